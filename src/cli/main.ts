@@ -1,0 +1,15 @@
+/**
+ * The `mmreview` command line: one sub-command per file in ./commands, registered here.
+ */
+import { Command } from 'commander';
+import { VERSION } from '../core/version.ts';
+
+const program = new Command();
+program
+  .name('mmreview')
+  .description('Review Linux kernel memory-management patches; every finding is proved by a concurrency simulator.')
+  .version(VERSION);
+
+// Sub-commands register themselves on `program` (one import per command; keep sorted).
+
+await program.parseAsync(process.argv);

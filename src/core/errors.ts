@@ -1,0 +1,34 @@
+/**
+ * Error codes for problems with one input, one function or one rule. Errors are values: they are collected into
+ * `Report.errors` and the run goes on. Add new codes here, with one comment each.
+ */
+export const ERROR_CODES = {
+  /** The input file or directory could not be read (missing, permission, not a file). */
+  MMR001: 'input unreadable',
+  /** The input contains no diff mmreview could find. */
+  MMR002: 'no diff found',
+  /** A diff was found but is malformed (bad hunk header, wrong hunk line counts, truncated). */
+  MMR003: 'malformed diff',
+  /** A mail message could not be parsed (broken MIME, bad encoding). */
+  MMR004: 'malformed message',
+  /** An mbox / maildir / public-inbox archive is corrupt or truncated. */
+  MMR005: 'corrupt archive',
+  /** Binary or non-text content where text was expected. */
+  MMR006: 'binary input',
+  /** A whitespace-mangled diff that could not be fully recovered. */
+  MMR007: 'damaged diff',
+  /** C code of a function could not be parsed. */
+  MMR010: 'unparsable function',
+  /** Path enumeration hit its bound; analysis of the function is partial. */
+  MMR011: 'path bound reached',
+  /** A rule crashed on some input (rule id and location in the message). */
+  MMR020: 'rule crashed',
+  /** A simulation could not be run (scenario error). */
+  MMR030: 'simulation error',
+  /** A git range / tree problem. */
+  MMR040: 'git error',
+  /** A configuration problem. */
+  MMR050: 'bad configuration',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,0 +1,115 @@
+/**
+ * What the C front end hands to rules: per changed function, the pre- and post-image text and its event paths.
+ * Data only.
+ */
+import type { KernelOpKind, LockClass, PteEffect, FlushScope } from './ops.ts';
+
+/** A position in a function image, mapped back to the diff and the input. */
+export interface SourceLoc {
+  /** 1-based line inside the function image text. */
+  line: number;
+  /** 0-based column. */
+  column: number;
+  /** Line number in the file on this image's side (old file for pre, new file for post), when known. */
+  fileLine?: number;
+  /** Diff line kind of this line when it is in the diff ('add' only on post, 'del' only on pre), else undefined. */
+  diff?: 'add' | 'del' | 'ctx';
+  /** 1-based line in the input (patch file / message body) when the line appears in the diff. */
+  inputLine?: number;
+}
+
+/** Extra facts about an event, filled from the catalogue and local data flow. */
+export interface EventAttrs {
+  lockClass?: LockClass;
+  /** rwsem mode. */
+  mode?: 'read' | 'write';
+  /** PTE writes: what the written value lost or gained relative to what was read (local value tracking). */
+  effects?: PteEffect[];
+  scope?: FlushScope;
+  fullmm?: boolean;
+  /** Notifier start/end: may the callback sleep (`_nonblock` → false). */
+  blockable?: boolean;
+  /** `mmu_notifier_invalidate_range_end_only` / `_only` variants. */
+  only?: boolean;
+  /** The call may sleep. */
+  sleeps?: boolean;
+  /** The callee releases this lock expression itself (do_wp_page → vmf->ptl, handle_userfault → mmap_lock). */
+  releases?: string[];
+  /** gup flags: write access requested; FOLL_FIXFAULT-like "fix the fault" semantics requested. */
+  write?: boolean;
+  fixfault?: boolean;
+  /** The call also notifies secondary MMUs (set_pte_at_notify, ptep_clear_flush_notify). */
+  notifies?: boolean;
+  /** The call also flushes the TLB for this PTE (ptep_clear_flush). */
+  flushes?: boolean;
+  /** Not in the catalogue: kept as context. */
+  opaque?: boolean;
+}
+
+export interface Event {
+  /** Index of the event in its function (stable across paths: the same call site has the same id). */
+  id: number;
+  kind: KernelOpKind;
+  /** The called function or macro (`pte_offset_map_lock`), or an operator form (`*pte`, `pte++`). */
+  callee: string;
+  /** Argument roles → C expression text after alias resolution (e.g. { lock: 'ptl', pte: 'pte', mm: 'mm' }). */
+  args: Record<string, string>;
+  attrs: EventAttrs;
+  /** Variable receiving the call's result, if any (`pte = pte_offset_map_lock(...)` → 'pte'). */
+  result?: string;
+  loc: SourceLoc;
+  /** The source text of the call expression. */
+  text: string;
+}
+
+/** Control markers interleaved with events on a path. */
+export type ControlStep =
+  | { kind: 'branch'; cond: string; taken: boolean; loc: SourceLoc }
+  | { kind: 'loop-enter'; loop: number; head: string; loc: SourceLoc }
+  /** Back edge to the loop head: `continue` or falling off the end of the body. */
+  | { kind: 'loop-next'; loop: number; via: 'continue' | 'end'; loc: SourceLoc }
+  | { kind: 'loop-exit'; loop: number; via: 'break' | 'cond' | 'goto' | 'return'; loc: SourceLoc }
+  | { kind: 'goto'; label: string; loc: SourceLoc }
+  | { kind: 'label'; label: string; loc: SourceLoc }
+  | { kind: 'return'; value?: string; loc: SourceLoc }
+  /** Path enumeration stopped here (unrolling bound or path cap): the path is a prefix. */
+  | { kind: 'truncated'; reason: string; loc: SourceLoc };
+
+export type PathStep = ({ step: 'event' } & Event) | ({ step: 'control' } & ControlStep);
+
+export interface EventPath {
+  steps: PathStep[];
+  /** True when the path ends at a return / end of function; false when it was cut by a bound. */
+  complete: boolean;
+}
+
+/** One side (pre or post) of a changed function. */
+export interface FunctionImage {
+  /** The function text as parsed (whole function when known, else the reconstructed hunk fragment). */
+  text: string;
+  /** File line of text line 1, when known. */
+  firstFileLine?: number;
+  /** True when the text is the whole function (from a tree or full-context hunks). */
+  complete: boolean;
+  /** Per text line (index = line-1): diff kind and input line where the line appears in the diff. */
+  lineInfo: Array<{ fileLine?: number; diff?: 'add' | 'del' | 'ctx'; inputLine?: number }>;
+  /** Parameters as written (`pte_t *pte`, `struct vm_fault *vmf`). */
+  params: string[];
+  /** Every event in source order (paths refer to these by id). */
+  events: Event[];
+  /** Paths from entry to exit, bounded (see truncated markers). */
+  paths: EventPath[];
+  /** Per-function problems (parse errors, path cap hit). */
+  problems: string[];
+}
+
+export interface FunctionView {
+  /** File path (new path, else old path). */
+  path: string;
+  name: string;
+  /** Absent when the function does not exist on that side (added / removed function). */
+  pre?: FunctionImage;
+  post?: FunctionImage;
+  /** True when any line of the function is added or removed by the patch. */
+  changed: boolean;
+}
