@@ -1,0 +1,76 @@
+/**
+ * The contract between rules (rules/*.ts) and the engine (src/engine/): what a rule sees and what it reports.
+ * A rule is pure: it reads the event paths of one changed function and reports candidates; the engine turns each
+ * candidate into simulator scenarios, classifies it against the other image, and makes it a Finding.
+ */
+import type { EventPath, FunctionImage, FunctionView, Event } from './events.ts';
+import type { AdversaryName, Arch, InvariantName } from './sim-contract.ts';
+import type { Severity } from './finding.ts';
+
+/** Which image of a function a candidate is about. */
+export type Side = 'pre' | 'post';
+
+/** The hazard a candidate stands for: what the simulator should try and what it should check. */
+export interface Hazard {
+  /** Short machine name of the hazard (`flush-after-unlock`, `unpaired-notifier`, ...). */
+  kind: string;
+  /** Invariants whose violation confirms the candidate. */
+  invariants: InvariantName[];
+  /** Adversary programs worth running against the path. */
+  adversaries: AdversaryName[];
+  /** Arch presets that matter (the engine runs them in order and keeps the first that fails). */
+  arch: Arch[];
+  /**
+   * Facts about the context the path runs in, that the function's own text does not show but the rule inferred
+   * (e.g. `ptl-held-on-entry` for a PTE callback whose caller holds the PTL, `flush-after-return` when the caller
+   * flushes after dropping it, `mm-live` when the mm is not being torn down).
+   */
+  context: string[];
+}
+
+/** A candidate finding: a rule's claim, not yet proved. */
+export interface Candidate {
+  rule: string;
+  messageId: string;
+  /** Rendered message (templates in meta.messages filled with data). */
+  message: string;
+  data: Record<string, string>;
+  side: Side;
+  /** The event the finding is anchored on (its loc maps to the diff line). */
+  anchor: Event;
+  /** Other events that matter (where the lock is dropped, where the flush is). */
+  related: Array<{ event: Event; message: string }>;
+  /** The path to simulate (as extracted by the front end). */
+  path: EventPath;
+  hazard: Hazard;
+  /** A mechanical fix, if one exists: a text and the path rewritten with the fix applied (for simulation). */
+  suggestion?: { text: string; path?: EventPath };
+}
+
+export interface RuleMeta {
+  /** Equals the file stem in rules/. */
+  id: string;
+  severity: Severity;
+  docs: { description: string; url: string };
+  /** messageId → `{{placeholder}}` template. */
+  messages: Record<string, string>;
+  /** Hazard description in one paragraph (shown in SARIF help and `mmreview rules ID`). */
+  hazard: string;
+}
+
+export interface RuleContext {
+  /** The function under review (both images). */
+  fn: FunctionView;
+  /** The image being checked now (the engine calls check once per side that exists). */
+  side: Side;
+  image: FunctionImage;
+  /** Other changed functions of the same patch (for cross-function facts, e.g. a flag a helper now honours). */
+  siblings: readonly FunctionView[];
+  /** Report a candidate. Throws TypeError for an unknown messageId. */
+  report(c: Omit<Candidate, 'rule' | 'message' | 'side'>): void;
+}
+
+export interface Rule {
+  meta: RuleMeta;
+  check(ctx: RuleContext): void;
+}
