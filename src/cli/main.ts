@@ -3,6 +3,7 @@
  */
 import { Command } from 'commander';
 import { VERSION } from '../core/version.ts';
+import { register as registerInstallHook } from './commands/install-hook.ts';
 
 const program = new Command();
 program
@@ -11,5 +12,6 @@ program
   .version(VERSION);
 
 // Sub-commands register themselves on `program` (one import per command; keep sorted).
+registerInstallHook(program);
 
 await program.parseAsync(process.argv);
