@@ -1,0 +1,206 @@
+/**
+ * The review of one pull-request head: redelivery check, config, file selection, engine run, dedupe against what
+ * was posted before, one review (new findings inline, resolved ones answered), and the completed check run.
+ */
+import type { Logger } from 'probot';
+import type { Finding, Report } from '../core/finding.ts';
+import { renderCheckRun, renderConfigFailure, sortFindings } from '../render/check-run.ts';
+import type { CheckConclusion, CheckRunView } from '../render/check-run.ts';
+import { renderResolvedReply, renderReview } from '../render/github-review.ts';
+import { completeCheckRun, findCheckRun, startCheckRun } from '../publish/github/check-run.ts';
+import { readPostedState } from '../publish/github/posted-state.ts';
+import type { PostedComment } from '../publish/github/posted-state.ts';
+import { postReview, replyToComment } from '../publish/github/review.ts';
+import type { GitHub, PrRef } from '../publish/github/types.ts';
+import { parseConfig } from './config.ts';
+import type { AppConfig, ConfigIssue } from './config.ts';
+import type { AppServices } from './engine-port.ts';
+import { baseTree, buildPrPatch, indexDiffLines, listPrFiles, selectFiles } from './pr-source.ts';
+import { relevanceFilter } from './relevance.ts';
+
+/** The config file, as named in messages. */
+export const CONFIG_FILE = '.github/mmreview.yml';
+
+/** One review request: the client, a logger, the PR head and how to read the repository's config. */
+export interface ReviewRequest {
+  gh: GitHub;
+  log: Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>;
+  pr: PrRef;
+  /** Reads `.github/mmreview.yml` (merged with defaults); throws on unreadable YAML. */
+  loadConfig(): Promise<unknown>;
+}
+
+/** What happened, for logs and tests. */
+export type ReviewOutcome =
+  | { kind: 'redelivery'; reason: string }
+  | { kind: 'bad-config'; checkRunId: number; issues: ConfigIssue[] }
+  | { kind: 'nothing-relevant'; checkRunId: number; skipped: number }
+  | {
+      kind: 'reviewed';
+      checkRunId: number;
+      conclusion: CheckConclusion;
+      reviewId?: number;
+      inline: string[];
+      inBody: string[];
+      resolved: string[];
+      fellBack: string[];
+    }
+  | { kind: 'error'; checkRunId?: number; message: string };
+
+const SEVERITY_ORDER: Record<string, number> = { error: 0, warning: 1, info: 2 };
+
+/** The posting policy of a config: which findings become comments. */
+export function isPostable(f: Finding, config: Pick<AppConfig, 'report'>): boolean {
+  if (!f.introduced) return false;
+  return config.report === 'all' ? f.status !== 'refuted' : f.status === 'confirmed';
+}
+
+/** Review one PR head. Never throws for GitHub or engine failures: they end in the check run and the outcome. */
+export async function reviewPullRequest(req: ReviewRequest, services: AppServices): Promise<ReviewOutcome> {
+  const { gh, log, pr } = req;
+  const [existing, state] = await Promise.all([findCheckRun(gh, pr), readPostedState(gh, pr)]);
+  if (existing?.status === 'completed') {
+    log.info({ sha: pr.headSha, checkRun: existing.id }, 'mmreview: head already analysed (completed check run); nothing to do');
+    return { kind: 'redelivery', reason: `check run ${existing.id} already completed for ${pr.headSha}` };
+  }
+  if (state.reviewedShas.includes(pr.headSha)) {
+    log.info({ sha: pr.headSha }, 'mmreview: head already reviewed; nothing to do');
+    return { kind: 'redelivery', reason: `a review for ${pr.headSha} exists` };
+  }
+  const checkRunId = existing?.id ?? (await startCheckRun(gh, pr));
+  try {
+    const cfg = await readConfig(req);
+    if (!cfg.ok) {
+      log.warn({ issues: cfg.issues }, 'mmreview: bad configuration');
+      await completeCheckRun(gh, pr, checkRunId, renderConfigFailure(cfg.issues, CONFIG_FILE));
+      return { kind: 'bad-config', checkRunId, issues: cfg.issues };
+    }
+    const config = cfg.config;
+    const files = await listPrFiles(gh, pr);
+    const sel = selectFiles(files, relevanceFilter(config));
+    if (sel.analysed.length === 0) {
+      log.info({ files: files.length }, 'mmreview: no file in scope (mm/ or mm APIs); skipping analysis');
+      await completeCheckRun(gh, pr, checkRunId, renderCheckRun(undefined, { headSha: pr.headSha, analysed: [], skipped: sel.skipped }));
+      return { kind: 'nothing-relevant', checkRunId, skipped: sel.skipped.length };
+    }
+    const patch = buildPrPatch(pr, sel.analysed, services.parseDiff);
+    const tree = baseTree(gh, pr, sel.analysed);
+    await tree.prefetch();
+    const opts: { tree: typeof tree; rules?: string[]; arch?: AppConfig['arch'] } = { tree };
+    if (config.rules) opts.rules = config.rules;
+    if (config.arch) opts.arch = config.arch;
+    const report = await services.checkPatches([patch], opts);
+
+    const plan = planPosting(report, config, state.comments, state.bodyFingerprints);
+    const resolved: string[] = [];
+    for (const c of plan.resolve) {
+      await replyToComment(gh, pr, c.id, renderResolvedReply(c.fingerprint, c.rule, pr.headSha));
+      resolved.push(c.fingerprint);
+    }
+    const lines = indexDiffLines(patch);
+    const isPlaceable = (f: Finding): boolean => lines.get(f.path)?.[f.side].has(f.line) ?? false;
+    let outcome: Extract<ReviewOutcome, { kind: 'reviewed' }> = {
+      kind: 'reviewed',
+      checkRunId,
+      conclusion: 'success',
+      inline: [],
+      inBody: [],
+      resolved,
+      fellBack: [],
+    };
+    if (plan.post.length > 0 || plan.resolve.length > 0) {
+      let lastDraft = { body: '', comments: [] as Array<{ fingerprint: string }> };
+      const posted = await postReview(gh, pr, (forceBody) => {
+        const draft = renderReview(
+          {
+            headSha: pr.headSha,
+            findings: plan.post,
+            maxInline: config.maxInlineComments,
+            isPlaceable,
+            resolved: plan.resolve.map((c) => ({ fingerprint: c.fingerprint, rule: c.rule, path: c.path })),
+            forceBody,
+          },
+          services.renderers,
+        );
+        lastDraft = draft;
+        return draft;
+      });
+      const inline = new Set(lastDraft.comments.map((c) => c.fingerprint));
+      outcome = {
+        ...outcome,
+        reviewId: posted.id,
+        inline: [...inline],
+        inBody: plan.post.map((f) => f.fingerprint).filter((fp) => !inline.has(fp)),
+        fellBack: posted.fellBack,
+      };
+    }
+    const view = renderCheckRun(report, { headSha: pr.headSha, analysed: sel.analysed.map((f) => f.filename), skipped: sel.skipped });
+    await completeCheckRun(gh, pr, checkRunId, view);
+    log.info(
+      { sha: pr.headSha, conclusion: view.conclusion, posted: plan.post.length, resolved: resolved.length, findings: report.findings.length },
+      'mmreview: review done',
+    );
+    return { ...outcome, conclusion: view.conclusion };
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    log.error({ err: e }, 'mmreview: review failed');
+    const view: CheckRunView = {
+      conclusion: 'neutral',
+      title: 'mmreview could not finish',
+      summary: `The analysis of ${pr.headSha.slice(0, 12)} stopped with an error:\n\n\`\`\`\n${message.slice(0, 2000)}\n\`\`\``,
+      annotations: [],
+    };
+    try {
+      await completeCheckRun(gh, pr, checkRunId, view);
+    } catch (e2) {
+      log.error({ err: e2 }, 'mmreview: could not complete the check run');
+    }
+    return { kind: 'error', checkRunId, message };
+  }
+}
+
+async function readConfig(req: ReviewRequest): Promise<ReturnType<typeof parseConfig>> {
+  let raw: unknown;
+  try {
+    raw = await req.loadConfig();
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    return { ok: false, issues: [{ key: '(file)', message: msg.replace(/^\[@probot\/octokit-plugin-config\]\s*/, '') }] };
+  }
+  return parseConfig(raw);
+}
+
+/** What to post and what to resolve, from the report and what earlier runs posted. */
+export interface PostingPlan {
+  /** New postable findings (not already live inline or in a review body), most severe first. */
+  post: Finding[];
+  /** Live inline comments whose finding is gone from this head. */
+  resolve: PostedComment[];
+}
+
+/**
+ * Decide postings. A finding is "still present" while the head still has it introduced and not refuted (a finding
+ * that only dropped from confirmed to inconclusive is not announced as resolved).
+ */
+export function planPosting(
+  report: Report,
+  config: Pick<AppConfig, 'report'>,
+  posted: readonly PostedComment[],
+  bodyFingerprints: readonly string[],
+): PostingPlan {
+  const live = posted.filter((c) => !c.resolved);
+  const liveFps = new Set(live.map((c) => c.fingerprint));
+  const inBody = new Set(bodyFingerprints);
+  const seen = new Set<string>();
+  const post: Finding[] = [];
+  for (const f of sortFindings(report.findings)) {
+    if (!isPostable(f, config) || seen.has(f.fingerprint)) continue;
+    seen.add(f.fingerprint);
+    if (liveFps.has(f.fingerprint) || inBody.has(f.fingerprint)) continue;
+    post.push(f);
+  }
+  post.sort((a, b) => (SEVERITY_ORDER[a.severity] ?? 3) - (SEVERITY_ORDER[b.severity] ?? 3));
+  const present = new Set(report.findings.filter((f) => f.introduced && f.status !== 'refuted').map((f) => f.fingerprint));
+  const resolve = live.filter((c) => !present.has(c.fingerprint));
+  return { post, resolve };
+}
