@@ -43,7 +43,10 @@ export function runGit(args: readonly string[], opts: RunGitOptions): Promise<Gi
         resolve({ ok: true, code: 0, stdout, stderr });
       },
     );
-    child.stdin?.end(opts.input ?? '');
+    // git may exit before reading its input (or never read it): a broken pipe is not an error of ours.
+    child.stdin?.on('error', () => undefined);
+    if (opts.input !== undefined) child.stdin?.end(opts.input);
+    else child.stdin?.end();
   });
 }
 
