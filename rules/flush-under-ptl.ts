@@ -1,0 +1,218 @@
+/**
+ * Rule flush-under-ptl: a PTE downgraded (cleared, write-protected, cleaned) under its page-table lock and the lock
+ * released before the TLB flush, with no tlb_flush_pending announcement and no mmu_gather keeping pages alive.
+ */
+import type { Event, EventPath, FunctionImage, FunctionView } from '../src/core/events.ts';
+import type { PteEffect } from '../src/core/ops.ts';
+import type { AdversaryName, InvariantName } from '../src/core/sim-contract.ts';
+import type { Hazard, Side } from '../src/core/rule.ts';
+import { createRule } from './create-rule.ts';
+import type { TypedRuleContext } from './create-rule.ts';
+import {
+  LockState,
+  downgradeEffects,
+  eventsOf,
+  imageEvent,
+  insertAt,
+  isPtlAcquire,
+  locAt,
+  loopStacks,
+  moveBefore,
+  pickAnchor,
+  returnIndex,
+  truncated,
+  stripStep,
+  synthEvent,
+} from './utils/paths.ts';
+
+export type MessageId = 'flushAfterUnlock' | 'callbackNoFlush';
+
+/** Verb for each downgrade effect, for messages. */
+const EFFECT_VERB: Record<string, string> = {
+  clear: 'clears',
+  wrprotect: 'write-protects',
+  clean: 'cleans',
+  'new-page': 'remaps',
+  prot: 'changes the protection of',
+  'soft-dirty-clear': 'clears soft-dirty on',
+  'uffd-wp': 'uffd-write-protects',
+};
+
+/** Invariants and adversaries that can show the stale TLB entry for a set of effects. */
+export function hazardFor(effects: readonly PteEffect[], context: string[]): Hazard {
+  const inv = new Set<InvariantName>();
+  const adv = new Set<AdversaryName>();
+  for (const e of effects) {
+    if (e === 'clean') {
+      inv.add('no-lost-write');
+      adv.add('user-writer');
+      adv.add('writeback');
+    } else if (e === 'clear' || e === 'new-page') {
+      inv.add('no-stale-access');
+      adv.add('user-reader');
+      adv.add('zap');
+    } else {
+      inv.add('write-protect-holds');
+      adv.add('user-writer');
+    }
+  }
+  const invOrder: InvariantName[] = ['no-lost-write', 'write-protect-holds', 'no-stale-access'];
+  const advOrder: AdversaryName[] = ['user-writer', 'writeback', 'user-reader', 'zap'];
+  return {
+    kind: 'flush-after-unlock',
+    invariants: invOrder.filter((i) => inv.has(i)),
+    adversaries: advOrder.filter((a) => adv.has(a)),
+    arch: ['x86', 'arm64'],
+    context,
+  };
+}
+
+/** A PTE callback: updates PTEs through a `pte_t *` parameter and never takes a page-table lock itself. */
+export function isPtlHeldOnEntry(image: FunctionImage): boolean {
+  if (image.events.some(isPtlAcquire)) return false;
+  const ptrParams = image.params.filter((p) => /\bpte_t\s*\*/.test(p));
+  if (ptrParams.length === 0) return false;
+  return image.events.some((e) => downgradeEffects(e).length > 0);
+}
+
+/** Does another changed function of the patch announce the deferred flush (inc_tlb_flush_pending / a gather)? */
+function deferredBySibling(side: Side, siblings: readonly FunctionView[], self: FunctionView): boolean {
+  return siblings.some((s) => {
+    if (s === self || (s.name === self.name && s.path === self.path)) return false;
+    const img = side === 'pre' ? s.pre : s.post;
+    return img?.events.some((e) => e.kind === 'flush-pending-inc' || e.kind === 'gather-init') ?? false;
+  });
+}
+
+interface Pending {
+  index: number;
+  event: Event;
+  effects: PteEffect[];
+}
+
+/** Suggested path: the first flush after the release moved before it, or a range flush inserted before it. */
+function suggestPath(path: EventPath, releaseIndex: number, down: Event): { text: string; path: EventPath } {
+  for (let j = releaseIndex + 1; j < path.steps.length; j++) {
+    const s = path.steps[j];
+    if (s?.step === 'event' && (s.kind === 'tlb-flush' || s.kind === 'gather-flush' || s.kind === 'gather-finish')) {
+      return { text: `flush the TLB (${s.callee}()) before the page-table lock is released`, path: moveBefore(path, j, releaseIndex) };
+    }
+  }
+  const vma = down.args.vma ?? down.args.mm ?? 'vma';
+  const addr = down.args.addr ?? 'addr';
+  const flush = synthEvent('tlb-flush', 'flush_tlb_range', { vma, start: addr, end: `${addr} + PAGE_SIZE` }, locAt(path, releaseIndex), {
+    scope: 'range',
+  });
+  return { text: 'flush the TLB for the modified range before the page-table lock is released', path: insertAt(path, releaseIndex, flush) };
+}
+
+/** Check one path; report each pending downgrade that loses its lock before a flush. */
+function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath, onEntry: boolean): void {
+  const state = new LockState(
+    onEntry ? [{ key: '<caller-ptl>', cls: 'ptl', by: { id: -1, kind: 'lock', callee: '<caller>', args: {}, attrs: {}, loc: { line: 1, column: 0 }, text: '' } }] : [],
+  );
+  const loops = loopStacks(path);
+  let pending: Pending[] = [];
+  let announce = 0;
+  let gatherActive = false;
+  const report = (releaseIndex: number, release: Event | undefined): void => {
+    for (const p of pending) {
+      const after = eventsOf(path).filter((x) => x.index > releaseIndex && x.event.kind === 'tlb-flush');
+      const flush = after[0]?.event;
+      const context: string[] = [];
+      if (onEntry) context.push('ptl-held-on-entry', 'flush-after-return');
+      context.push('mm-live');
+      if ((loops[p.index]?.length ?? 0) > 0) context.push('pte-loop');
+      const shown = [p.event, ...(release ? [release] : []), ...(flush ? [flush] : [])].map((e) => imageEvent(ctx.image, e)).filter((e) => e.id >= 0);
+      const anchor = pickAnchor(ctx.side, shown);
+      const related: Array<{ event: Event; message: string }> = [];
+      if (anchor.id !== p.event.id) related.push({ event: imageEvent(ctx.image, p.event), message: `PTE ${EFFECT_VERB[p.effects[0] ?? 'clear'] ?? 'changed'} here` });
+      if (release && anchor.id !== release.id) related.push({ event: imageEvent(ctx.image, release), message: 'page-table lock released here' });
+      if (flush && anchor.id !== flush.id) related.push({ event: imageEvent(ctx.image, flush), message: 'TLB flushed here, after the lock was dropped' });
+      const sugg = suggestPath(path, releaseIndex, p.event);
+      const verb = EFFECT_VERB[p.effects[0] ?? 'clear'] ?? 'changes';
+      if (onEntry && !release) {
+        ctx.report({
+          messageId: 'callbackNoFlush',
+          data: { op: p.event.callee, verb, fn: ctx.fn.name },
+          anchor,
+          related,
+          path,
+          hazard: hazardFor(p.effects, context),
+          suggestion: { text: 'flush the TLB for this PTE before returning, while the caller still holds the page-table lock', path: sugg.path },
+        });
+      } else {
+        ctx.report({
+          messageId: 'flushAfterUnlock',
+          data: { op: p.event.callee, verb, unlock: release?.callee ?? 'the caller', flush: flush ? `${flush.callee}()` : 'any TLB flush' },
+          anchor,
+          related,
+          path,
+          hazard: hazardFor(p.effects, context),
+          suggestion: sugg,
+        });
+      }
+    }
+    pending = [];
+  };
+  path.steps.forEach((s, i) => {
+    if (s.step === 'control') return;
+    const ev = stripStep(s);
+    switch (ev.kind) {
+      case 'tlb-flush':
+      case 'gather-flush':
+      case 'gather-finish':
+        pending = [];
+        if (ev.kind === 'gather-finish') gatherActive = false;
+        break;
+      case 'gather-init':
+        gatherActive = true;
+        break;
+      case 'gather-remove':
+        pending = [];
+        break;
+      case 'flush-pending-inc':
+        announce++;
+        break;
+      case 'flush-pending-dec':
+        announce--;
+        break;
+      default:
+        break;
+    }
+    const effects = downgradeEffects(ev);
+    if (effects.length > 0 && ev.kind !== 'pte-clear-flush' && ev.attrs.flushes !== true && state.ptlHeld()) {
+      pending.push({ index: i, event: ev, effects });
+    }
+    const res = state.apply(ev);
+    const ptlReleased = res.released.some((r) => r.cls === 'ptl' || r.cls === 'pmd-ptl');
+    if (ptlReleased && pending.length > 0) {
+      if (announce > 0 || gatherActive) pending = [];
+      else report(i, ev);
+    }
+  });
+  if (onEntry && state.held.has('<caller-ptl>') && pending.length > 0 && announce <= 0 && !gatherActive && !truncated(path)) {
+    report(returnIndex(path), undefined);
+  }
+}
+
+export default createRule<MessageId>({
+  meta: {
+    id: 'flush-under-ptl',
+    severity: 'error',
+    docs: { description: 'Flush the TLB before releasing the page-table lock after clearing, write-protecting or cleaning a PTE' },
+    messages: {
+      flushAfterUnlock:
+        '{{op}}() {{verb}} a PTE under the page-table lock, but {{unlock}}() releases the lock before {{flush}}: another CPU can keep using the stale TLB entry in between.',
+      callbackNoFlush:
+        '{{op}}() {{verb}} a PTE in {{fn}}(), which runs under its caller\'s page-table lock and does not flush the TLB; the caller drops the lock before flushing, so another CPU can keep using the stale TLB entry.',
+    },
+    hazard:
+      'Between the PTE update and the TLB flush, other CPUs may still hold the old translation. Once the page-table lock is dropped, a concurrent thread (writeback, zap, a fault) sees the new PTE and acts on it while a user CPU still writes or reads through the stale entry: lost writes after page_mkclean, writes through a write-protected mapping, or accesses to a freed page.',
+  },
+  check(ctx) {
+    const onEntry = isPtlHeldOnEntry(ctx.image);
+    if (onEntry && deferredBySibling(ctx.side, ctx.siblings, ctx.fn)) return;
+    for (const path of ctx.image.paths) checkPath(ctx, path, onEntry);
+  },
+});

@@ -1,0 +1,20 @@
+/**
+ * The rule registry: every rule of rules/, sorted by id. Adding a rule = rules/<id>.ts + docs/rules/<id>.md +
+ * test/rules/<id>.test.ts + fixtures/rules/<id>/ + one line here (scripts/check-rules.ts checks all five).
+ */
+import type { Rule } from '../src/core/rule.ts';
+import faultFixup from './fault-fixup.ts';
+import flushUnderPtl from './flush-under-ptl.ts';
+import fullmmMisuse from './fullmm-misuse.ts';
+import notifierSymmetry from './notifier-symmetry.ts';
+import uffdLockRetake from './uffd-lock-retake.ts';
+
+/** All rules, sorted by id. */
+export const RULES: readonly Rule[] = Object.freeze(
+  [faultFixup, flushUnderPtl, fullmmMisuse, notifierSymmetry, uffdLockRetake].sort((a, b) => a.meta.id.localeCompare(b.meta.id)),
+);
+
+/** The rule with this id, or undefined. */
+export function ruleById(id: string): Rule | undefined {
+  return RULES.find((r) => r.meta.id === id);
+}

@@ -1,0 +1,243 @@
+/**
+ * Rule notifier-symmetry: mmu_notifier invalidate_range_start/_end unpaired on some path or with different ranges,
+ * PTE changes mirrored by secondary MMUs made outside a start/end bracket, and blockable notifier starts under a
+ * spinlock.
+ */
+import type { Event, EventPath, FunctionImage, FunctionView } from '../src/core/events.ts';
+import type { Hazard } from '../src/core/rule.ts';
+import type { InvariantName } from '../src/core/sim-contract.ts';
+import { createRule } from './create-rule.ts';
+import type { TypedRuleContext } from './create-rule.ts';
+import { LockState, imageEvent, insertAt, isPtlAcquire, locAt, moveBefore, norm, pickAnchor, removeAt, replaceAt, stripStep, synthEvent, truncated } from './utils/paths.ts';
+
+export type MessageId = 'missingEnd' | 'strayEnd' | 'rangeMismatch' | 'unbracketed' | 'blockableUnderLock';
+
+/** Event kinds that change a PTE in a way a secondary MMU (KVM, IOMMU, GPU) mirrors. */
+export const MIRRORED_KINDS: ReadonlySet<Event['kind']> = new Set(['pte-set', 'pte-clear', 'pte-clear-flush', 'pte-modify-commit', 'pte-wrprotect']);
+
+function hazard(kind: string, invariants: InvariantName[]): Hazard {
+  return { kind, invariants, adversaries: ['kvm-vcpu', 'invalidator'], arch: ['x86'], context: ['secondary-mmu', 'mm-live'] };
+}
+
+/** Range identity of a notifier call: the range object, or the (start, end) pair, resolved through range-init. */
+export function rangeKey(ev: Event, inits: ReadonlyMap<string, string>): string {
+  if (ev.args.range !== undefined) {
+    const r = norm(ev.args.range);
+    return inits.get(r) ?? `range:${r}`;
+  }
+  return `${norm(ev.args.start)}..${norm(ev.args.end)}`;
+}
+
+/** Range variable → `start..end` from mmu_notifier_range_init calls of the image. */
+function rangeInits(image: FunctionImage): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const e of image.events) {
+    if (e.kind === 'notifier-range-init' && e.args.range !== undefined) m.set(norm(e.args.range), `${norm(e.args.start)}..${norm(e.args.end)}`);
+  }
+  return m;
+}
+
+function has(img: FunctionImage | undefined, kind: Event['kind']): boolean {
+  return img?.events.some((e) => e.kind === kind) ?? false;
+}
+
+/** Is the range stored outside the function's frame (a struct field), so its end may legitimately live elsewhere? */
+function nonLocalRange(ev: Event): boolean {
+  return ev.args.range !== undefined && /->|\./.test(norm(ev.args.range));
+}
+
+/** Does the path leave between index `from` and its end without passing lines where an end call sits? */
+function exitsEarly(path: EventPath, from: number, lines: readonly number[]): boolean {
+  if (lines.length === 0) return true;
+  const last = Math.max(...lines);
+  for (let i = from + 1; i < path.steps.length; i++) {
+    const s = path.steps[i];
+    if (s?.step !== 'control') continue;
+    if (s.kind === 'return' && s.loc.line < last) return true;
+    if (s.kind === 'goto' && jumpsOver(path, i, lines)) return true;
+  }
+  return false;
+}
+
+/** Does the goto at `gi` jump forward over one of `lines` (the label it lands on is past the line)? */
+function jumpsOver(path: EventPath, gi: number, lines: readonly number[]): boolean {
+  const g = path.steps[gi];
+  if (g?.step !== 'control' || g.kind !== 'goto') return false;
+  for (let j = gi + 1; j < path.steps.length; j++) {
+    const s = path.steps[j];
+    if (s?.step === 'control' && s.kind === 'label' && s.label === g.label) {
+      return lines.some((l) => l > g.loc.line && l < s.loc.line);
+    }
+  }
+  return false;
+}
+
+function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath, owner: boolean, inits: Map<string, string>): void {
+  const { image, fn } = ctx;
+  const other = ctx.side === 'post' ? fn.pre : fn.post;
+  const state = new LockState();
+  const open: Array<{ index: number; event: Event; key: string }> = [];
+  const endLines = image.events.filter((e) => e.kind === 'notifier-end').map((e) => e.loc.line);
+  const startLines = image.events.filter((e) => e.kind === 'notifier-start').map((e) => e.loc.line);
+  const real = (e: Event): Event => imageEvent(image, e);
+  path.steps.forEach((s, i) => {
+    if (s.step !== 'event') return;
+    const ev = stripStep(s);
+    if (ev.kind === 'notifier-start') {
+      const held = state.atomicHeld();
+      if (ev.attrs.blockable !== false && held) {
+        const at = path.steps.findIndex((x) => x.step === 'event' && x.id === held.by.id);
+        ctx.report({
+          messageId: 'blockableUnderLock',
+          data: { start: ev.callee, lock: held.key },
+          anchor: real(ev),
+          related: held.by.id >= 0 ? [{ event: real(held.by), message: `${held.key} taken here` }] : [],
+          path,
+          hazard: hazard('blockable-notifier-under-spinlock', ['no-sleep-in-atomic']),
+          ...(at >= 0 ? { suggestion: { text: `start the invalidation before taking ${held.key}`, path: moveBefore(path, i, at) } } : {}),
+        });
+      }
+      open.push({ index: i, event: ev, key: rangeKey(ev, inits) });
+    } else if (ev.kind === 'notifier-end') {
+      const key = rangeKey(ev, inits);
+      if (open.length === 0) {
+        const skipped = path.steps.some((x, gi) => gi < i && x.step === 'control' && x.kind === 'goto' && jumpsOver(path, gi, startLines));
+        const removed = startLines.length === 0 && has(other, 'notifier-start');
+        if (skipped || removed) {
+          ctx.report({
+            messageId: 'strayEnd',
+            data: { end: ev.callee },
+            anchor: real(ev),
+            related: [],
+            path,
+            hazard: hazard('unpaired-notifier', ['notifier-balance', 'secondary-mmu-coherent']),
+            suggestion: { text: 'leave through a label placed after the end call when the invalidation was not started', path: removeAt(path, i) },
+          });
+        }
+      } else {
+        const at = open.findIndex((o) => o.key === key);
+        const match = at >= 0 ? open.splice(at, 1)[0] : open.pop();
+        if (match && at < 0) {
+          const fixed: Event = { ...ev, args: { ...ev.args, ...pick(match.event.args, ['range', 'mm', 'start', 'end']) } };
+          ctx.report({
+            messageId: 'rangeMismatch',
+            data: { start: match.event.callee, end: ev.callee, startRange: match.key, endRange: key },
+            anchor: pickAnchor(ctx.side, [real(ev), real(match.event)]),
+            related: [{ event: real(match.event), message: `invalidation started here for ${match.key}` }],
+            path,
+            hazard: hazard('notifier-range-mismatch', ['notifier-balance', 'secondary-mmu-coherent']),
+            suggestion: { text: 'end the invalidation with the same range it was started with', path: replaceAt(path, i, fixed) },
+          });
+        }
+      }
+    } else if (MIRRORED_KINDS.has(ev.kind) && open.length === 0 && (owner || ev.attrs.notifies === true)) {
+      ctx.report({
+        messageId: 'unbracketed',
+        data: { op: ev.callee },
+        anchor: real(ev),
+        related: [],
+        path,
+        hazard: hazard('unbracketed-pte-change', ['secondary-mmu-coherent']),
+        suggestion: { text: 'wrap the PTE change in mmu_notifier_invalidate_range_start()/_end(), outside the page-table lock', path: bracket(path, i, ev, state) },
+      });
+    }
+    state.apply(ev);
+  });
+  if (truncated(path)) return;
+  for (const o of open) {
+    if (endLines.length === 0 && !has(other, 'notifier-end') && nonLocalRange(o.event)) continue;
+    if (closedBySibling(ctx.siblings, fn, ctx.side, o.key)) continue;
+    if (!exitsEarly(path, o.index, endLines)) continue;
+    const ret = exitIndex(path, o.index, endLines);
+    const end = synthEvent('notifier-end', 'mmu_notifier_invalidate_range_end', pick(o.event.args, ['range', 'mm', 'start', 'end']), locAt(path, ret));
+    ctx.report({
+      messageId: 'missingEnd',
+      data: { start: o.event.callee },
+      anchor: real(o.event),
+      related: [],
+      path,
+      hazard: hazard('unpaired-notifier', ['notifier-balance', 'secondary-mmu-coherent']),
+      suggestion: { text: 'call mmu_notifier_invalidate_range_end() on every path that started the invalidation', path: insertAt(path, ret, end) },
+    });
+  }
+}
+
+/** Index of the step where the path leaves early (early return or goto over the end), else its final step. */
+function exitIndex(path: EventPath, from: number, lines: readonly number[]): number {
+  const last = lines.length ? Math.max(...lines) : Infinity;
+  for (let i = from + 1; i < path.steps.length; i++) {
+    const s = path.steps[i];
+    if (s?.step !== 'control') continue;
+    if (s.kind === 'return' && s.loc.line < last) return i;
+    if (s.kind === 'goto' && jumpsOver(path, i, lines)) return i;
+    if (s.kind === 'return') return i;
+  }
+  return path.steps.length;
+}
+
+/** Does another changed function end an invalidation with the same (non-local) range? */
+function closedBySibling(siblings: readonly FunctionView[], self: FunctionView, side: 'pre' | 'post', key: string): boolean {
+  return siblings.some((s) => {
+    if (s.name === self.name && s.path === self.path) return false;
+    const img = side === 'pre' ? s.pre : s.post;
+    if (!img) return false;
+    const inits = rangeInits(img);
+    return img.events.some((e) => e.kind === 'notifier-end' && rangeKey(e, inits) === key);
+  });
+}
+
+function pick(args: Record<string, string>, keys: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of keys) if (args[k] !== undefined) out[k] = args[k] as string;
+  return out;
+}
+
+/** The path with a start inserted before the PTL acquisition guarding the change and an end after its release. */
+function bracket(path: EventPath, i: number, ev: Event, state: LockState): EventPath {
+  const addr = ev.args.addr ?? 'addr';
+  const args = { mm: ev.args.mm ?? 'mm', start: addr, end: `${addr} + PAGE_SIZE` };
+  let startAt = i;
+  for (let j = i - 1; j >= 0; j--) {
+    const s = path.steps[j];
+    if (s?.step === 'event' && isPtlAcquire(stripStep(s)) && state.held.has(norm(s.args.lock ?? ''))) {
+      startAt = j;
+      break;
+    }
+  }
+  let endAt = path.steps.length;
+  for (let j = i + 1; j < path.steps.length; j++) {
+    const s = path.steps[j];
+    if (s?.step === 'event' && (s.kind === 'pte-unmap-unlock' || (s.kind === 'unlock' && state.held.has(norm(s.args.lock ?? ''))))) {
+      endAt = j + 1;
+      break;
+    }
+    if (s?.step === 'control' && s.kind === 'return') {
+      endAt = j;
+      break;
+    }
+  }
+  const withEnd = insertAt(path, endAt, synthEvent('notifier-end', 'mmu_notifier_invalidate_range_end', args, locAt(path, endAt)));
+  return insertAt(withEnd, startAt, synthEvent('notifier-start', 'mmu_notifier_invalidate_range_start', args, locAt(path, startAt), { blockable: true }));
+}
+
+export default createRule<MessageId>({
+  meta: {
+    id: 'notifier-symmetry',
+    severity: 'error',
+    docs: { description: 'Pair every mmu_notifier invalidate_range_start with an _end over the same range, and bracket PTE changes that secondary MMUs mirror' },
+    messages: {
+      missingEnd: '{{start}}() opens an invalidation window that is not closed on this path: secondary MMUs stay blocked (or never re-sync) after it returns.',
+      strayEnd: '{{end}}() is reached on a path that did not start the invalidation: the notifier count goes unbalanced.',
+      rangeMismatch: '{{end}}() ends the invalidation with range {{endRange}}, but {{start}}() started it with {{startRange}}.',
+      unbracketed: '{{op}}() changes a PTE that secondary MMUs mirror outside any mmu_notifier_invalidate_range_start()/_end() window: a KVM vCPU can keep or re-fault a stale mapping.',
+      blockableUnderLock: '{{start}}() may sleep in notifier callbacks, but {{lock}} (a spinlock) is held here.',
+    },
+    hazard:
+      'Secondary MMUs (KVM, IOMMU/SVA, GPU drivers) mirror the CPU page tables and rely on mmu_notifier invalidate_range_start/_end to bracket every change: between start and end they must not establish new mappings for the range, and after end they may re-fault. An unpaired call leaves the invalidation count unbalanced; a PTE change outside the window lets a secondary-MMU fault install a mapping to the old page; a blockable start under a spinlock may sleep in atomic context.',
+  },
+  check(ctx) {
+    const owner = [ctx.fn.pre, ctx.fn.post].some((img) => has(img, 'notifier-start') || has(img, 'notifier-end'));
+    const inits = rangeInits(ctx.image);
+    for (const path of ctx.image.paths) checkPath(ctx, path, owner, inits);
+  },
+});
