@@ -1,0 +1,63 @@
+// Splits mail text into per-quote-depth views (`> `, `> > `, `>>`, `>` without a space), keeping input line numbers.
+
+/** One line of a view: the text with its quote prefix removed and the 1-based line in the decoded input. */
+export interface ViewLine {
+  text: string;
+  inputLine: number;
+  /** True when lines of another quote depth were skipped right before this line (reply text interleaved). */
+  afterGap: boolean;
+}
+
+/** All lines of one quote depth, in input order. */
+export interface QuoteView {
+  depth: number;
+  lines: ViewLine[];
+}
+
+const QUOTE_RE = /^>(?: ?>)*/;
+
+/**
+ * Splits a line into its quote depth and content. The depth is the number of `>` markers at the start (a single
+ * optional space may separate markers); one space after the last marker is part of the quote prefix.
+ */
+export function splitQuote(line: string): { depth: number; text: string } {
+  const m = QUOTE_RE.exec(line);
+  if (!m) return { depth: 0, text: line };
+  let depth = 0;
+  for (const ch of m[0]) if (ch === '>') depth++;
+  let rest = line.slice(m[0].length);
+  if (rest.startsWith(' ')) rest = rest.slice(1);
+  return { depth, text: rest };
+}
+
+/** Splits decoded text into lines (LF or CRLF), without the line terminators. */
+export function splitLines(text: string): string[] {
+  const lines = text.split('\n');
+  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    if (l.endsWith('\r')) lines[i] = l.slice(0, -1);
+  }
+  return lines;
+}
+
+/**
+ * Builds one view per quote depth present in the text, sorted by depth. `lineOffset` is added to input line numbers
+ * (for text that starts part-way into a larger input).
+ */
+export function buildQuoteViews(lines: string[], lineOffset = 0): QuoteView[] {
+  const byDepth = new Map<number, QuoteView>();
+  const lastIndex = new Map<number, number>();
+  for (let i = 0; i < lines.length; i++) {
+    const { depth, text } = splitQuote(lines[i]!);
+    let view = byDepth.get(depth);
+    if (!view) {
+      view = { depth, lines: [] };
+      byDepth.set(depth, view);
+    }
+    const prev = lastIndex.get(depth);
+    view.lines.push({ text, inputLine: i + 1 + lineOffset, afterGap: prev !== undefined && prev !== i - 1 });
+    lastIndex.set(depth, i);
+  }
+  return [...byDepth.values()].sort((a, b) => a.depth - b.depth);
+}
