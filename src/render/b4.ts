@@ -62,7 +62,7 @@ function order(a: Finding, b: Finding): number {
 
 /**
  * Renders one report (one patch b4 piped to us) as b4 check results: a single result for the `mmreview` column whose
- * status is `fail` when a finding is reportable (confirmed and introduced), `warn` for pre-existing confirmed or
+ * status is `fail` when a finding is reportable (confirmed and introduced), `warn` for other confirmed findings, for
  * undecided introduced findings and for input errors, and `pass` otherwise (fixed hazards are named in the summary).
  */
 export function renderB4(report: Report, opts: B4Options = {}): B4CheckResult[] {
@@ -71,13 +71,15 @@ export function renderB4(report: Report, opts: B4Options = {}): B4CheckResult[] 
   const failing = fs.filter(reportable);
   const undecided = fs.filter((f) => !reportable(f) && f.introduced && (f.status === 'inconclusive' || f.status === 'unsimulated'));
   const preexisting = fs.filter((f) => !reportable(f) && !f.introduced && !f.fixed && f.status === 'confirmed');
+  const tolerated = fs.filter((f) => !reportable(f) && f.introduced && f.status === 'confirmed');
   const fixed = fs.filter((f) => f.fixed && f.status !== 'refuted');
 
   const status: B4CheckResult['status'] =
-    failing.length > 0 ? 'fail' : undecided.length + preexisting.length + report.errors.length > 0 ? 'warn' : 'pass';
+    failing.length > 0 ? 'fail' : undecided.length + preexisting.length + tolerated.length + report.errors.length > 0 ? 'warn' : 'pass';
   const parts: string[] = [];
   if (failing.length) parts.push(`${plural(failing.length, 'confirmed race')} introduced (${[...new Set(failing.map((f) => f.rule))].join(', ')})`);
   if (undecided.length) parts.push(`${plural(undecided.length, 'undecided candidate')}`);
+  if (tolerated.length) parts.push(`${plural(tolerated.length, 'confirmed hazard')} below the failing policy`);
   if (preexisting.length) parts.push(`${plural(preexisting.length, 'pre-existing hazard')}`);
   if (fixed.length) parts.push(`fixes ${plural(fixed.length, 'hazard')} (${[...new Set(fixed.map((f) => f.rule))].join(', ')})`);
   if (report.errors.length) parts.push(plural(report.errors.length, 'input problem'));
@@ -86,6 +88,7 @@ export function renderB4(report: Report, opts: B4Options = {}): B4CheckResult[] 
   const sections: string[] = [];
   for (const f of failing) sections.push(block(f, 'FAIL', opts));
   for (const f of undecided) sections.push(block(f, 'UNDECIDED', opts));
+  for (const f of tolerated) sections.push(block(f, 'CONFIRMED', opts));
   for (const f of preexisting) sections.push(block(f, 'PRE-EXISTING', opts));
   for (const f of fixed) sections.push(`FIXED ${f.rule}: ${f.path}:${f.line} ${f.function}(): ${f.message}`);
   for (const e of report.errors) sections.push(`${e.code}: ${e.message} (${e.input}${e.line !== undefined ? `:${e.line}` : ''})`);
