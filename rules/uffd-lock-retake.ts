@@ -7,7 +7,7 @@ import type { Event, EventPath } from '../src/core/events.ts';
 import type { Hazard } from '../src/core/rule.ts';
 import { createRule } from './create-rule.ts';
 import type { TypedRuleContext } from './create-rule.ts';
-import { LockState, imageEvent, insertAt, isPtlAcquire, loopStacks, norm, pickAnchor, removeAt, replaceAt, stripStep } from './utils/paths.ts';
+import { LockState, imageEvent, insertAt, isPtlAcquire, lockOf, loopStacks, norm, pickAnchor, removeAt, replaceAt, stripStep } from './utils/paths.ts';
 
 export type MessageId = 'nextIteration' | 'accessUnlocked' | 'doubleUnlock' | 'unlockUnderflow';
 
@@ -92,7 +92,7 @@ function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath): void {
       const c = cursors.get(norm(ev.args.pte));
       if (c) c.offset += advanceBy(ev);
     }
-    if (ev.kind === 'pte-unmap-unlock' && earlyExit) {
+    if (ev.kind === 'pte-unmap-unlock' && earlyExit && state.held.has(lockOf(ev))) {
       const mf = minusForm(ev.args.pte);
       const c = mf ? cursors.get(mf.base) : undefined;
       if (mf && c && c.offset < mf.k) {

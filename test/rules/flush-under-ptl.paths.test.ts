@@ -1,0 +1,57 @@
+// Unit tests of flush-under-ptl over hand-built event paths (front-end independent).
+import { describe, expect, it } from 'vitest';
+import rule from '../../rules/flush-under-ptl.ts';
+import { runRule } from '../../src/rule-tester/index.ts';
+import { ctl, ev, image, view } from '../../src/rule-tester/path-builder.ts';
+
+const map = ev(0, 'pte-map-lock', 'pte_offset_map_lock', { mm: 'mm', pmd: 'pmd', addr: 'addr', lock: 'ptl' }, { result: 'pte' });
+const loopIn = ctl({ kind: 'loop-enter', loop: 1, head: 'for' }, 2);
+const clear = ev(1, 'pte-clear', 'ptep_get_and_clear', { mm: 'mm', addr: 'addr', pte: 'pte' }, { diff: 'add' });
+const adv = ev(2, 'pte-advance', 'pte++', { pte: 'pte' });
+const loopOut = ctl({ kind: 'loop-exit', loop: 1, via: 'cond' }, 4);
+const unlock = ev(3, 'pte-unmap-unlock', 'pte_unmap_unlock', { pte: 'pte - 1', lock: 'ptl' });
+const flush = ev(4, 'tlb-flush', 'flush_tlb_range', { vma: 'vma', start: 'start', end: 'end' }, { attrs: { scope: 'range' } });
+const ret = ctl({ kind: 'return', value: '0' }, 9);
+
+describe('flush-under-ptl over paths', () => {
+  it('reports a clear whose flush comes after pte_unmap_unlock, with a moved-flush suggestion', () => {
+    const c = runRule(rule, view('collect', { post: image([[map, loopIn, clear, adv, loopOut, unlock, flush, ret]]) }));
+    expect(c).toHaveLength(1);
+    expect(c[0]?.messageId).toBe('flushAfterUnlock');
+    expect(c[0]?.anchor.id).toBe(1);
+    expect(c[0]?.hazard.invariants).toEqual(['no-stale-access']);
+    expect(c[0]?.hazard.context).toContain('pte-loop');
+    const names = c[0]?.suggestion?.path?.steps.filter((s) => s.step === 'event').map((s) => (s.step === 'event' ? s.callee : ''));
+    expect(names?.indexOf('flush_tlb_range')).toBeLessThan(names?.indexOf('pte_unmap_unlock') ?? -1);
+  });
+  it('is silent when the flush precedes the unlock', () => {
+    expect(runRule(rule, view('collect', { post: image([[map, loopIn, clear, adv, loopOut, flush, unlock, ret]]) }))).toEqual([]);
+  });
+  it('is silent when inc_tlb_flush_pending announced the deferred flush', () => {
+    const inc = ev(5, 'flush-pending-inc', 'inc_tlb_flush_pending', { mm: 'mm' }, { line: 1 });
+    expect(runRule(rule, view('f', { post: image([[inc, map, clear, unlock, flush, ret]]) }))).toEqual([]);
+  });
+  it('is silent when the cleared entry went into an mmu_gather', () => {
+    const rm = ev(6, 'gather-remove', 'tlb_remove_tlb_entry', { tlb: 'tlb' }, { line: 3 });
+    expect(runRule(rule, view('zap', { post: image([[map, clear, rm, unlock, ret]]) }))).toEqual([]);
+  });
+  it('reports a PTE callback (PTL held by the caller) that cleans without flushing', () => {
+    const commit = ev(2, 'pte-modify-commit', 'ptep_modify_prot_commit', { vma: 'vma', addr: 'addr', pte: 'pte' }, { attrs: { effects: ['clean'] }, diff: 'add' });
+    const c = runRule(rule, view('cb', { post: image([[commit, ret]], ['pte_t *pte', 'unsigned long addr']) }));
+    expect(c.map((x) => x.messageId)).toEqual(['callbackNoFlush']);
+    expect(c[0]?.hazard.context).toEqual(expect.arrayContaining(['ptl-held-on-entry', 'flush-after-return']));
+    expect(c[0]?.hazard.adversaries).toEqual(['user-writer', 'writeback']);
+  });
+  it('does not report a callback when a sibling of the patch announces the deferred flush', () => {
+    const commit = ev(2, 'pte-modify-commit', 'ptep_modify_prot_commit', { vma: 'vma', addr: 'addr', pte: 'pte' }, { attrs: { effects: ['wrprotect'] } });
+    const cb = view('cb', { post: image([[commit, ret]], ['pte_t *pte']) });
+    const pre = view('pre_vma', { post: image([[ev(0, 'flush-pending-inc', 'inc_tlb_flush_pending', { mm: 'mm' }), ret]]) });
+    expect(runRule(rule, cb, [cb, pre])).toEqual([]);
+    expect(runRule(rule, cb, [cb])).toHaveLength(1);
+  });
+  it('ignores mkold (a stale young bit is harmless) and a clear-and-flush', () => {
+    const old = ev(1, 'pte-mkold', 'ptep_test_and_clear_young', { pte: 'pte' }, { attrs: { effects: ['mkold'] } });
+    const cf = ev(5, 'pte-clear-flush', 'ptep_clear_flush', { vma: 'vma', addr: 'addr', pte: 'pte' }, { attrs: { flushes: true, effects: ['clear'] } });
+    expect(runRule(rule, view('f', { post: image([[map, old, cf, unlock, ret]]) }))).toEqual([]);
+  });
+});

@@ -1,0 +1,51 @@
+// Unit tests of fullmm-misuse over hand-built event paths (front-end independent).
+import { describe, expect, it } from 'vitest';
+import rule, { isFullmmGather } from '../../rules/fullmm-misuse.ts';
+import { runRule } from '../../src/rule-tester/index.ts';
+import { ctl, ev, image, view } from '../../src/rule-tester/path-builder.ts';
+import type { Event } from '../../src/core/events.ts';
+
+const ret = ctl({ kind: 'return' }, 20);
+const gather = (text: string, args: Record<string, string>, attrs: Event['attrs'] = {}): ReturnType<typeof ev> =>
+  ({ ...ev(0, 'gather-init', text.slice(0, text.indexOf('(')), args, { attrs, diff: 'add' }), text });
+
+describe('fullmm-misuse over paths', () => {
+  it('recognises the fullmm forms the kernel recognises', () => {
+    const e = (text: string, attrs: Event['attrs'] = {}): Event => {
+      const s = gather(text, {}, attrs);
+      const { step: _s, ...rest } = s as Event & { step: string };
+      return rest;
+    };
+    expect(isFullmmGather(e('tlb_gather_mmu_fullmm(&tlb, mm)'))).toBe(true);
+    expect(isFullmmGather(e('tlb_gather_mmu(&tlb, mm, 0, -1)'))).toBe(true);
+    expect(isFullmmGather(e('tlb_gather_mmu(&tlb, mm, 0, ~0UL)'))).toBe(true);
+    expect(isFullmmGather(e('tlb_gather_mmu(&tlb, mm, 0, TASK_SIZE)'))).toBe(false);
+    expect(isFullmmGather(e('tlb_gather_mmu(&tlb, mm, start, end)'))).toBe(false);
+    expect(isFullmmGather(e('tlb_gather_mmu(&tlb, mm, 1)'))).toBe(true);
+    expect(isFullmmGather(e('tlb_gather_mmu(&tlb, mm, 0, -1)', { fullmm: false }))).toBe(false);
+  });
+  it('reports a fullmm gather in a /proc write handler, suggesting a ranged gather', () => {
+    const g = gather('tlb_gather_mmu_fullmm(&tlb, mm)', { tlb: '&tlb', mm: 'mm' }, { fullmm: true });
+    const c = runRule(rule, view('reset_refs_write', { post: image([[g, ret]]) }));
+    expect(c.map((x) => x.messageId)).toEqual(['liveMm']);
+    expect(c[0]?.hazard.arch).toEqual(['arm64']);
+    expect(c[0]?.hazard.context).toEqual(['mm-live']);
+    const s = c[0]?.suggestion?.path?.steps[0];
+    expect(s?.step === 'event' && s.attrs.fullmm).toBe(false);
+  });
+  it('accepts exit_mmap-style teardown and the gather API itself', () => {
+    const g = gather('tlb_gather_mmu(&tlb, mm, 0, -1)', { tlb: '&tlb', mm: 'mm', start: '0', end: '-1' });
+    expect(runRule(rule, view('exit_mmap', { post: image([[g, ret]]) }))).toEqual([]);
+    expect(runRule(rule, view('tlb_gather_mmu_fullmm', { post: image([[g, ret]]) }))).toEqual([]);
+  });
+  it('accepts a path that established mm_users == 0', () => {
+    const g = gather('tlb_gather_mmu(&tlb, mm, 0, -1)', { tlb: '&tlb', mm: 'mm', start: '0', end: '-1' });
+    const b = ctl({ kind: 'branch', cond: 'atomic_read(&mm->mm_users) == 0', taken: true }, 1);
+    expect(runRule(rule, view('release_dead_mm', { post: image([[b, g, ret]]) }))).toEqual([]);
+  });
+  it('classifies a fix: pre-image fullmm, post-image ranged', () => {
+    const pre = image([[gather('tlb_gather_mmu(&tlb, mm, 0, -1)', { tlb: '&tlb', mm: 'mm', start: '0', end: '-1' }), ret]]);
+    const post = image([[gather('tlb_gather_mmu(&tlb, mm, vma->vm_start, vma->vm_end)', { tlb: '&tlb', mm: 'mm', start: 'vma->vm_start', end: 'vma->vm_end' }), ret]]);
+    expect(runRule(rule, view('reap_task_mm', { pre, post })).map((c) => c.side)).toEqual(['pre']);
+  });
+});
