@@ -4,6 +4,7 @@
 import { Command } from 'commander';
 import { VERSION } from '../core/version.ts';
 import { register as registerInstallHook } from './commands/install-hook.ts';
+import { register as registerRules } from './commands/rules.ts';
 
 const program = new Command();
 program
@@ -13,5 +14,6 @@ program
 
 // Sub-commands register themselves on `program` (one import per command; keep sorted).
 registerInstallHook(program);
+registerRules(program);
 
 await program.parseAsync(process.argv);
