@@ -3,6 +3,7 @@
  */
 import { Command } from 'commander';
 import { VERSION } from '../core/version.ts';
+import { register as registerCheck } from './commands/check.ts';
 import { register as registerInstallHook } from './commands/install-hook.ts';
 import { register as registerRules } from './commands/rules.ts';
 
@@ -13,6 +14,7 @@ program
   .version(VERSION);
 
 // Sub-commands register themselves on `program` (one import per command; keep sorted).
+registerCheck(program);
 registerInstallHook(program);
 registerRules(program);
 

@@ -1,0 +1,200 @@
+/**
+ * Turns an event path extracted from C into a simulator thread program: symbolic arguments (`ptl`, `vmf->ptl`,
+ * `pte`, `pte - 1`, `range`) are bound to model objects (PTL `ptl0`, PTEs `pte0`/`pte1`, pages, ranges), events
+ * keep their kind (the front end and the simulator share one op vocabulary) and carry their source line.
+ */
+import type { Event, EventPath, PathStep } from '../core/events.ts';
+import type { Instr, OpInstr } from '../sim/scenario.ts';
+
+/** What a path needs from the model: how many PTEs, which extra locks. */
+export interface PathShape {
+  ptes: number;
+  locks: Array<{ name: string; kind: 'spin' | 'mutex' | 'rwsem' }>;
+}
+
+export interface ProgramOptions {
+  /** File path for source annotations. */
+  path: string;
+  /** Number of PTEs in the model (the cursor never goes past the last one). */
+  ptes: number;
+}
+
+/** The model lock a lock expression stands for. */
+export function lockRef(e: Event, expr: string | undefined): { name: string; kind: 'spin' | 'mutex' | 'rwsem' } {
+  const cls = e.attrs.lockClass;
+  if (e.kind === 'mmap-lock' || e.kind === 'mmap-unlock' || cls === 'mmap') return { name: 'mmap', kind: 'rwsem' };
+  if (cls === 'ptl' || cls === 'pmd-ptl' || e.kind === 'pte-map-lock' || e.kind === 'pte-unmap-unlock' || e.kind === 'pte-map') {
+    return { name: 'ptl0', kind: 'spin' };
+  }
+  const norm = (expr ?? e.callee).replace(/\s+/g, '').replace(/^&/, '');
+  if (cls === 'mutex' || cls === 'i_mmap' || cls === 'anon_vma') return { name: `lock:${norm}`, kind: 'mutex' };
+  if (cls === 'mmu') return { name: 'mmu_lock', kind: 'spin' };
+  return { name: `lock:${norm}`, kind: 'spin' };
+}
+
+/** Lock expressions a callee releases on our behalf (`do_wp_page` → vmf->ptl) as model lock names. */
+function releasedRefs(e: Event): string[] {
+  return (e.attrs.releases ?? []).map((expr) => {
+    if (/mmap_(sem|lock)/.test(expr)) return 'mmap';
+    return /ptl|lockptr/.test(expr) ? 'ptl0' : `lock:${expr.replace(/\s+/g, '').replace(/^&/, '')}`;
+  });
+}
+
+/** The PTEs and locks a path touches. */
+export function shapeOf(paths: readonly EventPath[]): PathShape {
+  let ptes = 1;
+  const locks = new Map<string, 'spin' | 'mutex' | 'rwsem'>();
+  for (const p of paths) {
+    for (const s of p.steps) {
+      if (s.step !== 'event') continue;
+      if (s.kind === 'pte-advance') ptes = 2;
+      if (['lock', 'trylock', 'unlock', 'mmap-lock', 'mmap-unlock'].includes(s.kind)) {
+        const r = lockRef(s, s.args.lock);
+        if (r.name !== 'ptl0') locks.set(r.name, r.kind);
+      }
+      for (const r of releasedRefs(s)) if (r !== 'ptl0') locks.set(r, r === 'mmap' ? 'rwsem' : 'spin');
+    }
+  }
+  return { ptes, locks: [...locks.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, kind]) => ({ name, kind })) };
+}
+
+/** Distinct notifier range expressions of a path, in order of appearance. */
+function rangeKey(e: Event): string {
+  if (e.args.range) return e.args.range.replace(/\s+/g, '').replace(/^&/, '');
+  return `${(e.args.start ?? '').replace(/\s+/g, '')}..${(e.args.end ?? '').replace(/\s+/g, '')}`;
+}
+
+/**
+ * Translate one path into a program. Control steps are dropped (the path is already one concrete route); a
+ * `return` ends the program; `pte-advance` moves the PTE cursor; `pte - 1` addresses the previous PTE.
+ */
+export function pathToProgram(path: EventPath, opts: ProgramOptions): Instr[] {
+  const out: Instr[] = [];
+  let cursor = 0;
+  const ranges: string[] = [];
+  const last = opts.ptes - 1;
+  const pteAt = (expr: string | undefined): string => {
+    let i = cursor;
+    if (expr && /-\s*1\s*$/.test(expr)) i = cursor - 1;
+    return `pte${Math.max(0, Math.min(last, i))}`;
+  };
+  const rangeOf = (e: Event): [number, number] => {
+    const k = rangeKey(e);
+    let idx = ranges.indexOf(k);
+    if (idx < 0) {
+      ranges.push(k);
+      idx = ranges.length - 1;
+    }
+    return idx === 0 ? [0, opts.ptes] : [0, 1];
+  };
+  for (const step of path.steps) {
+    if (step.step === 'control') {
+      if (step.kind === 'return') break;
+      continue;
+    }
+    const instr = eventInstr(step, { pteAt, rangeOf, ptes: opts.ptes, cursorPte: () => `pte${Math.min(last, cursor)}` });
+    if (step.kind === 'pte-advance') {
+      cursor = Math.min(last, cursor + 1);
+      continue;
+    }
+    if (!instr) continue;
+    instr.src = { path: opts.path, line: step.loc.fileLine ?? step.loc.line, text: step.text };
+    out.push(instr);
+  }
+  return out;
+}
+
+interface Binder {
+  pteAt(expr: string | undefined): string;
+  rangeOf(e: Event): [number, number];
+  cursorPte(): string;
+  ptes: number;
+}
+
+/** One event as an instruction, or undefined for events the model does not need (opaque calls, markers). */
+function eventInstr(e: Extract<PathStep, { step: 'event' }>, b: Binder): OpInstr | undefined {
+  const label = `${e.callee}()`;
+  const pte = b.pteAt(e.args.pte ?? e.result);
+  const page = pte.replace('pte', 'page');
+  switch (e.kind) {
+    case 'call':
+    case 'pte-advance':
+    case 'uffd-wp-check':
+      return undefined;
+    case 'lock':
+    case 'trylock': {
+      const r = lockRef(e, e.args.lock);
+      return { op: 'lock', lock: r.name, ...(r.kind === 'rwsem' ? { mode: e.attrs.mode ?? 'read' } : {}), label };
+    }
+    case 'unlock': {
+      const r = lockRef(e, e.args.lock);
+      return { op: 'unlock', lock: r.name, ...(r.kind === 'rwsem' ? { mode: e.attrs.mode ?? 'read' } : {}), label };
+    }
+    case 'mmap-lock':
+    case 'mmap-unlock':
+      return { op: e.kind === 'mmap-lock' ? 'lock' : 'unlock', lock: 'mmap', mode: e.attrs.mode ?? 'read', label };
+    case 'pte-map-lock':
+      return { op: 'pte-map-lock', pte: b.pteAt(e.result ?? e.args.pte), lock: 'ptl0', label };
+    case 'pte-unmap-unlock':
+      return { op: 'pte-unmap-unlock', pte, lock: 'ptl0', label };
+    case 'pte-map':
+    case 'pte-unmap':
+      return { op: e.kind, pte, label };
+    case 'pte-read':
+    case 'pte-same':
+    case 'pte-clear':
+    case 'pte-modify-start':
+    case 'pte-set-access-flags':
+    case 'pte-fixup-young-dirty':
+      return { op: e.kind, pte, label };
+    case 'pte-clear-flush':
+      return { op: 'pte-clear-flush', pte, label };
+    case 'pte-set':
+    case 'pte-modify-commit':
+    case 'pte-wrprotect':
+    case 'pte-mkold':
+      return { op: e.kind, pte, ...(e.attrs.effects ? { effects: [...e.attrs.effects] } : {}), label };
+    case 'tlb-flush': {
+      const scope = e.attrs.scope ?? 'range';
+      const range: [number, number] = scope === 'page' ? [Number(pte.slice(3)), Number(pte.slice(3)) + 1] : [0, b.ptes];
+      return { op: 'tlb-flush', scope, range, label };
+    }
+    case 'flush-pending-inc':
+    case 'flush-pending-dec':
+    case 'flush-pending-read':
+    case 'lazy-mmu-enter':
+    case 'lazy-mmu-leave':
+    case 'may-sleep':
+      return { op: e.kind, label };
+    case 'gather-init':
+      return { op: 'gather-init', fullmm: e.attrs.fullmm === true, range: [0, b.ptes], label };
+    case 'gather-remove':
+      return { op: 'gather-remove', pte, page, label };
+    case 'gather-flush':
+    case 'gather-finish':
+      return { op: e.kind, label };
+    case 'notifier-range-init':
+      return { op: 'notifier-range-init', range: b.rangeOf(e), label };
+    case 'notifier-start':
+      return { op: 'notifier-start', range: b.rangeOf(e), blockable: e.attrs.blockable !== false, label };
+    case 'notifier-end':
+    case 'notifier-invalidate':
+      return { op: e.kind, range: b.rangeOf(e), label };
+    case 'notifier-change-pte':
+      return { op: 'notifier-change-pte', pte, label };
+    case 'page-free':
+    case 'page-dirty':
+    case 'page-mkclean':
+    case 'page-get':
+      return { op: e.kind, page, label };
+    case 'wp-page-copy':
+    case 'handle-userfault':
+      return { op: e.kind, pte: b.cursorPte(), releases: releasedRefs(e), label };
+    case 'fault':
+      return { op: 'fault', pte, write: e.attrs.write !== false, label };
+    case 'gup':
+      return { op: 'gup', pte, write: e.attrs.write === true, fixfault: e.attrs.fixfault === true, label };
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * Builds simulator scenarios from a rule's candidate: the candidate's own path becomes the patched thread
+ * (wrapped in the context the rule inferred: a caller holding the PTL, a caller that flushes after return, a
+ * fault-retry loop), the hazard's adversaries come from the simulator's library, and the initial state is the one
+ * in which the hazard can show (a writable, dirty PTE cached in a user CPU's TLB; a live mm; a secondary MMU).
+ */
+import type { EventPath } from '../core/events.ts';
+import type { Candidate } from '../core/rule.ts';
+import type { Arch, InvariantName } from '../core/sim-contract.ts';
+import type { Instr, Scenario, ThreadSpec } from '../sim/scenario.ts';
+import { buildAdversary } from '../sim/index.ts';
+import { pathToProgram, shapeOf } from './path-program.ts';
+
+/** Invariants about data (lost writes, freed pages, protection, coherence, progress): checked first. */
+export const DATA_INVARIANTS: readonly InvariantName[] = [
+  'no-lost-write',
+  'no-stale-access',
+  'write-protect-holds',
+  'secondary-mmu-coherent',
+  'no-livelock',
+];
+
+export interface BuildInput {
+  candidate: Candidate;
+  /** File path of the function. */
+  path: string;
+  /** Function name (thread role). */
+  fn: string;
+  /** Replace the candidate's path (to simulate the suggested fix). */
+  pathOverride?: EventPath;
+  /** Another patched path of the same patch with the same hazard, run as a second kernel thread. */
+  companion?: { candidate: Candidate; path: string; fn: string };
+}
+
+/** Context prologue / epilogue around a patched path. */
+function wrapContext(program: Instr[], context: readonly string[], ptes: number, role: string): Instr[] {
+  let body = program;
+  if (context.includes('ptl-held-on-entry')) {
+    const held = lockBalanceAtEnd(body);
+    body = [{ op: 'lock', lock: 'ptl0', label: `caller takes the PTL before ${role}()` }, ...body];
+    if (held >= 0) body.push({ op: 'unlock', lock: 'ptl0', label: `caller drops the PTL after ${role}()` });
+    if (context.includes('flush-after-return')) {
+      body.push({ op: 'tlb-flush', scope: 'range', range: [0, ptes], label: 'caller flushes the TLB range' });
+    }
+  }
+  if (context.includes('fault-retry-loop')) {
+    body = [
+      { ctl: 'label', name: 'retry' },
+      { op: 'user-store', pte: 'pte0', nofault: true, label: 'user access with pagefaults disabled' },
+      { ctl: 'if', cond: { test: 'last-ok' }, then: 'done' },
+      ...body,
+      { ctl: 'goto', to: 'retry' },
+      { ctl: 'label', name: 'done' },
+    ];
+  }
+  return body;
+}
+
+/** Net PTL acquisitions of a straight-line program (used to know whether the caller still holds it at the end). */
+function lockBalanceAtEnd(program: Instr[]): number {
+  let n = 0;
+  for (const i of program) {
+    if ('ctl' in i) continue;
+    if ((i.op === 'lock' || i.op === 'pte-map-lock') && i.lock === 'ptl0') n++;
+    if ((i.op === 'unlock' || i.op === 'pte-unmap-unlock') && i.lock === 'ptl0') n--;
+    if (i.releases?.includes('ptl0')) n--;
+  }
+  return n;
+}
+
+/** PTEs whose protection the patched thread establishes (for write-protect-holds). */
+function protectedPtes(program: Instr[]): string[] {
+  const out = new Set<string>();
+  for (const i of program) {
+    if ('ctl' in i || !i.pte) continue;
+    const eff = i.effects ?? [];
+    if (i.op === 'pte-wrprotect' || eff.includes('wrprotect') || eff.includes('clear') || i.op === 'pte-clear' || i.op === 'pte-clear-flush') {
+      out.add(i.pte);
+    }
+  }
+  return [...out].sort();
+}
+
+function patchedThread(name: string, candidate: Candidate, path: EventPath, file: string, fn: string, ptes: number): ThreadSpec {
+  const program = wrapContext(pathToProgram(path, { path: file, ptes }), candidate.hazard.context, ptes, fn);
+  const protects = protectedPtes(program);
+  return { name, role: fn, program, ...(protects.length > 0 ? { protects } : {}) };
+}
+
+/**
+ * The scenario for a candidate on one arch. Deterministic: the same candidate gives the same scenario.
+ */
+export function buildScenario(input: BuildInput, arch: Arch, invariants: readonly InvariantName[]): Scenario {
+  const { candidate } = input;
+  const hazard = candidate.hazard;
+  const mainPath = input.pathOverride ?? candidate.path;
+  const paths = [mainPath, ...(input.companion ? [input.companion.candidate.path] : [])];
+  const shape = shapeOf(paths);
+  const ptes = shape.ptes;
+  const threads: ThreadSpec[] = [patchedThread('patched', candidate, mainPath, input.path, input.fn, ptes)];
+  if (input.companion) {
+    const c = input.companion;
+    threads.push(patchedThread('patched2', c.candidate, c.candidate.path, c.path, c.fn, ptes));
+  }
+  const faultFixup = hazard.context.includes('fault-retry-loop');
+  const secondary = hazard.adversaries.includes('kvm-vcpu') || hazard.adversaries.includes('invalidator') || hazard.context.includes('secondary-mmu');
+  const tlb: Array<{ thread: string; pte: string }> = [];
+  for (const adv of hazard.adversaries) {
+    const t = buildAdversary(adv, { pte: 'pte0', ptl: 'ptl0', page: 'page0', name: adv, ptes: Array.from({ length: ptes }, (_, i) => `pte${i}`) });
+    threads.push(t);
+    if (adv === 'user-writer' || adv === 'user-reader') tlb.push({ thread: t.name, pte: 'pte0' });
+  }
+  const pages = Array.from({ length: ptes }, (_, i) => ({ name: `page${i}` }));
+  const pteInit = Array.from({ length: ptes }, (_, i) => ({
+    name: `pte${i}`,
+    page: `page${i}`,
+    table: 'ptl0',
+    write: true,
+    dirty: !faultFixup,
+    young: !faultFixup,
+  }));
+  const scenario: Scenario = {
+    name: `${candidate.rule}:${input.fn}`,
+    description: candidate.message,
+    arch: [arch],
+    params: { changePteEra: 'callback', mkcleanChecksPending: true },
+    init: {
+      pages,
+      ptes: pteInit,
+      ...(tlb.length > 0 ? { tlb } : {}),
+      ...(secondary ? { secondaryMmu: true, sptes: pteInit.map((p) => ({ pte: p.name, write: true })) } : {}),
+      ...(shape.locks.length > 0 ? { locks: shape.locks } : {}),
+      mmLive: !hazard.context.includes('mm-dead'),
+    },
+    threads,
+    invariants: [...invariants],
+    bounds: { maxStates: 400_000, maxMs: 3_000, userStores: 2, retries: 3 },
+  };
+  return scenario;
+}

@@ -1,0 +1,83 @@
+/**
+ * Turns a simulated candidate into the data-only Finding every channel renders.
+ */
+import type { FunctionView } from '../core/events.ts';
+import type { Finding } from '../core/finding.ts';
+import type { Patch } from '../core/patch.ts';
+import type { Candidate } from '../core/rule.ts';
+import { ruleById } from '../../rules/index.ts';
+import type { Confirmation } from './confirm.ts';
+import { fingerprint } from './fingerprint.ts';
+
+export interface FindingInput {
+  patch: Patch;
+  fn: FunctionView;
+  candidate: Candidate;
+  confirmation: Confirmation;
+  introduced: boolean;
+  fixed: boolean;
+  suggestion?: 'removes-violation' | 'still-violates' | 'not-simulated';
+}
+
+/** The message shown for a fixed hazard: it credits the patch, it never complains. */
+function fixedMessage(c: Candidate): string {
+  return `This patch fixes a ${c.rule} hazard present before it: ${c.message}`;
+}
+
+export function toFinding(x: FindingInput): Finding {
+  const { candidate: c, fn, confirmation: conf } = x;
+  const side = c.side === 'post' ? 'RIGHT' : 'LEFT';
+  const rule = ruleById(c.rule);
+  const sim = conf.simulation;
+  const roles = sim?.trace?.threads.map((t) => t.replace(/^CPU\d+\s*/, '')).sort().join(',') ?? '';
+  const fp = fingerprint({
+    rule: c.rule,
+    path: fn.path,
+    fn: fn.name,
+    code: c.anchor.text,
+    hazard: c.hazard.kind,
+    signature: `${x.fixed ? 'fixed' : 'open'}|${sim?.invariant ?? conf.status}|${roles}`,
+  });
+  const finding: Finding = {
+    fingerprint: fp,
+    rule: c.rule,
+    severity: x.fixed ? 'info' : (rule?.meta.severity ?? 'error'),
+    status: conf.status,
+    introduced: x.introduced,
+    fixed: x.fixed,
+    path: fn.path,
+    line: c.anchor.loc.fileLine ?? 0,
+    side,
+    function: fn.name,
+    message: x.fixed ? fixedMessage(c) : c.message,
+    ...(c.anchor.loc.inputLine ? { inputLine: c.anchor.loc.inputLine } : {}),
+    patch: {
+      id: x.patch.id,
+      ...(x.patch.subject ? { subject: x.patch.subject } : {}),
+      ...(x.patch.messageId ? { messageId: x.patch.messageId } : {}),
+      ...(x.patch.commit ? { commit: x.patch.commit } : {}),
+    },
+    ...(sim ? { simulation: sim } : {}),
+  };
+  if (c.suggestion && !x.fixed) {
+    finding.suggestion = { text: c.suggestion.text, verdict: x.suggestion ?? 'not-simulated' };
+  }
+  const related = c.related
+    .filter((r) => r.event.loc.fileLine !== undefined)
+    .map((r) => ({ path: fn.path, line: r.event.loc.fileLine as number, side, message: r.message }));
+  if (related.length > 0) finding.related = related;
+  return finding;
+}
+
+const STATUS_RANK = { confirmed: 0, inconclusive: 1, refuted: 2, unsimulated: 3 } as const;
+
+/** Deterministic order: confirmed first, then by path, line, rule, fingerprint. */
+export function findingOrder(a: Finding, b: Finding): number {
+  return (
+    STATUS_RANK[a.status] - STATUS_RANK[b.status] ||
+    a.path.localeCompare(b.path) ||
+    a.line - b.line ||
+    a.rule.localeCompare(b.rule) ||
+    a.fingerprint.localeCompare(b.fingerprint)
+  );
+}
