@@ -86,7 +86,9 @@ export function baseTree(gh: GitHub, pr: PrRef, analysed: readonly PrFile[]): So
         ref: pr.baseSha,
         mediaType: { format: 'raw' },
       });
-      return typeof raw.data === 'string' ? raw.data : undefined;
+      const d: unknown = raw.data;
+      if (typeof d === 'string') return d;
+      return d instanceof ArrayBuffer ? new TextDecoder().decode(d) : undefined;
     } catch (e) {
       const status = (e as { status?: number }).status;
       if (status === 404) return undefined;
