@@ -32,10 +32,7 @@ export interface CheckOptions {
   arch?: Arch[];
 }
 
-/** The default posting policy: a confirmed finding that this patch introduces. */
-export function isReportable(f: Finding): boolean {
-  return f.status === 'confirmed' && f.introduced;
-}
+export { isReportable } from './policy.ts';
 
 interface Simulated {
   fn: FunctionView;

@@ -11,14 +11,7 @@ import type { Command } from 'commander';
 import type { Finding, Report } from '../../core/finding.ts';
 import { ARCH_PRESETS } from '../../core/sim-contract.ts';
 import type { Arch } from '../../core/sim-contract.ts';
-import { checkPatches, isReportable } from '../../engine/index.ts';
-import { directoryTree, readInputs } from '../../sources/index.ts';
-import { loadGitRange } from '../../git/index.ts';
-import { renderTerminal } from '../../render/terminal.ts';
-import { renderSarif } from '../../render/sarif.ts';
-import { renderB4 } from '../../render/b4.ts';
-import { renderTable } from '../../sim/index.ts';
-import { RULES } from '../../../rules/index.ts';
+import { isReportable } from '../../engine/policy.ts';
 
 interface CheckFlags {
   tree?: string;
@@ -70,7 +63,7 @@ function merge(units: Unit[]): Report {
 }
 
 /** Rule docs (markdown) by id, for SARIF help. */
-async function ruleHelp(): Promise<Record<string, string>> {
+async function ruleHelp(RULES: ReadonlyArray<{ meta: { id: string } }>): Promise<Record<string, string>> {
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
   const out: Record<string, string> = {};
   for (const r of RULES) {
@@ -81,6 +74,18 @@ async function ruleHelp(): Promise<Record<string, string>> {
 }
 
 export async function runCheck(inputs: string[], flags: CheckFlags): Promise<void> {
+  // Heavy modules (parser wasm, simulator) load only when the command runs, so `mmreview --help` stays fast.
+  const [{ checkPatches }, { directoryTree, readInputs }, { loadGitRange }, { renderTerminal }, { renderSarif }, { renderB4 }, { renderTable }, { RULES }] =
+    await Promise.all([
+      import('../../engine/index.ts'),
+      import('../../sources/index.ts'),
+      import('../../git/index.ts'),
+      import('../../render/terminal.ts'),
+      import('../../render/sarif.ts'),
+      import('../../render/b4.ts'),
+      import('../../sim/index.ts'),
+      import('../../../rules/index.ts'),
+    ]);
   if (!(FORMATS as readonly string[]).includes(flags.format)) return usage(`unknown format "${flags.format}" (known: ${FORMATS.join(', ')})`);
   const rules = parseList(flags.rules, RULES.map((r) => r.meta.id), 'rule');
   if (rules instanceof Error) return usage(rules.message);
@@ -136,7 +141,7 @@ export async function runCheck(inputs: string[], flags: CheckFlags): Promise<voi
     const sarif = renderSarif(
       units.map((u) => ({ report: { ...u.report, findings: u.report.findings.filter((f) => shown(f, all)) }, ...(u.commit ? { commit: u.commit } : {}) })),
       RULES.map((r) => r.meta),
-      { help: await ruleHelp() },
+      { help: await ruleHelp(RULES) },
     );
     out.write(`${JSON.stringify(sarif, null, 2)}\n`);
   } else if (flags.format === 'b4') {
