@@ -1,0 +1,115 @@
+// Streams an mbox file message by message (Buffer splitter on `\nFrom `), undoing mboxrd `>From ` escaping.
+
+import { createReadStream } from 'node:fs';
+import { MAX_MESSAGE_BYTES } from './limits.ts';
+
+/** One message of an mbox: its 0-based index, the file offset of its `From ` line and its bytes (without it). */
+export interface MboxMessage {
+  index: number;
+  offset: number;
+  raw: Buffer;
+  /** The `From ` separator line (for format-patch files it carries the commit sha). */
+  fromLine: string;
+  /** Set when the message was larger than MAX_MESSAGE_BYTES: its full size; `raw` holds only the start. */
+  oversize?: number;
+  /** True for a last message that ends without a newline (file cut short). */
+  truncated?: boolean;
+}
+
+const FROM_LINE = /^From \S+ +\S.*$/;
+const NL_FROM = Buffer.from('\nFrom ');
+
+/** True when a line is an mbox `From_` separator (`From <addr|sha> <date>`), not body text starting with "From ". */
+export function isFromLine(line: string): boolean {
+  return FROM_LINE.test(line) && (/\d{4}\s*$/.test(line) || /\d\d:\d\d/.test(line));
+}
+
+/** Undoes mboxrd quoting: a line `>From ` / `>>From ` loses one `>`. */
+export function unescapeMboxrd(b: Buffer): Buffer {
+  if (b.indexOf('\n>') < 0 && b[0] !== 0x3e) return b;
+  const s = b.toString('latin1');
+  if (!/^>+From /m.test(s)) return b;
+  return Buffer.from(s.replace(/^>(>*From )/gm, '$1'), 'latin1');
+}
+
+/**
+ * Yields the messages of an mbox file in order, reading it in 1 MiB chunks (never the whole file). Text before the
+ * first `From ` line is yielded as message 0 only if it is non-blank (the caller reports such a file as corrupt).
+ */
+export function readMbox(path: string): AsyncGenerator<MboxMessage> {
+  return readMboxChunks(createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>);
+}
+
+/** Same as readMbox over any stream of chunks (stdin, an in-memory buffer). */
+export async function* readMboxChunks(stream: AsyncIterable<Buffer>): AsyncGenerator<MboxMessage> {
+  let buf: Buffer = Buffer.alloc(0);
+  let bufOffset = 0;
+  let searchFrom = 0;
+  let kept: Buffer[] = [];
+  let keptLen = 0;
+  let total = 0;
+  let index = 0;
+
+  const emit = (end: number, truncated: boolean): MboxMessage | undefined => {
+    const tail = buf.subarray(0, end);
+    const size = total + tail.length;
+    const bytes = keptLen > 0 ? Buffer.concat([...kept, tail.subarray(0, Math.max(0, MAX_MESSAGE_BYTES + 4096 - keptLen))]) : tail;
+    const startOffset = bufOffset - total;
+    kept = [];
+    keptLen = 0;
+    total = 0;
+    const eol = bytes.indexOf(0x0a);
+    const first = bytes.subarray(0, eol < 0 ? bytes.length : eol).toString('latin1').replace(/\r$/, '');
+    const hasFrom = isFromLine(first);
+    let body = hasFrom ? bytes.subarray(eol < 0 ? bytes.length : eol + 1) : bytes;
+    if (!hasFrom && body.toString('latin1').trim() === '') return undefined;
+    body = unescapeMboxrd(body);
+    const msg: MboxMessage = { index: index++, offset: startOffset, raw: body, fromLine: hasFrom ? first : '' };
+    if (size > MAX_MESSAGE_BYTES) msg.oversize = size;
+    if (truncated) msg.truncated = true;
+    return msg;
+  };
+
+  function* drain(final: boolean): Generator<MboxMessage> {
+    let p = buf.indexOf(NL_FROM, searchFrom);
+    while (p >= 0) {
+      const eol = buf.indexOf(0x0a, p + 1);
+      if (eol < 0 && !final) {
+        searchFrom = p;
+        return;
+      }
+      const line = buf.subarray(p + 1, eol < 0 ? buf.length : eol).toString('latin1').replace(/\r$/, '');
+      if (isFromLine(line)) {
+        const m = emit(p + 1, false);
+        if (m) yield m;
+        buf = buf.subarray(p + 1);
+        bufOffset += p + 1;
+        p = buf.indexOf(NL_FROM, 1);
+      } else p = buf.indexOf(NL_FROM, p + 1);
+    }
+    searchFrom = Math.max(0, buf.length - NL_FROM.length);
+    if (!final && buf.length > 4 * (1 << 20) && searchFrom > 0) {
+      // Very long message: move its head aside (bounded) so the working buffer stays small.
+      const head = buf.subarray(0, searchFrom);
+      if (keptLen < MAX_MESSAGE_BYTES + 4096) {
+        kept.push(Buffer.from(head));
+        keptLen += head.length;
+      }
+      total += head.length;
+      buf = buf.subarray(searchFrom);
+      bufOffset += searchFrom;
+      searchFrom = 0;
+    }
+    if (final && (buf.length > 0 || keptLen > 0)) {
+      const m = emit(buf.length, buf.length > 0 && buf[buf.length - 1] !== 0x0a);
+      if (m) yield m;
+      buf = Buffer.alloc(0);
+    }
+  }
+
+  for await (const chunk of stream) {
+    buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
+    yield* drain(false);
+  }
+  yield* drain(true);
+}

@@ -1,0 +1,192 @@
+// Parses one RFC 5322 message (MIME, transfer encodings, charsets, patch attachments) into patches via mailparser.
+
+import { simpleParser } from 'mailparser';
+import type { AddressObject, Attachment, ParsedMail } from 'mailparser';
+import type { InputProblem, Patch, PatchSource } from '../core/patch.ts';
+import { extractPatchesFromText, inputName } from './extract.ts';
+import { MAX_MESSAGE_BYTES } from './limits.ts';
+import { parseSubject } from './subject.ts';
+
+/** Addressing and threading headers of a message, decoded. Absent headers are undefined / empty lists. */
+export interface MessageHeaders {
+  subject?: string;
+  /** Without angle brackets. */
+  messageId?: string;
+  inReplyTo?: string;
+  references: string[];
+  from?: string;
+  to: string[];
+  cc: string[];
+  /** ISO 8601 when the Date header parses, else the raw header text. */
+  date?: string;
+}
+
+const PATCH_TYPES = /^(text\/x-(patch|diff)|text\/x-c|text\/plain|application\/(x-)?(patch|diff)|application\/octet-stream)$/i;
+const PATCH_NAMES = /\.(patch|diff|txt)$/i;
+
+/**
+ * Parses a raw message and extracts every patch from its text body and its patch attachments (text/x-patch,
+ * text/x-diff, `.patch`/`.diff` names). Never throws: broken MIME, oversize or unparsable messages give problems
+ * (MMR004) and, where possible, a fallback scan of the raw body.
+ */
+export async function parseMessage(
+  raw: Buffer,
+  source: PatchSource,
+): Promise<{ patches: Patch[]; problems: InputProblem[]; headers: MessageHeaders }> {
+  const problems: InputProblem[] = [];
+  const name = inputName(source);
+  if (raw.length > MAX_MESSAGE_BYTES) {
+    problems.push({ code: 'MMR004', message: `message too large (${raw.length} bytes > ${MAX_MESSAGE_BYTES})`, input: name });
+    return { patches: [], problems, headers: { references: [], to: [], cc: [] } };
+  }
+  let parsed: ParsedMail | undefined;
+  try {
+    parsed = await simpleParser(raw, { skipHtmlToText: false, skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true });
+  } catch (e) {
+    problems.push({ code: 'MMR004', message: `unparsable message: ${(e as Error).message}`, input: name });
+  }
+  const headers = parsed ? headersOf(parsed) : rawHeaders(raw);
+  const input = headers.messageId ?? name;
+  const mime = checkMime(raw);
+  if (mime) problems.push({ code: 'MMR004', message: mime.message, input });
+  const meta: Partial<Patch> = { id: headers.messageId ? `${name}:${headers.messageId}` : name };
+  for (const k of ['subject', 'messageId', 'inReplyTo', 'from', 'date'] as const) {
+    const v = headers[k];
+    if (v !== undefined) meta[k] = v;
+  }
+  if (headers.references.length) meta.references = headers.references;
+  if (headers.to.length) meta.to = headers.to;
+  if (headers.cc.length) meta.cc = headers.cc;
+  const commit = /^From ([0-9a-f]{40}) /.exec(raw.subarray(0, 60).toString('latin1'));
+  if (commit) meta.commit = commit[1]!;
+
+  const texts: { text: string; id: string }[] = [];
+  let body = parsed?.text ?? '';
+  if (!parsed || (mime?.fatal && body.trim() === '')) body = rawBody(raw);
+  texts.push({ text: body, id: meta.id! });
+  (parsed?.attachments ?? []).forEach((a, i) => {
+    if (!isPatchAttachment(a)) return;
+    texts.push({ text: decodeAttachment(a), id: `${meta.id}/att${i}` });
+  });
+
+  const patches: Patch[] = [];
+  const subj = headers.subject ? parseSubject(headers.subject) : undefined;
+  for (const t of texts) {
+    const r = extractPatchesFromText(t.text, source, { ...meta, id: t.id });
+    patches.push(...r.patches);
+    problems.push(...r.problems.filter((p) => p.code !== 'MMR002'));
+    if (subj?.tag?.index === 0 && patches.some((p) => p.cover)) break; // cover letter: body only
+  }
+  if (patches.length === 0) problems.push({ code: 'MMR002', message: 'no diff found', input });
+  return { patches, problems, headers };
+}
+
+function isPatchAttachment(a: Attachment): boolean {
+  const type = (a.contentType ?? '').toLowerCase();
+  const fname = a.filename ?? '';
+  if (/^text\/x-(patch|diff)$/.test(type) || /^application\/(x-)?(patch|diff)$/.test(type)) return true;
+  if (/\.(patch|diff)$/i.test(fname)) return true;
+  if (PATCH_TYPES.test(type) && (PATCH_NAMES.test(fname) || type === 'text/plain')) return true;
+  return false;
+}
+
+function decodeAttachment(a: Attachment): string {
+  const ct = a.headers.get('content-type') as { params?: Record<string, string> } | string | undefined;
+  const charset = typeof ct === 'object' ? ct?.params?.charset : undefined;
+  if (charset) {
+    try {
+      return new TextDecoder(charset.toLowerCase()).decode(a.content);
+    } catch {
+      /* unknown charset: fall through */
+    }
+  }
+  const utf8 = a.content.toString('utf8');
+  return utf8.includes('\uFFFD') ? a.content.toString('latin1') : utf8;
+}
+
+function addresses(v: AddressObject | AddressObject[] | undefined): string[] {
+  if (!v) return [];
+  const list = Array.isArray(v) ? v : [v];
+  const out: string[] = [];
+  for (const o of list) {
+    for (const a of o.value) {
+      if (a.group) for (const g of a.group) out.push(g.name ? `${g.name} <${g.address ?? ''}>` : g.address ?? '');
+      else out.push(a.name ? `${a.name} <${a.address ?? ''}>` : a.address ?? '');
+    }
+  }
+  return out.filter(Boolean);
+}
+
+function stripAngles(s: string): string {
+  return s.trim().replace(/^<|>$/g, '');
+}
+
+function headersOf(p: ParsedMail): MessageHeaders {
+  const h: MessageHeaders = { references: [], to: addresses(p.to), cc: addresses(p.cc) };
+  if (p.subject !== undefined) h.subject = p.subject;
+  if (p.messageId) h.messageId = stripAngles(p.messageId);
+  if (p.inReplyTo) h.inReplyTo = stripAngles(p.inReplyTo.split(/\s+/)[0]!);
+  const refs = p.references === undefined ? [] : Array.isArray(p.references) ? p.references : p.references.split(/\s+/);
+  h.references = refs.filter(Boolean).map(stripAngles);
+  const from = addresses(p.from);
+  if (from.length) h.from = from[0]!;
+  if (p.date && !Number.isNaN(p.date.getTime())) h.date = p.date.toISOString();
+  else {
+    const d = p.headers.get('date');
+    if (typeof d === 'string') h.date = d;
+  }
+  return h;
+}
+
+/** Header block of a raw message as text (unfolded lines), for the fallbacks. */
+function headerBlock(raw: Buffer): { lines: string[]; bodyStart: number } {
+  const s = raw.subarray(0, Math.min(raw.length, 256 * 1024)).toString('latin1');
+  let end = s.search(/\r?\n\r?\n/);
+  if (end < 0) end = s.length;
+  const m = /\r?\n\r?\n/.exec(s.slice(end));
+  const bodyStart = m ? end + m[0].length : s.length;
+  const lines: string[] = [];
+  for (const l of s.slice(0, end).split(/\r?\n/)) {
+    if (/^[ \t]/.test(l) && lines.length) lines[lines.length - 1] += ' ' + l.trim();
+    else lines.push(l);
+  }
+  return { lines, bodyStart };
+}
+
+function rawHeaders(raw: Buffer): MessageHeaders {
+  const { lines } = headerBlock(raw);
+  const get = (n: string): string | undefined => {
+    const l = lines.find((x) => x.toLowerCase().startsWith(n + ':'));
+    return l === undefined ? undefined : l.slice(n.length + 1).trim();
+  };
+  const h: MessageHeaders = { references: [], to: [], cc: [] };
+  const s = get('subject');
+  if (s !== undefined) h.subject = s;
+  const id = get('message-id');
+  if (id) h.messageId = stripAngles(id);
+  return h;
+}
+
+function rawBody(raw: Buffer): string {
+  const { bodyStart } = headerBlock(raw);
+  const b = raw.subarray(bodyStart);
+  const utf8 = b.toString('utf8');
+  return utf8.includes('\uFFFD') ? b.toString('latin1') : utf8;
+}
+
+/** Checks the top-level multipart structure: boundary present, closing delimiter present. */
+function checkMime(raw: Buffer): { message: string; fatal: boolean } | undefined {
+  const { lines, bodyStart } = headerBlock(raw);
+  const ct = lines.find((l) => /^content-type:/i.test(l));
+  if (!ct || !/multipart\//i.test(ct)) return undefined;
+  const bm = /boundary=(?:"([^"]+)"|([^\s;]+))/i.exec(ct);
+  if (!bm) return { message: 'multipart message without boundary parameter', fatal: true };
+  const boundary = bm[1] ?? bm[2]!;
+  const body = raw.subarray(bodyStart).toString('latin1');
+  const delim = `--${boundary}`;
+  if (!body.startsWith(delim) && !body.includes(`\n${delim}`)) {
+    return { message: `broken MIME: boundary "${boundary}" never occurs in the body`, fatal: true };
+  }
+  if (!body.includes(`${delim}--`)) return { message: `truncated MIME: closing boundary "${delim}--" missing`, fatal: false };
+  return undefined;
+}
