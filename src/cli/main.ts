@@ -6,6 +6,7 @@ import { VERSION } from '../core/version.ts';
 import { register as registerCheck } from './commands/check.ts';
 import { register as registerInstallHook } from './commands/install-hook.ts';
 import { register as registerRules } from './commands/rules.ts';
+import { register as registerScan } from './commands/scan.ts';
 
 const program = new Command();
 program
@@ -17,5 +18,6 @@ program
 registerCheck(program);
 registerInstallHook(program);
 registerRules(program);
+registerScan(program);
 
 await program.parseAsync(process.argv);

@@ -1,0 +1,67 @@
+/** Cheap RFC 5322 header extraction for the archive fast path (Message-ID, parent, subject) without a MIME parse. */
+
+/** What the scanner needs from a message before deciding to parse it. */
+export interface QuickHeaders {
+  /** Message-ID without angle brackets. */
+  messageId?: string;
+  /** The message this one replies to: In-Reply-To, else the last References entry (no brackets). */
+  parent?: string;
+  /** References (no brackets), in order. */
+  references: string[];
+  /** Subject with RFC 2047 encoded words decoded. */
+  subject?: string;
+  /** Content-Transfer-Encoding values seen anywhere (lower case): base64 / quoted-printable force a full parse. */
+  encoded: boolean;
+  /** True when the header block has no blank line terminator (truncated / not a mail). */
+  truncated: boolean;
+}
+
+const MAX_HEADER_BYTES = 256 * 1024;
+
+/** Splits the header block of `raw` and returns the few fields the scanner needs. */
+export function quickHeaders(raw: Buffer): QuickHeaders {
+  const limit = Math.min(raw.length, MAX_HEADER_BYTES);
+  let end = raw.indexOf('\n\n', 0, 'latin1');
+  const crlf = raw.indexOf('\r\n\r\n', 0, 'latin1');
+  if (crlf >= 0 && (end < 0 || crlf < end)) end = crlf;
+  const truncated = end < 0 || end > limit;
+  const head = raw.toString('latin1', 0, truncated ? limit : end).replace(/\r\n/g, '\n').replace(/\n[ \t]+/g, ' ');
+  const fields = new Map<string, string>();
+  for (const line of head.split('\n')) {
+    const c = line.indexOf(':');
+    if (c <= 0) continue;
+    const name = line.slice(0, c).trim().toLowerCase();
+    if (!fields.has(name)) fields.set(name, line.slice(c + 1).trim());
+  }
+  const ids = (v: string | undefined): string[] => (v ? [...v.matchAll(/<([^<>\s]+)>/g)].map((m) => m[1]!) : []);
+  const messageId = ids(fields.get('message-id'))[0];
+  const references = ids(fields.get('references'));
+  const parent = ids(fields.get('in-reply-to'))[0] ?? references[references.length - 1];
+  const subjectRaw = fields.get('subject');
+  const encoded = /content-transfer-encoding:\s*(base64|quoted-printable)/i.test(raw.toString('latin1', 0, Math.min(raw.length, 1 << 20)));
+  const out: QuickHeaders = { references, encoded, truncated };
+  if (messageId) out.messageId = messageId;
+  if (parent && parent !== messageId) out.parent = parent;
+  if (subjectRaw !== undefined) out.subject = decodeMimeWords(Buffer.from(subjectRaw, 'latin1').toString('utf8'));
+  return out;
+}
+
+/** Decodes RFC 2047 encoded words (`=?UTF-8?B?...?=`, `=?iso-8859-1?Q?...?=`); unknown charsets decode as latin1. */
+export function decodeMimeWords(s: string): string {
+  return s
+    .replace(/(=\?[^?]+\?[bBqQ]\?[^?]*\?=)\s+(?==\?)/g, '$1')
+    .replace(/=\?([^?]+)\?([bBqQ])\?([^?]*)\?=/g, (_m, charset: string, enc: string, text: string) => {
+      const bytes =
+        enc.toLowerCase() === 'b'
+          ? Buffer.from(text, 'base64')
+          : Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9a-fA-F]{2})/g, (_x, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1');
+      const cs = charset.toLowerCase().replace(/\*.*$/, '');
+      if (cs === 'utf-8' || cs === 'utf8') return bytes.toString('utf8');
+      if (cs === 'us-ascii' || cs === 'iso-8859-1' || cs === 'latin1') return bytes.toString('latin1');
+      try {
+        return new TextDecoder(cs).decode(bytes);
+      } catch {
+        return bytes.toString('latin1');
+      }
+    });
+}

@@ -1,0 +1,205 @@
+/** The archive scan: read sources incrementally, classify messages, commit them in batches, then review. */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Patch, PatchSource } from '../core/patch.ts';
+import { readPublicInbox, isPublicInbox } from '../sources/public-inbox.ts';
+import type { MessageStatus, StateStore } from '../store/state-store.ts';
+import { classifyMessage, contentHash, type Classified } from './classify.ts';
+import type { ScanDeps } from './deps.ts';
+import { lineageKey, threadRoot } from './lineage.ts';
+import { reviewPending, type ReviewOptions, type ReviewStats } from './review.ts';
+
+export type SourceKind = 'mbox' | 'maildir' | 'public-inbox';
+
+/** Progress of the ingest phase, reported after each message. */
+export interface ScanProgress {
+  source: string;
+  messages: number;
+  bytes: number;
+  /** Total bytes of the source when known (mbox), for an ETA. */
+  totalBytes?: number;
+  /** Total messages when known (maildir). */
+  totalMessages?: number;
+}
+
+export interface ScanOptions extends ReviewOptions {
+  /** Messages per transaction (default 500). */
+  batchSize?: number;
+  onProgress?: (p: ScanProgress) => void;
+  /** Skip the review phase (ingest only). */
+  noReview?: boolean;
+}
+
+export interface SourceResult {
+  path: string;
+  kind?: SourceKind;
+  /** Messages read in this run (already seen ones excluded). */
+  newMessages: number;
+  /** Messages recognised as already seen. */
+  seenMessages: number;
+  bytes: number;
+  /** The source could not be read (missing, unknown kind, corrupt): the message names the file. */
+  error?: { code: string; message: string };
+}
+
+export interface ScanResult {
+  sources: SourceResult[];
+  /** New messages of this run by status. */
+  counts: Record<MessageStatus, number>;
+  /** Per-message problems recorded in this run. */
+  problems: Array<{ source: string; index: number; messageId?: string; code: string; message: string }>;
+  review: ReviewStats;
+}
+
+/** Detects the kind of a source path; an error string when it is unusable. */
+export function detectSource(path: string): { kind: SourceKind } | { error: string } {
+  if (!existsSync(path)) return { error: `${path}: no such file or directory` };
+  const st = statSync(path);
+  if (st.isDirectory()) {
+    if (existsSync(join(path, 'git'))) return isPublicInbox(path) ? { kind: 'public-inbox' } : { error: `${path}: git/ holds no epoch repositories (N.git)` };
+    if (existsSync(join(path, 'cur')) || existsSync(join(path, 'new'))) return { kind: 'maildir' };
+    return { error: `${path}: a directory that is neither a maildir (cur/, new/) nor a public-inbox v2 archive (git/N.git)` };
+  }
+  if (st.isFile()) return { kind: 'mbox' };
+  return { error: `${path}: not a file or directory` };
+}
+
+interface RawItem {
+  idx: number;
+  /** Stable key when the source has one (public-inbox commit); else the content hash is the key. */
+  key?: string;
+  raw: Buffer;
+  /** Full size when the reader cut an enormous message short. */
+  oversize?: number;
+}
+
+async function* items(kind: SourceKind, path: string, deps: ScanDeps, seen: (key: string) => boolean): AsyncGenerator<RawItem> {
+  if (kind === 'public-inbox') {
+    for await (const m of readPublicInbox(path, { skip: seen })) yield { idx: m.index, key: m.oid, raw: m.raw };
+  } else if (kind === 'maildir') {
+    for await (const m of deps.readMaildir(path)) yield { idx: m.index, raw: m.raw };
+  } else {
+    for await (const m of deps.readMbox(path)) yield { idx: m.index, raw: m.raw, ...(m.oversize ? { oversize: m.oversize } : {}) };
+  }
+}
+
+function stripId(id: string | undefined): string | undefined {
+  return id?.replace(/^<|>$/g, '') || undefined;
+}
+
+/** Writes one batch of classified messages in one transaction. */
+function commitBatch(store: StateStore, sourceId: number, sourceName: string, batch: Classified[], result: ScanResult): void {
+  store.transaction(() => {
+    for (const c of batch) {
+      let status: MessageStatus = c.status;
+      let code = c.code;
+      let error = c.error;
+      const mid = c.headers.messageId ?? stripId(c.patches[0]?.messageId);
+      if (status === 'patch' && mid) {
+        const existing = store.patchesByMessageId(mid);
+        if (existing.length > 0) {
+          status = 'duplicate';
+          if (existing[0]!.hash !== c.hash) {
+            code = 'MMR004';
+            error = `Message-ID <${mid}> reused with different content; the first message is kept`;
+          }
+        } else {
+          c.patches.forEach((p: Patch, n) => {
+            const subject = p.subject ?? c.headers.subject ?? '(no subject)';
+            const patch: Patch = { ...p, messageId: p.messageId ?? `<${mid}>`, subject };
+            store.addPatch({
+              pkey: `${mid}#${n}`,
+              seq: store.nextPatchSeq(),
+              messageId: mid,
+              hash: c.hash,
+              lineage: lineageKey(patch),
+              seriesRoot: mid,
+              version: p.series?.version ?? 1,
+              part: p.series?.index ?? 1,
+              total: p.series?.total ?? 1,
+              subject,
+              patchJson: JSON.stringify(patch),
+              state: 'pending',
+            });
+          });
+        }
+      }
+      store.addMessage({
+        sourceId, key: c.key, idx: c.idx, hash: c.hash, messageId: c.headers.messageId, parent: c.headers.parent,
+        subject: c.headers.subject, status, code, error,
+      });
+      if (c.headers.messageId && c.headers.parent) {
+        const t = threadRoot(c.headers.messageId, (id) => store.messageById(id)?.parent);
+        if (t.loop && !code) {
+          code = 'MMR004';
+          error = `reference loop: the thread of <${c.headers.messageId}> references itself; threading stops at <${t.root}>`;
+          store.setMessageProblem(sourceId, c.key, code, error);
+        }
+      }
+      result.counts[status]++;
+      if (code && error) result.problems.push({ source: sourceName, index: c.idx, messageId: c.headers.messageId, code, message: error });
+    }
+  });
+}
+
+/**
+ * Scans sources into the state store and reviews what is new. Never throws for bad input: unreadable or corrupt
+ * sources are reported in `sources[].error`, bad messages in `problems`.
+ */
+export async function runScan(paths: string[], store: StateStore, deps: ScanDeps, opts: ScanOptions): Promise<ScanResult> {
+  const result: ScanResult = {
+    sources: [],
+    counts: { skipped: 0, irrelevant: 0, context: 0, patch: 0, duplicate: 0, error: 0 },
+    problems: [],
+    review: { reviewed: 0, superseded: 0, failed: 0, findings: 0, drafted: 0, repeats: 0, fixedNotes: 0, problems: [] },
+  };
+  const batchSize = Math.max(1, opts.batchSize ?? 500);
+  for (const given of paths) {
+    const path = resolve(given);
+    const sr: SourceResult = { path: given, newMessages: 0, seenMessages: 0, bytes: 0 };
+    result.sources.push(sr);
+    const det = detectSource(path);
+    if ('error' in det) {
+      sr.error = { code: 'MMR001', message: det.error.replace(path, given) };
+      continue;
+    }
+    sr.kind = det.kind;
+    const sourceId = store.sourceId(det.kind, path);
+    const known = det.kind === 'public-inbox' ? store.seenKeys(sourceId) : undefined;
+    const progress: ScanProgress = { source: given, messages: 0, bytes: 0 };
+    if (det.kind === 'mbox') progress.totalBytes = statSync(path).size;
+    if (det.kind === 'maildir') {
+      progress.totalMessages = ['cur', 'new'].reduce((n, d) => n + (existsSync(join(path, d)) ? readdirSync(join(path, d)).length : 0), 0);
+    }
+    const kindName: PatchSource['kind'] = det.kind;
+    let batch: Classified[] = [];
+    const batchKeys = new Set<string>();
+    try {
+      for await (const it of items(det.kind, path, deps, (k) => known?.has(k) ?? false)) {
+        progress.messages++;
+        progress.bytes += it.raw.length;
+        sr.bytes += it.raw.length;
+        const key = it.key ?? contentHash(it.raw);
+        if (store.isSeen(sourceId, key) || batchKeys.has(key)) {
+          sr.seenMessages++;
+        } else {
+          const c = await classifyMessage(it.raw, { key, idx: it.idx, source: { kind: kindName, name: given, index: it.idx }, ...(it.oversize ? { oversize: it.oversize } : {}) }, deps);
+          batch.push(c);
+          batchKeys.add(key);
+          sr.newMessages++;
+          if (batch.length >= batchSize) {
+            commitBatch(store, sourceId, given, batch, result);
+            batch = [];
+            batchKeys.clear();
+          }
+        }
+        opts.onProgress?.(progress);
+      }
+    } catch (e) {
+      sr.error = { code: 'MMR005', message: (e as Error).message.replace(path, given) };
+    }
+    if (batch.length > 0) commitBatch(store, sourceId, given, batch, result);
+  }
+  if (!opts.noReview) result.review = await reviewPending(store, deps, opts);
+  return result;
+}
