@@ -1,6 +1,7 @@
 // Public API of the git channel: read a commit range of a kernel tree as patches with whole-file source trees.
 import type { InputProblem, Patch, PatchSource, SourceTree } from '../core/patch.ts';
 import type { Report } from '../core/finding.ts';
+import type { Arch } from '../core/sim-contract.ts';
 import { extractPatchesFromText } from '../sources/extract.ts';
 import { commitDiff, formatCommitPatch } from './commit-patch.ts';
 import { resolveRange, type RangeCommit } from './range.ts';
@@ -90,7 +91,7 @@ export async function loadGitRange(
 }
 
 /** The engine as this channel calls it (src/engine's `checkPatches`). */
-export type CheckFn = (patches: Patch[], opts?: { tree?: SourceTree; rules?: string[]; arch?: string[] }) => Promise<Report>;
+export type CheckFn = (patches: Patch[], opts?: { tree?: SourceTree; rules?: string[]; arch?: Arch[] }) => Promise<Report>;
 
 /** One reviewed commit. */
 export interface CommitReview {
@@ -106,14 +107,14 @@ export interface CommitReview {
  */
 export async function reviewGitRange(
   range: string | undefined,
-  opts: LoadGitRangeOptions & { rules?: string[]; arch?: string[] },
+  opts: LoadGitRangeOptions & { rules?: string[]; arch?: Arch[] },
   check: CheckFn,
   reportable: (f: Report['findings'][number]) => boolean,
 ): Promise<{ reviews: CommitReview[]; problems: InputProblem[]; exitCode: 0 | 1 | 2 }> {
   const loaded = await loadGitRange(range, opts);
   const reviews: CommitReview[] = [];
   for (const c of loaded.commits) {
-    const checkOpts: { tree: SourceTree; rules?: string[]; arch?: string[] } = { tree: c.tree };
+    const checkOpts: { tree: SourceTree; rules?: string[]; arch?: Arch[] } = { tree: c.tree };
     if (opts.rules) checkOpts.rules = opts.rules;
     if (opts.arch) checkOpts.arch = opts.arch;
     const report = await check([c.patch], checkOpts);
