@@ -1,5 +1,6 @@
 /** Identity of a patch across versions (lineage) and of a series (thread root), for dedupe across rerolls. */
 import type { Patch } from '../core/patch.ts';
+import { parseSubject, titleKey } from '../series/index.ts';
 
 /** Subject without `Re:`/`Fwd:` prefixes and bracket tags, lower-cased, whitespace collapsed. */
 export function normalizeSubject(subject: string): string {
@@ -14,7 +15,7 @@ export function normalizeSubject(subject: string): string {
 
 /** The lineage key of a patch: the same patch in v2, v3, a RESEND share it (normalised subject, else patch-id). */
 export function lineageKey(p: Patch): string {
-  const subj = p.subject ? normalizeSubject(p.subject) : '';
+  const subj = p.subject ? titleKey(parseSubject(p.subject).title) || normalizeSubject(p.subject) : '';
   if (subj) return `subject:${subj}`;
   if (p.patchId) return `patch-id:${p.patchId}`;
   return `message:${p.messageId ?? p.id}`;

@@ -7,6 +7,7 @@ import type { Disposition, PatchRow, StateStore } from '../store/state-store.ts'
 import { renderMailReply } from '../render/mail-reply.ts';
 import type { EngineOptions, ScanDeps } from './deps.ts';
 import { threadRoot } from './lineage.ts';
+import { assembleSeries } from '../series/index.ts';
 
 export interface ReviewOptions {
   /** Directory for `.eml` drafts. */
@@ -40,34 +41,46 @@ function seriesRootOf(store: StateStore, messageId: string): string {
 }
 
 /**
- * Picks what to review: the newest pending version of each lineage, not older than a reviewed one. Marks the rest
- * superseded. Returns the patches to review grouped by series root, groups in arrival order.
+ * Picks what to review: `assembleSeries` over the pending patches groups them into series and keeps the newest
+ * version; a pending patch older than a version already reviewed (late arrival) is superseded too. Returns the
+ * patches to review grouped per series (parts in order, then follow-ups), groups in arrival order.
  */
 export function planReview(store: StateStore): { groups: PatchRow[][]; superseded: number } {
   const pending = store.pendingPatches();
-  const newest = new Map<string, number>();
-  for (const p of pending) newest.set(p.lineage, Math.max(newest.get(p.lineage) ?? 0, p.version));
-  const keep: PatchRow[] = [];
+  const byKey = new Map(pending.map((r) => [r.pkey, r]));
+  const patches: Patch[] = pending.map((r) => ({ ...(JSON.parse(r.patchJson) as Patch), id: r.pkey }));
+  const old = new Set<string>();
+  const grouped: PatchRow[][] = [];
+  const placed = new Set<string>();
+  for (const s of assembleSeries(patches)) {
+    for (const v of s.superseded) for (const p of v.parts) old.add(p.id);
+    const rows = [...s.parts, ...s.followups].map((p) => byKey.get(p.id)).filter((r): r is PatchRow => r !== undefined && !placed.has(r.pkey));
+    rows.forEach((r) => placed.add(r.pkey));
+    if (rows.length) grouped.push(rows);
+  }
+  for (const r of pending) if (!placed.has(r.pkey) && !old.has(r.pkey)) grouped.push([r]);
   let superseded = 0;
+  const groups: PatchRow[][] = [];
   store.transaction(() => {
-    for (const p of pending) {
-      if (p.version < (newest.get(p.lineage) ?? 0) || p.version < store.maxReviewedVersion(p.lineage)) {
-        store.setPatchState(p.pkey, 'superseded');
+    for (const r of pending) {
+      if (old.has(r.pkey) && !placed.has(r.pkey)) {
+        store.setPatchState(r.pkey, 'superseded');
         superseded++;
-      } else keep.push(p);
+      }
+    }
+    for (const g of grouped) {
+      const keep = g.filter((r) => {
+        if (r.version >= store.maxReviewedVersion(r.lineage)) return true;
+        store.setPatchState(r.pkey, 'superseded');
+        superseded++;
+        return false;
+      });
+      if (keep.length) groups.push(keep);
     }
   });
-  const groups = new Map<string, PatchRow[]>();
-  for (const p of keep) {
-    const root = seriesRootOf(store, p.messageId);
-    p.seriesRoot = root;
-    const g = groups.get(root);
-    if (g) g.push(p);
-    else groups.set(root, [p]);
-  }
-  const ordered = [...groups.values()].sort((a, b) => a[0]!.seq - b[0]!.seq);
-  for (const g of ordered) g.sort((a, b) => a.part - b.part || a.seq - b.seq);
-  return { groups: ordered, superseded };
+  for (const g of groups) for (const p of g) p.seriesRoot = seriesRootOf(store, p.messageId);
+  groups.sort((a, b) => Math.min(...a.map((r) => r.seq)) - Math.min(...b.map((r) => r.seq)));
+  return { groups, superseded };
 }
 
 /** Reviews every pending patch; each series is committed in one transaction together with its drafts' records. */
