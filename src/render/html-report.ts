@@ -9,7 +9,7 @@ export function escapeHtml(s: string): string {
 
 /** The lore link of a Message-ID. */
 export function loreUrl(messageId: string): string {
-  return `https://lore.kernel.org/r/${encodeURIComponent(messageId.replace(/^<|>$/g, ''))}`;
+  return `https://lore.kernel.org/r/${encodeURIComponent(messageId.replace(/^<|>$/g, '')).replace(/%40/g, '@')}`;
 }
 
 function msgLink(mid: string, text?: string): string {
