@@ -11,11 +11,12 @@ interface Op {
   template: string;
   re: RegExp;
   body?: ValidateFunction;
+  bodyRequired: boolean;
   responses: Map<number, ValidateFunction>;
 }
 
 type Spec = {
-  paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: unknown }> }; responses?: Record<string, unknown> }>>;
+  paths: Record<string, Record<string, { requestBody?: { required?: boolean; content: Record<string, { schema: unknown }> }; responses?: Record<string, unknown> }>>;
   components: Record<string, Record<string, unknown>>;
 };
 
@@ -37,7 +38,7 @@ export class GitHubSpec {
       const re = new RegExp(`^${template.replace(/\{path\}/, '(.+)').replace(/\{[^}]+\}/g, '[^/]+')}$`);
       for (const [method, op] of Object.entries(methods)) {
         const schema = op.requestBody?.content['application/json']?.schema;
-        const entry: Op = { method: method.toUpperCase(), template, re, responses: new Map() };
+        const entry: Op = { method: method.toUpperCase(), template, re, bodyRequired: op.requestBody?.required === true, responses: new Map() };
         if (schema) entry.body = this.ajv.compile(this.fixRefs(schema) as object);
         this.ops.push(entry);
       }
@@ -71,6 +72,7 @@ export class GitHubSpec {
   requestErrors(method: string, path: string, body: unknown): string[] {
     const op = this.find(method, path);
     if (!op) throw new Error(`${method} ${path} is not in the trimmed OpenAPI spec`);
+    if (body === undefined && !op.bodyRequired) return [];
     if (!op.body) return body === undefined || body === '' ? [] : [`${op.template} takes no body`];
     return op.body(body) ? [] : (op.body.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`);
   }
