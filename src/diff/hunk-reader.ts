@@ -158,6 +158,8 @@ function readTolerant(lines: ViewLine[], at: number, hh: HunkHeader, input: stri
       headerWrap = pick.headerWrap;
     } else if (cut !== undefined) {
       chosen = region.slice(0, cut);
+      const left = region.slice(cut).filter((r) => r.kind !== 'blank').length;
+      if (left > 0 && hardStop) damage.push(`hunk at line ${here}: ${left} line(s) before the next hunk left out (counts already met)`);
     } else {
       chosen = trimTrailingBlank(region);
       damage.push(`hunk at line ${here}: ${excess} more context lines than the header announces; kept as context`);
@@ -219,7 +221,7 @@ function readTolerant(lines: ViewLine[], at: number, hh: HunkHeader, input: stri
     damage.push(`hunk at line ${here}: ${what}${gotOld < hh.oldLines || gotNew < hh.newLines ? ' (lines missing)' : ''}`);
     if (!problems.length)
       problems.push({
-        code: mangled || gotOld < hh.oldLines ? 'MMR007' : 'MMR003',
+        code: mangled ? 'MMR007' : 'MMR003',
         message: `hunk @@ -${hh.oldStart},${hh.oldLines} +${hh.newStart},${hh.newLines} @@: ${what}`,
         input,
         line: here,
@@ -270,7 +272,7 @@ function pickWraps(
     else if (prev.kind === 'blank' || prev.kind === 'marker') score = 0;
     else {
       const pt = prev.kind === 'bare' ? prev.view.text : prev.view.text.slice(1);
-      score = wrapScore(pt, r.view.text);
+      score = wrapScore(pt, r.view.text, false, prev.kind === 'add' || prev.kind === 'del');
       if (isCommentLine(pt) && isCommentLine(r.view.text)) score = Math.min(score, 2);
     }
     if (score >= 2) cands.push({ idx: r.idx, score, order: i });

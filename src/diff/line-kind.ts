@@ -46,10 +46,14 @@ export function isProseLine(raw: string): boolean {
  * How likely `cur` is the continuation of `prev` broken by a mail client's line wrapping (higher = more likely;
  * below 2 = not a wrap). `prevIsHeader` when prev is a hunk header's section text.
  */
-export function wrapScore(prev: string, cur: string, prevIsHeader = false): number {
+export function wrapScore(prev: string, cur: string, prevIsHeader = false, prevSigned = false): number {
   const p = prev.trimEnd();
   const c = cur.trim();
   if (p === '' || c === '') return 0;
+  // An added/removed line cut inside open parentheses, continued on an unsigned line that closes them: a real
+  // continuation line would carry the sign too.
+  const openAfterPrev = count(p, '(') - count(p, ')');
+  if (prevSigned && openAfterPrev > 0 && count(c, ')') - count(c, '(') >= openAfterPrev) return 3;
   let score = 0;
   const pt = p.trim();
   const endsOpen = /[A-Za-z0-9_]$/.test(p) && !PREPROC.test(pt) && !/\b(else|do)$/.test(p) && !/^[A-Za-z_]\w*:$/.test(pt);
@@ -61,4 +65,10 @@ export function wrapScore(prev: string, cur: string, prevIsHeader = false): numb
   if (!/[;{}]/.test(c) && !c.startsWith('*') && !c.startsWith('/*') && !c.startsWith('#') && !C_KEYWORD_START.test(c))
     score += 1;
   return endsOpen || prevIsHeader ? score : 0;
+}
+
+function count(s: string, ch: string): number {
+  let n = 0;
+  for (const c of s) if (c === ch) n++;
+  return n;
 }

@@ -48,8 +48,10 @@ export function splitLines(text: string): string[] {
 export function buildQuoteViews(lines: string[], lineOffset = 0): QuoteView[] {
   const byDepth = new Map<number, QuoteView>();
   const lastIndex = new Map<number, number>();
+  const keepSpace = noSpaceDepths(lines);
   for (let i = 0; i < lines.length; i++) {
-    const { depth, text } = splitQuote(lines[i]!);
+    let { depth, text } = splitQuote(lines[i]!);
+    if (depth > 0 && keepSpace.has(depth)) text = rawRest(lines[i]!);
     let view = byDepth.get(depth);
     if (!view) {
       view = { depth, lines: [] };
@@ -60,4 +62,29 @@ export function buildQuoteViews(lines: string[], lineOffset = 0): QuoteView[] {
     lastIndex.set(depth, i);
   }
   return [...byDepth.values()].sort((a, b) => a.depth - b.depth);
+}
+
+function rawRest(line: string): string {
+  const m = QUOTE_RE.exec(line);
+  return m ? line.slice(m[0].length) : line;
+}
+
+/**
+ * Quote depths written in the `>` style without a space (`>+added`, `>-removed`, `>@@`): there a space after the
+ * markers belongs to the diff line (a context line), so it must not be stripped as part of the quote prefix.
+ */
+function noSpaceDepths(lines: string[]): Set<number> {
+  const tight = new Map<number, number>();
+  const spaced = new Map<number, number>();
+  for (const l of lines) {
+    const m = QUOTE_RE.exec(l);
+    if (!m) continue;
+    const rest = l.slice(m[0].length);
+    const depth = [...m[0]].filter((c) => c === '>').length;
+    if (/^[+-]\S|^@@ -|^diff --git /.test(rest)) tight.set(depth, (tight.get(depth) ?? 0) + 1);
+    else if (/^ ([+-]\S|@@ -|diff --git )/.test(rest)) spaced.set(depth, (spaced.get(depth) ?? 0) + 1);
+  }
+  const out = new Set<number>();
+  for (const [d, n] of tight) if (n > (spaced.get(d) ?? 0)) out.add(d);
+  return out;
 }

@@ -150,8 +150,17 @@ function headerForOrphan(
 }
 
 function markerHeader(lines: ViewLine[], i: number): FileHeader {
-  const oldPath = pathFromMarkerLine(lines[i]!.text);
-  const newPath = pathFromMarkerLine(lines[i + 1]!.text);
+  let oldPath = pathFromMarkerLine(lines[i]!.text);
+  let newPath = pathFromMarkerLine(lines[i + 1]!.text);
+  // `diff -u linux.orig/mm/x.c linux/mm/x.c`: differing top directories name the same file (patch -p1).
+  if (oldPath && newPath && oldPath !== newPath) {
+    const o = oldPath.indexOf('/');
+    const n = newPath.indexOf('/');
+    if (o > 0 && n > 0 && oldPath.slice(o + 1) === newPath.slice(n + 1)) {
+      oldPath = oldPath.slice(o + 1);
+      newPath = newPath.slice(n + 1);
+    }
+  }
   const status: FileDiff['status'] = oldPath === undefined ? 'added' : newPath === undefined ? 'deleted' : oldPath !== newPath ? 'renamed' : 'modified';
   const h: FileHeader = { status, binary: false, inputLine: lines[i]!.inputLine };
   if (oldPath !== undefined) h.oldPath = oldPath;

@@ -68,8 +68,13 @@ function threadRoot(p: Patch): string {
 export function assembleSeries(patches: Patch[]): Series[] {
   const postings = new Map<string, { key: string; root: string; version: number; rfc: boolean; total: number; cover?: Patch; parts: Map<number, Patch>; order: number }>();
   const followups: Patch[] = [];
+  const seen = new Set<string>();
   patches.forEach((p, order) => {
     if (p.quoted) return;
+    // The same message read twice (an mbox and a maildir holding it) counts once.
+    const dup = p.messageId ? `${p.messageId}|${p.patchId ?? ''}|${p.cover}` : undefined;
+    if (dup && seen.has(dup)) return;
+    if (dup) seen.add(dup);
     const subj = p.subject ? parseSubject(p.subject) : undefined;
     if (subj?.reply && !p.cover) {
       followups.push(p);

@@ -180,7 +180,7 @@ async function readWhole(buf: Buffer, form: Form, source: PatchSource, res: Read
 }
 
 async function readArchive(
-  messages: AsyncIterable<{ index: number; offset: number; raw: Buffer; oversize?: number; truncated?: boolean }>,
+  messages: AsyncIterable<{ index: number; offset: number; raw: Buffer; fromLine?: string; oversize?: number; truncated?: boolean }>,
   source: PatchSource,
   res: ReadResult,
   input: string,
@@ -198,6 +198,8 @@ async function readArchive(
       res.problems.push({ code: 'MMR005', message: `archive ends inside message ${m.index} (no final newline): truncated`, input });
     }
     const r = await parseMessage(m.raw, src);
+    const sha = /^From ([0-9a-f]{40}) /.exec(m.fromLine ?? '');
+    if (sha) for (const p of r.patches) p.commit ??= sha[1]!;
     res.patches.push(...r.patches);
     res.problems.push(...r.problems.filter((p) => p.code !== 'MMR002'));
   }
