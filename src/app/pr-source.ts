@@ -1,5 +1,5 @@
 /** The GitHub pull-request source: PR files (paginated), relevance, base-sha file contents as a SourceTree, a Patch. */
-import type { FileDiff, Patch, SourceTree } from '../core/patch.ts';
+import type { FileDiff, InputProblem, Patch, SourceTree } from '../core/patch.ts';
 import type { GitHub, PrRef } from '../publish/github/types.ts';
 import type { Relevance } from './relevance.ts';
 
@@ -11,8 +11,8 @@ export interface PrFile {
   previous_filename?: string | undefined;
 }
 
-/** Turns GitHub's bare per-file `patch` text into file diffs (src/sources' `parseUnifiedDiff`, adapted). */
-export type DiffParser = (text: string, opts: { path: string }) => FileDiff[];
+/** Turns GitHub's bare per-file `patch` text into file diffs (`parseUnifiedDiff` from src/sources). */
+export type DiffParser = (text: string, opts: { path: string }) => { files: FileDiff[]; problems: InputProblem[] };
 
 /** Every file of the PR (GitHub caps this list at 3000 files). */
 export async function listPrFiles(gh: GitHub, pr: PrRef): Promise<PrFile[]> {
@@ -114,12 +114,18 @@ export function baseTree(gh: GitHub, pr: PrRef, analysed: readonly PrFile[]): So
   };
 }
 
-/** One Patch for the PR: its title and body as subject / description, the analysed files' diffs. */
-export function buildPrPatch(pr: PrRef, analysed: readonly PrFile[], parse: DiffParser): Patch {
+/**
+ * One Patch for the PR: its title and body as subject / description, the analysed files' diffs (GitHub's status
+ * and rename information win over what a bare patch can tell). Diff problems are returned, never thrown.
+ */
+export function buildPrPatch(pr: PrRef, analysed: readonly PrFile[], parse: DiffParser): { patch: Patch; problems: InputProblem[] } {
   const files: FileDiff[] = [];
+  const problems: InputProblem[] = [];
   for (const f of analysed) {
     if (!f.patch) continue;
-    for (const d of parse(f.patch, { path: f.filename })) {
+    const parsed = parse(f.patch, { path: f.filename });
+    for (const p of parsed.problems) problems.push({ ...p, input: f.filename });
+    for (const d of parsed.files) {
       const fd: FileDiff = { ...d, newPath: f.filename };
       if (f.status === 'renamed' && f.previous_filename) {
         fd.oldPath = f.previous_filename;
@@ -148,7 +154,7 @@ export function buildPrPatch(pr: PrRef, analysed: readonly PrFile[], parse: Diff
   };
   if (pr.title) patch.subject = pr.title;
   if (pr.body) patch.description = pr.body;
-  return patch;
+  return { patch, problems };
 }
 
 /** Diff lines a review comment may sit on: `path → side → line numbers` present in the hunks. */

@@ -83,13 +83,17 @@ export async function reviewPullRequest(req: ReviewRequest, services: AppService
       await completeCheckRun(gh, pr, checkRunId, renderCheckRun(undefined, { headSha: pr.headSha, analysed: [], skipped: sel.skipped }));
       return { kind: 'nothing-relevant', checkRunId, skipped: sel.skipped.length };
     }
-    const patch = buildPrPatch(pr, sel.analysed, services.parseDiff);
+    const { patch, problems } = buildPrPatch(pr, sel.analysed, services.parseDiff);
     const tree = baseTree(gh, pr, sel.analysed);
     await tree.prefetch();
     const opts: { tree: typeof tree; rules?: string[]; arch?: AppConfig['arch'] } = { tree };
     if (config.rules) opts.rules = config.rules;
     if (config.arch) opts.arch = config.arch;
-    const report = await services.checkPatches([patch], opts);
+    const engineReport = await services.checkPatches([patch], opts);
+    const report: Report = {
+      ...engineReport,
+      errors: [...problems.map((p) => ({ code: p.code, message: p.message, input: p.input, ...(p.line ? { line: p.line } : {}) })), ...engineReport.errors],
+    };
 
     const plan = planPosting(report, config, state.comments, state.bodyFingerprints);
     const resolved: string[] = [];

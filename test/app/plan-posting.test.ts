@@ -6,7 +6,8 @@ import { isPostable, planPosting } from '../../src/app/review-pull-request.ts';
 import { buildPrPatch, indexDiffLines, selectFiles } from '../../src/app/pr-source.ts';
 import { relevanceFilter } from '../../src/app/relevance.ts';
 import { parseConfig } from '../../src/app/config.ts';
-import { bareDiff, flushFinding, reportOf } from './helpers/services.ts';
+import { flushFinding, reportOf } from './helpers/services.ts';
+import { parseUnifiedDiff } from '../../src/sources/index.ts';
 import { fiveFilePr } from './helpers/scenario.ts';
 
 const posted = (fp: string, id: number, resolved = false) => ({ id, fingerprint: fp, rule: 'flush-under-ptl', path: 'mm/a.c', resolved });
@@ -57,7 +58,8 @@ describe('PR patch', () => {
     const sel = selectFiles(s.files, relevanceFilter(c.config));
     expect(sel.analysed.map((f) => f.filename)).toStrictEqual(['drivers/gpu/drm/ttm/ttm_dirty.c', 'mm/mapping_clean.c']);
     expect(sel.skipped.map((f) => f.path)).toStrictEqual(['Documentation/mm/mapping_clean.rst', 'include/linux/mapping_clean.h', 'mm/Makefile']);
-    const patch = buildPrPatch({ owner: 'o', repo: 'r', number: 7, headSha: s.headSha, baseSha: s.baseSha, title: 'T' }, sel.analysed, bareDiff);
+    const { patch, problems } = buildPrPatch({ owner: 'o', repo: 'r', number: 7, headSha: s.headSha, baseSha: s.baseSha, title: 'T' }, sel.analysed, parseUnifiedDiff);
+    expect(problems).toStrictEqual([]);
     expect(patch).toMatchObject({ id: `o/r#7@${s.headSha}`, source: { kind: 'github', name: 'o/r#7' }, subject: 'T', commit: s.headSha });
     expect(patch.files.map((f) => [f.status, f.oldPath, f.newPath])).toStrictEqual([
       ['added', undefined, 'drivers/gpu/drm/ttm/ttm_dirty.c'],

@@ -3,7 +3,8 @@
  * returns given findings for a head commit, and plain trace renderers. End-to-end tests use the real engine.
  */
 import type { Finding, Report, Trace } from '../../../src/core/finding.ts';
-import type { Patch, FileDiff } from '../../../src/core/patch.ts';
+import type { Patch } from '../../../src/core/patch.ts';
+import { parseUnifiedDiff } from '../../../src/sources/index.ts';
 import type { AppServices, CheckOptions } from '../../../src/app/engine-port.ts';
 
 /** A readable CPU-column table (one column per thread). */
@@ -22,28 +23,6 @@ export function plainMermaid(t: Trace): string {
     ...t.threads.map((x, i) => `  participant ${ids[i]} as ${x}`),
     ...t.steps.map((s) => `  Note over ${ids[s.thread]}: ${s.action}`),
   ].join('\n');
-}
-
-/** Minimal diff parsing of GitHub's bare per-file patch (the channel tests do not depend on src/sources). */
-export function bareDiff(text: string, opts: { path: string }): FileDiff[] {
-  const f: FileDiff = { oldPath: opts.path, newPath: opts.path, status: 'modified', binary: false, hunks: [] };
-  let o = 0;
-  let n = 0;
-  for (const line of text.split('\n')) {
-    const h = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@ ?(.*)$/.exec(line);
-    if (h) {
-      o = Number(h[1]);
-      n = Number(h[3]);
-      f.hunks.push({ oldStart: o, oldLines: Number(h[2] ?? 1), newStart: n, newLines: Number(h[4] ?? 1), header: h[5] ?? '', lines: [] });
-      continue;
-    }
-    const hunk = f.hunks[f.hunks.length - 1];
-    if (!hunk || line === '\\ No newline at end of file') continue;
-    if (line.startsWith('+')) hunk.lines.push({ type: 'add', text: line.slice(1), newLine: n++ });
-    else if (line.startsWith('-')) hunk.lines.push({ type: 'del', text: line.slice(1), oldLine: o++ });
-    else if (line.startsWith(' ')) hunk.lines.push({ type: 'ctx', text: line.slice(1), oldLine: o++, newLine: n++ });
-  }
-  return [f];
 }
 
 /** A report with the given findings. */
@@ -67,7 +46,7 @@ export function channelServices(byCommit: Record<string, Finding[]>): AppService
       return reportOf(byCommit[patches[0]?.commit ?? ''] ?? []);
     },
     renderers: { table: plainTable, mermaid: plainMermaid },
-    parseDiff: bareDiff,
+    parseDiff: parseUnifiedDiff,
   };
 }
 
