@@ -1,0 +1,174 @@
+/**
+ * One function image: pre-pass, parse (wrapping partial fragments), CFG, bounded event paths. Pure apart from the
+ * lazily-initialised parser.
+ */
+import type { Node } from 'web-tree-sitter';
+import type { FunctionImage, SourceLoc } from '../core/events.ts';
+import { normExpr } from '../kernel-api/classify.ts';
+import { CfgBuilder } from './cfg.ts';
+import { LocalEnv } from './env.ts';
+import { declaratorName } from './expr-events.ts';
+import { parseC } from './parser.ts';
+import { enumeratePaths, type PathOptions } from './paths.ts';
+import { closeFragment, prepass, unshiftColumn, wrapFragment, SYNTHETIC_NAME } from './prepass.ts';
+
+/** Per-line facts for an image (index = line - 1). */
+export type LineInfo = FunctionImage['lineInfo'];
+
+/** Options for analysing one function image. */
+export interface AnalyzeOptions extends PathOptions {
+  /** Name to use when the text is a fragment without a visible header. */
+  name?: string;
+  /** Force fragment (wrap) or whole-function mode; auto-detected when absent. */
+  fragment?: boolean;
+  lineInfo?: LineInfo;
+  firstFileLine?: number;
+}
+
+/** Find the first function definition at top level (also inside top-level #if blocks). */
+function topFunction(root: Node): Node | undefined {
+  for (const c of root.namedChildren) {
+    if (!c) continue;
+    if (c.type === 'function_definition') return c;
+    if (/^preproc_/.test(c.type)) {
+      const inner = topFunction(c);
+      if (inner) return inner;
+    }
+  }
+  return undefined;
+}
+
+/** The function's name from its declarator. */
+export function functionName(def: Node): string {
+  let d = def.childForFieldName('declarator');
+  for (let i = 0; d && i < 8; i++) {
+    if (d.type === 'function_declarator') return declaratorName(d.childForFieldName('declarator') ?? d);
+    d = d.childForFieldName('declarator');
+  }
+  return '';
+}
+
+function paramsOf(def: Node): Node[] {
+  let d = def.childForFieldName('declarator');
+  for (let i = 0; d && i < 8; i++) {
+    if (d.type === 'function_declarator') {
+      const list = d.childForFieldName('parameters');
+      return (list?.namedChildren ?? []).filter((p): p is Node => !!p && p.type === 'parameter_declaration');
+    }
+    d = d.childForFieldName('declarator');
+  }
+  return [];
+}
+
+function errorLines(n: Node, lineOffset: number, out: number[]): void {
+  if (out.length >= 5) return;
+  if (n.isError || n.isMissing) {
+    out.push(Math.max(1, n.startPosition.row - lineOffset + 1));
+    return;
+  }
+  if (!n.hasError) return;
+  for (const c of n.children) if (c) errorLines(c, lineOffset, out);
+}
+
+/** The definition is the first non-comment thing in the text. */
+function startsWithDefinition(root: Node, def: Node): boolean {
+  return !root.namedChildren.some((c) => c && c.startIndex < def.startIndex && c.type !== 'comment');
+}
+
+/** Text looks like a whole function: (comments,) a header and a body whose braces close at the end. */
+function looksComplete(root: Node, def: Node | undefined): boolean {
+  if (!def || !def.childForFieldName('body')) return false;
+  const body = def.childForFieldName('body')!;
+  if (body.hasError || body.lastChild?.isMissing) return false;
+  const before = root.namedChildren.filter((c) => c && c.startIndex < def.startIndex && c.type !== 'comment');
+  return before.length === 0 && !root.namedChildren.some((c) => c && c.type === 'ERROR');
+}
+
+/** Analyse one function text (whole definition or a fragment of one). */
+export async function analyzeFunctionText(text: string, opts: AnalyzeOptions = {}): Promise<FunctionImage & { name: string }> {
+  const lines = text.split('\n');
+  const lineInfo: LineInfo = opts.lineInfo ?? lines.map(() => ({}));
+  const base: FunctionImage & { name: string } = {
+    name: opts.name ?? '?',
+    text,
+    complete: false,
+    lineInfo,
+    params: [],
+    events: [],
+    paths: [],
+    problems: [],
+  };
+  if (opts.firstFileLine !== undefined) base.firstFileLine = opts.firstFileLine;
+  try {
+    const pre = prepass(text);
+    let tree = opts.fragment === true ? undefined : await parseC(pre.text);
+    let def = tree ? topFunction(tree.rootNode) : undefined;
+    let lineOffset = 0;
+    const whole = tree !== undefined && looksComplete(tree.rootNode, def) && opts.fragment !== true;
+    let fragment = !whole;
+    if (!whole && tree && def && startsWithDefinition(tree.rootNode, def)) {
+      // A definition cut off at the end: close what is open, keep positions.
+      tree.delete();
+      tree = await parseC(closeFragment(pre.text));
+      def = topFunction(tree.rootNode);
+      fragment = !def;
+    }
+    if (fragment) {
+      tree?.delete();
+      const w = wrapFragment(pre.text);
+      tree = await parseC(w.text);
+      lineOffset = w.lineOffset;
+      def = topFunction(tree.rootNode);
+    }
+    base.complete = whole;
+    if (!tree || !def) {
+      base.problems.push('MMR010: no function could be recovered from the text');
+      return base;
+    }
+    const nm = functionName(def);
+    base.name = whole && nm ? nm : (opts.name ?? (nm && nm !== SYNTHETIC_NAME ? nm : '?'));
+    const maxRow = Math.max(0, lines.length - 1);
+    const locOf = (n: Node): SourceLoc => {
+      const row = Math.min(maxRow, Math.max(0, n.startPosition.row - lineOffset));
+      const col = n.startPosition.row - lineOffset < 0 ? 0 : unshiftColumn(pre.shifts, row, n.startPosition.column);
+      const li = lineInfo[row] ?? {};
+      const loc: SourceLoc = { line: row + 1, column: col };
+      if (li.fileLine !== undefined) loc.fileLine = li.fileLine;
+      if (li.diff !== undefined) loc.diff = li.diff;
+      if (li.inputLine !== undefined) loc.inputLine = li.inputLine;
+      return loc;
+    };
+    const env = new LocalEnv();
+    const b = new CfgBuilder(env, locOf);
+    for (const p of paramsOf(def)) {
+      base.params.push(normExpr(p.text));
+      const d = p.childForFieldName('declarator');
+      if (d) b.exprs.declare(p.childForFieldName('type')?.text ?? '', d, null);
+    }
+    b.stmt(def.childForFieldName('body'));
+    const endRow = Math.min(maxRow, Math.max(0, def.endPosition.row - lineOffset));
+    const cfg = b.finish({ ...locOf(def), line: endRow + 1, column: 0, ...lineFacts(lineInfo[endRow]) }, !whole);
+    const res = enumeratePaths(cfg, opts);
+    base.events = cfg.events;
+    base.paths = res.paths;
+    if (tree.rootNode.hasError) {
+      const at: number[] = [];
+      errorLines(tree.rootNode, lineOffset, at);
+      base.problems.push(`MMR010: syntax errors recovered near line(s) ${[...new Set(at)].join(', ')}`);
+    }
+    if (res.truncated) base.problems.push(`MMR011: path bound reached; ${res.paths.length} path(s) kept`);
+    tree.delete();
+  } catch (e) {
+    base.problems.push(`MMR010: ${(e as Error).message}`);
+  }
+  return base;
+}
+
+function lineFacts(li: LineInfo[number] | undefined): Partial<SourceLoc> {
+  const o: Partial<SourceLoc> = {};
+  if (!li) return o;
+  if (li.fileLine !== undefined) o.fileLine = li.fileLine;
+  if (li.diff !== undefined) o.diff = li.diff;
+  if (li.inputLine !== undefined) o.inputLine = li.inputLine;
+  return o;
+}

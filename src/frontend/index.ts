@@ -1,0 +1,134 @@
+/**
+ * The C front end's public API: Patch → changed functions with pre/post event paths (FunctionView[]), and a single
+ * function text → FunctionImage (for tests and rule fixtures).
+ */
+import { analyzeFunctionText } from '../c/analyze.ts';
+import type { Event, EventPath, FunctionImage, FunctionView } from '../core/events.ts';
+import type { FileDiff, InputProblem, Patch, SourceTree } from '../core/patch.ts';
+import { gatherSide, hasChange, type GatheredImage } from './hunk-mode.ts';
+import { treeImages } from './tree-mode.ts';
+
+/** Files the C front end analyses: C sources and headers, and diffs without a path (GitHub bare patches). */
+export function isCPath(path: string | undefined): boolean {
+  return path === undefined || path === '?' || /\.(?:c|h|inc)$/.test(path);
+}
+
+/** Analyse one function's source text (whole definition or fragment). */
+export async function analyzeFunctionSource(
+  text: string,
+  opts?: { path?: string; name?: string },
+): Promise<FunctionImage & { name: string }> {
+  return analyzeFunctionText(text, opts?.name !== undefined ? { name: opts.name } : {});
+}
+
+async function imageOf(g: GatheredImage): Promise<FunctionImage> {
+  const lineInfo = g.lines.map((l) => {
+    const o: FunctionImage['lineInfo'][number] = {};
+    if (l.fileLine !== undefined) o.fileLine = l.fileLine;
+    if (l.diff !== undefined) o.diff = l.diff;
+    if (l.inputLine !== undefined) o.inputLine = l.inputLine;
+    return o;
+  });
+  const opts: Parameters<typeof analyzeFunctionText>[1] = { name: g.name, lineInfo };
+  if (g.lines[0]?.fileLine !== undefined) opts.firstFileLine = g.lines[0].fileLine;
+  const r = await analyzeFunctionText(g.lines.map((l) => l.text).join('\n'), opts);
+  const { name: _name, ...image } = r;
+  if (!g.whole) image.complete = false;
+  return image;
+}
+
+function toProblems(img: FunctionImage | undefined, path: string, name: string, side: string, input: string): InputProblem[] {
+  if (!img) return [];
+  return img.problems.map((p) => {
+    const m = /^(MMR\d{3}):\s*(.*)$/.exec(p);
+    const out: InputProblem = {
+      code: m ? m[1]! : 'MMR010',
+      message: `${path}: ${name} (${side}): ${m ? m[2]! : p}`,
+      input,
+    };
+    const line = img.lineInfo.find((l) => l.inputLine !== undefined)?.inputLine;
+    if (line !== undefined) out.line = line;
+    return out;
+  });
+}
+
+async function functionsOfFile(fd: FileDiff, patch: Patch, tree: SourceTree | undefined, problems: InputProblem[]): Promise<FunctionView[]> {
+  const path = fd.newPath ?? fd.oldPath ?? '?';
+  if (fd.binary || !isCPath(fd.newPath ?? fd.oldPath)) return [];
+  let pre: Map<string, GatheredImage> | undefined;
+  let post: Map<string, GatheredImage> | undefined;
+  if (tree && path !== '?') {
+    const t = await treeImages(fd, (p) => tree.read(p), []);
+    if (t) {
+      pre = t.pre;
+      post = t.post;
+    }
+  }
+  if (!pre || !post) {
+    pre = fd.status === 'added' ? new Map() : gatherSide(fd, 'pre');
+    post = fd.status === 'deleted' ? new Map() : gatherSide(fd, 'post');
+  }
+  const names = [...new Set([...pre.keys(), ...post.keys()])];
+  const order = (n: string): number => Math.min(pre.get(n)?.order ?? Infinity, post.get(n)?.order ?? Infinity);
+  names.sort((a, b) => order(a) - order(b) || (a < b ? -1 : a > b ? 1 : 0));
+  const views: FunctionView[] = [];
+  for (const name of names) {
+    const gp = pre.get(name);
+    const gq = post.get(name);
+    const changed = (gp ? hasChange(gp.lines) : false) || (gq ? hasChange(gq.lines) : false);
+    if (!changed) continue;
+    const view: FunctionView = { path, name, changed };
+    if (gp) view.pre = await imageOf(gp);
+    if (gq) view.post = await imageOf(gq);
+    problems.push(...toProblems(view.pre, path, name, 'pre', patch.id), ...toProblems(view.post, path, name, 'post', patch.id));
+    views.push(view);
+  }
+  return views;
+}
+
+/**
+ * FOLL_* flags the patch teaches a lookup to honour with a real-fault fixup: flags on added lines of functions
+ * whose post-image performs a fault fixup (`handle_pte_sw_young_dirty`, `handle_mm_fault`, ...).
+ */
+function fixfaultFlags(views: readonly FunctionView[]): Set<string> {
+  const flags = new Set<string>();
+  for (const v of views) {
+    const img = v.post;
+    if (!img || !img.events.some((e) => e.kind === 'pte-fixup-young-dirty' || e.kind === 'fault')) continue;
+    img.text.split('\n').forEach((line, i) => {
+      if (img.lineInfo[i]?.diff !== 'add') return;
+      for (const m of line.matchAll(/\bFOLL_\w+/g)) if (m[0] !== 'FOLL_WRITE') flags.add(m[0]);
+    });
+  }
+  return flags;
+}
+
+function markFixfault(ev: Event, flags: Set<string>): void {
+  if (ev.kind !== 'gup' || !ev.args.flags) return;
+  if (ev.args.flags.split('|').some((f) => flags.has(f))) ev.attrs.fixfault = true;
+}
+
+function markImage(img: FunctionImage | undefined, flags: Set<string>): void {
+  if (!img) return;
+  for (const e of img.events) markFixfault(e, flags);
+  for (const p of img.paths as EventPath[]) for (const s of p.steps) if (s.step === 'event') markFixfault(s, flags);
+}
+
+/** Every function the patch touches, with pre/post images and event paths. Never throws for bad input. */
+export async function functionsOfPatch(
+  patch: Patch,
+  opts?: { tree?: SourceTree },
+): Promise<{ functions: FunctionView[]; problems: InputProblem[] }> {
+  const problems: InputProblem[] = [];
+  const functions: FunctionView[] = [];
+  for (const fd of patch.files) {
+    try {
+      functions.push(...(await functionsOfFile(fd, patch, opts?.tree, problems)));
+    } catch (e) {
+      problems.push({ code: 'MMR010', message: `${fd.newPath ?? fd.oldPath ?? '?'}: ${(e as Error).message}`, input: patch.id });
+    }
+  }
+  const flags = fixfaultFlags(functions);
+  if (flags.size) for (const f of functions) (markImage(f.pre, flags), markImage(f.post, flags));
+  return { functions, problems };
+}

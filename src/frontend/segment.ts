@@ -1,0 +1,141 @@
+/**
+ * Splits a reconstructed hunk image into function pieces: whole (or cut) function definitions found in it, and the
+ * body fragment of the enclosing function the hunk starts in. Works on unindented (mail-mangled) text too: it
+ * relies on brace depth, not on indentation alone.
+ */
+import { blankAnnotations } from '../c/prepass.ts';
+import { scanC } from '../c/scan.ts';
+import { KEYWORDS } from './images.ts';
+
+/** A piece of an image that belongs to one function. */
+export interface Piece {
+  /** Function name, or undefined for the enclosing function (named by the caller from the hunk header). */
+  name?: string;
+  /** 0-based line range [start, end] in the image. */
+  start: number;
+  end: number;
+  /** The piece starts with the function's header (a definition found in the hunk). */
+  hasHeader: boolean;
+  /** The piece's closing brace is in the image. */
+  closed: boolean;
+}
+
+const HEADER_RE = /^([\w\s*]*?[\w*])\s+\**\s*([A-Za-z_]\w*)\s*\(([\s\S]*)\)\s*$/;
+
+/** Segment image lines into function pieces. */
+export function segmentImage(lines: readonly string[], opts: { headerNamed: boolean }): Piece[] {
+  const text = blankAnnotations(lines.join('\n'));
+  const sc = scanC(text);
+  // Depth at each punct, relative to the start of the image.
+  let depth = 0;
+  let minDepth = 0;
+  const braces: Array<{ ch: '{' | '}'; line: number; at: number; depthBefore: number }> = [];
+  for (const p of sc.puncts) {
+    if (p.ch === '{') {
+      braces.push({ ch: '{', line: p.line, at: p.at, depthBefore: depth });
+      depth++;
+    } else if (p.ch === '}') {
+      braces.push({ ch: '}', line: p.line, at: p.at, depthBefore: depth });
+      depth--;
+      minDepth = Math.min(minDepth, depth);
+    }
+  }
+  const fileDepth = minDepth;
+  const pieces: Piece[] = [];
+  // Enclosing piece: from the start to where depth returns to file scope (when it does).
+  let cursor = 0; // offset where file scope resumes
+  let firstDefAt = -1;
+  if (minDepth < 0) {
+    const close = braces.find((b) => b.ch === '}' && b.depthBefore - 1 === fileDepth);
+    const endLine = close ? close.line : lines.length - 1;
+    pieces.push({ start: 0, end: endLine, hasHeader: false, closed: !!close });
+    cursor = close ? close.at + 1 : text.length;
+  }
+  // Function definitions at file depth.
+  let regionStart = cursor;
+  for (let i = 0; i < braces.length; i++) {
+    const b = braces[i]!;
+    if (b.at < cursor) continue;
+    if (b.ch === '}' && b.depthBefore - 1 === fileDepth) {
+      regionStart = b.at + 1;
+      continue;
+    }
+    if (b.ch !== '{' || b.depthBefore !== fileDepth) continue;
+    const region = lastStatement(text.slice(regionStart, b.at));
+    const hdr = parseHeader(region.text);
+    const close = braces.slice(i + 1).find((c) => c.ch === '}' && c.depthBefore - 1 === fileDepth);
+    const endLine = close ? close.line : lines.length - 1;
+    if (hdr) {
+      const startOffset = regionStart + region.offset;
+      const startLine = lineOf(text, startOffset);
+      if (firstDefAt < 0) firstDefAt = startOffset;
+      pieces.push({ name: hdr, start: startLine, end: endLine, hasHeader: true, closed: !!close });
+    } else if (regionStart === 0 && minDepth === 0 && /\)\s*$/.test(region.text) && unmatchedClose(region.text)) {
+      // The image starts inside the enclosing function's header (a header tail): the piece runs from the start.
+      pieces.push({ start: 0, end: endLine, hasHeader: false, closed: !!close });
+      firstDefAt = 0;
+    }
+    regionStart = close ? close.at + 1 : text.length;
+    if (!close) break;
+    i = braces.indexOf(close);
+  }
+  if (minDepth === 0 && firstDefAt !== 0) {
+    // Statements before the first definition belong to the enclosing function when the hunk names one or they are
+    // indented like a function body.
+    const endOffset = firstDefAt < 0 ? text.length : firstDefAt;
+    const before = text.slice(0, endOffset);
+    const beforeLines = before.split('\n');
+    const code = beforeLines.filter((l, k) => !sc.preproc[k] && isCode(l));
+    const indented = code.some((l) => /^[ \t]+\S/.test(l));
+    if (code.length > 0 && (opts.headerNamed || indented)) {
+      let end = beforeLines.length - 1;
+      if (firstDefAt >= 0) end = Math.max(0, lineOf(text, endOffset) - 1);
+      pieces.unshift({ start: 0, end, hasHeader: false, closed: false });
+    }
+  }
+  return pieces.sort((a, b) => a.start - b.start);
+}
+
+function lineOf(text: string, offset: number): number {
+  let n = 0;
+  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) n++;
+  return n;
+}
+
+/** The text after the last file-scope statement end (`;`) in a region, with its offset in the region. */
+function lastStatement(region: string): { text: string; offset: number } {
+  const stripped = region.replace(/\/\*[\s\S]*?\*\//g, (m) => m.replace(/[^\n]/g, ' ')).replace(/\/\/[^\n]*/g, (m) => ' '.repeat(m.length));
+  const lines = stripped.split('\n');
+  // Drop preprocessor lines.
+  const clean = lines.map((l) => (/^\s*#/.test(l) ? ' '.repeat(l.length) : l)).join('\n');
+  const semi = clean.lastIndexOf(';');
+  let off = semi + 1;
+  while (off < clean.length && /\s/.test(clean[off]!)) off++;
+  return { text: clean.slice(off), offset: off };
+}
+
+function parseHeader(h: string): string | undefined {
+  const t = h.replace(/\s+/g, ' ').trim();
+  if (!t || /[=;]/.test(t)) return undefined;
+  const m = HEADER_RE.exec(t);
+  if (!m) return undefined;
+  const name = m[2]!;
+  const prefix = m[1]!.trim();
+  if (KEYWORDS.has(name) || /^(?:else|return|do|case)$/.test(prefix.split(' ').pop() ?? '')) return undefined;
+  if (/\b(?:struct|union|enum)\s*$/.test(prefix) && !/\*/.test(t)) return undefined;
+  return name;
+}
+
+function unmatchedClose(s: string): boolean {
+  let d = 0;
+  for (const c of s) {
+    if (c === '(') d++;
+    else if (c === ')' && --d < 0) return true;
+  }
+  return false;
+}
+
+function isCode(l: string): boolean {
+  const t = l.trim();
+  return t.length > 0 && !/^(?:\/\*|\*|\/\/)/.test(t);
+}

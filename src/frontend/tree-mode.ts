@@ -1,0 +1,146 @@
+/**
+ * Whole-file analysis with a SourceTree: the pre-image is the tree's file, the post-image is that file with the diff
+ * applied; functions touched by added/removed lines are cut from the parsed files, every line mapped to the diff.
+ */
+import type { Node } from 'web-tree-sitter';
+import type { FileDiff, InputProblem } from '../core/patch.ts';
+import { functionName } from '../c/analyze.ts';
+import { parseC } from '../c/parser.ts';
+import { prepass } from '../c/prepass.ts';
+import { applyFileDiff } from '../diff/apply.ts';
+import { hunkImage, type ImageLine, type Side } from './images.ts';
+import type { GatheredImage } from './hunk-mode.ts';
+
+interface Def {
+  name: string;
+  start: number; // 0-based row
+  end: number;
+}
+
+function collectDefs(n: Node, out: Def[]): void {
+  for (const c of n.namedChildren) {
+    if (!c) continue;
+    if (c.type === 'function_definition') {
+      const name = functionName(c);
+      if (name) out.push({ name, start: c.startPosition.row, end: c.endPosition.row });
+    } else if (/^preproc_|^ERROR$|^linkage_specification$|^declaration_list$/.test(c.type)) collectDefs(c, out);
+  }
+}
+
+function norm(s: string): string {
+  return s.replace(/\s+/g, '');
+}
+
+/** Find `want` in `lines` near `at` (0-based), whitespace-insensitively; -1 when absent. */
+function locate(lines: readonly string[], want: readonly string[], at: number): number {
+  if (want.length === 0) return -1;
+  const w = want.map(norm);
+  const fits = (p: number): boolean => {
+    if (p < 0 || p + w.length > lines.length) return false;
+    for (let k = 0; k < w.length; k++) if (norm(lines[p + k]!) !== w[k]) return false;
+    return true;
+  };
+  for (let d = 0; d <= 5000; d++) {
+    if (fits(at - d)) return at - d;
+    if (d > 0 && fits(at + d)) return at + d;
+    if (at - d < 0 && at + d > lines.length) break;
+  }
+  return -1;
+}
+
+/** Per-file-line diff facts (0-based index) for one side, from the hunks located in the file. */
+function lineFacts(fd: FileDiff, side: Side, fileLines: readonly string[]): Map<number, ImageLine> | undefined {
+  const facts = new Map<number, ImageLine>();
+  for (const h of fd.hunks) {
+    const img = hunkImage(h, side);
+    if (img.length === 0) continue;
+    const expected = (side === 'pre' ? h.oldStart : h.newStart) - 1;
+    const at = locate(fileLines, img.map((l) => l.text), expected);
+    if (at < 0) return undefined;
+    img.forEach((l, k) => facts.set(at + k, l));
+  }
+  return facts;
+}
+
+/** Result of tree mode for one file: per side, per function name, the image lines. */
+export interface TreeImages {
+  pre: Map<string, GatheredImage>;
+  post: Map<string, GatheredImage>;
+}
+
+/**
+ * Build whole-function images from the tree. Returns undefined when the file cannot be read or the diff does not
+ * locate in it (the caller falls back to hunk mode).
+ */
+export async function treeImages(
+  fd: FileDiff,
+  read: (path: string) => Promise<string | undefined>,
+  problems: InputProblem[],
+): Promise<TreeImages | undefined> {
+  const oldPath = fd.oldPath ?? fd.newPath;
+  let preText: string | undefined;
+  if (fd.status === 'added') preText = '';
+  else if (oldPath) preText = await read(oldPath);
+  if (preText === undefined) return undefined;
+  const applied = applyFileDiff(preText, fd);
+  if (applied.problems.length) {
+    problems.push(...applied.problems);
+    return undefined;
+  }
+  const out: TreeImages = { pre: new Map(), post: new Map() };
+  for (const side of ['pre', 'post'] as const) {
+    const text = side === 'pre' ? preText : applied.text;
+    const fileLines = text.split('\n');
+    const facts = lineFacts(fd, side, fileLines);
+    if (!facts) return undefined;
+    const tree = await parseC(prepass(text).text);
+    const defs: Def[] = [];
+    collectDefs(tree.rootNode, defs);
+    tree.delete();
+    const changedRows = [...facts.entries()].filter(([, l]) => l.diff === (side === 'pre' ? 'del' : 'add')).map(([r]) => r);
+    for (const d of defs) {
+      if (!changedRows.some((r) => r >= d.start && r <= d.end)) continue;
+      const lines: ImageLine[] = [];
+      for (let r = d.start; r <= d.end; r++) {
+        const f = facts.get(r);
+        const l: ImageLine = { text: fileLines[r] ?? '', fileLine: r + 1 };
+        if (f?.diff) l.diff = f.diff;
+        if (f?.inputLine !== undefined) l.inputLine = f.inputLine;
+        lines.push(l);
+      }
+      if (!out[side].has(d.name)) out[side].set(d.name, { name: d.name, lines, whole: true, order: d.start });
+    }
+  }
+  // A function changed on one side only still gets its other image (e.g. lines only removed).
+  await fillOtherSide(out, preText, applied.text, fd);
+  return out;
+}
+
+async function fillOtherSide(out: TreeImages, preText: string, postText: string, fd: FileDiff): Promise<void> {
+  for (const [side, other, text] of [
+    ['pre', 'post', postText],
+    ['post', 'pre', preText],
+  ] as const) {
+    const missing = [...out[side].keys()].filter((n) => !out[other].has(n));
+    if (missing.length === 0) continue;
+    const fileLines = text.split('\n');
+    const facts = lineFacts(fd, other, fileLines) ?? new Map<number, ImageLine>();
+    const tree = await parseC(prepass(text).text);
+    const defs: Def[] = [];
+    collectDefs(tree.rootNode, defs);
+    tree.delete();
+    for (const name of missing) {
+      const d = defs.find((x) => x.name === name);
+      if (!d) continue;
+      const lines: ImageLine[] = [];
+      for (let r = d.start; r <= d.end; r++) {
+        const f = facts.get(r);
+        const l: ImageLine = { text: fileLines[r] ?? '', fileLine: r + 1 };
+        if (f?.diff) l.diff = f.diff;
+        if (f?.inputLine !== undefined) l.inputLine = f.inputLine;
+        lines.push(l);
+      }
+      out[other].set(name, { name, lines, whole: true, order: d.start });
+    }
+  }
+}
