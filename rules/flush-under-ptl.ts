@@ -12,12 +12,14 @@ import {
   LockState,
   downgradeEffects,
   eventsOf,
+  fragmentEntryLocks,
   imageEvent,
   insertAt,
   isPtlAcquire,
   locAt,
   loopStacks,
   moveBefore,
+  norm,
   pickAnchor,
   returnIndex,
   truncated,
@@ -106,11 +108,32 @@ function suggestPath(path: EventPath, releaseIndex: number, down: Event): { text
   return { text: 'flush the TLB for the modified range before the page-table lock is released', path: insertAt(path, releaseIndex, flush) };
 }
 
+/**
+ * Conditions that guard a TLB flush (`if (unmapped) flush_tlb_range(...)`): on a path that skips such a flush, the
+ * condition is taken to say nothing was modified (the kernel idiom of counting modified entries), so no flush is owed.
+ */
+export function flushGuards(image: FunctionImage): Set<string> {
+  const guards = new Set<string>();
+  for (const path of image.paths) {
+    let lastTaken: string | undefined;
+    for (const s of path.steps) {
+      if (s.step === 'control') {
+        if (s.kind === 'branch') lastTaken = s.taken ? norm(s.cond) : undefined;
+        continue;
+      }
+      if (lastTaken !== undefined && (s.kind === 'tlb-flush' || s.kind === 'gather-flush')) guards.add(lastTaken);
+      lastTaken = undefined;
+    }
+  }
+  return guards;
+}
+
 /** Check one path; report each pending downgrade that loses its lock before a flush. */
-function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath, onEntry: boolean): void {
-  const state = new LockState(
-    onEntry ? [{ key: '<caller-ptl>', cls: 'ptl', by: { id: -1, kind: 'lock', callee: '<caller>', args: {}, attrs: {}, loc: { line: 1, column: 0 }, text: '' } }] : [],
-  );
+function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath, onEntry: boolean, guards: ReadonlySet<string>): void {
+  const state = new LockState([
+    ...(onEntry ? [{ key: '<caller-ptl>', cls: 'ptl' as const, by: { id: -1, kind: 'lock' as const, callee: '<caller>', args: {}, attrs: {}, loc: { line: 1, column: 0 }, text: '' } }] : []),
+    ...fragmentEntryLocks(ctx.image, path),
+  ]);
   const loops = loopStacks(path);
   let pending: Pending[] = [];
   let announce = 0;
@@ -156,7 +179,10 @@ function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath, onEntry: b
     pending = [];
   };
   path.steps.forEach((s, i) => {
-    if (s.step === 'control') return;
+    if (s.step === 'control') {
+      if (s.kind === 'branch' && !s.taken && guards.has(norm(s.cond))) pending = [];
+      return;
+    }
     const ev = stripStep(s);
     switch (ev.kind) {
       case 'tlb-flush':
@@ -213,6 +239,7 @@ export default createRule<MessageId>({
   check(ctx) {
     const onEntry = isPtlHeldOnEntry(ctx.image);
     if (onEntry && deferredBySibling(ctx.side, ctx.siblings, ctx.fn)) return;
-    for (const path of ctx.image.paths) checkPath(ctx, path, onEntry);
+    const guards = flushGuards(ctx.image);
+    for (const path of ctx.image.paths) checkPath(ctx, path, onEntry, guards);
   },
 });

@@ -8,7 +8,7 @@ import type { Hazard } from '../src/core/rule.ts';
 import type { InvariantName } from '../src/core/sim-contract.ts';
 import { createRule } from './create-rule.ts';
 import type { TypedRuleContext } from './create-rule.ts';
-import { LockState, imageEvent, insertAt, isPtlAcquire, locAt, moveBefore, norm, pickAnchor, removeAt, replaceAt, stripStep, synthEvent, truncated } from './utils/paths.ts';
+import { LockState, fragmentEntryLocks, imageEvent, insertAt, isPtlAcquire, locAt, moveBefore, norm, pickAnchor, removeAt, replaceAt, stripStep, synthEvent, truncated } from './utils/paths.ts';
 
 export type MessageId = 'missingEnd' | 'strayEnd' | 'rangeMismatch' | 'unbracketed' | 'blockableUnderLock';
 
@@ -75,7 +75,7 @@ function jumpsOver(path: EventPath, gi: number, lines: readonly number[]): boole
 function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath, owner: boolean, inits: Map<string, string>): void {
   const { image, fn } = ctx;
   const other = ctx.side === 'post' ? fn.pre : fn.post;
-  const state = new LockState();
+  const state = new LockState(fragmentEntryLocks(image, path));
   const open: Array<{ index: number; event: Event; key: string }> = [];
   const endLines = image.events.filter((e) => e.kind === 'notifier-end').map((e) => e.loc.line);
   const startLines = image.events.filter((e) => e.kind === 'notifier-start').map((e) => e.loc.line);

@@ -7,7 +7,7 @@ import type { Event, EventPath } from '../src/core/events.ts';
 import type { Hazard } from '../src/core/rule.ts';
 import { createRule } from './create-rule.ts';
 import type { TypedRuleContext } from './create-rule.ts';
-import { LockState, imageEvent, insertAt, isPtlAcquire, lockOf, loopStacks, norm, pickAnchor, removeAt, replaceAt, stripStep } from './utils/paths.ts';
+import { LockState, callArgs, fragmentEntryLocks, imageEvent, insertAt, isPtlAcquire, lockOf, loopStacks, norm, pickAnchor, removeAt, replaceAt, stripStep } from './utils/paths.ts';
 
 export type MessageId = 'nextIteration' | 'accessUnlocked' | 'doubleUnlock' | 'unlockUnderflow';
 
@@ -54,7 +54,7 @@ function advanceBy(ev: Event): number {
 }
 
 function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath): void {
-  const state = new LockState();
+  const state = new LockState(fragmentEntryLocks(ctx.image, path));
   const loops = loopStacks(path);
   const real = (e: Event): Event => imageEvent(ctx.image, e);
   const cursors = new Map<string, { offset: number; map: Event }>();
@@ -93,14 +93,14 @@ function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath): void {
       if (c) c.offset += advanceBy(ev);
     }
     if (ev.kind === 'pte-unmap-unlock' && earlyExit && state.held.has(lockOf(ev))) {
-      const mf = minusForm(ev.args.pte);
+      const mf = minusForm(callArgs(ev.text)[0] ?? ev.args.pte);
       const c = mf ? cursors.get(mf.base) : undefined;
       if (mf && c && c.offset < mf.k) {
         const fixed: Event = { ...ev, args: { ...ev.args, pte: mf.base } };
         const shown = [real(ev)];
         ctx.report({
           messageId: 'unlockUnderflow',
-          data: { unlock: ev.callee, arg: ev.args.pte ?? '', base: mf.base },
+          data: { unlock: ev.callee, arg: callArgs(ev.text)[0] ?? ev.args.pte ?? '', base: mf.base },
           anchor: pickAnchor(ctx.side, shown),
           related: [{ event: real(c.map), message: `${mf.base} mapped here` }],
           path,

@@ -153,6 +153,27 @@ export class LockState {
   }
 }
 
+/**
+ * Locks a fragment path must have held on entry: in a hunk-only image (not the whole function), a page-table lock
+ * released on the path without being taken before was taken in the part of the function the hunk does not show.
+ */
+export function fragmentEntryLocks(image: FunctionImage, path: EventPath): Array<{ key: string; cls: LockClass; by: Event }> {
+  if (image.complete) return [];
+  const taken = new Set<string>();
+  const out: Array<{ key: string; cls: LockClass; by: Event }> = [];
+  for (const s of path.steps) {
+    if (s.step !== 'event') continue;
+    const ev = stripStep(s);
+    if (ev.kind === 'pte-map-lock' || ev.kind === 'lock' || ev.kind === 'trylock') taken.add(lockOf(ev));
+    const ptlRelease = ev.kind === 'pte-unmap-unlock' || (ev.kind === 'unlock' && (ev.attrs.lockClass === 'ptl' || ev.attrs.lockClass === 'pmd-ptl'));
+    const key = lockOf(ev);
+    if (ptlRelease && key !== '' && !taken.has(key) && !out.some((o) => o.key === key)) {
+      out.push({ key, cls: ev.attrs.lockClass === 'pmd-ptl' ? 'pmd-ptl' : 'ptl', by: { ...ev, id: -1, kind: 'pte-map-lock', callee: '<before hunk>' } });
+    }
+  }
+  return out;
+}
+
 /** Loop nesting along a path: the stack of loop ids entered and not yet exited at each step index. */
 export function loopStacks(path: EventPath): number[][] {
   const stacks: number[][] = [];

@@ -11,12 +11,14 @@ export interface EvOpts {
   line?: number;
   diff?: 'add' | 'del' | 'ctx';
   result?: string;
+  /** Source text of the call (default: `callee(args...)`). */
+  text?: string;
 }
 
 /** An event step; `id` identifies the call site (reuse the id for the same call on several paths). */
 export function ev(id: number, kind: KernelOpKind, callee: string, args: Record<string, string> = {}, opts: EvOpts = {}): PathStep {
   const loc: SourceLoc = { line: opts.line ?? id + 1, column: 1, ...(opts.diff ? { diff: opts.diff } : {}) };
-  const text = `${callee}(${Object.values(args).join(', ')})`;
+  const text = opts.text ?? `${callee}(${Object.values(args).join(', ')})`;
   const e: Event = { id, kind, callee, args, attrs: opts.attrs ?? {}, loc, text, ...(opts.result ? { result: opts.result } : {}) };
   return { step: 'event', ...e };
 }

@@ -5,7 +5,7 @@ import { runRule } from '../../src/rule-tester/index.ts';
 import { ctl, ev, image, view } from '../../src/rule-tester/path-builder.ts';
 
 const lock = ev(0, 'mmap-lock', 'mmap_read_lock', { mm: 'mm' }, { attrs: { mode: 'read' } });
-const gup = (text: string, attrs = {}): ReturnType<typeof ev> => ({ ...ev(1, 'gup', text.slice(0, text.indexOf('(')), { mm: 'mm', addr: 'uaddr' }, { attrs, diff: 'add' }), text });
+const gup = (text: string, attrs = {}): ReturnType<typeof ev> => ev(1, 'gup', text.slice(0, text.indexOf('(')), { mm: 'mm', addr: 'uaddr' }, { attrs, diff: 'add', text });
 const unlock = ev(2, 'mmap-unlock', 'mmap_read_unlock', { mm: 'mm' });
 const ret = ctl({ kind: 'return', value: 'ret' }, 9);
 

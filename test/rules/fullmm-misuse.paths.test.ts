@@ -7,13 +7,14 @@ import type { Event } from '../../src/core/events.ts';
 
 const ret = ctl({ kind: 'return' }, 20);
 const gather = (text: string, args: Record<string, string>, attrs: Event['attrs'] = {}): ReturnType<typeof ev> =>
-  ({ ...ev(0, 'gather-init', text.slice(0, text.indexOf('(')), args, { attrs, diff: 'add' }), text });
+  ev(0, 'gather-init', text.slice(0, text.indexOf('(')), args, { attrs, diff: 'add', text });
 
 describe('fullmm-misuse over paths', () => {
   it('recognises the fullmm forms the kernel recognises', () => {
     const e = (text: string, attrs: Event['attrs'] = {}): Event => {
       const s = gather(text, {}, attrs);
-      const { step: _s, ...rest } = s as Event & { step: string };
+      if (s.step !== 'event') throw new Error('not an event');
+      const { step: _s, ...rest } = s;
       return rest;
     };
     expect(isFullmmGather(e('tlb_gather_mmu_fullmm(&tlb, mm)'))).toBe(true);

@@ -1,0 +1,14 @@
+// Fixture tests of fault-fixup: annotated valid/invalid C and patches through the C front end.
+import rule from '../../rules/fault-fixup.ts';
+import { testRule } from '../../src/rule-tester/rule-tester.ts';
+
+testRule(rule, {
+  valid: [
+    'valid-fixup-user-fault.c',
+    'valid-plain-gup-user.c',
+  ],
+  invalid: [
+    'invalid-fault-in-gup.c',
+    'invalid-retry-with-gup.c',
+  ],
+});

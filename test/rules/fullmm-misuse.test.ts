@@ -1,0 +1,15 @@
+// Fixture tests of fullmm-misuse: annotated valid/invalid C and patches through the C front end.
+import rule from '../../rules/fullmm-misuse.ts';
+import { testRule } from '../../src/rule-tester/rule-tester.ts';
+
+testRule(rule, {
+  valid: [
+    'valid-exit-mmap.c',
+    'valid-fix-ranged-gather.patch',
+    'valid-ranged-gather.c',
+  ],
+  invalid: [
+    'invalid-proc-write-fullmm.c',
+    'invalid-reaper-legacy-range.c',
+  ],
+});
