@@ -7,6 +7,7 @@ import { register as registerCheck } from './commands/check.ts';
 import { register as registerInstallHook } from './commands/install-hook.ts';
 import { register as registerRules } from './commands/rules.ts';
 import { register as registerScan } from './commands/scan.ts';
+import { register as registerServe } from './commands/serve.ts';
 
 const program = new Command();
 program
@@ -19,5 +20,6 @@ registerCheck(program);
 registerInstallHook(program);
 registerRules(program);
 registerScan(program);
+registerServe(program);
 
 await program.parseAsync(process.argv);
