@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { Patch, PatchSource } from '../core/patch.ts';
 import type { MessageStatus } from '../store/state-store.ts';
 import type { ScanDeps } from './deps.ts';
-import { quickHeaders, type QuickHeaders } from './quick-headers.ts';
+import { hasEncodedParts, quickHeaders, type QuickHeaders } from './quick-headers.ts';
 import { patchInScope, rawMayBeInScope } from './relevance.ts';
 
 /** Messages larger than this are recorded as errors without a parse (enormous attachments). */
@@ -51,9 +51,20 @@ export async function classifyMessage(
   deps: Pick<ScanDeps, 'mayContainDiff' | 'parseMessage'>,
 ): Promise<Classified> {
   const hash = contentHash(raw);
+  const size = where.oversize ?? raw.length;
+  const hasDiff = size <= MAX_MESSAGE_BYTES && deps.mayContainDiff(raw);
+  if (!hasDiff && size <= MAX_MESSAGE_BYTES) {
+    // Fast skip: no diff. Headers are only parsed for patch-thread mail (cover letters title their series).
+    const end = raw.indexOf('\n\n', 0, 'latin1');
+    if (end > 0 && end < 65536 && !looksBinary(raw.subarray(0, 512))) {
+      const head = raw.toString('latin1', 0, end);
+      if (!/^subject:[^\n]*patch/im.test(head)) {
+        return { key: where.key ?? hash, idx: where.idx, hash, headers: { references: [], truncated: false }, patches: [], bytes: raw.length, status: 'skipped' };
+      }
+    }
+  }
   const headers = quickHeaders(raw);
   const base = { key: where.key ?? hash, idx: where.idx, hash, headers, patches: [] as Patch[], bytes: raw.length };
-  const size = where.oversize ?? raw.length;
   if (size > MAX_MESSAGE_BYTES) {
     return { ...base, status: 'error', code: 'MMR004', error: `message too large (${(size / 1048576).toFixed(1)} MB > ${MAX_MESSAGE_BYTES / 1048576} MB); not parsed` };
   }
@@ -61,8 +72,8 @@ export async function classifyMessage(
   if (headers.truncated && !headers.messageId && !headers.subject) {
     return { ...base, status: 'error', code: 'MMR004', error: 'no header block (not an RFC 5322 message)' };
   }
-  if (!deps.mayContainDiff(raw)) return { ...base, status: 'skipped' };
-  if (!headers.encoded && !rawMayBeInScope(raw)) return { ...base, status: 'irrelevant' };
+  if (!hasDiff) return { ...base, status: 'skipped' };
+  if (!rawMayBeInScope(raw) && !hasEncodedParts(raw)) return { ...base, status: 'irrelevant' };
   let parsed: Awaited<ReturnType<ScanDeps['parseMessage']>>;
   try {
     parsed = await deps.parseMessage(raw, where.source);

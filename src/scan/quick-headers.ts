@@ -10,8 +10,6 @@ export interface QuickHeaders {
   references: string[];
   /** Subject with RFC 2047 encoded words decoded. */
   subject?: string;
-  /** Content-Transfer-Encoding values seen anywhere (lower case): base64 / quoted-printable force a full parse. */
-  encoded: boolean;
   /** True when the header block has no blank line terminator (truncated / not a mail). */
   truncated: boolean;
 }
@@ -38,12 +36,16 @@ export function quickHeaders(raw: Buffer): QuickHeaders {
   const references = ids(fields.get('references'));
   const parent = ids(fields.get('in-reply-to'))[0] ?? references[references.length - 1];
   const subjectRaw = fields.get('subject');
-  const encoded = /content-transfer-encoding:\s*(base64|quoted-printable)/i.test(raw.toString('latin1', 0, Math.min(raw.length, 1 << 20)));
-  const out: QuickHeaders = { references, encoded, truncated };
+  const out: QuickHeaders = { references, truncated };
   if (messageId) out.messageId = messageId;
   if (parent && parent !== messageId) out.parent = parent;
   if (subjectRaw !== undefined) out.subject = decodeMimeWords(Buffer.from(subjectRaw, 'latin1').toString('utf8'));
   return out;
+}
+
+/** True when some part of the message uses base64 or quoted-printable (diff markers may be hidden: parse it). */
+export function hasEncodedParts(raw: Buffer): boolean {
+  return /content-transfer-encoding:[ \t]*(?:base64|quoted-printable)/i.test(raw.toString('latin1'));
 }
 
 /** Decodes RFC 2047 encoded words (`=?UTF-8?B?...?=`, `=?iso-8859-1?Q?...?=`); unknown charsets decode as latin1. */

@@ -128,7 +128,8 @@ function commitBatch(store: StateStore, sourceId: number, sourceName: string, ba
         sourceId, key: c.key, idx: c.idx, hash: c.hash, messageId: c.headers.messageId, parent: c.headers.parent,
         subject: c.headers.subject, status, code, error,
       });
-      if (c.headers.messageId && c.headers.parent) {
+      // A loop can only close when a message arrives that an earlier message already replied to.
+      if (c.headers.messageId && c.headers.parent && store.hasReplies(c.headers.messageId)) {
         const t = threadRoot(c.headers.messageId, (id) => store.messageById(id)?.parent);
         if (t.loop && !code) {
           code = 'MMR004';

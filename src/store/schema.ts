@@ -31,6 +31,7 @@ CREATE TABLE IF NOT EXISTS messages (
   PRIMARY KEY (source_id, key)
 );
 CREATE INDEX IF NOT EXISTS messages_by_mid ON messages (message_id);
+CREATE INDEX IF NOT EXISTS messages_by_parent ON messages (parent);
 
 -- Patches to review, one per unquoted, non-cover diff-bearing message part.
 -- state: pending | reviewed | superseded | failed

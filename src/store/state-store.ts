@@ -125,6 +125,7 @@ export class StateStore {
       msgIns: p(`INSERT OR IGNORE INTO messages (source_id, key, idx, hash, message_id, parent, subject, status, code, error)
                  VALUES (@sourceId, @key, @idx, @hash, @messageId, @parent, @subject, @status, @code, @error)`),
       msgProblem: p('UPDATE messages SET code = ?, error = ? WHERE source_id = ? AND key = ?'),
+      hasChild: p('SELECT 1 FROM messages WHERE parent = ? LIMIT 1'),
       msgByMid: p('SELECT * FROM messages WHERE message_id = ? ORDER BY source_id, idx LIMIT 1'),
       msgErrors: p('SELECT * FROM messages WHERE code IS NOT NULL ORDER BY source_id, idx'),
       msgCounts: p('SELECT status, COUNT(*) AS n FROM messages GROUP BY status ORDER BY status'),
@@ -218,6 +219,11 @@ export class StateStore {
   /** Records a problem on an already recorded message. */
   setMessageProblem(sourceId: number, key: string, code: string, error: string): void {
     this.st.msgProblem!.run(code, error, sourceId, key);
+  }
+
+  /** True when some recorded message names this Message-ID as its parent (a reply arrived before it). */
+  hasReplies(messageId: string): boolean {
+    return this.st.hasChild!.get(messageId) !== undefined;
   }
 
   /** The first message recorded with this Message-ID (any source). */
