@@ -334,4 +334,28 @@ describe('pull_request handlers (nock)', () => {
     expect(updates[0]).toMatchObject({ conclusion: 'neutral', output: { title: 'mmreview could not finish' } });
     expect(updates[0].output.summary).toContain('simulator exploded');
   });
+
+  it('a truncated patch becomes a listed problem in the check run; the review still happens', async () => {
+    const s = fiveFilePr('v1');
+    s.files = [...s.files, { filename: 'mm/truncated.c', status: 'modified', patch: '@@ -10,5 +10,6 @@ static int f(void)\n+\tflush_tlb_range(vma, s, e);\n' }];
+    const services = channelServices({ [s.headSha]: [flushFinding()] });
+    const probot = appProbot(services);
+    const updates: any[] = [];
+    const scope = reads(nock(API), s);
+    scope.post(`${R}/check-runs`).reply(201, { id: 87 });
+    configAndFiles(scope, s);
+    baseContents(scope, s);
+    scope
+      .get(`${R}/contents/${encodeURIComponent('mm/truncated.c')}`)
+      .query({ ref: s.baseSha })
+      .reply(404, { message: 'Not Found' });
+    scope.post(`${R}/pulls/${s.number}/reviews`).reply(200, { id: 507 });
+    scope.patch(`${R}/check-runs/87`, validated('PATCH', `${R}/check-runs/87`, updates)).reply(200, { id: 87 });
+    await probot.receive({ id: '13', name: 'pull_request', payload: prPayload('opened', s) } as any);
+    expect(scope.pendingMocks()).toStrictEqual([]);
+    expect(specErrors).toStrictEqual([]);
+    expect(updates[0].output.summary).toContain('### Problems');
+    expect(updates[0].output.summary).toContain('MMR003 mm/truncated.c');
+    expect(await services.calls[0]?.opts?.tree?.read('mm/truncated.c')).toBeUndefined();
+  });
 });

@@ -90,7 +90,7 @@ export class FakeGitHub {
   readonly reviews = new Map<number, FakeReview[]>();
   readonly comments: FakeComment[] = [];
   readonly checkRuns: FakeCheckRun[] = [];
-  readonly requests: Array<{ method: string; path: string; body?: unknown }> = [];
+  readonly requests: Array<{ method: string; path: string; body?: unknown; at: number }> = [];
   readonly specErrors: string[] = [];
   private nextId = 1000;
   private server: Server | undefined;
@@ -127,7 +127,7 @@ export class FakeGitHub {
   }
 
   /** Writes the app made (reviews, replies, check runs), in order. */
-  writes(): Array<{ method: string; path: string; body?: unknown }> {
+  writes(): Array<{ method: string; path: string; body?: unknown; at: number }> {
     return this.requests.filter((r) => r.method !== 'GET');
   }
 
@@ -155,7 +155,8 @@ export class FakeGitHub {
         body = raw;
       }
     }
-    this.requests.push(body === undefined ? { method, path } : { method, path, body });
+    const at = performance.now();
+    this.requests.push(body === undefined ? { method, path, at } : { method, path, body, at });
     if (this.spec.operation(method, path) === undefined) {
       this.specErrors.push(`${method} ${path}: endpoint not in the trimmed spec`);
     } else if (method !== 'GET') {
