@@ -141,6 +141,9 @@ export interface Wrapped {
   notes: string[];
 }
 
+/** Condition of a block whose head the fragment does not show (the block may or may not be entered). */
+export const CONTEXT_COND = '__mmr_context__';
+
 /** Identifier used for synthetic wrapper functions. */
 export const SYNTHETIC_NAME = '__mmr_fragment__';
 
@@ -178,7 +181,7 @@ export function wrapFragment(fragment: string): Wrapped {
         if (/^while\b/.test(after)) openers.push('do {');
         else if (/^else\b/.test(after)) openers.push('if (1) {');
         else if (hasCase) openers.push('switch (0) {');
-        else openers.push('{');
+        else openers.push(`if (${CONTEXT_COND}) {`);
         notes.push(`unmatched '}' at offset ${p.at}`);
       }
       // Mismatched bracket kinds inside: ignore (tree-sitter recovers).

@@ -37,7 +37,8 @@ export function scanC(text: string): ScanResult {
   let offset = 0;
   for (let ln = 0; ln < lines.length; ln++) {
     const line = lines[ln] ?? '';
-    const isPre: boolean = cont || (!inBlock && /^\s*#/.test(line));
+    // Preprocessor lines, their continuations, and macro-body lines of a fragment that starts inside a #define.
+    const isPre: boolean = cont || (!inBlock && (/^\s*#/.test(line) || /\\\s*$/.test(line)));
     preproc.push(isPre);
     cont = isPre && /\\\s*$/.test(line);
     if (isPre) {

@@ -5,6 +5,7 @@
 import type { FileDiff } from '../core/patch.ts';
 import { headerFunctionName, hunkImage, type ImageLine, type Side } from './images.ts';
 import { segmentImage } from './segment.ts';
+import { scanC } from '../c/scan.ts';
 
 /** Lines of one function on one side, gathered over the file's hunks. */
 export interface GatheredImage {
@@ -38,8 +39,13 @@ export function gatherSide(fd: FileDiff, side: Side): Map<string, GatheredImage>
       } else {
         const lastLine = cur.lines[cur.lines.length - 1]?.fileLine;
         const firstLine = chunk[0]?.fileLine;
-        if (lastLine === undefined || firstLine === undefined || firstLine !== lastLine + 1) cur.gap = true;
-        cur.lines = [...cur.lines, ...chunk];
+        const gap = lastLine === undefined || firstLine === undefined || firstLine !== lastLine + 1;
+        if (gap) cur.gap = true;
+        // A chunk after a gap that starts inside a comment gets a synthetic comment opener (a line with no file line).
+        // The previous chunk may end inside a comment (synthetic closer line).
+        const opener: ImageLine[] = gap && scanC(chunk.map((l) => l.text).join('\n')).startsInComment ? [{ text: '/*' }] : [];
+        const closer: ImageLine[] = gap && scanC(cur.lines.map((l) => l.text).join('\n')).endsInComment ? [{ text: '*/' }] : [];
+        cur.lines = [...cur.lines, ...closer, ...opener, ...chunk];
         cur.closed = p.closed;
       }
       lastOpen = p.closed ? undefined : name;

@@ -47,9 +47,13 @@ export function segmentImage(lines: readonly string[], opts: { headerNamed: bool
   let firstDefAt = -1;
   if (minDepth < 0) {
     const close = braces.find((b) => b.ch === '}' && b.depthBefore - 1 === fileDepth);
-    const endLine = close ? close.line : lines.length - 1;
-    pieces.push({ start: 0, end: endLine, hasHeader: false, closed: !!close });
-    cursor = close ? close.at + 1 : text.length;
+    if (close && closesFunction(text, lines, close.line, close.at)) {
+      pieces.push({ start: 0, end: close.line, hasHeader: false, closed: true });
+      cursor = close.at + 1;
+    } else {
+      // The image starts deeper than the function body and never leaves the function: all of it is the body.
+      return [{ start: 0, end: lines.length - 1, hasHeader: false, closed: false }];
+    }
   }
   // Function definitions at file depth.
   let regionStart = cursor;
@@ -85,7 +89,7 @@ export function segmentImage(lines: readonly string[], opts: { headerNamed: bool
     const endOffset = firstDefAt < 0 ? text.length : firstDefAt;
     const before = text.slice(0, endOffset);
     const beforeLines = before.split('\n');
-    const code = beforeLines.filter((l, k) => !sc.preproc[k] && isCode(l));
+    const code = beforeLines.filter((l, k) => !sc.preproc[k] && isCode(l) && !/\\\s*$/.test(l));
     const indented = code.some((l) => /^[ \t]+\S/.test(l));
     if (code.length > 0 && (opts.headerNamed || indented)) {
       let end = beforeLines.length - 1;
@@ -94,6 +98,19 @@ export function segmentImage(lines: readonly string[], opts: { headerNamed: bool
     }
   }
   return pieces.sort((a, b) => a.start - b.start);
+}
+
+/** Lines that begin file-scope constructs (a function header, a declaration, a preprocessor line, a doc comment). */
+const FILE_SCOPE_START = /^(?:static|extern|struct|union|enum|typedef|inline|const|void|int|long|unsigned|bool|char|#|EXPORT_SYMBOL|SYSCALL_DEFINE|DEFINE_|__\w+|[A-Za-z_]\w*_t\b|\/\*\*|[A-Za-z_]\w*\s+\**[A-Za-z_]\w*\s*[(;=\[])/;
+
+/** Is the `}` on `line` the enclosing function's closing brace (rather than an inner block's)? */
+function closesFunction(text: string, lines: readonly string[], line: number, at: number): boolean {
+  const indented = lines.some((l) => /^[ \t]+\S/.test(l));
+  const braceLine = lines[line] ?? '';
+  if (indented) return /^\}/.test(braceLine);
+  // Mail-mangled (no indentation anywhere): decide from what follows.
+  const rest = text.slice(at + 1).split('\n').slice(1).map((l) => l.trim()).filter((l) => l && !/^(?:\*|\/\/)/.test(l) && !l.endsWith('*/'));
+  return rest.length === 0 || FILE_SCOPE_START.test(rest[0]!);
 }
 
 function lineOf(text: string, offset: number): number {
