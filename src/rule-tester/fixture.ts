@@ -20,10 +20,45 @@ export interface FixtureOutcome {
   problems: string[];
 }
 
-/** The fixture line a candidate points at: the input line for patches, the file line for C sources. */
-export function candidateLine(c: Candidate, fn: FunctionView, isPatch: boolean): number {
+/**
+ * Map (file path, side, file line) → 1-based line of the patch text, from the patch's own hunk headers.
+ * Keys are `path\0side\0line`.
+ */
+export function patchLineMap(text: string): Map<string, number> {
+  const map = new Map<string, number>();
+  let path = '';
+  let oldLine = 0;
+  let newLine = 0;
+  let inHunk = false;
+  text.split('\n').forEach((line, i) => {
+    const plus = /^\+\+\+ (?:b\/)?(\S+)/.exec(line);
+    if (plus && !inHunk) {
+      path = plus[1] as string;
+      return;
+    }
+    const hh = /^@@ -(\d+)(?:,\d+)? \+(\d+)(?:,\d+)? @@/.exec(line);
+    if (hh) {
+      oldLine = Number(hh[1]);
+      newLine = Number(hh[2]);
+      inHunk = true;
+      return;
+    }
+    if (!inHunk) return;
+    const c = line[0];
+    if (c === ' ') {
+      map.set(`${path}\0pre\0${oldLine++}`, i + 1);
+      map.set(`${path}\0post\0${newLine++}`, i + 1);
+    } else if (c === '-' && !line.startsWith('--- ')) map.set(`${path}\0pre\0${oldLine++}`, i + 1);
+    else if (c === '+') map.set(`${path}\0post\0${newLine++}`, i + 1);
+    else if (c !== '\\') inHunk = false;
+  });
+  return map;
+}
+
+/** The fixture line a candidate points at: the patch line for patches, the file line for C sources. */
+export function candidateLine(c: Candidate, fn: FunctionView, isPatch: boolean, lines?: Map<string, number>): number {
   const loc = c.anchor.loc;
-  if (isPatch && loc.inputLine !== undefined) return loc.inputLine;
+  if (isPatch && lines && loc.fileLine !== undefined) return lines.get(`${fn.path}\0${c.side}\0${loc.fileLine}`) ?? -loc.fileLine;
   if (loc.fileLine !== undefined) return loc.fileLine;
   const img = c.side === 'pre' ? fn.pre : fn.post;
   return loc.line + (img?.firstFileLine ?? 1) - 1;
@@ -54,9 +89,10 @@ export async function checkFixture(rule: Rule, file: string, text: string, load:
   const fns = await load(file, text);
   if (fns.length === 0) problems.push('the front end found no function in the fixture');
   const found: Array<{ c: Candidate; line: number }> = [];
+  const lines = isPatch ? patchLineMap(text) : undefined;
   for (const fn of fns) {
     deepFreeze(fn);
-    for (const c of runRule(rule, fn, fns)) found.push({ c, line: candidateLine(c, fn, isPatch) });
+    for (const c of runRule(rule, fn, fns)) found.push({ c, line: candidateLine(c, fn, isPatch, lines) });
   }
   const hit = new Set<Marker>();
   for (const { c, line } of found) {

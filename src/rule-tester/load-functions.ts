@@ -4,27 +4,12 @@
  */
 import type { FunctionView } from '../core/events.ts';
 import type { Patch } from '../core/patch.ts';
-import { analyzeFunctionText } from '../c/analyze.ts';
+import { analyzeFunctionSource, functionsOfPatch } from '../frontend/index.ts';
 import { readInputs } from '../sources/index.ts';
-
-type FunctionsOfPatch = (patch: Patch, opts?: object) => Promise<{ functions: FunctionView[] }>;
-
-let fop: FunctionsOfPatch | undefined;
-
-/** The front end's functionsOfPatch, loaded on first use. */
-async function functionsOfPatch(): Promise<FunctionsOfPatch> {
-  if (!fop) {
-    const spec = '../frontend/index.ts';
-    const mod = (await import(spec)) as { functionsOfPatch?: FunctionsOfPatch };
-    if (!mod.functionsOfPatch) throw new Error('src/frontend/index.ts does not export functionsOfPatch');
-    fop = mod.functionsOfPatch;
-  }
-  return fop;
-}
 
 /** A whole C function (the post-image of an added function). */
 export async function functionsOfSource(text: string, path = 'fixture.c'): Promise<FunctionView[]> {
-  const img = await analyzeFunctionText(text);
+  const img = await analyzeFunctionSource(text, { path });
   const { name, ...image } = img;
   return [{ path, name, post: image, changed: true }];
 }
@@ -32,11 +17,10 @@ export async function functionsOfSource(text: string, path = 'fixture.c'): Promi
 /** Changed functions of every patch found in a patch / mail file, and the patches they came from. */
 export async function functionsOfPatchFile(file: string): Promise<Array<{ patch: Patch; functions: FunctionView[] }>> {
   const { patches } = await readInputs([file]);
-  const f = await functionsOfPatch();
   const out: Array<{ patch: Patch; functions: FunctionView[] }> = [];
   for (const patch of patches) {
     if (patch.cover) continue;
-    const { functions } = await f(patch);
+    const { functions } = await functionsOfPatch(patch);
     out.push({ patch, functions: functions.filter((fn) => fn.changed) });
   }
   return out;
