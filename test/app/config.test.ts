@@ -83,3 +83,12 @@ describe('relevance', () => {
     expect(patchUsesMmApi('+\tprintk("hello");')).toBe(false);
   });
 });
+
+describe('relevance of notifier internals', () => {
+  it('sees __mmu_notifier_* and ops-> callbacks', () => {
+    expect(patchUsesMmApi('@@ -1 +1 @@ void __mmu_notifier_change_pte(struct mm_struct *mm)')).toBe(true);
+    expect(patchUsesMmApi('-\t\t\tmn->ops->invalidate_page(mn, mm, address);')).toBe(true);
+    expect(patchUsesMmApi('+\tsubscription->ops->invalidate_range_start(subscription, range);')).toBe(true);
+    expect(patchUsesMmApi('+\tmy_mmu_notifier_helper(x);')).toBe(false);
+  });
+});
