@@ -76,7 +76,10 @@ export interface CheckRunContext {
   skipped: Array<{ path: string; reason: string }>;
 }
 
-/** Render the completed check run for a report. `relevant=false` (nothing analysed) gives a neutral run. */
+/**
+ * Render the completed check run for a report; no report or nothing analysed gives a neutral run. Annotations are
+ * limited to the analysed files (GitHub refuses paths outside the commit); the summary lists every finding.
+ */
 export function renderCheckRun(report: Report | undefined, ctx: CheckRunContext): CheckRunView {
   if (!report || ctx.analysed.length === 0) {
     const summary = [
@@ -86,6 +89,7 @@ export function renderCheckRun(report: Report | undefined, ctx: CheckRunContext)
     return { conclusion: 'neutral', title: 'Nothing to review', summary: clip(summary), annotations: [] };
   }
   const fs = sortFindings(report.findings);
+  const analysed = new Set(ctx.analysed);
   const failing = fs.filter(failsCheck);
   const introducedOther = fs.filter((f) => f.introduced && !failsCheck(f));
   const fixed = fs.filter((f) => f.fixed);
@@ -120,7 +124,7 @@ export function renderCheckRun(report: Report | undefined, ctx: CheckRunContext)
     conclusion: failing.length > 0 ? 'failure' : 'success',
     title,
     summary: clip(s.join('\n')),
-    annotations: annotationsFor(fs),
+    annotations: annotationsFor(fs.filter((f) => analysed.has(f.path))),
   };
 }
 
