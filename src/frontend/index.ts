@@ -58,7 +58,15 @@ async function functionsOfFile(fd: FileDiff, patch: Patch, tree: SourceTree | un
   let pre: Map<string, GatheredImage> | undefined;
   let post: Map<string, GatheredImage> | undefined;
   if (tree && path !== '?') {
-    const t = await treeImages(fd, (p) => tree.read(p), []);
+    const read = async (p: string): Promise<string | undefined> => {
+      try {
+        return await tree.read(p);
+      } catch (e) {
+        problems.push({ code: 'MMR001', message: `${tree.name}: ${p}: ${(e as Error).message}; using the hunks`, input: patch.id });
+        return undefined;
+      }
+    };
+    const t = await treeImages(fd, read, []);
     if (t) {
       pre = t.pre;
       post = t.post;
