@@ -4,6 +4,7 @@
 import { Command } from 'commander';
 import { VERSION } from '../core/version.ts';
 import { register as registerCheck } from './commands/check.ts';
+import { register as registerInspect } from './commands/inspect.ts';
 import { register as registerInstallHook } from './commands/install-hook.ts';
 import { register as registerRules } from './commands/rules.ts';
 import { register as registerScan } from './commands/scan.ts';
@@ -17,6 +18,7 @@ program
 
 // Sub-commands register themselves on `program` (one import per command; keep sorted).
 registerCheck(program);
+registerInspect(program);
 registerInstallHook(program);
 registerRules(program);
 registerScan(program);
