@@ -27,7 +27,7 @@ import {
   synthEvent,
 } from './utils/paths.ts';
 
-export type MessageId = 'flushAfterUnlock' | 'callbackNoFlush';
+export type MessageId = 'flushAfterUnlock' | 'callbackNoFlush' | 'unlockBeforeFlush';
 
 /** Verb for each downgrade effect, for messages. */
 const EFFECT_VERB: Record<string, string> = {
@@ -128,6 +128,12 @@ export function flushGuards(image: FunctionImage): Set<string> {
   return guards;
 }
 
+/** Does a PTE value expression use a variable that an event on the path produced? */
+function valueSeen(value: string, produced: ReadonlySet<string>): boolean {
+  const ids = norm(value).match(/[A-Za-z_]\w*/g) ?? [];
+  return ids.some((id) => produced.has(id));
+}
+
 /** Check one path; report each pending downgrade that loses its lock before a flush. */
 function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath, onEntry: boolean, guards: ReadonlySet<string>): void {
   const state = new LockState([
@@ -136,8 +142,12 @@ function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath, onEntry: b
   ]);
   const loops = loopStacks(path);
   let pending: Pending[] = [];
+  /** PTEs cleared and flushed on this path: installing a new value there leaves no stale TLB entry behind. */
+  const emptied = new Set<string>();
+  const produced = new Set<string>();
   let announce = 0;
   let gatherActive = false;
+  let sawDowngrade = false;
   const report = (releaseIndex: number, release: Event | undefined): void => {
     for (const p of pending) {
       const after = eventsOf(path).filter((x) => x.index > releaseIndex && x.event.kind === 'tlb-flush');
@@ -184,10 +194,20 @@ function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath, onEntry: b
       return;
     }
     const ev = stripStep(s);
+    const pte = norm(ev.args.pte);
+    if (ev.kind === 'pte-clear-flush' || (ev.kind === 'pte-clear' && ev.attrs.flushes === true)) emptied.add(pte);
+    if (ev.kind === 'pte-advance') emptied.delete(pte);
+    if (ev.result) produced.add(norm(ev.result));
+    // In a hunk-only image, a value computed from an entry read in code the hunk does not show may come from a
+    // cleared-and-flushed PTE: its effects cannot be judged.
+    const unseen = !ctx.image.complete && ev.kind === 'pte-set' && ev.args.value !== undefined && !valueSeen(ev.args.value, produced);
+    const fromEmpty = (ev.kind === 'pte-set' && emptied.has(pte)) || unseen;
+    if (ev.kind === 'pte-set') emptied.delete(pte);
     switch (ev.kind) {
       case 'tlb-flush':
       case 'gather-flush':
       case 'gather-finish':
+        for (const p of pending) if (p.event.kind === 'pte-clear') emptied.add(norm(p.event.args.pte));
         pending = [];
         if (ev.kind === 'gather-finish') gatherActive = false;
         break;
@@ -207,14 +227,33 @@ function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath, onEntry: b
         break;
     }
     const effects = downgradeEffects(ev);
-    if (effects.length > 0 && ev.kind !== 'pte-clear-flush' && ev.attrs.flushes !== true && state.ptlHeld()) {
+    if (effects.length > 0 && !fromEmpty && ev.kind !== 'pte-clear-flush' && ev.attrs.flushes !== true && state.ptlHeld()) {
       pending.push({ index: i, event: ev, effects });
     }
     const res = state.apply(ev);
     const ptlReleased = res.released.some((r) => r.cls === 'ptl' || r.cls === 'pmd-ptl');
+    if (effects.length > 0) sawDowngrade = true;
     if (ptlReleased && pending.length > 0) {
       if (announce > 0 || gatherActive) pending = [];
       else report(i, ev);
+    } else if (ptlReleased && !sawDowngrade && announce <= 0 && !gatherActive && !ctx.image.complete) {
+      // Hunk-only image: the lock was taken before the hunk; a flush after its release flushes changes made under
+      // it in code the hunk does not show.
+      const entry = res.released.find((r) => r.by.id < 0 && r.by.callee === '<before hunk>');
+      const flush = entry ? eventsOf(path).find((x) => x.index > i && x.event.kind === 'tlb-flush') : undefined;
+      if (flush) {
+        const shown = [imageEvent(ctx.image, ev), imageEvent(ctx.image, flush.event)];
+        const anchor = pickAnchor(ctx.side, shown);
+        ctx.report({
+          messageId: 'unlockBeforeFlush',
+          data: { unlock: ev.callee, flush: flush.event.callee },
+          anchor,
+          related: shown.filter((e) => e.id !== anchor.id).map((e) => ({ event: e, message: e.kind === 'tlb-flush' ? 'TLB flushed here, after the lock was dropped' : 'page-table lock released here' })),
+          path,
+          hazard: hazardFor(['clean', 'wrprotect', 'clear'], ['mm-live']),
+          suggestion: { text: `flush the TLB (${flush.event.callee}()) before the page-table lock is released`, path: moveBefore(path, flush.index, i) },
+        });
+      }
     }
   });
   if (onEntry && state.held.has('<caller-ptl>') && pending.length > 0 && announce <= 0 && !gatherActive && !truncated(path)) {
@@ -230,6 +269,8 @@ export default createRule<MessageId>({
     messages: {
       flushAfterUnlock:
         '{{op}}() {{verb}} a PTE under the page-table lock, but {{unlock}}() releases the lock before {{flush}}: another CPU can keep using the stale TLB entry in between.',
+      unlockBeforeFlush:
+        '{{unlock}}() releases the page-table lock before {{flush}}(): PTEs changed under the lock (before this hunk) stay cached in other CPUs\' TLBs in between.',
       callbackNoFlush:
         '{{op}}() {{verb}} a PTE in {{fn}}(), which runs under its caller\'s page-table lock and does not flush the TLB; the caller drops the lock before flushing, so another CPU can keep using the stale TLB entry.',
     },

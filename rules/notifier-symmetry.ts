@@ -8,7 +8,7 @@ import type { Hazard } from '../src/core/rule.ts';
 import type { InvariantName } from '../src/core/sim-contract.ts';
 import { createRule } from './create-rule.ts';
 import type { TypedRuleContext } from './create-rule.ts';
-import { LockState, fragmentEntryLocks, imageEvent, insertAt, isPtlAcquire, locAt, moveBefore, norm, pickAnchor, removeAt, replaceAt, stripStep, synthEvent, truncated } from './utils/paths.ts';
+import { LockState, imageEvent, insertAt, isPtlAcquire, locAt, moveBefore, norm, pickAnchor, removeAt, replaceAt, stripStep, synthEvent, truncated } from './utils/paths.ts';
 
 export type MessageId = 'missingEnd' | 'strayEnd' | 'rangeMismatch' | 'unbracketed' | 'blockableUnderLock';
 
@@ -72,14 +72,36 @@ function jumpsOver(path: EventPath, gi: number, lines: readonly number[]): boole
   return false;
 }
 
-function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath, owner: boolean, inits: Map<string, string>): void {
+/** Texts of page-table-lock acquisitions that run inside an open invalidation window on some path of `img`. */
+function lockedInsideWindow(img: FunctionImage | undefined): Set<string> {
+  const out = new Set<string>();
+  for (const path of img?.paths ?? []) {
+    let open = 0;
+    for (const s of path.steps) {
+      if (s.step !== 'event') continue;
+      if (s.kind === 'notifier-start') open++;
+      else if (s.kind === 'notifier-end') open = Math.max(0, open - 1);
+      else if (s.kind === 'pte-map-lock' && open > 0) out.add(norm(s.text));
+    }
+  }
+  return out;
+}
+
+function checkPath(
+  ctx: TypedRuleContext<MessageId>,
+  path: EventPath,
+  owner: boolean,
+  inits: Map<string, string>,
+  movedIntoWindow: ReadonlySet<string>,
+): void {
   const { image, fn } = ctx;
   const other = ctx.side === 'post' ? fn.pre : fn.post;
-  const state = new LockState(fragmentEntryLocks(image, path));
+  const state = new LockState();
   const open: Array<{ index: number; event: Event; key: string }> = [];
   const endLines = image.events.filter((e) => e.kind === 'notifier-end').map((e) => e.loc.line);
   const startLines = image.events.filter((e) => e.kind === 'notifier-start').map((e) => e.loc.line);
   const real = (e: Event): Event => imageEvent(image, e);
+  const unbracketed: Array<{ index: number; event: Event; held: LockState }> = [];
   path.steps.forEach((s, i) => {
     if (s.step !== 'event') return;
     const ev = stripStep(s);
@@ -130,19 +152,29 @@ function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath, owner: boo
           });
         }
       }
-    } else if (MIRRORED_KINDS.has(ev.kind) && open.length === 0 && (owner || ev.attrs.notifies === true)) {
-      ctx.report({
-        messageId: 'unbracketed',
-        data: { op: ev.callee },
-        anchor: real(ev),
-        related: [],
-        path,
-        hazard: hazard('unbracketed-pte-change', ['secondary-mmu-coherent']),
-        suggestion: { text: 'wrap the PTE change in mmu_notifier_invalidate_range_start()/_end(), outside the page-table lock', path: bracket(path, i, ev, state) },
-      });
+    } else if (ev.kind === 'pte-map-lock' && open.length === 0 && owner && movedIntoWindow.has(norm(ev.text))) {
+      // The patch moved this page-table section across a bracket: in the other image it runs inside a window.
+      unbracketed.push({ index: i, event: ev, held: new LockState([...state.held.entries()].map(([key, v]) => ({ key, cls: v.cls, by: v.by }))) });
+    } else if (MIRRORED_KINDS.has(ev.kind) && open.length === 0 && (owner || (ev.attrs.notifies === true && image.complete))) {
+      unbracketed.push({ index: i, event: ev, held: new LockState([...state.held.entries()].map(([key, v]) => ({ key, cls: v.cls, by: v.by }))) });
     }
     state.apply(ev);
   });
+  if (unbracketed.length > 0) {
+    // One report per path: the change on an added line if any (the patch's doing), else the first one.
+    const ordered = [...unbracketed.filter((u) => u.event.kind !== 'pte-map-lock'), ...unbracketed.filter((u) => u.event.kind === 'pte-map-lock')];
+    const anchor = pickAnchor(ctx.side, ordered.map((u) => real(u.event)));
+    const u = unbracketed.find((x) => x.event.id === anchor.id) ?? (unbracketed[0] as (typeof unbracketed)[number]);
+    ctx.report({
+      messageId: 'unbracketed',
+      data: { op: u.event.callee },
+      anchor,
+      related: unbracketed.filter((x) => x !== u).map((x) => ({ event: real(x.event), message: 'another PTE change outside the window' })),
+      path,
+      hazard: hazard('unbracketed-pte-change', ['secondary-mmu-coherent']),
+      suggestion: { text: 'wrap the PTE change in mmu_notifier_invalidate_range_start()/_end(), outside the page-table lock', path: bracket(path, u.index, u.event, u.held) },
+    });
+  }
   if (truncated(path)) return;
   for (const o of open) {
     if (endLines.length === 0 && !has(other, 'notifier-end') && nonLocalRange(o.event)) continue;
@@ -238,6 +270,8 @@ export default createRule<MessageId>({
   check(ctx) {
     const owner = [ctx.fn.pre, ctx.fn.post].some((img) => has(img, 'notifier-start') || has(img, 'notifier-end'));
     const inits = rangeInits(ctx.image);
-    for (const path of ctx.image.paths) checkPath(ctx, path, owner, inits);
+    const other = ctx.side === 'post' ? ctx.fn.pre : ctx.fn.post;
+    const moved = lockedInsideWindow(other);
+    for (const path of ctx.image.paths) checkPath(ctx, path, owner, inits, moved);
   },
 });

@@ -91,10 +91,12 @@ function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath): void {
     if (ev.kind === 'pte-advance') {
       const c = cursors.get(norm(ev.args.pte));
       if (c) c.offset += advanceBy(ev);
+      else if (!ctx.image.complete) cursors.set(norm(ev.args.pte), { offset: advanceBy(ev), map: ev });
     }
     if (ev.kind === 'pte-unmap-unlock' && earlyExit && state.held.has(lockOf(ev))) {
       const mf = minusForm(callArgs(ev.text)[0] ?? ev.args.pte);
-      const c = mf ? cursors.get(mf.base) : undefined;
+      // In a hunk-only image the mapping may precede the hunk: count the advances the path shows.
+      const c = mf ? (cursors.get(mf.base) ?? (ctx.image.complete ? undefined : { offset: 0, map: ev })) : undefined;
       if (mf && c && c.offset < mf.k) {
         const fixed: Event = { ...ev, args: { ...ev.args, pte: mf.base } };
         const shown = [real(ev)];
@@ -102,7 +104,7 @@ function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath): void {
           messageId: 'unlockUnderflow',
           data: { unlock: ev.callee, arg: callArgs(ev.text)[0] ?? ev.args.pte ?? '', base: mf.base },
           anchor: pickAnchor(ctx.side, shown),
-          related: [{ event: real(c.map), message: `${mf.base} mapped here` }],
+          related: c.map.id >= 0 && c.map.kind === 'pte-map-lock' ? [{ event: real(c.map), message: `${mf.base} mapped here` }] : [],
           path,
           hazard: { ...HAZARD, kind: 'unlock-wrong-pte', invariants: ['lock-balance', 'pte-under-ptl'] },
           suggestion: { text: `unmap and unlock the pointer returned by ${c.map.callee}() (keep it in its own variable)`, path: replaceAt(path, i, fixed) },

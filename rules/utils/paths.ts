@@ -177,7 +177,15 @@ export function fragmentEntryLocks(image: FunctionImage, path: EventPath): Array
 /** Loop nesting along a path: the stack of loop ids entered and not yet exited at each step index. */
 export function loopStacks(path: EventPath): number[][] {
   const stacks: number[][] = [];
-  let stack: number[] = [];
+  // A fragment (hunk) may start inside a loop: loops continued or left without being entered on the path enclose it.
+  const entered = new Set<number>();
+  const enclosing: number[] = [];
+  for (const s of path.steps) {
+    if (s.step !== 'control') continue;
+    if (s.kind === 'loop-enter') entered.add(s.loop);
+    else if ((s.kind === 'loop-next' || s.kind === 'loop-exit') && !entered.has(s.loop) && !enclosing.includes(s.loop)) enclosing.push(s.loop);
+  }
+  let stack: number[] = enclosing.reverse();
   for (const s of path.steps) {
     if (s.step === 'control' && s.kind === 'loop-enter') stack = [...stack, s.loop];
     stacks.push(stack);
