@@ -55,7 +55,8 @@ function blockMessage(cmd: string): string {
 
 /**
  * The `sendemail-validate` hook: git send-email runs it once per file with the file as `$1` (a cover letter simply has
- * no diff). It runs `mmreview check "$1"` and exits 1 (blocking the send) when mmreview exits 1; any other failure of
+ * no diff). It runs `mmreview check "$1"` (or `check --git <sha>` when the file is the format-patch of a local commit
+ * changing the same lines, for whole-function analysis) and exits 1 (blocking the send) when mmreview exits 1; any other failure of
  * mmreview itself is reported and does not block.
  */
 export function sendemailValidateHook(p: HookParams): string {
@@ -68,7 +69,24 @@ fi
     : '';
   return `${header('sendemail-validate', p, 'Reviews each patch git send-email is about to send.')}${chain}${SKIP_BLOCK}
 [ -n "$1" ] || exit 0
-"$MMREVIEW_NODE" "$MMREVIEW_BIN" check "$1" >&2
+# A patch made by git format-patch from a commit of this repository, changing the same lines as that commit (any
+# amount of context), is reviewed as the commit: whole functions from the tree at its parent, not hunk context alone.
+mmreview_changes() {
+	awk '/^diff --git /{d=1} d \&\& /^[-+]/ \&\& !/^(\\+\\+\\+|---) / \&\& !/^-- $/'
+}
+sha=$(sed -n '1s/^From \\([0-9a-f]\\{40,64\\}\\) Mon Sep 17 00:00:00 2001$/\\1/p' "$1" 2>/dev/null)
+if [ -n "$sha" ] && git cat-file -e "$sha^{commit}" 2>/dev/null; then
+	mine=$(mmreview_changes < "$1" | git hash-object --stdin)
+	theirs=$(git format-patch --stdout -1 "$sha" 2>/dev/null | mmreview_changes | git hash-object --stdin)
+	[ -n "$mine" ] && [ "$mine" = "$theirs" ] || sha=""
+else
+	sha=""
+fi
+if [ -n "$sha" ]; then
+	"$MMREVIEW_NODE" "$MMREVIEW_BIN" check --git "$sha" >&2
+else
+	"$MMREVIEW_NODE" "$MMREVIEW_BIN" check "$1" >&2
+fi
 status=$?
 if [ "$status" = 1 ]; then
 ${blockMessage('git send-email ...')}

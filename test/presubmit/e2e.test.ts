@@ -88,8 +88,8 @@ describe.skipIf(!HAS_CHECK)('mmreview check --git (CLI)', () => {
     expect(res.partialFingerprints['mmreview/v1']).toMatch(/\S/);
   });
 
-  it('b4 format: fail on the bug patch read from stdin', () => {
-    const patch = execFileSync('git', ['format-patch', '--stdout', '-1', repo.bug], { cwd: repo.dir, env: GIT_ENV, encoding: 'utf8' });
+  it('b4 format: fail on the bug patch (with function context) read from stdin', () => {
+    const patch = execFileSync('git', ['format-patch', '--stdout', '-W', '-1', repo.bug], { cwd: repo.dir, env: GIT_ENV, encoding: 'utf8' });
     const r = spawnSync(process.execPath, [BIN, 'check', '--format', 'b4', '-'], { cwd: repo.dir, input: patch, encoding: 'utf8' });
     const out = JSON.parse(r.stdout);
     expect(out[0]).toMatchObject({ tool: 'mmreview', status: 'fail' });

@@ -125,6 +125,26 @@ describe('sendemail-validate hook logic', () => {
     expect(err.stderr).toContain('not blocking');
   });
 
+  it('reviews a format-patch of a local commit as that commit (--git <sha>), any other file as a file', async () => {
+    const r0 = clone('sha');
+    await installHooks({ cwd: r0, bin: stub, ...base });
+    const hook = join(r0, '.git', 'hooks', 'sendemail-validate');
+    const d = mkdtempSync(join(tmpdir(), 'mmr-sha-'));
+    const plain = join(d, 'plain.patch');
+    const wide = join(d, 'wide.patch');
+    const edited = join(d, 'edited.patch');
+    const fp = (...a: string[]) => execFileSync('git', ['format-patch', '--stdout', ...a], { cwd: r0, env: GIT_ENV, encoding: 'utf8' });
+    writeFileSync(plain, fp('-1', repo.bug));
+    writeFileSync(wide, fp('-W', '-1', repo.bug));
+    writeFileSync(edited, fp('-1', repo.bug).replace('+\tflush_tlb_range(vma, start, end);', '+\tflush_tlb_mm(mm);'));
+    expect(runHook(hook, [plain], {}, '', r0).code).toBe(0);
+    expect(calls()).toEqual([['check', '--git', repo.bug]]);
+    runHook(hook, [wide], {}, '', r0);
+    expect(calls()).toEqual([['check', '--git', repo.bug]]);
+    runHook(hook, [edited], {}, '', r0);
+    expect(calls()).toEqual([['check', edited]]);
+  });
+
   it('lets the send through with MMREVIEW_SKIP=1 or git config mmreview.skip true, without running mmreview', async () => {
     const r0 = clone('skip');
     await installHooks({ cwd: r0, bin: stub, ...base });
