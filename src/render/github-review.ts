@@ -101,7 +101,7 @@ const VERDICT_TEXT: Record<string, string> = {
 /** Short status line: `confirmed on x86 (no-lost-write)`. */
 function statusLine(f: Finding): string {
   const sim = f.simulation;
-  if (f.status === 'confirmed' && sim) return `confirmed on ${sim.arch}${sim.invariant ? ` (${sim.invariant})` : ''}`;
+  if (f.status === 'confirmed' && sim) return `confirmed on ${sim.arch}${sim.invariant ? `, violates ${sim.invariant}` : ''}`;
   if (f.status === 'inconclusive' && sim) return `inconclusive: ${sim.bound ?? 'bound reached'}`;
   if (f.status === 'unsimulated') return `not simulated${sim?.note ? `: ${sim.note}` : ''}`;
   return f.status;
