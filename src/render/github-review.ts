@@ -98,7 +98,7 @@ const VERDICT_TEXT: Record<string, string> = {
   'not-simulated': 'not simulated',
 };
 
-/** Short status line: `confirmed on x86 (no-lost-write)`. */
+/** Short status line: `confirmed on x86, violates no-lost-write`. */
 function statusLine(f: Finding): string {
   const sim = f.simulation;
   if (f.status === 'confirmed' && sim) return `confirmed on ${sim.arch}${sim.invariant ? `, violates ${sim.invariant}` : ''}`;
