@@ -1,6 +1,6 @@
 // End to end with the real engine: `check --git` on a kernel-like repo, shallow clone, SARIF / b4 output, the hooks.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +13,7 @@ import { GIT_ENV, git, makeKernelRepo, type KernelRepo } from './kernel-repo.ts'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'bin', 'mmreview.js');
-const HAS_SEND_EMAIL = spawnSync('git', ['send-email', '-h'], { encoding: 'utf8' }).stderr?.includes('usage: git send-email') ?? false;
+const HAS_SEND_EMAIL = existsSync(join(execFileSync('git', ['--exec-path'], { encoding: 'utf8' }).trim(), 'git-send-email'));
 
 let repo: KernelRepo;
 beforeAll(() => {
