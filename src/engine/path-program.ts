@@ -6,6 +6,9 @@
 import type { Event, EventPath, PathStep } from '../core/events.ts';
 import type { Instr, OpInstr } from '../sim/scenario.ts';
 
+/** The free page a patched wp_page_copy() copies into. */
+export const COPY_PAGE = 'copy0';
+
 /** What a path needs from the model: how many PTEs, which extra locks. */
 export interface PathShape {
   ptes: number;
@@ -87,9 +90,11 @@ export function pathToProgram(path: EventPath, opts: ProgramOptions): Instr[] {
     }
     return idx === 0 ? [0, opts.ptes] : [0, 1];
   };
+  let truncated = false;
   for (const step of path.steps) {
     if (step.step === 'control') {
       if (step.kind === 'return') break;
+      if (step.kind === 'truncated') truncated = true;
       continue;
     }
     const instr = eventInstr(step, { pteAt, rangeOf, ptes: opts.ptes, cursorPte: () => `pte${Math.min(last, cursor)}` });
@@ -101,7 +106,29 @@ export function pathToProgram(path: EventPath, opts: ProgramOptions): Instr[] {
     instr.src = { path: opts.path, line: step.loc.fileLine ?? step.loc.line, text: step.text };
     out.push(instr);
   }
+  if (truncated || !path.complete) out.push(...releaseHeld(out));
   return out;
+}
+
+/**
+ * A path cut at the end of a hunk fragment does not show the rest of the function: assume the unseen tail releases
+ * the locks the seen part still holds (kernel functions are lock-balanced unless annotated), so the model does not
+ * blame the fragment boundary for a lock it cannot see released.
+ */
+function releaseHeld(program: readonly Instr[]): OpInstr[] {
+  const held: Array<{ lock: string; mode?: 'read' | 'write' }> = [];
+  for (const i of program) {
+    if ('ctl' in i || !i.lock) {
+      if (!('ctl' in i)) for (const r of i.releases ?? []) held.splice(held.findIndex((h) => h.lock === r) >>> 0, 1);
+      continue;
+    }
+    if (i.op === 'lock' || i.op === 'pte-map-lock') held.push({ lock: i.lock, ...(i.mode ? { mode: i.mode } : {}) });
+    if (i.op === 'unlock' || i.op === 'pte-unmap-unlock') {
+      const k = held.findIndex((h) => h.lock === i.lock);
+      if (k >= 0) held.splice(k, 1);
+    }
+  }
+  return held.reverse().map((h) => ({ op: 'unlock', lock: h.lock, ...(h.mode ? { mode: h.mode } : {}), label: `(unseen rest of the function) releases ${h.lock}` }));
 }
 
 interface Binder {
@@ -169,7 +196,9 @@ function eventInstr(e: Extract<PathStep, { step: 'event' }>, b: Binder): OpInstr
     case 'gather-init':
       return { op: 'gather-init', fullmm: e.attrs.fullmm === true, range: [0, b.ptes], label };
     case 'gather-remove':
-      return { op: 'gather-remove', pte, page, label };
+      // tlb_remove_page*() hands the page to the gather (freed at finish); tlb_remove_tlb_entry() and
+      // tlb_flush_pte_range() only record the range to flush.
+      return { op: 'gather-remove', pte, ...(/remove_page/.test(e.callee) ? { page } : {}), label };
     case 'gather-flush':
     case 'gather-finish':
       return { op: e.kind, label };
@@ -188,8 +217,10 @@ function eventInstr(e: Extract<PathStep, { step: 'event' }>, b: Binder): OpInstr
     case 'page-get':
       return { op: e.kind, page, label };
     case 'wp-page-copy':
+      // The copy goes into a free page of the model (COPY_PAGE), allocated by the op.
+      return { op: 'wp-page-copy', pte: b.cursorPte(), page: COPY_PAGE, releases: releasedRefs(e), label };
     case 'handle-userfault':
-      return { op: e.kind, pte: b.cursorPte(), releases: releasedRefs(e), label };
+      return { op: 'handle-userfault', pte: b.cursorPte(), releases: releasedRefs(e), label };
     case 'fault':
       return { op: 'fault', pte, write: e.attrs.write !== false, label };
     case 'gup':

@@ -9,7 +9,10 @@ import type { Candidate } from '../core/rule.ts';
 import type { Arch, InvariantName } from '../core/sim-contract.ts';
 import type { Instr, Scenario, ThreadSpec } from '../sim/scenario.ts';
 import { buildAdversary } from '../sim/index.ts';
-import { pathToProgram, shapeOf } from './path-program.ts';
+import { COPY_PAGE, pathToProgram, shapeOf } from './path-program.ts';
+
+/** The free page adversaries that allocate (COW, migration) copy into. */
+const ADVERSARY_PAGE = 'copy1';
 
 /** Invariants about data (lost writes, freed pages, protection, coherence, progress): checked first. */
 export const DATA_INVARIANTS: readonly InvariantName[] = [
@@ -81,8 +84,36 @@ function protectedPtes(program: Instr[]): string[] {
   return [...out].sort();
 }
 
+const PTE_WRITES = new Set(['pte-set', 'pte-clear', 'pte-clear-flush', 'pte-modify-commit', 'pte-wrprotect', 'pte-mkold']);
+
+/**
+ * A gather exists to batch the PTE changes of a page-table walk. When the walk is a call the function hands the
+ * gather to (walk_page_range(), unmap_vmas(), ...), its PTE updates are not on the path: model them as one PTE
+ * write-protected and recorded in the gather under the PTL, between the gather's start and its finish.
+ */
+function modelGatherWalk(program: Instr[], path: EventPath, file: string): Instr[] {
+  const init = program.findIndex((i) => !('ctl' in i) && i.op === 'gather-init');
+  if (init < 0) return program;
+  const finish = program.findIndex((i, k) => k > init && !('ctl' in i) && i.op === 'gather-finish');
+  const between = program.slice(init + 1, finish < 0 ? undefined : finish);
+  if (between.some((i) => !('ctl' in i) && PTE_WRITES.has(i.op))) return program;
+  const initEvent = path.steps.findIndex((s) => s.step === 'event' && s.kind === 'gather-init');
+  const walker = path.steps.slice(initEvent + 1).find((s) => s.step === 'event' && s.kind === 'call');
+  const who = walker && walker.step === 'event' ? `${walker.callee}()` : 'the page-table walk';
+  const src = walker && walker.step === 'event' ? { src: { path: file, line: walker.loc.fileLine ?? walker.loc.line, text: walker.text } } : {};
+  const walk: Instr[] = [
+    { op: 'lock', lock: 'ptl0', label: `${who}: pte_offset_map_lock()`, ...src },
+    { op: 'pte-wrprotect', pte: 'pte0', effects: ['wrprotect'], label: `${who}: PTE write-protected`, ...src },
+    { op: 'gather-remove', pte: 'pte0', label: `${who}: tlb_flush_pte_range()`, ...src },
+    { op: 'unlock', lock: 'ptl0', label: `${who}: pte_unmap_unlock()`, ...src },
+  ];
+  return [...program.slice(0, init + 1), ...walk, ...program.slice(init + 1)];
+}
+
 function patchedThread(name: string, candidate: Candidate, path: EventPath, file: string, fn: string, ptes: number): ThreadSpec {
-  const program = wrapContext(pathToProgram(path, { path: file, ptes }), candidate.hazard.context, ptes, fn);
+  let body = pathToProgram(path, { path: file, ptes });
+  if (candidate.hazard.kind === 'fullmm-on-live-mm') body = modelGatherWalk(body, path, file);
+  const program = wrapContext(body, candidate.hazard.context, ptes, fn);
   const protects = protectedPtes(program);
   return { name, role: fn, program, ...(protects.length > 0 ? { protects } : {}) };
 }
@@ -106,11 +137,13 @@ export function buildScenario(input: BuildInput, arch: Arch, invariants: readonl
   const secondary = hazard.adversaries.includes('kvm-vcpu') || hazard.adversaries.includes('invalidator') || hazard.context.includes('secondary-mmu');
   const tlb: Array<{ thread: string; pte: string }> = [];
   for (const adv of hazard.adversaries) {
-    const t = buildAdversary(adv, { pte: 'pte0', ptl: 'ptl0', page: 'page0', name: adv, ptes: Array.from({ length: ptes }, (_, i) => `pte${i}`) });
+    const t = buildAdversary(adv, { pte: 'pte0', ptl: 'ptl0', page: 'page0', newPage: ADVERSARY_PAGE, name: adv, range: [0, ptes] });
     threads.push(t);
     if (adv === 'user-writer' || adv === 'user-reader') tlb.push({ thread: t.name, pte: 'pte0' });
   }
-  const pages = Array.from({ length: ptes }, (_, i) => ({ name: `page${i}` }));
+  const pages: Scenario['init']['pages'] = Array.from({ length: ptes }, (_, i) => ({ name: `page${i}` }));
+  const uses = (page: string): boolean => threads.some((t) => t.program.some((i) => !('ctl' in i) && (i.page === page || i.copy === page)));
+  for (const spare of [COPY_PAGE, ADVERSARY_PAGE]) if (uses(spare)) pages.push({ name: spare, free: true });
   const pteInit = Array.from({ length: ptes }, (_, i) => ({
     name: `pte${i}`,
     page: `page${i}`,

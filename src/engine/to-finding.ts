@@ -26,7 +26,7 @@ function fixedMessage(c: Candidate): string {
 
 export function toFinding(x: FindingInput): Finding {
   const { candidate: c, fn, confirmation: conf } = x;
-  const side = c.side === 'post' ? 'RIGHT' : 'LEFT';
+  const side: Finding['side'] = c.side === 'post' ? 'RIGHT' : 'LEFT';
   const rule = ruleById(c.rule);
   const sim = conf.simulation;
   const roles = sim?.trace?.threads.map((t) => t.replace(/^CPU\d+\s*/, '')).sort().join(',') ?? '';
