@@ -21,6 +21,18 @@ function cli(args: string[], env: Record<string, string> = {}): { code: number |
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** Like `cli`, without blocking the event loop (the test's SMTP server must answer meanwhile). */
+function cliAsync(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((res) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'scan', ...args], { cwd: ROOT });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+    child.on('close', (code) => res({ code, stdout, stderr }));
+  });
+}
+
 function replyTargets(drafts: string): string[] {
   if (!existsSync(drafts)) return [];
   return readdirSync(drafts)
@@ -56,7 +68,7 @@ afterAll(async () => {
 });
 
 describe.skipIf(!ready)('mmreview scan (real engine)', () => {
-  it.skipIf(!havePublicInbox())('public-inbox: drafts for the bugs, none for the fixes; incremental; sends; HTML report', () => {
+  it.skipIf(!havePublicInbox())('public-inbox: drafts for the bugs, none for the fixes; incremental; sends; HTML report', async () => {
     const dir = tempDir('e2e-pi');
     const ibx = new TestInbox();
     ibx.import(fixtureMails('archive').map((m) => m.raw));
@@ -85,7 +97,7 @@ describe.skipIf(!ready)('mmreview scan (real engine)', () => {
 
     // new messages: v3 of the flush patch (already reported: no new draft) and a new bug (a draft)
     ibx.import(fixtureMails('later').map((m) => m.raw));
-    const r3 = cli([ibx.dir, '--db', db, '--drafts', drafts, '--format', 'json', '--no-progress', '--send', '--smtp', `smtp://127.0.0.1:${smtpPort}`]);
+    const r3 = await cliAsync([ibx.dir, '--db', db, '--drafts', drafts, '--format', 'json', '--no-progress', '--send', '--smtp', `smtp://127.0.0.1:${smtpPort}`]);
     expect(r3.code).toBe(0);
     const run3 = JSON.parse(r3.stdout).run;
     expect(run3.sources[0].newMessages).toBe(2);
@@ -96,6 +108,15 @@ describe.skipIf(!ready)('mmreview scan (real engine)', () => {
     // --send delivered every draft once
     expect(received.length).toBe(t3.length);
     expect(received.some((m) => m.includes(`In-Reply-To: <${MADVISE}>`))).toBe(true);
+
+    // v4 keeps the flush under the PTL: no draft, and the finding reported on v2 is noted as fixed by v4
+    ibx.import(fixtureMails('later2').map((m) => m.raw));
+    const r4 = cli([ibx.dir, '--db', db, '--drafts', drafts, '--format', 'json', '--no-progress']);
+    expect(r4.code).toBe(0);
+    const rep4 = JSON.parse(r4.stdout);
+    expect(rep4.run.review.drafted).toBe(0);
+    const v2 = rep4.series.flatMap((s: { patches: unknown[] }) => s.patches).find((p: { messageId: string }) => p.messageId === FLUSH_V2);
+    expect(v2.findings.find((f: { disposition: string }) => f.disposition === 'reported').fixedIn).toBe('20250317080000.4401-1-ada@example.org');
   });
 
   it('mbox and maildir give the same drafts', () => {
