@@ -189,9 +189,10 @@ function findingSection(patch: Patch, f: Finding, renderTable: (t: Trace) => str
       ),
     );
     out.push('');
-    out.push(...renderTable(sim.trace).replace(/\s+$/, '').split('\n').map((l) => l.trimEnd()));
+    const table = renderTable(sim.trace).replace(/\s+$/, '');
+    out.push(...table.split('\n').map((l) => l.trimEnd()));
     out.push('');
-    if (sim.trace.summary) out.push(...wrapText(sim.trace.summary), '');
+    if (sim.trace.summary && !table.includes(sim.trace.summary)) out.push(...wrapText(sim.trace.summary), '');
   } else {
     out.push(...wrapText(`mmreview rule ${f.rule} (${f.severity}) at ${where}; status ${f.status}.`), '');
   }
