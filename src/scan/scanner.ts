@@ -166,7 +166,7 @@ export async function runScan(paths: string[], store: StateStore, deps: ScanDeps
     }
     sr.kind = det.kind;
     const sourceId = store.sourceId(det.kind, path);
-    const known = det.kind === 'public-inbox' ? store.seenKeys(sourceId) : undefined;
+    const known = store.seenKeys(sourceId);
     const progress: ScanProgress = { source: given, messages: 0, bytes: 0 };
     if (det.kind === 'mbox') progress.totalBytes = statSync(path).size;
     if (det.kind === 'maildir') {
@@ -176,12 +176,12 @@ export async function runScan(paths: string[], store: StateStore, deps: ScanDeps
     let batch: Classified[] = [];
     const batchKeys = new Set<string>();
     try {
-      for await (const it of items(det.kind, path, deps, (k) => known?.has(k) ?? false)) {
+      for await (const it of items(det.kind, path, deps, (k) => known.has(k))) {
         progress.messages++;
         progress.bytes += it.raw.length;
         sr.bytes += it.raw.length;
         const key = it.key ?? contentHash(it.raw);
-        if (store.isSeen(sourceId, key) || batchKeys.has(key)) {
+        if (known.has(key) || batchKeys.has(key)) {
           sr.seenMessages++;
         } else {
           const c = await classifyMessage(it.raw, { key, idx: it.idx, source: { kind: kindName, name: given, index: it.idx }, ...(it.oversize ? { oversize: it.oversize } : {}) }, deps);
