@@ -81,7 +81,7 @@ function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath): void {
     if (s.step === 'control') {
       if (s.kind === 'loop-exit' && (s.via === 'break' || s.via === 'goto')) earlyExit = true;
       if (s.kind === 'loop-next' && dropped && dropped.loops.includes(s.loop)) {
-        report('nextIteration', undefined, { text: `re-take the page-table lock (${dropped.acquire.callee}()) before continuing the loop`, path: insertAt(path, i, retake(dropped)) });
+        report('nextIteration', undefined, { text: `re-take the page-table lock (${dropped.acquire.callee.startsWith("<") ? "pte_offset_map_lock" : dropped.acquire.callee}()) before continuing the loop`, path: insertAt(path, i, retake(dropped)) });
       }
       if (s.kind === 'return') dropped = undefined;
       return;
@@ -98,7 +98,8 @@ function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath): void {
       // In a hunk-only image the mapping may precede the hunk: count the advances the path shows.
       const c = mf ? (cursors.get(mf.base) ?? (ctx.image.complete ? undefined : { offset: 0, map: ev })) : undefined;
       if (mf && c && c.offset < mf.k) {
-        const fixed: Event = { ...ev, args: { ...ev.args, pte: mf.base } };
+        const written = callArgs(ev.text)[0] ?? mf.base;
+        const fixed: Event = { ...ev, args: { ...ev.args, pte: mf.base }, text: ev.text.replace(written, mf.base) };
         const shown = [real(ev)];
         ctx.report({
           messageId: 'unlockUnderflow',
@@ -107,7 +108,7 @@ function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath): void {
           related: c.map.id >= 0 && c.map.kind === 'pte-map-lock' ? [{ event: real(c.map), message: `${mf.base} mapped here` }] : [],
           path,
           hazard: { ...HAZARD, kind: 'unlock-wrong-pte', invariants: ['lock-balance', 'pte-under-ptl'] },
-          suggestion: { text: `unmap and unlock the pointer returned by ${c.map.callee}() (keep it in its own variable)`, path: replaceAt(path, i, fixed) },
+          suggestion: { text: `unmap and unlock the pointer returned by ${c.map.kind === 'pte-map-lock' ? c.map.callee : 'pte_offset_map_lock'}() (keep it in its own variable)`, path: replaceAt(path, i, fixed) },
         });
       }
     }

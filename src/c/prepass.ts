@@ -144,6 +144,20 @@ export interface Wrapped {
 /** Condition of a block whose head the fragment does not show (the block may or may not be entered). */
 export const CONTEXT_COND = '__mmr_context__';
 
+/** Condition of a loop whose head the fragment does not show (its body's `break`/`continue` are visible). */
+export const LOOP_COND = '__mmr_loop__';
+
+/**
+ * Does a region closed by an unmatched `}` break out of / continue a loop the fragment does not show? True when
+ * it has a `break;` or `continue;` and no loop or switch of its own that could be their target: then the `}` is
+ * the end of that loop's body, and what follows it runs after the loop.
+ */
+function exitsUnseenLoop(region: string): boolean {
+  const code = region.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/.*$/gm, ' ');
+  if (!/\b(?:break|continue)\s*;/.test(code)) return false;
+  return !/\b(?:for|while|switch)\s*\(|\bdo\s*\{|_for_each\w*\s*\(/.test(code);
+}
+
 /** Identifier used for synthetic wrapper functions. */
 export const SYNTHETIC_NAME = '__mmr_fragment__';
 
@@ -177,10 +191,12 @@ export function wrapFragment(fragment: string): Wrapped {
       if (stack.length === 0 && want === '{') {
         const after = fragment.slice(p.at + 1).trimStart();
         const hasCase = /(?:^|[;{}:]\s*)(?:case\b[^:]*|default\s*):/.test(fragment.slice(regionStart, p.at));
+        const regionStart0 = regionStart;
         regionStart = p.at + 1;
         if (/^while\b/.test(after)) openers.push('do {');
         else if (/^else\b/.test(after)) openers.push('if (1) {');
         else if (hasCase) openers.push('switch (0) {');
+        else if (exitsUnseenLoop(fragment.slice(regionStart0, p.at))) openers.push(`while (${LOOP_COND}) {`);
         else openers.push(`if (${CONTEXT_COND}) {`);
         notes.push(`unmatched '}' at offset ${p.at}`);
       }

@@ -60,7 +60,13 @@ function companionFor(c: Candidate, all: ReadonlyArray<{ fn: FunctionView; c: Ca
       o.c.hazard.kind === c.hazard.kind &&
       o.c.path.steps.some((s) => s.step === 'event' && (s.attrs.effects ?? []).some((e) => !mine.has(e))),
   );
-  return other ? { candidate: other.c, path: other.fn.path, fn: other.fn.name } : undefined;
+  return other ? { candidate: other.c, path: other.fn.path, fn: other.fn.name, fragment: isFragment(other.fn, other.c.side) } : undefined;
+}
+
+/** Is the image a candidate was found on a hunk fragment rather than the whole function? */
+function isFragment(fn: FunctionView, side: Candidate['side']): boolean {
+  const image = side === 'pre' ? fn.pre : fn.post;
+  return image ? !image.complete : false;
 }
 
 function archsFor(c: Candidate, requested: readonly Arch[] | undefined): Arch[] {
@@ -86,7 +92,7 @@ async function checkPatch(patch: Patch, opts: CheckOptions, stats: Report['stats
   stats.candidates += all.length;
   const simulated: Simulated[] = [];
   for (const { fn, c } of all) {
-    const input: BuildInput = { candidate: c, path: fn.path, fn: fn.name };
+    const input: BuildInput = { candidate: c, path: fn.path, fn: fn.name, fragment: isFragment(fn, c.side) };
     const companion = companionFor(c, all);
     if (companion) input.companion = companion;
     let confirmation: Confirmation;
@@ -128,7 +134,7 @@ async function checkPatch(patch: Patch, opts: CheckOptions, stats: Report['stats
 function simulateSuggestion(s: Simulated, opts: CheckOptions, all: ReadonlyArray<{ fn: FunctionView; c: Candidate }>): 'removes-violation' | 'still-violates' | 'not-simulated' {
   const sugg = s.candidate.suggestion;
   if (!sugg?.path || s.confirmation.status !== 'confirmed' || !s.confirmation.simulation) return 'not-simulated';
-  const input: BuildInput = { candidate: s.candidate, path: s.fn.path, fn: s.fn.name, pathOverride: sugg.path };
+  const input: BuildInput = { candidate: s.candidate, path: s.fn.path, fn: s.fn.name, pathOverride: sugg.path, fragment: isFragment(s.fn, s.candidate.side) };
   const companion = companionFor(s.candidate, all);
   if (companion) input.companion = companion;
   try {

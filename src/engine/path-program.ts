@@ -9,6 +9,11 @@ import type { Instr, OpInstr } from '../sim/scenario.ts';
 /** The free page a patched wp_page_copy() copies into. */
 export const COPY_PAGE = 'copy0';
 
+/** The entry before the first mapped PTE (`pte - 1` underflow), in the previous page-table page. */
+export const PREV_PTE = 'pteprev';
+/** That page-table page's lock. */
+export const PREV_PTL = 'ptl1';
+
 /** What a path needs from the model: how many PTEs, which extra locks. */
 export interface PathShape {
   ptes: number;
@@ -20,6 +25,11 @@ export interface ProgramOptions {
   path: string;
   /** Number of PTEs in the model (the cursor never goes past the last one). */
   ptes: number;
+  /**
+   * The path comes from a hunk fragment: a PTL released on the path without being taken on it was taken before
+   * the hunk (by code the diff does not show), so the program starts with it held.
+   */
+  fragment?: boolean;
 }
 
 /** The model lock a lock expression stands for. */
@@ -79,7 +89,10 @@ export function pathToProgram(path: EventPath, opts: ProgramOptions): Instr[] {
   const pteAt = (expr: string | undefined): string => {
     let i = cursor;
     if (expr && /-\s*1\s*$/.test(expr)) i = cursor - 1;
-    return `pte${Math.max(0, Math.min(last, i))}`;
+    // `pte - 1` before the cursor advanced points before the mapped table: the last entry of the previous
+    // page-table page, which has its own PTL.
+    if (i < 0) return PREV_PTE;
+    return `pte${Math.min(last, i)}`;
   };
   const rangeOf = (e: Event): [number, number] => {
     const k = rangeKey(e);
@@ -91,12 +104,19 @@ export function pathToProgram(path: EventPath, opts: ProgramOptions): Instr[] {
     return idx === 0 ? [0, opts.ptes] : [0, 1];
   };
   let truncated = false;
+  let intoUnseenLoop = false;
+  let lastControl: string | undefined;
   for (const step of path.steps) {
     if (step.step === 'control') {
       if (step.kind === 'return') break;
-      if (step.kind === 'truncated') truncated = true;
+      if (step.kind === 'truncated') {
+        truncated = true;
+        intoUnseenLoop = lastControl === 'loop-next' || lastControl === 'loop-exit';
+      }
+      lastControl = step.kind;
       continue;
     }
+    lastControl = undefined;
     const instr = eventInstr(step, { pteAt, rangeOf, ptes: opts.ptes, cursorPte: () => `pte${Math.min(last, cursor)}` });
     if (step.kind === 'pte-advance') {
       cursor = Math.min(last, cursor + 1);
@@ -106,8 +126,30 @@ export function pathToProgram(path: EventPath, opts: ProgramOptions): Instr[] {
     instr.src = { path: opts.path, line: step.loc.fileLine ?? step.loc.line, text: step.text };
     out.push(instr);
   }
-  if (truncated || !path.complete) out.push(...releaseHeld(out));
+  const takenBefore = opts.fragment === true && releasesBeforeTaking(out, 'ptl0');
+  if (takenBefore) out.unshift({ op: 'lock', lock: 'ptl0', label: '(before the hunk) the page-table lock is taken' });
+  if (truncated || !path.complete) {
+    const release = releaseHeld(out);
+    // A PTE loop runs its body under the lock taken before the loop and releases it after the loop: when the
+    // path leaves the hunk into that unseen loop, the unseen epilogue releases the lock whether or not the
+    // visible code still holds it.
+    if (takenBefore && intoUnseenLoop && !release.some((r) => r.lock === 'ptl0')) {
+      release.push({ op: 'unlock', lock: 'ptl0', label: '(after the loop, unseen) pte_unmap_unlock() of the lock taken before the loop' });
+    }
+    out.push(...release);
+  }
   return out;
+}
+
+/** Does the program release `lock` before any acquisition of it? */
+function releasesBeforeTaking(program: readonly Instr[], lock: string): boolean {
+  for (const i of program) {
+    if ('ctl' in i) continue;
+    if ((i.op === 'lock' || i.op === 'trylock' || i.op === 'pte-map-lock') && i.lock === lock) return false;
+    if ((i.op === 'unlock' || i.op === 'pte-unmap-unlock') && i.lock === lock) return true;
+    if (i.releases?.includes(lock)) return true;
+  }
+  return false;
 }
 
 /**
@@ -131,6 +173,22 @@ function releaseHeld(program: readonly Instr[]): OpInstr[] {
   return held.reverse().map((h) => ({ op: 'unlock', lock: h.lock, ...(h.mode ? { mode: h.mode } : {}), label: `(unseen rest of the function) releases ${h.lock}` }));
 }
 
+/** First argument of a call expression's text (`pte_unmap_unlock(pte - 1, ptl)` → `pte - 1`). */
+function firstArg(text: string): string | undefined {
+  const open = text.indexOf('(');
+  if (open < 0) return undefined;
+  let depth = 0;
+  for (let i = open + 1; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '(') depth++;
+    else if (ch === ')') {
+      if (depth === 0) return text.slice(open + 1, i).trim();
+      depth--;
+    } else if (ch === ',' && depth === 0) return text.slice(open + 1, i).trim();
+  }
+  return undefined;
+}
+
 interface Binder {
   pteAt(expr: string | undefined): string;
   rangeOf(e: Event): [number, number];
@@ -141,7 +199,8 @@ interface Binder {
 /** One event as an instruction, or undefined for events the model does not need (opaque calls, markers). */
 function eventInstr(e: Extract<PathStep, { step: 'event' }>, b: Binder): OpInstr | undefined {
   const label = `${e.callee}()`;
-  const pte = b.pteAt(e.args.pte ?? e.result);
+  // The written argument, not the alias-resolved one: `pte - 1` must stay `pte - 1`.
+  const pte = b.pteAt(e.kind === 'pte-unmap-unlock' || e.kind === 'pte-unmap' ? (firstArg(e.text) ?? e.args.pte) : (e.args.pte ?? e.result));
   const page = pte.replace('pte', 'page');
   switch (e.kind) {
     case 'call':
@@ -163,7 +222,7 @@ function eventInstr(e: Extract<PathStep, { step: 'event' }>, b: Binder): OpInstr
     case 'pte-map-lock':
       return { op: 'pte-map-lock', pte: b.pteAt(e.result ?? e.args.pte), lock: 'ptl0', label };
     case 'pte-unmap-unlock':
-      return { op: 'pte-unmap-unlock', pte, lock: 'ptl0', label };
+      return { op: 'pte-unmap-unlock', pte, lock: pte === PREV_PTE ? PREV_PTL : 'ptl0', label };
     case 'pte-map':
     case 'pte-unmap':
       return { op: e.kind, pte, label };

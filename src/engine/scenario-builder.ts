@@ -9,7 +9,7 @@ import type { Candidate } from '../core/rule.ts';
 import type { Arch, InvariantName } from '../core/sim-contract.ts';
 import type { Instr, Scenario, ThreadSpec } from '../sim/scenario.ts';
 import { buildAdversary } from '../sim/index.ts';
-import { COPY_PAGE, pathToProgram, shapeOf } from './path-program.ts';
+import { COPY_PAGE, PREV_PTE, PREV_PTL, pathToProgram, shapeOf } from './path-program.ts';
 
 /** The free page adversaries that allocate (COW, migration) copy into. */
 const ADVERSARY_PAGE = 'copy1';
@@ -31,8 +31,10 @@ export interface BuildInput {
   fn: string;
   /** Replace the candidate's path (to simulate the suggested fix). */
   pathOverride?: EventPath;
+  /** The candidate's image is a hunk fragment, not the whole function. */
+  fragment?: boolean;
   /** Another patched path of the same patch with the same hazard, run as a second kernel thread. */
-  companion?: { candidate: Candidate; path: string; fn: string };
+  companion?: { candidate: Candidate; path: string; fn: string; fragment?: boolean };
 }
 
 /** Context prologue / epilogue around a patched path. */
@@ -110,8 +112,8 @@ function modelGatherWalk(program: Instr[], path: EventPath, file: string): Instr
   return [...program.slice(0, init + 1), ...walk, ...program.slice(init + 1)];
 }
 
-function patchedThread(name: string, candidate: Candidate, path: EventPath, file: string, fn: string, ptes: number): ThreadSpec {
-  let body = pathToProgram(path, { path: file, ptes });
+function patchedThread(name: string, candidate: Candidate, path: EventPath, file: string, fn: string, ptes: number, fragment: boolean): ThreadSpec {
+  let body = pathToProgram(path, { path: file, ptes, fragment });
   if (candidate.hazard.kind === 'fullmm-on-live-mm') body = modelGatherWalk(body, path, file);
   const program = wrapContext(body, candidate.hazard.context, ptes, fn);
   const protects = protectedPtes(program);
@@ -128,10 +130,10 @@ export function buildScenario(input: BuildInput, arch: Arch, invariants: readonl
   const paths = [mainPath, ...(input.companion ? [input.companion.candidate.path] : [])];
   const shape = shapeOf(paths);
   const ptes = shape.ptes;
-  const threads: ThreadSpec[] = [patchedThread('patched', candidate, mainPath, input.path, input.fn, ptes)];
+  const threads: ThreadSpec[] = [patchedThread('patched', candidate, mainPath, input.path, input.fn, ptes, input.fragment === true)];
   if (input.companion) {
     const c = input.companion;
-    threads.push(patchedThread('patched2', c.candidate, c.candidate.path, c.path, c.fn, ptes));
+    threads.push(patchedThread('patched2', c.candidate, c.candidate.path, c.path, c.fn, ptes, c.fragment === true));
   }
   const faultFixup = hazard.context.includes('fault-retry-loop');
   const secondary = hazard.adversaries.includes('kvm-vcpu') || hazard.adversaries.includes('invalidator') || hazard.context.includes('secondary-mmu');
@@ -144,6 +146,8 @@ export function buildScenario(input: BuildInput, arch: Arch, invariants: readonl
   const pages: Scenario['init']['pages'] = Array.from({ length: ptes }, (_, i) => ({ name: `page${i}` }));
   const uses = (page: string): boolean => threads.some((t) => t.program.some((i) => !('ctl' in i) && (i.page === page || i.copy === page)));
   for (const spare of [COPY_PAGE, ADVERSARY_PAGE]) if (uses(spare)) pages.push({ name: spare, free: true });
+  const usesPrev = threads.some((t) => t.program.some((i) => !('ctl' in i) && i.pte === PREV_PTE));
+  if (usesPrev) pages.push({ name: 'pageprev' });
   const pteInit = Array.from({ length: ptes }, (_, i) => ({
     name: `pte${i}`,
     page: `page${i}`,
@@ -152,6 +156,7 @@ export function buildScenario(input: BuildInput, arch: Arch, invariants: readonl
     dirty: !faultFixup,
     young: !faultFixup,
   }));
+  if (usesPrev) pteInit.push({ name: PREV_PTE, page: 'pageprev', table: PREV_PTL, write: true, dirty: !faultFixup, young: !faultFixup });
   const scenario: Scenario = {
     name: `${candidate.rule}:${input.fn}`,
     description: candidate.message,
