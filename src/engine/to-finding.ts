@@ -2,7 +2,7 @@
  * Turns a simulated candidate into the data-only Finding every channel renders.
  */
 import type { FunctionView } from '../core/events.ts';
-import type { Finding } from '../core/finding.ts';
+import type { Finding, Trace } from '../core/finding.ts';
 import type { Patch } from '../core/patch.ts';
 import type { Candidate } from '../core/rule.ts';
 import { ruleById } from '../../rules/index.ts';
@@ -24,11 +24,23 @@ function fixedMessage(c: Candidate): string {
   return `This patch fixes a ${c.rule} hazard present before it: ${c.message}`;
 }
 
+/** Keep only the CPUs that took a step in the interleaving (idle adversaries are noise in a review). */
+export function compactTrace(trace: Trace): Trace {
+  const used = [...new Set(trace.steps.map((s) => s.thread))].sort((a, b) => a - b);
+  if (used.length === trace.threads.length) return trace;
+  const index = new Map(used.map((t, i) => [t, i] as const));
+  return {
+    ...trace,
+    threads: used.map((t, i) => (trace.threads[t] ?? `CPU${t}`).replace(/^CPU\d+/, `CPU${i}`)),
+    steps: trace.steps.map((s) => ({ ...s, thread: index.get(s.thread) ?? s.thread })),
+  };
+}
+
 export function toFinding(x: FindingInput): Finding {
   const { candidate: c, fn, confirmation: conf } = x;
   const side: Finding['side'] = c.side === 'post' ? 'RIGHT' : 'LEFT';
   const rule = ruleById(c.rule);
-  const sim = conf.simulation;
+  const sim = conf.simulation?.trace ? { ...conf.simulation, trace: compactTrace(conf.simulation.trace) } : conf.simulation;
   const roles = sim?.trace?.threads.map((t) => t.replace(/^CPU\d+\s*/, '')).sort().join(',') ?? '';
   const fp = fingerprint({
     rule: c.rule,

@@ -47,7 +47,6 @@ function block(f: Finding, o: TerminalOptions): string {
     lines.push(paint(c, 'dim', `  simulated on ${sim.arch}: ${sim.verdict}${inv}; ${sim.states} states, ${sim.ms} ms${bound}`));
     if (sim.trace && sim.trace.steps.length > 0) {
       lines.push('', indent(o.renderTrace(sim.trace), '    '));
-      if (sim.trace.summary) lines.push('', `  ${sim.trace.summary}`);
     }
   } else if (f.status === 'unsimulated') {
     lines.push(paint(c, 'dim', '  not simulated'));
