@@ -9,6 +9,7 @@ import { register as registerInstallHook } from './commands/install-hook.ts';
 import { register as registerRules } from './commands/rules.ts';
 import { register as registerScan } from './commands/scan.ts';
 import { register as registerServe } from './commands/serve.ts';
+import { register as registerSimulate } from './commands/simulate.ts';
 
 const program = new Command();
 program
@@ -23,5 +24,6 @@ registerInstallHook(program);
 registerRules(program);
 registerScan(program);
 registerServe(program);
+registerSimulate(program);
 
 await program.parseAsync(process.argv);

@@ -33,7 +33,7 @@ export function wrap(text: string, width: number): string[] {
 export function renderTable(trace: Trace, opts: { width?: number } = {}): string {
   const n = Math.max(1, trace.threads.length);
   const indent = 2;
-  const total = opts.width ?? 100;
+  const total = opts.width ?? Math.max(100, n * 28);
   const col = Math.max(14, Math.floor((total - indent) / n));
   const inner = col - 2;
   const pad = (s: string): string => s + ' '.repeat(Math.max(0, col - s.length));
