@@ -1,5 +1,6 @@
 /**
  * The optimised explorer: DFS over deduplicated packed states, with state/time caps, deadlock and livelock detection.
+ * Successors live in per-depth buffers allocated once (no allocation per transition).
  */
 import type { InvariantName } from '../core/sim-contract.ts';
 import type { Model } from './model.ts';
@@ -29,19 +30,18 @@ export interface ExploreResult {
   cycleStart?: number;
 }
 
-interface Frame {
-  id: number;
-  succ: Array<{ a: number; s: Int32Array }>;
+/** One DFS level: the successors of the state at this depth, in reusable storage. */
+interface Level {
+  buf: Int32Array;
+  views: Int32Array[];
+  acts: number[];
+  n: number;
   i: number;
   /** Threads with at least one enabled action in this state. */
   enabled: number;
-  /** Action taken from the previous frame into this one. */
+  /** Action taken from the previous level into this state. */
   via: number;
-}
-
-function violated<S>(model: Model<S, number>, s: S): InvariantName | undefined {
-  for (const p of model.properties()) if (!p.holds(s)) return p.name;
-  return undefined;
+  id: number;
 }
 
 /** Explore every interleaving reachable in `model` (depth first). */
@@ -49,98 +49,127 @@ export function exploreDfs(model: Model<Int32Array, number>, opts: ExploreOption
   const now = opts.now ?? (() => performance.now());
   const t0 = now();
   const init = model.initStates()[0]!;
-  const store = new StateStore(init.length, 4096);
+  const width = init.length;
+  const keyOf = model.key ? model.key.bind(model) : (s: Int32Array): Int32Array | undefined => s;
+  const store = new StateStore(model.key && model.keyWidth ? model.keyWidth : width, Math.min(1 << 16, Math.max(1024, opts.maxStates)));
+  const RANGE = { verdict: 'inconclusive' as const, bound: 'value>255 in a packed slot' };
   const props = model.properties();
+  const violatedOf = (s: Int32Array): InvariantName | undefined => {
+    if (model.violation) return model.violation(s);
+    for (const p of props) if (!p.holds(s)) return p.name;
+    return undefined;
+  };
+  const nextInto = model.nextInto
+    ? model.nextInto.bind(model)
+    : (s: Int32Array, a: number, dst: Int32Array): boolean => {
+        const n = model.next(s, a);
+        if (n === undefined) return false;
+        dst.set(n);
+        return true;
+      };
   let transitions = 0;
   const acts: number[] = [];
   const ms = (): number => Math.round((now() - t0) * 100) / 100;
 
-  const bad0 = violated(model, init);
+  const bad0 = violatedOf(init);
   if (bad0) return { verdict: 'violation', invariant: bad0, states: 1, transitions: 0, ms: ms(), path: [] };
 
-  const expand = (s: Int32Array, via: number): Frame => {
-    model.actions(s, acts);
-    const succ: Frame['succ'] = [];
-    let enabled = 0;
-    for (const a of acts) {
-      const n = model.next(s, a);
-      if (n === undefined) continue;
-      succ.push({ a, s: n });
-      enabled |= 1 << model.threadOf(a);
+  const levels: Level[] = [];
+  let depth = -1;
+  const levelAt = (d: number, branch: number): Level => {
+    let lv = levels[d];
+    if (!lv || lv.views.length < branch) {
+      const cap = Math.max(branch, lv ? lv.views.length * 2 : 4);
+      const buf = new Int32Array(cap * width);
+      const views: Int32Array[] = [];
+      for (let k = 0; k < cap; k++) views.push(buf.subarray(k * width, (k + 1) * width));
+      lv = { buf, views, acts: new Array<number>(cap), n: 0, i: 0, enabled: 0, via: -1, id: -1 };
+      levels[d] = lv;
     }
-    return { id: -1, succ, i: 0, enabled, via };
+    return lv;
   };
-
-  const stack: Frame[] = [];
-  const onStack = new Uint8Array(1 << 16);
-  let onStackArr = onStack;
-  const setOn = (id: number, v: number): void => {
-    if (id >= onStackArr.length) {
-      const n = new Uint8Array(Math.max(onStackArr.length * 2, id + 1));
-      n.set(onStackArr);
-      onStackArr = n;
+  /** Push the state `s` (id) reached by `via`, computing its successors into the next level. */
+  const push = (s: Int32Array, id: number, via: number): Level => {
+    model.actions(s, acts);
+    const lv = levelAt(depth + 1, acts.length);
+    depth++;
+    lv.n = 0;
+    lv.i = 0;
+    lv.enabled = 0;
+    lv.via = via;
+    lv.id = id;
+    for (const a of acts) {
+      if (!nextInto(s, a, lv.views[lv.n]!)) continue;
+      lv.acts[lv.n++] = a;
+      lv.enabled |= 1 << model.threadOf(a);
     }
-    onStackArr[id] = v;
+    return lv;
   };
   const pathOf = (extra?: number): number[] => {
-    const p = stack.slice(1).map((f) => f.via);
+    const p: number[] = [];
+    for (let d = 1; d <= depth; d++) p.push(levels[d]!.via);
     if (extra !== undefined) p.push(extra);
     return p;
   };
 
-  const rootId = store.add(init);
-  const root = expand(init, -1);
-  root.id = rootId;
-  stack.push(root);
+  let onStack = new Uint8Array(1 << 12);
+  const setOn = (id: number, v: number): void => {
+    if (id >= onStack.length) {
+      const n = new Uint8Array(Math.max(onStack.length * 2, id + 1));
+      n.set(onStack);
+      onStack = n;
+    }
+    onStack[id] = v;
+  };
+
+  const k0 = keyOf(init);
+  if (!k0) return { ...RANGE, states: 0, transitions: 0, ms: ms() };
+  const rootId = store.add(k0);
+  const root = push(init, rootId, -1);
   setOn(rootId, 1);
-  if (root.succ.length === 0 && !model.terminal(init) && opts.deadlock)
+  if (root.n === 0 && !model.terminal(init) && opts.deadlock)
     return { verdict: 'violation', invariant: opts.deadlock, states: 1, transitions: 0, ms: ms(), path: [] };
 
   let checkClock = 0;
-  while (stack.length > 0) {
-    const f = stack[stack.length - 1]!;
-    if (f.i >= f.succ.length) {
-      stack.pop();
+  while (depth >= 0) {
+    const f = levels[depth]!;
+    if (f.i >= f.n) {
       setOn(f.id, 0);
+      depth--;
       continue;
     }
-    const { a, s } = f.succ[f.i++]!;
+    const k = f.i++;
+    const a = f.acts[k]!;
+    const s = f.views[k]!;
     transitions++;
-    for (const p of props) {
-      if (!p.holds(s)) return { verdict: 'violation', invariant: p.name, states: store.size, transitions, ms: ms(), path: pathOf(a) };
-    }
-    const r = store.add(s);
+    const bad = violatedOf(s);
+    if (bad !== undefined) return { verdict: 'violation', invariant: bad, states: store.size, transitions, ms: ms(), path: pathOf(a) };
+    const key = keyOf(s);
+    if (!key) return { ...RANGE, states: store.size, transitions, ms: ms() };
+    const r = store.add(key);
     if (r < 0) {
       const id = -r - 1;
-      if (opts.livelock && id < onStackArr.length && onStackArr[id] === 1) {
+      if (opts.livelock && id < onStack.length && onStack[id] === 1) {
         const t = model.threadOf(a);
-        let k = stack.length - 1;
+        let d = depth;
         let ok = (f.enabled & ~(1 << t)) === 0;
-        while (ok && stack[k]!.id !== id) {
-          const fr = stack[k]!;
-          if (model.threadOf(fr.via) !== t) ok = false;
-          k--;
-          if (ok && (stack[k]!.enabled & ~(1 << t)) !== 0) ok = false;
+        while (ok && levels[d]!.id !== id) {
+          if (model.threadOf(levels[d]!.via) !== t) ok = false;
+          d--;
+          if (ok && (levels[d]!.enabled & ~(1 << t)) !== 0) ok = false;
         }
-        if (ok) {
-          return { verdict: 'violation', invariant: opts.livelock, states: store.size, transitions, ms: ms(), path: pathOf(a), cycleStart: k };
-        }
+        if (ok) return { verdict: 'violation', invariant: opts.livelock, states: store.size, transitions, ms: ms(), path: pathOf(a), cycleStart: d };
       }
       continue;
     }
-    if (store.size > opts.maxStates)
-      return { verdict: 'inconclusive', states: store.size, transitions, ms: ms(), bound: `states>${opts.maxStates}` };
+    if (store.size > opts.maxStates) return { verdict: 'inconclusive', states: store.size, transitions, ms: ms(), bound: `states>${opts.maxStates}` };
     if (++checkClock >= 1024) {
       checkClock = 0;
       if (now() - t0 > opts.maxMs) return { verdict: 'inconclusive', states: store.size, transitions, ms: ms(), bound: `time>${opts.maxMs}ms` };
     }
-    const nf = expand(s, a);
-    nf.id = r;
-    if (nf.succ.length === 0 && !model.terminal(s) && opts.deadlock) {
-      stack.push(nf);
+    const nf = push(s, r, a);
+    if (nf.n === 0 && !model.terminal(s) && opts.deadlock)
       return { verdict: 'violation', invariant: opts.deadlock, states: store.size, transitions, ms: ms(), path: pathOf() };
-    }
-    stack.push(nf);
     setOn(r, 1);
   }
   return { verdict: 'ok', states: store.size, transitions, ms: ms() };

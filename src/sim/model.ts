@@ -6,7 +6,9 @@ import { INVARIANTS } from '../core/sim-contract.ts';
 import type { Compiled } from './compile.ts';
 import type { ArchModel } from './arch.ts';
 import type { Machine } from './machine.ts';
-import { choices, exited, initialState, successor } from './step.ts';
+import { choices, exited, initialState, successor, successorInto } from './step.ts';
+import { BLOCKED } from './machine.ts';
+import { Packer } from './pack.ts';
 
 /** An `always` property: a state for which `holds` is false is a counterexample. */
 export interface Property<S> {
@@ -27,6 +29,14 @@ export interface Model<S, A> {
   terminal(s: S): boolean;
   /** Which thread an action belongs to (for livelock and CPU-switch counting). */
   threadOf(a: A): number;
+  /** Optional fast path: the violated property of s, if any (must agree with `properties()`). */
+  violation?(s: S): InvariantName | undefined;
+  /** Optional allocation-free `next`: write the successor into `dst` (same width); false when not enabled. */
+  nextInto?(s: S, a: A, dst: S): boolean;
+  /** Optional compact, injective key of a state for the visited set (a reused buffer; undefined: use the state). */
+  key?(s: S): Int32Array | undefined;
+  /** Width of `key` results. */
+  keyWidth?: number;
 }
 
 /** Action encoding: thread * 64 + branch. */
@@ -38,10 +48,19 @@ export class MmModel implements Model<Int32Array, number> {
   readonly width: number;
   private readonly fuse: boolean;
 
+  private readonly packer: Packer;
+  readonly keyWidth: number;
+
   constructor(c: Compiled, arch: ArchModel, fuse = true) {
     this.m = { c, L: c.L, arch };
     this.width = c.L.size + 1;
     this.fuse = fuse;
+    this.packer = new Packer(c.L, this.width);
+    this.keyWidth = this.packer.words;
+  }
+
+  key(s: Int32Array): Int32Array | undefined {
+    return this.packer.key(s);
   }
 
   private wrap(state: Int32Array, code: number): Int32Array {
@@ -72,6 +91,14 @@ export class MmModel implements Model<Int32Array, number> {
     return r.state;
   }
 
+  nextInto(s: Int32Array, a: number, dst: Int32Array): boolean {
+    dst.set(s);
+    const code = successorInto(this.m, dst, a >> 6, a & 63, undefined, this.fuse);
+    if (code === BLOCKED) return false;
+    dst[this.width - 1] = code;
+    return true;
+  }
+
   /** Violation code carried by a state (0 = none). */
   code(s: Int32Array): number {
     return s[this.width - 1]!;
@@ -83,6 +110,11 @@ export class MmModel implements Model<Int32Array, number> {
       if (this.m.c.checked[i] === 1) props.push({ name, holds: (s) => s[this.width - 1] !== i + 1 });
     });
     return props;
+  }
+
+  violation(s: Int32Array): InvariantName | undefined {
+    const c = s[this.width - 1]!;
+    return c === 0 ? undefined : INVARIANTS[c - 1];
   }
 
   terminal(s: Int32Array): boolean {

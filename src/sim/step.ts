@@ -4,7 +4,7 @@
  */
 import { HARDWARE_OP_KINDS } from '../core/ops.ts';
 import type { CInstr, COp } from './compile.ts';
-import { GL, LK, LV, PG, PT, TH, TL, lockAt, localAt, pageAt, pteAt, thAt, tlbAt } from './layout.ts';
+import { GL, LV, PG, PT, TH, TL, localAt, pageAt, pteAt, thAt, tlbAt } from './layout.ts';
 import { BLOCKED, note, viol, holds } from './machine.ts';
 import type { Machine, Recorder } from './machine.ts';
 import { kernelOp, wpPageCopy } from './ops-kernel.ts';
@@ -194,19 +194,23 @@ export function finalCheck(m: Machine, s: Int32Array, rec?: Recorder): number {
  */
 export function successor(m: Machine, s: Int32Array, t: number, choice: number, rec?: Recorder, fuse = true): { state: Int32Array; code: number } | undefined {
   const n = s.slice();
+  const code = successorInto(m, n, t, choice, rec, fuse);
+  return code === BLOCKED ? undefined : { state: n, code };
+}
+
+/** As `successor`, but in place: `n` holds a copy of the source state and receives the successor. */
+export function successorInto(m: Machine, n: Int32Array, t: number, choice: number, rec?: Recorder, fuse = true): number {
   const th = thAt(m.L, t);
   const ins = m.c.threads[t]!.code[n[th + TH.pc]!]!;
   let code = execInstr(m, n, t, ins, choice, rec);
-  if (code === BLOCKED) return undefined;
+  if (code === BLOCKED) return BLOCKED;
   if (code === 0) code = normalise(m, n, t, rec, fuse);
   if (code === 0) {
     let all = true;
     for (let u = 0; u < m.L.nThreads; u++) if (!exited(m, n, u)) { all = false; break; }
     if (all) code = finalCheck(m, n, rec);
   }
-  void LK;
-  void lockAt;
-  return { state: n, code };
+  return code;
 }
 
 /** Initial state with every thread's leading local instructions fused (or a violation code at init). */

@@ -25,7 +25,7 @@ export const MADV_FREE_CLEAR_REFS = pair(
     },
     threads: [
       { name: 'user', role: 'userspace', program: [{ op: 'user-store', pte: 'pte0' }] },
-      buildAdversary('madvise-free', { pte: 'pte0', name: 'madvise' }),
+      buildAdversary('madvise-free', { pte: 'pte0', page: 'page0', name: 'madvise' }),
       {
         name: 'clear_refs',
         role: 'clear_refs_write',
