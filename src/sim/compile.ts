@@ -83,6 +83,9 @@ export interface Compiled {
   init: Int32Array;
   changePteCallback: boolean;
   mkcleanChecksPending: boolean;
+  /** bounds.userStores / bounds.retries (0 = unbounded): exceeding one makes the run inconclusive. */
+  maxUserStores: number;
+  maxRetries: number;
 }
 
 const LOCAL_OPS: ReadonlySet<string> = new Set([
@@ -263,5 +266,7 @@ export function compile(s: Scenario): Compiled {
     scenario: s, L: Lay, pages, ptes, locks, pteLock, threads, mmapLock: lk('mmap_lock'), mmuLock: lk('mmu_lock'), checked, init,
     changePteCallback: (s.params?.changePteEra ?? 'callback') === 'callback',
     mkcleanChecksPending: s.params?.mkcleanChecksPending ?? false,
+    maxUserStores: s.bounds?.userStores ?? 0,
+    maxRetries: s.bounds?.retries ?? 0,
   };
 }

@@ -144,6 +144,8 @@ export function exploreDfs(model: Model<Int32Array, number>, opts: ExploreOption
     transitions++;
     const bad = violatedOf(s);
     if (bad !== undefined) return { verdict: 'violation', invariant: bad, states: store.size, transitions, ms: ms(), path: pathOf(a) };
+    const hit = model.bound?.(s);
+    if (hit !== undefined) return { verdict: 'inconclusive', states: store.size, transitions, ms: ms(), bound: hit };
     const key = keyOf(s);
     if (!key) return { ...RANGE, states: store.size, transitions, ms: ms() };
     const r = store.add(key);

@@ -31,7 +31,8 @@ export const TH = {
   gDeferred: 14,
   kvmSeq: 15,
   stores: 16,
-  SIZE: 17,
+  retries: 17,
+  SIZE: 18,
 } as const;
 /** Globals. */
 export const GL = { mmLive: 0, flushPending: 1, inProgress: 2, seq: 3, storeCounter: 4, SIZE: 5 } as const;

@@ -11,6 +11,9 @@ import type { Layout } from './layout.ts';
 
 /** An op cannot run now (a lock it needs is taken); the thread is not enabled. */
 export const BLOCKED = -1;
+/** A scenario bound (user stores / retries per thread) was exceeded: the run becomes inconclusive. */
+export const BOUND_STORES = -2;
+export const BOUND_RETRIES = -3;
 
 /** Everything an op needs besides the state. */
 export interface Machine {

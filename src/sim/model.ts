@@ -7,7 +7,7 @@ import type { Compiled } from './compile.ts';
 import type { ArchModel } from './arch.ts';
 import type { Machine } from './machine.ts';
 import { choices, exited, initialState, successor, successorInto } from './step.ts';
-import { BLOCKED } from './machine.ts';
+import { BLOCKED, BOUND_RETRIES, BOUND_STORES } from './machine.ts';
 import { Packer } from './pack.ts';
 
 /** An `always` property: a state for which `holds` is false is a counterexample. */
@@ -37,6 +37,8 @@ export interface Model<S, A> {
   key?(s: S): Int32Array | undefined;
   /** Width of `key` results. */
   keyWidth?: number;
+  /** A scenario bound the transition into s exceeded (the explorer stops with `inconclusive`). */
+  bound?(s: S): string | undefined;
 }
 
 /** Action encoding: thread * 64 + branch. */
@@ -114,7 +116,14 @@ export class MmModel implements Model<Int32Array, number> {
 
   violation(s: Int32Array): InvariantName | undefined {
     const c = s[this.width - 1]!;
-    return c === 0 ? undefined : INVARIANTS[c - 1];
+    return c <= 0 ? undefined : INVARIANTS[c - 1];
+  }
+
+  bound(s: Int32Array): string | undefined {
+    const c = s[this.width - 1]!;
+    if (c === BOUND_STORES) return `userStores>${this.m.c.maxUserStores}`;
+    if (c === BOUND_RETRIES) return `retries>${this.m.c.maxRetries}`;
+    return undefined;
   }
 
   terminal(s: Int32Array): boolean {

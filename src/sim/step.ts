@@ -5,7 +5,7 @@
 import { HARDWARE_OP_KINDS } from '../core/ops.ts';
 import type { CInstr, COp } from './compile.ts';
 import { GL, LV, PG, PT, TH, TL, localAt, pageAt, pteAt, thAt, tlbAt } from './layout.ts';
-import { BLOCKED, note, viol, holds } from './machine.ts';
+import { BLOCKED, BOUND_RETRIES, BOUND_STORES, note, viol, holds } from './machine.ts';
 import type { Machine, Recorder } from './machine.ts';
 import { kernelOp, wpPageCopy } from './ops-kernel.ts';
 import { hardwareOp } from './ops-hw.ts';
@@ -201,10 +201,22 @@ export function successor(m: Machine, s: Int32Array, t: number, choice: number, 
 /** As `successor`, but in place: `n` holds a copy of the source state and receives the successor. */
 export function successorInto(m: Machine, n: Int32Array, t: number, choice: number, rec?: Recorder, fuse = true): number {
   const th = thAt(m.L, t);
-  const ins = m.c.threads[t]!.code[n[th + TH.pc]!]!;
+  const pc0 = n[th + TH.pc]!;
+  const stores0 = n[th + TH.stores]!;
+  const stage0 = n[th + TH.stage]!;
+  const ins = m.c.threads[t]!.code[pc0]!;
   let code = execInstr(m, n, t, ins, choice, rec);
   if (code === BLOCKED) return BLOCKED;
+  if (m.c.maxUserStores > 0 && n[th + TH.stores]! > m.c.maxUserStores && n[th + TH.stores]! !== stores0) return BOUND_STORES;
   if (code === 0) code = normalise(m, n, t, rec, fuse);
+  if (m.c.maxRetries > 0) {
+    // a backward jump (or a staged op starting over) is one retry
+    const pc1 = n[th + TH.pc]!;
+    if (pc1 < pc0 || (pc1 === pc0 && stage0 === 1 && n[th + TH.stage] === 0)) {
+      n[th + TH.retries] = n[th + TH.retries]! + 1;
+      if (n[th + TH.retries]! > m.c.maxRetries && code === 0) return BOUND_RETRIES;
+    }
+  }
   if (code === 0) {
     let all = true;
     for (let u = 0; u < m.L.nThreads; u++) if (!exited(m, n, u)) { all = false; break; }

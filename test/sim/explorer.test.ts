@@ -27,6 +27,27 @@ describe('bounds', () => {
   });
 });
 
+describe('scenario bounds', () => {
+  it('bounds.retries caps a retry loop: inconclusive with the bound named', () => {
+    const s = gt('futex-fixup-livelock-buggy');
+    const r = simulate({ ...s, bounds: { retries: 3 } });
+    expect(r.verdict).toBe('inconclusive');
+    expect(r.bound).toBe('retries>3');
+    // the fixed variant needs one retry and stays within the bound
+    expect(simulate({ ...gt('futex-fixup-livelock-fixed'), bounds: { retries: 3 } }).verdict).toBe('ok');
+  });
+  it('bounds.userStores caps the stores of one thread', () => {
+    const s = {
+      name: 'stores',
+      init: { pages: [{ name: 'page0' }], ptes: [{ name: 'pte0', page: 'page0' }] },
+      threads: [{ name: 'u', role: 'user', program: [{ op: 'user-store' as const, pte: 'pte0' }, { op: 'user-store' as const, pte: 'pte0' }] }],
+    };
+    expect(simulate({ ...s, bounds: { userStores: 2 } }).verdict).toBe('ok');
+    const r = simulate({ ...s, bounds: { userStores: 1 } });
+    expect([r.verdict, r.bound]).toEqual(['inconclusive', 'userStores>1']);
+  });
+});
+
 describe('determinism', () => {
   it('the same scenario gives the same verdict, counts and trace', () => {
     for (const g of GROUND_TRUTH) {
