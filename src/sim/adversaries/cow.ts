@@ -16,6 +16,8 @@ export function cow(bind: AdversaryBind): ThreadSpec {
       { op: 'pte-read', pte: bind.pte },
       { ctl: 'if', cond: { test: 'pte-uffd-wp', pte: bind.pte }, then: 'uffd' },
       { ctl: 'if', cond: { test: 'pte-present', pte: bind.pte, negate: true }, then: 'none' },
+      // do_wp_page() only runs for a write fault on a present, write-protected PTE: otherwise nothing to copy
+      { ctl: 'if', cond: { test: 'pte-write', pte: bind.pte }, then: 'none' },
       { op: 'pte-unmap-unlock', pte: bind.pte },
       { op: 'wp-page-copy', pte: bind.pte, page: bind.newPage },
       { op: 'mmap-unlock', mode: 'read' },
