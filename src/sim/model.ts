@@ -8,7 +8,7 @@ import type { ArchModel } from './arch.ts';
 import type { Machine } from './machine.ts';
 import { choices, exited, initialState, successor, successorInto } from './step.ts';
 import { BLOCKED, BOUND_RETRIES, BOUND_STORES } from './machine.ts';
-import { Packer } from './pack.ts';
+import { Packer, constantSlots } from './pack.ts';
 
 /** An `always` property: a state for which `holds` is false is a counterexample. */
 export interface Property<S> {
@@ -57,7 +57,7 @@ export class MmModel implements Model<Int32Array, number> {
     this.m = { c, L: c.L, arch };
     this.width = c.L.size + 1;
     this.fuse = fuse;
-    this.packer = new Packer(c.L, this.width);
+    this.packer = new Packer(c.L, this.width, constantSlots(c));
     this.keyWidth = this.packer.words;
   }
 

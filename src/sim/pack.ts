@@ -1,8 +1,10 @@
 /**
  * Compact state keys for the visited set: slots that always fit a byte are packed four to a word, the few wide
- * slots (bit masks over PTEs/pages) keep a word. Packing is injective for byte slots in [-128, 255].
+ * slots (bit masks over PTEs/pages) keep a word; slots that never change in the scenario are left out. Packing
+ * is injective for byte slots in [-128, 255].
  */
-import { TH, thAt } from './layout.ts';
+import { LV, TH, TL, localAt, thAt, tlbAt } from './layout.ts';
+import type { Compiled } from './compile.ts';
 import type { Layout } from './layout.ts';
 
 export class Packer {
@@ -14,7 +16,8 @@ export class Packer {
   private readonly bytes: Uint8Array;
   private readonly byteBase: number;
 
-  constructor(L: Layout, width: number) {
+  /** `constant`: slots that never change in this scenario (left out of the key). */
+  constructor(L: Layout, width: number, constant: ReadonlySet<number> = new Set()) {
     const wideSet = new Set<number>();
     for (let t = 0; t < L.nThreads; t++) {
       if (L.nPtes * 3 > 8) wideSet.add(thAt(L, t) + TH.pendingMarks);
@@ -22,7 +25,7 @@ export class Packer {
     }
     const wide: number[] = [];
     const narrow: number[] = [];
-    for (let i = 0; i < width; i++) (wideSet.has(i) ? wide : narrow).push(i);
+    for (let i = 0; i < width; i++) if (!constant.has(i)) (wideSet.has(i) ? wide : narrow).push(i);
     this.wide = Int32Array.from(wide);
     this.narrow = Int32Array.from(narrow);
     this.words = wide.length + Math.ceil(narrow.length / 4);
@@ -46,4 +49,26 @@ export class Packer {
     }
     return b;
   }
+}
+
+const SNAPSHOTS: ReadonlySet<string> = new Set(['pte-read', 'pte-clear', 'pte-clear-flush', 'pte-modify-start', 'kvm-fault', 'wp-page-copy']);
+const FILLS: ReadonlySet<string> = new Set(['tlb-fill', 'user-load', 'user-store', 'fault', 'gup']);
+
+/**
+ * Slots that stay at their initial value: the local PTE values of threads that never snapshot a PTE, and the TLB
+ * entries of threads that never fill their TLB (flushes only clear entries, which are already clear).
+ */
+export function constantSlots(c: Compiled): Set<number> {
+  const out = new Set<number>();
+  const L = c.L;
+  c.threads.forEach((t, ti) => {
+    const ops = new Set(t.code.flatMap((i) => (i.kind === 'op' ? [i.op as string] : [])));
+    const snaps = [...ops].some((o) => SNAPSHOTS.has(o));
+    const fills = [...ops].some((o) => FILLS.has(o)) || (c.scenario.init.tlb ?? []).some((e) => e.thread === t.name);
+    for (let e = 0; e < L.nPtes; e++) {
+      if (!snaps) for (let k = 0; k < LV.SIZE; k++) out.add(localAt(L, ti, e) + k);
+      if (!fills) for (let k = 0; k < TL.SIZE; k++) out.add(tlbAt(L, ti, e) + k);
+    }
+  });
+  return out;
 }

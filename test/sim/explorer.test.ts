@@ -73,6 +73,26 @@ describe('minimisation', () => {
   });
 });
 
+describe('packed keys', () => {
+  it('deduplicate exactly like full states (same state counts on every ground truth and arch)', () => {
+    class FullKey extends MmModel {
+      override key(s: Int32Array): Int32Array {
+        return s;
+      }
+    }
+    for (const g of GROUND_TRUTH) {
+      const c = compile(g.scenario);
+      for (const arch of ['x86', 'ppc-e500'] as const) {
+        const packed = exploreDfs(new MmModel(c, archModel(arch)), { maxStates: 1e6, maxMs: 1e5 });
+        const full = new FullKey(c, archModel(arch));
+        (full as { keyWidth: number }).keyWidth = full.width;
+        const plain = exploreDfs(full, { maxStates: 1e6, maxMs: 1e5 });
+        expect({ g: g.name, arch, states: packed.states, verdict: packed.verdict }).toEqual({ g: g.name, arch, states: plain.states, verdict: plain.verdict });
+      }
+    }
+  });
+});
+
 describe('StateStore', () => {
   it('deduplicates by content and keeps ids stable across growth', () => {
     const st = new StateStore(3, 2);
