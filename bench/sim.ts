@@ -12,7 +12,7 @@ export function stressScenario(): Scenario {
   const base = GROUND_TRUTH.find((g) => g.name === 'madv-free-clear-refs-fixed')!.scenario;
   return {
     ...base,
-    name: 'stress-madv-free-6cpu',
+    name: 'stress-madv-free-7cpu',
     init: { ...base.init, pages: [...base.init.pages, { name: 'page1', free: true }] },
     threads: [
       ...base.threads,
