@@ -220,7 +220,7 @@ function userAccess(g: Gen, t: number, op: COp, store: boolean): { guard: string
 }
 
 /** One op as a (guard, body) pair; staged ops return two blocks. */
-function opCode(g: Gen, t: number, op: COp, pcLabel: string, nextLabel: string): string {
+function opCode(g: Gen, t: number, op: COp, pcLabel: string): string {
   const e = op.pte;
   const block = (guard: string, body: string): string => `d_step { ${guard} -> \n    ${body};\n    CHECK;\n    tmp_pg = 0; tmp_gen = 0; ok = 0; b_pr = 0; b_pg = 0; b_w = 0; b_d = 0; b_y = 0; b_u = 0; b_s = 0; n_pr = 0; n_pg = 0; n_w = 0; n_d = 0; n_y = 0; n_u = 0; n_s = 0 }`;
   const simple = (body: string): string => block('true', body);
@@ -375,7 +375,6 @@ function opCode(g: Gen, t: number, op: COp, pcLabel: string, nextLabel: string):
     case 'page-reuse': return simple(`if :: pg_freed[${op.page}] == 1 -> pg_freed[${op.page}] = 0; pg_gen[${op.page}] = pg_gen[${op.page}] + 1 :: else -> skip fi`);
     case 'age': return block(lockFreeFor(t, ptl), `${selfDeadlock(g, t, ptl)}; if :: viol == 0 -> last[${t}] = pt_y[${e}]; pt_y[${e}] = 0 :: else -> skip fi`);
     default:
-      void nextLabel;
       return simple('skip');
   }
 }
@@ -440,18 +439,12 @@ function proc(g: Gen, t: number, prologue: string): string {
       case 'goto': code = `goto ${lab(ins.target)}`; break;
       case 'choose': code = `if ${ins.targets.map((x) => `:: goto ${lab(x)}`).join(' ')} fi`; break;
       case 'if': code = `if :: ${condExpr(g, t, ins)} -> goto ${lab(ins.then)} :: else -> goto ${lab(ins.else)} fi`; break;
-      case 'op': code = opCode(g, t, ins, lab(k), lab(k + 1)); break;
+      case 'op': code = opCode(g, t, ins, lab(k)); break;
     }
     lines.push(`${label(k)}${code};`);
   });
   lines.push(`${label(th.code.length)}${threadExit(g, t)};`);
   return `active proctype P${t}() {\n  short tmp_pg; byte tmp_gen; bit ok; bit retry;\n  bit b_pr, b_w, b_d, b_y, b_u, b_s; short b_pg;\n  bit n_pr, n_w, n_d, n_y, n_u, n_s; short n_pg;\n  ${prologue}\n  ${lines.join('\n  ')}\n}`;
-}
-
-function arr(type: string, name: string, vals: ArrayLike<number>): string {
-  const n = Math.max(1, vals.length);
-  const init = Array.from({ length: vals.length }, (_, i) => `${name}[${i}] = ${vals[i]}`);
-  return `${type} ${name}[${n}];${init.length ? '' : ''}` + (init.length ? `\n/*init*/ ${init.join('; ')}` : '');
 }
 
 /** Export `s` for arch `arch` as a Promela model. */
@@ -488,12 +481,9 @@ export function toPromela(s: Scenario, arch: Arch): string {
     `#define CHECK ${checks || 'skip'}`,
     `byte viol; byte done; bit mm_live = ${I[GL.mmLive]}; byte fpend; byte inprog; byte seq; short store_ctr;`,
     ...decls.map(([ty, n, vals]) => `${ty} ${n}[${Math.max(1, vals.length)}];`),
-    'init_done: skip;',
   ];
-  head.pop();
   const initVals = decls.flatMap(([, n, vals]) => vals.map((v, i) => (v !== 0 ? `${n}[${i}] = ${v}` : ''))).filter((x) => x);
   // initial values are set by a leading d_step in P0 before anything else can run (all procs wait on `ready`)
   const procs = c.threads.map((_, t) => proc(g, t, `${t === 0 ? `d_step { ${initVals.join('; ') || 'skip'}; ready = 1 };\n  ` : ''}ready == 1;`));
-  void arr;
   return `${head.join('\n')}\nbit ready;\n\n${procs.join('\n\n')}\n`;
 }
