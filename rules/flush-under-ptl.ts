@@ -93,7 +93,20 @@ interface Pending {
 }
 
 /** Suggested path: the first flush after the release moved before it, or a range flush inserted before it. */
-function suggestPath(path: EventPath, releaseIndex: number, down: Event): { text: string; path: EventPath } {
+function suggestPath(path: EventPath, releaseIndex: number, down: Event, downIndex: number): { text: string; path: EventPath } {
+  // A dirty bit handed to the page (set_page_dirty()) before the flush is handed over too early: a CPU can still
+  // write through the old entry after it, and writeback can consume the page's dirty flag in between. The flush
+  // must come before that hand-over, not just before the unlock.
+  const handover = path.steps.findIndex((s, j) => j > downIndex && j < releaseIndex && s.step === 'event' && s.kind === 'page-dirty');
+  if (handover >= 0) {
+    const vma = down.args.vma ?? down.args.mm ?? 'vma';
+    const addr = down.args.addr ?? 'addr';
+    const flush = synthEvent('tlb-flush', 'flush_tlb_page', { vma, addr }, locAt(path, handover), { scope: 'page' });
+    return {
+      text: 'flush the TLB entry (flush_tlb_page()) right after the PTE is changed, before its dirty bit is handed to the page and before the page-table lock is released',
+      path: insertAt(path, handover, flush),
+    };
+  }
   for (let j = releaseIndex + 1; j < path.steps.length; j++) {
     const s = path.steps[j];
     if (s?.step === 'event' && (s.kind === 'tlb-flush' || s.kind === 'gather-flush' || s.kind === 'gather-finish')) {
@@ -162,7 +175,7 @@ function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath, onEntry: b
       if (anchor.id !== p.event.id) related.push({ event: imageEvent(ctx.image, p.event), message: `PTE ${EFFECT_VERB[p.effects[0] ?? 'clear'] ?? 'changed'} here` });
       if (release && anchor.id !== release.id) related.push({ event: imageEvent(ctx.image, release), message: 'page-table lock released here' });
       if (flush && anchor.id !== flush.id) related.push({ event: imageEvent(ctx.image, flush), message: 'TLB flushed here, after the lock was dropped' });
-      const sugg = suggestPath(path, releaseIndex, p.event);
+      const sugg = suggestPath(path, releaseIndex, p.event, p.index);
       const verb = EFFECT_VERB[p.effects[0] ?? 'clear'] ?? 'changes';
       if (onEntry && !release) {
         ctx.report({

@@ -242,8 +242,8 @@ function eventInstr(e: Extract<PathStep, { step: 'event' }>, b: Binder): OpInstr
       return { op: e.kind, pte, ...(e.attrs.effects ? { effects: [...e.attrs.effects] } : {}), label };
     case 'tlb-flush': {
       const scope = e.attrs.scope ?? 'range';
-      const range: [number, number] = scope === 'page' ? [Number(pte.slice(3)), Number(pte.slice(3)) + 1] : [0, b.ptes];
-      return { op: 'tlb-flush', scope, range, label };
+      if (scope === 'page') return { op: 'tlb-flush', scope, pte: b.cursorPte(), label };
+      return { op: 'tlb-flush', scope, range: [0, b.ptes], label };
     }
     case 'flush-pending-inc':
     case 'flush-pending-dec':

@@ -73,19 +73,6 @@ function lockBalanceAtEnd(program: Instr[]): number {
   return n;
 }
 
-/** PTEs whose protection the patched thread establishes (for write-protect-holds). */
-function protectedPtes(program: Instr[]): string[] {
-  const out = new Set<string>();
-  for (const i of program) {
-    if ('ctl' in i || !i.pte) continue;
-    const eff = i.effects ?? [];
-    if (i.op === 'pte-wrprotect' || eff.includes('wrprotect') || eff.includes('clear') || i.op === 'pte-clear' || i.op === 'pte-clear-flush') {
-      out.add(i.pte);
-    }
-  }
-  return [...out].sort();
-}
-
 const PTE_WRITES = new Set(['pte-set', 'pte-clear', 'pte-clear-flush', 'pte-modify-commit', 'pte-wrprotect', 'pte-mkold']);
 
 /**
@@ -115,9 +102,9 @@ function modelGatherWalk(program: Instr[], path: EventPath, file: string): Instr
 function patchedThread(name: string, candidate: Candidate, path: EventPath, file: string, fn: string, ptes: number, fragment: boolean): ThreadSpec {
   let body = pathToProgram(path, { path: file, ptes, fragment });
   if (candidate.hazard.kind === 'fullmm-on-live-mm') body = modelGatherWalk(body, path, file);
+  // Protection promises (write-protect, uffd-wp, unmap) are derived by the simulator from the ops themselves.
   const program = wrapContext(body, candidate.hazard.context, ptes, fn);
-  const protects = protectedPtes(program);
-  return { name, role: fn, program, ...(protects.length > 0 ? { protects } : {}) };
+  return { name, role: fn, program };
 }
 
 /**
@@ -172,7 +159,7 @@ export function buildScenario(input: BuildInput, arch: Arch, invariants: readonl
     },
     threads,
     invariants: [...invariants],
-    bounds: { maxStates: 400_000, maxMs: 3_000, userStores: 2, retries: 3 },
+    bounds: { maxStates: 400_000, maxMs: 3_000 },
   };
   return scenario;
 }

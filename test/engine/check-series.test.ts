@@ -58,7 +58,7 @@ describe('the bug series (with --tree)', () => {
 
   it('anchors the flush-under-ptl finding on an added line of the diff', () => {
     const f = series.findings.find((x) => x.rule === 'flush-under-ptl' && isReportable(x))!;
-    const text = readFileSync(join(seriesDir, '0001-mm-dirty_track-flush-the-TLB-once-per-PMD-outside-th.patch'), 'utf8');
+    const text = readFileSync(join(seriesDir, '0001-mm-dirty_track-batch-the-TLB-flushes-of-a-PMD-outsid.patch'), 'utf8');
     expect(text).toContain('+\tflush_tlb_range(vma, start, end);');
     expect(f.suggestion?.verdict).toBe('removes-violation');
   });
@@ -84,7 +84,7 @@ describe('determinism and fingerprints', () => {
   });
 
   it('keeps fingerprints when the code moves down the file', async () => {
-    const file = join(seriesDir, '0001-mm-dirty_track-flush-the-TLB-once-per-PMD-outside-th.patch');
+    const file = join(seriesDir, '0001-mm-dirty_track-batch-the-TLB-flushes-of-a-PMD-outsid.patch');
     const text = readFileSync(file, 'utf8');
     const shifted = text.replace(/^@@ -(\d+),(\d+) \+(\d+),(\d+) @@/m, (_m, a, b, c, d) => `@@ -${+a + 7},${b} +${+c + 7},${d} @@`);
     const base = readFileSync(join(root, 'fixtures/tree/mm/dirty_track.c'), 'utf8');
