@@ -54,12 +54,16 @@ export function hazardFor(effects: readonly PteEffect[], context: string[]): Haz
       adv.add('user-reader');
       adv.add('zap');
     } else {
+      // A write-protected PTE invites a COW write fault on another CPU: it copies the page while the stale
+      // writable TLB entry still writes to the old one.
+      inv.add('no-lost-write');
       inv.add('write-protect-holds');
       adv.add('user-writer');
+      adv.add('cow');
     }
   }
   const invOrder: InvariantName[] = ['no-lost-write', 'write-protect-holds', 'no-stale-access'];
-  const advOrder: AdversaryName[] = ['user-writer', 'writeback', 'user-reader', 'zap'];
+  const advOrder: AdversaryName[] = ['user-writer', 'writeback', 'cow', 'user-reader', 'zap'];
   return {
     kind: 'flush-after-unlock',
     invariants: invOrder.filter((i) => inv.has(i)),
