@@ -5,6 +5,7 @@
  */
 import type { Event, EventPath, PathStep } from '../core/events.ts';
 import type { Instr, OpInstr } from '../sim/scenario.ts';
+import type { PteEffect } from '../core/ops.ts';
 
 /** The free page a patched wp_page_copy() copies into. */
 export const COPY_PAGE = 'copy0';
@@ -124,7 +125,19 @@ export function pathToProgram(path: EventPath, opts: ProgramOptions): Instr[] {
     }
     if (!instr) continue;
     instr.src = { path: opts.path, line: step.loc.fileLine ?? step.loc.line, text: step.text };
+    // set_pte_at_notify() calls mmu_notifier_change_pte() and then set_pte_at(); ptep_clear_flush_notify()
+    // clears and flushes, then invalidates the secondary TLBs.
+    const notified = step.attrs.notifies === true && instr.pte ? instr.pte : undefined;
+    if (notified && step.kind === 'pte-set') {
+      // change_pte() carries the value about to be installed: the same effects as the write.
+      const effects = instr.effects && instr.effects.length > 0 ? instr.effects : (['unknown'] as PteEffect[]);
+      out.push({ op: 'notifier-change-pte', pte: notified, effects, label: 'mmu_notifier_change_pte()', src: instr.src });
+    }
     out.push(instr);
+    if (notified && step.kind !== 'pte-set') {
+      const i = Number(notified.replace(/\D/g, '') || 0);
+      out.push({ op: 'notifier-invalidate', range: [i, i + 1], label: 'mmu_notifier_invalidate_range()', src: instr.src });
+    }
   }
   const takenBefore = opts.fragment === true && releasesBeforeTaking(out, 'ptl0');
   if (takenBefore) out.unshift({ op: 'lock', lock: 'ptl0', label: '(before the hunk) the page-table lock is taken' });
@@ -198,7 +211,8 @@ interface Binder {
 
 /** One event as an instruction, or undefined for events the model does not need (opaque calls, markers). */
 function eventInstr(e: Extract<PathStep, { step: 'event' }>, b: Binder): OpInstr | undefined {
-  const label = `${e.callee}()`;
+  // Operator forms (`*pte`, `pte++`) are shown as written.
+  const label = /^[A-Za-z_]\w*$/.test(e.callee) ? `${e.callee}()` : e.text;
   // The written argument, not the alias-resolved one: `pte - 1` must stay `pte - 1`.
   const pte = b.pteAt(e.kind === 'pte-unmap-unlock' || e.kind === 'pte-unmap' ? (firstArg(e.text) ?? e.args.pte) : (e.args.pte ?? e.result));
   const page = pte.replace('pte', 'page');

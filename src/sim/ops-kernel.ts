@@ -281,15 +281,17 @@ export function kernelOp(m: Machine, s: Int32Array, t: number, op: COp, rec?: Re
       }
       const so = spteAt(L, e);
       if (s[so + TL.valid] !== 1) return 0;
-      const po = pteAt(L, e);
-      if (s[po + PT.present] !== 1) {
+      // With effects, the op carries the value about to be installed (set_pte_at_notify() calls change_pte()
+      // before set_pte_at()): the thread's local value transformed by them. Without, the PTE as it is now.
+      const val = op.effects !== 0 ? applyEffects(readLocal(m, s, t, e), op.effects, op.page >= 0 ? op.page : readLocal(m, s, t, e)[1]) : readPte(m, s, e);
+      if (val[0] !== 1) {
         invalidateSptes(m, s, e, e + 1);
         return 0;
       }
-      const pg = s[po + PT.page]!;
+      const pg = val[1];
       s[so + TL.page] = pg;
       s[so + TL.gen] = s[pageAt(L, pg) + PG.gen]!;
-      s[so + TL.write] = s[po + PT.write]!;
+      s[so + TL.write] = val[2];
       note(rec, 'spte updated');
       return 0;
     }

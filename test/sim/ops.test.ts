@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { simulate } from '../../src/sim/index.ts';
 import { scen, th } from './helpers.ts';
+import type { Instr } from '../../src/sim/index.ts';
 
 describe('locks', () => {
   it('two threads contending for a PTL are serialised, not flagged', () => {
@@ -111,6 +112,20 @@ describe('flush pending, notifiers, secondary MMU', () => {
     ], { params: { changePteEra: era }, init: { pages: [{ name: 'page0' }], ptes: [{ name: 'pte0', page: 'page0' }], sptes: [{ pte: 'pte0' }] } });
     expect(simulate(ksm('removed')).invariant).toBe('secondary-mmu-coherent');
     expect(simulate(ksm('callback')).invariant).toBe('secondary-mmu-coherent');
+  });
+  it('set_pte_at_notify order: change_pte with the new value first, then the write; a KVM fault in between re-installs the old mapping', () => {
+    // change_pte(new value) → set_pte_at(new value), as set_pte_at_notify() does, with no start/end bracket
+    const notify = (vcpu: Instr[]) => scen([
+      th('k', [{ op: 'pte-map-lock', pte: 'pte0' }, { op: 'pte-read', pte: 'pte0' },
+        { op: 'notifier-change-pte', pte: 'pte0', effects: ['wrprotect'] }, { op: 'pte-set', pte: 'pte0', effects: ['wrprotect'] },
+        { op: 'pte-unmap-unlock', pte: 'pte0' }]),
+      th('vcpu', vcpu),
+    ], { params: { changePteEra: 'callback' }, init: { pages: [{ name: 'page0' }], ptes: [{ name: 'pte0', page: 'page0', write: true, dirty: true }], sptes: [{ pte: 'pte0', write: true }] } });
+    // the spte follows the new (read-only) value: a guest write alone cannot get through
+    expect(simulate(notify([{ op: 'guest-access', pte: 'pte0', write: true }])).verdict).toBe('ok');
+    // but a KVM fault that reads the primary PTE between change_pte() and set_pte_at() installs a writable spte
+    const r = simulate(notify([{ op: 'guest-access', pte: 'pte0', write: true }, { op: 'kvm-fault', pte: 'pte0', write: true }, { op: 'guest-access', pte: 'pte0', write: true }]));
+    expect(r.invariant).toBe('secondary-mmu-coherent');
   });
 });
 
