@@ -6,6 +6,7 @@ import type { Event, EventPath, FunctionImage, PathStep, SourceLoc } from '../..
 import type { LockClass, PteEffect } from '../../src/core/ops.ts';
 import { DOWNGRADE_EFFECTS } from '../../src/core/ops.ts';
 import type { Side } from '../../src/core/rule.ts';
+import { balanced } from '../../src/kernel-api/classify.ts';
 
 /** An event step of a path, with its index in `path.steps`. */
 export interface IndexedEvent {
@@ -25,14 +26,6 @@ export function norm(expr: string | undefined): string {
   }
 }
 
-function balanced(s: string): boolean {
-  let d = 0;
-  for (const ch of s) {
-    if (ch === '(') d++;
-    else if (ch === ')' && --d < 0) return false;
-  }
-  return d === 0;
-}
 
 /** Split a call's argument list at top-level commas (`f(a, g(b, c), d)` → ['a', 'g(b, c)', 'd']). */
 export function callArgs(text: string): string[] {

@@ -6,6 +6,7 @@
 import type { Event, EventPath, PathStep } from '../core/events.ts';
 import type { Instr, OpInstr } from '../sim/scenario.ts';
 import type { PteEffect } from '../core/ops.ts';
+import { callArgs } from '../../rules/utils/paths.ts';
 
 /** The free page a patched wp_page_copy() copies into. */
 export const COPY_PAGE = 'copy0';
@@ -186,22 +187,6 @@ function releaseHeld(program: readonly Instr[]): OpInstr[] {
   return held.reverse().map((h) => ({ op: 'unlock', lock: h.lock, ...(h.mode ? { mode: h.mode } : {}), label: `(unseen rest of the function) releases ${h.lock}` }));
 }
 
-/** First argument of a call expression's text (`pte_unmap_unlock(pte - 1, ptl)` → `pte - 1`). */
-function firstArg(text: string): string | undefined {
-  const open = text.indexOf('(');
-  if (open < 0) return undefined;
-  let depth = 0;
-  for (let i = open + 1; i < text.length; i++) {
-    const ch = text[i];
-    if (ch === '(') depth++;
-    else if (ch === ')') {
-      if (depth === 0) return text.slice(open + 1, i).trim();
-      depth--;
-    } else if (ch === ',' && depth === 0) return text.slice(open + 1, i).trim();
-  }
-  return undefined;
-}
-
 interface Binder {
   pteAt(expr: string | undefined): string;
   rangeOf(e: Event): [number, number];
@@ -214,7 +199,7 @@ function eventInstr(e: Extract<PathStep, { step: 'event' }>, b: Binder): OpInstr
   // Operator forms (`*pte`, `pte++`) are shown as written.
   const label = /^[A-Za-z_]\w*$/.test(e.callee) ? `${e.callee}()` : e.text;
   // The written argument, not the alias-resolved one: `pte - 1` must stay `pte - 1`.
-  const pte = b.pteAt(e.kind === 'pte-unmap-unlock' || e.kind === 'pte-unmap' ? (firstArg(e.text) ?? e.args.pte) : (e.args.pte ?? e.result));
+  const pte = b.pteAt(e.kind === 'pte-unmap-unlock' || e.kind === 'pte-unmap' ? (callArgs(e.text)[0] ?? e.args.pte) : (e.args.pte ?? e.result));
   const page = pte.replace('pte', 'page');
   switch (e.kind) {
     case 'call':

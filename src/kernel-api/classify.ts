@@ -62,7 +62,8 @@ export function stripAddr(s: string): string {
   return t;
 }
 
-function balanced(s: string): boolean {
+/** Are the parentheses of `s` balanced (no prefix closes more than it opened)? */
+export function balanced(s: string): boolean {
   let d = 0;
   for (const ch of s) {
     if (ch === '(') d++;
