@@ -2,8 +2,11 @@
  * Front-end throughput: patches/s through readInputs → functionsOfPatch on the project's fixtures (and the shared
  * corpus when present), hunk mode; plus one whole-file parse of the largest fixture C file.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateMbox } from './scan.ts';
 import { functionsOfPatch } from '../src/frontend/index.ts';
 import { readInputs } from '../src/sources/index.ts';
 
@@ -17,9 +20,31 @@ function files(dir: string, out: string[] = []): string[] {
   return out;
 }
 
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** `inspect` over a large generated mbox of kernel mail: MB/s next to `grep -c '^From '` (target: 200 MB < 10 s). */
+async function mboxThroughput(): Promise<void> {
+  const mbox = join(root, 'bench/out/linux-mm-200m.mbox');
+  if (!existsSync(mbox)) {
+    mkdirSync(dirname(mbox), { recursive: true });
+    generateMbox(mbox, { bytes: 200 * 1024 * 1024 });
+  }
+  const mb = statSync(mbox).size / (1024 * 1024);
+  const g0 = performance.now();
+  const count = execFileSync('grep', ['-c', '^From ', mbox], { encoding: 'utf8' }).trim();
+  const grepMs = performance.now() - g0;
+  const t0 = performance.now();
+  const read = await readInputs([mbox]);
+  let fns = 0;
+  for (const p of read.patches) if (!p.cover) fns += (await functionsOfPatch(p)).functions.length;
+  const ms = performance.now() - t0;
+  console.log(`  inspect ${mb.toFixed(0)} MB mbox (${count} messages by grep): ${(ms / 1000).toFixed(1)} s, ${(mb / (ms / 1000)).toFixed(1)} MB/s, ` +
+    `${read.patches.length} patches, ${fns} functions (target < 10 s); grep -c '^From ': ${(grepMs / 1000).toFixed(2)} s`);
+}
+
 /** Run the benchmark (called by bench/run.ts). */
 export default async function bench(): Promise<void> {
-  const inputs = [...files('fixtures'), ...files('/work/shared/corpus/cases')];
+  const inputs = [...files(join(root, 'fixtures')), ...files(join(root, '../shared/corpus/cases'))];
   const read = await readInputs(inputs);
   const patches = read.patches.filter((p) => !p.cover);
   // Warm the parser once.
@@ -42,4 +67,5 @@ export default async function bench(): Promise<void> {
   const per = ms / (rounds * Math.max(1, patches.length));
   console.log(`  ${patches.length} patches from ${inputs.length} inputs; ${fns} functions, ${events} events, ${paths} paths`);
   console.log(`  ${(1000 / per).toFixed(0)} patches/s (${per.toFixed(1)} ms/patch, mean of ${rounds} rounds)`);
+  await mboxThroughput();
 }

@@ -2,6 +2,7 @@
  * The C front end's public API: Patch → changed functions with pre/post event paths (FunctionView[]), and a single
  * function text → FunctionImage (for tests and rule fixtures).
  */
+import { fileInScope } from '../kernel-api/scope.ts';
 import { analyzeFunctionText } from '../c/analyze.ts';
 import type { Event, EventPath, FunctionImage, FunctionView } from '../core/events.ts';
 import type { FileDiff, InputProblem, Patch, SourceTree } from '../core/patch.ts';
@@ -130,6 +131,8 @@ export async function functionsOfPatch(
   const problems: InputProblem[] = [];
   const functions: FunctionView[] = [];
   for (const fd of patch.files) {
+    // Out of scope (no mm path, no page-table / TLB / notifier / uffd / gup call): nothing for the rules.
+    if (!fileInScope(fd)) continue;
     try {
       functions.push(...(await functionsOfFile(fd, patch, opts?.tree, problems)));
     } catch (e) {

@@ -2,6 +2,7 @@
  * The `inspect` view (pure): what was read — patches → files → functions → pre/post event paths — as a stable JSON
  * document (docs/inspect-json.md) and as text.
  */
+import { fileInScope } from '../kernel-api/scope.ts';
 import type { Event, EventPath, FunctionImage, FunctionView, PathStep } from '../core/events.ts';
 import type { InputProblem, Patch } from '../core/patch.ts';
 
@@ -38,6 +39,8 @@ export interface InspectDoc {
       newPath?: string;
       status: string;
       hunks: number;
+      /** False for files outside mmreview's scope (no mm path, no page-table/TLB/notifier/uffd/gup call): not analysed. */
+      inScope: boolean;
       functions: Array<{ name: string; changed: boolean; pre?: InspectImage; post?: InspectImage }>;
     }>;
   }>;
@@ -88,6 +91,7 @@ export function inspectDoc(patches: readonly Patch[], functions: ReadonlyArray<r
           const f: InspectDoc['patches'][number]['files'][number] = {
             status: fd.status,
             hunks: fd.hunks.length,
+            inScope: fileInScope(fd),
             functions: fns
               .filter((v) => v.path === path)
               .map((v) => {
@@ -147,7 +151,7 @@ export function inspectText(doc: InspectDoc, views: ReadonlyArray<readonly Funct
     out.push(`  source ${p.source.kind}:${p.source.name}${p.source.index !== undefined ? `#${p.source.index}` : ''}${flags.length ? `  [${flags.join(', ')}]` : ''}`);
     for (const d of p.damage) out.push(`  damage: ${d}`);
     for (const f of p.files) {
-      out.push(`  file ${f.newPath ?? f.oldPath ?? '?'} (${f.status}, ${f.hunks} hunk${f.hunks === 1 ? '' : 's'})`);
+      out.push(`  file ${f.newPath ?? f.oldPath ?? '?'} (${f.status}, ${f.hunks} hunk${f.hunks === 1 ? '' : 's'}${f.inScope ? '' : '; out of scope, not analysed'})`);
       for (const fn of f.functions) {
         out.push(`    function ${fn.name}${fn.changed ? '' : ' (unchanged)'}`);
         const view = views[i]?.find((v) => v.name === fn.name && (v.path === (f.newPath ?? f.oldPath ?? '?')));

@@ -4,7 +4,7 @@ import type { Patch, PatchSource } from '../core/patch.ts';
 import type { MessageStatus } from '../store/state-store.ts';
 import type { ScanDeps } from './deps.ts';
 import { hasEncodedParts, quickHeaders, type QuickHeaders } from './quick-headers.ts';
-import { patchInScope, rawMayBeInScope } from './relevance.ts';
+import { patchInScope, rawMayBeInScope } from '../kernel-api/scope.ts';
 
 /** Messages larger than this are recorded as errors without a parse (enormous attachments). */
 export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;

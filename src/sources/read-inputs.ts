@@ -1,5 +1,6 @@
 // Reads every input the CLI is given (files, directories, maildirs, mboxes, stdin) into patches and problems.
 
+import { hasPatchSubject, mayContainDiff } from './prefilter.ts';
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { InputProblem, Patch, PatchSource } from '../core/patch.ts';
@@ -197,6 +198,9 @@ async function readArchive(
     if (m.truncated) {
       res.problems.push({ code: 'MMR005', message: `archive ends inside message ${m.index} (no final newline): truncated`, input });
     }
+    // A message that cannot hold a diff (plain text without diff markers, no patch attachment) and is no
+    // [PATCH] cover letter yields nothing: skip its MIME parse.
+    if (!mayContainDiff(m.raw) && !hasPatchSubject(m.raw)) continue;
     const r = await parseMessage(m.raw, src);
     const sha = /^From ([0-9a-f]{40}) /.exec(m.fromLine ?? '');
     if (sha) for (const p of r.patches) p.commit ??= sha[1]!;
