@@ -100,20 +100,25 @@ export async function treeImages(
     const changedRows = [...facts.entries()].filter(([, l]) => l.diff === (side === 'pre' ? 'del' : 'add')).map(([r]) => r);
     for (const d of defs) {
       if (!changedRows.some((r) => r >= d.start && r <= d.end)) continue;
-      const lines: ImageLine[] = [];
-      for (let r = d.start; r <= d.end; r++) {
-        const f = facts.get(r);
-        const l: ImageLine = { text: fileLines[r] ?? '', fileLine: r + 1 };
-        if (f?.diff) l.diff = f.diff;
-        if (f?.inputLine !== undefined) l.inputLine = f.inputLine;
-        lines.push(l);
-      }
-      if (!out[side].has(d.name)) out[side].set(d.name, { name: d.name, lines, whole: true, order: d.start });
+      if (!out[side].has(d.name)) out[side].set(d.name, { name: d.name, lines: defLines(d, facts, fileLines), whole: true, order: d.start });
     }
   }
   // A function changed on one side only still gets its other image (e.g. lines only removed).
   await fillOtherSide(out, preText, applied.text, fd);
   return out;
+}
+
+/** The lines of a function definition with their diff facts (file line, diff kind, input line). */
+function defLines(d: Def, facts: Map<number, ImageLine>, fileLines: readonly string[]): ImageLine[] {
+  const lines: ImageLine[] = [];
+  for (let r = d.start; r <= d.end; r++) {
+    const f = facts.get(r);
+    const l: ImageLine = { text: fileLines[r] ?? '', fileLine: r + 1 };
+    if (f?.diff) l.diff = f.diff;
+    if (f?.inputLine !== undefined) l.inputLine = f.inputLine;
+    lines.push(l);
+  }
+  return lines;
 }
 
 async function fillOtherSide(out: TreeImages, preText: string, postText: string, fd: FileDiff): Promise<void> {
@@ -132,15 +137,7 @@ async function fillOtherSide(out: TreeImages, preText: string, postText: string,
     for (const name of missing) {
       const d = defs.find((x) => x.name === name);
       if (!d) continue;
-      const lines: ImageLine[] = [];
-      for (let r = d.start; r <= d.end; r++) {
-        const f = facts.get(r);
-        const l: ImageLine = { text: fileLines[r] ?? '', fileLine: r + 1 };
-        if (f?.diff) l.diff = f.diff;
-        if (f?.inputLine !== undefined) l.inputLine = f.inputLine;
-        lines.push(l);
-      }
-      out[other].set(name, { name, lines, whole: true, order: d.start });
+      out[other].set(name, { name, lines: defLines(d, facts, fileLines), whole: true, order: d.start });
     }
   }
 }

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Finding, Report, Trace } from '../../src/core/finding.ts';
 import type { Hunk, Patch } from '../../src/core/patch.ts';
 import type { ScanDeps } from '../../src/scan/deps.ts';
-import { mayContainDiff, parseMessage, readMaildir, readMbox } from '../../src/sources/index.ts';
+import { defaultScanDeps } from '../../src/scan/default-deps.ts';
 
 function flushAfterUnlock(h: Hunk, side: 'pre' | 'post'): { line: number; text: string } | undefined {
   const lines = h.lines.filter((l) => (side === 'pre' ? l.type !== 'add' : l.type !== 'del'));
@@ -65,19 +65,7 @@ export function fakeRenderTable(t: Trace): string {
   return rows.join('\n');
 }
 
-/** Real sources, engine and renderer doubles. */
+/** Real sources and policy, engine and renderer doubles. */
 export function fakeDeps(over: Partial<ScanDeps> = {}): ScanDeps {
-  return {
-    mayContainDiff,
-    parseMessage: async (raw, source) => {
-      const r = await parseMessage(raw, source);
-      return { patches: r.patches, problems: r.problems };
-    },
-    readMbox,
-    readMaildir,
-    checkPatches: fakeCheckPatches,
-    isReportable: (f) => f.status === 'confirmed' && f.introduced,
-    renderTable: fakeRenderTable,
-    ...over,
-  };
+  return { ...defaultScanDeps(), checkPatches: fakeCheckPatches, renderTable: fakeRenderTable, ...over };
 }
