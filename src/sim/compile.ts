@@ -58,7 +58,8 @@ export type CInstr =
   | { kind: 'label'; name: string }
   | { kind: 'goto'; target: number }
   | { kind: 'choose'; targets: number[]; names: string[] }
-  | { kind: 'if'; test: CondTest; pte: number; negate: boolean; then: number; else: number };
+  | { kind: 'if'; test: CondTest; pte: number; negate: boolean; then: number; else: number }
+  | { kind: 'assume'; test: CondTest; pte: number; negate: boolean };
 
 export interface CThread {
   name: string;
@@ -185,6 +186,8 @@ export function compile(s: Scenario): Compiled {
           case 'choose': return { kind: 'choose', targets: ins.to.map(L), names: ins.to };
           case 'if':
             return { kind: 'if', test: ins.cond.test, pte: pteIdx(ins.cond.pte ?? ptes[0]), negate: ins.cond.negate ?? false, then: L(ins.then), else: ins.else ? L(ins.else) : k + 1 };
+          case 'assume':
+            return { kind: 'assume', test: ins.cond.test, pte: pteIdx(ins.cond.pte ?? ptes[0]), negate: ins.cond.negate ?? false };
         }
       }
       let effects = 0;

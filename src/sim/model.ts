@@ -6,7 +6,7 @@ import { INVARIANTS } from '../core/sim-contract.ts';
 import type { Compiled } from './compile.ts';
 import type { ArchModel } from './arch.ts';
 import type { Machine } from './machine.ts';
-import { choices, exited, initialState, successor, successorInto } from './step.ts';
+import { atFalseAssume, choices, exited, initialState, successor, successorInto } from './step.ts';
 import { BLOCKED, BOUND_RETRIES, BOUND_STORES } from './machine.ts';
 import { Packer, constantSlots } from './pack.ts';
 
@@ -128,8 +128,13 @@ export class MmModel implements Model<Int32Array, number> {
 
   terminal(s: Int32Array): boolean {
     if (s[this.width - 1] !== 0) return true;
-    for (let t = 0; t < this.m.L.nThreads; t++) if (!exited(this.m, s, t)) return false;
-    return true;
+    let done = true;
+    for (let t = 0; t < this.m.L.nThreads; t++) {
+      // A thread stopped at a false assume: this execution is not one of the modelled paths; abandon it.
+      if (atFalseAssume(this.m, s, t)) return true;
+      if (!exited(this.m, s, t)) done = false;
+    }
+    return done;
   }
 
   threadOf(a: number): number {

@@ -379,7 +379,7 @@ function opCode(g: Gen, t: number, op: COp, pcLabel: string): string {
   }
 }
 
-function condExpr(g: Gen, t: number, ins: Extract<CInstr, { kind: 'if' }>): string {
+function condExpr(g: Gen, t: number, ins: Extract<CInstr, { kind: 'if' | 'assume' }>): string {
   const e = ins.pte;
   const i = ti(g, t, e);
   const f = (l: string, p: string): string => `((lv[${i}] == 1 && ${l}[${i}] == 1) || (lv[${i}] != 1 && ${p}[${e}] == 1))`;
@@ -439,6 +439,8 @@ function proc(g: Gen, t: number, prologue: string): string {
       case 'goto': code = `goto ${lab(ins.target)}`; break;
       case 'choose': code = `if ${ins.targets.map((x) => `:: goto ${lab(x)}`).join(' ')} fi`; break;
       case 'if': code = `if :: ${condExpr(g, t, ins)} -> goto ${lab(ins.then)} :: else -> goto ${lab(ins.else)} fi`; break;
+      // blocks while false; an `end` label makes stopping here a valid end state (an abandoned path, not a deadlock)
+      case 'assume': code = `end_assume_${t}_${k}: (${condExpr(g, t, ins)})`; break;
       case 'op': code = opCode(g, t, ins, lab(k)); break;
     }
     lines.push(`${label(k)}${code};`);

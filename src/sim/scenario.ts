@@ -65,7 +65,13 @@ export type CtlInstr =
   | { ctl: 'label'; name: string }
   | { ctl: 'goto'; to: string }
   | { ctl: 'choose'; to: string[] }
-  | { ctl: 'if'; cond: Cond; then: string; else?: string };
+  | { ctl: 'if'; cond: Cond; then: string; else?: string }
+  /**
+   * The path this program was extracted from took a branch on this condition: executions where it does not hold
+   * are not executions of that path. The thread stops there; a state where nothing else can move and a thread
+   * sits at a false `assume` is an abandoned (infeasible) execution, never a deadlock.
+   */
+  | { ctl: 'assume'; cond: Cond };
 
 export type Instr = OpInstr | CtlInstr;
 
@@ -182,6 +188,12 @@ const ctlInstr = z.discriminatedUnion('ctl', [
       cond: z.object({ test: z.enum(TESTS), pte: name.optional(), negate: z.boolean().optional() }).strict(),
       then: name,
       else: name.optional(),
+    })
+    .strict(),
+  z
+    .object({
+      ctl: z.literal('assume'),
+      cond: z.object({ test: z.enum(TESTS), pte: name.optional(), negate: z.boolean().optional() }).strict(),
     })
     .strict(),
 ]);

@@ -20,6 +20,9 @@ export function isLocalInstr(m: Machine, s: Int32Array, t: number, ins: CInstr):
       return true;
     case 'choose':
       return false;
+    case 'assume':
+      // Fused only when it holds: a false assume must stay visible as the thread's (disabled) next step.
+      return isLocalTest(m, s, t, ins) && evalCond(m, s, t, ins);
     case 'if':
       if (ins.test === 'last-ok') return true;
       if (ins.test === 'pte-present' || ins.test === 'pte-write' || ins.test === 'pte-dirty' || ins.test === 'pte-young' || ins.test === 'pte-uffd-wp')
@@ -30,8 +33,16 @@ export function isLocalInstr(m: Machine, s: Int32Array, t: number, ins: CInstr):
   }
 }
 
-/** Evaluate an `if` condition (local value when the thread has read the PTE, else the current PTE). */
-export function evalCond(m: Machine, s: Int32Array, t: number, ins: Extract<CInstr, { kind: 'if' }>): boolean {
+/** Does a condition depend only on the thread's own state (its PTE snapshot or last result)? */
+function isLocalTest(m: Machine, s: Int32Array, t: number, ins: Extract<CInstr, { kind: 'if' | 'assume' }>): boolean {
+  if (ins.test === 'last-ok') return true;
+  if (ins.test === 'pte-present' || ins.test === 'pte-write' || ins.test === 'pte-dirty' || ins.test === 'pte-young' || ins.test === 'pte-uffd-wp')
+    return s[localAt(m.L, t, ins.pte) + LV.valid] === 1;
+  return false;
+}
+
+/** Evaluate an `if` / `assume` condition (local value when the thread has read the PTE, else the current PTE). */
+export function evalCond(m: Machine, s: Int32Array, t: number, ins: Extract<CInstr, { kind: 'if' | 'assume' }>): boolean {
   const L = m.L;
   const e = ins.pte;
   const lo = localAt(L, t, e);
@@ -150,9 +161,21 @@ export function execInstr(m: Machine, s: Int32Array, t: number, ins: CInstr, cho
     case 'if':
       s[th + TH.pc] = evalCond(m, s, t, ins) ? ins.then : ins.else;
       return 0;
+    case 'assume':
+      if (!evalCond(m, s, t, ins)) return BLOCKED;
+      s[th + TH.pc] = s[th + TH.pc]! + 1;
+      return 0;
     case 'op':
       return runOp(m, s, t, ins, rec);
   }
+}
+
+/** Is thread t stopped at an `assume` whose condition is false (an execution of another path)? */
+export function atFalseAssume(m: Machine, s: Int32Array, t: number): boolean {
+  const code = m.c.threads[t]!.code;
+  const pc = s[thAt(m.L, t) + TH.pc]!;
+  const ins = pc < code.length ? code[pc] : undefined;
+  return ins?.kind === 'assume' && !evalCond(m, s, t, ins);
 }
 
 /** Has thread t exited? */

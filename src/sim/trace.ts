@@ -53,6 +53,9 @@ export function buildTrace(m: Machine, path: number[], invariant: InvariantName,
         action = `if ${ins.negate ? '!' : ''}${ins.test}(${m.c.ptes[ins.pte] ?? ''}): ${taken ? 'yes' : 'no'}`;
         break;
       }
+      case 'assume':
+        action = `assume ${ins.negate ? '!' : ''}${ins.test}(${m.c.ptes[ins.pte] ?? ''})`;
+        break;
       default:
         action = ins.kind;
     }

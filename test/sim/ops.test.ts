@@ -145,3 +145,33 @@ describe('pages', () => {
     expect(simulate(s(true)).verdict).toBe('ok');
   });
 });
+
+describe('assume (path feasibility)', () => {
+  it('an execution where the assumed condition is false is abandoned, not reported', () => {
+    // The path took `if (pte_dirty(pte))`: on a clean PTE it is not this path, so the unlock-less exit after it
+    // (a lock-balance violation if reached) must not be reported.
+    const prog = (dirty: boolean) =>
+      scen([th('a', [{ op: 'pte-map-lock', pte: 'pte0' }, { op: 'pte-read', pte: 'pte0' }, { ctl: 'assume', cond: { test: 'pte-dirty', pte: 'pte0' } }])], {
+        init: { pages: [{ name: 'page0' }], ptes: [{ name: 'pte0', page: 'page0', write: true, dirty }] },
+      });
+    expect(simulate(prog(true)).invariant).toBe('lock-balance');
+    expect(simulate(prog(false)).verdict).toBe('ok');
+  });
+
+  it('a thread stopped at a false assume while another waits for its lock is not a deadlock', () => {
+    const s = scen([
+      th('a', [{ op: 'pte-map-lock', pte: 'pte0' }, { op: 'pte-read', pte: 'pte0' }, { ctl: 'assume', cond: { test: 'pte-write', pte: 'pte0', negate: true } }, { op: 'pte-unmap-unlock', pte: 'pte0' }]),
+      th('b', [{ op: 'pte-map-lock', pte: 'pte0' }, { op: 'pte-unmap-unlock', pte: 'pte0' }]),
+    ]);
+    expect(simulate(s).verdict).toBe('ok');
+  });
+
+  it('an assume on the live PTE waits for another thread to make it true', () => {
+    const s = scen([
+      th('a', [{ ctl: 'assume', cond: { test: 'pte-write', pte: 'pte0', negate: true } }, { op: 'pte-map-lock', pte: 'pte0' }]),
+      th('b', [{ op: 'pte-map-lock', pte: 'pte0' }, { op: 'pte-wrprotect', pte: 'pte0' }, { op: 'pte-unmap-unlock', pte: 'pte0' }]),
+    ]);
+    // once b write-protected the PTE, a's path is feasible and a returns holding the PTL
+    expect(simulate(s).invariant).toBe('lock-balance');
+  });
+});
