@@ -4,7 +4,7 @@
  * keep their kind (the front end and the simulator share one op vocabulary) and carry their source line.
  */
 import type { Event, EventPath, PathStep } from '../core/events.ts';
-import type { Instr, OpInstr } from '../sim/scenario.ts';
+import type { Cond, Instr, OpInstr } from '../sim/scenario.ts';
 import type { PteEffect } from '../core/ops.ts';
 import { callArgs } from '../../rules/utils/paths.ts';
 
@@ -111,6 +111,12 @@ export function pathToProgram(path: EventPath, opts: ProgramOptions): Instr[] {
   for (const step of path.steps) {
     if (step.step === 'control') {
       if (step.kind === 'return') break;
+      if (step.kind === 'branch') {
+        // The path took this branch: an execution where the PTE does not satisfy it is not this path.
+        for (const cond of branchAssumptions(step.cond, step.taken)) {
+          out.push({ ctl: 'assume', cond: { ...cond, pte: `pte${Math.min(last, cursor)}` } });
+        }
+      }
       if (step.kind === 'truncated') {
         truncated = true;
         intoUnseenLoop = lastControl === 'loop-next' || lastControl === 'loop-exit';
@@ -153,6 +159,38 @@ export function pathToProgram(path: EventPath, opts: ProgramOptions): Instr[] {
     out.push(...release);
   }
   return out;
+}
+
+const PTE_TESTS: Record<string, { test: Cond['test']; negate: boolean }> = {
+  pte_present: { test: 'pte-present', negate: false },
+  pte_none: { test: 'pte-present', negate: true },
+  pte_write: { test: 'pte-write', negate: false },
+  pte_dirty: { test: 'pte-dirty', negate: false },
+  pte_young: { test: 'pte-young', negate: false },
+  pte_uffd_wp: { test: 'pte-uffd-wp', negate: false },
+};
+
+/** One `[!]pte_xxx(value)` test, or undefined for anything else. */
+function pteTest(text: string): Omit<Cond, 'pte'> | undefined {
+  const m = /^\s*(!\s*)?(pte_\w+)\s*\(\s*(?:\*\s*)?[\w>.-]+(?:\s*\(\s*[\w>.-]*\s*\))?\s*\)\s*$/.exec(text);
+  const t = m ? PTE_TESTS[m[2]!] : undefined;
+  if (!m || !t) return undefined;
+  return { test: t.test, negate: t.negate !== (m[1] !== undefined) };
+}
+
+/**
+ * What a branch on PTE state tells about the PTE when the path took it (`taken`) or not: a conjunction of simple
+ * `pte_present/none/write/dirty/young/uffd_wp()` tests. `A && B` taken and `A || B` not taken decompose; anything
+ * else (calls, other variables, mixed operators) says nothing.
+ */
+export function branchAssumptions(cond: string, taken: boolean): Array<Omit<Cond, 'pte'>> {
+  const c = cond.trim().replace(/^\((.*)\)$/s, '$1');
+  const conj = taken ? '&&' : '||';
+  const other = taken ? '||' : '&&';
+  if (c.includes(other)) return [];
+  const parts = c.split(conj).map((x) => pteTest(x.trim().replace(/^\((.*)\)$/s, '$1')));
+  if (parts.some((x) => x === undefined)) return [];
+  return (parts as Array<Omit<Cond, 'pte'>>).map((x) => ({ test: x.test, negate: taken ? x.negate === true : x.negate !== true }));
 }
 
 /** Does the program release `lock` before any acquisition of it? */

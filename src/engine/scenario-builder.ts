@@ -73,6 +73,37 @@ function lockBalanceAtEnd(program: Instr[]): number {
   return n;
 }
 
+/**
+ * Start from a state in which the patched path is feasible: the first assumption the path makes about a PTE it has
+ * not written yet (a branch on `pte_dirty()`, `pte_write()`, `pte_present()`, ...) sets that flag initially.
+ */
+function applyPathAssumptions(ptes: Array<Scenario['init']['ptes'][number]>, program: readonly Instr[]): void {
+  const written = new Set<string>();
+  const decided = new Set<string>();
+  for (const i of program) {
+    if (!('ctl' in i)) {
+      if (i.pte && (PTE_WRITES.has(i.op) || i.op === 'pte-modify-start' || i.op === 'wp-page-copy' || i.op === 'fault')) written.add(i.pte);
+      continue;
+    }
+    if (i.ctl !== 'assume' || !i.cond.pte || written.has(i.cond.pte)) continue;
+    const key = `${i.cond.pte}:${i.cond.test}`;
+    if (decided.has(key)) continue;
+    decided.add(key);
+    const p = ptes.find((x) => x.name === i.cond.pte);
+    if (!p) continue;
+    const value = i.cond.negate !== true;
+    if (i.cond.test === 'pte-present' && !value) p.page = null;
+    if (i.cond.test === 'pte-write') p.write = value;
+    if (i.cond.test === 'pte-dirty') p.dirty = value;
+    if (i.cond.test === 'pte-young') p.young = value;
+    if (i.cond.test === 'pte-uffd-wp') {
+      p.uffdWp = value;
+      // a uffd-wp PTE is write-protected (pte_mkuffd_wp() implies pte_wrprotect())
+      if (value && !decided.has(`${i.cond.pte}:pte-write`)) p.write = false;
+    }
+  }
+}
+
 const PTE_WRITES = new Set(['pte-set', 'pte-clear', 'pte-clear-flush', 'pte-modify-commit', 'pte-wrprotect', 'pte-mkold']);
 
 /**
@@ -135,7 +166,7 @@ export function buildScenario(input: BuildInput, arch: Arch, invariants: readonl
   for (const spare of [COPY_PAGE, ADVERSARY_PAGE]) if (uses(spare)) pages.push({ name: spare, free: true });
   const usesPrev = threads.some((t) => t.program.some((i) => !('ctl' in i) && i.pte === PREV_PTE));
   if (usesPrev) pages.push({ name: 'pageprev' });
-  const pteInit = Array.from({ length: ptes }, (_, i) => ({
+  const pteInit: Array<Scenario['init']['ptes'][number]> = Array.from({ length: ptes }, (_, i) => ({
     name: `pte${i}`,
     page: `page${i}`,
     table: 'ptl0',
@@ -144,6 +175,9 @@ export function buildScenario(input: BuildInput, arch: Arch, invariants: readonl
     young: !faultFixup,
   }));
   if (usesPrev) pteInit.push({ name: PREV_PTE, page: 'pageprev', table: PREV_PTL, write: true, dirty: !faultFixup, young: !faultFixup });
+  applyPathAssumptions(pteInit, threads[0]!.program);
+  const present = new Set(pteInit.filter((p) => p.page !== null).map((p) => p.name));
+  for (let i = tlb.length - 1; i >= 0; i--) if (!present.has(tlb[i]!.pte)) tlb.splice(i, 1);
   const scenario: Scenario = {
     name: `${candidate.rule}:${input.fn}`,
     description: candidate.message,

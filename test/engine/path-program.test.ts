@@ -7,7 +7,7 @@ import type { EventPath, PathStep } from '../../src/core/events.ts';
 import type { Candidate, Hazard } from '../../src/core/rule.ts';
 import type { Instr } from '../../src/sim/scenario.ts';
 import { ctl, ev } from '../../src/rule-tester/path-builder.ts';
-import { pathToProgram, PREV_PTE, PREV_PTL } from '../../src/engine/path-program.ts';
+import { branchAssumptions, pathToProgram, PREV_PTE, PREV_PTL } from '../../src/engine/path-program.ts';
 import { buildScenario } from '../../src/engine/scenario-builder.ts';
 import { simulate } from '../../src/sim/index.ts';
 
@@ -83,6 +83,37 @@ describe('pathToProgram', () => {
     const program = pathToProgram(p, { path: 'mm/ksm.c', ptes: 1 });
     expect(ops(program)).toEqual(['pte-map-lock(pte0)', 'notifier-change-pte(pte0)', 'pte-set(pte0)', 'pte-unmap-unlock(pte0)']);
     expect(program[1]).toMatchObject({ effects: ['wrprotect'] });
+  });
+});
+
+describe('branch assumptions', () => {
+  it('reads simple PTE tests, negations and the conjunction the path implies', () => {
+    expect(branchAssumptions('pte_dirty(ptent)', true)).toEqual([{ test: 'pte-dirty', negate: false }]);
+    expect(branchAssumptions('!pte_uffd_wp(*pte)', false)).toEqual([{ test: 'pte-uffd-wp', negate: false }]);
+    expect(branchAssumptions('pte_none(ptep_get(pte))', true)).toEqual([{ test: 'pte-present', negate: true }]);
+    // `A || B` not taken: neither holds
+    expect(branchAssumptions('!pte_present(ptent) || !pte_dirty(ptent)', false)).toEqual([
+      { test: 'pte-present', negate: false },
+      { test: 'pte-dirty', negate: false },
+    ]);
+    // a taken disjunction, another variable's test or a call say nothing
+    expect(branchAssumptions('!pte_present(ptent) || !pte_dirty(ptent)', true)).toEqual([]);
+    expect(branchAssumptions('ret == 0', true)).toEqual([]);
+    expect(branchAssumptions('pte_dirty(ptent) && page_mapcount(page) > 1', true)).toEqual([]);
+  });
+
+  it('starts the model in a state where the path is feasible, and abandons executions where it is not', () => {
+    const p = path([
+      ev(0, 'pte-map-lock', 'pte_offset_map_lock', { lock: 'ptl' }, { result: 'pte' }),
+      ev(1, 'pte-read', 'ptep_get', { pte: 'pte' }, { result: 'oldpte' }),
+      ctl({ kind: 'branch', cond: '!pte_uffd_wp(oldpte)', taken: false }),
+      ctl({ kind: 'return' }),
+    ]);
+    const s = buildScenario({ candidate: candidate(p, {}), path: 'mm/x.c', fn: 'f' }, 'x86', ['lock-balance']);
+    expect(s.threads[0]!.program[2]).toEqual({ ctl: 'assume', cond: { test: 'pte-uffd-wp', negate: false, pte: 'pte0' } });
+    expect(s.init.ptes[0]).toMatchObject({ uffdWp: true, write: false });
+    // the path returns holding the PTL: reachable, since the initial PTE is uffd-wp
+    expect(simulate(s, { arch: 'x86' }).invariant).toBe('lock-balance');
   });
 });
 
