@@ -24,10 +24,7 @@ export function isLocalInstr(m: Machine, s: Int32Array, t: number, ins: CInstr):
       // Fused only when it holds: a false assume must stay visible as the thread's (disabled) next step.
       return isLocalTest(m, s, t, ins) && evalCond(m, s, t, ins);
     case 'if':
-      if (ins.test === 'last-ok') return true;
-      if (ins.test === 'pte-present' || ins.test === 'pte-write' || ins.test === 'pte-dirty' || ins.test === 'pte-young' || ins.test === 'pte-uffd-wp')
-        return s[localAt(m.L, t, ins.pte) + LV.valid] === 1;
-      return false;
+      return isLocalTest(m, s, t, ins);
     case 'op':
       return ins.local;
   }
