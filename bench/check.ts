@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readInputs, directoryTree } from '../src/sources/index.ts';
 import { checkPatches } from '../src/engine/index.ts';
-import { scoreCorpus } from '../test/engine/corpus-score.ts';
+import { outcomeTable, scoreCorpus } from '../test/engine/corpus-score.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -35,6 +35,7 @@ export default async function bench(): Promise<void> {
     const s = await scoreCorpus(corpus, labels);
     console.log(`  corpus: ${s.bugHit}/${s.bugs} bug cases confirmed (recall ${(100 * s.bugHit / Math.max(1, s.bugs)).toFixed(0)}%), ` +
       `${s.fixSeen}/${s.fixes} fixes recognised, ${s.falsePositives} false positives on fix/clean cases`);
+    for (const line of outcomeTable(s.cases)) console.log(`  ${line}`);
   } else {
     console.log('  corpus: ../shared/corpus not present, skipped');
   }

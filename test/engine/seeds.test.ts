@@ -4,15 +4,16 @@
  * software-dirty-bit livelock confirmed on ppc-e500 only.
  */
 import { describe, expect, it } from 'vitest';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Report } from '../../src/core/finding.ts';
 import type { Arch } from '../../src/core/sim-contract.ts';
 import { extractPatchesFromText } from '../../src/sources/index.ts';
 import { checkPatches, isReportable } from '../../src/engine/index.ts';
 
-const dir = join(import.meta.dirname, '../../../shared/seeds');
-const present = existsSync(dir);
+import { SEEDS as dir, seedsPresent } from '../helpers/shared.ts';
+
+const present = seedsPresent();
 
 async function check(prefix: string, arch?: Arch[]): Promise<Report> {
   const file = readdirSync(dir).find((f) => f.startsWith(prefix))!;

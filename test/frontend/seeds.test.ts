@@ -1,5 +1,5 @@
 // The five seed threads: every seed's changed functions are found with event paths in the right order.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { EventPath, FunctionView } from '../../src/core/events.ts';
@@ -7,8 +7,9 @@ import type { Patch } from '../../src/core/patch.ts';
 import { functionsOfPatch } from '../../src/frontend/index.ts';
 import { extractPatchesFromText } from '../../src/sources/index.ts';
 
-const SEEDS = '/work/shared/seeds';
-const have = existsSync(SEEDS);
+import { SEEDS, seedsPresent } from '../helpers/shared.ts';
+
+const have = seedsPresent();
 
 function seedFile(prefix: string): string {
   const f = readdirSync(SEEDS).find((x) => x.startsWith(prefix));

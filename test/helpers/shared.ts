@@ -1,0 +1,23 @@
+/**
+ * Where the steering repository's shared material lives: `../shared` next to the repository root (the layout of a
+ * developer machine and of CI), or `MMR_SHARED` when set. Tests that read it skip when it is absent — except under
+ * CI (`CI` set), where its absence is an error, so a mislaid folder cannot turn corpus and seed tests into skips.
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+const repoRoot = resolve(import.meta.dirname, '../..');
+
+export const SHARED = process.env.MMR_SHARED ? resolve(process.env.MMR_SHARED) : resolve(repoRoot, '../shared');
+export const SEEDS = join(SHARED, 'seeds');
+export const CORPUS = join(SHARED, 'corpus');
+
+/** True when `dir` exists; under CI a missing folder throws instead of skipping. */
+export function sharedPresent(dir: string): boolean {
+  const present = existsSync(dir);
+  if (!present && process.env.CI) throw new Error(`${dir} is missing: CI must run the corpus and seed tests (set MMR_SHARED)`);
+  return present;
+}
+
+export const seedsPresent = (): boolean => sharedPresent(SEEDS);
+export const corpusPresent = (): boolean => sharedPresent(join(CORPUS, 'labels.json'));
