@@ -108,6 +108,8 @@ export function renderTable(trace: Trace, opts: { width?: number } = {}): string
     // Glue only what fits on a line; a longer glued run would be cut mid-word instead.
     const glued = item.split(/\s+/).some((word) => word.includes(GLUE) && word.length > w) ? unglue(item) : item;
     // A note's continuation lines are indented by one under its opening bracket.
+    const one = wrap(glued, w);
+    if (one.length === 1) return [unglue(one[0]!)];
     return wrap(glued, isNote ? w - 1 : w).map((l, k) => unglue(isNote && k > 0 ? ` ${l}` : l));
   };
   const lines: string[] = [];

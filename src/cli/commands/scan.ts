@@ -18,6 +18,7 @@ interface ScanFlags {
   db: string;
   drafts: string;
   report?: string;
+  archiveUrl: string;
   format: string;
   send?: boolean;
   smtp?: string;
@@ -40,6 +41,7 @@ export function register(program: Command): void {
     .option('--db <file>', 'state database', '.mmreview/state.db')
     .option('--drafts <dir>', 'directory for reply drafts (.eml)', '.mmreview/drafts')
     .option('--report <file>', 'also write a static HTML report')
+    .option('--archive-url <url>', 'base URL for message links in the HTML report (a public-inbox URL)', 'https://lore.kernel.org/r/')
     .option('--format <fmt>', 'terminal report format: text | json', 'text')
     .option('--send', 'send drafted replies over SMTP (needs --smtp or MMREVIEW_SMTP_URL)')
     .option('--smtp <url>', 'SMTP URL (default: $MMREVIEW_SMTP_URL)')
@@ -50,6 +52,7 @@ export function register(program: Command): void {
       if (flags.format !== 'text' && flags.format !== 'json') return usage(`unknown --format "${flags.format}" (text, json)`);
       const batchSize = Number(flags.batch);
       if (!Number.isInteger(batchSize) || batchSize < 1) return usage(`--batch must be a positive integer, got "${flags.batch}"`);
+      if (!/^https?:\/\/[^\s"'<>]+$/i.test(flags.archiveUrl)) return usage(`--archive-url must be an http(s) URL, got "${flags.archiveUrl}"`);
       const smtpUrl = flags.smtp ?? process.env.MMREVIEW_SMTP_URL;
       if (flags.send && !smtpUrl) return usage('--send needs an SMTP server: --smtp URL or MMREVIEW_SMTP_URL');
       const from = flags.from ?? process.env.MMREVIEW_FROM ?? 'mmreview <mmreview@localhost>';
@@ -78,7 +81,7 @@ export function register(program: Command): void {
         process.stdout.write(flags.format === 'json' ? renderScanReportJson(report) : renderScanReportText(report, { renderTable: deps.renderTable }));
         if (flags.report) {
           mkdirSync(dirname(resolve(flags.report)), { recursive: true });
-          writeFileSync(flags.report, renderHtmlReport(report, { renderTable: deps.renderTable }));
+          writeFileSync(flags.report, renderHtmlReport(report, { renderTable: deps.renderTable, archiveUrl: flags.archiveUrl }));
         }
         for (const s of result.sources) if (s.error) process.stderr.write(`mmreview scan: ${s.error.code}: ${s.error.message}\n`);
         process.exitCode = result.sources.some((s) => s.error) ? 2 : 0;
