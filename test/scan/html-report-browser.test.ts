@@ -66,7 +66,7 @@ describe.runIf(CHROMIUM)('HTML report in Chromium', () => {
       // links go to the configured archive
       expect(await page.locator('a[href="https://inbox.example.org/linux-mm/p1@x"]').count()).toBe(1);
       // no horizontal overflow of the page
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      const overflow = await page.locator('html').evaluate((el) => el.scrollWidth - el.clientWidth);
       expect(overflow).toBeLessThanOrEqual(0);
       // the CPU table is visible and shown whole: its box is as wide as its content (no clipping, no scrollbar)
       const pre = page.locator('pre').first();
