@@ -156,6 +156,10 @@ export class StateStore {
       replyState: p('UPDATE replies SET state = ?, error = ? WHERE reply_id = ?'),
       repliesAll: p('SELECT * FROM replies ORDER BY pkey, reply_id'),
       repliesOfPatch: p('SELECT * FROM replies WHERE pkey = ? ORDER BY reply_id'),
+      metaGet: p('SELECT value FROM meta WHERE key = ?'),
+      metaSet: p('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
+      metaDel: p('DELETE FROM meta WHERE key = ?'),
+      metaPrefix: p("SELECT key, value FROM meta WHERE key >= ? AND key < ? ORDER BY key"),
     };
   }
 
@@ -335,6 +339,25 @@ export class StateStore {
 
   allReplies(): ReplyRow[] {
     return (this.st.repliesAll!.all() as Row[]).map(replyFromRow);
+  }
+
+  /** A small named value kept with the state (watch cursors, arrival times); `schema` is reserved. */
+  getMeta(key: string): string | undefined {
+    return (this.st.metaGet!.get(key) as { value: string } | undefined)?.value;
+  }
+
+  setMeta(key: string, value: string): void {
+    if (key === 'schema') throw new Error('meta key "schema" is reserved');
+    this.st.metaSet!.run(key, value);
+  }
+
+  deleteMeta(key: string): void {
+    if (key !== 'schema') this.st.metaDel!.run(key);
+  }
+
+  /** Every meta entry whose key starts with `prefix`, sorted by key. */
+  metaWithPrefix(prefix: string): Array<{ key: string; value: string }> {
+    return this.st.metaPrefix!.all(prefix, `${prefix}\uffff`) as Array<{ key: string; value: string }>;
   }
 
   repliesOfPatch(pkey: string): ReplyRow[] {
