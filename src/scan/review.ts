@@ -8,6 +8,7 @@ import { renderMailReply } from '../render/mail-reply.ts';
 import type { EngineOptions, ScanDeps } from './deps.ts';
 import { threadRoot } from './lineage.ts';
 import { assembleSeries } from '../series/index.ts';
+import { fixesTags, touchesFunction } from './fixes-tag.ts';
 
 export interface ReviewOptions {
   /** Directory for `.eml` drafts. */
@@ -32,6 +33,8 @@ export interface ReviewStats {
   fixedNotes: number;
   /** Series kept pending by `hold` (incomplete, still within their grace period). */
   held?: number;
+  /** Patches reviewed in this run (pkeys), for reports of what the run did. */
+  reviewedKeys?: string[];
   /** Per-patch problems of this review (engine crashes, engine-reported errors). */
   problems: Array<{ messageId: string; code: string; message: string }>;
 }
@@ -164,6 +167,18 @@ export async function reviewPending(store: StateStore, deps: ScanDeps, opts: Rev
             stats.fixedNotes++;
           }
         }
+        // A later patch whose `Fixes:` trailer names an earlier patch and that changes the function a finding of
+        // that patch is about: the finding is fixed by it (a fix posted in its own thread).
+        const self = patches.find((p) => p.id === row.pkey);
+        for (const tag of self ? fixesTags(self.description) : []) {
+          if (tag.lineage === row.lineage) continue;
+          for (const old of store.openFindings(tag.lineage, Number.MAX_SAFE_INTEGER)) {
+            const f = JSON.parse(old.findingJson) as Finding;
+            if (current.has(old.fingerprint) || !touchesFunction(self!, f)) continue;
+            store.markFixed(old.fingerprint, row.pkey);
+            stats.fixedNotes++;
+          }
+        }
         if (toPost.length > 0) {
           const patch = patches.find((p) => p.id === row.pkey)!;
           const reply = renderMailReply({ patch, findings: toPost, from: opts.from, renderTable: deps.renderTable });
@@ -179,6 +194,7 @@ export async function reviewPending(store: StateStore, deps: ScanDeps, opts: Rev
         }
         store.setPatchState(row.pkey, 'reviewed');
         stats.reviewed++;
+        (stats.reviewedKeys ??= []).push(row.pkey);
       }
     });
   }

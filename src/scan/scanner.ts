@@ -86,11 +86,16 @@ async function* items(
   path: string,
   deps: ScanDeps,
   seen: (key: string) => boolean,
-  heads?: { since?: (epoch: number) => string | undefined; got: Map<number, string> },
+  heads?: { since?: (epoch: number) => string | undefined; got: Map<number, string>; skipped: number },
 ): AsyncGenerator<RawItem> {
   if (kind === 'public-inbox') {
     const opts = {
-      skip: seen,
+      // Commits skipped because they were read before count as seen (their blobs are never read).
+      skip: (oid: string) => {
+        const s = seen(oid);
+        if (s && heads) heads.skipped++;
+        return s;
+      },
       ...(heads?.since ? { since: heads.since } : {}),
       ...(heads ? { onHead: (epoch: number, head: string) => heads.got.set(epoch, head) } : {}),
     };
@@ -195,7 +200,11 @@ export async function runScan(paths: string[], store: StateStore, deps: ScanDeps
     let batch: Classified[] = [];
     const batchKeys = new Set<string>();
     const cursor = opts.cursor;
-    const heads = cursor ? { since: (epoch: number) => cursor.get(path, epoch), got: new Map<number, string>() } : undefined;
+    const heads = {
+      ...(cursor ? { since: (epoch: number) => cursor.get(path, epoch) } : {}),
+      got: new Map<number, string>(),
+      skipped: 0,
+    };
     let complete = false;
     try {
       for await (const it of items(det.kind, path, deps, (k) => known.has(k), heads)) {
@@ -224,7 +233,8 @@ export async function runScan(paths: string[], store: StateStore, deps: ScanDeps
     }
     if (batch.length > 0) commitBatch(store, sourceId, given, batch, result);
     // Cursors move only when the whole source was read and committed: a failure leaves them where they were.
-    if (complete && cursor && heads) for (const [epoch, head] of heads.got) cursor.set(path, epoch, head);
+    if (complete && cursor) for (const [epoch, head] of heads.got) cursor.set(path, epoch, head);
+    sr.seenMessages += heads.skipped;
   }
   if (!opts.noReview) result.review = await reviewPending(store, deps, opts);
   return result;

@@ -50,6 +50,7 @@ function report(): ScanReport {
       ] },
     ],
     messageProblems: [],
+    history: false,
   };
 }
 

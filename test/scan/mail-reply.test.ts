@@ -107,6 +107,7 @@ describe('renderHtmlReport', () => {
       totals: { patch: 1 },
       series: [{ root: 'r@x', subject: evil, patches: [{ messageId: 'a+b@x', subject: evil, version: 1, part: 1, total: 1, state: 'reviewed', replies: [], findings: [{ fingerprint: 'f', rule: 'flush-under-ptl', severity: 'error', status: 'confirmed', disposition: 'reported', introduced: true, fixed: false, path: 'mm/x.c', line: 1, function: 'f', message: evil, trace: { ...FAKE_TRACE, threads: [evil, 'CPU1'] } }] }] }],
       messageProblems: [{ index: 0, code: 'MMR004', message: evil }],
+      history: true,
     };
     const html = renderHtmlReport(report, { renderTable: fakeRenderTable });
     expect(html).not.toContain('<script>');

@@ -25,6 +25,7 @@ interface ScanFlags {
   from?: string;
   batch: string;
   progress: boolean;
+  history?: boolean;
 }
 
 function usage(msg: string): void {
@@ -48,6 +49,7 @@ export function register(program: Command): void {
     .option('--from <address>', 'From address of replies (default: $MMREVIEW_FROM or mmreview <mmreview@localhost>)')
     .option('--batch <n>', 'messages per transaction', '500')
     .option('--no-progress', 'no progress output on stderr')
+    .option('--history', 'report every series in the state, not only what this run reviewed')
     .action(async (sources: string[], flags: ScanFlags) => {
       if (flags.format !== 'text' && flags.format !== 'json') return usage(`unknown --format "${flags.format}" (text, json)`);
       const batchSize = Number(flags.batch);
@@ -77,7 +79,7 @@ export function register(program: Command): void {
           process.stderr.write(`sent ${sent.sent.length} replies, ${sent.failed.length} failed, ${sent.uncertain.length} left unsent after an interrupted send\n`);
           for (const f of sent.failed) process.stderr.write(`  send failed <${f.replyId}>: ${f.error}\n`);
         }
-        const report = buildScanReport(store, result);
+        const report = buildScanReport(store, result, { history: flags.history === true });
         process.stdout.write(flags.format === 'json' ? renderScanReportJson(report) : renderScanReportText(report, { renderTable: deps.renderTable }));
         if (flags.report) {
           mkdirSync(dirname(resolve(flags.report)), { recursive: true });
