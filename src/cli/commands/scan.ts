@@ -1,11 +1,12 @@
 /**
  * `mmreview scan SOURCE...`: incremental, resumable review of mail archives (mbox, maildir, public-inbox v2).
- * Exit 0 when the scan completed (whatever it found); 2 on bad usage or an unreadable source.
+ * Exit 0 when the scan completed (whatever it found); 2 on bad usage, an unreadable source, or a --db another scan
+ * is using (the holder is named; --wait SECONDS waits for it instead).
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { StateStore, StateStoreError } from '../../store/state-store.ts';
+import { DbLockedError, StateStore, StateStoreError, describeHolder } from '../../store/state-store.ts';
 import { runScan } from '../../scan/scanner.ts';
 import { defaultScanDeps } from '../../scan/default-deps.ts';
 import { progressSink } from '../../scan/progress.ts';
@@ -24,6 +25,7 @@ interface ScanFlags {
   from?: string;
   batch: string;
   progress: boolean;
+  wait: string;
 }
 
 function usage(msg: string): void {
@@ -46,6 +48,7 @@ export function register(program: Command): void {
     .option('--from <address>', 'From address of replies (default: $MMREVIEW_FROM or mmreview <mmreview@localhost>)')
     .option('--batch <n>', 'messages per transaction', '500')
     .option('--no-progress', 'no progress output on stderr')
+    .option('--wait <seconds>', 'when another scan is using --db, wait up to this long for it (default: exit 2 at once)', '0')
     .action(async (sources: string[], flags: ScanFlags) => {
       if (flags.format !== 'text' && flags.format !== 'json') return usage(`unknown --format "${flags.format}" (text, json)`);
       const batchSize = Number(flags.batch);
@@ -53,11 +56,21 @@ export function register(program: Command): void {
       const smtpUrl = flags.smtp ?? process.env.MMREVIEW_SMTP_URL;
       if (flags.send && !smtpUrl) return usage('--send needs an SMTP server: --smtp URL or MMREVIEW_SMTP_URL');
       const from = flags.from ?? process.env.MMREVIEW_FROM ?? 'mmreview <mmreview@localhost>';
+      const waitS = Number(flags.wait);
+      if (!Number.isFinite(waitS) || waitS < 0) return usage(`--wait must be a number of seconds >= 0, got "${flags.wait}"`);
       let store: StateStore;
       try {
-        store = StateStore.open(resolve(flags.db));
+        store = await StateStore.openWaiting(resolve(flags.db), waitS * 1000, (h) =>
+          process.stderr.write(`mmreview scan: ${flags.db} is in use by another scan (${describeHolder(h)}); waiting up to ${waitS} s\n`),
+        );
       } catch (e) {
+        if (e instanceof DbLockedError) {
+          return usage(`${flags.db} is in use by another scan (${describeHolder(e.holder)})${waitS > 0 ? `; gave up after waiting ${waitS} s` : '; run again when it has finished, or pass --wait SECONDS'}`);
+        }
         return usage(e instanceof StateStoreError ? e.message : `cannot open ${flags.db}: ${(e as Error).message}`);
+      }
+      if (store.tookOverFrom) {
+        process.stderr.write(`mmreview scan: took over the lock of ${flags.db} from a scan that ended without releasing it (${describeHolder(store.tookOverFrom)})\n`);
       }
       const deps = defaultScanDeps();
       try {
