@@ -48,6 +48,12 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
+/** `/a/b//` → `/a/b`, `` and `//` → `/` (Octokit's normalizeTrailingSlashes). */
+function trimSlashes(p: string): string {
+  const t = p.replace(/\/+$/, '');
+  return t === '' ? '/' : t;
+}
+
 /** Wraps Probot's webhook middleware `inner` with the checks above; other paths and methods pass straight through. */
 export function guardWebhooks(inner: NodeMiddleware, opts: GuardOptions): NodeMiddleware {
   const maxBody = opts.maxBodyBytes ?? MAX_WEBHOOK_BYTES;
@@ -56,8 +62,15 @@ export function guardWebhooks(inner: NodeMiddleware, opts: GuardOptions): NodeMi
   let inFlight = 0;
 
   return async (req, res, next) => {
-    const pathname = (req.url ?? '').split('?')[0]!.replace(/\/+$/, '') || '/';
-    if (req.method !== 'POST' || pathname !== opts.path.replace(/\/+$/, '')) return inner(req, res, next);
+    // The same path test as Octokit's middleware (trailing slashes dropped, then parsed as a URL: query and
+    // fragment ignored), so that no spelling of the path reaches it unguarded.
+    let pathname: string;
+    try {
+      pathname = new URL(trimSlashes(req.url ?? ''), 'http://localhost').pathname;
+    } catch {
+      return inner(req, res, next); // answered 422 by Octokit without reading the body
+    }
+    if (req.method !== 'POST' || pathname !== trimSlashes(opts.path)) return inner(req, res, next);
 
     const id = header(req, 'x-github-delivery') ?? '(none)';
     const event = header(req, 'x-github-event') ?? '(none)';

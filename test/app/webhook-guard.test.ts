@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, request } from 'node:http';
 import type { IncomingMessage, Server } from 'node:http';
+import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { sign } from '@octokit/webhooks-methods';
 import { guardWebhooks } from '../../src/app/webhook-guard.ts';
@@ -50,6 +51,20 @@ describe('guardWebhooks', () => {
     expect(await post(H(await sign(SECRET, big)), big)).toBe(413);
     expect(JSON.stringify(logged)).not.toContain('secret-payload');
     expect(logged.every((l) => (l.obj as { delivery?: string }).delivery !== undefined)).toBe(true);
+  });
+  it('guards every spelling of the path the inner middleware would accept (trailing slash, query, fragment)', async () => {
+    const raw = (target: string): Promise<string> =>
+      new Promise((resolve, reject) => {
+        const sock = connect(Number(new URL(base).port), '127.0.0.1', () => {
+          sock.write(`POST ${target} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-GitHub-Event: ping\r\nX-GitHub-Delivery: d-2\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`);
+        });
+        let data = '';
+        sock.on('data', (c) => (data += c.toString()));
+        sock.on('close', () => resolve(data.split('\r\n')[0]!));
+        sock.on('error', reject);
+      });
+    for (const target of ['/hook/', '/hook?x=1', '/hook#frag', '/hook//']) expect(await raw(target), target).toMatch(/ 401 /);
+    expect(inner.filter((i) => i.url.startsWith('/hook') && i.url !== '/hook')).toEqual([]);
   });
   it('refuses a chunked body over the limit (413) and a body that does not arrive in time (408)', async () => {
     const status = (chunks: string[], delayEnd: boolean): Promise<string> =>
