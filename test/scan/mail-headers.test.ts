@@ -9,11 +9,16 @@ import fc from 'fast-check';
 import { simpleParser } from 'mailparser';
 import type { Patch } from '../../src/core/patch.ts';
 import type { Finding } from '../../src/core/finding.ts';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { domainToASCII } from 'node:url';
 import { parseAddressList, renderMailReply, validMessageId } from '../../src/render/mail-reply.ts';
 import { draftEnvelope, draftHeaders } from '../../src/publish/mail/smtp.ts';
 import { parseMessage } from '../../src/sources/message.ts';
-import { FAKE_TRACE, fakeRenderTable } from './fake-engine.ts';
+import { FAKE_TRACE, fakeDeps, fakeRenderTable } from './fake-engine.ts';
+import { fixtureMails, tempDir, toMboxrd } from './archive-helpers.ts';
+import { runScan } from '../../src/scan/scanner.ts';
+import { StateStore } from '../../src/store/state-store.ts';
 
 /** The only header fields a reply may have. */
 const ALLOWED = new Set(['from', 'to', 'cc', 'subject', 'date', 'message-id', 'in-reply-to', 'references', 'mime-version', 'content-type', 'content-transfer-encoding', 'x-mailer']);
@@ -152,5 +157,30 @@ describe('draftHeaders (checked again before --send)', () => {
     expect(draftHeaders('From: a@b.org\r\nnot a header\r\n\r\nbody')).toHaveProperty('error');
     expect(draftHeaders(`Subject: ${'x'.repeat(1000)}\r\n\r\nbody`)).toHaveProperty('error');
     expect(draftHeaders('Subject: a\rBcc: e@x.org\r\n\r\nbody')).toHaveProperty('error');
+  });
+});
+
+describe('through a scan (mbox → draft)', () => {
+  it('a patch mail whose Message-ID decodes to CR LF gets a draft without the injected header, and an MMR008 problem', async () => {
+    const good = fixtureMails('archive').find((m) => m.name.startsWith('010'))!;
+    const evil = b64('<x@example.org>\r\nBcc: victim@attacker.example');
+    const raw = Buffer.from(good.raw.toString('latin1').replace(/^Message-ID:.*$/im, `Message-ID: ${evil}`), 'latin1');
+    const dir = tempDir('hostile-scan');
+    const mbox = join(dir, 'a.mbox');
+    writeFileSync(mbox, toMboxrd([raw]));
+    const store = StateStore.open(join(dir, 'state.db'));
+    try {
+      const r = await runScan([mbox], store, fakeDeps(), { draftsDir: join(dir, 'drafts'), from: 'mmreview <bot@example.org>' });
+      const drafts = readdirSync(join(dir, 'drafts')).filter((f) => f.endsWith('.eml'));
+      expect(drafts).toHaveLength(1);
+      const eml = readFileSync(join(dir, 'drafts', drafts[0]!), 'utf8');
+      const head = eml.slice(0, eml.indexOf('\r\n\r\n'));
+      expect(head).not.toMatch(/^Bcc:/im);
+      expect(head).not.toMatch(/^In-Reply-To:/im);
+      expect(draftEnvelope(eml).to).not.toContain('victim@attacker.example');
+      expect(r.review.problems.some((p) => p.code === 'MMR008')).toBe(true);
+    } finally {
+      store.close();
+    }
   });
 });
