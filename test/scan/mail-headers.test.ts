@@ -184,3 +184,13 @@ describe('through a scan (mbox → draft)', () => {
     }
   });
 });
+
+describe('scan --from', () => {
+  it('must be one valid address (exit 2 otherwise): it becomes the From header and the SMTP envelope sender', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const dir = tempDir('from');
+    const p = spawnSync(process.execPath, [join(import.meta.dirname, '../../bin/mmreview.js'), 'scan', '--db', join(dir, 'state.db'), '--from', 'a@b.org, c@d.org', join(dir, 'none.mbox')], { encoding: 'utf8', timeout: 60_000 });
+    expect(p.status).toBe(2);
+    expect(p.stderr).toMatch(/--from must be one mail address/);
+  });
+});

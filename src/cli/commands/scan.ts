@@ -14,6 +14,7 @@ import { buildScanReport } from '../../scan/report-data.ts';
 import { renderScanReportJson, renderScanReportText } from '../../render/scan-report.ts';
 import { renderHtmlReport } from '../../render/html-report.ts';
 import { sendDrafts } from '../../publish/mail/smtp.ts';
+import { parseAddressList } from '../../render/mail-reply.ts';
 
 interface ScanFlags {
   db: string;
@@ -56,6 +57,7 @@ export function register(program: Command): void {
       const smtpUrl = flags.smtp ?? process.env.MMREVIEW_SMTP_URL;
       if (flags.send && !smtpUrl) return usage('--send needs an SMTP server: --smtp URL or MMREVIEW_SMTP_URL');
       const from = flags.from ?? process.env.MMREVIEW_FROM ?? 'mmreview <mmreview@localhost>';
+      if (parseAddressList(from).length !== 1) return usage(`--from must be one mail address ("Name <user@host>" or "user@host"), got ${JSON.stringify(from)}`);
       const waitS = Number(flags.wait);
       if (!Number.isFinite(waitS) || waitS < 0) return usage(`--wait must be a number of seconds >= 0, got "${flags.wait}"`);
       let store: StateStore;
