@@ -183,6 +183,7 @@ export async function reviewPending(store: StateStore, deps: ScanDeps, opts: Rev
           const patch = patches.find((p) => p.id === row.pkey)!;
           const reply = renderMailReply({ patch, findings: toPost, from: opts.from, renderTable: deps.renderTable });
           const file = join(opts.draftsDir, reply.fileName);
+          for (const n of reply.notes) stats.problems.push({ messageId: row.messageId, code: 'MMR008', message: `reply draft: ${n}` });
           if (!store.getReply(reply.messageId)) {
             writeAtomic(file, reply.eml);
             store.addReply({

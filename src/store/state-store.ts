@@ -3,6 +3,11 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.ts';
+import { DbLock } from './db-lock.ts';
+import type { LockHolder } from './db-lock.ts';
+
+export { DbLockedError, describeHolder } from './db-lock.ts';
+export type { LockHolder } from './db-lock.ts';
 
 export type MessageStatus = 'skipped' | 'irrelevant' | 'context' | 'patch' | 'duplicate' | 'error';
 export type PatchState = 'pending' | 'reviewed' | 'superseded' | 'failed';
@@ -113,6 +118,8 @@ function replyFromRow(r: Row): ReplyRow {
 export class StateStore {
   private readonly db: Database.Database;
   private readonly st: Record<string, Database.Statement>;
+  /** The writer lock held while this store is open (none for `:memory:`). */
+  private lock: DbLock | undefined;
 
   private constructor(db: Database.Database) {
     this.db = db;
@@ -163,9 +170,41 @@ export class StateStore {
     };
   }
 
-  /** Opens (creating when absent) the state database at `file` (`:memory:` works too). */
+  /**
+   * Opens (creating when absent) the state database at `file` (`:memory:` works too) as its only writer: throws
+   * DbLockedError naming the holder (pid, host, start time) when another process (or store) has it open. A lock
+   * left by a killed process is taken over at once (see db-lock.ts).
+   */
   static open(file: string): StateStore {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    if (file === ':memory:') return StateStore.openUnlocked(file);
+    mkdirSync(dirname(file), { recursive: true });
+    return StateStore.withLock(file, DbLock.acquire(file));
+  }
+
+  /** Like `open`, but waits up to `waitMs` for the current writer to finish (`onWait` is told once whom it waits for). */
+  static async openWaiting(file: string, waitMs: number, onWait?: (holder: LockHolder | undefined) => void): Promise<StateStore> {
+    if (file === ':memory:') return StateStore.openUnlocked(file);
+    mkdirSync(dirname(file), { recursive: true });
+    return StateStore.withLock(file, await DbLock.acquireWaiting(file, waitMs, onWait));
+  }
+
+  private static withLock(file: string, lock: DbLock): StateStore {
+    try {
+      const store = StateStore.openUnlocked(file);
+      store.lock = lock;
+      return store;
+    } catch (e) {
+      lock.release();
+      throw e;
+    }
+  }
+
+  /** The record of a writer that died holding the lock, when this store took it over (informational). */
+  get tookOverFrom(): LockHolder | undefined {
+    return this.lock?.tookOverFrom;
+  }
+
+  private static openUnlocked(file: string): StateStore {
     let db: Database.Database;
     try {
       db = new Database(file);
@@ -187,6 +226,8 @@ export class StateStore {
 
   close(): void {
     this.db.close();
+    this.lock?.release();
+    this.lock = undefined;
   }
 
   /** Runs `fn` in one transaction (committed when it returns, rolled back when it throws). */

@@ -1,11 +1,12 @@
 /**
  * `mmreview scan SOURCE...`: incremental, resumable review of mail archives (mbox, maildir, public-inbox v2).
- * Exit 0 when the scan completed (whatever it found); 2 on bad usage or an unreadable source.
+ * Exit 0 when the scan completed (whatever it found); 2 on bad usage, an unreadable source, or a --db another scan
+ * is using (the holder is named; --wait SECONDS waits for it instead).
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { StateStore, StateStoreError } from '../../store/state-store.ts';
+import { DbLockedError, StateStore, StateStoreError, describeHolder } from '../../store/state-store.ts';
 import { runScan } from '../../scan/scanner.ts';
 import { defaultScanDeps } from '../../scan/default-deps.ts';
 import { progressSink } from '../../scan/progress.ts';
@@ -13,6 +14,7 @@ import { buildScanReport } from '../../scan/report-data.ts';
 import { renderScanReportJson, renderScanReportText } from '../../render/scan-report.ts';
 import { renderHtmlReport } from '../../render/html-report.ts';
 import { sendDrafts } from '../../publish/mail/smtp.ts';
+import { parseAddressList } from '../../render/mail-reply.ts';
 
 interface ScanFlags {
   db: string;
@@ -26,6 +28,7 @@ interface ScanFlags {
   batch: string;
   progress: boolean;
   history?: boolean;
+  wait: string;
 }
 
 function usage(msg: string): void {
@@ -50,6 +53,7 @@ export function register(program: Command): void {
     .option('--batch <n>', 'messages per transaction', '500')
     .option('--no-progress', 'no progress output on stderr')
     .option('--history', 'report every series in the state, not only what this run reviewed')
+    .option('--wait <seconds>', 'when another scan is using --db, wait up to this long for it (default: exit 2 at once)', '0')
     .action(async (sources: string[], flags: ScanFlags) => {
       if (flags.format !== 'text' && flags.format !== 'json') return usage(`unknown --format "${flags.format}" (text, json)`);
       const batchSize = Number(flags.batch);
@@ -58,11 +62,22 @@ export function register(program: Command): void {
       const smtpUrl = flags.smtp ?? process.env.MMREVIEW_SMTP_URL;
       if (flags.send && !smtpUrl) return usage('--send needs an SMTP server: --smtp URL or MMREVIEW_SMTP_URL');
       const from = flags.from ?? process.env.MMREVIEW_FROM ?? 'mmreview <mmreview@localhost>';
+      if (parseAddressList(from).length !== 1) return usage(`--from must be one mail address ("Name <user@host>" or "user@host"), got ${JSON.stringify(from)}`);
+      const waitS = Number(flags.wait);
+      if (!Number.isFinite(waitS) || waitS < 0) return usage(`--wait must be a number of seconds >= 0, got "${flags.wait}"`);
       let store: StateStore;
       try {
-        store = StateStore.open(resolve(flags.db));
+        store = await StateStore.openWaiting(resolve(flags.db), waitS * 1000, (h) =>
+          process.stderr.write(`mmreview scan: ${flags.db} is in use by another scan (${describeHolder(h)}); waiting up to ${waitS} s\n`),
+        );
       } catch (e) {
+        if (e instanceof DbLockedError) {
+          return usage(`${flags.db} is in use by another scan (${describeHolder(e.holder)})${waitS > 0 ? `; gave up after waiting ${waitS} s` : '; run again when it has finished, or pass --wait SECONDS'}`);
+        }
         return usage(e instanceof StateStoreError ? e.message : `cannot open ${flags.db}: ${(e as Error).message}`);
+      }
+      if (store.tookOverFrom) {
+        process.stderr.write(`mmreview scan: took over the lock of ${flags.db} from a scan that ended without releasing it (${describeHolder(store.tookOverFrom)})\n`);
       }
       const deps = defaultScanDeps();
       try {
