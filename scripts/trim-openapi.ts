@@ -1,5 +1,5 @@
 /**
- * Extracts the GitHub REST operations the app calls (plus every transitively referenced component) from
+ * Extracts the GitHub REST operations the app and `check --pr` call (plus every transitively referenced component) from
  * @octokit/openapi into test/app/fixtures/github-openapi-trimmed.json, so tests validate request bodies without the
  * 385 MB package as a dependency. Usage: npm install --prefix /tmp/oa @octokit/openapi &&
  *   npx tsx scripts/trim-openapi.ts [/tmp/oa/node_modules/@octokit/openapi/generated/api.github.com.json]
@@ -9,6 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 /** method + path of every REST call the app makes. */
 export const USED_OPERATIONS: ReadonlyArray<readonly [string, string]> = [
   ['post', '/app/installations/{installation_id}/access_tokens'],
+  ['get', '/repos/{owner}/{repo}/pulls/{pull_number}'],
   ['get', '/repos/{owner}/{repo}/pulls/{pull_number}/files'],
   ['get', '/repos/{owner}/{repo}/pulls/{pull_number}/reviews'],
   ['post', '/repos/{owner}/{repo}/pulls/{pull_number}/reviews'],

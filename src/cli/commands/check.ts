@@ -21,6 +21,9 @@ interface CheckFlags {
   arch?: string;
   all?: boolean;
   explain?: boolean;
+  pr?: string;
+  post?: boolean;
+  apiUrl?: string;
 }
 
 const FORMATS = ['text', 'json', 'sarif', 'b4'] as const;
@@ -74,6 +77,43 @@ async function ruleHelp(RULES: ReadonlyArray<{ meta: { id: string } }>): Promise
   return out;
 }
 
+/** `--pr`: the app's review of a pull request, with a token; posted with `--post`. Undefined after a usage error. */
+async function reviewPr(flags: CheckFlags): Promise<Unit | undefined> {
+  const { checkPullRequest, parsePrTarget, tokenClient } = await import('../../app/token-review.ts');
+  const { defaultServices } = await import('../../app/default-services.ts');
+  const target = parsePrTarget(flags.pr ?? '');
+  if (target instanceof Error) return void usage(target.message);
+  const token = process.env.GITHUB_TOKEN ?? process.env.GH_TOKEN;
+  if (!token) return void usage('--pr needs a token in GITHUB_TOKEN (or GH_TOKEN)');
+  const apiUrl = flags.apiUrl ?? process.env.GITHUB_API_URL;
+  if (apiUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(apiUrl)) return void usage(`--api-url must be an http(s) URL, got "${apiUrl}"`);
+  const name = `${target.owner}/${target.repo}#${target.number}`;
+  let r;
+  try {
+    r = await checkPullRequest(tokenClient(token, apiUrl), target, defaultServices(), { post: flags.post === true });
+  } catch (e) {
+    const status = (e as { status?: number }).status;
+    return void usage(`${name}: ${status ? `GitHub answered ${status}: ` : ''}${(e as Error).message}`);
+  }
+  if (r.kind === 'bad-config') return void usage(`${name}: .github/mmreview.yml: ${r.issues.map((i) => `${i.key}: ${i.message}`).join('; ')}`);
+  const empty: Report = { tool: 'mmreview', version: '', findings: [], errors: [], stats: { inputs: 1, patches: 0, files: 0, functions: 0, candidates: 0, simulations: 0, ms: 0 } };
+  if (r.kind === 'nothing-relevant') {
+    process.stderr.write(`mmreview check: ${name}: no file in scope (mm/ or mm APIs); ${r.skipped} skipped\n`);
+    return { heading: `${name} @ ${r.pr.headSha.slice(0, 12)}`, report: empty };
+  }
+  if (r.posted) {
+    const p = r.posted;
+    process.stderr.write(
+      p.alreadyReviewed
+        ? `mmreview check: ${name}: head ${r.pr.headSha.slice(0, 12)} already has an mmreview review; nothing posted\n`
+        : p.reviewId === undefined && p.resolved === 0
+          ? `mmreview check: ${name}: nothing new to post\n`
+          : `mmreview check: ${name}: posted review ${p.reviewId ?? '-'} (${p.inline} inline, ${p.inBody} in the body), ${p.resolved} resolved\n`,
+    );
+  }
+  return { heading: `${name} @ ${r.pr.headSha.slice(0, 12)}${r.pr.title ? ` ${r.pr.title}` : ''}`, report: r.report };
+}
+
 export async function runCheck(inputs: string[], flags: CheckFlags): Promise<void> {
   // Heavy modules (parser wasm, simulator) load only when the command runs, so `mmreview --help` stays fast.
   const [{ checkPatches }, { directoryTree, readInputs }, { loadGitRange }, { renderTerminal }, { renderSarif }, { renderB4 }, { renderTable }, { RULES }] =
@@ -95,7 +135,14 @@ export async function runCheck(inputs: string[], flags: CheckFlags): Promise<voi
   const all = flags.all === true;
   const base = { ...(rules ? { rules } : {}), ...(arch ? { arch } : {}) };
   const units: Unit[] = [];
-  if (flags.git !== undefined && flags.git !== false) {
+  if (flags.pr !== undefined) {
+    if (inputs.length > 0 || (flags.git !== undefined && flags.git !== false) || flags.tree) return usage('--pr reviews a pull request: give no INPUT, --git or --tree with it');
+    const pr = await reviewPr(flags);
+    if (!pr) return;
+    units.push(pr);
+  } else if (flags.post) {
+    return usage('--post goes with --pr');
+  } else if (flags.git !== undefined && flags.git !== false) {
     if (inputs.length > 0) return usage('give either --git RANGE or INPUT files, not both');
     const range = typeof flags.git === 'string' ? flags.git : undefined;
     const loaded = await loadGitRange(range, { cwd: process.cwd() });
@@ -179,6 +226,9 @@ export function register(program: Command): void {
     .option('--arch <presets>', `comma-separated arch presets to simulate (${ARCH_PRESETS.join(', ')})`)
     .option('--all', 'show every finding (refuted, inconclusive, pre-existing), not only confirmed introduced ones')
     .option('--explain', 'show the interleaving behind each fix the patch makes, not only a note')
+    .option('--pr <ref>', 'review a GitHub pull request (OWNER/REPO#N or its URL) with the token in GITHUB_TOKEN')
+    .option('--post', 'with --pr: post the review the app would post (new findings, resolved ones)')
+    .option('--api-url <url>', 'with --pr: the GitHub API base URL (GitHub Enterprise: https://HOST/api/v3; default $GITHUB_API_URL)')
     .action(async (inputs: string[], flags: CheckFlags) => {
       await runCheck(inputs, flags);
     });

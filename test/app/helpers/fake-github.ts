@@ -4,10 +4,22 @@
  * under /api/v3). Every request body is validated against the trimmed OpenAPI description; violations are kept in
  * `specErrors` for the test to assert on.
  */
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
 import { GitHubSpec } from './openapi.ts';
+
+/** A real `pull_request` object from GitHub's webhook examples: the REST `pulls.get` answer has the same shape. */
+const EXAMPLES = createRequire(import.meta.url)('@octokit/webhooks-examples') as Array<{ name: string; examples: Array<Record<string, unknown>> }>;
+const example = (event: string, key: string): Record<string, unknown> =>
+  EXAMPLES.find((e) => e.name === event)!.examples.find((x) => x[key] !== undefined)![key] as Record<string, unknown>;
+const PR_EXAMPLE = example('pull_request', 'pull_request');
+/** Review and review-comment objects and a user, in GitHub's shapes (REST answers carry the same fields). */
+const REVIEW_EXAMPLE = example('pull_request_review', 'review');
+const COMMENT_EXAMPLE = example('pull_request_review_comment', 'comment');
+const USER_EXAMPLE = COMMENT_EXAMPLE.user as Record<string, unknown>;
 
 /** A PR file as listFiles returns it. */
 export interface FakePrFile {
@@ -22,6 +34,8 @@ export interface FakePr {
   headSha: string;
   baseSha: string;
   files: FakePrFile[];
+  title?: string;
+  body?: string;
 }
 
 export interface FakeReview {
@@ -76,7 +90,7 @@ function diffLines(patch: string | undefined): { RIGHT: Set<number>; LEFT: Set<n
   return out;
 }
 
-const BOT = { login: 'mmreview[bot]', id: 9000, type: 'Bot' };
+const BOT = { ...USER_EXAMPLE, login: 'mmreview[bot]', id: 9000, type: 'Bot' };
 
 /** The fake API and its recorded state. */
 export class FakeGitHub {
@@ -92,6 +106,11 @@ export class FakeGitHub {
   readonly checkRuns: FakeCheckRun[] = [];
   readonly requests: Array<{ method: string; path: string; body?: unknown; at: number }> = [];
   readonly specErrors: string[] = [];
+  /** With `validateResponses`, JSON responses that do not match the spec's schema for their status. */
+  readonly responseErrors: string[] = [];
+  validateResponses = false;
+  /** A PR's title, body and sha the `pulls.get` answer carries (pulls set with `setPr`). */
+  private current: { method: string; path: string } | undefined;
   private nextId = 1000;
   private server: Server | undefined;
   private readonly spec = new GitHubSpec();
@@ -126,12 +145,53 @@ export class FakeGitHub {
     this.prs.set(pr.number, pr);
   }
 
+  /** A review as the REST API returns it. */
+  private reviewJson(r: FakeReview): unknown {
+    const { event: _event, ...fields } = r;
+    return { ...REVIEW_EXAMPLE, ...fields, user: BOT, state: 'COMMENTED' };
+  }
+
+  /** A review comment as the REST API returns it. */
+  private commentJson(c: FakeComment): unknown {
+    const { pull_number: _n, side, line, in_reply_to_id, ...fields } = c;
+    return {
+      ...COMMENT_EXAMPLE,
+      ...fields,
+      original_commit_id: c.commit_id,
+      pull_request_review_id: (COMMENT_EXAMPLE.pull_request_review_id as number | undefined) ?? 1,
+      ...(line !== undefined ? { line, original_line: line } : {}),
+      ...(side !== undefined ? { side } : {}),
+      ...(in_reply_to_id !== undefined ? { in_reply_to_id } : {}),
+      user: BOT,
+    };
+  }
+
+  /** A `pulls.get` answer for a PR: GitHub's shape (taken from a real webhook example), this PR's numbers and shas. */
+  private pullRequest(pr: FakePr): unknown {
+    const base = structuredClone(PR_EXAMPLE) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    base.number = pr.number;
+    base.title = pr.title ?? `PR ${pr.number}`;
+    base.body = pr.body ?? null;
+    base.draft = false;
+    base.head = { ...base.head, sha: pr.headSha, repo: { ...base.head.repo, name: this.repo, full_name: `${this.owner}/${this.repo}` } };
+    base.base = { ...base.base, sha: pr.baseSha, repo: { ...base.base.repo, name: this.repo, full_name: `${this.owner}/${this.repo}` } };
+    base.changed_files = pr.files.length;
+    base.auto_merge = null;
+    return base;
+  }
+
   /** Writes the app made (reviews, replies, check runs), in order. */
   writes(): Array<{ method: string; path: string; body?: unknown; at: number }> {
     return this.requests.filter((r) => r.method !== 'GET');
   }
 
   private send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+    if (this.validateResponses && this.current && typeof body !== 'string' && status < 300) {
+      const { method, path } = this.current;
+      if (this.spec.operation(method, path) !== undefined) {
+        for (const e of this.spec.responseErrors(method, path, status, body)) this.responseErrors.push(`${method} ${path} ${status}: ${e}`);
+      }
+    }
     const text = typeof body === 'string' ? body : JSON.stringify(body);
     res.writeHead(status, {
       'content-type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8',
@@ -162,6 +222,7 @@ export class FakeGitHub {
     } else if (method !== 'GET') {
       for (const e of this.spec.requestErrors(method, path, body)) this.specErrors.push(`${method} ${path}: ${e}`);
     }
+    this.current = { method, path };
     try {
       this.route(method, path, url.searchParams, body, req, res);
     } catch (e) {
@@ -188,10 +249,22 @@ export class FakeGitHub {
       if (repo !== this.repo || text === undefined) return this.send(res, 404, { message: 'Not Found' });
       if ((req.headers.accept ?? '').includes('raw')) return this.send(res, 200, text);
       const content = Buffer.from(text).toString('base64').replace(/(.{60})/g, '$1\n');
-      return this.send(res, 200, { type: 'file', encoding: 'base64', size: text.length, name: file.split('/').pop(), path: file, content, sha: 'blob' });
+      const web = `https://github.com/${owner}/${repo}`;
+      const api = `https://api.github.com/repos/${owner}/${repo}`;
+      const sha = createHash('sha1').update(`blob ${Buffer.byteLength(text)}\0${text}`).digest('hex');
+      const links = { self: `${api}/contents/${file}`, git: `${api}/git/blobs/${sha}`, html: `${web}/blob/${q.get('ref') ?? 'HEAD'}/${file}` };
+      return this.send(res, 200, {
+        type: 'file', encoding: 'base64', size: Buffer.byteLength(text), name: file.split('/').pop(), path: file, content, sha,
+        url: links.self, git_url: links.git, html_url: links.html, download_url: `https://raw.githubusercontent.com/${owner}/${repo}/${q.get('ref') ?? 'HEAD'}/${file}`, _links: links,
+      });
     }
     if (!path.startsWith(repoPrefix)) return this.send(res, 404, { message: 'Not Found' });
     const rest = path.slice(repoPrefix.length);
+    if ((m = /^\/pulls\/(\d+)$/.exec(rest)) && method === 'GET') {
+      const pr = this.prs.get(Number(m[1]));
+      if (!pr) return this.send(res, 404, { message: 'Not Found' });
+      return this.send(res, 200, this.pullRequest(pr));
+    }
     if ((m = /^\/pulls\/(\d+)\/files$/.exec(rest))) {
       const pr = this.prs.get(Number(m[1]));
       if (!pr) return this.send(res, 404, { message: 'Not Found' });
@@ -202,9 +275,9 @@ export class FakeGitHub {
         additions: 1,
         deletions: 0,
         changes: 1,
-        blob_url: '',
-        raw_url: '',
-        contents_url: '',
+        blob_url: `https://github.com/${this.owner}/${this.repo}/blob/${pr.headSha}/${f.filename}`,
+        raw_url: `https://github.com/${this.owner}/${this.repo}/raw/${pr.headSha}/${f.filename}`,
+        contents_url: `https://api.github.com/repos/${this.owner}/${this.repo}/contents/${f.filename}?ref=${pr.headSha}`,
         ...f,
       }));
       const last = Math.max(1, Math.ceil(pr.files.length / perPage));
@@ -217,7 +290,7 @@ export class FakeGitHub {
     if ((m = /^\/pulls\/(\d+)\/reviews$/.exec(rest))) {
       const n = Number(m[1]);
       const list = this.reviews.get(n) ?? [];
-      if (method === 'GET') return this.send(res, 200, list.map((r) => ({ ...r, user: BOT, state: 'COMMENTED' })));
+      if (method === 'GET') return this.send(res, 200, list.map((r) => this.reviewJson(r)));
       const pr = this.prs.get(n);
       if (!pr) return this.send(res, 404, { message: 'Not Found' });
       const comments = (b.comments ?? []) as Array<{ path: string; line: number; side?: 'RIGHT' | 'LEFT'; body: string }>;
@@ -237,11 +310,11 @@ export class FakeGitHub {
       for (const c of comments) {
         this.comments.push({ id: this.nextId++, pull_number: n, path: c.path, line: c.line, side: c.side ?? 'RIGHT', commit_id: review.commit_id, body: c.body });
       }
-      return this.send(res, 200, { ...review, user: BOT, state: 'COMMENTED' });
+      return this.send(res, 200, this.reviewJson(review));
     }
     if ((m = /^\/pulls\/(\d+)\/comments$/.exec(rest)) && method === 'GET') {
       const n = Number(m[1]);
-      return this.send(res, 200, this.comments.filter((c) => c.pull_number === n).map((c) => ({ ...c, user: BOT })));
+      return this.send(res, 200, this.comments.filter((c) => c.pull_number === n).map((c) => this.commentJson(c)));
     }
     if ((m = /^\/pulls\/(\d+)\/comments\/(\d+)\/replies$/.exec(rest)) && method === 'POST') {
       const n = Number(m[1]);
@@ -249,7 +322,7 @@ export class FakeGitHub {
       if (!parent) return this.send(res, 404, { message: 'Not Found' });
       const c: FakeComment = { id: this.nextId++, pull_number: n, path: parent.path, commit_id: parent.commit_id, body: String(b.body ?? ''), in_reply_to_id: parent.id };
       this.comments.push(c);
-      return this.send(res, 201, { ...c, user: BOT });
+      return this.send(res, 201, this.commentJson(c));
     }
     if (rest === '/check-runs' && method === 'POST') {
       const run: FakeCheckRun = {
