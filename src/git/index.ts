@@ -10,6 +10,9 @@ import { gitTreeAt } from './tree-at-commit.ts';
 export { resolveRange, rangeArgs, rangeEndpoints, type RangeCommit, type RangeResult } from './range.ts';
 export { gitTreeAt } from './tree-at-commit.ts';
 export { formatCommitPatch } from './commit-patch.ts';
+export { openGitStore, openTreeStore, type GitStore } from './repo-store.ts';
+export { checkAgainstTree, BASE_NOTE_CODES } from './tree-check.ts';
+export { CatFile, type CatFileAnswer } from './cat-file.ts';
 export { installHooks, hooksDir, type InstallHookOptions, type InstallResult, type HookOutcome } from './install-hook.ts';
 export { sendemailValidateHook, prePushHook, HOOK_MARKER } from './hook-scripts.ts';
 

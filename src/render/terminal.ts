@@ -63,7 +63,8 @@ export function renderTerminal(report: Report, o: TerminalOptions): string {
   const out: string[] = [];
   if (o.heading) out.push(paint(o.color === true, 'bold', o.heading));
   for (const f of o.findings) out.push(block(f, o), '');
-  for (const e of report.errors) out.push(`${paint(o.color === true, 'yellow', 'warning')}: ${e.input}${e.line ? `:${e.line}` : ''}: ${e.message} [${e.code}]`);
+  // MMR041 says which tree base a patch was read against: a note, not a warning.
+  for (const e of report.errors) out.push(`${e.code === 'MMR041' ? 'note' : paint(o.color === true, 'yellow', 'warning')}: ${e.input}${e.line ? `:${e.line}` : ''}: ${e.message} [${e.code}]`);
   const confirmed = report.findings.filter((f) => f.status === 'confirmed' && f.introduced).length;
   const fixed = report.findings.filter((f) => f.fixed).length;
   const hidden = report.findings.length - o.findings.length;

@@ -1,0 +1,80 @@
+// A kernel git repository (working tree or bare) as the `--tree` of check, inspect and scan: every read goes through
+// one long-lived `git cat-file --batch` process; nothing is written to the repository.
+import { realpath } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { BaseStore, FileText } from '../diff/source-tree.ts';
+import { directoryStore } from '../diff/source-tree.ts';
+import { CatFile, type CatFileAnswer } from './cat-file.ts';
+import { runGit } from './run-git.ts';
+
+/** A {@link BaseStore} over a git repository, with its cat-file reader exposed for statistics. */
+export interface GitStore extends BaseStore {
+  readonly kind: 'git';
+  readonly catFile: CatFile;
+  /** The commit HEAD names (undefined in an empty repository). */
+  readonly head: string | undefined;
+  close(): void;
+}
+
+function text(a: CatFileAnswer | undefined): FileText | undefined {
+  return a?.kind === 'found' && a.type === 'blob' ? { text: a.data.toString('utf8'), oid: a.oid } : undefined;
+}
+
+/**
+ * Opens the git repository whose top level (or bare git directory) is `dir`; undefined when `dir` is not the root of
+ * a repository (a plain directory, or a directory inside some other repository, is not a git tree).
+ */
+export async function openGitStore(dir: string): Promise<GitStore | undefined> {
+  const r = await runGit(['rev-parse', '--is-bare-repository', '--absolute-git-dir'], { cwd: dir });
+  if (!r.ok) return undefined;
+  const [bareLine, gitDir] = r.stdout.split('\n').map((l) => l.trim());
+  let root = gitDir;
+  if (bareLine !== 'true') {
+    const top = await runGit(['rev-parse', '--show-toplevel'], { cwd: dir });
+    if (!top.ok) return undefined;
+    root = top.stdout.trim();
+  }
+  let want: string;
+  let have: string;
+  try {
+    want = await realpath(resolve(dir));
+    have = await realpath(root ?? '');
+  } catch {
+    return undefined;
+  }
+  if (want !== have) return undefined;
+  const [fmt, head] = await Promise.all([
+    runGit(['rev-parse', '--show-object-format'], { cwd: dir }),
+    runGit(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], { cwd: dir }),
+  ]);
+  const objectFormat = fmt.ok && fmt.stdout.trim() === 'sha256' ? 'sha256' : 'sha1';
+  const headSha = head.ok ? head.stdout.trim() : undefined;
+  const cat = new CatFile(want);
+  const cache = new Map<string, Promise<CatFileAnswer>>();
+  const ask = (names: readonly string[]): Promise<CatFileAnswer[]> => {
+    const fresh = [...new Set(names.filter((n) => !cache.has(n)))];
+    if (fresh.length) {
+      const answers = cat.get(fresh);
+      fresh.forEach((n, i) => cache.set(n, answers.then((a) => a[i]!)));
+    }
+    return Promise.all(names.map((n) => cache.get(n)!));
+  };
+  const clean = (p: string): string => p.replace(/^\/+/, '');
+  return {
+    kind: 'git',
+    catFile: cat,
+    head: headSha,
+    name: `${dir} (git)`,
+    currentLabel: headSha ? `HEAD ${headSha.slice(0, 12)}` : 'HEAD (none)',
+    objectFormat,
+    blobs: async (ids) => (await ask(ids.map((id) => (/^[0-9a-f]{4,64}$/.test(id) ? id : '')))).map(text),
+    atCommit: async (commit, paths) => (await ask(paths.map((p) => (/^[0-9a-f]{4,64}$/.test(commit) ? `${commit}:${clean(p)}` : '')))).map(text),
+    current: async (paths) => (headSha ? (await ask(paths.map((p) => `${headSha}:${clean(p)}`))).map(text) : paths.map(() => undefined)),
+    close: () => cat.close(),
+  };
+}
+
+/** `--tree PATH`: a git repository when PATH is one's top level or git directory, else a plain directory. */
+export async function openTreeStore(path: string): Promise<BaseStore> {
+  return (await openGitStore(path)) ?? directoryStore(path);
+}
