@@ -31,6 +31,8 @@ export interface ScanReportPatch {
   total: number;
   state: string;
   error?: string;
+  /** What the patch was read against when a tree was given in this run (MMR041 / MMR042 notes), one line each. */
+  context?: Array<{ code: string; message: string }>;
   findings: ScanReportFinding[];
   replies: Array<{ replyId: string; file: string; state: string }>;
 }
@@ -74,6 +76,8 @@ export function buildScanReport(store: StateStore, run: ScanResult): ScanReport 
       replies: store.repliesOfPatch(p.pkey).map((r) => ({ replyId: r.replyId, file: r.file, state: r.state })),
     };
     if (p.error) rp.error = p.error;
+    const ctx = (run.review.context ?? []).filter((c) => c.messageId === p.messageId).map((c) => ({ code: c.code, message: c.message }));
+    if (ctx.length) rp.context = ctx;
     const list = bySeries.get(p.seriesRoot) ?? [];
     list.push(rp);
     bySeries.set(p.seriesRoot, list);

@@ -8,6 +8,8 @@ import { renderMailReply } from '../render/mail-reply.ts';
 import type { EngineOptions, ScanDeps } from './deps.ts';
 import { threadRoot } from './lineage.ts';
 import { assembleSeries } from '../series/index.ts';
+import type { BaseStore } from '../diff/source-tree.ts';
+import { checkAgainstTree, BASE_NOTE_CODES } from '../git/tree-check.ts';
 
 export interface ReviewOptions {
   /** Directory for `.eml` drafts. */
@@ -15,6 +17,11 @@ export interface ReviewOptions {
   /** Our From address. */
   from: string;
   engine?: EngineOptions;
+  /**
+   * The kernel tree (git repository or directory) the series apply to: each patch is reviewed against its own base
+   * (index blob ids, the series' earlier patches, base-commit, HEAD) with whole functions; see docs/scan.md.
+   */
+  tree?: BaseStore;
 }
 
 export interface ReviewStats {
@@ -27,6 +34,8 @@ export interface ReviewStats {
   fixedNotes: number;
   /** Per-patch problems of this review (engine crashes, engine-reported errors). */
   problems: Array<{ messageId: string; code: string; message: string }>;
+  /** Per-patch tree-base notes of this review (MMR041 base used, MMR042 no base for a file: hunk-only). */
+  context?: Array<{ messageId: string; code: string; message: string }>;
 }
 
 /** Writes a file atomically (temp + rename), so a kill never leaves half a draft. */
@@ -85,7 +94,7 @@ export function planReview(store: StateStore): { groups: PatchRow[][]; supersede
 
 /** Reviews every pending patch; each series is committed in one transaction together with its drafts' records. */
 export async function reviewPending(store: StateStore, deps: ScanDeps, opts: ReviewOptions): Promise<ReviewStats> {
-  const stats: ReviewStats = { reviewed: 0, superseded: 0, failed: 0, findings: 0, drafted: 0, repeats: 0, fixedNotes: 0, problems: [] };
+  const stats: ReviewStats = { reviewed: 0, superseded: 0, failed: 0, findings: 0, drafted: 0, repeats: 0, fixedNotes: 0, problems: [], context: [] };
   const plan = planReview(store);
   stats.superseded = plan.superseded;
   mkdirSync(opts.draftsDir, { recursive: true });
@@ -94,7 +103,9 @@ export async function reviewPending(store: StateStore, deps: ScanDeps, opts: Rev
     let findings: Finding[];
     let engineErrors: Array<{ code: string; message: string; input: string }> = [];
     try {
-      const report = await deps.checkPatches(patches, opts.engine);
+      const report = opts.tree
+        ? await checkAgainstTree((ps, o) => deps.checkPatches(ps, o), patches, opts.tree, { ...(opts.engine?.rules ? { rules: opts.engine.rules } : {}), ...(opts.engine?.arch ? { arch: opts.engine.arch } : {}) })
+        : await deps.checkPatches(patches, opts.engine);
       findings = report.findings;
       engineErrors = report.errors;
     } catch (e) {
@@ -106,7 +117,12 @@ export async function reviewPending(store: StateStore, deps: ScanDeps, opts: Rev
       stats.failed += group.length;
       continue;
     }
-    for (const e of engineErrors) stats.problems.push({ messageId: group[0]!.messageId, code: e.code, message: `${e.input}: ${e.message}` });
+    for (const e of engineErrors) {
+      // Attributed to the patch the error names (its key), else to the series' first patch.
+      const row = group.find((r) => r.pkey === e.input) ?? group[0]!;
+      if (BASE_NOTE_CODES.has(e.code)) stats.context!.push({ messageId: row.messageId, code: e.code, message: e.message });
+      else stats.problems.push({ messageId: row.messageId, code: e.code, message: `${e.input}: ${e.message}` });
+    }
     const byPatch = new Map<string, Finding[]>();
     for (const f of findings) {
       const row = group.find((r) => r.pkey === f.patch.id) ?? group.find((r) => r.messageId === f.patch.messageId?.replace(/^<|>$/g, ''));

@@ -13,6 +13,9 @@ import { buildScanReport } from '../../scan/report-data.ts';
 import { renderScanReportJson, renderScanReportText } from '../../render/scan-report.ts';
 import { renderHtmlReport } from '../../render/html-report.ts';
 import { sendDrafts } from '../../publish/mail/smtp.ts';
+import { openTreeStore } from '../../git/repo-store.ts';
+import type { BaseStore } from '../../diff/source-tree.ts';
+import { isDirectory } from './check.ts';
 
 interface ScanFlags {
   db: string;
@@ -24,6 +27,7 @@ interface ScanFlags {
   from?: string;
   batch: string;
   progress: boolean;
+  tree?: string;
 }
 
 function usage(msg: string): void {
@@ -46,6 +50,7 @@ export function register(program: Command): void {
     .option('--from <address>', 'From address of replies (default: $MMREVIEW_FROM or mmreview <mmreview@localhost>)')
     .option('--batch <n>', 'messages per transaction', '500')
     .option('--no-progress', 'no progress output on stderr')
+    .option('--tree <repo>', 'kernel git repository (or directory) the patches apply to: whole functions (default: $MMREVIEW_TREE)')
     .action(async (sources: string[], flags: ScanFlags) => {
       if (flags.format !== 'text' && flags.format !== 'json') return usage(`unknown --format "${flags.format}" (text, json)`);
       const batchSize = Number(flags.batch);
@@ -53,6 +58,8 @@ export function register(program: Command): void {
       const smtpUrl = flags.smtp ?? process.env.MMREVIEW_SMTP_URL;
       if (flags.send && !smtpUrl) return usage('--send needs an SMTP server: --smtp URL or MMREVIEW_SMTP_URL');
       const from = flags.from ?? process.env.MMREVIEW_FROM ?? 'mmreview <mmreview@localhost>';
+      const treePath = flags.tree ?? (process.env.MMREVIEW_TREE || undefined);
+      if (treePath !== undefined && !isDirectory(treePath)) return usage(`--tree ${treePath}: not a directory or git repository`);
       let store: StateStore;
       try {
         store = StateStore.open(resolve(flags.db));
@@ -60,12 +67,15 @@ export function register(program: Command): void {
         return usage(e instanceof StateStoreError ? e.message : `cannot open ${flags.db}: ${(e as Error).message}`);
       }
       const deps = defaultScanDeps();
+      let tree: BaseStore | undefined;
       try {
+        if (treePath !== undefined) tree = await openTreeStore(treePath);
         const sink = flags.progress ? progressSink(process.stderr) : undefined;
         const result = await runScan(sources, store, deps, {
           draftsDir: resolve(flags.drafts),
           from,
           batchSize,
+          ...(tree ? { tree } : {}),
           ...(sink ? { onProgress: (p) => sink.update(p) } : {}),
         });
         sink?.done();
@@ -83,6 +93,7 @@ export function register(program: Command): void {
         for (const s of result.sources) if (s.error) process.stderr.write(`mmreview scan: ${s.error.code}: ${s.error.message}\n`);
         process.exitCode = result.sources.some((s) => s.error) ? 2 : 0;
       } finally {
+        tree?.close?.();
         store.close();
       }
     });
