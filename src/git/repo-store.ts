@@ -25,15 +25,17 @@ function text(a: CatFileAnswer | undefined): FileText | undefined {
  * a repository (a plain directory, or a directory inside some other repository, is not a git tree).
  */
 export async function openGitStore(dir: string): Promise<GitStore | undefined> {
-  const r = await runGit(['rev-parse', '--is-bare-repository', '--absolute-git-dir'], { cwd: dir });
+  // Three independent questions, asked at once: kind and object format, work-tree root (fails when bare), HEAD.
+  const [r, top, head] = await Promise.all([
+    runGit(['rev-parse', '--is-bare-repository', '--absolute-git-dir', '--show-object-format'], { cwd: dir }),
+    runGit(['rev-parse', '--show-toplevel'], { cwd: dir }),
+    runGit(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], { cwd: dir }),
+  ]);
   if (!r.ok) return undefined;
-  const [bareLine, gitDir] = r.stdout.split('\n').map((l) => l.trim());
-  let root = gitDir;
-  if (bareLine !== 'true') {
-    const top = await runGit(['rev-parse', '--show-toplevel'], { cwd: dir });
-    if (!top.ok) return undefined;
-    root = top.stdout.trim();
-  }
+  const [bareLine, gitDir, fmt] = r.stdout.split('\n').map((l) => l.trim());
+  const bare = bareLine === 'true';
+  if (!bare && !top.ok) return undefined;
+  const root = bare ? gitDir : top.stdout.trim();
   let want: string;
   let have: string;
   try {
@@ -43,11 +45,7 @@ export async function openGitStore(dir: string): Promise<GitStore | undefined> {
     return undefined;
   }
   if (want !== have) return undefined;
-  const [fmt, head] = await Promise.all([
-    runGit(['rev-parse', '--show-object-format'], { cwd: dir }),
-    runGit(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], { cwd: dir }),
-  ]);
-  const objectFormat = fmt.ok && fmt.stdout.trim() === 'sha256' ? 'sha256' : 'sha1';
+  const objectFormat = fmt === 'sha256' ? 'sha256' : 'sha1';
   const headSha = head.ok ? head.stdout.trim() : undefined;
   const cat = new CatFile(want);
   const cache = new Map<string, Promise<CatFileAnswer>>();
