@@ -6,6 +6,9 @@ export type CatFileAnswer =
   | { kind: 'found'; oid: string; type: string; data: Buffer }
   | { kind: 'missing' | 'ambiguous'; name: string };
 
+/** Processes started at most, counting restarts after git exited mid-answer. */
+const MAX_RESTARTS = 4;
+
 interface Pending {
   name: string;
   resolve: (a: CatFileAnswer) => void;
@@ -16,9 +19,10 @@ interface Pending {
  * request and kept until {@link CatFile.close}. Requests of one {@link CatFile.get} call are written at once; the
  * answers come back in order. Nothing is ever written to the repository by this reader (a partial clone may still
  * fetch a missing blob named by a full revision:path, which is git's own behaviour). A name git does not have reads
- * as `missing`, an abbreviation matching several objects as `ambiguous`; when git cannot run or dies, every
- * pending and later request reads as `missing` and {@link CatFile.error} says why. While idle the process does not
- * keep Node alive.
+ * as `missing`, an abbreviation matching several objects as `ambiguous`. When git exits while answering (a
+ * failed lazy fetch in a partial clone does that), the name being answered reads as `missing` and a new process
+ * takes the rest, up to a few times; when git cannot run at all, every request reads as `missing` and
+ * {@link CatFile.error} says why. While idle the process does not keep Node alive.
  */
 export class CatFile {
   private proc: ChildProcessWithoutNullStreams | undefined;
@@ -90,6 +94,7 @@ export class CatFile {
     this.spawned++;
     this.proc = p;
     this.buf = Buffer.alloc(0);
+    this.stderr = '';
     p.stdout.on('data', (chunk: Buffer) => {
       this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
       this.parse();
@@ -98,7 +103,7 @@ export class CatFile {
       if (this.stderr.length < 4096) this.stderr += c.toString('utf8');
     });
     p.on('error', (e) => this.die(p, `cannot run git: ${e.message}`));
-    p.on('close', (code) => this.die(p, `git cat-file ended (${code ?? 'signal'}): ${this.stderr.trim().split('\n')[0] ?? ''}`));
+    p.on('close', (code) => this.die(p, `git cat-file ended (${code ?? 'signal'}): ${this.stderr.trim().split('\n').pop() ?? ''}`));
     p.stdin.on('error', () => undefined);
     this.hold(false);
     return p;
@@ -118,11 +123,27 @@ export class CatFile {
     }
   }
 
+  /**
+   * The process ended while answering. The name it was answering reads as missing (a partial clone whose lazy fetch
+   * fails makes git exit there); the names behind it are asked again of a new process, a few times at most.
+   */
   private die(p: ChildProcessWithoutNullStreams, why: string): void {
     if (this.proc !== p) return;
     this.proc = undefined;
-    this.dead = why;
-    this.failAll(why);
+    this.buf = Buffer.alloc(0);
+    const culprit = this.queue.shift();
+    culprit?.resolve({ kind: 'missing', name: culprit.name });
+    if (this.spawned > MAX_RESTARTS) {
+      this.dead = why;
+      this.failAll(why);
+      return;
+    }
+    if (this.queue.length === 0) return;
+    const again = this.start();
+    if (!again) return;
+    this.batches++;
+    this.hold(true);
+    again.stdin.write(this.queue.map((q) => `${q.name}\n`).join(''));
   }
 
   private failAll(_why: string): void {

@@ -175,6 +175,37 @@ describe('resolveBases over a git repository', () => {
     });
   });
 
+  it('works in a blobless partial clone: git fetches what a full name asks for; with the remote gone it is a note', async () => {
+    git(repo.dir, 'config', 'uploadpack.allowFilter', 'true');
+    const [withBase] = patchesFrom(repo.dir, repo.initial, [
+      { subject: 'x', edit: edit('mm/dirty_track.c', '\tspinlock_t *ptl;\n', '\tspinlock_t *ptl = NULL;\n') },
+    ], ['--base', repo.initial]) as [string];
+    const p = parse(withBase);
+    const clone = (): string => {
+      const d = join(mkdtempSync(join(tmpdir(), 'mmr-partial-')), 'linux');
+      git(tmpdir(), 'clone', '-q', '--filter=blob:none', `file://${repo.dir}`, d);
+      return d;
+    };
+    // The old blob is not local (abbreviated ids are never fetched); base-commit:path is, by git's lazy fetch.
+    const online = clone();
+    await withGit(online, async (s) => {
+      const b = await baseOf(p, s);
+      expect(b.files[0]!.source).toBe('base-commit');
+      expect(b.files[0]!.tried[0]).toMatch(/^blob [0-9a-f]+ not in the tree$/);
+    });
+    const offline = clone();
+    git(offline, 'remote', 'set-url', 'origin', 'file:///nonexistent/linux.git');
+    await withGit(offline, async (s) => {
+      const b = await baseOf(p, s);
+      expect(b.files[0]!.source).toBe('none');
+      expect(b.notes[0]!.code).toBe('MMR042');
+      expect(b.notes[0]!.message).toMatch(/not at base-commit [0-9a-f]{12}; does not apply to HEAD/);
+      // HEAD's blobs were checked out, so a patch on HEAD still reads whole functions.
+      const bases = await resolveBases(series.map((t) => parse(t)), s);
+      expect([...bases.values()].map((x) => x.files[0]!.source)).toEqual(['blob', 'series']);
+    });
+  });
+
   it('reads a bare repository, and takes a plain directory (even inside a repository) as a directory', async () => {
     const bare = join(mkdtempSync(join(tmpdir(), 'mmr-bare-')), 'linux.git');
     git(tmpdir(), 'clone', '-q', '--bare', repo.dir, bare);
