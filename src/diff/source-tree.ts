@@ -6,6 +6,7 @@ import { readFile, realpath } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { FileDiff, InputProblem, Patch, SourceTree } from '../core/patch.ts';
 import { applyFileDiff } from './apply.ts';
+import { fileInScope } from '../kernel-api/scope.ts';
 
 function inside(root: string, p: string): boolean {
   const rel = relative(root, p);
@@ -67,6 +68,8 @@ export interface FileBase {
   oid?: string;
   /** True when the post-image's computed blob id matches the diff's `index ..<new>` id: the exact file. */
   exact?: boolean;
+  /** False for a file outside mmreview's scope: resolved (later patches may build on it) but not named in the notes. */
+  inScope: boolean;
 }
 
 /** Files read from a tree, in batches. A git repository answers every kind; a directory only `current`. */
@@ -174,7 +177,7 @@ export async function resolveBases(patches: readonly Patch[], store: BaseStore):
     const pendingCommit: FileDiff[] = [];
     for (const fd of files) {
       const path = fd.oldPath ?? fd.newPath!;
-      const fb: FileBase = { path, source: 'none', tried: [] };
+      const fb: FileBase = { path, source: 'none', tried: [], inScope: fileInScope(fd) };
       found.push(fb);
       if (fd.status === 'added') {
         fb.source = 'new-file';
@@ -289,9 +292,10 @@ function label(fb: FileBase, store: BaseStore, base: string | undefined): string
   }
 }
 
-/** One short MMR041 line for the bases used, one MMR042 per file without a base. */
+/** One short MMR041 line for the bases used, one MMR042 per file without a base (in-scope files only). */
 function notesOf(patch: Patch, files: readonly FileBase[], store: BaseStore, base: string | undefined): InputProblem[] {
   const notes: InputProblem[] = [];
+  files = files.filter((f) => f.inScope);
   const used = files.filter((f) => f.source !== 'none');
   if (used.length) {
     const groups = new Map<string, string[]>();

@@ -281,3 +281,52 @@ describe('checkAgainstTree with the real engine', () => {
     expect(report.errors.filter((e) => e.code === 'MMR041').map((e) => e.input)).toEqual(['s0.patch', 's1.patch']);
   });
 });
+
+describe('resolveBases details', () => {
+  it('lends the cover letter\'s base-commit to the parts of its series', async () => {
+    const texts = patchesFrom(repo.dir, repo.initial, [
+      { subject: 'one', edit: edit('mm/dirty_track.c', '\tspinlock_t *ptl;\n', '\tspinlock_t *ptl = NULL;\n') },
+      { subject: 'two', edit: edit('mm/dirty_track.c', '\t\tdt->cleaned++;\n', '\t\tdt->cleaned += 1;\n') },
+    ], ['--cover-letter', '--base', repo.initial]);
+    const read = texts.map((t, i) => extractPatchesFromText(t.replace(/^index .*\n/gm, '').replace(/^base-commit: .*\n/m, i === 0 ? '$&' : ''), { kind: 'patch-file', name: `c${i}` }).patches[0]!);
+    expect(read[0]!.cover).toBe(true);
+    expect(read[0]!.baseCommit).toBe(repo.initial);
+    expect(read[2]!.baseCommit).toBeUndefined();
+    await withGit(repo.dir, async (s) => {
+      const bases = await resolveBases(read, s);
+      expect(bases.has(read[0]!)).toBe(false);
+      expect(bases.get(read[1]!)!.files[0]!.source).toBe('base-commit');
+      // Without index lines the second part is read on the first one's post-image, to which it applies.
+      expect(bases.get(read[2]!)!.files[0]!.source).toBe('series');
+    });
+  });
+
+  it('names only in-scope files in its notes, and a directory without the file says so', async () => {
+    const text = [
+      'diff --git a/drivers/misc/foo.c b/drivers/misc/foo.c',
+      '--- a/drivers/misc/foo.c',
+      '+++ b/drivers/misc/foo.c',
+      '@@ -1,3 +1,3 @@',
+      ' int foo(void)',
+      '-{ return 0; }',
+      '+{ return 1; }',
+      ' ',
+      'diff --git a/mm/nowhere.c b/mm/nowhere.c',
+      '--- a/mm/nowhere.c',
+      '+++ b/mm/nowhere.c',
+      '@@ -1,3 +1,3 @@',
+      ' int bar(void)',
+      '-{ return 0; }',
+      '+{ return 1; }',
+      ' ',
+      '',
+    ].join('\n');
+    const p = parse(text);
+    const b = await baseOf(p, directoryStore(repo.dir));
+    expect(b.files.map((f) => [f.path, f.source, f.inScope])).toEqual([
+      ['drivers/misc/foo.c', 'none', false],
+      ['mm/nowhere.c', 'none', true],
+    ]);
+    expect(b.notes.map((n) => n.message)).toEqual([`no base in ${repo.dir} for mm/nowhere.c: no index line; no base-commit trailer; not in its files; reviewed from the hunks only`]);
+  });
+});
