@@ -10,6 +10,7 @@ import { directoryStore, gitBlobId, resolveBases, type BaseStore } from '../../s
 import { CatFile } from '../../src/git/cat-file.ts';
 import { openGitStore, openTreeStore, type GitStore } from '../../src/git/repo-store.ts';
 import { checkAgainstTree } from '../../src/git/tree-check.ts';
+import { reviewGitRange } from '../../src/git/index.ts';
 import { checkPatches, isReportable } from '../../src/engine/index.ts';
 import { functionsOfPatch } from '../../src/frontend/index.ts';
 import { extractPatchesFromText } from '../../src/sources/index.ts';
@@ -328,5 +329,20 @@ describe('resolveBases details', () => {
       ['mm/nowhere.c', 'none', true],
     ]);
     expect(b.notes.map((n) => n.message)).toEqual([`no base in ${repo.dir} for mm/nowhere.c: no index line; no base-commit trailer; not in its files; reviewed from the hunks only`]);
+  });
+});
+
+describe('check --git reads through one cat-file process', () => {
+  it('reads the parents\' files of a whole range through one shared process', async () => {
+    const cat = new CatFile(repo.dir);
+    try {
+      const r = await reviewGitRange(`${repo.initial}..HEAD`, { cwd: repo.dir, catFile: cat }, checkPatches, isReportable);
+      expect(r.reviews.map((x) => x.sha)).toEqual([repo.changed, repo.renamed]);
+      expect(r.reviews[0]!.report.stats.functions).toBeGreaterThan(0);
+      expect(cat.spawned).toBe(1);
+      expect(cat.requests).toBeGreaterThanOrEqual(1);
+    } finally {
+      cat.close();
+    }
   });
 });

@@ -84,7 +84,7 @@ async function ruleHelp(RULES: ReadonlyArray<{ meta: { id: string } }>): Promise
 
 export async function runCheck(inputs: string[], flags: CheckFlags): Promise<void> {
   // Heavy modules (parser wasm, simulator) load only when the command runs, so `mmreview --help` stays fast.
-  const [{ checkPatches }, { readInputs }, { loadGitRange, openTreeStore, checkAgainstTree }, { renderTerminal }, { renderSarif }, { renderB4 }, { renderTable }, { RULES }] =
+  const [{ checkPatches }, { readInputs }, { loadGitRange, openTreeStore, checkAgainstTree, CatFile }, { renderTerminal }, { renderSarif }, { renderB4 }, { renderTable }, { RULES }] =
     await Promise.all([
       import('../../engine/index.ts'),
       import('../../sources/index.ts'),
@@ -106,15 +106,22 @@ export async function runCheck(inputs: string[], flags: CheckFlags): Promise<voi
   if (flags.git !== undefined && flags.git !== false) {
     if (inputs.length > 0) return usage('give either --git RANGE or INPUT files, not both');
     const range = typeof flags.git === 'string' ? flags.git : undefined;
-    const loaded = await loadGitRange(range, { cwd: process.cwd() });
-    if (loaded.commits.length === 0 && loaded.problems.length > 0) {
-      for (const p of loaded.problems) process.stderr.write(`mmreview check: ${p.message}\n`);
-      process.exitCode = 2;
-      return;
-    }
-    for (const c of loaded.commits) {
-      const report = await checkPatches([c.patch], { ...base, tree: c.tree });
-      units.push({ heading: `${c.sha.slice(0, 12)} ${c.subject}`, commit: { sha: c.sha, subject: c.subject }, report });
+    // Every file of every commit's parent is read through one `git cat-file --batch`.
+    const catFile = new CatFile(process.cwd());
+    let loaded: Awaited<ReturnType<typeof loadGitRange>>;
+    try {
+      loaded = await loadGitRange(range, { cwd: process.cwd(), catFile });
+      if (loaded.commits.length === 0 && loaded.problems.length > 0) {
+        for (const p of loaded.problems) process.stderr.write(`mmreview check: ${p.message}\n`);
+        process.exitCode = 2;
+        return;
+      }
+      for (const c of loaded.commits) {
+        const report = await checkPatches([c.patch], { ...base, tree: c.tree });
+        units.push({ heading: `${c.sha.slice(0, 12)} ${c.subject}`, commit: { sha: c.sha, subject: c.subject }, report });
+      }
+    } finally {
+      catFile.close();
     }
     if (loaded.problems.length > 0) {
       units.push({
