@@ -112,6 +112,8 @@ export function gitBlobId(text: string, format: 'sha1' | 'sha256' = 'sha1'): str
 }
 
 const ZERO = /^0+$/;
+/** The path a file's pre-image is read at (the old path of a rename; the only path of a header-less diff). */
+const prePath = (fd: FileDiff): string => fd.oldPath ?? fd.newPath ?? '?';
 const isC = (p: string | undefined): boolean => p !== undefined && /\.(?:c|h|inc)$/.test(p);
 
 /** The `base-commit:` of each patch: its own, else its cover letter's (same series length and version, given before it). */
@@ -170,15 +172,17 @@ export async function resolveBases(patches: readonly Patch[], store: BaseStore):
   let n = 0;
   for (const patch of work) {
     n++;
-    const files = patch.files.filter((f) => !f.binary && isC(f.oldPath ?? f.newPath));
+    const files = patch.files.filter((f) => !f.binary && isC(f.oldPath ?? f.newPath) && prePath(f) !== '?');
     const base = bases.get(patch);
     const pre = new Map<string, string>();
     const found: FileBase[] = [];
+    const of = new Map<FileDiff, FileBase>();
     const pendingCommit: FileDiff[] = [];
     for (const fd of files) {
-      const path = fd.oldPath ?? fd.newPath!;
+      const path = prePath(fd);
       const fb: FileBase = { path, source: 'none', tried: [], inScope: fileInScope(fd) };
       found.push(fb);
+      of.set(fd, fb);
       if (fd.status === 'added') {
         fb.source = 'new-file';
         pre.set(path, '');
@@ -216,10 +220,10 @@ export async function resolveBases(patches: readonly Patch[], store: BaseStore):
     // base-commit, then the current state, each one batch per patch.
     let left = pendingCommit;
     if (left.length && base && store.atCommit) {
-      const texts = await store.atCommit(base, left.map((f) => f.oldPath!));
+      const texts = await store.atCommit(base, left.map(prePath));
       const next: FileDiff[] = [];
       left.forEach((fd, i) => {
-        const fb = found.find((f) => f.path === fd.oldPath)!;
+        const fb = of.get(fd)!;
         const t = texts[i];
         const a = t ? applies(t.text, fd) : undefined;
         if (t && a?.ok) {
@@ -232,12 +236,12 @@ export async function resolveBases(patches: readonly Patch[], store: BaseStore):
       });
       left = next;
     } else if (left.length) {
-      for (const fd of left) found.find((f) => f.path === fd.oldPath)!.tried.push(base ? 'base-commit needs a git tree' : 'no base-commit trailer');
+      for (const fd of left) of.get(fd)!.tried.push(base ? 'base-commit needs a git tree' : 'no base-commit trailer');
     }
     if (left.length) {
-      const texts = await store.current(left.map((f) => f.oldPath!));
+      const texts = await store.current(left.map(prePath));
       left.forEach((fd, i) => {
-        const fb = found.find((f) => f.path === fd.oldPath)!;
+        const fb = of.get(fd)!;
         const t = texts[i];
         const a = t ? applies(t.text, fd) : undefined;
         if (t && a?.ok) {
@@ -248,8 +252,8 @@ export async function resolveBases(patches: readonly Patch[], store: BaseStore):
     }
     // Post-images for the patches that follow.
     for (const fd of files) {
-      const path = fd.oldPath ?? fd.newPath!;
-      const fb = found.find((f) => f.path === path)!;
+      const path = prePath(fd);
+      const fb = of.get(fd)!;
       const before = pre.get(path);
       if (before === undefined) {
         if (fd.newPath) overlay.set(fd.newPath, { by: n });
