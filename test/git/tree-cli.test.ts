@@ -7,6 +7,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/core/finding.ts';
 import type { InspectDoc } from '../../src/frontend/inspect.ts';
 import { tempDir } from '../scan/archive-helpers.ts';
+import { renderB4 } from '../../src/render/b4.ts';
+import { renderSarif } from '../../src/render/sarif.ts';
 import { edit, makeTreeRepo, patchesFrom, type TreeRepo } from './tree-repo.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -64,5 +66,22 @@ describe('mmreview check/inspect --tree REPO', () => {
     const r = cli(['check', '--tree', join(repo.dir, 'README'), files[0]!]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('not a directory or git repository');
+  });
+});
+
+describe('base notes in the b4 and SARIF renderers', () => {
+  const report = (codes: string[]): Report => ({
+    tool: 'mmreview', version: '0', findings: [], stats: { inputs: 1, patches: 1, files: 1, functions: 1, candidates: 0, simulations: 0, ms: 1 },
+    errors: codes.map((code) => ({ code, message: `${code} text`, input: 'p#0' })),
+  });
+  it('b4: an MMR041 note is listed but does not turn a pass into a warning; MMR042 does', () => {
+    const [ok] = renderB4(report(['MMR041']));
+    expect(ok!.status).toBe('pass');
+    expect(ok!.details).toContain('MMR041 text');
+    expect(renderB4(report(['MMR041', 'MMR042']))[0]!.status).toBe('warn');
+  });
+  it('SARIF: MMR041 is a note, MMR042 a warning', () => {
+    const sarif = renderSarif([{ report: report(['MMR041', 'MMR042', 'MMR003']) }], []) as { runs: Array<{ invocations: Array<{ toolExecutionNotifications: Array<{ level: string }> }> }> };
+    expect(sarif.runs[0]!.invocations[0]!.toolExecutionNotifications.map((n) => n.level)).toEqual(['note', 'warning', 'error']);
   });
 });
