@@ -6,7 +6,7 @@ export type CatFileAnswer =
   | { kind: 'found'; oid: string; type: string; data: Buffer }
   | { kind: 'missing' | 'ambiguous'; name: string };
 
-/** Processes started at most, counting restarts after git exited mid-answer. */
+/** Restarts after git exited mid-answer, in a row (without an object found in between), before giving up. */
 const MAX_RESTARTS = 4;
 
 interface Pending {
@@ -30,6 +30,8 @@ export class CatFile {
   private readonly queue: Pending[] = [];
   private stderr = '';
   private dead: string | undefined;
+  /** Exits mid-answer since the last object found. */
+  private failures = 0;
   /** Processes started (0 or 1). */
   spawned = 0;
   /** Object names asked for. */
@@ -84,7 +86,9 @@ export class CatFile {
       p = spawn('git', ['-c', 'core.quotepath=off', 'cat-file', '--batch'], {
         cwd: this.dir,
         stdio: ['pipe', 'pipe', 'pipe'],
-        env: { ...process.env, LC_ALL: 'C', GIT_TERMINAL_PROMPT: '0', GIT_PAGER: 'cat' },
+        // After an exit mid-answer (a failed lazy fetch), a git that knows GIT_NO_LAZY_FETCH (2.44+) answers
+        // "missing" instead of fetching again.
+        env: { ...process.env, LC_ALL: 'C', GIT_TERMINAL_PROMPT: '0', GIT_PAGER: 'cat', ...(this.failures > 0 ? { GIT_NO_LAZY_FETCH: '1' } : {}) },
       });
     } catch (e) {
       this.dead = `cannot run git: ${(e as Error).message}`;
@@ -133,7 +137,7 @@ export class CatFile {
     this.buf = Buffer.alloc(0);
     const culprit = this.queue.shift();
     culprit?.resolve({ kind: 'missing', name: culprit.name });
-    if (this.spawned > MAX_RESTARTS) {
+    if (++this.failures > MAX_RESTARTS) {
       this.dead = why;
       this.failAll(why);
       return;
@@ -179,6 +183,7 @@ export class CatFile {
       const data = Buffer.from(this.buf.subarray(nl + 1, nl + 1 + size));
       this.buf = this.buf.subarray(nl + 1 + size + 1);
       this.queue.shift();
+      this.failures = 0;
       head.resolve({ kind: 'found', oid: m[1]!, type: m[2]!, data });
     }
     if (this.queue.length === 0) this.hold(false);

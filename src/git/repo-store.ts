@@ -7,6 +7,9 @@ import { directoryStore } from '../diff/source-tree.ts';
 import { CatFile, type CatFileAnswer } from './cat-file.ts';
 import { runGit } from './run-git.ts';
 
+/** Bytes of file contents a git store keeps cached. */
+const CACHE_BYTES = 64 * 1024 * 1024;
+
 /** A {@link BaseStore} over a git repository, with its cat-file reader exposed for statistics. */
 export interface GitStore extends BaseStore {
   readonly kind: 'git';
@@ -48,14 +51,33 @@ export async function openGitStore(dir: string): Promise<GitStore | undefined> {
   const objectFormat = fmt === 'sha256' ? 'sha256' : 'sha1';
   const headSha = head.ok ? head.stdout.trim() : undefined;
   const cat = new CatFile(want);
+  // Answers are cached (a series asks for the same blobs again), up to CACHE_BYTES of contents: a long scan keeps
+  // only the most recently asked files.
   const cache = new Map<string, Promise<CatFileAnswer>>();
+  const sizes = new Map<string, number>();
+  let cached = 0;
+  const remember = (n: string, a: CatFileAnswer): void => {
+    if (!cache.has(n)) return;
+    const size = a.kind === 'found' ? a.data.length : 0;
+    sizes.set(n, size);
+    cached += size;
+    for (const k of cache.keys()) {
+      if (cached <= CACHE_BYTES) break;
+      if (!sizes.has(k)) continue; // still being read
+      cached -= sizes.get(k)!;
+      sizes.delete(k);
+      cache.delete(k);
+    }
+  };
   const ask = (names: readonly string[]): Promise<CatFileAnswer[]> => {
     const fresh = [...new Set(names.filter((n) => !cache.has(n)))];
-    if (fresh.length) {
-      const answers = cat.get(fresh);
-      fresh.forEach((n, i) => cache.set(n, answers.then((a) => a[i]!)));
+    const answers = fresh.length ? cat.get(fresh) : Promise.resolve([] as CatFileAnswer[]);
+    const mine = new Map(fresh.map((n, i) => [n, answers.then((a) => a[i]!)] as const));
+    for (const [n, p] of mine) {
+      cache.set(n, p);
+      void p.then((a) => remember(n, a));
     }
-    return Promise.all(names.map((n) => cache.get(n)!));
+    return Promise.all(names.map((n) => mine.get(n) ?? cache.get(n)!));
   };
   const clean = (p: string): string => p.replace(/^\/+/, '');
   return {
