@@ -27,7 +27,8 @@ function text(a: CatFileAnswer | undefined): FileText | undefined {
  * Opens the git repository whose top level (or bare git directory) is `dir`; undefined when `dir` is not the root of
  * a repository (a plain directory, or a directory inside some other repository, is not a git tree).
  */
-export async function openGitStore(dir: string): Promise<GitStore | undefined> {
+export async function openGitStore(dir: string, opts: { cacheBytes?: number } = {}): Promise<GitStore | undefined> {
+  const limit = opts.cacheBytes ?? CACHE_BYTES;
   // Three independent questions, asked at once: kind and object format, work-tree root (fails when bare), HEAD.
   const [r, top, head] = await Promise.all([
     runGit(['rev-parse', '--is-bare-repository', '--absolute-git-dir', '--show-object-format'], { cwd: dir }),
@@ -62,8 +63,8 @@ export async function openGitStore(dir: string): Promise<GitStore | undefined> {
     sizes.set(n, size);
     cached += size;
     for (const k of cache.keys()) {
-      if (cached <= CACHE_BYTES) break;
-      if (!sizes.has(k)) continue; // still being read
+      if (cached <= limit) break;
+      if (k === n || !sizes.has(k)) continue; // the newest answer stays; others may still be being read
       cached -= sizes.get(k)!;
       sizes.delete(k);
       cache.delete(k);

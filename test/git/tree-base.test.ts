@@ -262,6 +262,20 @@ describe('CatFile', () => {
     }
   });
 
+  it('keeps at most the configured bytes of answers cached, the most recent ones', async () => {
+    const s = (await openGitStore(repo.dir, { cacheBytes: 1 }))!;
+    try {
+      await s.current(['mm/pgclean.c', 'mm/dirty_track.c']);
+      const asked = s.catFile.requests;
+      await s.current(['mm/dirty_track.c']); // the most recent answer stays
+      expect(s.catFile.requests).toBe(asked);
+      await s.current(['mm/pgclean.c']); // evicted: asked again
+      expect(s.catFile.requests).toBe(asked + 1);
+    } finally {
+      s.close();
+    }
+  });
+
   it('computes the blob ids git computes', () => {
     const text = 'int x;\n';
     const id = execFileSync('git', ['hash-object', '--stdin'], { input: text, encoding: 'utf8' }).trim();
