@@ -20,7 +20,7 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)] ?? 0;
 }
 
-async function time(runs: number, fn: () => Promise<unknown>): Promise<number> {
+async function times(runs: number, fn: () => Promise<unknown>): Promise<number[]> {
   await fn();
   const t: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -28,7 +28,11 @@ async function time(runs: number, fn: () => Promise<unknown>): Promise<number> {
     await fn();
     t.push(performance.now() - t0);
   }
-  return median(t);
+  return t;
+}
+
+async function time(runs: number, fn: () => Promise<unknown>): Promise<number> {
+  return median(await times(runs, fn));
 }
 
 export default async function bench(): Promise<void> {
@@ -51,13 +55,13 @@ export default async function bench(): Promise<void> {
     const stats = { spawned: store.catFile.spawned, batches: store.catFile.batches, requests: store.catFile.requests };
     store.close();
     // Base lookups alone, cold: a fresh store (its cat-file process started) per run.
-    const lookups = await time(runs, async () => {
+    const lookups = await times(15, async () => {
       const s = await openGitStore(repo);
       await resolveBases(read.patches, s!);
       s!.close();
     });
     console.log(`  5-patch series: no tree ${none.toFixed(0)} ms, directory tree ${dir.toFixed(0)} ms, git tree ${withGit.toFixed(0)} ms (median of ${runs}); ${notes} patches based on index blob ids`);
-    console.log(`  base lookups alone (open repository, start cat-file, read 5 blobs, apply): ${lookups.toFixed(1)} ms; one store over ${runs + 1} checks: ${stats.spawned} cat-file process, ${stats.batches} batches, ${stats.requests} object names`);
+    console.log(`  base lookups alone (open repository, start cat-file, read 5 blobs, apply): median ${median(lookups).toFixed(1)} ms, min ${Math.min(...lookups).toFixed(1)} ms over 15; one store over ${runs + 1} checks: ${stats.spawned} cat-file process, ${stats.batches} batches, ${stats.requests} object names`);
   } finally {
     rmSync(repo, { recursive: true, force: true });
   }
