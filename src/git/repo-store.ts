@@ -24,8 +24,9 @@ function text(a: CatFileAnswer | undefined): FileText | undefined {
 }
 
 /**
- * Opens the git repository whose top level (or bare git directory) is `dir`; undefined when `dir` is not the root of
- * a repository (a plain directory, or a directory inside some other repository, is not a git tree).
+ * Opens the git repository whose top level or git directory (bare, or a work tree's `.git`) is `dir`; undefined when
+ * `dir` is not the root of a repository (a plain directory, or a directory inside some other repository, is not a
+ * git tree).
  */
 export async function openGitStore(dir: string, opts: { cacheBytes?: number } = {}): Promise<GitStore | undefined> {
   const limit = opts.cacheBytes ?? CACHE_BYTES;
@@ -37,18 +38,16 @@ export async function openGitStore(dir: string, opts: { cacheBytes?: number } = 
   ]);
   if (!r.ok) return undefined;
   const [bareLine, gitDir, fmt] = r.stdout.split('\n').map((l) => l.trim());
-  const bare = bareLine === 'true';
-  if (!bare && !top.ok) return undefined;
-  const root = bare ? gitDir : top.stdout.trim();
   let want: string;
-  let have: string;
+  let roots: string[];
   try {
     want = await realpath(resolve(dir));
-    have = await realpath(root ?? '');
+    // A bare repository, a work tree's top level, or a work tree's own git directory (`~/linux/.git`).
+    roots = await Promise.all([gitDir, ...(bareLine !== 'true' && top.ok ? [top.stdout.trim()] : [])].map((p) => realpath(p ?? '')));
   } catch {
     return undefined;
   }
-  if (want !== have) return undefined;
+  if (!roots.includes(want)) return undefined;
   const objectFormat = fmt === 'sha256' ? 'sha256' : 'sha1';
   const headSha = head.ok ? head.stdout.trim() : undefined;
   const cat = new CatFile(want);

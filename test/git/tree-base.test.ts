@@ -214,6 +214,7 @@ describe('resolveBases over a git repository', () => {
       expect(s.name).toContain('(git)');
       expect((await baseOf(parse(old), s)).files[0]!.source).toBe('blob');
     });
+    await withGit(join(repo.dir, '.git'), async (s) => expect((await baseOf(parse(old), s)).files[0]!.source).toBe('blob'));
     expect(await openGitStore(join(repo.dir, 'mm'))).toBeUndefined();
     const d = await openTreeStore(join(repo.dir, 'mm'));
     expect(d.blobs).toBeUndefined();
