@@ -32,7 +32,7 @@ export class CatFile {
   private dead: string | undefined;
   /** Exits mid-answer since the last object found. */
   private failures = 0;
-  /** Processes started (0 or 1). */
+  /** Processes started: 1 once used, more only after git exited mid-answer. */
   spawned = 0;
   /** Object names asked for. */
   requests = 0;
