@@ -83,7 +83,8 @@ export class CatFile {
     if (this.proc) return this.proc;
     let p: ChildProcessWithoutNullStreams;
     try {
-      p = spawn('git', ['-c', 'core.quotepath=off', 'cat-file', '--batch'], {
+      // An abbreviated id shared by a blob and a commit or tree names the blob: index lines only name blobs.
+      p = spawn('git', ['-c', 'core.quotepath=off', '-c', 'core.disambiguate=blob', 'cat-file', '--batch'], {
         cwd: this.dir,
         stdio: ['pipe', 'pipe', 'pipe'],
         // After an exit mid-answer (a failed lazy fetch), a git that knows GIT_NO_LAZY_FETCH (2.44+) answers

@@ -263,6 +263,27 @@ describe('CatFile', () => {
     }
   });
 
+  it('reads an abbreviation a blob shares with a commit or tree as the blob (index lines name blobs)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mmr-amb-'));
+    git(dir, 'init', '-q');
+    // 1000 commits of one file each (a blob, a tree and a commit apiece), imported by one git process.
+    const stream = Array.from({ length: 1000 }, (_, i) => `commit refs/heads/m\ncommitter A <a@b> ${1700000000 + i} +0000\ndata 1\nc\nM 100644 inline f\ndata ${String(i).length + 1}\n${i}\n\n`).join('');
+    execFileSync('git', ['fast-import', '--quiet'], { cwd: dir, input: stream });
+    const all = execFileSync('git', ['cat-file', '--batch-all-objects', '--batch-check'], { cwd: dir, encoding: 'utf8' })
+      .trim().split('\n').map((l) => l.split(' ') as [string, string, string]);
+    const byPrefix = new Map<string, string[]>();
+    for (const [oid, type] of all) byPrefix.set(oid.slice(0, 4), [...(byPrefix.get(oid.slice(0, 4)) ?? []), type]);
+    const prefix = [...byPrefix].find(([, types]) => types.length > 1 && types.filter((t) => t === 'blob').length === 1)?.[0];
+    expect(prefix).toBeDefined();
+    const c = new CatFile(dir);
+    try {
+      const [a] = await c.get([prefix!]);
+      expect(a).toMatchObject({ kind: 'found', type: 'blob' });
+    } finally {
+      c.close();
+    }
+  });
+
   it('keeps at most the configured bytes of answers cached, the most recent ones', async () => {
     const s = (await openGitStore(repo.dir, { cacheBytes: 1 }))!;
     try {
