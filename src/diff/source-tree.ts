@@ -82,6 +82,8 @@ export interface BaseStore {
   readonly objectFormat?: 'sha1' | 'sha256';
   /** Blob contents by (abbreviated) id; undefined when missing, ambiguous or not a blob. */
   blobs?(ids: readonly string[]): Promise<Array<FileText | undefined>>;
+  /** Every blob an abbreviation names, for abbreviations `blobs` found ambiguous (else an empty list). */
+  blobCandidates?(ids: readonly string[]): Promise<FileText[][]>;
   /** File contents at a commit; undefined when the commit or the path is absent (shallow clone, new file). */
   atCommit?(commit: string, paths: readonly string[]): Promise<Array<FileText | undefined>>;
   /** File contents of the current state. */
@@ -169,6 +171,12 @@ export async function resolveBases(patches: readonly Patch[], store: BaseStore):
   ];
   const byId = new Map<string, FileText | undefined>();
   if (store.blobs && ids.length) (await store.blobs(ids)).forEach((t, i) => byId.set(ids[i]!, t));
+  // An abbreviation several blobs share (short ids in a large repository): its candidates, chosen per diff below.
+  const unresolved = ids.filter((id) => !byId.get(id));
+  const candidates = new Map<string, FileText[]>();
+  if (store.blobCandidates && unresolved.length) {
+    (await store.blobCandidates(unresolved)).forEach((c, i) => c.length && candidates.set(unresolved[i]!, c));
+  }
   let n = 0;
   for (const patch of work) {
     n++;
@@ -199,7 +207,7 @@ export async function resolveBases(patches: readonly Patch[], store: BaseStore):
         }
         fb.tried.push(`patch ${o.by}'s post-image is not its base`);
       }
-      const blob = id !== undefined ? byId.get(id) : undefined;
+      const blob = id !== undefined ? (byId.get(id) ?? pickCandidate(candidates.get(id), fd, format)) : undefined;
       if (blob) {
         const a = applies(blob.text, fd);
         if (a.ok) {
@@ -208,6 +216,8 @@ export async function resolveBases(patches: readonly Patch[], store: BaseStore):
           continue;
         }
         fb.tried.push(`blob ${id} found but ${a.why}`);
+      } else if (id !== undefined && candidates.has(id)) {
+        fb.tried.push(`blob ${id} is ambiguous (${candidates.get(id)!.length} blobs) and no single one fits`);
       } else if (id !== undefined) {
         fb.tried.push(store.blobs ? `blob ${id} not in the tree` : `blob ${id} (not a git tree)`);
       } else fb.tried.push('no index line');
@@ -273,6 +283,19 @@ export async function resolveBases(patches: readonly Patch[], store: BaseStore):
     out.set(patch, { tree: mapTree(store.name, pre), files: found, notes: notesOf(patch, found, store, base) });
   }
   return out;
+}
+
+/**
+ * Of the blobs an ambiguous abbreviation names, the one the diff turns into the blob its `index ..<new>` id names;
+ * else the only one it applies to; else none.
+ */
+function pickCandidate(cands: readonly FileText[] | undefined, fd: FileDiff, format: 'sha1' | 'sha256'): FileText | undefined {
+  if (!cands?.length) return undefined;
+  const fitting = cands.filter((c) => applies(c.text, fd).ok);
+  const want = fd.blobs && !ZERO.test(fd.blobs.new) ? fd.blobs.new : undefined;
+  const exact = want ? fitting.filter((c) => gitBlobId(applyFileDiff(c.text, fd).text, format).startsWith(want)) : [];
+  if (exact.length === 1) return exact[0];
+  return fitting.length === 1 ? fitting[0] : undefined;
 }
 
 function mapTree(name: string, pre: ReadonlyMap<string, string>): SourceTree {

@@ -88,6 +88,19 @@ export async function openGitStore(dir: string, opts: { cacheBytes?: number } = 
     currentLabel: headSha ? `HEAD ${headSha.slice(0, 12)}` : 'HEAD (none)',
     objectFormat,
     blobs: async (ids) => (await ask(ids.map((id) => (/^[0-9a-f]{4,64}$/.test(id) ? id : '')))).map(text),
+    // Only for abbreviations cat-file called ambiguous: `git rev-parse --disambiguate` lists the objects, cat-file
+    // reads them in one batch.
+    blobCandidates: async (ids) => {
+      const answers = await ask(ids.map((id) => (/^[0-9a-f]{4,64}$/.test(id) ? id : '')));
+      return Promise.all(
+        ids.map(async (id, i) => {
+          if (answers[i]?.kind !== 'ambiguous') return [];
+          const r = await runGit(['rev-parse', `--disambiguate=${id}`], { cwd: want });
+          const oids = r.ok ? r.stdout.split('\n').map((l) => l.trim()).filter((l) => /^[0-9a-f]{40,64}$/.test(l)) : [];
+          return (await ask(oids.slice(0, 64))).map(text).filter((t): t is FileText => t !== undefined);
+        }),
+      );
+    },
     atCommit: async (commit, paths) => (await ask(paths.map((p) => (/^[0-9a-f]{4,64}$/.test(commit) ? `${commit}:${clean(p)}` : '')))).map(text),
     current: async (paths) => (headSha ? (await ask(paths.map((p) => `${headSha}:${clean(p)}`))).map(text) : paths.map(() => undefined)),
     close: () => cat.close(),

@@ -244,6 +244,23 @@ describe('resolveBases over a git repository', () => {
   });
 });
 
+/** A repository of 1000 one-file commits (a blob, a tree and a commit apiece), made by one git fast-import. */
+let ambiguous: { dir: string; byPrefix: Map<string, Array<{ oid: string; type: string }>> } | undefined;
+function ambiguousRepo(): NonNullable<typeof ambiguous> {
+  if (ambiguous) return ambiguous;
+  const dir = mkdtempSync(join(tmpdir(), 'mmr-amb-'));
+  git(dir, 'init', '-q');
+  const stream = Array.from({ length: 1000 }, (_, i) => `commit refs/heads/m\ncommitter A <a@b> ${1700000000 + i} +0000\ndata 1\nc\nM 100644 inline f\ndata ${String(i).length + 1}\n${i}\n\n`).join('');
+  execFileSync('git', ['fast-import', '--quiet'], { cwd: dir, input: stream });
+  const byPrefix = new Map<string, Array<{ oid: string; type: string }>>();
+  for (const l of execFileSync('git', ['cat-file', '--batch-all-objects', '--batch-check'], { cwd: dir, encoding: 'utf8' }).trim().split('\n')) {
+    const [oid, type] = l.split(' ') as [string, string];
+    byPrefix.set(oid.slice(0, 4), [...(byPrefix.get(oid.slice(0, 4)) ?? []), { oid, type }]);
+  }
+  ambiguous = { dir, byPrefix };
+  return ambiguous;
+}
+
 describe('CatFile', () => {
   it('answers a batch in order through one process, and reads missing names as missing', async () => {
     const c = new CatFile(repo.dir);
@@ -264,24 +281,30 @@ describe('CatFile', () => {
   });
 
   it('reads an abbreviation a blob shares with a commit or tree as the blob (index lines name blobs)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mmr-amb-'));
-    git(dir, 'init', '-q');
-    // 1000 commits of one file each (a blob, a tree and a commit apiece), imported by one git process.
-    const stream = Array.from({ length: 1000 }, (_, i) => `commit refs/heads/m\ncommitter A <a@b> ${1700000000 + i} +0000\ndata 1\nc\nM 100644 inline f\ndata ${String(i).length + 1}\n${i}\n\n`).join('');
-    execFileSync('git', ['fast-import', '--quiet'], { cwd: dir, input: stream });
-    const all = execFileSync('git', ['cat-file', '--batch-all-objects', '--batch-check'], { cwd: dir, encoding: 'utf8' })
-      .trim().split('\n').map((l) => l.split(' ') as [string, string, string]);
-    const byPrefix = new Map<string, string[]>();
-    for (const [oid, type] of all) byPrefix.set(oid.slice(0, 4), [...(byPrefix.get(oid.slice(0, 4)) ?? []), type]);
-    const prefix = [...byPrefix].find(([, types]) => types.length > 1 && types.filter((t) => t === 'blob').length === 1)?.[0];
+    const amb = ambiguousRepo();
+    const prefix = [...amb.byPrefix].find(([, os]) => os.length > 1 && os.filter((o) => o.type === 'blob').length === 1)?.[0];
     expect(prefix).toBeDefined();
-    const c = new CatFile(dir);
+    const c = new CatFile(amb.dir);
     try {
       const [a] = await c.get([prefix!]);
       expect(a).toMatchObject({ kind: 'found', type: 'blob' });
     } finally {
       c.close();
     }
+  });
+
+  it('picks, among the blobs an ambiguous abbreviation names, the one the diff fits', async () => {
+    const amb = ambiguousRepo();
+    const [prefix, objs] = [...amb.byPrefix].find(([, os]) => os.filter((o) => o.type === 'blob').length >= 2)!;
+    const blob = objs.find((o) => o.type === 'blob')!;
+    const content = execFileSync('git', ['cat-file', 'blob', blob.oid], { cwd: amb.dir, encoding: 'utf8' });
+    const text = ['diff --git a/mm/f.c b/mm/f.c', `index ${prefix}..0123456 100644`, '--- a/mm/f.c', '+++ b/mm/f.c', '@@ -1 +1 @@', `-${content.trimEnd()}`, '+int pte_x;', ''].join('\n');
+    const p = parse(text);
+    await withGit(amb.dir, async (s) => {
+      expect((await s.blobs!([prefix]))[0]).toBeUndefined();
+      const b = await baseOf(p, s);
+      expect(b.files[0]).toMatchObject({ source: 'blob', oid: blob.oid });
+    });
   });
 
   it('keeps at most the configured bytes of answers cached, the most recent ones', async () => {
