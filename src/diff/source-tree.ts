@@ -137,6 +137,20 @@ function baseCommits(patches: readonly Patch[]): Map<Patch, string> {
   return out;
 }
 
+/**
+ * The patches in the order they apply: the given order, except that the parts of one series (every patch tagged
+ * with the same version and length, distinct positions) are taken by position, as an archive may hold them in
+ * arrival order.
+ */
+function seriesOrder(work: Patch[]): Patch[] {
+  const tags = work.map((p) => p.series);
+  const first = tags[0];
+  if (!first || work.length < 2) return work;
+  const one = tags.every((t) => t && t.version === first.version && t.total === first.total && t.total > 1);
+  if (!one || new Set(tags.map((t) => t!.index)).size !== work.length) return work;
+  return [...work].sort((a, b) => a.series!.index - b.series!.index);
+}
+
 interface Overlay {
   /** Text after the earlier patch, or undefined when that patch's base was not found (state unknown). */
   text?: string;
@@ -164,7 +178,7 @@ export async function resolveBases(patches: readonly Patch[], store: BaseStore):
   const out = new Map<Patch, PatchBase>();
   const bases = baseCommits(patches);
   const overlay = new Map<string, Overlay>();
-  const work = patches.filter((p) => !p.cover);
+  const work = seriesOrder(patches.filter((p) => !p.cover));
   // One batch for every blob id the run names.
   const ids = [
     ...new Set(work.flatMap((p) => p.files.filter((f) => isC(f.oldPath) && f.blobs && !ZERO.test(f.blobs.old)).map((f) => f.blobs!.old))),

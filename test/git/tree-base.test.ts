@@ -106,6 +106,9 @@ describe('resolveBases over a git repository', () => {
       expect(bases.get(p1)!.files).toMatchObject([{ source: 'blob', exact: true }]);
       expect(bases.get(p2)!.files).toMatchObject([{ source: 'series', exact: true }]);
       expect(bases.get(p2)!.notes[0]!.message).toContain('earlier patch of the series (mm/pgclean.c)');
+      // In arrival order (2/2 before 1/2) the parts are still read in series order.
+      const reversed = await resolveBases([p2, p1], s);
+      expect(reversed.get(p2)!.files[0]!.source).toBe('series');
       // Alone, the second patch still applies cleanly to HEAD: that base is used, and said.
       const alone = await baseOf(p2, s);
       expect(alone.files[0]!.source).toBe('current');
