@@ -29,6 +29,10 @@ export const ERROR_CODES = {
   MMR030: 'simulation error',
   /** A git range / tree problem. */
   MMR040: 'git error',
+  /** A note, not a problem: which base of the `--tree` the patch's whole functions were read from. */
+  MMR041: 'tree base',
+  /** No base in the `--tree` for a patch's file (blob missing, no base-commit, does not apply): hunk-only. */
+  MMR042: 'no tree base',
   /** A configuration problem. */
   MMR050: 'bad configuration',
 } as const;

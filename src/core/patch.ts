@@ -57,6 +57,8 @@ export interface FileDiff {
   status: 'modified' | 'added' | 'deleted' | 'renamed';
   binary: boolean;
   hunks: Hunk[];
+  /** Abbreviated blob ids of the `index <old>..<new>` line of a git diff (all zeros for an absent side). */
+  blobs?: { old: string; new: string };
 }
 
 /** Problems found while reading one input; never fatal for the run. */
@@ -100,6 +102,8 @@ export interface Patch {
   files: FileDiff[];
   /** `git patch-id --stable` equivalent over the diff (hex), for matching rerolls. */
   patchId?: string;
+  /** Commit named by a `base-commit: <sha>` trailer (git format-patch --base, b4), when the message has one. */
+  baseCommit?: string;
 }
 
 /** Files of the tree a patch applies to; used to get whole functions instead of hunk context. */

@@ -40,6 +40,7 @@ interface FileHeader {
   status: FileDiff['status'];
   binary: boolean;
   inputLine: number;
+  blobs?: { old: string; new: string };
 }
 
 /** Scans a view for diffs. Never throws; malformed pieces become problems and damage notes. */
@@ -121,6 +122,7 @@ function startBlock(
   const file: FileDiff = { status: h.status, binary: h.binary, hunks: [] };
   if (h.oldPath !== undefined) file.oldPath = h.oldPath;
   if (h.newPath !== undefined) file.newPath = h.newPath;
+  if (h.blobs !== undefined) file.blobs = h.blobs;
   const block: ScannedBlock = { file, kind, first, last, damage: [], problems: [] };
   blocks.push(block);
   return block;
@@ -180,6 +182,8 @@ function readGitHeader(lines: ViewLine[], i: number): { header: FileHeader; next
   while (j < lines.length) {
     const t = lines[j]!.text;
     if (EXT_HEADER.test(t)) {
+      const idx = /^index ([0-9a-f]{4,64})\.\.([0-9a-f]{4,64})\b/.exec(t);
+      if (idx) h.blobs = { old: idx[1]!, new: idx[2]! };
       if (t.startsWith('new file mode')) h.status = 'added';
       else if (t.startsWith('deleted file mode')) h.status = 'deleted';
       else if (t.startsWith('rename from ')) {

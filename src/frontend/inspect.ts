@@ -168,6 +168,7 @@ export function inspectText(doc: InspectDoc, views: ReadonlyArray<readonly Funct
       }
     }
   });
-  for (const pr of doc.problems) out.push(`problem ${pr.code} ${pr.input}${pr.line ? `:${pr.line}` : ''}: ${pr.message}`);
+  // MMR041 (the tree base a patch was read against) is a note, not a problem.
+  for (const pr of doc.problems) out.push(`${pr.code === 'MMR041' ? 'note' : 'problem'} ${pr.code} ${pr.input}${pr.line ? `:${pr.line}` : ''}: ${pr.message}`);
   return `${out.join('\n')}\n`;
 }

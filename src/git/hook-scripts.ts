@@ -55,8 +55,9 @@ function blockMessage(cmd: string): string {
 
 /**
  * The `sendemail-validate` hook: git send-email runs it once per file with the file as `$1` (a cover letter simply has
- * no diff). It runs `mmreview check "$1"` (or `check --git <sha>` when the file is the format-patch of a local commit
- * changing the same lines, for whole-function analysis) and exits 1 (blocking the send) when mmreview exits 1; any other failure of
+ * no diff). It runs `mmreview check --tree <work tree> "$1"` (whole functions from the blobs the patch's index lines
+ * name, its base-commit or HEAD), or `check --git <sha>` when the file is the format-patch of a local commit
+ * changing the same lines and exits 1 (blocking the send) when mmreview exits 1; any other failure of
  * mmreview itself is reported and does not block.
  */
 export function sendemailValidateHook(p: HookParams): string {
@@ -85,7 +86,13 @@ fi
 if [ -n "$sha" ]; then
 	"$MMREVIEW_NODE" "$MMREVIEW_BIN" check --git "$sha" >&2
 else
-	"$MMREVIEW_NODE" "$MMREVIEW_BIN" check "$1" >&2
+	# Any other patch is read against this repository: the blobs its index lines name, base-commit, or HEAD.
+	top=$(git rev-parse --show-toplevel 2>/dev/null)
+	if [ -n "$top" ]; then
+		"$MMREVIEW_NODE" "$MMREVIEW_BIN" check --tree "$top" "$1" >&2
+	else
+		"$MMREVIEW_NODE" "$MMREVIEW_BIN" check "$1" >&2
+	fi
 fi
 status=$?
 if [ "$status" = 1 ]; then

@@ -6,10 +6,14 @@ import { extractPatchesFromText } from '../sources/extract.ts';
 import { commitDiff, formatCommitPatch } from './commit-patch.ts';
 import { resolveRange, type RangeCommit } from './range.ts';
 import { gitTreeAt } from './tree-at-commit.ts';
+import { CatFile } from './cat-file.ts';
 
 export { resolveRange, rangeArgs, rangeEndpoints, type RangeCommit, type RangeResult } from './range.ts';
 export { gitTreeAt } from './tree-at-commit.ts';
 export { formatCommitPatch } from './commit-patch.ts';
+export { openGitStore, openTreeStore, type GitStore } from './repo-store.ts';
+export { checkAgainstTree, BASE_NOTE_CODES } from './tree-check.ts';
+export { CatFile, type CatFileAnswer } from './cat-file.ts';
 export { installHooks, hooksDir, type InstallHookOptions, type InstallResult, type HookOutcome } from './install-hook.ts';
 export { sendemailValidateHook, prePushHook, HOOK_MARKER } from './hook-scripts.ts';
 
@@ -30,6 +34,8 @@ export interface LoadGitRangeOptions {
   cwd: string;
   /** Reader for the generated patch text (defaults to `extractPatchesFromText`). */
   read?: PatchTextReader;
+  /** One `git cat-file --batch` for every file read of the range (the caller closes it); else one git per file. */
+  catFile?: CatFile;
 }
 
 function problem(message: string, input: string): InputProblem {
@@ -40,6 +46,7 @@ async function loadCommit(
   c: RangeCommit,
   cwd: string,
   read: PatchTextReader,
+  cat?: CatFile,
 ): Promise<{ input?: GitCommitInput; problems: InputProblem[] }> {
   const short = c.sha.slice(0, 12);
   if (c.shallowBoundary) {
@@ -64,7 +71,7 @@ async function loadCommit(
     return { problems: problems.filter((p) => p.code !== 'MMR002') };
   }
   const full: Patch = { ...patch, commit: c.sha, subject: patch.subject ?? c.subject, source };
-  return { input: { sha: c.sha, subject: c.subject, patch: full, tree: gitTreeAt(cwd, c.parents[0], `git:${short}^`) }, problems };
+  return { input: { sha: c.sha, subject: c.subject, patch: full, tree: gitTreeAt(cwd, c.parents[0], `git:${short}^`, cat) }, problems };
 }
 
 /**
@@ -83,7 +90,7 @@ export async function loadGitRange(
   const commits: GitCommitInput[] = [];
   const problems: InputProblem[] = [];
   for (const c of r.commits) {
-    const one = await loadCommit(c, opts.cwd, read);
+    const one = await loadCommit(c, opts.cwd, read, opts.catFile);
     if (one.input) commits.push(one.input);
     problems.push(...one.problems);
   }
@@ -111,14 +118,20 @@ export async function reviewGitRange(
   check: CheckFn,
   reportable: (f: Report['findings'][number]) => boolean,
 ): Promise<{ reviews: CommitReview[]; problems: InputProblem[]; exitCode: 0 | 1 | 2 }> {
-  const loaded = await loadGitRange(range, opts);
+  const cat = opts.catFile ?? new CatFile(opts.cwd);
   const reviews: CommitReview[] = [];
-  for (const c of loaded.commits) {
-    const checkOpts: { tree: SourceTree; rules?: string[]; arch?: Arch[] } = { tree: c.tree };
-    if (opts.rules) checkOpts.rules = opts.rules;
-    if (opts.arch) checkOpts.arch = opts.arch;
-    const report = await check([c.patch], checkOpts);
-    reviews.push({ sha: c.sha, subject: c.subject, report });
+  let loaded: Awaited<ReturnType<typeof loadGitRange>>;
+  try {
+    loaded = await loadGitRange(range, { ...opts, catFile: cat });
+    for (const c of loaded.commits) {
+      const checkOpts: { tree: SourceTree; rules?: string[]; arch?: Arch[] } = { tree: c.tree };
+      if (opts.rules) checkOpts.rules = opts.rules;
+      if (opts.arch) checkOpts.arch = opts.arch;
+      const report = await check([c.patch], checkOpts);
+      reviews.push({ sha: c.sha, subject: c.subject, report });
+    }
+  } finally {
+    if (!opts.catFile) cat.close();
   }
   const rangeFailed = loaded.commits.length === 0 && loaded.problems.some((p) => p.code === 'MMR040');
   const failing = reviews.some((r) => r.report.findings.some(reportable));

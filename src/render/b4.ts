@@ -74,15 +74,17 @@ export function renderB4(report: Report, opts: B4Options = {}): B4CheckResult[] 
   const tolerated = fs.filter((f) => !reportable(f) && f.introduced && f.status === 'confirmed');
   const fixed = fs.filter((f) => f.fixed && f.status !== 'refuted');
 
+  // MMR041 (which tree base a patch was read against) is a note: it is listed, but it is no input problem.
+  const problems = report.errors.filter((e) => e.code !== 'MMR041');
   const status: B4CheckResult['status'] =
-    failing.length > 0 ? 'fail' : undecided.length + preexisting.length + tolerated.length + report.errors.length > 0 ? 'warn' : 'pass';
+    failing.length > 0 ? 'fail' : undecided.length + preexisting.length + tolerated.length + problems.length > 0 ? 'warn' : 'pass';
   const parts: string[] = [];
   if (failing.length) parts.push(`${plural(failing.length, 'confirmed race')} introduced (${[...new Set(failing.map((f) => f.rule))].join(', ')})`);
   if (undecided.length) parts.push(`${plural(undecided.length, 'undecided candidate')}`);
   if (tolerated.length) parts.push(`${plural(tolerated.length, 'confirmed hazard')} below the failing policy`);
   if (preexisting.length) parts.push(`${plural(preexisting.length, 'pre-existing hazard')}`);
   if (fixed.length) parts.push(`fixes ${plural(fixed.length, 'hazard')} (${[...new Set(fixed.map((f) => f.rule))].join(', ')})`);
-  if (report.errors.length) parts.push(plural(report.errors.length, 'input problem'));
+  if (problems.length) parts.push(plural(problems.length, 'input problem'));
   const summary = parts.length > 0 ? parts.join('; ') : `no hazards found (${plural(report.stats.functions, 'function')} checked)`;
 
   const sections: string[] = [];

@@ -178,7 +178,8 @@ export function renderSarif(reports: SarifInput[], rules: RuleMeta[], opts: Sari
 
   const notifications: Sarif.Notification[] = reports.flatMap(({ report, commit }) =>
     report.errors.map((e) => ({
-      level: 'error' as const,
+      // MMR041 notes the tree base used; MMR042 a file read from its hunks only (no base found).
+      level: (e.code === 'MMR041' ? 'note' : e.code === 'MMR042' ? 'warning' : 'error') as 'note' | 'warning' | 'error',
       message: { text: `${e.code}: ${e.message}${commit ? ` (commit ${commit.sha.slice(0, 12)})` : ''}` },
       descriptor: { id: e.code },
       properties: { input: e.input, ...(e.line !== undefined ? { line: e.line } : {}) },

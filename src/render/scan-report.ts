@@ -35,6 +35,7 @@ export function renderScanReportText(report: ScanReport, opts: { renderTable?: (
     for (const p of s.patches) {
       out.push(`  [${p.state}] v${p.version} ${p.part}/${p.total} ${p.subject}`);
       out.push(`      <${p.messageId}>${p.error ? ` (${p.error})` : ''}`);
+      for (const c of p.context ?? []) out.push(`      ${c.message}`);
       for (const f of p.findings) {
         const fixed = f.fixedIn ? `; fixed in <${f.fixedIn}>` : '';
         out.push(`      ${f.rule} ${f.status} ${f.path}:${f.line} ${f.function}(): ${DISPOSITION_TEXT[f.disposition] ?? f.disposition}${fixed}`);

@@ -98,9 +98,12 @@ export function renderTerminal(report: Report, o: TerminalOptions): string {
     if (f.fixed && !o.explain) out.push(block(f, o));
     else out.push(block(f, o), '');
   }
+  // MMR041 says which tree base a patch was read against: a note, not a warning.
   for (const e of report.errors) {
-    const [first, ...rest] = wrap(`${e.input}${e.line ? `:${e.line}` : ''}: ${e.message} [${e.code}]`, Math.max(20, (o.width ?? 100) - 9));
-    out.push(`${paint(o.color === true, 'yellow', 'warning')}: ${first}`, ...rest.map((l) => `         ${l}`));
+    const tag = e.code === 'MMR041' ? 'note' : paint(o.color === true, 'yellow', 'warning');
+    const pad = e.code === 'MMR041' ? '      ' : '         ';
+    const [first, ...rest] = wrap(`${e.input}${e.line ? `:${e.line}` : ''}: ${e.message} [${e.code}]`, Math.max(20, (o.width ?? 100) - pad.length));
+    out.push(`${tag}: ${first}`, ...rest.map((l) => `${pad}${l}`));
   }
   const confirmed = report.findings.filter((f) => f.status === 'confirmed' && f.introduced).length;
   const fixed = report.findings.filter((f) => f.fixed).length;

@@ -31,6 +31,8 @@ export interface ScanReportPatch {
   total: number;
   state: string;
   error?: string;
+  /** What the patch was read against when a tree was given in this run (MMR041 / MMR042 notes), one line each. */
+  context?: Array<{ code: string; message: string }>;
   findings: ScanReportFinding[];
   replies: Array<{ replyId: string; file: string; state: string }>;
 }
@@ -78,6 +80,8 @@ export function buildScanReport(store: StateStore, run: ScanResult, opts: { hist
       replies: store.repliesOfPatch(p.pkey).map((r) => ({ replyId: r.replyId, file: r.file, state: r.state })),
     };
     if (p.error) rp.error = p.error;
+    const ctx = (run.review.context ?? []).filter((c) => c.messageId === p.messageId).map((c) => ({ code: c.code, message: c.message }));
+    if (ctx.length) rp.context = ctx;
     // Without --history: the patches this run reviewed, and earlier ones whose finding this run marked fixed.
     const touched = thisRun.has(p.pkey) || store.findingsOfPatch(p.pkey).some((r) => r.fixedIn !== undefined && thisRun.has(r.fixedIn));
     if (!history && !touched) continue;

@@ -9,6 +9,8 @@ import type { EngineOptions, ScanDeps } from './deps.ts';
 import { threadRoot } from './lineage.ts';
 import { assembleSeries } from '../series/index.ts';
 import { fixesTags, touchesFunction } from './fixes-tag.ts';
+import type { BaseStore } from '../diff/source-tree.ts';
+import { checkAgainstTree, BASE_NOTE_CODES } from '../git/tree-check.ts';
 
 export interface ReviewOptions {
   /** Directory for `.eml` drafts. */
@@ -21,6 +23,11 @@ export interface ReviewOptions {
    * and is planned again on the next run. Called with the newest version's parts and follow-ups.
    */
   hold?: (group: readonly PatchRow[]) => boolean;
+  /**
+   * The kernel tree (git repository or directory) the series apply to: each patch is reviewed against its own base
+   * (index blob ids, the series' earlier patches, base-commit, HEAD) with whole functions; see docs/scan.md.
+   */
+  tree?: BaseStore;
 }
 
 export interface ReviewStats {
@@ -37,6 +44,8 @@ export interface ReviewStats {
   reviewedKeys?: string[];
   /** Per-patch problems of this review (engine crashes, engine-reported errors). */
   problems: Array<{ messageId: string; code: string; message: string }>;
+  /** Per-patch tree-base notes of this review (MMR041 base used, MMR042 no base for a file: hunk-only). */
+  context?: Array<{ messageId: string; code: string; message: string }>;
 }
 
 /** Writes a file atomically (temp + rename), so a kill never leaves half a draft. */
@@ -97,7 +106,7 @@ export function planReview(store: StateStore, hold?: ReviewOptions['hold']): { g
 
 /** Reviews every pending patch; each series is committed in one transaction together with its drafts' records. */
 export async function reviewPending(store: StateStore, deps: ScanDeps, opts: ReviewOptions): Promise<ReviewStats> {
-  const stats: ReviewStats = { reviewed: 0, superseded: 0, failed: 0, findings: 0, drafted: 0, repeats: 0, fixedNotes: 0, problems: [] };
+  const stats: ReviewStats = { reviewed: 0, superseded: 0, failed: 0, findings: 0, drafted: 0, repeats: 0, fixedNotes: 0, problems: [], context: [] };
   const plan = planReview(store, opts.hold);
   stats.superseded = plan.superseded;
   stats.held = plan.held;
@@ -107,7 +116,9 @@ export async function reviewPending(store: StateStore, deps: ScanDeps, opts: Rev
     let findings: Finding[];
     let engineErrors: Array<{ code: string; message: string; input: string }> = [];
     try {
-      const report = await deps.checkPatches(patches, opts.engine);
+      const report = opts.tree
+        ? await checkAgainstTree((ps, o) => deps.checkPatches(ps, o), patches, opts.tree, { ...(opts.engine?.rules ? { rules: opts.engine.rules } : {}), ...(opts.engine?.arch ? { arch: opts.engine.arch } : {}) })
+        : await deps.checkPatches(patches, opts.engine);
       findings = report.findings;
       engineErrors = report.errors;
     } catch (e) {
@@ -119,7 +130,12 @@ export async function reviewPending(store: StateStore, deps: ScanDeps, opts: Rev
       stats.failed += group.length;
       continue;
     }
-    for (const e of engineErrors) stats.problems.push({ messageId: group[0]!.messageId, code: e.code, message: `${e.input}: ${e.message}` });
+    for (const e of engineErrors) {
+      // Attributed to the patch the error names (its key), else to the series' first patch.
+      const row = group.find((r) => r.pkey === e.input) ?? group[0]!;
+      if (BASE_NOTE_CODES.has(e.code)) stats.context!.push({ messageId: row.messageId, code: e.code, message: e.message });
+      else stats.problems.push({ messageId: row.messageId, code: e.code, message: `${e.input}: ${e.message}` });
+    }
     const byPatch = new Map<string, Finding[]>();
     for (const f of findings) {
       const row = group.find((r) => r.pkey === f.patch.id) ?? group.find((r) => r.messageId === f.patch.messageId?.replace(/^<|>$/g, ''));

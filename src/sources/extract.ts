@@ -163,6 +163,7 @@ function extractBody(
   const problems: InputProblem[] = [];
   const subj = meta.subject ? parseSubject(meta.subject) : undefined;
   const series = meta.series ?? subj?.tag;
+  const base = baseCommitOf(body);
   const common = (): Patch => {
     const p: Patch = {
       id: baseId,
@@ -179,6 +180,7 @@ function extractBody(
       if (v !== undefined) (p as unknown as Record<string, unknown>)[k] = v;
     }
     if (series) p.series = series;
+    if (base) p.baseCommit = base;
     return p;
   };
   if (series && series.index === 0 && !subj?.reply) {
@@ -227,6 +229,15 @@ function extractBody(
     patches.push(p);
   });
   return { patches, problems };
+}
+
+/** The `base-commit: <sha>` trailer (git format-patch --base, b4) of an unquoted body, if any. */
+function baseCommitOf(body: readonly string[]): string | undefined {
+  for (const l of body) {
+    const m = /^base-commit: ([0-9a-f]{7,64})\s*$/.exec(l);
+    if (m) return m[1];
+  }
+  return undefined;
 }
 
 /** Text before the group's first diff at the same depth, without the `---` diffstat section. */

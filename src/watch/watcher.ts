@@ -7,6 +7,7 @@
  * commit its state.
  */
 import { resolve } from 'node:path';
+import type { BaseStore } from '../diff/source-tree.ts';
 import type { ScanDeps, EngineOptions } from '../scan/deps.ts';
 import { detectSource, runScan } from '../scan/scanner.ts';
 import type { ScanResult } from '../scan/scanner.ts';
@@ -26,6 +27,8 @@ export interface WatchOptions {
   draftsDir: string;
   from: string;
   engine?: EngineOptions;
+  /** The kernel tree (git repository or directory): each patch is read against its own base, whole functions. */
+  tree?: BaseStore;
   /** Send drafted replies after each cycle. */
   send?: (store: StateStore) => Promise<{ sent: number; failed: number }>;
   /** Receives one record per cycle (and fetch problems). */
@@ -117,6 +120,7 @@ export async function runCycle(store: StateStore, deps: ScanDeps, opts: WatchOpt
     draftsDir: opts.draftsDir,
     from: opts.from,
     ...(opts.engine ? { engine: opts.engine } : {}),
+    ...(opts.tree ? { tree: opts.tree } : {}),
     hold: seriesHold(store, opts.graceMs, now),
     cursor: cursorOf(store),
   });

@@ -1,6 +1,6 @@
 // install-hook: hooks dir (core.hooksPath), refuse / chain / force, and the hooks' blocking and override logic.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -87,9 +87,9 @@ describe('installHooks', () => {
     const chained = await installHooks({ cwd: r0, bin: stub, existing: 'chain', ...base });
     expect(chained.ok && chained.outcomes[0]).toMatchObject({ action: 'chained', note: `${path}.pre-mmreview` });
     expect(readFileSync(`${path}.pre-mmreview`, 'utf8')).toBe(foreign);
-    expect(runHook(path, ['/tmp/p.patch']).code).toBe(0);
+    expect(runHook(path, ['/tmp/p.patch'], {}, '', r0).code).toBe(0);
     expect(readFileSync(mark, 'utf8')).toBe('/tmp/p.patch\n');
-    expect(calls()).toEqual([['check', '/tmp/p.patch']]);
+    expect(calls()).toEqual([['check', '--tree', realpathSync(r0), '/tmp/p.patch']]);
     // The chained hook's failure stops the send before mmreview runs.
     expect(runHook(path, ['/tmp/p.patch'], { FOREIGN_EXIT: '3' }).code).toBe(3);
     expect(calls()).toEqual([]);
@@ -118,7 +118,7 @@ describe('sendemail-validate hook logic', () => {
     expect(blocked.code).toBe(1);
     expect(blocked.stderr).toContain('MMREVIEW_SKIP=1 git send-email');
     expect(blocked.stderr).toContain('git config mmreview.skip true');
-    expect(calls()).toEqual([['check', '/tmp/x.patch']]);
+    expect(calls()).toEqual([['check', '--tree', realpathSync(r0), '/tmp/x.patch']]);
     expect(runHook(hook, ['/tmp/x.patch'], { MMR_STUB_EXIT: '0' }, '', r0).code).toBe(0);
     const err = runHook(hook, ['/tmp/x.patch'], { MMR_STUB_EXIT: '2' }, '', r0);
     expect(err.code).toBe(0);
@@ -142,7 +142,7 @@ describe('sendemail-validate hook logic', () => {
     runHook(hook, [wide], {}, '', r0);
     expect(calls()).toEqual([['check', '--git', repo.bug]]);
     runHook(hook, [edited], {}, '', r0);
-    expect(calls()).toEqual([['check', edited]]);
+    expect(calls()).toEqual([['check', '--tree', realpathSync(r0), edited]]);
   });
 
   it('lets the send through with MMREVIEW_SKIP=1 or git config mmreview.skip true, without running mmreview', async () => {

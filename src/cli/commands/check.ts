@@ -4,7 +4,7 @@
  * introduced by a patch; 2: bad usage or nothing readable.
  */
 import { readFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
@@ -38,6 +38,15 @@ interface Unit {
 /** Default policy: confirmed findings the patch introduces, plus notes of hazards the patch fixes. */
 export function shown(f: Finding, all: boolean): boolean {
   return all || isReportable(f) || (f.fixed && f.status === 'confirmed');
+}
+
+/** True when `path` names a directory (a plain tree, a git working tree or a bare repository). */
+export function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function usage(msg: string): void {
@@ -116,7 +125,7 @@ async function reviewPr(flags: CheckFlags): Promise<Unit | undefined> {
 
 export async function runCheck(inputs: string[], flags: CheckFlags): Promise<void> {
   // Heavy modules (parser wasm, simulator) load only when the command runs, so `mmreview --help` stays fast.
-  const [{ checkPatches }, { directoryTree, readInputs }, { loadGitRange }, { renderTerminal }, { renderSarif }, { renderB4 }, { renderTable }, { RULES }] =
+  const [{ checkPatches }, { readInputs }, { loadGitRange, openTreeStore, checkAgainstTree, CatFile }, { renderTerminal }, { renderSarif }, { renderB4 }, { renderTable }, { RULES }] =
     await Promise.all([
       import('../../engine/index.ts'),
       import('../../sources/index.ts'),
@@ -145,15 +154,22 @@ export async function runCheck(inputs: string[], flags: CheckFlags): Promise<voi
   } else if (flags.git !== undefined && flags.git !== false) {
     if (inputs.length > 0) return usage('give either --git RANGE or INPUT files, not both');
     const range = typeof flags.git === 'string' ? flags.git : undefined;
-    const loaded = await loadGitRange(range, { cwd: process.cwd() });
-    if (loaded.commits.length === 0 && loaded.problems.length > 0) {
-      for (const p of loaded.problems) process.stderr.write(`mmreview check: ${p.message}\n`);
-      process.exitCode = 2;
-      return;
-    }
-    for (const c of loaded.commits) {
-      const report = await checkPatches([c.patch], { ...base, tree: c.tree });
-      units.push({ heading: `${c.sha.slice(0, 12)} ${c.subject}`, commit: { sha: c.sha, subject: c.subject }, report });
+    // Every file of every commit's parent is read through one `git cat-file --batch`.
+    const catFile = new CatFile(process.cwd());
+    let loaded: Awaited<ReturnType<typeof loadGitRange>>;
+    try {
+      loaded = await loadGitRange(range, { cwd: process.cwd(), catFile });
+      if (loaded.commits.length === 0 && loaded.problems.length > 0) {
+        for (const p of loaded.problems) process.stderr.write(`mmreview check: ${p.message}\n`);
+        process.exitCode = 2;
+        return;
+      }
+      for (const c of loaded.commits) {
+        const report = await checkPatches([c.patch], { ...base, tree: c.tree });
+        units.push({ heading: `${c.sha.slice(0, 12)} ${c.subject}`, commit: { sha: c.sha, subject: c.subject }, report });
+      }
+    } finally {
+      catFile.close();
     }
     if (loaded.problems.length > 0) {
       units.push({
@@ -168,9 +184,16 @@ export async function runCheck(inputs: string[], flags: CheckFlags): Promise<voi
     }
   } else {
     if (inputs.length === 0) return usage('no input (give patch files, mails, mbox/maildir, "-" for stdin, or --git RANGE)');
+    if (flags.tree !== undefined && !isDirectory(flags.tree)) return usage(`--tree ${flags.tree}: not a directory or git repository`);
     const read = await readInputs(inputs, { stdin: process.stdin });
-    const tree = flags.tree ? directoryTree(flags.tree) : undefined;
-    const report = await checkPatches(read.patches, { ...base, ...(tree ? { tree } : {}) });
+    // A git repository (working tree or bare) or a plain directory: each patch is read against its own base.
+    const store = flags.tree !== undefined ? await openTreeStore(flags.tree) : undefined;
+    let report: Report;
+    try {
+      report = store ? await checkAgainstTree(checkPatches, read.patches, store, base) : await checkPatches(read.patches, base);
+    } finally {
+      store?.close?.();
+    }
     report.stats.inputs = read.inputs;
     report.errors.unshift(...read.problems.map((p) => ({ code: p.code, message: p.message, input: p.input, ...(p.line ? { line: p.line } : {}) })));
     if (read.patches.length === 0) {
@@ -219,7 +242,7 @@ export function register(program: Command): void {
     .command('check')
     .description('review patches or a git range; report confirmed findings with their interleavings')
     .argument('[inputs...]', 'patch files, mails (.eml), mbox files, maildirs, directories of patches, or - for stdin')
-    .option('--tree <dir>', 'kernel source tree the patches apply to (whole functions instead of hunk context)')
+    .option('--tree <dir>', 'kernel tree the patches apply to: a git repository (working tree or bare; bases from index blob ids, base-commit, HEAD) or a directory')
     .option('--git [range]', 'review each commit of a git range in the current kernel tree (default: @{u}..HEAD)')
     .option('--format <format>', `output format: ${FORMATS.join(', ')}`, 'text')
     .option('--rules <ids>', 'comma-separated rule ids to run (default: all)')

@@ -7,7 +7,10 @@ import type { FunctionView } from '../../core/events.ts';
 import type { InputProblem } from '../../core/patch.ts';
 import { functionsOfPatch } from '../../frontend/index.ts';
 import { inspectDoc, inspectText } from '../../frontend/inspect.ts';
-import { directoryTree, readInputs } from '../../sources/index.ts';
+import { readInputs } from '../../sources/index.ts';
+import { resolveBases } from '../../diff/source-tree.ts';
+import { openTreeStore } from '../../git/repo-store.ts';
+import { isDirectory } from './check.ts';
 
 /** Register the command. */
 export function register(program: Command): void {
@@ -15,7 +18,7 @@ export function register(program: Command): void {
     .command('inspect')
     .description('show patches, files, changed functions and their pre/post event paths')
     .argument('<inputs...>', 'patch files, mails, mboxes, maildirs, or - for stdin')
-    .option('--tree <dir>', 'kernel tree the patches apply to (whole functions instead of hunk fragments)')
+    .option('--tree <dir>', 'kernel tree the patches apply to (git repository or directory): whole functions instead of hunk fragments')
     .option('--format <format>', 'text or json', 'text')
     .option('--max-paths <n>', 'paths shown per image in text output', '8')
     .action(async (inputs: string[], flags: { tree?: string; format: string; maxPaths: string }) => {
@@ -24,14 +27,27 @@ export function register(program: Command): void {
         process.exitCode = 2;
         return;
       }
+      if (flags.tree !== undefined && !isDirectory(flags.tree)) {
+        process.stderr.write(`mmreview inspect: --tree ${flags.tree}: not a directory or git repository\n`);
+        process.exitCode = 2;
+        return;
+      }
       const read = await readInputs(inputs);
-      const tree = flags.tree ? directoryTree(flags.tree) : undefined;
       const problems: InputProblem[] = [...read.problems];
       const views: FunctionView[][] = [];
-      for (const p of read.patches) {
-        const r = await functionsOfPatch(p, tree ? { tree } : undefined);
-        views.push(r.functions);
-        problems.push(...r.problems);
+      // A git repository or a directory: each patch is read against its own base (series applied in order).
+      const store = flags.tree !== undefined ? await openTreeStore(flags.tree) : undefined;
+      try {
+        const bases = store ? await resolveBases(read.patches, store) : undefined;
+        for (const p of read.patches) {
+          const base = bases?.get(p);
+          if (base) problems.push(...base.notes);
+          const r = await functionsOfPatch(p, base ? { tree: base.tree } : undefined);
+          views.push(r.functions);
+          problems.push(...r.problems);
+        }
+      } finally {
+        store?.close?.();
       }
       const doc = inspectDoc(read.patches, views, problems);
       process.stdout.write(flags.format === 'json' ? `${JSON.stringify(doc, null, 2)}\n` : inspectText(doc, views, Number(flags.maxPaths) || 8));

@@ -15,6 +15,9 @@ import { renderScanReportJson, renderScanReportText } from '../../render/scan-re
 import { renderHtmlReport } from '../../render/html-report.ts';
 import { sendDrafts } from '../../publish/mail/smtp.ts';
 import { parseAddressList } from '../../render/mail-reply.ts';
+import { openTreeStore } from '../../git/repo-store.ts';
+import type { BaseStore } from '../../diff/source-tree.ts';
+import { isDirectory } from './check.ts';
 
 interface ScanFlags {
   db: string;
@@ -29,6 +32,7 @@ interface ScanFlags {
   progress: boolean;
   history?: boolean;
   wait: string;
+  tree?: string;
 }
 
 function usage(msg: string): void {
@@ -54,6 +58,7 @@ export function register(program: Command): void {
     .option('--no-progress', 'no progress output on stderr')
     .option('--history', 'report every series in the state, not only what this run reviewed')
     .option('--wait <seconds>', 'when another scan is using --db, wait up to this long for it (default: exit 2 at once)', '0')
+    .option('--tree <repo>', 'kernel git repository (or directory) the patches apply to: whole functions (default: $MMREVIEW_TREE)')
     .action(async (sources: string[], flags: ScanFlags) => {
       if (flags.format !== 'text' && flags.format !== 'json') return usage(`unknown --format "${flags.format}" (text, json)`);
       const batchSize = Number(flags.batch);
@@ -65,6 +70,8 @@ export function register(program: Command): void {
       if (parseAddressList(from).length !== 1) return usage(`--from must be one mail address ("Name <user@host>" or "user@host"), got ${JSON.stringify(from)}`);
       const waitS = Number(flags.wait);
       if (!Number.isFinite(waitS) || waitS < 0) return usage(`--wait must be a number of seconds >= 0, got "${flags.wait}"`);
+      const treePath = flags.tree ?? (process.env.MMREVIEW_TREE || undefined);
+      if (treePath !== undefined && !isDirectory(treePath)) return usage(`--tree ${treePath}: not a directory or git repository`);
       let store: StateStore;
       try {
         store = await StateStore.openWaiting(resolve(flags.db), waitS * 1000, (h) =>
@@ -80,12 +87,15 @@ export function register(program: Command): void {
         process.stderr.write(`mmreview scan: took over the lock of ${flags.db} from a scan that ended without releasing it (${describeHolder(store.tookOverFrom)})\n`);
       }
       const deps = defaultScanDeps();
+      let tree: BaseStore | undefined;
       try {
+        if (treePath !== undefined) tree = await openTreeStore(treePath);
         const sink = flags.progress ? progressSink(process.stderr) : undefined;
         const result = await runScan(sources, store, deps, {
           draftsDir: resolve(flags.drafts),
           from,
           batchSize,
+          ...(tree ? { tree } : {}),
           ...(sink ? { onProgress: (p) => sink.update(p) } : {}),
         });
         sink?.done();
@@ -103,6 +113,7 @@ export function register(program: Command): void {
         for (const s of result.sources) if (s.error) process.stderr.write(`mmreview scan: ${s.error.code}: ${s.error.message}\n`);
         process.exitCode = result.sources.some((s) => s.error) ? 2 : 0;
       } finally {
+        tree?.close?.();
         store.close();
       }
     });

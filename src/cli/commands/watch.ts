@@ -48,7 +48,7 @@ export function register(program: Command): void {
     .option('--send', 'send drafted replies over SMTP (needs --smtp or MMREVIEW_SMTP_URL)')
     .option('--smtp <url>', 'SMTP URL (default: $MMREVIEW_SMTP_URL)')
     .option('--from <address>', 'From address of replies (default: $MMREVIEW_FROM or mmreview <mmreview@localhost>)')
-    .option('--tree <dir>', 'the kernel tree the patches apply to (whole functions instead of hunks)')
+    .option('--tree <repo>', 'kernel git repository (or directory) the patches apply to: whole functions (default: $MMREVIEW_TREE)')
     .option('--format <fmt>', 'one line per cycle: text | json (for log shippers)', 'text')
     .action(async (sources: string[], flags: WatchFlags) => {
       if (flags.format !== 'text' && flags.format !== 'json') return usage(`unknown --format "${flags.format}" (text, json)`);
@@ -63,12 +63,15 @@ export function register(program: Command): void {
         const d = detectSource(resolve(s));
         if ('error' in d) return usage(d.error);
       }
-      const [{ StateStore, StateStoreError }, { defaultScanDeps }, { watch, formatCycle }, { directoryTree }] = await Promise.all([
+      const treePath = flags.tree ?? (process.env.MMREVIEW_TREE || undefined);
+      const [{ StateStore, StateStoreError }, { defaultScanDeps }, { watch, formatCycle }, { openTreeStore }, { isDirectory }] = await Promise.all([
         import('../../store/state-store.ts'),
         import('../../scan/default-deps.ts'),
         import('../../watch/watcher.ts'),
-        import('../../sources/index.ts'),
+        import('../../git/repo-store.ts'),
+        import('./check.ts'),
       ]);
+      if (treePath !== undefined && !isDirectory(treePath)) return usage(`--tree ${treePath}: not a directory or git repository`);
       let store: Store;
       try {
         store = StateStore.open(flags.db);
@@ -89,6 +92,7 @@ export function register(program: Command): void {
             return { sent: r.sent.length, failed: r.failed.length };
           }
         : undefined;
+      const tree = treePath !== undefined ? await openTreeStore(treePath) : undefined;
       try {
         await watch(store, defaultScanDeps(), {
           sources,
@@ -97,7 +101,7 @@ export function register(program: Command): void {
           once: flags.once === true,
           draftsDir: resolve(flags.drafts),
           from: flags.from ?? process.env.MMREVIEW_FROM ?? 'mmreview <mmreview@localhost>',
-          ...(flags.tree ? { engine: { tree: directoryTree(flags.tree) } } : {}),
+          ...(tree ? { tree } : {}),
           ...(flags.send && send ? { send } : {}),
           signal: stop.signal,
           report: (r) => process.stdout.write(`${flags.format === 'json' ? JSON.stringify(r) : formatCycle(r)}\n`),
@@ -106,6 +110,7 @@ export function register(program: Command): void {
       } finally {
         process.off('SIGTERM', onSignal);
         process.off('SIGINT', onSignal);
+        tree?.close?.();
         store.close();
       }
     });
