@@ -3,7 +3,7 @@
  * body fragment of the enclosing function the hunk starts in. Works on unindented (mail-mangled) text too: it
  * relies on brace depth, not on indentation alone.
  */
-import { blankAnnotations } from '../c/prepass.ts';
+import { blankAnnotations, leadingTail } from '../c/prepass.ts';
 import { scanC } from '../c/scan.ts';
 import { KEYWORDS } from './images.ts';
 
@@ -195,7 +195,8 @@ function declarationOnly(t: string): boolean {
  * Statement starts are lines that follow a `;`, `{` or `}` outside parentheses.
  */
 function bodyLike(lines: readonly string[], preproc: readonly boolean[], indented: boolean): boolean {
-  let prev = ';';
+  // Lines that end a statement or header begun above the text (`... address);`) start nothing.
+  let prev = leadingTail(lines.join('\n')) ? ',' : ';';
   let depth = 0;
   let inComment = false;
   for (let i = 0; i < lines.length; i++) {
