@@ -156,7 +156,8 @@ export async function analyzeFunctionText(text: string, opts: AnalyzeOptions = {
       errorLines(tree.rootNode, lineOffset, at);
       base.problems.push(`MMR010: syntax errors recovered near line(s) ${[...new Set(at)].join(', ')}`);
     }
-    if (res.truncated) base.problems.push(`MMR011: path bound reached; ${res.paths.length} path(s) kept`);
+    if (res.truncated) base.problems.push(`MMR011: path bound reached (${res.reason ?? 'bound'}); ${res.paths.length} path(s) kept`);
+    else if (res.paths.length === 0) base.problems.push('MMR011: no path from entry to exit could be enumerated');
     tree.delete();
   } catch (e) {
     base.problems.push(`MMR010: ${(e as Error).message}`);

@@ -152,7 +152,8 @@ export function gapJoin(before: readonly string[], after: readonly string[]): st
   // A closing brace of `after` must not close the function's body early: when `before` holds the function's open
   // body, every closing brace beyond the blocks it left open gets an opener here. (When `before` is itself inside
   // the body with no block open, such braces close blocks both sides are inside: the fragment wrapper opens them.)
-  if (!indented || openBraces.length > 0) synthetic = Math.max(synthetic, unmatched.length - openBraces.length);
+  const holdsBody = openBraces.length > 0 && (!indented || column(aLines[openBraces[0]!.line] ?? '') === 0);
+  if (holdsBody) synthetic = Math.max(synthetic, unmatched.length - openBraces.length);
   const openers: string[] = [];
   for (let i = 0; i < synthetic; i++) {
     const at = unmatched[i];
