@@ -2,6 +2,7 @@
  * Position-preserving kernel pre-pass: blanks annotations, turns iterator macros into loop heads, and wraps partial
  * hunks into a synthetic, balanced function so tree-sitter sees well-formed C.
  */
+import type { ContextAnnotation } from '../core/events.ts';
 import { ITERATOR_PATTERN } from '../kernel-api/catalogue.ts';
 import { scanC } from './scan.ts';
 
@@ -34,14 +35,6 @@ const CALL_ANNOTATIONS = [
 /** Context annotations kept on the FunctionImage (sparse / context analysis: who holds what on entry and exit). */
 const CONTEXT_ANNOTATIONS = /\b(__(?:cond_)?(?:acquires|releases)(?:_shared)?|__must_hold(?:_shared)?)\s*\(/g;
 
-/** One context annotation of a function header (`__acquires(ptl)`, `__must_hold(&mm->mmap_lock)`). */
-export interface ContextAnnotation {
-  kind: 'acquires' | 'releases' | 'must-hold' | 'cond-acquires' | 'cond-releases';
-  /** The argument text, whitespace-normalised (`ptl`, `&vma->vm_mm->mmap_lock`). */
-  expr: string;
-  /** `_shared` variants: the context is held for reading. */
-  shared?: boolean;
-}
 
 /**
  * Context annotations in `header` (the function text before its body): each `__acquires(x)`, `__releases(x)`,

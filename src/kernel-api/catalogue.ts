@@ -521,8 +521,11 @@ export const PURE_HELPERS: ReadonlySet<string> = new Set([
   'signal_pending',
 ]);
 
-/** Iterator macros that the pre-pass turns into loop heads; they are not events. */
-export const ITERATOR_PATTERN = /^(?:[a-z0-9_]*_)?for_each(?:_[a-z0-9_]+)?$/;
+/**
+ * Iterator macros that the pre-pass turns into loop heads; they are not events (`list_for_each_entry`,
+ * `xa_for_each`, `vma_interval_tree_foreach` in include/linux/interval_tree_generic.h users, ...).
+ */
+export const ITERATOR_PATTERN = /^(?:[a-z0-9_]*_)?for_?each(?:_[a-z0-9_]+)?$/;
 
 /** Expressions naming a PTE lock (by spelling): `ptl`, `*->ptl`, `src_ptl`, `pte_lockptr(...)`. */
 export const PTL_EXPR = /(?:^|->|\.|_)ptl$|^(?:pte_lockptr|huge_pte_lockptr|ptlock_ptr)\s*\(/;
