@@ -75,7 +75,7 @@ export function scanView(lines: ViewLine[], opts: ScanOptions): ViewScan {
         if (note) block.damage.push(note);
       }
       const r = readHunk(lines, i, hh, opts.input);
-      block.file.hunks.push(r.hunk);
+      block.file.hunks.push(r.hunk, ...(r.more ?? []));
       block.damage.push(...r.damage);
       block.problems.push(...r.problems);
       block.last = Math.max(block.last, r.next - 1);

@@ -24,6 +24,8 @@ export interface MessageHeaders {
 const PATCH_TYPES = /^(text\/x-(patch|diff)|text\/x-c|text\/plain|application\/(x-)?(patch|diff)|application\/octet-stream)$/i;
 const PATCH_NAMES = /\.(patch|diff|txt)$/i;
 
+const JUNK = /[\x00-\x08\x0b\x0e-\x1f\x7f]/;
+
 /**
  * The input with junk control bytes (NUL, C0 controls other than tab / LF / FF / CR, DEL) replaced by `?`. Archived
  * mails sometimes carry a mangled block (a DKIM signature with NULs pasted into the body, a corrupted header): those
@@ -31,6 +33,7 @@ const PATCH_NAMES = /\.(patch|diff|txt)$/i;
  * it is clean.
  */
 export function sanitizeControlBytes(raw: Buffer): Buffer {
+  if (!JUNK.test(raw.toString('latin1'))) return raw;
   let out: Buffer | undefined;
   for (let i = 0; i < raw.length; i++) {
     const c = raw[i]!;

@@ -3,6 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { isCodeLine, isProseLine } from '../../src/diff/line-kind.ts';
 import { buildQuoteViews, splitQuote } from '../../src/diff/quote.ts';
+import { extractPatchesFromText } from '../../src/sources/index.ts';
+import { functionsOfPatch } from '../../src/frontend/index.ts';
 
 describe('splitQuote', () => {
   it.each([
@@ -35,4 +37,51 @@ describe('line heuristics', () => {
     for (const p of ['Using a bool would be clearer.', 'the FOLL_FIXFAULT is filtered out at the following code', 'drop the helper above, it buys nothing;'])
       expect(isProseLine(p), p).toBe(true);
   });
+});
+
+describe('quoted hunks with elisions', () => {
+  const reply = (mark: string): string =>
+    [
+      'On Mon, Ada wrote:',
+      '> @@ -100,14 +100,15 @@ static int zap_pte_range(struct mmu_gather *tlb, pmd_t *pmd)',
+      '>  \tspinlock_t *ptl;',
+      '>  \tpte_t *pte;',
+      '>  ',
+      '>  \tpte = pte_offset_map_lock(mm, pmd, addr, &ptl);',
+      `> ${mark}`,
+      '>  \tdo {',
+      '>  \t\tpte_t ptent = *pte;',
+      '> +\t\tif (pte_none(ptent))',
+      '> +\t\t\tcontinue;',
+      '',
+      'Why continue here? This skips the counter update.',
+      '',
+      '>  \t\tptep_get_and_clear(mm, addr, pte);',
+      '>  \t} while (pte++, addr += PAGE_SIZE, addr != end);',
+      '>  \tpte_unmap_unlock(pte - 1, ptl);',
+      '',
+    ].join('\n');
+
+  for (const mark of ['[...]', '[ ... ]', '<snip>', '[snip]', '...']) {
+    it(`re-counts around "${mark}" and still analyses the function, marked damaged`, async () => {
+      const { patches, problems } = extractPatchesFromText(reply(mark), { kind: 'text', name: 'reply.txt' });
+      expect(problems).toEqual([]);
+      expect(patches).toHaveLength(1);
+      const p = patches[0]!;
+      expect(p.damaged).toBe(true);
+      expect(p.damage.join('\n')).toMatch(/elides hunk lines/);
+      const hunks = p.files[0]!.hunks;
+      // Two pieces: the first at the header's start, the second ending where the header says the hunk ends.
+      expect(hunks.map((h) => [h.oldStart, h.oldLines, h.newStart, h.newLines])).toEqual([
+        [100, 4, 100, 4],
+        [109, 5, 108, 7],
+      ]);
+      expect(hunks[1]!.lines.at(-1)).toMatchObject({ oldLine: 113, newLine: 114 });
+      const { functions } = await functionsOfPatch(p);
+      const f = functions.find((x) => x.name === 'zap_pte_range')!;
+      expect(f.post!.problems).toEqual([]);
+      expect(f.post!.events.map((e) => e.kind)).toEqual(['pte-map-lock', 'pte-read', 'pte-clear', 'pte-advance', 'pte-unmap-unlock']);
+      expect(f.post!.text).not.toMatch(/\[\.\.\.\]|<snip>/);
+    });
+  }
 });
