@@ -226,7 +226,7 @@ export function resolveConditionals(text: string): string {
     if (g.zero) keep = g.arms.length > 1 ? 1 : -1;
     else if (g.ifSeen && endSeen) {
       const first = g.directives[0]![0];
-      const before = lastSignificant(lines.slice(0, first).join('\n'));
+      const before = lastSignificant(lines.slice(Math.max(0, first - 40), first).join('\n'));
       const atBoundary = before === '' || /[;{}:]/.test(before);
       const clean = g.arms.every((_, k) => {
         const t = armText(k);
