@@ -108,36 +108,15 @@ function relevant(n: CfgNode): boolean {
 }
 
 /**
- * For each non-relevant branch whose two arms reach exactly one and the same relevant node: the node where the
- * arms join (the first node of the not-taken arm that the taken arm also reaches through non-relevant nodes).
+ * For each non-relevant branch whose arms hold no relevant node before they join: the join node (the first node of
+ * the not-taken arm that the taken arm also reaches through non-relevant nodes). Later branches between the join
+ * and the next relevant node do not matter: they are decided at their own node.
  */
 function sliceBranches(cfg: Cfg): Map<number, number> {
   const nodes = cfg.nodes;
   const rel = nodes.map(relevant);
-  // Relevant nodes reachable through non-relevant ones (a cycle of non-relevant nodes counts as relevant).
-  const frontier = new Map<number, Set<number> | null>();
-  const front = (id: number, onStack: Set<number>): Set<number> | null => {
-    if (rel[id]) return new Set([id]);
-    const memo = frontier.get(id);
-    if (memo !== undefined) return memo;
-    if (onStack.has(id)) return null;
-    onStack.add(id);
-    const out = new Set<number>();
-    let ok = true;
-    for (const s of nodes[id]!.next) {
-      const f = front(s, onStack);
-      if (!f) {
-        ok = false;
-        break;
-      }
-      for (const x of f) out.add(x);
-    }
-    onStack.delete(id);
-    const res = ok ? out : null;
-    frontier.set(id, res);
-    return res;
-  };
-  const reach = (from: number): number[] => {
+  /** Nodes reachable from `from` through non-relevant nodes (relevant ones included, not expanded), BFS order. */
+  const reach = (from: number, stopAt = -1): number[] => {
     const order: number[] = [];
     const seen = new Set<number>();
     const queue = [from];
@@ -146,7 +125,7 @@ function sliceBranches(cfg: Cfg): Map<number, number> {
       if (seen.has(id)) continue;
       seen.add(id);
       order.push(id);
-      if (!rel[id]) queue.push(...nodes[id]!.next);
+      if (!rel[id] && id !== stopAt) queue.push(...nodes[id]!.next);
     }
     return order;
   };
@@ -155,12 +134,12 @@ function sliceBranches(cfg: Cfg): Map<number, number> {
     if (n.type !== 'branch' || rel[n.id]) continue;
     const [t, f] = n.next as [number, number];
     if (t === f) continue;
-    const ft = front(t, new Set());
-    const ff = front(f, new Set());
-    if (!ft || !ff || ft.size !== 1 || ff.size !== 1 || [...ft][0] !== [...ff][0]) continue;
     const onT = new Set(reach(t));
     const join = reach(f).find((x) => onT.has(x));
-    if (join !== undefined) out.set(n.id, join);
+    if (join === undefined) continue;
+    // Neither arm meets a relevant node (or leaves the function) before the join.
+    const clean = (from: number): boolean => reach(from, join).every((x) => x === join || !rel[x]);
+    if (clean(t) && clean(f)) out.set(n.id, join);
   }
   return out;
 }
