@@ -526,7 +526,9 @@ export function wrapFragment(fragment: string): Wrapped {
     else if (s.ch === '[') closers.push(']');
     else {
       const before = s.at >= 0 ? fragment.slice(Math.max(0, s.at - 40), s.at) : '';
-      closers.push(';', /\bdo\s*$/.test(before) ? '} while (0);' : '}');
+      // An initialiser's brace (after `=`, `,`, `(` or another initialiser brace) closes without a statement end.
+      if (/[=,({]\s*$/.test(before)) closers.push('}');
+      else closers.push(';', /\bdo\s*$/.test(before) ? '} while (0);' : '}');
     }
   }
   if (stack.length) notes.push(`${stack.length} unclosed opener(s)`);

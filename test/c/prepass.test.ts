@@ -175,3 +175,14 @@ describe('pre-pass', () => {
     expect(none.annotations).toBeUndefined();
   });
 });
+
+describe('designated initialisers cut by a hunk', () => {
+  it('a hunk that starts inside an initialiser and one that ends inside it parse without recovery', async () => {
+    const start = await analyzeFunctionSource('\t\t.check_swap_entries = true,\n\t\t.ignore_dirty = true,\n\t};\n\tspin_lock(ptl);\n', { name: 'a' });
+    expect(start.problems).toEqual([]);
+    expect(start.events.map((e) => e.kind)).toEqual(['lock']);
+    const end = await analyzeFunctionSource('\tspin_lock(ptl);\n\tstruct zap_details details = {\n\t\t.even_cows = false,\n\t\t.zap_flags = ZAP_FLAG_DROP_MARKER,\n', { name: 'b' });
+    expect(end.problems).toEqual([]);
+    expect(end.events.map((e) => e.kind)).toEqual(['lock']);
+  });
+});
