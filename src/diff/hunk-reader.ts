@@ -48,10 +48,10 @@ function bodyText(t: string, k: Kind): string {
 }
 
 /** Reads the hunk whose header is at view index `at`. */
-export function readHunk(lines: ViewLine[], at: number, hh: HunkHeader, input: string): HunkRead {
+export function readHunk(lines: ViewLine[], at: number, hh: HunkHeader, input: string, quoted = false): HunkRead {
   const exact = readExact(lines, at, hh);
   if (exact) return exact;
-  return readTolerant(lines, at, hh, input);
+  return readTolerant(lines, at, hh, input, quoted);
 }
 
 function newHunk(lines: ViewLine[], at: number, hh: HunkHeader): Hunk {
@@ -121,7 +121,7 @@ interface RegionLine {
 }
 
 /** Tolerant path: region up to the next hard stop or reply prose, then counts decide context vs wrapped lines. */
-function readTolerant(lines: ViewLine[], at: number, hh: HunkHeader, input: string): HunkRead {
+function readTolerant(lines: ViewLine[], at: number, hh: HunkHeader, input: string, quoted: boolean): HunkRead {
   const damage: string[] = [];
   const problems: InputProblem[] = [];
   const region: RegionLine[] = [];
@@ -282,6 +282,13 @@ function readTolerant(lines: ViewLine[], at: number, hh: HunkHeader, input: stri
       return { hunk, more: out, next: last, damage, problems };
     }
   }
+  if (quoted && gotOld <= hh.oldLines && gotNew <= hh.newLines && (gotOld < hh.oldLines || gotNew < hh.newLines) && trimmedByReply(lines, last, hardStop)) {
+    // A quoted hunk the reviewer cut short (their reply follows, or the quote ends): re-count to the lines quoted.
+    hunk.oldLines = gotOld;
+    hunk.newLines = gotNew;
+    damage.push(`hunk at line ${here}: quote trimmed after ${gotOld} old / ${gotNew} new line(s) of ${hh.oldLines} / ${hh.newLines}; re-counted`);
+    return { hunk, next: last, damage, problems };
+  }
   if (gotOld !== hh.oldLines || gotNew !== hh.newLines) {
     const what = `expected ${hh.oldLines} old / ${hh.newLines} new lines, found ${gotOld} / ${gotNew}`;
     const mangled = bare > 0 || gap || wraps.size > 0 || chosen.length < region.length;
@@ -295,6 +302,22 @@ function readTolerant(lines: ViewLine[], at: number, hh: HunkHeader, input: stri
       });
   }
   return { hunk, next: last, damage, problems };
+}
+
+/**
+ * Was the hunk cut by the reply rather than malformed? After its last line the quote either ends (no more lines of
+ * this depth) or goes on with reviewer prose; a next hunk or file right after (a hard stop) means the counts
+ * themselves are wrong.
+ */
+function trimmedByReply(lines: ViewLine[], next: number, hardStop: boolean): boolean {
+  if (hardStop && next < lines.length && isHardStop(lines, next)) return false;
+  for (let k = next; k < lines.length; k++) {
+    const t = lines[k]!.text;
+    if (t.trim() === '') continue;
+    if (lines[k]!.afterGap) return true;
+    return isProseLine(t) || !/^[-+ @]/.test(t);
+  }
+  return true;
 }
 
 function trimTrailingBlank(region: RegionLine[]): RegionLine[] {

@@ -85,3 +85,36 @@ describe('quoted hunks with elisions', () => {
     });
   }
 });
+
+describe('quoted hunks trimmed by the reply', () => {
+  const quoted = (after: string[]): string =>
+    [
+      'On Tue, Ada wrote:',
+      '> --- a/mm/memory.c',
+      '> +++ b/mm/memory.c',
+      '> @@ -1238,7 +1238,7 @@ static ssize_t clear_refs_write(struct file *file, const char __user *buf,',
+      '>  \t\t\tcount = -EINTR;',
+      '>  \t\t\tgoto out_mm;',
+      '>  \t\t}',
+      '> -\t\ttlb_gather_mmu_fullmm(&tlb, mm);',
+      '> +\t\ttlb_gather_mmu(&tlb, mm, 0, TASK_SIZE);',
+      ...after,
+    ].join('\n');
+
+  it('re-counts a hunk the reviewer cut short and keeps it, marked damaged, without MMR003/MMR007', async () => {
+    const { patches, problems } = extractPatchesFromText(quoted(['', 'Would this not deprive the other architectures of the fullmm flush?', '']), { kind: 'text', name: 'r.txt' });
+    expect(problems).toEqual([]);
+    const p = patches[0]!;
+    expect(p.damaged).toBe(true);
+    expect(p.damage.join('\n')).toMatch(/quote trimmed after 4 old \/ 4 new line\(s\) of 7 \/ 7; re-counted/);
+    expect(p.files[0]!.hunks[0]).toMatchObject({ oldStart: 1238, oldLines: 4, newLines: 4 });
+    const { functions } = await functionsOfPatch(p);
+    expect(functions.map((f) => f.name)).toEqual(['clear_refs_write']);
+  });
+
+  it('the same hunk cut short outside a quote is still a damaged diff', () => {
+    const text = quoted(['', 'Would this not deprive the other architectures of the fullmm flush?']).split('\n').map((l) => l.replace(/^> ?/, '')).join('\n');
+    const { problems } = extractPatchesFromText(text, { kind: 'text', name: 'r.txt' });
+    expect(problems.map((p) => p.code)).toEqual(['MMR003']);
+  });
+});
