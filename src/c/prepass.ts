@@ -122,6 +122,9 @@ function overwrite(text: string, a: number, b: number, by: string): string {
  */
 export function rewriteKernelConstructs(text: string): string {
   let out = text.replace(/(?<=^[ \t]+)(?:static|extern)(?=\s+(?:const\s+)?[A-Z][A-Z0-9_]*\s*\()/gm, (m) => blank(m));
+  // A type as a macro argument (`container_of(p, struct page, lru)`, `alloc_percpu(struct x)`): the tag keyword is
+  // blanked so the argument reads as an identifier.
+  out = out.replace(/(?:(?<=\w\s*\(\s*)|(?<=,\s*))(?:struct|union|enum)(?=\s+[A-Za-z_]\w*\s*[,)])/g, (m) => blank(m));
   out = out.replace(/\bcase\b([^:;\n?]*?)(\s\.\.\.\s[^:;\n?]*?)(?=\s*:)/g, (m, _a: string, range: string) => m.slice(0, m.length - range.length) + blank(range));
   const guard = /\bscoped_(?:cond_)?guard\s*\(/g;
   let m: RegExpExecArray | null;
@@ -232,7 +235,9 @@ export function resolveConditionals(text: string): string {
         const t = armText(k);
         const b = balance(t);
         const last = lastSignificant(t);
-        return b.ok && b.braces === 0 && b.parens === 0 && (last === '' || last === ';' || last === '}');
+        // An arm that continues an `if` (`else ...`) cannot stand alone either.
+        const first = t.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/[^\n]*/g, ' ').trimStart();
+        return b.ok && b.braces === 0 && b.parens === 0 && (last === '' || last === ';' || last === '}') && !/^else\b/.test(first);
       });
       if (atBoundary && clean) keep = 'all';
     }

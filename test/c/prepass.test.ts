@@ -186,3 +186,13 @@ describe('designated initialisers cut by a hunk', () => {
     expect(end.events.map((e) => e.kind)).toEqual(['lock']);
   });
 });
+
+describe('more kernel constructs', () => {
+  it('types as macro arguments, else-if arms under #ifdef', async () => {
+    const a = await analyzeFunctionSource('void f(void)\n{\n\tstruct page *p = container_of(x, struct page, lru);\n\tq = list_first_entry(&l, struct folio, lru);\n\tpcp = alloc_percpu(struct demo_pcp);\n\tr = (struct page *)y;\n}\n');
+    expect(a.problems).toEqual([]);
+    const b = await analyzeFunctionSource('void f(void)\n{\n\tif (a)\n\t\tspin_lock(l);\n#ifdef CONFIG_X\n\telse if (b)\n\t\tspin_unlock(l);\n#endif\n\telse\n\t\trcu_read_lock();\n}\n');
+    expect(b.problems).toEqual([]);
+    expect(b.events.map((e) => e.kind)).toEqual(['lock', 'unlock', 'lock']);
+  });
+});
