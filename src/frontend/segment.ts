@@ -138,6 +138,8 @@ function lastStatement(region: string): { text: string; offset: number } {
 
 function parseHeader(h: string): string | undefined {
   const t = h.replace(/\s+/g, ' ').trim();
+  const sys = /^(?:COMPAT_)?SYSCALL_DEFINE\d\s*\(\s*(\w+)[\s\S]*\)$/.exec(t);
+  if (sys) return sys[1];
   if (!t || /[=;]/.test(t)) return undefined;
   const m = HEADER_RE.exec(t);
   if (!m) return undefined;

@@ -113,3 +113,31 @@ describe('gap joins', () => {
     expect(await functionsOf(diff)).toEqual([]);
   });
 });
+
+describe('hunk header names', () => {
+  it('a declaration names no function; SYSCALL_DEFINEn names the syscall', async () => {
+    const diff = [
+      ...header.map((l) => l.replace(/demo\.c/g, 'mprotect.c')),
+      '@@ -700,6 +700,7 @@ SYSCALL_DEFINE3(mprotect, unsigned long, start, size_t, len,',
+      ' {',
+      ' \tint error;',
+      ' ',
+      '+\tmmap_write_lock(current->mm);',
+      ' \terror = do_mprotect_pkey(start, len, prot, -1);',
+      ' \treturn error;',
+      ' }',
+      '@@ -900,4 +901,8 @@ static DECLARE_WAIT_QUEUE_HEAD(demo_wait);',
+      ' ',
+      '+SYSCALL_DEFINE1(demo_sys, int, x)',
+      '+{',
+      '+\tmmap_write_lock(current->mm);',
+      '+}',
+      '',
+    ].join('\n');
+    const fns = await functionsOf(diff);
+    expect(fns.map((f) => [f.name, f.post!.complete, f.post!.problems])).toEqual([
+      ['mprotect', false, []],
+      ['demo_sys', true, []],
+    ]);
+  });
+});
