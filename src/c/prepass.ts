@@ -100,10 +100,6 @@ export function blankAnnotations(text: string): string {
   return out;
 }
 
-function blankRange(text: string, a: number, b: number): string {
-  return text.slice(0, a) + blank(text.slice(a, b)) + text.slice(b);
-}
-
 /** Same-length replacement of [a, b) (the replacement is padded with spaces; newlines in the range are kept). */
 function overwrite(text: string, a: number, b: number, by: string): string {
   const seg = text.slice(a, b);
@@ -116,8 +112,6 @@ function overwrite(text: string, a: number, b: number, by: string): string {
  * - `static DEFINE_RATELIMIT_STATE(rs, ...)` inside a body: the storage class before a declaring macro is blanked
  *   (the macro then reads as a statement);
  * - `case A ... B:` ranges (GNU): the `... B` part is blanked;
- * - `scoped_guard(lock, &l) { ... }` / `scoped_cond_guard(...)`: the head is blanked and the body is a plain block
- *   (it runs once, under the guard);
  * - `SYSCALL_DEFINEn(name, T1, a1, ...)` / `COMPAT_SYSCALL_DEFINEn`: rewritten to `long name(T1 a1, ...)`.
  */
 export function rewriteKernelConstructs(text: string): string {
@@ -126,16 +120,7 @@ export function rewriteKernelConstructs(text: string): string {
   // blanked so the argument reads as an identifier.
   out = out.replace(/(?:(?<=\w\s*\(\s*)|(?<=,\s*))(?:struct|union|enum)(?=\s+[A-Za-z_]\w*\s*[,)])/g, (m) => blank(m));
   out = out.replace(/\bcase\b([^:;\n?]*?)(\s\.\.\.\s[^:;\n?]*?)(?=\s*:)/g, (m, _a: string, range: string) => m.slice(0, m.length - range.length) + blank(range));
-  const guard = /\bscoped_(?:cond_)?guard\s*\(/g;
   let m: RegExpExecArray | null;
-  const cuts: Array<[number, number]> = [];
-  while ((m = guard.exec(out))) {
-    const end = matchParen(out, m.index + m[0].length - 1);
-    if (end < 0) break;
-    cuts.push([m.index, end]);
-    guard.lastIndex = end;
-  }
-  for (let k = cuts.length - 1; k >= 0; k--) out = blankRange(out, cuts[k]![0], cuts[k]![1]);
   const sys = /\b(?:COMPAT_)?SYSCALL_DEFINE\d\s*\(\s*(\w+)\s*,?/g;
   const edits: Array<{ a: number; b: number; by: string }> = [];
   while ((m = sys.exec(out))) {
@@ -295,7 +280,9 @@ export function loopifyIterators(text: string): { text: string; shifts: ColumnSh
     const name = m[1]!;
     // Iterator macros by name (`*for_each*`, `*foreach*`); any other lowercase macro call at statement start whose
     // argument list is followed by `{` on the same line is a loop-like block macro too (C has no other reading).
-    const named = ITERATOR_PATTERN.test(name) || /(?:^|_)for_?each(?:_|$)/.test(name);
+    // `scoped_guard(...)` / `scoped_cond_guard(...)` heads become `if(...)`: the CFG runs the body once under the guard.
+    const scoped = name === 'scoped_guard' || name === 'scoped_cond_guard';
+    const named = scoped || ITERATOR_PATTERN.test(name) || /(?:^|_)for_?each(?:_|$)/.test(name);
     if (!named && (STATEMENT_WORDS.has(name) || text[m.index + m[0].length - 1] !== '(')) continue;
     // Statement start: previous significant character is one of ; { } ) : or the word else / start of text.
     let j = m.index - 1;
@@ -314,7 +301,7 @@ export function loopifyIterators(text: string): { text: string; shifts: ColumnSh
     while (k < text.length && /[ \t]/.test(text[k]!)) k++;
     if (text[k] === ';') continue; // a call, not a loop head
     if (!named && text[k] !== '{') continue;
-    edits.push({ at: m.index, insert: 'while(' }, { at: end, insert: ')' });
+    edits.push({ at: m.index, insert: scoped ? 'if(' : 'while(' }, { at: end, insert: ')' });
     re.lastIndex = end;
   }
   if (edits.length === 0) return { text, shifts: [] };

@@ -215,3 +215,32 @@ describe('a 300-line rmap-walk style function', () => {
     expect(r.paths.some((p) => p.steps.some((s) => s.step === 'control' && s.kind === 'branch' && /pte_dirty/.test(s.cond) && !s.taken))).toBe(true);
   });
 });
+
+describe('lock guards (cleanup.h)', () => {
+  it('guard() locks now and unlocks wherever the block is left', async () => {
+    const ps = await paths('int f(struct mm_struct *mm)\n{\n\tguard(mmap_read_lock)(mm);\n\tif (x)\n\t\treturn -EINVAL;\n\trcu_read_lock();\n\treturn 0;\n}\n');
+    expect(ps).toEqual(['mmap-lock +(x) mmap-unlock return -EINVAL', 'mmap-lock -(x) lock mmap-unlock return 0']);
+  });
+
+  it('scoped_guard runs its body once under the lock; scoped_cond_guard may fail to acquire', async () => {
+    const r = await analyzeFunctionSource('void f(spinlock_t *ptl)\n{\n\tscoped_guard(spinlock, ptl) {\n\t\tpte_clear(mm, addr, pte);\n\t}\n\trcu_read_lock();\n}\n');
+    expect(r.problems).toEqual([]);
+    expect(r.paths.map(show)).toEqual(['lock pte-clear unlock lock return']);
+    expect(r.events.map((e) => e.callee)).toEqual(['spin_lock', 'pte_clear', 'spin_unlock', 'rcu_read_lock']);
+    const c = await paths('int f(void)\n{\n\tscoped_cond_guard(mutex_intr, return -EINTR, &m) {\n\t\trcu_read_lock();\n\t}\n\treturn 0;\n}\n');
+    expect(c).toHaveLength(2);
+    expect(c[0]).toMatch(/^\+\(scoped_cond_guard\(mutex_intr, return -EINTR, &m\)\) trylock lock unlock return 0$/);
+    expect(c[1]).toMatch(/^-\(scoped_cond_guard.*\) return 0$/);
+  });
+
+  it('break, continue and goto out of a guarded block release it first', async () => {
+    const ps = await paths('void f(void)\n{\n\twhile (n--) {\n\t\tguard(spinlock)(&l);\n\t\tif (x)\n\t\t\tbreak;\n\t\tif (y)\n\t\t\tgoto out;\n\t}\nout:\n\treturn;\n}\n');
+    for (const p of ps) {
+      // Every lock on the path is followed by its unlock before the path leaves the loop.
+      const k = p.split(' ');
+      expect(k.filter((x) => x === 'lock').length, p).toBe(k.filter((x) => x === 'unlock').length);
+    }
+    expect(ps.some((p) => /lock \+\(x\) unlock exit:break/.test(p))).toBe(true);
+    expect(ps.some((p) => /lock -\(x\) \+\(y\) unlock goto:out/.test(p))).toBe(true);
+  });
+});

@@ -1,6 +1,6 @@
 // Kernel pre-pass: annotations blanked in place, iterator macros become loops, partial hunks are balanced.
 import { describe, expect, it } from 'vitest';
-import { blankAnnotations, contextAnnotations, leadingTail, loopifyIterators, prepass, resolveConditionals, wrapFragment } from '../../src/c/prepass.ts';
+import { blankAnnotations, contextAnnotations, leadingTail, loopifyIterators, prepass, resolveConditionals, rewriteKernelConstructs, wrapFragment } from '../../src/c/prepass.ts';
 import { analyzeFunctionSource } from '../../src/frontend/index.ts';
 
 describe('pre-pass', () => {
@@ -71,8 +71,12 @@ describe('pre-pass', () => {
       '#endif',
       '}',
     ].join('\n');
-    const out = prepass(src).text;
+    const out = rewriteKernelConstructs(blankAnnotations(src));
     expect(out.split('\n').map((l) => l.length)).toEqual(src.split('\n').map((l) => l.length));
+    // The loop / guard heads the last step inserts are column shifts mapped back.
+    const { text, shifts } = prepass(src);
+    expect(text).toContain('if(scoped_guard(spinlock, &lock)) {');
+    expect(shifts.length).toBe(2);
   });
 
   it('parses kernel constructs without recovery: guards, cleanup attributes, declaring macros, case ranges', async () => {
