@@ -289,6 +289,15 @@ function readTolerant(lines: ViewLine[], at: number, hh: HunkHeader, input: stri
     damage.push(`hunk at line ${here}: quote trimmed after ${gotOld} old / ${gotNew} new line(s) of ${hh.oldLines} / ${hh.newLines}; re-counted`);
     return { hunk, next: last, damage, problems };
   }
+  if (quoted && hh.oldLines - gotOld === hh.newLines - gotNew && gotOld < hh.oldLines && (bare > 0 || gap || wraps.size > 0)) {
+    // A quoted, mangled hunk that lost the same number of old and new lines lost context lines only (blank lines
+    // the mailer dropped): every + and - line is there. Re-count to the lines read.
+    const lost = hh.oldLines - gotOld;
+    hunk.oldLines = gotOld;
+    hunk.newLines = gotNew;
+    damage.push(`hunk at line ${here}: ${lost} context line(s) lost in quoting; re-counted (${gotOld} / ${gotNew} of ${hh.oldLines} / ${hh.newLines})`);
+    return { hunk, next: last, damage, problems };
+  }
   if (gotOld !== hh.oldLines || gotNew !== hh.newLines) {
     const what = `expected ${hh.oldLines} old / ${hh.newLines} new lines, found ${gotOld} / ${gotNew}`;
     const mangled = bare > 0 || gap || wraps.size > 0 || chosen.length < region.length;

@@ -118,3 +118,37 @@ describe('quoted hunks trimmed by the reply', () => {
     expect(problems.map((p) => p.code)).toEqual(['MMR003']);
   });
 });
+
+describe('quoted mangled hunks that lost context lines', () => {
+  const hunk = (newCount: number): string =>
+    [
+      'Ada wrote:',
+      '> --- a/mm/ksm.c',
+      '> +++ b/mm/ksm.c',
+      `> @@ -861,8 +861,${newCount} @@ static int write_protect_page(struct vm_area_struct *vma, struct page *page,`,
+      '> spinlock_t *ptl;',
+      '> int swapped;',
+      '> -int err = -EFAULT;',
+      '> +int err = -EFAULT, ret;',
+      '> addr = page_address_in_vma(page, vma);',
+      '> if (addr == -EFAULT)',
+      '> goto out;',
+      '> @@ -900,3 +900,3 @@ static int write_protect_page(struct vm_area_struct *vma, struct page *page,',
+      '> out:',
+      '> -return err;',
+      '> +return ret;',
+      '> }',
+      '',
+    ].join('\n');
+
+  it('re-counts when old and new lost the same number of lines (context only)', () => {
+    const { patches, problems } = extractPatchesFromText(hunk(8), { kind: 'text', name: 'q.txt' });
+    expect(problems.filter((p) => /-861/.test(p.message))).toEqual([]);
+    expect(patches[0]!.damage.join('\n')).toMatch(/2 context line\(s\) lost in quoting; re-counted \(6 \/ 6 of 8 \/ 8\)/);
+  });
+
+  it('keeps reporting when an added or removed line may be missing', () => {
+    const { problems } = extractPatchesFromText(hunk(9), { kind: 'text', name: 'q.txt' });
+    expect(problems.filter((p) => /-861/.test(p.message)).map((p) => p.code)).toEqual(['MMR007']);
+  });
+});
