@@ -1,13 +1,14 @@
 /**
- * Front-end throughput: patches/s through readInputs → functionsOfPatch on the project's fixtures (and the shared
+ * Front-end recovery figures (MMR010 / MMR011 / analysed images over the shared corpus and seeds) and throughput: patches/s through readInputs → functionsOfPatch on the project's fixtures (and the shared
  * corpus when present), hunk mode; plus one whole-file parse of the largest fixture C file.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateMbox } from './scan.ts';
 import { functionsOfPatch } from '../src/frontend/index.ts';
+import { frontEndHealth } from '../src/frontend/health.ts';
 import { readInputs } from '../src/sources/index.ts';
 
 function files(dir: string, out: string[] = []): string[] {
@@ -42,8 +43,31 @@ async function mboxThroughput(): Promise<void> {
     `${read.patches.length} patches, ${fns} functions (target < 10 s); grep -c '^From ': ${(grepMs / 1000).toFixed(2)} s`);
 }
 
+/**
+ * Syntax recovery and analysed-function ratio over the shared corpus and seeds (hunk-only): MMR010 / MMR011 / images
+ * without paths now, next to the figures measured before the kernel pre-pass work (3cfe038).
+ */
+async function recovery(): Promise<void> {
+  const corpus = join(root, '../shared/corpus');
+  const seeds = join(root, '../shared/seeds');
+  if (!existsSync(join(corpus, 'labels.json')) || !existsSync(seeds)) {
+    console.log('  recovery: ../shared/corpus or ../shared/seeds absent; skipped');
+    return;
+  }
+  const labels = JSON.parse(readFileSync(join(corpus, 'labels.json'), 'utf8')) as Array<{ file: string }>;
+  const inputs = [...labels.map((l) => join(corpus, l.file)), ...readdirSync(seeds).sort().map((f) => join(seeds, f))];
+  const h = await frontEndHealth(inputs);
+  const before = { mmr010: 57, syntax: 45, mmr011: 1, noPaths: 12, mmr006: 1 };
+  const pct = (a: number, b: number): string => (b === 0 ? '-' : `${((100 * a) / b).toFixed(0)}%`);
+  console.log(`  recovery over ${h.inputs} corpus+seed inputs: ${h.functions} functions, ${h.images} images, ${h.imagesWithPaths} analysed with paths (${pct(h.imagesWithPaths, h.images)})`);
+  console.log(`    MMR010 syntax recovery: before ${before.mmr010} (${before.syntax} "syntax errors recovered"), now ${h.mmr010} (${h.syntaxRecovered}); cut ${pct(before.mmr010 - h.mmr010, before.mmr010)} (target >= 80%)`);
+  console.log(`    MMR011 path bound: before ${before.mmr011}, now ${h.mmr011}; images without paths: before ${before.noPaths}, now ${h.images - h.imagesWithPaths}; MMR006 binary: before ${before.mmr006}, now ${h.inputProblems.MMR006 ?? 0}`);
+  for (const d of h.details) console.log(`      ${d}`);
+}
+
 /** Run the benchmark (called by bench/run.ts). */
 export default async function bench(): Promise<void> {
+  await recovery();
   const inputs = [...files(join(root, 'fixtures')), ...files(join(root, '../shared/corpus/cases'))];
   const read = await readInputs(inputs);
   const patches = read.patches.filter((p) => !p.cover);

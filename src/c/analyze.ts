@@ -10,7 +10,7 @@ import { LocalEnv } from './env.ts';
 import { declaratorName } from './expr-events.ts';
 import { parseC } from './parser.ts';
 import { enumeratePaths, type PathOptions } from './paths.ts';
-import { closeFragment, prepass, unshiftColumn, wrapFragment, SYNTHETIC_NAME } from './prepass.ts';
+import { closeFragment, contextAnnotations, prepass, unshiftColumn, wrapFragment, SYNTHETIC_NAME } from './prepass.ts';
 
 /** Per-line facts for an image (index = line - 1). */
 export type LineInfo = FunctionImage['lineInfo'];
@@ -145,7 +145,19 @@ export async function analyzeFunctionText(text: string, opts: AnalyzeOptions = {
       const d = p.childForFieldName('declarator');
       if (d) b.exprs.declare(p.childForFieldName('type')?.text ?? '', d, null);
     }
-    b.stmt(def.childForFieldName('body'));
+    const body = def.childForFieldName('body');
+    // Context annotations of the visible header (the original text, before the pre-pass blanked them).
+    const bodyRow = body ? body.startPosition.row - lineOffset : -1;
+    if (bodyRow >= 0 && def.startPosition.row - lineOffset >= 0) {
+      const header = [...lines.slice(def.startPosition.row - lineOffset, bodyRow), (lines[bodyRow] ?? '').slice(0, unshiftColumn(pre.shifts, bodyRow, body!.startPosition.column))].join('\n');
+      const ann = contextAnnotations(header);
+      if (ann.length) base.annotations = ann;
+    } else if (bodyRow >= 0) {
+      // A header tail at the top of a fragment.
+      const ann = contextAnnotations(lines.slice(0, bodyRow + 1).join('\n'));
+      if (ann.length) base.annotations = ann;
+    }
+    b.stmt(body);
     const endRow = Math.min(maxRow, Math.max(0, def.endPosition.row - lineOffset));
     const cfg = b.finish({ ...locOf(def), line: endRow + 1, column: 0, ...lineFacts(lineInfo[endRow]) }, !whole);
     const res = enumeratePaths(cfg, opts);
@@ -156,7 +168,8 @@ export async function analyzeFunctionText(text: string, opts: AnalyzeOptions = {
       errorLines(tree.rootNode, lineOffset, at);
       base.problems.push(`MMR010: syntax errors recovered near line(s) ${[...new Set(at)].join(', ')}`);
     }
-    if (res.truncated) base.problems.push(`MMR011: path bound reached; ${res.paths.length} path(s) kept`);
+    if (res.truncated) base.problems.push(`MMR011: path bound reached (${res.reason ?? 'bound'}); ${res.paths.length} path(s) kept`);
+    else if (res.paths.length === 0) base.problems.push('MMR011: no path from entry to exit could be enumerated');
     tree.delete();
   } catch (e) {
     base.problems.push(`MMR010: ${(e as Error).message}`);

@@ -5,6 +5,7 @@
  */
 import type { Node } from 'web-tree-sitter';
 import type { ControlStep, Event, SourceLoc } from '../core/events.ts';
+import { GUARD_CLASSES } from '../kernel-api/catalogue.ts';
 import { normExpr } from '../kernel-api/classify.ts';
 import type { LocalEnv } from './env.ts';
 import { ExprWalker } from './expr-events.ts';
@@ -44,6 +45,15 @@ interface Frame {
   loop: number;
   breaks: Dangling[];
   continues: Dangling[];
+  /** Block scopes open when the loop / switch began (guards of deeper scopes end on break / continue). */
+  scopeDepth: number;
+}
+
+/** A lock guard live in a block scope: its destructor call runs when the scope is left. */
+interface Guard {
+  unlock: string;
+  args: string[];
+  node: Node;
 }
 
 const CONST_TRUE = /^(?:1|true|!0)$/;
@@ -53,6 +63,8 @@ export class CfgBuilder {
   private readonly nodes: CfgNode[] = [];
   private dangling: Dangling[] = [];
   private readonly frames: Frame[] = [];
+  /** Block scopes (innermost last), each with its live lock guards (`guard(...)(...)`, `scoped_guard(...)`). */
+  private readonly scopes: Guard[][] = [];
   private readonly labels = new Map<string, { node: number; loops: number[] }>();
   private readonly gotos: Array<{ from: Dangling[]; label: string; loops: number[]; loc: SourceLoc }> = [];
   private readonly events: Event[] = [];
@@ -113,12 +125,19 @@ export class CfgBuilder {
   stmt(n: Node | null): void {
     if (!n) return;
     switch (n.type) {
-      case 'compound_statement':
+      case 'compound_statement': {
+        this.scopes.push([]);
+        for (const c of n.namedChildren) if (c) this.stmt(c);
+        // Falling off the end of the block runs the destructors of its guards.
+        if (this.dangling.length) this.releaseScopes(this.scopes.length - 1, n, true);
+        this.scopes.pop();
+        return;
+      }
       case 'translation_unit':
         for (const c of n.namedChildren) if (c) this.stmt(c);
         return;
       case 'expression_statement':
-        for (const c of n.namedChildren) if (c) this.walker.walk(c);
+        for (const c of n.namedChildren) if (c && !this.guardStmt(c)) this.walker.walk(c);
         return;
       case 'declaration':
         this.declaration(n);
@@ -188,6 +207,67 @@ export class CfgBuilder {
     }
   }
 
+  /**
+   * `guard(class)(args);`: the class's lock call now, its unlock when the enclosing block is left (cleanup.h).
+   * Returns false for anything else (and for guard classes the catalogue does not know).
+   */
+  private guardStmt(e: Node): boolean {
+    if (e.type !== 'call_expression') return false;
+    const inner = e.childForFieldName('function');
+    if (!inner || inner.type !== 'call_expression' || inner.childForFieldName('function')?.text !== 'guard') return false;
+    const cls = GUARD_CLASSES[inner.childForFieldName('arguments')?.namedChildren[0]?.text ?? ''];
+    if (!cls) return false;
+    const args = (e.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => !!a && a.type !== 'comment').map((a) => a.text);
+    this.walker.synthetic(cls.lock, args, e);
+    const scope = this.scopes[this.scopes.length - 1];
+    if (scope) scope.push({ unlock: cls.unlock, args, node: e });
+    return true;
+  }
+
+  /** Run the destructors of the guards of scopes `from`.. (innermost first, last-declared first). */
+  private releaseScopes(from: number, at: Node, atEnd = false): void {
+    const loc = atEnd ? this.endLoc(at) : undefined;
+    for (let i = this.scopes.length - 1; i >= Math.max(0, from); i--) {
+      const scope = this.scopes[i]!;
+      for (let k = scope.length - 1; k >= 0; k--) this.walker.synthetic(scope[k]!.unlock, scope[k]!.args, at, loc);
+    }
+  }
+
+  /**
+   * `scoped_guard(class, args) body` (the pre-pass reads it as `if (scoped_guard(...)) body`): the lock call, the
+   * body in a scope of its own, the unlock when it is left. `scoped_cond_guard(class, fail, args)` may fail to
+   * acquire: a branch whose taken arm holds the lock. False when the condition is no scoped guard.
+   */
+  private scopedGuard(n: Node): boolean {
+    const c = n.childForFieldName('condition');
+    const call = c?.namedChildren.find((x) => x && x.type !== 'comment');
+    if (!call || call.type !== 'call_expression') return false;
+    const name = call.childForFieldName('function')?.text;
+    if (name !== 'scoped_guard' && name !== 'scoped_cond_guard') return false;
+    const argv = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => !!a && a.type !== 'comment').map((a) => a.text);
+    const cls = GUARD_CLASSES[argv[0] ?? ''];
+    const lockArgs = argv.slice(name === 'scoped_cond_guard' ? 2 : 1);
+    const body = (): void => {
+      this.scopes.push([]);
+      if (cls) {
+        this.walker.synthetic(cls.lock, lockArgs, call);
+        this.scopes[this.scopes.length - 1]!.push({ unlock: cls.unlock, args: lockArgs, node: call });
+      }
+      this.stmt(n.childForFieldName('consequence'));
+      if (this.dangling.length) this.releaseScopes(this.scopes.length - 1, n, true);
+      this.scopes.pop();
+    };
+    if (name === 'scoped_guard') {
+      body();
+      return true;
+    }
+    const b = this.branch(normExpr(call.text), this.locOf(n));
+    this.dangling = [{ node: b, slot: 0 }];
+    body();
+    this.dangling = [...this.dangling, { node: b, slot: 1 }];
+    return true;
+  }
+
   private declaration(n: Node): void {
     const typeNode = n.childForFieldName('type');
     const typeText = typeNode?.text ?? '';
@@ -224,6 +304,7 @@ export class CfgBuilder {
   }
 
   private ifStmt(n: Node): void {
+    if (this.scopedGuard(n)) return;
     const c = n.childForFieldName('condition');
     this.condition(c);
     const b = this.branch(this.condText(c), this.locOf(n));
@@ -239,7 +320,7 @@ export class CfgBuilder {
   private newLoop(n: Node, head: string): Frame {
     const loop = ++this.loopCount;
     this.control({ kind: 'loop-enter', loop, head, loc: this.locOf(n) });
-    const f: Frame = { kind: 'loop', loop, breaks: [], continues: [] };
+    const f: Frame = { kind: 'loop', loop, breaks: [], continues: [], scopeDepth: this.scopes.length };
     return f;
   }
 
@@ -354,7 +435,7 @@ export class CfgBuilder {
       entries[defaultIdx] = noMatch;
       noMatch = [];
     }
-    const f: Frame = { kind: 'switch', loop: 0, breaks: [], continues: [] };
+    const f: Frame = { kind: 'switch', loop: 0, breaks: [], continues: [], scopeDepth: this.scopes.length };
     this.frames.push(f);
     let fall: Dangling[] = [];
     for (let i = 0; i < cases.length; i++) {
@@ -378,6 +459,7 @@ export class CfgBuilder {
 
   private breakStmt(n: Node): void {
     const f = this.innermost();
+    if (f) this.releaseScopes(f.scopeDepth, n);
     if (f?.kind === 'switch') {
       f.breaks.push(...this.dangling);
     } else if (f) {
@@ -393,6 +475,7 @@ export class CfgBuilder {
 
   private continueStmt(n: Node): void {
     const f = this.innermost('loop');
+    if (f) this.releaseScopes(f.scopeDepth, n);
     this.control({ kind: 'loop-next', loop: f ? f.loop : 0, via: 'continue', loc: this.locOf(n) });
     if (f) f.continues.push(...this.dangling);
     else this.leave('enclosing loop outside the fragment', this.locOf(n));
@@ -402,6 +485,8 @@ export class CfgBuilder {
   private returnStmt(n: Node): void {
     const v = n.namedChildren.find((x) => x && x.type !== 'comment') ?? null;
     if (v) this.walker.walk(v);
+    // Guards of every open scope are released after the value is computed.
+    this.releaseScopes(0, n);
     const loc = this.locOf(n);
     const loops = this.loopIds();
     for (let i = loops.length - 1; i >= 0; i--) this.control({ kind: 'loop-exit', loop: loops[i]!, via: 'return', loc });
@@ -415,6 +500,8 @@ export class CfgBuilder {
     const label = n.childForFieldName('label')?.text ?? normExpr(n.text.replace(/^goto\s+|;$/g, ''));
     const loc = this.locOf(n);
     const backward = this.labels.has(label);
+    // Kernel gotos jump to labels of the function's body: the guards of nested scopes end.
+    this.releaseScopes(1, n);
     this.emit({ type: 'control', control: { kind: 'goto', label, loc }, ...(backward ? { backward: true } : {}) });
     this.gotos.push({ from: this.dangling, label, loops: this.loopIds(), loc });
     this.dangling = [];

@@ -249,6 +249,16 @@ export class ExprWalker {
     this.sink.emit(ev);
   }
 
+  /**
+   * An event for a call the source does not spell out (a lock guard's constructor or destructor): `callee(args)`
+   * classified through the catalogue, located at `node`.
+   */
+  synthetic(callee: string, args: readonly string[], node: Node, loc?: SourceLoc): void {
+    const cls = classifyCall({ callee, args: [...args] }, this.env);
+    if (!cls) return;
+    this.sink.emit({ kind: cls.kind, callee, args: cls.args, attrs: cls.attrs, loc: loc ?? this.sink.loc(node), text: clip(`${callee}(${args.map(normExpr).join(', ')})`) });
+  }
+
   private read(node: Node, target: string, result?: string): void {
     const ev: Omit<Event, 'id'> = {
       kind: 'pte-read',

@@ -1,16 +1,26 @@
 /**
- * Path enumeration over a CFG: entry → exit, loops unrolled a bounded number of times (body taken 0..maxUnroll
- * times), backward gotos bounded the same way, a cap on distinct paths, deterministic DFS order (taken arm first),
- * and paths with identical event/control sequences (ignoring branch outcomes) deduplicated.
+ * Path enumeration over a CFG, relative to what the rules and the engine read: kernel-API events, control markers
+ * (loops, returns, gotos, labels, fragment boundaries) and branches on PTE state (the engine turns those into assume
+ * guards). Everything else is sliced away before paths are counted:
+ * - a branch on anything but PTE state whose arms reach the same next relevant node (they differ at most in opaque
+ *   calls) is one edge to the arms' join point (the opaque calls inside its arms are not on paths; they stay in
+ *   `FunctionImage.events`);
+ * - paths with the same event/control sequence (outcomes of PTE-state branches included, other branch outcomes
+ *   ignored) are kept once.
+ * Loops are unrolled a bounded number of times (body taken 0..maxUnroll times; loops nested two deep or more inside
+ * loops entered on the path at most once), backward gotos the same; the DFS is iterative (no recursion limit),
+ * taken arm first, deterministic. When a bound still cuts the enumeration (`maxPaths` distinct paths, the
+ * exploration budget, `maxSteps` steps on one path) the result says so (`truncated`, `reason`) and cut paths end
+ * with a `truncated` step; an image never silently has zero paths.
  */
 import type { EventPath, PathStep, SourceLoc } from '../core/events.ts';
-import type { Cfg } from './cfg.ts';
+import type { Cfg, CfgNode } from './cfg.ts';
 
 /** Bounds for path enumeration. */
 export interface PathOptions {
-  /** Times each loop body may be taken (default 2). Backward gotos are taken at most this many times too. */
+  /** Times each loop body may be taken (default 2; 1 for loops nested two deep or more). Backward gotos too. */
   maxUnroll?: number;
-  /** Distinct paths kept per function (default 512). */
+  /** Distinct paths kept per function (default 1024). */
   maxPaths?: number;
   /** Steps per path before it is cut (default 4000). */
   maxSteps?: number;
@@ -20,13 +30,20 @@ export interface PathOptions {
 export interface PathResult {
   paths: EventPath[];
   truncated: boolean;
+  /** Which bound cut the enumeration, when one did. */
+  reason?: string;
+  /** Branches sliced away (arms equivalent on relevant events). */
+  sliced: number;
 }
+
+/** Branch conditions on PTE state that the engine reads (`pte_present/none/write/dirty/young/uffd_wp(...)`). */
+export const PTE_STATE_COND = /\bpte_(?:present|none|write|dirty|young|uffd_wp)\s*\(/;
 
 function stepKey(s: PathStep): string {
   if (s.step === 'event') return `e${s.id}`;
   switch (s.kind) {
     case 'branch':
-      return '';
+      return PTE_STATE_COND.test(s.cond) ? `B${s.taken ? '+' : '-'}${s.cond}@${s.loc.line}` : '';
     case 'loop-enter':
       return `E${s.loop}`;
     case 'loop-next':
@@ -44,36 +61,131 @@ function stepKey(s: PathStep): string {
   }
 }
 
+/**
+ * The equivalence key of a path: its event and control sequence (PTE-state branch outcomes included), with loop
+ * visits that hold no event (a loop entered and left, or iterated, without a kernel event in between) left out.
+ */
+export function pathKey(steps: readonly PathStep[]): string {
+  const toks: string[] = [];
+  const open: Array<{ loop: number; at: number; events: number; iter: number }> = [];
+  let events = 0;
+  for (const s of steps) {
+    const k = stepKey(s);
+    if (!k) continue;
+    if (s.step === 'event' || k[0] === 'R' || k[0] === 'T' || k[0] === 'G' || k[0] === 'L' || k[0] === 'B') events++;
+    if (s.step === 'control' && s.kind === 'loop-enter') open.push({ loop: s.loop, at: toks.length, events, iter: events });
+    if (s.step === 'control' && s.kind === 'loop-next') {
+      // An iteration without events is no different from one fewer iteration.
+      const o = open.find((x) => x.loop === s.loop);
+      if (o && o.iter === events) continue;
+      if (o) o.iter = events;
+    }
+    toks.push(k);
+    if (s.step === 'control' && s.kind === 'loop-exit') {
+      const i = open.map((o) => o.loop).lastIndexOf(s.loop);
+      if (i >= 0) {
+        const o = open[i]!;
+        open.splice(i);
+        if (o.events === events) toks.length = o.at;
+      }
+    }
+  }
+  return toks.join(' ');
+}
+
+/** Nodes the slicer keeps: kernel events, control markers, loop iterations, PTE-state and loop-head branches. */
+function relevant(n: CfgNode): boolean {
+  switch (n.type) {
+    case 'nop':
+      return false;
+    case 'event':
+      return n.event!.kind !== 'call';
+    case 'branch':
+      return n.loop !== undefined || PTE_STATE_COND.test(n.cond ?? '');
+    default:
+      return true;
+  }
+}
+
+/**
+ * For each non-relevant branch whose arms hold no relevant node before they join: the join node (the first node of
+ * the not-taken arm that the taken arm also reaches through non-relevant nodes). Later branches between the join
+ * and the next relevant node do not matter: they are decided at their own node.
+ */
+function sliceBranches(cfg: Cfg): Map<number, number> {
+  const nodes = cfg.nodes;
+  const rel = nodes.map(relevant);
+  /** Nodes reachable from `from` through non-relevant nodes (relevant ones included, not expanded), BFS order. */
+  const reach = (from: number, stopAt = -1): number[] => {
+    const order: number[] = [];
+    const seen = new Set<number>();
+    const queue = [from];
+    while (queue.length) {
+      const id = queue.shift()!;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      order.push(id);
+      if (!rel[id] && id !== stopAt) queue.push(...nodes[id]!.next);
+    }
+    return order;
+  };
+  const out = new Map<number, number>();
+  for (const n of nodes) {
+    if (n.type !== 'branch' || rel[n.id]) continue;
+    const [t, f] = n.next as [number, number];
+    if (t === f) continue;
+    const onT = new Set(reach(t));
+    const join = reach(f).find((x) => onT.has(x));
+    if (join === undefined) continue;
+    // Neither arm meets a relevant node (or leaves the function) before the join.
+    const clean = (from: number): boolean => reach(from, join).every((x) => x === join || !rel[x]);
+    if (clean(t) && clean(f)) out.set(n.id, join);
+  }
+  return out;
+}
+
+type Task =
+  | { t: 'visit'; id: number }
+  | { t: 'push'; step: PathStep }
+  | { t: 'pop' }
+  | { t: 'loop'; loop: number; value: number; depth?: number }
+  | { t: 'goto'; id: number; value: number };
+
 /** Enumerate bounded paths of a CFG. */
 export function enumeratePaths(cfg: Cfg, opts: PathOptions = {}): PathResult {
   const maxUnroll = opts.maxUnroll ?? 2;
-  const maxPaths = opts.maxPaths ?? 512;
+  const maxPaths = opts.maxPaths ?? 1024;
   const maxSteps = opts.maxSteps ?? 4000;
-  const budget = maxPaths * 32;
+  const budget = maxPaths * 16;
   const nodes = cfg.nodes;
+  const sliced = sliceBranches(cfg);
   const loopCount = new Int32Array(cfg.loops + 1);
+  // Nesting depth of each loop on the current path (set at loop-enter).
+  const loopDepth = new Int32Array(cfg.loops + 1);
+  let depth = 0;
   const gotoCount = new Map<number, number>();
   const steps: PathStep[] = [];
   const seen = new Set<string>();
   const paths: EventPath[] = [];
   let explored = 0;
   let stop = false;
-  let truncated = false;
+  let reason: string | undefined;
 
-  const record = (complete: boolean, reason?: string, loc?: SourceLoc): void => {
+  const record = (complete: boolean, cut?: string, loc?: SourceLoc): void => {
     explored++;
-    if (explored >= budget) {
-      stop = true;
-      truncated = true;
+    const out = cut && loc ? [...steps, { step: 'control', kind: 'truncated', reason: cut, loc } as PathStep] : [...steps];
+    const key = pathKey(out);
+    if (!seen.has(key)) {
+      seen.add(key);
+      paths.push({ steps: out, complete });
+      if (paths.length >= maxPaths) {
+        stop = true;
+        reason = `${maxPaths} distinct paths`;
+      }
     }
-    const out = reason && loc ? [...steps, { step: 'control', kind: 'truncated', reason, loc } as PathStep] : [...steps];
-    const key = out.map(stepKey).filter(Boolean).join(' ');
-    if (seen.has(key)) return;
-    seen.add(key);
-    paths.push({ steps: out, complete });
-    if (paths.length >= maxPaths) {
+    if (!stop && explored >= budget) {
       stop = true;
-      truncated = true;
+      reason = `exploration budget (${budget} paths walked)`;
     }
   };
 
@@ -84,88 +196,105 @@ export function enumeratePaths(cfg: Cfg, opts: PathOptions = {}): PathResult {
     }
     return { line: 1, column: 0 };
   };
+  const unrollOf = (loop: number): number => (loopDepth[loop]! >= 2 ? Math.min(1, maxUnroll) : maxUnroll);
 
-  const visit = (id: number): void => {
-    if (stop) return;
+  const tasks: Task[] = [{ t: 'visit', id: cfg.entry }];
+  while (tasks.length) {
+    const task = tasks.pop()!;
+    switch (task.t) {
+      case 'push':
+        steps.push(task.step);
+        continue;
+      case 'pop':
+        steps.pop();
+        continue;
+      case 'loop':
+        loopCount[task.loop] = task.value;
+        if (task.depth !== undefined) {
+          loopDepth[task.loop] = task.depth;
+          depth = task.depth;
+        }
+        continue;
+      case 'goto':
+        gotoCount.set(task.id, task.value);
+        continue;
+      case 'visit':
+        break;
+    }
+    if (stop) continue;
+    const id = task.id;
     if (steps.length >= maxSteps) {
       record(false, 'step bound', lastLoc());
-      return;
+      continue;
     }
     const n = nodes[id]!;
     switch (n.type) {
       case 'exit': {
         const last = steps[steps.length - 1];
         record(!(last && last.step === 'control' && last.kind === 'truncated'));
-        return;
+        break;
       }
       case 'entry':
       case 'nop':
-        visit(n.next[0]!);
-        return;
+        tasks.push({ t: 'visit', id: n.next[0]! });
+        break;
       case 'event':
-        steps.push({ step: 'event', ...n.event! });
-        visit(n.next[0]!);
-        steps.pop();
-        return;
+        tasks.push({ t: 'pop' }, { t: 'visit', id: n.next[0]! }, { t: 'push', step: { step: 'event', ...n.event! } });
+        break;
       case 'iter': {
         const l = n.loop!;
-        if (loopCount[l]! >= maxUnroll) {
-          record(false, `loop ${l} unrolled ${maxUnroll} times`, lastLoc());
-          return;
+        const k = unrollOf(l);
+        if (loopCount[l]! >= k) {
+          record(false, `loop ${l} unrolled ${k} times`, lastLoc());
+          break;
         }
+        tasks.push({ t: 'loop', loop: l, value: loopCount[l]! }, { t: 'visit', id: n.next[0]! });
         loopCount[l]!++;
-        visit(n.next[0]!);
-        loopCount[l]!--;
-        return;
+        break;
       }
       case 'control': {
         const c = n.control!;
+        const step = { step: 'control', ...c } as PathStep;
         if (c.kind === 'goto' && n.backward) {
           const k = gotoCount.get(id) ?? 0;
           if (k >= maxUnroll) {
-            steps.push({ step: 'control', ...c });
+            steps.push(step);
             record(false, `backward goto ${c.label} taken ${maxUnroll} times`, c.loc);
             steps.pop();
-            return;
+            break;
           }
           gotoCount.set(id, k + 1);
-          steps.push({ step: 'control', ...c });
-          visit(n.next[0]!);
-          steps.pop();
-          gotoCount.set(id, k);
-          return;
+          tasks.push({ t: 'goto', id, value: k }, { t: 'pop' }, { t: 'visit', id: n.next[0]! }, { t: 'push', step });
+          break;
         }
-        let saved = -1;
         if (c.kind === 'loop-enter') {
-          saved = loopCount[c.loop]!;
+          tasks.push({ t: 'loop', loop: c.loop, value: loopCount[c.loop]!, depth: loopDepth[c.loop]! }, { t: 'loop', loop: 0, value: loopCount[0]!, depth });
           loopCount[c.loop] = 0;
+          loopDepth[c.loop] = depth;
+          depth++;
+        } else if (c.kind === 'loop-exit' && c.loop > 0 && depth > loopDepth[c.loop]!) {
+          tasks.push({ t: 'loop', loop: 0, value: loopCount[0]!, depth });
+          depth = loopDepth[c.loop]!;
         }
-        steps.push({ step: 'control', ...c });
-        visit(n.next[0]!);
-        steps.pop();
-        if (c.kind === 'loop-enter') loopCount[c.loop] = saved;
-        return;
+        tasks.push({ t: 'pop' }, { t: 'visit', id: n.next[0]! }, { t: 'push', step });
+        break;
       }
       case 'branch': {
         const [t, f] = n.next as [number, number];
-        if (t === f) {
-          visit(t);
-          return;
+        const join = sliced.get(id);
+        if (t === f || join !== undefined) {
+          tasks.push({ t: 'visit', id: join ?? t });
+          break;
         }
-        const blockTaken = n.loop !== undefined && loopCount[n.loop]! >= maxUnroll;
-        if (!blockTaken) {
-          steps.push({ step: 'control', kind: 'branch', cond: n.cond ?? '', taken: true, loc: n.loc! });
-          visit(t);
-          steps.pop();
-        }
-        steps.push({ step: 'control', kind: 'branch', cond: n.cond ?? '', taken: false, loc: n.loc! });
-        visit(f);
-        steps.pop();
-        return;
+        const blockTaken = n.loop !== undefined && loopCount[n.loop]! >= unrollOf(n.loop);
+        const br = (taken: boolean): PathStep => ({ step: 'control', kind: 'branch', cond: n.cond ?? '', taken, loc: n.loc! });
+        tasks.push({ t: 'pop' }, { t: 'visit', id: f }, { t: 'push', step: br(false) });
+        if (!blockTaken) tasks.push({ t: 'pop' }, { t: 'visit', id: t }, { t: 'push', step: br(true) });
+        break;
       }
     }
-  };
-
-  visit(cfg.entry);
-  return { paths, truncated };
+  }
+  const res: PathResult = { paths, truncated: stop, sliced: sliced.size };
+  if (reason) res.reason = reason;
+  return res;
 }

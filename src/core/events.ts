@@ -101,6 +101,21 @@ export interface FunctionImage {
   paths: EventPath[];
   /** Per-function problems (parse errors, path cap hit). */
   problems: string[];
+  /**
+   * Context annotations of the function's header, in order (`__acquires(ptl)`, `__releases(ptl)`,
+   * `__must_hold(&mm->mmap_lock)`, `__cond_acquires(...)`, `_shared` forms): what the function promises about
+   * locks held on entry and exit. Absent when the header is not visible or carries none.
+   */
+  annotations?: ContextAnnotation[];
+}
+
+/** One context annotation of a function header. */
+export interface ContextAnnotation {
+  kind: 'acquires' | 'releases' | 'must-hold' | 'cond-acquires' | 'cond-releases';
+  /** The argument text, whitespace-normalised (`ptl`, `&vma->vm_mm->mmap_lock`). */
+  expr: string;
+  /** `_shared` variants: the context is held for reading. */
+  shared?: boolean;
 }
 
 export interface FunctionView {

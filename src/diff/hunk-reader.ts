@@ -10,12 +10,17 @@ import type { ViewLine } from './quote.ts';
 /** Result of reading one hunk. `next` is the view index of the first line after the hunk. */
 export interface HunkRead {
   hunk: Hunk;
+  /** Further pieces of the same hunk after `[...]` / `<snip>` elisions (their lines re-numbered). */
+  more?: Hunk[];
   next: number;
   damage: string[];
   problems: InputProblem[];
 }
 
-type Kind = 'add' | 'del' | 'ctx' | 'blank' | 'bare' | 'marker';
+type Kind = 'add' | 'del' | 'ctx' | 'blank' | 'bare' | 'marker' | 'elision';
+
+/** A reviewer's elision mark inside a quoted hunk: `[...]`, `[ ... ]`, `[snip]`, `<snip>`, `...`, `…`. */
+const ELISION = /^\s*(?:\[\s*(?:\.{2,}|…|snip(?:ped)?|trimmed|cut|skip(?:ped)?)[^\]]*\]|<\s*(?:snip(?:ped)?|\.{3}|…)\s*>|\.{3,}|…)\s*$/i;
 
 /** True for lines that end a hunk region no matter what the counts say (next hunk, next file, next commit). */
 export function isHardStop(lines: ViewLine[], j: number): boolean {
@@ -27,6 +32,7 @@ export function isHardStop(lines: ViewLine[], j: number): boolean {
 
 function kindOf(t: string): Kind {
   if (t === '') return 'blank';
+  if (ELISION.test(t)) return 'elision';
   const c = t[0];
   if (c === '+') return 'add';
   if (c === '-') return 'del';
@@ -42,10 +48,10 @@ function bodyText(t: string, k: Kind): string {
 }
 
 /** Reads the hunk whose header is at view index `at`. */
-export function readHunk(lines: ViewLine[], at: number, hh: HunkHeader, input: string): HunkRead {
+export function readHunk(lines: ViewLine[], at: number, hh: HunkHeader, input: string, quoted = false): HunkRead {
   const exact = readExact(lines, at, hh);
   if (exact) return exact;
-  return readTolerant(lines, at, hh, input);
+  return readTolerant(lines, at, hh, input, quoted);
 }
 
 function newHunk(lines: ViewLine[], at: number, hh: HunkHeader): Hunk {
@@ -115,7 +121,7 @@ interface RegionLine {
 }
 
 /** Tolerant path: region up to the next hard stop or reply prose, then counts decide context vs wrapped lines. */
-function readTolerant(lines: ViewLine[], at: number, hh: HunkHeader, input: string): HunkRead {
+function readTolerant(lines: ViewLine[], at: number, hh: HunkHeader, input: string, quoted: boolean): HunkRead {
   const damage: string[] = [];
   const problems: InputProblem[] = [];
   const region: RegionLine[] = [];
@@ -139,7 +145,7 @@ function readTolerant(lines: ViewLine[], at: number, hh: HunkHeader, input: stri
   for (const r of region) {
     if (r.kind === 'add') adds++;
     else if (r.kind === 'del') dels++;
-    else if (r.kind !== 'marker') ctxLike++;
+    else if (r.kind !== 'marker' && r.kind !== 'elision') ctxLike++;
   }
   const needOld = hh.oldLines - dels;
   const needNew = hh.newLines - adds;
@@ -183,7 +189,16 @@ function readTolerant(lines: ViewLine[], at: number, hh: HunkHeader, input: stri
   let gap = false;
   let lastLine: DiffLine | undefined;
   let first = true;
+  // Lines after each elision start a new piece; their numbers are fixed below.
+  const pieces: DiffLine[][] = [hunk.lines];
   for (const r of chosen) {
+    if (r.kind === 'elision') {
+      if (pieces[pieces.length - 1]!.length > 0) pieces.push([]);
+      hunk.lines = pieces[pieces.length - 1]!;
+      lastLine = undefined;
+      damage.push(`line ${r.view.inputLine}: "${r.view.text.trim()}" elides hunk lines`);
+      continue;
+    }
     if (r.view.afterGap && !first) gap = true;
     first = false;
     if (wraps.has(r.idx)) {
@@ -210,11 +225,79 @@ function readTolerant(lines: ViewLine[], at: number, hh: HunkHeader, input: stri
     hunk.lines.push(dl);
     lastLine = dl;
   }
+  hunk.lines = pieces[0]!;
   const last = chosen.length > 0 ? chosen[chosen.length - 1]!.idx + 1 : at + 1;
   if (bare > 0) damage.push(`hunk at line ${here}: ${bare} context line(s) had lost their leading space`);
   if (gap) damage.push(`hunk at line ${here}: reply text interleaved between quoted hunk lines`);
-  const gotOld = hunk.lines.filter((l) => l.type !== 'add').length;
-  const gotNew = hunk.lines.filter((l) => l.type !== 'del').length;
+  const all = pieces.flat();
+  const gotOld = all.filter((l) => l.type !== 'add').length;
+  const gotNew = all.filter((l) => l.type !== 'del').length;
+  const more = pieces.slice(1).filter((p) => p.length > 0);
+  if (more.length > 0) {
+    // Re-count: the lines the elisions stand for are missing between the pieces. The last piece ends where the
+    // header says the hunk ends (its lines are re-numbered from the end); pieces in between keep their order
+    // after the first, one unknown gap before each (the header's counts cannot place them: they follow on).
+    const endOld = hh.oldStart + hh.oldLines;
+    const endNew = hh.newStart + hh.newLines;
+    const tail = more[more.length - 1]!;
+    const tailOld = tail.filter((l) => l.type !== 'add').length;
+    const tailNew = tail.filter((l) => l.type !== 'del').length;
+    const missingOld = hh.oldLines - gotOld;
+    const missingNew = hh.newLines - gotNew;
+    if (missingOld >= 0 && missingNew >= 0) {
+      let o = endOld - tailOld;
+      let n = endNew - tailNew;
+      for (const l of tail) {
+        if (l.type !== 'add') l.oldLine = o++;
+        if (l.type !== 'del') l.newLine = n++;
+      }
+      // Middle pieces (two or more elisions): placed right after the first piece's end plus one line, in order.
+      const firstEnd = { old: hh.oldStart + pieces[0]!.filter((l) => l.type !== 'add').length, new: hh.newStart + pieces[0]!.filter((l) => l.type !== 'del').length };
+      let mo = firstEnd.old + 1;
+      let mn = firstEnd.new + 1;
+      for (const p of more.slice(0, -1)) {
+        for (const l of p) {
+          if (l.type !== 'add') l.oldLine = mo++;
+          if (l.type !== 'del') l.newLine = mn++;
+        }
+        mo++;
+        mn++;
+      }
+      const out: Hunk[] = more.map((p) => {
+        const o0 = p.find((l) => l.oldLine !== undefined)?.oldLine ?? endOld;
+        const n0 = p.find((l) => l.newLine !== undefined)?.newLine ?? endNew;
+        return {
+          oldStart: o0,
+          oldLines: p.filter((l) => l.type !== 'add').length,
+          newStart: n0,
+          newLines: p.filter((l) => l.type !== 'del').length,
+          header: hh.header,
+          lines: p,
+          ...(p[0]?.inputLine !== undefined ? { inputLine: p[0].inputLine } : {}),
+        } as Hunk;
+      });
+      hunk.oldLines = hunk.lines.filter((l) => l.type !== 'add').length;
+      hunk.newLines = hunk.lines.filter((l) => l.type !== 'del').length;
+      damage.push(`hunk at line ${here}: re-counted around ${more.length} elision(s): ${missingOld} old / ${missingNew} new line(s) not quoted`);
+      return { hunk, more: out, next: last, damage, problems };
+    }
+  }
+  if (quoted && gotOld <= hh.oldLines && gotNew <= hh.newLines && (gotOld < hh.oldLines || gotNew < hh.newLines) && trimmedByReply(lines, last, hardStop)) {
+    // A quoted hunk the reviewer cut short (their reply follows, or the quote ends): re-count to the lines quoted.
+    hunk.oldLines = gotOld;
+    hunk.newLines = gotNew;
+    damage.push(`hunk at line ${here}: quote trimmed after ${gotOld} old / ${gotNew} new line(s) of ${hh.oldLines} / ${hh.newLines}; re-counted`);
+    return { hunk, next: last, damage, problems };
+  }
+  if (quoted && hh.oldLines - gotOld === hh.newLines - gotNew && gotOld < hh.oldLines && (bare > 0 || gap || wraps.size > 0)) {
+    // A quoted, mangled hunk that lost the same number of old and new lines lost context lines only (blank lines
+    // the mailer dropped): every + and - line is there. Re-count to the lines read.
+    const lost = hh.oldLines - gotOld;
+    hunk.oldLines = gotOld;
+    hunk.newLines = gotNew;
+    damage.push(`hunk at line ${here}: ${lost} context line(s) lost in quoting; re-counted (${gotOld} / ${gotNew} of ${hh.oldLines} / ${hh.newLines})`);
+    return { hunk, next: last, damage, problems };
+  }
   if (gotOld !== hh.oldLines || gotNew !== hh.newLines) {
     const what = `expected ${hh.oldLines} old / ${hh.newLines} new lines, found ${gotOld} / ${gotNew}`;
     const mangled = bare > 0 || gap || wraps.size > 0 || chosen.length < region.length;
@@ -228,6 +311,22 @@ function readTolerant(lines: ViewLine[], at: number, hh: HunkHeader, input: stri
       });
   }
   return { hunk, next: last, damage, problems };
+}
+
+/**
+ * Was the hunk cut by the reply rather than malformed? After its last line the quote either ends (no more lines of
+ * this depth) or goes on with reviewer prose; a next hunk or file right after (a hard stop) means the counts
+ * themselves are wrong.
+ */
+function trimmedByReply(lines: ViewLine[], next: number, hardStop: boolean): boolean {
+  if (hardStop && next < lines.length && isHardStop(lines, next)) return false;
+  for (let k = next; k < lines.length; k++) {
+    const t = lines[k]!.text;
+    if (t.trim() === '') continue;
+    if (lines[k]!.afterGap) return true;
+    return isProseLine(t) || !/^[-+ @]/.test(t);
+  }
+  return true;
 }
 
 function trimTrailingBlank(region: RegionLine[]): RegionLine[] {
@@ -245,7 +344,7 @@ function cutAtCounts(region: RegionLine[], hh: HunkHeader): number | undefined {
     const k = region[i]!.kind;
     if (k === 'add') rn--;
     else if (k === 'del') ro--;
-    else if (k !== 'marker') {
+    else if (k !== 'marker' && k !== 'elision') {
       ro--;
       rn--;
     }

@@ -28,6 +28,8 @@ export interface ViewScan {
 export interface ScanOptions {
   input: string;
   defaultPath?: string;
+  /** The view is quoted reply text (`>` depth > 0): a hunk cut short by the reply is trimmed, not malformed. */
+  quoted?: boolean;
 }
 
 const EXT_HEADER =
@@ -75,8 +77,8 @@ export function scanView(lines: ViewLine[], opts: ScanOptions): ViewScan {
         const note = h.note(lines[i]!.inputLine);
         if (note) block.damage.push(note);
       }
-      const r = readHunk(lines, i, hh, opts.input);
-      block.file.hunks.push(r.hunk);
+      const r = readHunk(lines, i, hh, opts.input, opts.quoted === true);
+      block.file.hunks.push(r.hunk, ...(r.more ?? []));
       block.damage.push(...r.damage);
       block.problems.push(...r.problems);
       block.last = Math.max(block.last, r.next - 1);

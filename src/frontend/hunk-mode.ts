@@ -5,7 +5,7 @@
 import type { FileDiff } from '../core/patch.ts';
 import { headerFunctionName, hunkImage, type ImageLine, type Side } from './images.ts';
 import { segmentImage } from './segment.ts';
-import { scanC } from '../c/scan.ts';
+import { gapJoin } from './gap.ts';
 
 /** Lines of one function on one side, gathered over the file's hunks. */
 export interface GatheredImage {
@@ -41,11 +41,10 @@ export function gatherSide(fd: FileDiff, side: Side): Map<string, GatheredImage>
         const firstLine = chunk[0]?.fileLine;
         const gap = lastLine === undefined || firstLine === undefined || firstLine !== lastLine + 1;
         if (gap) cur.gap = true;
-        // A chunk after a gap that starts inside a comment gets a synthetic comment opener (a line with no file line).
-        // The previous chunk may end inside a comment (synthetic closer line).
-        const opener: ImageLine[] = gap && scanC(chunk.map((l) => l.text).join('\n')).startsInComment ? [{ text: '/*' }] : [];
-        const closer: ImageLine[] = gap && scanC(cur.lines.map((l) => l.text).join('\n')).endsInComment ? [{ text: '*/' }] : [];
-        cur.lines = [...cur.lines, ...closer, ...opener, ...chunk];
+        // Across a gap, synthetic lines (no file line) close what the earlier chunk left open and open what the
+        // later chunk closes (comments, a cut statement, blocks; see gap.ts).
+        const join: ImageLine[] = gap ? gapJoin(cur.lines.map((l) => l.text), chunk.map((l) => l.text)).map((text) => ({ text })) : [];
+        cur.lines = [...cur.lines, ...join, ...chunk];
         cur.closed = p.closed;
       }
       lastOpen = p.closed ? undefined : name;

@@ -54,6 +54,11 @@ export function hunkImage(h: Hunk, side: Side): ImageLine[] {
 
 /** The function name a hunk header (`@@ ... @@ static int foo(struct x *y)`) names, if any. */
 export function headerFunctionName(header: string): string | undefined {
+  // A declaration (`static DECLARE_WAIT_QUEUE_HEAD(q);`, `extern int f(int);`) names no enclosing function.
+  if (/;\s*$/.test(header)) return undefined;
+  // `SYSCALL_DEFINE3(mprotect, ...)` defines the syscall's function (the pre-pass reads it as `mprotect`).
+  const sys = /\b(?:COMPAT_)?SYSCALL_DEFINE\d\s*\(\s*(\w+)/.exec(header);
+  if (sys) return sys[1];
   const re = /([A-Za-z_]\w*)\s*\(/g;
   let m: RegExpExecArray | null;
   let name: string | undefined;

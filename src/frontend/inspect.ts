@@ -17,6 +17,8 @@ export interface InspectImage {
   problems: string[];
   events: Array<Omit<Event, 'loc'> & { line: number; column: number; fileLine?: number; diff?: string; inputLine?: number }>;
   paths: Array<{ complete: boolean; steps: Array<Record<string, unknown>> }>;
+  /** Context annotations of the header (`__acquires(ptl)` ...), when any. */
+  annotations?: FunctionImage['annotations'];
 }
 
 /** The inspect document. */
@@ -67,6 +69,7 @@ function imageJson(img: FunctionImage): InspectImage {
     paths: img.paths.map((p: EventPath) => ({ complete: p.complete, steps: p.steps.map(stepJson) })),
   };
   if (img.firstFileLine !== undefined) out.firstFileLine = img.firstFileLine;
+  if (img.annotations?.length) out.annotations = img.annotations;
   return out;
 }
 

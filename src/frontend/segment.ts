@@ -3,7 +3,7 @@
  * body fragment of the enclosing function the hunk starts in. Works on unindented (mail-mangled) text too: it
  * relies on brace depth, not on indentation alone.
  */
-import { blankAnnotations } from '../c/prepass.ts';
+import { blankAnnotations, leadingTail } from '../c/prepass.ts';
 import { scanC } from '../c/scan.ts';
 import { KEYWORDS } from './images.ts';
 
@@ -48,10 +48,12 @@ export function segmentImage(lines: readonly string[], opts: { headerNamed: bool
   if (minDepth < 0) {
     const close = braces.find((b) => b.ch === '}' && b.depthBefore - 1 === fileDepth);
     if (close && closesFunction(text, lines, close.line, close.at)) {
-      pieces.push({ start: 0, end: close.line, hasHeader: false, closed: true });
+      // File-scope text closed by the brace (the tail of a struct or enum definition) is no function.
+      if (bodyLike(lines.slice(0, close.line + 1), sc.preproc, imageIndented(lines))) pieces.push({ start: 0, end: close.line, hasHeader: false, closed: true });
       cursor = close.at + 1;
     } else {
       // The image starts deeper than the function body and never leaves the function: all of it is the body.
+      if (!bodyLike(lines, sc.preproc, imageIndented(lines))) return [];
       return [{ start: 0, end: lines.length - 1, hasHeader: false, closed: false }];
     }
   }
@@ -91,7 +93,10 @@ export function segmentImage(lines: readonly string[], opts: { headerNamed: bool
     const beforeLines = before.split('\n');
     const code = beforeLines.filter((l, k) => !sc.preproc[k] && isCode(l) && !/\\\s*$/.test(l));
     const indented = code.some((l) => /^[ \t]+\S/.test(l));
-    if (code.length > 0 && (opts.headerNamed || indented)) {
+    // Statements of a body, not file-scope declarations (prototypes, struct members, enum constants, externs at
+    // column 0), before the first definition.
+    const body = bodyLike(beforeLines, sc.preproc, imageIndented(lines));
+    if (code.length > 0 && body && (opts.headerNamed || indented)) {
       let end = beforeLines.length - 1;
       if (firstDefAt >= 0) end = Math.max(0, lineOf(text, endOffset) - 1);
       pieces.unshift({ start: 0, end, hasHeader: false, closed: false });
@@ -133,6 +138,8 @@ function lastStatement(region: string): { text: string; offset: number } {
 
 function parseHeader(h: string): string | undefined {
   const t = h.replace(/\s+/g, ' ').trim();
+  const sys = /^(?:COMPAT_)?SYSCALL_DEFINE\d\s*\(\s*(\w+)[\s\S]*\)$/.exec(t);
+  if (sys) return sys[1];
   if (!t || /[=;]/.test(t)) return undefined;
   const m = HEADER_RE.exec(t);
   if (!m) return undefined;
@@ -148,6 +155,78 @@ function unmatchedClose(s: string): boolean {
   for (const c of s) {
     if (c === '(') d++;
     else if (c === ')' && --d < 0) return true;
+  }
+  return false;
+}
+
+/** Some code line of the image is indented (the text keeps its indentation; mail-mangled text does not). */
+export function imageIndented(lines: readonly string[]): boolean {
+  let code = 0;
+  let deep = 0;
+  for (const l of lines) {
+    if (!/\S/.test(l) || /^\s*(?:\*|\/\*|\/\/|#)/.test(l)) continue;
+    code++;
+    // Two columns or more: a mangled line keeps at most the one space of its lost diff marker.
+    if (/^(?:\t| {2,})\s*\S/.test(l)) deep++;
+  }
+  return code > 0 && deep * 3 >= code;
+}
+
+const STATEMENT_KEYWORD = /^(?:if|for|while|do|switch|return|goto|break|continue|case|default|else)\b/;
+const TYPE_WORD = '(?:const|volatile|static|unsigned|signed|struct\\s+\\w+|union\\s+\\w+|enum\\s+\\w+|[A-Za-z_]\\w*)';
+/** A plain declaration without initialiser: `unsigned long end;`, `pte_t *pte, entry;`, `int a[4];`. */
+const PLAIN_DECL = new RegExp(`^(?:${TYPE_WORD}\\s+)+\\**\\s*[A-Za-z_]\\w*\\s*(?:\\[[^\\]]*\\])?(?:\\s*,\\s*\\**\\s*[A-Za-z_]\\w*\\s*(?:\\[[^\\]]*\\])?)*\\s*;`);
+/** A prototype or function-pointer member: two or more words (or a `*`) before the name's `(`. */
+const PROTOTYPE = new RegExp(`^(?:${TYPE_WORD}\\s*\\**\\s+|\\**\\s*)+\\**\\s*(?:\\(\\s*\\*\\s*)?[A-Za-z_]\\w*\\s*\\)?\\s*\\(`);
+
+/** Is the statement starting with `t` (trimmed) a declaration that holds no code (no initialiser, no call)? */
+function declarationOnly(t: string): boolean {
+  if (STATEMENT_KEYWORD.test(t) || /^[}{]/.test(t)) return false;
+  if (/^(?:extern|typedef)\b/.test(t) || /^(?:struct|union|enum)\b[^=(]*\{/.test(t)) return true;
+  if (/^[A-Z][A-Z0-9_]*\s*(?:=\s*[^;]*)?,?\s*$/.test(t)) return true; // an enum constant
+  if (PLAIN_DECL.test(t)) return true;
+  if (/=/.test(t.split('(')[0]!)) return false;
+  const m = PROTOTYPE.exec(t);
+  // `foo(x);` is a call (one word before the parenthesis); `int foo(x);`, `void (*fn)(...)` declare.
+  return m !== null && (/\(\s*\*/.test(m[0]) || /\S\s+\**\s*[A-Za-z_]\w*\s*\($/.test(m[0]) || /\*\s*[A-Za-z_]\w*\s*\($/.test(m[0]));
+}
+
+/**
+ * Do these lines hold statements of a function body? File-scope text does not: prototypes, struct members, enum
+ * constants, extern / typedef declarations, and (when the image keeps its indentation) anything at column 0.
+ * Statement starts are lines that follow a `;`, `{` or `}` outside parentheses.
+ */
+function bodyLike(lines: readonly string[], preproc: readonly boolean[], indented: boolean): boolean {
+  // Lines that end a statement or header begun above the text (`... address);`) start nothing.
+  let prev = leadingTail(lines.join('\n')) ? ',' : ';';
+  let depth = 0;
+  let inComment = false;
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i]!;
+    const stripped = raw.replace(/\/\*.*?\*\//g, ' ').replace(/\/\/.*$/, '');
+    let code = stripped;
+    if (inComment) {
+      const end = code.indexOf('*/');
+      if (end < 0) continue;
+      code = code.slice(end + 2);
+      inComment = false;
+    }
+    const open = code.indexOf('/*');
+    if (open >= 0) {
+      code = code.slice(0, open);
+      inComment = true;
+    }
+    if (preproc[i] || code.trim() === '') continue;
+    const t = code.trim();
+    if (depth === 0 && /[;{}]/.test(prev) && !/^\*/.test(t)) {
+      const col = /^[ \t]+/.test(code);
+      if ((col || !indented) && !declarationOnly(t)) return true;
+    }
+    for (const ch of t) {
+      if (ch === '(') depth++;
+      else if (ch === ')') depth = Math.max(0, depth - 1);
+    }
+    prev = t[t.length - 1]!;
   }
   return false;
 }

@@ -521,8 +521,38 @@ export const PURE_HELPERS: ReadonlySet<string> = new Set([
   'signal_pending',
 ]);
 
-/** Iterator macros that the pre-pass turns into loop heads; they are not events. */
-export const ITERATOR_PATTERN = /^(?:[a-z0-9_]*_)?for_each(?:_[a-z0-9_]+)?$/;
+/**
+ * Lock guard classes (include/linux/cleanup.h `guard(name)(args)` / `scoped_guard(name, args)`): the calls the
+ * class's constructor and destructor make, as declared by DEFINE_LOCK_GUARD_1(spinlock, ...) and its siblings in
+ * include/linux/spinlock.h, DEFINE_GUARD(mutex, ...) in include/linux/mutex.h, DEFINE_LOCK_GUARD_0(rcu, ...) in
+ * include/linux/rcupdate.h, DEFINE_GUARD(rwsem_read / rwsem_write, ...) in include/linux/rwsem.h and
+ * DEFINE_GUARD(mmap_read_lock, ...) in include/linux/mmap_lock.h. `_try` / `_intr` classes may fail to acquire.
+ */
+export const GUARD_CLASSES: Readonly<Record<string, { lock: string; unlock: string }>> = {
+  spinlock: { lock: 'spin_lock', unlock: 'spin_unlock' },
+  spinlock_try: { lock: 'spin_trylock', unlock: 'spin_unlock' },
+  spinlock_irq: { lock: 'spin_lock_irq', unlock: 'spin_unlock_irq' },
+  spinlock_bh: { lock: 'spin_lock_bh', unlock: 'spin_unlock_bh' },
+  spinlock_irqsave: { lock: 'spin_lock_irqsave', unlock: 'spin_unlock_irqrestore' },
+  raw_spinlock: { lock: 'raw_spin_lock', unlock: 'raw_spin_unlock' },
+  raw_spinlock_irqsave: { lock: 'raw_spin_lock_irqsave', unlock: 'raw_spin_unlock_irqrestore' },
+  read_lock: { lock: 'read_lock', unlock: 'read_unlock' },
+  write_lock: { lock: 'write_lock', unlock: 'write_unlock' },
+  mutex: { lock: 'mutex_lock', unlock: 'mutex_unlock' },
+  mutex_try: { lock: 'mutex_trylock', unlock: 'mutex_unlock' },
+  mutex_intr: { lock: 'mutex_lock_interruptible', unlock: 'mutex_unlock' },
+  rcu: { lock: 'rcu_read_lock', unlock: 'rcu_read_unlock' },
+  rwsem_read: { lock: 'down_read', unlock: 'up_read' },
+  rwsem_write: { lock: 'down_write', unlock: 'up_write' },
+  mmap_read_lock: { lock: 'mmap_read_lock', unlock: 'mmap_read_unlock' },
+  mmap_read_lock_try: { lock: 'mmap_read_trylock', unlock: 'mmap_read_unlock' },
+};
+
+/**
+ * Iterator macros that the pre-pass turns into loop heads; they are not events (`list_for_each_entry`,
+ * `xa_for_each`, `vma_interval_tree_foreach` in include/linux/interval_tree_generic.h users, ...).
+ */
+export const ITERATOR_PATTERN = /^(?:[a-z0-9_]*_)?for_?each(?:_[a-z0-9_]+)?$/;
 
 /** Expressions naming a PTE lock (by spelling): `ptl`, `*->ptl`, `src_ptl`, `pte_lockptr(...)`. */
 export const PTL_EXPR = /(?:^|->|\.|_)ptl$|^(?:pte_lockptr|huge_pte_lockptr|ptlock_ptr)\s*\(/;

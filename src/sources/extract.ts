@@ -191,7 +191,7 @@ function extractBody(
   }
   const groups: Group[] = [];
   for (const view of buildQuoteViews(body, offset)) {
-    const scan = scanView(view.lines, { input });
+    const scan = scanView(view.lines, { input, quoted: view.depth > 0 });
     let cur: Group | undefined;
     let lastEnd = -1;
     for (const b of scan.blocks) {

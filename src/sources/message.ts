@@ -24,6 +24,26 @@ export interface MessageHeaders {
 const PATCH_TYPES = /^(text\/x-(patch|diff)|text\/x-c|text\/plain|application\/(x-)?(patch|diff)|application\/octet-stream)$/i;
 const PATCH_NAMES = /\.(patch|diff|txt)$/i;
 
+const JUNK = /[\x00-\x08\x0b\x0e-\x1f\x7f]/;
+
+/**
+ * The input with junk control bytes (NUL, C0 controls other than tab / LF / FF / CR, DEL) replaced by `?`. Archived
+ * mails sometimes carry a mangled block (a DKIM signature with NULs pasted into the body, a corrupted header): those
+ * bytes are junk, must not make a readable mail unreadable, and must not reach any output. Returns `raw` itself when
+ * it is clean.
+ */
+export function sanitizeControlBytes(raw: Buffer): Buffer {
+  if (!JUNK.test(raw.toString('latin1'))) return raw;
+  let out: Buffer | undefined;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i]!;
+    if (c >= 32 ? c !== 127 : c === 9 || c === 10 || c === 12 || c === 13) continue;
+    out ??= Buffer.from(raw);
+    out[i] = 0x3f;
+  }
+  return out ?? raw;
+}
+
 /**
  * Parses a raw message and extracts every patch from its text body and its patch attachments (text/x-patch,
  * text/x-diff, `.patch`/`.diff` names). Never throws: broken MIME, oversize or unparsable messages give problems
@@ -35,6 +55,7 @@ export async function parseMessage(
 ): Promise<{ patches: Patch[]; problems: InputProblem[]; headers: MessageHeaders }> {
   const problems: InputProblem[] = [];
   const name = inputName(source);
+  raw = sanitizeControlBytes(raw);
   if (raw.length > MAX_MESSAGE_BYTES) {
     problems.push({ code: 'MMR004', message: `message too large (${raw.length} bytes > ${MAX_MESSAGE_BYTES})`, input: name });
     return { patches: [], problems, headers: { references: [], to: [], cc: [] } };

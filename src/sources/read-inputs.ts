@@ -8,7 +8,7 @@ import { extractPatchesFromText, looksLikeHeaderBlock } from './extract.ts';
 import { MAX_TEXT_BYTES } from './limits.ts';
 import { readMaildir } from './maildir.ts';
 import { isFromLine, readMbox, readMboxChunks } from './mbox.ts';
-import { parseMessage } from './message.ts';
+import { parseMessage, sanitizeControlBytes } from './message.ts';
 
 /** Everything read from the inputs. `inputs` counts the files/streams read (each file of a directory counts). */
 export interface ReadResult {
@@ -21,18 +21,46 @@ const FILE_EXT = /\.(patch|diff|eml|mbox|mbx|mail|msg|txt)$/i;
 
 type Form = 'binary' | 'empty' | 'mbox' | 'mail' | 'text';
 
-/** Classifies an input from its first bytes. */
-export function classify(head: Buffer): Form {
-  if (head.length === 0) return 'empty';
+/** True when bytes look binary: a NUL, or more than 10% other control bytes (in the first 8 KiB). */
+function binaryBytes(b: Buffer): boolean {
   let ctrl = 0;
-  const n = Math.min(head.length, 8192);
+  const n = Math.min(b.length, 8192);
   for (let i = 0; i < n; i++) {
-    const c = head[i]!;
-    if (c === 0) return 'binary';
+    const c = b[i]!;
+    if (c === 0) return true;
     if (c < 9 || (c > 13 && c < 32)) ctrl++;
   }
-  if (ctrl / n > 0.1) return 'binary';
-  const text = head.toString('latin1');
+  return n > 0 && ctrl / n > 0.1;
+}
+
+/** A line that starts a mail header, an mbox message, a diff or a hunk. */
+const TEXT_MARK = /^(?:From |[A-Za-z][\w-]*: |diff --git |--- |\+\+\+ |@@ -\d)/;
+
+/**
+ * Junk confined to a few lines of otherwise readable mail or patch text: at most 5% of the lines (at least 3) carry
+ * control bytes, and the clean lines include mail headers or diff markers. A real binary file has control bytes
+ * spread over nearly every line.
+ */
+function confinedJunk(b: Buffer): boolean {
+  const lines = b.subarray(0, Math.min(b.length, 65536)).toString('latin1').split('\n');
+  let junk = 0;
+  let marks = 0;
+  for (const l of lines) {
+    if (/[\x00-\x08\x0b\x0e-\x1f\x7f]/.test(l)) junk++;
+    else if (TEXT_MARK.test(l)) marks++;
+  }
+  return marks >= 2 && junk <= Math.max(3, lines.length * 0.05);
+}
+
+/**
+ * Classifies an input from its first bytes. Binary-ness is judged on the text that should hold the diff: control
+ * bytes confined to a few lines of a readable mail or patch (a mangled DKIM signature) do not make it binary (they
+ * are replaced before parsing, see sanitizeControlBytes); bytes spread through the input do.
+ */
+export function classify(head: Buffer): Form {
+  if (head.length === 0) return 'empty';
+  if (binaryBytes(head) && !confinedJunk(head)) return 'binary';
+  const text = sanitizeControlBytes(head).toString('latin1');
   const firstLine = text.slice(0, text.indexOf('\n') < 0 ? text.length : text.indexOf('\n')).replace(/\r$/, '');
   if (isFromLine(firstLine)) return 'mbox';
   const lines = text.split(/\r?\n/);
@@ -169,6 +197,7 @@ async function readWhole(buf: Buffer, form: Form, source: PatchSource, res: Read
     res.problems.push({ code: 'MMR002', message: 'empty input', input: source.name });
     return;
   }
+  buf = sanitizeControlBytes(buf);
   if (form === 'mail') {
     const r = await parseMessage(buf, source);
     res.patches.push(...r.patches);

@@ -14,7 +14,7 @@ import { CORPUS as dir, corpusPresent } from '../helpers/shared.ts';
 import { expectRatchets } from '../helpers/ratchet.ts';
 
 // Recorded floors (2026-12-07, 14 bug and 21 fix cases).
-const FLOOR = { bugsConfirmed: 4, fixesRecognised: 3 };
+const FLOOR = { bugsConfirmed: 4, fixesRecognised: 4 };
 
 const present = corpusPresent();
 const labels: CorpusLabel[] = present ? JSON.parse(readFileSync(join(dir, 'labels.json'), 'utf8')) : [];

@@ -210,3 +210,67 @@ describe('malformed inputs', () => {
     expect(JSON.stringify(await readInputs(names))).toBe(JSON.stringify(await readInputs(names)));
   });
 });
+
+describe('binary-ness is judged on the text that holds the diff', () => {
+  const diff = [
+    'diff --git a/mm/memory.c b/mm/memory.c',
+    'index 1111111..2222222 100644',
+    '--- a/mm/memory.c',
+    '+++ b/mm/memory.c',
+    '@@ -10,3 +10,3 @@ static void zap(pte_t *pte)',
+    ' \tspin_lock(ptl);',
+    '-\tpte_clear(mm, addr, pte);',
+    '+\tptep_get_and_clear(mm, addr, pte);',
+    ' \tspin_unlock(ptl);',
+    '',
+  ].join('\n');
+  // A mangled DKIM block (NUL and other control bytes on three lines), as archives sometimes keep it.
+  const dkim = 'DKIM-Signature: v\x01 a\x00a-sha256; c\x0erelaxed/relaxed; d\x00example.org; s\x01;\n\tt\x15123; bh\x08abc\th\x00From:To\n\tb\x00xyz\n';
+  const mail = (junkInHeader: boolean): Buffer =>
+    Buffer.from(
+      [
+        'From: Ada Maintainer <ada@example.org>',
+        'To: linux-mm@kvack.org',
+        'Subject: [PATCH] mm: clear the pte with ptep_get_and_clear',
+        'Message-ID: <junk-1@example.org>',
+        ...(junkInHeader ? [dkim.trimEnd()] : []),
+        '',
+        'Use ptep_get_and_clear.',
+        ...(junkInHeader ? [] : [dkim.trimEnd()]),
+        'Signed-off-by: Ada Maintainer <ada@example.org>',
+        '---',
+        diff,
+      ].join('\n'),
+      'latin1',
+    );
+
+  for (const where of ['header', 'body'] as const) {
+    it(`a mail with junk control bytes in its ${where} is read, the junk never reaches the patch`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'mmr-junk-'));
+      writeFileSync(join(dir, 'junk.eml'), mail(where === 'header'));
+      const r = await readInputs([join(dir, 'junk.eml')]);
+      expect(r.problems.map((p) => p.code)).not.toContain('MMR006');
+      expect(r.patches).toHaveLength(1);
+      expect(r.patches[0]!.files.map((fd) => fd.newPath)).toEqual(['mm/memory.c']);
+      expect(JSON.stringify(r.patches)).not.toMatch(/\\u000[0-8]|\\u001[0-9a-f]/);
+    });
+  }
+
+  it('the same junk in an mbox message is read too', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mmr-junk-'));
+    writeFileSync(join(dir, 'a.mbox'), Buffer.concat([Buffer.from('From ada@example.org Mon Jan  1 00:00:00 2024\n'), mail(true), Buffer.from('\n')]));
+    const r = await readInputs([join(dir, 'a.mbox')]);
+    expect(r.patches.map((p) => p.files.length)).toEqual([1]);
+    expect(JSON.stringify(r.patches)).not.toMatch(/\\u0000/);
+  });
+
+  it('bytes spread through the input are binary (MMR006)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mmr-junk-'));
+    // A patch-looking start followed by a binary payload: control bytes on every line.
+    const payload = Buffer.from(Array.from({ length: 6000 }, (_, i) => (i * 37 + (i >> 3)) & 0xff));
+    writeFileSync(join(dir, 'blob.patch'), Buffer.concat([Buffer.from(diff), payload]));
+    const r = await readInputs([join(dir, 'blob.patch')]);
+    expect(r.problems.map((p) => p.code)).toEqual(['MMR006']);
+    expect(r.patches).toEqual([]);
+  });
+});

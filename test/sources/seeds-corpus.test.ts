@@ -77,7 +77,7 @@ interface Label {
 
 // Recorded floors (2026-12-07, 50 cases). A case is read when at least one diff with hunks comes out of it; its
 // paths are found when every labelled file is among the files of its diffs. Raise the floors as reading improves.
-const FLOOR = { casesRead: 49, pathsFound: 48 };
+const FLOOR = { casesRead: 50, pathsFound: 49 };
 
 describe.runIf(corpusPresent())('corpus', () => {
   const labels = JSON.parse(readFileSync(join(CORPUS, 'labels.json'), 'utf8')) as Label[];
