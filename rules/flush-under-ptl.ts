@@ -27,7 +27,7 @@ import {
   synthEvent,
 } from './utils/paths.ts';
 
-export type MessageId = 'flushAfterUnlock' | 'callbackNoFlush' | 'unlockBeforeFlush';
+export type MessageId = 'flushAfterUnlock' | 'callbackNoFlush' | 'unlockBeforeFlush' | 'notGathered' | 'deferNotAnnounced' | 'announceLeak';
 
 /** Verb for each downgrade effect, for messages. */
 const EFFECT_VERB: Record<string, string> = {
@@ -94,6 +94,8 @@ interface Pending {
   index: number;
   event: Event;
   effects: PteEffect[];
+  /** A flush batch that recorded this entry's flush (arch_tlbbatch_add_pending()) without announcing it. */
+  batched?: Event;
 }
 
 /** Suggested path: the first flush after the release moved before it, or a range flush inserted before it. */
@@ -151,52 +153,112 @@ function valueSeen(value: string, produced: ReadonlySet<string>): boolean {
   return ids.some((id) => produced.has(id));
 }
 
+/** How messages name the entry an event changed: a PTE, a PMD entry, a PUD entry. */
+function entryName(ev: Event): string {
+  if (ev.attrs.level === 'pmd') return 'PMD entry';
+  if (ev.attrs.level === 'pud') return 'PUD entry';
+  return 'PTE';
+}
+
+/** Does the function work on an mmu_gather its caller started (a `struct mmu_gather *` parameter)? */
+function gatherOnEntry(image: FunctionImage): boolean {
+  return image.params.some((p) => /\bstruct\s+mmu_gather\s*\*/.test(p));
+}
+
+/** Is this gather-remove the form that records a range without naming an entry (tlb_flush_pmd_range())? */
+function rangeRemove(ev: Event): boolean {
+  return ev.args.pte === undefined && ev.args.page === undefined;
+}
+
+/** Index of the last announcement of a kind (a retraction retires the most recent one). */
+function lastIndex(list: readonly Event[], kind: Event['kind']): number {
+  for (let k = list.length - 1; k >= 0; k--) if (list[k]?.kind === kind) return k;
+  return -1;
+}
+
+/**
+ * Announcement kinds this function pairs itself: it retracts them on some path of either image (a
+ * dec_tlb_flush_pending() for inc_tlb_flush_pending(), a tlb_finish_mmu() for tlb_gather_mmu()). A function that
+ * only announces (tlb_gather_mmu() itself, a helper whose caller retracts) owns nothing.
+ */
+function ownedAnnouncements(fn: FunctionView): Set<string> {
+  const owned = new Set<string>();
+  for (const img of [fn.pre, fn.post]) {
+    for (const e of img?.events ?? []) {
+      if (e.kind === 'flush-pending-dec') owned.add('flush-pending-inc');
+      if (e.kind === 'gather-finish') owned.add('gather-init');
+    }
+  }
+  return owned;
+}
+
 /** Check one path; report each pending downgrade that loses its lock before a flush. */
-function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath, onEntry: boolean, guards: ReadonlySet<string>): void {
+function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath, onEntry: boolean, guards: ReadonlySet<string>, owned: ReadonlySet<string>): void {
   const state = new LockState([
     ...(onEntry ? [{ key: '<caller-ptl>', cls: 'ptl' as const, by: { id: -1, kind: 'lock' as const, callee: '<caller>', args: {}, attrs: {}, loc: { line: 1, column: 0 }, text: '' } }] : []),
     ...fragmentEntryLocks(ctx.image, path),
   ]);
   const loops = loopStacks(path);
   let pending: Pending[] = [];
+  /**
+   * Downgrades whose lock was dropped while an mmu_gather was open: the gather defers their flush only once they
+   * are given to it (tlb_remove_tlb_entry() of the same entry, or a range the gather records). `named` is false
+   * once the path left the loop iteration (or advanced the cursor) the entry was changed in: a later remove of
+   * the same spelling is another entry.
+   */
+  let deferred: Array<Pending & { named: boolean; releaseIndex: number; release: Event }> = [];
   /** PTEs cleared and flushed on this path: installing a new value there leaves no stale TLB entry behind. */
   const emptied = new Set<string>();
   const produced = new Set<string>();
   let announce = 0;
-  let gatherActive = false;
+  const callerGather = gatherOnEntry(ctx.image);
+  let gatherActive = callerGather;
+  let gatherOwned = false;
+  /** Announcements made on this path and not retracted (inc_tlb_flush_pending, tlb_gather_mmu). */
+  const announced: Event[] = [];
+  /** Path index of each announcement (for the loop it was made in). */
+  const announcedAt = new Map<Event, number>();
   let sawDowngrade = false;
+  const related = (anchor: Event, items: Array<[Event | undefined, string]>): Array<{ event: Event; message: string }> =>
+    items.filter((x): x is [Event, string] => x[0] !== undefined && x[0].id >= 0 && x[0].id !== anchor.id).map(([e, m]) => ({ event: imageEvent(ctx.image, e), message: m }));
+  const contextOf = (p: Pending): string[] => {
+    const context: string[] = [];
+    if (onEntry) context.push('ptl-held-on-entry', 'flush-after-return');
+    context.push('mm-live');
+    if ((loops[p.index]?.length ?? 0) > 0) context.push('pte-loop');
+    return context;
+  };
   const report = (releaseIndex: number, release: Event | undefined): void => {
     for (const p of pending) {
       const after = eventsOf(path).filter((x) => x.index > releaseIndex && x.event.kind === 'tlb-flush');
       const flush = after[0]?.event;
-      const context: string[] = [];
-      if (onEntry) context.push('ptl-held-on-entry', 'flush-after-return');
-      context.push('mm-live');
-      if ((loops[p.index]?.length ?? 0) > 0) context.push('pte-loop');
+      const context = contextOf(p);
       const shown = [p.event, ...(release ? [release] : []), ...(flush ? [flush] : [])].map((e) => imageEvent(ctx.image, e)).filter((e) => e.id >= 0);
       const anchor = pickAnchor(ctx.side, shown);
-      const related: Array<{ event: Event; message: string }> = [];
-      if (anchor.id !== p.event.id) related.push({ event: imageEvent(ctx.image, p.event), message: `PTE ${EFFECT_VERB[p.effects[0] ?? 'clear'] ?? 'changed'} here` });
-      if (release && anchor.id !== release.id) related.push({ event: imageEvent(ctx.image, release), message: 'page-table lock released here' });
-      if (flush && anchor.id !== flush.id) related.push({ event: imageEvent(ctx.image, flush), message: 'TLB flushed here, after the lock was dropped' });
+      const entry = entryName(p.event);
+      const rel = related(anchor, [
+        [p.event, `${entry} ${EFFECT_VERB[p.effects[0] ?? 'clear'] ?? 'changed'} here`],
+        [release, 'page-table lock released here'],
+        [flush, 'TLB flushed here, after the lock was dropped'],
+      ]);
       const sugg = suggestPath(path, releaseIndex, p.event, p.index);
       const verb = EFFECT_VERB[p.effects[0] ?? 'clear'] ?? 'changes';
       if (onEntry && !release) {
         ctx.report({
           messageId: 'callbackNoFlush',
-          data: { op: p.event.callee, verb, fn: ctx.fn.name },
+          data: { op: p.event.callee, verb, fn: ctx.fn.name, entry },
           anchor,
-          related,
+          related: rel,
           path,
           hazard: hazardFor(p.effects, context),
-          suggestion: { text: 'flush the TLB for this PTE before returning, while the caller still holds the page-table lock', path: sugg.path },
+          suggestion: { text: `flush the TLB for this ${entry} before returning, while the caller still holds the page-table lock`, path: sugg.path },
         });
       } else {
         ctx.report({
           messageId: 'flushAfterUnlock',
-          data: { op: p.event.callee, verb, unlock: release?.callee ?? 'the caller', flush: flush ? `${flush.callee}()` : 'any TLB flush' },
+          data: { op: p.event.callee, verb, entry, unlock: release?.callee ?? 'the caller', flush: flush ? `${flush.callee}()` : 'any TLB flush' },
           anchor,
-          related,
+          related: rel,
           path,
           hazard: hazardFor(p.effects, context),
           suggestion: sugg,
@@ -205,15 +267,60 @@ function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath, onEntry: b
     }
     pending = [];
   };
+  /** Deferred downgrades the gather was never given: its finish (or the caller's) does not flush them. */
+  const reportUngathered = (end: Event | undefined): void => {
+    for (const d of deferred) {
+      const shown = [d.event, d.release, ...(end ? [end] : [])].map((e) => imageEvent(ctx.image, e)).filter((e) => e.id >= 0);
+      const anchor = pickAnchor(ctx.side, shown);
+      const entry = entryName(d.event);
+      const context = contextOf(d);
+      if (callerGather && !gatherOwned) context.push('gather-on-entry');
+      // The rest of the path as the model runs it: the gather flushes what it was given, not this entry.
+      ctx.report({
+        messageId: 'notGathered',
+        data: { op: d.event.callee, verb: EFFECT_VERB[d.effects[0] ?? 'clear'] ?? 'changes', entry, unlock: d.release.callee },
+        anchor,
+        related: related(anchor, [
+          [d.event, `${entry} changed here, not given to the mmu_gather`],
+          [d.release, 'page-table lock released here'],
+          [end, 'the gather flushes only what it was given'],
+        ]),
+        path: callerGather && !gatherOwned ? withCallerGather(path) : path,
+        hazard: hazardFor(d.effects, context),
+        suggestion: {
+          text: `give the ${entry} to the gather (tlb_remove_tlb_entry(), or tlb_flush_pmd_range() for the range it maps) or flush it before the page-table lock is released`,
+          path: insertAt(path, d.releaseIndex, synthEvent('gather-remove', 'tlb_remove_tlb_entry', { tlb: 'tlb', pte: d.event.args.pte ?? 'pte', addr: d.event.args.addr ?? 'addr' }, locAt(path, d.releaseIndex))),
+        },
+      });
+    }
+    deferred = [];
+  };
   path.steps.forEach((s, i) => {
     if (s.step === 'control') {
       if (s.kind === 'branch' && !s.taken && guards.has(norm(s.cond))) pending = [];
+      if (s.kind === 'loop-next' || s.kind === 'loop-exit') for (const d of deferred) d.named = false;
+      if (s.kind === 'loop-next') {
+        // Back to the next iteration: an announcement made inside this iteration and still open is left behind
+        // (the next iteration starts its own).
+        const left = announced.filter((a) => owned.has(a.kind) && (loops[announcedAt.get(a) ?? -1] ?? []).includes(s.loop));
+        if (left.length > 0) {
+          reportLeak(ctx, path, i, left);
+          for (const a of left) announced.splice(announced.indexOf(a), 1);
+        }
+      }
+      if (s.kind === 'return' && !truncated(path)) {
+        if (deferred.length > 0 && callerGather && !gatherOwned) reportUngathered(undefined);
+        reportLeak(ctx, path, i, announced.filter((a) => owned.has(a.kind)));
+      }
       return;
     }
     const ev = stripStep(s);
     const pte = norm(ev.args.pte);
     if (ev.kind === 'pte-clear-flush' || (ev.kind === 'pte-clear' && ev.attrs.flushes === true)) emptied.add(pte);
-    if (ev.kind === 'pte-advance') emptied.delete(pte);
+    if (ev.kind === 'pte-advance') {
+      emptied.delete(pte);
+      for (const d of deferred) if (norm(d.event.args.pte) === pte) d.named = false;
+    }
     if (ev.result) produced.add(norm(ev.result));
     // In a hunk-only image, a value computed from an entry read in code the hunk does not show may come from a
     // cleared-and-flushed PTE: its effects cannot be judged.
@@ -222,23 +329,53 @@ function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath, onEntry: b
     if (ev.kind === 'pte-set') emptied.delete(pte);
     switch (ev.kind) {
       case 'tlb-flush':
-      case 'gather-flush':
-      case 'gather-finish':
         for (const p of pending) if (p.event.kind === 'pte-clear') emptied.add(norm(p.event.args.pte));
         pending = [];
-        if (ev.kind === 'gather-finish') gatherActive = false;
+        deferred = [];
+        break;
+      case 'gather-flush':
+      case 'gather-finish':
+        // The gather flushes the entries and ranges it was given; one left beside it stays cached.
+        if (deferred.length > 0) reportUngathered(ev);
+        for (const p of pending) if (p.event.kind === 'pte-clear') emptied.add(norm(p.event.args.pte));
+        pending = [];
+        if (ev.kind === 'gather-finish') {
+          gatherActive = false;
+          const k = lastIndex(announced, 'gather-init');
+          if (k >= 0) announced.splice(k, 1);
+        }
         break;
       case 'gather-init':
         gatherActive = true;
+        gatherOwned = true;
+        announced.push(ev);
+        announcedAt.set(ev, i);
         break;
       case 'gather-remove':
-        pending = [];
+        if (rangeRemove(ev) || ev.args.pte === undefined) {
+          pending = [];
+          deferred = [];
+        } else {
+          pending = pending.filter((p) => norm(p.event.args.pte) !== pte);
+          deferred = deferred.filter((d) => !(d.named && norm(d.event.args.pte) === pte));
+        }
         break;
       case 'flush-pending-inc':
         announce++;
+        announced.push(ev);
+        announcedAt.set(ev, i);
         break;
-      case 'flush-pending-dec':
+      case 'flush-pending-dec': {
         announce--;
+        const k = lastIndex(announced, 'flush-pending-inc');
+        if (k >= 0) announced.splice(k, 1);
+        break;
+      }
+      case 'flush-defer':
+        // A batch takes the flush over. Announced (mm->tlb_flush_batched), other PTL takers flush it first; a
+        // bare batch leaves the changed entries cached once the lock is dropped, until the batch is flushed.
+        if (ev.attrs.announces === true) pending = [];
+        else for (const p of pending) p.batched = ev;
         break;
       default:
         break;
@@ -251,8 +388,16 @@ function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath, onEntry: b
     const ptlReleased = res.released.some((r) => r.cls === 'ptl' || r.cls === 'pmd-ptl');
     if (effects.length > 0) sawDowngrade = true;
     if (ptlReleased && pending.length > 0) {
-      if (announce > 0 || gatherActive) pending = [];
-      else report(i, ev);
+      const batched = pending.filter((p) => p.batched !== undefined);
+      if (batched.length > 0) {
+        reportUnannounced(ctx, path, i, ev, batched, contextOf);
+        pending = pending.filter((p) => p.batched === undefined);
+      }
+      if (announce > 0) pending = [];
+      else if (gatherActive) {
+        for (const p of pending) deferred.push({ ...p, named: true, releaseIndex: i, release: ev });
+        pending = [];
+      } else if (pending.length > 0) report(i, ev);
     } else if (ptlReleased && !sawDowngrade && announce <= 0 && !gatherActive && !ctx.image.complete) {
       // Hunk-only image: the lock was taken before the hunk; a flush after its release flushes changes made under
       // it in code the hunk does not show.
@@ -278,6 +423,73 @@ function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath, onEntry: b
   }
 }
 
+/** The path inside the caller's gather: tlb_gather_mmu() before it, tlb_finish_mmu() after it. */
+function withCallerGather(path: EventPath): EventPath {
+  const first = path.steps[0];
+  const loc = first ? first.loc : { line: 1, column: 0 };
+  const init = synthEvent('gather-init', 'tlb_gather_mmu', { tlb: 'tlb', mm: 'mm' }, loc, { fullmm: false });
+  const withInit = insertAt(path, 0, init);
+  const end = returnIndex(withInit);
+  return insertAt(withInit, end, synthEvent('gather-finish', 'tlb_finish_mmu', { tlb: 'tlb' }, locAt(withInit, end)));
+}
+
+/** Downgrades handed to a flush batch that nothing announces, with the page-table lock then dropped. */
+function reportUnannounced(
+  ctx: TypedRuleContext<MessageId>,
+  path: EventPath,
+  releaseIndex: number,
+  release: Event,
+  batched: readonly Pending[],
+  contextOf: (p: Pending) => string[],
+): void {
+  for (const p of batched) {
+    const batch = p.batched as Event;
+    const shown = [p.event, batch, release].map((e) => imageEvent(ctx.image, e)).filter((e) => e.id >= 0);
+    const anchor = pickAnchor(ctx.side, shown);
+    const entry = entryName(p.event);
+    // The model runs the batch's flush when the path is done (try_to_unmap_flush() after the walk).
+    const end = returnIndex(path);
+    const later = insertAt(path, end, synthEvent('tlb-flush', 'try_to_unmap_flush', {}, locAt(path, end), { scope: 'all' }));
+    ctx.report({
+      messageId: 'deferNotAnnounced',
+      data: { op: p.event.callee, verb: EFFECT_VERB[p.effects[0] ?? 'clear'] ?? 'changes', entry, batch: batch.callee, unlock: release.callee },
+      anchor,
+      related: [p.event, batch, release]
+        .filter((e) => e.id >= 0 && e.id !== anchor.id)
+        .map((e) => ({ event: imageEvent(ctx.image, e), message: e === release ? 'page-table lock released here' : e === batch ? 'flush recorded in a batch here, not announced' : `${entry} changed here` })),
+      path: later,
+      hazard: hazardFor(p.effects, contextOf(p)),
+      suggestion: {
+        text: `announce the deferred flush where other page-table-lock holders can see it (set_tlb_ubc_flush_pending(), which sets mm->tlb_flush_batched for flush_tlb_batched_pending()), or flush before the page-table lock is released`,
+      },
+    });
+  }
+}
+
+/**
+ * An announcement (inc_tlb_flush_pending(), tlb_gather_mmu()) that a path of a function which retracts it
+ * elsewhere (dec_tlb_flush_pending(), tlb_finish_mmu()) leaves in place when it returns.
+ */
+function reportLeak(ctx: TypedRuleContext<MessageId>, path: EventPath, at: number, announced: readonly Event[]): void {
+  for (const a of announced) {
+    const anchor = imageEvent(ctx.image, a);
+    const retract = a.kind === 'gather-init' ? 'tlb_finish_mmu' : 'dec_tlb_flush_pending';
+    const ret = path.steps[at];
+    ctx.report({
+      messageId: 'announceLeak',
+      data: { op: a.callee, retract, where: path.steps[at]?.step === 'control' && (path.steps[at] as { kind: string }).kind === 'loop-next' ? 'goes on to the next iteration' : 'returns' },
+      anchor,
+      related: [],
+      path,
+      hazard: { kind: 'flush-pending-leak', invariants: ['flush-pending-balance'], adversaries: [], arch: ['x86'], context: ['mm-live'] },
+      suggestion: {
+        text: `call ${retract}() on this path too before returning`,
+        path: insertAt(path, at, synthEvent(a.kind === 'gather-init' ? 'gather-finish' : 'flush-pending-dec', retract, a.kind === 'gather-init' ? { tlb: a.args.tlb ?? 'tlb' } : { mm: a.args.mm ?? 'mm' }, ret ? ret.loc : locAt(path, at))),
+      },
+    });
+  }
+}
+
 export default createRule<MessageId>({
   meta: {
     id: 'flush-under-ptl',
@@ -285,11 +497,17 @@ export default createRule<MessageId>({
     docs: { description: 'Flush the TLB before releasing the page-table lock after clearing, write-protecting or cleaning a PTE' },
     messages: {
       flushAfterUnlock:
-        '{{op}}() {{verb}} a PTE under the page-table lock, but {{unlock}}() releases the lock before {{flush}}: another CPU can keep using the stale TLB entry in between.',
+        '{{op}}() {{verb}} a {{entry}} under the page-table lock, but {{unlock}}() releases the lock before {{flush}}: another CPU can keep using the stale TLB entry in between.',
+      notGathered:
+        '{{op}}() {{verb}} a {{entry}} while an mmu_gather is open, but the entry is never given to the gather and {{unlock}}() releases the lock: the gather flushes only what it was given, so another CPU keeps the stale TLB entry.',
+      deferNotAnnounced:
+        '{{op}}() {{verb}} a {{entry}} and {{batch}}() defers its flush to a batch that nothing announces; {{unlock}}() then releases the page-table lock, and another path taking it cannot tell that a stale TLB entry is still cached.',
+      announceLeak:
+        '{{op}}() announces a deferred TLB flush, but this path {{where}} without {{retract}}(), which the function calls on its other paths: the announcement is never retracted.',
       unlockBeforeFlush:
         '{{unlock}}() releases the page-table lock before {{flush}}(): PTEs changed under the lock (before this hunk) stay cached in other CPUs\' TLBs in between.',
       callbackNoFlush:
-        '{{op}}() {{verb}} a PTE in {{fn}}(), which runs under its caller\'s page-table lock and does not flush the TLB; the caller drops the lock before flushing, so another CPU can keep using the stale TLB entry.',
+        '{{op}}() {{verb}} a {{entry}} in {{fn}}(), which runs under its caller\'s page-table lock and does not flush the TLB; the caller drops the lock before flushing, so another CPU can keep using the stale TLB entry.',
     },
     hazard:
       'Between the PTE update and the TLB flush, other CPUs may still hold the old translation. Once the page-table lock is dropped, a concurrent thread (writeback, zap, a fault) sees the new PTE and acts on it while a user CPU still writes or reads through the stale entry: lost writes after page_mkclean, writes through a write-protected mapping, or accesses to a freed page.',
@@ -298,6 +516,7 @@ export default createRule<MessageId>({
     const onEntry = isPtlHeldOnEntry(ctx.image);
     if (onEntry && deferredBySibling(ctx.side, ctx.siblings, ctx.fn)) return;
     const guards = flushGuards(ctx.image);
-    for (const path of ctx.image.paths) checkPath(ctx, path, onEntry, guards);
+    const owned = ownedAnnouncements(ctx.fn);
+    for (const path of ctx.image.paths) checkPath(ctx, path, onEntry, guards, owned);
   },
 });

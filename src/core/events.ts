@@ -44,6 +44,10 @@ export interface EventAttrs {
   flushes?: boolean;
   /** Not in the catalogue: kept as context. */
   opaque?: boolean;
+  /** Page-table level of the entry a PTE-family op reads or writes (absent: a PTE, or a hugetlb entry of any level). */
+  level?: 'pte' | 'pmd' | 'pud';
+  /** flush-defer: the deferral is announced to other paths taking the same page-table lock. */
+  announces?: boolean;
 }
 
 export interface Event {
