@@ -40,6 +40,14 @@ const EFFECT_VERB: Record<string, string> = {
   'uffd-wp': 'uffd-write-protects',
 };
 
+/**
+ * The hazard of an entry whose flush never happens before the path (or the concurrent path that trusted the entry)
+ * returns: besides a freed page, an access after the unmapping or protecting call returned breaks its promise.
+ */
+function neverFlushed(h: Hazard): Hazard {
+  return h.invariants.includes('write-protect-holds') ? h : { ...h, invariants: [...h.invariants, 'write-protect-holds'] };
+}
+
 /** Invariants and adversaries that can show the stale TLB entry for a set of effects. */
 export function hazardFor(effects: readonly PteEffect[], context: string[]): Hazard {
   const inv = new Set<InvariantName>();
@@ -274,7 +282,10 @@ function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath, onEntry: b
       const anchor = pickAnchor(ctx.side, shown);
       const entry = entryName(d.event);
       const context = contextOf(d);
-      if (callerGather && !gatherOwned) context.push('gather-on-entry');
+      const wrapped = callerGather && !gatherOwned;
+      if (wrapped) context.push('gather-on-entry');
+      const base = wrapped ? withCallerGather(path) : path;
+      const at = d.releaseIndex + (wrapped ? 1 : 0);
       // The rest of the path as the model runs it: the gather flushes what it was given, not this entry.
       ctx.report({
         messageId: 'notGathered',
@@ -285,11 +296,11 @@ function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath, onEntry: b
           [d.release, 'page-table lock released here'],
           [end, 'the gather flushes only what it was given'],
         ]),
-        path: callerGather && !gatherOwned ? withCallerGather(path) : path,
-        hazard: hazardFor(d.effects, context),
+        path: base,
+        hazard: neverFlushed(hazardFor(d.effects, context)),
         suggestion: {
           text: `give the ${entry} to the gather (tlb_remove_tlb_entry(), or tlb_flush_pmd_range() for the range it maps) or flush it before the page-table lock is released`,
-          path: insertAt(path, d.releaseIndex, synthEvent('gather-remove', 'tlb_remove_tlb_entry', { tlb: 'tlb', pte: d.event.args.pte ?? 'pte', addr: d.event.args.addr ?? 'addr' }, locAt(path, d.releaseIndex))),
+          path: insertAt(base, at, synthEvent('gather-remove', 'tlb_remove_tlb_entry', { tlb: 'tlb', pte: d.event.args.pte ?? 'pte', addr: d.event.args.addr ?? 'addr' }, locAt(base, at))),
         },
       });
     }
@@ -458,7 +469,7 @@ function reportUnannounced(
         .filter((e) => e.id >= 0 && e.id !== anchor.id)
         .map((e) => ({ event: imageEvent(ctx.image, e), message: e === release ? 'page-table lock released here' : e === batch ? 'flush recorded in a batch here, not announced' : `${entry} changed here` })),
       path: later,
-      hazard: hazardFor(p.effects, contextOf(p)),
+      hazard: neverFlushed(hazardFor(p.effects, contextOf(p))),
       suggestion: {
         text: `announce the deferred flush where other page-table-lock holders can see it (set_tlb_ubc_flush_pending(), which sets mm->tlb_flush_batched for flush_tlb_batched_pending()), or flush before the page-table lock is released`,
       },

@@ -4,14 +4,22 @@ import { testRule } from '../../src/rule-tester/rule-tester.ts';
 
 testRule(rule, {
   valid: [
+    'valid-announce-retracted.c',
+    'valid-batched-flush-announced.c',
     'valid-deferred-flush-announced.c',
     'valid-fix-flush-before-unlock.patch',
     'valid-flush-before-unlock.c',
+    'valid-gather-entry-given.c',
     'valid-gather-keeps-pages.c',
+    'valid-pmd-move-flush-under-lock.c',
   ],
   invalid: [
+    'invalid-announce-not-retracted.c',
+    'invalid-batched-flush-not-announced.c',
     'invalid-callback-wrprotect.c',
     'invalid-collect-clear-after-unlock.c',
     'invalid-flush-moved-after-unlock.patch',
+    'invalid-gather-entry-beside.c',
+    'invalid-pmd-move-flush-after-unlock.c',
   ],
 });
