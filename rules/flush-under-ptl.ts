@@ -27,7 +27,7 @@ import {
   synthEvent,
 } from './utils/paths.ts';
 
-export type MessageId = 'flushAfterUnlock' | 'callbackNoFlush' | 'unlockBeforeFlush' | 'notGathered' | 'deferNotAnnounced' | 'announceLeak';
+export type MessageId = 'flushAfterUnlock' | 'callbackNoFlush' | 'unlockBeforeFlush' | 'notGathered' | 'deferNotAnnounced' | 'announceLeak' | 'rangeMisses';
 
 /** Verb for each downgrade effect, for messages. */
 const EFFECT_VERB: Record<string, string> = {
@@ -104,6 +104,29 @@ interface Pending {
   effects: PteEffect[];
   /** A flush batch that recorded this entry's flush (arch_tlbbatch_add_pending()) without announcing it. */
   batched?: Event;
+  /** The address variable the entry was changed at has since been advanced by its loop (`addr += PAGE_SIZE`). */
+  advanced?: boolean;
+}
+
+/**
+ * Variables a loop head advances forward on each iteration: the update clause of a `for`, the condition of a
+ * `do … while` (`addr += PAGE_SIZE`, `addr++`, `++addr`).
+ */
+export function forwardUpdates(head: string): Set<string> {
+  const out = new Set<string>();
+  const m = /^for\s*\(([^;]*);([^;]*);(.*)\)\s*$/s.exec(head.trim());
+  const clause = m ? (m[3] ?? '') : /^do\b.*\bwhile\s*\((.*)\)\s*$/s.exec(head.trim())?.[1] ?? '';
+  for (const x of clause.matchAll(/([A-Za-z_]\w*)\s*(?:\+=|\+\+)/g)) out.add(x[1] as string);
+  for (const x of clause.matchAll(/\+\+\s*([A-Za-z_]\w*)/g)) out.add(x[1] as string);
+  return out;
+}
+
+/** Is `name` assigned anywhere in the image text between two lines (exclusive)? */
+function assignedBetween(image: FunctionImage, name: string, from: number, to: number): boolean {
+  const lines = image.text.split('\n').slice(from, Math.max(from, to - 1));
+  const re = new RegExp(`\\b${name}\\s*(?:[-+*/|&]?=(?!=)|\\+\\+|--)|(?:\\+\\+|--)\\s*${name}\\b`);
+  // The loop's own head (its update clause) is what advanced the variable, not a reassignment.
+  return lines.some((l) => re.test(l) && !/^\s*(?:\}\s*)?(?:while|for)\s*\(/.test(l));
 }
 
 /** Suggested path: the first flush after the release moved before it, or a range flush inserted before it. */
@@ -224,6 +247,10 @@ function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath, onEntry: b
   let gatherOwned = false;
   /** Announcements made on this path and not retracted (inc_tlb_flush_pending, tlb_gather_mmu). */
   const announced: Event[] = [];
+  /** Forward-advanced variables of each loop entered on the path. */
+  const heads = new Map<number, Set<string>>();
+  /** Entries a range flush missed (its start lay past them), with the flush. */
+  let missed: Array<Pending & { flush: Event; flushIndex: number }> = [];
   /** Path index of each announcement (for the loop it was made in). */
   const announcedAt = new Map<Event, number>();
   let sawDowngrade = false;
@@ -309,7 +336,16 @@ function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath, onEntry: b
   path.steps.forEach((s, i) => {
     if (s.step === 'control') {
       if (s.kind === 'branch' && !s.taken && guards.has(norm(s.cond))) pending = [];
+      if (s.kind === 'loop-enter') heads.set(s.loop, forwardUpdates(s.head));
       if (s.kind === 'loop-next' || s.kind === 'loop-exit') for (const d of deferred) d.named = false;
+      if (s.kind === 'loop-next' || (s.kind === 'loop-exit' && s.via === 'cond')) {
+        // The loop's update runs: an entry changed in this loop at its address variable is now behind it.
+        const updates = heads.get(s.loop);
+        for (const p of pending) {
+          const v = norm(p.event.args.addr);
+          if (updates?.has(v) && (loops[p.index] ?? []).includes(s.loop)) p.advanced = true;
+        }
+      }
       if (s.kind === 'loop-next') {
         // Back to the next iteration: an announcement made inside this iteration and still open is left behind
         // (the next iteration starts its own).
@@ -320,6 +356,8 @@ function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath, onEntry: b
         }
       }
       if (s.kind === 'return' && !truncated(path)) {
+        reportMissed(ctx, path, missed, contextOf);
+        missed = [];
         if (deferred.length > 0 && callerGather && !gatherOwned) reportUngathered(undefined);
         reportLeak(ctx, path, i, announced.filter((a) => owned.has(a.kind)));
       }
@@ -339,11 +377,21 @@ function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath, onEntry: b
     const fromEmpty = (ev.kind === 'pte-set' && emptied.has(pte)) || unseen;
     if (ev.kind === 'pte-set') emptied.delete(pte);
     switch (ev.kind) {
-      case 'tlb-flush':
+      case 'tlb-flush': {
+        // A range that starts at an address variable the loop advanced past the changed entry does not cover it.
+        const misses = (p: Pending): boolean =>
+          (ev.attrs.scope ?? 'range') === 'range' &&
+          p.advanced === true &&
+          norm(ev.args.start) === norm(p.event.args.addr) &&
+          !assignedBetween(ctx.image, norm(ev.args.start), p.event.loc.line, ev.loc.line);
+        for (const p of pending) if (misses(p)) missed.push({ ...p, flush: ev, flushIndex: i });
+        pending = pending.filter((p) => !misses(p));
+        if (!missed.some((m) => m.flush === ev)) missed = [];
         for (const p of pending) if (p.event.kind === 'pte-clear') emptied.add(norm(p.event.args.pte));
         pending = [];
         deferred = [];
         break;
+      }
       case 'gather-flush':
       case 'gather-finish':
         // The gather flushes the entries and ranges it was given; one left beside it stays cached.
@@ -434,6 +482,38 @@ function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath, onEntry: b
   }
 }
 
+/** Entries a range flush missed, still unflushed when the path returns. */
+function reportMissed(
+  ctx: TypedRuleContext<MessageId>,
+  path: EventPath,
+  missed: ReadonlyArray<Pending & { flush: Event; flushIndex: number }>,
+  contextOf: (p: Pending) => string[],
+): void {
+  for (const p of missed) {
+    const shown = [p.event, p.flush].map((e) => imageEvent(ctx.image, e)).filter((e) => e.id >= 0);
+    const anchor = pickAnchor(ctx.side, shown);
+    const entry = entryName(p.event);
+    const step = path.steps[p.flushIndex];
+    const mark = (attrs: Event['attrs']): EventPath => {
+      const steps = [...path.steps];
+      if (step && step.step === 'event') steps[p.flushIndex] = { ...step, attrs };
+      return { steps, complete: path.complete };
+    };
+    ctx.report({
+      messageId: 'rangeMisses',
+      data: { op: p.event.callee, verb: EFFECT_VERB[p.effects[0] ?? 'clear'] ?? 'changes', entry, flush: p.flush.callee, start: norm(p.flush.args.start) },
+      anchor,
+      related: shown.filter((e) => e.id !== anchor.id).map((e) => ({ event: e, message: e.kind === 'tlb-flush' ? `the range starts at the advanced ${norm(p.flush.args.start)}` : `${entry} changed here` })),
+      path: mark({ ...p.flush.attrs, rangeMisses: true }),
+      hazard: neverFlushed(hazardFor(p.effects, contextOf(p))),
+      suggestion: {
+        text: `flush from the address the walk started at (keep it in its own variable before the loop advances ${norm(p.flush.args.start)})`,
+        path: mark({ ...p.flush.attrs, rangeMisses: false }),
+      },
+    });
+  }
+}
+
 /** The path inside the caller's gather: tlb_gather_mmu() before it, tlb_finish_mmu() after it. */
 function withCallerGather(path: EventPath): EventPath {
   const first = path.steps[0];
@@ -513,6 +593,8 @@ export default createRule<MessageId>({
         '{{op}}() {{verb}} a {{entry}} while an mmu_gather is open, but the entry is never given to the gather and {{unlock}}() releases the lock: the gather flushes only what it was given, so another CPU keeps the stale TLB entry.',
       deferNotAnnounced:
         '{{op}}() {{verb}} a {{entry}} and {{batch}}() defers its flush to a batch that nothing announces; {{unlock}}() then releases the page-table lock, and another path taking it cannot tell that a stale TLB entry is still cached.',
+      rangeMisses:
+        '{{op}}() {{verb}} a {{entry}} at an address its loop then advances, and {{flush}}() flushes from {{start}}, which is already past it: the changed entry is outside the flushed range and stays cached.',
       announceLeak:
         '{{op}}() announces a deferred TLB flush, but this path {{where}} without {{retract}}(), which the function calls on its other paths: the announcement is never retracted.',
       unlockBeforeFlush:

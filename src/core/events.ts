@@ -48,6 +48,11 @@ export interface EventAttrs {
   level?: 'pte' | 'pmd' | 'pud';
   /** flush-defer: the deferral is announced to other paths taking the same page-table lock. */
   announces?: boolean;
+  /**
+   * tlb-flush (set by a rule on a candidate's path): the flushed range was found to lie past every entry the path
+   * changed before it (its start address was advanced beyond them), so the model flushes none of them.
+   */
+  rangeMisses?: boolean;
 }
 
 export interface Event {

@@ -348,6 +348,8 @@ function eventInstr(e: Extract<PathStep, { step: 'event' }>, b: Binder): OpInstr
       return { op: e.kind, pte, ...(e.attrs.effects ? { effects: [...e.attrs.effects] } : {}), label };
     case 'tlb-flush': {
       const scope = e.attrs.scope ?? 'range';
+      // A range the rule showed to start past the changed entries covers none of the model's entries.
+      if (e.attrs.rangeMisses === true && scope === 'range') return { op: 'tlb-flush', scope, range: [0, 0], label };
       if (scope === 'page') return { op: 'tlb-flush', scope, pte: b.cursorPte(), label };
       return { op: 'tlb-flush', scope, range: [0, b.ptes], label };
     }

@@ -42,6 +42,13 @@ const cases: Array<{ file: string; messageId: string; invariant: string; table: 
     fixRefutes: false,
   },
   {
+    file: 'invalid-range-start-advanced.c',
+    messageId: 'rangeMisses',
+    invariant: 'write-protect-holds',
+    table: [/ptep_set_wrprotec/, /flush_tlb_range\(\)/, /stale TLB/],
+    fixRefutes: true,
+  },
+  {
     file: 'invalid-announce-not-retracted.c',
     messageId: 'announceLeak',
     invariant: 'flush-pending-balance',

@@ -12,6 +12,7 @@ testRule(rule, {
     'valid-gather-entry-given.c',
     'valid-gather-keeps-pages.c',
     'valid-pmd-move-flush-under-lock.c',
+    'valid-range-start-saved.c',
   ],
   invalid: [
     'invalid-announce-not-retracted.c',
@@ -21,5 +22,6 @@ testRule(rule, {
     'invalid-flush-moved-after-unlock.patch',
     'invalid-gather-entry-beside.c',
     'invalid-pmd-move-flush-after-unlock.c',
+    'invalid-range-start-advanced.c',
   ],
 });
