@@ -1,6 +1,9 @@
 /**
- * Rule flush-under-ptl: a PTE downgraded (cleared, write-protected, cleaned) under its page-table lock and the lock
- * released before the TLB flush, with no tlb_flush_pending announcement and no mmu_gather keeping pages alive.
+ * Rule flush-under-ptl: a page-table entry of any level (PTE, PMD, PUD) downgraded (cleared, write-protected,
+ * cleaned, moved) under its page-table lock must be flushed before the lock is released, or its flush deferred where
+ * every other holder of the lock can see it: announced (inc_tlb_flush_pending(), set_tlb_ubc_flush_pending()) or
+ * given to an open mmu_gather; an announcement must be retracted on every path, and a flushed range must cover the
+ * entries changed.
  */
 import type { Event, EventPath, FunctionImage, FunctionView } from '../src/core/events.ts';
 import type { PteEffect } from '../src/core/ops.ts';
@@ -585,7 +588,7 @@ export default createRule<MessageId>({
   meta: {
     id: 'flush-under-ptl',
     severity: 'error',
-    docs: { description: 'Flush the TLB before releasing the page-table lock after clearing, write-protecting or cleaning a PTE' },
+    docs: { description: 'Flush the TLB before releasing the page-table lock after clearing, write-protecting or cleaning a page-table entry of any level, or defer the flush where other lock holders can see it' },
     messages: {
       flushAfterUnlock:
         '{{op}}() {{verb}} a {{entry}} under the page-table lock, but {{unlock}}() releases the lock before {{flush}}: another CPU can keep using the stale TLB entry in between.',
