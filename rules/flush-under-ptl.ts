@@ -442,7 +442,8 @@ function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath, onEntry: b
       default:
         break;
     }
-    const effects = downgradeEffects(ev);
+    // A clear the catalogue gives no effects (pte_clear_not_present_full()) removes an entry no TLB can cache.
+    const effects = ev.kind === 'pte-clear' && ev.attrs.effects?.length === 0 ? [] : downgradeEffects(ev);
     if (effects.length > 0 && !fromEmpty && ev.kind !== 'pte-clear-flush' && ev.attrs.flushes !== true && state.ptlHeld()) {
       pending.push({ index: i, event: ev, effects });
     }

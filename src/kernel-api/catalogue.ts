@@ -138,7 +138,8 @@ export const CATALOGUE: Readonly<Record<string, ApiEntry>> = {
   huge_ptep_get_and_clear: { kind: 'pte-clear', roles: ['mm', 'addr', 'pte'], attrs: { effects: ['clear'] } },
   pmdp_huge_get_and_clear: { kind: 'pte-clear', roles: ['mm', 'addr', 'pte'], attrs: { level: 'pmd', effects: ['clear'] } },
   pte_clear: { kind: 'pte-clear', roles: ['mm', 'addr', 'pte'], attrs: { effects: ['clear'] } },
-  pte_clear_not_present_full: { kind: 'pte-clear', roles: ['mm', 'addr', 'pte', 'full'], attrs: { effects: ['clear'] } },
+  /** pte_clear_not_present_full() (include/linux/pgtable.h): clears a swap/marker entry; no TLB entry to flush. */
+  pte_clear_not_present_full: { kind: 'pte-clear', roles: ['mm', 'addr', 'pte', 'full'], attrs: { effects: [] } },
   pmd_clear: { kind: 'pte-clear', roles: ['pte'], attrs: { level: 'pmd', effects: ['clear'] } },
   ptep_clear_flush: { kind: 'pte-clear-flush', roles: ['vma', 'addr', 'pte'], attrs: { effects: ['clear'], flushes: true } },
   ptep_clear_flush_notify: {

@@ -28,6 +28,13 @@ const cases: Array<{ file: string; messageId: string; invariant: string; table: 
     fixRefutes: true,
   },
   {
+    file: 'invalid-pte-move-flush-after-unlock.c',
+    messageId: 'flushAfterUnlock',
+    invariant: 'no-stale-access',
+    table: [/ptep_get_and_clea/, /set_pte_at\(\)/, /page0 freed/],
+    fixRefutes: true,
+  },
+  {
     file: 'invalid-gather-entry-beside.c',
     messageId: 'notGathered',
     invariant: 'write-protect-holds',

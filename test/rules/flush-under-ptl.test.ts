@@ -12,6 +12,7 @@ testRule(rule, {
     'valid-gather-entry-given.c',
     'valid-gather-keeps-pages.c',
     'valid-pmd-move-flush-under-lock.c',
+    'valid-pte-move-flush-under-lock.c',
     'valid-range-start-saved.c',
   ],
   invalid: [
@@ -22,6 +23,7 @@ testRule(rule, {
     'invalid-flush-moved-after-unlock.patch',
     'invalid-gather-entry-beside.c',
     'invalid-pmd-move-flush-after-unlock.c',
+    'invalid-pte-move-flush-after-unlock.c',
     'invalid-range-start-advanced.c',
   ],
 });
