@@ -162,8 +162,9 @@ function suggestPath(path: EventPath, releaseIndex: number, down: Event, downInd
 }
 
 /**
- * Conditions that guard a TLB flush (`if (unmapped) flush_tlb_range(...)`): on a path that skips such a flush, the
- * condition is taken to say nothing was modified (the kernel idiom of counting modified entries), so no flush is owed.
+ * Conditions that guard a TLB flush (`if (unmapped) flush_tlb_range(...)`) or a hand-over to the gather
+ * (`if (pte_needs_flush(oldpte, ptent)) tlb_flush_pte_range(...)`): on a path that skips it, the condition is taken
+ * to say nothing was modified that needs a flush (the kernel idiom), so no flush is owed.
  */
 export function flushGuards(image: FunctionImage): Set<string> {
   const guards = new Set<string>();
@@ -174,7 +175,8 @@ export function flushGuards(image: FunctionImage): Set<string> {
         if (s.kind === 'branch') lastTaken = s.taken ? norm(s.cond) : undefined;
         continue;
       }
-      if (lastTaken !== undefined && (s.kind === 'tlb-flush' || s.kind === 'gather-flush')) guards.add(lastTaken);
+      // Also a guarded hand-over to the gather (`if (pte_needs_flush(old, new)) tlb_flush_pte_range(...)`).
+      if (lastTaken !== undefined && (s.kind === 'tlb-flush' || s.kind === 'gather-flush' || s.kind === 'gather-remove')) guards.add(lastTaken);
       lastTaken = undefined;
     }
   }
@@ -185,6 +187,17 @@ export function flushGuards(image: FunctionImage): Set<string> {
 function valueSeen(value: string, produced: ReadonlySet<string>): boolean {
   const ids = norm(value).match(/[A-Za-z_]\w*/g) ?? [];
   return ids.some((id) => produced.has(id));
+}
+
+/** Does a branch outcome say that `ev` (or the variable holding its result) returned zero? */
+function returnedZero(cond: string, taken: boolean, ev: Event): boolean {
+  const call = norm(ev.text);
+  const forms = [call, ...(ev.result ? [norm(ev.result)] : [])];
+  for (const f of forms) {
+    if (cond === f) return !taken;
+    if (cond === `!${f}` || cond === `!(${f})`) return taken;
+  }
+  return false;
 }
 
 /** How messages name the entry an event changed: a PTE, a PMD entry, a PUD entry. */
@@ -227,7 +240,14 @@ function ownedAnnouncements(fn: FunctionView): Set<string> {
 }
 
 /** Check one path; report each pending downgrade that loses its lock before a flush. */
-function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath, onEntry: boolean, guards: ReadonlySet<string>, owned: ReadonlySet<string>): void {
+function checkPath(
+  ctx: TypedRuleContext<MessageId>,
+  path: EventPath,
+  onEntry: boolean,
+  guards: ReadonlySet<string>,
+  owned: ReadonlySet<string>,
+  forkSrc: ReadonlySet<string>,
+): void {
   const state = new LockState([
     ...(onEntry ? [{ key: '<caller-ptl>', cls: 'ptl' as const, by: { id: -1, kind: 'lock' as const, callee: '<caller>', args: {}, attrs: {}, loc: { line: 1, column: 0 }, text: '' } }] : []),
     ...fragmentEntryLocks(ctx.image, path),
@@ -339,6 +359,9 @@ function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath, onEntry: b
   path.steps.forEach((s, i) => {
     if (s.step === 'control') {
       if (s.kind === 'branch' && !s.taken && guards.has(norm(s.cond))) pending = [];
+      // A call that changes the entry only when it returns non-zero (huge_pmd_unshare()), on the branch where
+      // it returned zero, changed nothing.
+      if (s.kind === 'branch') pending = pending.filter((p) => !(p.event.attrs.onlyIfTrue === true && returnedZero(norm(s.cond), s.taken, p.event)));
       if (s.kind === 'loop-enter') heads.set(s.loop, forwardUpdates(s.head));
       if (s.kind === 'loop-next' || s.kind === 'loop-exit') for (const d of deferred) d.named = false;
       if (s.kind === 'loop-next' || (s.kind === 'loop-exit' && s.via === 'cond')) {
@@ -442,8 +465,11 @@ function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath, onEntry: b
       default:
         break;
     }
-    // A clear the catalogue gives no effects (pte_clear_not_present_full()) removes an entry no TLB can cache.
-    const effects = ev.kind === 'pte-clear' && ev.attrs.effects?.length === 0 ? [] : downgradeEffects(ev);
+    // A clear the catalogue gives no effects (pte_clear_not_present_full()) removes an entry no TLB can cache; the
+    // source write-protect of a fork copy is flushed by dup_mmap() under the source mm's mmap_lock.
+    // The copy's install into the other mm fills a fresh entry: nothing there was cached to go stale.
+    const forkCopy = forkSrc.size > 0 && ((ev.kind === 'pte-wrprotect' && forkSrc.has(norm(ev.args.mm))) || (ev.kind === 'pte-set' && !forkSrc.has(norm(ev.args.mm))));
+    const effects = (ev.kind === 'pte-clear' && ev.attrs.effects?.length === 0) || forkCopy ? [] : downgradeEffects(ev);
     if (effects.length > 0 && !fromEmpty && ev.kind !== 'pte-clear-flush' && ev.attrs.flushes !== true && state.ptlHeld()) {
       pending.push({ index: i, event: ev, effects });
     }
@@ -585,6 +611,27 @@ function reportLeak(ctx: TypedRuleContext<MessageId>, path: EventPath, at: numbe
   }
 }
 
+/**
+ * Source-mm write-protects of a page-table copy (fork: copy_present_pte(), copy_huge_pmd()): the path write-protects
+ * entries of one mm and installs entries in another. The only copy between mms is dup_mmap(), which holds the
+ * source mm's mmap_lock for write (no fault can use the stale writable entry) and flushes the source mm before
+ * releasing it; writeback never cleans the anonymous COW pages such a copy write-protects. Returns the mm
+ * expressions written to as a copy's source.
+ */
+function forkSources(image: FunctionImage): Set<string> {
+  const protectedMms = new Set<string>();
+  const installedMms = new Set<string>();
+  for (const e of image.events) {
+    const mm = norm(e.args.mm);
+    if (mm === '') continue;
+    if (e.kind === 'pte-wrprotect') protectedMms.add(mm);
+    else if (e.kind === 'pte-set') installedMms.add(mm);
+  }
+  const out = new Set<string>();
+  if ([...installedMms].some((d) => !protectedMms.has(d))) for (const m of protectedMms) if (!installedMms.has(m)) out.add(m);
+  return out;
+}
+
 export default createRule<MessageId>({
   meta: {
     id: 'flush-under-ptl',
@@ -614,6 +661,7 @@ export default createRule<MessageId>({
     if (onEntry && deferredBySibling(ctx.side, ctx.siblings, ctx.fn)) return;
     const guards = flushGuards(ctx.image);
     const owned = ownedAnnouncements(ctx.fn);
-    for (const path of ctx.image.paths) checkPath(ctx, path, onEntry, guards, owned);
+    const forkSrc = forkSources(ctx.image);
+    for (const path of ctx.image.paths) checkPath(ctx, path, onEntry, guards, owned, forkSrc);
   },
 });

@@ -46,6 +46,8 @@ export interface EventAttrs {
   opaque?: boolean;
   /** Page-table level of the entry a PTE-family op reads or writes (absent: a PTE, or a hugetlb entry of any level). */
   level?: 'pte' | 'pmd' | 'pud';
+  /** The effect happens only when the call returns non-zero (huge_pmd_unshare() clears only a shared PMD table). */
+  onlyIfTrue?: boolean;
   /** flush-defer: the deferral is announced to other paths taking the same page-table lock. */
   announces?: boolean;
   /**

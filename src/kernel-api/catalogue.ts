@@ -189,7 +189,7 @@ export const CATALOGUE: Readonly<Record<string, ApiEntry>> = {
   huge_pmd_unshare: {
     kind: 'pte-clear',
     byArity: { 3: ['mm', 'addr', 'pte'], 4: ['mm', 'vma', 'addr', 'pte'] },
-    attrs: { level: 'pud', effects: ['clear'] },
+    attrs: { level: 'pud', effects: ['clear'], onlyIfTrue: true },
   },
   ptep_modify_prot_start: { kind: 'pte-modify-start', byArity: { 3: ['vma', 'addr', 'pte'] } },
   huge_ptep_modify_prot_start: { kind: 'pte-modify-start', byArity: { 3: ['vma', 'addr', 'pte'] } },

@@ -9,6 +9,7 @@ testRule(rule, {
     'valid-deferred-flush-announced.c',
     'valid-fix-flush-before-unlock.patch',
     'valid-flush-before-unlock.c',
+    'valid-fork-copy-wrprotect.c',
     'valid-gather-entry-given.c',
     'valid-gather-keeps-pages.c',
     'valid-pmd-move-flush-under-lock.c',
