@@ -200,6 +200,21 @@ function returnedZero(cond: string, taken: boolean, ev: Event): boolean {
   return false;
 }
 
+/**
+ * What a branch outcome says about a value read from an entry: 'absent' when the entry maps nothing a TLB could
+ * cache (`!pte_present(v)`, `pte_none(v)`, `is_swap_pte(v)` taken), 'present' for the opposite, else undefined.
+ */
+export function presenceOf(cond: string, taken: boolean): { value: string; present: boolean } | undefined {
+  const m = /^(!?)\(?(pte_present|pmd_present|pud_present|pte_none|pmd_none|pud_none|huge_pte_none|is_swap_pte|is_swap_pmd)\(([\w>.-]+)\)\)?$/.exec(cond);
+  if (!m) return undefined;
+  const [, bang, test, value] = m as unknown as [string, string, string, string];
+  const holds = taken !== (bang === '!');
+  const present = /_present$/.test(test) ? holds : !holds;
+  // `pte_none(v)` false / `is_swap_pte(v)` false do not make the entry present.
+  if (present && !/_present$/.test(test)) return undefined;
+  return { value, present };
+}
+
 /** How messages name the entry an event changed: a PTE, a PMD entry, a PUD entry. */
 function entryName(ev: Event): string {
   if (ev.attrs.level === 'pmd') return 'PMD entry';
@@ -261,6 +276,9 @@ function checkPath(
    * the same spelling is another entry.
    */
   let deferred: Array<Pending & { named: boolean; releaseIndex: number; release: Event }> = [];
+  /** Value variable → the entry it was read from; entries a branch showed not present. */
+  const readFrom = new Map<string, string>();
+  const absent = new Set<string>();
   /** PTEs cleared and flushed on this path: installing a new value there leaves no stale TLB entry behind. */
   const emptied = new Set<string>();
   const produced = new Set<string>();
@@ -359,6 +377,14 @@ function checkPath(
   path.steps.forEach((s, i) => {
     if (s.step === 'control') {
       if (s.kind === 'branch' && !s.taken && guards.has(norm(s.cond))) pending = [];
+      if (s.kind === 'branch') {
+        const p = presenceOf(norm(s.cond), s.taken);
+        const entry = p ? readFrom.get(p.value) : undefined;
+        if (p && entry !== undefined) {
+          if (p.present) absent.delete(entry);
+          else absent.add(entry);
+        }
+      }
       // A call that changes the entry only when it returns non-zero (huge_pmd_unshare()), on the branch where
       // it returned zero, changed nothing.
       if (s.kind === 'branch') pending = pending.filter((p) => !(p.event.attrs.onlyIfTrue === true && returnedZero(norm(s.cond), s.taken, p.event)));
@@ -397,6 +423,9 @@ function checkPath(
       for (const d of deferred) if (norm(d.event.args.pte) === pte) d.named = false;
     }
     if (ev.result) produced.add(norm(ev.result));
+    if (ev.result && (ev.kind === 'pte-read' || ev.kind === 'pte-modify-start')) readFrom.set(norm(ev.result), pte);
+    const wasAbsent = absent.has(pte);
+    if (ev.kind === 'pte-set' || ev.kind === 'pte-advance') absent.delete(pte);
     // In a hunk-only image, a value computed from an entry read in code the hunk does not show may come from a
     // cleared-and-flushed PTE: its effects cannot be judged.
     const unseen = !ctx.image.complete && ev.kind === 'pte-set' && ev.args.value !== undefined && !valueSeen(ev.args.value, produced);
@@ -469,7 +498,8 @@ function checkPath(
     // source write-protect of a fork copy is flushed by dup_mmap() under the source mm's mmap_lock.
     // The copy's install into the other mm fills a fresh entry: nothing there was cached to go stale.
     const forkCopy = forkSrc.size > 0 && ((ev.kind === 'pte-wrprotect' && forkSrc.has(norm(ev.args.mm))) || (ev.kind === 'pte-set' && !forkSrc.has(norm(ev.args.mm))));
-    const effects = (ev.kind === 'pte-clear' && ev.attrs.effects?.length === 0) || forkCopy ? [] : downgradeEffects(ev);
+    // A clear of an entry the path found not present (a swap entry, a marker) leaves nothing cached.
+    const effects = (ev.kind === 'pte-clear' && (ev.attrs.effects?.length === 0 || wasAbsent)) || forkCopy ? [] : downgradeEffects(ev);
     if (effects.length > 0 && !fromEmpty && ev.kind !== 'pte-clear-flush' && ev.attrs.flushes !== true && state.ptlHeld()) {
       pending.push({ index: i, event: ev, effects });
     }
