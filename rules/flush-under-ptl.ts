@@ -5,7 +5,7 @@
  * given to an open mmu_gather; an announcement must be retracted on every path, and a flushed range must cover the
  * entries changed.
  */
-import type { Event, EventPath, FunctionImage, FunctionView } from '../src/core/events.ts';
+import type { Event, EventPath, FunctionImage, FunctionView, PathStep } from '../src/core/events.ts';
 import type { PteEffect } from '../src/core/ops.ts';
 import type { AdversaryName, InvariantName } from '../src/core/sim-contract.ts';
 import type { Hazard, Side } from '../src/core/rule.ts';
@@ -181,6 +181,16 @@ export function flushGuards(image: FunctionImage): Set<string> {
     }
   }
   return guards;
+}
+
+/** Does the path, after step `from`, skip a guarded flush before reaching any flush? */
+function skipsGuardedFlush(path: EventPath, from: number, guards: ReadonlySet<string>): boolean {
+  for (let j = from + 1; j < path.steps.length; j++) {
+    const s = path.steps[j] as PathStep;
+    if (s.step === 'event' && (s.kind === 'tlb-flush' || s.kind === 'gather-flush' || s.kind === 'gather-finish')) return false;
+    if (s.step === 'control' && s.kind === 'branch' && !s.taken && guards.has(norm(s.cond))) return true;
+  }
+  return false;
 }
 
 /** Does a PTE value expression use a variable that an event on the path produced? */
@@ -384,6 +394,8 @@ function checkPath(
           if (p.present) absent.delete(entry);
           else absent.add(entry);
         }
+        // The old value a clear returned was not present: the clear removed nothing a TLB could cache.
+        if (p && !p.present) pending = pending.filter((x) => !(x.event.kind === 'pte-clear' && x.event.result !== undefined && norm(x.event.result) === p.value));
       }
       // A call that changes the entry only when it returns non-zero (huge_pmd_unshare()), on the branch where
       // it returned zero, changed nothing.
@@ -506,6 +518,9 @@ function checkPath(
     const res = state.apply(ev);
     const ptlReleased = res.released.some((r) => r.cls === 'ptl' || r.cls === 'pmd-ptl');
     if (effects.length > 0) sawDowngrade = true;
+    // A path that later skips a guarded flush (`if (force_flush) flush_tlb_range(...)` not taken) is, by the
+    // counting idiom, one on which nothing needing a flush was modified.
+    if (ptlReleased && pending.length > 0 && skipsGuardedFlush(path, i, guards)) pending = [];
     if (ptlReleased && pending.length > 0) {
       const batched = pending.filter((p) => p.batched !== undefined);
       if (batched.length > 0) {

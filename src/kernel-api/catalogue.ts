@@ -116,6 +116,9 @@ export const CATALOGUE: Readonly<Record<string, ApiEntry>> = {
   pud_lock: { kind: 'lock', roles: ['mm', 'pud'], resultRole: 'lock', lockClass: 'pmd-ptl' },
   pmd_trans_huge_lock: { kind: 'trylock', roles: ['pmd', 'vma'], resultRole: 'lock', lockClass: 'pmd-ptl' },
   pud_trans_huge_lock: { kind: 'trylock', roles: ['pud', 'vma'], resultRole: 'lock', lockClass: 'pmd-ptl' },
+  /** __pmd_trans_huge_lock(pmd, vma) / __pud_trans_huge_lock() (mm/huge_memory.c): the out-of-line forms; the PMD lock or NULL. */
+  __pmd_trans_huge_lock: { kind: 'trylock', roles: ['pmd', 'vma'], resultRole: 'lock', lockClass: 'pmd-ptl' },
+  __pud_trans_huge_lock: { kind: 'trylock', roles: ['pud', 'vma'], resultRole: 'lock', lockClass: 'pmd-ptl' },
   huge_pte_lock: { kind: 'lock', roles: ['hstate', 'mm', 'pte'], resultRole: 'lock', lockClass: 'ptl' },
   // ---- PTE reads ----------------------------------------------------------------------------------------------
   ptep_get: { kind: 'pte-read', roles: ['pte'] },
