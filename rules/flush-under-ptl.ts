@@ -9,6 +9,7 @@ import type { Event, EventPath, FunctionImage, FunctionView, PathStep } from '..
 import type { PteEffect } from '../src/core/ops.ts';
 import type { AdversaryName, InvariantName } from '../src/core/sim-contract.ts';
 import type { Hazard, Side } from '../src/core/rule.ts';
+import { RANGE_WIDENERS } from '../src/kernel-api/catalogue.ts';
 import { createRule } from './create-rule.ts';
 import type { TypedRuleContext } from './create-rule.ts';
 import {
@@ -30,7 +31,15 @@ import {
   synthEvent,
 } from './utils/paths.ts';
 
-export type MessageId = 'flushAfterUnlock' | 'callbackNoFlush' | 'unlockBeforeFlush' | 'notGathered' | 'deferNotAnnounced' | 'announceLeak' | 'rangeMisses';
+export type MessageId =
+  | 'flushAfterUnlock'
+  | 'callbackNoFlush'
+  | 'unlockBeforeFlush'
+  | 'notGathered'
+  | 'deferNotAnnounced'
+  | 'announceLeak'
+  | 'rangeMisses'
+  | 'rangeTooSmall';
 
 /** Verb for each downgrade effect, for messages. */
 const EFFECT_VERB: Record<string, string> = {
@@ -109,6 +118,21 @@ interface Pending {
   batched?: Event;
   /** The address variable the entry was changed at has since been advanced by its loop (`addr += PAGE_SIZE`). */
   advanced?: boolean;
+  /** The PTL was dropped while locks that exclude every other user of the entry were held (hugetlb). */
+  excluded?: boolean;
+}
+
+/** Is the flush range [start, end) shown to cover a whole region of `level` around the entries? */
+function coversExtent(image: FunctionImage, flush: Event, level: 'pmd' | 'pud', widened: ReadonlySet<string>): boolean {
+  if ((flush.attrs.scope ?? 'range') !== 'range') return true;
+  const start = norm(flush.args.start);
+  const end = norm(flush.args.end);
+  if (widened.has(start) && widened.has(end)) return true;
+  const unit = level === 'pud' ? /\b(?:PUD_MASK|PUD_SIZE|HPAGE_PUD_SIZE)\b/ : /\b(?:PMD_MASK|PMD_SIZE|HPAGE_PMD_SIZE|HPAGE_PMD_MASK)\b/;
+  if (unit.test(flush.args.start ?? '') && unit.test(flush.args.end ?? '')) return true;
+  // Variables aligned to the level where they are computed (`start = ALIGN(vma->vm_start, PUD_SIZE)`).
+  const alignedVar = (v: string): boolean => /^[A-Za-z_][\w.>-]*$/.test(v) && new RegExp(`(?:^|[^\\w.>])${v.replace(/[.>-]/g, (c) => `\\${c}`)}\\s*=[^=;]*${unit.source}`, 'm').test(image.text);
+  return alignedVar(start) && alignedVar(end);
 }
 
 /**
@@ -181,6 +205,64 @@ export function flushGuards(image: FunctionImage): Set<string> {
     }
   }
   return guards;
+}
+
+/**
+ * The path as the model must run it when the hugetlb VMA lock and i_mmap_rwsem (write) exclude every other user of
+ * the entries: the page-table lock is taken where both are held and released where the first of them is, and the
+ * page-table locks taken and dropped in between (by then only this thread's) are left out.
+ */
+export function exclusiveAsPtl(path: EventPath): EventPath {
+  let vma = false;
+  let mapping = false;
+  let from = -1;
+  let to = -1;
+  path.steps.forEach((s, i) => {
+    if (s.step !== 'event' || to >= 0) return;
+    const excl = s.attrs.excludes === 'hugetlb-users';
+    const imap = s.attrs.lockClass === 'i_mmap' && s.attrs.mode === 'write';
+    if (s.kind === 'lock' && (excl || imap)) {
+      if (excl) vma = true;
+      if (imap) mapping = true;
+      if (vma && mapping && from < 0) from = i;
+    } else if (s.kind === 'unlock' && from >= 0 && (s.callee === 'hugetlb_vma_unlock_write' || s.attrs.lockClass === 'i_mmap')) to = i;
+  });
+  if (from < 0) return path;
+  const end = to >= 0 ? to : returnIndex(path);
+  const first = path.steps[from] as PathStep;
+  const ptl = (kind: 'lock' | 'unlock', at: PathStep): PathStep => ({
+    step: 'event',
+    id: -1,
+    kind,
+    callee: kind === 'lock' ? '(entries locked)' : '(entries unlocked)',
+    args: { lock: 'ptl' },
+    attrs: { lockClass: 'ptl' },
+    loc: { line: at.loc.line, column: at.loc.column },
+    text:
+      kind === 'lock'
+        ? 'hugetlb VMA lock and i_mmap_rwsem held for write: no other user of the entries from here'
+        : 'other users of the entries can run again from here',
+  });
+  const steps: PathStep[] = [];
+  path.steps.forEach((s, i) => {
+    if (i === end) steps.push(ptl('unlock', s));
+    const inside = i > from && i < end;
+    if (inside && s.step === 'event' && (s.attrs.lockClass === 'ptl' || s.attrs.lockClass === 'pmd-ptl' || s.kind === 'pte-map-lock' || s.kind === 'pte-unmap-unlock')) {
+      if (s.kind === 'pte-map-lock') steps.push({ ...s, kind: 'pte-map' });
+      else if (s.kind === 'pte-unmap-unlock') steps.push({ ...s, kind: 'pte-unmap' });
+      return;
+    }
+    steps.push(s);
+    if (i === from) steps.push(ptl('lock', first));
+  });
+  if (end >= path.steps.length) steps.push(ptl('unlock', first));
+  return { steps, complete: path.complete };
+}
+
+/** Are the locks held that exclude every other user of hugetlb entries (hugetlb VMA lock and i_mmap_rwsem, write)? */
+function hugetlbExclusive(state: LockState): boolean {
+  const held = [...state.held.values()];
+  return held.some((h) => h.by.attrs.excludes === 'hugetlb-users') && held.some((h) => h.cls === 'i_mmap' && h.by.attrs.mode === 'write');
 }
 
 /** Does the path, after step `from`, skip a guarded flush before reaching any flush? */
@@ -301,7 +383,9 @@ function checkPath(
   /** Forward-advanced variables of each loop entered on the path. */
   const heads = new Map<number, Set<string>>();
   /** Entries a range flush missed (its start lay past them), with the flush. */
-  let missed: Array<Pending & { flush: Event; flushIndex: number }> = [];
+  let missed: Array<Pending & { flush: Event; flushIndex: number; extent: boolean }> = [];
+  /** Range variables a catalogued widener (adjust_range_if_pmd_sharing_possible()) widened to a level's region. */
+  const widened = new Set<string>();
   /** Path index of each announcement (for the loop it was made in). */
   const announcedAt = new Map<Event, number>();
   let sawDowngrade = false;
@@ -340,14 +424,15 @@ function checkPath(
           suggestion: { text: `flush the TLB for this ${entry} before returning, while the caller still holds the page-table lock`, path: sugg.path },
         });
       } else {
+        const model = p.excluded === true ? exclusiveAsPtl : (x: EventPath): EventPath => x;
         ctx.report({
           messageId: 'flushAfterUnlock',
           data: { op: p.event.callee, verb, entry, unlock: release?.callee ?? 'the caller', flush: flush ? `${flush.callee}()` : 'any TLB flush' },
           anchor,
           related: rel,
-          path,
+          path: model(path),
           hazard: hazardFor(p.effects, context),
-          suggestion: sugg,
+          suggestion: { text: sugg.text, path: model(sugg.path) },
         });
       }
     }
@@ -434,6 +519,8 @@ function checkPath(
       emptied.delete(pte);
       for (const d of deferred) if (norm(d.event.args.pte) === pte) d.named = false;
     }
+    const widener = ev.kind === 'call' ? RANGE_WIDENERS[ev.callee] : undefined;
+    if (widener) for (const k of widener.args) widened.add(norm(ev.args[`arg${k}`]));
     if (ev.result) produced.add(norm(ev.result));
     if (ev.result && (ev.kind === 'pte-read' || ev.kind === 'pte-modify-start')) readFrom.set(norm(ev.result), pte);
     const wasAbsent = absent.has(pte);
@@ -451,8 +538,10 @@ function checkPath(
           p.advanced === true &&
           norm(ev.args.start) === norm(p.event.args.addr) &&
           !assignedBetween(ctx.image, norm(ev.args.start), p.event.loc.line, ev.loc.line);
-        for (const p of pending) if (misses(p)) missed.push({ ...p, flush: ev, flushIndex: i });
-        pending = pending.filter((p) => !misses(p));
+        // An entry that maps a whole region (huge_pmd_unshare()'s PUD entry) needs the flush to cover the region.
+        const small = (p: Pending): boolean => p.event.attrs.extent !== undefined && !coversExtent(ctx.image, ev, p.event.attrs.extent, widened);
+        for (const p of pending) if (misses(p) || small(p)) missed.push({ ...p, flush: ev, flushIndex: i, extent: small(p) });
+        pending = pending.filter((p) => !misses(p) && !small(p));
         if (!missed.some((m) => m.flush === ev)) missed = [];
         for (const p of pending) if (p.event.kind === 'pte-clear') emptied.add(norm(p.event.args.pte));
         pending = [];
@@ -521,7 +610,14 @@ function checkPath(
     // A path that later skips a guarded flush (`if (force_flush) flush_tlb_range(...)` not taken) is, by the
     // counting idiom, one on which nothing needing a flush was modified.
     if (ptlReleased && pending.length > 0 && skipsGuardedFlush(path, i, guards)) pending = [];
-    if (ptlReleased && pending.length > 0) {
+    // hugetlb: with the hugetlb VMA lock and i_mmap_rwsem held for write, no other user of the entries can run
+    // until they are released; the flush is owed before that release instead.
+    if (ptlReleased && pending.length > 0 && hugetlbExclusive(state)) for (const p of pending) p.excluded = true;
+    const exclReleased = res.released.some((r) => r.by.attrs.excludes === 'hugetlb-users' || (r.cls === 'i_mmap' && r.by.attrs.mode === 'write'));
+    if (exclReleased && pending.some((p) => p.excluded === true)) report(i, ev);
+    if (ptlReleased && pending.length > 0 && pending.every((p) => p.excluded === true)) {
+      // still covered by the exclusive locks
+    } else if (ptlReleased && pending.length > 0) {
       const batched = pending.filter((p) => p.batched !== undefined);
       if (batched.length > 0) {
         reportUnannounced(ctx, path, i, ev, batched, contextOf);
@@ -561,7 +657,7 @@ function checkPath(
 function reportMissed(
   ctx: TypedRuleContext<MessageId>,
   path: EventPath,
-  missed: ReadonlyArray<Pending & { flush: Event; flushIndex: number }>,
+  missed: ReadonlyArray<Pending & { flush: Event; flushIndex: number; extent: boolean }>,
   contextOf: (p: Pending) => string[],
 ): void {
   for (const p of missed) {
@@ -572,17 +668,34 @@ function reportMissed(
     const mark = (attrs: Event['attrs']): EventPath => {
       const steps = [...path.steps];
       if (step && step.step === 'event') steps[p.flushIndex] = { ...step, attrs };
-      return { steps, complete: path.complete };
+      const marked = { steps, complete: path.complete };
+      return p.excluded === true ? exclusiveAsPtl(marked) : marked;
     };
+    const region = p.event.attrs.extent === 'pmd' ? 'PMD_SIZE' : 'PUD_SIZE';
     ctx.report({
-      messageId: 'rangeMisses',
-      data: { op: p.event.callee, verb: EFFECT_VERB[p.effects[0] ?? 'clear'] ?? 'changes', entry, flush: p.flush.callee, start: norm(p.flush.args.start) },
+      messageId: p.extent ? 'rangeTooSmall' : 'rangeMisses',
+      data: {
+        op: p.event.callee,
+        verb: EFFECT_VERB[p.effects[0] ?? 'clear'] ?? 'changes',
+        entry,
+        flush: p.flush.callee,
+        start: norm(p.flush.args.start),
+        end: norm(p.flush.args.end),
+        region,
+      },
       anchor,
-      related: shown.filter((e) => e.id !== anchor.id).map((e) => ({ event: e, message: e.kind === 'tlb-flush' ? `the range starts at the advanced ${norm(p.flush.args.start)}` : `${entry} changed here` })),
+      related: shown
+        .filter((e) => e.id !== anchor.id)
+        .map((e) => ({
+          event: e,
+          message: e.kind !== 'tlb-flush' ? `${entry} changed here` : p.extent ? `the range is not widened to the ${region} region` : `the range starts at the advanced ${norm(p.flush.args.start)}`,
+        })),
       path: mark({ ...p.flush.attrs, rangeMisses: true }),
       hazard: neverFlushed(hazardFor(p.effects, contextOf(p))),
       suggestion: {
-        text: `flush from the address the walk started at (keep it in its own variable before the loop advances ${norm(p.flush.args.start)})`,
+        text: p.extent
+          ? `widen the flushed range to the whole ${region} region the entry mapped (adjust_range_if_pmd_sharing_possible())`
+          : `flush from the address the walk started at (keep it in its own variable before the loop advances ${norm(p.flush.args.start)})`,
         path: mark({ ...p.flush.attrs, rangeMisses: false }),
       },
     });
@@ -691,6 +804,8 @@ export default createRule<MessageId>({
         '{{op}}() {{verb}} a {{entry}} and {{batch}}() defers its flush to a batch that nothing announces; {{unlock}}() then releases the page-table lock, and another path taking it cannot tell that a stale TLB entry is still cached.',
       rangeMisses:
         '{{op}}() {{verb}} a {{entry}} at an address its loop then advances, and {{flush}}() flushes from {{start}}, which is already past it: the changed entry is outside the flushed range and stays cached.',
+      rangeTooSmall:
+        '{{op}}() {{verb}} a {{entry}} that maps a whole {{region}} region, but {{flush}}() flushes only [{{start}}, {{end}}), which need not cover it: TLB entries for the rest of the region stay cached.',
       announceLeak:
         '{{op}}() announces a deferred TLB flush, but this path {{where}} without {{retract}}(), which the function calls on its other paths: the announcement is never retracted.',
       unlockBeforeFlush:

@@ -46,6 +46,17 @@ export interface EventAttrs {
   opaque?: boolean;
   /** Page-table level of the entry a PTE-family op reads or writes (absent: a PTE, or a hugetlb entry of any level). */
   level?: 'pte' | 'pmd' | 'pud';
+  /**
+   * The entry maps a whole region of this level (it points at a lower table: huge_pmd_unshare() clears a PUD entry
+   * that maps PUD_SIZE): a flush must cover that region, not just the address the call was given.
+   */
+  extent?: 'pmd' | 'pud';
+  /**
+   * Held in write mode, the lock excludes every other user of the entries it guards (hugetlb_vma_lock_write():
+   * hugetlb faults, zaps and PMD sharing take it for read); with i_mmap_rwsem held for write it serialises a
+   * hugetlb deferral like a page-table lock.
+   */
+  excludes?: 'hugetlb-users';
   /** The effect happens only when the call returns non-zero (huge_pmd_unshare() clears only a shared PMD table). */
   onlyIfTrue?: boolean;
   /** flush-defer: the deferral is announced to other paths taking the same page-table lock. */

@@ -73,6 +73,12 @@ export const CATALOGUE: Readonly<Record<string, ApiEntry>> = {
   i_mmap_lock_read: { kind: 'lock', roles: ['lock'], lockClass: 'i_mmap', attrs: { mode: 'read', sleeps: true } },
   i_mmap_unlock_write: { kind: 'unlock', roles: ['lock'], lockClass: 'i_mmap', attrs: { mode: 'write' } },
   i_mmap_unlock_read: { kind: 'unlock', roles: ['lock'], lockClass: 'i_mmap', attrs: { mode: 'read' } },
+  /**
+   * hugetlb_vma_lock_write(vma) (mm/hugetlb.c, 6.1+): hugetlb faults, zaps and PMD sharing take it for read; held for
+   * write together with i_mmap_rwsem it lets hugetlb_change_protection() flush after dropping the PTLs.
+   */
+  hugetlb_vma_lock_write: { kind: 'lock', roles: ['lock'], lockClass: 'mutex', attrs: { mode: 'write', sleeps: true, excludes: 'hugetlb-users' } },
+  hugetlb_vma_unlock_write: { kind: 'unlock', roles: ['lock'], lockClass: 'mutex', attrs: { mode: 'write' } },
   anon_vma_lock_write: { kind: 'lock', roles: ['lock'], lockClass: 'anon_vma', attrs: { mode: 'write', sleeps: true } },
   anon_vma_lock_read: { kind: 'lock', roles: ['lock'], lockClass: 'anon_vma', attrs: { mode: 'read', sleeps: true } },
   anon_vma_unlock_write: { kind: 'unlock', roles: ['lock'], lockClass: 'anon_vma', attrs: { mode: 'write' } },
@@ -192,7 +198,7 @@ export const CATALOGUE: Readonly<Record<string, ApiEntry>> = {
   huge_pmd_unshare: {
     kind: 'pte-clear',
     byArity: { 3: ['mm', 'addr', 'pte'], 4: ['mm', 'vma', 'addr', 'pte'] },
-    attrs: { level: 'pud', effects: ['clear'], onlyIfTrue: true },
+    attrs: { level: 'pud', effects: ['clear'], onlyIfTrue: true, extent: 'pud' },
   },
   ptep_modify_prot_start: { kind: 'pte-modify-start', byArity: { 3: ['vma', 'addr', 'pte'] } },
   huge_ptep_modify_prot_start: { kind: 'pte-modify-start', byArity: { 3: ['vma', 'addr', 'pte'] } },
@@ -610,3 +616,12 @@ export const LOCK_GETTERS: Readonly<Record<string, LockClass>> = {
 export const SLEEPING_GFP = /\b(?:GFP_KERNEL|GFP_KERNEL_ACCOUNT|GFP_USER|GFP_HIGHUSER\w*|GFP_NOFS|GFP_NOIO|GFP_TRANSHUGE\w*|__GFP_DIRECT_RECLAIM)\b/;
 /** GFP masks that never sleep. */
 export const ATOMIC_GFP = /\b(?:GFP_ATOMIC|GFP_NOWAIT)\b/;
+
+/**
+ * Helpers that widen a flush range to a level's whole region (its start and end are passed by address), as a
+ * range covering an entry of that extent must be: adjust_range_if_pmd_sharing_possible(vma, &start, &end)
+ * (mm/hugetlb.c) widens to PUD_SIZE when the VMA may share PMD tables. Name → [level, argument indexes].
+ */
+export const RANGE_WIDENERS: Readonly<Record<string, { level: 'pmd' | 'pud'; args: readonly number[] }>> = {
+  adjust_range_if_pmd_sharing_possible: { level: 'pud', args: [1, 2] },
+};

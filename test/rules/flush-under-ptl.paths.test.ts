@@ -104,4 +104,19 @@ describe('flush-under-ptl over paths', () => {
     expect(marked?.step === 'event' && marked.attrs.rangeMisses).toBe(true);
     expect(runRule(rule, view('f', { post: image([[map, head, wp, next, out, whole, unlock, ret]]) }))).toEqual([]);
   });
+  it('holds a hugetlb deferral to the hugetlb VMA lock and i_mmap_rwsem, and checks the unshared PUD region is flushed', () => {
+    const vl = ev(50, 'lock', 'hugetlb_vma_lock_write', { lock: 'vma' }, { attrs: { lockClass: 'mutex', mode: 'write', excludes: 'hugetlb-users' } });
+    const il = ev(51, 'lock', 'i_mmap_lock_write', { lock: 'mapping' }, { attrs: { lockClass: 'i_mmap', mode: 'write' } });
+    const lk = ev(52, 'lock', 'huge_pte_lock', { lock: 'ptl' }, { attrs: { lockClass: 'ptl' } });
+    const unshare = ev(53, 'pte-clear', 'huge_pmd_unshare', { pte: 'ptep' }, { attrs: { effects: ['clear'], level: 'pud', extent: 'pud' } });
+    const ul = ev(54, 'unlock', 'spin_unlock', { lock: 'ptl' }, { attrs: { lockClass: 'ptl' } });
+    const fl = ev(55, 'tlb-flush', 'flush_hugetlb_tlb_range', { vma: 'vma', start: 'start', end: 'end' }, { attrs: { scope: 'range' } });
+    const wide = ev(56, 'call', 'adjust_range_if_pmd_sharing_possible', { arg0: 'vma', arg1: '&start', arg2: '&end' }, { attrs: { opaque: true } });
+    const iu = ev(57, 'unlock', 'i_mmap_unlock_write', { lock: 'mapping' }, { attrs: { lockClass: 'i_mmap', mode: 'write' } });
+    const vu = ev(58, 'unlock', 'hugetlb_vma_unlock_write', { lock: 'vma' }, { attrs: { lockClass: 'mutex', mode: 'write' } });
+    expect(runRule(rule, view('f', { post: image([[vl, il, lk, unshare, ul, fl, iu, vu, ret]]) })).map((c) => c.messageId)).toEqual(['rangeTooSmall']);
+    expect(runRule(rule, view('f', { post: image([[wide, vl, il, lk, unshare, ul, fl, iu, vu, ret]]) }))).toEqual([]);
+    // Flushed only after the exclusive locks are released: owed before that release.
+    expect(runRule(rule, view('f', { post: image([[wide, vl, il, lk, unshare, ul, iu, fl, vu, ret]]) })).map((c) => c.messageId)).toEqual(['flushAfterUnlock']);
+  });
 });

@@ -56,6 +56,13 @@ const cases: Array<{ file: string; messageId: string; invariant: string; table: 
     fixRefutes: true,
   },
   {
+    file: 'invalid-range-not-widened-for-shared-pmd.c',
+    messageId: 'rangeTooSmall',
+    invariant: 'write-protect-holds',
+    table: [/huge_pmd_unshare/, /flush_hugetlb_tlb_range\(\)/, /stale TLB/],
+    fixRefutes: true,
+  },
+  {
     file: 'invalid-announce-not-retracted.c',
     messageId: 'announceLeak',
     invariant: 'flush-pending-balance',

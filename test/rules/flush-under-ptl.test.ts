@@ -15,6 +15,7 @@ testRule(rule, {
     'valid-pmd-move-flush-under-lock.c',
     'valid-pte-move-flush-under-lock.c',
     'valid-range-start-saved.c',
+    'valid-range-widened-for-shared-pmd.c',
   ],
   invalid: [
     'invalid-announce-not-retracted.c',
@@ -25,6 +26,7 @@ testRule(rule, {
     'invalid-gather-entry-beside.c',
     'invalid-pmd-move-flush-after-unlock.c',
     'invalid-pte-move-flush-after-unlock.c',
+    'invalid-range-not-widened-for-shared-pmd.c',
     'invalid-range-start-advanced.c',
   ],
 });
