@@ -250,7 +250,9 @@ export const CATALOGUE: Readonly<Record<string, ApiEntry>> = {
   /**
    * set_tlb_ubc_flush_pending(mm, pteval, start, end) (mm/rmap.c): defers the flush of an unmapped PTE to the
    * reclaim batch and announces it: it sets mm->tlb_flush_batched, which every path that later takes the PTL sees
-   * through flush_tlb_batched_pending(). Older forms: (mm, writable), (mm, pteval, addr).
+   * through flush_tlb_batched_pending(). Older forms: (mm, writable), (mm, pteval, addr). Before 4.13
+   * (3ea277194daa) the (mm, writable) form did not set mm->tlb_flush_batched; the arity cannot tell the two apart,
+   * so it is taken as announcing (a missed finding rather than a wrong one).
    */
   set_tlb_ubc_flush_pending: {
     kind: 'flush-defer',
