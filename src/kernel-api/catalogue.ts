@@ -144,6 +144,10 @@ export const CATALOGUE: Readonly<Record<string, ApiEntry>> = {
   ptep_get_and_clear: { kind: 'pte-clear', roles: ['mm', 'addr', 'pte'], attrs: { effects: ['clear'] } },
   ptep_get_and_clear_full: { kind: 'pte-clear', roles: ['mm', 'addr', 'pte', 'full'], attrs: { effects: ['clear'] } },
   get_and_clear_full_ptes: { kind: 'pte-clear', roles: ['mm', 'addr', 'pte', 'nr', 'full'], attrs: { effects: ['clear'] } },
+  /** clear_full_ptes(mm, addr, ptep, nr, full) (include/linux/pgtable.h, 6.9+): clears nr present PTEs, no flush. */
+  clear_full_ptes: { kind: 'pte-clear', roles: ['mm', 'addr', 'pte', 'nr', 'full'], attrs: { effects: ['clear'] } },
+  /** clear_not_present_full_ptes(mm, addr, ptep, nr, full) (include/linux/pgtable.h): swap/marker entries only. */
+  clear_not_present_full_ptes: { kind: 'pte-clear', roles: ['mm', 'addr', 'pte', 'nr', 'full'], attrs: { effects: [] } },
   huge_ptep_get_and_clear: { kind: 'pte-clear', roles: ['mm', 'addr', 'pte'], attrs: { effects: ['clear'] } },
   pmdp_huge_get_and_clear: { kind: 'pte-clear', roles: ['mm', 'addr', 'pte'], attrs: { level: 'pmd', effects: ['clear'] } },
   pte_clear: { kind: 'pte-clear', roles: ['mm', 'addr', 'pte'], attrs: { effects: ['clear'] } },
@@ -291,6 +295,13 @@ export const CATALOGUE: Readonly<Record<string, ApiEntry>> = {
   tlb_remove_folio: { kind: 'gather-remove', roles: ['tlb', 'page'] },
   tlb_flush_pte_range: { kind: 'gather-remove', roles: ['tlb', 'addr', 'size'] },
   tlb_flush_pmd_range: { kind: 'gather-remove', roles: ['tlb', 'addr', 'size'] },
+  /**
+   * pte_free_tlb(tlb, pte, addr) / pmd_free_tlb / pud_free_tlb (include/asm-generic/tlb.h): free a page-table page
+   * through the gather; they record the range it mapped (tlb_flush_pmd/pud/p4d_range()) and set freed_tables.
+   */
+  pte_free_tlb: { kind: 'gather-remove', roles: ['tlb', '', 'addr'] },
+  pmd_free_tlb: { kind: 'gather-remove', roles: ['tlb', '', 'addr'] },
+  pud_free_tlb: { kind: 'gather-remove', roles: ['tlb', '', 'addr'] },
   /** tlb_flush_pud_range(tlb, addr, size) / tlb_flush_p4d_range (include/asm-generic/tlb.h): widen the gather. */
   tlb_flush_pud_range: { kind: 'gather-remove', roles: ['tlb', 'addr', 'size'] },
   tlb_flush_p4d_range: { kind: 'gather-remove', roles: ['tlb', 'addr', 'size'] },
