@@ -9,6 +9,8 @@ import { functionsOfSource } from '../../src/rule-tester/load-functions.ts';
 import { confirm } from '../../src/engine/confirm.ts';
 import { renderTable } from '../../src/sim/index.ts';
 import type { Candidate } from '../../src/core/rule.ts';
+import { readInputs } from '../../src/sources/index.ts';
+import { checkPatches, isReportable } from '../../src/engine/index.ts';
 
 const DIR = join(process.cwd(), 'fixtures', 'rules', 'flush-under-ptl');
 
@@ -87,5 +89,15 @@ describe('flush-under-ptl findings are confirmed by the simulator', () => {
       const fix = confirm({ candidate: cand, path: file, fn, pathOverride: cand.suggestion!.path! }, [r.simulation!.arch]);
       expect(fix.status).toBe('refuted');
     }
+  });
+});
+
+describe('a patch that gives the entry to the gather is recognised as a fix', () => {
+  it('valid-fix-gather-entry-given.patch: fixed, nothing reported', async () => {
+    const { patches } = await readInputs([join(DIR, 'valid-fix-gather-entry-given.patch')]);
+    const report = await checkPatches(patches);
+    const summary = JSON.stringify(report.findings.map((f) => [f.rule, f.function, f.status, f.introduced, f.fixed]));
+    expect(report.findings.filter(isReportable), summary).toEqual([]);
+    expect(report.findings.some((f) => f.rule === 'flush-under-ptl' && f.fixed && f.function === 'drop_huge_range'), summary).toBe(true);
   });
 });

@@ -8,6 +8,7 @@ testRule(rule, {
     'valid-batched-flush-announced.c',
     'valid-deferred-flush-announced.c',
     'valid-fix-flush-before-unlock.patch',
+    'valid-fix-gather-entry-given.patch',
     'valid-flush-before-unlock.c',
     'valid-fork-copy-wrprotect.c',
     'valid-gather-entry-given.c',
