@@ -1,11 +1,15 @@
 /**
- * Rule flush-under-ptl: a PTE downgraded (cleared, write-protected, cleaned) under its page-table lock and the lock
- * released before the TLB flush, with no tlb_flush_pending announcement and no mmu_gather keeping pages alive.
+ * Rule flush-under-ptl: a page-table entry of any level (PTE, PMD, PUD) downgraded (cleared, write-protected,
+ * cleaned, moved) under its page-table lock must be flushed before the lock is released, or its flush deferred where
+ * every other holder of the lock can see it: announced (inc_tlb_flush_pending(), set_tlb_ubc_flush_pending()) or
+ * given to an open mmu_gather; an announcement must be retracted on every path, and a flushed range must cover the
+ * entries changed.
  */
-import type { Event, EventPath, FunctionImage, FunctionView } from '../src/core/events.ts';
+import type { Event, EventPath, FunctionImage, FunctionView, PathStep } from '../src/core/events.ts';
 import type { PteEffect } from '../src/core/ops.ts';
 import type { AdversaryName, InvariantName } from '../src/core/sim-contract.ts';
 import type { Hazard, Side } from '../src/core/rule.ts';
+import { RANGE_WIDENERS } from '../src/kernel-api/catalogue.ts';
 import { createRule } from './create-rule.ts';
 import type { TypedRuleContext } from './create-rule.ts';
 import {
@@ -27,7 +31,15 @@ import {
   synthEvent,
 } from './utils/paths.ts';
 
-export type MessageId = 'flushAfterUnlock' | 'callbackNoFlush' | 'unlockBeforeFlush';
+export type MessageId =
+  | 'flushAfterUnlock'
+  | 'callbackNoFlush'
+  | 'unlockBeforeFlush'
+  | 'notGathered'
+  | 'deferNotAnnounced'
+  | 'announceLeak'
+  | 'rangeMisses'
+  | 'rangeTooSmall';
 
 /** Verb for each downgrade effect, for messages. */
 const EFFECT_VERB: Record<string, string> = {
@@ -39,6 +51,14 @@ const EFFECT_VERB: Record<string, string> = {
   'soft-dirty-clear': 'clears soft-dirty on',
   'uffd-wp': 'uffd-write-protects',
 };
+
+/**
+ * The hazard of an entry whose flush never happens before the path (or the concurrent path that trusted the entry)
+ * returns: besides a freed page, an access after the unmapping or protecting call returned breaks its promise.
+ */
+function neverFlushed(h: Hazard): Hazard {
+  return h.invariants.includes('write-protect-holds') ? h : { ...h, invariants: [...h.invariants, 'write-protect-holds'] };
+}
 
 /** Invariants and adversaries that can show the stale TLB entry for a set of effects. */
 export function hazardFor(effects: readonly PteEffect[], context: string[]): Hazard {
@@ -94,6 +114,46 @@ interface Pending {
   index: number;
   event: Event;
   effects: PteEffect[];
+  /** A flush batch that recorded this entry's flush (arch_tlbbatch_add_pending()) without announcing it. */
+  batched?: Event;
+  /** The address variable the entry was changed at has since been advanced by its loop (`addr += PAGE_SIZE`). */
+  advanced?: boolean;
+  /** The PTL was dropped while locks that exclude every other user of the entry were held (hugetlb). */
+  excluded?: boolean;
+}
+
+/** Is the flush range [start, end) shown to cover a whole region of `level` around the entries? */
+function coversExtent(image: FunctionImage, flush: Event, level: 'pmd' | 'pud', widened: ReadonlySet<string>): boolean {
+  if ((flush.attrs.scope ?? 'range') !== 'range') return true;
+  const start = norm(flush.args.start);
+  const end = norm(flush.args.end);
+  if (widened.has(start) && widened.has(end)) return true;
+  const unit = level === 'pud' ? /\b(?:PUD_MASK|PUD_SIZE|HPAGE_PUD_SIZE)\b/ : /\b(?:PMD_MASK|PMD_SIZE|HPAGE_PMD_SIZE|HPAGE_PMD_MASK)\b/;
+  if (unit.test(flush.args.start ?? '') && unit.test(flush.args.end ?? '')) return true;
+  // Variables aligned to the level where they are computed (`start = ALIGN(vma->vm_start, PUD_SIZE)`).
+  const alignedVar = (v: string): boolean => /^[A-Za-z_][\w.>-]*$/.test(v) && new RegExp(`(?:^|[^\\w.>])${v.replace(/[.>-]/g, (c) => `\\${c}`)}\\s*=[^=;]*${unit.source}`, 'm').test(image.text);
+  return alignedVar(start) && alignedVar(end);
+}
+
+/**
+ * Variables a loop head advances forward on each iteration: the update clause of a `for`, the condition of a
+ * `do … while` (`addr += PAGE_SIZE`, `addr++`, `++addr`).
+ */
+export function forwardUpdates(head: string): Set<string> {
+  const out = new Set<string>();
+  const m = /^for\s*\(([^;]*);([^;]*);(.*)\)\s*$/s.exec(head.trim());
+  const clause = m ? (m[3] ?? '') : /^do\b.*\bwhile\s*\((.*)\)\s*$/s.exec(head.trim())?.[1] ?? '';
+  for (const x of clause.matchAll(/([A-Za-z_]\w*)\s*(?:\+=|\+\+)/g)) out.add(x[1] as string);
+  for (const x of clause.matchAll(/\+\+\s*([A-Za-z_]\w*)/g)) out.add(x[1] as string);
+  return out;
+}
+
+/** Is `name` assigned anywhere in the image text between two lines (exclusive)? */
+function assignedBetween(image: FunctionImage, name: string, from: number, to: number): boolean {
+  const lines = image.text.split('\n').slice(from, Math.max(from, to - 1));
+  const re = new RegExp(`\\b${name}\\s*(?:[-+*/|&]?=(?!=)|\\+\\+|--)|(?:\\+\\+|--)\\s*${name}\\b`);
+  // The loop's own head (its update clause) is what advanced the variable, not a reassignment.
+  return lines.some((l) => re.test(l) && !/^\s*(?:\}\s*)?(?:while|for)\s*\(/.test(l));
 }
 
 /** Suggested path: the first flush after the release moved before it, or a range flush inserted before it. */
@@ -126,8 +186,9 @@ function suggestPath(path: EventPath, releaseIndex: number, down: Event, downInd
 }
 
 /**
- * Conditions that guard a TLB flush (`if (unmapped) flush_tlb_range(...)`): on a path that skips such a flush, the
- * condition is taken to say nothing was modified (the kernel idiom of counting modified entries), so no flush is owed.
+ * Conditions that guard a TLB flush (`if (unmapped) flush_tlb_range(...)`) or a hand-over to the gather
+ * (`if (pte_needs_flush(oldpte, ptent)) tlb_flush_pte_range(...)`): on a path that skips it, the condition is taken
+ * to say nothing was modified that needs a flush (the kernel idiom), so no flush is owed.
  */
 export function flushGuards(image: FunctionImage): Set<string> {
   const guards = new Set<string>();
@@ -138,11 +199,80 @@ export function flushGuards(image: FunctionImage): Set<string> {
         if (s.kind === 'branch') lastTaken = s.taken ? norm(s.cond) : undefined;
         continue;
       }
-      if (lastTaken !== undefined && (s.kind === 'tlb-flush' || s.kind === 'gather-flush')) guards.add(lastTaken);
+      // Also a guarded hand-over to the gather (`if (pte_needs_flush(old, new)) tlb_flush_pte_range(...)`).
+      if (lastTaken !== undefined && (s.kind === 'tlb-flush' || s.kind === 'gather-flush' || s.kind === 'gather-remove')) guards.add(lastTaken);
       lastTaken = undefined;
     }
   }
   return guards;
+}
+
+/**
+ * The path as the model must run it when the hugetlb VMA lock and i_mmap_rwsem (write) exclude every other user of
+ * the entries: the page-table lock is taken where both are held and released where the first of them is, and the
+ * page-table locks taken and dropped in between (by then only this thread's) are left out.
+ */
+export function exclusiveAsPtl(path: EventPath): EventPath {
+  let vma = false;
+  let mapping = false;
+  let from = -1;
+  let to = -1;
+  path.steps.forEach((s, i) => {
+    if (s.step !== 'event' || to >= 0) return;
+    const excl = s.attrs.excludes === 'hugetlb-users';
+    const imap = s.attrs.lockClass === 'i_mmap' && s.attrs.mode === 'write';
+    if (s.kind === 'lock' && (excl || imap)) {
+      if (excl) vma = true;
+      if (imap) mapping = true;
+      if (vma && mapping && from < 0) from = i;
+    } else if (s.kind === 'unlock' && from >= 0 && (s.callee === 'hugetlb_vma_unlock_write' || s.attrs.lockClass === 'i_mmap')) to = i;
+  });
+  if (from < 0) return path;
+  const end = to >= 0 ? to : returnIndex(path);
+  const first = path.steps[from] as PathStep;
+  const ptl = (kind: 'lock' | 'unlock', at: PathStep): PathStep => ({
+    step: 'event',
+    id: -1,
+    kind,
+    callee: kind === 'lock' ? '(entries locked)' : '(entries unlocked)',
+    args: { lock: 'ptl' },
+    attrs: { lockClass: 'ptl' },
+    loc: { line: at.loc.line, column: at.loc.column },
+    text:
+      kind === 'lock'
+        ? 'hugetlb VMA lock and i_mmap_rwsem held for write: no other user of the entries from here'
+        : 'other users of the entries can run again from here',
+  });
+  const steps: PathStep[] = [];
+  path.steps.forEach((s, i) => {
+    if (i === end) steps.push(ptl('unlock', s));
+    const inside = i > from && i < end;
+    if (inside && s.step === 'event' && (s.attrs.lockClass === 'ptl' || s.attrs.lockClass === 'pmd-ptl' || s.kind === 'pte-map-lock' || s.kind === 'pte-unmap-unlock')) {
+      if (s.kind === 'pte-map-lock') steps.push({ ...s, kind: 'pte-map' });
+      else if (s.kind === 'pte-unmap-unlock') steps.push({ ...s, kind: 'pte-unmap' });
+      return;
+    }
+    steps.push(s);
+    if (i === from) steps.push(ptl('lock', first));
+  });
+  if (end >= path.steps.length) steps.push(ptl('unlock', first));
+  return { steps, complete: path.complete };
+}
+
+/** Are the locks held that exclude every other user of hugetlb entries (hugetlb VMA lock and i_mmap_rwsem, write)? */
+function hugetlbExclusive(state: LockState): boolean {
+  const held = [...state.held.values()];
+  return held.some((h) => h.by.attrs.excludes === 'hugetlb-users') && held.some((h) => h.cls === 'i_mmap' && h.by.attrs.mode === 'write');
+}
+
+/** Does the path, after step `from`, skip a guarded flush before reaching any flush? */
+function skipsGuardedFlush(path: EventPath, from: number, guards: ReadonlySet<string>): boolean {
+  for (let j = from + 1; j < path.steps.length; j++) {
+    const s = path.steps[j] as PathStep;
+    if (s.step === 'event' && (s.kind === 'tlb-flush' || s.kind === 'gather-flush' || s.kind === 'gather-finish')) return false;
+    if (s.step === 'control' && s.kind === 'branch' && !s.taken && guards.has(norm(s.cond))) return true;
+  }
+  return false;
 }
 
 /** Does a PTE value expression use a variable that an event on the path produced? */
@@ -151,108 +281,353 @@ function valueSeen(value: string, produced: ReadonlySet<string>): boolean {
   return ids.some((id) => produced.has(id));
 }
 
+/** Does a branch outcome say that `ev` (or the variable holding its result) returned zero? */
+function returnedZero(cond: string, taken: boolean, ev: Event): boolean {
+  const call = norm(ev.text);
+  const forms = [call, ...(ev.result ? [norm(ev.result)] : [])];
+  for (const f of forms) {
+    if (cond === f) return !taken;
+    if (cond === `!${f}` || cond === `!(${f})`) return taken;
+  }
+  return false;
+}
+
+/**
+ * What a branch outcome says about a value read from an entry: 'absent' when the entry maps nothing a TLB could
+ * cache (`!pte_present(v)`, `pte_none(v)`, `is_swap_pte(v)` taken), 'present' for the opposite, else undefined.
+ */
+export function presenceOf(cond: string, taken: boolean): { value: string; present: boolean } | undefined {
+  const m = /^(!?)\(?(pte_present|pmd_present|pud_present|pte_none|pmd_none|pud_none|huge_pte_none|is_swap_pte|is_swap_pmd)\(([\w>.-]+)\)\)?$/.exec(cond);
+  if (!m) return undefined;
+  const [, bang, test, value] = m as unknown as [string, string, string, string];
+  const holds = taken !== (bang === '!');
+  const present = /_present$/.test(test) ? holds : !holds;
+  // `pte_none(v)` false / `is_swap_pte(v)` false do not make the entry present.
+  if (present && !/_present$/.test(test)) return undefined;
+  return { value, present };
+}
+
+/** How messages name the entry an event changed: a PTE, a PMD entry, a PUD entry. */
+function entryName(ev: Event): string {
+  if (ev.attrs.level === 'pmd') return 'PMD entry';
+  if (ev.attrs.level === 'pud') return 'PUD entry';
+  return 'PTE';
+}
+
+/** Does the function work on an mmu_gather its caller started (a `struct mmu_gather *` parameter)? */
+function gatherOnEntry(image: FunctionImage): boolean {
+  return image.params.some((p) => /\bstruct\s+mmu_gather\s*\*/.test(p));
+}
+
+/** Is this gather-remove the form that records a range without naming an entry (tlb_flush_pmd_range())? */
+function rangeRemove(ev: Event): boolean {
+  return ev.args.pte === undefined && ev.args.page === undefined;
+}
+
+/** Index of the last announcement of a kind (a retraction retires the most recent one). */
+function lastIndex(list: readonly Event[], kind: Event['kind']): number {
+  for (let k = list.length - 1; k >= 0; k--) if (list[k]?.kind === kind) return k;
+  return -1;
+}
+
+/**
+ * Announcement kinds this function pairs itself: it retracts them on some path of either image (a
+ * dec_tlb_flush_pending() for inc_tlb_flush_pending(), a tlb_finish_mmu() for tlb_gather_mmu()). A function that
+ * only announces (tlb_gather_mmu() itself, a helper whose caller retracts) owns nothing.
+ */
+function ownedAnnouncements(fn: FunctionView): Set<string> {
+  const owned = new Set<string>();
+  for (const img of [fn.pre, fn.post]) {
+    for (const e of img?.events ?? []) {
+      if (e.kind === 'flush-pending-dec') owned.add('flush-pending-inc');
+      if (e.kind === 'gather-finish') owned.add('gather-init');
+    }
+  }
+  return owned;
+}
+
 /** Check one path; report each pending downgrade that loses its lock before a flush. */
-function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath, onEntry: boolean, guards: ReadonlySet<string>): void {
+function checkPath(
+  ctx: TypedRuleContext<MessageId>,
+  path: EventPath,
+  onEntry: boolean,
+  guards: ReadonlySet<string>,
+  owned: ReadonlySet<string>,
+  forkSrc: ReadonlySet<string>,
+): void {
   const state = new LockState([
     ...(onEntry ? [{ key: '<caller-ptl>', cls: 'ptl' as const, by: { id: -1, kind: 'lock' as const, callee: '<caller>', args: {}, attrs: {}, loc: { line: 1, column: 0 }, text: '' } }] : []),
     ...fragmentEntryLocks(ctx.image, path),
   ]);
   const loops = loopStacks(path);
   let pending: Pending[] = [];
+  /**
+   * Downgrades whose lock was dropped while an mmu_gather was open: the gather defers their flush only once they
+   * are given to it (tlb_remove_tlb_entry() of the same entry, or a range the gather records). `named` is false
+   * once the path left the loop iteration (or advanced the cursor) the entry was changed in: a later remove of
+   * the same spelling is another entry.
+   */
+  let deferred: Array<Pending & { named: boolean; releaseIndex: number; release: Event }> = [];
+  /** Value variable → the entry it was read from; entries a branch showed not present. */
+  const readFrom = new Map<string, string>();
+  const absent = new Set<string>();
   /** PTEs cleared and flushed on this path: installing a new value there leaves no stale TLB entry behind. */
   const emptied = new Set<string>();
   const produced = new Set<string>();
   let announce = 0;
-  let gatherActive = false;
+  const callerGather = gatherOnEntry(ctx.image);
+  let gatherActive = callerGather;
+  let gatherOwned = false;
+  /** Announcements made on this path and not retracted (inc_tlb_flush_pending, tlb_gather_mmu). */
+  const announced: Event[] = [];
+  /** Forward-advanced variables of each loop entered on the path. */
+  const heads = new Map<number, Set<string>>();
+  /** Entries a range flush missed (its start lay past them), with the flush. */
+  let missed: Array<Pending & { flush: Event; flushIndex: number; extent: boolean }> = [];
+  /** Range variables a catalogued widener (adjust_range_if_pmd_sharing_possible()) widened to a level's region. */
+  const widened = new Set<string>();
+  /** Path index of each announcement (for the loop it was made in). */
+  const announcedAt = new Map<Event, number>();
   let sawDowngrade = false;
+  const related = (anchor: Event, items: Array<[Event | undefined, string]>): Array<{ event: Event; message: string }> =>
+    items.filter((x): x is [Event, string] => x[0] !== undefined && x[0].id >= 0 && x[0].id !== anchor.id).map(([e, m]) => ({ event: imageEvent(ctx.image, e), message: m }));
+  const contextOf = (p: Pending): string[] => {
+    const context: string[] = [];
+    if (onEntry) context.push('ptl-held-on-entry', 'flush-after-return');
+    context.push('mm-live');
+    if ((loops[p.index]?.length ?? 0) > 0) context.push('pte-loop');
+    return context;
+  };
   const report = (releaseIndex: number, release: Event | undefined): void => {
     for (const p of pending) {
       const after = eventsOf(path).filter((x) => x.index > releaseIndex && x.event.kind === 'tlb-flush');
       const flush = after[0]?.event;
-      const context: string[] = [];
-      if (onEntry) context.push('ptl-held-on-entry', 'flush-after-return');
-      context.push('mm-live');
-      if ((loops[p.index]?.length ?? 0) > 0) context.push('pte-loop');
+      const context = contextOf(p);
       const shown = [p.event, ...(release ? [release] : []), ...(flush ? [flush] : [])].map((e) => imageEvent(ctx.image, e)).filter((e) => e.id >= 0);
       const anchor = pickAnchor(ctx.side, shown);
-      const related: Array<{ event: Event; message: string }> = [];
-      if (anchor.id !== p.event.id) related.push({ event: imageEvent(ctx.image, p.event), message: `PTE ${EFFECT_VERB[p.effects[0] ?? 'clear'] ?? 'changed'} here` });
-      if (release && anchor.id !== release.id) related.push({ event: imageEvent(ctx.image, release), message: 'page-table lock released here' });
-      if (flush && anchor.id !== flush.id) related.push({ event: imageEvent(ctx.image, flush), message: 'TLB flushed here, after the lock was dropped' });
+      const entry = entryName(p.event);
+      const rel = related(anchor, [
+        [p.event, `${entry} ${EFFECT_VERB[p.effects[0] ?? 'clear'] ?? 'changed'} here`],
+        [release, 'page-table lock released here'],
+        [flush, 'TLB flushed here, after the lock was dropped'],
+      ]);
       const sugg = suggestPath(path, releaseIndex, p.event, p.index);
       const verb = EFFECT_VERB[p.effects[0] ?? 'clear'] ?? 'changes';
       if (onEntry && !release) {
         ctx.report({
           messageId: 'callbackNoFlush',
-          data: { op: p.event.callee, verb, fn: ctx.fn.name },
+          data: { op: p.event.callee, verb, fn: ctx.fn.name, entry },
           anchor,
-          related,
+          related: rel,
           path,
           hazard: hazardFor(p.effects, context),
-          suggestion: { text: 'flush the TLB for this PTE before returning, while the caller still holds the page-table lock', path: sugg.path },
+          suggestion: { text: `flush the TLB for this ${entry} before returning, while the caller still holds the page-table lock`, path: sugg.path },
         });
       } else {
+        const model = p.excluded === true ? exclusiveAsPtl : (x: EventPath): EventPath => x;
         ctx.report({
           messageId: 'flushAfterUnlock',
-          data: { op: p.event.callee, verb, unlock: release?.callee ?? 'the caller', flush: flush ? `${flush.callee}()` : 'any TLB flush' },
+          data: { op: p.event.callee, verb, entry, unlock: release?.callee ?? 'the caller', flush: flush ? `${flush.callee}()` : 'any TLB flush' },
           anchor,
-          related,
-          path,
+          related: rel,
+          path: model(path),
           hazard: hazardFor(p.effects, context),
-          suggestion: sugg,
+          suggestion: { text: sugg.text, path: model(sugg.path) },
         });
       }
     }
     pending = [];
   };
+  /** Deferred downgrades the gather was never given: its finish (or the caller's) does not flush them. */
+  const reportUngathered = (end: Event | undefined): void => {
+    for (const d of deferred) {
+      const shown = [d.event, d.release, ...(end ? [end] : [])].map((e) => imageEvent(ctx.image, e)).filter((e) => e.id >= 0);
+      const anchor = pickAnchor(ctx.side, shown);
+      const entry = entryName(d.event);
+      const context = contextOf(d);
+      const wrapped = callerGather && !gatherOwned;
+      if (wrapped) context.push('gather-on-entry');
+      const base = wrapped ? withCallerGather(path) : path;
+      const at = d.releaseIndex + (wrapped ? 1 : 0);
+      // The rest of the path as the model runs it: the gather flushes what it was given, not this entry.
+      ctx.report({
+        messageId: 'notGathered',
+        data: { op: d.event.callee, verb: EFFECT_VERB[d.effects[0] ?? 'clear'] ?? 'changes', entry, unlock: d.release.callee },
+        anchor,
+        related: related(anchor, [
+          [d.event, `${entry} changed here, not given to the mmu_gather`],
+          [d.release, 'page-table lock released here'],
+          [end, 'the gather flushes only what it was given'],
+        ]),
+        path: base,
+        hazard: neverFlushed(hazardFor(d.effects, context)),
+        suggestion: {
+          text: `give the ${entry} to the gather (tlb_remove_tlb_entry(), or tlb_flush_pmd_range() for the range it maps) or flush it before the page-table lock is released`,
+          path: insertAt(base, at, synthEvent('gather-remove', 'tlb_remove_tlb_entry', { tlb: 'tlb', pte: d.event.args.pte ?? 'pte', addr: d.event.args.addr ?? 'addr' }, locAt(base, at))),
+        },
+      });
+    }
+    deferred = [];
+  };
   path.steps.forEach((s, i) => {
     if (s.step === 'control') {
       if (s.kind === 'branch' && !s.taken && guards.has(norm(s.cond))) pending = [];
+      if (s.kind === 'branch') {
+        const p = presenceOf(norm(s.cond), s.taken);
+        const entry = p ? readFrom.get(p.value) : undefined;
+        if (p && entry !== undefined) {
+          if (p.present) absent.delete(entry);
+          else absent.add(entry);
+        }
+        // The old value a clear returned was not present: the clear removed nothing a TLB could cache.
+        if (p && !p.present) pending = pending.filter((x) => !(x.event.kind === 'pte-clear' && x.event.result !== undefined && norm(x.event.result) === p.value));
+      }
+      // A call that changes the entry only when it returns non-zero (huge_pmd_unshare()), on the branch where
+      // it returned zero, changed nothing.
+      if (s.kind === 'branch') pending = pending.filter((p) => !(p.event.attrs.onlyIfTrue === true && returnedZero(norm(s.cond), s.taken, p.event)));
+      if (s.kind === 'loop-enter') heads.set(s.loop, forwardUpdates(s.head));
+      if (s.kind === 'loop-next' || s.kind === 'loop-exit') for (const d of deferred) d.named = false;
+      if (s.kind === 'loop-next' || (s.kind === 'loop-exit' && s.via === 'cond')) {
+        // The loop's update runs: an entry changed in this loop at its address variable is now behind it.
+        const updates = heads.get(s.loop);
+        for (const p of pending) {
+          const v = norm(p.event.args.addr);
+          if (updates?.has(v) && (loops[p.index] ?? []).includes(s.loop)) p.advanced = true;
+        }
+      }
+      if (s.kind === 'loop-next') {
+        // Back to the next iteration: an announcement made inside this iteration and still open is left behind
+        // (the next iteration starts its own).
+        const left = announced.filter((a) => owned.has(a.kind) && (loops[announcedAt.get(a) ?? -1] ?? []).includes(s.loop));
+        if (left.length > 0) {
+          reportLeak(ctx, path, i, left);
+          for (const a of left) announced.splice(announced.indexOf(a), 1);
+        }
+      }
+      if (s.kind === 'return' && !truncated(path)) {
+        reportMissed(ctx, path, missed, contextOf);
+        missed = [];
+        if (deferred.length > 0 && callerGather && !gatherOwned) reportUngathered(undefined);
+        reportLeak(ctx, path, i, announced.filter((a) => owned.has(a.kind)));
+      }
       return;
     }
     const ev = stripStep(s);
     const pte = norm(ev.args.pte);
     if (ev.kind === 'pte-clear-flush' || (ev.kind === 'pte-clear' && ev.attrs.flushes === true)) emptied.add(pte);
-    if (ev.kind === 'pte-advance') emptied.delete(pte);
+    if (ev.kind === 'pte-advance') {
+      emptied.delete(pte);
+      for (const d of deferred) if (norm(d.event.args.pte) === pte) d.named = false;
+    }
+    const widener = ev.kind === 'call' ? RANGE_WIDENERS[ev.callee] : undefined;
+    if (widener) for (const k of widener.args) widened.add(norm(ev.args[`arg${k}`]));
     if (ev.result) produced.add(norm(ev.result));
+    if (ev.result && (ev.kind === 'pte-read' || ev.kind === 'pte-modify-start')) readFrom.set(norm(ev.result), pte);
+    const wasAbsent = absent.has(pte);
+    if (ev.kind === 'pte-set' || ev.kind === 'pte-advance') absent.delete(pte);
     // In a hunk-only image, a value computed from an entry read in code the hunk does not show may come from a
     // cleared-and-flushed PTE: its effects cannot be judged.
     const unseen = !ctx.image.complete && ev.kind === 'pte-set' && ev.args.value !== undefined && !valueSeen(ev.args.value, produced);
     const fromEmpty = (ev.kind === 'pte-set' && emptied.has(pte)) || unseen;
     if (ev.kind === 'pte-set') emptied.delete(pte);
     switch (ev.kind) {
-      case 'tlb-flush':
-      case 'gather-flush':
-      case 'gather-finish':
+      case 'tlb-flush': {
+        // A range that starts at an address variable the loop advanced past the changed entry does not cover it.
+        const misses = (p: Pending): boolean =>
+          (ev.attrs.scope ?? 'range') === 'range' &&
+          p.advanced === true &&
+          norm(ev.args.start) === norm(p.event.args.addr) &&
+          !assignedBetween(ctx.image, norm(ev.args.start), p.event.loc.line, ev.loc.line);
+        // An entry that maps a whole region (huge_pmd_unshare()'s PUD entry) needs the flush to cover the region.
+        const small = (p: Pending): boolean => p.event.attrs.extent !== undefined && !coversExtent(ctx.image, ev, p.event.attrs.extent, widened);
+        for (const p of pending) if (misses(p) || small(p)) missed.push({ ...p, flush: ev, flushIndex: i, extent: small(p) });
+        pending = pending.filter((p) => !misses(p) && !small(p));
+        if (!missed.some((m) => m.flush === ev)) missed = [];
         for (const p of pending) if (p.event.kind === 'pte-clear') emptied.add(norm(p.event.args.pte));
         pending = [];
-        if (ev.kind === 'gather-finish') gatherActive = false;
+        deferred = [];
+        break;
+      }
+      case 'gather-flush':
+      case 'gather-finish':
+        // The gather flushes the entries and ranges it was given; one left beside it stays cached.
+        if (deferred.length > 0) reportUngathered(ev);
+        for (const p of pending) if (p.event.kind === 'pte-clear') emptied.add(norm(p.event.args.pte));
+        pending = [];
+        if (ev.kind === 'gather-finish') {
+          gatherActive = false;
+          const k = lastIndex(announced, 'gather-init');
+          if (k >= 0) announced.splice(k, 1);
+        }
         break;
       case 'gather-init':
         gatherActive = true;
+        gatherOwned = true;
+        announced.push(ev);
+        announcedAt.set(ev, i);
         break;
       case 'gather-remove':
-        pending = [];
+        if (rangeRemove(ev) || ev.args.pte === undefined) {
+          pending = [];
+          deferred = [];
+        } else {
+          pending = pending.filter((p) => norm(p.event.args.pte) !== pte);
+          deferred = deferred.filter((d) => !(d.named && norm(d.event.args.pte) === pte));
+        }
         break;
       case 'flush-pending-inc':
         announce++;
+        announced.push(ev);
+        announcedAt.set(ev, i);
         break;
-      case 'flush-pending-dec':
+      case 'flush-pending-dec': {
         announce--;
+        const k = lastIndex(announced, 'flush-pending-inc');
+        if (k >= 0) announced.splice(k, 1);
+        break;
+      }
+      case 'flush-defer':
+        // A batch takes the flush over. Announced (mm->tlb_flush_batched), other PTL takers flush it first; a
+        // bare batch leaves the changed entries cached once the lock is dropped, until the batch is flushed.
+        if (ev.attrs.announces === true) pending = [];
+        else for (const p of pending) p.batched = ev;
         break;
       default:
         break;
     }
-    const effects = downgradeEffects(ev);
+    // A clear the catalogue gives no effects (pte_clear_not_present_full()) removes an entry no TLB can cache; the
+    // source write-protect of a fork copy is flushed by dup_mmap() under the source mm's mmap_lock.
+    // The copy's install into the other mm fills a fresh entry: nothing there was cached to go stale.
+    const forkCopy = forkSrc.size > 0 && ((ev.kind === 'pte-wrprotect' && forkSrc.has(norm(ev.args.mm))) || (ev.kind === 'pte-set' && !forkSrc.has(norm(ev.args.mm))));
+    // A clear of an entry the path found not present (a swap entry, a marker) leaves nothing cached.
+    const effects = (ev.kind === 'pte-clear' && (ev.attrs.effects?.length === 0 || wasAbsent)) || forkCopy ? [] : downgradeEffects(ev);
     if (effects.length > 0 && !fromEmpty && ev.kind !== 'pte-clear-flush' && ev.attrs.flushes !== true && state.ptlHeld()) {
       pending.push({ index: i, event: ev, effects });
     }
     const res = state.apply(ev);
     const ptlReleased = res.released.some((r) => r.cls === 'ptl' || r.cls === 'pmd-ptl');
     if (effects.length > 0) sawDowngrade = true;
-    if (ptlReleased && pending.length > 0) {
-      if (announce > 0 || gatherActive) pending = [];
-      else report(i, ev);
+    // A path that later skips a guarded flush (`if (force_flush) flush_tlb_range(...)` not taken) is, by the
+    // counting idiom, one on which nothing needing a flush was modified.
+    if (ptlReleased && pending.length > 0 && skipsGuardedFlush(path, i, guards)) pending = [];
+    // hugetlb: with the hugetlb VMA lock and i_mmap_rwsem held for write, no other user of the entries can run
+    // until they are released; the flush is owed before that release instead.
+    if (ptlReleased && pending.length > 0 && hugetlbExclusive(state)) for (const p of pending) p.excluded = true;
+    const exclReleased = res.released.some((r) => r.by.attrs.excludes === 'hugetlb-users' || (r.cls === 'i_mmap' && r.by.attrs.mode === 'write'));
+    if (exclReleased && pending.some((p) => p.excluded === true)) report(i, ev);
+    if (ptlReleased && pending.length > 0 && pending.every((p) => p.excluded === true)) {
+      // still covered by the exclusive locks
+    } else if (ptlReleased && pending.length > 0) {
+      const batched = pending.filter((p) => p.batched !== undefined);
+      if (batched.length > 0) {
+        reportUnannounced(ctx, path, i, ev, batched, contextOf);
+        pending = pending.filter((p) => p.batched === undefined);
+      }
+      if (announce > 0) pending = [];
+      else if (gatherActive) {
+        for (const p of pending) deferred.push({ ...p, named: true, releaseIndex: i, release: ev });
+        pending = [];
+      } else if (pending.length > 0) report(i, ev);
     } else if (ptlReleased && !sawDowngrade && announce <= 0 && !gatherActive && !ctx.image.complete) {
       // Hunk-only image: the lock was taken before the hunk; a flush after its release flushes changes made under
       // it in code the hunk does not show.
@@ -278,18 +653,165 @@ function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath, onEntry: b
   }
 }
 
+/** Entries a range flush missed, still unflushed when the path returns. */
+function reportMissed(
+  ctx: TypedRuleContext<MessageId>,
+  path: EventPath,
+  missed: ReadonlyArray<Pending & { flush: Event; flushIndex: number; extent: boolean }>,
+  contextOf: (p: Pending) => string[],
+): void {
+  for (const p of missed) {
+    const shown = [p.event, p.flush].map((e) => imageEvent(ctx.image, e)).filter((e) => e.id >= 0);
+    const anchor = pickAnchor(ctx.side, shown);
+    const entry = entryName(p.event);
+    const step = path.steps[p.flushIndex];
+    const mark = (attrs: Event['attrs']): EventPath => {
+      const steps = [...path.steps];
+      if (step && step.step === 'event') steps[p.flushIndex] = { ...step, attrs };
+      const marked = { steps, complete: path.complete };
+      return p.excluded === true ? exclusiveAsPtl(marked) : marked;
+    };
+    const region = p.event.attrs.extent === 'pmd' ? 'PMD_SIZE' : 'PUD_SIZE';
+    ctx.report({
+      messageId: p.extent ? 'rangeTooSmall' : 'rangeMisses',
+      data: {
+        op: p.event.callee,
+        verb: EFFECT_VERB[p.effects[0] ?? 'clear'] ?? 'changes',
+        entry,
+        flush: p.flush.callee,
+        start: norm(p.flush.args.start),
+        end: norm(p.flush.args.end),
+        region,
+      },
+      anchor,
+      related: shown
+        .filter((e) => e.id !== anchor.id)
+        .map((e) => ({
+          event: e,
+          message: e.kind !== 'tlb-flush' ? `${entry} changed here` : p.extent ? `the range is not widened to the ${region} region` : `the range starts at the advanced ${norm(p.flush.args.start)}`,
+        })),
+      path: mark({ ...p.flush.attrs, rangeMisses: true }),
+      hazard: neverFlushed(hazardFor(p.effects, contextOf(p))),
+      suggestion: {
+        text: p.extent
+          ? `widen the flushed range to the whole ${region} region the entry mapped (adjust_range_if_pmd_sharing_possible())`
+          : `flush from the address the walk started at (keep it in its own variable before the loop advances ${norm(p.flush.args.start)})`,
+        path: mark({ ...p.flush.attrs, rangeMisses: false }),
+      },
+    });
+  }
+}
+
+/** The path inside the caller's gather: tlb_gather_mmu() before it, tlb_finish_mmu() after it. */
+function withCallerGather(path: EventPath): EventPath {
+  const first = path.steps[0];
+  const loc = first ? first.loc : { line: 1, column: 0 };
+  const init = synthEvent('gather-init', 'tlb_gather_mmu', { tlb: 'tlb', mm: 'mm' }, loc, { fullmm: false });
+  const withInit = insertAt(path, 0, init);
+  const end = returnIndex(withInit);
+  return insertAt(withInit, end, synthEvent('gather-finish', 'tlb_finish_mmu', { tlb: 'tlb' }, locAt(withInit, end)));
+}
+
+/** Downgrades handed to a flush batch that nothing announces, with the page-table lock then dropped. */
+function reportUnannounced(
+  ctx: TypedRuleContext<MessageId>,
+  path: EventPath,
+  releaseIndex: number,
+  release: Event,
+  batched: readonly Pending[],
+  contextOf: (p: Pending) => string[],
+): void {
+  for (const p of batched) {
+    const batch = p.batched as Event;
+    const shown = [p.event, batch, release].map((e) => imageEvent(ctx.image, e)).filter((e) => e.id >= 0);
+    const anchor = pickAnchor(ctx.side, shown);
+    const entry = entryName(p.event);
+    // The model runs the batch's flush when the path is done (try_to_unmap_flush() after the walk).
+    const end = returnIndex(path);
+    const later = insertAt(path, end, synthEvent('tlb-flush', 'try_to_unmap_flush', {}, locAt(path, end), { scope: 'all' }));
+    ctx.report({
+      messageId: 'deferNotAnnounced',
+      data: { op: p.event.callee, verb: EFFECT_VERB[p.effects[0] ?? 'clear'] ?? 'changes', entry, batch: batch.callee, unlock: release.callee },
+      anchor,
+      related: [p.event, batch, release]
+        .filter((e) => e.id >= 0 && e.id !== anchor.id)
+        .map((e) => ({ event: imageEvent(ctx.image, e), message: e === release ? 'page-table lock released here' : e === batch ? 'flush recorded in a batch here, not announced' : `${entry} changed here` })),
+      path: later,
+      hazard: neverFlushed(hazardFor(p.effects, contextOf(p))),
+      suggestion: {
+        text: `announce the deferred flush where other page-table-lock holders can see it (set_tlb_ubc_flush_pending(), which sets mm->tlb_flush_batched for flush_tlb_batched_pending()), or flush before the page-table lock is released`,
+      },
+    });
+  }
+}
+
+/**
+ * An announcement (inc_tlb_flush_pending(), tlb_gather_mmu()) that a path of a function which retracts it
+ * elsewhere (dec_tlb_flush_pending(), tlb_finish_mmu()) leaves in place when it returns.
+ */
+function reportLeak(ctx: TypedRuleContext<MessageId>, path: EventPath, at: number, announced: readonly Event[]): void {
+  for (const a of announced) {
+    const anchor = imageEvent(ctx.image, a);
+    const retract = a.kind === 'gather-init' ? 'tlb_finish_mmu' : 'dec_tlb_flush_pending';
+    const ret = path.steps[at];
+    ctx.report({
+      messageId: 'announceLeak',
+      data: { op: a.callee, retract, where: path.steps[at]?.step === 'control' && (path.steps[at] as { kind: string }).kind === 'loop-next' ? 'goes on to the next iteration' : 'returns' },
+      anchor,
+      related: [],
+      path,
+      hazard: { kind: 'flush-pending-leak', invariants: ['flush-pending-balance'], adversaries: [], arch: ['x86'], context: ['mm-live'] },
+      suggestion: {
+        text: `call ${retract}() on this path too before returning`,
+        path: insertAt(path, at, synthEvent(a.kind === 'gather-init' ? 'gather-finish' : 'flush-pending-dec', retract, a.kind === 'gather-init' ? { tlb: a.args.tlb ?? 'tlb' } : { mm: a.args.mm ?? 'mm' }, ret ? ret.loc : locAt(path, at))),
+      },
+    });
+  }
+}
+
+/**
+ * Source-mm write-protects of a page-table copy (fork: copy_present_pte(), copy_huge_pmd()): the path write-protects
+ * entries of one mm and installs entries in another. The only copy between mms is dup_mmap(), which holds the
+ * source mm's mmap_lock for write (no fault can use the stale writable entry) and flushes the source mm before
+ * releasing it; writeback never cleans the anonymous COW pages such a copy write-protects. Returns the mm
+ * expressions written to as a copy's source.
+ */
+function forkSources(image: FunctionImage): Set<string> {
+  const protectedMms = new Set<string>();
+  const installedMms = new Set<string>();
+  for (const e of image.events) {
+    const mm = norm(e.args.mm);
+    if (mm === '') continue;
+    if (e.kind === 'pte-wrprotect') protectedMms.add(mm);
+    else if (e.kind === 'pte-set') installedMms.add(mm);
+  }
+  const out = new Set<string>();
+  if ([...installedMms].some((d) => !protectedMms.has(d))) for (const m of protectedMms) if (!installedMms.has(m)) out.add(m);
+  return out;
+}
+
 export default createRule<MessageId>({
   meta: {
     id: 'flush-under-ptl',
     severity: 'error',
-    docs: { description: 'Flush the TLB before releasing the page-table lock after clearing, write-protecting or cleaning a PTE' },
+    docs: { description: 'Flush the TLB before releasing the page-table lock after clearing, write-protecting or cleaning a page-table entry of any level, or defer the flush where other lock holders can see it' },
     messages: {
       flushAfterUnlock:
-        '{{op}}() {{verb}} a PTE under the page-table lock, but {{unlock}}() releases the lock before {{flush}}: another CPU can keep using the stale TLB entry in between.',
+        '{{op}}() {{verb}} a {{entry}} under the page-table lock, but {{unlock}}() releases the lock before {{flush}}: another CPU can keep using the stale TLB entry in between.',
+      notGathered:
+        '{{op}}() {{verb}} a {{entry}} while an mmu_gather is open, but the entry is never given to the gather and {{unlock}}() releases the lock: the gather flushes only what it was given, so another CPU keeps the stale TLB entry.',
+      deferNotAnnounced:
+        '{{op}}() {{verb}} a {{entry}} and {{batch}}() defers its flush to a batch that nothing announces; {{unlock}}() then releases the page-table lock, and another path taking it cannot tell that a stale TLB entry is still cached.',
+      rangeMisses:
+        '{{op}}() {{verb}} a {{entry}} at an address its loop then advances, and {{flush}}() flushes from {{start}}, which is already past it: the changed entry is outside the flushed range and stays cached.',
+      rangeTooSmall:
+        '{{op}}() {{verb}} a {{entry}} that maps a whole {{region}} region, but {{flush}}() flushes only [{{start}}, {{end}}), which need not cover it: TLB entries for the rest of the region stay cached.',
+      announceLeak:
+        '{{op}}() announces a deferred TLB flush, but this path {{where}} without {{retract}}(), which the function calls on its other paths: the announcement is never retracted.',
       unlockBeforeFlush:
         '{{unlock}}() releases the page-table lock before {{flush}}(): PTEs changed under the lock (before this hunk) stay cached in other CPUs\' TLBs in between.',
       callbackNoFlush:
-        '{{op}}() {{verb}} a PTE in {{fn}}(), which runs under its caller\'s page-table lock and does not flush the TLB; the caller drops the lock before flushing, so another CPU can keep using the stale TLB entry.',
+        '{{op}}() {{verb}} a {{entry}} in {{fn}}(), which runs under its caller\'s page-table lock and does not flush the TLB; the caller drops the lock before flushing, so another CPU can keep using the stale TLB entry.',
     },
     hazard:
       'Between the PTE update and the TLB flush, other CPUs may still hold the old translation. Once the page-table lock is dropped, a concurrent thread (writeback, zap, a fault) sees the new PTE and acts on it while a user CPU still writes or reads through the stale entry: lost writes after page_mkclean, writes through a write-protected mapping, or accesses to a freed page.',
@@ -298,6 +820,8 @@ export default createRule<MessageId>({
     const onEntry = isPtlHeldOnEntry(ctx.image);
     if (onEntry && deferredBySibling(ctx.side, ctx.siblings, ctx.fn)) return;
     const guards = flushGuards(ctx.image);
-    for (const path of ctx.image.paths) checkPath(ctx, path, onEntry, guards);
+    const owned = ownedAnnouncements(ctx.fn);
+    const forkSrc = forkSources(ctx.image);
+    for (const path of ctx.image.paths) checkPath(ctx, path, onEntry, guards, owned, forkSrc);
   },
 });

@@ -44,6 +44,28 @@ export interface EventAttrs {
   flushes?: boolean;
   /** Not in the catalogue: kept as context. */
   opaque?: boolean;
+  /** Page-table level of the entry a PTE-family op reads or writes (absent: a PTE, or a hugetlb entry of any level). */
+  level?: 'pte' | 'pmd' | 'pud';
+  /**
+   * The entry maps a whole region of this level (it points at a lower table: huge_pmd_unshare() clears a PUD entry
+   * that maps PUD_SIZE): a flush must cover that region, not just the address the call was given.
+   */
+  extent?: 'pmd' | 'pud';
+  /**
+   * Held in write mode, the lock excludes every other user of the entries it guards (hugetlb_vma_lock_write():
+   * hugetlb faults, zaps and PMD sharing take it for read); with i_mmap_rwsem held for write it serialises a
+   * hugetlb deferral like a page-table lock.
+   */
+  excludes?: 'hugetlb-users';
+  /** The effect happens only when the call returns non-zero (huge_pmd_unshare() clears only a shared PMD table). */
+  onlyIfTrue?: boolean;
+  /** flush-defer: the deferral is announced to other paths taking the same page-table lock. */
+  announces?: boolean;
+  /**
+   * tlb-flush (set by a rule on a candidate's path): the flushed range was found to lie past every entry the path
+   * changed before it (its start address was advanced beyond them), so the model flushes none of them.
+   */
+  rangeMisses?: boolean;
 }
 
 export interface Event {

@@ -61,6 +61,13 @@ export const KERNEL_OP_KINDS = [
   'flush-pending-dec',
   /** Read whether a flush is pending (mm_tlb_flush_pending, mm_tlb_flush_nested). args: mm. */
   'flush-pending-read',
+  /**
+   * Record a TLB flush to be done later by a batch (set_tlb_ubc_flush_pending, arch_tlbbatch_add_pending): the
+   * flush is deferred past the caller. attrs.announces: the deferral is made visible to other paths that take the
+   * same page-table lock (set_tlb_ubc_flush_pending sets mm->tlb_flush_batched, which flush_tlb_batched_pending()
+   * honours); a bare arch batch records it without announcing. args: mm, addr?.
+   */
+  'flush-defer',
   // ---- mmu_gather --------------------------------------------------------------------------------------
   /** Start an mmu_gather (tlb_gather_mmu[_fullmm]). args: tlb, mm, start?, end?. attrs.fullmm: boolean. */
   'gather-init',

@@ -16,6 +16,13 @@ export const PREV_PTE = 'pteprev';
 /** That page-table page's lock. */
 export const PREV_PTL = 'ptl1';
 
+/**
+ * The entry a move writes (mremap's move_ptes()/move_normal_pmd(): clear the old entry, install its value at a new
+ * one): an entry of its own, empty until the move, so the stale TLB entry of the old one is told apart from the
+ * new mapping.
+ */
+export const DEST_PTE = 'ptedst';
+
 /** What a path needs from the model: how many PTEs, which extra locks. */
 export interface PathShape {
   ptes: number;
@@ -35,13 +42,15 @@ export interface ProgramOptions {
 }
 
 /** The model lock a lock expression stands for. */
-export function lockRef(e: Event, expr: string | undefined): { name: string; kind: 'spin' | 'mutex' | 'rwsem' } {
+export function lockRef(e: Event, expr: string | undefined, nested?: ReadonlySet<string>): { name: string; kind: 'spin' | 'mutex' | 'rwsem' } {
   const cls = e.attrs.lockClass;
   if (e.kind === 'mmap-lock' || e.kind === 'mmap-unlock' || cls === 'mmap') return { name: 'mmap', kind: 'rwsem' };
+  const norm = (expr ?? e.callee).replace(/\s+/g, '').replace(/^&/, '');
   if (cls === 'ptl' || cls === 'pmd-ptl' || e.kind === 'pte-map-lock' || e.kind === 'pte-unmap-unlock' || e.kind === 'pte-map') {
+    // A second page-table lock taken while the first is held (the destination's lock of a move) is another lock.
+    if (nested?.has(norm)) return { name: `lock:${norm}`, kind: 'spin' };
     return { name: 'ptl0', kind: 'spin' };
   }
-  const norm = (expr ?? e.callee).replace(/\s+/g, '').replace(/^&/, '');
   if (cls === 'mutex' || cls === 'i_mmap' || cls === 'anon_vma') return { name: `lock:${norm}`, kind: 'mutex' };
   if (cls === 'mmu') return { name: 'mmu_lock', kind: 'spin' };
   return { name: `lock:${norm}`, kind: 'spin' };
@@ -55,16 +64,67 @@ function releasedRefs(e: Event): string[] {
   });
 }
 
+const lockKey = (e: Event): string => (e.args.lock ?? '').replace(/\s+/g, '').replace(/^&/, '');
+const isPtlClass = (e: Event): boolean => e.kind === 'pte-map-lock' || e.attrs.lockClass === 'ptl' || e.attrs.lockClass === 'pmd-ptl';
+
+/**
+ * Page-table lock expressions a path takes while another page-table lock is held (`spin_lock_nested(new_ptl)` after
+ * `pmd_lock(old_pmd)`): the model gives them locks of their own instead of the PTE's `ptl0`.
+ */
+export function nestedPtls(path: EventPath): Set<string> {
+  const held = new Set<string>();
+  const nested = new Set<string>();
+  for (const s of path.steps) {
+    if (s.step !== 'event' || !isPtlClass(s)) continue;
+    const k = lockKey(s);
+    if (k === '') continue;
+    if (s.kind === 'pte-map-lock' || s.kind === 'lock' || s.kind === 'trylock') {
+      if (held.size > 0 && !held.has(k) && ![...held].every((h) => nested.has(h))) nested.add(k);
+      held.add(k);
+    } else if (s.kind === 'unlock' || s.kind === 'pte-unmap-unlock') held.delete(k);
+  }
+  return nested;
+}
+
+/** Root expression of the entry an event reads or writes. */
+const entryOf = (e: Event): string => (e.args.pte ?? (e.kind === 'pte-map-lock' || e.kind === 'pte-map' ? e.result : undefined) ?? '').replace(/\s+/g, '');
+
+/**
+ * The events of a path that write the destination of a move: a `pte-set` into an entry the path has not read,
+ * cleared or written before (mapping it is fine), after it cleared another entry. Returns event id → the source
+ * entry (and the variable holding its old value, when the written value names it).
+ */
+export function moveDestinations(path: EventPath): Map<number, { source: string; value?: string }> {
+  const seen = new Set<string>();
+  const cleared = new Map<string, string | undefined>();
+  const out = new Map<number, { source: string; value?: string }>();
+  for (const s of path.steps) {
+    if (s.step !== 'event') continue;
+    const entry = entryOf(s);
+    if (entry === '') continue;
+    if (s.kind === 'pte-set' && !seen.has(entry) && cleared.size > 0) {
+      const value = s.args.value ?? '';
+      const from = [...cleared.entries()].find(([, r]) => r !== undefined && new RegExp(`\\b${r.replace(/[^\w]/g, '')}\\b`).test(value));
+      out.set(s.id, { source: from?.[0] ?? [...cleared.keys()][0]!, ...(from ? { value: from[1] } : {}) });
+      continue;
+    }
+    if (s.kind !== 'pte-map' && s.kind !== 'pte-map-lock') seen.add(entry);
+    if (s.kind === 'pte-clear' || s.kind === 'pte-clear-flush' || s.kind === 'pte-modify-start') cleared.set(entry, s.result);
+  }
+  return out;
+}
+
 /** The PTEs and locks a path touches. */
 export function shapeOf(paths: readonly EventPath[]): PathShape {
   let ptes = 1;
   const locks = new Map<string, 'spin' | 'mutex' | 'rwsem'>();
   for (const p of paths) {
+    const nested = nestedPtls(p);
     for (const s of p.steps) {
       if (s.step !== 'event') continue;
       if (s.kind === 'pte-advance') ptes = 2;
       if (['lock', 'trylock', 'unlock', 'mmap-lock', 'mmap-unlock'].includes(s.kind)) {
-        const r = lockRef(s, s.args.lock);
+        const r = lockRef(s, s.args.lock, nested);
         if (r.name !== 'ptl0') locks.set(r.name, r.kind);
       }
       for (const r of releasedRefs(s)) if (r !== 'ptl0') locks.set(r, r === 'mmap' ? 'rwsem' : 'spin');
@@ -108,6 +168,8 @@ export function pathToProgram(path: EventPath, opts: ProgramOptions): Instr[] {
   let truncated = false;
   let intoUnseenLoop = false;
   let lastControl: string | undefined;
+  const nested = nestedPtls(path);
+  const moves = moveDestinations(path);
   for (const step of path.steps) {
     if (step.step === 'control') {
       if (step.kind === 'return') break;
@@ -125,7 +187,13 @@ export function pathToProgram(path: EventPath, opts: ProgramOptions): Instr[] {
       continue;
     }
     lastControl = undefined;
-    const instr = eventInstr(step, { pteAt, rangeOf, ptes: opts.ptes, cursorPte: () => `pte${Math.min(last, cursor)}` });
+    const instr = eventInstr(step, { pteAt, rangeOf, ptes: opts.ptes, cursorPte: () => `pte${Math.min(last, cursor)}`, nested });
+    const move = moves.get(step.id);
+    if (instr && move) {
+      // The destination of a move gets the value taken from the cleared entry (its local snapshot).
+      instr.pte = DEST_PTE;
+      instr.from = pteAt(undefined);
+    }
     if (step.kind === 'pte-advance') {
       cursor = Math.min(last, cursor + 1);
       continue;
@@ -226,6 +294,7 @@ function releaseHeld(program: readonly Instr[]): OpInstr[] {
 }
 
 interface Binder {
+  nested?: ReadonlySet<string>;
   pteAt(expr: string | undefined): string;
   rangeOf(e: Event): [number, number];
   cursorPte(): string;
@@ -246,11 +315,11 @@ function eventInstr(e: Extract<PathStep, { step: 'event' }>, b: Binder): OpInstr
       return undefined;
     case 'lock':
     case 'trylock': {
-      const r = lockRef(e, e.args.lock);
+      const r = lockRef(e, e.args.lock, b.nested);
       return { op: 'lock', lock: r.name, ...(r.kind === 'rwsem' ? { mode: e.attrs.mode ?? 'read' } : {}), label };
     }
     case 'unlock': {
-      const r = lockRef(e, e.args.lock);
+      const r = lockRef(e, e.args.lock, b.nested);
       return { op: 'unlock', lock: r.name, ...(r.kind === 'rwsem' ? { mode: e.attrs.mode ?? 'read' } : {}), label };
     }
     case 'mmap-lock':
@@ -279,6 +348,8 @@ function eventInstr(e: Extract<PathStep, { step: 'event' }>, b: Binder): OpInstr
       return { op: e.kind, pte, ...(e.attrs.effects ? { effects: [...e.attrs.effects] } : {}), label };
     case 'tlb-flush': {
       const scope = e.attrs.scope ?? 'range';
+      // A range the rule showed to start past the changed entries covers none of the model's entries.
+      if (e.attrs.rangeMisses === true && scope === 'range') return { op: 'tlb-flush', scope, range: [0, 0], label };
       if (scope === 'page') return { op: 'tlb-flush', scope, pte: b.cursorPte(), label };
       return { op: 'tlb-flush', scope, range: [0, b.ptes], label };
     }

@@ -9,7 +9,7 @@ import type { Candidate } from '../core/rule.ts';
 import type { Arch, InvariantName } from '../core/sim-contract.ts';
 import type { Instr, Scenario, ThreadSpec } from '../sim/scenario.ts';
 import { buildAdversary } from '../sim/index.ts';
-import { COPY_PAGE, PREV_PTE, PREV_PTL, pathToProgram, shapeOf } from './path-program.ts';
+import { COPY_PAGE, DEST_PTE, PREV_PTE, PREV_PTL, pathToProgram, shapeOf } from './path-program.ts';
 
 /** The free page adversaries that allocate (COW, migration) copy into. */
 const ADVERSARY_PAGE = 'copy1';
@@ -156,8 +156,12 @@ export function buildScenario(input: BuildInput, arch: Arch, invariants: readonl
   const faultFixup = hazard.context.includes('fault-retry-loop');
   const secondary = hazard.adversaries.includes('kvm-vcpu') || hazard.adversaries.includes('invalidator') || hazard.context.includes('secondary-mmu');
   const tlb: Array<{ thread: string; pte: string }> = [];
+  // A path that moves an entry (clear the old one, install its value at a new one): munmap of the new range is
+  // what frees the page the old entry's stale TLB entry still maps.
+  const moves = threads.some((t) => t.program.some((i) => !('ctl' in i) && i.pte === DEST_PTE));
   for (const adv of hazard.adversaries) {
-    const t = buildAdversary(adv, { pte: 'pte0', ptl: 'ptl0', page: 'page0', newPage: ADVERSARY_PAGE, name: adv, range: [0, ptes] });
+    const at = moves && adv === 'zap' ? DEST_PTE : 'pte0';
+    const t = buildAdversary(adv, { pte: at, ptl: 'ptl0', page: 'page0', newPage: ADVERSARY_PAGE, name: adv, range: [0, ptes] });
     threads.push(t);
     if (adv === 'user-writer' || adv === 'user-reader') tlb.push({ thread: t.name, pte: 'pte0' });
   }
@@ -175,6 +179,7 @@ export function buildScenario(input: BuildInput, arch: Arch, invariants: readonl
     young: !faultFixup,
   }));
   if (usesPrev) pteInit.push({ name: PREV_PTE, page: 'pageprev', table: PREV_PTL, write: true, dirty: !faultFixup, young: !faultFixup });
+  if (moves) pteInit.push({ name: DEST_PTE, page: null, table: 'ptl0', write: false, dirty: false, young: false });
   applyPathAssumptions(pteInit, threads[0]!.program);
   const present = new Set(pteInit.filter((p) => p.page !== null).map((p) => p.name));
   for (let i = tlb.length - 1; i >= 0; i--) if (!present.has(tlb[i]!.pte)) tlb.splice(i, 1);

@@ -73,6 +73,12 @@ export const CATALOGUE: Readonly<Record<string, ApiEntry>> = {
   i_mmap_lock_read: { kind: 'lock', roles: ['lock'], lockClass: 'i_mmap', attrs: { mode: 'read', sleeps: true } },
   i_mmap_unlock_write: { kind: 'unlock', roles: ['lock'], lockClass: 'i_mmap', attrs: { mode: 'write' } },
   i_mmap_unlock_read: { kind: 'unlock', roles: ['lock'], lockClass: 'i_mmap', attrs: { mode: 'read' } },
+  /**
+   * hugetlb_vma_lock_write(vma) (mm/hugetlb.c, 6.1+): hugetlb faults, zaps and PMD sharing take it for read; held for
+   * write together with i_mmap_rwsem it lets hugetlb_change_protection() flush after dropping the PTLs.
+   */
+  hugetlb_vma_lock_write: { kind: 'lock', roles: ['lock'], lockClass: 'mutex', attrs: { mode: 'write', sleeps: true, excludes: 'hugetlb-users' } },
+  hugetlb_vma_unlock_write: { kind: 'unlock', roles: ['lock'], lockClass: 'mutex', attrs: { mode: 'write' } },
   anon_vma_lock_write: { kind: 'lock', roles: ['lock'], lockClass: 'anon_vma', attrs: { mode: 'write', sleeps: true } },
   anon_vma_lock_read: { kind: 'lock', roles: ['lock'], lockClass: 'anon_vma', attrs: { mode: 'read', sleeps: true } },
   anon_vma_unlock_write: { kind: 'unlock', roles: ['lock'], lockClass: 'anon_vma', attrs: { mode: 'write' } },
@@ -116,13 +122,16 @@ export const CATALOGUE: Readonly<Record<string, ApiEntry>> = {
   pud_lock: { kind: 'lock', roles: ['mm', 'pud'], resultRole: 'lock', lockClass: 'pmd-ptl' },
   pmd_trans_huge_lock: { kind: 'trylock', roles: ['pmd', 'vma'], resultRole: 'lock', lockClass: 'pmd-ptl' },
   pud_trans_huge_lock: { kind: 'trylock', roles: ['pud', 'vma'], resultRole: 'lock', lockClass: 'pmd-ptl' },
+  /** __pmd_trans_huge_lock(pmd, vma) / __pud_trans_huge_lock() (mm/huge_memory.c): the out-of-line forms; the PMD lock or NULL. */
+  __pmd_trans_huge_lock: { kind: 'trylock', roles: ['pmd', 'vma'], resultRole: 'lock', lockClass: 'pmd-ptl' },
+  __pud_trans_huge_lock: { kind: 'trylock', roles: ['pud', 'vma'], resultRole: 'lock', lockClass: 'pmd-ptl' },
   huge_pte_lock: { kind: 'lock', roles: ['hstate', 'mm', 'pte'], resultRole: 'lock', lockClass: 'ptl' },
   // ---- PTE reads ----------------------------------------------------------------------------------------------
   ptep_get: { kind: 'pte-read', roles: ['pte'] },
   ptep_get_lockless: { kind: 'pte-read', roles: ['pte'] },
   huge_ptep_get: { kind: 'pte-read', byArity: { 1: ['pte'], 3: ['mm', 'addr', 'pte'] } },
-  pmdp_get: { kind: 'pte-read', roles: ['pte'] },
-  pmdp_get_lockless: { kind: 'pte-read', roles: ['pte'] },
+  pmdp_get: { kind: 'pte-read', roles: ['pte'], attrs: { level: 'pmd' } },
+  pmdp_get_lockless: { kind: 'pte-read', roles: ['pte'], attrs: { level: 'pmd' } },
   pte_same: { kind: 'pte-same', roles: ['pte', 'old'] },
   pmd_same: { kind: 'pte-same', roles: ['pte', 'old'] },
   // ---- PTE updates --------------------------------------------------------------------------------------------
@@ -130,16 +139,21 @@ export const CATALOGUE: Readonly<Record<string, ApiEntry>> = {
   set_ptes: { kind: 'pte-set', roles: ['mm', 'addr', 'pte', 'value', 'nr'], valueRole: 'value' },
   set_pte: { kind: 'pte-set', roles: ['pte', 'value'], valueRole: 'value' },
   set_huge_pte_at: { kind: 'pte-set', roles: ['mm', 'addr', 'pte', 'value', ''], valueRole: 'value' },
-  set_pmd_at: { kind: 'pte-set', roles: ['mm', 'addr', 'pte', 'value'], valueRole: 'value' },
+  set_pmd_at: { kind: 'pte-set', roles: ['mm', 'addr', 'pte', 'value'], valueRole: 'value', attrs: { level: 'pmd' } },
   set_pte_at_notify: { kind: 'pte-set', roles: ['mm', 'addr', 'pte', 'value'], valueRole: 'value', attrs: { notifies: true } },
   ptep_get_and_clear: { kind: 'pte-clear', roles: ['mm', 'addr', 'pte'], attrs: { effects: ['clear'] } },
   ptep_get_and_clear_full: { kind: 'pte-clear', roles: ['mm', 'addr', 'pte', 'full'], attrs: { effects: ['clear'] } },
   get_and_clear_full_ptes: { kind: 'pte-clear', roles: ['mm', 'addr', 'pte', 'nr', 'full'], attrs: { effects: ['clear'] } },
+  /** clear_full_ptes(mm, addr, ptep, nr, full) (include/linux/pgtable.h, 6.9+): clears nr present PTEs, no flush. */
+  clear_full_ptes: { kind: 'pte-clear', roles: ['mm', 'addr', 'pte', 'nr', 'full'], attrs: { effects: ['clear'] } },
+  /** clear_not_present_full_ptes(mm, addr, ptep, nr, full) (include/linux/pgtable.h): swap/marker entries only. */
+  clear_not_present_full_ptes: { kind: 'pte-clear', roles: ['mm', 'addr', 'pte', 'nr', 'full'], attrs: { effects: [] } },
   huge_ptep_get_and_clear: { kind: 'pte-clear', roles: ['mm', 'addr', 'pte'], attrs: { effects: ['clear'] } },
-  pmdp_huge_get_and_clear: { kind: 'pte-clear', roles: ['mm', 'addr', 'pte'], attrs: { effects: ['clear'] } },
+  pmdp_huge_get_and_clear: { kind: 'pte-clear', roles: ['mm', 'addr', 'pte'], attrs: { level: 'pmd', effects: ['clear'] } },
   pte_clear: { kind: 'pte-clear', roles: ['mm', 'addr', 'pte'], attrs: { effects: ['clear'] } },
-  pte_clear_not_present_full: { kind: 'pte-clear', roles: ['mm', 'addr', 'pte', 'full'], attrs: { effects: ['clear'] } },
-  pmd_clear: { kind: 'pte-clear', roles: ['pte'], attrs: { effects: ['clear'] } },
+  /** pte_clear_not_present_full() (include/linux/pgtable.h): clears a swap/marker entry; no TLB entry to flush. */
+  pte_clear_not_present_full: { kind: 'pte-clear', roles: ['mm', 'addr', 'pte', 'full'], attrs: { effects: [] } },
+  pmd_clear: { kind: 'pte-clear', roles: ['pte'], attrs: { level: 'pmd', effects: ['clear'] } },
   ptep_clear_flush: { kind: 'pte-clear-flush', roles: ['vma', 'addr', 'pte'], attrs: { effects: ['clear'], flushes: true } },
   ptep_clear_flush_notify: {
     kind: 'pte-clear-flush',
@@ -147,14 +161,49 @@ export const CATALOGUE: Readonly<Record<string, ApiEntry>> = {
     attrs: { effects: ['clear'], flushes: true, notifies: true },
   },
   huge_ptep_clear_flush: { kind: 'pte-clear-flush', roles: ['vma', 'addr', 'pte'], attrs: { effects: ['clear'], flushes: true } },
-  pmdp_huge_clear_flush: { kind: 'pte-clear-flush', roles: ['vma', 'addr', 'pte'], attrs: { effects: ['clear'], flushes: true } },
+  pmdp_huge_clear_flush: { kind: 'pte-clear-flush', roles: ['vma', 'addr', 'pte'], attrs: { level: 'pmd', effects: ['clear'], flushes: true } },
   pmdp_huge_clear_flush_notify: {
     kind: 'pte-clear-flush',
     roles: ['vma', 'addr', 'pte'],
     attrs: { effects: ['clear'], flushes: true, notifies: true },
   },
-  pmdp_collapse_flush: { kind: 'pte-clear-flush', roles: ['vma', 'addr', 'pte'], attrs: { effects: ['clear'], flushes: true } },
-  pmdp_invalidate: { kind: 'pte-clear-flush', roles: ['vma', 'addr', 'pte'], attrs: { effects: ['clear'], flushes: true } },
+  pmdp_collapse_flush: { kind: 'pte-clear-flush', roles: ['vma', 'addr', 'pte'], attrs: { level: 'pmd', effects: ['clear'], flushes: true } },
+  pmdp_invalidate: { kind: 'pte-clear-flush', roles: ['vma', 'addr', 'pte'], attrs: { level: 'pmd', effects: ['clear'], flushes: true } },
+  // ---- PMD / PUD entries: cleared, write-protected, moved and populated like PTEs, under pmd_lock()/pud_lock() ----
+  /** pmdp_huge_get_and_clear_full(vma, addr, pmdp, full) (mm/huge_memory.c zap_huge_pmd): clears, no flush. */
+  pmdp_huge_get_and_clear_full: { kind: 'pte-clear', roles: ['vma', 'addr', 'pte', 'full'], attrs: { level: 'pmd', effects: ['clear'] } },
+  /** pmdp_invalidate_ad(vma, addr, pmdp) (mm/pgtable-generic.c): invalidates and flushes like pmdp_invalidate(). */
+  pmdp_invalidate_ad: { kind: 'pte-clear-flush', roles: ['vma', 'addr', 'pte'], attrs: { level: 'pmd', effects: ['clear'], flushes: true } },
+  /** pmdp_establish(vma, addr, pmdp, pmd) (arch/x86/mm/pgtable.c): installs a new PMD value, returns the old; no flush. */
+  pmdp_establish: { kind: 'pte-set', roles: ['vma', 'addr', 'pte', 'value'], valueRole: 'value', attrs: { level: 'pmd' } },
+  /** pmd_populate(mm, pmd, pgtable) (move_normal_pmd(), collapse): points a PMD at a page table. */
+  pmd_populate: { kind: 'pte-set', roles: ['mm', 'pte', 'value'], valueRole: 'value', attrs: { level: 'pmd' } },
+  /** pud_populate(mm, pud, pmd) (move_normal_pud()): points a PUD at a PMD table. */
+  pud_populate: { kind: 'pte-set', roles: ['mm', 'pte', 'value'], valueRole: 'value', attrs: { level: 'pud' } },
+  /** set_pud_at(mm, addr, pudp, pud) (mm/huge_memory.c insert_pfn_pud, change_huge_pud). */
+  set_pud_at: { kind: 'pte-set', roles: ['mm', 'addr', 'pte', 'value'], valueRole: 'value', attrs: { level: 'pud' } },
+  /** pud_clear(pudp) (move_normal_pud(), free_pmd_range): clears, no flush. */
+  pud_clear: { kind: 'pte-clear', roles: ['pte'], attrs: { level: 'pud', effects: ['clear'] } },
+  /** pudp_huge_get_and_clear(mm, addr, pudp) (include/linux/pgtable.h): clears, no flush. */
+  pudp_huge_get_and_clear: { kind: 'pte-clear', roles: ['mm', 'addr', 'pte'], attrs: { level: 'pud', effects: ['clear'] } },
+  /** pudp_huge_get_and_clear_full(vma, addr, pudp, full) (zap_huge_pud): clears, no flush. */
+  pudp_huge_get_and_clear_full: { kind: 'pte-clear', roles: ['vma', 'addr', 'pte', 'full'], attrs: { level: 'pud', effects: ['clear'] } },
+  /** pudp_huge_clear_flush(vma, addr, pudp) (mm/pgtable-generic.c): clears and flush_pud_tlb_range()s. */
+  pudp_huge_clear_flush: { kind: 'pte-clear-flush', roles: ['vma', 'addr', 'pte'], attrs: { level: 'pud', effects: ['clear'], flushes: true } },
+  /** pudp_invalidate(vma, addr, pudp) (mm/pgtable-generic.c): invalidates and flushes the PUD range. */
+  pudp_invalidate: { kind: 'pte-clear-flush', roles: ['vma', 'addr', 'pte'], attrs: { level: 'pud', effects: ['clear'], flushes: true } },
+  /** pudp_set_wrprotect(mm, addr, pudp) (copy_huge_pud): write-protects in place, no flush. */
+  pudp_set_wrprotect: { kind: 'pte-wrprotect', roles: ['mm', 'addr', 'pte'], attrs: { level: 'pud', effects: ['wrprotect'] } },
+  /**
+   * huge_pmd_unshare(mm, vma, addr, ptep) (mm/hugetlb.c): when the PMD table is shared, clears the PUD entry that
+   * points at it (put_page of the table) and returns 1; no flush: callers must flush the PUD_SIZE range
+   * (tlb_flush_pmd_range() into their gather, or flush_hugetlb_tlb_range()). Older forms take `unsigned long *addr`.
+   */
+  huge_pmd_unshare: {
+    kind: 'pte-clear',
+    byArity: { 3: ['mm', 'addr', 'pte'], 4: ['mm', 'vma', 'addr', 'pte'] },
+    attrs: { level: 'pud', effects: ['clear'], onlyIfTrue: true, extent: 'pud' },
+  },
   ptep_modify_prot_start: { kind: 'pte-modify-start', byArity: { 3: ['vma', 'addr', 'pte'] } },
   huge_ptep_modify_prot_start: { kind: 'pte-modify-start', byArity: { 3: ['vma', 'addr', 'pte'] } },
   ptep_modify_prot_commit: {
@@ -170,9 +219,9 @@ export const CATALOGUE: Readonly<Record<string, ApiEntry>> = {
   ptep_set_wrprotect: { kind: 'pte-wrprotect', roles: ['mm', 'addr', 'pte'], attrs: { effects: ['wrprotect'] } },
   wrprotect_ptes: { kind: 'pte-wrprotect', roles: ['mm', 'addr', 'pte', 'nr'], attrs: { effects: ['wrprotect'] } },
   huge_ptep_set_wrprotect: { kind: 'pte-wrprotect', roles: ['mm', 'addr', 'pte'], attrs: { effects: ['wrprotect'] } },
-  pmdp_set_wrprotect: { kind: 'pte-wrprotect', roles: ['mm', 'addr', 'pte'], attrs: { effects: ['wrprotect'] } },
+  pmdp_set_wrprotect: { kind: 'pte-wrprotect', roles: ['mm', 'addr', 'pte'], attrs: { level: 'pmd', effects: ['wrprotect'] } },
   ptep_test_and_clear_young: { kind: 'pte-mkold', roles: ['vma', 'addr', 'pte'], attrs: { effects: ['mkold'] } },
-  pmdp_test_and_clear_young: { kind: 'pte-mkold', roles: ['vma', 'addr', 'pte'], attrs: { effects: ['mkold'] } },
+  pmdp_test_and_clear_young: { kind: 'pte-mkold', roles: ['vma', 'addr', 'pte'], attrs: { level: 'pmd', effects: ['mkold'] } },
   ptep_clear_young_notify: { kind: 'pte-mkold', roles: ['vma', 'addr', 'pte'], attrs: { effects: ['mkold'], notifies: true } },
   ptep_clear_flush_young: { kind: 'pte-mkold', roles: ['vma', 'addr', 'pte'], attrs: { effects: ['mkold'], flushes: true } },
   ptep_clear_flush_young_notify: {
@@ -180,10 +229,10 @@ export const CATALOGUE: Readonly<Record<string, ApiEntry>> = {
     roles: ['vma', 'addr', 'pte'],
     attrs: { effects: ['mkold'], flushes: true, notifies: true },
   },
-  pmdp_clear_flush_young: { kind: 'pte-mkold', roles: ['vma', 'addr', 'pte'], attrs: { effects: ['mkold'], flushes: true } },
+  pmdp_clear_flush_young: { kind: 'pte-mkold', roles: ['vma', 'addr', 'pte'], attrs: { level: 'pmd', effects: ['mkold'], flushes: true } },
   ptep_set_access_flags: { kind: 'pte-set-access-flags', roles: ['vma', 'addr', 'pte', 'value', 'dirty'], valueRole: 'value' },
   huge_ptep_set_access_flags: { kind: 'pte-set-access-flags', roles: ['vma', 'addr', 'pte', 'value', 'dirty'], valueRole: 'value' },
-  pmdp_set_access_flags: { kind: 'pte-set-access-flags', roles: ['vma', 'addr', 'pte', 'value', 'dirty'], valueRole: 'value' },
+  pmdp_set_access_flags: { kind: 'pte-set-access-flags', roles: ['vma', 'addr', 'pte', 'value', 'dirty'], valueRole: 'value', attrs: { level: 'pmd' } },
   // ---- TLB ---------------------------------------------------------------------------------------------------
   flush_tlb_range: { kind: 'tlb-flush', roles: ['vma', 'start', 'end'], attrs: { scope: 'range' } },
   __flush_tlb_range: { kind: 'tlb-flush', roles: ['vma', 'start', 'end'], attrs: { scope: 'range' } },
@@ -196,6 +245,32 @@ export const CATALOGUE: Readonly<Record<string, ApiEntry>> = {
   flush_tlb_mm: { kind: 'tlb-flush', roles: ['mm'], attrs: { scope: 'mm' } },
   flush_tlb_all: { kind: 'tlb-flush', roles: [], attrs: { scope: 'all' } },
   flush_tlb_batched_pending: { kind: 'tlb-flush', roles: ['mm'], attrs: { scope: 'batched-pending' } },
+  /** flush_pud_tlb_range(vma, start, end) (include/linux/pgtable.h): flushes a PUD-sized range. */
+  flush_pud_tlb_range: { kind: 'tlb-flush', roles: ['vma', 'start', 'end'], attrs: { scope: 'range' } },
+  /** try_to_unmap_flush() (mm/rmap.c): flushes everything batched by set_tlb_ubc_flush_pending() on all CPUs. */
+  try_to_unmap_flush: { kind: 'tlb-flush', roles: [], attrs: { scope: 'all' } },
+  /** try_to_unmap_flush_dirty() (mm/rmap.c): flushes the batch when it holds a writable entry. */
+  try_to_unmap_flush_dirty: { kind: 'tlb-flush', roles: [], attrs: { scope: 'all' } },
+  /**
+   * set_tlb_ubc_flush_pending(mm, pteval, start, end) (mm/rmap.c): defers the flush of an unmapped PTE to the
+   * reclaim batch and announces it: it sets mm->tlb_flush_batched, which every path that later takes the PTL sees
+   * through flush_tlb_batched_pending(). Older forms: (mm, writable), (mm, pteval, addr). Before 4.13
+   * (3ea277194daa) the (mm, writable) form did not set mm->tlb_flush_batched; the arity cannot tell the two apart,
+   * so it is taken as announcing (a missed finding rather than a wrong one).
+   */
+  set_tlb_ubc_flush_pending: {
+    kind: 'flush-defer',
+    byArity: { 2: ['mm', ''], 3: ['mm', 'value', 'addr'], 4: ['mm', 'value', 'start', 'end'] },
+    attrs: { announces: true },
+  },
+  /**
+   * arch_tlbbatch_add_pending(batch, mm, start, end) (arch/x86/include/asm/tlbflush.h, arm64, riscv) and the older
+   * arch_tlbbatch_add_mm(batch, mm): record the mm's CPUs in a flush batch for later; nothing tells other paths.
+   */
+  arch_tlbbatch_add_pending: { kind: 'flush-defer', byArity: { 3: ['', 'mm', 'addr'], 4: ['', 'mm', 'start', 'end'] }, attrs: { announces: false } },
+  arch_tlbbatch_add_mm: { kind: 'flush-defer', roles: ['', 'mm'], attrs: { announces: false } },
+  /** arch_tlbbatch_flush(batch) (arch/x86/mm/tlb.c): flushes a recorded batch. */
+  arch_tlbbatch_flush: { kind: 'tlb-flush', roles: [''], attrs: { scope: 'all' } },
   inc_tlb_flush_pending: { kind: 'flush-pending-inc', roles: ['mm'] },
   set_tlb_flush_pending: { kind: 'flush-pending-inc', roles: ['mm'] },
   dec_tlb_flush_pending: { kind: 'flush-pending-dec', roles: ['mm'] },
@@ -220,6 +295,18 @@ export const CATALOGUE: Readonly<Record<string, ApiEntry>> = {
   tlb_remove_folio: { kind: 'gather-remove', roles: ['tlb', 'page'] },
   tlb_flush_pte_range: { kind: 'gather-remove', roles: ['tlb', 'addr', 'size'] },
   tlb_flush_pmd_range: { kind: 'gather-remove', roles: ['tlb', 'addr', 'size'] },
+  /**
+   * pte_free_tlb(tlb, pte, addr) / pmd_free_tlb / pud_free_tlb (include/asm-generic/tlb.h): free a page-table page
+   * through the gather; they record the range it mapped (tlb_flush_pmd/pud/p4d_range()) and set freed_tables.
+   */
+  pte_free_tlb: { kind: 'gather-remove', roles: ['tlb', '', 'addr'] },
+  pmd_free_tlb: { kind: 'gather-remove', roles: ['tlb', '', 'addr'] },
+  pud_free_tlb: { kind: 'gather-remove', roles: ['tlb', '', 'addr'] },
+  /** tlb_flush_pud_range(tlb, addr, size) / tlb_flush_p4d_range (include/asm-generic/tlb.h): widen the gather. */
+  tlb_flush_pud_range: { kind: 'gather-remove', roles: ['tlb', 'addr', 'size'] },
+  tlb_flush_p4d_range: { kind: 'gather-remove', roles: ['tlb', 'addr', 'size'] },
+  /** tlb_remove_pud_tlb_entry(tlb, pudp, addr) (include/asm-generic/tlb.h): record a cleared PUD in the gather. */
+  tlb_remove_pud_tlb_entry: { kind: 'gather-remove', roles: ['tlb', 'pte', 'addr'] },
   tlb_change_page_size: { kind: 'call', roles: ['tlb', 'size'] },
   // ---- MMU notifiers -------------------------------------------------------------------------------------------
   mmu_notifier_range_init: {
@@ -572,3 +659,12 @@ export const LOCK_GETTERS: Readonly<Record<string, LockClass>> = {
 export const SLEEPING_GFP = /\b(?:GFP_KERNEL|GFP_KERNEL_ACCOUNT|GFP_USER|GFP_HIGHUSER\w*|GFP_NOFS|GFP_NOIO|GFP_TRANSHUGE\w*|__GFP_DIRECT_RECLAIM)\b/;
 /** GFP masks that never sleep. */
 export const ATOMIC_GFP = /\b(?:GFP_ATOMIC|GFP_NOWAIT)\b/;
+
+/**
+ * Helpers that widen a flush range to a level's whole region (its start and end are passed by address), as a
+ * range covering an entry of that extent must be: adjust_range_if_pmd_sharing_possible(vma, &start, &end)
+ * (mm/hugetlb.c) widens to PUD_SIZE when the VMA may share PMD tables. Name → [level, argument indexes].
+ */
+export const RANGE_WIDENERS: Readonly<Record<string, { level: 'pmd' | 'pud'; args: readonly number[] }>> = {
+  adjust_range_if_pmd_sharing_possible: { level: 'pud', args: [1, 2] },
+};

@@ -54,4 +54,69 @@ describe('flush-under-ptl over paths', () => {
     const cf = ev(5, 'pte-clear-flush', 'ptep_clear_flush', { vma: 'vma', addr: 'addr', pte: 'pte' }, { attrs: { flushes: true, effects: ['clear'] } });
     expect(runRule(rule, view('f', { post: image([[map, old, cf, unlock, ret]]) }))).toEqual([]);
   });
+
+  it('reports an entry cleared beside an open gather and never given to it, not one given in the same iteration', () => {
+    const init = ev(10, 'gather-init', 'tlb_gather_mmu', { tlb: 'tlb', mm: 'mm' }, { attrs: { fullmm: false } });
+    const lk = ev(11, 'lock', 'huge_pte_lock', { lock: 'ptl' }, { attrs: { lockClass: 'ptl' } });
+    const unshare = ev(12, 'pte-clear', 'huge_pmd_unshare', { pte: 'ptep' }, { attrs: { effects: ['clear'], level: 'pud' } });
+    const ul = ev(13, 'unlock', 'spin_unlock', { lock: 'ptl' }, { attrs: { lockClass: 'ptl' } });
+    const give = ev(14, 'gather-remove', 'tlb_remove_huge_tlb_entry', { tlb: 'tlb', pte: 'ptep', addr: 'addr' });
+    const fin = ev(15, 'gather-finish', 'tlb_finish_mmu', { tlb: 'tlb' });
+    const enter = ctl({ kind: 'loop-enter', loop: 7, head: 'for (address = start; address < end; address += sz)' });
+    const next = ctl({ kind: 'loop-next', loop: 7, via: 'continue' });
+    const exit = ctl({ kind: 'loop-exit', loop: 7, via: 'cond' });
+    // The next iteration's remove of the same spelling is another entry.
+    const bad = runRule(rule, view('f', { post: image([[init, enter, lk, unshare, ul, next, lk, give, ul, exit, fin, ret]]) }));
+    expect(bad.map((c) => c.messageId)).toEqual(['notGathered']);
+    expect(bad[0]?.data.entry).toBe('PUD entry');
+    expect(runRule(rule, view('f', { post: image([[init, enter, lk, unshare, give, ul, next, exit, fin, ret]]) }))).toEqual([]);
+    const range = ev(16, 'gather-remove', 'tlb_flush_pmd_range', { tlb: 'tlb', addr: 'a', size: 'PUD_SIZE' });
+    expect(runRule(rule, view('f', { post: image([[init, enter, lk, unshare, ul, range, next, exit, fin, ret]]) }))).toEqual([]);
+  });
+  it('reports a flush handed to an unannounced batch, not one announced by set_tlb_ubc_flush_pending', () => {
+    const batch = ev(20, 'flush-defer', 'arch_tlbbatch_add_pending', { mm: 'mm' }, { attrs: { announces: false } });
+    const ubc = ev(21, 'flush-defer', 'set_tlb_ubc_flush_pending', { mm: 'mm' }, { attrs: { announces: true } });
+    const c = runRule(rule, view('f', { post: image([[map, clear, batch, unlock, ret]]) }));
+    expect(c.map((x) => x.messageId)).toEqual(['deferNotAnnounced']);
+    expect(c[0]?.hazard.invariants).toContain('write-protect-holds');
+    expect(runRule(rule, view('f', { post: image([[map, clear, ubc, unlock, ret]]) }))).toEqual([]);
+  });
+  it('reports an announcement left on one path only when the function retracts it elsewhere', () => {
+    const inc = ev(30, 'flush-pending-inc', 'inc_tlb_flush_pending', { mm: 'mm' });
+    const dec = ev(31, 'flush-pending-dec', 'dec_tlb_flush_pending', { mm: 'mm' });
+    const early = ctl({ kind: 'return', value: '-EAGAIN' });
+    const c = runRule(rule, view('f', { post: image([[inc, early], [inc, flush, dec, ret]]) }));
+    expect(c.map((x) => x.messageId)).toEqual(['announceLeak']);
+    expect(c[0]?.hazard.invariants).toEqual(['flush-pending-balance']);
+    // A function that only announces (its caller retracts) owns nothing.
+    expect(runRule(rule, view('f', { post: image([[inc, early]]) }))).toEqual([]);
+  });
+  it('reports a range flush starting at the address its loop advanced past the changed entries', () => {
+    const head = ctl({ kind: 'loop-enter', loop: 3, head: 'for (; addr != end; addr += PAGE_SIZE, pte++)' });
+    const wp = ev(40, 'pte-wrprotect', 'ptep_set_wrprotect', { mm: 'mm', addr: 'addr', pte: 'pte' }, { attrs: { effects: ['wrprotect'] }, line: 3 });
+    const next = ctl({ kind: 'loop-next', loop: 3, via: 'end' });
+    const out = ctl({ kind: 'loop-exit', loop: 3, via: 'cond' });
+    const late = ev(41, 'tlb-flush', 'flush_tlb_range', { vma: 'vma', start: 'addr', end: 'end' }, { attrs: { scope: 'range' }, line: 5 });
+    const whole = ev(42, 'tlb-flush', 'flush_tlb_range', { vma: 'vma', start: 'start', end: 'end' }, { attrs: { scope: 'range' }, line: 5 });
+    const c = runRule(rule, view('f', { post: image([[map, head, wp, next, out, late, unlock, ret]]) }));
+    expect(c.map((x) => x.messageId)).toEqual(['rangeMisses']);
+    const marked = c[0]?.path.steps.find((s) => s.step === 'event' && s.id === 41);
+    expect(marked?.step === 'event' && marked.attrs.rangeMisses).toBe(true);
+    expect(runRule(rule, view('f', { post: image([[map, head, wp, next, out, whole, unlock, ret]]) }))).toEqual([]);
+  });
+  it('holds a hugetlb deferral to the hugetlb VMA lock and i_mmap_rwsem, and checks the unshared PUD region is flushed', () => {
+    const vl = ev(50, 'lock', 'hugetlb_vma_lock_write', { lock: 'vma' }, { attrs: { lockClass: 'mutex', mode: 'write', excludes: 'hugetlb-users' } });
+    const il = ev(51, 'lock', 'i_mmap_lock_write', { lock: 'mapping' }, { attrs: { lockClass: 'i_mmap', mode: 'write' } });
+    const lk = ev(52, 'lock', 'huge_pte_lock', { lock: 'ptl' }, { attrs: { lockClass: 'ptl' } });
+    const unshare = ev(53, 'pte-clear', 'huge_pmd_unshare', { pte: 'ptep' }, { attrs: { effects: ['clear'], level: 'pud', extent: 'pud' } });
+    const ul = ev(54, 'unlock', 'spin_unlock', { lock: 'ptl' }, { attrs: { lockClass: 'ptl' } });
+    const fl = ev(55, 'tlb-flush', 'flush_hugetlb_tlb_range', { vma: 'vma', start: 'start', end: 'end' }, { attrs: { scope: 'range' } });
+    const wide = ev(56, 'call', 'adjust_range_if_pmd_sharing_possible', { arg0: 'vma', arg1: '&start', arg2: '&end' }, { attrs: { opaque: true } });
+    const iu = ev(57, 'unlock', 'i_mmap_unlock_write', { lock: 'mapping' }, { attrs: { lockClass: 'i_mmap', mode: 'write' } });
+    const vu = ev(58, 'unlock', 'hugetlb_vma_unlock_write', { lock: 'vma' }, { attrs: { lockClass: 'mutex', mode: 'write' } });
+    expect(runRule(rule, view('f', { post: image([[vl, il, lk, unshare, ul, fl, iu, vu, ret]]) })).map((c) => c.messageId)).toEqual(['rangeTooSmall']);
+    expect(runRule(rule, view('f', { post: image([[wide, vl, il, lk, unshare, ul, fl, iu, vu, ret]]) }))).toEqual([]);
+    // Flushed only after the exclusive locks are released: owed before that release.
+    expect(runRule(rule, view('f', { post: image([[wide, vl, il, lk, unshare, ul, iu, fl, vu, ret]]) })).map((c) => c.messageId)).toEqual(['flushAfterUnlock']);
+  });
 });

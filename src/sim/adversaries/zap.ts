@@ -1,7 +1,9 @@
 /**
- * Adversary `zap`: zap_pte_range()/munmap/truncate: clear the PTE under the PTL, flush, then free the page.
+ * Adversary `zap`: zap_pte_range()/munmap/truncate: clear the PTE under the PTL, flush, then free the page. Like
+ * tlb_finish_mmu() (mm/mmu_gather.c, since 99baac21e458), it flushes the whole range when another thread has a
+ * deferred flush announced (mm_tlb_flush_nested()), even when it found nothing to clear itself.
  */
-import type { ThreadSpec } from '../scenario.ts';
+import type { Instr, ThreadSpec } from '../scenario.ts';
 import type { AdversaryBind } from './types.ts';
 
 /** Unmap `bind.pte` and free `bind.page` (required). */
@@ -18,11 +20,23 @@ export function zap(bind: AdversaryBind): ThreadSpec {
       { op: 'pte-clear', pte: bind.pte },
       { op: 'tlb-flush', scope: 'page', pte: bind.pte },
       { op: 'pte-unmap-unlock', pte: bind.pte },
+      ...nestedFlush(bind, 'freeing'),
       { op: 'page-free', page: bind.page },
       { ctl: 'goto', to: 'out' },
       { ctl: 'label', name: 'none' },
       { op: 'pte-unmap-unlock', pte: bind.pte },
+      ...nestedFlush(bind, 'out'),
       { ctl: 'label', name: 'out' },
     ],
   };
+}
+
+/** tlb_finish_mmu(): `if (mm_tlb_flush_nested(mm))` flush the whole range; then go on at `next`. */
+function nestedFlush(bind: AdversaryBind, next: string): Instr[] {
+  const skip = `${next}-no-nested`;
+  return [
+    { ctl: 'if', cond: { test: 'flush-pending', negate: true }, then: skip },
+    { op: 'tlb-flush', scope: 'range', ...(bind.range ? { range: bind.range } : { pte: bind.pte }), label: 'tlb_finish_mmu(): mm_tlb_flush_nested(), flush the range' },
+    { ctl: 'label', name: skip },
+  ];
 }

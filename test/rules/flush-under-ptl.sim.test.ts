@@ -1,0 +1,103 @@
+// The simulator proves each finding of the fixtures written for the page-table-level, gather, batch and
+// announcement shapes of flush-under-ptl, and shows it as a CPU table; the suggested fix removes the violation.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import rule from '../../rules/flush-under-ptl.ts';
+import { runRule } from '../../src/rule-tester/index.ts';
+import { functionsOfSource } from '../../src/rule-tester/load-functions.ts';
+import { confirm } from '../../src/engine/confirm.ts';
+import { renderTable } from '../../src/sim/index.ts';
+import type { Candidate } from '../../src/core/rule.ts';
+import { readInputs } from '../../src/sources/index.ts';
+import { checkPatches, isReportable } from '../../src/engine/index.ts';
+
+const DIR = join(process.cwd(), 'fixtures', 'rules', 'flush-under-ptl');
+
+async function candidates(file: string): Promise<{ fn: string; c: Candidate[] }> {
+  const path = join(DIR, file);
+  const fns = await functionsOfSource(readFileSync(path, 'utf8'), `fixtures/rules/flush-under-ptl/${file}`);
+  const fn = fns[0]!;
+  return { fn: fn.name, c: runRule(rule, fn, fns) };
+}
+
+const cases: Array<{ file: string; messageId: string; invariant: string; table: RegExp[]; fixRefutes: boolean }> = [
+  {
+    file: 'invalid-pmd-move-flush-after-unlock.c',
+    messageId: 'flushAfterUnlock',
+    invariant: 'no-stale-access',
+    table: [/pmd_clear\(\)/, /spin_unlock\(\)/, /page0 freed/],
+    fixRefutes: true,
+  },
+  {
+    file: 'invalid-pte-move-flush-after-unlock.c',
+    messageId: 'flushAfterUnlock',
+    invariant: 'no-stale-access',
+    table: [/ptep_get_and_clea/, /set_pte_at\(\)/, /page0 freed/],
+    fixRefutes: true,
+  },
+  {
+    file: 'invalid-gather-entry-beside.c',
+    messageId: 'notGathered',
+    invariant: 'write-protect-holds',
+    table: [/huge_pmd_unshare/, /tlb_finish_mmu\(\)/, /stale TLB entry/],
+    fixRefutes: true,
+  },
+  {
+    file: 'invalid-batched-flush-not-announced.c',
+    messageId: 'deferNotAnnounced',
+    invariant: 'write-protect-holds',
+    table: [/ptep_get_and_clea/, /pte_unmap_unlock/, /unmapping call/],
+    fixRefutes: false,
+  },
+  {
+    file: 'invalid-range-start-advanced.c',
+    messageId: 'rangeMisses',
+    invariant: 'write-protect-holds',
+    table: [/ptep_set_wrprotec/, /flush_tlb_range\(\)/, /stale TLB/],
+    fixRefutes: true,
+  },
+  {
+    file: 'invalid-range-not-widened-for-shared-pmd.c',
+    messageId: 'rangeTooSmall',
+    invariant: 'write-protect-holds',
+    table: [/huge_pmd_unshare/, /flush_hugetlb_tlb_range\(\)/, /stale TLB/],
+    fixRefutes: true,
+  },
+  {
+    file: 'invalid-announce-not-retracted.c',
+    messageId: 'announceLeak',
+    invariant: 'flush-pending-balance',
+    table: [/inc_tlb_flush_pen/],
+    fixRefutes: true,
+  },
+];
+
+describe('flush-under-ptl findings are confirmed by the simulator', () => {
+  it.each(cases.map((c) => [c.file, c] as const))('%s', async (file, want) => {
+    const { fn, c } = await candidates(file);
+    const mine = c.filter((x) => x.messageId === want.messageId);
+    expect(mine.length, JSON.stringify(c.map((x) => x.messageId))).toBeGreaterThan(0);
+    const cand = mine[0]!;
+    const r = confirm({ candidate: cand, path: `fixtures/rules/flush-under-ptl/${file}`, fn }, cand.hazard.arch);
+    expect(r.status).toBe('confirmed');
+    expect(r.simulation?.invariant).toBe(want.invariant);
+    const table = renderTable(r.simulation!.trace!, { width: 200 });
+    for (const re of want.table) expect(table).toMatch(re);
+    if (want.fixRefutes) {
+      expect(cand.suggestion?.path).toBeDefined();
+      const fix = confirm({ candidate: cand, path: file, fn, pathOverride: cand.suggestion!.path! }, [r.simulation!.arch]);
+      expect(fix.status).toBe('refuted');
+    }
+  });
+});
+
+describe('a patch that gives the entry to the gather is recognised as a fix', () => {
+  it('valid-fix-gather-entry-given.patch: fixed, nothing reported', async () => {
+    const { patches } = await readInputs([join(DIR, 'valid-fix-gather-entry-given.patch')]);
+    const report = await checkPatches(patches);
+    const summary = JSON.stringify(report.findings.map((f) => [f.rule, f.function, f.status, f.introduced, f.fixed]));
+    expect(report.findings.filter(isReportable), summary).toEqual([]);
+    expect(report.findings.some((f) => f.rule === 'flush-under-ptl' && f.fixed && f.function === 'drop_huge_range'), summary).toBe(true);
+  });
+});
