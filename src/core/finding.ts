@@ -68,10 +68,17 @@ export interface Finding {
   introduced: boolean;
   /** Fixed by this patch: pre-image violates, post-image does not. */
   fixed: boolean;
+  /** File path; '' when the diff did not name its file (a quoted or header-less fragment): see `location`. */
   path: string;
+  /**
+   * Where the finding sits when its file is unknown: the input (file name as given) and the message holding the
+   * fragment, and the 1-based line in that input.
+   */
+  location?: { input: string; messageId?: string; line?: number };
   /** Line in the file on `side` (new file line for RIGHT, old for LEFT). */
   line: number;
   side: 'RIGHT' | 'LEFT';
+  /** The function's name; '' when the fragment names none. */
   function: string;
   message: string;
   /** 1-based line in the input text (patch file / message body), when known. */

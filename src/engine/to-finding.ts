@@ -50,6 +50,8 @@ export function toFinding(x: FindingInput): Finding {
     hazard: c.hazard.kind,
     signature: `${x.fixed ? 'fixed' : 'open'}|${sim?.invariant ?? conf.status}|${roles}`,
   });
+  // A fragment whose file the diff did not name is located in the message that holds it, never at "?".
+  const unknownPath = fn.path === '?' || fn.path === '';
   const finding: Finding = {
     fingerprint: fp,
     rule: c.rule,
@@ -57,10 +59,19 @@ export function toFinding(x: FindingInput): Finding {
     status: conf.status,
     introduced: x.introduced,
     fixed: x.fixed,
-    path: fn.path,
+    path: unknownPath ? '' : fn.path,
+    ...(unknownPath
+      ? {
+          location: {
+            input: x.patch.source.name,
+            ...(x.patch.messageId ? { messageId: x.patch.messageId } : {}),
+            ...(c.anchor.loc.inputLine ? { line: c.anchor.loc.inputLine } : {}),
+          },
+        }
+      : {}),
     line: c.anchor.loc.fileLine ?? 0,
     side,
-    function: fn.name,
+    function: fn.name === '?' ? '' : fn.name,
     message: x.fixed ? fixedMessage(c) : c.message,
     ...(c.anchor.loc.inputLine ? { inputLine: c.anchor.loc.inputLine } : {}),
     patch: {
@@ -76,7 +87,7 @@ export function toFinding(x: FindingInput): Finding {
   }
   const related = c.related
     .filter((r) => r.event.loc.fileLine !== undefined)
-    .map((r) => ({ path: fn.path, line: r.event.loc.fileLine as number, side, message: r.message }));
+    .map((r) => ({ path: unknownPath ? '' : fn.path, line: r.event.loc.fileLine as number, side, message: r.message }));
   if (related.length > 0) finding.related = related;
   return finding;
 }

@@ -6,6 +6,7 @@
  */
 import type { ScanReport, ScanReportFinding, ScanReportSeries } from '../scan/report-data.ts';
 import type { Trace } from '../core/finding.ts';
+import { findingWhere, functionLabel } from './where.ts';
 
 /** Where message links point: a public-inbox base URL (`https://lore.kernel.org/linux-mm/`, `/all/`, a mirror). */
 export const DEFAULT_ARCHIVE_URL = 'https://lore.kernel.org/r/';
@@ -125,7 +126,7 @@ export function renderHtmlReport(report: ScanReport, opts: HtmlReportOptions): s
         const verdict = f.fixed ? 'fixes' : f.status;
         h.push(`<div class="finding${att ? ' attention' : ''}">`);
         h.push(
-          `<p><span class="${tagClass}">${escapeHtml(verdict)}</span> <strong>${escapeHtml(f.rule)}</strong> — <code>${escapeHtml(`${f.path}:${f.line}`)}</code> <code>${escapeHtml(f.function)}()</code> <small>(${escapeHtml(f.disposition)}${f.arch ? `, simulated on ${escapeHtml(f.arch)}` : ''})</small>${f.fixedIn ? ` — fixed in ${link(f.fixedIn)}` : ''}</p>`,
+          `<p><span class="${tagClass}">${escapeHtml(verdict)}</span> <strong>${escapeHtml(f.rule)}</strong> — <code>${escapeHtml(findingWhere(f))}</code>${f.function ? ` <code>${escapeHtml(functionLabel(f))}</code>` : ''} <small>(${escapeHtml(f.disposition)}${f.arch ? `, simulated on ${escapeHtml(f.arch)}` : ''})</small>${f.fixedIn ? ` — fixed in ${link(f.fixedIn)}` : ''}</p>`,
         );
         h.push(`<p>${f.fixed ? 'Before this patch: ' : ''}${escapeHtml(f.message)}</p>`);
         if (f.trace && !f.fixed) h.push(`<pre>${escapeHtml(opts.renderTable(f.trace, { width: 140 }))}</pre>`);

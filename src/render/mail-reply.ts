@@ -14,6 +14,7 @@ import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp';
 import type { Finding, Trace } from '../core/finding.ts';
 import type { DiffLine, FileDiff, Hunk, Patch } from '../core/patch.ts';
 import { VERSION } from '../core/version.ts';
+import { findingWhere, functionLabel } from './where.ts';
 
 /** What a reply is built from. */
 export interface MailReplyInput {
@@ -224,7 +225,7 @@ function findingSection(patch: Patch, f: Finding, renderTable: (t: Trace) => str
   out.push(...wrapText(f.message));
   out.push('');
   const sim = f.simulation;
-  const where = `${f.path}:${f.line}${f.function ? ` (${f.function}())` : ''}`;
+  const where = `${findingWhere(f)}${f.function ? ` (${f.function}())` : ''}`;
   if (sim?.trace) {
     out.push(
       ...wrapText(

@@ -96,7 +96,13 @@ function resultOf(f: Finding, commit: SarifInput['commit'], ruleIndex: number, o
     kind: c.kind,
     level: c.level,
     message,
-    locations: [{ physicalLocation: physical(f.path, f.line), logicalLocations: [{ name: f.function, kind: 'function' }] }],
+    // A fragment whose file is unknown is located in the input (the mail or patch file) at the fragment's line.
+    locations: [
+      {
+        physicalLocation: f.path ? physical(f.path, f.line) : physical(f.location?.input ?? 'input', f.location?.line ?? f.inputLine),
+        ...(f.function ? { logicalLocations: [{ name: f.function, kind: 'function' }] } : {}),
+      },
+    ],
     partialFingerprints: { 'mmreview/v1': f.fingerprint },
     baselineState: c.baseline,
   };

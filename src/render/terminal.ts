@@ -6,6 +6,7 @@
  */
 import type { Finding, Report } from '../core/finding.ts';
 import { wrap } from '../sim/render-table.ts';
+import { findingWhere, functionLabel } from './where.ts';
 
 export interface TerminalOptions {
   /** ANSI colours (callers pass `process.stdout.isTTY`). */
@@ -50,11 +51,11 @@ export function classification(f: Finding): string {
 /** A fix as a note: where, which rule, and the before/after simulation, in one line (wrapped to at most three). */
 function fixNote(f: Finding, o: TerminalOptions, width: number): string {
   const c = o.color === true;
-  const where = `${f.path}:${f.line > 0 ? f.line : '?'}`;
+  const where = findingWhere(f);
   const sim = f.simulation;
   const how = sim ? `simulated on ${sim.arch}: ${sim.invariant ?? 'a violation'} before the patch, none after` : 'simulated before and after';
   // `how` names the invariant the pre-image violated; the post-image's refutation is what made it a fix.
-  const text = wrap(`${where} ${f.function}(): fixes ${f.rule} (${how})`, width).slice(0, 3);
+  const text = wrap(`${where}${f.function ? ` ${functionLabel(f)}` : ''}: fixes ${f.rule} (${how})`, width).slice(0, 3);
   text[0] = text[0]!.replace(where, paint(c, 'bold', where)).replace(': fixes ', `: ${paint(c, 'green', 'fixes')} `);
   return text.map((l, k) => (k === 0 ? l : `    ${l}`)).join('\n');
 }
@@ -63,9 +64,9 @@ function block(f: Finding, o: TerminalOptions): string {
   const width = o.width ?? 100;
   if (f.fixed && !o.explain) return fixNote(f, o, width);
   const c = o.color === true;
-  const where = `${f.path}:${f.line > 0 ? f.line : '?'}`;
+  const where = findingWhere(f);
   const tag = f.fixed ? paint(c, 'green', 'fixed') : f.status === 'confirmed' ? paint(c, 'red', 'confirmed') : paint(c, 'yellow', f.status);
-  const head = wrap(`${where} ${f.function}(): ${f.status === 'confirmed' && !f.fixed ? 'confirmed' : f.fixed ? 'fixed' : f.status} ${f.rule} (${classification(f)})`, width);
+  const head = wrap(`${where}${f.function ? ` ${functionLabel(f)}` : ''}: ${f.status === 'confirmed' && !f.fixed ? 'confirmed' : f.fixed ? 'fixed' : f.status} ${f.rule} (${classification(f)})`, width);
   // colour only the location and the verdict; a long heading continues on an indented line
   const first = head[0]!.replace(where, paint(c, 'bold', where)).replace(/\): (confirmed|fixed|\w+) /, (_m, v: string) => `): ${v === 'confirmed' || v === 'fixed' ? tag : paint(c, 'yellow', v)} `);
   const rest = head.slice(1).join(' ');
@@ -86,7 +87,7 @@ function block(f: Finding, o: TerminalOptions): string {
     const v = f.suggestion.verdict === 'removes-violation' ? 'simulated: removes the violation' : f.suggestion.verdict === 'still-violates' ? 'simulated: still violates' : 'not simulated';
     lines.push('', ...prose(`suggested fix: ${f.suggestion.text} (${v})`, '  ', width));
   }
-  for (const r of f.related ?? []) for (const l of prose(`${r.path}:${r.line}: ${r.message}`, '  ', width)) lines.push(paint(c, 'dim', l));
+  for (const r of f.related ?? []) for (const l of prose(`${r.path ? `${r.path}:${r.line}` : `line ${r.line}`}: ${r.message}`, '  ', width)) lines.push(paint(c, 'dim', l));
   return lines.join('\n');
 }
 

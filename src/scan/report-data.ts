@@ -17,6 +17,8 @@ export interface ScanReportFinding {
   fixed: boolean;
   path: string;
   line: number;
+  /** Where the finding sits when its file is unknown (see Finding.location). */
+  location?: Finding['location'];
   function: string;
   message: string;
   arch?: string;
@@ -71,6 +73,7 @@ export function buildScanReport(store: StateStore, run: ScanResult, opts: { hist
         introduced: f.introduced, fixed: f.fixed, path: f.path, line: f.line, function: f.function, message: f.message,
       };
       if (row.fixedIn) out.fixedIn = pkeyToMid.get(row.fixedIn) ?? row.fixedIn;
+      if (f.location) out.location = f.location;
       if (f.simulation) out.arch = f.simulation.arch;
       if (f.simulation?.trace) out.trace = f.simulation.trace;
       return out;

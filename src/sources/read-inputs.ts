@@ -9,6 +9,7 @@ import { MAX_TEXT_BYTES } from './limits.ts';
 import { readMaildir } from './maildir.ts';
 import { isFromLine, readMbox, readMboxChunks } from './mbox.ts';
 import { parseMessage, sanitizeControlBytes } from './message.ts';
+import { recoverFragmentPaths } from './fragment-paths.ts';
 
 /** Everything read from the inputs. `inputs` counts the files/streams read (each file of a directory counts). */
 export interface ReadResult {
@@ -93,6 +94,7 @@ export async function readInputs(inputs: string[], opts?: { stdin?: NodeJS.Reada
       res.problems.push({ code: 'MMR001', message: `cannot read: ${(e as Error).message}`, input });
     }
   }
+  recoverFragmentPaths(res.patches);
   return res;
 }
 

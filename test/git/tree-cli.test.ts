@@ -43,7 +43,11 @@ describe('mmreview check/inspect --tree REPO', () => {
   it('check: a note per patch in text and JSON, the finding of patch 2 confirmed', () => {
     const text = cli(['check', '--tree', repo.dir, ...files]);
     expect(text.code).toBe(1);
-    const notes = text.stdout.split('\n').filter((l) => l.startsWith('note: ') && l.endsWith('[MMR041]'));
+    // A note wraps to the terminal width: its continuation lines are indented under it.
+    const notes = text.stdout
+      .replace(/\n {6}(?=\S)/g, ' ')
+      .split('\n')
+      .filter((l) => l.startsWith('note: ') && l.endsWith('[MMR041]'));
     expect(notes).toHaveLength(2);
     expect(notes[1]).toContain('earlier patch of the series (mm/pgclean.c)');
     const json = JSON.parse(cli(['check', '--tree', repo.dir, '--format', 'json', ...files]).stdout) as Report;
