@@ -1,6 +1,5 @@
 // Parses one RFC 5322 message (MIME, transfer encodings, charsets, patch attachments) into patches via mailparser.
 
-import { simpleParser } from 'mailparser';
 import type { AddressObject, Attachment, ParsedMail } from 'mailparser';
 import type { InputProblem, Patch, PatchSource } from '../core/patch.ts';
 import { extractPatchesFromText, inputName } from './extract.ts';
@@ -41,6 +40,8 @@ export async function parseMessage(
   }
   let parsed: ParsedMail | undefined;
   try {
+    // mailparser is loaded on the first mail that needs a MIME parse, not when the module loads (start-up cost).
+    const { simpleParser } = await import('mailparser');
     parsed = await simpleParser(raw, { skipHtmlToText: false, skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true });
   } catch (e) {
     problems.push({ code: 'MMR004', message: `unparsable message: ${(e as Error).message}`, input: name });

@@ -5,9 +5,6 @@
 import type { Command } from 'commander';
 import type { FunctionView } from '../../core/events.ts';
 import type { InputProblem } from '../../core/patch.ts';
-import { functionsOfPatch } from '../../frontend/index.ts';
-import { inspectDoc, inspectText } from '../../frontend/inspect.ts';
-import { directoryTree, readInputs } from '../../sources/index.ts';
 
 /** Register the command. */
 export function register(program: Command): void {
@@ -24,6 +21,11 @@ export function register(program: Command): void {
         process.exitCode = 2;
         return;
       }
+      const [{ functionsOfPatch }, { inspectDoc, inspectText }, { directoryTree, readInputs }] = await Promise.all([
+        import('../../frontend/index.ts'),
+        import('../../frontend/inspect.ts'),
+        import('../../sources/index.ts'),
+      ]);
       const read = await readInputs(inputs);
       const tree = flags.tree ? directoryTree(flags.tree) : undefined;
       const problems: InputProblem[] = [...read.problems];

@@ -5,14 +5,7 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { StateStore, StateStoreError } from '../../store/state-store.ts';
-import { runScan } from '../../scan/scanner.ts';
-import { defaultScanDeps } from '../../scan/default-deps.ts';
-import { progressSink } from '../../scan/progress.ts';
-import { buildScanReport } from '../../scan/report-data.ts';
-import { renderScanReportJson, renderScanReportText } from '../../render/scan-report.ts';
-import { renderHtmlReport } from '../../render/html-report.ts';
-import { sendDrafts } from '../../publish/mail/smtp.ts';
+import type { StateStore } from '../../store/state-store.ts';
 
 interface ScanFlags {
   db: string;
@@ -53,9 +46,17 @@ export function register(program: Command): void {
       const smtpUrl = flags.smtp ?? process.env.MMREVIEW_SMTP_URL;
       if (flags.send && !smtpUrl) return usage('--send needs an SMTP server: --smtp URL or MMREVIEW_SMTP_URL');
       const from = flags.from ?? process.env.MMREVIEW_FROM ?? 'mmreview <mmreview@localhost>';
+      // Loaded here, not at start-up: `mmreview --help` and the other commands never pay for SQLite or mail parsing.
+      const [{ StateStore: Store, StateStoreError }, { runScan }, { defaultScanDeps }, { progressSink }, { buildScanReport }] = await Promise.all([
+        import('../../store/state-store.ts'),
+        import('../../scan/scanner.ts'),
+        import('../../scan/default-deps.ts'),
+        import('../../scan/progress.ts'),
+        import('../../scan/report-data.ts'),
+      ]);
       let store: StateStore;
       try {
-        store = StateStore.open(resolve(flags.db));
+        store = Store.open(resolve(flags.db));
       } catch (e) {
         return usage(e instanceof StateStoreError ? e.message : `cannot open ${flags.db}: ${(e as Error).message}`);
       }
@@ -70,13 +71,16 @@ export function register(program: Command): void {
         });
         sink?.done();
         if (flags.send && smtpUrl) {
+          const { sendDrafts } = await import('../../publish/mail/smtp.ts');
           const sent = await sendDrafts(store, smtpUrl);
           process.stderr.write(`sent ${sent.sent.length} replies, ${sent.failed.length} failed, ${sent.uncertain.length} left unsent after an interrupted send\n`);
           for (const f of sent.failed) process.stderr.write(`  send failed <${f.replyId}>: ${f.error}\n`);
         }
         const report = buildScanReport(store, result);
+        const { renderScanReportJson, renderScanReportText } = await import('../../render/scan-report.ts');
         process.stdout.write(flags.format === 'json' ? renderScanReportJson(report) : renderScanReportText(report, { renderTable: deps.renderTable }));
         if (flags.report) {
+          const { renderHtmlReport } = await import('../../render/html-report.ts');
           mkdirSync(dirname(resolve(flags.report)), { recursive: true });
           writeFileSync(flags.report, renderHtmlReport(report, { renderTable: deps.renderTable }));
         }
