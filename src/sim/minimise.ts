@@ -6,7 +6,7 @@ import type { InvariantName } from '../core/sim-contract.ts';
 import type { Model } from './model.ts';
 import { StateStore } from './state-store.ts';
 
-const CHUNK_BITS = 10;
+const CHUNK_BITS = 8;
 const CHUNK_MASK = (1 << CHUNK_BITS) - 1;
 
 interface Node {
