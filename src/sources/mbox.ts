@@ -18,6 +18,7 @@ export interface MboxMessage {
 
 const FROM_LINE = /^From \S+ +\S.*$/;
 const NL_FROM = Buffer.from('\nFrom ');
+const GT_FROM = Buffer.from('>From ');
 
 /** True when a line is an mbox `From_` separator (`From <addr|sha> <date>`), not body text starting with "From ". */
 export function isFromLine(line: string): boolean {
@@ -26,7 +27,8 @@ export function isFromLine(line: string): boolean {
 
 /** Undoes mboxrd quoting: a line `>From ` / `>>From ` loses one `>`. */
 export function unescapeMboxrd(b: Buffer): Buffer {
-  if (b.indexOf('\n>') < 0 && b[0] !== 0x3e) return b;
+  // Every escaped line contains the bytes `>From `: most messages (quoting replies too) have none and are not decoded.
+  if (b.indexOf(GT_FROM) < 0) return b;
   const s = b.toString('latin1');
   if (!/^>+From /m.test(s)) return b;
   return Buffer.from(s.replace(/^>(>*From )/gm, '$1'), 'latin1');

@@ -52,6 +52,10 @@ CREATE TABLE IF NOT EXISTS patches (
 );
 CREATE INDEX IF NOT EXISTS patches_by_state ON patches (state, seq);
 CREATE INDEX IF NOT EXISTS patches_by_lineage ON patches (lineage, version);
+-- Additive (older databases gain them on open): Message-ID duplicate checks and the next sequence number are
+-- index look-ups, not scans of every patch per new patch.
+CREATE INDEX IF NOT EXISTS patches_by_mid ON patches (message_id);
+CREATE INDEX IF NOT EXISTS patches_by_seq ON patches (seq);
 
 -- Series, by the message-id at the root of their thread.
 CREATE TABLE IF NOT EXISTS series (

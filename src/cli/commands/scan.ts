@@ -37,7 +37,7 @@ export function register(program: Command): void {
     .option('--send', 'send drafted replies over SMTP (needs --smtp or MMREVIEW_SMTP_URL)')
     .option('--smtp <url>', 'SMTP URL (default: $MMREVIEW_SMTP_URL)')
     .option('--from <address>', 'From address of replies (default: $MMREVIEW_FROM or mmreview <mmreview@localhost>)')
-    .option('--batch <n>', 'messages per transaction', '500')
+    .option('--batch <n>', 'messages per transaction', '5000')
     .option('--no-progress', 'no progress output on stderr')
     .action(async (sources: string[], flags: ScanFlags) => {
       if (flags.format !== 'text' && flags.format !== 'json') return usage(`unknown --format "${flags.format}" (text, json)`);
