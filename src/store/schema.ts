@@ -93,4 +93,10 @@ CREATE TABLE IF NOT EXISTS replies (
   state TEXT NOT NULL,
   error TEXT
 );
+
+-- Additive indexes for the report (older databases gain them on open): a patch's findings and replies, and the
+-- messages with a problem, are index look-ups instead of full scans per patch.
+CREATE INDEX IF NOT EXISTS findings_by_pkey ON findings (pkey);
+CREATE INDEX IF NOT EXISTS replies_by_pkey ON replies (pkey);
+CREATE INDEX IF NOT EXISTS messages_with_problem ON messages (source_id, idx) WHERE code IS NOT NULL;
 `;
