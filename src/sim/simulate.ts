@@ -1,6 +1,7 @@
 /**
  * Run a scenario on one arch preset (or several): compile, explore, minimise the counterexample, build the trace.
  */
+import { createHash } from 'node:crypto';
 import type { Trace } from '../core/finding.ts';
 import type { Arch, InvariantName } from '../core/sim-contract.ts';
 import { archModel } from './arch.ts';
@@ -38,7 +39,7 @@ export interface SimOptions {
   cache?: boolean;
 }
 
-/** Results by scenario hash (the scenario's JSON plus arch and limits), for this process. Bounded, oldest out. */
+/** Results by scenario hash (SHA-256 of the scenario's JSON plus arch and limits), for this process. Bounded, oldest out. */
 const RESULTS = new Map<string, SimResult>();
 const RESULTS_MAX = 512;
 
@@ -76,7 +77,7 @@ export const DEFAULT_MAX_MS = 5_000;
 export function simulate(s: Scenario, opts: SimOptions = {}): SimResult {
   if (opts.cache === false) return run(s, opts);
   const arch: Arch = opts.arch ?? s.arch?.[0] ?? 'x86';
-  const key = JSON.stringify([arch, opts.maxStates ?? null, opts.maxMs ?? null, opts.noMinimise === true, s]);
+  const key = createHash('sha256').update(JSON.stringify([arch, opts.maxStates ?? null, opts.maxMs ?? null, opts.noMinimise === true, s])).digest('base64');
   const hit = RESULTS.get(key);
   if (hit) {
     cacheStats.hits++;
