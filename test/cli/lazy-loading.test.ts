@@ -54,12 +54,20 @@ describe('start-up', () => {
     expect(heavy).toEqual([]);
   });
 
-  it('check on a plain diff loads the engine and parser but no mail, SQLite, Probot or HTML stack', () => {
+  it('check on a plain diff without candidates loads the engine and parser but no simulator, mail, SQLite, Probot or HTML stack', () => {
     const patch = join(dir, 'x.diff');
     writeFileSync(patch, 'diff --git a/mm/x.c b/mm/x.c\n--- a/mm/x.c\n+++ b/mm/x.c\n@@ -1,4 +1,4 @@\n int f(void)\n {\n-\treturn 0;\n+\treturn 1;\n }\n');
     const r = loaded(['check', patch], 'check');
     expect(r.status).toBe(0);
     expect(r.modules.some((m) => m.includes('dist/src/engine/index.js'))).toBe(true);
     expect(r.modules.filter((m) => HEAVY.some((h) => m.includes(h)))).toEqual([]);
+    // no candidate: the simulator and its scenario validation (zod) are never loaded
+    expect(r.modules.filter((m) => m.includes('dist/src/sim/simulate.js') || m.includes('node_modules/zod/'))).toEqual([]);
+  });
+
+  it('check with a candidate loads the simulator when it needs it', () => {
+    const r = loaded(['check', '--tree', 'fixtures/tree', 'fixtures/patches/series'], 'series');
+    expect(r.status).toBe(1);
+    expect(r.modules.some((m) => m.includes('dist/src/sim/simulate.js'))).toBe(true);
   });
 });

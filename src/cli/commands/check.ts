@@ -83,7 +83,7 @@ export async function runCheck(inputs: string[], flags: CheckFlags): Promise<voi
       import('../../render/terminal.ts'),
       import('../../render/sarif.ts'),
       import('../../render/b4.ts'),
-      import('../../sim/index.ts'),
+      import('../../sim/render-table.ts'),
       import('../../../rules/index.ts'),
     ]);
   if (!(FORMATS as readonly string[]).includes(flags.format)) return usage(`unknown format "${flags.format}" (known: ${FORMATS.join(', ')})`);
