@@ -17,6 +17,9 @@ export function hashState(s: Int32Array): number {
   return h >>> 0;
 }
 
+/** Largest state count the table is pre-sized for (2^21 states: 2^22 slots of 8 bytes). */
+const MAX_PRESIZE = 1 << 21;
+
 /** Smallest power of two ≥ n (n ≥ 1). */
 function pow2(n: number): number {
   let c = 1;
@@ -39,10 +42,13 @@ export class StateStore {
   private limit: number;
   size = 0;
 
-  /** `expected`: estimated number of states (the table and the chunk size are sized from it). */
+  /**
+   * `expected`: estimated number of states (the table and the chunk size are sized from it; beyond 2M states the
+   * table starts at 2M and grows, so a loose estimate never allocates more than 32 MB up front).
+   */
   constructor(width: number, expected = 1024) {
     this.width = width;
-    const n = Math.max(16, Math.floor(expected));
+    const n = Math.min(MAX_PRESIZE, Math.max(16, Math.floor(expected)));
     const per = Math.min(1 << 16, Math.max(256, pow2(n)));
     this.shift = Math.log2(per);
     this.low = per - 1;

@@ -40,6 +40,13 @@ describe('StateStore', () => {
     expect(st.find(Int32Array.of(70_000, 0, 0, 0))).toBe(-1);
   });
 
+  it('a huge estimate is capped (no giant allocation up front) and still works', () => {
+    const st = new StateStore(2, 1e12);
+    expect(st.add(Int32Array.of(1, 2))).toBe(0);
+    expect(st.add(Int32Array.of(1, 2))).toBe(-1);
+    expect(st.find(Int32Array.of(2, 1))).toBe(-1);
+  });
+
   it('a caller-supplied hash must be hashState of the key: both paths agree', () => {
     const a = new StateStore(3, 1024);
     const b = new StateStore(3, 1024);
