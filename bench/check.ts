@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readInputs, directoryTree } from '../src/sources/index.ts';
 import { checkPatches } from '../src/engine/index.ts';
+import { clearSimulationCache } from '../src/sim/index.ts';
 import { outcomeTable, scoreCorpus } from '../test/engine/corpus-score.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -20,6 +21,7 @@ export default async function bench(): Promise<void> {
   let confirmed = 0;
   let sims = 0;
   for (let i = 0; i < runs; i++) {
+    clearSimulationCache(); // every run explores (the cache would answer repeats within this process)
     const t0 = performance.now();
     const r = await checkPatches(read.patches, { tree });
     times.push(performance.now() - t0);

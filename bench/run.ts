@@ -1,13 +1,17 @@
 /**
  * `npm run bench`: runs every benchmark module in bench/ (each exports a default async function, or `bench`/`run`)
  * in name order and prints its figures. `npm run bench -- check sim` runs only the named ones. Targets are
- * reported next to the measurements; benchmarks never fail the build.
+ * reported next to the measurements; benchmarks never fail the build. dist/ is rebuilt first, so benchmarks that
+ * spawn bin/mmreview.js measure the current sources.
  */
+import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+execFileSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', join(root, 'tsconfig.build.json')], { cwd: root, stdio: 'inherit' });
 const only = process.argv.slice(2);
 const files = readdirSync(here)
   .filter((f) => f.endsWith('.ts') && f !== 'run.ts' && !f.endsWith('.d.ts') && !f.startsWith('_'))

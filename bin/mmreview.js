@@ -1,6 +1,14 @@
 #!/usr/bin/env node
-// Entry point of the `mmreview` command: loads the TypeScript sources through tsx's ESM loader.
-import { register } from 'tsx/esm/api';
+// Entry point of the `mmreview` command: runs the compiled JavaScript in dist/ (built by `npm run build`, which
+// `npm ci` / `npm install` run through the `prepare` script). In a checkout without dist/ (sources edited, never
+// built) it falls back to loading the TypeScript sources through tsx, which is slower to start.
+import { existsSync } from 'node:fs';
 
-register();
-await import('../src/cli/main.ts');
+const dist = new URL('../dist/src/cli/main.js', import.meta.url);
+if (existsSync(dist)) {
+  await import(dist.href);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../src/cli/main.ts');
+}

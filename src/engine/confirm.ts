@@ -4,9 +4,19 @@
  */
 import type { Simulation, FindingStatus } from '../core/finding.ts';
 import type { Arch, InvariantName } from '../core/sim-contract.ts';
-import { simulate } from '../sim/index.ts';
+import type * as Simulator from '../sim/simulate.ts';
 import { buildScenario, DATA_INVARIANTS } from './scenario-builder.ts';
 import type { BuildInput } from './scenario-builder.ts';
+
+let simulator: typeof Simulator | undefined;
+
+/**
+ * Loads the simulator (and its scenario validation) once per process. checkPatches awaits it before confirming
+ * the first candidate, so reviews that raise no candidate never load it.
+ */
+export async function loadSimulator(): Promise<void> {
+  simulator ??= await import('../sim/simulate.ts');
+}
 
 export interface Confirmation {
   status: FindingStatus;
@@ -34,7 +44,8 @@ export function confirm(input: BuildInput, archs: readonly Arch[]): Confirmation
   for (const arch of archs) {
     for (const group of groups) {
       const scenario = buildScenario(input, arch, group);
-      const r = simulate(scenario, { arch });
+      if (!simulator) throw new Error('the simulator is not loaded (await loadSimulator() first)');
+      const r = simulator.simulate(scenario, { arch });
       runs++;
       const sim: Simulation = {
         arch,

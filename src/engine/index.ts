@@ -18,7 +18,7 @@ import { VERSION } from '../core/version.ts';
 import { functionsOfPatch } from '../frontend/index.ts';
 import { runRules } from '../rule-tester/index.ts';
 import { RULES } from '../../rules/index.ts';
-import { confirm } from './confirm.ts';
+import { confirm, loadSimulator } from './confirm.ts';
 import type { Confirmation } from './confirm.ts';
 import type { BuildInput } from './scenario-builder.ts';
 import { toFinding, findingOrder } from './to-finding.ts';
@@ -90,6 +90,7 @@ async function checkPatch(patch: Patch, opts: CheckOptions, stats: Report['stats
     for (const c of candidates) all.push({ fn, c });
   }
   stats.candidates += all.length;
+  if (all.length > 0) await loadSimulator();
   const simulated: Simulated[] = [];
   for (const { fn, c } of all) {
     const input: BuildInput = { candidate: c, path: fn.path, fn: fn.name, fragment: isFragment(fn, c.side) };

@@ -8,7 +8,7 @@ import type { EventPath } from '../core/events.ts';
 import type { Candidate } from '../core/rule.ts';
 import type { Arch, InvariantName } from '../core/sim-contract.ts';
 import type { Instr, Scenario, ThreadSpec } from '../sim/scenario.ts';
-import { buildAdversary } from '../sim/index.ts';
+import { buildAdversary } from '../sim/adversaries/index.ts';
 import { COPY_PAGE, DEST_PTE, PREV_PTE, PREV_PTL, pathToProgram, shapeOf } from './path-program.ts';
 
 /** The free page adversaries that allocate (COW, migration) copy into. */

@@ -42,15 +42,17 @@ function looksBinary(raw: Buffer): boolean {
 }
 
 /**
- * Decides what a message is. `key` identifies it in its source (oid or content hash). Never throws: parser crashes
+ * Decides what a message is. `key` identifies it in its source (oid or content hash); `hash`, when given, is
+ * contentHash(raw). Never throws: parser crashes
  * become an `error` classification (MMR004).
  */
 export async function classifyMessage(
   raw: Buffer,
-  where: { key?: string; idx: number; source: PatchSource; oversize?: number },
+  where: { key?: string; idx: number; source: PatchSource; oversize?: number; hash?: string },
   deps: Pick<ScanDeps, 'mayContainDiff' | 'parseMessage'>,
 ): Promise<Classified> {
-  const hash = contentHash(raw);
+  // The scanner already hashed the bytes (content hash = key of mbox/maildir messages): not hashed twice.
+  const hash = where.hash ?? contentHash(raw);
   const size = where.oversize ?? raw.length;
   const hasDiff = size <= MAX_MESSAGE_BYTES && deps.mayContainDiff(raw);
   if (!hasDiff && size <= MAX_MESSAGE_BYTES) {

@@ -23,7 +23,7 @@ export interface ScanProgress {
 }
 
 export interface ScanOptions extends ReviewOptions {
-  /** Messages per transaction (default 500). */
+  /** Messages per transaction (default 5000: fewer rewrites of the same index pages, a few MB re-read on resume). */
   batchSize?: number;
   onProgress?: (p: ScanProgress) => void;
   /** Skip the review phase (ingest only). */
@@ -178,7 +178,7 @@ export async function runScan(paths: string[], store: StateStore, deps: ScanDeps
     problems: [],
     review: { reviewed: 0, superseded: 0, failed: 0, findings: 0, drafted: 0, repeats: 0, fixedNotes: 0, problems: [] },
   };
-  const batchSize = Math.max(1, opts.batchSize ?? 500);
+  const batchSize = Math.max(1, opts.batchSize ?? 5000);
   for (const given of paths) {
     const path = resolve(given);
     const sr: SourceResult = { path: given, newMessages: 0, seenMessages: 0, bytes: 0 };
@@ -211,11 +211,13 @@ export async function runScan(paths: string[], store: StateStore, deps: ScanDeps
         progress.messages++;
         progress.bytes += it.raw.length;
         sr.bytes += it.raw.length;
-        const key = it.key ?? contentHash(it.raw);
+        const hash = it.key === undefined ? contentHash(it.raw) : undefined;
+        const key = it.key ?? hash!;
         if (known.has(key) || batchKeys.has(key)) {
           sr.seenMessages++;
         } else {
-          const c = await classifyMessage(it.raw, { key, idx: it.idx, source: { kind: kindName, name: given, index: it.idx }, ...(it.oversize ? { oversize: it.oversize } : {}) }, deps);
+          const where = { key, idx: it.idx, source: { kind: kindName, name: given, index: it.idx }, ...(it.oversize ? { oversize: it.oversize } : {}), ...(hash ? { hash } : {}) };
+          const c = await classifyMessage(it.raw, where, deps);
           batch.push(c);
           batchKeys.add(key);
           sr.newMessages++;

@@ -9,6 +9,8 @@ import { StateStore } from './state-store.ts';
 export interface ExploreOptions {
   maxStates: number;
   maxMs: number;
+  /** Estimated number of states: the visited set is pre-sized for it (default: min(maxStates, 4096)). */
+  expectedStates?: number;
   /** Invariant reported for a state where unfinished threads can no longer move (undefined: not checked). */
   deadlock?: InvariantName;
   /** Invariant reported for a retry cycle of one thread that nothing else can break (undefined: not checked). */
@@ -51,7 +53,10 @@ export function exploreDfs(model: Model<Int32Array, number>, opts: ExploreOption
   const init = model.initStates()[0]!;
   const width = init.length;
   const keyOf = model.key ? model.key.bind(model) : (s: Int32Array): Int32Array | undefined => s;
-  const store = new StateStore(model.key && model.keyWidth ? model.keyWidth : width, Math.min(1 << 16, Math.max(1024, opts.maxStates)));
+  /** The key's hash when the model computes it while packing (else the store hashes the key). */
+  const hashOfKey = model.key && model.keyHash ? model.keyHash.bind(model) : undefined;
+  const expected = Math.min(opts.maxStates + 1, opts.expectedStates ?? 4096);
+  const store = new StateStore(model.key && model.keyWidth ? model.keyWidth : width, expected);
   const RANGE = { verdict: 'inconclusive' as const, bound: 'value>255 in a packed slot' };
   const props = model.properties();
   const violatedOf = (s: Int32Array): InvariantName | undefined => {
@@ -148,7 +153,7 @@ export function exploreDfs(model: Model<Int32Array, number>, opts: ExploreOption
     if (hit !== undefined) return { verdict: 'inconclusive', states: store.size, transitions, ms: ms(), bound: hit };
     const key = keyOf(s);
     if (!key) return { ...RANGE, states: store.size, transitions, ms: ms() };
-    const r = store.add(key);
+    const r = hashOfKey ? store.add(key, hashOfKey()) : store.add(key);
     if (r < 0) {
       const id = -r - 1;
       if (opts.livelock && id < onStack.length && onStack[id] === 1) {

@@ -1,7 +1,7 @@
 /**
  * Public API of the mm concurrency simulator.
  */
-export { simulate, simulateAll, DEFAULT_MAX_STATES, DEFAULT_MAX_MS } from './simulate.ts';
+export { simulate, simulateAll, clearSimulationCache, simulationCacheStats, DEFAULT_MAX_STATES, DEFAULT_MAX_MS } from './simulate.ts';
 export type { SimResult, SimOptions } from './simulate.ts';
 export { parseScenario } from './scenario.ts';
 export type { Scenario, ThreadSpec, Instr, OpInstr, CtlInstr, Ref, Cond, CondTest, PteInit, PageInit } from './scenario.ts';

@@ -37,6 +37,8 @@ export interface Model<S, A> {
   key?(s: S): Int32Array | undefined;
   /** Width of `key` results. */
   keyWidth?: number;
+  /** hashState() of the last key `key` returned (saves the visited set a second pass over it). */
+  keyHash?(): number;
   /** A scenario bound the transition into s exceeded (the explorer stops with `inconclusive`). */
   bound?(s: S): string | undefined;
 }
@@ -63,6 +65,10 @@ export class MmModel implements Model<Int32Array, number> {
 
   key(s: Int32Array): Int32Array | undefined {
     return this.packer.key(s);
+  }
+
+  keyHash(): number {
+    return this.packer.hash;
   }
 
   private wrap(state: Int32Array, code: number): Int32Array {

@@ -13,8 +13,8 @@ export class Packer {
   private readonly wide: Int32Array;
   private readonly narrow: Int32Array;
   private readonly buf: Int32Array;
-  private readonly bytes: Uint8Array;
-  private readonly byteBase: number;
+  /** hashState() of the last key returned (as a signed 32-bit value). */
+  hash = 0;
 
   /** `constant`: slots that never change in this scenario (left out of the key). */
   constructor(L: Layout, width: number, constant: ReadonlySet<number> = new Set()) {
@@ -30,23 +30,53 @@ export class Packer {
     this.narrow = Int32Array.from(narrow);
     this.words = wide.length + Math.ceil(narrow.length / 4);
     this.buf = new Int32Array(this.words);
-    this.bytes = new Uint8Array(this.buf.buffer);
-    this.byteBase = wide.length * 4;
   }
 
   /** The key of s (a buffer reused by the next call), or undefined when a byte slot is out of range. */
   key(s: Int32Array): Int32Array | undefined {
     const w = this.wide;
     const b = this.buf;
-    for (let j = 0; j < w.length; j++) b[j] = s[w[j]!]!;
-    const n = this.narrow;
-    const by = this.bytes;
-    const base = this.byteBase;
-    for (let j = 0; j < n.length; j++) {
-      const v = s[n[j]!]!;
-      if (v < -128 || v > 255) return undefined;
-      by[base + j] = v;
+    const nw = w.length;
+    // The hash of the key (hashState's formula) is computed on the way: the store need not read the key again.
+    let h = 0x811c9dc5 ^ this.words;
+    for (let j = 0; j < nw; j++) {
+      const x = s[w[j]!]!;
+      b[j] = x;
+      h = Math.imul(h ^ x, 0x01000193) + j;
     }
+    // Four byte slots per word, assembled in registers (one store per word). Byte j of the narrow part is bits
+    // 8*(j%4).. of word nw + j/4, as a little-endian byte view would lay it out.
+    const n = this.narrow;
+    const len = n.length;
+    let k = nw;
+    let j = 0;
+    for (; j + 4 <= len; j += 4) {
+      const v0 = s[n[j]!]!;
+      const v1 = s[n[j + 1]!]!;
+      const v2 = s[n[j + 2]!]!;
+      const v3 = s[n[j + 3]!]!;
+      if ((v0 + 128) >>> 0 > 383 || (v1 + 128) >>> 0 > 383 || (v2 + 128) >>> 0 > 383 || (v3 + 128) >>> 0 > 383) return undefined;
+      const x = (v0 & 255) | ((v1 & 255) << 8) | ((v2 & 255) << 16) | (v3 << 24);
+      b[k] = x;
+      h = Math.imul(h ^ x, 0x01000193) + k;
+      k++;
+    }
+    if (j < len) {
+      let word = 0;
+      for (let q = 0; j < len; j++, q += 8) {
+        const v = s[n[j]!]!;
+        if ((v + 128) >>> 0 > 383) return undefined;
+        word |= (v & 255) << q;
+      }
+      b[k] = word;
+      h = Math.imul(h ^ word, 0x01000193) + k;
+    }
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    h ^= h >>> 16;
+    this.hash = h | 0;
     return b;
   }
 }

@@ -1,6 +1,7 @@
 /**
  * Run a scenario on one arch preset (or several): compile, explore, minimise the counterexample, build the trace.
  */
+import { createHash } from 'node:crypto';
 import type { Trace } from '../core/finding.ts';
 import type { Arch, InvariantName } from '../core/sim-contract.ts';
 import { archModel } from './arch.ts';
@@ -31,6 +32,42 @@ export interface SimOptions {
   maxMs?: number;
   /** Skip counterexample minimisation (benchmarks). */
   noMinimise?: boolean;
+  /**
+   * Reuse the result of an identical earlier simulation in this process (same scenario, arch and limits; default
+   * true). Benchmarks that time the exploration itself turn it off.
+   */
+  cache?: boolean;
+}
+
+/** Results by scenario hash (SHA-256 of the scenario's JSON plus arch and limits), for this process. Bounded, oldest out. */
+const RESULTS = new Map<string, SimResult>();
+const RESULTS_MAX = 512;
+
+const cacheStats = { hits: 0, misses: 0 };
+
+/** Forget every cached simulation result and reset the counters (tests). */
+export function clearSimulationCache(): void {
+  RESULTS.clear();
+  cacheStats.hits = 0;
+  cacheStats.misses = 0;
+}
+
+/** How many simulate() calls were answered from the cache, and how many explored. */
+export function simulationCacheStats(): { hits: number; misses: number; size: number } {
+  return { ...cacheStats, size: RESULTS.size };
+}
+
+/**
+ * Expected number of states of a compiled scenario, to pre-size the visited set: the product of the threads'
+ * program-counter ranges (a rough reachable-control-state bound), within [1024, maxStates + 1].
+ */
+export function expectedStates(c: { threads: ReadonlyArray<{ code: readonly unknown[] }> }, maxStates: number): number {
+  let n = 1;
+  for (const t of c.threads) {
+    n *= t.code.length + 1;
+    if (n > maxStates) break;
+  }
+  return Math.max(1024, Math.min(n, maxStates + 1));
 }
 
 export const DEFAULT_MAX_STATES = 200_000;
@@ -38,6 +75,25 @@ export const DEFAULT_MAX_MS = 5_000;
 
 /** Simulate `s` on one arch (default: the scenario's first preset, else x86). Throws TypeError on an invalid scenario. */
 export function simulate(s: Scenario, opts: SimOptions = {}): SimResult {
+  if (opts.cache === false) return run(s, opts);
+  const arch: Arch = opts.arch ?? s.arch?.[0] ?? 'x86';
+  const key = createHash('sha256').update(JSON.stringify([arch, opts.maxStates ?? null, opts.maxMs ?? null, opts.noMinimise === true, s])).digest('base64');
+  const hit = RESULTS.get(key);
+  if (hit) {
+    cacheStats.hits++;
+    return structuredClone(hit);
+  }
+  cacheStats.misses++;
+  const r = run(s, opts);
+  // A time-bound result depends on the machine's load at the time: it is not reused.
+  if (!r.bound?.startsWith('time>')) {
+    if (RESULTS.size >= RESULTS_MAX) RESULTS.delete(RESULTS.keys().next().value!);
+    RESULTS.set(key, structuredClone(r));
+  }
+  return r;
+}
+
+function run(s: Scenario, opts: SimOptions): SimResult {
   const parsed = parseScenario(s);
   if (!parsed.ok) throw new TypeError(`invalid scenario "${String((s as { name?: unknown }).name)}": ${parsed.errors.join('; ')}`);
   const arch: Arch = opts.arch ?? s.arch?.[0] ?? 'x86';
@@ -49,6 +105,7 @@ export function simulate(s: Scenario, opts: SimOptions = {}): SimResult {
   const r = exploreDfs(model, {
     maxStates,
     maxMs,
+    expectedStates: expectedStates(c, maxStates),
     ...(c.checked[4] === 1 ? { deadlock: 'lock-balance' as const } : {}),
     ...(c.checked[10] === 1 ? { livelock: 'no-livelock' as const } : {}),
   });

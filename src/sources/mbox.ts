@@ -18,6 +18,7 @@ export interface MboxMessage {
 
 const FROM_LINE = /^From \S+ +\S.*$/;
 const NL_FROM = Buffer.from('\nFrom ');
+const GT_FROM = Buffer.from('>From ');
 
 /** True when a line is an mbox `From_` separator (`From <addr|sha> <date>`), not body text starting with "From ". */
 export function isFromLine(line: string): boolean {
@@ -26,10 +27,25 @@ export function isFromLine(line: string): boolean {
 
 /** Undoes mboxrd quoting: a line `>From ` / `>>From ` loses one `>`. */
 export function unescapeMboxrd(b: Buffer): Buffer {
-  if (b.indexOf('\n>') < 0 && b[0] !== 0x3e) return b;
-  const s = b.toString('latin1');
-  if (!/^>+From /m.test(s)) return b;
-  return Buffer.from(s.replace(/^>(>*From )/gm, '$1'), 'latin1');
+  // Every escaped line contains the bytes `>From `: most messages have none and are returned as they are. The
+  // others are rebuilt from slices of the original bytes (no decoding to a string and back).
+  let at = b.indexOf(GT_FROM);
+  if (at < 0) return b;
+  const parts: Buffer[] = [];
+  let copied = 0;
+  while (at >= 0) {
+    // `at` is the last `>` of a run; the run must start the line for the line to be an escaped From_ line.
+    let start = at;
+    while (start > 0 && b[start - 1] === 0x3e) start--;
+    if (start === 0 || b[start - 1] === 0x0a) {
+      parts.push(b.subarray(copied, start));
+      copied = start + 1;
+    }
+    at = b.indexOf(GT_FROM, at + GT_FROM.length);
+  }
+  if (parts.length === 0) return b;
+  parts.push(b.subarray(copied));
+  return Buffer.concat(parts);
 }
 
 /**

@@ -1,6 +1,5 @@
 // Parses one RFC 5322 message (MIME, transfer encodings, charsets, patch attachments) into patches via mailparser.
 
-import { simpleParser } from 'mailparser';
 import type { AddressObject, Attachment, ParsedMail } from 'mailparser';
 import type { InputProblem, Patch, PatchSource } from '../core/patch.ts';
 import { extractPatchesFromText, inputName } from './extract.ts';
@@ -62,7 +61,7 @@ export async function parseMessage(
   }
   let parsed: ParsedMail | undefined;
   try {
-    parsed = await simpleParser(raw, { skipHtmlToText: false, skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true });
+    parsed = await parseMail(raw);
   } catch (e) {
     problems.push({ code: 'MMR004', message: `unparsable message: ${(e as Error).message}`, input: name });
   }
@@ -100,6 +99,57 @@ export async function parseMessage(
   }
   if (patches.length === 0) problems.push({ code: 'MMR002', message: 'no diff found', input });
   return { patches, problems, headers };
+}
+
+const PARSE_OPTIONS = { skipHtmlToText: false, skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true };
+
+/** Offset where the body starts (after the first empty line, as mailparser's splitter finds it), or -1. */
+function bodyOffset(raw: Buffer): number {
+  if (raw[0] === 0x0a) return 1;
+  if (raw[0] === 0x0d && raw[1] === 0x0a) return 2;
+  const lf = raw.indexOf('\n\n');
+  const crlf = raw.indexOf('\n\r\n');
+  if (crlf >= 0 && (lf < 0 || crlf < lf)) return crlf + 3;
+  return lf < 0 ? -1 : lf + 2;
+}
+
+/**
+ * mailparser's ParsedMail of `raw`. A single-part text/plain message in 7bit/8bit/binary with a UTF-8 or ASCII
+ * charset (the common patch mail) has only its header block parsed by mailparser; its text is the body as
+ * mailparser would give it (UTF-8, line ends normalised to \n) without streaming it through the MIME machinery,
+ * which on a multi-megabyte patch costs far more memory and time than the input. Everything else is parsed whole.
+ * mailparser itself is loaded on the first mail, not when this module loads.
+ */
+async function parseMail(raw: Buffer): Promise<ParsedMail> {
+  const { simpleParser } = await import('mailparser');
+  const body = bodyOffset(raw);
+  if (body > 0) {
+    const head = await simpleParser(raw.subarray(0, body), PARSE_OPTIONS);
+    if (plainSinglePart(head)) {
+      const bytes = raw.subarray(body);
+      const text = bytes.toString('utf8');
+      // No CR at all (the usual case): no normalising copy of a possibly huge string.
+      head.text = bytes.indexOf(0x0d) < 0 ? text : text.replace(/\r?\n/g, '\n');
+      return head;
+    }
+  }
+  return simpleParser(raw, PARSE_OPTIONS);
+}
+
+/** True when the headers declare one text/plain part that mailparser would pass through without decoding. */
+function plainSinglePart(head: ParsedMail): boolean {
+  const ct = head.headers.get('content-type') as { value?: string; params?: Record<string, string> } | string | undefined;
+  if (ct !== undefined && typeof ct !== 'object') return false;
+  if (ct !== undefined && (ct.value ?? '').toLowerCase() !== 'text/plain') return false;
+  const params = ct?.params ?? {};
+  const charset = (params.charset ?? 'utf-8').toLowerCase().replace(/[^a-z0-9]+/g, '');
+  if (!['ascii', 'usascii', 'utf8'].includes(charset)) return false;
+  if ((params.format ?? '').toLowerCase() === 'flowed') return false;
+  const cte = head.headers.get('content-transfer-encoding');
+  if (cte !== undefined && (typeof cte !== 'string' || !['7bit', '8bit', 'binary'].includes(cte.trim().toLowerCase()))) return false;
+  const cd = head.headers.get('content-disposition') as { value?: string } | string | undefined;
+  if (cd !== undefined && (typeof cd !== 'object' || (cd.value ?? '').toLowerCase() !== 'inline')) return false;
+  return true;
 }
 
 function isPatchAttachment(a: Attachment): boolean {

@@ -52,6 +52,10 @@ CREATE TABLE IF NOT EXISTS patches (
 );
 CREATE INDEX IF NOT EXISTS patches_by_state ON patches (state, seq);
 CREATE INDEX IF NOT EXISTS patches_by_lineage ON patches (lineage, version);
+-- Additive (older databases gain them on open): Message-ID duplicate checks and the next sequence number are
+-- index look-ups, not scans of every patch per new patch.
+CREATE INDEX IF NOT EXISTS patches_by_mid ON patches (message_id);
+CREATE INDEX IF NOT EXISTS patches_by_seq ON patches (seq);
 
 -- Series, by the message-id at the root of their thread.
 CREATE TABLE IF NOT EXISTS series (
@@ -89,4 +93,10 @@ CREATE TABLE IF NOT EXISTS replies (
   state TEXT NOT NULL,
   error TEXT
 );
+
+-- Additive indexes for the report (older databases gain them on open): a patch's findings and replies, and the
+-- messages with a problem, are index look-ups instead of full scans per patch.
+CREATE INDEX IF NOT EXISTS findings_by_pkey ON findings (pkey);
+CREATE INDEX IF NOT EXISTS replies_by_pkey ON replies (pkey);
+CREATE INDEX IF NOT EXISTS messages_with_problem ON messages (source_id, idx) WHERE code IS NOT NULL;
 `;

@@ -128,7 +128,7 @@ export class StateStore {
       sourceGet: p('SELECT id FROM sources WHERE path = ?'),
       sourceIns: p('INSERT INTO sources (kind, path) VALUES (?, ?)'),
       seen: p('SELECT 1 FROM messages WHERE source_id = ? AND key = ?'),
-      keys: p('SELECT key FROM messages WHERE source_id = ?'),
+      keys: p('SELECT key FROM messages WHERE source_id = ?').pluck(),
       msgIns: p(`INSERT OR IGNORE INTO messages (source_id, key, idx, hash, message_id, parent, subject, status, code, error)
                  VALUES (@sourceId, @key, @idx, @hash, @messageId, @parent, @subject, @status, @code, @error)`),
       msgProblem: p('UPDATE messages SET code = ?, error = ? WHERE source_id = ? AND key = ?'),
@@ -249,7 +249,8 @@ export class StateStore {
   /** Every key seen for a source (used to skip known public-inbox commits without reading them). */
   seenKeys(sourceId: number): Set<string> {
     const out = new Set<string>();
-    for (const r of this.st.keys!.iterate(sourceId) as Iterable<Row>) out.add(r.key as string);
+    // pluck(): each row is its key string, no row object per message
+    for (const k of this.st.keys!.iterate(sourceId) as Iterable<string>) out.add(k);
     return out;
   }
 

@@ -5,13 +5,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import { existsSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { Finding, Report } from '../../core/finding.ts';
 import { ARCH_PRESETS } from '../../core/sim-contract.ts';
 import type { Arch } from '../../core/sim-contract.ts';
 import { isReportable } from '../../engine/policy.ts';
+import { installRoot } from '../../core/install-root.ts';
 
 interface CheckFlags {
   tree?: string;
@@ -77,7 +77,7 @@ function merge(units: Unit[]): Report {
 
 /** Rule docs (markdown) by id, for SARIF help. */
 async function ruleHelp(RULES: ReadonlyArray<{ meta: { id: string } }>): Promise<Record<string, string>> {
-  const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+  const root = installRoot();
   const out: Record<string, string> = {};
   for (const r of RULES) {
     const p = join(root, 'docs', 'rules', `${r.meta.id}.md`);
@@ -133,7 +133,7 @@ export async function runCheck(inputs: string[], flags: CheckFlags): Promise<voi
       import('../../render/terminal.ts'),
       import('../../render/sarif.ts'),
       import('../../render/b4.ts'),
-      import('../../sim/index.ts'),
+      import('../../sim/render-table.ts'),
       import('../../../rules/index.ts'),
     ]);
   if (!(FORMATS as readonly string[]).includes(flags.format)) return usage(`unknown format "${flags.format}" (known: ${FORMATS.join(', ')})`);

@@ -5,11 +5,6 @@
 import type { Command } from 'commander';
 import type { FunctionView } from '../../core/events.ts';
 import type { InputProblem } from '../../core/patch.ts';
-import { functionsOfPatch } from '../../frontend/index.ts';
-import { inspectDoc, inspectText } from '../../frontend/inspect.ts';
-import { readInputs } from '../../sources/index.ts';
-import { resolveBases } from '../../diff/source-tree.ts';
-import { openTreeStore } from '../../git/repo-store.ts';
 import { isDirectory } from './check.ts';
 
 /** Register the command. */
@@ -32,6 +27,13 @@ export function register(program: Command): void {
         process.exitCode = 2;
         return;
       }
+      const [{ functionsOfPatch }, { inspectDoc, inspectText }, { readInputs }, { resolveBases }, { openTreeStore }] = await Promise.all([
+        import('../../frontend/index.ts'),
+        import('../../frontend/inspect.ts'),
+        import('../../sources/index.ts'),
+        import('../../diff/source-tree.ts'),
+        import('../../git/repo-store.ts'),
+      ]);
       const read = await readInputs(inputs);
       const problems: InputProblem[] = [...read.problems];
       const views: FunctionView[][] = [];

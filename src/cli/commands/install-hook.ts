@@ -1,12 +1,13 @@
 // `mmreview install-hook`: writes the sendemail-validate (and optionally pre-push) hook that runs this installation.
 import type { Command } from 'commander';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { VERSION } from '../../core/version.ts';
-import { installHooks, type ExistingHookPolicy } from '../../git/install-hook.ts';
+import { installRoot } from '../../core/install-root.ts';
+import type { ExistingHookPolicy } from '../../git/install-hook.ts';
 
 /** Absolute path of this installation's `bin/mmreview.js`. */
 export function installedBin(): string {
-  return fileURLToPath(new URL('../../../bin/mmreview.js', import.meta.url));
+  return join(installRoot(), 'bin', 'mmreview.js');
 }
 
 /** Registers `install-hook` on the program. */
@@ -21,6 +22,7 @@ export function register(program: Command): void {
     .option('--force', 'replace an existing foreign hook')
     .option('-C, --repo <dir>', 'repository to install into', '.')
     .action(async (o: { prePush?: boolean; chain?: boolean; force?: boolean; repo: string }) => {
+      const { installHooks } = await import('../../git/install-hook.ts');
       const existing: ExistingHookPolicy = o.force ? 'overwrite' : o.chain ? 'chain' : 'refuse';
       const r = await installHooks({
         cwd: o.repo,

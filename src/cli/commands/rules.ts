@@ -1,12 +1,12 @@
 // `mmreview rules [ID]`: lists the rules with their one-line descriptions, or prints one rule's documentation page.
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import { join, sep } from 'node:path';
 import type { Rule } from '../../core/rule.ts';
-import { RULES } from '../../../rules/index.ts';
+import { installRoot } from '../../core/install-root.ts';
 
-/** Directory of the rule documentation pages (docs/rules/<id>.md) of this installation. */
-export const RULE_DOCS_DIR = fileURLToPath(new URL('../../../docs/rules/', import.meta.url));
+/** Directory of the rule documentation pages (docs/rules/<id>.md) of this installation (ends with a separator). */
+export const RULE_DOCS_DIR = join(installRoot(), 'docs', 'rules') + sep;
 
 /** The rule list as aligned text: `id  severity  description`, sorted by id. Pure. */
 export function formatRuleList(rules: readonly Rule[]): string {
@@ -69,6 +69,7 @@ export function register(program: Command): void {
     .argument('[id]', 'a rule id: print its documentation')
     .description('List the rules with their descriptions, or print one rule\'s documentation')
     .action(async (id: string | undefined) => {
+      const { RULES } = await import('../../../rules/index.ts');
       if (id === undefined) {
         process.stdout.write(formatRuleList(RULES));
         return;

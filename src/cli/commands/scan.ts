@@ -6,16 +6,7 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { DbLockedError, StateStore, StateStoreError, describeHolder } from '../../store/state-store.ts';
-import { runScan } from '../../scan/scanner.ts';
-import { defaultScanDeps } from '../../scan/default-deps.ts';
-import { progressSink } from '../../scan/progress.ts';
-import { buildScanReport } from '../../scan/report-data.ts';
-import { renderScanReportJson, renderScanReportText } from '../../render/scan-report.ts';
-import { renderHtmlReport } from '../../render/html-report.ts';
-import { sendDrafts } from '../../publish/mail/smtp.ts';
-import { parseAddressList } from '../../render/mail-reply.ts';
-import { openTreeStore } from '../../git/repo-store.ts';
+import type { StateStore } from '../../store/state-store.ts';
 import type { BaseStore } from '../../diff/source-tree.ts';
 import { isDirectory } from './check.ts';
 
@@ -54,7 +45,7 @@ export function register(program: Command): void {
     .option('--send', 'send drafted replies over SMTP (needs --smtp or MMREVIEW_SMTP_URL)')
     .option('--smtp <url>', 'SMTP URL (default: $MMREVIEW_SMTP_URL)')
     .option('--from <address>', 'From address of replies (default: $MMREVIEW_FROM or mmreview <mmreview@localhost>)')
-    .option('--batch <n>', 'messages per transaction', '500')
+    .option('--batch <n>', 'messages per transaction', '5000')
     .option('--no-progress', 'no progress output on stderr')
     .option('--history', 'report every series in the state, not only what this run reviewed')
     .option('--wait <seconds>', 'when another scan is using --db, wait up to this long for it (default: exit 2 at once)', '0')
@@ -67,6 +58,17 @@ export function register(program: Command): void {
       const smtpUrl = flags.smtp ?? process.env.MMREVIEW_SMTP_URL;
       if (flags.send && !smtpUrl) return usage('--send needs an SMTP server: --smtp URL or MMREVIEW_SMTP_URL');
       const from = flags.from ?? process.env.MMREVIEW_FROM ?? 'mmreview <mmreview@localhost>';
+      // Loaded here, not at start-up: `mmreview --help` and the other commands never pay for SQLite or mail parsing.
+      const [{ StateStore: Store, DbLockedError, StateStoreError, describeHolder }, { runScan }, { defaultScanDeps }, { progressSink }, { buildScanReport }, { parseAddressList }, { openTreeStore }] =
+        await Promise.all([
+          import('../../store/state-store.ts'),
+          import('../../scan/scanner.ts'),
+          import('../../scan/default-deps.ts'),
+          import('../../scan/progress.ts'),
+          import('../../scan/report-data.ts'),
+          import('../../render/mail-reply.ts'),
+          import('../../git/repo-store.ts'),
+        ]);
       if (parseAddressList(from).length !== 1) return usage(`--from must be one mail address ("Name <user@host>" or "user@host"), got ${JSON.stringify(from)}`);
       const waitS = Number(flags.wait);
       if (!Number.isFinite(waitS) || waitS < 0) return usage(`--wait must be a number of seconds >= 0, got "${flags.wait}"`);
@@ -74,7 +76,7 @@ export function register(program: Command): void {
       if (treePath !== undefined && !isDirectory(treePath)) return usage(`--tree ${treePath}: not a directory or git repository`);
       let store: StateStore;
       try {
-        store = await StateStore.openWaiting(resolve(flags.db), waitS * 1000, (h) =>
+        store = await Store.openWaiting(resolve(flags.db), waitS * 1000, (h) =>
           process.stderr.write(`mmreview scan: ${flags.db} is in use by another scan (${describeHolder(h)}); waiting up to ${waitS} s\n`),
         );
       } catch (e) {
@@ -100,13 +102,16 @@ export function register(program: Command): void {
         });
         sink?.done();
         if (flags.send && smtpUrl) {
+          const { sendDrafts } = await import('../../publish/mail/smtp.ts');
           const sent = await sendDrafts(store, smtpUrl);
           process.stderr.write(`sent ${sent.sent.length} replies, ${sent.failed.length} failed, ${sent.uncertain.length} left unsent after an interrupted send\n`);
           for (const f of sent.failed) process.stderr.write(`  send failed <${f.replyId}>: ${f.error}\n`);
         }
         const report = buildScanReport(store, result, { history: flags.history === true });
+        const { renderScanReportJson, renderScanReportText } = await import('../../render/scan-report.ts');
         process.stdout.write(flags.format === 'json' ? renderScanReportJson(report) : renderScanReportText(report, { renderTable: deps.renderTable }));
         if (flags.report) {
+          const { renderHtmlReport } = await import('../../render/html-report.ts');
           mkdirSync(dirname(resolve(flags.report)), { recursive: true });
           writeFileSync(flags.report, renderHtmlReport(report, { renderTable: deps.renderTable, archiveUrl: flags.archiveUrl }));
         }

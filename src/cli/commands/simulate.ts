@@ -5,11 +5,13 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { parse as parseYaml } from 'yaml';
 import { ARCH_PRESETS } from '../../core/sim-contract.ts';
 import type { Arch } from '../../core/sim-contract.ts';
-import { GROUND_TRUTH, parseScenario, renderMermaid, renderTable, simulate, simulateAll, toPromela } from '../../sim/index.ts';
 import type { Scenario, SimResult } from '../../sim/index.ts';
+
+/** The simulator and YAML modules, loaded when the command runs (not at CLI start-up). */
+type Sim = typeof import('../../sim/index.ts');
+type Yaml = typeof import('yaml');
 
 type Format = 'text' | 'json' | 'mermaid' | 'promela';
 const FORMATS: readonly Format[] = ['text', 'json', 'mermaid', 'promela'];
@@ -33,7 +35,7 @@ function fail(msg: string): void {
   process.exitCode = 2;
 }
 
-function loadFile(file: string): { ok: true; scenario: Scenario } | { ok: false; errors: string[] } {
+function loadFile(sim: Sim, yaml: Yaml, file: string): { ok: true; scenario: Scenario } | { ok: false; errors: string[] } {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -42,30 +44,30 @@ function loadFile(file: string): { ok: true; scenario: Scenario } | { ok: false;
   }
   let json: unknown;
   try {
-    json = /\.ya?ml$/i.test(file) ? parseYaml(text) : JSON.parse(text);
+    json = /\.ya?ml$/i.test(file) ? yaml.parse(text) : JSON.parse(text);
   } catch (e) {
     return { ok: false, errors: [`${file}: not valid ${/\.ya?ml$/i.test(file) ? 'YAML' : 'JSON'} (${(e as Error).message})`] };
   }
-  const r = parseScenario(json);
+  const r = sim.parseScenario(json);
   return r.ok ? r : { ok: false, errors: r.errors.map((x) => `${file}: ${x}`) };
 }
 
-function print(r: SimResult, format: Format): void {
+function print(sim: Sim, r: SimResult, format: Format): void {
   if (format === 'json') {
     const out = { verdict: r.verdict, invariant: r.invariant ?? null, arch: r.arch, states: r.states, transitions: r.transitions, ms: r.ms, bound: r.bound ?? null, trace: r.trace ?? null };
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     return;
   }
   if (format === 'mermaid') {
-    process.stdout.write(r.trace ? renderMermaid(r.trace) : `%% ${r.scenario}: ${r.verdict} on ${r.arch} (${r.states} states)\n`);
+    process.stdout.write(r.trace ? sim.renderMermaid(r.trace) : `%% ${r.scenario}: ${r.verdict} on ${r.arch} (${r.states} states)\n`);
     return;
   }
   const head = `${r.scenario}: ${r.verdict}${r.invariant ? ` (${r.invariant})` : ''} on ${r.arch}; ${r.states} states, ${r.transitions} transitions, ${r.ms} ms${r.bound ? `; bound hit: ${r.bound}` : ''}\n`;
   process.stdout.write(head);
-  if (r.trace) process.stdout.write(`\n${renderTable(r.trace)}`);
+  if (r.trace) process.stdout.write(`\n${sim.renderTable(r.trace)}`);
 }
 
-function runScenario(s: Scenario, o: Opts): void {
+function runScenario(sim: Sim, s: Scenario, o: Opts): void {
   const format = (o.format ?? 'text') as Format;
   if (!FORMATS.includes(format)) return fail(`--format: unknown format "${o.format}" (one of ${FORMATS.join(', ')})`);
   if (o.arch !== undefined && !(ARCH_PRESETS as readonly string[]).includes(o.arch)) return fail(`--arch: unknown arch "${o.arch}" (one of ${ARCH_PRESETS.join(', ')})`);
@@ -77,7 +79,7 @@ function runScenario(s: Scenario, o: Opts): void {
   if (format === 'promela') {
     let text: string;
     try {
-      text = toPromela(s, (o.arch as Arch | undefined) ?? s.arch?.[0] ?? 'x86');
+      text = sim.toPromela(s, (o.arch as Arch | undefined) ?? s.arch?.[0] ?? 'x86');
     } catch (e) {
       return fail(`internal error while exporting ${s.name} to Promela: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -87,12 +89,12 @@ function runScenario(s: Scenario, o: Opts): void {
   }
   let r: SimResult | undefined;
   try {
-    r = o.arch !== undefined ? simulate(s, { arch: o.arch as Arch, ...limits }) : simulateAll(s, s.arch?.length ? s.arch : ['x86'], limits);
+    r = o.arch !== undefined ? sim.simulate(s, { arch: o.arch as Arch, ...limits }) : sim.simulateAll(s, s.arch?.length ? s.arch : ['x86'], limits);
   } catch (e) {
     return fail(`internal error while simulating ${s.name}: ${e instanceof Error ? e.message : String(e)}`);
   }
   if (!r) return fail(`internal error: no result for ${s.name}`);
-  print(r, format);
+  print(sim, r, format);
   process.exitCode = exitCodeOf(r.verdict);
 }
 
@@ -108,7 +110,9 @@ export function register(program: Command): void {
     .option('--format <format>', 'text | json | mermaid | promela', 'text')
     .option('--max-states <n>', 'state cap (inconclusive beyond it)')
     .option('--max-ms <n>', 'time cap in ms (inconclusive beyond it)')
-    .action((file: string | undefined, o: Opts) => {
+    .action(async (file: string | undefined, o: Opts) => {
+      const sim = await import('../../sim/index.ts');
+      const { GROUND_TRUTH } = sim;
       if (o.list) {
         const rows = GROUND_TRUTH.map((g) => ({ name: g.name, variant: g.variant, expect: g.expect, invariant: g.invariant, description: g.description }));
         if (o.format === 'json') process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
@@ -119,11 +123,11 @@ export function register(program: Command): void {
       if (o.example !== undefined) {
         const g = GROUND_TRUTH.find((x) => x.name === o.example);
         if (!g) return fail(`--example: unknown example "${o.example}" (see --list)`);
-        return runScenario(g.scenario, o);
+        return runScenario(sim, g.scenario, o);
       }
       if (file === undefined) return fail('give a scenario FILE, --example NAME or --list');
-      const r = loadFile(file);
+      const r = loadFile(sim, await import('yaml'), file);
       if (!r.ok) return fail(r.errors.join('\n'));
-      runScenario(r.scenario, o);
+      runScenario(sim, r.scenario, o);
     });
 }

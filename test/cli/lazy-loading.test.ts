@@ -1,0 +1,73 @@
+/**
+ * Start-up stays cheap: bin/mmreview.js runs the compiled dist/ (built from the current sources by the test set-up)
+ * and each command loads only what it needs. A module-load hook records every module URL the process loads.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const BIN = join(ROOT, 'bin', 'mmreview.js');
+const dir = mkdtempSync(join(tmpdir(), 'mmr-lazy-'));
+const hooks = join(dir, 'hooks.mjs');
+writeFileSync(
+  hooks,
+  "import { appendFileSync } from 'node:fs';\n" +
+    'export async function load(url, context, next) { appendFileSync(process.env.MMR_LOAD_LOG, url + "\\n"); return next(url, context); }\n',
+);
+const register = join(dir, 'register.mjs');
+writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(new URL(`file://${hooks}`).href)});\n`);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Runs the CLI; returns its exit status and the module URLs it loaded (relative to the repository or node_modules). */
+function loaded(args: string[], name: string): { status: number | null; stdout: string; modules: string[] } {
+  const log = join(dir, `${name}.log`);
+  writeFileSync(log, '');
+  const r = spawnSync(process.execPath, ['--import', register, BIN, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, MMR_LOAD_LOG: log } });
+  const modules = readFileSync(log, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((u) => u.replace(/^file:\/\/.*?\/node_modules\//, 'node_modules/').replace(`file://${ROOT}`, ''));
+  return { status: r.status, stdout: r.stdout, modules };
+}
+
+const HEAVY = ['node_modules/mailparser/', 'node_modules/better-sqlite3/', 'node_modules/probot/', 'node_modules/octokit/', 'node_modules/nodemailer/', 'src/render/html-report'];
+
+describe('start-up', () => {
+  it('runs the compiled JavaScript, not the TypeScript sources', () => {
+    const r = loaded(['--version'], 'version');
+    expect(r.status).toBe(0);
+    expect(r.modules.some((m) => m.startsWith('dist/src/cli/main.js'))).toBe(true);
+    expect(r.modules.filter((m) => m.endsWith('.ts'))).toEqual([]);
+    expect(r.modules.some((m) => m.includes('node_modules/tsx/'))).toBe(false);
+  });
+
+  it('--help loads no command dependencies (engine, simulator, parser, mail, SQLite, Probot)', () => {
+    const r = loaded(['--help'], 'help');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('check');
+    const heavy = r.modules.filter((m) => [...HEAVY, 'dist/src/engine/index', 'dist/src/sim/', 'dist/src/c/', 'node_modules/web-tree-sitter/', 'node_modules/zod/', 'node_modules/yaml/'].some((h) => m.includes(h)));
+    expect(heavy).toEqual([]);
+  });
+
+  it('check on a plain diff without candidates loads the engine and parser but no simulator, mail, SQLite, Probot or HTML stack', () => {
+    const patch = join(dir, 'x.diff');
+    writeFileSync(patch, 'diff --git a/mm/x.c b/mm/x.c\n--- a/mm/x.c\n+++ b/mm/x.c\n@@ -1,4 +1,4 @@\n int f(void)\n {\n-\treturn 0;\n+\treturn 1;\n }\n');
+    const r = loaded(['check', patch], 'check');
+    expect(r.status).toBe(0);
+    expect(r.modules.some((m) => m.includes('dist/src/engine/index.js'))).toBe(true);
+    expect(r.modules.filter((m) => HEAVY.some((h) => m.includes(h)))).toEqual([]);
+    // no candidate: the simulator and its scenario validation (zod) are never loaded
+    expect(r.modules.filter((m) => m.includes('dist/src/sim/simulate.js') || m.includes('node_modules/zod/'))).toEqual([]);
+  });
+
+  it('check with a candidate loads the simulator when it needs it', () => {
+    const r = loaded(['check', '--tree', 'fixtures/tree', 'fixtures/patches/series'], 'series');
+    expect(r.status).toBe(1);
+    expect(r.modules.some((m) => m.includes('dist/src/sim/simulate.js'))).toBe(true);
+  });
+});
