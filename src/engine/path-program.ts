@@ -7,6 +7,7 @@ import type { Event, EventPath, PathStep } from '../core/events.ts';
 import type { Cond, Instr, OpInstr } from '../sim/scenario.ts';
 import type { PteEffect } from '../core/ops.ts';
 import { callArgs } from '../../rules/utils/paths.ts';
+import { failedCalls } from '../../rules/utils/failure.ts';
 
 /** The free page a patched wp_page_copy() copies into. */
 export const COPY_PAGE = 'copy0';
@@ -108,7 +109,9 @@ export function pathToProgram(path: EventPath, opts: ProgramOptions): Instr[] {
   let truncated = false;
   let intoUnseenLoop = false;
   let lastControl: string | undefined;
-  for (const step of path.steps) {
+  // A failable call that failed on this path did not do its work (catalogue FAILURE): no lock, no mapping, no window.
+  const failed = failedCalls(path);
+  for (const [index, step] of path.steps.entries()) {
     if (step.step === 'control') {
       if (step.kind === 'return') break;
       if (step.kind === 'branch') {
@@ -125,6 +128,7 @@ export function pathToProgram(path: EventPath, opts: ProgramOptions): Instr[] {
       continue;
     }
     lastControl = undefined;
+    if (failed.has(index)) continue;
     const instr = eventInstr(step, { pteAt, rangeOf, ptes: opts.ptes, cursorPte: () => `pte${Math.min(last, cursor)}` });
     if (step.kind === 'pte-advance') {
       cursor = Math.min(last, cursor + 1);

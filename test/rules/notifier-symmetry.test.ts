@@ -7,10 +7,16 @@ testRule(rule, {
     'valid-bracketed-replace.c',
     'valid-caller-brackets.c',
     'valid-nonblock-under-lock.c',
+    'valid-nonblock-failure-branch.c',
+    'valid-window-handed-to-caller.patch',
+    'valid-window-opened-above-hunk.patch',
   ],
   invalid: [
     'invalid-blockable-start-under-ptl.c',
     'invalid-bracket-removed.patch',
     'invalid-early-return-skips-end.c',
+    'invalid-nonblock-failure-ends.c',
+    'invalid-window-handed-to-caller-leaks.patch',
+    'invalid-pte-change-after-window-closed.patch',
   ],
 });
