@@ -55,6 +55,9 @@ function block(f: Finding, o: TerminalOptions): string {
     const v = f.suggestion.verdict === 'removes-violation' ? 'simulated: removes the violation' : f.suggestion.verdict === 'still-violates' ? 'simulated: still violates' : 'not simulated';
     lines.push('', `  suggested fix: ${f.suggestion.text} (${v})`);
   }
+  if (f.dependsOn) lines.push(paint(c, 'yellow', `  ${f.dependsOn}`));
+  for (const n of f.notes ?? []) lines.push(paint(c, 'dim', `  note: ${n}`));
+  for (const b of f.budgets ?? []) lines.push(paint(c, 'dim', `  partially analysed: ${b}`));
   for (const r of f.related ?? []) lines.push(paint(c, 'dim', `  ${r.path}:${r.line}: ${r.message}`));
   return lines.join('\n');
 }

@@ -1,0 +1,178 @@
+/**
+ * Unseen code is unknown, not absent. A path from a hunk fragment starts and ends where the diff stops showing the
+ * function; a whole function starts where its caller called it and returns to it. What the unseen code did before
+ * the path (took the PTL, opened an mmu_notifier window, started a gather) and does after it (drops the lock, ends
+ * the window, finishes the gather) is modelled as a set of COMPLETIONS: each is a prologue and an epilogue the
+ * visible code allows. A state the visible code establishes (a lock released before it is taken was held; an end
+ * with no start was opened above) is in every completion; a state it does not establish is a choice, and each
+ * admissible choice is a completion. The engine confirms a violation only when every completion violates
+ * (confirm.ts); otherwise the finding is inconclusive with the question the unseen code would answer.
+ */
+import type { Instr, OpInstr } from '../sim/scenario.ts';
+import type { Candidate } from '../core/rule.ts';
+
+/** What the engine knows about the function beyond the path (from its images, annotations and parameters). */
+export interface UnseenFacts {
+  /** The path comes from a hunk fragment, not the whole function. */
+  fragment: boolean;
+  /** A notifier start is visible in either image (so no window was opened by code the diff does not show). */
+  visibleStart: boolean;
+  /** The function hands a page-table lock to its caller (`spinlock_t **` out-parameter, `__acquires`). */
+  handsLock: boolean;
+  /** The function is entered with the lock held by its caller (`__must_hold`, `__releases`). */
+  lockOnEntry: boolean;
+}
+
+export interface Completion {
+  /** Run by unseen code before the path. */
+  prologue: OpInstr[];
+  /** Run by unseen code after the path. */
+  epilogue: OpInstr[];
+  /** The choices this completion makes about unseen code, in words (empty for the established-only completion). */
+  assumes: string[];
+}
+
+export interface Completions {
+  /** The first is the default (the choices under which a hazard shows most plainly); at least one. */
+  list: Completion[];
+  /** Questions the unseen code answers, one per open choice (`is the PTL held at line 40?`). */
+  questions: string[];
+  /** Open choices beyond the enumeration bound (their completions were not built). */
+  dropped: string[];
+}
+
+const PTE_CHANGES = new Set(['pte-set', 'pte-clear', 'pte-clear-flush', 'pte-modify-start', 'pte-modify-commit', 'pte-wrprotect', 'pte-mkold', 'pte-set-access-flags', 'pte-fixup-young-dirty']);
+const MIRRORED = new Set(['pte-set', 'pte-clear', 'pte-clear-flush', 'pte-modify-commit', 'pte-wrprotect']);
+/** Ops that sleep, or take the PTL themselves: code that runs them cannot be holding the PTL. */
+const EXCLUDES_PTL = new Set(['may-sleep', 'fault', 'gup', 'wp-page-copy', 'handle-userfault']);
+
+/** At most this many open choices are enumerated (2^n completions). */
+export const MAX_OPEN_CHOICES = 2;
+
+function ops(program: readonly Instr[]): OpInstr[] {
+  return program.filter((i): i is OpInstr => !('ctl' in i));
+}
+
+function lineOf(i: OpInstr | undefined): string {
+  return i?.src?.line !== undefined ? ` at line ${i.src.line}` : '';
+}
+
+/** Net holds of `lock` over a straight-line program. */
+function balance(program: readonly OpInstr[], lock: string): number {
+  let n = 0;
+  for (const i of program) {
+    if ((i.op === 'lock' || i.op === 'pte-map-lock') && i.lock === lock) n++;
+    if ((i.op === 'unlock' || i.op === 'pte-unmap-unlock') && i.lock === lock) n--;
+    if (i.releases?.includes(lock)) n--;
+  }
+  return n;
+}
+
+interface Choice {
+  question: string;
+  /** The completion pieces when the answer is "yes" (the default answer is "no": nothing added). */
+  yes: { prologue: OpInstr[]; epilogue: OpInstr[]; assumes: string };
+}
+
+/**
+ * The completions of a patched path's program. `program` is the path program after the established fragment
+ * prologue (path-program.ts already adds a PTL released before it is taken and releases locks a cut path still
+ * holds); `complete` says whether the path ends at a visible return.
+ */
+export function completionsOf(program: readonly Instr[], complete: boolean, facts: UnseenFacts, candidate: Candidate, ptes = 1): Completions {
+  const whole: [number, number] = [0, ptes];
+  const list = ops(program);
+  const context = candidate.hazard.context;
+  const invariants = new Set(candidate.hazard.invariants);
+  const base: Completion = { prologue: [], epilogue: [], assumes: [] };
+  const choices: Choice[] = [];
+
+  // ---- the mmu_notifier window -----------------------------------------------------------------------------------
+  const firstNotifier = list.find((i) => i.op === 'notifier-start' || i.op === 'notifier-end');
+  if (facts.fragment && !facts.visibleStart && firstNotifier?.op === 'notifier-end') {
+    // Established: the visible code ends a window it never starts.
+    base.prologue.push({ op: 'notifier-start', range: firstNotifier.range ?? whole, blockable: true, label: '(above the hunk) mmu_notifier_invalidate_range_start()' });
+    base.assumes.push('the invalidation window ended in the hunk was opened above it');
+  } else if (facts.fragment && !facts.visibleStart && !firstNotifier && invariants.has('secondary-mmu-coherent')) {
+    const change = list.find((i) => MIRRORED.has(i.op));
+    if (change) {
+      choices.push({
+        question: `is an mmu_notifier invalidation window open${lineOf(change)}?`,
+        yes: {
+          prologue: [{ op: 'notifier-start', range: whole, blockable: true, label: '(above the hunk) mmu_notifier_invalidate_range_start()' }],
+          epilogue: [{ op: 'notifier-end', range: whole, label: '(below the hunk) mmu_notifier_invalidate_range_end()' }],
+          assumes: 'an invalidation window is open around the hunk',
+        },
+      });
+    }
+  }
+  if (!complete) {
+    // A cut path leaves the rest of the function unseen: it closes the windows the visible part still has open.
+    const open: Array<[number, number]> = base.prologue.filter((i) => i.op === 'notifier-start').map((i) => i.range ?? whole);
+    for (const i of list) {
+      if (i.op === 'notifier-start') open.push(i.range ?? whole);
+      if (i.op === 'notifier-end') open.pop();
+    }
+    for (const range of open.reverse()) base.epilogue.push({ op: 'notifier-end', range, label: '(unseen rest of the function) mmu_notifier_invalidate_range_end()' });
+  }
+
+  // ---- the mmu_gather ------------------------------------------------------------------------------------------
+  const firstGather = list.find((i) => i.op.startsWith('gather-'));
+  if (facts.fragment && firstGather && firstGather.op !== 'gather-init') {
+    base.prologue.push({ op: 'gather-init', fullmm: false, label: '(above the hunk) tlb_gather_mmu()' });
+    base.assumes.push('the mmu_gather used in the hunk was started above it');
+  }
+  if (!complete) {
+    let active = base.prologue.some((i) => i.op === 'gather-init') ? 1 : 0;
+    for (const i of list) {
+      if (i.op === 'gather-init') active++;
+      if (i.op === 'gather-finish') active = Math.max(0, active - 1);
+    }
+    for (let k = 0; k < active; k++) base.epilogue.push({ op: 'gather-finish', label: '(unseen rest of the function) tlb_finish_mmu()' });
+  }
+
+  // ---- the page-table lock -------------------------------------------------------------------------------------
+  const touchesPtl = list.some((i) => i.lock === 'ptl0' || i.releases?.includes('ptl0'));
+  const callerHolds = context.includes('ptl-held-on-entry') || facts.lockOnEntry;
+  if (complete && facts.handsLock && !callerHolds && balance(list, 'ptl0') > 0) {
+    // The function returns with the lock held by contract: its caller drops it.
+    base.epilogue.push({ op: 'unlock', lock: 'ptl0', label: '(caller) drops the page-table lock handed to it' });
+    base.assumes.push('the caller drops the page-table lock the function returns with');
+  }
+  if (facts.fragment && !touchesPtl && !callerHolds) {
+    const change = list.find((i) => PTE_CHANGES.has(i.op));
+    const excluded = list.some((i) => EXCLUDES_PTL.has(i.op) || (i.op === 'notifier-start' && i.blockable === true) || (i.op === 'lock' && i.lock === 'mmap'));
+    if (change && !excluded) {
+      choices.push({
+        question: `is the page-table lock held${lineOf(change)}?`,
+        yes: {
+          prologue: [{ op: 'lock', lock: 'ptl0', label: '(above the hunk) the page-table lock is taken' }],
+          epilogue: [{ op: 'unlock', lock: 'ptl0', label: '(below the hunk) the page-table lock is dropped' }],
+          assumes: 'the page-table lock is held around the hunk',
+        },
+      });
+    }
+  }
+
+  const open = choices.slice(0, MAX_OPEN_CHOICES);
+  const dropped = choices.slice(MAX_OPEN_CHOICES).map((c) => c.question);
+  const out: Completion[] = [];
+  for (let mask = 0; mask < 1 << open.length; mask++) {
+    const c: Completion = { prologue: [...base.prologue], epilogue: [...base.epilogue], assumes: [...base.assumes] };
+    open.forEach((ch, k) => {
+      if ((mask >> k) & 1) {
+        c.prologue.push(...ch.yes.prologue);
+        c.epilogue.unshift(...ch.yes.epilogue);
+        c.assumes.push(ch.yes.assumes);
+      }
+    });
+    out.push(c);
+  }
+  return { list: out, questions: open.map((c) => c.question), dropped };
+}
+
+/** The reason a verdict depends on unseen code, from the questions that split it. */
+export function unseenReason(questions: readonly string[], fragment: boolean): string {
+  const where = fragment ? 'code above the hunk' : 'the caller';
+  return `depends on ${where}: ${questions.join('; ')}`;
+}
