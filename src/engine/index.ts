@@ -118,6 +118,14 @@ async function checkPatch(patch: Patch, opts: CheckOptions, stats: Report['stats
   stats.files += patch.files.length;
   const changed = functions.filter((f) => f.changed);
   stats.functions += changed.length;
+  // Never zero paths in silence: an image with code but no enumerated path was not analysed.
+  for (const fn of changed) {
+    for (const side of ['pre', 'post'] as const) {
+      const img = fn[side];
+      if (!img || img.paths.length > 0 || img.events.length === 0 || img.problems.length > 0) continue;
+      errors.push({ code: 'MMR011', message: `${fn.path}: ${fn.name}() (${side}-image): no path could be enumerated within the bounds; not analysed`, input: patch.id });
+    }
+  }
   const rules = opts.rules ? RULES.filter((r) => opts.rules?.includes(r.meta.id)) : RULES;
   const all: Array<{ fn: FunctionView; c: Candidate }> = [];
   for (const fn of changed) {

@@ -134,7 +134,14 @@ export function completionsOf(program: readonly Instr[], complete: boolean, fact
   // ---- the page-table lock -------------------------------------------------------------------------------------
   const touchesPtl = list.some((i) => i.lock === 'ptl0' || i.releases?.includes('ptl0'));
   const callerHolds = context.includes('ptl-held-on-entry') || facts.lockOnEntry;
-  if (complete && facts.handsLock && !callerHolds && balance(list, 'ptl0') > 0) {
+  const firstPtl = list.find((i) => i.lock === 'ptl0' || i.releases?.includes('ptl0'));
+  const releasesFirst = firstPtl !== undefined && (firstPtl.op === 'unlock' || firstPtl.op === 'pte-unmap-unlock' || firstPtl.releases?.includes('ptl0') === true);
+  if (!facts.fragment && facts.lockOnEntry && !context.includes('ptl-held-on-entry') && releasesFirst) {
+    // `__releases(ptl)` / `__must_hold(ptl)`: the caller took the lock the function drops.
+    base.prologue.push({ op: 'lock', lock: 'ptl0', label: '(caller) holds the page-table lock (__releases / __must_hold)' });
+    base.assumes.push('the caller holds the page-table lock on entry, as annotated');
+  }
+  if (complete && (facts.handsLock || facts.lockOnEntry) && !context.includes('ptl-held-on-entry') && balance([...base.prologue, ...list], 'ptl0') > 0) {
     // The function returns with the lock held by contract: its caller drops it.
     base.epilogue.push({ op: 'unlock', lock: 'ptl0', label: '(caller) drops the page-table lock handed to it' });
     base.assumes.push('the caller drops the page-table lock the function returns with');
