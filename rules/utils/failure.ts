@@ -7,7 +7,8 @@
 import type { Event, EventPath } from '../../src/core/events.ts';
 import { FAILURE } from '../../src/kernel-api/catalogue.ts';
 import type { FailureSemantics } from '../../src/kernel-api/catalogue.ts';
-import { norm } from './paths.ts';
+import { norm, stripStep } from './paths.ts';
+import type { LockState } from './paths.ts';
 
 export type CallOutcome = 'failed' | 'succeeded';
 
@@ -150,4 +151,16 @@ export function failedCalls(path: EventPath): Set<number> {
     if (s.step === 'event' && failureOf(s) && callOutcome(path, i) === 'failed') out.add(i);
   });
   return out;
+}
+
+/**
+ * `state.apply()` for the event at step `index` of a path, unless the call failed there: a trylock, a
+ * `pte_offset_map_lock()` or a `pmd_trans_huge_lock()` whose result the path tests as failed holds nothing. For rules
+ * that walk a path with a LockState (drop-in for `state.apply(ev)`); returns undefined for a failed or non-event step.
+ */
+export function applyOnPath(state: LockState, path: EventPath, index: number): ReturnType<LockState['apply']> | undefined {
+  const s = path.steps[index];
+  if (s?.step !== 'event') return undefined;
+  if (failureOf(s) && callOutcome(path, index) === 'failed') return undefined;
+  return state.apply(stripStep(s));
 }

@@ -59,7 +59,6 @@ export function confirm(input: BuildInput, archs: readonly Arch[]): Confirmation
     return { status: 'unsimulated', runs: 0, simulation: undefined };
   }
   const comps = completionsFor(input);
-  const fragment = input.facts?.fragment ?? input.fragment === true;
   let runs = 0;
   let lastOk: Simulation | undefined;
   let inconclusive: Simulation | undefined;
@@ -89,7 +88,7 @@ export function confirm(input: BuildInput, archs: readonly Arch[]): Confirmation
     }
   }
   if (split) {
-    const reason = split.questions.length > 0 ? unseenReason(split.questions, fragment) : (input.candidate.unseen as string);
+    const reason = split.questions.length > 0 ? unseenReason(split.questions) : (input.candidate.unseen as string);
     const full = input.candidate.unseen && split.questions.length > 0 ? `${reason}; ${input.candidate.unseen}` : reason;
     return {
       status: 'inconclusive',

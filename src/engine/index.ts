@@ -24,7 +24,8 @@ import type { BuildInput } from './scenario-builder.ts';
 import { pathToProgram, shapeOf } from './path-program.ts';
 import type { UnseenFacts } from './unseen.ts';
 import { toFinding, findingOrder } from './to-finding.ts';
-import { annotationsOf, handOver } from '../../rules/utils/contracts.ts';
+import { annotationsOf, baseName, callerCompletes, callersOf, handOver, paramName } from '../../rules/utils/contracts.ts';
+import { norm } from '../../rules/utils/paths.ts';
 
 export interface CheckOptions {
   /** The tree the patches apply to (whole functions instead of hunk context). */
@@ -45,6 +46,8 @@ interface Simulated {
   others: Candidate[];
   /** Bounds hit (path cap of the image, simulation budget of the hazard). */
   budgets: string[];
+  /** The patch's changed functions (callers and callees of this one). */
+  siblings: readonly FunctionView[];
 }
 
 /** Distinct path programs simulated per (function, side, rule, hazard) before the budget stops. */
@@ -73,17 +76,40 @@ function companionFor(c: Candidate, all: ReadonlyArray<{ fn: FunctionView; c: Ca
   return other ? { candidate: other.c, path: other.fn.path, fn: other.fn.name, fragment: isFragment(other.fn, other.c.side) } : undefined;
 }
 
-/** What the engine knows about a candidate's function beyond its path (unseen.ts). */
-function factsFor(fn: FunctionView, side: Candidate['side']): UnseenFacts {
+/** Is the event a page-table-lock acquisition or release? */
+function ptlAcquire(e: { kind: string; attrs: { lockClass?: string } }): boolean {
+  return e.kind === 'pte-map-lock' || ((e.kind === 'lock' || e.kind === 'trylock') && (e.attrs.lockClass === 'ptl' || e.attrs.lockClass === 'pmd-ptl'));
+}
+function ptlRelease(e: { kind: string; attrs: { lockClass?: string } }): boolean {
+  return e.kind === 'pte-unmap-unlock' || (e.kind === 'unlock' && (e.attrs.lockClass === 'ptl' || e.attrs.lockClass === 'pmd-ptl'));
+}
+
+/**
+ * What the engine knows about a candidate's function beyond its path (unseen.ts): annotations, hand-over
+ * parameters, and, for a PTL stored where the caller sees it, what the callers changed in the same patch do with it.
+ */
+export function factsFor(fn: FunctionView, side: Candidate['side'], siblings: readonly FunctionView[] = []): UnseenFacts {
   const image = side === 'pre' ? fn.pre : fn.post;
   const visibleStart = [fn.pre, fn.post].some((img) => img?.events.some((e) => e.kind === 'notifier-start') ?? false);
   if (!image) return { fragment: false, visibleStart, handsLock: false, lockOnEntry: false };
   const ann = annotationsOf(image);
+  let handsLock = handOver(image).lockOut.length > 0 || ann.acquires.length > 0;
+  let lockToCaller: 'maybe' | undefined;
+  const params = new Set(image.params.map(paramName));
+  const visibleToCaller = image.events.some((e) => ptlAcquire(e) && /->|^\*/.test(norm(e.args.lock)) && params.has(baseName(e.args.lock)));
+  if (!handsLock && visibleToCaller) {
+    // Judge the pair when a caller is in the patch: it drops the lock after the call on every path, or it does not.
+    const sites = callersOf(siblings, fn, side);
+    const verdict = sites.length > 0 ? callerCompletes(sites, ptlRelease) : 'unknown';
+    if (verdict === 'closes') handsLock = true;
+    else if (verdict === 'unknown') lockToCaller = 'maybe';
+  }
   return {
     fragment: !image.complete,
     visibleStart,
-    handsLock: handOver(image).lockOut.length > 0 || ann.acquires.length > 0,
+    handsLock,
     lockOnEntry: ann.mustHold.length > 0 || ann.releases.length > 0,
+    ...(lockToCaller ? { lockToCaller } : {}),
   };
 }
 
@@ -159,7 +185,7 @@ async function checkPatch(patch: Patch, opts: CheckOptions, stats: Report['stats
     let tried = 0;
     for (const c of distinct.slice(0, HAZARD_SIMULATION_BUDGET)) {
       tried++;
-      const input: BuildInput = { candidate: c, path: fn.path, fn: fn.name, fragment: isFragment(fn, c.side), facts: factsFor(fn, c.side) };
+      const input: BuildInput = { candidate: c, path: fn.path, fn: fn.name, fragment: isFragment(fn, c.side), facts: factsFor(fn, c.side, changed) };
       const companion = companionFor(c, all);
       if (companion) input.companion = companion;
       let confirmation: Confirmation;
@@ -179,7 +205,7 @@ async function checkPatch(patch: Patch, opts: CheckOptions, stats: Report['stats
       budgets.push(`simulation budget: ${tried} of ${distinct.length} distinct paths with this hazard simulated`);
     }
     const chosen = best.c;
-    simulated.push({ fn, candidate: chosen, confirmation: best.confirmation, others: members.map((m) => m.c).filter((c) => c !== chosen), budgets });
+    simulated.push({ fn, candidate: chosen, confirmation: best.confirmation, others: members.map((m) => m.c).filter((c) => c !== chosen), budgets, siblings: changed });
   }
   const findings: Finding[] = [];
   const byFn = new Map<FunctionView, Simulated[]>();
@@ -223,7 +249,7 @@ async function checkPatch(patch: Patch, opts: CheckOptions, stats: Report['stats
 function simulateSuggestion(s: Simulated, _opts: CheckOptions, all: ReadonlyArray<{ fn: FunctionView; c: Candidate }>): 'removes-violation' | 'still-violates' | 'not-simulated' {
   const sugg = s.candidate.suggestion;
   if (!sugg?.path || s.confirmation.status !== 'confirmed' || !s.confirmation.simulation) return 'not-simulated';
-  const input: BuildInput = { candidate: s.candidate, path: s.fn.path, fn: s.fn.name, pathOverride: sugg.path, fragment: isFragment(s.fn, s.candidate.side), facts: factsFor(s.fn, s.candidate.side) };
+  const input: BuildInput = { candidate: s.candidate, path: s.fn.path, fn: s.fn.name, pathOverride: sugg.path, fragment: isFragment(s.fn, s.candidate.side), facts: factsFor(s.fn, s.candidate.side, s.siblings) };
   const companion = companionFor(s.candidate, all);
   if (companion) input.companion = companion;
   try {

@@ -21,6 +21,11 @@ export interface UnseenFacts {
   handsLock: boolean;
   /** The function is entered with the lock held by its caller (`__must_hold`, `__releases`). */
   lockOnEntry: boolean;
+  /**
+   * `maybe`: the function stores its PTL where the caller sees it (`&vmf->ptl`, `*ptlp` of a parameter) and no
+   * caller in the patch shows whether it drops the lock handed back: a path returning with it held is a choice.
+   */
+  lockToCaller?: 'maybe';
 }
 
 export interface Completion {
@@ -35,7 +40,7 @@ export interface Completion {
 export interface Completions {
   /** The first is the default (the choices under which a hazard shows most plainly); at least one. */
   list: Completion[];
-  /** Questions the unseen code answers, one per open choice (`is the PTL held at line 40?`). */
+  /** Questions the unseen code answers, one per open choice (`code above the hunk: is the PTL held at line 40?`). */
   questions: string[];
   /** Open choices beyond the enumeration bound (their completions were not built). */
   dropped: string[];
@@ -69,6 +74,7 @@ function balance(program: readonly OpInstr[], lock: string): number {
 }
 
 interface Choice {
+  /** Where the unseen code is (`code above the hunk`, `the caller`) and what it would answer. */
   question: string;
   /** The completion pieces when the answer is "yes" (the default answer is "no": nothing added). */
   yes: { prologue: OpInstr[]; epilogue: OpInstr[]; assumes: string };
@@ -97,7 +103,7 @@ export function completionsOf(program: readonly Instr[], complete: boolean, fact
     const change = list.find((i) => MIRRORED.has(i.op));
     if (change) {
       choices.push({
-        question: `is an mmu_notifier invalidation window open${lineOf(change)}?`,
+        question: `code above the hunk: is an mmu_notifier invalidation window open${lineOf(change)}?`,
         yes: {
           prologue: [{ op: 'notifier-start', range: whole, blockable: true, label: '(above the hunk) mmu_notifier_invalidate_range_start()' }],
           epilogue: [{ op: 'notifier-end', range: whole, label: '(below the hunk) mmu_notifier_invalidate_range_end()' }],
@@ -151,7 +157,7 @@ export function completionsOf(program: readonly Instr[], complete: boolean, fact
     const excluded = list.some((i) => EXCLUDES_PTL.has(i.op) || (i.op === 'notifier-start' && i.blockable === true) || (i.op === 'lock' && i.lock === 'mmap'));
     if (change && !excluded) {
       choices.push({
-        question: `is the page-table lock held${lineOf(change)}?`,
+        question: `code above the hunk: is the page-table lock held${lineOf(change)}?`,
         yes: {
           prologue: [{ op: 'lock', lock: 'ptl0', label: '(above the hunk) the page-table lock is taken' }],
           epilogue: [{ op: 'unlock', lock: 'ptl0', label: '(below the hunk) the page-table lock is dropped' }],
@@ -159,6 +165,14 @@ export function completionsOf(program: readonly Instr[], complete: boolean, fact
         },
       });
     }
+  }
+
+  if (complete && facts.lockToCaller === 'maybe' && !facts.handsLock && !callerHolds && invariants.has('lock-balance') && balance([...base.prologue, ...list], 'ptl0') > 0) {
+    const last = [...list].reverse().find((i) => i.src?.line !== undefined);
+    choices.push({
+      question: `the caller: does it drop the page-table lock this function hands back${lineOf(last)}?`,
+      yes: { prologue: [], epilogue: [{ op: 'unlock', lock: 'ptl0', label: '(caller) drops the page-table lock handed back' }], assumes: 'the caller drops the page-table lock handed back to it' },
+    });
   }
 
   const open = choices.slice(0, MAX_OPEN_CHOICES);
@@ -178,8 +192,7 @@ export function completionsOf(program: readonly Instr[], complete: boolean, fact
   return { list: out, questions: open.map((c) => c.question), dropped };
 }
 
-/** The reason a verdict depends on unseen code, from the questions that split it. */
-export function unseenReason(questions: readonly string[], fragment: boolean): string {
-  const where = fragment ? 'code above the hunk' : 'the caller';
-  return `depends on ${where}: ${questions.join('; ')}`;
+/** The reason a verdict depends on unseen code, from the questions that split it (`where: question`). */
+export function unseenReason(questions: readonly string[]): string {
+  return `depends on ${questions.join('; and on ')}`;
 }

@@ -13,12 +13,14 @@ import { completionsOf } from '../../src/engine/unseen.ts';
 import type { UnseenFacts } from '../../src/engine/unseen.ts';
 import { confirm } from '../../src/engine/confirm.ts';
 import { toFinding } from '../../src/engine/to-finding.ts';
-import { checkPatches } from '../../src/engine/index.ts';
+import { checkPatches, factsFor } from '../../src/engine/index.ts';
+import { view } from '../../src/rule-tester/path-builder.ts';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readInputs } from '../../src/sources/index.ts';
-import { callOutcome, returnSemantics } from '../../rules/utils/failure.ts';
+import { applyOnPath, callOutcome, returnSemantics } from '../../rules/utils/failure.ts';
+import { LockState } from '../../rules/utils/paths.ts';
 import { annotationsOf, handOver } from '../../rules/utils/contracts.ts';
 
 async function parsePatchText(text: string) {
@@ -106,6 +108,18 @@ describe('completions of unseen code', () => {
     expect(ops(completionsOf(program, true, { ...WHOLE, handsLock: true }, c).list[0]!.epilogue)).toEqual(['unlock(ptl0)']);
     expect(ops(completionsOf(program, true, WHOLE, c).list[0]!.epilogue)).toEqual([]);
   });
+
+  it('a PTL stored where the caller sees it, with no caller in the patch: whether it is dropped is the caller\'s answer', () => {
+    const p = path([ev(0, 'pte-map-lock', 'pte_offset_map_lock', { lock: 'vmf->ptl', pte: 'pte' }, { result: 'pte', line: 12 }), ctl({ kind: 'return', value: '0' })]);
+    const c = candidate(p, { invariants: ['lock-balance'] });
+    const comps = completionsOf(pathToProgram(p, { path: 'mm/x.c', ptes: 1 }), true, { ...WHOLE, lockToCaller: 'maybe' }, c);
+    expect(comps.list).toHaveLength(2);
+    expect(comps.questions).toEqual(['the caller: does it drop the page-table lock this function hands back at line 12?']);
+    const r = confirm({ candidate: c, path: 'mm/x.c', fn: 'f', facts: { ...WHOLE, lockToCaller: 'maybe' } }, ['x86']);
+    expect(r.status).toBe('inconclusive');
+    expect(r.dependsOn).toMatch(/^depends on the caller: does it drop the page-table lock/);
+    expect(confirm({ candidate: c, path: 'mm/x.c', fn: 'f', facts: WHOLE }, ['x86']).status).toBe('confirmed');
+  });
 });
 
 describe('confirmation over completions', () => {
@@ -159,6 +173,16 @@ describe('API failure along a path', () => {
     expect(callOutcome(path([trylock, ctl({ kind: 'branch', cond: 'x', taken: true })]), 0)).toBeUndefined();
   });
 
+  it('a LockState walked with applyOnPath holds nothing after a failed trylock', () => {
+    const p = path([ev(0, 'trylock', 'spin_trylock', { lock: 'ptl' }, { text: 'spin_trylock(ptl)', attrs: { lockClass: 'ptl' } }), ctl({ kind: 'branch', cond: '!spin_trylock(ptl)', taken: true })]);
+    const state = new LockState();
+    applyOnPath(state, p, 0);
+    expect(state.ptlHeld()).toBe(false);
+    const taken = path([p.steps[0]!, ctl({ kind: 'branch', cond: '!spin_trylock(ptl)', taken: false })]);
+    applyOnPath(state, taken, 0);
+    expect(state.ptlHeld()).toBe(true);
+  });
+
   it('a failed acquisition holds nothing in the simulated program', () => {
     const p = path([ev(0, 'pte-map-lock', 'pte_offset_map_lock', { lock: 'ptl' }, { result: 'pte' }), ctl({ kind: 'branch', cond: '!pte', taken: true }), ctl({ kind: 'return', value: '-EAGAIN' })]);
     expect(ops(pathToProgram(p, { path: 'mm/x.c', ptes: 1 }))).toEqual([]);
@@ -176,6 +200,27 @@ describe('contracts', () => {
     const img = { ...image([]), text: 'static pte_t *lock_it(struct mmu_notifier_range *range, spinlock_t **ptlp)\n\t__acquires(*ptlp) __must_hold(&mm->mmap_lock)\n{\n}', params: ['struct mmu_notifier_range *range', 'spinlock_t **ptlp'] };
     expect(annotationsOf(img)).toEqual({ acquires: ['*ptlp'], releases: [], mustHold: ['mm->mmap_lock'] });
     expect(handOver(img)).toEqual({ lockOut: ['ptlp'], rangeParams: ['range'] });
+  });
+});
+
+describe('contracts judged as pairs', () => {
+  const calleeSteps = [ev(0, 'pte-map-lock', 'pte_offset_map_lock', { lock: 'vmf->ptl', pte: 'pte' }, { result: 'pte' }), ctl({ kind: 'return', value: '0' })];
+  const callee = view('map_it', { post: image([calleeSteps], ['struct vm_fault *vmf']) });
+  const caller = (drops: boolean) =>
+    view('use_it', {
+      post: image([[ev(0, 'call', 'map_it', { arg0: 'vmf' }), ...(drops ? [ev(1, 'pte-unmap-unlock', 'pte_unmap_unlock', { pte: 'vmf->pte', lock: 'vmf->ptl' })] : []), ctl({ kind: 'return', value: '0' })]]),
+    });
+
+  it('a PTL handed back through a parameter is the caller\'s to drop when the caller in the patch drops it', () => {
+    expect(factsFor(callee, 'post', [callee, caller(true)])).toMatchObject({ handsLock: true });
+  });
+  it('a caller in the patch that returns without dropping it leaves the leak established', () => {
+    const f = factsFor(callee, 'post', [callee, caller(false)]);
+    expect(f.handsLock).toBe(false);
+    expect(f.lockToCaller).toBeUndefined();
+  });
+  it('no caller in the patch: unknown', () => {
+    expect(factsFor(callee, 'post', [callee]).lockToCaller).toBe('maybe');
   });
 });
 
