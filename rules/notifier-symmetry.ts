@@ -8,7 +8,7 @@ import type { Hazard } from '../src/core/rule.ts';
 import type { InvariantName } from '../src/core/sim-contract.ts';
 import { createRule } from './create-rule.ts';
 import type { TypedRuleContext } from './create-rule.ts';
-import { callerCompletes, callersOf, rangeFromCaller } from './utils/contracts.ts';
+import { callersOf, rangeFromCaller } from './utils/contracts.ts';
 import { callOutcome, failedCalls, returnSemantics } from './utils/failure.ts';
 import type { FailureSemantics } from '../src/kernel-api/catalogue.ts';
 import { LockState, imageEvent, insertAt, isPtlAcquire, locAt, moveBefore, norm, pickAnchor, removeAt, replaceAt, stripStep, synthEvent, truncated } from './utils/paths.ts';
@@ -198,10 +198,20 @@ function checkPath(
     const u = unbracketed.find((x) => x.event.id === anchor.id) ?? (unbracketed[0] as (typeof unbracketed)[number]);
     // "Outside any window" is established only by what the visible code shows: the whole function, a bracket
     // visible in either image, or a window closed earlier on the path. Otherwise a window may have been opened
-    // above the hunk.
-    const established = image.complete || entry.visibleStart || closedOnPath;
+    // above the hunk, or (in a whole function with no bracket of its own) by the caller: the callers changed in the
+    // same patch answer that; with none, the claim depends on unseen code.
+    const ownBracket = entry.visibleStart || has(image, 'notifier-end') || has(other, 'notifier-end') || closedOnPath;
+    let unseen: string | undefined;
+    if (!ownBracket) {
+      if (!image.complete) unseen = `depends on code above the hunk: is an mmu_notifier invalidation window already open at line ${lineOf(u.event)}?`;
+      else {
+        const atCalls = callerWindow(ctx);
+        if (atCalls === 'inside') return;
+        if (atCalls === 'unknown') unseen = `depends on the callers of ${fn.name}(): is an mmu_notifier invalidation window open when it is called?`;
+      }
+    }
     ctx.report({
-      ...(established ? {} : { unseen: `depends on code above the hunk: is an mmu_notifier invalidation window already open at line ${lineOf(u.event)}?` }),
+      ...(unseen ? { unseen } : {}),
       messageId: 'unbracketed',
       data: { op: u.event.callee },
       anchor,
@@ -315,6 +325,30 @@ function entryWindow(image: FunctionImage, other: FunctionImage | undefined): En
   const loc = { line: 0, column: 0 };
   const open: Event = { ...end, id: -1, kind: 'notifier-start', callee: image.complete ? '<caller>' : '<above the hunk>', loc, text: end.text };
   return { visibleStart, open };
+}
+
+/**
+ * Is a window open where the patch's changed callers call this function? `inside` when every call site is inside
+ * one, `outside` when a whole caller calls it outside any, `unknown` when no caller is in the patch (or only
+ * fragments that do not show it).
+ */
+function callerWindow(ctx: TypedRuleContext<MessageId>): 'inside' | 'outside' | 'unknown' {
+  const sites = callersOf(ctx.siblings, ctx.fn, ctx.side);
+  if (sites.length === 0) return 'unknown';
+  let unknown = false;
+  for (const s of sites) {
+    const failed = failedCalls(s.path);
+    let open = 0;
+    s.path.steps.slice(0, s.index).forEach((st, k) => {
+      if (st.step !== 'event' || failed.has(k)) return;
+      if (st.kind === 'notifier-start') open++;
+      if (st.kind === 'notifier-end') open = Math.max(0, open - 1);
+    });
+    if (open > 0) continue;
+    if (!s.image.complete) unknown = true;
+    else return 'outside';
+  }
+  return unknown ? 'unknown' : 'inside';
 }
 
 function lineOf(ev: Event): number {

@@ -10,6 +10,7 @@ testRule(rule, {
     'valid-nonblock-failure-branch.c',
     'valid-window-handed-to-caller.patch',
     'valid-window-opened-above-hunk.patch',
+    'valid-notify-helper-called-inside-window.patch',
   ],
   invalid: [
     'invalid-blockable-start-under-ptl.c',
@@ -18,5 +19,6 @@ testRule(rule, {
     'invalid-nonblock-failure-ends.c',
     'invalid-window-handed-to-caller-leaks.patch',
     'invalid-pte-change-after-window-closed.patch',
+    'invalid-notify-helper-called-outside-window.patch',
   ],
 });
