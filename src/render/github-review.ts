@@ -102,7 +102,7 @@ const VERDICT_TEXT: Record<string, string> = {
 function statusLine(f: Finding): string {
   const sim = f.simulation;
   if (f.status === 'confirmed' && sim) return `confirmed on ${sim.arch}${sim.invariant ? `, violates ${sim.invariant}` : ''}`;
-  if (f.status === 'inconclusive' && sim) return `inconclusive: ${sim.bound ?? 'bound reached'}`;
+  if (f.status === 'inconclusive' && sim) return `inconclusive: ${f.dependsOn ?? sim.bound ?? 'bound reached'}`;
   if (f.status === 'unsimulated') return `not simulated${sim?.note ? `: ${sim.note}` : ''}`;
   return f.status;
 }
