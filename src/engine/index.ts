@@ -115,8 +115,13 @@ export function factsFor(fn: FunctionView, side: Candidate['side'], siblings: re
 
 /** The model program of a candidate's path without source positions: candidates with equal signatures are one scenario. */
 function programSignature(fn: FunctionView, c: Candidate): string {
-  const program = pathToProgram(c.path, { path: fn.path, ptes: shapeOf([c.path]).ptes, fragment: isFragment(fn, c.side) });
-  return JSON.stringify(program.map((i) => ('ctl' in i ? i : { ...i, src: undefined, label: undefined })));
+  try {
+    const program = pathToProgram(c.path, { path: fn.path, ptes: shapeOf([c.path]).ptes, fragment: isFragment(fn, c.side) });
+    return JSON.stringify([c.unseen ?? '', program.map((i) => ('ctl' in i ? i : { ...i, src: undefined, label: undefined }))]);
+  } catch {
+    // An untranslatable path is its own scenario (its simulation reports the error).
+    return `anchor:${c.anchor.id}:${c.path.steps.length}`;
+  }
 }
 
 /** Path-cap problems of the candidate's image (MMR011). */
