@@ -51,7 +51,7 @@ interface Simulated {
 }
 
 /** Distinct path programs simulated per (function, side, rule, hazard) before the budget stops. */
-export const HAZARD_SIMULATION_BUDGET = 4;
+export const HAZARD_SIMULATION_BUDGET = 6;
 
 /** Key pairing a pre-image candidate with a post-image one: same rule, same hazard, same kind of anchor call. */
 function pairKey(c: Candidate): string {
