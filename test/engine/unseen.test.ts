@@ -13,7 +13,7 @@ import { completionsOf } from '../../src/engine/unseen.ts';
 import type { UnseenFacts } from '../../src/engine/unseen.ts';
 import { confirm } from '../../src/engine/confirm.ts';
 import { toFinding } from '../../src/engine/to-finding.ts';
-import { checkPatches, factsFor } from '../../src/engine/index.ts';
+import { checkPatches, factsFor, HAZARD_SIMULATION_BUDGET } from '../../src/engine/index.ts';
 import { view } from '../../src/rule-tester/path-builder.ts';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -235,6 +235,40 @@ describe('one root cause, one finding', () => {
     expect(mine).toHaveLength(1);
     expect(mine[0]!.related?.length ?? 0).toBeGreaterThan(10);
     expect(report.stats.simulations).toBeLessThanOrEqual(8);
+  });
+
+  it('a group with more distinct paths than the budget says so on its finding', async () => {
+    const cases = Array.from({ length: HAZARD_SIMULATION_BUDGET + 3 }, (_, k) => `+\tcase ${k}:\n${'+\t\tset_pte_at_notify(mm, addr, pte, entry);\n'.repeat(k + 1)}+\t\tbreak;`).join('\n');
+    const body = [
+      '+static void seal_replace_pte(struct mm_struct *mm, unsigned long addr, pte_t *pte, pte_t entry, int kind)',
+      '+{',
+      '+\tswitch (kind) {',
+      cases,
+      '+\t}',
+      '+}',
+      '+',
+      '+int seal_page(struct vm_area_struct *vma, pmd_t *pmd, unsigned long addr, pte_t entry)',
+      '+{',
+      '+\tspinlock_t *ptl;',
+      '+\tpte_t *pte;',
+      '+',
+      '+\tpte = pte_offset_map_lock(vma->vm_mm, pmd, addr, &ptl);',
+      '+\tif (pte) {',
+      '+\t\tseal_replace_pte(vma->vm_mm, addr, pte, entry, 3);',
+      '+\t\tpte_unmap_unlock(pte, ptl);',
+      '+\t}',
+      '+\treturn 0;',
+      '+}',
+    ].join('\n');
+    const count = body.split('\n').length;
+    const text = `From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001\nFrom: Test <t@mmreview.invalid>\nSubject: [PATCH] mm/x: seal by kind\n\n---\ndiff --git a/mm/x.c b/mm/x.c\nindex 1111111..2222222 100644\n--- a/mm/x.c\n+++ b/mm/x.c\n@@ -1,1 +1,${count + 1} @@\n #include <linux/mm.h>\n${body}\n-- \n2.43.0\n`;
+    const report = await checkPatches(await parsePatchText(text));
+    const mine = report.findings.filter((f) => f.rule === 'notifier-symmetry');
+    expect(mine).toHaveLength(1);
+    // set_pte_at_notify() notifies through change_pte in the model: no path confirms, so the budget is spent
+    expect(mine[0]!.status).not.toBe('confirmed');
+    expect(mine[0]!.budgets).toEqual([`simulation budget: ${HAZARD_SIMULATION_BUDGET} of ${HAZARD_SIMULATION_BUDGET + 3} distinct paths with this hazard simulated`]);
+    expect(mine[0]!.related).toHaveLength(HAZARD_SIMULATION_BUDGET + 2);
   });
 
   it('a suggested fix that does not remove the violation is not shown; a note says so', () => {
