@@ -8,7 +8,9 @@ import type { Hazard } from '../src/core/rule.ts';
 import type { InvariantName } from '../src/core/sim-contract.ts';
 import { createRule } from './create-rule.ts';
 import type { TypedRuleContext } from './create-rule.ts';
-import { callersOf, rangeFromCaller } from './utils/contracts.ts';
+import { annotationsOf, callersOf, rangeFromCaller } from './utils/contracts.ts';
+import { PMD_PTL_EXPR, PTL_EXPR } from '../src/kernel-api/catalogue.ts';
+import type { LockClass } from '../src/core/ops.ts';
 import { callOutcome, failedCalls, returnSemantics } from './utils/failure.ts';
 import type { FailureSemantics } from '../src/kernel-api/catalogue.ts';
 import { LockState, imageEvent, insertAt, isPtlAcquire, locAt, moveBefore, norm, pickAnchor, removeAt, replaceAt, stripStep, synthEvent, truncated } from './utils/paths.ts';
@@ -101,7 +103,10 @@ function checkPath(
 ): void {
   const { image, fn } = ctx;
   const other = ctx.side === 'post' ? fn.pre : fn.post;
-  const state = new LockState();
+  // Locks the function's annotations say its caller holds on entry (`__must_hold(ptl)`, `__releases(ptl)`). A PTL a
+  // hunk fragment releases without taking it is NOT assumed held from the fragment's start: it may have been taken
+  // in the unseen lines between two hunks.
+  const state = new LockState(annotatedEntryLocks(image));
   // A window opened where the rule cannot see it (above the hunk, or by the caller that handed the range in) is
   // open on entry; its range is unknown ('*' matches any end).
   const open: Array<{ index: number; event: Event; key: string; unseen?: string }> = entry.open ? [{ index: -1, event: entry.open, key: '*' }] : [];
@@ -349,6 +354,19 @@ function callerWindow(ctx: TypedRuleContext<MessageId>): 'inside' | 'outside' | 
     else return 'outside';
   }
   return unknown ? 'unknown' : 'inside';
+}
+
+/** Spinlocks the annotations say are held on entry (`__must_hold(x)`, `__releases(x)`), by expression spelling. */
+function annotatedEntryLocks(image: FunctionImage): Array<{ key: string; cls: LockClass; by: Event }> {
+  const ann = annotationsOf(image);
+  const out: Array<{ key: string; cls: LockClass; by: Event }> = [];
+  for (const expr of [...ann.mustHold, ...ann.releases]) {
+    const key = norm(expr).replace(/^\*/, '');
+    const cls: LockClass | undefined = PTL_EXPR.test(key) ? 'ptl' : PMD_PTL_EXPR.test(key) ? 'pmd-ptl' : undefined;
+    if (!cls || out.some((o) => o.key === key)) continue;
+    out.push({ key, cls, by: { id: -1, kind: 'lock', callee: '<caller>', args: { lock: key }, attrs: { lockClass: cls }, loc: { line: 0, column: 0 }, text: expr } });
+  }
+  return out;
 }
 
 function lineOf(ev: Event): number {

@@ -23,9 +23,11 @@ import type { Confirmation } from './confirm.ts';
 import type { BuildInput } from './scenario-builder.ts';
 import { pathToProgram, shapeOf } from './path-program.ts';
 import type { UnseenFacts } from './unseen.ts';
+import { gapsOf } from './unseen.ts';
 import { toFinding, findingOrder } from './to-finding.ts';
 import { annotationsOf, baseName, callerCompletes, callersOf, handOver, paramName } from '../../rules/utils/contracts.ts';
 import { norm } from '../../rules/utils/paths.ts';
+import { PMD_PTL_EXPR, PTL_EXPR } from '../kernel-api/catalogue.ts';
 
 export interface CheckOptions {
   /** The tree the patches apply to (whole functions instead of hunk context). */
@@ -104,11 +106,13 @@ export function factsFor(fn: FunctionView, side: Candidate['side'], siblings: re
     if (verdict === 'closes') handsLock = true;
     else if (verdict === 'unknown') lockToCaller = 'maybe';
   }
+  const gaps = image.complete ? [] : gapsOf(image);
   return {
     fragment: !image.complete,
     visibleStart,
     handsLock,
-    lockOnEntry: ann.mustHold.length > 0 || ann.releases.length > 0,
+    ...(gaps.length > 0 ? { gaps } : {}),
+    lockOnEntry: [...ann.mustHold, ...ann.releases].some((x) => PTL_EXPR.test(x.replace(/^\*/, '')) || PMD_PTL_EXPR.test(x.replace(/^\*/, ''))),
     ...(lockToCaller ? { lockToCaller } : {}),
   };
 }

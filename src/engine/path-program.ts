@@ -9,6 +9,9 @@ import type { PteEffect } from '../core/ops.ts';
 import { callArgs } from '../../rules/utils/paths.ts';
 import { failedCalls } from '../../rules/utils/failure.ts';
 
+/** Label of the lock a fragment path releases before taking it, prepended to its program (see unseen.ts for gaps). */
+export const TAKEN_BEFORE_LABEL = '(before the hunk) the page-table lock is taken';
+
 /** The free page a patched wp_page_copy() copies into. */
 export const COPY_PAGE = 'copy0';
 
@@ -151,7 +154,7 @@ export function pathToProgram(path: EventPath, opts: ProgramOptions): Instr[] {
     }
   }
   const takenBefore = opts.fragment === true && releasesBeforeTaking(out, 'ptl0');
-  if (takenBefore) out.unshift({ op: 'lock', lock: 'ptl0', label: '(before the hunk) the page-table lock is taken' });
+  if (takenBefore) out.unshift({ op: 'lock', lock: 'ptl0', label: TAKEN_BEFORE_LABEL });
   if (truncated || !path.complete) {
     const release = releaseHeld(out);
     // A PTE loop runs its body under the lock taken before the loop and releases it after the loop: when the

@@ -151,7 +151,7 @@ function modelGatherWalk(program: Instr[], path: EventPath, file: string): Instr
 
 function patchedThread(name: string, candidate: Candidate, path: EventPath, file: string, fn: string, ptes: number, fragment: boolean, completion?: Completion): ThreadSpec {
   let body = pathToProgram(path, { path: file, ptes, fragment });
-  if (completion) body = [...completion.prologue, ...body, ...completion.epilogue];
+  if (completion) body = [...completion.prologue, ...(completion.transform ? completion.transform(body) : body), ...completion.epilogue];
   if (candidate.hazard.kind === 'fullmm-on-live-mm') body = modelGatherWalk(body, path, file);
   // Protection promises (write-protect, uffd-wp, unmap) are derived by the simulator from the ops themselves.
   const program = wrapContext(body, candidate.hazard.context, ptes, fn);

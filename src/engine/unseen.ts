@@ -10,6 +10,8 @@
  */
 import type { Instr, OpInstr } from '../sim/scenario.ts';
 import type { Candidate } from '../core/rule.ts';
+import type { FunctionImage } from '../core/events.ts';
+import { TAKEN_BEFORE_LABEL } from './path-program.ts';
 
 /** What the engine knows about the function beyond the path (from its images, annotations and parameters). */
 export interface UnseenFacts {
@@ -19,16 +21,31 @@ export interface UnseenFacts {
   visibleStart: boolean;
   /** The function hands a page-table lock to its caller (`spinlock_t **` out-parameter, `__acquires`). */
   handsLock: boolean;
-  /** The function is entered with the lock held by its caller (`__must_hold`, `__releases`). */
+  /** The function is entered with a page-table lock held by its caller (`__must_hold(ptl)`, `__releases(ptl)`). */
   lockOnEntry: boolean;
   /**
    * `maybe`: the function stores its PTL where the caller sees it (`&vmf->ptl`, `*ptlp` of a parameter) and no
    * caller in the patch shows whether it drops the lock handed back: a path returning with it held is a choice.
    */
   lockToCaller?: 'maybe';
+  /** File lines after which unseen file lines lie (the gaps between the hunks of a fragment). */
+  gaps?: number[];
+}
+
+/** File lines of a fragment image after which the file continues with lines the diff does not show. */
+export function gapsOf(image: FunctionImage): number[] {
+  const out: number[] = [];
+  for (let i = 0; i + 1 < image.lineInfo.length; i++) {
+    const a = image.lineInfo[i]?.fileLine;
+    const b = image.lineInfo[i + 1]?.fileLine;
+    if (a !== undefined && b !== undefined && b !== a + 1) out.push(a);
+  }
+  return out;
 }
 
 export interface Completion {
+  /** Rewrites the path program before prologue and epilogue are added (e.g. moves a lock into a gap). */
+  transform?: (program: Instr[]) => Instr[];
   /** Run by unseen code before the path. */
   prologue: OpInstr[];
   /** Run by unseen code after the path. */
@@ -77,7 +94,7 @@ interface Choice {
   /** Where the unseen code is (`code above the hunk`, `the caller`) and what it would answer. */
   question: string;
   /** The completion pieces when the answer is "yes" (the default answer is "no": nothing added). */
-  yes: { prologue: OpInstr[]; epilogue: OpInstr[]; assumes: string };
+  yes: { prologue: OpInstr[]; epilogue: OpInstr[]; assumes: string; transform?: (program: Instr[]) => Instr[] };
 }
 
 /**
@@ -141,10 +158,10 @@ export function completionsOf(program: readonly Instr[], complete: boolean, fact
   const touchesPtl = list.some((i) => i.lock === 'ptl0' || i.releases?.includes('ptl0'));
   const callerHolds = context.includes('ptl-held-on-entry') || facts.lockOnEntry;
   const firstPtl = list.find((i) => i.lock === 'ptl0' || i.releases?.includes('ptl0'));
-  const releasesFirst = firstPtl !== undefined && (firstPtl.op === 'unlock' || firstPtl.op === 'pte-unmap-unlock' || firstPtl.releases?.includes('ptl0') === true);
-  if (!facts.fragment && facts.lockOnEntry && !context.includes('ptl-held-on-entry') && releasesFirst) {
-    // `__releases(ptl)` / `__must_hold(ptl)`: the caller took the lock the function drops.
-    base.prologue.push({ op: 'lock', lock: 'ptl0', label: '(caller) holds the page-table lock (__releases / __must_hold)' });
+  const acquiresFirst = firstPtl !== undefined && (firstPtl.op === 'lock' || firstPtl.op === 'trylock' || firstPtl.op === 'pte-map-lock');
+  if (!facts.fragment && facts.lockOnEntry && !context.includes('ptl-held-on-entry') && !acquiresFirst) {
+    // `__must_hold(ptl)` / `__releases(ptl)`: the caller took the page-table lock before the call.
+    base.prologue.push({ op: 'lock', lock: 'ptl0', label: '(caller) holds the page-table lock (__must_hold / __releases)' });
     base.assumes.push('the caller holds the page-table lock on entry, as annotated');
   }
   if (complete && (facts.handsLock || facts.lockOnEntry) && !context.includes('ptl-held-on-entry') && balance([...base.prologue, ...list], 'ptl0') > 0) {
@@ -175,6 +192,11 @@ export function completionsOf(program: readonly Instr[], complete: boolean, fact
     });
   }
 
+  // A PTL the fragment releases before taking it was held at the release, but may have been taken in the unseen lines
+  // between two hunks rather than above the first one: then the visible code before that gap ran without it.
+  const lateGap = takenInGap(program, facts);
+  if (lateGap) choices.push(lateGap);
+
   const open = choices.slice(0, MAX_OPEN_CHOICES);
   const dropped = choices.slice(MAX_OPEN_CHOICES).map((c) => c.question);
   const out: Completion[] = [];
@@ -182,6 +204,11 @@ export function completionsOf(program: readonly Instr[], complete: boolean, fact
     const c: Completion = { prologue: [...base.prologue], epilogue: [...base.epilogue], assumes: [...base.assumes] };
     open.forEach((ch, k) => {
       if ((mask >> k) & 1) {
+        if (ch.yes.transform) {
+          const before = c.transform;
+          const t = ch.yes.transform;
+          c.transform = before ? (p) => t(before(p)) : t;
+        }
         c.prologue.push(...ch.yes.prologue);
         c.epilogue.unshift(...ch.yes.epilogue);
         c.assumes.push(ch.yes.assumes);
@@ -190,6 +217,44 @@ export function completionsOf(program: readonly Instr[], complete: boolean, fact
     out.push(c);
   }
   return { list: out, questions: open.map((c) => c.question), dropped };
+}
+
+/** The choice "the PTL released in the hunk was taken in the last gap before the release, not above the hunk". */
+function takenInGap(program: readonly Instr[], facts: UnseenFacts): Choice | undefined {
+  if (!facts.fragment || !facts.gaps || facts.gaps.length === 0) return undefined;
+  const first = program[0];
+  if (!first || 'ctl' in first || first.label !== TAKEN_BEFORE_LABEL) return undefined;
+  const release = program.findIndex((i, k) => k > 0 && !('ctl' in i) && (((i.op === 'unlock' || i.op === 'pte-unmap-unlock') && i.lock === 'ptl0') || i.releases?.includes('ptl0') === true));
+  const releaseLine = release > 0 ? (program[release] as OpInstr).src?.line : undefined;
+  if (releaseLine === undefined) return undefined;
+  // The last gap between two visible instructions before the release (instructions carry file lines in src).
+  let at = -1;
+  let gapAfterLine: number | undefined;
+  for (let k = 1; k < release; k++) {
+    const i = program[k] as Instr;
+    if ('ctl' in i || i.src?.line === undefined) continue;
+    const next = program.slice(k + 1, release + 1).find((x): x is OpInstr => !('ctl' in x) && x.src?.line !== undefined);
+    if (next?.src?.line !== undefined && facts.gaps.some((g) => g >= i.src!.line! && g < next.src!.line!)) {
+      at = k;
+      gapAfterLine = i.src.line;
+    }
+  }
+  if (at < 0 || gapAfterLine === undefined) return undefined;
+  const cut = at;
+  const firstLine = program.slice(1).find((x): x is OpInstr => !('ctl' in x) && x.src?.line !== undefined)?.src?.line;
+  return {
+    question: `the lines between the hunks: is the page-table lock already held at line ${firstLine ?? '?'}, or only taken after line ${gapAfterLine}?`,
+    yes: {
+      prologue: [],
+      epilogue: [],
+      assumes: `the page-table lock is taken in the unseen lines after line ${gapAfterLine}`,
+      transform: (p) => {
+        const lock = p[0] as Instr;
+        const rest = p.slice(1);
+        return [...rest.slice(0, cut), { ...(lock as OpInstr), label: `(unseen, after line ${gapAfterLine}) the page-table lock is taken` }, ...rest.slice(cut)];
+      },
+    },
+  };
 }
 
 /** The reason a verdict depends on unseen code, from the questions that split it (`where: question`). */

@@ -9,7 +9,7 @@ import type { Candidate, Hazard } from '../../src/core/rule.ts';
 import type { Instr } from '../../src/sim/scenario.ts';
 import { ctl, ev, image } from '../../src/rule-tester/path-builder.ts';
 import { pathToProgram } from '../../src/engine/path-program.ts';
-import { completionsOf } from '../../src/engine/unseen.ts';
+import { completionsOf, gapsOf } from '../../src/engine/unseen.ts';
 import type { UnseenFacts } from '../../src/engine/unseen.ts';
 import { confirm } from '../../src/engine/confirm.ts';
 import { toFinding } from '../../src/engine/to-finding.ts';
@@ -107,6 +107,32 @@ describe('completions of unseen code', () => {
     const c = candidate(p, { invariants: ['lock-balance'] });
     expect(ops(completionsOf(program, true, { ...WHOLE, handsLock: true }, c).list[0]!.epilogue)).toEqual(['unlock(ptl0)']);
     expect(ops(completionsOf(program, true, WHOLE, c).list[0]!.epilogue)).toEqual([]);
+  });
+
+  it('__must_hold(ptl): the caller holds the page-table lock on entry and drops it after the return', () => {
+    const p = path([ev(0, 'notifier-start', 'mmu_notifier_invalidate_range_start', { range: '&range' }, { attrs: { blockable: true } }), ctl({ kind: 'return' })]);
+    const program = pathToProgram(p, { path: 'mm/x.c', ptes: 1 });
+    const c = candidate(p, { invariants: ['no-sleep-in-atomic'] });
+    const comp = completionsOf(program, true, { ...WHOLE, lockOnEntry: true }, c).list[0]!;
+    expect(ops(comp.prologue)).toEqual(['lock(ptl0)']);
+    expect(ops(comp.epilogue)).toEqual(['unlock(ptl0)']);
+    expect(confirm({ candidate: c, path: 'mm/x.c', fn: 'f', facts: { ...WHOLE, lockOnEntry: true } }, ['x86']).status).toBe('confirmed');
+    expect(confirm({ candidate: c, path: 'mm/x.c', fn: 'f', facts: WHOLE }, ['x86']).status).toBe('refuted');
+  });
+
+  it('a PTL released in a hunk may have been taken between two hunks: held from the start is only one completion', () => {
+    const p = path([
+      ev(0, 'may-sleep', 'cond_resched', {}, { line: 10 }),
+      ev(1, 'pte-unmap-unlock', 'pte_unmap_unlock', { pte: 'pte', lock: 'ptl' }, { line: 30 }),
+      ctl({ kind: 'truncated', reason: 'end of fragment' }, 31),
+    ]);
+    const c = candidate(p, { kind: 'sleep-under-ptl', invariants: ['no-sleep-in-atomic'] });
+    const noGap = confirm({ candidate: c, path: 'mm/x.c', fn: 'f', fragment: true, facts: FRAGMENT }, ['x86']);
+    expect(noGap.status).toBe('confirmed');
+    const gap = confirm({ candidate: c, path: 'mm/x.c', fn: 'f', fragment: true, facts: { ...FRAGMENT, gaps: [10] } }, ['x86']);
+    expect(gap.status).toBe('inconclusive');
+    expect(gap.dependsOn).toBe('depends on the lines between the hunks: is the page-table lock already held at line 10, or only taken after line 10?');
+    expect(gapsOf({ ...image([]), lineInfo: [{ fileLine: 9 }, { fileLine: 10 }, { fileLine: 30 }, { fileLine: 31 }] })).toEqual([10]);
   });
 
   it('a PTL stored where the caller sees it, with no caller in the patch: whether it is dropped is the caller\'s answer', () => {

@@ -20,5 +20,6 @@ testRule(rule, {
     'invalid-window-handed-to-caller-leaks.patch',
     'invalid-pte-change-after-window-closed.patch',
     'invalid-notify-helper-called-outside-window.patch',
+    'invalid-blockable-start-must-hold.c',
   ],
 });
