@@ -210,6 +210,7 @@ async function checkPatch(patch: Patch, opts: CheckOptions, stats: Report['stats
     }
     if (!best) continue;
     const budgets = imageBudgets(fn, best.c.side);
+    if (best.confirmation.simulation?.bound) budgets.push(`simulation bound reached: ${best.confirmation.simulation.bound}`);
     if (tried < distinct.length && best.confirmation.status !== 'confirmed') {
       budgets.push(`simulation budget: ${tried} of ${distinct.length} distinct paths with this hazard simulated`);
     }
