@@ -29,12 +29,25 @@ function header(image: FunctionImage): string {
  */
 export function annotationsOf(image: FunctionImage): Annotations {
   const out: Annotations = { acquires: [], releases: [], mustHold: [] };
+  // The front end's own reading of the header, when it provides one (FunctionImage.annotations: kind + expr).
+  const given = (image as { annotations?: ReadonlyArray<{ kind: string; expr: string }> }).annotations;
+  if (Array.isArray(given)) {
+    for (const a of given) {
+      const arg = norm(a.expr);
+      // A conditional acquire/release holds on the paths where it succeeded: the engine only hands back a lock a
+      // path still holds, so it reads like the unconditional form.
+      if (a.kind === 'acquires' || a.kind === 'cond-acquires') out.acquires.push(arg);
+      else if (a.kind === 'releases' || a.kind === 'cond-releases') out.releases.push(arg);
+      else if (a.kind === 'must-hold') out.mustHold.push(arg);
+    }
+    return out;
+  }
   const text = header(image);
-  const re = /\b(__acquires|__releases|__must_hold)\s*\(([^()]*(?:\([^()]*\)[^()]*)*)\)/g;
+  const re = /\b(__acquires|__releases|__must_hold|__cond_acquires|__cond_releases)(?:_shared)?\s*\(([^()]*(?:\([^()]*\)[^()]*)*)\)/g;
   for (let m = re.exec(text); m; m = re.exec(text)) {
     const arg = norm(m[2]);
-    if (m[1] === '__acquires') out.acquires.push(arg);
-    else if (m[1] === '__releases') out.releases.push(arg);
+    if (m[1] === '__acquires' || m[1] === '__cond_acquires') out.acquires.push(arg);
+    else if (m[1] === '__releases' || m[1] === '__cond_releases') out.releases.push(arg);
     else out.mustHold.push(arg);
   }
   return out;

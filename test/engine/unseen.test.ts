@@ -226,6 +226,9 @@ describe('contracts', () => {
     const img = { ...image([]), text: 'static pte_t *lock_it(struct mmu_notifier_range *range, spinlock_t **ptlp)\n\t__acquires(*ptlp) __must_hold(&mm->mmap_lock)\n{\n}', params: ['struct mmu_notifier_range *range', 'spinlock_t **ptlp'] };
     expect(annotationsOf(img)).toEqual({ acquires: ['*ptlp'], releases: [], mustHold: ['mm->mmap_lock'] });
     expect(handOver(img)).toEqual({ lockOut: ['ptlp'], rangeParams: ['range'] });
+    // the front end's parsed annotations, when present, are preferred to the text
+    const parsed = { ...img, annotations: [{ kind: 'releases', expr: 'ptl' }, { kind: 'cond-acquires', expr: '&mm->page_table_lock' }] };
+    expect(annotationsOf(parsed)).toEqual({ acquires: ['mm->page_table_lock'], releases: ['ptl'], mustHold: [] });
   });
 });
 
