@@ -95,7 +95,7 @@ export function toFinding(x: FindingInput): Finding {
     const line = o.anchor.loc.fileLine;
     if (line === undefined || lines.has(line)) continue;
     lines.add(line);
-    related.push({ path: fn.path, line, side, message: `the same ${c.hazard.kind} hazard on another path: ${o.message}` });
+    related.push({ path: fn.path, line, side, message: `the same ${c.hazard.kind} hazard on another path (${o.anchor.callee})` });
   }
   if (related.length > 0) finding.related = related;
   return finding;
