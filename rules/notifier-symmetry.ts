@@ -3,7 +3,7 @@
  * PTE changes mirrored by secondary MMUs made outside a start/end bracket, and blockable notifier starts under a
  * spinlock.
  */
-import type { Event, EventPath, FunctionImage, FunctionView } from '../src/core/events.ts';
+import type { Event, EventPath, FunctionImage, FunctionView, PathStep } from '../src/core/events.ts';
 import type { Hazard } from '../src/core/rule.ts';
 import type { InvariantName } from '../src/core/sim-contract.ts';
 import { createRule } from './create-rule.ts';
@@ -15,7 +15,7 @@ import { callOutcome, failedCalls, returnSemantics } from './utils/failure.ts';
 import type { FailureSemantics } from '../src/kernel-api/catalogue.ts';
 import { LockState, imageEvent, insertAt, isPtlAcquire, locAt, moveBefore, norm, pickAnchor, removeAt, replaceAt, stripStep, synthEvent, truncated } from './utils/paths.ts';
 
-export type MessageId = 'missingEnd' | 'strayEnd' | 'rangeMismatch' | 'unbracketed' | 'blockableUnderLock';
+export type MessageId = 'missingEnd' | 'missingEndAbove' | 'strayEnd' | 'rangeMismatch' | 'unbracketed' | 'blockableUnderLock';
 
 /** Event kinds that change a PTE in a way a secondary MMU (KVM, IOMMU, GPU) mirrors. */
 export const MIRRORED_KINDS: ReadonlySet<Event['kind']> = new Set(['pte-set', 'pte-clear', 'pte-clear-flush', 'pte-modify-commit', 'pte-wrprotect']);
@@ -228,8 +228,12 @@ function checkPath(
   }
   if (truncated(path)) return;
   for (const o of open) {
-    // Opened by unseen code: whether it must be closed here is that code's contract, not visible.
-    if (o.index < 0) continue;
+    if (o.index < 0) {
+      // Opened by unseen code. In a fragment that ends it, a path that returns before the end leaves it open
+      // unless the unseen start was itself conditional: the claim depends on the code above the hunk.
+      if (!image.complete) reportAboveLeak(ctx, path, endLines);
+      continue;
+    }
     if (endLines.length === 0 && !has(other, 'notifier-end') && nonLocalRange(o.event)) continue;
     if (closedBySibling(ctx.siblings, fn, ctx.side, o.key)) continue;
     // A range handed in by the caller: the window may be the caller's to close. The caller is judged where it
@@ -373,6 +377,28 @@ function lineOf(ev: Event): number {
   return ev.loc.fileLine ?? ev.loc.line;
 }
 
+/** A fragment path that returns, before the visible end, from a window opened above the hunk. */
+function reportAboveLeak(ctx: TypedRuleContext<MessageId>, path: EventPath, endLines: readonly number[]): void {
+  if (endLines.length === 0) return;
+  const last = Math.max(...endLines);
+  const ret = path.steps.findIndex((s) => s.step === 'control' && s.kind === 'return' && s.loc.line < last);
+  if (ret < 0) return;
+  if (path.steps.slice(0, ret).some((s) => s.step === 'event' && s.kind === 'notifier-end')) return;
+  const end = ctx.image.events.filter((e) => e.kind === 'notifier-end').find((e) => e.loc.line > (path.steps[ret] as PathStep).loc.line);
+  if (!end) return;
+  const retLoc = (path.steps[ret] as PathStep).loc;
+  const start = synthEvent('notifier-start', 'mmu_notifier_invalidate_range_start', pick(end.args, ['range', 'mm', 'start', 'end']), { line: 0, column: 0 }, { blockable: true });
+  ctx.report({
+    messageId: 'missingEndAbove',
+    data: { end: end.callee, line: String(retLoc.fileLine ?? retLoc.line) },
+    anchor: end,
+    related: [],
+    unseen: `depends on code above the hunk: is the invalidation window ended at line ${lineOf(end)} open on the path that returns at line ${retLoc.fileLine ?? retLoc.line}?`,
+    path: insertAt(path, 0, start),
+    hazard: hazard('unpaired-notifier', ['notifier-balance', 'secondary-mmu-coherent']),
+  });
+}
+
 /** Index of the step where the path leaves early (early return or goto over the end), else its final step. */
 function exitIndex(path: EventPath, from: number, lines: readonly number[]): number {
   const last = lines.length ? Math.max(...lines) : Infinity;
@@ -438,6 +464,7 @@ export default createRule<MessageId>({
     docs: { description: 'Pair every mmu_notifier invalidate_range_start with an _end over the same range, and bracket PTE changes that secondary MMUs mirror' },
     messages: {
       missingEnd: '{{start}}() opens an invalidation window that is not closed on this path: secondary MMUs stay blocked (or never re-sync) after it returns.',
+      missingEndAbove: 'A path returns at line {{line}} before {{end}}() ends the invalidation window opened above the hunk: secondary MMUs stay blocked (or never re-sync) after it returns.',
       strayEnd: '{{end}}() is reached on a path that did not start the invalidation: the notifier count goes unbalanced.',
       rangeMismatch: '{{end}}() ends the invalidation with range {{endRange}}, but {{start}}() started it with {{startRange}}.',
       unbracketed: '{{op}}() changes a PTE that secondary MMUs mirror outside any mmu_notifier_invalidate_range_start()/_end() window: a KVM vCPU can keep or re-fault a stale mapping.',

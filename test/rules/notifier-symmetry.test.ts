@@ -21,5 +21,6 @@ testRule(rule, {
     'invalid-pte-change-after-window-closed.patch',
     'invalid-notify-helper-called-outside-window.patch',
     'invalid-blockable-start-must-hold.c',
+    'invalid-early-return-inside-window-above-hunk.patch',
   ],
 });
