@@ -15,6 +15,9 @@ import { confirm } from '../../src/engine/confirm.ts';
 import { toFinding } from '../../src/engine/to-finding.ts';
 import { checkPatches, factsFor, HAZARD_SIMULATION_BUDGET } from '../../src/engine/index.ts';
 import { view } from '../../src/rule-tester/path-builder.ts';
+import { renderTerminal } from '../../src/render/terminal.ts';
+import { renderFindingComment } from '../../src/render/github-review.ts';
+import type { Finding, Report } from '../../src/core/finding.ts';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -310,5 +313,40 @@ describe('one root cause, one finding', () => {
     expect(still.notes?.join(' ')).toMatch(/no mechanical fix was found/);
     const removes = toFinding({ ...base, suggestion: 'removes-violation' });
     expect(removes.suggestion).toEqual({ text: 'do something else', verdict: 'removes-violation' });
+  });
+});
+
+describe('what the reader is told', () => {
+  const finding: Finding = {
+    fingerprint: '0123456789abcdef',
+    rule: 'notifier-symmetry',
+    severity: 'error',
+    status: 'inconclusive',
+    introduced: true,
+    fixed: false,
+    path: 'mm/x.c',
+    line: 40,
+    side: 'RIGHT',
+    function: 'f',
+    message: 'm',
+    patch: { id: 'p' },
+    dependsOn: 'depends on code above the hunk: is the page-table lock held at line 40?',
+    budgets: ['simulation budget: 6 of 9 distinct paths with this hazard simulated'],
+    notes: ['no mechanical fix was found (the rewrite "x" still violates in simulation)'],
+  };
+  const report: Report = { tool: 'mmreview', version: '0', findings: [finding], errors: [], stats: { inputs: 1, patches: 1, files: 1, functions: 1, candidates: 1, simulations: 1, ms: 1 } };
+
+  it('the terminal shows the unseen-code question, the notes and the budgets', () => {
+    const text = renderTerminal(report, { findings: [finding], renderTrace: () => '' });
+    expect(text).toContain('depends on code above the hunk: is the page-table lock held at line 40?');
+    expect(text).toContain('note: no mechanical fix was found');
+    expect(text).toContain('partially analysed: simulation budget: 6 of 9');
+  });
+
+  it('a GitHub comment says what an inconclusive finding depends on, and that no fix was found for a confirmed one', () => {
+    const r = { table: () => '', mermaid: () => '' };
+    expect(renderFindingComment(finding, r)).toContain('depends on code above the hunk');
+    expect(renderFindingComment(finding, r)).not.toContain('bound reached');
+    expect(renderFindingComment({ ...finding, status: 'confirmed', dependsOn: undefined }, r)).toContain('No mechanical fix was found');
   });
 });
