@@ -91,15 +91,26 @@ export function toFinding(x: FindingInput): Finding {
     .filter((r) => r.event.loc.fileLine !== undefined)
     .map((r) => ({ path: fn.path, line: r.event.loc.fileLine as number, side, message: r.message }));
   const lines = new Set([finding.line, ...related.map((r) => r.line)]);
+  let more = 0;
   for (const o of x.others ?? []) {
     const line = o.anchor.loc.fileLine;
     if (line === undefined || lines.has(line)) continue;
     lines.add(line);
+    if (more > 0 || related.length >= MAX_RELATED) {
+      more++;
+      continue;
+    }
     related.push({ path: fn.path, line, side, message: `the same ${c.hazard.kind} hazard on another path (${o.anchor.callee})` });
+  }
+  if (more > 0) {
+    finding.notes = [...(finding.notes ?? []), `the same hazard on ${more} more path${more === 1 ? '' : 's'} of ${fn.name}() (not listed)`];
   }
   if (related.length > 0) finding.related = related;
   return finding;
 }
+
+/** Related lines listed per finding; further paths with the same hazard are counted in a note. */
+export const MAX_RELATED = 10;
 
 const STATUS_RANK = { confirmed: 0, inconclusive: 1, refuted: 2, unsimulated: 3 } as const;
 
