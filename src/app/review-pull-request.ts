@@ -4,6 +4,7 @@
  */
 import type { Logger } from 'probot';
 import type { Finding, Report } from '../core/finding.ts';
+import type { Patch } from '../core/patch.ts';
 import { renderCheckRun, renderConfigFailure, sortFindings } from '../render/check-run.ts';
 import type { CheckConclusion, CheckRunView } from '../render/check-run.ts';
 import { renderResolvedReply, renderReview } from '../render/github-review.ts';
@@ -76,72 +77,30 @@ export async function reviewPullRequest(req: ReviewRequest, services: AppService
       return { kind: 'bad-config', checkRunId, issues: cfg.issues };
     }
     const config = cfg.config;
-    const files = await listPrFiles(gh, pr);
-    const sel = selectFiles(files, relevanceFilter(config));
-    if (sel.analysed.length === 0) {
-      log.info({ files: files.length }, 'mmreview: no file in scope (mm/ or mm APIs); skipping analysis');
+    const analysis = await analysePullRequest(gh, pr, config, services);
+    const sel = analysis.selection;
+    if (analysis.kind === 'nothing-relevant') {
+      log.info({ files: analysis.files }, 'mmreview: no file in scope (mm/ or mm APIs); skipping analysis');
       await completeCheckRun(gh, pr, checkRunId, renderCheckRun(undefined, { headSha: pr.headSha, analysed: [], skipped: sel.skipped }));
       return { kind: 'nothing-relevant', checkRunId, skipped: sel.skipped.length };
     }
-    const { patch, problems } = buildPrPatch(pr, sel.analysed, services.parseDiff);
-    const tree = baseTree(gh, pr, sel.analysed);
-    await tree.prefetch();
-    const opts: { tree: typeof tree; rules?: string[]; arch?: AppConfig['arch'] } = { tree };
-    if (config.rules) opts.rules = config.rules;
-    if (config.arch) opts.arch = config.arch;
-    const engineReport = await services.checkPatches([patch], opts);
-    const report: Report = {
-      ...engineReport,
-      errors: [...problems.map((p) => ({ code: p.code, message: p.message, input: p.input, ...(p.line ? { line: p.line } : {}) })), ...engineReport.errors],
-    };
-
-    const plan = planPosting(report, config, state.comments, state.bodyFingerprints);
-    const resolved: string[] = [];
-    for (const c of plan.resolve) {
-      await replyToComment(gh, pr, c.id, renderResolvedReply(c.fingerprint, c.rule, pr.headSha));
-      resolved.push(c.fingerprint);
-    }
-    const lines = indexDiffLines(patch);
-    const isPlaceable = (f: Finding): boolean => lines.get(f.path)?.[f.side].has(f.line) ?? false;
+    const report = analysis.report;
+    const published = await publishReview(gh, pr, report, analysis.patch, config, state, services);
+    const resolved = published.resolved;
     let outcome: Extract<ReviewOutcome, { kind: 'reviewed' }> = {
       kind: 'reviewed',
       checkRunId,
       conclusion: 'success',
-      inline: [],
-      inBody: [],
+      inline: published.inline,
+      inBody: published.inBody,
       resolved,
-      fellBack: [],
+      fellBack: published.fellBack,
     };
-    if (plan.post.length > 0 || plan.resolve.length > 0) {
-      let lastDraft = { body: '', comments: [] as Array<{ fingerprint: string }> };
-      const posted = await postReview(gh, pr, (forceBody) => {
-        const draft = renderReview(
-          {
-            headSha: pr.headSha,
-            findings: plan.post,
-            maxInline: config.maxInlineComments,
-            isPlaceable,
-            resolved: plan.resolve.map((c) => ({ fingerprint: c.fingerprint, rule: c.rule, path: c.path })),
-            forceBody,
-          },
-          services.renderers,
-        );
-        lastDraft = draft;
-        return draft;
-      });
-      const inline = new Set(lastDraft.comments.map((c) => c.fingerprint));
-      outcome = {
-        ...outcome,
-        reviewId: posted.id,
-        inline: [...inline],
-        inBody: plan.post.map((f) => f.fingerprint).filter((fp) => !inline.has(fp)),
-        fellBack: posted.fellBack,
-      };
-    }
+    if (published.reviewId !== undefined) outcome = { ...outcome, reviewId: published.reviewId };
     const view = renderCheckRun(report, { headSha: pr.headSha, analysed: sel.analysed.map((f) => f.filename), skipped: sel.skipped });
     await completeCheckRun(gh, pr, checkRunId, view);
     log.info(
-      { sha: pr.headSha, conclusion: view.conclusion, posted: plan.post.length, resolved: resolved.length, findings: report.findings.length },
+      { sha: pr.headSha, conclusion: view.conclusion, posted: published.posted.length, resolved: resolved.length, findings: report.findings.length },
       'mmreview: review done',
     );
     return { ...outcome, conclusion: view.conclusion };
@@ -207,4 +166,81 @@ export function planPosting(
   const present = new Set(report.findings.filter((f) => f.introduced && f.status !== 'refuted').map((f) => f.fingerprint));
   const resolve = live.filter((c) => !present.has(c.fingerprint));
   return { post, resolve };
+}
+
+/** What the analysis of one PR head found: nothing in scope, or the engine report over the analysed files. */
+export type PrAnalysis =
+  | { kind: 'nothing-relevant'; selection: ReturnType<typeof selectFiles>; files: number }
+  | { kind: 'analysed'; selection: ReturnType<typeof selectFiles>; report: Report; patch: Patch };
+
+/** List the PR's files, select the relevant ones, and run the engine with the base tree (shared by app and CLI). */
+export async function analysePullRequest(gh: GitHub, pr: PrRef, config: AppConfig, services: AppServices): Promise<PrAnalysis> {
+  const files = await listPrFiles(gh, pr);
+  const selection = selectFiles(files, relevanceFilter(config));
+  if (selection.analysed.length === 0) return { kind: 'nothing-relevant', selection, files: files.length };
+  const { patch, problems } = buildPrPatch(pr, selection.analysed, services.parseDiff);
+  const tree = baseTree(gh, pr, selection.analysed);
+  await tree.prefetch();
+  const opts: { tree: typeof tree; rules?: string[]; arch?: AppConfig['arch'] } = { tree };
+  if (config.rules) opts.rules = config.rules;
+  if (config.arch) opts.arch = config.arch;
+  const engineReport = await services.checkPatches([patch], opts);
+  const report: Report = {
+    ...engineReport,
+    errors: [...problems.map((p) => ({ code: p.code, message: p.message, input: p.input, ...(p.line ? { line: p.line } : {}) })), ...engineReport.errors],
+  };
+  return { kind: 'analysed', selection, report, patch };
+}
+
+/** What one publication posted. */
+export interface Published {
+  posted: Finding[];
+  reviewId?: number;
+  inline: string[];
+  inBody: string[];
+  resolved: string[];
+  fellBack: string[];
+}
+
+/**
+ * Post what is new since earlier runs (one review: new findings inline or in the body) and answer inline comments
+ * whose finding is gone ("resolved"). Nothing is posted when there is nothing new.
+ */
+export async function publishReview(
+  gh: GitHub,
+  pr: PrRef,
+  report: Report,
+  patch: Patch,
+  config: AppConfig,
+  state: Awaited<ReturnType<typeof readPostedState>>,
+  services: AppServices,
+): Promise<Published> {
+  const plan = planPosting(report, config, state.comments, state.bodyFingerprints);
+  const resolved: string[] = [];
+  for (const c of plan.resolve) {
+    await replyToComment(gh, pr, c.id, renderResolvedReply(c.fingerprint, c.rule, pr.headSha));
+    resolved.push(c.fingerprint);
+  }
+  const lines = indexDiffLines(patch);
+  const isPlaceable = (f: Finding): boolean => lines.get(f.path)?.[f.side].has(f.line) ?? false;
+  const out: Published = { posted: plan.post, inline: [], inBody: [], resolved, fellBack: [] };
+  if (plan.post.length === 0 && plan.resolve.length === 0) return out;
+  let lastDraft = { body: '', comments: [] as Array<{ fingerprint: string }> };
+  const posted = await postReview(gh, pr, (forceBody) => {
+    const draft = renderReview(
+      {
+        headSha: pr.headSha,
+        findings: plan.post,
+        maxInline: config.maxInlineComments,
+        isPlaceable,
+        resolved: plan.resolve.map((c) => ({ fingerprint: c.fingerprint, rule: c.rule, path: c.path })),
+        forceBody,
+      },
+      services.renderers,
+    );
+    lastDraft = draft;
+    return draft;
+  });
+  const inline = new Set(lastDraft.comments.map((c) => c.fingerprint));
+  return { ...out, reviewId: posted.id, inline: [...inline], inBody: plan.post.map((f) => f.fingerprint).filter((fp) => !inline.has(fp)), fellBack: posted.fellBack };
 }

@@ -10,6 +10,7 @@ import { register as registerRules } from './commands/rules.ts';
 import { register as registerScan } from './commands/scan.ts';
 import { register as registerServe } from './commands/serve.ts';
 import { register as registerSimulate } from './commands/simulate.ts';
+import { register as registerWatch } from './commands/watch.ts';
 
 const program = new Command();
 program
@@ -25,5 +26,6 @@ registerRules(program);
 registerScan(program);
 registerServe(program);
 registerSimulate(program);
+registerWatch(program);
 
 await program.parseAsync(process.argv);

@@ -17,6 +17,8 @@ export const ERROR_CODES = {
   MMR006: 'binary input',
   /** A whitespace-mangled diff that could not be fully recovered. */
   MMR007: 'damaged diff',
+  /** A header of an input (Message-ID, reference, address) that is not valid and was left out of a reply. */
+  MMR008: 'invalid header',
   /** C code of a function could not be parsed. */
   MMR010: 'unparsable function',
   /** Path enumeration hit its bound; analysis of the function is partial. */

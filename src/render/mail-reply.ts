@@ -1,5 +1,16 @@
-/** Renders a reply-all review mail (RFC 5322, plain text, 72 columns) for the findings on one patch. Pure. */
+/**
+ * Renders a reply-all review mail (RFC 5322, plain text, 72 columns) for the findings on one patch. Pure.
+ *
+ * Every header is composed by nodemailer's MailComposer (RFC 2047 encoding, folding, address serialisation, CR/LF
+ * removal) and fed only validated values: Message-IDs that are RFC 5322 msg-ids, addresses parsed by nodemailer's
+ * addressparser and checked as addr-specs, text with control characters removed. Whatever the patch's headers hold,
+ * the reply has exactly the header lines listed here, each at most 998 octets.
+ */
 import { createHash } from 'node:crypto';
+import MailComposer from 'nodemailer/lib/mail-composer';
+import addressparser from 'nodemailer/lib/addressparser';
+import { encodeWord } from 'nodemailer/lib/mime-funcs';
+import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp';
 import type { Finding, Trace } from '../core/finding.ts';
 import type { DiffLine, FileDiff, Hunk, Patch } from '../core/patch.ts';
 import { VERSION } from '../core/version.ts';
@@ -21,9 +32,12 @@ export interface MailReplyInput {
 export interface MailReply {
   /** The reply's Message-ID, without brackets. */
   messageId: string;
+  /** The Message-ID replied to, without brackets; empty when the original had none or an invalid one. */
   inReplyTo: string;
-  /** Header name/value pairs in output order (values already RFC 2047-encoded where needed). */
-  headers: Array<[string, string]>;
+  /** The header block as composed (CRLF line ends, folded, no trailing blank line). */
+  head: string;
+  /** What was left out because it was not valid (a Message-ID, a reference, an address); also stated in the body. */
+  notes: string[];
   /** Plain-text body (LF line ends). */
   body: string;
   /** The whole message, CRLF line ends. */
@@ -60,65 +74,94 @@ export function wrapText(text: string, width = WRAP, indent = ''): string[] {
   return out;
 }
 
-/** Parses an address list (`A <a@x>, "B, C" <b@y>, c@z`) into display strings and bare addresses. */
-export function parseAddressList(list: string[] | string | undefined): Array<{ display: string; address: string }> {
-  const items = (Array.isArray(list) ? list : list ? [list] : []).flatMap((s) => splitAddresses(s));
-  const out: Array<{ display: string; address: string }> = [];
+/** An address as parsed from a header: the display name (decoded, may be empty) and the bare address (lower case). */
+export interface MailAddress {
+  name: string;
+  address: string;
+  /** `Name <address>` for humans (not a header value: headers are serialised by MailComposer). */
+  display: string;
+}
+
+// RFC 5322 atext, and dot-atom-text built from it (§3.2.3); no-fold-literal (§3.6.4).
+const ATEXT = "[A-Za-z0-9!#$%&'*+\\-/=?^_`{|}~]";
+const DOT_ATOM = `${ATEXT}+(?:\\.${ATEXT}+)*`;
+const MSG_ID_RE = new RegExp(`^${DOT_ATOM}@(?:${DOT_ATOM}|\\[[\\x21-\\x5a\\x5e-\\x7e]*\\])$`);
+/** Longest msg-id we emit: `References: <id>` must stay within RFC 5322's 998-octet line limit, ids cannot be folded. */
+export const MAX_MSG_ID = 900;
+
+/**
+ * A Message-ID as RFC 5322 `msg-id` content (`id-left "@" id-right`, no brackets), or undefined when the (already
+ * decoded) value is not one: whitespace, CR/LF, NUL, brackets, quoted strings, encoded words that decoded to any of
+ * these, or longer than {@link MAX_MSG_ID}. One pair of surrounding angle brackets is accepted and removed.
+ */
+export function validMessageId(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  const m = /^<(.*)>$/s.exec(raw);
+  const id = m ? m[1]! : raw;
+  if (id.length === 0 || id.length > MAX_MSG_ID) return undefined;
+  return MSG_ID_RE.test(id) ? id : undefined;
+}
+
+// An addr-spec we are willing to put in a header and an SMTP envelope: a dot-atom local part (UTF-8 allowed, RFC
+// 6532) and a host name of letters, digits and hyphens (UTF-8 labels are punycoded by nodemailer).
+const LOCAL_RE = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~\u0080-\uffff]+(?:\.[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~\u0080-\uffff]+)*$/;
+const DOMAIN_RE = /^(?:[A-Za-z0-9\u0080-\uffff](?:[A-Za-z0-9\u0080-\uffff-]{0,61}[A-Za-z0-9\u0080-\uffff])?\.)*[A-Za-z0-9\u0080-\uffff](?:[A-Za-z0-9\u0080-\uffff-]{0,61}[A-Za-z0-9\u0080-\uffff])?$/;
+
+/** True when `address` is a plain addr-spec we can put in a header and an envelope (no spaces, no controls). */
+export function validAddress(address: string): boolean {
+  if (address.length > 254) return false;
+  const at = address.lastIndexOf('@');
+  if (at <= 0 || at === address.length - 1) return false;
+  const local = address.slice(0, at);
+  const domain = address.slice(at + 1);
+  // A last label of digits only is an IPv4 address written without brackets, which nodemailer rewrites (`a@0`).
+  return local.length <= 64 && LOCAL_RE.test(local) && DOMAIN_RE.test(domain) && !/(^|\.)[0-9]+$/.test(domain);
+}
+
+/** Header text with every control character (CR, LF, NUL, TAB, DEL...) replaced by a space, runs collapsed. */
+export function headerText(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\x00-\x1f\x7f\u0085\u2028\u2029]+/g, ' ').replace(/ {2,}/g, ' ').trim();
+}
+
+/**
+ * Parses address lists (`A <a@x>, "B, C" <b@y>, c@z`, groups flattened) with nodemailer's addressparser. Names are
+ * stripped of control characters; entries whose address is not a valid addr-spec are left out (see `rejected`).
+ */
+export function parseAddressList(list: string[] | string | undefined, rejected?: string[]): MailAddress[] {
+  const items = Array.isArray(list) ? list : list ? [list] : [];
+  const out: MailAddress[] = [];
   for (const item of items) {
-    const m = /<([^<>\s]+@[^<>\s]+)>/.exec(item) ?? /([^\s<>",;]+@[^\s<>",;]+)/.exec(item);
-    if (!m) continue;
-    out.push({ display: item.trim(), address: m[1]!.toLowerCase() });
+    for (const a of addressparser(item, { flatten: true })) {
+      const address = (a.address ?? '').trim().toLowerCase();
+      if (!validAddress(address)) {
+        if (address || a.name) rejected?.push(headerText(`${a.name ?? ''} ${address}`));
+        continue;
+      }
+      const name = displayName(a.name ?? '');
+      out.push({ name, address, display: name ? `${name} <${address}>` : address });
+    }
   }
   return out;
 }
 
-function splitAddresses(s: string): string[] {
-  const parts: string[] = [];
-  let cur = '';
-  let quoted = false;
-  let angle = 0;
-  for (const ch of s) {
-    if (ch === '"') quoted = !quoted;
-    else if (ch === '<') angle++;
-    else if (ch === '>') angle = Math.max(0, angle - 1);
-    if (ch === ',' && !quoted && angle === 0) {
-      if (cur.trim()) parts.push(cur.trim());
-      cur = '';
-    } else cur += ch;
-  }
-  if (cur.trim()) parts.push(cur.trim());
-  return parts;
+/** Longest display name kept (code points); longer ones are cut with an ellipsis so an address always fits a line. */
+export const MAX_NAME = 64;
+
+function displayName(s: string): string {
+  const cps = [...headerText(s)];
+  return cps.length <= MAX_NAME ? cps.join('') : `${cps.slice(0, MAX_NAME - 1).join('').trimEnd()}…`;
 }
 
-/** RFC 2047 B-encodes a header text when it is not plain ASCII (in chunks short enough for 78-column lines). */
-export function encodeHeaderText(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  if (/^[\x20-\x7e]*$/.test(s)) return s;
-  const words: string[] = [];
-  let chunk = '';
-  for (const ch of s) {
-    if (Buffer.byteLength(chunk + ch, 'utf8') > 42) {
-      words.push(chunk);
-      chunk = '';
-    }
-    chunk += ch;
-  }
-  if (chunk) words.push(chunk);
-  return words.map((w) => `=?UTF-8?B?${Buffer.from(w, 'utf8').toString('base64')}?=`).join('\r\n ');
-}
+const BARE_LONG_WORD = /\S{60}/;
 
-function encodeAddress(a: { display: string; address: string }): string {
-  const m = /^(.*?)\s*<[^<>]+>\s*$/.exec(a.display);
-  const name = m ? m[1]!.replace(/^"(.*)"$/, '$1').trim() : '';
-  if (!name) return `<${a.address}>`.replace(/^<(.*)>$/, '$1');
-  // eslint-disable-next-line no-control-regex
-  const enc = /^[\x20-\x7e]*$/.test(name) ? (/[(),.:;<>@[\]\\"]/.test(name) ? `"${name.replace(/(["\\])/g, '\\$1')}"` : name) : encodeHeaderText(name);
-  return `${enc} <${a.address}>`;
-}
-
-function foldAddresses(addrs: string[]): string {
-  const one = addrs.join(', ');
-  return one.length <= 68 ? one : addrs.join(',\r\n ');
+/**
+ * A subject ready for MailComposer: control characters removed; a subject with a word too long to fold (60+
+ * characters without a space) is turned into RFC 2047 encoded words by nodemailer, which can be folded anywhere.
+ */
+function subjectValue(s: string): string {
+  const t = headerText(s);
+  return BARE_LONG_WORD.test(t) ? encodeWord(t, 'B', 52) : t;
 }
 
 function sideLine(l: DiffLine, side: 'RIGHT' | 'LEFT'): number | undefined {
@@ -222,55 +265,90 @@ function stableHash(...parts: string[]): string {
   return h.digest('hex');
 }
 
+/** Body lines longer than this (octets) or holding NUL / CR cannot go out as 8bit (RFC 5322 §2.1.1, RFC 2045 §2.8). */
+const MAX_8BIT_LINE = 998;
+
+/** The body as 8bit text when it is safe as such, else quoted-printable (nodemailer's encoder); CRLF line ends. */
+function encodeBody(body: string): { cte: '8bit' | 'quoted-printable'; text: string } {
+  // eslint-disable-next-line no-control-regex
+  const unsafe = /[\x00\r]/.test(body) || body.split('\n').some((l) => Buffer.byteLength(l, 'utf8') > MAX_8BIT_LINE);
+  if (!unsafe) return { cte: '8bit', text: body.replace(/\n/g, '\r\n') };
+  return { cte: 'quoted-printable', text: qpWrap(qpEncode(Buffer.from(body.replace(/\r?\n/g, '\r\n'), 'utf8')), 76) };
+}
+
 /** Builds the reply. Same input, same bytes (no clock, no randomness: Date is the original's date). */
 export function renderMailReply(input: MailReplyInput): MailReply {
   const { patch } = input;
   const findings = [...input.findings].sort((a, b) => a.path.localeCompare(b.path) || a.line - b.line || a.fingerprint.localeCompare(b.fingerprint));
-  const orig = patch.messageId?.replace(/^<|>$/g, '') ?? '';
+  const notes: string[] = [];
+  const rawOrig = patch.messageId?.replace(/^<|>$/g, '') ?? '';
+  const orig = validMessageId(rawOrig) ?? '';
+  if (rawOrig && !orig) notes.push(`the patch's Message-ID is not a valid RFC 5322 msg-id, so this reply has no In-Reply-To and may not thread: ${JSON.stringify(rawOrig.slice(0, 80))}`);
   const fps = findings.map((f) => f.fingerprint);
   const fromAddr = parseAddressList(input.from)[0];
-  const domain = input.domain ?? fromAddr?.address.split('@')[1] ?? 'mmreview.invalid';
-  const messageId = `mmreview-${stableHash(orig, ...fps).slice(0, 24)}@${domain}`;
+  const domainCand = input.domain ?? fromAddr?.address.split('@')[1] ?? '';
+  const domain = validMessageId(`x@${domainCand}`) ? domainCand : 'mmreview.invalid';
+  const messageId = `mmreview-${stableHash(rawOrig, ...fps).slice(0, 24)}@${domain}`;
 
-  const author = parseAddressList(patch.from ?? '');
+  const rejected: string[] = [];
+  const author = parseAddressList(patch.from ?? '', rejected);
   const seen = new Set<string>(fromAddr ? [fromAddr.address] : []);
-  const uniq = (list: Array<{ display: string; address: string }>): Array<{ display: string; address: string }> =>
-    list.filter((a) => (seen.has(a.address) ? false : (seen.add(a.address), true)));
+  const uniq = (list: MailAddress[]): MailAddress[] => list.filter((a) => (seen.has(a.address) ? false : (seen.add(a.address), true)));
   const to = uniq(author);
-  const cc = uniq([...parseAddressList(patch.to), ...parseAddressList(patch.cc)]);
+  const cc = uniq([...parseAddressList(patch.to, rejected), ...parseAddressList(patch.cc, rejected)]);
+  for (const r of rejected) notes.push(`left out an address that is not a valid addr-spec: ${JSON.stringify(r.slice(0, 80))}`);
 
-  const subject0 = patch.subject ?? '(no subject)';
+  const subject0 = headerText(patch.subject ?? '') || '(no subject)';
   const subject = /^re:/i.test(subject0) ? subject0 : `Re: ${subject0}`;
-  const refs = [...(patch.references ?? []).map((r) => r.replace(/^<|>$/g, '')), orig].filter((r, i, a) => r && a.indexOf(r) === i);
-
-  const headers: Array<[string, string]> = [];
-  if (input.from) headers.push(['From', fromAddr ? encodeAddress(fromAddr) : input.from]);
-  if (to.length) headers.push(['To', foldAddresses(to.map(encodeAddress))]);
-  if (cc.length) headers.push(['Cc', foldAddresses(cc.map(encodeAddress))]);
-  headers.push(['Subject', encodeHeaderText(subject)]);
+  const refs: string[] = [];
+  for (const r of patch.references ?? []) {
+    const id = validMessageId(r.trim());
+    if (id) {
+      if (!refs.includes(id)) refs.push(id);
+    } else notes.push(`left out a reference that is not a valid RFC 5322 msg-id: ${JSON.stringify(r.slice(0, 80))}`);
+  }
+  if (orig && !refs.includes(orig)) refs.push(orig);
   const date = rfc5322Date(patch.date);
-  if (date) headers.push(['Date', date]);
-  headers.push(['Message-ID', `<${messageId}>`]);
-  if (orig) headers.push(['In-Reply-To', `<${orig}>`]);
-  if (refs.length) headers.push(['References', refs.map((r) => `<${r}>`).join('\r\n ')]);
-  headers.push(['MIME-Version', '1.0'], ['Content-Type', 'text/plain; charset=UTF-8'], ['Content-Transfer-Encoding', '8bit']);
-  headers.push(['X-Mailer', `mmreview ${VERSION}`]);
 
-  const authorName = author[0] ? author[0].display.replace(/\s*<[^>]+>\s*$/, '').replace(/^"|"$/g, '') || author[0].address : 'the author';
+  const authorName = author[0] ? author[0].name || author[0].address : 'the author';
   const body: string[] = [];
   body.push(...wrapText(`On ${date ?? 'an earlier date'}, ${authorName} wrote:`));
   for (const f of findings) body.push(...findingSection(patch, f, input.renderTable));
+  if (notes.length) {
+    body.push('');
+    for (const n of notes) body.push(...wrapText(`Note: ${n}.`));
+    body.push('');
+  }
   body.push(...footer(fps));
   const bodyText = `${body.join('\n').replace(/\n{3,}/g, '\n\n')}\n`;
+  const enc = encodeBody(bodyText);
 
-  const eml = `${headers.map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n${bodyText.replace(/\n/g, '\r\n')}`;
+  const node = new MailComposer({
+    ...(fromAddr ? { from: { name: fromAddr.name, address: fromAddr.address } } : {}),
+    ...(to.length ? { to: to.map((a) => ({ name: a.name, address: a.address })) } : {}),
+    ...(cc.length ? { cc: cc.map((a) => ({ name: a.name, address: a.address })) } : {}),
+    subject: subjectValue(subject),
+    messageId: `<${messageId}>`,
+    ...(orig ? { inReplyTo: `<${orig}>` } : {}),
+    ...(refs.length ? { references: refs.map((r) => `<${r}>`) } : {}),
+    ...(date ? { date } : {}),
+    textEncoding: 'base64',
+  }).compile();
+  node.setHeader('Content-Type', 'text/plain; charset=UTF-8');
+  node.setHeader('Content-Transfer-Encoding', enc.cte);
+  node.setHeader('X-Mailer', `mmreview ${VERSION}`);
+  let head = node.buildHeaders();
+  // Without the original's date the composer stamps the clock; a draft must stay deterministic, the MTA dates it.
+  if (!date) head = head.replace(/^Date: [^\r\n]*(?:\r\n)?/m, '').replace(/\r\n$/, '');
+
   const slug = normalizeForFile(subject0);
   return {
     messageId,
     inReplyTo: orig,
-    headers,
+    head,
+    notes,
     body: bodyText,
-    eml,
+    eml: `${head}\r\n\r\n${enc.text}`,
     recipients: [...to, ...cc].map((a) => a.address),
     fileName: `${slug}-${stableHash(messageId).slice(0, 8)}.eml`,
   };

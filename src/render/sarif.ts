@@ -1,4 +1,5 @@
 // Pure SARIF 2.1.0 renderer: findings (per commit) → one SARIF log with rules, locations, thread flows, fingerprints.
+import type * as Sarif from 'sarif';
 import type { Finding, Report, Severity, Trace } from '../core/finding.ts';
 import type { RuleMeta } from '../core/rule.ts';
 import { VERSION } from '../core/version.ts';
@@ -21,8 +22,6 @@ export interface SarifOptions {
   informationUri?: string;
 }
 
-type Json = Record<string, unknown>;
-
 const SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
 
 function levelOf(s: Severity): 'error' | 'warning' | 'note' {
@@ -34,7 +33,7 @@ function isAbsoluteUri(u: string | undefined): u is string {
 }
 
 /** Kind and level of a result under the default posting policy (confirmed && introduced is the one that fails). */
-function classify(f: Finding): { kind: 'fail' | 'review' | 'pass' | 'open'; level: 'error' | 'warning' | 'note' | 'none'; baseline: string } {
+function classify(f: Finding): { kind: Sarif.Result.kind; level: Sarif.Result.level; baseline: Sarif.Result.baselineState } {
   if (f.fixed && !f.introduced) return { kind: 'pass', level: 'none', baseline: 'absent' };
   if (f.status === 'refuted') return { kind: 'pass', level: 'none', baseline: f.introduced ? 'new' : 'unchanged' };
   if (f.status === 'confirmed') {
@@ -45,8 +44,8 @@ function classify(f: Finding): { kind: 'fail' | 'review' | 'pass' | 'open'; leve
   return { kind: 'review', level: 'none', baseline: f.introduced ? 'new' : 'unchanged' };
 }
 
-function physical(path: string, line: number | undefined, snippet?: string): Json {
-  const region: Json = { startLine: Math.max(1, line ?? 1) };
+function physical(path: string, line: number | undefined, snippet?: string): Sarif.PhysicalLocation {
+  const region: Sarif.Region = { startLine: Math.max(1, line ?? 1) };
   if (snippet) region.snippet = { text: snippet };
   return { artifactLocation: { uri: path.replace(/^\/+/, '') }, region };
 }
@@ -61,15 +60,15 @@ function stepText(t: Trace, i: number): string {
 }
 
 /** One codeFlow: a threadFlow per CPU column, locations in step order with a global `executionOrder`. */
-function codeFlow(f: Finding, t: Trace): Json {
-  const threadFlows: Json[] = [];
+function codeFlow(f: Finding, t: Trace): Sarif.CodeFlow {
+  const threadFlows: Sarif.ThreadFlow[] = [];
   t.threads.forEach((label, thread) => {
-    const locations: Json[] = [];
+    const locations: Sarif.ThreadFlowLocation[] = [];
     t.steps.forEach((s, i) => {
       if (s.thread !== thread) return;
-      const loc: Json = { message: { text: stepText(t, i) } };
+      const loc: Sarif.Location = { message: { text: stepText(t, i) } };
       if (s.source?.line !== undefined) loc.physicalLocation = physical(s.source.path ?? f.path, s.source.line, s.source.text);
-      const tfl: Json = { location: loc, executionOrder: i + 1, nestingLevel: 0 };
+      const tfl: Sarif.ThreadFlowLocation = { location: loc, executionOrder: i + 1, nestingLevel: 0 };
       if (s.violation) tfl.importance = 'essential';
       else if (!s.source) tfl.importance = 'important';
       if (s.note) tfl.state = { note: { text: s.note } };
@@ -80,18 +79,18 @@ function codeFlow(f: Finding, t: Trace): Json {
   return { message: { text: t.summary }, threadFlows };
 }
 
-function resultOf(f: Finding, commit: SarifInput['commit'], ruleIndex: number, opts: SarifOptions): Json | undefined {
+function resultOf(f: Finding, commit: SarifInput['commit'], ruleIndex: number, opts: SarifOptions): Sarif.Result | undefined {
   if (f.status === 'refuted' && !opts.includeRefuted) return undefined;
   const c = classify(f);
   const where = f.side === 'LEFT' ? ' (line in the file before this change)' : '';
   const prefix = c.kind === 'pass' && f.fixed ? 'Fixed by this change: ' : f.status === 'confirmed' ? '' : `[${f.status}] `;
   const text = `${prefix}${f.message}${where}`;
-  const message: Json = { text };
+  const message: Sarif.Message = { text };
   const trace = f.simulation?.trace;
   if (trace && opts.renderTrace) {
     message.markdown = `${text}\n\n\`\`\`\n${opts.renderTrace(trace)}\n\`\`\``;
   }
-  const result: Json = {
+  const result: Sarif.Result = {
     ruleId: f.rule,
     ruleIndex,
     kind: c.kind,
@@ -105,7 +104,7 @@ function resultOf(f: Finding, commit: SarifInput['commit'], ruleIndex: number, o
     result.relatedLocations = f.related.map((r, i) => ({ id: i + 1, message: { text: r.message }, physicalLocation: physical(r.path, r.line) }));
   }
   if (trace && trace.steps.length > 0) result.codeFlows = [codeFlow(f, trace)];
-  const props: Json = {
+  const props: Sarif.PropertyBag = {
     status: f.status,
     introduced: f.introduced,
     fixed: f.fixed,
@@ -131,9 +130,9 @@ function resultOf(f: Finding, commit: SarifInput['commit'], ruleIndex: number, o
   return result;
 }
 
-function descriptor(meta: RuleMeta | undefined, id: string, opts: SarifOptions): Json {
+function descriptor(meta: RuleMeta | undefined, id: string, opts: SarifOptions): Sarif.ReportingDescriptor {
   if (!meta) return { id, shortDescription: { text: id } };
-  const d: Json = {
+  const d: Sarif.ReportingDescriptor = {
     id,
     name: id.replace(/-([a-z0-9])/g, (_, ch: string) => ch.toUpperCase()).replace(/^./, (ch) => ch.toUpperCase()),
     shortDescription: { text: meta.docs.description },
@@ -163,7 +162,7 @@ function compareResults(a: { order: number; f: Finding }, b: { order: number; f:
  * `partialFingerprints["mmreview/v1"]`, and properties (status, introduced, fixed, arch, invariant, commit).
  * Run errors become tool execution notifications. Pure and deterministic.
  */
-export function renderSarif(reports: SarifInput[], rules: RuleMeta[], opts: SarifOptions = {}): object {
+export function renderSarif(reports: SarifInput[], rules: RuleMeta[], opts: SarifOptions = {}): Sarif.Log {
   const metaById = new Map(rules.map((r) => [r.id, r] as const));
   const ids = new Set(rules.map((r) => r.id));
   for (const { report } of reports) for (const f of report.findings) ids.add(f.rule);
@@ -178,18 +177,18 @@ export function renderSarif(reports: SarifInput[], rules: RuleMeta[], opts: Sari
   ordered.sort(compareResults);
   const results = ordered
     .map(({ f, commit }) => resultOf(f, commit, index.get(f.rule) ?? 0, opts))
-    .filter((r): r is Json => r !== undefined);
+    .filter((r): r is Sarif.Result => r !== undefined);
 
-  const notifications = reports.flatMap(({ report, commit }) =>
+  const notifications: Sarif.Notification[] = reports.flatMap(({ report, commit }) =>
     report.errors.map((e) => ({
-      level: 'error',
+      level: 'error' as const,
       message: { text: `${e.code}: ${e.message}${commit ? ` (commit ${commit.sha.slice(0, 12)})` : ''}` },
       descriptor: { id: e.code },
       properties: { input: e.input, ...(e.line !== undefined ? { line: e.line } : {}) },
     })),
   );
 
-  const driver: Json = {
+  const driver: Sarif.ToolComponent = {
     name: 'mmreview',
     version: VERSION,
     semanticVersion: VERSION,
@@ -197,7 +196,7 @@ export function renderSarif(reports: SarifInput[], rules: RuleMeta[], opts: Sari
   };
   if (isAbsoluteUri(opts.informationUri)) driver.informationUri = opts.informationUri;
   const commits = reports.flatMap(({ commit }) => (commit ? [{ sha: commit.sha, subject: commit.subject }] : []));
-  const run: Json = {
+  const run: Sarif.Run = {
     tool: { driver },
     invocations: [{ executionSuccessful: true, toolExecutionNotifications: notifications }],
     results,

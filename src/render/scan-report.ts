@@ -27,6 +27,7 @@ export function renderScanReportText(report: ScanReport, opts: { renderTable?: (
   out.push(`review: ${v.reviewed} reviewed, ${v.superseded} superseded, ${v.failed} failed, ${v.findings} findings, ${v.drafted} replies drafted, ${v.repeats} repeats suppressed, ${v.fixedNotes} fixed notes`);
   for (const p of r.problems) out.push(`  problem ${p.code} ${p.source}#${p.index}${p.messageId ? ` <${p.messageId}>` : ''}: ${p.message}`);
   for (const p of v.problems) out.push(`  problem ${p.code} <${p.messageId}>: ${p.message}`);
+  if (report.series.length === 0) out.push(report.history ? 'no series in the state yet' : 'nothing new reviewed in this run (--history shows every series)');
   for (const s of report.series) {
     out.push('');
     out.push(`series: ${s.subject}`);

@@ -26,5 +26,5 @@ export interface ScanDeps {
   /** Posting policy. */
   isReportable(f: Finding): boolean;
   /** A trace as a CPU-column table (plain text). */
-  renderTable(trace: Trace): string;
+  renderTable(trace: Trace, opts?: { width?: number }): string;
 }

@@ -50,10 +50,14 @@ export interface ScanReport {
   totals: Record<string, number>;
   series: ScanReportSeries[];
   messageProblems: Array<{ index: number; messageId?: string; code: string; message: string }>;
+  /** True when `series` holds the whole history; false when only what this run reviewed or marked fixed. */
+  history: boolean;
 }
 
 /** Collects the report from the store after a run. Deterministic ordering throughout. */
-export function buildScanReport(store: StateStore, run: ScanResult): ScanReport {
+export function buildScanReport(store: StateStore, run: ScanResult, opts: { history?: boolean } = {}): ScanReport {
+  const history = opts.history === true;
+  const thisRun = new Set(run.review.reviewedKeys ?? []);
   const patches = store.allPatches();
   const bySeries = new Map<string, ScanReportPatch[]>();
   const pkeyToMid = new Map(patches.map((p) => [p.pkey, p.messageId]));
@@ -74,6 +78,9 @@ export function buildScanReport(store: StateStore, run: ScanResult): ScanReport 
       replies: store.repliesOfPatch(p.pkey).map((r) => ({ replyId: r.replyId, file: r.file, state: r.state })),
     };
     if (p.error) rp.error = p.error;
+    // Without --history: the patches this run reviewed, and earlier ones whose finding this run marked fixed.
+    const touched = thisRun.has(p.pkey) || store.findingsOfPatch(p.pkey).some((r) => r.fixedIn !== undefined && thisRun.has(r.fixedIn));
+    if (!history && !touched) continue;
     const list = bySeries.get(p.seriesRoot) ?? [];
     list.push(rp);
     bySeries.set(p.seriesRoot, list);
@@ -88,5 +95,6 @@ export function buildScanReport(store: StateStore, run: ScanResult): ScanReport 
     totals: store.messageCounts(),
     series,
     messageProblems: store.messageErrors().map((m) => ({ index: m.idx, messageId: m.messageId, code: m.code ?? 'MMR004', message: m.error ?? '' })),
+    history,
   };
 }

@@ -8,6 +8,7 @@ import { renderMailReply } from '../render/mail-reply.ts';
 import type { EngineOptions, ScanDeps } from './deps.ts';
 import { threadRoot } from './lineage.ts';
 import { assembleSeries } from '../series/index.ts';
+import { fixesTags, touchesFunction } from './fixes-tag.ts';
 
 export interface ReviewOptions {
   /** Directory for `.eml` drafts. */
@@ -15,6 +16,11 @@ export interface ReviewOptions {
   /** Our From address. */
   from: string;
   engine?: EngineOptions;
+  /**
+   * Keep a series pending for now (e.g. `watch` waiting for the rest of an M/N series): the group stays `pending`
+   * and is planned again on the next run. Called with the newest version's parts and follow-ups.
+   */
+  hold?: (group: readonly PatchRow[]) => boolean;
 }
 
 export interface ReviewStats {
@@ -25,6 +31,10 @@ export interface ReviewStats {
   drafted: number;
   repeats: number;
   fixedNotes: number;
+  /** Series kept pending by `hold` (incomplete, still within their grace period). */
+  held?: number;
+  /** Patches reviewed in this run (pkeys), for reports of what the run did. */
+  reviewedKeys?: string[];
   /** Per-patch problems of this review (engine crashes, engine-reported errors). */
   problems: Array<{ messageId: string; code: string; message: string }>;
 }
@@ -45,7 +55,7 @@ function seriesRootOf(store: StateStore, messageId: string): string {
  * version; a pending patch older than a version already reviewed (late arrival) is superseded too. Returns the
  * patches to review grouped per series (parts in order, then follow-ups), groups in arrival order.
  */
-export function planReview(store: StateStore): { groups: PatchRow[][]; superseded: number } {
+export function planReview(store: StateStore, hold?: ReviewOptions['hold']): { groups: PatchRow[][]; superseded: number; held: number } {
   const pending = store.pendingPatches();
   const byKey = new Map(pending.map((r) => [r.pkey, r]));
   const patches: Patch[] = pending.map((r) => ({ ...(JSON.parse(r.patchJson) as Patch), id: r.pkey }));
@@ -80,14 +90,17 @@ export function planReview(store: StateStore): { groups: PatchRow[][]; supersede
   });
   for (const g of groups) for (const p of g) p.seriesRoot = seriesRootOf(store, p.messageId);
   groups.sort((a, b) => Math.min(...a.map((r) => r.seq)) - Math.min(...b.map((r) => r.seq)));
-  return { groups, superseded };
+  if (!hold) return { groups, superseded, held: 0 };
+  const ready = groups.filter((g) => !hold(g));
+  return { groups: ready, superseded, held: groups.length - ready.length };
 }
 
 /** Reviews every pending patch; each series is committed in one transaction together with its drafts' records. */
 export async function reviewPending(store: StateStore, deps: ScanDeps, opts: ReviewOptions): Promise<ReviewStats> {
   const stats: ReviewStats = { reviewed: 0, superseded: 0, failed: 0, findings: 0, drafted: 0, repeats: 0, fixedNotes: 0, problems: [] };
-  const plan = planReview(store);
+  const plan = planReview(store, opts.hold);
   stats.superseded = plan.superseded;
+  stats.held = plan.held;
   mkdirSync(opts.draftsDir, { recursive: true });
   for (const group of plan.groups) {
     const patches: Patch[] = group.map((row) => ({ ...(JSON.parse(row.patchJson) as Patch), id: row.pkey }));
@@ -154,10 +167,23 @@ export async function reviewPending(store: StateStore, deps: ScanDeps, opts: Rev
             stats.fixedNotes++;
           }
         }
+        // A later patch whose `Fixes:` trailer names an earlier patch and that changes the function a finding of
+        // that patch is about: the finding is fixed by it (a fix posted in its own thread).
+        const self = patches.find((p) => p.id === row.pkey);
+        for (const tag of self ? fixesTags(self.description) : []) {
+          if (tag.lineage === row.lineage) continue;
+          for (const old of store.openFindings(tag.lineage, Number.MAX_SAFE_INTEGER)) {
+            const f = JSON.parse(old.findingJson) as Finding;
+            if (current.has(old.fingerprint) || !touchesFunction(self!, f)) continue;
+            store.markFixed(old.fingerprint, row.pkey);
+            stats.fixedNotes++;
+          }
+        }
         if (toPost.length > 0) {
           const patch = patches.find((p) => p.id === row.pkey)!;
           const reply = renderMailReply({ patch, findings: toPost, from: opts.from, renderTable: deps.renderTable });
           const file = join(opts.draftsDir, reply.fileName);
+          for (const n of reply.notes) stats.problems.push({ messageId: row.messageId, code: 'MMR008', message: `reply draft: ${n}` });
           if (!store.getReply(reply.messageId)) {
             writeAtomic(file, reply.eml);
             store.addReply({
@@ -169,6 +195,7 @@ export async function reviewPending(store: StateStore, deps: ScanDeps, opts: Rev
         }
         store.setPatchState(row.pkey, 'reviewed');
         stats.reviewed++;
+        (stats.reviewedKeys ??= []).push(row.pkey);
       }
     });
   }

@@ -28,6 +28,14 @@ export interface ScanOptions extends ReviewOptions {
   onProgress?: (p: ScanProgress) => void;
   /** Skip the review phase (ingest only). */
   noReview?: boolean;
+  /**
+   * Per-epoch cursors of public-inbox sources (`watch`): the last commit already committed to the state. Only later
+   * commits are listed; a cursor moves only after every message up to it is in the database.
+   */
+  cursor?: {
+    get(path: string, epoch: number): string | undefined;
+    set(path: string, epoch: number, head: string): void;
+  };
 }
 
 export interface SourceResult {
@@ -73,9 +81,25 @@ interface RawItem {
   oversize?: number;
 }
 
-async function* items(kind: SourceKind, path: string, deps: ScanDeps, seen: (key: string) => boolean): AsyncGenerator<RawItem> {
+async function* items(
+  kind: SourceKind,
+  path: string,
+  deps: ScanDeps,
+  seen: (key: string) => boolean,
+  heads?: { since?: (epoch: number) => string | undefined; got: Map<number, string>; skipped: number },
+): AsyncGenerator<RawItem> {
   if (kind === 'public-inbox') {
-    for await (const m of readPublicInbox(path, { skip: seen })) yield { idx: m.index, key: m.oid, raw: m.raw };
+    const opts = {
+      // Commits skipped because they were read before count as seen (their blobs are never read).
+      skip: (oid: string) => {
+        const s = seen(oid);
+        if (s && heads) heads.skipped++;
+        return s;
+      },
+      ...(heads?.since ? { since: heads.since } : {}),
+      ...(heads ? { onHead: (epoch: number, head: string) => heads.got.set(epoch, head) } : {}),
+    };
+    for await (const m of readPublicInbox(path, opts)) yield { idx: m.index, key: m.oid, raw: m.raw };
   } else if (kind === 'maildir') {
     for await (const m of deps.readMaildir(path)) yield { idx: m.index, raw: m.raw };
   } else {
@@ -175,8 +199,15 @@ export async function runScan(paths: string[], store: StateStore, deps: ScanDeps
     const kindName: PatchSource['kind'] = det.kind;
     let batch: Classified[] = [];
     const batchKeys = new Set<string>();
+    const cursor = opts.cursor;
+    const heads = {
+      ...(cursor ? { since: (epoch: number) => cursor.get(path, epoch) } : {}),
+      got: new Map<number, string>(),
+      skipped: 0,
+    };
+    let complete = false;
     try {
-      for await (const it of items(det.kind, path, deps, (k) => known.has(k))) {
+      for await (const it of items(det.kind, path, deps, (k) => known.has(k), heads)) {
         progress.messages++;
         progress.bytes += it.raw.length;
         sr.bytes += it.raw.length;
@@ -196,10 +227,14 @@ export async function runScan(paths: string[], store: StateStore, deps: ScanDeps
         }
         opts.onProgress?.(progress);
       }
+      complete = true;
     } catch (e) {
       sr.error = { code: 'MMR005', message: (e as Error).message.replace(path, given) };
     }
     if (batch.length > 0) commitBatch(store, sourceId, given, batch, result);
+    // Cursors move only when the whole source was read and committed: a failure leaves them where they were.
+    if (complete && cursor) for (const [epoch, head] of heads.got) cursor.set(path, epoch, head);
+    sr.seenMessages += heads.skipped;
   }
   if (!opts.noReview) result.review = await reviewPending(store, deps, opts);
   return result;

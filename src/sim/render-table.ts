@@ -29,47 +29,98 @@ export function wrap(text: string, width: number): string[] {
   return out.length > 0 ? out : [''];
 }
 
-/** The table as text; `width` is the total line width (default 100). */
+/** A word joiner: keeps a call and its source marker (`ptep_get() [2]`) on one line when wrapping. */
+const GLUE = '\u0001';
+const unglue = (s: string): string => s.split(GLUE).join(' ');
+
+/** One CPU's consecutive steps: the lines it shows (unwrapped, glued), and the footnotes it adds. */
+interface Block {
+  thread: number;
+  items: string[];
+}
+
+/**
+ * The table as text; `width` is the total line width (default 100). Columns are sized to what they hold: a column
+ * is as wide as its longest item (or CPU role), and only when the table would exceed the width are the widest
+ * columns narrowed and their items wrapped. A call and its `[n]` marker are never split.
+ */
 export function renderTable(trace: Trace, opts: { width?: number } = {}): string {
   const n = Math.max(1, trace.threads.length);
   const indent = 2;
-  const total = opts.width ?? Math.max(100, n * 28);
-  const col = Math.max(14, Math.floor((total - indent) / n));
-  const inner = col - 2;
-  const pad = (s: string): string => s + ' '.repeat(Math.max(0, col - s.length));
-  const row = (cells: Map<number, string>): string => {
-    let line = ' '.repeat(indent);
-    for (let c = 0; c < n; c++) line += pad(cells.get(c) ?? '');
-    return line.trimEnd();
-  };
-  const lines: string[] = [];
+  const gap = 2;
+  const total = Math.max(40, opts.width ?? 100);
   const cpu = trace.threads.map((t) => /^(CPU\d+)/.exec(t)?.[1] ?? t);
   const role = trace.threads.map((t) => /\((.*)\)\s*$/.exec(t)?.[1] ?? '');
-  lines.push(row(new Map(cpu.map((c, i) => [i, c]))));
-  lines.push(row(new Map(cpu.map((c, i) => [i, '-'.repeat(c.length)]))));
-  const roleLines = role.map((r) => wrap(r, inner));
-  const maxRole = Math.max(...roleLines.map((r) => (r[0] === '' ? 0 : r.length)));
-  for (let k = 0; k < maxRole; k++) lines.push(row(new Map(roleLines.map((r, i) => [i, r[k] ?? '']))));
   const notes: string[] = [];
-  // merge consecutive steps of one CPU into blocks
+  const blocks: Block[] = [];
   let i = 0;
   while (i < trace.steps.length) {
     const t = trace.steps[i]!.thread;
-    const block: string[] = [];
+    const items: string[] = [];
     while (i < trace.steps.length && trace.steps[i]!.thread === t) {
       const st = trace.steps[i]!;
       let action = st.action;
       if (st.source && (st.source.path || st.source.line !== undefined)) {
         notes.push(`[${notes.length + 1}] ${st.source.path ?? ''}${st.source.line !== undefined ? `:${st.source.line}` : ''}${st.source.text ? `  ${st.source.text.trim()}` : ''}`);
-        action += ` [${notes.length}]`;
+        action += `${GLUE}[${notes.length}]`;
       }
-      block.push(...wrap(action, inner));
-      if (st.note) block.push(...wrap(`[${st.note}]`, inner).map((l, k) => (k === 0 ? l : ` ${l}`)));
-      if (st.violation) block.push(...wrap(`[VIOLATION: ${st.violation}]`, inner));
+      items.push(action);
+      if (st.note) items.push(`[${st.note}]`);
+      if (st.violation) items.push(`[VIOLATION: ${st.violation}]`);
       i++;
     }
+    blocks.push({ thread: t, items });
+  }
+  // Natural width of each column: its longest item (no wrapping), its CPU name and role. Minimum width: its longest
+  // unbreakable word (a call with its marker, an identifier), so nothing is ever cut mid-word.
+  const natural = Array.from({ length: n }, (_, c) =>
+    Math.max(cpu[c]?.length ?? 0, role[c]?.length ?? 0, ...blocks.filter((b) => b.thread === c).flatMap((b) => b.items.map((x) => x.length))),
+  );
+  const longestWord = (s: string): number => Math.max(0, ...s.split(/\s+/).map((w) => w.length));
+  const minimum = Array.from({ length: n }, (_, c) =>
+    Math.max(Math.min(natural[c]!, 16), cpu[c]?.length ?? 0, longestWord(role[c] ?? ''), ...blocks.filter((b) => b.thread === c).flatMap((b) => b.items.map((x) => longestWord(x) + (x.startsWith('[') ? 1 : 0)))),
+  );
+  const budget = total - indent - gap * (n - 1);
+  const fitted = (level: number): number[] => natural.map((w, c) => Math.max(minimum[c]!, Math.min(w, level)));
+  const sum = (ws: number[]): number => ws.reduce((a, b) => a + b, 0);
+  // Water-filling: the largest common cap that fits the budget; narrow columns keep their natural width.
+  let lo = 0;
+  let hi = Math.max(...natural);
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (sum(fitted(mid)) <= budget) lo = mid;
+    else hi = mid - 1;
+  }
+  const widths = fitted(lo);
+  const starts = widths.map((_, c) => indent + widths.slice(0, c).reduce((a, b) => a + b + gap, 0));
+  const row = (cells: Map<number, string>): string => {
+    let line = '';
+    for (let c = 0; c < n; c++) {
+      const cell = cells.get(c);
+      if (cell === undefined || cell === '') continue;
+      line = line.padEnd(starts[c]!) + cell;
+    }
+    return line.trimEnd();
+  };
+  const cellLines = (item: string, c: number): string[] => {
+    const w = widths[c]!;
+    const isNote = item.startsWith('[');
+    // Glue only what fits on a line; a longer glued run would be cut mid-word instead.
+    const glued = item.split(/\s+/).some((word) => word.includes(GLUE) && word.length > w) ? unglue(item) : item;
+    // A note's continuation lines are indented by one under its opening bracket.
+    const one = wrap(glued, w);
+    if (one.length === 1) return [unglue(one[0]!)];
+    return wrap(glued, isNote ? w - 1 : w).map((l, k) => unglue(isNote && k > 0 ? ` ${l}` : l));
+  };
+  const lines: string[] = [];
+  lines.push(row(new Map(cpu.map((c, k) => [k, c]))));
+  lines.push(row(new Map(cpu.map((c, k) => [k, '-'.repeat(c.length)]))));
+  const roleLines = role.map((r, c) => (r ? wrap(r, widths[c]!) : []));
+  const maxRole = Math.max(0, ...roleLines.map((r) => r.length));
+  for (let k = 0; k < maxRole; k++) lines.push(row(new Map(roleLines.map((r, c) => [c, r[k] ?? '']))));
+  for (const b of blocks) {
     lines.push('');
-    for (const l of block) lines.push(row(new Map([[t, l]])));
+    for (const item of b.items) for (const l of cellLines(item, b.thread)) lines.push(row(new Map([[b.thread, l]])));
   }
   const out = [...lines, '', ...wrap(trace.summary, total - indent).map((l) => ' '.repeat(indent) + l)];
   if (notes.length > 0) out.push('', ...notes.map((l) => ' '.repeat(indent) + l));

@@ -204,7 +204,7 @@ const scenarioSchema = z
   .object({
     name,
     description: z.string().optional(),
-    arch: z.array(z.enum(ARCH_PRESETS)).optional(),
+    arch: z.array(z.enum(ARCH_PRESETS)).min(1, { error: `must list at least one arch preset (${ARCH_PRESETS.join(', ')}), or be left out for x86` }).optional(),
     params: z
       .object({ changePteEra: z.enum(['callback', 'removed']).optional(), mkcleanChecksPending: z.boolean().optional() })
       .strict()

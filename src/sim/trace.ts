@@ -27,6 +27,23 @@ export function summaryOf(inv: InvariantName): string {
   return SUMMARY[inv];
 }
 
+/** A branch condition in kernel words: `pte_present(pte)`, `!pte_write(pte)`, `mm_tlb_flush_pending(mm)`. */
+export function conditionText(test: string, negate: boolean, pte: string): string {
+  const p = pte ? pte.replace(/^pte\d+$/, 'pte') : 'pte';
+  const words: Record<string, string> = {
+    'pte-present': `pte_present(${p})`,
+    'pte-write': `pte_write(${p})`,
+    'pte-dirty': `pte_dirty(${p})`,
+    'pte-young': `pte_young(${p})`,
+    'pte-uffd-wp': `pte_uffd_wp(${p})`,
+    'pte-same': `pte_same(${p}, orig_pte)`,
+    'flush-pending': 'mm_tlb_flush_pending(mm)',
+    'last-ok': 'the previous call succeeded',
+    'tlb-writable': 'the TLB entry is writable',
+  };
+  return `${negate ? '!' : ''}${words[test] ?? test}`;
+}
+
 /** Replay `path` and build the trace. */
 export function buildTrace(m: Machine, path: number[], invariant: InvariantName, cycleStart?: number): Trace {
   const threads = m.c.threads.map((t, i) => `CPU${i} (${t.role})`);
@@ -50,11 +67,12 @@ export function buildTrace(m: Machine, path: number[], invariant: InvariantName,
         break;
       case 'if': {
         const taken = r.state[thAt(m.L, t) + TH.pc] === ins.then || ins.then === ins.else;
-        action = `if ${ins.negate ? '!' : ''}${ins.test}(${m.c.ptes[ins.pte] ?? ''}): ${taken ? 'yes' : 'no'}`;
+        action = `if (${conditionText(ins.test, ins.negate, m.c.ptes[ins.pte] ?? '')}): ${taken ? 'yes' : 'no'}`;
         break;
       }
       case 'assume':
-        action = `assume ${ins.negate ? '!' : ''}${ins.test}(${m.c.ptes[ins.pte] ?? ''})`;
+        // the path the patch takes requires this condition: say so as the branch the code takes
+        action = `[path taken: ${conditionText(ins.test, ins.negate, m.c.ptes[ins.pte] ?? '')}]`;
         break;
       default:
         action = ins.kind;

@@ -24,6 +24,14 @@ export interface ReadPublicInboxOptions {
   skip?: (oid: string) => boolean;
   /** Maximum requests written ahead of the reader (default 128). */
   window?: number;
+  /**
+   * The last commit of an epoch already processed (a cursor kept by the caller): only commits after it are listed.
+   * Ignored when it is not an ancestor of the epoch's head (a rewritten or re-cloned epoch): then every commit is
+   * listed and `skip` decides.
+   */
+  since?: (epoch: number) => string | undefined;
+  /** Called once per epoch with its head commit, before that epoch's messages are yielded. */
+  onHead?: (epoch: number, head: string) => void;
 }
 
 /** A public-inbox archive that cannot be read; `path` names the file or epoch at fault. */
@@ -60,7 +68,7 @@ export function isPublicInbox(dir: string): boolean {
   }
 }
 
-async function listCommits(gitDir: string): Promise<string[]> {
+async function epochHead(gitDir: string): Promise<string> {
   let head: string;
   try {
     const r = await execFileP('git', ['--git-dir', gitDir, 'for-each-ref', '--format=%(objectname)', 'refs/heads/'], {
@@ -70,12 +78,35 @@ async function listCommits(gitDir: string): Promise<string[]> {
   } catch (e) {
     throw new PublicInboxError(gitDir, `cannot read refs: ${firstLine(e)}`);
   }
-  if (!head) return []; // a fresh epoch without messages
+  return head;
+}
+
+/** First-parent commits of `head`, oldest first; after `since` only when it is an ancestor of `head`. */
+async function listCommits(gitDir: string, head: string, since?: string): Promise<{ commits: string[]; total: number }> {
+  if (!head) return { commits: [], total: 0 }; // a fresh epoch without messages
   try {
+    if (since && /^[0-9a-f]{40,64}$/.test(since) && since !== head) {
+      const ok = await execFileP('git', ['--git-dir', gitDir, 'merge-base', '--is-ancestor', since, head]).then(
+        () => true,
+        () => false,
+      );
+      if (ok) {
+        const [r, c] = await Promise.all([
+          execFileP('git', ['--git-dir', gitDir, 'rev-list', '--reverse', '--first-parent', `${since}..${head}`], { maxBuffer: 1 << 30 }),
+          execFileP('git', ['--git-dir', gitDir, 'rev-list', '--count', '--first-parent', head]),
+        ]);
+        return { commits: r.stdout.split('\n').filter(Boolean), total: Number(c.stdout.trim()) };
+      }
+    }
+    if (since === head) {
+      const c = await execFileP('git', ['--git-dir', gitDir, 'rev-list', '--count', '--first-parent', head]);
+      return { commits: [], total: Number(c.stdout.trim()) };
+    }
     const r = await execFileP('git', ['--git-dir', gitDir, 'rev-list', '--reverse', '--first-parent', head], {
       maxBuffer: 1 << 30,
     });
-    return r.stdout.split('\n').filter(Boolean);
+    const commits = r.stdout.split('\n').filter(Boolean);
+    return { commits, total: commits.length };
   } catch (e) {
     throw new PublicInboxError(gitDir, `corrupt epoch (rev-list failed): ${firstLine(e)}`);
   }
@@ -190,11 +221,15 @@ export async function* readPublicInbox(dir: string, opts: ReadPublicInboxOptions
   const window = Math.max(1, opts.window ?? 128);
   let ordinal = 0;
   for (const { epoch, gitDir } of listEpochs(dir)) {
-    const commits = await listCommits(gitDir);
+    const head = await epochHead(gitDir);
+    const { commits, total } = await listCommits(gitDir, head, opts.since?.(epoch));
+    if (head) opts.onHead?.(epoch, head);
     const wanted: Array<{ index: number; oid: string }> = [];
+    let index = ordinal + (total - commits.length);
+    ordinal += total;
     for (const oid of commits) {
-      const index = ordinal++;
-      if (!opts.skip?.(oid)) wanted.push({ index, oid });
+      const i = index++;
+      if (!opts.skip?.(oid)) wanted.push({ index: i, oid });
     }
     if (wanted.length === 0) continue;
     const batch = new CatFileBatch(gitDir);

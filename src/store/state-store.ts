@@ -3,6 +3,11 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.ts';
+import { DbLock } from './db-lock.ts';
+import type { LockHolder } from './db-lock.ts';
+
+export { DbLockedError, describeHolder } from './db-lock.ts';
+export type { LockHolder } from './db-lock.ts';
 
 export type MessageStatus = 'skipped' | 'irrelevant' | 'context' | 'patch' | 'duplicate' | 'error';
 export type PatchState = 'pending' | 'reviewed' | 'superseded' | 'failed';
@@ -113,6 +118,8 @@ function replyFromRow(r: Row): ReplyRow {
 export class StateStore {
   private readonly db: Database.Database;
   private readonly st: Record<string, Database.Statement>;
+  /** The writer lock held while this store is open (none for `:memory:`). */
+  private lock: DbLock | undefined;
 
   private constructor(db: Database.Database) {
     this.db = db;
@@ -156,12 +163,48 @@ export class StateStore {
       replyState: p('UPDATE replies SET state = ?, error = ? WHERE reply_id = ?'),
       repliesAll: p('SELECT * FROM replies ORDER BY pkey, reply_id'),
       repliesOfPatch: p('SELECT * FROM replies WHERE pkey = ? ORDER BY reply_id'),
+      metaGet: p('SELECT value FROM meta WHERE key = ?'),
+      metaSet: p('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
+      metaDel: p('DELETE FROM meta WHERE key = ?'),
+      metaPrefix: p("SELECT key, value FROM meta WHERE key >= ? AND key < ? ORDER BY key"),
     };
   }
 
-  /** Opens (creating when absent) the state database at `file` (`:memory:` works too). */
+  /**
+   * Opens (creating when absent) the state database at `file` (`:memory:` works too) as its only writer: throws
+   * DbLockedError naming the holder (pid, host, start time) when another process (or store) has it open. A lock
+   * left by a killed process is taken over at once (see db-lock.ts).
+   */
   static open(file: string): StateStore {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    if (file === ':memory:') return StateStore.openUnlocked(file);
+    mkdirSync(dirname(file), { recursive: true });
+    return StateStore.withLock(file, DbLock.acquire(file));
+  }
+
+  /** Like `open`, but waits up to `waitMs` for the current writer to finish (`onWait` is told once whom it waits for). */
+  static async openWaiting(file: string, waitMs: number, onWait?: (holder: LockHolder | undefined) => void): Promise<StateStore> {
+    if (file === ':memory:') return StateStore.openUnlocked(file);
+    mkdirSync(dirname(file), { recursive: true });
+    return StateStore.withLock(file, await DbLock.acquireWaiting(file, waitMs, onWait));
+  }
+
+  private static withLock(file: string, lock: DbLock): StateStore {
+    try {
+      const store = StateStore.openUnlocked(file);
+      store.lock = lock;
+      return store;
+    } catch (e) {
+      lock.release();
+      throw e;
+    }
+  }
+
+  /** The record of a writer that died holding the lock, when this store took it over (informational). */
+  get tookOverFrom(): LockHolder | undefined {
+    return this.lock?.tookOverFrom;
+  }
+
+  private static openUnlocked(file: string): StateStore {
     let db: Database.Database;
     try {
       db = new Database(file);
@@ -183,6 +226,8 @@ export class StateStore {
 
   close(): void {
     this.db.close();
+    this.lock?.release();
+    this.lock = undefined;
   }
 
   /** Runs `fn` in one transaction (committed when it returns, rolled back when it throws). */
@@ -335,6 +380,25 @@ export class StateStore {
 
   allReplies(): ReplyRow[] {
     return (this.st.repliesAll!.all() as Row[]).map(replyFromRow);
+  }
+
+  /** A small named value kept with the state (watch cursors, arrival times); `schema` is reserved. */
+  getMeta(key: string): string | undefined {
+    return (this.st.metaGet!.get(key) as { value: string } | undefined)?.value;
+  }
+
+  setMeta(key: string, value: string): void {
+    if (key === 'schema') throw new Error('meta key "schema" is reserved');
+    this.st.metaSet!.run(key, value);
+  }
+
+  deleteMeta(key: string): void {
+    if (key !== 'schema') this.st.metaDel!.run(key);
+  }
+
+  /** Every meta entry whose key starts with `prefix`, sorted by key. */
+  metaWithPrefix(prefix: string): Array<{ key: string; value: string }> {
+    return this.st.metaPrefix!.all(prefix, `${prefix}\uffff`) as Array<{ key: string; value: string }>;
   }
 
   repliesOfPatch(pkey: string): ReplyRow[] {

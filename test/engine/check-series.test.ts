@@ -7,7 +7,7 @@ import { describe, expect, it, beforeAll } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Report } from '../../src/core/finding.ts';
-import type { SourceTree } from '../../src/core/patch.ts';
+import type { Patch, SourceTree } from '../../src/core/patch.ts';
 import { readInputs, directoryTree, extractPatchesFromText } from '../../src/sources/index.ts';
 import { checkPatches, isReportable } from '../../src/engine/index.ts';
 
@@ -16,9 +16,11 @@ const seriesDir = join(root, 'fixtures/patches/series');
 const fixesDir = join(root, 'fixtures/patches/fixes');
 
 let series: Report;
+let seriesPatches: Patch[];
 
 beforeAll(async () => {
   const read = await readInputs([seriesDir]);
+  seriesPatches = read.patches;
   series = await checkPatches(read.patches, { tree: directoryTree(join(root, 'fixtures/tree')) });
 });
 
@@ -58,8 +60,15 @@ describe('the bug series (with --tree)', () => {
 
   it('anchors the flush-under-ptl finding on an added line of the diff', () => {
     const f = series.findings.find((x) => x.rule === 'flush-under-ptl' && isReportable(x))!;
-    const text = readFileSync(join(seriesDir, '0001-mm-dirty_track-batch-the-TLB-flushes-of-a-PMD-outsid.patch'), 'utf8');
-    expect(text).toContain('+\tflush_tlb_range(vma, start, end);');
+    expect(f.side).toBe('RIGHT');
+    // The diff line the finding points at: in its patch, its file, on the new side, at its line number.
+    const patch = seriesPatches.find((p) => p.id === f.patch.id);
+    expect(patch, `patch ${f.patch.id}`).toBeDefined();
+    const file = patch!.files.find((fd) => fd.newPath === f.path);
+    expect(file, `file ${f.path} in ${f.patch.id}`).toBeDefined();
+    const at = file!.hunks.flatMap((h) => h.lines).filter((l) => l.newLine === f.line);
+    expect(at, `${f.path}:${f.line} is not a line of the diff`).toHaveLength(1);
+    expect(at[0]!.type).toBe('add');
     expect(f.suggestion?.verdict).toBe('removes-violation');
   });
 });

@@ -21,3 +21,12 @@ export function sharedPresent(dir: string): boolean {
 
 export const seedsPresent = (): boolean => sharedPresent(SEEDS);
 export const corpusPresent = (): boolean => sharedPresent(join(CORPUS, 'labels.json'));
+
+/**
+ * True when an external tool the tests use (spin, gcc, public-inbox, git send-email) is installed. Under CI a
+ * missing tool throws: .ci/run installs them, so their tests must run there rather than skip.
+ */
+export function toolPresent(name: string, present: boolean): boolean {
+  if (!present && process.env.CI) throw new Error(`${name} is not installed: CI must run the tests that need it (.ci/run installs it)`);
+  return present;
+}

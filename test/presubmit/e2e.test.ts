@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { checkPatches, isReportable } from '../../src/engine/index.ts';
 import { reviewGitRange, installHooks } from '../../src/git/index.ts';
 import { GIT_ENV, git, makeKernelRepo, type KernelRepo } from './kernel-repo.ts';
+import { toolPresent } from '../helpers/shared.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'bin', 'mmreview.js');
@@ -112,7 +113,7 @@ describe('mmreview check --git (CLI)', () => {
     expect(run(bugPatch, { MMREVIEW_SKIP: '1' }).status).toBe(0);
     expect(run(fixPatch).status).toBe(0);
 
-    if (!HAS_SEND_EMAIL) {
+    if (!toolPresent('git send-email', HAS_SEND_EMAIL)) {
       console.warn('git send-email is not installed (Debian package git-email): skipping the send-email --validate case');
       return;
     }

@@ -3,6 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { toolPresent } from '../helpers/shared.ts';
 
 export const FIXTURES = resolve(import.meta.dirname, '../../fixtures/mail');
 
@@ -32,7 +33,7 @@ export function tempDir(prefix: string): string {
 
 /** True when the public-inbox tools are installed (CI installs them with apt). */
 export function havePublicInbox(): boolean {
-  return spawnSync('public-inbox-init', ['--help'], { stdio: 'ignore' }).error === undefined;
+  return toolPresent('public-inbox', spawnSync('public-inbox-init', ['--help'], { stdio: 'ignore' }).error === undefined);
 }
 
 const IMPORT_PL = `#!/usr/bin/perl -w

@@ -40,7 +40,9 @@ export async function fakeCheckPatches(patches: Patch[]): Promise<Report> {
         const hit = post ?? pre;
         if (!hit) continue;
         const path = f.newPath ?? f.oldPath ?? '';
-        const fn = /(\w+)\s*\(/.exec(h.header)?.[1] ?? 'unknown';
+        // The function: a definition inside the hunk (a line at column 0 naming one), else the @@ context.
+        const def = h.lines.map((l) => /^(?:static\s+)?(?:inline\s+)?[\w\s*]+?\b(\w+)\s*\(/.exec(l.text)?.[1]).find((x) => x !== undefined);
+        const fn = def ?? /(\w+)\s*\(/.exec(h.header)?.[1] ?? 'unknown';
         findings.push({
           fingerprint: createHash('sha1').update(`flush-under-ptl|${path}|${h.lines.filter((l) => l.type !== 'del').map((l) => l.text.trim()).join('|')}`).digest('hex').slice(0, 16),
           rule: 'flush-under-ptl', severity: 'error', status: 'confirmed',

@@ -44,7 +44,7 @@ describe('renderMailReply', () => {
     const head = r.eml.split('\r\n\r\n')[0]!;
     expect(head).toMatch(/^Subject: Re: \[PATCH v2 3\/5\] mm: move the flush$/m);
     expect(head).toMatch(/^In-Reply-To: <abc@example\.org>$/m);
-    expect(head).toContain('References: <cover@example.org>\r\n <abc@example.org>');
+    expect(head).toContain('References: <cover@example.org> <abc@example.org>'); // folded by MailComposer when long
     expect(head).toMatch(/^To: =\?UTF-8\?B\?[^?]+\?= <joerg@example\.org>$/m);
     expect(head).toContain('"Morton, Andrew" <akpm@linux-foundation.org>');
     expect(head).not.toMatch(/^Cc:.*bot@example\.org/m); // never to ourselves
@@ -107,6 +107,7 @@ describe('renderHtmlReport', () => {
       totals: { patch: 1 },
       series: [{ root: 'r@x', subject: evil, patches: [{ messageId: 'a+b@x', subject: evil, version: 1, part: 1, total: 1, state: 'reviewed', replies: [], findings: [{ fingerprint: 'f', rule: 'flush-under-ptl', severity: 'error', status: 'confirmed', disposition: 'reported', introduced: true, fixed: false, path: 'mm/x.c', line: 1, function: 'f', message: evil, trace: { ...FAKE_TRACE, threads: [evil, 'CPU1'] } }] }] }],
       messageProblems: [{ index: 0, code: 'MMR004', message: evil }],
+      history: true,
     };
     const html = renderHtmlReport(report, { renderTable: fakeRenderTable });
     expect(html).not.toContain('<script>');

@@ -20,6 +20,7 @@ interface CheckFlags {
   rules?: string;
   arch?: string;
   all?: boolean;
+  explain?: boolean;
 }
 
 const FORMATS = ['text', 'json', 'sarif', 'b4'] as const;
@@ -148,8 +149,18 @@ export async function runCheck(inputs: string[], flags: CheckFlags): Promise<voi
     out.write(`${JSON.stringify(renderB4(merged), null, 2)}\n`);
   } else {
     const color = out.isTTY === true && !process.env.NO_COLOR;
+    // Prose wraps to the terminal (100 columns when not a terminal); tables are indented by 4 under their finding.
+    const width = out.isTTY === true && out.columns ? Math.min(160, Math.max(60, out.columns)) : 100;
+    const explain = flags.explain === true || all;
     const blocks = units.map((u) =>
-      renderTerminal(u.report, { color, renderTrace: (t) => renderTable(t), findings: u.report.findings.filter((f) => shown(f, all)), ...(u.heading ? { heading: u.heading } : {}) }),
+      renderTerminal(u.report, {
+        color,
+        width,
+        explain,
+        renderTrace: (t) => renderTable(t, { width: width - 4 }),
+        findings: u.report.findings.filter((f) => shown(f, all)),
+        ...(u.heading ? { heading: u.heading } : {}),
+      }),
     );
     out.write(`${blocks.join('\n\n')}\n`);
   }
@@ -167,6 +178,7 @@ export function register(program: Command): void {
     .option('--rules <ids>', 'comma-separated rule ids to run (default: all)')
     .option('--arch <presets>', `comma-separated arch presets to simulate (${ARCH_PRESETS.join(', ')})`)
     .option('--all', 'show every finding (refuted, inconclusive, pre-existing), not only confirmed introduced ones')
+    .option('--explain', 'show the interleaving behind each fix the patch makes, not only a note')
     .action(async (inputs: string[], flags: CheckFlags) => {
       await runCheck(inputs, flags);
     });

@@ -28,9 +28,28 @@ export async function ruleDocText(
   const rule = rules.find((r) => r.meta.id === id);
   if (!rule) return undefined;
   const doc = await readDoc(id);
-  if (doc !== undefined) return doc.endsWith('\n') ? doc : `${doc}\n`;
+  if (doc !== undefined) return docForTerminal(doc, rule);
   const msgs = Object.entries(rule.meta.messages).map(([k, v]) => `  ${k}: ${v}`);
   return [`# ${id}`, '', rule.meta.docs.description, '', `Severity: ${rule.meta.severity}`, '', rule.meta.hazard, '', 'Messages:', ...msgs, ''].join('\n');
+}
+
+/**
+ * A rule's doc page as a terminal reads it: the YAML front matter becomes one heading line (id, severity,
+ * description), Markdown links become `text <url>`, emphasis markers are dropped. Pure.
+ */
+export function docForTerminal(doc: string, rule: Rule): string {
+  let body = doc.replace(/\r\n/g, '\n');
+  const fm = /^---\n[\s\S]*?\n---\n/.exec(body);
+  if (fm) body = body.slice(fm[0].length);
+  body = body
+    .replace(/^\s*#\s+\S+\s*\n/, '') // the page's own `# id` title: the heading below replaces it
+    .replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, (_m, text: string, url: string) => (url.startsWith('http') ? `${text} <${url}>` : text))
+    .replace(/\*\*([^*]+)\*\*/g, '$1')
+    .replace(/^#{2,}\s+(.*)$/gm, (_m, h: string) => `${h}\n${'-'.repeat(h.length)}`)
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+  const head = `${rule.meta.id} (${rule.meta.severity}): ${rule.meta.docs.description}`;
+  return `${head}\n${'='.repeat(Math.min(100, head.length))}\n\n${body}\n`;
 }
 
 /** Reads docs/rules/<id>.md of this installation, undefined when absent. */

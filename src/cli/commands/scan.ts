@@ -1,11 +1,12 @@
 /**
  * `mmreview scan SOURCE...`: incremental, resumable review of mail archives (mbox, maildir, public-inbox v2).
- * Exit 0 when the scan completed (whatever it found); 2 on bad usage or an unreadable source.
+ * Exit 0 when the scan completed (whatever it found); 2 on bad usage, an unreadable source, or a --db another scan
+ * is using (the holder is named; --wait SECONDS waits for it instead).
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { StateStore, StateStoreError } from '../../store/state-store.ts';
+import { DbLockedError, StateStore, StateStoreError, describeHolder } from '../../store/state-store.ts';
 import { runScan } from '../../scan/scanner.ts';
 import { defaultScanDeps } from '../../scan/default-deps.ts';
 import { progressSink } from '../../scan/progress.ts';
@@ -13,17 +14,21 @@ import { buildScanReport } from '../../scan/report-data.ts';
 import { renderScanReportJson, renderScanReportText } from '../../render/scan-report.ts';
 import { renderHtmlReport } from '../../render/html-report.ts';
 import { sendDrafts } from '../../publish/mail/smtp.ts';
+import { parseAddressList } from '../../render/mail-reply.ts';
 
 interface ScanFlags {
   db: string;
   drafts: string;
   report?: string;
+  archiveUrl: string;
   format: string;
   send?: boolean;
   smtp?: string;
   from?: string;
   batch: string;
   progress: boolean;
+  history?: boolean;
+  wait: string;
 }
 
 function usage(msg: string): void {
@@ -40,24 +45,39 @@ export function register(program: Command): void {
     .option('--db <file>', 'state database', '.mmreview/state.db')
     .option('--drafts <dir>', 'directory for reply drafts (.eml)', '.mmreview/drafts')
     .option('--report <file>', 'also write a static HTML report')
+    .option('--archive-url <url>', 'base URL for message links in the HTML report (a public-inbox URL)', 'https://lore.kernel.org/r/')
     .option('--format <fmt>', 'terminal report format: text | json', 'text')
     .option('--send', 'send drafted replies over SMTP (needs --smtp or MMREVIEW_SMTP_URL)')
     .option('--smtp <url>', 'SMTP URL (default: $MMREVIEW_SMTP_URL)')
     .option('--from <address>', 'From address of replies (default: $MMREVIEW_FROM or mmreview <mmreview@localhost>)')
     .option('--batch <n>', 'messages per transaction', '500')
     .option('--no-progress', 'no progress output on stderr')
+    .option('--history', 'report every series in the state, not only what this run reviewed')
+    .option('--wait <seconds>', 'when another scan is using --db, wait up to this long for it (default: exit 2 at once)', '0')
     .action(async (sources: string[], flags: ScanFlags) => {
       if (flags.format !== 'text' && flags.format !== 'json') return usage(`unknown --format "${flags.format}" (text, json)`);
       const batchSize = Number(flags.batch);
       if (!Number.isInteger(batchSize) || batchSize < 1) return usage(`--batch must be a positive integer, got "${flags.batch}"`);
+      if (!/^https?:\/\/[^\s"'<>]+$/i.test(flags.archiveUrl)) return usage(`--archive-url must be an http(s) URL, got "${flags.archiveUrl}"`);
       const smtpUrl = flags.smtp ?? process.env.MMREVIEW_SMTP_URL;
       if (flags.send && !smtpUrl) return usage('--send needs an SMTP server: --smtp URL or MMREVIEW_SMTP_URL');
       const from = flags.from ?? process.env.MMREVIEW_FROM ?? 'mmreview <mmreview@localhost>';
+      if (parseAddressList(from).length !== 1) return usage(`--from must be one mail address ("Name <user@host>" or "user@host"), got ${JSON.stringify(from)}`);
+      const waitS = Number(flags.wait);
+      if (!Number.isFinite(waitS) || waitS < 0) return usage(`--wait must be a number of seconds >= 0, got "${flags.wait}"`);
       let store: StateStore;
       try {
-        store = StateStore.open(resolve(flags.db));
+        store = await StateStore.openWaiting(resolve(flags.db), waitS * 1000, (h) =>
+          process.stderr.write(`mmreview scan: ${flags.db} is in use by another scan (${describeHolder(h)}); waiting up to ${waitS} s\n`),
+        );
       } catch (e) {
+        if (e instanceof DbLockedError) {
+          return usage(`${flags.db} is in use by another scan (${describeHolder(e.holder)})${waitS > 0 ? `; gave up after waiting ${waitS} s` : '; run again when it has finished, or pass --wait SECONDS'}`);
+        }
         return usage(e instanceof StateStoreError ? e.message : `cannot open ${flags.db}: ${(e as Error).message}`);
+      }
+      if (store.tookOverFrom) {
+        process.stderr.write(`mmreview scan: took over the lock of ${flags.db} from a scan that ended without releasing it (${describeHolder(store.tookOverFrom)})\n`);
       }
       const deps = defaultScanDeps();
       try {
@@ -74,11 +94,11 @@ export function register(program: Command): void {
           process.stderr.write(`sent ${sent.sent.length} replies, ${sent.failed.length} failed, ${sent.uncertain.length} left unsent after an interrupted send\n`);
           for (const f of sent.failed) process.stderr.write(`  send failed <${f.replyId}>: ${f.error}\n`);
         }
-        const report = buildScanReport(store, result);
+        const report = buildScanReport(store, result, { history: flags.history === true });
         process.stdout.write(flags.format === 'json' ? renderScanReportJson(report) : renderScanReportText(report, { renderTable: deps.renderTable }));
         if (flags.report) {
           mkdirSync(dirname(resolve(flags.report)), { recursive: true });
-          writeFileSync(flags.report, renderHtmlReport(report, { renderTable: deps.renderTable }));
+          writeFileSync(flags.report, renderHtmlReport(report, { renderTable: deps.renderTable, archiveUrl: flags.archiveUrl }));
         }
         for (const s of result.sources) if (s.error) process.stderr.write(`mmreview scan: ${s.error.code}: ${s.error.message}\n`);
         process.exitCode = result.sources.some((s) => s.error) ? 2 : 0;

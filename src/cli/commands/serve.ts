@@ -1,4 +1,7 @@
-/** `mmreview serve`: run the GitHub App (Probot server) with Probot's standard environment variables. */
+/**
+ * `mmreview serve`: run the GitHub App (Probot server, webhook deliveries behind mmreview's guard) with Probot's
+ * standard environment variables.
+ */
 import type { Command } from 'commander';
 
 /** Register the `serve` sub-command. */
@@ -13,7 +16,13 @@ export function register(program: Command): void {
       const { startServer } = await import('../../app/server.ts');
       const { defaultServices } = await import('../../app/default-services.ts');
       try {
-        await startServer({ services: defaultServices() });
+        const server = await startServer({ services: defaultServices() });
+        // Stop accepting deliveries on SIGINT / SIGTERM (containers send SIGTERM), then exit.
+        const stop = (): void => {
+          void server.stop().finally(() => process.exit(0));
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
       } catch (e) {
         console.error(`mmreview serve: ${e instanceof Error ? e.message : String(e)}`);
         process.exitCode = 1;

@@ -1,6 +1,7 @@
 /**
  * `mmreview simulate`: list and run the ground-truth scenarios, or run a scenario file; print text, JSON, Mermaid
- * or Promela. Exit codes: 0 ok, 1 violation, 2 bad input, 3 inconclusive.
+ * or Promela. Exit codes: 0 ok, 1 violation, 2 bad input (or an internal error: never read as a violation),
+ * 3 inconclusive.
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
@@ -74,11 +75,23 @@ function runScenario(s: Scenario, o: Opts): void {
   if (maxMs !== undefined && !(maxMs > 0)) return fail(`--max-ms: not a positive number "${o.maxMs}"`);
   const limits = { ...(maxStates ? { maxStates } : {}), ...(maxMs ? { maxMs } : {}) };
   if (format === 'promela') {
-    process.stdout.write(toPromela(s, (o.arch as Arch | undefined) ?? s.arch?.[0] ?? 'x86'));
+    let text: string;
+    try {
+      text = toPromela(s, (o.arch as Arch | undefined) ?? s.arch?.[0] ?? 'x86');
+    } catch (e) {
+      return fail(`internal error while exporting ${s.name} to Promela: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    process.stdout.write(text);
     process.exitCode = 0;
     return;
   }
-  const r = o.arch !== undefined ? simulate(s, { arch: o.arch as Arch, ...limits }) : simulateAll(s, s.arch ?? ['x86'], limits);
+  let r: SimResult | undefined;
+  try {
+    r = o.arch !== undefined ? simulate(s, { arch: o.arch as Arch, ...limits }) : simulateAll(s, s.arch?.length ? s.arch : ['x86'], limits);
+  } catch (e) {
+    return fail(`internal error while simulating ${s.name}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (!r) return fail(`internal error: no result for ${s.name}`);
   print(r, format);
   process.exitCode = exitCodeOf(r.verdict);
 }
