@@ -52,6 +52,14 @@ function run(input: BuildInput, arch: Arch, group: InvariantName[], completion: 
   };
 }
 
+/**
+ * The unseen code a rule said its claim depends on: Candidate.unseen, or Hazard.unknown (the same idea as spelled
+ * by the lockrules branch; read structurally so both spellings are honoured).
+ */
+export function ruleUnseen(c: BuildInput['candidate']): string | undefined {
+  return c.unseen ?? (c.hazard as { unknown?: string }).unknown;
+}
+
 /** Simulate a candidate (or its suggested fix, via input.pathOverride) on `archs`. */
 export function confirm(input: BuildInput, archs: readonly Arch[]): Confirmation {
   const groups = invariantGroups(input.candidate.hazard.invariants);
@@ -77,7 +85,7 @@ export function confirm(input: BuildInput, archs: readonly Arch[]): Confirmation
         }
         const assumes = comps.list[0]?.assumes ?? [];
         const questions = holds.length > 0 ? comps.questions : [];
-        if (questions.length === 0 && comps.dropped.length === 0 && !input.candidate.unseen) {
+        if (questions.length === 0 && comps.dropped.length === 0 && !ruleUnseen(input.candidate)) {
           return { status: 'confirmed', simulation: sim, runs, ...(assumes.length > 0 ? { assumes } : {}) };
         }
         split ??= { sim, questions: [...questions, ...comps.dropped], assumes };
@@ -88,8 +96,9 @@ export function confirm(input: BuildInput, archs: readonly Arch[]): Confirmation
     }
   }
   if (split) {
-    const reason = split.questions.length > 0 ? unseenReason(split.questions) : (input.candidate.unseen as string);
-    const full = input.candidate.unseen && split.questions.length > 0 ? `${reason}; ${input.candidate.unseen}` : reason;
+    const declared = ruleUnseen(input.candidate);
+    const reason = split.questions.length > 0 ? unseenReason(split.questions) : (declared as string);
+    const full = declared && split.questions.length > 0 ? `${reason}; ${declared}` : reason;
     return {
       status: 'inconclusive',
       simulation: { ...split.sim, note: full },

@@ -18,7 +18,7 @@ import { VERSION } from '../core/version.ts';
 import { functionsOfPatch } from '../frontend/index.ts';
 import { runRules } from '../rule-tester/index.ts';
 import { RULES } from '../../rules/index.ts';
-import { confirm, fixVerdict } from './confirm.ts';
+import { confirm, fixVerdict, ruleUnseen } from './confirm.ts';
 import type { Confirmation } from './confirm.ts';
 import type { BuildInput } from './scenario-builder.ts';
 import { pathToProgram, shapeOf } from './path-program.ts';
@@ -121,7 +121,7 @@ export function factsFor(fn: FunctionView, side: Candidate['side'], siblings: re
 function programSignature(fn: FunctionView, c: Candidate): string {
   try {
     const program = pathToProgram(c.path, { path: fn.path, ptes: shapeOf([c.path]).ptes, fragment: isFragment(fn, c.side) });
-    return JSON.stringify([c.unseen ?? '', program.map((i) => ('ctl' in i ? i : { ...i, src: undefined, label: undefined }))]);
+    return JSON.stringify([ruleUnseen(c) ?? '', program.map((i) => ('ctl' in i ? i : { ...i, src: undefined, label: undefined }))]);
   } catch {
     // An untranslatable path is its own scenario (its simulation reports the error).
     return `anchor:${c.anchor.id}:${c.path.steps.length}`;

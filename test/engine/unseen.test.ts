@@ -183,6 +183,9 @@ describe('confirmation over completions', () => {
     const r = confirm({ candidate: c, path: 'mm/x.c', fn: 'f', facts: WHOLE }, ['x86']);
     expect(r.status).toBe('inconclusive');
     expect(r.dependsOn).toBe('depends on the caller: is the window open?');
+    // the same declared through the hazard (Hazard.unknown, as the lock rules spell it)
+    const h = candidate(change(), { ...SECONDARY, unknown: 'depends on the caller: is the PTL held?' } as Partial<Hazard>);
+    expect(confirm({ candidate: h, path: 'mm/x.c', fn: 'f', facts: WHOLE }, ['x86'])).toMatchObject({ status: 'inconclusive', dependsOn: 'depends on the caller: is the PTL held?' });
   });
 });
 
