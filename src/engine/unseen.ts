@@ -243,7 +243,7 @@ function takenInGap(program: readonly Instr[], facts: UnseenFacts): Choice | und
   const cut = at;
   const firstLine = program.slice(1).find((x): x is OpInstr => !('ctl' in x) && x.src?.line !== undefined)?.src?.line;
   return {
-    question: `the lines between the hunks: is the page-table lock already held at line ${firstLine ?? '?'}, or only taken after line ${gapAfterLine}?`,
+    question: `the lines between the hunks: is the page-table lock taken above the hunk (held from line ${firstLine ?? '?'}), or only in the unseen lines after line ${gapAfterLine}?`,
     yes: {
       prologue: [],
       epilogue: [],

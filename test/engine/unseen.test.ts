@@ -134,7 +134,7 @@ describe('completions of unseen code', () => {
     expect(noGap.status).toBe('confirmed');
     const gap = confirm({ candidate: c, path: 'mm/x.c', fn: 'f', fragment: true, facts: { ...FRAGMENT, gaps: [10] } }, ['x86']);
     expect(gap.status).toBe('inconclusive');
-    expect(gap.dependsOn).toBe('depends on the lines between the hunks: is the page-table lock already held at line 10, or only taken after line 10?');
+    expect(gap.dependsOn).toBe('depends on the lines between the hunks: is the page-table lock taken above the hunk (held from line 10), or only in the unseen lines after line 10?');
     expect(gapsOf({ ...image([]), lineInfo: [{ fileLine: 9 }, { fileLine: 10 }, { fileLine: 30 }, { fileLine: 31 }] })).toEqual([10]);
   });
 
