@@ -26,7 +26,8 @@ import type { UnseenFacts } from './unseen.ts';
 import { gapsOf } from './unseen.ts';
 import { toFinding, findingOrder } from './to-finding.ts';
 import { annotationsOf, baseName, callerCompletes, callersOf, handOver, paramName } from '../../rules/utils/contracts.ts';
-import { norm } from '../../rules/utils/paths.ts';
+import { LockState, norm } from '../../rules/utils/paths.ts';
+import { applyOnPath } from '../../rules/utils/failure.ts';
 import { PMD_PTL_EXPR, PTL_EXPR } from '../kernel-api/catalogue.ts';
 
 export interface CheckOptions {
@@ -78,6 +79,20 @@ function companionFor(c: Candidate, all: ReadonlyArray<{ fn: FunctionView; c: Ca
   return other ? { candidate: other.c, path: other.fn.path, fn: other.fn.name, fragment: isFragment(other.fn, other.c.side) } : undefined;
 }
 
+/** Do the callers in the patch hold a page-table lock at their calls? (`maybe` when none is in the patch.) */
+function ptlAtCalls(sites: ReturnType<typeof callersOf>): 'yes' | 'no' | 'maybe' {
+  if (sites.length === 0) return 'maybe';
+  let unknown = false;
+  for (const s of sites) {
+    const state = new LockState();
+    for (let k = 0; k < s.index; k++) applyOnPath(state, s.path, k);
+    if (state.ptlHeld()) continue;
+    if (!s.image.complete) unknown = true;
+    else return 'no';
+  }
+  return unknown ? 'maybe' : 'yes';
+}
+
 /** Is the event a page-table-lock acquisition or release? */
 function ptlAcquire(e: { kind: string; attrs: { lockClass?: string } }): boolean {
   return e.kind === 'pte-map-lock' || ((e.kind === 'lock' || e.kind === 'trylock') && (e.attrs.lockClass === 'ptl' || e.attrs.lockClass === 'pmd-ptl'));
@@ -107,11 +122,13 @@ export function factsFor(fn: FunctionView, side: Candidate['side'], siblings: re
     else if (verdict === 'unknown') lockToCaller = 'maybe';
   }
   const gaps = image.complete ? [] : gapsOf(image);
+  const callerHoldsPtl = image.complete ? ptlAtCalls(callersOf(siblings, fn, side)) : undefined;
   return {
     fragment: !image.complete,
     visibleStart,
     handsLock,
     ...(gaps.length > 0 ? { gaps } : {}),
+    ...(callerHoldsPtl ? { callerHoldsPtl } : {}),
     lockOnEntry: [...ann.mustHold, ...ann.releases].some((x) => PTL_EXPR.test(x.replace(/^\*/, '')) || PMD_PTL_EXPR.test(x.replace(/^\*/, ''))),
     ...(lockToCaller ? { lockToCaller } : {}),
   };

@@ -30,6 +30,11 @@ export interface UnseenFacts {
   lockToCaller?: 'maybe';
   /** File lines after which unseen file lines lie (the gaps between the hunks of a fragment). */
   gaps?: number[];
+  /**
+   * Whole functions: do its callers hold the page-table lock when they call it? `yes`/`no` when every caller in the
+   * patch shows it (held at every call / a whole caller calls it without), `maybe` (default) when none does.
+   */
+  callerHoldsPtl?: 'yes' | 'no' | 'maybe';
 }
 
 /** File lines of a fragment image after which the file continues with lines the diff does not show. */
@@ -169,10 +174,25 @@ export function completionsOf(program: readonly Instr[], complete: boolean, fact
     base.epilogue.push({ op: 'unlock', lock: 'ptl0', label: '(caller) drops the page-table lock handed to it' });
     base.assumes.push('the caller drops the page-table lock the function returns with');
   }
-  if (facts.fragment && !touchesPtl && !callerHolds) {
+  if (!touchesPtl && !callerHolds) {
     const change = list.find((i) => PTE_CHANGES.has(i.op));
     const excluded = list.some((i) => EXCLUDES_PTL.has(i.op) || (i.op === 'notifier-start' && i.blockable === true) || (i.op === 'lock' && i.lock === 'mmap'));
-    if (change && !excluded) {
+    const caller = facts.callerHoldsPtl ?? 'maybe';
+    if (change && !excluded && !facts.fragment && caller === 'yes') {
+      // Every caller in the patch calls it with the page-table lock held.
+      base.prologue.push({ op: 'lock', lock: 'ptl0', label: '(caller) holds the page-table lock' });
+      base.epilogue.push({ op: 'unlock', lock: 'ptl0', label: '(caller) drops the page-table lock' });
+      base.assumes.push('the callers in the patch hold the page-table lock when they call it');
+    } else if (change && !excluded && !facts.fragment && caller === 'maybe') {
+      choices.push({
+        question: `the caller: is the page-table lock held when this function is called (for the PTE change${lineOf(change)})?`,
+        yes: {
+          prologue: [{ op: 'lock', lock: 'ptl0', label: '(caller) holds the page-table lock' }],
+          epilogue: [{ op: 'unlock', lock: 'ptl0', label: '(caller) drops the page-table lock' }],
+          assumes: 'the caller holds the page-table lock around the call',
+        },
+      });
+    } else if (change && !excluded && facts.fragment) {
       choices.push({
         question: `code above the hunk: is the page-table lock held${lineOf(change)}?`,
         yes: {

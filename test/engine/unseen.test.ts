@@ -40,7 +40,8 @@ async function parsePatchText(text: string) {
 const path = (steps: PathStep[]): EventPath => ({ steps, complete: !steps.some((s) => s.step === 'control' && s.kind === 'truncated') });
 const ops = (program: readonly Instr[]): string[] => program.filter((i) => !('ctl' in i)).map((i) => ('ctl' in i ? '' : `${i.op}${i.lock ? `(${i.lock})` : ''}`));
 const FRAGMENT: UnseenFacts = { fragment: true, visibleStart: false, handsLock: false, lockOnEntry: false };
-const WHOLE: UnseenFacts = { ...FRAGMENT, fragment: false };
+/** A whole function whose callers in the patch call it without the PTL (so only what it shows itself counts). */
+const WHOLE: UnseenFacts = { ...FRAGMENT, fragment: false, callerHoldsPtl: 'no' };
 
 function candidate(p: EventPath, hazard: Partial<Hazard>, extra: Partial<Candidate> = {}): Candidate {
   const anchor = p.steps.find((s) => s.step === 'event');
@@ -178,6 +179,15 @@ describe('confirmation over completions', () => {
     expect(frag.dependsOn).toMatch(/page-table lock held at line 40/);
   });
 
+  it('whole function: whether the caller holds the PTL is the callers\' answer when none is in the patch', () => {
+    const c = candidate(change(), UNDER_PTL);
+    const maybe = confirm({ candidate: c, path: 'mm/x.c', fn: 'f', facts: { ...WHOLE, callerHoldsPtl: 'maybe' } }, ['x86']);
+    expect(maybe.status).toBe('inconclusive');
+    expect(maybe.dependsOn).toMatch(/^depends on the caller: is the page-table lock held when this function is called/);
+    // every caller in the patch holds it: established, and the PTE write is under the lock
+    expect(confirm({ candidate: c, path: 'mm/x.c', fn: 'f', facts: { ...WHOLE, callerHoldsPtl: 'yes' } }, ['x86']).status).toBe('refuted');
+  });
+
   it('a candidate whose rule names unseen code it depends on is never confirmed', () => {
     const c = candidate(change(), SECONDARY, { unseen: 'depends on the caller: is the window open?' });
     const r = confirm({ candidate: c, path: 'mm/x.c', fn: 'f', facts: WHOLE }, ['x86']);
@@ -256,6 +266,15 @@ describe('contracts judged as pairs', () => {
   });
   it('no caller in the patch: unknown', () => {
     expect(factsFor(callee, 'post', [callee]).lockToCaller).toBe('maybe');
+  });
+
+  it('a PTE helper called under the PTL by every caller in the patch runs under it; called without, it does not', () => {
+    const helper = view('set_one', { post: image([[ev(0, 'pte-set', 'set_pte_at', { pte: 'pte' }), ctl({ kind: 'return' })]], ['pte_t *pte']) });
+    const locked = view('walk', { post: image([[ev(0, 'pte-map-lock', 'pte_offset_map_lock', { lock: 'ptl', pte: 'pte' }, { result: 'pte' }), ev(1, 'call', 'set_one', { arg0: 'pte' }), ev(2, 'pte-unmap-unlock', 'pte_unmap_unlock', { pte: 'pte', lock: 'ptl' }), ctl({ kind: 'return' })]]) });
+    const bare = view('walk2', { post: image([[ev(0, 'call', 'set_one', { arg0: 'pte' }), ctl({ kind: 'return' })]]) });
+    expect(factsFor(helper, 'post', [helper, locked]).callerHoldsPtl).toBe('yes');
+    expect(factsFor(helper, 'post', [helper, locked, bare]).callerHoldsPtl).toBe('no');
+    expect(factsFor(helper, 'post', [helper]).callerHoldsPtl).toBe('maybe');
   });
 });
 
