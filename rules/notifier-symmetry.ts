@@ -3,14 +3,19 @@
  * PTE changes mirrored by secondary MMUs made outside a start/end bracket, and blockable notifier starts under a
  * spinlock.
  */
-import type { Event, EventPath, FunctionImage, FunctionView } from '../src/core/events.ts';
+import type { Event, EventPath, FunctionImage, FunctionView, PathStep } from '../src/core/events.ts';
 import type { Hazard } from '../src/core/rule.ts';
 import type { InvariantName } from '../src/core/sim-contract.ts';
 import { createRule } from './create-rule.ts';
 import type { TypedRuleContext } from './create-rule.ts';
+import { annotationsOf, callersOf, rangeFromCaller } from './utils/contracts.ts';
+import { PMD_PTL_EXPR, PTL_EXPR } from '../src/kernel-api/catalogue.ts';
+import type { LockClass } from '../src/core/ops.ts';
+import { callOutcome, failedCalls, returnSemantics } from './utils/failure.ts';
+import type { FailureSemantics } from '../src/kernel-api/catalogue.ts';
 import { LockState, imageEvent, insertAt, isPtlAcquire, locAt, moveBefore, norm, pickAnchor, removeAt, replaceAt, stripStep, synthEvent, truncated } from './utils/paths.ts';
 
-export type MessageId = 'missingEnd' | 'strayEnd' | 'rangeMismatch' | 'unbracketed' | 'blockableUnderLock';
+export type MessageId = 'missingEnd' | 'missingEndAbove' | 'strayEnd' | 'rangeMismatch' | 'unbracketed' | 'blockableUnderLock';
 
 /** Event kinds that change a PTE in a way a secondary MMU (KVM, IOMMU, GPU) mirrors. */
 export const MIRRORED_KINDS: ReadonlySet<Event['kind']> = new Set(['pte-set', 'pte-clear', 'pte-clear-flush', 'pte-modify-commit', 'pte-wrprotect']);
@@ -93,11 +98,22 @@ function checkPath(
   owner: boolean,
   inits: Map<string, string>,
   movedIntoWindow: ReadonlySet<string>,
+  entry: EntryWindow,
+  handOff: HandOff,
 ): void {
   const { image, fn } = ctx;
   const other = ctx.side === 'post' ? fn.pre : fn.post;
-  const state = new LockState();
-  const open: Array<{ index: number; event: Event; key: string }> = [];
+  // Locks the function's annotations say its caller holds on entry (`__must_hold(ptl)`, `__releases(ptl)`). A PTL a
+  // hunk fragment releases without taking it is NOT assumed held from the fragment's start: it may have been taken
+  // in the unseen lines between two hunks.
+  const state = new LockState(annotatedEntryLocks(image));
+  // A window opened where the rule cannot see it (above the hunk, or by the caller that handed the range in) is
+  // open on entry; its range is unknown ('*' matches any end).
+  const open: Array<{ index: number; event: Event; key: string; unseen?: string }> = entry.open ? [{ index: -1, event: entry.open, key: '*' }] : [];
+  // Calls that failed on this path did nothing: a failed `_nonblock` start opened no window, a failed trylock or
+  // pte_offset_map_lock() holds no lock (catalogue FAILURE).
+  const failed = failedCalls(path);
+  let closedOnPath = false;
   const endLines = image.events.filter((e) => e.kind === 'notifier-end').map((e) => e.loc.line);
   const startLines = image.events.filter((e) => e.kind === 'notifier-start').map((e) => e.loc.line);
   const real = (e: Event): Event => imageEvent(image, e);
@@ -105,6 +121,23 @@ function checkPath(
   path.steps.forEach((s, i) => {
     if (s.step !== 'event') return;
     const ev = stripStep(s);
+    if (failed.has(i)) return;
+    const opener = ev.kind === 'call' ? handOff.openers.get(ev.callee) : undefined;
+    if (opener) {
+      // A changed function that returns with a window open over the range we hand it: the call opens it, unless
+      // its result says it did not (it returns NULL / an error on the paths where it closed or never opened it).
+      const outcome = opener.sem ? callOutcome(path, i, opener.sem) : undefined;
+      if (outcome === 'failed') return;
+      const known = outcome === 'succeeded' || opener.always;
+      open.push({ index: i, event: ev, key: '*', ...(known ? {} : { unseen: `depends on ${ev.callee}(): does it return with the invalidation window open on this path?` }) });
+      return;
+    }
+    if (ev.kind === 'call' && handOff.closers.has(ev.callee) && open.length > 0) {
+      // A changed function that ends the window over the range we hand it: the call closes it.
+      closedOnPath = true;
+      open.pop();
+      return;
+    }
     if (ev.kind === 'notifier-start') {
       const held = state.atomicHeld();
       if (ev.attrs.blockable !== false && held) {
@@ -125,7 +158,9 @@ function checkPath(
       if (open.length === 0) {
         const skipped = path.steps.some((x, gi) => gi < i && x.step === 'control' && x.kind === 'goto' && jumpsOver(path, gi, startLines));
         const removed = startLines.length === 0 && has(other, 'notifier-start');
-        if (skipped || removed) {
+        // A `_nonblock` start that failed on this path opened nothing: ending it unbalances the count.
+        const failedStart = [...failed].some((k) => k < i && path.steps[k]?.step === 'event' && (path.steps[k] as Event).kind === 'notifier-start');
+        if (skipped || removed || failedStart) {
           ctx.report({
             messageId: 'strayEnd',
             data: { end: ev.callee },
@@ -137,7 +172,8 @@ function checkPath(
           });
         }
       } else {
-        const at = open.findIndex((o) => o.key === key);
+        closedOnPath = true;
+        const at = open.findIndex((o) => o.key === key || o.key === '*');
         const match = at >= 0 ? open.splice(at, 1)[0] : open.pop();
         if (match && at < 0) {
           const fixed: Event = { ...ev, args: { ...ev.args, ...pick(match.event.args, ['range', 'mm', 'start', 'end']) } };
@@ -165,7 +201,22 @@ function checkPath(
     const ordered = [...unbracketed.filter((u) => u.event.kind !== 'pte-map-lock'), ...unbracketed.filter((u) => u.event.kind === 'pte-map-lock')];
     const anchor = pickAnchor(ctx.side, ordered.map((u) => real(u.event)));
     const u = unbracketed.find((x) => x.event.id === anchor.id) ?? (unbracketed[0] as (typeof unbracketed)[number]);
+    // "Outside any window" is established only by what the visible code shows: the whole function, a bracket
+    // visible in either image, or a window closed earlier on the path. Otherwise a window may have been opened
+    // above the hunk, or (in a whole function with no bracket of its own) by the caller: the callers changed in the
+    // same patch answer that; with none, the claim depends on unseen code.
+    const ownBracket = entry.visibleStart || has(image, 'notifier-end') || has(other, 'notifier-end') || closedOnPath;
+    let unseen: string | undefined;
+    if (!ownBracket) {
+      if (!image.complete) unseen = `depends on code above the hunk: is an mmu_notifier invalidation window already open at line ${lineOf(u.event)}?`;
+      else {
+        const atCalls = callerWindow(ctx);
+        if (atCalls === 'inside') return;
+        if (atCalls === 'unknown') unseen = `depends on the callers of ${fn.name}(): is an mmu_notifier invalidation window open when it is called?`;
+      }
+    }
     ctx.report({
+      ...(unseen ? { unseen } : {}),
       messageId: 'unbracketed',
       data: { op: u.event.callee },
       anchor,
@@ -177,21 +228,175 @@ function checkPath(
   }
   if (truncated(path)) return;
   for (const o of open) {
+    if (o.index < 0) {
+      // Opened by unseen code. In a fragment that ends it, a path that returns before the end leaves it open
+      // unless the unseen start was itself conditional: the claim depends on the code above the hunk.
+      if (!image.complete) reportAboveLeak(ctx, path, endLines);
+      continue;
+    }
     if (endLines.length === 0 && !has(other, 'notifier-end') && nonLocalRange(o.event)) continue;
     if (closedBySibling(ctx.siblings, fn, ctx.side, o.key)) continue;
+    // A range handed in by the caller: the window may be the caller's to close. The caller is judged where it
+    // calls us (a changed caller treats the call as the start); an unchanged caller is not visible.
+    if (o.event.kind === 'notifier-start' && rangeFromCaller(ctx.image, o.event)) continue;
     if (!exitsEarly(path, o.index, endLines)) continue;
     const ret = exitIndex(path, o.index, endLines);
-    const end = synthEvent('notifier-end', 'mmu_notifier_invalidate_range_end', pick(o.event.args, ['range', 'mm', 'start', 'end']), locAt(path, ret));
+    // A call of a changed function that opened the window for us: simulate it as the start it stands for.
+    const byCall = o.event.kind === 'call';
+    const args = byCall ? { range: HANDED_RANGE } : pick(o.event.args, ['range', 'mm', 'start', 'end']);
+    const simPath = byCall ? replaceAt(path, o.index, { ...synthEvent('notifier-start', 'mmu_notifier_invalidate_range_start', args, o.event.loc), id: o.event.id, text: o.event.text }) : path;
+    const end = synthEvent('notifier-end', 'mmu_notifier_invalidate_range_end', args, locAt(path, ret));
     ctx.report({
       messageId: 'missingEnd',
       data: { start: o.event.callee },
       anchor: real(o.event),
       related: [],
-      path,
+      ...(o.unseen ? { unseen: o.unseen } : {}),
+      path: simPath,
       hazard: hazard('unpaired-notifier', ['notifier-balance', 'secondary-mmu-coherent']),
-      suggestion: { text: 'call mmu_notifier_invalidate_range_end() on every path that started the invalidation', path: insertAt(path, ret, end) },
+      suggestion: { text: 'call mmu_notifier_invalidate_range_end() on every path that started the invalidation', path: insertAt(simPath, ret, end) },
     });
   }
+}
+
+/** Range name of a window a changed function opened for its caller (in the simulated path of the caller). */
+const HANDED_RANGE = '<range handed to the callee>';
+
+/** A changed function that returns with a window open over the range its caller handed in. */
+interface Opener {
+  /** How its result tells the caller that it did not leave the window open (from its own returns). */
+  sem?: Pick<FailureSemantics, 'returns'>;
+  /** Every complete path of it returns with the window open. */
+  always: boolean;
+}
+
+/** Changed functions of the patch that open a window for their caller, or close the caller's window. */
+interface HandOff {
+  openers: Map<string, Opener>;
+  closers: Set<string>;
+}
+
+function handOffs(ctx: TypedRuleContext<MessageId>): HandOff {
+  const out: HandOff = { openers: new Map(), closers: new Set() };
+  for (const sib of ctx.siblings) {
+    if (sib.name === ctx.fn.name && sib.path === ctx.fn.path) continue;
+    const img = ctx.side === 'pre' ? sib.pre : sib.post;
+    if (!img) continue;
+    const starts = img.events.filter((e) => e.kind === 'notifier-start' && rangeFromCaller(img, e));
+    const ends = img.events.filter((e) => e.kind === 'notifier-end' && rangeFromCaller(img, e));
+    const returns = starts.length > 0 ? returnsOpen(img) : [];
+    if (returns.some((r) => r.done)) out.openers.set(sib.name, { always: returns.every((r) => r.done), ...withSem(returnSemantics(returns)) });
+    if (ends.length > 0 && starts.length === 0) out.closers.add(sib.name);
+  }
+  return out;
+}
+
+function withSem(sem: Pick<FailureSemantics, 'returns'> | undefined): { sem?: Pick<FailureSemantics, 'returns'> } {
+  return sem ? { sem } : {};
+}
+
+/** Per complete path of the image: the value it returns, and whether a window it opened is still open (`done`). */
+function returnsOpen(img: FunctionImage): Array<{ value: string | undefined; done: boolean }> {
+  const out: Array<{ value: string | undefined; done: boolean }> = [];
+  for (const p of img.paths) {
+    if (truncated(p)) continue;
+    const failed = failedCalls(p);
+    let open = 0;
+    let value: string | undefined;
+    p.steps.forEach((s, i) => {
+      if (s.step === 'control' && s.kind === 'return') value = s.value;
+      if (s.step !== 'event' || failed.has(i)) return;
+      if (s.kind === 'notifier-start') open++;
+      if (s.kind === 'notifier-end') open = Math.max(0, open - 1);
+    });
+    out.push({ value, done: open > 0 });
+  }
+  return out;
+}
+
+/** The entry state of an image's invalidation window, as far as the visible code shows it. */
+interface EntryWindow {
+  /** A start visible in either image (the bracket is in the visible code, so nothing was opened above it). */
+  visibleStart: boolean;
+  /** The window is open on entry (a synthetic start standing for the unseen one), when the visible code shows it. */
+  open?: Event;
+}
+
+/**
+ * A window is open on entry when the image ends one it never starts and no image shows a start: in a hunk fragment
+ * the start is above the hunk; in a whole function the range is handed in by the caller that started it.
+ */
+function entryWindow(image: FunctionImage, other: FunctionImage | undefined): EntryWindow {
+  const visibleStart = has(image, 'notifier-start') || has(other, 'notifier-start');
+  const end = image.events.find((e) => e.kind === 'notifier-end');
+  if (visibleStart || !end) return { visibleStart };
+  if (image.complete && !rangeFromCaller(image, end)) return { visibleStart };
+  const loc = { line: 0, column: 0 };
+  const open: Event = { ...end, id: -1, kind: 'notifier-start', callee: image.complete ? '<caller>' : '<above the hunk>', loc, text: end.text };
+  return { visibleStart, open };
+}
+
+/**
+ * Is a window open where the patch's changed callers call this function? `inside` when every call site is inside
+ * one, `outside` when a whole caller calls it outside any, `unknown` when no caller is in the patch (or only
+ * fragments that do not show it).
+ */
+function callerWindow(ctx: TypedRuleContext<MessageId>): 'inside' | 'outside' | 'unknown' {
+  const sites = callersOf(ctx.siblings, ctx.fn, ctx.side);
+  if (sites.length === 0) return 'unknown';
+  let unknown = false;
+  for (const s of sites) {
+    const failed = failedCalls(s.path);
+    let open = 0;
+    s.path.steps.slice(0, s.index).forEach((st, k) => {
+      if (st.step !== 'event' || failed.has(k)) return;
+      if (st.kind === 'notifier-start') open++;
+      if (st.kind === 'notifier-end') open = Math.max(0, open - 1);
+    });
+    if (open > 0) continue;
+    if (!s.image.complete) unknown = true;
+    else return 'outside';
+  }
+  return unknown ? 'unknown' : 'inside';
+}
+
+/** Spinlocks the annotations say are held on entry (`__must_hold(x)`, `__releases(x)`), by expression spelling. */
+function annotatedEntryLocks(image: FunctionImage): Array<{ key: string; cls: LockClass; by: Event }> {
+  const ann = annotationsOf(image);
+  const out: Array<{ key: string; cls: LockClass; by: Event }> = [];
+  for (const expr of [...ann.mustHold, ...ann.releases]) {
+    const key = norm(expr).replace(/^\*/, '');
+    const cls: LockClass | undefined = PTL_EXPR.test(key) ? 'ptl' : PMD_PTL_EXPR.test(key) ? 'pmd-ptl' : undefined;
+    if (!cls || out.some((o) => o.key === key)) continue;
+    out.push({ key, cls, by: { id: -1, kind: 'lock', callee: '<caller>', args: { lock: key }, attrs: { lockClass: cls }, loc: { line: 0, column: 0 }, text: expr } });
+  }
+  return out;
+}
+
+function lineOf(ev: Event): number {
+  return ev.loc.fileLine ?? ev.loc.line;
+}
+
+/** A fragment path that returns, before the visible end, from a window opened above the hunk. */
+function reportAboveLeak(ctx: TypedRuleContext<MessageId>, path: EventPath, endLines: readonly number[]): void {
+  if (endLines.length === 0) return;
+  const last = Math.max(...endLines);
+  const ret = path.steps.findIndex((s) => s.step === 'control' && s.kind === 'return' && s.loc.line < last);
+  if (ret < 0) return;
+  if (path.steps.slice(0, ret).some((s) => s.step === 'event' && s.kind === 'notifier-end')) return;
+  const end = ctx.image.events.filter((e) => e.kind === 'notifier-end').find((e) => e.loc.line > (path.steps[ret] as PathStep).loc.line);
+  if (!end) return;
+  const retLoc = (path.steps[ret] as PathStep).loc;
+  const start = synthEvent('notifier-start', 'mmu_notifier_invalidate_range_start', pick(end.args, ['range', 'mm', 'start', 'end']), { line: 0, column: 0 }, { blockable: true });
+  ctx.report({
+    messageId: 'missingEndAbove',
+    data: { end: end.callee, line: String(retLoc.fileLine ?? retLoc.line) },
+    anchor: end,
+    related: [],
+    unseen: `depends on code above the hunk: is the invalidation window ended at line ${lineOf(end)} open on the path that returns at line ${retLoc.fileLine ?? retLoc.line}?`,
+    path: insertAt(path, 0, start),
+    hazard: hazard('unpaired-notifier', ['notifier-balance', 'secondary-mmu-coherent']),
+  });
 }
 
 /** Index of the step where the path leaves early (early return or goto over the end), else its final step. */
@@ -259,6 +464,7 @@ export default createRule<MessageId>({
     docs: { description: 'Pair every mmu_notifier invalidate_range_start with an _end over the same range, and bracket PTE changes that secondary MMUs mirror' },
     messages: {
       missingEnd: '{{start}}() opens an invalidation window that is not closed on this path: secondary MMUs stay blocked (or never re-sync) after it returns.',
+      missingEndAbove: 'A path returns at line {{line}} before {{end}}() ends the invalidation window opened above the hunk: secondary MMUs stay blocked (or never re-sync) after it returns.',
       strayEnd: '{{end}}() is reached on a path that did not start the invalidation: the notifier count goes unbalanced.',
       rangeMismatch: '{{end}}() ends the invalidation with range {{endRange}}, but {{start}}() started it with {{startRange}}.',
       unbracketed: '{{op}}() changes a PTE that secondary MMUs mirror outside any mmu_notifier_invalidate_range_start()/_end() window: a KVM vCPU can keep or re-fault a stale mapping.',
@@ -272,6 +478,9 @@ export default createRule<MessageId>({
     const inits = rangeInits(ctx.image);
     const other = ctx.side === 'post' ? ctx.fn.pre : ctx.fn.post;
     const moved = lockedInsideWindow(other);
-    for (const path of ctx.image.paths) checkPath(ctx, path, owner, inits, moved);
+    const entry = entryWindow(ctx.image, other);
+    const handOff = handOffs(ctx);
+    const callsHandOff = ctx.image.events.some((e) => e.kind === 'call' && (handOff.openers.has(e.callee) || handOff.closers.has(e.callee)));
+    for (const path of ctx.image.paths) checkPath(ctx, path, owner || callsHandOff, inits, moved, entry, handOff);
   },
 });

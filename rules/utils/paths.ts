@@ -149,6 +149,9 @@ export class LockState {
 /**
  * Locks a fragment path must have held on entry: in a hunk-only image (not the whole function), a page-table lock
  * released on the path without being taken before was taken in the part of the function the hunk does not show.
+ * Caution: "on entry" is the earliest the lock can have been taken; when unseen lines lie between two hunks before
+ * the release, it may have been taken there instead (FunctionImage.lineInfo shows the gaps). The engine simulates
+ * both (src/engine/unseen.ts), so a claim that needs the lock held before such a gap is never confirmed.
  */
 export function fragmentEntryLocks(image: FunctionImage, path: EventPath): Array<{ key: string; cls: LockClass; by: Event }> {
   if (image.complete) return [];

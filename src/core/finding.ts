@@ -88,6 +88,17 @@ export interface Finding {
   simulation?: Simulation;
   /** Related lines (e.g. where the lock is dropped, where the flush happens). */
   related?: Array<{ path: string; line: number; side: 'RIGHT' | 'LEFT'; message: string }>;
+  /**
+   * The verdict depends on code the tool cannot see (above the hunk, in the caller): the question that code would
+   * answer (`depends on code above the hunk: is the page-table lock held at line 40?`). Set on `inconclusive`
+   * findings whose violation holds under some completions of that code but not all, and on findings whose
+   * introduced/fixed classification depends on it.
+   */
+  dependsOn?: string;
+  /** Analysis bounds hit for this finding (`MMR011: path bound reached; 512 path(s) kept`, simulation budget). */
+  budgets?: string[];
+  /** Notes for the reader (`no mechanical fix was found`, what the simulation assumed about unseen code). */
+  notes?: string[];
 }
 
 export interface RunError {

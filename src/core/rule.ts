@@ -45,6 +45,13 @@ export interface Candidate {
   hazard: Hazard;
   /** A mechanical fix, if one exists: a text and the path rewritten with the fix applied (for simulation). */
   suggestion?: { text: string; path?: EventPath };
+  /**
+   * The claim depends on code the rule cannot see (above the hunk, in a caller outside the patch): the question that
+   * code would answer (`depends on code above the hunk: is an invalidation window open at line 40?`). The engine
+   * never reports such a candidate as confirmed: a violation found under the rule's assumption becomes
+   * `inconclusive` with this reason (docs/engine.md, "Unseen code").
+   */
+  unseen?: string;
 }
 
 export interface RuleMeta {

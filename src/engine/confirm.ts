@@ -1,12 +1,19 @@
 /**
  * Confirms a candidate: runs its scenarios on each relevant arch preset, data invariants first (a lost write or a
  * freed page makes the clearest trace), protocol invariants second, and keeps the first violation found.
+ *
+ * Soundness: a violation is `confirmed` only when it holds for every completion of the code the tool cannot see
+ * (unseen.ts): the default completion is simulated first; when it violates, every other admissible completion is
+ * simulated with the same arch and invariants, and one that does not violate makes the verdict `inconclusive`, with
+ * the question the unseen code would answer. A candidate whose rule named unseen code it depends on
+ * (Candidate.unseen) is never confirmed either.
  */
 import type { Simulation, FindingStatus } from '../core/finding.ts';
 import type { Arch, InvariantName } from '../core/sim-contract.ts';
 import type * as Simulator from '../sim/simulate.ts';
-import { buildScenario, DATA_INVARIANTS } from './scenario-builder.ts';
+import { buildScenario, completionsFor, DATA_INVARIANTS } from './scenario-builder.ts';
 import type { BuildInput } from './scenario-builder.ts';
+import { unseenReason } from './unseen.ts';
 
 let simulator: typeof Simulator | undefined;
 
@@ -21,8 +28,15 @@ export async function loadSimulator(): Promise<void> {
 export interface Confirmation {
   status: FindingStatus;
   simulation?: Simulation;
-  /** Every run made (arch × invariant group), for stats. */
+  /** Every run made (arch × invariant group × completion), for stats. */
   runs: number;
+  /**
+   * Set when a violation was found under some completion of the unseen code but not under all (or the rule said
+   * the claim depends on unseen code): the question that code would answer. The status is then `inconclusive`.
+   */
+  dependsOn?: string;
+  /** What the reported simulation assumed about unseen code (established facts and chosen completions). */
+  assumes?: string[];
 }
 
 /** Invariant groups to try in order: the hazard's data invariants, then its protocol invariants. */
@@ -32,37 +46,97 @@ export function invariantGroups(invariants: readonly InvariantName[]): Invariant
   return [data, protocol].filter((g) => g.length > 0);
 }
 
+function run(input: BuildInput, arch: Arch, group: InvariantName[], completion: number): Simulation {
+  const scenario = buildScenario({ ...input, completion }, arch, group);
+  if (!simulator) throw new Error('the simulator is not loaded (await loadSimulator() first)');
+  const r = simulator.simulate(scenario, { arch });
+  return {
+    arch,
+    verdict: r.verdict,
+    states: r.states,
+    transitions: r.transitions,
+    ms: Math.round(r.ms * 10) / 10,
+    scenario: scenario.name,
+    ...(r.invariant ? { invariant: r.invariant } : {}),
+    ...(r.bound ? { bound: r.bound } : {}),
+    ...(r.trace ? { trace: r.trace } : {}),
+  };
+}
+
+/**
+ * The unseen code a rule said its claim depends on: Candidate.unseen, or Hazard.unknown (the same idea as spelled
+ * by the lockrules branch; read structurally so both spellings are honoured).
+ */
+export function ruleUnseen(c: BuildInput['candidate']): string | undefined {
+  return c.unseen ?? (c.hazard as { unknown?: string }).unknown;
+}
+
 /** Simulate a candidate (or its suggested fix, via input.pathOverride) on `archs`. */
 export function confirm(input: BuildInput, archs: readonly Arch[]): Confirmation {
   const groups = invariantGroups(input.candidate.hazard.invariants);
   if (archs.length === 0) {
     return { status: 'unsimulated', runs: 0, simulation: undefined };
   }
+  const comps = completionsFor(input);
   let runs = 0;
   let lastOk: Simulation | undefined;
   let inconclusive: Simulation | undefined;
+  let split: { sim: Simulation; questions: string[]; assumes: string[] } | undefined;
   for (const arch of archs) {
     for (const group of groups) {
-      const scenario = buildScenario(input, arch, group);
-      if (!simulator) throw new Error('the simulator is not loaded (await loadSimulator() first)');
-      const r = simulator.simulate(scenario, { arch });
+      const sim = run(input, arch, group, 0);
       runs++;
-      const sim: Simulation = {
-        arch,
-        verdict: r.verdict,
-        states: r.states,
-        transitions: r.transitions,
-        ms: Math.round(r.ms * 10) / 10,
-        scenario: scenario.name,
-        ...(r.invariant ? { invariant: r.invariant } : {}),
-        ...(r.bound ? { bound: r.bound } : {}),
-        ...(r.trace ? { trace: r.trace } : {}),
-      };
-      if (r.verdict === 'violation') return { status: 'confirmed', simulation: sim, runs };
-      if (r.verdict === 'inconclusive') inconclusive ??= sim;
+      if (sim.verdict === 'violation') {
+        // Every other completion of the unseen code must violate too.
+        const holds: string[] = [];
+        for (let k = 1; k < comps.list.length; k++) {
+          const other = run(input, arch, group, k);
+          runs++;
+          if (other.verdict !== 'violation') holds.push(...(comps.list[k]?.assumes ?? []));
+        }
+        const assumes = comps.list[0]?.assumes ?? [];
+        const questions = holds.length > 0 ? comps.questions : [];
+        if (questions.length === 0 && comps.dropped.length === 0 && !ruleUnseen(input.candidate)) {
+          return { status: 'confirmed', simulation: sim, runs, ...(assumes.length > 0 ? { assumes } : {}) };
+        }
+        split ??= { sim, questions: [...questions, ...comps.dropped], assumes };
+        continue;
+      }
+      if (sim.verdict === 'inconclusive') inconclusive ??= sim;
       else lastOk = sim;
     }
   }
+  if (split) {
+    const declared = ruleUnseen(input.candidate);
+    const reason = split.questions.length > 0 ? unseenReason(split.questions) : (declared as string);
+    const full = declared && split.questions.length > 0 ? `${reason}; ${declared}` : reason;
+    return {
+      status: 'inconclusive',
+      simulation: { ...split.sim, note: full },
+      runs,
+      dependsOn: full,
+      ...(split.assumes.length > 0 ? { assumes: split.assumes } : {}),
+    };
+  }
   if (inconclusive) return { status: 'inconclusive', simulation: inconclusive, runs };
   return { status: 'refuted', simulation: lastOk, runs };
+}
+
+/**
+ * Does a rewritten path (a suggested fix, via input.pathOverride) remove the violation? Only when no completion of
+ * the unseen code violates on `arch` and no run hit a bound.
+ */
+export function fixVerdict(input: BuildInput, arch: Arch): { verdict: 'removes-violation' | 'still-violates' | 'not-simulated'; runs: number } {
+  const comps = completionsFor(input);
+  let runs = 0;
+  let unsure = false;
+  for (const group of invariantGroups(input.candidate.hazard.invariants)) {
+    for (let k = 0; k < comps.list.length; k++) {
+      const sim = run(input, arch, group, k);
+      runs++;
+      if (sim.verdict === 'violation') return { verdict: 'still-violates', runs };
+      if (sim.verdict === 'inconclusive') unsure = true;
+    }
+  }
+  return { verdict: unsure ? 'not-simulated' : 'removes-violation', runs };
 }

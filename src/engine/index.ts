@@ -18,10 +18,17 @@ import { VERSION } from '../core/version.ts';
 import { functionsOfPatch } from '../frontend/index.ts';
 import { runRules } from '../rule-tester/index.ts';
 import { RULES } from '../../rules/index.ts';
-import { confirm, loadSimulator } from './confirm.ts';
+import { confirm, fixVerdict, loadSimulator, ruleUnseen } from './confirm.ts';
 import type { Confirmation } from './confirm.ts';
 import type { BuildInput } from './scenario-builder.ts';
+import { pathToProgram, shapeOf } from './path-program.ts';
+import type { UnseenFacts } from './unseen.ts';
+import { gapsOf } from './unseen.ts';
 import { toFinding, findingOrder } from './to-finding.ts';
+import { annotationsOf, baseName, callerCompletes, callersOf, handOver, paramName } from '../../rules/utils/contracts.ts';
+import { LockState, norm } from '../../rules/utils/paths.ts';
+import { applyOnPath } from '../../rules/utils/failure.ts';
+import { PMD_PTL_EXPR, PTL_EXPR } from '../kernel-api/catalogue.ts';
 
 export interface CheckOptions {
   /** The tree the patches apply to (whole functions instead of hunk context). */
@@ -38,7 +45,16 @@ interface Simulated {
   fn: FunctionView;
   candidate: Candidate;
   confirmation: Confirmation;
+  /** Other candidates of the same function, side, rule and hazard (one root cause, one finding). */
+  others: Candidate[];
+  /** Bounds hit (path cap of the image, simulation budget of the hazard). */
+  budgets: string[];
+  /** The patch's changed functions (callers and callees of this one). */
+  siblings: readonly FunctionView[];
 }
+
+/** Distinct path programs simulated per (function, side, rule, hazard) before the budget stops. */
+export const HAZARD_SIMULATION_BUDGET = 6;
 
 /** Key pairing a pre-image candidate with a post-image one: same rule, same hazard, same kind of anchor call. */
 function pairKey(c: Candidate): string {
@@ -63,6 +79,78 @@ function companionFor(c: Candidate, all: ReadonlyArray<{ fn: FunctionView; c: Ca
   return other ? { candidate: other.c, path: other.fn.path, fn: other.fn.name, fragment: isFragment(other.fn, other.c.side) } : undefined;
 }
 
+/** Do the callers in the patch hold a page-table lock at their calls? (`maybe` when none is in the patch.) */
+function ptlAtCalls(sites: ReturnType<typeof callersOf>): 'yes' | 'no' | 'maybe' {
+  if (sites.length === 0) return 'maybe';
+  let unknown = false;
+  for (const s of sites) {
+    const state = new LockState();
+    for (let k = 0; k < s.index; k++) applyOnPath(state, s.path, k);
+    if (state.ptlHeld()) continue;
+    if (!s.image.complete) unknown = true;
+    else return 'no';
+  }
+  return unknown ? 'maybe' : 'yes';
+}
+
+/** Is the event a page-table-lock acquisition or release? */
+function ptlAcquire(e: { kind: string; attrs: { lockClass?: string } }): boolean {
+  return e.kind === 'pte-map-lock' || ((e.kind === 'lock' || e.kind === 'trylock') && (e.attrs.lockClass === 'ptl' || e.attrs.lockClass === 'pmd-ptl'));
+}
+function ptlRelease(e: { kind: string; attrs: { lockClass?: string } }): boolean {
+  return e.kind === 'pte-unmap-unlock' || (e.kind === 'unlock' && (e.attrs.lockClass === 'ptl' || e.attrs.lockClass === 'pmd-ptl'));
+}
+
+/**
+ * What the engine knows about a candidate's function beyond its path (unseen.ts): annotations, hand-over
+ * parameters, and, for a PTL stored where the caller sees it, what the callers changed in the same patch do with it.
+ */
+export function factsFor(fn: FunctionView, side: Candidate['side'], siblings: readonly FunctionView[] = []): UnseenFacts {
+  const image = side === 'pre' ? fn.pre : fn.post;
+  const visibleStart = [fn.pre, fn.post].some((img) => img?.events.some((e) => e.kind === 'notifier-start') ?? false);
+  if (!image) return { fragment: false, visibleStart, handsLock: false, lockOnEntry: false };
+  const ann = annotationsOf(image);
+  let handsLock = handOver(image).lockOut.length > 0 || ann.acquires.length > 0;
+  let lockToCaller: 'maybe' | undefined;
+  const params = new Set(image.params.map(paramName));
+  const visibleToCaller = image.events.some((e) => ptlAcquire(e) && /->|^\*/.test(norm(e.args.lock)) && params.has(baseName(e.args.lock)));
+  if (!handsLock && visibleToCaller) {
+    // Judge the pair when a caller is in the patch: it drops the lock after the call on every path, or it does not.
+    const sites = callersOf(siblings, fn, side);
+    const verdict = sites.length > 0 ? callerCompletes(sites, ptlRelease) : 'unknown';
+    if (verdict === 'closes') handsLock = true;
+    else if (verdict === 'unknown') lockToCaller = 'maybe';
+  }
+  const gaps = image.complete ? [] : gapsOf(image);
+  const callerHoldsPtl = image.complete ? ptlAtCalls(callersOf(siblings, fn, side)) : undefined;
+  return {
+    fragment: !image.complete,
+    visibleStart,
+    handsLock,
+    ...(gaps.length > 0 ? { gaps } : {}),
+    ...(callerHoldsPtl ? { callerHoldsPtl } : {}),
+    lockOnEntry: [...ann.mustHold, ...ann.releases].some((x) => PTL_EXPR.test(x.replace(/^\*/, '')) || PMD_PTL_EXPR.test(x.replace(/^\*/, ''))),
+    ...(lockToCaller ? { lockToCaller } : {}),
+  };
+}
+
+/** The model program of a candidate's path without source positions: candidates with equal signatures are one scenario. */
+function programSignature(fn: FunctionView, c: Candidate): string {
+  try {
+    const program = pathToProgram(c.path, { path: fn.path, ptes: shapeOf([c.path]).ptes, fragment: isFragment(fn, c.side) });
+    return JSON.stringify([ruleUnseen(c) ?? '', program.map((i) => ('ctl' in i ? i : { ...i, src: undefined, label: undefined }))]);
+  } catch {
+    // An untranslatable path is its own scenario (its simulation reports the error).
+    return `anchor:${c.anchor.id}:${c.path.steps.length}`;
+  }
+}
+
+/** Path-cap problems of the candidate's image (MMR011). */
+function imageBudgets(fn: FunctionView, side: Candidate['side']): string[] {
+  const image = side === 'pre' ? fn.pre : fn.post;
+  return (image?.problems ?? []).filter((p) => p.startsWith('MMR011'));
+}
+
 /** Is the image a candidate was found on a hunk fragment rather than the whole function? */
 function isFragment(fn: FunctionView, side: Candidate['side']): boolean {
   const image = side === 'pre' ? fn.pre : fn.post;
@@ -82,6 +170,14 @@ async function checkPatch(patch: Patch, opts: CheckOptions, stats: Report['stats
   stats.files += patch.files.length;
   const changed = functions.filter((f) => f.changed);
   stats.functions += changed.length;
+  // Never zero paths in silence: an image with code but no enumerated path was not analysed.
+  for (const fn of changed) {
+    for (const side of ['pre', 'post'] as const) {
+      const img = fn[side];
+      if (!img || img.paths.length > 0 || img.events.length === 0 || img.problems.length > 0) continue;
+      errors.push({ code: 'MMR011', message: `${fn.path}: ${fn.name}() (${side}-image): no path could be enumerated within the bounds; not analysed`, input: patch.id });
+    }
+  }
   const rules = opts.rules ? RULES.filter((r) => opts.rules?.includes(r.meta.id)) : RULES;
   const all: Array<{ fn: FunctionView; c: Candidate }> = [];
   for (const fn of changed) {
@@ -91,20 +187,53 @@ async function checkPatch(patch: Patch, opts: CheckOptions, stats: Report['stats
   }
   stats.candidates += all.length;
   if (all.length > 0) await loadSimulator();
+  // One root cause, one finding: candidates of one function, side, rule and hazard form a group; equal path
+  // programs are one scenario; the group is simulated path by path (changed lines first) until one confirms or the
+  // budget is spent, and gives one finding (the confirmed path, else the first), the others listed as related.
+  const groups = new Map<string, Array<{ fn: FunctionView; c: Candidate }>>();
+  for (const x of all) {
+    const key = [x.fn.path, x.fn.name, x.c.side, x.c.rule, x.c.hazard.kind].join('\u0000');
+    groups.set(key, [...(groups.get(key) ?? []), x]);
+  }
   const simulated: Simulated[] = [];
-  for (const { fn, c } of all) {
-    const input: BuildInput = { candidate: c, path: fn.path, fn: fn.name, fragment: isFragment(fn, c.side) };
-    const companion = companionFor(c, all);
-    if (companion) input.companion = companion;
-    let confirmation: Confirmation;
-    try {
-      confirmation = confirm(input, archsFor(c, opts.arch));
-    } catch (err) {
-      errors.push({ code: 'MMR030', message: `simulation of ${c.rule} in ${fn.name} failed: ${err instanceof Error ? err.message : String(err)}`, input: `${fn.path}:${fn.name}` });
-      confirmation = { status: 'unsimulated', runs: 0 };
+  for (const members of groups.values()) {
+    const fn = (members[0] as { fn: FunctionView }).fn;
+    const changedKind = members[0]?.c.side === 'pre' ? 'del' : 'add';
+    const ordered = [...members.filter((m) => m.c.anchor.loc.diff === changedKind), ...members.filter((m) => m.c.anchor.loc.diff !== changedKind)];
+    const seen = new Set<string>();
+    const distinct: Candidate[] = [];
+    for (const m of ordered) {
+      const sig = programSignature(fn, m.c);
+      if (seen.has(sig)) continue;
+      seen.add(sig);
+      distinct.push(m.c);
     }
-    stats.simulations += confirmation.runs;
-    simulated.push({ fn, candidate: c, confirmation });
+    let best: { c: Candidate; confirmation: Confirmation } | undefined;
+    let tried = 0;
+    for (const c of distinct.slice(0, HAZARD_SIMULATION_BUDGET)) {
+      tried++;
+      const input: BuildInput = { candidate: c, path: fn.path, fn: fn.name, fragment: isFragment(fn, c.side), facts: factsFor(fn, c.side, changed) };
+      const companion = companionFor(c, all);
+      if (companion) input.companion = companion;
+      let confirmation: Confirmation;
+      try {
+        confirmation = confirm(input, archsFor(c, opts.arch));
+      } catch (err) {
+        errors.push({ code: 'MMR030', message: `simulation of ${c.rule} in ${fn.name} failed: ${err instanceof Error ? err.message : String(err)}`, input: `${fn.path}:${fn.name}` });
+        confirmation = { status: 'unsimulated', runs: 0 };
+      }
+      stats.simulations += confirmation.runs;
+      if (!best || STATUS_WORST[confirmation.status] < STATUS_WORST[best.confirmation.status]) best = { c, confirmation };
+      if (confirmation.status === 'confirmed') break;
+    }
+    if (!best) continue;
+    const budgets = imageBudgets(fn, best.c.side);
+    if (best.confirmation.simulation?.bound) budgets.push(`simulation bound reached: ${best.confirmation.simulation.bound}`);
+    if (tried < distinct.length && best.confirmation.status !== 'confirmed') {
+      budgets.push(`simulation budget: ${tried} of ${distinct.length} distinct paths with this hazard simulated`);
+    }
+    const chosen = best.c;
+    simulated.push({ fn, candidate: chosen, confirmation: best.confirmation, others: members.map((m) => m.c).filter((c) => c !== chosen), budgets, siblings: changed });
   }
   const findings: Finding[] = [];
   const byFn = new Map<FunctionView, Simulated[]>();
@@ -118,33 +247,48 @@ async function checkPatch(patch: Patch, opts: CheckOptions, stats: Report['stats
       const strict = pre.some((p) => pairKey(p.candidate) === pairKey(s.candidate));
       const loose = pre.some((p) => looseKey(p.candidate) === looseKey(s.candidate));
       const matchConfirmed = preConfirmed.some((p) => looseKey(p.candidate) === looseKey(s.candidate));
-      const introduced = fn.pre === undefined ? true : s.confirmation.status === 'confirmed' ? !matchConfirmed : !(strict || loose);
+      // The pre-image violates under some completions of unseen code: "introduced" would rest on that code.
+      const preUnsure = pre.find((p) => p.confirmation.dependsOn !== undefined && looseKey(p.candidate) === looseKey(s.candidate));
+      let introduced = fn.pre === undefined ? true : s.confirmation.status === 'confirmed' ? !matchConfirmed : !(strict || loose);
+      const notes: string[] = [];
+      if (introduced && fn.pre !== undefined && s.confirmation.status === 'confirmed' && preUnsure) {
+        introduced = false;
+        notes.push(`the code before this patch may violate too (${preUnsure.confirmation.dependsOn}); whether this patch introduced it depends on that code`);
+      }
       const suggestion = simulateSuggestion(s, opts, all);
-      findings.push(toFinding({ patch, fn, candidate: s.candidate, confirmation: s.confirmation, introduced, fixed: false, suggestion }));
+      findings.push(toFinding({ patch, fn, candidate: s.candidate, confirmation: s.confirmation, introduced, fixed: false, suggestion, others: s.others, budgets: s.budgets, notes }));
     }
     for (const p of preConfirmed) {
       const still = postConfirmed.some((s) => looseKey(s.candidate) === looseKey(p.candidate));
       if (still) continue;
-      findings.push(toFinding({ patch, fn, candidate: p.candidate, confirmation: p.confirmation, introduced: false, fixed: true }));
+      // "Fixed" needs the post-image to be free of the violation under every completion of unseen code.
+      const unsure = post.some((s) => s.confirmation.dependsOn !== undefined && looseKey(s.candidate) === looseKey(p.candidate));
+      if (unsure) continue;
+      findings.push(toFinding({ patch, fn, candidate: p.candidate, confirmation: p.confirmation, introduced: false, fixed: true, others: p.others, budgets: p.budgets }));
     }
   }
   return { findings, errors };
 }
 
-/** Simulate the candidate's suggested fix when it is confirmed and the rule gave a rewritten path. */
-function simulateSuggestion(s: Simulated, opts: CheckOptions, all: ReadonlyArray<{ fn: FunctionView; c: Candidate }>): 'removes-violation' | 'still-violates' | 'not-simulated' {
+/**
+ * Simulate the candidate's suggested fix when it is confirmed and the rule gave a rewritten path: it removes the
+ * violation only when no completion of the unseen code still violates.
+ */
+function simulateSuggestion(s: Simulated, _opts: CheckOptions, all: ReadonlyArray<{ fn: FunctionView; c: Candidate }>): 'removes-violation' | 'still-violates' | 'not-simulated' {
   const sugg = s.candidate.suggestion;
   if (!sugg?.path || s.confirmation.status !== 'confirmed' || !s.confirmation.simulation) return 'not-simulated';
-  const input: BuildInput = { candidate: s.candidate, path: s.fn.path, fn: s.fn.name, pathOverride: sugg.path, fragment: isFragment(s.fn, s.candidate.side) };
+  const input: BuildInput = { candidate: s.candidate, path: s.fn.path, fn: s.fn.name, pathOverride: sugg.path, fragment: isFragment(s.fn, s.candidate.side), facts: factsFor(s.fn, s.candidate.side, s.siblings) };
   const companion = companionFor(s.candidate, all);
   if (companion) input.companion = companion;
   try {
-    const r = confirm(input, [s.confirmation.simulation.arch]);
-    return r.status === 'confirmed' ? 'still-violates' : r.status === 'refuted' ? 'removes-violation' : 'not-simulated';
+    return fixVerdict(input, s.confirmation.simulation.arch).verdict;
   } catch {
     return 'not-simulated';
   }
 }
+
+/** Which of two confirmations is the worst news (the one a group's finding shows). */
+const STATUS_WORST = { confirmed: 0, inconclusive: 1, refuted: 2, unsimulated: 3 } as const;
 
 /**
  * Run front end + rules + simulator over patches. Returns ALL findings (every status; introduced/fixed flags set);

@@ -7,6 +7,10 @@ import type { Event, EventPath, PathStep } from '../core/events.ts';
 import type { Cond, Instr, OpInstr } from '../sim/scenario.ts';
 import type { PteEffect } from '../core/ops.ts';
 import { callArgs } from '../../rules/utils/paths.ts';
+import { failedCalls } from '../../rules/utils/failure.ts';
+
+/** Label of the lock a fragment path releases before taking it, prepended to its program (see unseen.ts for gaps). */
+export const TAKEN_BEFORE_LABEL = '(before the hunk) the page-table lock is taken';
 
 /** The free page a patched wp_page_copy() copies into. */
 export const COPY_PAGE = 'copy0';
@@ -170,7 +174,9 @@ export function pathToProgram(path: EventPath, opts: ProgramOptions): Instr[] {
   let lastControl: string | undefined;
   const nested = nestedPtls(path);
   const moves = moveDestinations(path);
-  for (const step of path.steps) {
+  // A failable call that failed on this path did not do its work (catalogue FAILURE): no lock, no mapping, no window.
+  const failed = failedCalls(path);
+  for (const [index, step] of path.steps.entries()) {
     if (step.step === 'control') {
       if (step.kind === 'return') break;
       if (step.kind === 'branch') {
@@ -187,6 +193,7 @@ export function pathToProgram(path: EventPath, opts: ProgramOptions): Instr[] {
       continue;
     }
     lastControl = undefined;
+    if (failed.has(index)) continue;
     const instr = eventInstr(step, { pteAt, rangeOf, ptes: opts.ptes, cursorPte: () => `pte${Math.min(last, cursor)}`, nested });
     const move = moves.get(step.id);
     if (instr && move) {
@@ -215,7 +222,7 @@ export function pathToProgram(path: EventPath, opts: ProgramOptions): Instr[] {
     }
   }
   const takenBefore = opts.fragment === true && releasesBeforeTaking(out, 'ptl0');
-  if (takenBefore) out.unshift({ op: 'lock', lock: 'ptl0', label: '(before the hunk) the page-table lock is taken' });
+  if (takenBefore) out.unshift({ op: 'lock', lock: 'ptl0', label: TAKEN_BEFORE_LABEL });
   if (truncated || !path.complete) {
     const release = releaseHeld(out);
     // A PTE loop runs its body under the lock taken before the loop and releases it after the loop: when the

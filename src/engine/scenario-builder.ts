@@ -10,6 +10,8 @@ import type { Arch, InvariantName } from '../core/sim-contract.ts';
 import type { Instr, Scenario, ThreadSpec } from '../sim/scenario.ts';
 import { buildAdversary } from '../sim/adversaries/index.ts';
 import { COPY_PAGE, DEST_PTE, PREV_PTE, PREV_PTL, pathToProgram, shapeOf } from './path-program.ts';
+import { completionsOf } from './unseen.ts';
+import type { Completion, Completions, UnseenFacts } from './unseen.ts';
 
 /** The free page adversaries that allocate (COW, migration) copy into. */
 const ADVERSARY_PAGE = 'copy1';
@@ -35,6 +37,23 @@ export interface BuildInput {
   fragment?: boolean;
   /** Another patched path of the same patch with the same hazard, run as a second kernel thread. */
   companion?: { candidate: Candidate; path: string; fn: string; fragment?: boolean };
+  /** What is known about the function beyond the path (default: only `fragment`). */
+  facts?: UnseenFacts;
+  /** Which completion of the unseen code to run (index into completionsFor(); default 0). */
+  completion?: number;
+}
+
+function factsOf(input: BuildInput): UnseenFacts {
+  return input.facts ?? { fragment: input.fragment === true, visibleStart: false, handsLock: false, lockOnEntry: false };
+}
+
+/** The completions of the unseen code around the candidate's (or its override's) path (see unseen.ts). */
+export function completionsFor(input: BuildInput): Completions {
+  const path = input.pathOverride ?? input.candidate.path;
+  const ptes = shapeOf([path, ...(input.companion ? [input.companion.candidate.path] : [])]).ptes;
+  const program = pathToProgram(path, { path: input.path, ptes, fragment: input.fragment === true });
+  const complete = path.complete && !path.steps.some((s) => s.step === 'control' && s.kind === 'truncated');
+  return completionsOf(program, complete, factsOf(input), input.candidate, ptes);
 }
 
 /** Context prologue / epilogue around a patched path. */
@@ -130,8 +149,9 @@ function modelGatherWalk(program: Instr[], path: EventPath, file: string): Instr
   return [...program.slice(0, init + 1), ...walk, ...program.slice(init + 1)];
 }
 
-function patchedThread(name: string, candidate: Candidate, path: EventPath, file: string, fn: string, ptes: number, fragment: boolean): ThreadSpec {
+function patchedThread(name: string, candidate: Candidate, path: EventPath, file: string, fn: string, ptes: number, fragment: boolean, completion?: Completion): ThreadSpec {
   let body = pathToProgram(path, { path: file, ptes, fragment });
+  if (completion) body = [...completion.prologue, ...(completion.transform ? completion.transform(body) : body), ...completion.epilogue];
   if (candidate.hazard.kind === 'fullmm-on-live-mm') body = modelGatherWalk(body, path, file);
   // Protection promises (write-protect, uffd-wp, unmap) are derived by the simulator from the ops themselves.
   const program = wrapContext(body, candidate.hazard.context, ptes, fn);
@@ -148,7 +168,8 @@ export function buildScenario(input: BuildInput, arch: Arch, invariants: readonl
   const paths = [mainPath, ...(input.companion ? [input.companion.candidate.path] : [])];
   const shape = shapeOf(paths);
   const ptes = shape.ptes;
-  const threads: ThreadSpec[] = [patchedThread('patched', candidate, mainPath, input.path, input.fn, ptes, input.fragment === true)];
+  const completion = completionsFor(input).list[input.completion ?? 0];
+  const threads: ThreadSpec[] = [patchedThread('patched', candidate, mainPath, input.path, input.fn, ptes, input.fragment === true, completion)];
   if (input.companion) {
     const c = input.companion;
     threads.push(patchedThread('patched2', c.candidate, c.candidate.path, c.path, c.fn, ptes, c.fragment === true));

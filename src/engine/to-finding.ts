@@ -17,6 +17,12 @@ export interface FindingInput {
   introduced: boolean;
   fixed: boolean;
   suggestion?: 'removes-violation' | 'still-violates' | 'not-simulated';
+  /** Other candidates of the same function, side, rule and hazard: listed as related lines. */
+  others?: readonly Candidate[];
+  /** Bounds hit for this finding. */
+  budgets?: readonly string[];
+  /** Notes from classification. */
+  notes?: readonly string[];
 }
 
 /** The message shown for a fixed hazard: it credits the patch, it never complains. */
@@ -82,15 +88,40 @@ export function toFinding(x: FindingInput): Finding {
     },
     ...(sim ? { simulation: sim } : {}),
   };
-  if (c.suggestion && !x.fixed) {
-    finding.suggestion = { text: c.suggestion.text, verdict: x.suggestion ?? 'not-simulated' };
+  const notes = [...(x.notes ?? [])];
+  // A suggested fix is shown only when its simulation removed the violation (under every completion of unseen code).
+  if (c.suggestion && !x.fixed && conf.status === 'confirmed') {
+    if (x.suggestion === 'removes-violation') finding.suggestion = { text: c.suggestion.text, verdict: 'removes-violation' };
+    else notes.push(`no mechanical fix was found (the rewrite "${c.suggestion.text}" ${x.suggestion === 'still-violates' ? 'still violates in simulation' : 'could not be simulated to the end'})`);
   }
+  if (conf.dependsOn) finding.dependsOn = conf.dependsOn;
+  if (conf.assumes && conf.assumes.length > 0) notes.push(`assumed about unseen code: ${conf.assumes.join('; ')}`);
+  if (notes.length > 0) finding.notes = notes;
+  if (x.budgets && x.budgets.length > 0) finding.budgets = [...x.budgets];
   const related = c.related
     .filter((r) => r.event.loc.fileLine !== undefined)
     .map((r) => ({ path: unknownPath ? '' : fn.path, line: r.event.loc.fileLine as number, side, message: r.message }));
+  const lines = new Set([finding.line, ...related.map((r) => r.line)]);
+  let more = 0;
+  for (const o of x.others ?? []) {
+    const line = o.anchor.loc.fileLine;
+    if (line === undefined || lines.has(line)) continue;
+    lines.add(line);
+    if (more > 0 || related.length >= MAX_RELATED) {
+      more++;
+      continue;
+    }
+    related.push({ path: unknownPath ? '' : fn.path, line, side, message: `the same ${c.hazard.kind} hazard on another path (${o.anchor.callee})` });
+  }
+  if (more > 0) {
+    finding.notes = [...(finding.notes ?? []), `the same hazard on ${more} more path${more === 1 ? '' : 's'} of ${fn.name}() (not listed)`];
+  }
   if (related.length > 0) finding.related = related;
   return finding;
 }
+
+/** Related lines listed per finding; further paths with the same hazard are counted in a note. */
+export const MAX_RELATED = 10;
 
 const STATUS_RANK = { confirmed: 0, inconclusive: 1, refuted: 2, unsimulated: 3 } as const;
 

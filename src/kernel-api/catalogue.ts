@@ -668,3 +668,65 @@ export const ATOMIC_GFP = /\b(?:GFP_ATOMIC|GFP_NOWAIT)\b/;
 export const RANGE_WIDENERS: Readonly<Record<string, { level: 'pmd' | 'pud'; args: readonly number[] }>> = {
   adjust_range_if_pmd_sharing_possible: { level: 'pud', args: [1, 2] },
 };
+
+/**
+ * What a failable call returns when it fails, and so what it did NOT do on that path: a failed acquisition holds no
+ * lock (and maps no PTE table), a failed `_nonblock` invalidation start opened no window (no `_end()` is owed).
+ * - `zero`: failure returns 0 / false (trylocks);
+ * - `nonzero`: failure returns a non-zero error code (`-EINTR`, `-EAGAIN`);
+ * - `null`: failure returns NULL (page-table map-and-lock helpers).
+ * Interpreted along a path by rules/utils/failure.ts (the branch the path takes on the result).
+ */
+export interface FailureSemantics {
+  returns: 'zero' | 'nonzero' | 'null';
+  /** The kernel function whose code shows it. */
+  kernel: string;
+}
+
+export const FAILURE: Readonly<Record<string, FailureSemantics>> = {
+  // include/linux/mmu_notifier.h mmu_notifier_invalidate_range_start_nonblock() returns the -EAGAIN of
+  // __mmu_notifier_invalidate_range_start(); mm/mmu_notifier.c mn_hlist_invalidate_range_start() has already called
+  // invalidate_range_end() for the subscriptions that had started, so the caller owes no _end() (mm/oom_kill.c
+  // __oom_reap_task_mm() skips the vma without one).
+  mmu_notifier_invalidate_range_start_nonblock: { returns: 'nonzero', kernel: 'mmu_notifier_invalidate_range_start_nonblock' },
+  // mm/pgtable-generic.c __pte_offset_map_lock(): NULL when the pmd no longer points to a page table (≥6.5), with
+  // neither the mapping nor the PTL taken; pte_offset_map() → __pte_offset_map() likewise maps nothing.
+  pte_offset_map_lock: { returns: 'null', kernel: '__pte_offset_map_lock' },
+  pte_offset_map: { returns: 'null', kernel: '__pte_offset_map' },
+  pte_offset_map_nolock: { returns: 'null', kernel: 'pte_offset_map_nolock' },
+  pte_offset_map_rw_nolock: { returns: 'null', kernel: 'pte_offset_map_rw_nolock' },
+  pte_offset_map_ro_nolock: { returns: 'null', kernel: 'pte_offset_map_ro_nolock' },
+  // include/linux/mm.h pte_alloc_map_lock(): NULL when pte_alloc() fails, nothing locked.
+  pte_alloc_map_lock: { returns: 'null', kernel: 'pte_alloc_map_lock' },
+  // mm/memory.c __get_locked_pte(): NULL when a table level cannot be allocated, before pte_alloc_map_lock().
+  get_locked_pte: { returns: 'null', kernel: '__get_locked_pte' },
+  __get_locked_pte: { returns: 'null', kernel: '__get_locked_pte' },
+  // mm/rmap.c page_check_address() (≤4.x): NULL when the page is not mapped there; the PTL is dropped first.
+  page_check_address: { returns: 'null', kernel: '__page_check_address' },
+  __page_check_address: { returns: 'null', kernel: '__page_check_address' },
+  // include/linux/huge_mm.h pmd_trans_huge_lock(): the PMD lock when the pmd is huge, else NULL and unlocked.
+  pmd_trans_huge_lock: { returns: 'null', kernel: '__pmd_trans_huge_lock' },
+  pud_trans_huge_lock: { returns: 'null', kernel: '__pud_trans_huge_lock' },
+  // kernel/locking: the trylocks return 1 when the lock was taken, 0 when not (include/linux/spinlock.h
+  // spin_trylock(), kernel/locking/mutex.c mutex_trylock(), kernel/locking/rwsem.c down_read_trylock()).
+  spin_trylock: { returns: 'zero', kernel: 'spin_trylock' },
+  raw_spin_trylock: { returns: 'zero', kernel: 'raw_spin_trylock' },
+  mutex_trylock: { returns: 'zero', kernel: 'mutex_trylock' },
+  down_read_trylock: { returns: 'zero', kernel: 'down_read_trylock' },
+  down_write_trylock: { returns: 'zero', kernel: 'down_write_trylock' },
+  // include/linux/mmap_lock.h mmap_read_trylock(): bool, true when taken.
+  mmap_read_trylock: { returns: 'zero', kernel: 'mmap_read_trylock' },
+  mmap_write_trylock: { returns: 'zero', kernel: 'mmap_write_trylock' },
+  // include/linux/pagemap.h trylock_page() / folio_trylock(): true when the page lock was taken.
+  trylock_page: { returns: 'zero', kernel: 'trylock_page' },
+  folio_trylock: { returns: 'zero', kernel: 'folio_trylock' },
+  // kernel/locking/mutex.c mutex_lock_killable()/_interruptible(), kernel/locking/rwsem.c down_*_killable():
+  // 0 when taken, -EINTR when a signal interrupted the wait (not taken).
+  mutex_lock_killable: { returns: 'nonzero', kernel: 'mutex_lock_killable' },
+  mutex_lock_interruptible: { returns: 'nonzero', kernel: 'mutex_lock_interruptible' },
+  down_read_killable: { returns: 'nonzero', kernel: 'down_read_killable' },
+  down_write_killable: { returns: 'nonzero', kernel: 'down_write_killable' },
+  // include/linux/mmap_lock.h mmap_read_lock_killable(): down_read_killable() of mmap_lock.
+  mmap_read_lock_killable: { returns: 'nonzero', kernel: 'mmap_read_lock_killable' },
+  mmap_write_lock_killable: { returns: 'nonzero', kernel: 'mmap_write_lock_killable' },
+};

@@ -49,6 +49,7 @@ function block(f: Finding, label: string, opts: B4Options): string {
   if (sim?.trace && sim.trace.steps.length > 0) {
     lines.push('', opts.renderTrace ? opts.renderTrace(sim.trace) : listTrace(sim.trace));
   }
+  if (f.dependsOn) lines.push(`  ${f.dependsOn}`);
   if (f.suggestion) lines.push('', `  suggested fix: ${f.suggestion.text}${f.suggestion.verdict ? ` (${f.suggestion.verdict})` : ''}`);
   return lines.join('\n');
 }

@@ -41,7 +41,7 @@ function item(f: Finding): string {
     f.status === 'confirmed' && sim
       ? `confirmed on ${sim.arch}${sim.invariant ? `, violates ${sim.invariant}` : ''}`
       : f.status === 'inconclusive'
-        ? `inconclusive${sim?.bound ? ` (${sim.bound})` : ''}`
+        ? `inconclusive${f.dependsOn ? ` (${f.dependsOn})` : sim?.bound ? ` (${sim.bound})` : ''}`
         : f.status === 'refuted'
           ? 'refuted by simulation'
           : `not simulated${sim?.note ? ` (${sim.note})` : ''}`;

@@ -102,7 +102,7 @@ const VERDICT_TEXT: Record<string, string> = {
 function statusLine(f: Finding): string {
   const sim = f.simulation;
   if (f.status === 'confirmed' && sim) return `confirmed on ${sim.arch}${sim.invariant ? `, violates ${sim.invariant}` : ''}`;
-  if (f.status === 'inconclusive' && sim) return `inconclusive: ${sim.bound ?? 'bound reached'}`;
+  if (f.status === 'inconclusive' && sim) return `inconclusive: ${f.dependsOn ?? sim.bound ?? 'bound reached'}`;
   if (f.status === 'unsimulated') return `not simulated${sim?.note ? `: ${sim.note}` : ''}`;
   return f.status;
 }
@@ -134,7 +134,10 @@ export function renderFindingComment(f: Finding, r: TraceRenderers): string {
   if (f.suggestion) {
     const v = f.suggestion.verdict ? ` (${VERDICT_TEXT[f.suggestion.verdict] ?? f.suggestion.verdict})` : '';
     parts.push('', `**Suggested fix:** ${f.suggestion.text}${v}`);
+  } else if (f.status === 'confirmed' && (f.notes ?? []).some((n) => n.startsWith('no mechanical fix'))) {
+    parts.push('', 'No mechanical fix was found (the simulated rewrite did not remove the violation).');
   }
+  if (f.dependsOn) parts.push('', `_${f.dependsOn}_`);
   const block = traceBlock(f, r);
   if (block) parts.push('', block);
   parts.push('', findingMarker(f));

@@ -243,6 +243,8 @@ function findingSection(patch: Patch, f: Finding, renderTable: (t: Trace) => str
   if (f.suggestion) {
     const v = f.suggestion.verdict === 'removes-violation' ? ' (simulated: removes the violation)' : f.suggestion.verdict === 'still-violates' ? ' (simulated: still violates)' : '';
     out.push(...wrapText(`Suggested fix: ${f.suggestion.text}${v}.`.replace(/\.\.$/, '.')), '');
+  } else if (f.status === 'confirmed' && (f.notes ?? []).some((n) => n.startsWith('no mechanical fix'))) {
+    out.push(...wrapText('No mechanical fix was found (the simulated rewrite did not remove the violation).'), '');
   }
   return out;
 }

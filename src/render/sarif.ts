@@ -124,6 +124,9 @@ function resultOf(f: Finding, commit: SarifInput['commit'], ruleIndex: number, o
     if (f.simulation.bound) props.bound = f.simulation.bound;
   }
   if (f.suggestion) props.suggestion = { text: f.suggestion.text, verdict: f.suggestion.verdict ?? 'not-simulated' };
+  if (f.dependsOn) props.dependsOn = f.dependsOn;
+  if (f.budgets && f.budgets.length > 0) props.budgets = f.budgets;
+  if (f.notes && f.notes.length > 0) props.notes = f.notes;
   const sha = commit?.sha ?? f.patch.commit;
   if (sha) props.commit = sha;
   const subject = commit?.subject ?? f.patch.subject;

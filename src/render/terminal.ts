@@ -87,6 +87,9 @@ function block(f: Finding, o: TerminalOptions): string {
     const v = f.suggestion.verdict === 'removes-violation' ? 'simulated: removes the violation' : f.suggestion.verdict === 'still-violates' ? 'simulated: still violates' : 'not simulated';
     lines.push('', ...prose(`suggested fix: ${f.suggestion.text} (${v})`, '  ', width));
   }
+  if (f.dependsOn) for (const l of prose(f.dependsOn, '  ', width)) lines.push(paint(c, 'yellow', l));
+  for (const n of f.notes ?? []) for (const l of prose(`note: ${n}`, '  ', width)) lines.push(paint(c, 'dim', l));
+  for (const b of f.budgets ?? []) for (const l of prose(`partially analysed: ${b}`, '  ', width)) lines.push(paint(c, 'dim', l));
   for (const r of f.related ?? []) for (const l of prose(`${r.path ? `${r.path}:${r.line}` : `line ${r.line}`}: ${r.message}`, '  ', width)) lines.push(paint(c, 'dim', l));
   return lines.join('\n');
 }

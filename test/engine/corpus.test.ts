@@ -24,7 +24,7 @@ describe.skipIf(!present)('corpus', () => {
   it.each(labels.map((l) => [l.id, l] as const))('%s', async (_id, label) => {
     const r = await scoreCase(dir, label);
     results.push(r);
-    const detail = JSON.stringify(r.findings.map((f) => [f.rule, f.function, f.status, f.introduced, f.fixed]));
+    const detail = JSON.stringify(r.findings.map((f) => [f.rule, f.function, f.status, f.introduced, f.fixed, ...(f.dependsOn ? [f.dependsOn] : [])]));
     console.log(`${label.id}: ${r.outcome} ${detail}`);
     if (label.kind !== 'bug') expect(r.falsePositives.map((f) => `${f.rule}:${f.function}`), detail).toEqual([]);
   });

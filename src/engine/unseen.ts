@@ -1,0 +1,283 @@
+/**
+ * Unseen code is unknown, not absent. A path from a hunk fragment starts and ends where the diff stops showing the
+ * function; a whole function starts where its caller called it and returns to it. What the unseen code did before
+ * the path (took the PTL, opened an mmu_notifier window, started a gather) and does after it (drops the lock, ends
+ * the window, finishes the gather) is modelled as a set of COMPLETIONS: each is a prologue and an epilogue the
+ * visible code allows. A state the visible code establishes (a lock released before it is taken was held; an end
+ * with no start was opened above) is in every completion; a state it does not establish is a choice, and each
+ * admissible choice is a completion. The engine confirms a violation only when every completion violates
+ * (confirm.ts); otherwise the finding is inconclusive with the question the unseen code would answer.
+ */
+import type { Instr, OpInstr } from '../sim/scenario.ts';
+import type { Candidate } from '../core/rule.ts';
+import type { FunctionImage } from '../core/events.ts';
+import { TAKEN_BEFORE_LABEL } from './path-program.ts';
+
+/** What the engine knows about the function beyond the path (from its images, annotations and parameters). */
+export interface UnseenFacts {
+  /** The path comes from a hunk fragment, not the whole function. */
+  fragment: boolean;
+  /** A notifier start is visible in either image (so no window was opened by code the diff does not show). */
+  visibleStart: boolean;
+  /** The function hands a page-table lock to its caller (`spinlock_t **` out-parameter, `__acquires`). */
+  handsLock: boolean;
+  /** The function is entered with a page-table lock held by its caller (`__must_hold(ptl)`, `__releases(ptl)`). */
+  lockOnEntry: boolean;
+  /**
+   * `maybe`: the function stores its PTL where the caller sees it (`&vmf->ptl`, `*ptlp` of a parameter) and no
+   * caller in the patch shows whether it drops the lock handed back: a path returning with it held is a choice.
+   */
+  lockToCaller?: 'maybe';
+  /** File lines after which unseen file lines lie (the gaps between the hunks of a fragment). */
+  gaps?: number[];
+  /**
+   * Whole functions: do its callers hold the page-table lock when they call it? `yes`/`no` when every caller in the
+   * patch shows it (held at every call / a whole caller calls it without), `maybe` (default) when none does.
+   */
+  callerHoldsPtl?: 'yes' | 'no' | 'maybe';
+}
+
+/** File lines of a fragment image after which the file continues with lines the diff does not show. */
+export function gapsOf(image: FunctionImage): number[] {
+  const out: number[] = [];
+  for (let i = 0; i + 1 < image.lineInfo.length; i++) {
+    const a = image.lineInfo[i]?.fileLine;
+    const b = image.lineInfo[i + 1]?.fileLine;
+    if (a !== undefined && b !== undefined && b !== a + 1) out.push(a);
+  }
+  return out;
+}
+
+export interface Completion {
+  /** Rewrites the path program before prologue and epilogue are added (e.g. moves a lock into a gap). */
+  transform?: (program: Instr[]) => Instr[];
+  /** Run by unseen code before the path. */
+  prologue: OpInstr[];
+  /** Run by unseen code after the path. */
+  epilogue: OpInstr[];
+  /** The choices this completion makes about unseen code, in words (empty for the established-only completion). */
+  assumes: string[];
+}
+
+export interface Completions {
+  /** The first is the default (the choices under which a hazard shows most plainly); at least one. */
+  list: Completion[];
+  /** Questions the unseen code answers, one per open choice (`code above the hunk: is the PTL held at line 40?`). */
+  questions: string[];
+  /** Open choices beyond the enumeration bound (their completions were not built). */
+  dropped: string[];
+}
+
+const PTE_CHANGES = new Set(['pte-set', 'pte-clear', 'pte-clear-flush', 'pte-modify-start', 'pte-modify-commit', 'pte-wrprotect', 'pte-mkold', 'pte-set-access-flags', 'pte-fixup-young-dirty']);
+const MIRRORED = new Set(['pte-set', 'pte-clear', 'pte-clear-flush', 'pte-modify-commit', 'pte-wrprotect']);
+/** Ops that sleep, or take the PTL themselves: code that runs them cannot be holding the PTL. */
+const EXCLUDES_PTL = new Set(['may-sleep', 'fault', 'gup', 'wp-page-copy', 'handle-userfault']);
+
+/** At most this many open choices are enumerated (2^n completions). */
+export const MAX_OPEN_CHOICES = 2;
+
+function ops(program: readonly Instr[]): OpInstr[] {
+  return program.filter((i): i is OpInstr => !('ctl' in i));
+}
+
+function lineOf(i: OpInstr | undefined): string {
+  return i?.src?.line !== undefined ? ` at line ${i.src.line}` : '';
+}
+
+/** Net holds of `lock` over a straight-line program. */
+function balance(program: readonly OpInstr[], lock: string): number {
+  let n = 0;
+  for (const i of program) {
+    if ((i.op === 'lock' || i.op === 'pte-map-lock') && i.lock === lock) n++;
+    if ((i.op === 'unlock' || i.op === 'pte-unmap-unlock') && i.lock === lock) n--;
+    if (i.releases?.includes(lock)) n--;
+  }
+  return n;
+}
+
+interface Choice {
+  /** Where the unseen code is (`code above the hunk`, `the caller`) and what it would answer. */
+  question: string;
+  /** The completion pieces when the answer is "yes" (the default answer is "no": nothing added). */
+  yes: { prologue: OpInstr[]; epilogue: OpInstr[]; assumes: string; transform?: (program: Instr[]) => Instr[] };
+}
+
+/**
+ * The completions of a patched path's program. `program` is the path program after the established fragment
+ * prologue (path-program.ts already adds a PTL released before it is taken and releases locks a cut path still
+ * holds); `complete` says whether the path ends at a visible return.
+ */
+export function completionsOf(program: readonly Instr[], complete: boolean, facts: UnseenFacts, candidate: Candidate, ptes = 1): Completions {
+  const whole: [number, number] = [0, ptes];
+  const list = ops(program);
+  const context = candidate.hazard.context;
+  const invariants = new Set(candidate.hazard.invariants);
+  const base: Completion = { prologue: [], epilogue: [], assumes: [] };
+  const choices: Choice[] = [];
+
+  // ---- the mmu_notifier window -----------------------------------------------------------------------------------
+  const firstNotifier = list.find((i) => i.op === 'notifier-start' || i.op === 'notifier-end');
+  if (facts.fragment && !facts.visibleStart && firstNotifier?.op === 'notifier-end') {
+    // Established: the visible code ends a window it never starts.
+    base.prologue.push({ op: 'notifier-start', range: firstNotifier.range ?? whole, blockable: true, label: '(above the hunk) mmu_notifier_invalidate_range_start()' });
+    base.assumes.push('the invalidation window ended in the hunk was opened above it');
+  } else if (facts.fragment && !facts.visibleStart && !firstNotifier && invariants.has('secondary-mmu-coherent')) {
+    const change = list.find((i) => MIRRORED.has(i.op));
+    if (change) {
+      choices.push({
+        question: `code above the hunk: is an mmu_notifier invalidation window open${lineOf(change)}?`,
+        yes: {
+          prologue: [{ op: 'notifier-start', range: whole, blockable: true, label: '(above the hunk) mmu_notifier_invalidate_range_start()' }],
+          epilogue: [{ op: 'notifier-end', range: whole, label: '(below the hunk) mmu_notifier_invalidate_range_end()' }],
+          assumes: 'an invalidation window is open around the hunk',
+        },
+      });
+    }
+  }
+  if (!complete) {
+    // A cut path leaves the rest of the function unseen: it closes the windows the visible part still has open.
+    const open: Array<[number, number]> = base.prologue.filter((i) => i.op === 'notifier-start').map((i) => i.range ?? whole);
+    for (const i of list) {
+      if (i.op === 'notifier-start') open.push(i.range ?? whole);
+      if (i.op === 'notifier-end') open.pop();
+    }
+    for (const range of open.reverse()) base.epilogue.push({ op: 'notifier-end', range, label: '(unseen rest of the function) mmu_notifier_invalidate_range_end()' });
+  }
+
+  // ---- the mmu_gather ------------------------------------------------------------------------------------------
+  const firstGather = list.find((i) => i.op.startsWith('gather-'));
+  if (facts.fragment && firstGather && firstGather.op !== 'gather-init') {
+    base.prologue.push({ op: 'gather-init', fullmm: false, label: '(above the hunk) tlb_gather_mmu()' });
+    base.assumes.push('the mmu_gather used in the hunk was started above it');
+  }
+  if (!complete) {
+    let active = base.prologue.some((i) => i.op === 'gather-init') ? 1 : 0;
+    for (const i of list) {
+      if (i.op === 'gather-init') active++;
+      if (i.op === 'gather-finish') active = Math.max(0, active - 1);
+    }
+    for (let k = 0; k < active; k++) base.epilogue.push({ op: 'gather-finish', label: '(unseen rest of the function) tlb_finish_mmu()' });
+  }
+
+  // ---- the page-table lock -------------------------------------------------------------------------------------
+  const touchesPtl = list.some((i) => i.lock === 'ptl0' || i.releases?.includes('ptl0'));
+  const callerHolds = context.includes('ptl-held-on-entry') || facts.lockOnEntry;
+  const firstPtl = list.find((i) => i.lock === 'ptl0' || i.releases?.includes('ptl0'));
+  const acquiresFirst = firstPtl !== undefined && (firstPtl.op === 'lock' || firstPtl.op === 'trylock' || firstPtl.op === 'pte-map-lock');
+  if (!facts.fragment && facts.lockOnEntry && !context.includes('ptl-held-on-entry') && !acquiresFirst) {
+    // `__must_hold(ptl)` / `__releases(ptl)`: the caller took the page-table lock before the call.
+    base.prologue.push({ op: 'lock', lock: 'ptl0', label: '(caller) holds the page-table lock (__must_hold / __releases)' });
+    base.assumes.push('the caller holds the page-table lock on entry, as annotated');
+  }
+  if (complete && (facts.handsLock || facts.lockOnEntry) && !context.includes('ptl-held-on-entry') && balance([...base.prologue, ...list], 'ptl0') > 0) {
+    // The function returns with the lock held by contract: its caller drops it.
+    base.epilogue.push({ op: 'unlock', lock: 'ptl0', label: '(caller) drops the page-table lock handed to it' });
+    base.assumes.push('the caller drops the page-table lock the function returns with');
+  }
+  if (!touchesPtl && !callerHolds) {
+    const change = list.find((i) => PTE_CHANGES.has(i.op));
+    const excluded = list.some((i) => EXCLUDES_PTL.has(i.op) || (i.op === 'notifier-start' && i.blockable === true) || (i.op === 'lock' && i.lock === 'mmap'));
+    const caller = facts.callerHoldsPtl ?? 'maybe';
+    if (change && !excluded && !facts.fragment && caller === 'yes') {
+      // Every caller in the patch calls it with the page-table lock held.
+      base.prologue.push({ op: 'lock', lock: 'ptl0', label: '(caller) holds the page-table lock' });
+      base.epilogue.push({ op: 'unlock', lock: 'ptl0', label: '(caller) drops the page-table lock' });
+      base.assumes.push('the callers in the patch hold the page-table lock when they call it');
+    } else if (change && !excluded && !facts.fragment && caller === 'maybe') {
+      choices.push({
+        question: `the caller: is the page-table lock held when this function is called (for the PTE change${lineOf(change)})?`,
+        yes: {
+          prologue: [{ op: 'lock', lock: 'ptl0', label: '(caller) holds the page-table lock' }],
+          epilogue: [{ op: 'unlock', lock: 'ptl0', label: '(caller) drops the page-table lock' }],
+          assumes: 'the caller holds the page-table lock around the call',
+        },
+      });
+    } else if (change && !excluded && facts.fragment) {
+      choices.push({
+        question: `code above the hunk: is the page-table lock held${lineOf(change)}?`,
+        yes: {
+          prologue: [{ op: 'lock', lock: 'ptl0', label: '(above the hunk) the page-table lock is taken' }],
+          epilogue: [{ op: 'unlock', lock: 'ptl0', label: '(below the hunk) the page-table lock is dropped' }],
+          assumes: 'the page-table lock is held around the hunk',
+        },
+      });
+    }
+  }
+
+  if (complete && facts.lockToCaller === 'maybe' && !facts.handsLock && !callerHolds && invariants.has('lock-balance') && balance([...base.prologue, ...list], 'ptl0') > 0) {
+    const last = [...list].reverse().find((i) => i.src?.line !== undefined);
+    choices.push({
+      question: `the caller: does it drop the page-table lock this function hands back${lineOf(last)}?`,
+      yes: { prologue: [], epilogue: [{ op: 'unlock', lock: 'ptl0', label: '(caller) drops the page-table lock handed back' }], assumes: 'the caller drops the page-table lock handed back to it' },
+    });
+  }
+
+  // A PTL the fragment releases before taking it was held at the release, but may have been taken in the unseen lines
+  // between two hunks rather than above the first one: then the visible code before that gap ran without it.
+  const lateGap = takenInGap(program, facts);
+  if (lateGap) choices.push(lateGap);
+
+  const open = choices.slice(0, MAX_OPEN_CHOICES);
+  const dropped = choices.slice(MAX_OPEN_CHOICES).map((c) => c.question);
+  const out: Completion[] = [];
+  for (let mask = 0; mask < 1 << open.length; mask++) {
+    const c: Completion = { prologue: [...base.prologue], epilogue: [...base.epilogue], assumes: [...base.assumes] };
+    open.forEach((ch, k) => {
+      if ((mask >> k) & 1) {
+        if (ch.yes.transform) {
+          const before = c.transform;
+          const t = ch.yes.transform;
+          c.transform = before ? (p) => t(before(p)) : t;
+        }
+        c.prologue.push(...ch.yes.prologue);
+        c.epilogue.unshift(...ch.yes.epilogue);
+        c.assumes.push(ch.yes.assumes);
+      }
+    });
+    out.push(c);
+  }
+  return { list: out, questions: open.map((c) => c.question), dropped };
+}
+
+/** The choice "the PTL released in the hunk was taken in the last gap before the release, not above the hunk". */
+function takenInGap(program: readonly Instr[], facts: UnseenFacts): Choice | undefined {
+  if (!facts.fragment || !facts.gaps || facts.gaps.length === 0) return undefined;
+  const first = program[0];
+  if (!first || 'ctl' in first || first.label !== TAKEN_BEFORE_LABEL) return undefined;
+  const release = program.findIndex((i, k) => k > 0 && !('ctl' in i) && (((i.op === 'unlock' || i.op === 'pte-unmap-unlock') && i.lock === 'ptl0') || i.releases?.includes('ptl0') === true));
+  const releaseLine = release > 0 ? (program[release] as OpInstr).src?.line : undefined;
+  if (releaseLine === undefined) return undefined;
+  // The last gap between two visible instructions before the release (instructions carry file lines in src).
+  let at = -1;
+  let gapAfterLine: number | undefined;
+  for (let k = 1; k < release; k++) {
+    const i = program[k] as Instr;
+    if ('ctl' in i || i.src?.line === undefined) continue;
+    const next = program.slice(k + 1, release + 1).find((x): x is OpInstr => !('ctl' in x) && x.src?.line !== undefined);
+    if (next?.src?.line !== undefined && facts.gaps.some((g) => g >= i.src!.line! && g < next.src!.line!)) {
+      at = k;
+      gapAfterLine = i.src.line;
+    }
+  }
+  if (at < 0 || gapAfterLine === undefined) return undefined;
+  const cut = at;
+  const firstLine = program.slice(1).find((x): x is OpInstr => !('ctl' in x) && x.src?.line !== undefined)?.src?.line;
+  return {
+    question: `the lines between the hunks: is the page-table lock taken above the hunk (held from line ${firstLine ?? '?'}), or only in the unseen lines after line ${gapAfterLine}?`,
+    yes: {
+      prologue: [],
+      epilogue: [],
+      assumes: `the page-table lock is taken in the unseen lines after line ${gapAfterLine}`,
+      transform: (p) => {
+        const lock = p[0] as Instr;
+        const rest = p.slice(1);
+        return [...rest.slice(0, cut), { ...(lock as OpInstr), label: `(unseen, after line ${gapAfterLine}) the page-table lock is taken` }, ...rest.slice(cut)];
+      },
+    },
+  };
+}
+
+/** The reason a verdict depends on unseen code, from the questions that split it (`where: question`). */
+export function unseenReason(questions: readonly string[]): string {
+  return `depends on ${questions.join('; and on ')}`;
+}
