@@ -1,15 +1,19 @@
 /**
  * Rule uffd-lock-retake: a PTE loop drops the page-table lock (to call something that sleeps: wp_page_copy,
  * handle_userfault) and then reaches the next iteration, a PTE access or a second unlock without re-taking it; or
- * unmaps/unlocks a PTE pointer before the one it mapped (`pte - 1` after an early break).
+ * unmaps/unlocks a PTE pointer before the one it mapped (`pte - 1` after an early break). It also follows every
+ * mapping of a PTE table (pte_offset_map[_lock](), get_locked_pte(): kmap_local / rcu_read_lock() since 6.5) to
+ * its pte_unmap[_unlock](): an unmap of a mapping that failed (NULL), of a stale pointer after the map was re-taken
+ * into another variable, or a mapping never unmapped on a path that returns (a bare spin_unlock() of its PTL).
  */
-import type { Event, EventPath } from '../src/core/events.ts';
+import type { Event, EventPath, FunctionImage, PathStep } from '../src/core/events.ts';
 import type { Hazard } from '../src/core/rule.ts';
+import { PTE_MAP_SEMANTICS } from '../src/kernel-api/catalogue.ts';
 import { createRule } from './create-rule.ts';
 import type { TypedRuleContext } from './create-rule.ts';
-import { LockState, callArgs, fragmentEntryLocks, imageEvent, insertAt, isPtlAcquire, lockOf, loopStacks, norm, pickAnchor, removeAt, replaceAt, stripStep } from './utils/paths.ts';
+import { LockState, callArgs, fragmentEntryLocks, imageEvent, insertAt, isPtlAcquire, lockOf, loopStacks, norm, pickAnchor, removeAt, replaceAt, stripStep, truncated } from './utils/paths.ts';
 
-export type MessageId = 'nextIteration' | 'accessUnlocked' | 'doubleUnlock' | 'unlockUnderflow';
+export type MessageId = 'nextIteration' | 'accessUnlocked' | 'doubleUnlock' | 'unlockUnderflow' | 'unmapNull' | 'unmapStale' | 'mapLeak';
 
 /** Event kinds that read or write a PTE through its pointer (need the PTL). */
 export const PTE_ACCESS_KINDS: ReadonlySet<Event['kind']> = new Set([
@@ -130,6 +134,340 @@ function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath): void {
   });
 }
 
+
+// ---- PTE-table mappings ---------------------------------------------------------------------------------------
+
+/**
+ * One mapping of a PTE table on a path: made by a `pte-map` / `pte-map-lock` event (kmap_local_page() of the table
+ * under CONFIG_HIGHPTE, rcu_read_lock() since 6.5 — __pte_offset_map()), released by the pte_unmap[_unlock]() of a
+ * pointer into it. Each mapping is its own hold: kunmap_local() must be given the address kmap_local_page()
+ * returned, so a pointer into an earlier mapping does not release a later one.
+ */
+interface MapHold {
+  n: number;
+  /** Variables that point into this mapping (`orig_pte = pte = pte_offset_map_lock(...)`). */
+  names: Set<string>;
+  map: Event;
+  /** Index of the map step in the modelled path (the hold's synthetic lock follows it). */
+  at: number;
+  /** The map also took the PTL (pte-map-lock). */
+  locks: boolean;
+  lockKey: string;
+  mapped: boolean;
+  locked: boolean;
+  /** The path took the branch on which the map returned NULL (nothing mapped, nothing locked). */
+  isNull: boolean;
+  /** Where the mapping was released (for stale-pointer messages). */
+  released?: Event;
+  /** A bare unlock of the PTL that left the mapping in place (spin_unlock(ptl)). */
+  bareUnlock?: Event;
+}
+
+/** `orig_pte = pte = pte_offset_map_lock(...)` → ['orig_pte', 'pte'] (from the line the call is on). */
+function assignedNames(image: FunctionImage, ev: Event): string[] {
+  const names = new Set<string>();
+  if (ev.result) names.add(norm(ev.result));
+  const line = image.text.split('\n')[ev.loc.line - 1] ?? '';
+  const at = line.indexOf(ev.callee);
+  if (at > 0) {
+    const before = line.slice(0, at);
+    for (const m of before.matchAll(/([A-Za-z_][\w]*(?:(?:->|\.)[A-Za-z_]\w*)*)\s*=(?!=)/g)) names.add(norm(m[1]));
+  }
+  return [...names].filter((x) => x !== '');
+}
+
+/** The variable a pointer expression points through (`pte - 1` → pte, `(orig_pte)` → orig_pte). */
+function baseName(expr: string | undefined): string {
+  const e = norm(expr).replace(/^\([^()]*\*\)/, '');
+  const m = /^([A-Za-z_]\w*(?:(?:->|\.)[A-Za-z_]\w*)*)(?:[-+]\d+)?$/.exec(e);
+  return m ? (m[1] as string) : e;
+}
+
+/** What a branch condition says about a pointer being NULL: name → NULL when the branch is taken (true) or not. */
+function nullTests(cond: string, taken: boolean): Array<{ name: string; isNull: boolean }> {
+  let c = norm(cond);
+  const strip = (x: string): string => {
+    let y = norm(x);
+    for (;;) {
+      const m = /^(?:likely|unlikely|IS_ERR_OR_NULL)\((.*)\)$/.exec(y);
+      if (!m) return y;
+      y = norm(m[1]);
+    }
+  };
+  c = strip(c);
+  // A conjunction taken (or a disjunction not taken) makes each part hold (or fail); anything else says nothing.
+  const conj = taken ? '&&' : '||';
+  const other = taken ? '||' : '&&';
+  if (c.includes(other)) return [];
+  const out: Array<{ name: string; isNull: boolean }> = [];
+  for (const raw of c.split(conj)) {
+    const part = strip(raw);
+    const id = /^[A-Za-z_]\w*(?:(?:->|\.)[A-Za-z_]\w*)*$/;
+    let name: string | undefined;
+    let nullIfTrue: boolean | undefined;
+    const eq = /^(.+?)(==|!=)NULL$/.exec(part) ?? /^NULL(==|!=)(.+)$/.exec(part);
+    if (part.startsWith('!') && id.test(strip(part.slice(1)))) {
+      name = strip(part.slice(1));
+      nullIfTrue = true;
+    } else if (id.test(part)) {
+      name = part;
+      nullIfTrue = false;
+    } else if (eq) {
+      const [lhs, op] = eq[2] === '==' || eq[2] === '!=' ? [eq[1], eq[2]] : [eq[2], eq[1]];
+      if (lhs && id.test(strip(lhs))) {
+        name = strip(lhs);
+        nullIfTrue = op === '==';
+      }
+    }
+    if (name !== undefined && nullIfTrue !== undefined) out.push({ name, isNull: taken ? nullIfTrue : !nullIfTrue });
+  }
+  return out;
+}
+
+/** Is the file text between two image lines contiguous (no unseen lines of a hunk gap between them)? */
+function contiguous(image: FunctionImage, fromLine: number, toLine: number): boolean {
+  if (image.complete) return true;
+  let last: number | undefined;
+  for (let l = fromLine; l <= toLine; l++) {
+    const fl = image.lineInfo[l - 1]?.fileLine;
+    if (fl === undefined) continue;
+    if (last !== undefined && fl !== last + 1) return false;
+    last = fl;
+  }
+  return true;
+}
+
+/** Does the function hand a mapping to its caller (returns it, stores it through an out-parameter or a field)? */
+function handsMapToCaller(image: FunctionImage, hold: MapHold, retValue: string | undefined): boolean {
+  if ([...hold.names].some((n) => /->|\./.test(n))) return true;
+  if (retValue !== undefined && [...hold.names].some((n) => new RegExp(`\\b${n.replace(/[^\w]/g, '')}\\b`).test(retValue))) return true;
+  if (image.params.some((p) => /\b(?:pte_t|spinlock_t)\s*\*\s*\*/.test(p))) return true;
+  if (/__acquires\s*\(|__cond_lock\s*\(/.test(image.text)) return true;
+  // `*ptep = pte;`: stored through an out-parameter.
+  return [...hold.names].some((n) => new RegExp(`\\*\\s*[A-Za-z_][\\w>.-]*\\s*=\\s*${n}\\b`).test(image.text));
+}
+
+/** Can this file run with CONFIG_HIGHPTE (kmap_local mappings, unmapped by address)? Generic code can. */
+function highptePossible(file: string): boolean {
+  const m = /(?:^|\/)arch\/([^/]+)\//.exec(file);
+  return m === null || PTE_MAP_SEMANTICS.highpteArchDirs.includes(m[1] as string);
+}
+
+/** Does the function test a pte_offset_map*() result for NULL (written against the ≥6.5 RCU-mapping API)? */
+function rcuMappingApi(image: FunctionImage): boolean {
+  return image.paths.some((p) => {
+    const names = new Set<string>();
+    return p.steps.some((st) => {
+      if (st.step === 'event' && (st.kind === 'pte-map' || st.kind === 'pte-map-lock') && PTE_MAP_SEMANTICS.rcuMappers.has(st.callee)) {
+        for (const n of assignedNames(image, stripStep(st))) names.add(n);
+      }
+      return st.step === 'control' && st.kind === 'branch' && nullTests(st.cond, st.taken).some((t) => names.has(t.name));
+    });
+  });
+}
+
+const MAP_HAZARD: Hazard = {
+  kind: 'pte-map-balance',
+  invariants: ['lock-balance'],
+  adversaries: [],
+  arch: ['x86'],
+  context: ['pte-map-hold'],
+};
+
+/** A synthetic step that makes a mapping visible to the simulator as a hold of its own (`pte-map:N`). */
+function holdStep(kind: 'lock' | 'unlock', hold: MapHold, at: Event, text: string): PathStep {
+  return { step: 'event', id: -1, kind, callee: '<pte-map>', args: { lock: `pte-map:${hold.n}` }, attrs: { lockClass: 'other' }, loc: at.loc, text };
+}
+
+/** Suggested-fix rewrites of the modelled steps (the index refers to the steps as first built, before NULL maps are collapsed). */
+function dropFrom(index: number, count: number): (steps: PathStep[]) => PathStep[] {
+  return (steps) => {
+    const out = [...steps];
+    const at = locate(steps, index);
+    if (at >= 0) out.splice(at, count);
+    return out;
+  };
+}
+function retarget(index: number, to: MapHold): (steps: PathStep[]) => PathStep[] {
+  return (steps) => {
+    const at = locate(steps, index);
+    const st = steps[at];
+    if (!st || st.step !== 'event') return steps;
+    const out = [...steps];
+    out[at] = { ...st, args: { lock: `pte-map:${to.n}` } };
+    return out;
+  };
+}
+function unmapBeforeReturn(h: MapHold): (steps: PathStep[]) => PathStep[] {
+  return (steps) => {
+    const out = [...steps];
+    let at = out.findIndex((x) => x.step === 'control' && x.kind === 'return');
+    if (at < 0) at = out.length;
+    const where = (out[at] ?? out[out.length - 1])?.loc ?? h.map.loc;
+    out.splice(at, 0, holdStep('unlock', h, { ...h.map, loc: where }, `pte_unmap(): mapping released [map ${h.n}]`));
+    return out;
+  };
+}
+/** Position of a step recorded while building (steps are tagged by identity, so collapsing NULL maps keeps it). */
+const built = new WeakMap<PathStep, number>();
+function locate(steps: PathStep[], index: number): number {
+  return steps.findIndex((x) => built.get(x) === index);
+}
+
+/**
+ * Follow the PTE-table mappings of one path: report an unmap of a NULL map, of a stale pointer after a re-map, and a
+ * mapping still held when the path returns. The simulated path carries each mapping as a hold of its own.
+ */
+function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<string>): void {
+  const holds: MapHold[] = [];
+  const steps: PathStep[] = [];
+  const findings: Array<{ messageId: MessageId; anchor: Event; related: Array<{ event: Event; message: string }>; data: Record<string, string>; kind: string; fix: string; fixPath?: (steps: PathStep[]) => PathStep[] }> = [];
+  const real = (e: Event): Event => imageEvent(ctx.image, e);
+  const live = (): MapHold[] => holds.filter((h) => h.mapped && !h.isNull);
+  let retValue: string | undefined;
+  let returned = false;
+  const stale = new Set<number>();
+  for (const s of path.steps) {
+    if (s.step === 'control') {
+      steps.push(s);
+      if (s.kind === 'branch') {
+        for (const t of nullTests(s.cond, s.taken)) {
+          const h = [...holds].reverse().find((x) => x.names.has(t.name) && x.mapped);
+          if (h && t.isNull && !h.released) h.isNull = true;
+        }
+      }
+      if (s.kind === 'return') {
+        returned = true;
+        retValue = s.value;
+      }
+      continue;
+    }
+    const ev = stripStep(s);
+    if (ev.kind === 'pte-map' || ev.kind === 'pte-map-lock') {
+      const names = assignedNames(ctx.image, ev);
+      for (const h of holds) for (const n of names) h.names.delete(n);
+      const h: MapHold = { n: holds.length + 1, names: new Set(names), map: ev, at: steps.length, locks: ev.kind === 'pte-map-lock', lockKey: lockOf(ev), mapped: true, locked: ev.kind === 'pte-map-lock', isNull: false };
+      holds.push(h);
+      steps.push(s, holdStep('lock', h, ev, `${ev.callee}(): PTE table mapped [map ${h.n}]`));
+      continue;
+    }
+    if (ev.kind === 'pte-unmap' || ev.kind === 'pte-unmap-unlock') {
+      const arg = callArgs(ev.text)[0] ?? ev.args.pte;
+      const base = baseName(arg);
+      const h = [...holds].reverse().find((x) => x.names.has(base));
+      if (!h) {
+        steps.push(s);
+        continue;
+      }
+      const seenWhole = h.map.id >= 0 && contiguous(ctx.image, h.map.loc.line, ev.loc.line);
+      if (h.isNull && seenWhole) {
+        findings.push({
+          messageId: 'unmapNull',
+          anchor: real(ev),
+          related: h.map.id >= 0 ? [{ event: real(h.map), message: `${h.map.callee}() returned NULL on this path` }] : [],
+          data: { unmap: ev.callee, arg: arg ?? base, map: h.map.callee, what: ev.kind === 'pte-unmap-unlock' ? 'unmaps a table that was never mapped and releases a lock that was never taken' : 'ends a kmap_local / RCU read-side section that was never begun' },
+          kind: 'unmap-null-map',
+          fix: `call ${ev.callee}() only when ${h.map.callee}() returned a mapping (inside the \`if (${base})\` branch)`,
+          fixPath: dropFrom(steps.length, ev.kind === 'pte-unmap-unlock' ? 1 : 2),
+        });
+      } else if (!h.mapped) {
+        const newer = live().find((x) => x.n > h.n);
+        // Only a kmap_local mapping (CONFIG_HIGHPTE) is released by address; an RCU mapping is released by count.
+        if (newer && seenWhole && highptePossible(ctx.fn.path)) {
+          stale.add(newer.n);
+          const good = [...newer.names][0] ?? 'the new pointer';
+          findings.push({
+            messageId: 'unmapStale',
+            anchor: real(ev),
+            related: [
+              ...(h.released && h.released.id >= 0 ? [{ event: real(h.released), message: `the mapping ${base} points into was released here` }] : []),
+              ...(newer.map.id >= 0 ? [{ event: real(newer.map), message: `re-mapped here into ${[...newer.names].join(' / ') || 'a discarded result'}` }] : []),
+            ],
+            data: { unmap: ev.callee, arg: arg ?? base, map: newer.map.callee, fresh: good },
+            kind: 'unmap-stale-map',
+            fix: newer.names.size > 0 ? `assign the re-taken mapping to ${base} as well (\`${base} = ${good} = ${newer.map.callee}(...)\`) and unmap that` : `keep the pointer ${newer.map.callee}() returns and unmap it`,
+            fixPath: retarget(steps.length + 1, newer),
+          });
+        }
+      }
+      if (h.mapped && !h.isNull) {
+        h.mapped = false;
+        h.released = ev;
+      }
+      if (ev.kind === 'pte-unmap-unlock') h.locked = false;
+      if (h.isNull && ev.kind === 'pte-unmap-unlock') {
+        // The lock pointer was never set by the failed map: the model releases a lock no one took.
+        steps.push({ ...s, kind: 'unlock', attrs: { lockClass: 'other' }, args: { lock: `${h.lockKey || "ptl"}[never-taken:${h.map.callee}()=NULL]` } });
+      } else {
+        steps.push(s, holdStep('unlock', h, ev, `${ev.callee}(${arg ?? base}): mapping released [map ${h.n}]`));
+      }
+      continue;
+    }
+    if (ev.kind === 'unlock' && (ev.attrs.lockClass === 'ptl' || ev.attrs.lockClass === 'pmd-ptl' || ev.attrs.lockClass === 'spin' || ev.attrs.lockClass === undefined)) {
+      const h = [...holds].reverse().find((x) => x.locked && x.mapped && x.lockKey !== '' && x.lockKey === lockOf(ev));
+      if (h) {
+        h.locked = false;
+        h.bareUnlock = ev;
+      }
+    }
+    steps.push(s);
+  }
+  // A mapping still held when the path returns: only when the path from the map to the return is seen whole.
+  // A mapping left in place matters where pte_unmap() does something: HIGHPTE, or the ≥6.5 RCU mapping API.
+  if (returned && !truncated(path) && (highptePossible(ctx.fn.path) || rcuMappingApi(ctx.image))) {
+    const retLine = [...path.steps].reverse().find((s) => s.step === 'control' && s.kind === 'return')?.loc.line ?? Number.MAX_SAFE_INTEGER;
+    for (const h of live()) {
+      // A mapping whose pointer this analysis could not name (assigned through a conditional, a macro) is unknown.
+      if (h.map.id < 0 || h.names.size === 0 || !contiguous(ctx.image, h.map.loc.line, retLine)) continue;
+      // A stale unmap already explains why this newer mapping is never released: one root cause, one finding.
+      if (stale.has(h.n)) continue;
+      if (handsMapToCaller(ctx.image, h, retValue)) continue;
+      // The function unmaps this pointer on other paths: this one may skip it on a condition correlated with how
+      // the map was made (`pte = kernel ? pte_offset_kernel() : pte_offset_map_lock()`), which paths cannot tell.
+      if (ctx.image.events.some((e) => (e.kind === 'pte-unmap' || e.kind === 'pte-unmap-unlock') && h.names.has(baseName(callArgs(e.text)[0] ?? e.args.pte)))) continue;
+      const anchorEv = h.bareUnlock ?? h.map;
+      findings.push({
+        messageId: 'mapLeak',
+        anchor: real(anchorEv),
+        related: h.bareUnlock ? [{ event: real(h.map), message: `mapped here by ${h.map.callee}()` }] : [],
+        data: { map: h.map.callee, how: h.bareUnlock ? `${h.bareUnlock.callee}() drops the page-table lock but leaves the table mapped` : 'no pte_unmap() follows on this path' },
+        kind: 'map-not-unmapped',
+        fix: h.bareUnlock ? `release with pte_unmap_unlock(${[...h.names][0] ?? 'pte'}, ${h.lockKey}) instead of ${h.bareUnlock.callee}()` : `pte_unmap(${[...h.names][0] ?? 'pte'}) before returning`,
+        fixPath: unmapBeforeReturn(h),
+      });
+    }
+  }
+  if (findings.length === 0) return;
+  // Fresh step objects, each tagged with its position, so suggested-fix rewrites find theirs after the collapse below.
+  const model = steps.map((x, i) => {
+    const c = { ...x } as PathStep;
+    built.set(c, i);
+    return c;
+  });
+  // A map that returned NULL on this path mapped nothing and took no lock: the model runs it as a plain call.
+  for (const h of [...holds].reverse()) {
+    if (!h.isNull) continue;
+    const failed: PathStep = { step: 'event', ...h.map, kind: 'call', attrs: { opaque: true }, text: `${h.map.callee}() returned NULL: nothing mapped, no lock taken` };
+    model.splice(h.at, 2, failed);
+  }
+  const modelled: EventPath = { steps: model, complete: path.complete };
+  for (const f of findings) {
+    // One finding per call site and hazard: the first path that shows it.
+    const key = `${f.messageId}:${f.anchor.id}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    ctx.report({
+      messageId: f.messageId,
+      data: f.data,
+      anchor: f.anchor,
+      related: f.related,
+      path: modelled,
+      hazard: { ...MAP_HAZARD, kind: f.kind },
+      suggestion: { text: f.fix, ...(f.fixPath ? { path: { steps: f.fixPath(model), complete: path.complete } } : {}) },
+    });
+  }
+}
+
 export default createRule<MessageId>({
   meta: {
     id: 'uffd-lock-retake',
@@ -140,11 +478,18 @@ export default createRule<MessageId>({
       accessUnlocked: '{{unlock}}() drops {{lock}} inside the PTE loop, and {{op}}() then touches a PTE without re-taking it.',
       doubleUnlock: '{{unlock}}() drops {{lock}} inside the PTE loop, and {{op}}() releases it again on this path.',
       unlockUnderflow: '{{unlock}}({{arg}}) is reached through an early exit before {{base}} advanced: it unmaps and unlocks the entry before the one that was mapped.',
+      unmapNull: '{{unmap}}({{arg}}) is reached on the path where {{map}}() returned NULL: it {{what}}.',
+      unmapStale: '{{unmap}}({{arg}}) releases a mapping that was already released: the table was mapped again by {{map}}() into {{fresh}}, and that mapping is never unmapped.',
+      mapLeak: 'The PTE table mapped by {{map}}() is still mapped when this path returns: {{how}} (pte_unmap() ends the kmap_local / RCU read-side section the map opened).',
     },
     hazard:
       'Loops over consecutive PTEs hold the page-table lock for the whole batch. When an iteration drops it to call something that sleeps (wp_page_copy, do_wp_page, handle_userfault, cond_resched) it must re-map and re-lock before the next PTE is read or written: otherwise PTEs are updated without their lock (racing a fault or a COW on another CPU, losing the update) and the final unlock releases a lock that is not held.',
   },
   check(ctx) {
-    for (const path of ctx.image.paths) checkPath(ctx, path);
+    const seen = new Set<string>();
+    for (const path of ctx.image.paths) {
+      checkPath(ctx, path);
+      checkMaps(ctx, path, seen);
+    }
   },
 });

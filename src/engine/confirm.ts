@@ -47,7 +47,12 @@ export function confirm(input: BuildInput, archs: readonly Arch[]): Confirmation
         ...(r.bound ? { bound: r.bound } : {}),
         ...(r.trace ? { trace: r.trace } : {}),
       };
-      if (r.verdict === 'violation') return { status: 'confirmed', simulation: sim, runs };
+      if (r.verdict === 'violation') {
+        // The violation rests on context the rule could not see: say so instead of confirming.
+        const unknown = input.candidate.hazard.unknown;
+        if (unknown) return { status: 'inconclusive', simulation: { ...sim, note: unknown }, runs };
+        return { status: 'confirmed', simulation: sim, runs };
+      }
       if (r.verdict === 'inconclusive') inconclusive ??= sim;
       else lastOk = sim;
     }

@@ -45,6 +45,7 @@ function block(f: Finding, o: TerminalOptions): string {
     const inv = sim.invariant ? ` — violates ${sim.invariant}` : '';
     const bound = sim.bound ? ` (bound: ${sim.bound})` : '';
     lines.push(paint(c, 'dim', `  simulated on ${sim.arch}: ${sim.verdict}${inv}; ${sim.states} states, ${sim.ms} ms${bound}`));
+    if (sim.note) lines.push(paint(c, 'yellow', `  ${f.status === 'inconclusive' ? 'inconclusive: ' : ''}${sim.note}`));
     if (sim.trace && sim.trace.steps.length > 0) {
       lines.push('', indent(o.renderTrace(sim.trace), '    '));
     }

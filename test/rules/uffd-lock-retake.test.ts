@@ -4,11 +4,17 @@ import { testRule } from '../../src/rule-tester/rule-tester.ts';
 
 testRule(rule, {
   valid: [
+    'valid-null-map-returns-early.patch',
     'valid-relock-before-continue.c',
+    'valid-retake-updates-orig-pte.patch',
     'valid-unlock-mapped-pointer.c',
+    'valid-unmap-unlock-after-get-locked-pte.patch',
   ],
   invalid: [
     'invalid-break-unlocks-pte-minus-one.patch',
     'invalid-continue-without-relock.c',
+    'invalid-spin-unlock-leaves-pte-mapped.patch',
+    'invalid-stale-orig-pte-after-retake.patch',
+    'invalid-unmap-after-null-map.patch',
   ],
 });
