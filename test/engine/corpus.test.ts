@@ -13,8 +13,8 @@ import type { CorpusLabel, CaseResult } from './corpus-score.ts';
 import { CORPUS as dir, corpusPresent } from '../helpers/shared.ts';
 import { expectRatchets } from '../helpers/ratchet.ts';
 
-// Recorded floors (2026-12-07, 14 bug and 21 fix cases).
-const FLOOR = { bugsConfirmed: 4, fixesRecognised: 3 };
+// Recorded floors (2026-12-07, 14 bug and 21 fix cases; raised by lockrules: riscv fullmm flush skip, s390 NULL-map unlock).
+const FLOOR = { bugsConfirmed: 5, fixesRecognised: 4 };
 
 const present = corpusPresent();
 const labels: CorpusLabel[] = present ? JSON.parse(readFileSync(join(dir, 'labels.json'), 'utf8')) : [];

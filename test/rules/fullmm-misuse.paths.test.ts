@@ -49,4 +49,40 @@ describe('fullmm-misuse over paths', () => {
     const post = image([[gather('tlb_gather_mmu(&tlb, mm, vma->vm_start, vma->vm_end)', { tlb: '&tlb', mm: 'mm', start: 'vma->vm_start', end: 'vma->vm_end' }), ret]]);
     expect(runRule(rule, view('reap_task_mm', { pre, post })).map((c) => c.side)).toEqual(['pre']);
   });
+  it('says inconclusive when neither the path nor a caller in the patch shows whether the mm is live', () => {
+    const g = gather('tlb_gather_mmu_fullmm(&tlb, mm)', { tlb: '&tlb', mm: 'mm' }, { fullmm: true });
+    const c = runRule(rule, view('drop_ranges', { post: image([[g, ret]]) }));
+    expect(c[0]?.hazard.unknown).toMatch(/no caller of drop_ranges\(\) is in this patch/);
+  });
+  it('finds liveness on the path: an mm_users reference taken before the gather', () => {
+    const g = gather('tlb_gather_mmu(&tlb, mm, 0, -1)', { tlb: '&tlb', mm: 'mm', start: '0', end: '-1' });
+    const ref = ctl({ kind: 'branch', cond: '!mmget_not_zero(mm)', taken: false }, 1);
+    const c = runRule(rule, view('reap_mm', { post: image([[ref, g, ret]]) }));
+    expect(c.map((x) => x.messageId)).toEqual(['liveMm']);
+    expect(c[0]?.hazard.unknown).toBeUndefined();
+  });
+  it('judges a helper by its callers in the patch: dead from exit_mmap, live from current->mm', () => {
+    const g = gather('tlb_gather_mmu_fullmm(&tlb, mm)', { tlb: '&tlb', mm: 'mm' }, { fullmm: true });
+    const helper = view('teardown_ranges', { post: image([[g, ret]]) });
+    const call = ev(5, 'call', 'teardown_ranges', { arg0: 'mm' }, { text: 'teardown_ranges(mm)' });
+    const exit = view('exit_mmap', { post: image([[call, ret]]) });
+    expect(runRule(rule, helper, [helper, exit])).toEqual([]);
+    const fromCurrent = view('drop_ranges_write', { post: image([[call, ret]]) });
+    fromCurrent.post!.text = 'struct mm_struct *mm = current->mm;';
+    const c = runRule(rule, helper, [helper, fromCurrent]);
+    expect(c.map((x) => x.messageId)).toEqual(['liveMm']);
+    expect(c[0]?.message).toMatch(/called from drop_ranges_write\(\)/);
+    expect(c[0]?.hazard.unknown).toBeUndefined();
+  });
+  it('reports a flush hook that returns on tlb->fullmm alone, not one that also requires no freed tables', () => {
+    const flush = ev(1, 'tlb-flush', 'flush_tlb_mm', { mm: 'tlb->mm' }, { attrs: { scope: 'mm' }, line: 9 });
+    const skip = ctl({ kind: 'branch', cond: 'tlb->fullmm', taken: true }, 3);
+    const c = runRule(rule, view('tlb_flush', { post: image([[skip, ret], [ctl({ kind: 'branch', cond: 'tlb->fullmm', taken: false }, 3), flush, ret]]) }));
+    expect(c.map((x) => x.messageId)).toEqual(['flushSkipped']);
+    expect(c[0]?.hazard.invariants).toEqual(['no-stale-access']);
+    const kinds = c[0]?.path.steps.filter((x) => x.step === 'event').map((x) => (x.step === 'event' ? x.kind : ''));
+    expect(kinds).toEqual(['pte-map-lock', 'pte-clear', 'pte-unmap-unlock', 'flush-pending-read', 'page-free']);
+    const leafOnly = ctl({ kind: 'branch', cond: 'tlb->fullmm && !tlb->freed_tables', taken: true }, 3);
+    expect(runRule(rule, view('tlb_flush', { post: image([[leafOnly, ret], [ctl({ kind: 'branch', cond: 'tlb->fullmm && !tlb->freed_tables', taken: false }, 3), flush, ret]]) }))).toEqual([]);
+  });
 });

@@ -47,4 +47,29 @@ describe('uffd-lock-retake over paths', () => {
     const n = ctl({ kind: 'loop-next', loop: 1, via: 'end' }, 8);
     expect(runRule(rule, view('f', { post: image([[map, enter, read, adv, n, read, brk, unlock, ret], [map, enter, read, adv, exitCond, unlock, ret]]) }))).toEqual([]);
   });
+  it('reports an unmap on the path where the map returned NULL, modelled as a lock never taken', () => {
+    const m = ev(10, 'pte-map-lock', 'get_locked_pte', { mm: 'mm', addr: 'addr', lock: 'ptl' }, { result: 'ptep' });
+    const isNull = ctl({ kind: 'branch', cond: 'ptep', taken: false }, 3);
+    const un = ev(11, 'pte-unmap-unlock', 'pte_unmap_unlock', { pte: 'ptep', lock: 'ptl' }, { text: 'pte_unmap_unlock(ptep, ptl)', diff: 'add' });
+    const c = runRule(rule, view('zap_entry', { post: image([[m, isNull, un, ret]]) }));
+    expect(c.map((x) => x.messageId)).toEqual(['unmapNull']);
+    const kinds = c[0]?.path.steps.flatMap((x) => (x.step === 'event' ? [`${x.kind}:${x.args.lock ?? ''}`] : []));
+    expect(kinds?.[0]).toBe('call:ptl');
+    expect(kinds?.[1]).toMatch(/^unlock:ptl\[never-taken/);
+    const ok = ctl({ kind: 'branch', cond: 'ptep', taken: true }, 3);
+    expect(runRule(rule, view('zap_entry', { post: image([[m, ok, un, ret]]) }))).toEqual([]);
+  });
+  it('reports an unmap through a pointer into a mapping already released when the table was re-mapped elsewhere', () => {
+    const un1 = ev(12, 'pte-unmap-unlock', 'pte_unmap_unlock', { pte: 'pte', lock: 'ptl' }, { text: 'pte_unmap_unlock(pte, ptl)' });
+    const again = ev(13, 'pte-map-lock', 'pte_offset_map_lock', { lock: 'ptl' }, { result: 'pte' });
+    const stale = ev(14, 'pte-unmap-unlock', 'pte_unmap_unlock', { pte: 'pte', lock: 'ptl' }, { text: 'pte_unmap_unlock(orig_pte, ptl)', diff: 'add' });
+    const first = ev(15, 'pte-map-lock', 'pte_offset_map_lock', { lock: 'ptl' }, { result: 'pte', text: 'pte_offset_map_lock(mm, pmd, addr, &ptl)' });
+    const fn = view('walk', { post: image([[first, un1, again, stale, ret]]) });
+    // orig_pte = pte = pte_offset_map_lock(...): the names come from the line of the first map (line 16).
+    const lines = Array.from({ length: 20 }, (_, i) => (i === 15 ? '\torig_pte = pte = pte_offset_map_lock(mm, pmd, addr, &ptl);' : ''));
+    fn.post!.text = lines.join('\n');
+    const c = runRule(rule, fn);
+    expect(c.map((x) => x.messageId)).toEqual(['unmapStale']);
+    expect(c[0]?.anchor.id).toBe(14);
+  });
 });
