@@ -13,7 +13,7 @@ import { createRule } from './create-rule.ts';
 import type { TypedRuleContext } from './create-rule.ts';
 import { LockState, callArgs, fragmentEntryLocks, imageEvent, insertAt, isPtlAcquire, lockOf, loopStacks, norm, pickAnchor, removeAt, replaceAt, stripStep, truncated } from './utils/paths.ts';
 
-export type MessageId = 'nextIteration' | 'accessUnlocked' | 'doubleUnlock' | 'unlockUnderflow' | 'unmapNull' | 'unmapStale' | 'mapLeak';
+export type MessageId = 'nextIteration' | 'accessUnlocked' | 'doubleUnlock' | 'unlockUnderflow' | 'unmapNull' | 'unmapStale' | 'mapLeak' | 'staleValue';
 
 /** Event kinds that read or write a PTE through its pointer (need the PTL). */
 export const PTE_ACCESS_KINDS: ReadonlySet<Event['kind']> = new Set([
@@ -468,6 +468,66 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
   }
 }
 
+// ---- values read before the lock was dropped ------------------------------------------------------------------
+
+/** PTE writes whose value is built from what the writer read (a stale read writes back a stale entry). */
+const VALUE_WRITES: ReadonlySet<Event['kind']> = new Set(['pte-set', 'pte-modify-commit', 'pte-set-access-flags']);
+
+/**
+ * A PTE read under the PTL, the PTL dropped and re-taken, and the PTE then written without being read again or
+ * compared (pte_same()) under the re-taken lock: whatever another CPU did to the entry in between (a zap freeing
+ * the page, a fault setting dirty) is overwritten with the stale value.
+ */
+function checkStaleValue(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<string>): void {
+  const state = new LockState(fragmentEntryLocks(ctx.image, path));
+  const reads = new Map<string, { read: Event; drop?: Event; retake?: Event; stale: boolean }>();
+  for (const s of path.steps) {
+    if (s.step !== 'event') continue;
+    const ev = stripStep(s);
+    const pte = norm(ev.args.pte);
+    const held = state.ptlHeld();
+    if ((ev.kind === 'pte-read' || ev.kind === 'pte-same' || ev.kind === 'pte-modify-start') && held && pte !== '') {
+      reads.set(pte, { read: ev, stale: false });
+    } else if (VALUE_WRITES.has(ev.kind) && held) {
+      const r = reads.get(pte);
+      const key = `staleValue:${ev.id}`;
+      if (r && r.stale && r.drop && r.retake && ev.id >= 0 && !seen.has(key) && contiguous(ctx.image, r.read.loc.line, ev.loc.line)) {
+        seen.add(key);
+        const real = (e: Event): Event => imageEvent(ctx.image, e);
+        const anchor = pickAnchor(ctx.side, [real(ev), real(r.retake), real(r.drop), real(r.read)].filter((e) => e.id >= 0));
+        const related = [
+          { event: real(r.read), message: 'PTE read here, under the lock' },
+          { event: real(r.drop), message: 'page-table lock dropped here' },
+          { event: real(r.retake), message: 'and re-taken here: the entry may have changed meanwhile' },
+          { event: real(ev), message: 'written here from the old value' },
+        ].filter((x) => x.event.id >= 0 && x.event.id !== anchor.id);
+        ctx.report({
+          messageId: 'staleValue',
+          data: { write: ev.callee, read: r.read.callee, retake: r.retake.callee },
+          anchor,
+          related,
+          path,
+          hazard: { kind: 'stale-pte-after-retake', invariants: ['no-stale-access', 'no-lost-write'], adversaries: ['zap', 'user-reader'], arch: ['x86'], context: ['pte-retake'] },
+          suggestion: { text: `after ${r.retake.callee}() re-read the entry and give up unless pte_same(ptep_get(pte), old)` },
+        });
+      }
+    }
+    const res = state.apply(ev);
+    for (const rel of res.released) {
+      if (rel.cls !== 'ptl' && rel.cls !== 'pmd-ptl') continue;
+      for (const r of reads.values()) if (!r.stale) r.drop = ev;
+    }
+    if (isPtlAcquire(ev)) {
+      for (const r of reads.values()) {
+        if (r.drop && !r.retake) {
+          r.retake = ev;
+          r.stale = true;
+        }
+      }
+    }
+  }
+}
+
 export default createRule<MessageId>({
   meta: {
     id: 'uffd-lock-retake',
@@ -480,6 +540,7 @@ export default createRule<MessageId>({
       unlockUnderflow: '{{unlock}}({{arg}}) is reached through an early exit before {{base}} advanced: it unmaps and unlocks the entry before the one that was mapped.',
       unmapNull: '{{unmap}}({{arg}}) is reached on the path where {{map}}() returned NULL: it {{what}}.',
       unmapStale: '{{unmap}}({{arg}}) releases a mapping that was already released: the table was mapped again by {{map}}() into {{fresh}}, and that mapping is never unmapped.',
+      staleValue: '{{write}}() writes a PTE value read by {{read}}() before the page-table lock was dropped; after {{retake}}() re-took it the entry was neither read again nor compared with pte_same(), so a change made meanwhile (a zap, a fault) is overwritten.',
       mapLeak: 'The PTE table mapped by {{map}}() is still mapped when this path returns: {{how}} (pte_unmap() ends the kmap_local / RCU read-side section the map opened).',
     },
     hazard:
@@ -490,6 +551,7 @@ export default createRule<MessageId>({
     for (const path of ctx.image.paths) {
       checkPath(ctx, path);
       checkMaps(ctx, path, seen);
+      checkStaleValue(ctx, path, seen);
     }
   },
 });

@@ -5,6 +5,7 @@ import { testRule } from '../../src/rule-tester/rule-tester.ts';
 testRule(rule, {
   valid: [
     'valid-null-map-returns-early.patch',
+    'valid-pte-same-after-retake.patch',
     'valid-relock-before-continue.c',
     'valid-retake-updates-orig-pte.patch',
     'valid-unlock-mapped-pointer.c',
@@ -15,6 +16,7 @@ testRule(rule, {
     'invalid-continue-without-relock.c',
     'invalid-spin-unlock-leaves-pte-mapped.patch',
     'invalid-stale-orig-pte-after-retake.patch',
+    'invalid-stale-pte-value-after-retake.patch',
     'invalid-unmap-after-null-map.patch',
   ],
 });
