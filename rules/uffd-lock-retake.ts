@@ -13,7 +13,7 @@ import { createRule } from './create-rule.ts';
 import type { TypedRuleContext } from './create-rule.ts';
 import { LockState, callArgs, fragmentEntryLocks, imageEvent, insertAt, isPtlAcquire, lockOf, loopStacks, norm, pickAnchor, removeAt, replaceAt, stripStep, truncated } from './utils/paths.ts';
 
-export type MessageId = 'nextIteration' | 'accessUnlocked' | 'doubleUnlock' | 'unlockUnderflow' | 'unmapNull' | 'unmapStale' | 'mapLeak' | 'staleValue';
+export type MessageId = 'nextIteration' | 'accessUnlocked' | 'doubleUnlock' | 'unlockUnderflow' | 'unmapNull' | 'unmapUnmapped' | 'unmapStale' | 'mapLeak' | 'staleValue';
 
 /** Event kinds that read or write a PTE through its pointer (need the PTL). */
 export const PTE_ACCESS_KINDS: ReadonlySet<Event['kind']> = new Set([
@@ -157,6 +157,10 @@ interface MapHold {
   locked: boolean;
   /** The path took the branch on which the map returned NULL (nothing mapped, nothing locked). */
   isNull: boolean;
+  /** What the path's branches said about the result so far (true: NULL, false: not NULL). */
+  known?: boolean;
+  /** The pointer came from a call that does not map (pte_offset_kernel(), huge_pte_offset()): nothing to unmap. */
+  never?: boolean;
   /** Where the mapping was released (for stale-pointer messages). */
   released?: Event;
   /** A bare unlock of the PTL that left the mapping in place (spin_unlock(ptl)). */
@@ -174,6 +178,18 @@ function assignedNames(image: FunctionImage, ev: Event): string[] {
     for (const m of before.matchAll(/([A-Za-z_][\w]*(?:(?:->|\.)[A-Za-z_]\w*)*)\s*=(?!=)/g)) names.add(norm(m[1]));
   }
   return [...names].filter((x) => x !== '');
+}
+
+/** `s` as a literal inside a RegExp. */
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Is `name` assigned on a line that is not a PTE-table map (a pointer copy or reset the paths do not carry)? */
+function assignedOutsideMaps(image: FunctionImage, name: string): boolean {
+  const mapLines = new Set(image.events.filter((e) => e.kind === 'pte-map' || e.kind === 'pte-map-lock').map((e) => e.loc.line));
+  const re = new RegExp(`(?:^|[^\\w>.])${escapeRe(name)}\\s*=(?!=)`);
+  return image.text.split('\n').some((l, i) => !mapLines.has(i + 1) && re.test(l));
 }
 
 /** The variable a pointer expression points through (`pte - 1` → pte, `(orig_pte)` → orig_pte). */
@@ -240,11 +256,11 @@ function contiguous(image: FunctionImage, fromLine: number, toLine: number): boo
 /** Does the function hand a mapping to its caller (returns it, stores it through an out-parameter or a field)? */
 function handsMapToCaller(image: FunctionImage, hold: MapHold, retValue: string | undefined): boolean {
   if ([...hold.names].some((n) => /->|\./.test(n))) return true;
-  if (retValue !== undefined && [...hold.names].some((n) => new RegExp(`\\b${n.replace(/[^\w]/g, '')}\\b`).test(retValue))) return true;
+  if (retValue !== undefined && [...hold.names].some((n) => new RegExp(`\\b${escapeRe(n)}\\b`).test(retValue))) return true;
   if (image.params.some((p) => /\b(?:pte_t|spinlock_t)\s*\*\s*\*/.test(p))) return true;
   if (/__acquires\s*\(|__cond_lock\s*\(/.test(image.text)) return true;
-  // `*ptep = pte;`: stored through an out-parameter.
-  return [...hold.names].some((n) => new RegExp(`\\*\\s*[A-Za-z_][\\w>.-]*\\s*=\\s*${n}\\b`).test(image.text));
+  // `*ptep = pte;` / `vmf->pte = pte;`: stored through an out-parameter or into a structure.
+  return [...hold.names].some((n) => new RegExp(`(?:\\*\\s*[A-Za-z_][\\w>.-]*|[A-Za-z_]\\w*(?:->|\\.)[\\w>.-]+)\\s*=\\s*${escapeRe(n)}\\b`).test(image.text));
 }
 
 /** Can this file run with CONFIG_HIGHPTE (kmap_local mappings, unmapped by address)? Generic code can. */
@@ -332,8 +348,12 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
       steps.push(s);
       if (s.kind === 'branch') {
         for (const t of nullTests(s.cond, s.taken)) {
-          const h = [...holds].reverse().find((x) => x.names.has(t.name) && x.mapped);
-          if (h && t.isNull && !h.released) h.isNull = true;
+          const h = [...holds].reverse().find((x) => x.names.has(t.name) && (x.mapped || x.isNull));
+          if (!h || h.released) continue;
+          // A path that finds the same result NULL and not NULL is not an execution (correlated tests).
+          if (h.known !== undefined && h.known !== t.isNull) return;
+          h.known = t.isNull;
+          if (t.isNull) h.isNull = true;
         }
       }
       if (s.kind === 'return') {
@@ -343,6 +363,16 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
       continue;
     }
     const ev = stripStep(s);
+    if (PTE_MAP_SEMANTICS.notMappings.has(ev.callee)) {
+      // A pointer into a table that is not mapped: a hold that is never taken. A map call on the same line
+      // (`pte = kernel ? pte_offset_kernel() : pte_offset_map_lock()`) makes which one the pointer is unknown.
+      const names = assignedNames(ctx.image, ev);
+      const shared = ctx.image.events.some((e) => e.id !== ev.id && e.loc.line === ev.loc.line && (e.kind === 'pte-map' || e.kind === 'pte-map-lock') && !PTE_MAP_SEMANTICS.notMappings.has(e.callee));
+      for (const h of holds) for (const n of names) h.names.delete(n);
+      if (!shared && names.length > 0) holds.push({ n: holds.length + 1, names: new Set(names), map: ev, at: -1, locks: false, lockKey: '', mapped: false, locked: false, isNull: false, never: true });
+      steps.push(s.kind === 'pte-map' ? { ...s, kind: 'call', attrs: { opaque: true } } : s);
+      continue;
+    }
     if (ev.kind === 'pte-map' || ev.kind === 'pte-map-lock') {
       const names = assignedNames(ctx.image, ev);
       for (const h of holds) for (const n of names) h.names.delete(n);
@@ -360,6 +390,23 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
         continue;
       }
       const seenWhole = h.map.id >= 0 && contiguous(ctx.image, h.map.loc.line, ev.loc.line);
+      if (h.never) {
+        // pte_unmap() of a pointer that was never mapped does something only where unmapping does: HIGHPTE
+        // (kunmap_local of an address never kmapped) or the ≥6.5 RCU API (an unbalanced rcu_read_unlock()).
+        if (seenWhole && (highptePossible(ctx.fn.path) || rcuMappingApi(ctx.image))) {
+          findings.push({
+            messageId: 'unmapUnmapped',
+            anchor: real(ev),
+            related: [{ event: real(h.map), message: `${base} set here by ${h.map.callee}(), which maps nothing` }],
+            data: { unmap: ev.callee, arg: arg ?? base, from: h.map.callee },
+            kind: 'unmap-never-mapped',
+            fix: `do not ${ev.kind === 'pte-unmap-unlock' ? 'unmap' : 'call pte_unmap() on'} a pointer from ${h.map.callee}()${ev.kind === 'pte-unmap-unlock' ? ': release only the lock (spin_unlock())' : ''}`,
+            fixPath: dropFrom(steps.length + 1, 1),
+          });
+        }
+        steps.push(s, holdStep('unlock', h, ev, `${ev.callee}(${arg ?? base}): mapping released [map ${h.n}]`));
+        continue;
+      }
       if (h.isNull && seenWhole) {
         findings.push({
           messageId: 'unmapNull',
@@ -373,7 +420,9 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
       } else if (!h.mapped) {
         const newer = live().find((x) => x.n > h.n);
         // Only a kmap_local mapping (CONFIG_HIGHPTE) is released by address; an RCU mapping is released by count.
-        if (newer && seenWhole && highptePossible(ctx.fn.path)) {
+        // A plain assignment to the variable elsewhere (`orig_pte = pte;`, `start_pte = NULL;`) is a copy the
+        // paths do not carry: then which mapping it names is unknown.
+        if (newer && seenWhole && highptePossible(ctx.fn.path) && !assignedOutsideMaps(ctx.image, base)) {
           stale.add(newer.n);
           const good = [...newer.names][0] ?? 'the new pointer';
           findings.push({
@@ -486,7 +535,8 @@ function checkStaleValue(ctx: TypedRuleContext<MessageId>, path: EventPath, seen
     const ev = stripStep(s);
     const pte = norm(ev.args.pte);
     const held = state.ptlHeld();
-    if ((ev.kind === 'pte-read' || ev.kind === 'pte-same' || ev.kind === 'pte-modify-start') && held && pte !== '') {
+    if (ev.kind === 'pte-advance') reads.delete(pte);
+    else if ((ev.kind === 'pte-read' || ev.kind === 'pte-same' || ev.kind === 'pte-modify-start') && held && pte !== '') {
       reads.set(pte, { read: ev, stale: false });
     } else if (VALUE_WRITES.has(ev.kind) && held) {
       const r = reads.get(pte);
@@ -539,6 +589,7 @@ export default createRule<MessageId>({
       doubleUnlock: '{{unlock}}() drops {{lock}} inside the PTE loop, and {{op}}() releases it again on this path.',
       unlockUnderflow: '{{unlock}}({{arg}}) is reached through an early exit before {{base}} advanced: it unmaps and unlocks the entry before the one that was mapped.',
       unmapNull: '{{unmap}}({{arg}}) is reached on the path where {{map}}() returned NULL: it {{what}}.',
+      unmapUnmapped: '{{unmap}}({{arg}}) ends a mapping that was never made: {{arg}} comes from {{from}}(), which returns a pointer into a table without mapping it (kmap_local / rcu_read_lock()).',
       unmapStale: '{{unmap}}({{arg}}) releases a mapping that was already released: the table was mapped again by {{map}}() into {{fresh}}, and that mapping is never unmapped.',
       staleValue: '{{write}}() writes a PTE value read by {{read}}() before the page-table lock was dropped; after {{retake}}() re-took it the entry was neither read again nor compared with pte_same(), so a change made meanwhile (a zap, a fault) is overwritten.',
       mapLeak: 'The PTE table mapped by {{map}}() is still mapped when this path returns: {{how}} (pte_unmap() ends the kmap_local / RCU read-side section the map opened).',

@@ -559,6 +559,13 @@ export const ATOMIC_GFP = /\b(?:GFP_ATOMIC|GFP_NOWAIT)\b/;
  */
 export const PTE_MAP_SEMANTICS = {
   highpteArchDirs: ['x86', 'arm', 'frv'] as readonly string[],
+  /**
+   * Calls that return a pointer into a page table without mapping it: include/linux/pgtable.h pte_offset_kernel()
+   * (the kernel's own tables are never in highmem, no RCU section), mm/hugetlb.c huge_pte_offset() /
+   * huge_pte_alloc() (a hugetlb entry lives in a PMD/PUD page). pte_unmap() of such a pointer ends a mapping that
+   * was never made.
+   */
+  notMappings: new Set(['pte_offset_kernel', 'huge_pte_offset', 'huge_pte_alloc']) as ReadonlySet<string>,
   rcuMappers: new Set(['pte_offset_map', 'pte_offset_map_lock', 'pte_offset_map_nolock', 'pte_offset_map_ro_nolock', 'pte_offset_map_rw_nolock', '__pte_offset_map', '__pte_offset_map_lock']) as ReadonlySet<string>,
 };
 

@@ -9,6 +9,7 @@ testRule(rule, {
     'valid-relock-before-continue.c',
     'valid-retake-updates-orig-pte.patch',
     'valid-unlock-mapped-pointer.c',
+    'valid-unmap-of-pte-offset-map.patch',
     'valid-unmap-unlock-after-get-locked-pte.patch',
   ],
   invalid: [
@@ -18,5 +19,6 @@ testRule(rule, {
     'invalid-stale-orig-pte-after-retake.patch',
     'invalid-stale-pte-value-after-retake.patch',
     'invalid-unmap-after-null-map.patch',
+    'invalid-unmap-of-kernel-pte.patch',
   ],
 });
