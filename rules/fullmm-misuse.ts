@@ -16,7 +16,7 @@ import { DEAD_MM_ENTRIES, MM_USER_REFS, MM_WITHOUT_USERS } from '../src/kernel-a
 import { createRule } from './create-rule.ts';
 import { callArgs, downgradeEffects, imageEvent, norm, replaceAt, stripStep } from './utils/paths.ts';
 
-export type MessageId = 'liveMm' | 'flushSkipped';
+export type MessageId = 'liveMm' | 'maybeLiveMm' | 'flushSkipped';
 
 /** Values meaning "the last address" in the legacy `tlb_gather_mmu(tlb, mm, 0, -1)` fullmm form. */
 const ALL_ONES = new Set(['-1', '~0', '~0UL', '~0ul', '-1UL', '-1L', 'ULONG_MAX', '(unsignedlong)-1', '~0ULL']);
@@ -33,6 +33,8 @@ export function isFullmmGather(ev: Event): boolean {
   const start = ev.args.start ?? args[2];
   const end = ev.args.end ?? args[3];
   if (end === undefined && args.length === 3) return ['1', 'true'].includes(norm(args[2]));
+  // 2.6-era `tlb = tlb_gather_mmu(mm, full_mm_flush)`.
+  if (args.length === 2 && ev.result !== undefined) return ['1', 'true'].includes(norm(args[1]));
   return start !== undefined && end !== undefined && norm(start) === '0' && ALL_ONES.has(norm(end));
 }
 
@@ -161,6 +163,8 @@ export default createRule<MessageId>({
     messages: {
       liveMm:
         '{{call}} starts a fullmm mmu_gather in {{fn}}(), but the mm is still live here ({{why}}): architectures that skip the TLB flush for fullmm (arm64) leave other threads with stale TLB entries.',
+      maybeLiveMm:
+        '{{call}} starts a fullmm mmu_gather in {{fn}}(), and nothing this patch shows establishes that the mm is dead ({{why}}): if other threads can still use it, architectures that skip the TLB flush for fullmm (arm64) leave them with stale TLB entries.',
       flushSkipped:
         '{{fn}}() returns without flushing the TLB when {{field}} is set, as if fullmm meant a dead mm; but tlb_finish_mmu() sets tlb->fullmm on a live mm when another thread batches on it (mm_tlb_flush_nested()), and the gathered pages are then freed while other CPUs still cache them.',
     },
@@ -211,7 +215,7 @@ export default createRule<MessageId>({
         if (s.step !== 'event') continue;
         const ev = stripStep(s);
         if (!isFullmmGather(ev) || reported.has(ev.id)) continue;
-        const mm = norm(ev.args.mm ?? callArgs(ev.text)[1] ?? 'mm');
+        const mm = norm(ev.args.mm ?? (callArgs(ev.text).length === 2 ? callArgs(ev.text)[0] : callArgs(ev.text)[1]) ?? 'mm');
         if (freshMm(path, mm)) continue;
         const here = liveEvidence(path, i, ctx.image, mm);
         let r: Reach = here ? { kind: 'live', why: here } : (reach ??= reachOf(ctx.fn.name, ctx.side, ctx.siblings, new Set()));
@@ -235,8 +239,8 @@ export default createRule<MessageId>({
           attrs: { ...ev.attrs, fullmm: false },
         };
         ctx.report({
-          messageId: 'liveMm',
-          data: { call: `${ev.callee}()`, fn: ctx.fn.name, why: r.kind === 'live' ? r.why : `not shown to be torn down: ${r.why}` },
+          messageId: r.kind === 'live' ? 'liveMm' : 'maybeLiveMm',
+          data: { call: `${ev.callee}()`, fn: ctx.fn.name, why: r.why },
           anchor: imageEvent(ctx.image, ev),
           related: [],
           path,
