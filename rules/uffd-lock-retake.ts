@@ -161,6 +161,8 @@ interface MapHold {
   known?: boolean;
   /** The pointer came from a call that does not map (pte_offset_kernel(), huge_pte_offset()): nothing to unmap. */
   never?: boolean;
+  /** Mapped above the hunk (a fragment unmaps it with no map on the path): held when the path starts. */
+  implicit?: boolean;
   /** Where the mapping was released (for stale-pointer messages). */
   released?: Event;
   /** A bare unlock of the PTL that left the mapping in place (spin_unlock(ptl)). */
@@ -296,25 +298,34 @@ function holdStep(kind: 'lock' | 'unlock', hold: MapHold, at: Event, text: strin
 }
 
 /** Suggested-fix rewrites of the modelled steps (the index refers to the steps as first built, before NULL maps are collapsed). */
-function dropFrom(index: number, count: number): (steps: PathStep[]) => PathStep[] {
-  return (steps) => {
+function dropFrom(index: number, count: number): (steps: PathStep[], shift: number) => PathStep[] {
+  return (steps, shift) => {
     const out = [...steps];
-    const at = locate(steps, index);
+    const at = locate(steps, index + shift);
     if (at >= 0) out.splice(at, count);
     return out;
   };
 }
-function retarget(index: number, to: MapHold): (steps: PathStep[]) => PathStep[] {
-  return (steps) => {
-    const at = locate(steps, index);
-    const st = steps[at];
-    if (!st || st.step !== 'event') return steps;
-    const out = [...steps];
-    out[at] = { ...st, args: { lock: `pte-map:${to.n}` } };
-    return out;
-  };
+/** Every unmap through a stale pointer releases the mapping taken last instead (each re-map assigned to it too). */
+function retargetStale(steps: PathStep[]): PathStep[] {
+  const held: number[] = [];
+  return steps.map((st) => {
+    if (st.step !== 'event' || st.callee !== '<pte-map>') return st;
+    const n = Number((st.args.lock ?? '').replace('pte-map:', ''));
+    if (st.kind === 'lock') {
+      held.push(n);
+      return st;
+    }
+    const at = held.indexOf(n);
+    if (at >= 0) {
+      held.splice(at, 1);
+      return st;
+    }
+    const last = held.pop();
+    return last === undefined ? st : { ...st, args: { lock: `pte-map:${last}` } };
+  });
 }
-function unmapBeforeReturn(h: MapHold): (steps: PathStep[]) => PathStep[] {
+function unmapBeforeReturn(h: MapHold): (steps: PathStep[], shift: number) => PathStep[] {
   return (steps) => {
     const out = [...steps];
     let at = out.findIndex((x) => x.step === 'control' && x.kind === 'return');
@@ -337,7 +348,7 @@ function locate(steps: PathStep[], index: number): number {
 function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<string>): void {
   const holds: MapHold[] = [];
   const steps: PathStep[] = [];
-  const findings: Array<{ messageId: MessageId; anchor: Event; related: Array<{ event: Event; message: string }>; data: Record<string, string>; kind: string; fix: string; fixPath?: (steps: PathStep[]) => PathStep[] }> = [];
+  const findings: Array<{ messageId: MessageId; anchor: Event; related: Array<{ event: Event; message: string }>; data: Record<string, string>; kind: string; fix: string; fixPath?: (steps: PathStep[], shift: number) => PathStep[]; shift?: number }> = [];
   const real = (e: Event): Event => imageEvent(ctx.image, e);
   const live = (): MapHold[] => holds.filter((h) => h.mapped && !h.isNull);
   let retValue: string | undefined;
@@ -384,12 +395,18 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
     if (ev.kind === 'pte-unmap' || ev.kind === 'pte-unmap-unlock') {
       const arg = callArgs(ev.text)[0] ?? ev.args.pte;
       const base = baseName(arg);
-      const h = [...holds].reverse().find((x) => x.names.has(base));
+      let h = [...holds].reverse().find((x) => x.names.has(base));
+      if (!h && !ctx.image.complete && /^[A-Za-z_]\w*$/.test(base)) {
+        // A hunk-only image: a plain variable unmapped with no map on the path was mapped above the hunk. It is a
+        // hold taken before the path starts (so a later re-map into another variable makes it stale).
+        h = { n: holds.length + 1, names: new Set([base]), map: { ...ev, id: -1, callee: '(above the hunk) a PTE-table map' }, at: -1, locks: ev.kind === 'pte-unmap-unlock', lockKey: lockOf(ev), mapped: true, locked: ev.kind === 'pte-unmap-unlock', isNull: false, implicit: true };
+        holds.push(h);
+      }
       if (!h) {
         steps.push(s);
         continue;
       }
-      const seenWhole = h.map.id >= 0 && contiguous(ctx.image, h.map.loc.line, ev.loc.line);
+      const seenWhole = (h.map.id >= 0 || h.implicit === true) && contiguous(ctx.image, h.map.loc.line, ev.loc.line);
       if (h.never) {
         // pte_unmap() of a pointer that was never mapped does something only where unmapping does: HIGHPTE
         // (kunmap_local of an address never kmapped) or the ≥6.5 RCU API (an unbalanced rcu_read_unlock()).
@@ -424,7 +441,7 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
         // paths do not carry: then which mapping it names is unknown.
         if (newer && seenWhole && highptePossible(ctx.fn.path) && !assignedOutsideMaps(ctx.image, base)) {
           stale.add(newer.n);
-          const good = [...newer.names][0] ?? 'the new pointer';
+          const good = [...newer.names].join(' / ') || 'a result the code discards';
           findings.push({
             messageId: 'unmapStale',
             anchor: real(ev),
@@ -435,7 +452,7 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
             data: { unmap: ev.callee, arg: arg ?? base, map: newer.map.callee, fresh: good },
             kind: 'unmap-stale-map',
             fix: newer.names.size > 0 ? `assign the re-taken mapping to ${base} as well (\`${base} = ${good} = ${newer.map.callee}(...)\`) and unmap that` : `keep the pointer ${newer.map.callee}() returns and unmap it`,
-            fixPath: retarget(steps.length + 1, newer),
+            fixPath: retargetStale,
           });
         }
       }
@@ -468,8 +485,8 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
     for (const h of live()) {
       // A mapping whose pointer this analysis could not name (assigned through a conditional, a macro) is unknown.
       if (h.map.id < 0 || h.names.size === 0 || !contiguous(ctx.image, h.map.loc.line, retLine)) continue;
-      // A stale unmap already explains why this newer mapping is never released: one root cause, one finding.
-      if (stale.has(h.n)) continue;
+      // A stale unmap already explains why a newer mapping is never released: one root cause, one finding.
+      if (stale.size > 0) continue;
       if (handsMapToCaller(ctx.image, h, retValue)) continue;
       // The function unmaps this pointer on other paths: this one may skip it on a condition correlated with how
       // the map was made (`pte = kernel ? pte_offset_kernel() : pte_offset_map_lock()`), which paths cannot tell.
@@ -487,6 +504,12 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
     }
   }
   if (findings.length === 0) return;
+  // Mappings made above the hunk are held when the path starts.
+  const first = path.steps[0]?.loc ?? { line: 1, column: 0 };
+  for (const h of [...holds].reverse()) if (h.implicit) steps.unshift(holdStep('lock', h, { ...h.map, loc: first }, `(above the hunk) PTE table mapped [map ${h.n}]`));
+  const shift = holds.filter((h) => h.implicit).length;
+  for (const h of holds) if (h.at >= 0) h.at += shift;
+  for (const f of findings) f.shift = shift;
   // Fresh step objects, each tagged with its position, so suggested-fix rewrites find theirs after the collapse below.
   const model = steps.map((x, i) => {
     const c = { ...x } as PathStep;
@@ -512,7 +535,7 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
       related: f.related,
       path: modelled,
       hazard: { ...MAP_HAZARD, kind: f.kind },
-      suggestion: { text: f.fix, ...(f.fixPath ? { path: { steps: f.fixPath(model), complete: path.complete } } : {}) },
+      suggestion: { text: f.fix, ...(f.fixPath ? { path: { steps: f.fixPath(model, f.shift ?? 0), complete: path.complete } } : {}) },
     });
   }
 }

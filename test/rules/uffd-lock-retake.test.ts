@@ -4,6 +4,7 @@ import { testRule } from '../../src/rule-tester/rule-tester.ts';
 
 testRule(rule, {
   valid: [
+    'valid-hunk-retake-updates-orig-pte.patch',
     'valid-null-map-returns-early.patch',
     'valid-pte-same-after-retake.patch',
     'valid-relock-before-continue.c',
@@ -15,6 +16,7 @@ testRule(rule, {
   invalid: [
     'invalid-break-unlocks-pte-minus-one.patch',
     'invalid-continue-without-relock.c',
+    'invalid-hunk-unlocks-stale-orig-pte.patch',
     'invalid-spin-unlock-leaves-pte-mapped.patch',
     'invalid-stale-orig-pte-after-retake.patch',
     'invalid-stale-pte-value-after-retake.patch',
