@@ -13,7 +13,7 @@ import { createRule } from './create-rule.ts';
 import type { TypedRuleContext } from './create-rule.ts';
 import { LockState, callArgs, fragmentEntryLocks, imageEvent, insertAt, isPtlAcquire, lockOf, loopStacks, norm, pickAnchor, removeAt, replaceAt, stripStep, truncated } from './utils/paths.ts';
 
-export type MessageId = 'nextIteration' | 'accessUnlocked' | 'doubleUnlock' | 'unlockUnderflow' | 'unmapNull' | 'unmapUnmapped' | 'unmapStale' | 'mapLeak' | 'staleValue';
+export type MessageId = 'nextIteration' | 'accessUnlocked' | 'doubleUnlock' | 'unlockUnderflow' | 'unmapNull' | 'unmapUnmapped' | 'doubleUnmap' | 'unmapStale' | 'mapLeak' | 'staleValue';
 
 /** Event kinds that read or write a PTE through its pointer (need the PTL). */
 export const PTE_ACCESS_KINDS: ReadonlySet<Event['kind']> = new Set([
@@ -163,6 +163,8 @@ interface MapHold {
   never?: boolean;
   /** Mapped above the hunk (a fragment unmaps it with no map on the path): held when the path starts. */
   implicit?: boolean;
+  /** Index in path.steps of the release. */
+  releasedAt?: number;
   /** Where the mapping was released (for stale-pointer messages). */
   released?: Event;
   /** A bare unlock of the PTL that left the mapping in place (spin_unlock(ptl)). */
@@ -354,7 +356,8 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
   let retValue: string | undefined;
   let returned = false;
   const stale = new Set<number>();
-  for (const s of path.steps) {
+  const loops = loopStacks(path);
+  for (const [index, s] of path.steps.entries()) {
     if (s.step === 'control') {
       steps.push(s);
       if (s.kind === 'branch') {
@@ -454,11 +457,27 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
             fix: newer.names.size > 0 ? `assign the re-taken mapping to ${base} as well (\`${base} = ${good} = ${newer.map.callee}(...)\`) and unmap that` : `keep the pointer ${newer.map.callee}() returns and unmap it`,
             fixPath: retargetStale,
           });
+        } else if (
+          !newer && seenWhole && !h.implicit && h.released && (loops[h.releasedAt ?? 0] ?? []).length === 0 && !assignedOutsideMaps(ctx.image, base) &&
+          // a second pte_unmap() alone matters where unmapping does something; a second unlock always does
+          (ev.kind === 'pte-unmap-unlock' || highptePossible(ctx.fn.path) || rcuMappingApi(ctx.image))
+        ) {
+          // Released twice with no re-map in between (outside a loop: a loop's re-take is checkPath's business).
+          findings.push({
+            messageId: 'doubleUnmap',
+            anchor: real(ev),
+            related: h.released.id >= 0 ? [{ event: real(h.released), message: `already released here` }] : [],
+            data: { unmap: ev.callee, arg: arg ?? base, first: h.released.callee },
+            kind: 'unmap-twice',
+            fix: `release the mapping once: drop this ${ev.callee}() or the earlier one on this path`,
+            fixPath: dropFrom(steps.length, 2),
+          });
         }
       }
       if (h.mapped && !h.isNull) {
         h.mapped = false;
         h.released = ev;
+        h.releasedAt = index;
       }
       if (ev.kind === 'pte-unmap-unlock') h.locked = false;
       if (h.isNull && ev.kind === 'pte-unmap-unlock') {
@@ -612,6 +631,7 @@ export default createRule<MessageId>({
       doubleUnlock: '{{unlock}}() drops {{lock}} inside the PTE loop, and {{op}}() releases it again on this path.',
       unlockUnderflow: '{{unlock}}({{arg}}) is reached through an early exit before {{base}} advanced: it unmaps and unlocks the entry before the one that was mapped.',
       unmapNull: '{{unmap}}({{arg}}) is reached on the path where {{map}}() returned NULL: it {{what}}.',
+      doubleUnmap: '{{unmap}}({{arg}}) releases a mapping (and its lock) that {{first}}() already released on this path.',
       unmapUnmapped: '{{unmap}}({{arg}}) ends a mapping that was never made: {{arg}} comes from {{from}}(), which returns a pointer into a table without mapping it (kmap_local / rcu_read_lock()).',
       unmapStale: '{{unmap}}({{arg}}) releases a mapping that was already released: the table was mapped again by {{map}}() into {{fresh}}, and that mapping is never unmapped.',
       staleValue: '{{write}}() writes a PTE value read by {{read}}() before the page-table lock was dropped; after {{retake}}() re-took it the entry was neither read again nor compared with pte_same(), so a change made meanwhile (a zap, a fault) is overwritten.',

@@ -11,6 +11,7 @@ testRule(rule, {
     'valid-retake-updates-orig-pte.patch',
     'valid-unlock-mapped-pointer.c',
     'valid-unmap-of-pte-offset-map.patch',
+    'valid-unmap-unlock-once-per-path.patch',
     'valid-unmap-unlock-after-get-locked-pte.patch',
   ],
   invalid: [
@@ -22,5 +23,6 @@ testRule(rule, {
     'invalid-stale-pte-value-after-retake.patch',
     'invalid-unmap-after-null-map.patch',
     'invalid-unmap-of-kernel-pte.patch',
+    'invalid-unmap-unlock-twice.patch',
   ],
 });
