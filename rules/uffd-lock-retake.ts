@@ -209,7 +209,7 @@ function nullTests(cond: string, taken: boolean): Array<{ name: string; isNull: 
   const strip = (x: string): string => {
     let y = norm(x);
     for (;;) {
-      const m = /^(?:likely|unlikely|IS_ERR_OR_NULL)\((.*)\)$/.exec(y);
+      const m = /^(?:likely|unlikely)\((.*)\)$/.exec(y);
       if (!m) return y;
       y = norm(m[1]);
     }
@@ -226,6 +226,15 @@ function nullTests(cond: string, taken: boolean): Array<{ name: string; isNull: 
     let name: string | undefined;
     let nullIfTrue: boolean | undefined;
     const eq = /^(.+?)(==|!=)NULL$/.exec(part) ?? /^NULL(==|!=)(.+)$/.exec(part);
+    const errOrNull = /^(!?)IS_ERR_OR_NULL\((.*)\)$/.exec(part);
+    if (errOrNull && id.test(strip(errOrNull[2] as string))) {
+      // IS_ERR_OR_NULL(x) true: x is NULL or an error; false: x is a valid pointer.
+      // Only "x is a valid pointer" is informative: "NULL or an error pointer" does not say NULL.
+      const partTrue = taken;
+      const valid = errOrNull[1] === '!' ? partTrue : !partTrue;
+      if (valid) out.push({ name: strip(errOrNull[2] as string), isNull: false });
+      continue;
+    }
     if (part.startsWith('!') && id.test(strip(part.slice(1)))) {
       name = strip(part.slice(1));
       nullIfTrue = true;

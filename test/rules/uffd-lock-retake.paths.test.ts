@@ -72,4 +72,19 @@ describe('uffd-lock-retake over paths', () => {
     expect(c.map((x) => x.messageId)).toEqual(['unmapStale']);
     expect(c[0]?.anchor.id).toBe(14);
   });
+  it('reads NULL tests as the kernel means them: IS_ERR_OR_NULL() true does not say NULL', () => {
+    const m = ev(20, 'pte-map-lock', 'get_locked_pte', { mm: 'mm', addr: 'addr', lock: 'ptl' }, { result: 'ptep' });
+    const un = ev(21, 'pte-unmap-unlock', 'pte_unmap_unlock', { pte: 'ptep', lock: 'ptl' }, { text: 'pte_unmap_unlock(ptep, ptl)' });
+    const errOrNull = ctl({ kind: 'branch', cond: 'IS_ERR_OR_NULL(ptep)', taken: true }, 3);
+    expect(runRule(rule, view('f', { post: image([[m, errOrNull, un, ret]]) }))).toEqual([]);
+    const eqNull = ctl({ kind: 'branch', cond: 'unlikely(ptep == NULL)', taken: true }, 3);
+    expect(runRule(rule, view('f', { post: image([[m, eqNull, un, ret]]) })).map((c) => c.messageId)).toEqual(['unmapNull']);
+  });
+  it('drops a path whose tests call the same result NULL and not NULL', () => {
+    const m = ev(20, 'pte-map', 'pte_offset_map', { pmd: 'pmd', addr: 'addr' }, { result: 'pte' });
+    const isNull = ctl({ kind: 'branch', cond: '!pte', taken: true }, 3);
+    const notNull = ctl({ kind: 'branch', cond: 'pte', taken: true }, 5);
+    const un = ev(22, 'pte-unmap', 'pte_unmap', { pte: 'pte' }, { text: 'pte_unmap(pte)' });
+    expect(runRule(rule, view('f', { post: image([[m, isNull, notNull, un, ret]]) }))).toEqual([]);
+  });
 });
