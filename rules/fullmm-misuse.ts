@@ -12,7 +12,7 @@
 import type { ControlStep, Event, EventPath, FunctionImage, FunctionView, PathStep } from '../src/core/events.ts';
 import type { Side } from '../src/core/rule.ts';
 import type { AdversaryName } from '../src/core/sim-contract.ts';
-import { DEAD_MM_ENTRIES, MM_USER_REFS, MM_WITHOUT_USERS } from '../src/kernel-api/catalogue.ts';
+import { DEAD_MM_ENTRIES, GATHER_FLUSH_HOOKS, MM_USER_REFS, MM_WITHOUT_USERS } from '../src/kernel-api/catalogue.ts';
 import { createRule } from './create-rule.ts';
 import { callArgs, downgradeEffects, imageEvent, norm, replaceAt, stripStep } from './utils/paths.ts';
 
@@ -111,6 +111,25 @@ function reachOf(name: string, side: Side, siblings: readonly FunctionView[], vi
   return allDead ? { kind: 'dead', why: `every caller of ${name}() in this patch tears down a dead mm` } : (unknown as Reach);
 }
 
+/**
+ * Is the function reached from the gather's flush hook (where a forced fullmm is seen)? The hook itself, or called
+ * from it by a function the patch shows. Undefined when no caller is visible.
+ */
+function reachedFromFlushHook(name: string, side: Side, siblings: readonly FunctionView[], visiting: Set<string>): boolean | undefined {
+  if (GATHER_FLUSH_HOOKS.has(name)) return true;
+  if (visiting.has(name)) return undefined;
+  visiting.add(name);
+  const callers = siblings.filter((f) => f.name !== name && callSites(f, side, name).length > 0);
+  if (callers.length === 0) return undefined;
+  let unknown = false;
+  for (const c of callers) {
+    const r = reachedFromFlushHook(c.name, side, siblings, visiting);
+    if (r === true) return true;
+    if (r === undefined) unknown = true;
+  }
+  return unknown ? undefined : false;
+}
+
 /** Is the function the mmu_gather API itself (its own fullmm entry point), not a user of it? */
 function isGatherApi(fn: FunctionView): boolean {
   return /^_*tlb_(gather|finish)_mmu/.test(fn.name);
@@ -179,7 +198,8 @@ export default createRule<MessageId>({
     for (const path of ctx.image.paths) {
       // The converse: a flush hook that skips its flush because fullmm is set.
       const skip = fullmmSkip(path);
-      if (skip && !reported.has(-1)) {
+      const hook = skip ? reachedFromFlushHook(ctx.fn.name, ctx.side, ctx.siblings, new Set()) : false;
+      if (skip && hook !== false && !reported.has(-1)) {
         reported.add(-1);
         const field = impliedLiterals(skip.branch.cond, skip.branch.taken)?.find((l) => /->fullmm$/.test(l)) ?? 'tlb->fullmm';
         // Anchored on a call of the branch's own line, else on the first call after it (the flush it skips).
@@ -187,7 +207,7 @@ export default createRule<MessageId>({
         const anchorEv = later.find((e) => e.loc.line === skip.branch.loc.line) ?? later.find((e) => e.kind === "tlb-flush") ?? later[0];
         if (!anchorEv) continue;
         const loc = skip.branch.loc;
-        const hook = path.steps.slice(0, skip.ret);
+        const hookSteps = path.steps.slice(0, skip.ret);
         const before: PathStep[] = [
           ctxStep('pte-map-lock', 'pte_offset_map_lock', { lock: 'ptl', pte: 'pte' }, 'zap_pte_range(): pte_offset_map_lock() — munmap / MADV_DONTNEED on a live mm', loc, { lockClass: 'ptl' }),
           ctxStep('pte-clear', 'ptep_get_and_clear_full', { pte: 'pte' }, 'zap_pte_range(): ptep_get_and_clear_full(), page gathered (tlb_remove_page)', loc, { effects: ['clear'] }),
@@ -196,16 +216,25 @@ export default createRule<MessageId>({
         ];
         const after: PathStep[] = [ctxStep('page-free', 'tlb_batch_pages_flush', { page: 'page', pte: 'pte' }, 'tlb_flush_mmu(): tlb_batch_pages_flush() frees the gathered page', loc)];
         const retStep = path.steps[skip.ret] as PathStep;
-        const modelled: EventPath = { steps: [...before, ...hook, ...after, retStep], complete: path.complete };
+        const modelled: EventPath = { steps: [...before, ...hookSteps, ...after, retStep], complete: path.complete };
         const flush = ctxStep('tlb-flush', 'flush_tlb_mm', { mm: 'tlb->mm' }, 'flush_tlb_mm(tlb->mm)', loc, { scope: 'mm' });
-        const fixed: EventPath = { steps: [...before, ...hook, flush, ...after, retStep], complete: path.complete };
+        const fixed: EventPath = { steps: [...before, ...hookSteps, flush, ...after, retStep], complete: path.complete };
         ctx.report({
           messageId: 'flushSkipped',
           data: { fn: ctx.fn.name, field },
           anchor: imageEvent(ctx.image, anchorEv),
           related: [],
           path: modelled,
-          hazard: { kind: 'fullmm-flush-skipped', invariants: ['no-stale-access'], adversaries: ['user-reader'], arch: ['x86'], context: ['mm-live'] },
+          hazard: {
+            kind: 'fullmm-flush-skipped',
+            invariants: ['no-stale-access'],
+            adversaries: ['user-reader'],
+            arch: ['x86'],
+            context: ['mm-live'],
+            ...(hook === undefined
+              ? { unknown: `a forced fullmm reaches only the gather's flush hook (tlb_flush(), from tlb_finish_mmu()); no caller in this patch shows that ${ctx.fn.name}() runs there rather than while the gather is still collecting (when fullmm does mean exit_mmap())` }
+              : {}),
+          },
           suggestion: { text: `skip only what a forced fullmm allows: flush when ${field} is set unless no page tables were freed (tlb->freed_tables), as tlb_finish_mmu() sets both`, path: fixed },
         });
       }

@@ -587,5 +587,13 @@ export const DEAD_MM_ENTRIES: ReadonlySet<string> = new Set(['exit_mmap', 'arch_
  * A new mm before it is published (kernel/fork.c mm_alloc() → allocate_mm()) has no user but the caller: dead for
  * this purpose (`MM_WITHOUT_USERS`).
  */
+/**
+ * The architecture hook the generic mmu_gather flushes through: include/asm-generic/tlb.h tlb_flush_mmu_tlbonly()
+ * calls tlb_flush(tlb) (arches `#define tlb_flush tlb_flush` to supply their own). It is what runs after
+ * mm/mmu_gather.c tlb_finish_mmu() forced `tlb->fullmm = 1` on a live mm (mm_tlb_flush_nested(), since 5.2), so a
+ * fullmm seen there does not mean the mm is dead.
+ */
+export const GATHER_FLUSH_HOOKS: ReadonlySet<string> = new Set(['tlb_flush']);
+
 export const MM_USER_REFS: ReadonlySet<string> = new Set(['mmget_not_zero', 'get_task_mm', 'mmget']);
 export const MM_WITHOUT_USERS: ReadonlySet<string> = new Set(['mm_alloc', 'allocate_mm']);

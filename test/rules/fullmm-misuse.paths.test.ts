@@ -88,4 +88,15 @@ describe('fullmm-misuse over paths', () => {
     const leafOnly = ctl({ kind: 'branch', cond: 'tlb->fullmm && !tlb->freed_tables', taken: true }, 3);
     expect(runRule(rule, view('tlb_flush', { post: image([[leafOnly, ret], [ctl({ kind: 'branch', cond: 'tlb->fullmm && !tlb->freed_tables', taken: false }, 3), flush, ret]]) }))).toEqual([]);
   });
+  it('judges a fullmm skip outside tlb_flush() by its callers: inconclusive alone, confirmed when the hook calls it', () => {
+    const skip = ctl({ kind: 'branch', cond: 'tlb->fullmm', taken: true }, 3);
+    const flush = ev(1, 'tlb-flush', 'flush_tlb_mm', { mm: 'tlb->mm' }, { attrs: { scope: 'mm' }, line: 9 });
+    const helper = view('arch_flush_range', { post: image([[skip, ret], [ctl({ kind: 'branch', cond: 'tlb->fullmm', taken: false }, 3), flush, ret]]) });
+    expect(runRule(rule, helper)[0]?.hazard.unknown).toMatch(/no caller in this patch/);
+    const call = ev(5, 'call', 'arch_flush_range', { arg0: 'tlb' }, { text: 'arch_flush_range(tlb)' });
+    const hook = view('tlb_flush', { post: image([[call, ret]]) });
+    const c = runRule(rule, helper, [helper, hook]);
+    expect(c.map((x) => x.messageId)).toEqual(['flushSkipped']);
+    expect(c[0]?.hazard.unknown).toBeUndefined();
+  });
 });
