@@ -586,35 +586,56 @@ const VALUE_WRITES: ReadonlySet<Event['kind']> = new Set(['pte-set', 'pte-modify
  */
 function checkStaleValue(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<string>): void {
   const state = new LockState(fragmentEntryLocks(ctx.image, path));
-  const reads = new Map<string, { read: Event; drop?: Event; retake?: Event; stale: boolean }>();
+  const reads = new Map<string, { read: Event; drop?: Event; retake?: Event; stale: boolean; entry?: string }>();
   for (const s of path.steps) {
     if (s.step !== 'event') continue;
     const ev = stripStep(s);
     const pte = norm(ev.args.pte);
     const held = state.ptlHeld();
+    // A fault handler entered with vmf->ptl held (a whole function that releases it before taking it) got
+    // vmf->orig_pte from its caller, read and checked under that lock (mm/memory.c handle_pte_fault() →
+    // do_wp_page()): what it writes after a re-take rests on that read.
+    const key = lockOf(ev);
+    const owner = /^(.+)->ptl$/.exec(key)?.[1];
+    if (
+      owner && reads.size === 0 && (ev.kind === 'pte-unmap-unlock' || (ev.kind === 'unlock' && ev.attrs.lockClass === 'ptl')) &&
+      !state.held.has(key) && ctx.image.complete
+    ) {
+      reads.set(`${owner}->pte`, { read: ev, drop: ev, stale: false, entry: `${owner}->orig_pte` });
+    }
     if (ev.kind === 'pte-advance') reads.delete(pte);
     else if ((ev.kind === 'pte-read' || ev.kind === 'pte-same' || ev.kind === 'pte-modify-start') && held && pte !== '') {
       reads.set(pte, { read: ev, stale: false });
     } else if (VALUE_WRITES.has(ev.kind) && held) {
       const r = reads.get(pte);
-      const key = `staleValue:${ev.id}`;
-      if (r && r.stale && r.drop && r.retake && ev.id >= 0 && !seen.has(key) && contiguous(ctx.image, r.read.loc.line, ev.loc.line)) {
-        seen.add(key);
+      const wkey = `staleValue:${ev.id}`;
+      if (r && r.stale && r.drop && r.retake && ev.id >= 0 && !seen.has(wkey) && contiguous(ctx.image, r.read.loc.line, ev.loc.line)) {
+        seen.add(wkey);
         const real = (e: Event): Event => imageEvent(ctx.image, e);
         const anchor = pickAnchor(ctx.side, [real(ev), real(r.retake), real(r.drop), real(r.read)].filter((e) => e.id >= 0));
         const related = [
-          { event: real(r.read), message: 'PTE read here, under the lock' },
+          { event: real(r.read), message: r.entry ? `${r.entry} was read by the caller under the lock released here` : 'PTE read here, under the lock' },
           { event: real(r.drop), message: 'page-table lock dropped here' },
           { event: real(r.retake), message: 'and re-taken here: the entry may have changed meanwhile' },
           { event: real(ev), message: 'written here from the old value' },
         ].filter((x) => x.event.id >= 0 && x.event.id !== anchor.id);
+        // The caller's read under the lock it holds on entry is part of the simulated path.
+        const callerRead: PathStep[] = r.entry
+          ? [{ step: 'event', id: -1, kind: 'pte-read', callee: 'ptep_get', args: { pte: pte }, attrs: {}, loc: r.read.loc, text: `(caller, under the lock) ${r.entry} = ptep_get(${pte})` }]
+          : [];
         ctx.report({
           messageId: 'staleValue',
-          data: { write: ev.callee, read: r.read.callee, retake: r.retake.callee },
+          data: { write: ev.callee, read: r.entry ? `the caller (${r.entry})` : `${r.read.callee}()`, retake: r.retake.callee },
           anchor,
           related,
-          path,
-          hazard: { kind: 'stale-pte-after-retake', invariants: ['no-stale-access', 'no-lost-write'], adversaries: ['zap', 'user-reader'], arch: ['x86'], context: ['pte-retake'] },
+          path: r.entry ? { steps: [...callerRead, ...path.steps], complete: path.complete } : path,
+          hazard: {
+            kind: 'stale-pte-after-retake',
+            invariants: ['no-stale-access', 'no-lost-write'],
+            adversaries: ['zap', 'user-reader'],
+            arch: ['x86'],
+            context: r.entry ? ['pte-retake', 'ptl-held-on-entry'] : ['pte-retake'],
+          },
           suggestion: { text: `after ${r.retake.callee}() re-read the entry and give up unless pte_same(ptep_get(pte), old)` },
         });
       }
@@ -649,7 +670,7 @@ export default createRule<MessageId>({
       doubleUnmap: '{{unmap}}({{arg}}) releases a mapping (and its lock) that {{first}}() already released on this path.',
       unmapUnmapped: '{{unmap}}({{arg}}) ends a mapping that was never made: {{arg}} comes from {{from}}(), which returns a pointer into a table without mapping it (kmap_local / rcu_read_lock()).',
       unmapStale: '{{unmap}}({{arg}}) releases a mapping that was already released: the table was mapped again by {{map}}() into {{fresh}}, and that mapping is never unmapped.',
-      staleValue: '{{write}}() writes a PTE value read by {{read}}() before the page-table lock was dropped; after {{retake}}() re-took it the entry was neither read again nor compared with pte_same(), so a change made meanwhile (a zap, a fault) is overwritten.',
+      staleValue: '{{write}}() writes the PTE after {{retake}}() re-took the page-table lock, on the strength of what {{read}} read before the lock was dropped; the entry was neither read again nor compared with pte_same(), so a change made meanwhile (a zap, a fault) is overwritten.',
       mapLeak: 'The PTE table mapped by {{map}}() is still mapped when this path returns: {{how}} (pte_unmap() ends the kmap_local / RCU read-side section the map opened).',
     },
     hazard:
