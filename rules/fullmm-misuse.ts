@@ -100,7 +100,8 @@ function reachOf(name: string, side: Side, siblings: readonly FunctionView[], vi
     const sites = callSites(c, side, name);
     const live = sites.map((s) => liveEvidence(s.path, s.at, s.image, norm(callArgs(s.ev.text).find((a) => /mm\b/.test(a)) ?? 'mm'))).find((x) => x !== undefined);
     if (live) return { kind: 'live', why: `${name}() is called from ${c.name}(), where ${live}` };
-    if (sites.every((s) => teardownEvidence(s.path))) continue;
+    // Dead on every call path: no user left, or the mm passed was just allocated and never published (fork).
+    if (sites.every((s) => teardownEvidence(s.path) || s.path.steps.slice(0, s.at).some((x) => x.step === 'event' && MM_WITHOUT_USERS.has(x.callee)))) continue;
     const r = reachOf(c.name, side, siblings, visiting);
     if (r.kind === 'live') return { kind: 'live', why: `${name}() is called from ${c.name}(): ${r.why}` };
     if (r.kind === 'unknown') {

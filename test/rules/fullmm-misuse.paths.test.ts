@@ -99,4 +99,12 @@ describe('fullmm-misuse over paths', () => {
     expect(c.map((x) => x.messageId)).toEqual(['flushSkipped']);
     expect(c[0]?.hazard.unknown).toBeUndefined();
   });
+  it('treats an mm its caller just allocated (fork, never published) as dead', () => {
+    const g = gather('tlb_gather_mmu_fullmm(&tlb, mm)', { tlb: '&tlb', mm: 'mm' }, { fullmm: true });
+    const helper = view('undo_copy', { post: image([[g, ret]]) });
+    const alloc = ev(6, 'call', 'allocate_mm', {}, { result: 'mm', text: 'allocate_mm()' });
+    const call = ev(7, 'call', 'undo_copy', { arg0: 'mm' }, { text: 'undo_copy(mm)' });
+    const dupMm = view('dup_mm', { post: image([[alloc, call, ret]]) });
+    expect(runRule(rule, helper, [helper, dupMm])).toEqual([]);
+  });
 });
