@@ -576,6 +576,9 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
 
 // ---- values read before the lock was dropped ------------------------------------------------------------------
 
+/** Reads of the current entry (a clear returns it; a transaction start reads it): each re-validates. */
+const FRESH_READS: ReadonlySet<Event['kind']> = new Set(['pte-read', 'pte-same', 'pte-modify-start', 'pte-clear', 'pte-clear-flush']);
+
 /** PTE writes whose value is built from what the writer read (a stale read writes back a stale entry). */
 const VALUE_WRITES: ReadonlySet<Event['kind']> = new Set(['pte-set', 'pte-modify-commit', 'pte-set-access-flags']);
 
@@ -586,7 +589,8 @@ const VALUE_WRITES: ReadonlySet<Event['kind']> = new Set(['pte-set', 'pte-modify
  */
 function checkStaleValue(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<string>): void {
   const state = new LockState(fragmentEntryLocks(ctx.image, path));
-  const reads = new Map<string, { read: Event; drop?: Event; retake?: Event; stale: boolean; entry?: string }>();
+  const reads = new Map<string, { read: Event; drop?: Event; retake?: Event; stale: boolean; entry?: string; lockless?: boolean }>();
+  let released = false;
   for (const s of path.steps) {
     if (s.step !== 'event') continue;
     const ev = stripStep(s);
@@ -604,8 +608,12 @@ function checkStaleValue(ctx: TypedRuleContext<MessageId>, path: EventPath, seen
       reads.set(`${owner}->pte`, { read: ev, drop: ev, stale: false, entry: `${owner}->orig_pte` });
     }
     if (ev.kind === 'pte-advance') reads.delete(pte);
-    else if ((ev.kind === 'pte-read' || ev.kind === 'pte-same' || ev.kind === 'pte-modify-start') && held && pte !== '') {
+    else if (FRESH_READS.has(ev.kind) && held && pte !== '') {
       reads.set(pte, { read: ev, stale: false });
+    } else if (ev.kind === 'pte-read' && !held && pte !== '' && ctx.image.complete && !released && fragmentEntryLocks(ctx.image, path).length === 0) {
+      // A whole function that reads the entry before it ever takes or drops a page-table lock read it without the
+      // lock (taking it later would otherwise be a self-deadlock): what it writes under the lock rests on that read.
+      reads.set(pte, { read: ev, drop: ev, stale: false, lockless: true });
     } else if (VALUE_WRITES.has(ev.kind) && held) {
       const r = reads.get(pte);
       const wkey = `staleValue:${ev.id}`;
@@ -614,9 +622,9 @@ function checkStaleValue(ctx: TypedRuleContext<MessageId>, path: EventPath, seen
         const real = (e: Event): Event => imageEvent(ctx.image, e);
         const anchor = pickAnchor(ctx.side, [real(ev), real(r.retake), real(r.drop), real(r.read)].filter((e) => e.id >= 0));
         const related = [
-          { event: real(r.read), message: r.entry ? `${r.entry} was read by the caller under the lock released here` : 'PTE read here, under the lock' },
-          { event: real(r.drop), message: 'page-table lock dropped here' },
-          { event: real(r.retake), message: 'and re-taken here: the entry may have changed meanwhile' },
+          { event: real(r.read), message: r.entry ? `${r.entry} was read by the caller under the lock released here` : r.lockless ? 'PTE read here, without the lock' : 'PTE read here, under the lock' },
+          ...(r.lockless ? [] : [{ event: real(r.drop), message: 'page-table lock dropped here' }]),
+          { event: real(r.retake), message: r.lockless ? 'lock taken here: the entry may have changed since the read' : 'and re-taken here: the entry may have changed meanwhile' },
           { event: real(ev), message: 'written here from the old value' },
         ].filter((x) => x.event.id >= 0 && x.event.id !== anchor.id);
         // The caller's read under the lock it holds on entry is part of the simulated path.
@@ -625,7 +633,13 @@ function checkStaleValue(ctx: TypedRuleContext<MessageId>, path: EventPath, seen
           : [];
         ctx.report({
           messageId: 'staleValue',
-          data: { write: ev.callee, read: r.entry ? `the caller (${r.entry})` : `${r.read.callee}()`, retake: r.retake.callee },
+          data: {
+            write: ev.callee,
+            read: r.entry ? `the caller (${r.entry})` : `${r.read.callee}()`,
+            retake: r.retake.callee,
+            how: r.lockless ? 'took' : 're-took',
+            when: r.lockless ? 'without the lock, before taking it' : 'before the lock was dropped',
+          },
           anchor,
           related,
           path: r.entry ? { steps: [...callerRead, ...path.steps], complete: path.complete } : path,
@@ -641,6 +655,7 @@ function checkStaleValue(ctx: TypedRuleContext<MessageId>, path: EventPath, seen
       }
     }
     const res = state.apply(ev);
+    if (res.released.length > 0 || res.unheld.length > 0) released = true;
     for (const rel of res.released) {
       if (rel.cls !== 'ptl' && rel.cls !== 'pmd-ptl') continue;
       for (const r of reads.values()) if (!r.stale) r.drop = ev;
@@ -670,7 +685,7 @@ export default createRule<MessageId>({
       doubleUnmap: '{{unmap}}({{arg}}) releases a mapping (and its lock) that {{first}}() already released on this path.',
       unmapUnmapped: '{{unmap}}({{arg}}) ends a mapping that was never made: {{arg}} comes from {{from}}(), which returns a pointer into a table without mapping it (kmap_local / rcu_read_lock()).',
       unmapStale: '{{unmap}}({{arg}}) releases a mapping that was already released: the table was mapped again by {{map}}() into {{fresh}}, and that mapping is never unmapped.',
-      staleValue: '{{write}}() writes the PTE after {{retake}}() re-took the page-table lock, on the strength of what {{read}} read before the lock was dropped; the entry was neither read again nor compared with pte_same(), so a change made meanwhile (a zap, a fault) is overwritten.',
+      staleValue: '{{write}}() writes the PTE after {{retake}}() {{how}} the page-table lock, on the strength of what {{read}} read {{when}}; the entry was neither read again nor compared with pte_same(), so a change made meanwhile (a zap, a fault) is overwritten.',
       mapLeak: 'The PTE table mapped by {{map}}() is still mapped when this path returns: {{how}} (pte_unmap() ends the kmap_local / RCU read-side section the map opened).',
     },
     hazard:

@@ -24,6 +24,7 @@ describe('uffd-lock-retake and fullmm-misuse fixtures through the engine', () =>
     ['uffd-lock-retake', 'invalid-unmap-unlock-twice.patch', 'lock-balance'],
     ['uffd-lock-retake', 'invalid-stale-pte-value-after-retake.patch', 'no-stale-access'],
     ['uffd-lock-retake', 'invalid-fault-retake-without-pte-same.patch', 'no-stale-access'],
+    ['uffd-lock-retake', 'invalid-lockless-read-then-write-under-lock.patch', 'no-stale-access'],
     ['fullmm-misuse', 'invalid-fullmm-helper-called-from-syscall.patch', 'write-protect-holds'],
     ['fullmm-misuse', 'invalid-flush-hook-skips-fullmm.patch', 'no-stale-access'],
   ];
@@ -43,6 +44,7 @@ describe('uffd-lock-retake and fullmm-misuse fixtures through the engine', () =>
     ['uffd-lock-retake', 'valid-unmap-of-pte-offset-map.patch'],
     ['uffd-lock-retake', 'valid-unmap-unlock-once-per-path.patch'],
     ['uffd-lock-retake', 'valid-pte-same-after-retake.patch'],
+    ['uffd-lock-retake', 'valid-lockless-read-checked-with-pte-same.patch'],
     ['fullmm-misuse', 'valid-fullmm-helper-called-from-exit-mmap.patch'],
     ['fullmm-misuse', 'valid-flush-hook-skips-fullmm-leaf-only.patch'],
   ];
