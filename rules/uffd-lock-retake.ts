@@ -13,7 +13,7 @@ import { createRule } from './create-rule.ts';
 import type { TypedRuleContext } from './create-rule.ts';
 import { LockState, callArgs, fragmentEntryLocks, imageEvent, insertAt, isPtlAcquire, lockOf, loopStacks, norm, pickAnchor, removeAt, replaceAt, stripStep, truncated } from './utils/paths.ts';
 
-export type MessageId = 'nextIteration' | 'accessUnlocked' | 'doubleUnlock' | 'unlockUnderflow' | 'unmapNull' | 'unmapUnmapped' | 'doubleUnmap' | 'unmapStale' | 'mapLeak' | 'staleValue';
+export type MessageId = 'nextIteration' | 'accessUnlocked' | 'doubleUnlock' | 'unlockUnderflow' | 'unmapNull' | 'unmapUnmapped' | 'doubleUnmap' | 'unmapPastEnd' | 'unmapStale' | 'mapLeak' | 'staleValue';
 
 /** Event kinds that read or write a PTE through its pointer (need the PTL). */
 export const PTE_ACCESS_KINDS: ReadonlySet<Event['kind']> = new Set([
@@ -346,6 +346,41 @@ function unmapBeforeReturn(h: MapHold): (steps: PathStep[], shift: number) => Pa
     return out;
   };
 }
+/** The suggested fix releases the mapping itself instead of the page past it. */
+function retargetPast(index: number, h: MapHold): (steps: PathStep[], shift: number) => PathStep[] {
+  return (steps, shift) => {
+    const at = locate(steps, index + shift);
+    const st = steps[at];
+    if (!st || st.step !== 'event') return steps;
+    const out = [...steps];
+    out[at] = { ...st, args: { lock: `pte-map:${h.n}` } };
+    return out;
+  };
+}
+
+/**
+ * Did the path, before step `index`, leave a loop through its condition with `cursor` advanced as the last event
+ * before the exit (`for (; addr != end; pte++, ...)` / `do { } while (pte++, addr += PAGE_SIZE, addr != end)`)?
+ */
+function exitedPastCursor(path: EventPath, index: number, cursor: string): boolean {
+  for (let i = index - 1; i >= 0; i--) {
+    const st = path.steps[i] as PathStep;
+    if (st.step === 'event') return false;
+    if (st.kind !== 'loop-exit') continue;
+    if (st.via !== 'cond') return false;
+    for (let k = i - 1; k >= 0; k--) {
+      const e = path.steps[k] as PathStep;
+      if (e.step === 'control') {
+        if (e.kind === 'branch') continue;
+        return false;
+      }
+      return e.kind === 'pte-advance' && norm(e.args.pte) === cursor && /\+\+|\+=/.test(e.text);
+    }
+    return false;
+  }
+  return false;
+}
+
 /** Position of a step recorded while building (steps are tagged by identity, so collapsing NULL maps keeps it). */
 const built = new WeakMap<PathStep, number>();
 function locate(steps: PathStep[], index: number): number {
@@ -425,6 +460,21 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
         continue;
       }
       const seenWhole = (h.map.id >= 0 || h.implicit === true) && contiguous(ctx.image, h.map.loc.line, ev.loc.line);
+      // The loop left through its condition right after advancing this very cursor: it points one past the last
+      // entry walked — for a walk that ends on the table's last entry (a whole-PMD range), into the next page.
+      if (h.mapped && !h.isNull && !h.never && norm(arg) === base && exitedPastCursor(path, index, base) && seenWhole && highptePossible(ctx.fn.path) && !assignedOutsideMaps(ctx.image, base)) {
+        findings.push({
+          messageId: 'unmapPastEnd',
+          anchor: real(ev),
+          related: h.map.id >= 0 ? [{ event: real(h.map), message: `${base} mapped here and advanced by the loop` }] : [],
+          data: { unmap: ev.callee, arg: arg ?? base },
+          kind: 'unmap-past-end',
+          fix: `unmap the pointer the map returned (keep it in its own variable, or ${ev.callee}(${base} - 1, ...) after a loop that always advances)`,
+          fixPath: retargetPast(steps.length + 1, h),
+        });
+        steps.push(s, { step: 'event', id: -1, kind: 'unlock', callee: '<pte-map>', args: { lock: 'pte-map:past-end' }, attrs: { lockClass: 'other' }, loc: ev.loc, text: `${ev.callee}(${arg ?? base}): ${base} is one past the walked entries, the next page is "unmapped"` });
+        continue;
+      }
       if (h.never) {
         // pte_unmap() of a pointer that was never mapped does something only where unmapping does: HIGHPTE
         // (kunmap_local of an address never kmapped) or the ≥6.5 RCU API (an unbalanced rcu_read_unlock()).
@@ -682,6 +732,7 @@ export default createRule<MessageId>({
       doubleUnlock: '{{unlock}}() drops {{lock}} inside the PTE loop, and {{op}}() releases it again on this path.',
       unlockUnderflow: '{{unlock}}({{arg}}) is reached through an early exit before {{base}} advanced: it unmaps and unlocks the entry before the one that was mapped.',
       unmapNull: '{{unmap}}({{arg}}) is reached on the path where {{map}}() returned NULL: it {{what}}.',
+      unmapPastEnd: '{{unmap}}({{arg}}) is reached after the loop advanced {{arg}} past the last entry it walked: when the walk ends on the last entry of the page table, it unmaps the next page instead of the mapped one (kunmap_local() of an address that was never mapped).',
       doubleUnmap: '{{unmap}}({{arg}}) releases a mapping (and its lock) that {{first}}() already released on this path.',
       unmapUnmapped: '{{unmap}}({{arg}}) ends a mapping that was never made: {{arg}} comes from {{from}}(), which returns a pointer into a table without mapping it (kmap_local / rcu_read_lock()).',
       unmapStale: '{{unmap}}({{arg}}) releases a mapping that was already released: the table was mapped again by {{map}}() into {{fresh}}, and that mapping is never unmapped.',
