@@ -639,8 +639,10 @@ const VALUE_WRITES: ReadonlySet<Event['kind']> = new Set(['pte-set', 'pte-modify
  */
 function checkStaleValue(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<string>): void {
   const state = new LockState(fragmentEntryLocks(ctx.image, path));
-  const reads = new Map<string, { read: Event; drop?: Event; retake?: Event; stale: boolean; entry?: string; lockless?: boolean }>();
+  const reads = new Map<string, { read: Event; drop?: Event; retake?: Event; stale: boolean; entry?: string; lockless?: boolean; at?: string }>();
   let released = false;
+  // Which entry each pointer variable was last mapped at (`pmd, addr` of its map): a re-map elsewhere is another entry.
+  const mappedAt = new Map<string, string>();
   for (const s of path.steps) {
     if (s.step !== 'event') continue;
     const ev = stripStep(s);
@@ -657,13 +659,20 @@ function checkStaleValue(ctx: TypedRuleContext<MessageId>, path: EventPath, seen
     ) {
       reads.set(`${owner}->pte`, { read: ev, drop: ev, stale: false, entry: `${owner}->orig_pte` });
     }
+    if ((ev.kind === 'pte-map' || ev.kind === 'pte-map-lock') && ev.result) {
+      const name = norm(ev.result);
+      const where = `${norm(ev.args.pmd)}@${norm(ev.args.addr)}`;
+      const r = reads.get(name);
+      if (r && r.at !== undefined && r.at !== where) reads.delete(name);
+      mappedAt.set(name, where);
+    }
     if (ev.kind === 'pte-advance') reads.delete(pte);
     else if (FRESH_READS.has(ev.kind) && held && pte !== '') {
-      reads.set(pte, { read: ev, stale: false });
+      reads.set(pte, { read: ev, stale: false, at: mappedAt.get(pte) });
     } else if (ev.kind === 'pte-read' && !held && pte !== '' && ctx.image.complete && !released && fragmentEntryLocks(ctx.image, path).length === 0) {
       // A whole function that reads the entry before it ever takes or drops a page-table lock read it without the
       // lock (taking it later would otherwise be a self-deadlock): what it writes under the lock rests on that read.
-      reads.set(pte, { read: ev, drop: ev, stale: false, lockless: true });
+      reads.set(pte, { read: ev, drop: ev, stale: false, lockless: true, at: mappedAt.get(pte) });
     } else if (VALUE_WRITES.has(ev.kind) && held) {
       const r = reads.get(pte);
       const wkey = `staleValue:${ev.id}`;

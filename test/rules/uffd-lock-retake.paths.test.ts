@@ -87,4 +87,15 @@ describe('uffd-lock-retake over paths', () => {
     const un = ev(22, 'pte-unmap', 'pte_unmap', { pte: 'pte' }, { text: 'pte_unmap(pte)' });
     expect(runRule(rule, view('f', { post: image([[m, isNull, notNull, un, ret]]) }))).toEqual([]);
   });
+  it('reports a write from a value read before the lock was dropped, not after a re-map of another entry', () => {
+    const m1 = ev(30, 'pte-map-lock', 'pte_offset_map_lock', { pmd: 'pmd', addr: 'addr', lock: 'ptl' }, { result: 'pte' });
+    const rd = ev(31, 'pte-read', 'ptep_get', { pte: 'pte' }, { result: 'entry' });
+    const un = ev(32, 'pte-unmap-unlock', 'pte_unmap_unlock', { pte: 'pte', lock: 'ptl' }, { text: 'pte_unmap_unlock(pte, ptl)' });
+    const same = ev(33, 'pte-map-lock', 'pte_offset_map_lock', { pmd: 'pmd', addr: 'addr', lock: 'ptl' }, { result: 'pte' });
+    const other = ev(34, 'pte-map-lock', 'pte_offset_map_lock', { pmd: 'dst_pmd', addr: 'dst_addr', lock: 'ptl' }, { result: 'pte' });
+    const set = ev(35, 'pte-set', 'set_pte_at', { mm: 'mm', addr: 'addr', pte: 'pte', value: 'entry' }, { diff: 'add' });
+    const un2 = ev(36, 'pte-unmap-unlock', 'pte_unmap_unlock', { pte: 'pte', lock: 'ptl' }, { text: 'pte_unmap_unlock(pte, ptl)' });
+    expect(runRule(rule, view('f', { post: image([[m1, rd, un, same, set, un2, ret]]) })).map((c) => c.messageId)).toEqual(['staleValue']);
+    expect(runRule(rule, view('f', { post: image([[m1, rd, un, other, set, un2, ret]]) }))).toEqual([]);
+  });
 });
