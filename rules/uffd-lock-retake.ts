@@ -175,10 +175,14 @@ interface MapHold {
 function assignedNames(image: FunctionImage, ev: Event): string[] {
   const names = new Set<string>();
   if (ev.result) names.add(norm(ev.result));
-  const line = image.text.split('\n')[ev.loc.line - 1] ?? '';
+  const lines = image.text.split('\n');
+  const line = lines[ev.loc.line - 1] ?? '';
   const at = line.indexOf(ev.callee);
-  if (at > 0) {
-    const before = line.slice(0, at);
+  if (at >= 0) {
+    // The statement up to the call, which may start on an earlier line (`start_pte = pte =\n\tpte_offset_map_lock(`).
+    const upTo = [...lines.slice(Math.max(0, ev.loc.line - 4), ev.loc.line - 1), line.slice(0, at)].join('\n');
+    const cut = Math.max(upTo.lastIndexOf(';'), upTo.lastIndexOf('{'), upTo.lastIndexOf('}'));
+    const before = upTo.slice(cut + 1);
     for (const m of before.matchAll(/([A-Za-z_][\w]*(?:(?:->|\.)[A-Za-z_]\w*)*)\s*=(?!=)/g)) names.add(norm(m[1]));
   }
   return [...names].filter((x) => x !== '');
@@ -266,14 +270,15 @@ function contiguous(image: FunctionImage, fromLine: number, toLine: number): boo
   return true;
 }
 
-/** Does the function hand a mapping to its caller (returns it, stores it through an out-parameter or a field)? */
+/** Does the function hand a mapping on (returns it, stores it through an out-parameter or a field, copies it)? */
 function handsMapToCaller(image: FunctionImage, hold: MapHold, retValue: string | undefined): boolean {
   if ([...hold.names].some((n) => /->|\./.test(n))) return true;
   if (retValue !== undefined && [...hold.names].some((n) => new RegExp(`\\b${escapeRe(n)}\\b`).test(retValue))) return true;
   if (image.params.some((p) => /\b(?:pte_t|spinlock_t)\s*\*\s*\*/.test(p))) return true;
   if (/__acquires\s*\(|__cond_lock\s*\(/.test(image.text)) return true;
-  // `*ptep = pte;` / `vmf->pte = pte;`: stored through an out-parameter or into a structure.
-  return [...hold.names].some((n) => new RegExp(`(?:\\*\\s*[A-Za-z_][\\w>.-]*|[A-Za-z_]\\w*(?:->|\\.)[\\w>.-]+)\\s*=\\s*${escapeRe(n)}\\b`).test(image.text));
+  // `*ptep = pte;` / `vmf->pte = pte;` / `start_pte = pte;`: stored through an out-parameter, into a structure, or
+  // copied into another variable the paths do not follow (the unmap may go through the copy).
+  return [...hold.names].some((n) => new RegExp(`(?:\\*\\s*)?[A-Za-z_][\\w>.-]*\\s*=\\s*${escapeRe(n)}\\s*[;,)]`).test(image.text));
 }
 
 /** Can this file run with CONFIG_HIGHPTE (kmap_local mappings, unmapped by address)? Generic code can. */
@@ -406,9 +411,15 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
       steps.push(s);
       if (s.kind === 'branch') {
         for (const t of nullTests(s.cond, s.taken)) {
-          const h = [...holds].reverse().find((x) => x.names.has(t.name) && (x.mapped || x.isNull));
-          if (!h || h.released) continue;
-          // A path that finds the same result NULL and not NULL is not an execution (correlated tests).
+          const h = [...holds].reverse().find((x) => x.names.has(t.name));
+          if (!h) continue;
+          // A path that finds the same result NULL and not NULL is not an execution (correlated tests). A pointer
+          // into a released mapping keeps its value unless the variable is assigned elsewhere (`pte = NULL;`).
+          if (h.released) {
+            if (h.known !== undefined && h.known !== t.isNull && !assignedOutsideMaps(ctx.image, t.name)) return;
+            continue;
+          }
+          if (!h.mapped && !h.isNull) continue;
           if (h.known !== undefined && h.known !== t.isNull) return;
           h.known = t.isNull;
           if (t.isNull) h.isNull = true;
