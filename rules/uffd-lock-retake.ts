@@ -459,6 +459,24 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
     if (ev.kind === 'pte-unmap' || ev.kind === 'pte-unmap-unlock') {
       const arg = callArgs(ev.text)[0] ?? ev.args.pte;
       const base = baseName(arg);
+      // `pte_unmap(&orig_pte)`: the address of a local copy of an entry, never a mapping of the table. Where a
+      // mapping is released by address (HIGHPTE: kunmap_local()), that unmaps a stack address.
+      if (/^\s*&\s*[A-Za-z_]\w*\s*$/.test(arg ?? '') && highptePossible(ctx.fn.path)) {
+        const copy: MapHold = { n: holds.length + 1, names: new Set(), map: ev, at: -1, locks: false, lockKey: '', mapped: false, locked: false, isNull: false, never: true };
+        holds.push(copy);
+        findings.push({
+          messageId: 'unmapUnmapped',
+          anchor: real(ev),
+          related: [],
+          data: { unmap: ev.callee, arg: (arg ?? '').trim(), from: `the address of the local copy ${base}, not a pointer` },
+          kind: 'unmap-never-mapped',
+          fix: `unmap the pointer the table was mapped through, not the address of a copy of the entry`,
+          fixPath: retargetStale,
+        });
+        stale.add(-1);
+        steps.push(s, holdStep('unlock', copy, ev, `${ev.callee}(${(arg ?? '').trim()}): a stack address "unmapped"`));
+        continue;
+      }
       let h = [...holds].reverse().find((x) => x.names.has(base));
       if (!h && !ctx.image.complete && /^[A-Za-z_]\w*$/.test(base)) {
         // A hunk-only image: a plain variable unmapped with no map on the path was mapped above the hunk. It is a
@@ -494,7 +512,7 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
             messageId: 'unmapUnmapped',
             anchor: real(ev),
             related: [{ event: real(h.map), message: `${base} set here by ${h.map.callee}(), which maps nothing` }],
-            data: { unmap: ev.callee, arg: arg ?? base, from: h.map.callee },
+            data: { unmap: ev.callee, arg: arg ?? base, from: `from ${h.map.callee}(), which returns a pointer into a table without mapping it` },
             kind: 'unmap-never-mapped',
             fix: `do not ${ev.kind === 'pte-unmap-unlock' ? 'unmap' : 'call pte_unmap() on'} a pointer from ${h.map.callee}()${ev.kind === 'pte-unmap-unlock' ? ': release only the lock (spin_unlock())' : ''}`,
             fixPath: dropFrom(steps.length + 1, 1),
@@ -754,7 +772,7 @@ export default createRule<MessageId>({
       unmapNull: '{{unmap}}({{arg}}) is reached on the path where {{map}}() returned NULL: it {{what}}.',
       unmapPastEnd: '{{unmap}}({{arg}}) is reached after the loop advanced {{arg}} past the last entry it walked: when the walk ends on the last entry of the page table, it unmaps the next page instead of the mapped one (kunmap_local() of an address that was never mapped).',
       doubleUnmap: '{{unmap}}({{arg}}) releases a mapping (and its lock) that {{first}}() already released on this path.',
-      unmapUnmapped: '{{unmap}}({{arg}}) ends a mapping that was never made: {{arg}} comes from {{from}}(), which returns a pointer into a table without mapping it (kmap_local / rcu_read_lock()).',
+      unmapUnmapped: '{{unmap}}({{arg}}) ends a mapping that was never made: {{arg}} is {{from}} (no kmap_local() / rcu_read_lock() was taken for it).',
       unmapStale: '{{unmap}}({{arg}}) releases a mapping that was already released: the table was mapped again by {{map}}() into {{fresh}}, and that mapping is never unmapped.',
       staleValue: '{{write}}() writes the PTE after {{retake}}() {{how}} the page-table lock, on the strength of what {{read}} read {{when}}; the entry was neither read again nor compared with pte_same(), so a change made meanwhile (a zap, a fault) is overwritten.',
       mapLeak: 'The PTE table mapped by {{map}}() is still mapped when this path returns: {{how}} (pte_unmap() ends the kmap_local / RCU read-side section the map opened).',

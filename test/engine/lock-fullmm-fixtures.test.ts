@@ -21,6 +21,7 @@ describe('uffd-lock-retake and fullmm-misuse fixtures through the engine', () =>
     ['uffd-lock-retake', 'invalid-hunk-unlocks-stale-orig-pte.patch', 'lock-balance'],
     ['uffd-lock-retake', 'invalid-spin-unlock-leaves-pte-mapped.patch', 'lock-balance'],
     ['uffd-lock-retake', 'invalid-unmap-of-kernel-pte.patch', 'lock-balance'],
+    ['uffd-lock-retake', 'invalid-unmap-address-of-pte-copy.patch', 'lock-balance'],
     ['uffd-lock-retake', 'invalid-unmap-unlock-twice.patch', 'lock-balance'],
     ['uffd-lock-retake', 'invalid-unmap-cursor-past-walk.patch', 'lock-balance'],
     ['uffd-lock-retake', 'invalid-stale-pte-value-after-retake.patch', 'no-stale-access'],

@@ -31,6 +31,7 @@ testRule(rule, {
     'invalid-spin-unlock-leaves-pte-mapped.patch',
     'invalid-stale-orig-pte-after-retake.patch',
     'invalid-stale-pte-value-after-retake.patch',
+    'invalid-unmap-address-of-pte-copy.patch',
     'invalid-unmap-after-null-map.patch',
     'invalid-unmap-cursor-past-walk.patch',
     'invalid-unmap-of-kernel-pte.patch',
