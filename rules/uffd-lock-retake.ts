@@ -150,8 +150,6 @@ interface MapHold {
   map: Event;
   /** Index of the map step in the modelled path (the hold's synthetic lock follows it). */
   at: number;
-  /** The map also took the PTL (pte-map-lock). */
-  locks: boolean;
   lockKey: string;
   mapped: boolean;
   locked: boolean;
@@ -444,14 +442,14 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
       const names = assignedNames(ctx.image, ev);
       const shared = ctx.image.events.some((e) => e.id !== ev.id && e.loc.line === ev.loc.line && (e.kind === 'pte-map' || e.kind === 'pte-map-lock') && !PTE_MAP_SEMANTICS.notMappings.has(e.callee));
       for (const h of holds) for (const n of names) h.names.delete(n);
-      if (!shared && names.length > 0) holds.push({ n: holds.length + 1, names: new Set(names), map: ev, at: -1, locks: false, lockKey: '', mapped: false, locked: false, isNull: false, never: true });
+      if (!shared && names.length > 0) holds.push({ n: holds.length + 1, names: new Set(names), map: ev, at: -1, lockKey: '', mapped: false, locked: false, isNull: false, never: true });
       steps.push(s.kind === 'pte-map' ? { ...s, kind: 'call', attrs: { opaque: true } } : s);
       continue;
     }
     if (ev.kind === 'pte-map' || ev.kind === 'pte-map-lock') {
       const names = assignedNames(ctx.image, ev);
       for (const h of holds) for (const n of names) h.names.delete(n);
-      const h: MapHold = { n: holds.length + 1, names: new Set(names), map: ev, at: steps.length, locks: ev.kind === 'pte-map-lock', lockKey: lockOf(ev), mapped: true, locked: ev.kind === 'pte-map-lock', isNull: false };
+      const h: MapHold = { n: holds.length + 1, names: new Set(names), map: ev, at: steps.length, lockKey: lockOf(ev), mapped: true, locked: ev.kind === 'pte-map-lock', isNull: false };
       holds.push(h);
       steps.push(s, holdStep('lock', h, ev, `${ev.callee}(): PTE table mapped [map ${h.n}]`));
       continue;
@@ -462,7 +460,7 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
       // `pte_unmap(&orig_pte)`: the address of a local copy of an entry, never a mapping of the table. Where a
       // mapping is released by address (HIGHPTE: kunmap_local()), that unmaps a stack address.
       if (/^\s*&\s*[A-Za-z_]\w*\s*$/.test(arg ?? '') && highptePossible(ctx.fn.path)) {
-        const copy: MapHold = { n: holds.length + 1, names: new Set(), map: ev, at: -1, locks: false, lockKey: '', mapped: false, locked: false, isNull: false, never: true };
+        const copy: MapHold = { n: holds.length + 1, names: new Set(), map: ev, at: -1, lockKey: '', mapped: false, locked: false, isNull: false, never: true };
         holds.push(copy);
         findings.push({
           messageId: 'unmapUnmapped',
@@ -481,7 +479,7 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
       if (!h && !ctx.image.complete && /^[A-Za-z_]\w*$/.test(base)) {
         // A hunk-only image: a plain variable unmapped with no map on the path was mapped above the hunk. It is a
         // hold taken before the path starts (so a later re-map into another variable makes it stale).
-        h = { n: holds.length + 1, names: new Set([base]), map: { ...ev, id: -1, callee: '(above the hunk) a PTE-table map' }, at: -1, locks: ev.kind === 'pte-unmap-unlock', lockKey: lockOf(ev), mapped: true, locked: ev.kind === 'pte-unmap-unlock', isNull: false, implicit: true };
+        h = { n: holds.length + 1, names: new Set([base]), map: { ...ev, id: -1, callee: '(above the hunk) a PTE-table map' }, at: -1, lockKey: lockOf(ev), mapped: true, locked: ev.kind === 'pte-unmap-unlock', isNull: false, implicit: true };
         holds.push(h);
       }
       if (!h) {
