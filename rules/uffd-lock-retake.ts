@@ -3,8 +3,10 @@
  * handle_userfault) and then reaches the next iteration, a PTE access or a second unlock without re-taking it; or
  * unmaps/unlocks a PTE pointer before the one it mapped (`pte - 1` after an early break). It also follows every
  * mapping of a PTE table (pte_offset_map[_lock](), get_locked_pte(): kmap_local / rcu_read_lock() since 6.5) to
- * its pte_unmap[_unlock](): an unmap of a mapping that failed (NULL), of a stale pointer after the map was re-taken
- * into another variable, or a mapping never unmapped on a path that returns (a bare spin_unlock() of its PTL).
+ * its pte_unmap[_unlock](): an unmap of a mapping that failed (NULL), of a pointer that was never mapped, of a stale
+ * pointer after the map was re-taken into another variable, of the loop cursor one past the walk, twice, or a mapping
+ * never unmapped on a path that returns (a bare spin_unlock() of its PTL). And a PTE written after the lock was
+ * (re-)taken from a value read before it, with no re-read or pte_same() under the lock.
  */
 import type { Event, EventPath, FunctionImage, PathStep } from '../src/core/events.ts';
 import type { Hazard } from '../src/core/rule.ts';
@@ -776,7 +778,7 @@ export default createRule<MessageId>({
       mapLeak: 'The PTE table mapped by {{map}}() is still mapped when this path returns: {{how}} (pte_unmap() ends the kmap_local / RCU read-side section the map opened).',
     },
     hazard:
-      'Loops over consecutive PTEs hold the page-table lock for the whole batch. When an iteration drops it to call something that sleeps (wp_page_copy, do_wp_page, handle_userfault, cond_resched) it must re-map and re-lock before the next PTE is read or written: otherwise PTEs are updated without their lock (racing a fault or a COW on another CPU, losing the update) and the final unlock releases a lock that is not held.',
+      'Loops over consecutive PTEs hold the page-table lock for the whole batch. When an iteration drops it to call something that sleeps (wp_page_copy, do_wp_page, handle_userfault, split_folio, cond_resched) it must re-map and re-lock before the next PTE is read or written, and re-validate (pte_same()) what it read before: otherwise PTEs are updated without their lock or from a stale value (racing a fault, a COW or a zap on another CPU), and the final unlock releases a lock that is not held. Every mapping of a PTE table (kmap_local under HIGHPTE, an RCU read-side section since 6.5) must be released exactly once, through the pointer the map returned, and only if the map did not fail.',
   },
   check(ctx) {
     const seen = new Set<string>();
