@@ -1,15 +1,21 @@
 /**
  * Rule uffd-lock-retake: a PTE loop drops the page-table lock (to call something that sleeps: wp_page_copy,
  * handle_userfault) and then reaches the next iteration, a PTE access or a second unlock without re-taking it; or
- * unmaps/unlocks a PTE pointer before the one it mapped (`pte - 1` after an early break).
+ * unmaps/unlocks a PTE pointer before the one it mapped (`pte - 1` after an early break). It also follows every
+ * mapping of a PTE table (pte_offset_map[_lock](), get_locked_pte(): kmap_local / rcu_read_lock() since 6.5) to
+ * its pte_unmap[_unlock](): an unmap of a mapping that failed (NULL), of a pointer that was never mapped, of a stale
+ * pointer after the map was re-taken into another variable, of the loop cursor one past the walk, twice, or a mapping
+ * never unmapped on a path that returns (a bare spin_unlock() of its PTL). And a PTE written after the lock was
+ * (re-)taken from a value read before it, with no re-read or pte_same() under the lock.
  */
-import type { Event, EventPath } from '../src/core/events.ts';
+import type { Event, EventPath, FunctionImage, PathStep } from '../src/core/events.ts';
 import type { Hazard } from '../src/core/rule.ts';
+import { PTE_MAP_SEMANTICS } from '../src/kernel-api/catalogue.ts';
 import { createRule } from './create-rule.ts';
 import type { TypedRuleContext } from './create-rule.ts';
-import { LockState, callArgs, fragmentEntryLocks, imageEvent, insertAt, isPtlAcquire, lockOf, loopStacks, norm, pickAnchor, removeAt, replaceAt, stripStep } from './utils/paths.ts';
+import { LockState, callArgs, fragmentEntryLocks, imageEvent, insertAt, isPtlAcquire, lockOf, loopStacks, norm, pickAnchor, removeAt, replaceAt, stripStep, truncated } from './utils/paths.ts';
 
-export type MessageId = 'nextIteration' | 'accessUnlocked' | 'doubleUnlock' | 'unlockUnderflow';
+export type MessageId = 'nextIteration' | 'accessUnlocked' | 'doubleUnlock' | 'unlockUnderflow' | 'unmapNull' | 'unmapUnmapped' | 'doubleUnmap' | 'unmapPastEnd' | 'unmapStale' | 'mapLeak' | 'staleValue';
 
 /** Event kinds that read or write a PTE through its pointer (need the PTL). */
 export const PTE_ACCESS_KINDS: ReadonlySet<Event['kind']> = new Set([
@@ -130,6 +136,629 @@ function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath): void {
   });
 }
 
+
+// ---- PTE-table mappings ---------------------------------------------------------------------------------------
+
+/**
+ * One mapping of a PTE table on a path: made by a `pte-map` / `pte-map-lock` event (kmap_local_page() of the table
+ * under CONFIG_HIGHPTE, rcu_read_lock() since 6.5 — __pte_offset_map()), released by the pte_unmap[_unlock]() of a
+ * pointer into it. Each mapping is its own hold: kunmap_local() must be given the address kmap_local_page()
+ * returned, so a pointer into an earlier mapping does not release a later one.
+ */
+interface MapHold {
+  n: number;
+  /** Variables that point into this mapping (`orig_pte = pte = pte_offset_map_lock(...)`). */
+  names: Set<string>;
+  map: Event;
+  /** Index of the map step in the modelled path (the hold's synthetic lock follows it). */
+  at: number;
+  lockKey: string;
+  mapped: boolean;
+  locked: boolean;
+  /** The path took the branch on which the map returned NULL (nothing mapped, nothing locked). */
+  isNull: boolean;
+  /** What the path's branches said about the result so far (true: NULL, false: not NULL). */
+  known?: boolean;
+  /** The pointer came from a call that does not map (pte_offset_kernel(), huge_pte_offset()): nothing to unmap. */
+  never?: boolean;
+  /** Mapped above the hunk (a fragment unmaps it with no map on the path): held when the path starts. */
+  implicit?: boolean;
+  /** Index in path.steps of the release. */
+  releasedAt?: number;
+  /** Where the mapping was released (for stale-pointer messages). */
+  released?: Event;
+  /** A bare unlock of the PTL that left the mapping in place (spin_unlock(ptl)). */
+  bareUnlock?: Event;
+}
+
+/** `orig_pte = pte = pte_offset_map_lock(...)` → ['orig_pte', 'pte'] (from the line the call is on). */
+function assignedNames(image: FunctionImage, ev: Event): string[] {
+  const names = new Set<string>();
+  if (ev.result) names.add(norm(ev.result));
+  const lines = image.text.split('\n');
+  const line = lines[ev.loc.line - 1] ?? '';
+  const at = line.indexOf(ev.callee);
+  if (at >= 0) {
+    // The statement up to the call, which may start on an earlier line (`start_pte = pte =\n\tpte_offset_map_lock(`).
+    const upTo = [...lines.slice(Math.max(0, ev.loc.line - 4), ev.loc.line - 1), line.slice(0, at)].join('\n');
+    const cut = Math.max(upTo.lastIndexOf(';'), upTo.lastIndexOf('{'), upTo.lastIndexOf('}'));
+    const before = upTo.slice(cut + 1);
+    for (const m of before.matchAll(/([A-Za-z_][\w]*(?:(?:->|\.)[A-Za-z_]\w*)*)\s*=(?!=)/g)) names.add(norm(m[1]));
+  }
+  return [...names].filter((x) => x !== '');
+}
+
+/** `s` as a literal inside a RegExp. */
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Is `name` assigned on a line that is not a PTE-table map (a pointer copy or reset the paths do not carry)? */
+function assignedOutsideMaps(image: FunctionImage, name: string): boolean {
+  const mapLines = new Set(image.events.filter((e) => e.kind === 'pte-map' || e.kind === 'pte-map-lock').map((e) => e.loc.line));
+  const re = new RegExp(`(?:^|[^\\w>.])${escapeRe(name)}\\s*=(?!=)`);
+  return image.text.split('\n').some((l, i) => !mapLines.has(i + 1) && re.test(l));
+}
+
+/** The variable a pointer expression points through (`pte - 1` → pte, `(orig_pte)` → orig_pte). */
+function baseName(expr: string | undefined): string {
+  const e = norm(expr).replace(/^\([^()]*\*\)/, '');
+  const m = /^([A-Za-z_]\w*(?:(?:->|\.)[A-Za-z_]\w*)*)(?:[-+]\d+)?$/.exec(e);
+  return m ? (m[1] as string) : e;
+}
+
+/** What a branch condition says about a pointer being NULL: name → NULL when the branch is taken (true) or not. */
+function nullTests(cond: string, taken: boolean): Array<{ name: string; isNull: boolean }> {
+  let c = norm(cond);
+  const strip = (x: string): string => {
+    let y = norm(x);
+    for (;;) {
+      const m = /^(?:likely|unlikely)\((.*)\)$/.exec(y);
+      if (!m) return y;
+      y = norm(m[1]);
+    }
+  };
+  c = strip(c);
+  // A conjunction taken (or a disjunction not taken) makes each part hold (or fail); anything else says nothing.
+  const conj = taken ? '&&' : '||';
+  const other = taken ? '||' : '&&';
+  if (c.includes(other)) return [];
+  const out: Array<{ name: string; isNull: boolean }> = [];
+  for (const raw of c.split(conj)) {
+    const part = strip(raw);
+    const id = /^[A-Za-z_]\w*(?:(?:->|\.)[A-Za-z_]\w*)*$/;
+    let name: string | undefined;
+    let nullIfTrue: boolean | undefined;
+    const eq = /^(.+?)(==|!=)NULL$/.exec(part) ?? /^NULL(==|!=)(.+)$/.exec(part);
+    const errOrNull = /^(!?)IS_ERR_OR_NULL\((.*)\)$/.exec(part);
+    if (errOrNull && id.test(strip(errOrNull[2] as string))) {
+      // IS_ERR_OR_NULL(x) true: x is NULL or an error; false: x is a valid pointer.
+      // Only "x is a valid pointer" is informative: "NULL or an error pointer" does not say NULL.
+      const partTrue = taken;
+      const valid = errOrNull[1] === '!' ? partTrue : !partTrue;
+      if (valid) out.push({ name: strip(errOrNull[2] as string), isNull: false });
+      continue;
+    }
+    if (part.startsWith('!') && id.test(strip(part.slice(1)))) {
+      name = strip(part.slice(1));
+      nullIfTrue = true;
+    } else if (id.test(part)) {
+      name = part;
+      nullIfTrue = false;
+    } else if (eq) {
+      const [lhs, op] = eq[2] === '==' || eq[2] === '!=' ? [eq[1], eq[2]] : [eq[2], eq[1]];
+      if (lhs && id.test(strip(lhs))) {
+        name = strip(lhs);
+        nullIfTrue = op === '==';
+      }
+    }
+    if (name !== undefined && nullIfTrue !== undefined) out.push({ name, isNull: taken ? nullIfTrue : !nullIfTrue });
+  }
+  return out;
+}
+
+/** Is the file text between two image lines contiguous (no unseen lines of a hunk gap between them)? */
+function contiguous(image: FunctionImage, fromLine: number, toLine: number): boolean {
+  if (image.complete) return true;
+  let last: number | undefined;
+  for (let l = fromLine; l <= toLine; l++) {
+    const fl = image.lineInfo[l - 1]?.fileLine;
+    if (fl === undefined) continue;
+    if (last !== undefined && fl !== last + 1) return false;
+    last = fl;
+  }
+  return true;
+}
+
+/** Does the function hand a mapping on (returns it, stores it through an out-parameter or a field, copies it)? */
+function handsMapToCaller(image: FunctionImage, hold: MapHold, retValue: string | undefined): boolean {
+  if ([...hold.names].some((n) => /->|\./.test(n))) return true;
+  if (retValue !== undefined && [...hold.names].some((n) => new RegExp(`\\b${escapeRe(n)}\\b`).test(retValue))) return true;
+  if (image.params.some((p) => /\b(?:pte_t|spinlock_t)\s*\*\s*\*/.test(p))) return true;
+  if (/__acquires\s*\(|__cond_lock\s*\(/.test(image.text)) return true;
+  // `*ptep = pte;` / `vmf->pte = pte;` / `start_pte = pte;`: stored through an out-parameter, into a structure, or
+  // copied into another variable the paths do not follow (the unmap may go through the copy).
+  return [...hold.names].some((n) => new RegExp(`(?:\\*\\s*)?[A-Za-z_][\\w>.-]*\\s*=\\s*${escapeRe(n)}\\s*[;,)]`).test(image.text));
+}
+
+/** Can this file run with CONFIG_HIGHPTE (kmap_local mappings, unmapped by address)? Generic code can. */
+function highptePossible(file: string): boolean {
+  const m = /(?:^|\/)arch\/([^/]+)\//.exec(file);
+  return m === null || PTE_MAP_SEMANTICS.highpteArchDirs.includes(m[1] as string);
+}
+
+/** Does the function test a pte_offset_map*() result for NULL (written against the ≥6.5 RCU-mapping API)? */
+function rcuMappingApi(image: FunctionImage): boolean {
+  return image.paths.some((p) => {
+    const names = new Set<string>();
+    return p.steps.some((st) => {
+      if (st.step === 'event' && (st.kind === 'pte-map' || st.kind === 'pte-map-lock') && PTE_MAP_SEMANTICS.rcuMappers.has(st.callee)) {
+        for (const n of assignedNames(image, stripStep(st))) names.add(n);
+      }
+      return st.step === 'control' && st.kind === 'branch' && nullTests(st.cond, st.taken).some((t) => names.has(t.name));
+    });
+  });
+}
+
+const MAP_HAZARD: Hazard = {
+  kind: 'pte-map-balance',
+  invariants: ['lock-balance'],
+  adversaries: [],
+  arch: ['x86'],
+  context: ['pte-map-hold'],
+};
+
+/** A synthetic step that makes a mapping visible to the simulator as a hold of its own (`pte-map:N`). */
+function holdStep(kind: 'lock' | 'unlock', hold: MapHold, at: Event, text: string): PathStep {
+  return { step: 'event', id: -1, kind, callee: '<pte-map>', args: { lock: `pte-map:${hold.n}` }, attrs: { lockClass: 'other' }, loc: at.loc, text };
+}
+
+/** Suggested-fix rewrites of the modelled steps (the index refers to the steps as first built, before NULL maps are collapsed). */
+function dropFrom(index: number, count: number): (steps: PathStep[], shift: number) => PathStep[] {
+  return (steps, shift) => {
+    const out = [...steps];
+    const at = locate(steps, index + shift);
+    if (at >= 0) out.splice(at, count);
+    return out;
+  };
+}
+/** Every unmap through a stale pointer releases the mapping taken last instead (each re-map assigned to it too). */
+function retargetStale(steps: PathStep[]): PathStep[] {
+  const held: number[] = [];
+  return steps.map((st) => {
+    if (st.step !== 'event' || st.callee !== '<pte-map>') return st;
+    const n = Number((st.args.lock ?? '').replace('pte-map:', ''));
+    if (st.kind === 'lock') {
+      held.push(n);
+      return st;
+    }
+    const at = held.indexOf(n);
+    if (at >= 0) {
+      held.splice(at, 1);
+      return st;
+    }
+    const last = held.pop();
+    return last === undefined ? st : { ...st, args: { lock: `pte-map:${last}` } };
+  });
+}
+function unmapBeforeReturn(h: MapHold): (steps: PathStep[], shift: number) => PathStep[] {
+  return (steps) => {
+    const out = [...steps];
+    let at = out.findIndex((x) => x.step === 'control' && x.kind === 'return');
+    if (at < 0) at = out.length;
+    const where = (out[at] ?? out[out.length - 1])?.loc ?? h.map.loc;
+    out.splice(at, 0, holdStep('unlock', h, { ...h.map, loc: where }, `pte_unmap(): mapping released [map ${h.n}]`));
+    return out;
+  };
+}
+/** The suggested fix releases the mapping itself instead of the page past it. */
+function retargetPast(index: number, h: MapHold): (steps: PathStep[], shift: number) => PathStep[] {
+  return (steps, shift) => {
+    const at = locate(steps, index + shift);
+    const st = steps[at];
+    if (!st || st.step !== 'event') return steps;
+    const out = [...steps];
+    out[at] = { ...st, args: { lock: `pte-map:${h.n}` } };
+    return out;
+  };
+}
+
+/**
+ * Did the path, before step `index`, leave a loop through its condition with `cursor` advanced as the last event
+ * before the exit (`for (; addr != end; pte++, ...)` / `do { } while (pte++, addr += PAGE_SIZE, addr != end)`)?
+ */
+function exitedPastCursor(path: EventPath, index: number, cursor: string): boolean {
+  for (let i = index - 1; i >= 0; i--) {
+    const st = path.steps[i] as PathStep;
+    if (st.step === 'event') return false;
+    if (st.kind !== 'loop-exit') continue;
+    if (st.via !== 'cond') return false;
+    for (let k = i - 1; k >= 0; k--) {
+      const e = path.steps[k] as PathStep;
+      if (e.step === 'control') {
+        if (e.kind === 'branch') continue;
+        return false;
+      }
+      return e.kind === 'pte-advance' && norm(e.args.pte) === cursor && /\+\+|\+=/.test(e.text);
+    }
+    return false;
+  }
+  return false;
+}
+
+/** Position of a step recorded while building (steps are tagged by identity, so collapsing NULL maps keeps it). */
+const built = new WeakMap<PathStep, number>();
+function locate(steps: PathStep[], index: number): number {
+  return steps.findIndex((x) => built.get(x) === index);
+}
+
+/**
+ * Follow the PTE-table mappings of one path: report an unmap of a NULL map, of a stale pointer after a re-map, and a
+ * mapping still held when the path returns. The simulated path carries each mapping as a hold of its own.
+ */
+function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<string>): void {
+  const holds: MapHold[] = [];
+  const steps: PathStep[] = [];
+  const findings: Array<{ messageId: MessageId; anchor: Event; related: Array<{ event: Event; message: string }>; data: Record<string, string>; kind: string; fix: string; fixPath?: (steps: PathStep[], shift: number) => PathStep[]; shift?: number }> = [];
+  const real = (e: Event): Event => imageEvent(ctx.image, e);
+  const live = (): MapHold[] => holds.filter((h) => h.mapped && !h.isNull);
+  let retValue: string | undefined;
+  let returned = false;
+  const stale = new Set<number>();
+  const loops = loopStacks(path);
+  for (const [index, s] of path.steps.entries()) {
+    if (s.step === 'control') {
+      steps.push(s);
+      if (s.kind === 'branch') {
+        for (const t of nullTests(s.cond, s.taken)) {
+          const h = [...holds].reverse().find((x) => x.names.has(t.name));
+          if (!h) continue;
+          // A path that finds the same result NULL and not NULL is not an execution (correlated tests). A pointer
+          // into a released mapping keeps its value unless the variable is assigned elsewhere (`pte = NULL;`).
+          if (h.released) {
+            if (h.known !== undefined && h.known !== t.isNull && !assignedOutsideMaps(ctx.image, t.name)) return;
+            continue;
+          }
+          if (!h.mapped && !h.isNull) continue;
+          if (h.known !== undefined && h.known !== t.isNull) return;
+          h.known = t.isNull;
+          if (t.isNull) h.isNull = true;
+        }
+      }
+      if (s.kind === 'return') {
+        returned = true;
+        retValue = s.value;
+      }
+      continue;
+    }
+    const ev = stripStep(s);
+    // A walker that maps and unmaps inside its own iterations (page_vma_mapped_walk() / _done()) is not a mapping
+    // this function holds by a pointer.
+    if (ev.args.walk !== undefined) {
+      steps.push(s);
+      continue;
+    }
+    if (PTE_MAP_SEMANTICS.notMappings.has(ev.callee)) {
+      // A pointer into a table that is not mapped: a hold that is never taken. A map call on the same line
+      // (`pte = kernel ? pte_offset_kernel() : pte_offset_map_lock()`) makes which one the pointer is unknown.
+      const names = assignedNames(ctx.image, ev);
+      const shared = ctx.image.events.some((e) => e.id !== ev.id && e.loc.line === ev.loc.line && (e.kind === 'pte-map' || e.kind === 'pte-map-lock') && !PTE_MAP_SEMANTICS.notMappings.has(e.callee));
+      for (const h of holds) for (const n of names) h.names.delete(n);
+      if (!shared && names.length > 0) holds.push({ n: holds.length + 1, names: new Set(names), map: ev, at: -1, lockKey: '', mapped: false, locked: false, isNull: false, never: true });
+      steps.push(s.kind === 'pte-map' ? { ...s, kind: 'call', attrs: { opaque: true } } : s);
+      continue;
+    }
+    if (ev.kind === 'pte-map' || ev.kind === 'pte-map-lock') {
+      const names = assignedNames(ctx.image, ev);
+      for (const h of holds) for (const n of names) h.names.delete(n);
+      const h: MapHold = { n: holds.length + 1, names: new Set(names), map: ev, at: steps.length, lockKey: lockOf(ev), mapped: true, locked: ev.kind === 'pte-map-lock', isNull: false };
+      holds.push(h);
+      steps.push(s, holdStep('lock', h, ev, `${ev.callee}(): PTE table mapped [map ${h.n}]`));
+      continue;
+    }
+    if (ev.kind === 'pte-unmap' || ev.kind === 'pte-unmap-unlock') {
+      const arg = callArgs(ev.text)[0] ?? ev.args.pte;
+      const base = baseName(arg);
+      // `pte_unmap(&orig_pte)`: the address of a local copy of an entry, never a mapping of the table. Where a
+      // mapping is released by address (HIGHPTE: kunmap_local()), that unmaps a stack address.
+      if (/^\s*&\s*[A-Za-z_]\w*\s*$/.test(arg ?? '') && highptePossible(ctx.fn.path)) {
+        const copy: MapHold = { n: holds.length + 1, names: new Set(), map: ev, at: -1, lockKey: '', mapped: false, locked: false, isNull: false, never: true };
+        holds.push(copy);
+        findings.push({
+          messageId: 'unmapUnmapped',
+          anchor: real(ev),
+          related: [],
+          data: { unmap: ev.callee, arg: (arg ?? '').trim(), from: `the address of the local copy ${base}, not a pointer` },
+          kind: 'unmap-never-mapped',
+          fix: `unmap the pointer the table was mapped through, not the address of a copy of the entry`,
+          fixPath: retargetStale,
+        });
+        stale.add(-1);
+        steps.push(s, holdStep('unlock', copy, ev, `${ev.callee}(${(arg ?? '').trim()}): a stack address "unmapped"`));
+        continue;
+      }
+      let h = [...holds].reverse().find((x) => x.names.has(base));
+      if (!h && !ctx.image.complete && /^[A-Za-z_]\w*$/.test(base)) {
+        // A hunk-only image: a plain variable unmapped with no map on the path was mapped above the hunk. It is a
+        // hold taken before the path starts (so a later re-map into another variable makes it stale).
+        h = { n: holds.length + 1, names: new Set([base]), map: { ...ev, id: -1, callee: '(above the hunk) a PTE-table map' }, at: -1, lockKey: lockOf(ev), mapped: true, locked: ev.kind === 'pte-unmap-unlock', isNull: false, implicit: true };
+        holds.push(h);
+      }
+      if (!h) {
+        steps.push(s);
+        continue;
+      }
+      const seenWhole = (h.map.id >= 0 || h.implicit === true) && contiguous(ctx.image, h.map.loc.line, ev.loc.line);
+      // The loop left through its condition right after advancing this very cursor: it points one past the last
+      // entry walked — for a walk that ends on the table's last entry (a whole-PMD range), into the next page.
+      if (h.mapped && !h.isNull && !h.never && norm(arg) === base && exitedPastCursor(path, index, base) && seenWhole && highptePossible(ctx.fn.path) && !assignedOutsideMaps(ctx.image, base)) {
+        findings.push({
+          messageId: 'unmapPastEnd',
+          anchor: real(ev),
+          related: h.map.id >= 0 ? [{ event: real(h.map), message: `${base} mapped here and advanced by the loop` }] : [],
+          data: { unmap: ev.callee, arg: arg ?? base },
+          kind: 'unmap-past-end',
+          fix: `unmap the pointer the map returned (keep it in its own variable, or ${ev.callee}(${base} - 1, ...) after a loop that always advances)`,
+          fixPath: retargetPast(steps.length + 1, h),
+        });
+        steps.push(s, { step: 'event', id: -1, kind: 'unlock', callee: '<pte-map>', args: { lock: 'pte-map:past-end' }, attrs: { lockClass: 'other' }, loc: ev.loc, text: `${ev.callee}(${arg ?? base}): ${base} is one past the walked entries, the next page is "unmapped"` });
+        continue;
+      }
+      if (h.never) {
+        // pte_unmap() of a pointer that was never mapped does something only where unmapping does: HIGHPTE
+        // (kunmap_local of an address never kmapped) or the ≥6.5 RCU API (an unbalanced rcu_read_unlock()).
+        if (seenWhole && (highptePossible(ctx.fn.path) || rcuMappingApi(ctx.image))) {
+          findings.push({
+            messageId: 'unmapUnmapped',
+            anchor: real(ev),
+            related: [{ event: real(h.map), message: `${base} set here by ${h.map.callee}(), which maps nothing` }],
+            data: { unmap: ev.callee, arg: arg ?? base, from: `from ${h.map.callee}(), which returns a pointer into a table without mapping it` },
+            kind: 'unmap-never-mapped',
+            fix: `do not ${ev.kind === 'pte-unmap-unlock' ? 'unmap' : 'call pte_unmap() on'} a pointer from ${h.map.callee}()${ev.kind === 'pte-unmap-unlock' ? ': release only the lock (spin_unlock())' : ''}`,
+            fixPath: dropFrom(steps.length + 1, 1),
+          });
+        }
+        steps.push(s, holdStep('unlock', h, ev, `${ev.callee}(${arg ?? base}): mapping released [map ${h.n}]`));
+        continue;
+      }
+      if (h.isNull && seenWhole) {
+        findings.push({
+          messageId: 'unmapNull',
+          anchor: real(ev),
+          related: h.map.id >= 0 ? [{ event: real(h.map), message: `${h.map.callee}() returned NULL on this path` }] : [],
+          data: { unmap: ev.callee, arg: arg ?? base, map: h.map.callee, what: ev.kind === 'pte-unmap-unlock' ? 'unmaps a table that was never mapped and releases a lock that was never taken' : 'ends a kmap_local / RCU read-side section that was never begun' },
+          kind: 'unmap-null-map',
+          fix: `call ${ev.callee}() only when ${h.map.callee}() returned a mapping (inside the \`if (${base})\` branch)`,
+          fixPath: dropFrom(steps.length, ev.kind === 'pte-unmap-unlock' ? 1 : 2),
+        });
+      } else if (!h.mapped) {
+        const newer = live().find((x) => x.n > h.n);
+        // Only a kmap_local mapping (CONFIG_HIGHPTE) is released by address; an RCU mapping is released by count.
+        // A plain assignment to the variable elsewhere (`orig_pte = pte;`, `start_pte = NULL;`) is a copy the
+        // paths do not carry: then which mapping it names is unknown.
+        if (newer && seenWhole && highptePossible(ctx.fn.path) && !assignedOutsideMaps(ctx.image, base)) {
+          stale.add(newer.n);
+          const good = [...newer.names].join(' / ') || 'a result the code discards';
+          findings.push({
+            messageId: 'unmapStale',
+            anchor: real(ev),
+            related: [
+              ...(h.released && h.released.id >= 0 ? [{ event: real(h.released), message: `the mapping ${base} points into was released here` }] : []),
+              ...(newer.map.id >= 0 ? [{ event: real(newer.map), message: `re-mapped here into ${[...newer.names].join(' / ') || 'a discarded result'}` }] : []),
+            ],
+            data: { unmap: ev.callee, arg: arg ?? base, map: newer.map.callee, fresh: good },
+            kind: 'unmap-stale-map',
+            fix: newer.names.size > 0 ? `assign the re-taken mapping to ${base} as well (\`${base} = ${good} = ${newer.map.callee}(...)\`) and unmap that` : `keep the pointer ${newer.map.callee}() returns and unmap it`,
+            fixPath: retargetStale,
+          });
+        } else if (
+          !newer && seenWhole && !h.implicit && h.released && (loops[h.releasedAt ?? 0] ?? []).length === 0 && !assignedOutsideMaps(ctx.image, base) &&
+          // a second pte_unmap() alone matters where unmapping does something; a second unlock always does
+          (ev.kind === 'pte-unmap-unlock' || highptePossible(ctx.fn.path) || rcuMappingApi(ctx.image))
+        ) {
+          // Released twice with no re-map in between (outside a loop: a loop's re-take is checkPath's business).
+          findings.push({
+            messageId: 'doubleUnmap',
+            anchor: real(ev),
+            related: h.released.id >= 0 ? [{ event: real(h.released), message: `already released here` }] : [],
+            data: { unmap: ev.callee, arg: arg ?? base, first: h.released.callee },
+            kind: 'unmap-twice',
+            fix: `release the mapping once: drop this ${ev.callee}() or the earlier one on this path`,
+            fixPath: dropFrom(steps.length, 2),
+          });
+        }
+      }
+      if (h.mapped && !h.isNull) {
+        h.mapped = false;
+        h.released = ev;
+        h.releasedAt = index;
+      }
+      if (ev.kind === 'pte-unmap-unlock') h.locked = false;
+      if (h.isNull && ev.kind === 'pte-unmap-unlock') {
+        // The lock pointer was never set by the failed map: the model releases a lock no one took.
+        steps.push({ ...s, kind: 'unlock', attrs: { lockClass: 'other' }, args: { lock: `${h.lockKey || "ptl"}[never-taken:${h.map.callee}()=NULL]` } });
+      } else {
+        steps.push(s, holdStep('unlock', h, ev, `${ev.callee}(${arg ?? base}): mapping released [map ${h.n}]`));
+      }
+      continue;
+    }
+    if (ev.kind === 'unlock' && (ev.attrs.lockClass === 'ptl' || ev.attrs.lockClass === 'pmd-ptl' || ev.attrs.lockClass === 'spin' || ev.attrs.lockClass === undefined)) {
+      const h = [...holds].reverse().find((x) => x.locked && x.mapped && x.lockKey !== '' && x.lockKey === lockOf(ev));
+      if (h) {
+        h.locked = false;
+        h.bareUnlock = ev;
+      }
+    }
+    steps.push(s);
+  }
+  // A mapping still held when the path returns: only when the path from the map to the return is seen whole.
+  // A mapping left in place matters where pte_unmap() does something: HIGHPTE, or the ≥6.5 RCU mapping API.
+  if (returned && !truncated(path) && (highptePossible(ctx.fn.path) || rcuMappingApi(ctx.image))) {
+    const retLine = [...path.steps].reverse().find((s) => s.step === 'control' && s.kind === 'return')?.loc.line ?? Number.MAX_SAFE_INTEGER;
+    for (const h of live()) {
+      // A mapping whose pointer this analysis could not name (assigned through a conditional, a macro) is unknown.
+      if (h.map.id < 0 || h.names.size === 0 || !contiguous(ctx.image, h.map.loc.line, retLine)) continue;
+      // A stale unmap already explains why a newer mapping is never released: one root cause, one finding.
+      if (stale.size > 0) continue;
+      if (handsMapToCaller(ctx.image, h, retValue)) continue;
+      // The function unmaps this pointer on other paths: this one may skip it on a condition correlated with how
+      // the map was made (`pte = kernel ? pte_offset_kernel() : pte_offset_map_lock()`), which paths cannot tell.
+      if (ctx.image.events.some((e) => (e.kind === 'pte-unmap' || e.kind === 'pte-unmap-unlock') && h.names.has(baseName(callArgs(e.text)[0] ?? e.args.pte)))) continue;
+      const anchorEv = h.bareUnlock ?? h.map;
+      findings.push({
+        messageId: 'mapLeak',
+        anchor: real(anchorEv),
+        related: h.bareUnlock ? [{ event: real(h.map), message: `mapped here by ${h.map.callee}()` }] : [],
+        data: { map: h.map.callee, how: h.bareUnlock ? `${h.bareUnlock.callee}() drops the page-table lock but leaves the table mapped` : 'no pte_unmap() follows on this path' },
+        kind: 'map-not-unmapped',
+        fix: h.bareUnlock ? `release with pte_unmap_unlock(${[...h.names][0] ?? 'pte'}, ${h.lockKey}) instead of ${h.bareUnlock.callee}()` : `pte_unmap(${[...h.names][0] ?? 'pte'}) before returning`,
+        fixPath: unmapBeforeReturn(h),
+      });
+    }
+  }
+  if (findings.length === 0) return;
+  // Mappings made above the hunk are held when the path starts.
+  const first = path.steps[0]?.loc ?? { line: 1, column: 0 };
+  for (const h of [...holds].reverse()) if (h.implicit) steps.unshift(holdStep('lock', h, { ...h.map, loc: first }, `(above the hunk) PTE table mapped [map ${h.n}]`));
+  const shift = holds.filter((h) => h.implicit).length;
+  for (const h of holds) if (h.at >= 0) h.at += shift;
+  for (const f of findings) f.shift = shift;
+  // Fresh step objects, each tagged with its position, so suggested-fix rewrites find theirs after the collapse below.
+  const model = steps.map((x, i) => {
+    const c = { ...x } as PathStep;
+    built.set(c, i);
+    return c;
+  });
+  // A map that returned NULL on this path mapped nothing and took no lock: the model runs it as a plain call.
+  for (const h of [...holds].reverse()) {
+    if (!h.isNull) continue;
+    const failed: PathStep = { step: 'event', ...h.map, kind: 'call', attrs: { opaque: true }, text: `${h.map.callee}() returned NULL: nothing mapped, no lock taken` };
+    model.splice(h.at, 2, failed);
+  }
+  const modelled: EventPath = { steps: model, complete: path.complete };
+  for (const f of findings) {
+    // One finding per call site and hazard: the first path that shows it.
+    const key = `${f.messageId}:${f.anchor.id}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    ctx.report({
+      messageId: f.messageId,
+      data: f.data,
+      anchor: f.anchor,
+      related: f.related,
+      path: modelled,
+      hazard: { ...MAP_HAZARD, kind: f.kind },
+      suggestion: { text: f.fix, ...(f.fixPath ? { path: { steps: f.fixPath(model, f.shift ?? 0), complete: path.complete } } : {}) },
+    });
+  }
+}
+
+// ---- values read before the lock was dropped ------------------------------------------------------------------
+
+/** Reads of the current entry (a clear returns it; a transaction start reads it): each re-validates. */
+const FRESH_READS: ReadonlySet<Event['kind']> = new Set(['pte-read', 'pte-same', 'pte-modify-start', 'pte-clear', 'pte-clear-flush']);
+
+/** PTE writes whose value is built from what the writer read (a stale read writes back a stale entry). */
+const VALUE_WRITES: ReadonlySet<Event['kind']> = new Set(['pte-set', 'pte-modify-commit', 'pte-set-access-flags']);
+
+/**
+ * A PTE read under the PTL, the PTL dropped and re-taken, and the PTE then written without being read again or
+ * compared (pte_same()) under the re-taken lock: whatever another CPU did to the entry in between (a zap freeing
+ * the page, a fault setting dirty) is overwritten with the stale value.
+ */
+function checkStaleValue(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<string>): void {
+  const state = new LockState(fragmentEntryLocks(ctx.image, path));
+  const reads = new Map<string, { read: Event; drop?: Event; retake?: Event; stale: boolean; entry?: string; lockless?: boolean; at?: string }>();
+  let released = false;
+  // Which entry each pointer variable was last mapped at (`pmd, addr` of its map): a re-map elsewhere is another entry.
+  const mappedAt = new Map<string, string>();
+  for (const s of path.steps) {
+    if (s.step !== 'event') continue;
+    const ev = stripStep(s);
+    const pte = norm(ev.args.pte);
+    const held = state.ptlHeld();
+    // A fault handler entered with vmf->ptl held (a whole function that releases it before taking it) got
+    // vmf->orig_pte from its caller, read and checked under that lock (mm/memory.c handle_pte_fault() →
+    // do_wp_page()): what it writes after a re-take rests on that read.
+    const key = lockOf(ev);
+    const owner = /^(.+)->ptl$/.exec(key)?.[1];
+    if (
+      owner && reads.size === 0 && (ev.kind === 'pte-unmap-unlock' || (ev.kind === 'unlock' && ev.attrs.lockClass === 'ptl')) &&
+      !state.held.has(key) && ctx.image.complete
+    ) {
+      reads.set(`${owner}->pte`, { read: ev, drop: ev, stale: false, entry: `${owner}->orig_pte` });
+    }
+    if ((ev.kind === 'pte-map' || ev.kind === 'pte-map-lock') && ev.result) {
+      const name = norm(ev.result);
+      const where = `${norm(ev.args.pmd)}@${norm(ev.args.addr)}`;
+      const r = reads.get(name);
+      if (r && r.at !== undefined && r.at !== where) reads.delete(name);
+      mappedAt.set(name, where);
+    }
+    if (ev.kind === 'pte-advance') reads.delete(pte);
+    else if (FRESH_READS.has(ev.kind) && held && pte !== '') {
+      reads.set(pte, { read: ev, stale: false, at: mappedAt.get(pte) });
+    } else if (ev.kind === 'pte-read' && !held && pte !== '' && ctx.image.complete && !released && fragmentEntryLocks(ctx.image, path).length === 0) {
+      // A whole function that reads the entry before it ever takes or drops a page-table lock read it without the
+      // lock (taking it later would otherwise be a self-deadlock): what it writes under the lock rests on that read.
+      reads.set(pte, { read: ev, drop: ev, stale: false, lockless: true, at: mappedAt.get(pte) });
+    } else if (VALUE_WRITES.has(ev.kind) && held) {
+      const r = reads.get(pte);
+      const wkey = `staleValue:${ev.id}`;
+      if (r && r.stale && r.drop && r.retake && ev.id >= 0 && !seen.has(wkey) && contiguous(ctx.image, r.read.loc.line, ev.loc.line)) {
+        seen.add(wkey);
+        const real = (e: Event): Event => imageEvent(ctx.image, e);
+        const anchor = pickAnchor(ctx.side, [real(ev), real(r.retake), real(r.drop), real(r.read)].filter((e) => e.id >= 0));
+        const related = [
+          { event: real(r.read), message: r.entry ? `${r.entry} was read by the caller under the lock released here` : r.lockless ? 'PTE read here, without the lock' : 'PTE read here, under the lock' },
+          ...(r.lockless ? [] : [{ event: real(r.drop), message: 'page-table lock dropped here' }]),
+          { event: real(r.retake), message: r.lockless ? 'lock taken here: the entry may have changed since the read' : 'and re-taken here: the entry may have changed meanwhile' },
+          { event: real(ev), message: 'written here from the old value' },
+        ].filter((x) => x.event.id >= 0 && x.event.id !== anchor.id);
+        // The caller's read under the lock it holds on entry is part of the simulated path.
+        const callerRead: PathStep[] = r.entry
+          ? [{ step: 'event', id: -1, kind: 'pte-read', callee: 'ptep_get', args: { pte: pte }, attrs: {}, loc: r.read.loc, text: `(caller, under the lock) ${r.entry} = ptep_get(${pte})` }]
+          : [];
+        ctx.report({
+          messageId: 'staleValue',
+          data: {
+            write: ev.callee,
+            read: r.entry ? `the caller (${r.entry})` : `${r.read.callee}()`,
+            retake: r.retake.callee,
+            how: r.lockless ? 'took' : 're-took',
+            when: r.lockless ? 'without the lock, before taking it' : 'before the lock was dropped',
+          },
+          anchor,
+          related,
+          path: r.entry ? { steps: [...callerRead, ...path.steps], complete: path.complete } : path,
+          hazard: {
+            kind: 'stale-pte-after-retake',
+            invariants: ['no-stale-access', 'no-lost-write'],
+            adversaries: ['zap', 'user-reader'],
+            arch: ['x86'],
+            context: r.entry ? ['pte-retake', 'ptl-held-on-entry'] : ['pte-retake'],
+          },
+          suggestion: { text: `after ${r.retake.callee}() re-read the entry and give up unless pte_same(ptep_get(pte), old)` },
+        });
+      }
+    }
+    const res = state.apply(ev);
+    if (res.released.length > 0 || res.unheld.length > 0) released = true;
+    for (const rel of res.released) {
+      if (rel.cls !== 'ptl' && rel.cls !== 'pmd-ptl') continue;
+      for (const r of reads.values()) if (!r.stale) r.drop = ev;
+    }
+    if (isPtlAcquire(ev)) {
+      for (const r of reads.values()) {
+        if (r.drop && !r.retake) {
+          r.retake = ev;
+          r.stale = true;
+        }
+      }
+    }
+  }
+}
+
 export default createRule<MessageId>({
   meta: {
     id: 'uffd-lock-retake',
@@ -140,11 +769,23 @@ export default createRule<MessageId>({
       accessUnlocked: '{{unlock}}() drops {{lock}} inside the PTE loop, and {{op}}() then touches a PTE without re-taking it.',
       doubleUnlock: '{{unlock}}() drops {{lock}} inside the PTE loop, and {{op}}() releases it again on this path.',
       unlockUnderflow: '{{unlock}}({{arg}}) is reached through an early exit before {{base}} advanced: it unmaps and unlocks the entry before the one that was mapped.',
+      unmapNull: '{{unmap}}({{arg}}) is reached on the path where {{map}}() returned NULL: it {{what}}.',
+      unmapPastEnd: '{{unmap}}({{arg}}) is reached after the loop advanced {{arg}} past the last entry it walked: when the walk ends on the last entry of the page table, it unmaps the next page instead of the mapped one (kunmap_local() of an address that was never mapped).',
+      doubleUnmap: '{{unmap}}({{arg}}) releases a mapping (and its lock) that {{first}}() already released on this path.',
+      unmapUnmapped: '{{unmap}}({{arg}}) ends a mapping that was never made: {{arg}} is {{from}} (no kmap_local() / rcu_read_lock() was taken for it).',
+      unmapStale: '{{unmap}}({{arg}}) releases a mapping that was already released: the table was mapped again by {{map}}() into {{fresh}}, and that mapping is never unmapped.',
+      staleValue: '{{write}}() writes the PTE after {{retake}}() {{how}} the page-table lock, on the strength of what {{read}} read {{when}}; the entry was neither read again nor compared with pte_same(), so a change made meanwhile (a zap, a fault) is overwritten.',
+      mapLeak: 'The PTE table mapped by {{map}}() is still mapped when this path returns: {{how}} (pte_unmap() ends the kmap_local / RCU read-side section the map opened).',
     },
     hazard:
-      'Loops over consecutive PTEs hold the page-table lock for the whole batch. When an iteration drops it to call something that sleeps (wp_page_copy, do_wp_page, handle_userfault, cond_resched) it must re-map and re-lock before the next PTE is read or written: otherwise PTEs are updated without their lock (racing a fault or a COW on another CPU, losing the update) and the final unlock releases a lock that is not held.',
+      'Loops over consecutive PTEs hold the page-table lock for the whole batch. When an iteration drops it to call something that sleeps (wp_page_copy, do_wp_page, handle_userfault, split_folio, cond_resched) it must re-map and re-lock before the next PTE is read or written, and re-validate (pte_same()) what it read before: otherwise PTEs are updated without their lock or from a stale value (racing a fault, a COW or a zap on another CPU), and the final unlock releases a lock that is not held. Every mapping of a PTE table (kmap_local under HIGHPTE, an RCU read-side section since 6.5) must be released exactly once, through the pointer the map returned, and only if the map did not fail.',
   },
   check(ctx) {
-    for (const path of ctx.image.paths) checkPath(ctx, path);
+    const seen = new Set<string>();
+    for (const path of ctx.image.paths) {
+      checkPath(ctx, path);
+      checkMaps(ctx, path, seen);
+      checkStaleValue(ctx, path, seen);
+    }
   },
 });

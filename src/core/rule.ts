@@ -26,6 +26,12 @@ export interface Hazard {
    * flushes after dropping it, `mm-live` when the mm is not being torn down).
    */
   context: string[];
+  /**
+   * Set when the verdict depends on code the tool cannot see (callers outside the patch, a tree that is not given):
+   * the reason, naming the unseen context. The engine still simulates the candidate, but a violation is reported
+   * `inconclusive` with this reason (Simulation.note), never `confirmed`.
+   */
+  unknown?: string;
 }
 
 /** A candidate finding: a rule's claim, not yet proved. */

@@ -730,3 +730,58 @@ export const FAILURE: Readonly<Record<string, FailureSemantics>> = {
   mmap_read_lock_killable: { returns: 'nonzero', kernel: 'mmap_read_lock_killable' },
   mmap_write_lock_killable: { returns: 'nonzero', kernel: 'mmap_write_lock_killable' },
 };
+
+// ---- PTE-table mappings and mm lifetime (rules uffd-lock-retake, fullmm-misuse) -------------------------------
+
+/**
+ * What a mapping of a PTE table costs, and so what a missing or wrong pte_unmap() breaks:
+ * - `highpteArchDirs`: architectures with CONFIG_HIGHPTE (arch/x86/Kconfig until its removal, arch/arm/Kconfig,
+ *   the historical arch/frv): pte_offset_map() is kmap_local_page() of the table (include/linux/pgtable.h
+ *   pte_offset_map() → __pte_map()), and kunmap_local() must be given the address that map returned — an unmap
+ *   through a pointer into an earlier mapping releases the wrong one. Generic code (outside arch/) runs there too.
+ * - `rcuMappers`: since 6.5, mm/pgtable-generic.c __pte_offset_map() takes rcu_read_lock() and returns NULL (after
+ *   rcu_read_unlock()) when the pmd no longer points to a page table; pte_unmap() is then rcu_read_unlock()
+ *   (include/linux/pgtable.h). Code that tests one of these results for NULL is written against that API, so on
+ *   its tree every mapping opens an RCU read-side section that only pte_unmap() closes.
+ * Elsewhere (64-bit arches before 6.5) pte_unmap() is a no-op and a missing one breaks nothing.
+ */
+export const PTE_MAP_SEMANTICS = {
+  highpteArchDirs: ['x86', 'arm', 'frv'] as readonly string[],
+  /**
+   * Calls that return a pointer into a page table without mapping it: include/linux/pgtable.h pte_offset_kernel()
+   * (the kernel's own tables are never in highmem, no RCU section), mm/hugetlb.c huge_pte_offset() /
+   * huge_pte_alloc() (a hugetlb entry lives in a PMD/PUD page). pte_unmap() of such a pointer ends a mapping that
+   * was never made.
+   */
+  notMappings: new Set(['pte_offset_kernel', 'huge_pte_offset', 'huge_pte_alloc']) as ReadonlySet<string>,
+  rcuMappers: new Set(['pte_offset_map', 'pte_offset_map_lock', 'pte_offset_map_nolock', 'pte_offset_map_ro_nolock', 'pte_offset_map_rw_nolock', '__pte_offset_map', '__pte_offset_map_lock']) as ReadonlySet<string>,
+};
+
+/**
+ * Functions the kernel calls only on an mm no thread can use any more: where a fullmm mmu_gather belongs.
+ * - exit_mmap(): mm/mmap.c; called from kernel/fork.c __mmput() once mm_users reached 0 (mmput()), and from the
+ *   dup_mmap() failure path of a new mm that never had a user (kernel/fork.c dup_mm() → mmput()).
+ * - arch_exit_mmap(): include/asm-generic/mm_hooks.h / arch hooks, called by exit_mmap() before the teardown.
+ * A function reached only from these (through the callers a patch shows) tears down a dead mm.
+ */
+export const DEAD_MM_ENTRIES: ReadonlySet<string> = new Set(['exit_mmap', 'arch_exit_mmap']);
+
+/**
+ * Calls and conditions that establish the mm has users (so is live) on the path that passes them:
+ * - mmget_not_zero() / atomic_inc_not_zero(&mm->mm_users) true: include/linux/sched/mm.h mmget_not_zero();
+ * - get_task_mm() non-NULL: kernel/fork.c get_task_mm() takes an mm_users reference;
+ * - mmget(): include/linux/sched/mm.h, a new mm_users reference on an mm already in use;
+ * - current->mm: the mm the calling task runs on (kernel/fork.c: a task's mm has its mm_users reference).
+ * A new mm before it is published (kernel/fork.c mm_alloc() → allocate_mm()) has no user but the caller: dead for
+ * this purpose (`MM_WITHOUT_USERS`).
+ */
+/**
+ * The architecture hook the generic mmu_gather flushes through: include/asm-generic/tlb.h tlb_flush_mmu_tlbonly()
+ * calls tlb_flush(tlb) (arches `#define tlb_flush tlb_flush` to supply their own). It is what runs after
+ * mm/mmu_gather.c tlb_finish_mmu() forced `tlb->fullmm = 1` on a live mm (mm_tlb_flush_nested(), since 5.2), so a
+ * fullmm seen there does not mean the mm is dead.
+ */
+export const GATHER_FLUSH_HOOKS: ReadonlySet<string> = new Set(['tlb_flush']);
+
+export const MM_USER_REFS: ReadonlySet<string> = new Set(['mmget_not_zero', 'get_task_mm', 'mmget']);
+export const MM_WITHOUT_USERS: ReadonlySet<string> = new Set(['mm_alloc', 'allocate_mm']);

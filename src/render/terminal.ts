@@ -76,7 +76,10 @@ function block(f: Finding, o: TerminalOptions): string {
     const inv = sim.invariant ? ` — violates ${sim.invariant}` : '';
     const bound = sim.bound ? ` (bound: ${sim.bound})` : '';
     for (const l of prose(`simulated on ${sim.arch}: ${sim.verdict}${inv}; ${sim.states} states, ${sim.ms} ms${bound}`, '  ', width)) lines.push(paint(c, 'dim', l));
-    if (sim.note) for (const l of prose(sim.note, '  ', width)) lines.push(paint(c, 'dim', l));
+    // The reason a verdict rests on unseen context, unless the dependsOn line below already says it.
+    if (sim.note && sim.note !== f.dependsOn) {
+      for (const l of prose(`${f.status === 'inconclusive' ? 'inconclusive: ' : ''}${sim.note}`, '  ', width)) lines.push(paint(c, 'yellow', l));
+    }
     if (sim.trace && sim.trace.steps.length > 0) {
       lines.push('', indent(o.renderTrace(sim.trace), '    '));
     }

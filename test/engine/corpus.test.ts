@@ -13,7 +13,7 @@ import type { CorpusLabel, CaseResult } from './corpus-score.ts';
 import { CORPUS as dir, corpusPresent } from '../helpers/shared.ts';
 import { expectRatchets } from '../helpers/ratchet.ts';
 
-// Recorded floors (2026-12-07, 14 bug and 21 fix cases; flush-under-ptl: +flush-bug-24, +flush-fix-28).
+// Recorded floors (2026-12-07, 14 bug and 21 fix cases; raised by the rules work of issue 11).
 const FLOOR = { bugsConfirmed: 5, fixesRecognised: 5 };
 
 const present = corpusPresent();

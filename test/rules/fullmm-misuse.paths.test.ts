@@ -23,12 +23,14 @@ describe('fullmm-misuse over paths', () => {
     expect(isFullmmGather(e('tlb_gather_mmu(&tlb, mm, 0, TASK_SIZE)'))).toBe(false);
     expect(isFullmmGather(e('tlb_gather_mmu(&tlb, mm, start, end)'))).toBe(false);
     expect(isFullmmGather(e('tlb_gather_mmu(&tlb, mm, 1)'))).toBe(true);
+    const legacy = ev(0, 'gather-init', 'tlb_gather_mmu', {}, { result: 'tlb', text: 'tlb_gather_mmu(mm, 1)' });
+    if (legacy.step === 'event') expect(isFullmmGather({ ...legacy })).toBe(true);
     expect(isFullmmGather(e('tlb_gather_mmu(&tlb, mm, 0, -1)', { fullmm: false }))).toBe(false);
   });
-  it('reports a fullmm gather in a /proc write handler, suggesting a ranged gather', () => {
+  it('reports a fullmm gather in a handler whose mm is not shown dead, suggesting a ranged gather', () => {
     const g = gather('tlb_gather_mmu_fullmm(&tlb, mm)', { tlb: '&tlb', mm: 'mm' }, { fullmm: true });
     const c = runRule(rule, view('reset_refs_write', { post: image([[g, ret]]) }));
-    expect(c.map((x) => x.messageId)).toEqual(['liveMm']);
+    expect(c.map((x) => x.messageId)).toEqual(['maybeLiveMm']);
     expect(c[0]?.hazard.arch).toEqual(['arm64']);
     expect(c[0]?.hazard.context).toEqual(['mm-live']);
     const s = c[0]?.suggestion?.path?.steps[0];
@@ -48,5 +50,61 @@ describe('fullmm-misuse over paths', () => {
     const pre = image([[gather('tlb_gather_mmu(&tlb, mm, 0, -1)', { tlb: '&tlb', mm: 'mm', start: '0', end: '-1' }), ret]]);
     const post = image([[gather('tlb_gather_mmu(&tlb, mm, vma->vm_start, vma->vm_end)', { tlb: '&tlb', mm: 'mm', start: 'vma->vm_start', end: 'vma->vm_end' }), ret]]);
     expect(runRule(rule, view('reap_task_mm', { pre, post })).map((c) => c.side)).toEqual(['pre']);
+  });
+  it('says inconclusive when neither the path nor a caller in the patch shows whether the mm is live', () => {
+    const g = gather('tlb_gather_mmu_fullmm(&tlb, mm)', { tlb: '&tlb', mm: 'mm' }, { fullmm: true });
+    const c = runRule(rule, view('drop_ranges', { post: image([[g, ret]]) }));
+    expect(c.map((x) => x.messageId)).toEqual(['maybeLiveMm']);
+    expect(c[0]?.hazard.unknown).toMatch(/no caller of drop_ranges\(\) is in this patch/);
+  });
+  it('finds liveness on the path: an mm_users reference taken before the gather', () => {
+    const g = gather('tlb_gather_mmu(&tlb, mm, 0, -1)', { tlb: '&tlb', mm: 'mm', start: '0', end: '-1' });
+    const ref = ctl({ kind: 'branch', cond: '!mmget_not_zero(mm)', taken: false }, 1);
+    const c = runRule(rule, view('reap_mm', { post: image([[ref, g, ret]]) }));
+    expect(c.map((x) => x.messageId)).toEqual(['liveMm']);
+    expect(c[0]?.hazard.unknown).toBeUndefined();
+  });
+  it('judges a helper by its callers in the patch: dead from exit_mmap, live from current->mm', () => {
+    const g = gather('tlb_gather_mmu_fullmm(&tlb, mm)', { tlb: '&tlb', mm: 'mm' }, { fullmm: true });
+    const helper = view('teardown_ranges', { post: image([[g, ret]]) });
+    const call = ev(5, 'call', 'teardown_ranges', { arg0: 'mm' }, { text: 'teardown_ranges(mm)' });
+    const exit = view('exit_mmap', { post: image([[call, ret]]) });
+    expect(runRule(rule, helper, [helper, exit])).toEqual([]);
+    const fromCurrent = view('drop_ranges_write', { post: image([[call, ret]]) });
+    fromCurrent.post!.text = 'struct mm_struct *mm = current->mm;';
+    const c = runRule(rule, helper, [helper, fromCurrent]);
+    expect(c.map((x) => x.messageId)).toEqual(['liveMm']);
+    expect(c[0]?.message).toMatch(/called from drop_ranges_write\(\)/);
+    expect(c[0]?.hazard.unknown).toBeUndefined();
+  });
+  it('reports a flush hook that returns on tlb->fullmm alone, not one that also requires no freed tables', () => {
+    const flush = ev(1, 'tlb-flush', 'flush_tlb_mm', { mm: 'tlb->mm' }, { attrs: { scope: 'mm' }, line: 9 });
+    const skip = ctl({ kind: 'branch', cond: 'tlb->fullmm', taken: true }, 3);
+    const c = runRule(rule, view('tlb_flush', { post: image([[skip, ret], [ctl({ kind: 'branch', cond: 'tlb->fullmm', taken: false }, 3), flush, ret]]) }));
+    expect(c.map((x) => x.messageId)).toEqual(['flushSkipped']);
+    expect(c[0]?.hazard.invariants).toEqual(['no-stale-access']);
+    const kinds = c[0]?.path.steps.filter((x) => x.step === 'event').map((x) => (x.step === 'event' ? x.kind : ''));
+    expect(kinds).toEqual(['pte-map-lock', 'pte-clear', 'pte-unmap-unlock', 'flush-pending-read', 'page-free']);
+    const leafOnly = ctl({ kind: 'branch', cond: 'tlb->fullmm && !tlb->freed_tables', taken: true }, 3);
+    expect(runRule(rule, view('tlb_flush', { post: image([[leafOnly, ret], [ctl({ kind: 'branch', cond: 'tlb->fullmm && !tlb->freed_tables', taken: false }, 3), flush, ret]]) }))).toEqual([]);
+  });
+  it('judges a fullmm skip outside tlb_flush() by its callers: inconclusive alone, confirmed when the hook calls it', () => {
+    const skip = ctl({ kind: 'branch', cond: 'tlb->fullmm', taken: true }, 3);
+    const flush = ev(1, 'tlb-flush', 'flush_tlb_mm', { mm: 'tlb->mm' }, { attrs: { scope: 'mm' }, line: 9 });
+    const helper = view('arch_flush_range', { post: image([[skip, ret], [ctl({ kind: 'branch', cond: 'tlb->fullmm', taken: false }, 3), flush, ret]]) });
+    expect(runRule(rule, helper)[0]?.hazard.unknown).toMatch(/no caller in this patch/);
+    const call = ev(5, 'call', 'arch_flush_range', { arg0: 'tlb' }, { text: 'arch_flush_range(tlb)' });
+    const hook = view('tlb_flush', { post: image([[call, ret]]) });
+    const c = runRule(rule, helper, [helper, hook]);
+    expect(c.map((x) => x.messageId)).toEqual(['flushSkipped']);
+    expect(c[0]?.hazard.unknown).toBeUndefined();
+  });
+  it('treats an mm its caller just allocated (fork, never published) as dead', () => {
+    const g = gather('tlb_gather_mmu_fullmm(&tlb, mm)', { tlb: '&tlb', mm: 'mm' }, { fullmm: true });
+    const helper = view('undo_copy', { post: image([[g, ret]]) });
+    const alloc = ev(6, 'call', 'allocate_mm', {}, { result: 'mm', text: 'allocate_mm()' });
+    const call = ev(7, 'call', 'undo_copy', { arg0: 'mm' }, { text: 'undo_copy(mm)' });
+    const dupMm = view('dup_mm', { post: image([[alloc, call, ret]]) });
+    expect(runRule(rule, helper, [helper, dupMm])).toEqual([]);
   });
 });

@@ -6,9 +6,13 @@ testRule(rule, {
   valid: [
     'valid-exit-mmap.c',
     'valid-fix-ranged-gather.patch',
+    'valid-flush-hook-skips-fullmm-leaf-only.patch',
+    'valid-fullmm-helper-called-from-exit-mmap.patch',
     'valid-ranged-gather.c',
   ],
   invalid: [
+    'invalid-flush-hook-skips-fullmm.patch',
+    'invalid-fullmm-helper-called-from-syscall.patch',
     'invalid-proc-write-fullmm.c',
     'invalid-reaper-legacy-range.c',
   ],

@@ -1,0 +1,88 @@
+/**
+ * The uffd-lock-retake and fullmm-misuse fixture patches end to end: each invalid patch gives a confirmed finding
+ * the patch introduces, with the invariant its doc page shows; each valid patch gives nothing to report.
+ */
+import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { extractPatchesFromText, readInputs } from '../../src/sources/index.ts';
+import { checkPatches, isReportable } from '../../src/engine/index.ts';
+
+const root = join(import.meta.dirname, '../..');
+
+async function check(rule: string, file: string) {
+  const read = await readInputs([join(root, 'fixtures/rules', rule, file)]);
+  return (await checkPatches(read.patches, { rules: [rule] })).findings;
+}
+
+describe('uffd-lock-retake and fullmm-misuse fixtures through the engine', () => {
+  const confirmed: Array<[string, string, string]> = [
+    ['uffd-lock-retake', 'invalid-unmap-after-null-map.patch', 'lock-balance'],
+    ['uffd-lock-retake', 'invalid-stale-orig-pte-after-retake.patch', 'lock-balance'],
+    ['uffd-lock-retake', 'invalid-hunk-unlocks-stale-orig-pte.patch', 'lock-balance'],
+    ['uffd-lock-retake', 'invalid-spin-unlock-leaves-pte-mapped.patch', 'lock-balance'],
+    ['uffd-lock-retake', 'invalid-unmap-of-kernel-pte.patch', 'lock-balance'],
+    ['uffd-lock-retake', 'invalid-unmap-address-of-pte-copy.patch', 'lock-balance'],
+    ['uffd-lock-retake', 'invalid-unmap-unlock-twice.patch', 'lock-balance'],
+    ['uffd-lock-retake', 'invalid-unmap-cursor-past-walk.patch', 'lock-balance'],
+    ['uffd-lock-retake', 'invalid-stale-pte-value-after-retake.patch', 'no-stale-access'],
+    ['uffd-lock-retake', 'invalid-fault-retake-without-pte-same.patch', 'no-stale-access'],
+    ['uffd-lock-retake', 'invalid-lockless-read-then-write-under-lock.patch', 'no-stale-access'],
+    ['fullmm-misuse', 'invalid-fullmm-helper-called-from-syscall.patch', 'write-protect-holds'],
+    ['fullmm-misuse', 'invalid-flush-hook-skips-fullmm.patch', 'no-stale-access'],
+  ];
+  it.each(confirmed)('%s: %s is confirmed (%s) and introduced', async (rule, file, invariant) => {
+    const findings = await check(rule, file);
+    const mine = findings.filter((f) => f.rule === rule && isReportable(f));
+    expect(mine.length, JSON.stringify(findings.map((f) => [f.rule, f.status, f.introduced]))).toBeGreaterThan(0);
+    expect(mine.every((f) => f.simulation?.invariant === invariant)).toBe(true);
+    expect(mine[0]?.simulation?.trace?.steps.at(-1)?.violation).toBe(invariant);
+  });
+
+  const quiet: Array<[string, string]> = [
+    ['uffd-lock-retake', 'valid-null-map-returns-early.patch'],
+    ['uffd-lock-retake', 'valid-retake-updates-orig-pte.patch'],
+    ['uffd-lock-retake', 'valid-hunk-retake-updates-orig-pte.patch'],
+    ['uffd-lock-retake', 'valid-unmap-unlock-after-get-locked-pte.patch'],
+    ['uffd-lock-retake', 'valid-unmap-of-pte-offset-map.patch'],
+    ['uffd-lock-retake', 'valid-unmap-unlock-once-per-path.patch'],
+    ['uffd-lock-retake', 'valid-unmap-cursor-minus-one-after-walk.patch'],
+    ['uffd-lock-retake', 'valid-pte-same-after-retake.patch'],
+    ['uffd-lock-retake', 'valid-lockless-read-checked-with-pte-same.patch'],
+    ['fullmm-misuse', 'valid-fullmm-helper-called-from-exit-mmap.patch'],
+    ['fullmm-misuse', 'valid-flush-hook-skips-fullmm-leaf-only.patch'],
+  ];
+  it.each(quiet)('%s: %s has nothing to report', async (rule, file) => {
+    expect((await check(rule, file)).filter(isReportable)).toEqual([]);
+  });
+
+  it('says inconclusive, with the reason, when no caller shows whether the mm is live', async () => {
+    const text = [
+      'From: Fixture Author <fixtures@mmreview.invalid>',
+      'Subject: [PATCH] mm/drop_ranges: batch the unmap as a full-mm gather',
+      '',
+      '---',
+      'diff --git a/mm/drop_ranges.c b/mm/drop_ranges.c',
+      '--- a/mm/drop_ranges.c',
+      '+++ b/mm/drop_ranges.c',
+      '@@ -1,10 +1,10 @@',
+      ' static void drop_user_ranges(struct mm_struct *mm)',
+      ' {',
+      ' \tstruct vm_area_struct *vma;',
+      ' \tstruct mmu_gather tlb;',
+      ' ',
+      '-\ttlb_gather_mmu(&tlb, mm);',
+      '+\ttlb_gather_mmu_fullmm(&tlb, mm);',
+      ' \tfor (vma = mm->mmap; vma; vma = vma->vm_next)',
+      ' \t\tunmap_page_range(&tlb, vma, vma->vm_start, vma->vm_end, NULL);',
+      ' \ttlb_finish_mmu(&tlb);',
+      ' }',
+      '',
+    ].join('\n');
+    const { patches } = extractPatchesFromText(text, { kind: 'patch-file', name: 'inline.patch' });
+    const findings = (await checkPatches(patches, { rules: ['fullmm-misuse'] })).findings;
+    const f = findings.find((x) => x.rule === 'fullmm-misuse');
+    expect(f?.status, JSON.stringify(findings.map((x) => [x.rule, x.status]))).toBe('inconclusive');
+    expect(f?.simulation?.note).toMatch(/no caller of drop_user_ranges\(\) is in this patch/);
+    expect(findings.filter(isReportable)).toEqual([]);
+  });
+});
