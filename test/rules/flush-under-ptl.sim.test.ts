@@ -2,11 +2,11 @@
 // announcement shapes of flush-under-ptl, and shows it as a CPU table; the suggested fix removes the violation.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import rule from '../../rules/flush-under-ptl.ts';
 import { runRule } from '../../src/rule-tester/index.ts';
 import { functionsOfSource } from '../../src/rule-tester/load-functions.ts';
-import { confirm } from '../../src/engine/confirm.ts';
+import { confirm, loadSimulator } from '../../src/engine/confirm.ts';
 import { renderTable } from '../../src/sim/index.ts';
 import type { Candidate } from '../../src/core/rule.ts';
 import { readInputs } from '../../src/sources/index.ts';
@@ -74,6 +74,7 @@ const cases: Array<{ file: string; messageId: string; invariant: string; table: 
 ];
 
 describe('flush-under-ptl findings are confirmed by the simulator', () => {
+  beforeAll(loadSimulator);
   it.each(cases.map((c) => [c.file, c] as const))('%s', async (file, want) => {
     const { fn, c } = await candidates(file);
     const mine = c.filter((x) => x.messageId === want.messageId);
