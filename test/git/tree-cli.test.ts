@@ -1,7 +1,7 @@
 // The real CLI with --tree as a git repository: check (text and JSON notes) and inspect (whole functions) on a series
 // whose second patch names a blob only the first creates.
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/core/finding.ts';
@@ -64,6 +64,18 @@ describe('mmreview check/inspect --tree REPO', () => {
     expect(doc.problems.filter((p) => p.code === 'MMR041')).toHaveLength(2);
     const hunkOnly = JSON.parse(cli(['inspect', '--format', 'json', files[1]!]).stdout) as InspectDoc;
     expect(hunkOnly.patches[0]!.files[0]!.functions[0]!.pre?.complete).toBe(false);
+  }, 120_000);
+
+  it('b4 mode takes the repository it runs in as the tree', () => {
+    const run = (cwd: string) => {
+      // the built CLI, run from the directory b4 would run it in
+      const r = spawnSync(process.execPath, [join(ROOT, 'bin/mmreview.js'), 'check', '--format', 'b4', '-'], { cwd, encoding: 'utf8', input: readFileSync(files[0]!, 'utf8') });
+      return JSON.parse(r.stdout) as Array<{ status: string; details: string }>;
+    };
+    // inside the kernel repository: the patch is read against its base (a note says which)
+    expect(run(repo.dir)[0]!.details).toContain('MMR041');
+    // elsewhere: hunk-only, no base note
+    expect(run(tempDir('b4-outside'))[0]!.details).not.toContain('MMR041');
   }, 120_000);
 
   it('refuses a --tree that is not a directory', () => {

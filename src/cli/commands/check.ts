@@ -4,6 +4,7 @@
  * introduced by a patch; 2: bad usage or nothing readable.
  */
 import { readFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -38,6 +39,16 @@ interface Unit {
 /** Default policy: confirmed findings the patch introduces, plus notes of hazards the patch fixes. */
 export function shown(f: Finding, all: boolean): boolean {
   return all || isReportable(f) || (f.fixed && f.status === 'confirmed');
+}
+
+/** The top of the git working tree `dir` is in, or undefined outside one. */
+export function gitTopLevel(dir: string): string | undefined {
+  try {
+    const top = execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return top || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** True when `path` names a directory (a plain tree, a git working tree or a bare repository). */
@@ -186,8 +197,10 @@ export async function runCheck(inputs: string[], flags: CheckFlags): Promise<voi
     if (inputs.length === 0) return usage('no input (give patch files, mails, mbox/maildir, "-" for stdin, or --git RANGE)');
     if (flags.tree !== undefined && !isDirectory(flags.tree)) return usage(`--tree ${flags.tree}: not a directory or git repository`);
     const read = await readInputs(inputs, { stdin: process.stdin });
-    // A git repository (working tree or bare) or a plain directory: each patch is read against its own base.
-    const store = flags.tree !== undefined ? await openTreeStore(flags.tree) : undefined;
+    // A git repository (working tree or bare) or a plain directory: each patch is read against its own base. b4 runs
+    // its per-patch check inside the kernel repository it reviews: that repository is the tree unless one is given.
+    const treePath = flags.tree ?? (flags.format === 'b4' ? gitTopLevel(process.cwd()) : undefined);
+    const store = treePath !== undefined ? await openTreeStore(treePath) : undefined;
     let report: Report;
     try {
       report = store ? await checkAgainstTree(checkPatches, read.patches, store, base) : await checkPatches(read.patches, base);
