@@ -7,6 +7,7 @@
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { BIN, ROOT, median, medianRun, ratio, runCmd, runNode, verdict } from './_proc.ts';
+import { walkerHunkLines } from './_walker.ts';
 
 const OUT = join(ROOT, 'bench', 'out');
 
@@ -46,32 +47,7 @@ function hunk(lines: string[], start: number, header: string): string {
 /** A PTE walker in mm/: one in five moves the TLB flush after the unlock (a flush-under-ptl candidate). */
 function mmFunction(i: number, buggy: boolean): string[] {
   const fn = `bench_walk_${i}`;
-  const tail = buggy
-    ? ['-\tflush_tlb_range(vma, start, end);', ' \tpte_unmap_unlock(start_pte, ptl);', '+\tflush_tlb_range(vma, start, end);']
-    : ['+\tcount_vm_events(PGREFILL, nr);', ' \tflush_tlb_range(vma, start, end);', ' \tpte_unmap_unlock(start_pte, ptl);'];
-  return [
-    ` static int ${fn}(struct vm_area_struct *vma, pmd_t *pmd,`,
-    ' \t\tunsigned long addr, unsigned long end)',
-    ' {',
-    ' \tunsigned long start = addr, nr = 0;',
-    ' \tpte_t *start_pte, *pte;',
-    ' \tspinlock_t *ptl;',
-    ' ',
-    ' \tstart_pte = pte = pte_offset_map_lock(vma->vm_mm, pmd, addr, &ptl);',
-    ' \tif (!pte)',
-    ' \t\treturn 0;',
-    ' \tfor (; addr != end; pte++, addr += PAGE_SIZE) {',
-    ' \t\tpte_t ptent = ptep_get(pte);',
-    ' ',
-    ' \t\tif (!pte_present(ptent) || !pte_write(ptent))',
-    ' \t\t\tcontinue;',
-    ' \t\tptep_set_wrprotect(vma->vm_mm, addr, pte);',
-    ' \t\tnr++;',
-    ' \t}',
-    ...tail,
-    ' \treturn 0;',
-    ' }',
-  ];
+  return walkerHunkLines(fn, buggy);
 }
 
 /** A driver function with a one-line change. */

@@ -14,6 +14,7 @@ import { StateStore } from '../src/store/state-store.ts';
 import { runScan } from '../src/scan/scanner.ts';
 import type { ScanDeps } from '../src/scan/deps.ts';
 import { classifyMessage } from '../src/scan/classify.ts';
+import { walkerHunkLines } from './_walker.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -68,32 +69,7 @@ function mmPatch(r: () => number, i: number): { subject: string; body: string } 
   const file = MM_FILES[i % MM_FILES.length]!;
   const fn = `bench_${['clean', 'wrprotect', 'mkold', 'zap'][i % 4]}_range_${i}`;
   const buggy = r() < 0.3;
-  const tail = buggy
-    ? ['-\tflush_tlb_range(vma, start, end);', ' \tpte_unmap_unlock(start_pte, ptl);', '+\tflush_tlb_range(vma, start, end);']
-    : ['+\tcount_vm_events(PGREFILL, nr);', ' \tflush_tlb_range(vma, start, end);', ' \tpte_unmap_unlock(start_pte, ptl);'];
-  const lines = [
-    ` static int ${fn}(struct vm_area_struct *vma, pmd_t *pmd,`,
-    ' \t\tunsigned long addr, unsigned long end)',
-    ' {',
-    ' \tunsigned long start = addr, nr = 0;',
-    ' \tpte_t *start_pte, *pte;',
-    ' \tspinlock_t *ptl;',
-    ' ',
-    ' \tstart_pte = pte = pte_offset_map_lock(vma->vm_mm, pmd, addr, &ptl);',
-    ' \tif (!pte)',
-    ' \t\treturn 0;',
-    ' \tfor (; addr != end; pte++, addr += PAGE_SIZE) {',
-    ' \t\tpte_t ptent = ptep_get(pte);',
-    ' ',
-    ' \t\tif (!pte_present(ptent) || !pte_write(ptent))',
-    ' \t\t\tcontinue;',
-    ' \t\tptep_set_wrprotect(vma->vm_mm, addr, pte);',
-    ' \t\tnr++;',
-    ' \t}',
-    ...tail,
-    ' \treturn 0;',
-    ' }',
-  ];
+  const lines = walkerHunkLines(fn, buggy);
   const subject = `[PATCH] mm: tune ${fn}()`;
   const body = `${prose(r, 6)}\n\nSigned-off-by: Dev ${i % 997} <dev${i % 997}@example.org>\n---\n ${file} | 2 +-\n\ndiff --git a/${file} b/${file}\nindex 1234567..89abcde 100644\n--- a/${file}\n+++ b/${file}\n${hunkOf(lines, 100 + (i % 900), 'struct bench_walk {')}--\n2.43.0\n`;
   return { subject, body };

@@ -7,30 +7,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { GROUND_TRUTH, parseScenario } from '../../src/sim/index.ts';
+import { runSimulateCli } from './run-simulate-cli.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 
-async function cli(register: (p: Command) => void, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const program = new Command().exitOverride();
-  register(program);
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((out += String(c)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((err += String(c)), true));
-  process.exitCode = undefined;
-  try {
-    await program.parseAsync(['node', 'mmreview', 'simulate', ...args]);
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = undefined;
-  return { code, out, err };
-}
+const cli = runSimulateCli;
 
 afterEach(() => {
   process.exitCode = undefined;

@@ -4,29 +4,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runSimulateCli } from './run-simulate-cli.ts';
 import { register } from '../../src/cli/commands/simulate.ts';
 import { GROUND_TRUTH } from '../../src/sim/index.ts';
 
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const program = new Command().exitOverride();
-  register(program);
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((out += String(c)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((err += String(c)), true));
-  process.exitCode = undefined;
-  try {
-    await program.parseAsync(['node', 'mmreview', 'simulate', ...args]);
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = undefined;
-  return { code, out, err };
-}
+const cli = (...args: string[]): ReturnType<typeof runSimulateCli> => runSimulateCli(register, ...args);
 
 afterEach(() => {
   process.exitCode = undefined;
