@@ -3,7 +3,7 @@
  * prefix/suffix of a hunk fragment, confirmation only when every completion violates, API failure along a path,
  * contracts read from annotations and hand-over parameters, and one finding per root cause.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { EventPath, PathStep } from '../../src/core/events.ts';
 import type { Candidate, Hazard } from '../../src/core/rule.ts';
 import type { Instr } from '../../src/sim/scenario.ts';
@@ -11,7 +11,7 @@ import { ctl, ev, image } from '../../src/rule-tester/path-builder.ts';
 import { pathToProgram } from '../../src/engine/path-program.ts';
 import { completionsOf, gapsOf } from '../../src/engine/unseen.ts';
 import type { UnseenFacts } from '../../src/engine/unseen.ts';
-import { confirm } from '../../src/engine/confirm.ts';
+import { confirm, loadSimulator } from '../../src/engine/confirm.ts';
 import { MAX_RELATED, toFinding } from '../../src/engine/to-finding.ts';
 import { checkPatches, factsFor, HAZARD_SIMULATION_BUDGET } from '../../src/engine/index.ts';
 import { view } from '../../src/rule-tester/path-builder.ts';
@@ -25,6 +25,9 @@ import { readInputs } from '../../src/sources/index.ts';
 import { applyOnPath, callOutcome, returnSemantics } from '../../rules/utils/failure.ts';
 import { LockState } from '../../rules/utils/paths.ts';
 import { annotationsOf, handOver } from '../../rules/utils/contracts.ts';
+
+// confirm() runs the simulator, which the engine loads lazily (checkPatches awaits it; direct callers do too).
+beforeAll(loadSimulator);
 
 async function parsePatchText(text: string) {
   const dir = mkdtempSync(join(tmpdir(), 'mmr-unseen-'));
