@@ -13,6 +13,7 @@ import { ARCH_PRESETS } from '../../core/sim-contract.ts';
 import type { Arch } from '../../core/sim-contract.ts';
 import { isReportable } from '../../engine/policy.ts';
 import { installRoot } from '../../core/install-root.ts';
+import { pathToFileURL } from 'node:url';
 
 interface CheckFlags {
   tree?: string;
@@ -225,7 +226,8 @@ export async function runCheck(inputs: string[], flags: CheckFlags): Promise<voi
     const sarif = renderSarif(
       units.map((u) => ({ report: { ...u.report, findings: u.report.findings.filter((f) => shown(f, all)) }, ...(u.commit ? { commit: u.commit } : {}) })),
       RULES.map((r) => r.meta),
-      { help: await ruleHelp(RULES) },
+      // The tool's documentation: the README of this installation (the exact version that produced the log).
+      { help: await ruleHelp(RULES), informationUri: pathToFileURL(join(installRoot(), 'README.md')).href },
     );
     out.write(`${JSON.stringify(sarif, null, 2)}\n`);
   } else if (flags.format === 'b4') {
