@@ -314,11 +314,12 @@ function reportUncoveredCall(ctx: TypedRuleContext<MessageId>, path: EventPath, 
   const ev = u.event;
   // The stand-in takes the mirrored entry away from the page it mapped (the first half of a replacement): the
   // change a window exists for. Write-protecting or replacing it is judged the same way by the secondary MMU.
-  const stand = { ...synthEvent('pte-clear', ev.callee, { mm: 'mm', addr: ev.args.arg1 ?? 'addr' }, ev.loc, { effects: ['clear'] }), id: ev.id, text: ev.text };
+  const stand = { ...synthEvent('pte-clear', ev.callee, { mm: 'mm' }, ev.loc, { effects: ['clear'] }), id: ev.id, text: ev.text };
   const simPath = replaceAt(path, u.index, stand);
   const names = [...new Set(calls.map((c) => c.event.callee))];
+  const listed = names.slice(0, 3).map((n) => `${n}()`).join(', ') + (names.length > 3 ? ` and ${names.length - 3} more` : '');
   ctx.report({
-    unseen: `depends on ${names.map((n) => `${n}()`).join(', ')}: the patch removed the mmu_notifier invalidation window around ${names.length > 1 ? 'these calls' : 'this call'} — does ${names.length > 1 ? 'one of them' : 'it'} change a PTE that secondary MMUs mirror?`,
+    unseen: `depends on ${listed}: the patch removed the mmu_notifier invalidation window around ${names.length > 1 ? 'these calls' : 'this call'} — does ${names.length > 1 ? 'one of them' : 'it'} change a PTE that secondary MMUs mirror?`,
     messageId: 'unbracketedCall',
     data: { callee: ev.callee },
     anchor: imageEvent(ctx.image, ev),
