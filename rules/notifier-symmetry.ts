@@ -9,7 +9,7 @@ import type { InvariantName } from '../src/core/sim-contract.ts';
 import { createRule } from './create-rule.ts';
 import type { TypedRuleContext } from './create-rule.ts';
 import { annotationsOf, callersOf, rangeFromCaller } from './utils/contracts.ts';
-import { PMD_PTL_EXPR, PTL_EXPR } from '../src/kernel-api/catalogue.ts';
+import { PMD_PTL_EXPR, PTE_PRESERVING_HOOKS, PTL_EXPR } from '../src/kernel-api/catalogue.ts';
 import type { LockClass } from '../src/core/ops.ts';
 import { callOutcome, failedCalls, returnSemantics } from './utils/failure.ts';
 import type { FailureSemantics } from '../src/kernel-api/catalogue.ts';
@@ -212,6 +212,14 @@ function checkPath(
     // same patch answer that; with none, the claim depends on unseen code.
     const ownBracket = entry.visibleStart || has(image, 'notifier-end') || has(other, 'notifier-end') || closedOnPath;
     let unseen: string | undefined;
+    // The patch removed the function's whole window: strong evidence that nothing else covers the change, unless
+    // the window moved. Callers in the patch that now call it inside a window answer that; a window another
+    // function of the patch gains without a visible call of this one leaves it to unseen code.
+    if (!has(image, 'notifier-start') && !has(image, 'notifier-end') && !closedOnPath && (has(other, 'notifier-start') || has(other, 'notifier-end'))) {
+      const atCalls = callerWindow(ctx);
+      if (atCalls === 'inside') return;
+      if (atCalls === 'unknown' && windowMovedElsewhere(ctx)) unseen = `depends on the callers of ${fn.name}(): the patch opens an invalidation window in another function — is ${fn.name}() called inside it?`;
+    }
     if (!ownBracket) {
       if (!image.complete) unseen = `depends on code above the hunk: is an mmu_notifier invalidation window already open at line ${lineOf(u.event)}?`;
       else {
@@ -269,7 +277,8 @@ function checkPath(
  * Callees whose calls the patch took out of an invalidation window: the other image starts and ends a window and
  * calls them only between its first start and its last end (textually), this image has no window at all. What
  * they do is unseen unless they are changed in the patch too: a changed callee with a bracket of its own, or a
- * whole one that changes no PTE and calls nothing unseen, needs no window from us.
+ * whole one that changes no PTE and calls nothing unseen, needs no window from us. Architecture hooks that never
+ * change a PTE (catalogue PTE_PRESERVING_HOOKS: update_mmu_cache(), flush_cache_page(), ...) are not asked about.
  */
 function uncoveredCallees(ctx: TypedRuleContext<MessageId>, other: FunctionImage | undefined): Set<string> {
   const out = new Set<string>();
@@ -280,7 +289,7 @@ function uncoveredCallees(ctx: TypedRuleContext<MessageId>, other: FunctionImage
   if (starts.length === 0 || ends.length === 0) return out;
   const lo = Math.min(...starts);
   const hi = Math.max(...ends);
-  const calls = other.events.filter((e) => e.kind === 'call' && e.attrs.opaque === true);
+  const calls = other.events.filter((e) => e.kind === 'call' && e.attrs.opaque === true && !PTE_PRESERVING_HOOKS.has(e.callee));
   const inside = new Set(calls.filter((e) => e.loc.line > lo && e.loc.line < hi).map((e) => e.callee));
   for (const e of calls) if (e.loc.line <= lo || e.loc.line >= hi) inside.delete(e.callee);
   for (const callee of inside) {

@@ -25,7 +25,7 @@ describe('notifier-symmetry: a call taken out of a removed window', () => {
     expect(findings[0]?.simulation?.verdict).toBe('violation');
     expect(findings[0]?.simulation?.invariant).toBe('secondary-mmu-coherent');
   });
-  it.each(['valid-window-moved-to-caller.patch', 'valid-window-moved-into-callee.patch'])('%s gives no finding', async (file) => {
+  it.each(['valid-window-moved-to-caller.patch', 'valid-window-moved-into-callee.patch', 'valid-pte-change-window-moved-to-caller.patch'])('%s gives no finding', async (file) => {
     expect((await check(file)).map((f) => [f.function, f.status])).toEqual([]);
   });
 });

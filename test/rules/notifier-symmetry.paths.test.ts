@@ -75,6 +75,11 @@ describe('notifier-symmetry over paths', () => {
       const fixed = c[0]?.suggestion?.path?.steps.flatMap((s) => (s.step === 'event' ? [s.kind] : []));
       expect(fixed).toEqual(['call', 'notifier-start', 'pte-clear', 'notifier-end']);
     });
+    it('does not ask about architecture hooks that never change a PTE (update_mmu_cache)', () => {
+      const hook = ev(6, 'call', 'update_mmu_cache', { arg0: 'vma', arg1: 'addr', arg2: 'pte' }, { attrs: { opaque: true }, line: 9 });
+      const c = runRule(rule, view('fill', { pre: image([[start, hook, end, ret(13)]]), post: image([[hook, ret(13)]]) }));
+      expect(c).toEqual([]);
+    });
     it('is not reported while the image keeps a window of its own, or when the post-image alone lacks one', () => {
       const moved = image([[before, fill, start, end, ret(13)]]);
       expect(runRule(rule, view('fill', { pre, post: moved })).filter((x) => x.messageId === 'unbracketedCall')).toEqual([]);

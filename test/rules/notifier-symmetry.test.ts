@@ -13,6 +13,7 @@ testRule(rule, {
     'valid-notify-helper-called-inside-window.patch',
     'valid-window-moved-to-caller.patch',
     'valid-window-moved-into-callee.patch',
+    'valid-pte-change-window-moved-to-caller.patch',
   ],
   invalid: [
     'invalid-blockable-start-under-ptl.c',
