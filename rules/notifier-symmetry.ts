@@ -9,13 +9,13 @@ import type { InvariantName } from '../src/core/sim-contract.ts';
 import { createRule } from './create-rule.ts';
 import type { TypedRuleContext } from './create-rule.ts';
 import { annotationsOf, callersOf, rangeFromCaller } from './utils/contracts.ts';
-import { PMD_PTL_EXPR, PTL_EXPR } from '../src/kernel-api/catalogue.ts';
+import { PMD_PTL_EXPR, PTE_PRESERVING_HOOKS, PTL_EXPR } from '../src/kernel-api/catalogue.ts';
 import type { LockClass } from '../src/core/ops.ts';
 import { callOutcome, failedCalls, returnSemantics } from './utils/failure.ts';
 import type { FailureSemantics } from '../src/kernel-api/catalogue.ts';
 import { LockState, imageEvent, insertAt, isPtlAcquire, locAt, moveBefore, norm, pickAnchor, removeAt, replaceAt, stripStep, synthEvent, truncated } from './utils/paths.ts';
 
-export type MessageId = 'missingEnd' | 'missingEndAbove' | 'strayEnd' | 'rangeMismatch' | 'unbracketed' | 'blockableUnderLock';
+export type MessageId = 'missingEnd' | 'missingEndAbove' | 'strayEnd' | 'rangeMismatch' | 'unbracketed' | 'unbracketedCall' | 'blockableUnderLock';
 
 /** Event kinds that change a PTE in a way a secondary MMU (KVM, IOMMU, GPU) mirrors. */
 export const MIRRORED_KINDS: ReadonlySet<Event['kind']> = new Set(['pte-set', 'pte-clear', 'pte-clear-flush', 'pte-modify-commit', 'pte-wrprotect']);
@@ -100,6 +100,7 @@ function checkPath(
   movedIntoWindow: ReadonlySet<string>,
   entry: EntryWindow,
   handOff: HandOff,
+  uncovered: ReadonlySet<string>,
 ): void {
   const { image, fn } = ctx;
   const other = ctx.side === 'post' ? fn.pre : fn.post;
@@ -118,6 +119,8 @@ function checkPath(
   const startLines = image.events.filter((e) => e.kind === 'notifier-start').map((e) => e.loc.line);
   const real = (e: Event): Event => imageEvent(image, e);
   const unbracketed: Array<{ index: number; event: Event; held: LockState }> = [];
+  // Calls of unseen functions that ran inside the window the patch removed and now run outside any.
+  const uncoveredCalls: Array<{ index: number; event: Event; held: LockState }> = [];
   path.steps.forEach((s, i) => {
     if (s.step !== 'event') return;
     const ev = stripStep(s);
@@ -191,6 +194,8 @@ function checkPath(
     } else if (ev.kind === 'pte-map-lock' && open.length === 0 && owner && movedIntoWindow.has(norm(ev.text))) {
       // The patch moved this page-table section across a bracket: in the other image it runs inside a window.
       unbracketed.push({ index: i, event: ev, held: new LockState([...state.held.entries()].map(([key, v]) => ({ key, cls: v.cls, by: v.by }))) });
+    } else if (ev.kind === 'call' && open.length === 0 && uncovered.has(ev.callee)) {
+      uncoveredCalls.push({ index: i, event: ev, held: new LockState([...state.held.entries()].map(([key, v]) => ({ key, cls: v.cls, by: v.by }))) });
     } else if (MIRRORED_KINDS.has(ev.kind) && open.length === 0 && (owner || (ev.attrs.notifies === true && image.complete))) {
       unbracketed.push({ index: i, event: ev, held: new LockState([...state.held.entries()].map(([key, v]) => ({ key, cls: v.cls, by: v.by }))) });
     }
@@ -207,6 +212,14 @@ function checkPath(
     // same patch answer that; with none, the claim depends on unseen code.
     const ownBracket = entry.visibleStart || has(image, 'notifier-end') || has(other, 'notifier-end') || closedOnPath;
     let unseen: string | undefined;
+    // The patch removed the function's whole window: strong evidence that nothing else covers the change, unless
+    // the window moved. Callers in the patch that now call it inside a window answer that; a window another
+    // function of the patch gains without a visible call of this one leaves it to unseen code.
+    if (!has(image, 'notifier-start') && !has(image, 'notifier-end') && !closedOnPath && (has(other, 'notifier-start') || has(other, 'notifier-end'))) {
+      const atCalls = callerWindow(ctx);
+      if (atCalls === 'inside') return;
+      if (atCalls === 'unknown' && windowMovedElsewhere(ctx)) unseen = `depends on the callers of ${fn.name}(): the patch opens an invalidation window in another function — is ${fn.name}() called inside it?`;
+    }
     if (!ownBracket) {
       if (!image.complete) unseen = `depends on code above the hunk: is an mmu_notifier invalidation window already open at line ${lineOf(u.event)}?`;
       else {
@@ -226,6 +239,7 @@ function checkPath(
       suggestion: { text: 'wrap the PTE change in mmu_notifier_invalidate_range_start()/_end(), outside the page-table lock', path: bracket(path, u.index, u.event, u.held) },
     });
   }
+  if (unbracketed.length === 0 && uncoveredCalls.length > 0 && callerWindow(ctx) !== 'inside') reportUncoveredCall(ctx, path, uncoveredCalls);
   if (truncated(path)) return;
   for (const o of open) {
     if (o.index < 0) {
@@ -257,6 +271,72 @@ function checkPath(
       suggestion: { text: 'call mmu_notifier_invalidate_range_end() on every path that started the invalidation', path: insertAt(simPath, ret, end) },
     });
   }
+}
+
+/**
+ * Callees whose calls the patch took out of an invalidation window: the other image starts and ends a window and
+ * calls them only between its first start and its last end (textually), this image has no window at all. What
+ * they do is unseen unless they are changed in the patch too: a changed callee with a bracket of its own, or a
+ * whole one that changes no PTE and calls nothing unseen, needs no window from us. Architecture hooks that never
+ * change a PTE (catalogue PTE_PRESERVING_HOOKS: update_mmu_cache(), flush_cache_page(), ...) are not asked about.
+ */
+function uncoveredCallees(ctx: TypedRuleContext<MessageId>, other: FunctionImage | undefined): Set<string> {
+  const out = new Set<string>();
+  const { image } = ctx;
+  if (!other || has(image, 'notifier-start') || has(image, 'notifier-end')) return out;
+  const starts = other.events.filter((e) => e.kind === 'notifier-start').map((e) => e.loc.line);
+  const ends = other.events.filter((e) => e.kind === 'notifier-end').map((e) => e.loc.line);
+  if (starts.length === 0 || ends.length === 0) return out;
+  const lo = Math.min(...starts);
+  const hi = Math.max(...ends);
+  const calls = other.events.filter((e) => e.kind === 'call' && e.attrs.opaque === true && !PTE_PRESERVING_HOOKS.has(e.callee));
+  const inside = new Set(calls.filter((e) => e.loc.line > lo && e.loc.line < hi).map((e) => e.callee));
+  for (const e of calls) if (e.loc.line <= lo || e.loc.line >= hi) inside.delete(e.callee);
+  for (const callee of inside) {
+    if (!image.events.some((e) => e.kind === 'call' && e.callee === callee)) continue;
+    const sib = ctx.siblings.find((f) => f.name === callee);
+    const img = sib ? (ctx.side === 'pre' ? sib.pre : sib.post) : undefined;
+    if (img && (has(img, 'notifier-start') || (img.complete && !img.events.some((e) => MIRRORED_KINDS.has(e.kind) || (e.kind === 'call' && e.attrs.opaque === true))))) continue;
+    out.add(callee);
+  }
+  return out;
+}
+
+/** Does another changed function gain an invalidation start in this image (the window moved, not removed)? */
+function windowMovedElsewhere(ctx: TypedRuleContext<MessageId>): boolean {
+  return ctx.siblings.some((s) => {
+    if (s.name === ctx.fn.name && s.path === ctx.fn.path) return false;
+    const [mine, theirs] = ctx.side === 'post' ? [s.post, s.pre] : [s.pre, s.post];
+    const count = (img: FunctionImage | undefined): number => img?.events.filter((e) => e.kind === 'notifier-start').length ?? 0;
+    return count(mine) > count(theirs);
+  });
+}
+
+/**
+ * A call the removed window covered now runs outside any window. Whether it changes a PTE that secondary MMUs
+ * mirror is in the callee, which the diff does not show: the claim is simulated with the change the window was
+ * there for standing in for the call, and it names the callee it depends on (never confirmed).
+ */
+function reportUncoveredCall(ctx: TypedRuleContext<MessageId>, path: EventPath, calls: ReadonlyArray<{ index: number; event: Event; held: LockState }>): void {
+  if (windowMovedElsewhere(ctx)) return;
+  const u = calls[0] as (typeof calls)[number];
+  const ev = u.event;
+  // The stand-in takes the mirrored entry away from the page it mapped (the first half of a replacement): the
+  // change a window exists for. Write-protecting or replacing it is judged the same way by the secondary MMU.
+  const stand = { ...synthEvent('pte-clear', ev.callee, { mm: 'mm' }, ev.loc, { effects: ['clear'] }), id: ev.id, text: ev.text };
+  const simPath = replaceAt(path, u.index, stand);
+  const names = [...new Set(calls.map((c) => c.event.callee))];
+  const listed = names.slice(0, 3).map((n) => `${n}()`).join(', ') + (names.length > 3 ? ` and ${names.length - 3} more` : '');
+  ctx.report({
+    unseen: `depends on ${listed}: the patch removed the mmu_notifier invalidation window around ${names.length > 1 ? 'these calls' : 'this call'} — does ${names.length > 1 ? 'one of them' : 'it'} change a PTE that secondary MMUs mirror?`,
+    messageId: 'unbracketedCall',
+    data: { callee: ev.callee },
+    anchor: imageEvent(ctx.image, ev),
+    related: calls.slice(1).map((c) => ({ event: imageEvent(ctx.image, c.event), message: 'another call the removed window covered' })),
+    path: simPath,
+    hazard: hazard('unbracketed-pte-change', ['secondary-mmu-coherent']),
+    suggestion: { text: `keep ${ev.callee}() inside an mmu_notifier_invalidate_range_start()/_end() window`, path: bracket(simPath, u.index, stand, u.held) },
+  });
 }
 
 /** Range name of a window a changed function opened for its caller (in the simulated path of the caller). */
@@ -468,6 +548,7 @@ export default createRule<MessageId>({
       strayEnd: '{{end}}() is reached on a path that did not start the invalidation: the notifier count goes unbalanced.',
       rangeMismatch: '{{end}}() ends the invalidation with range {{endRange}}, but {{start}}() started it with {{startRange}}.',
       unbracketed: '{{op}}() changes a PTE that secondary MMUs mirror outside any mmu_notifier_invalidate_range_start()/_end() window: a KVM vCPU can keep or re-fault a stale mapping.',
+      unbracketedCall: '{{callee}}() ran inside the mmu_notifier invalidation window the patch removes and now runs outside any: if it changes a PTE that secondary MMUs mirror, a KVM vCPU or device can keep a stale mapping.',
       blockableUnderLock: '{{start}}() may sleep in notifier callbacks, but {{lock}} (a spinlock) is held here.',
     },
     hazard:
@@ -481,6 +562,7 @@ export default createRule<MessageId>({
     const entry = entryWindow(ctx.image, other);
     const handOff = handOffs(ctx);
     const callsHandOff = ctx.image.events.some((e) => e.kind === 'call' && (handOff.openers.has(e.callee) || handOff.closers.has(e.callee)));
-    for (const path of ctx.image.paths) checkPath(ctx, path, owner || callsHandOff, inits, moved, entry, handOff);
+    const uncovered = uncoveredCallees(ctx, other);
+    for (const path of ctx.image.paths) checkPath(ctx, path, owner || callsHandOff, inits, moved, entry, handOff, uncovered);
   },
 });

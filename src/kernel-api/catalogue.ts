@@ -508,6 +508,25 @@ export const VALUE_IDENTITIES: ReadonlySet<string> = new Set([
 ]);
 
 /**
+ * Architecture hooks that are told about a PTE, or keep CPU caches coherent with one, but never change its value
+ * (Documentation/core-api/cachetlb.rst: update_mmu_cache_range() "tell[s] the architecture specific code that
+ * translations now exist[] in the software page tables"; the cache flushing interfaces write back or invalidate CPU
+ * caches for a user page or range). A call of one is never the PTE change a secondary MMU's invalidation is for.
+ */
+export const PTE_PRESERVING_HOOKS: ReadonlySet<string> = new Set([
+  'update_mmu_cache',
+  'update_mmu_cache_range',
+  'update_mmu_cache_pmd',
+  'update_mmu_tlb',
+  'flush_cache_page',
+  'flush_cache_range',
+  'flush_icache_page',
+  'flush_dcache_page',
+  'flush_dcache_folio',
+  'flush_anon_page',
+]);
+
+/**
  * Calls that produce no event: pure predicates and helpers whose only use is in conditions or value computations
  * (branch conditions keep their text, so rules still see them).
  */

@@ -59,6 +59,38 @@ describe('notifier-symmetry over paths', () => {
     const s = ev(0, 'notifier-start', 'mmu_notifier_invalidate_range_start', { range: '&adw->range' }, { line: 3 });
     expect(runRule(rule, view('pre_vma', { post: image([[s, ret(5)]]) }))).toEqual([]);
   });
+  describe('a call the removed window covered', () => {
+    const before = ev(1, 'call', 'prep_slot', { arg0: 'slot' }, { attrs: { opaque: true }, line: 2 });
+    const fill = ev(5, 'call', 'install_slot', { arg0: 'vma', arg1: 'addr' }, { attrs: { opaque: true }, line: 8 });
+    const pre = image([[before, start, fill, end, ret(13)]]);
+    const post = image([[before, fill, ret(13)]]);
+    it('is reported on the post-image, depending on the callee, with the callee simulated as a PTE change', () => {
+      const c = runRule(rule, view('fill', { pre, post }));
+      expect(c.map((x) => `${x.side}:${x.messageId}`)).toEqual(['post:unbracketedCall']);
+      expect(c[0]?.anchor.id).toBe(5);
+      expect(c[0]?.unseen).toMatch(/install_slot\(\)/);
+      expect(c[0]?.unseen).not.toMatch(/prep_slot/);
+      const kinds = c[0]?.path.steps.flatMap((s) => (s.step === 'event' ? [s.kind] : []));
+      expect(kinds).toEqual(['call', 'pte-clear']);
+      const fixed = c[0]?.suggestion?.path?.steps.flatMap((s) => (s.step === 'event' ? [s.kind] : []));
+      expect(fixed).toEqual(['call', 'notifier-start', 'pte-clear', 'notifier-end']);
+    });
+    it('does not ask about architecture hooks that never change a PTE (update_mmu_cache)', () => {
+      const hook = ev(6, 'call', 'update_mmu_cache', { arg0: 'vma', arg1: 'addr', arg2: 'pte' }, { attrs: { opaque: true }, line: 9 });
+      const c = runRule(rule, view('fill', { pre: image([[start, hook, end, ret(13)]]), post: image([[hook, ret(13)]]) }));
+      expect(c).toEqual([]);
+    });
+    it('is not reported while the image keeps a window of its own, or when the post-image alone lacks one', () => {
+      const moved = image([[before, fill, start, end, ret(13)]]);
+      expect(runRule(rule, view('fill', { pre, post: moved })).filter((x) => x.messageId === 'unbracketedCall')).toEqual([]);
+      expect(runRule(rule, view('fill', { post }))).toEqual([]);
+    });
+    it('is not reported when the callee is changed in the patch and opens its own window', () => {
+      const helper = view('install_slot', { pre: image([[ev(0, 'call', 'set_slot', {}, { attrs: { opaque: true }, line: 2 }), ret(3)]]), post: image([[start, ev(1, 'call', 'set_slot', {}, { attrs: { opaque: true }, line: 4 }), end, ret(13)]]) });
+      const fn = view('fill', { pre, post });
+      expect(runRule(rule, fn, [fn, helper]).filter((x) => x.messageId === 'unbracketedCall')).toEqual([]);
+    });
+  });
   it('does not ask for a bracket in functions that never had one (caller brackets)', () => {
     const set = ev(2, 'pte-set', 'set_pte_at', { mm: 'mm', addr: 'addr', pte: 'pte', value: 'entry' }, { line: 6 });
     expect(runRule(rule, view('zap_one', { post: image([[map, set, unlock, ret(13)]]) }))).toEqual([]);

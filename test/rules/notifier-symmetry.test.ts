@@ -11,6 +11,9 @@ testRule(rule, {
     'valid-window-handed-to-caller.patch',
     'valid-window-opened-above-hunk.patch',
     'valid-notify-helper-called-inside-window.patch',
+    'valid-window-moved-to-caller.patch',
+    'valid-window-moved-into-callee.patch',
+    'valid-pte-change-window-moved-to-caller.patch',
   ],
   invalid: [
     'invalid-blockable-start-under-ptl.c',
@@ -22,5 +25,6 @@ testRule(rule, {
     'invalid-notify-helper-called-outside-window.patch',
     'invalid-blockable-start-must-hold.c',
     'invalid-early-return-inside-window-above-hunk.patch',
+    'invalid-window-removed-around-unseen-helper.patch',
   ],
 });
