@@ -441,6 +441,15 @@ export const CATALOGUE: Readonly<Record<string, ApiEntry>> = {
   vma_alloc_folio: { kind: 'may-sleep', hook: 'gfp' },
   mem_cgroup_newpage_charge: { kind: 'may-sleep', hook: 'gfp' },
   mem_cgroup_charge: { kind: 'may-sleep', hook: 'gfp' },
+  // mm/huge_memory.c split_huge_page_to_list_to_order() (split_huge_page_to_list() before 6.8) takes
+  // anon_vma_lock_write() (an rwsem) for an anon folio, i_mmap_lock_read() for a file one: every split may sleep.
+  // include/linux/huge_mm.h split_huge_page() / split_folio() / split_folio_to_list() are wrappers of it.
+  split_huge_page: { kind: 'may-sleep', roles: ['page'], attrs: SLEEPS },
+  split_huge_page_to_list: { kind: 'may-sleep', roles: ['page', ''], attrs: SLEEPS },
+  split_huge_page_to_list_to_order: { kind: 'may-sleep', roles: ['page', '', ''], attrs: SLEEPS },
+  split_folio: { kind: 'may-sleep', roles: ['page'], attrs: SLEEPS },
+  split_folio_to_list: { kind: 'may-sleep', roles: ['page', ''], attrs: SLEEPS },
+  split_folio_to_order: { kind: 'may-sleep', roles: ['page', ''], attrs: SLEEPS },
 };
 
 /**

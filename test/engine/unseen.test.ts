@@ -137,6 +137,8 @@ describe('completions of unseen code', () => {
     expect(gap.status).toBe('inconclusive');
     expect(gap.dependsOn).toBe('depends on the lines between the hunks: is the page-table lock taken above the hunk (held from line 10), or only in the unseen lines after line 10?');
     expect(gapsOf({ ...image([]), lineInfo: [{ fileLine: 9 }, { fileLine: 10 }, { fileLine: 30 }, { fileLine: 31 }] })).toEqual([10]);
+    // Hunks joined by a separator line that carries no file line.
+    expect(gapsOf({ ...image([]), lineInfo: [{ fileLine: 9 }, { fileLine: 10 }, {}, { fileLine: 30 }, { fileLine: 31 }] })).toEqual([10]);
   });
 
   it('a PTL stored where the caller sees it, with no caller in the patch: whether it is dropped is the caller\'s answer', () => {
