@@ -107,7 +107,33 @@ function heldThroughGaps(path: EventPath, at: number, key: string, gaps: readonl
   return !gaps.some((g) => g >= from && g < to);
 }
 
-function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<number>): void {
+/**
+ * Changed functions of the patch (same side, whole functions) that sleep on every path: each complete path reaches
+ * a sleeping call outside the function's own atomic sections. Calling one of them is a sleeping call.
+ */
+function sleepingSiblings(ctx: TypedRuleContext<MessageId>): Set<string> {
+  const out = new Set<string>();
+  for (const sib of ctx.siblings) {
+    if (sib.name === ctx.fn.name) continue;
+    const img = ctx.side === 'pre' ? sib.pre : sib.post;
+    if (!img?.complete || img.paths.length === 0) continue;
+    const every = img.paths.every((p) => {
+      if (!p.complete || p.steps.some((st) => st.step === 'control' && st.kind === 'truncated')) return false;
+      const st = new LockState(annotatedEntryLocks(img));
+      const failed = failedCalls(p);
+      return p.steps.some((x, i) => {
+        if (x.step !== 'event' || failed.has(i)) return false;
+        const hit = maySleep(stripStep(x)) && !st.atomicHeld();
+        applyOnPath(st, p, i);
+        return hit;
+      });
+    });
+    if (every) out.add(sib.name);
+  }
+  return out;
+}
+
+function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<number>, sleepers: ReadonlySet<string>): void {
   const { image } = ctx;
   const entry = [...annotatedEntryLocks(image)];
   const fromAbove = fragmentEntryLocks(image, path);
@@ -121,7 +147,7 @@ function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
     if (s.step !== 'event') return;
     const ev = stripStep(s);
     if (failed.has(i)) return;
-    if (maySleep(ev) && !seen.has(ev.id)) {
+    if ((maySleep(ev) || (ev.kind === 'call' && sleepers.has(ev.callee))) && !seen.has(ev.id)) {
       const held = state.atomicHeld();
       // cond_resched_lock(lock) drops the lock it is given to reschedule: only another atomic lock is a bug.
       const own = ev.callee === 'cond_resched_lock' && held !== undefined && norm(ev.args.lock) === held.key && [...state.held.keys()].length === 1;
@@ -175,6 +201,7 @@ export default createRule<MessageId>({
   },
   check(ctx) {
     const seen = new Set<number>();
-    for (const path of ctx.image.paths) checkPath(ctx, path, seen);
+    const sleepers = sleepingSiblings(ctx);
+    for (const path of ctx.image.paths) checkPath(ctx, path, seen, sleepers);
   },
 });

@@ -66,6 +66,15 @@ describe('sleep-in-atomic through the engine on patches', () => {
     const { all } = await findings('valid-fragment-unlock-after-gap.patch');
     expect(all.filter((f) => f.rule === 'sleep-in-atomic')).toEqual([]);
   });
+  it('a helper of the patch that sleeps on every path, called under the PTL, is a confirmed finding at the call', async () => {
+    const { all, summary } = await findings('invalid-sleeping-helper-under-lock.patch');
+    const mine = all.filter((f) => f.rule === 'sleep-in-atomic');
+    expect(mine.map((f) => [f.function, f.status]), summary).toEqual([['demo_scan_one', 'confirmed']]);
+  });
+  it('a helper that sleeps only on some paths is not claimed at its call', async () => {
+    const { all } = await findings('valid-helper-sleeps-conditionally.patch');
+    expect(all.filter((f) => f.rule === 'sleep-in-atomic')).toEqual([]);
+  });
   it('a hunk that shows no lock claims nothing', async () => {
     const { all } = await findings('valid-fragment-lock-unknown.patch');
     expect(all.filter((f) => f.rule === 'sleep-in-atomic')).toEqual([]);

@@ -11,6 +11,7 @@ testRule(rule, {
     'valid-fix-alloc-before-lock.patch',
     'valid-fragment-lock-unknown.patch',
     'valid-fragment-unlock-after-gap.patch',
+    'valid-helper-sleeps-conditionally.patch',
   ],
   invalid: [
     'invalid-split-under-ptl.c',
@@ -19,5 +20,6 @@ testRule(rule, {
     'invalid-mutex-under-pmd-lock.c',
     'invalid-lock-widened-over-context-line.patch',
     'invalid-fragment-sleep-before-unlock.patch',
+    'invalid-sleeping-helper-under-lock.patch',
   ],
 });
