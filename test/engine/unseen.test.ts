@@ -3,7 +3,7 @@
  * prefix/suffix of a hunk fragment, confirmation only when every completion violates, API failure along a path,
  * contracts read from annotations and hand-over parameters, and one finding per root cause.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { EventPath, PathStep } from '../../src/core/events.ts';
 import type { Candidate, Hazard } from '../../src/core/rule.ts';
 import type { Instr } from '../../src/sim/scenario.ts';
@@ -11,7 +11,7 @@ import { ctl, ev, image } from '../../src/rule-tester/path-builder.ts';
 import { pathToProgram } from '../../src/engine/path-program.ts';
 import { completionsOf, gapsOf } from '../../src/engine/unseen.ts';
 import type { UnseenFacts } from '../../src/engine/unseen.ts';
-import { confirm } from '../../src/engine/confirm.ts';
+import { confirm, loadSimulator } from '../../src/engine/confirm.ts';
 import { MAX_RELATED, toFinding } from '../../src/engine/to-finding.ts';
 import { checkPatches, factsFor, HAZARD_SIMULATION_BUDGET } from '../../src/engine/index.ts';
 import { view } from '../../src/rule-tester/path-builder.ts';
@@ -63,6 +63,9 @@ function candidate(p: EventPath, hazard: Partial<Hazard>, extra: Partial<Candida
 
 const SECONDARY: Partial<Hazard> = { kind: 'unbracketed-pte-change', invariants: ['secondary-mmu-coherent'], adversaries: ['kvm-vcpu', 'invalidator'], context: ['secondary-mmu', 'mm-live'] };
 const UNDER_PTL: Partial<Hazard> = { kind: 'pte-outside-ptl', invariants: ['pte-under-ptl'], adversaries: ['fault'], context: ['mm-live'] };
+
+// confirm() needs the simulator loaded; this file must not rely on another file having loaded it.
+beforeAll(loadSimulator);
 
 describe('completions of unseen code', () => {
   it('a window ended in a hunk that shows no start was opened above it (established in every completion)', () => {
