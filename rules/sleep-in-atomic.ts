@@ -75,8 +75,8 @@ function unmapIndex(path: EventPath, from: number, opened: number): number | und
   for (let i = from + 1; i < path.steps.length; i++) {
     const s = path.steps[i];
     if (s?.step !== 'event') continue;
-    if (s.kind === 'pte-map' && PTE_MAP_SEMANTICS.rcuMappers.has(s.callee)) depth++;
-    if (s.kind === 'pte-unmap') {
+    if ((s.kind === 'pte-map' || s.kind === 'pte-map-lock') && PTE_MAP_SEMANTICS.rcuMappers.has(s.callee)) depth++;
+    if (s.kind === 'pte-unmap' || s.kind === 'pte-unmap-unlock') {
       depth--;
       if (depth < opened) return i;
     }
@@ -182,8 +182,9 @@ function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
     applyOnPath(state, path, i);
     // A mapping opens an RCU read-side section on trees where pte_offset_map() can fail (6.5+): the path testing
     // its result for NULL is written against that API. An untested mapping may be older code (no RCU section).
-    if (ev.kind === 'pte-map' && PTE_MAP_SEMANTICS.rcuMappers.has(ev.callee) && callOutcome(path, i) === 'succeeded') maps.push({ index: i, event: ev });
-    else if (ev.kind === 'pte-unmap' && maps.length > 0) maps.pop();
+    // pte_offset_map_lock() maps too: after spin_unlock(ptl) the table stays mapped until pte_unmap().
+    if ((ev.kind === 'pte-map' || ev.kind === 'pte-map-lock') && PTE_MAP_SEMANTICS.rcuMappers.has(ev.callee) && callOutcome(path, i) === 'succeeded') maps.push({ index: i, event: ev });
+    else if ((ev.kind === 'pte-unmap' || ev.kind === 'pte-unmap-unlock') && maps.length > 0) maps.pop();
   });
 }
 

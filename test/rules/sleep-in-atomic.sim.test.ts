@@ -25,6 +25,7 @@ const cases: Array<{ file: string; messageId: string; table: RegExp }> = [
   { file: 'invalid-gfp-kernel-under-page-table-lock.c', messageId: 'sleepUnderLock', table: /kzalloc/ },
   { file: 'invalid-cond-resched-under-pte-map.c', messageId: 'sleepUnderPteMap', table: /cond_resched/ },
   { file: 'invalid-mutex-under-pmd-lock.c', messageId: 'sleepUnderLock', table: /mutex_lock/ },
+  { file: 'invalid-sleep-after-unlock-before-unmap.c', messageId: 'sleepUnderPteMap', table: /cond_resched/ },
 ];
 
 describe('sleep-in-atomic findings are confirmed by the simulator', () => {

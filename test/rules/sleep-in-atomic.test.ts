@@ -18,6 +18,7 @@ testRule(rule, {
     'invalid-gfp-kernel-under-page-table-lock.c',
     'invalid-cond-resched-under-pte-map.c',
     'invalid-mutex-under-pmd-lock.c',
+    'invalid-sleep-after-unlock-before-unmap.c',
     'invalid-lock-widened-over-context-line.patch',
     'invalid-fragment-sleep-before-unlock.patch',
     'invalid-sleeping-helper-under-lock.patch',
