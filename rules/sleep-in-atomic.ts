@@ -12,7 +12,7 @@ import { createRule } from './create-rule.ts';
 import type { TypedRuleContext } from './create-rule.ts';
 import { annotationsOf } from './utils/contracts.ts';
 import { applyOnPath, callOutcome, failedCalls } from './utils/failure.ts';
-import { LockState, fragmentEntryLocks, imageEvent, insertAt, norm, stripStep, synthEvent } from './utils/paths.ts';
+import { ATOMIC_LOCK_CLASSES, LockState, fragmentEntryLocks, imageEvent, insertAt, lockOf, norm, stripStep, synthEvent } from './utils/paths.ts';
 
 export type MessageId = 'sleepUnderLock' | 'sleepUnderPteMap';
 
@@ -48,6 +48,8 @@ function annotatedEntryLocks(image: FunctionImage): Array<{ key: string; cls: Lo
 interface MapHold {
   index: number;
   event: Event;
+  /** The PTL taken with the mapping (pte_offset_map_lock()): a callee that releases it unmaps too. */
+  lock?: string;
 }
 
 /**
@@ -80,6 +82,14 @@ function unmapIndex(path: EventPath, from: number, opened: number): number | und
       depth--;
       if (depth < opened) return i;
     }
+  }
+  return undefined;
+}
+
+/** The first atomic lock held (as LockState.atomicHeld()) other than those in `except`. */
+function atomicHeldExcept(state: LockState, except: ReadonlySet<string>): { key: string; by: Event } | undefined {
+  for (const [key, v] of [...state.held.entries()].sort((a, b) => a[0].localeCompare(b[0]))) {
+    if (ATOMIC_LOCK_CLASSES.includes(v.cls) && !except.has(key)) return { key, by: v.by };
   }
   return undefined;
 }
@@ -117,17 +127,28 @@ function sleepingSiblings(ctx: TypedRuleContext<MessageId>): Set<string> {
     if (sib.name === ctx.fn.name) continue;
     const img = ctx.side === 'pre' ? sib.pre : sib.post;
     if (!img?.complete || img.paths.length === 0) continue;
+    // A function entered with its caller's lock (annotated, or released without being taken) is called under that
+    // lock by contract and sleeps after dropping it: not a sleeping call for the caller.
+    const ann = annotationsOf(img);
+    if (ann.mustHold.length > 0 || ann.releases.length > 0) continue;
+    let handedIn = false;
     const every = img.paths.every((p) => {
       if (!p.complete || p.steps.some((st) => st.step === 'control' && st.kind === 'truncated')) return false;
-      const st = new LockState(annotatedEntryLocks(img));
+      const st = new LockState();
       const failed = failedCalls(p);
-      return p.steps.some((x, i) => {
-        if (x.step !== 'event' || failed.has(i)) return false;
-        const hit = maySleep(stripStep(x)) && !st.atomicHeld();
-        applyOnPath(st, p, i);
-        return hit;
+      let hit = false;
+      p.steps.forEach((x, i) => {
+        if (x.step !== 'event' || failed.has(i)) return;
+        const e = stripStep(x);
+        if ((e.attrs.releases?.length ?? 0) > 0) handedIn = true;
+        if (maySleep(e) && !st.atomicHeld()) hit = true;
+        const r = applyOnPath(st, p, i);
+        if (r && r.unheld.length > 0) handedIn = true;
+        if (e.kind === 'unlock' && e.attrs.lockClass !== undefined && !r?.released.length) handedIn = true;
       });
+      return hit;
     });
+    if (handedIn) continue;
     if (every) out.add(sib.name);
   }
   return out;
@@ -135,7 +156,9 @@ function sleepingSiblings(ctx: TypedRuleContext<MessageId>): Set<string> {
 
 function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<number>, sleepers: ReadonlySet<string>): void {
   const { image } = ctx;
-  const entry = [...annotatedEntryLocks(image)];
+  // `__must_hold` / `__releases` say the lock is held on entry; in a hunk fragment the unseen lines between the entry
+  // and the hunk may already have released it, so the annotation speaks only for whole functions.
+  const entry = image.complete ? [...annotatedEntryLocks(image)] : [];
   const fromAbove = fragmentEntryLocks(image, path);
   for (const l of fromAbove) if (!entry.some((e) => e.key === l.key)) entry.push(l);
   const gaps = image.complete ? [] : gapLines(image);
@@ -148,12 +171,14 @@ function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
     const ev = stripStep(s);
     if (failed.has(i)) return;
     if ((maySleep(ev) || (ev.kind === 'call' && sleepers.has(ev.callee))) && !seen.has(ev.id)) {
-      const held = state.atomicHeld();
-      // cond_resched_lock(lock) drops the lock it is given to reschedule: only another atomic lock is a bug.
-      const own = ev.callee === 'cond_resched_lock' && held !== undefined && norm(ev.args.lock) === held.key && [...state.held.keys()].length === 1;
+      // A call that drops a lock before it sleeps (do_wp_page() releases vmf->ptl, cond_resched_lock(lock) drops
+      // the lock it is given to reschedule) is called under that lock by contract: only another atomic lock counts.
+      const dropped = new Set((ev.attrs.releases ?? []).map((x) => norm(x)));
+      if (ev.callee === 'cond_resched_lock') dropped.add(norm(ev.args.lock));
+      const held = atomicHeldExcept(state, dropped);
       // Held only because the fragment releases it below: not claimed across a gap between hunks.
       const unknown = held !== undefined && fromAbove.some((l) => l.key === held.key && state.held.get(l.key)?.by === l.by) && !heldThroughGaps(path, i, held.key, gaps);
-      if (held && !own && !unknown) {
+      if (held && !unknown) {
         seen.add(ev.id);
         const at = held.by.id >= 0 ? path.steps.findIndex((x) => x.step === 'event' && x.id === held.by.id) : -1;
         ctx.report({
@@ -165,9 +190,9 @@ function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
           hazard: hazard(),
           suggestion: { text: `call ${ev.callee}() before taking ${held.key} or after dropping it (re-validate the entry after re-taking the lock)` },
         });
-      } else if (!held && maps.length > 0) {
+      } else if (!held && maps.some((m) => !m.lock || !dropped.has(m.lock))) {
         seen.add(ev.id);
-        const map = maps[maps.length - 1] as MapHold;
+        const map = maps.filter((m) => !m.lock || !dropped.has(m.lock)).pop() as MapHold;
         ctx.report({
           messageId: 'sleepUnderPteMap',
           data: { call: ev.callee, map: map.event.callee },
@@ -180,10 +205,17 @@ function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
       }
     }
     applyOnPath(state, path, i);
+    // A callee that releases a lock it is given (do_wp_page() and vmf->ptl) returns without it, and unmaps the
+    // table it was mapped with.
+    for (const r of ev.attrs.releases ?? []) {
+      const key = norm(r);
+      state.held.delete(key);
+      for (let k = maps.length - 1; k >= 0; k--) if (maps[k]?.lock === key) maps.splice(k, 1);
+    }
     // A mapping opens an RCU read-side section on trees where pte_offset_map() can fail (6.5+): the path testing
     // its result for NULL is written against that API. An untested mapping may be older code (no RCU section).
     // pte_offset_map_lock() maps too: after spin_unlock(ptl) the table stays mapped until pte_unmap().
-    if ((ev.kind === 'pte-map' || ev.kind === 'pte-map-lock') && PTE_MAP_SEMANTICS.rcuMappers.has(ev.callee) && callOutcome(path, i) === 'succeeded') maps.push({ index: i, event: ev });
+    if ((ev.kind === 'pte-map' || ev.kind === 'pte-map-lock') && PTE_MAP_SEMANTICS.rcuMappers.has(ev.callee) && callOutcome(path, i) === 'succeeded') maps.push({ index: i, event: ev, ...(ev.kind === 'pte-map-lock' ? { lock: lockOf(ev) } : {}) });
     else if ((ev.kind === 'pte-unmap' || ev.kind === 'pte-unmap-unlock') && maps.length > 0) maps.pop();
   });
 }

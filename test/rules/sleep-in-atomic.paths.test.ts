@@ -65,3 +65,20 @@ describe('sleep-in-atomic over paths', () => {
     expect(runRule(rule, view('f', { post: gap }))).toEqual([]);
   });
 });
+
+describe('calls that drop the lock they are given', () => {
+  it('do_wp_page(vmf) under vmf->ptl is the contract: it releases the PTL (and the mapping) before it sleeps', () => {
+    const map = ev(0, 'pte-map-lock', 'pte_offset_map_lock', { mm: 'mm', pmd: 'pmd', addr: 'addr', lock: 'vmf->ptl' }, { result: 'vmf->pte', line: 2 });
+    const tested = ctl({ kind: 'branch', cond: '!vmf->pte', taken: false }, 3);
+    const wp = ev(1, 'wp-page-copy', 'do_wp_page', { vmf: 'vmf' }, { attrs: { sleeps: true, releases: ['vmf->ptl'] }, line: 4 });
+    const later = ev(2, 'may-sleep', 'cond_resched', {}, { attrs: { sleeps: true }, line: 5 });
+    expect(runRule(rule, view('f', { post: image([[map, tested, wp, later, ctl({ kind: 'return', value: 'ret' }, 6)]]) }))).toEqual([]);
+  });
+  it('cond_resched_lock(other) under a second spinlock is still reported', () => {
+    const a = ev(0, 'lock', 'spin_lock', { lock: 'a' }, { attrs: { lockClass: 'spin' }, line: 2 });
+    const b = ev(1, 'lock', 'spin_lock', { lock: 'b' }, { attrs: { lockClass: 'spin' }, line: 3 });
+    const crl = ev(2, 'may-sleep', 'cond_resched_lock', { lock: 'b' }, { attrs: { sleeps: true }, line: 4 });
+    const c = runRule(rule, view('f', { post: image([[a, b, crl, ctl({ kind: 'return', value: '0' }, 6)]]) }));
+    expect(c.map((x) => `${x.messageId}:${x.data.lock}`)).toEqual(['sleepUnderLock:a']);
+  });
+});
