@@ -666,8 +666,12 @@ export const LOCK_GETTERS: Readonly<Record<string, LockClass>> = {
 };
 /** GFP masks that allow direct reclaim (the allocation may sleep). */
 export const SLEEPING_GFP = /\b(?:GFP_KERNEL|GFP_KERNEL_ACCOUNT|GFP_USER|GFP_HIGHUSER\w*|GFP_NOFS|GFP_NOIO|GFP_TRANSHUGE\w*|__GFP_DIRECT_RECLAIM)\b/;
-/** GFP masks that never sleep. */
-export const ATOMIC_GFP = /\b(?:GFP_ATOMIC|GFP_NOWAIT)\b/;
+/**
+ * GFP masks that never sleep: GFP_ATOMIC / GFP_NOWAIT, include/linux/gfp_types.h GFP_TRANSHUGE_LIGHT (defined
+ * `& ~__GFP_RECLAIM`), and any mask written with direct reclaim masked out (`& ~__GFP_DIRECT_RECLAIM`,
+ * `& ~__GFP_RECLAIM`).
+ */
+export const ATOMIC_GFP = /\b(?:GFP_ATOMIC|GFP_NOWAIT|GFP_TRANSHUGE_LIGHT)\b|~\s*\(?\s*__GFP_(?:DIRECT_)?RECLAIM\b/;
 
 /**
  * Helpers that widen a flush range to a level's whole region (its start and end are passed by address), as a
