@@ -7,11 +7,12 @@ import faultFixup from './fault-fixup.ts';
 import flushUnderPtl from './flush-under-ptl.ts';
 import fullmmMisuse from './fullmm-misuse.ts';
 import notifierSymmetry from './notifier-symmetry.ts';
+import sleepInAtomic from './sleep-in-atomic.ts';
 import uffdLockRetake from './uffd-lock-retake.ts';
 
 /** All rules, sorted by id. */
 export const RULES: readonly Rule[] = Object.freeze(
-  [faultFixup, flushUnderPtl, fullmmMisuse, notifierSymmetry, uffdLockRetake].sort((a, b) => a.meta.id.localeCompare(b.meta.id)),
+  [faultFixup, flushUnderPtl, fullmmMisuse, notifierSymmetry, sleepInAtomic, uffdLockRetake].sort((a, b) => a.meta.id.localeCompare(b.meta.id)),
 );
 
 /** The rule with this id, or undefined. */

@@ -39,11 +39,13 @@ export interface UnseenFacts {
 
 /** File lines of a fragment image after which the file continues with lines the diff does not show. */
 export function gapsOf(image: FunctionImage): number[] {
+  // Hunks are joined by separator lines that carry no file line: compare consecutive lines that do.
+  const lines = image.lineInfo.map((l) => l.fileLine).filter((l): l is number => l !== undefined);
   const out: number[] = [];
-  for (let i = 0; i + 1 < image.lineInfo.length; i++) {
-    const a = image.lineInfo[i]?.fileLine;
-    const b = image.lineInfo[i + 1]?.fileLine;
-    if (a !== undefined && b !== undefined && b !== a + 1) out.push(a);
+  for (let i = 0; i + 1 < lines.length; i++) {
+    const a = lines[i] as number;
+    const b = lines[i + 1] as number;
+    if (b !== a + 1) out.push(a);
   }
   return out;
 }

@@ -441,6 +441,15 @@ export const CATALOGUE: Readonly<Record<string, ApiEntry>> = {
   vma_alloc_folio: { kind: 'may-sleep', hook: 'gfp' },
   mem_cgroup_newpage_charge: { kind: 'may-sleep', hook: 'gfp' },
   mem_cgroup_charge: { kind: 'may-sleep', hook: 'gfp' },
+  // mm/huge_memory.c split_huge_page_to_list_to_order() (split_huge_page_to_list() before 6.8) takes
+  // anon_vma_lock_write() (an rwsem) for an anon folio, i_mmap_lock_read() for a file one: every split may sleep.
+  // include/linux/huge_mm.h split_huge_page() / split_folio() / split_folio_to_list() are wrappers of it.
+  split_huge_page: { kind: 'may-sleep', roles: ['page'], attrs: SLEEPS },
+  split_huge_page_to_list: { kind: 'may-sleep', roles: ['page', ''], attrs: SLEEPS },
+  split_huge_page_to_list_to_order: { kind: 'may-sleep', roles: ['page', '', ''], attrs: SLEEPS },
+  split_folio: { kind: 'may-sleep', roles: ['page'], attrs: SLEEPS },
+  split_folio_to_list: { kind: 'may-sleep', roles: ['page', ''], attrs: SLEEPS },
+  split_folio_to_order: { kind: 'may-sleep', roles: ['page', ''], attrs: SLEEPS },
 };
 
 /**
@@ -676,8 +685,12 @@ export const LOCK_GETTERS: Readonly<Record<string, LockClass>> = {
 };
 /** GFP masks that allow direct reclaim (the allocation may sleep). */
 export const SLEEPING_GFP = /\b(?:GFP_KERNEL|GFP_KERNEL_ACCOUNT|GFP_USER|GFP_HIGHUSER\w*|GFP_NOFS|GFP_NOIO|GFP_TRANSHUGE\w*|__GFP_DIRECT_RECLAIM)\b/;
-/** GFP masks that never sleep. */
-export const ATOMIC_GFP = /\b(?:GFP_ATOMIC|GFP_NOWAIT)\b/;
+/**
+ * GFP masks that never sleep: GFP_ATOMIC / GFP_NOWAIT, include/linux/gfp_types.h GFP_TRANSHUGE_LIGHT (defined
+ * `& ~__GFP_RECLAIM`), and any mask written with direct reclaim masked out (`& ~__GFP_DIRECT_RECLAIM`,
+ * `& ~__GFP_RECLAIM`).
+ */
+export const ATOMIC_GFP = /\b(?:GFP_ATOMIC|GFP_NOWAIT|GFP_TRANSHUGE_LIGHT)\b|~\s*\(?\s*__GFP_(?:DIRECT_)?RECLAIM\b/;
 
 /**
  * Helpers that widen a flush range to a level's whole region (its start and end are passed by address), as a

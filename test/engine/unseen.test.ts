@@ -67,6 +67,9 @@ function candidate(p: EventPath, hazard: Partial<Hazard>, extra: Partial<Candida
 const SECONDARY: Partial<Hazard> = { kind: 'unbracketed-pte-change', invariants: ['secondary-mmu-coherent'], adversaries: ['kvm-vcpu', 'invalidator'], context: ['secondary-mmu', 'mm-live'] };
 const UNDER_PTL: Partial<Hazard> = { kind: 'pte-outside-ptl', invariants: ['pte-under-ptl'], adversaries: ['fault'], context: ['mm-live'] };
 
+// confirm() needs the simulator loaded; this file must not rely on another file having loaded it.
+beforeAll(loadSimulator);
+
 describe('completions of unseen code', () => {
   it('a window ended in a hunk that shows no start was opened above it (established in every completion)', () => {
     const p = path([
@@ -140,6 +143,8 @@ describe('completions of unseen code', () => {
     expect(gap.status).toBe('inconclusive');
     expect(gap.dependsOn).toBe('depends on the lines between the hunks: is the page-table lock taken above the hunk (held from line 10), or only in the unseen lines after line 10?');
     expect(gapsOf({ ...image([]), lineInfo: [{ fileLine: 9 }, { fileLine: 10 }, { fileLine: 30 }, { fileLine: 31 }] })).toEqual([10]);
+    // Hunks joined by a separator line that carries no file line.
+    expect(gapsOf({ ...image([]), lineInfo: [{ fileLine: 9 }, { fileLine: 10 }, {}, { fileLine: 30 }, { fileLine: 31 }] })).toEqual([10]);
   });
 
   it('a PTL stored where the caller sees it, with no caller in the patch: whether it is dropped is the caller\'s answer', () => {

@@ -141,6 +141,12 @@ describe('families', () => {
     expect(c('kmalloc', ['sz', 'GFP_KERNEL']).kind).toBe('may-sleep');
     expect(c('kmalloc', ['sz', 'GFP_ATOMIC']).kind).toBe('call');
     expect(c('alloc_page', ['GFP_HIGHUSER_MOVABLE']).attrs.sleeps).toBe(true);
+    // Direct reclaim masked out (include/linux/gfp_types.h GFP_TRANSHUGE_LIGHT is `& ~__GFP_RECLAIM`): no sleep.
+    expect(c('vma_alloc_folio', ['GFP_TRANSHUGE_LIGHT', '0', 'vma', 'addr']).kind).toBe('call');
+    expect(c('kmalloc', ['sz', 'GFP_KERNEL & ~__GFP_DIRECT_RECLAIM']).kind).toBe('call');
+    expect(c('vma_alloc_folio', ['GFP_TRANSHUGE', '0', 'vma', 'addr']).kind).toBe('may-sleep');
+    // mm/huge_memory.c: every split may sleep (anon_vma / i_mmap rwsem).
+    expect(c('split_folio', ['folio']).kind).toBe('may-sleep');
     expect(c('cond_resched', []).kind).toBe('may-sleep');
     expect(c('mutex_lock', ['&m'])).toMatchObject({ kind: 'lock', attrs: { lockClass: 'mutex', sleeps: true } });
     expect(c('page_vma_mapped_walk', ['&pvmw']).args).toMatchObject({ pte: 'pvmw.pte', lock: 'pvmw.ptl' });

@@ -1,0 +1,240 @@
+/**
+ * Rule sleep-in-atomic: a call that may sleep (cond_resched(), mutex_lock(), down_read(), lock_page(),
+ * split_folio(), a GFP_KERNEL allocation, ...) made while a spinlock-class lock is held (the PTL, the pmd lock,
+ * page_table_lock, any spin_lock) or while a PTE table mapped by pte_offset_map() is not yet unmapped (an RCU
+ * read-side section since 6.5). What may sleep is catalogue data (`attrs.sleeps`, the `gfp` hook).
+ */
+import type { Event, EventPath, FunctionImage } from '../src/core/events.ts';
+import type { Hazard } from '../src/core/rule.ts';
+import type { LockClass } from '../src/core/ops.ts';
+import { PMD_PTL_EXPR, PTE_MAP_SEMANTICS, PTL_EXPR } from '../src/kernel-api/catalogue.ts';
+import { createRule } from './create-rule.ts';
+import type { TypedRuleContext } from './create-rule.ts';
+import { annotationsOf } from './utils/contracts.ts';
+import { applyOnPath, callOutcome, failedCalls } from './utils/failure.ts';
+import { ATOMIC_LOCK_CLASSES, LockState, fragmentEntryLocks, imageEvent, insertAt, lockOf, norm, stripStep, synthEvent } from './utils/paths.ts';
+
+export type MessageId = 'sleepUnderLock' | 'sleepUnderPteMap';
+
+function hazard(): Hazard {
+  return { kind: 'sleep-in-atomic', invariants: ['no-sleep-in-atomic'], adversaries: [], arch: ['x86'], context: ['pte-map-hold'] };
+}
+
+/**
+ * Does the event stand for a call that may sleep? Catalogue data: `may-sleep` ops (a `gfp` allocation is only one
+ * when its mask allows direct reclaim; otherwise the hook makes it a plain call) and sleeping locks
+ * (`attrs.sleeps`: mutex, rwsem, mmap_lock, page lock). A blockable mmu_notifier start is notifier-symmetry's
+ * `blockableUnderLock` (one finding per root cause), so it is not reported here.
+ */
+export function maySleep(ev: Event): boolean {
+  if (ev.kind === 'notifier-start') return false;
+  return ev.kind === 'may-sleep' || ev.attrs.sleeps === true;
+}
+
+/** Spinlocks the annotations say are held on entry (`__must_hold(x)`, `__releases(x)`), by expression spelling. */
+function annotatedEntryLocks(image: FunctionImage): Array<{ key: string; cls: LockClass; by: Event }> {
+  const ann = annotationsOf(image);
+  const out: Array<{ key: string; cls: LockClass; by: Event }> = [];
+  for (const expr of [...ann.mustHold, ...ann.releases]) {
+    const key = norm(expr).replace(/^\*/, '');
+    const cls: LockClass | undefined = PTL_EXPR.test(key) ? 'ptl' : PMD_PTL_EXPR.test(key) ? 'pmd-ptl' : undefined;
+    if (!cls || out.some((o) => o.key === key)) continue;
+    out.push({ key, cls, by: { id: -1, kind: 'lock', callee: '<caller>', args: { lock: key }, attrs: { lockClass: cls }, loc: { line: 0, column: 0 }, text: expr } });
+  }
+  return out;
+}
+
+/** An open PTE-table mapping (RCU read-side section) on a path: the step that made it. */
+interface MapHold {
+  index: number;
+  event: Event;
+  /** The PTL taken with the mapping (pte_offset_map_lock()): a callee that releases it unmaps too. */
+  lock?: string;
+}
+
+/**
+ * The path the simulator runs: a sleep marker before the sleeping call (a sleeping lock is modelled by the simulator
+ * as a lock, not as a sleep), and the PTE-table mapping as a spinning hold of its own (`pte-map:N`) from the map to
+ * the unmap that closes it, when that is what makes the context atomic.
+ */
+function simPath(path: EventPath, at: number, ev: Event, map: MapHold | undefined, unmapAt: number | undefined): EventPath {
+  let p = path;
+  const marks: Array<{ index: number; ev: Event }> = [];
+  if (ev.kind !== 'may-sleep') marks.push({ index: at, ev: { ...synthEvent('may-sleep', ev.callee, {}, ev.loc), text: `${ev.callee}() may sleep` } });
+  if (map) {
+    const hold = { lock: `pte-map:${map.index}` };
+    marks.push({ index: map.index + 1, ev: { ...synthEvent('lock', '<pte-map>', hold, map.event.loc, { lockClass: 'other' }), text: `${map.event.callee}(): rcu_read_lock() (PTE table mapped)` } });
+    if (unmapAt !== undefined) marks.push({ index: unmapAt + 1, ev: { ...synthEvent('unlock', '<pte-map>', hold, path.steps[unmapAt]!.loc, { lockClass: 'other' }), text: 'pte_unmap(): rcu_read_unlock()' } });
+  }
+  // Insert from the back so earlier indices stay valid.
+  for (const m of marks.sort((a, b) => b.index - a.index)) p = insertAt(p, m.index, m.ev);
+  return p;
+}
+
+/** Index of the pte_unmap() that closes the mapping made at `map`, after `from`, or undefined. */
+function unmapIndex(path: EventPath, from: number, opened: number): number | undefined {
+  let depth = opened;
+  for (let i = from + 1; i < path.steps.length; i++) {
+    const s = path.steps[i];
+    if (s?.step !== 'event') continue;
+    if ((s.kind === 'pte-map' || s.kind === 'pte-map-lock') && PTE_MAP_SEMANTICS.rcuMappers.has(s.callee)) depth++;
+    if (s.kind === 'pte-unmap' || s.kind === 'pte-unmap-unlock') {
+      depth--;
+      if (depth < opened) return i;
+    }
+  }
+  return undefined;
+}
+
+/** The first atomic lock held (as LockState.atomicHeld()) other than those in `except`. */
+function atomicHeldExcept(state: LockState, except: ReadonlySet<string>): { key: string; by: Event } | undefined {
+  for (const [key, v] of [...state.held.entries()].sort((a, b) => a[0].localeCompare(b[0]))) {
+    if (ATOMIC_LOCK_CLASSES.includes(v.cls) && !except.has(key)) return { key, by: v.by };
+  }
+  return undefined;
+}
+
+/** File lines of a fragment after which lines the diff does not show follow (the gaps between hunks). */
+function gapLines(image: FunctionImage): number[] {
+  const lines = image.lineInfo.map((l) => l.fileLine).filter((l): l is number => l !== undefined);
+  return lines.filter((l, k) => k + 1 < lines.length && lines[k + 1] !== l + 1);
+}
+
+function fileLine(ev: { loc: Event['loc'] }): number | undefined {
+  return ev.loc.fileLine;
+}
+
+/**
+ * A lock a fragment releases without taking it was held from above the hunk only as far as the visible code runs
+ * without a gap: across unseen lines between two hunks it may have been dropped and re-taken, or taken there only.
+ * Is the lock known to be held at step `at`, i.e. do no unseen lines lie between it and the release?
+ */
+function heldThroughGaps(path: EventPath, at: number, key: string, gaps: readonly number[]): boolean {
+  const from = fileLine(path.steps[at] as { loc: Event['loc'] });
+  const rel = path.steps.findIndex((s, k) => k > at && s.step === 'event' && (s.kind === 'pte-unmap-unlock' || s.kind === 'unlock') && norm(s.args.lock ?? s.args.ptl ?? '') === key);
+  const to = rel >= 0 ? fileLine(path.steps[rel] as { loc: Event['loc'] }) : undefined;
+  if (from === undefined || to === undefined) return false;
+  return !gaps.some((g) => g >= from && g < to);
+}
+
+/**
+ * Changed functions of the patch (same side, whole functions) that sleep on every path: each complete path reaches
+ * a sleeping call outside the function's own atomic sections. Calling one of them is a sleeping call.
+ */
+function sleepingSiblings(ctx: TypedRuleContext<MessageId>): Set<string> {
+  const out = new Set<string>();
+  for (const sib of ctx.siblings) {
+    if (sib.name === ctx.fn.name) continue;
+    const img = ctx.side === 'pre' ? sib.pre : sib.post;
+    if (!img?.complete || img.paths.length === 0) continue;
+    // A function entered with its caller's lock (annotated, or released without being taken) is called under that
+    // lock by contract and sleeps after dropping it: not a sleeping call for the caller.
+    const ann = annotationsOf(img);
+    if (ann.mustHold.length > 0 || ann.releases.length > 0) continue;
+    let handedIn = false;
+    const every = img.paths.every((p) => {
+      if (!p.complete || p.steps.some((st) => st.step === 'control' && st.kind === 'truncated')) return false;
+      const st = new LockState();
+      const failed = failedCalls(p);
+      let hit = false;
+      p.steps.forEach((x, i) => {
+        if (x.step !== 'event' || failed.has(i)) return;
+        const e = stripStep(x);
+        if ((e.attrs.releases?.length ?? 0) > 0) handedIn = true;
+        if (maySleep(e) && !st.atomicHeld()) hit = true;
+        const r = applyOnPath(st, p, i);
+        if (r && r.unheld.length > 0) handedIn = true;
+        if (e.kind === 'unlock' && e.attrs.lockClass !== undefined && !r?.released.length) handedIn = true;
+      });
+      return hit;
+    });
+    if (handedIn) continue;
+    if (every) out.add(sib.name);
+  }
+  return out;
+}
+
+function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<number>, sleepers: ReadonlySet<string>): void {
+  const { image } = ctx;
+  // `__must_hold` / `__releases` say the lock is held on entry; in a hunk fragment the unseen lines between the entry
+  // and the hunk may already have released it, so the annotation speaks only for whole functions.
+  const entry = image.complete ? [...annotatedEntryLocks(image)] : [];
+  const fromAbove = fragmentEntryLocks(image, path);
+  for (const l of fromAbove) if (!entry.some((e) => e.key === l.key)) entry.push(l);
+  const gaps = image.complete ? [] : gapLines(image);
+  const state = new LockState(entry);
+  const failed = failedCalls(path);
+  const maps: MapHold[] = [];
+  const real = (e: Event): Event => imageEvent(image, e);
+  path.steps.forEach((s, i) => {
+    if (s.step !== 'event') return;
+    const ev = stripStep(s);
+    if (failed.has(i)) return;
+    if ((maySleep(ev) || (ev.kind === 'call' && sleepers.has(ev.callee))) && !seen.has(ev.id)) {
+      // A call that drops a lock before it sleeps (do_wp_page() releases vmf->ptl, cond_resched_lock(lock) drops
+      // the lock it is given to reschedule) is called under that lock by contract: only another atomic lock counts.
+      const dropped = new Set((ev.attrs.releases ?? []).map((x) => norm(x)));
+      if (ev.callee === 'cond_resched_lock') dropped.add(norm(ev.args.lock));
+      const held = atomicHeldExcept(state, dropped);
+      // Held only because the fragment releases it below: not claimed across a gap between hunks.
+      const unknown = held !== undefined && fromAbove.some((l) => l.key === held.key && state.held.get(l.key)?.by === l.by) && !heldThroughGaps(path, i, held.key, gaps);
+      if (held && !unknown) {
+        seen.add(ev.id);
+        const at = held.by.id >= 0 ? path.steps.findIndex((x) => x.step === 'event' && x.id === held.by.id) : -1;
+        ctx.report({
+          messageId: 'sleepUnderLock',
+          data: { call: ev.callee, lock: held.key },
+          anchor: real(ev),
+          related: at >= 0 ? [{ event: real(held.by), message: `${held.key} (a spinlock) taken here` }] : [],
+          path: simPath(path, i, ev, undefined, undefined),
+          hazard: hazard(),
+          suggestion: { text: `call ${ev.callee}() before taking ${held.key} or after dropping it (re-validate the entry after re-taking the lock)` },
+        });
+      } else if (!held && maps.some((m) => !m.lock || !dropped.has(m.lock))) {
+        seen.add(ev.id);
+        const map = maps.filter((m) => !m.lock || !dropped.has(m.lock)).pop() as MapHold;
+        ctx.report({
+          messageId: 'sleepUnderPteMap',
+          data: { call: ev.callee, map: map.event.callee },
+          anchor: real(ev),
+          related: [{ event: real(map.event), message: `PTE table mapped here (rcu_read_lock())` }],
+          path: simPath(path, i, ev, map, unmapIndex(path, i, maps.length)),
+          hazard: hazard(),
+          suggestion: { text: `pte_unmap() before calling ${ev.callee}() and map the table again afterwards (it may have changed)` },
+        });
+      }
+    }
+    applyOnPath(state, path, i);
+    // A callee that releases a lock it is given (do_wp_page() and vmf->ptl) returns without it, and unmaps the
+    // table it was mapped with.
+    for (const r of ev.attrs.releases ?? []) {
+      const key = norm(r);
+      state.held.delete(key);
+      for (let k = maps.length - 1; k >= 0; k--) if (maps[k]?.lock === key) maps.splice(k, 1);
+    }
+    // A mapping opens an RCU read-side section on trees where pte_offset_map() can fail (6.5+): the path testing
+    // its result for NULL is written against that API. An untested mapping may be older code (no RCU section).
+    // pte_offset_map_lock() maps too: after spin_unlock(ptl) the table stays mapped until pte_unmap().
+    if ((ev.kind === 'pte-map' || ev.kind === 'pte-map-lock') && PTE_MAP_SEMANTICS.rcuMappers.has(ev.callee) && callOutcome(path, i) === 'succeeded') maps.push({ index: i, event: ev, ...(ev.kind === 'pte-map-lock' ? { lock: lockOf(ev) } : {}) });
+    else if ((ev.kind === 'pte-unmap' || ev.kind === 'pte-unmap-unlock') && maps.length > 0) maps.pop();
+  });
+}
+
+export default createRule<MessageId>({
+  meta: {
+    id: 'sleep-in-atomic',
+    severity: 'error',
+    docs: { description: 'Do not call a function that may sleep while a spinlock (PTL, pmd lock) is held or a PTE table is mapped' },
+    messages: {
+      sleepUnderLock: '{{call}}() may sleep, but {{lock}} (a spinlock) is held here: sleeping in atomic context.',
+      sleepUnderPteMap: '{{call}}() may sleep, but the PTE table mapped by {{map}}() is not unmapped yet: since 6.5 the mapping is an RCU read-side section, where sleeping is not allowed.',
+    },
+    hazard:
+      'A task that holds a spinlock (the page-table lock, the pmd lock, mm->page_table_lock) runs with preemption disabled; one that mapped a PTE table with pte_offset_map() is, since 6.5, inside an RCU read-side section until pte_unmap(). Calling something that may sleep there (cond_resched, mutex_lock, down_read, lock_page, split_folio, a GFP_KERNEL allocation) schedules with the lock held: "BUG: sleeping function called from invalid context", a deadlock when another task spins on the lock on the same CPU, or an RCU grace period that frees the page table under the sleeper.',
+  },
+  check(ctx) {
+    const seen = new Set<number>();
+    const sleepers = sleepingSiblings(ctx);
+    for (const path of ctx.image.paths) checkPath(ctx, path, seen, sleepers);
+  },
+});

@@ -1,0 +1,97 @@
+// The simulator proves each finding of the sleep-in-atomic fixtures (no-sleep-in-atomic: a thread that may sleep
+// holds a spinning lock, or a PTE-table mapping modelled as one); the engine classifies the patch fixtures.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import rule from '../../rules/sleep-in-atomic.ts';
+import { runRule } from '../../src/rule-tester/index.ts';
+import { functionsOfPatchFile, functionsOfSource } from '../../src/rule-tester/load-functions.ts';
+import { SEEDS, seedsPresent } from '../helpers/shared.ts';
+import { confirm, loadSimulator } from '../../src/engine/confirm.ts';
+import { renderTable } from '../../src/sim/index.ts';
+import type { Candidate } from '../../src/core/rule.ts';
+import { readInputs } from '../../src/sources/index.ts';
+import { checkPatches, isReportable } from '../../src/engine/index.ts';
+
+const DIR = join(process.cwd(), 'fixtures', 'rules', 'sleep-in-atomic');
+
+async function candidates(file: string): Promise<{ fn: string; c: Candidate[] }> {
+  const fns = await functionsOfSource(readFileSync(join(DIR, file), 'utf8'), `fixtures/rules/sleep-in-atomic/${file}`);
+  const fn = fns[0]!;
+  return { fn: fn.name, c: runRule(rule, fn, fns) };
+}
+
+const cases: Array<{ file: string; messageId: string; table: RegExp }> = [
+  { file: 'invalid-split-under-ptl.c', messageId: 'sleepUnderLock', table: /split_folio/ },
+  { file: 'invalid-gfp-kernel-under-page-table-lock.c', messageId: 'sleepUnderLock', table: /kzalloc/ },
+  { file: 'invalid-cond-resched-under-pte-map.c', messageId: 'sleepUnderPteMap', table: /cond_resched/ },
+  { file: 'invalid-mutex-under-pmd-lock.c', messageId: 'sleepUnderLock', table: /mutex_lock/ },
+  { file: 'invalid-sleep-after-unlock-before-unmap.c', messageId: 'sleepUnderPteMap', table: /cond_resched/ },
+];
+
+describe('sleep-in-atomic findings are confirmed by the simulator', () => {
+  beforeAll(loadSimulator);
+  it.each(cases.map((c) => [c.file, c] as const))('%s', async (file, want) => {
+    const { fn, c } = await candidates(file);
+    expect(c.map((x) => x.messageId)).toEqual([want.messageId]);
+    const cand = c[0]!;
+    const r = confirm({ candidate: cand, path: `fixtures/rules/sleep-in-atomic/${file}`, fn }, cand.hazard.arch);
+    expect(r.status, r.dependsOn).toBe('confirmed');
+    expect(r.simulation?.invariant).toBe('no-sleep-in-atomic');
+    expect(renderTable(r.simulation!.trace!, { width: 200 })).toMatch(want.table);
+  });
+});
+
+async function findings(file: string): Promise<{ all: Array<{ rule: string; function: string; status: string; introduced?: boolean; fixed?: boolean }>; summary: string }> {
+  const { patches } = await readInputs([join(DIR, file)]);
+  const report = await checkPatches(patches);
+  const all = report.findings.filter((f) => f.rule === 'sleep-in-atomic');
+  return { all: report.findings as never, summary: JSON.stringify(all.map((f) => [f.function, f.status, f.introduced, f.fixed, f.dependsOn])) };
+}
+
+describe('sleep-in-atomic through the engine on patches', () => {
+  it('a lock widened over an unchanged sleeping line is a confirmed, introduced finding', async () => {
+    const { all, summary } = await findings('invalid-lock-widened-over-context-line.patch');
+    const mine = all.filter((f) => f.rule === 'sleep-in-atomic');
+    expect(mine.some((f) => f.status === 'confirmed' && f.introduced === true && f.function === 'demo_reclaim_batch'), summary).toBe(true);
+  });
+  it('an allocation moved out of the locked region is recognised as a fix, nothing reported', async () => {
+    const { all, summary } = await findings('valid-fix-alloc-before-lock.patch');
+    expect(all.filter((f) => isReportable(f as never)), summary).toEqual([]);
+    expect(all.some((f) => f.rule === 'sleep-in-atomic' && f.fixed === true), summary).toBe(true);
+  });
+  it('a hunk that releases the PTL it never takes: the lock was taken above, the finding is confirmed', async () => {
+    const { all, summary } = await findings('invalid-fragment-sleep-before-unlock.patch');
+    expect(all.some((f) => f.rule === 'sleep-in-atomic' && f.status === 'confirmed' && f.introduced === true), summary).toBe(true);
+  });
+  it('a lock that may have been taken in the unseen lines between two hunks is not claimed', async () => {
+    const { all } = await findings('valid-fragment-unlock-after-gap.patch');
+    expect(all.filter((f) => f.rule === 'sleep-in-atomic')).toEqual([]);
+  });
+  it('a helper of the patch that sleeps on every path, called under the PTL, is a confirmed finding at the call', async () => {
+    const { all, summary } = await findings('invalid-sleeping-helper-under-lock.patch');
+    const mine = all.filter((f) => f.rule === 'sleep-in-atomic');
+    expect(mine.map((f) => [f.function, f.status]), summary).toEqual([['demo_scan_one', 'confirmed']]);
+  });
+  it('a helper that sleeps only on some paths is not claimed at its call', async () => {
+    const { all } = await findings('valid-helper-sleeps-conditionally.patch');
+    expect(all.filter((f) => f.rule === 'sleep-in-atomic')).toEqual([]);
+  });
+  it('a hunk that shows no lock claims nothing', async () => {
+    const { all } = await findings('valid-fragment-lock-unknown.patch');
+    expect(all.filter((f) => f.rule === 'sleep-in-atomic')).toEqual([]);
+  });
+});
+
+// The founding threads hold locked regions with sleeping calls around them (a lock handed to do_wp_page(), a PTL
+// dropped in lines between two hunks): none of them sleeps under a lock, and none may be claimed to.
+describe.skipIf(!seedsPresent())('sleep-in-atomic on the seed threads', () => {
+  it('raises no candidate', async () => {
+    const hits: string[] = [];
+    for (const f of readdirSync(SEEDS).filter((x) => /\.(txt|patch|eml|mbox)$/.test(x)).sort()) {
+      const fns = (await functionsOfPatchFile(join(SEEDS, f))).flatMap((p) => p.functions);
+      for (const fn of fns) for (const c of runRule(rule, fn, fns)) hits.push(`${f}:${fn.name}:${c.side}:${c.data.call}`);
+    }
+    expect(hits).toEqual([]);
+  });
+});

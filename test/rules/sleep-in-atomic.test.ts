@@ -1,0 +1,26 @@
+// Fixture tests of sleep-in-atomic: annotated valid/invalid C and patches through the C front end.
+import rule from '../../rules/sleep-in-atomic.ts';
+import { testRule } from '../../src/rule-tester/rule-tester.ts';
+
+testRule(rule, {
+  valid: [
+    'valid-split-after-unlock.c',
+    'valid-atomic-alloc-under-ptl.c',
+    'valid-cond-resched-lock-own.c',
+    'valid-resched-after-unmap.c',
+    'valid-fix-alloc-before-lock.patch',
+    'valid-fragment-lock-unknown.patch',
+    'valid-fragment-unlock-after-gap.patch',
+    'valid-helper-sleeps-conditionally.patch',
+  ],
+  invalid: [
+    'invalid-split-under-ptl.c',
+    'invalid-gfp-kernel-under-page-table-lock.c',
+    'invalid-cond-resched-under-pte-map.c',
+    'invalid-mutex-under-pmd-lock.c',
+    'invalid-sleep-after-unlock-before-unmap.c',
+    'invalid-lock-widened-over-context-line.patch',
+    'invalid-fragment-sleep-before-unlock.patch',
+    'invalid-sleeping-helper-under-lock.patch',
+  ],
+});
