@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'nod
 import { delimiter, join } from 'node:path';
 import { BIN, ROOT, median, medianRun, ratio, runCmd, runNode, verdict } from './_proc.ts';
 import { walkerHunkLines } from './_walker.ts';
+import { rng } from './_rng.ts';
 
 const OUT = join(ROOT, 'bench', 'out');
 
@@ -22,17 +23,6 @@ function findCheckpatch(): string | undefined {
   return undefined;
 }
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function hunk(lines: string[], start: number, header: string): string {
   let o = 0;

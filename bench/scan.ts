@@ -15,20 +15,10 @@ import { runScan } from '../src/scan/scanner.ts';
 import type { ScanDeps } from '../src/scan/deps.ts';
 import { classifyMessage } from '../src/scan/classify.ts';
 import { walkerHunkLines } from './_walker.ts';
+import { rng } from './_rng.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS =
   'the a page table lock flush range memory folio writeback driver queue device reset buffer interrupt register patch series review thanks commit change value return error path case code kernel upstream fix test build warning config option probe remove suspend resume irq dma mapping'.split(

@@ -8,9 +8,8 @@ import type { Hazard } from '../src/core/rule.ts';
 import type { InvariantName } from '../src/core/sim-contract.ts';
 import { createRule } from './create-rule.ts';
 import type { TypedRuleContext } from './create-rule.ts';
-import { annotationsOf, callersOf, rangeFromCaller } from './utils/contracts.ts';
-import { PMD_PTL_EXPR, PTE_PRESERVING_HOOKS, PTL_EXPR } from '../src/kernel-api/catalogue.ts';
-import type { LockClass } from '../src/core/ops.ts';
+import { annotatedEntryLocks, callersOf, rangeFromCaller } from './utils/contracts.ts';
+import { PTE_PRESERVING_HOOKS } from '../src/kernel-api/catalogue.ts';
 import { callOutcome, failedCalls, returnSemantics } from './utils/failure.ts';
 import type { FailureSemantics } from '../src/kernel-api/catalogue.ts';
 import { LockState, imageEvent, insertAt, isPtlAcquire, locAt, moveBefore, norm, pickAnchor, removeAt, replaceAt, stripStep, synthEvent, truncated } from './utils/paths.ts';
@@ -440,18 +439,6 @@ function callerWindow(ctx: TypedRuleContext<MessageId>): 'inside' | 'outside' | 
   return unknown ? 'unknown' : 'inside';
 }
 
-/** Spinlocks the annotations say are held on entry (`__must_hold(x)`, `__releases(x)`), by expression spelling. */
-function annotatedEntryLocks(image: FunctionImage): Array<{ key: string; cls: LockClass; by: Event }> {
-  const ann = annotationsOf(image);
-  const out: Array<{ key: string; cls: LockClass; by: Event }> = [];
-  for (const expr of [...ann.mustHold, ...ann.releases]) {
-    const key = norm(expr).replace(/^\*/, '');
-    const cls: LockClass | undefined = PTL_EXPR.test(key) ? 'ptl' : PMD_PTL_EXPR.test(key) ? 'pmd-ptl' : undefined;
-    if (!cls || out.some((o) => o.key === key)) continue;
-    out.push({ key, cls, by: { id: -1, kind: 'lock', callee: '<caller>', args: { lock: key }, attrs: { lockClass: cls }, loc: { line: 0, column: 0 }, text: expr } });
-  }
-  return out;
-}
 
 function lineOf(ev: Event): number {
   return ev.loc.fileLine ?? ev.loc.line;

@@ -6,11 +6,10 @@
  */
 import type { Event, EventPath, FunctionImage } from '../src/core/events.ts';
 import type { Hazard } from '../src/core/rule.ts';
-import type { LockClass } from '../src/core/ops.ts';
-import { PMD_PTL_EXPR, PTE_MAP_SEMANTICS, PTL_EXPR } from '../src/kernel-api/catalogue.ts';
+import { PTE_MAP_SEMANTICS } from '../src/kernel-api/catalogue.ts';
 import { createRule } from './create-rule.ts';
 import type { TypedRuleContext } from './create-rule.ts';
-import { annotationsOf } from './utils/contracts.ts';
+import { annotatedEntryLocks, annotationsOf } from './utils/contracts.ts';
 import { applyOnPath, callOutcome, failedCalls } from './utils/failure.ts';
 import { ATOMIC_LOCK_CLASSES, LockState, fragmentEntryLocks, imageEvent, insertAt, lockOf, norm, stripStep, synthEvent } from './utils/paths.ts';
 
@@ -31,18 +30,6 @@ export function maySleep(ev: Event): boolean {
   return ev.kind === 'may-sleep' || ev.attrs.sleeps === true;
 }
 
-/** Spinlocks the annotations say are held on entry (`__must_hold(x)`, `__releases(x)`), by expression spelling. */
-function annotatedEntryLocks(image: FunctionImage): Array<{ key: string; cls: LockClass; by: Event }> {
-  const ann = annotationsOf(image);
-  const out: Array<{ key: string; cls: LockClass; by: Event }> = [];
-  for (const expr of [...ann.mustHold, ...ann.releases]) {
-    const key = norm(expr).replace(/^\*/, '');
-    const cls: LockClass | undefined = PTL_EXPR.test(key) ? 'ptl' : PMD_PTL_EXPR.test(key) ? 'pmd-ptl' : undefined;
-    if (!cls || out.some((o) => o.key === key)) continue;
-    out.push({ key, cls, by: { id: -1, kind: 'lock', callee: '<caller>', args: { lock: key }, attrs: { lockClass: cls }, loc: { line: 0, column: 0 }, text: expr } });
-  }
-  return out;
-}
 
 /** An open PTE-table mapping (RCU read-side section) on a path: the step that made it. */
 interface MapHold {

@@ -6,6 +6,8 @@
  * Pure functions over src/core/events.ts data.
  */
 import type { Event, EventPath, FunctionImage, FunctionView } from '../../src/core/events.ts';
+import type { LockClass } from '../../src/core/ops.ts';
+import { PMD_PTL_EXPR, PTL_EXPR } from '../../src/kernel-api/catalogue.ts';
 import { norm, truncated } from './paths.ts';
 
 export interface Annotations {
@@ -133,4 +135,17 @@ export function callerCompletes(sites: readonly CallSite[], closes: (ev: Event) 
     else return 'leaks';
   }
   return unknown ? 'unknown' : 'closes';
+}
+
+/** Spinlocks the annotations say are held on entry (`__must_hold(x)`, `__releases(x)`), by expression spelling. */
+export function annotatedEntryLocks(image: FunctionImage): Array<{ key: string; cls: LockClass; by: Event }> {
+  const ann = annotationsOf(image);
+  const out: Array<{ key: string; cls: LockClass; by: Event }> = [];
+  for (const expr of [...ann.mustHold, ...ann.releases]) {
+    const key = norm(expr).replace(/^\*/, '');
+    const cls: LockClass | undefined = PTL_EXPR.test(key) ? 'ptl' : PMD_PTL_EXPR.test(key) ? 'pmd-ptl' : undefined;
+    if (!cls || out.some((o) => o.key === key)) continue;
+    out.push({ key, cls, by: { id: -1, kind: 'lock', callee: '<caller>', args: { lock: key }, attrs: { lockClass: cls }, loc: { line: 0, column: 0 }, text: expr } });
+  }
+  return out;
 }
