@@ -10,6 +10,7 @@ import { LocalEnv } from './env.ts';
 import { declaratorName } from './expr-events.ts';
 import { parseC } from './parser.ts';
 import { enumeratePaths, type PathOptions } from './paths.ts';
+import { feasiblePaths } from './path-feasibility.ts';
 import { closeFragment, contextAnnotations, prepass, unshiftColumn, wrapFragment, SYNTHETIC_NAME } from './prepass.ts';
 
 /** Per-line facts for an image (index = line - 1). */
@@ -162,7 +163,8 @@ export async function analyzeFunctionText(text: string, opts: AnalyzeOptions = {
     const cfg = b.finish({ ...locOf(def), line: endRow + 1, column: 0, ...lineFacts(lineInfo[endRow]) }, !whole);
     const res = enumeratePaths(cfg, opts);
     base.events = cfg.events;
-    base.paths = res.paths;
+    // Paths that test one condition twice and go both ways, with nothing in between changing it, cannot run.
+    base.paths = feasiblePaths(res.paths, text);
     if (tree.rootNode.hasError) {
       const at: number[] = [];
       errorLines(tree.rootNode, lineOffset, at);
