@@ -20,6 +20,11 @@ export interface Classified {
   error?: string;
   /** In-scope, unquoted, non-cover patches of the message (status 'patch'). */
   patches: Patch[];
+  /**
+   * In-scope diffs a reply quotes (status 'context'). Reviewed only when the archive does not hold the patch they
+   * quote (see review.ts, the one reply policy of docs/inputs.md).
+   */
+  quoted?: Patch[];
   /** Bytes of the raw message (progress). */
   bytes: number;
 }
@@ -85,7 +90,10 @@ export async function classifyMessage(
   const problems = parsed.problems.map((p) => `${p.code}: ${p.message}`);
   const own = parsed.patches.filter((p) => !p.quoted && !p.cover);
   if (own.length === 0) {
-    if (parsed.patches.length > 0) return { ...base, status: 'context' };
+    if (parsed.patches.length > 0) {
+      const quoted = parsed.patches.filter((p) => p.quoted && !p.cover).filter(patchInScope);
+      return { ...base, status: 'context', ...(quoted.length > 0 ? { quoted } : {}) };
+    }
     if (problems.length > 0 && parsed.problems.some((p) => p.code !== 'MMR002')) {
       return { ...base, status: 'error', code: parsed.problems[0]!.code, error: problems.join('; ') };
     }

@@ -66,6 +66,8 @@ export function buildScanReport(store: StateStore, run: ScanResult, opts: { hist
   const bySeries = new Map<string, ScanReportPatch[]>();
   const pkeyToMid = new Map(patches.map((p) => [p.pkey, p.messageId]));
   for (const p of patches) {
+    // A reply's quote that the archive's own patch covers stayed context: not a patch of any series.
+    if (p.lineage.startsWith('quoted:') && p.state !== 'reviewed') continue;
     const findings = store.findingsOfPatch(p.pkey).map((row): ScanReportFinding => {
       const f = JSON.parse(row.findingJson) as Finding;
       const out: ScanReportFinding = {

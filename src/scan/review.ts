@@ -9,6 +9,7 @@ import type { EngineOptions, ScanDeps } from './deps.ts';
 import { threadRoot } from './lineage.ts';
 import { assembleSeries } from '../series/index.ts';
 import { fixesTags, touchesFunction } from './fixes-tag.ts';
+import { holdsQuotedCode } from '../sources/fragment-paths.ts';
 import type { BaseStore } from '../diff/source-tree.ts';
 import { checkAgainstTree, BASE_NOTE_CODES } from '../git/tree-check.ts';
 
@@ -105,7 +106,28 @@ export function planReview(store: StateStore, hold?: ReviewOptions['hold']): { g
 }
 
 /** Reviews every pending patch; each series is committed in one transaction together with its drafts' records. */
+/**
+ * The one policy for replies (docs/inputs.md): a diff quoted in a reply is the reviewer quoting a patch. When the
+ * archive holds that patch, the patch is what gets reviewed and the quote stays context; when it does not, the quoted
+ * diff is reviewed like `check` reviews a reply it is given, its findings located in the reply, reported but never
+ * drafted as replies (the reply's author did not write the code).
+ */
+function settleQuoted(store: StateStore): void {
+  const quoted = store.quotedPatches();
+  if (quoted.length === 0) return;
+  const own = store.allPatches().filter((r) => r.state !== 'quoted').map((r) => ({ row: r, patch: JSON.parse(r.patchJson) as Patch }));
+  store.transaction(() => {
+    for (const q of quoted) {
+      const qp = JSON.parse(q.patchJson) as Patch;
+      const from = own.find((o) => holdsQuotedCode(o.patch, qp));
+      if (from) store.setPatchState(q.pkey, 'superseded', `quotes <${from.row.messageId}>, reviewed as itself`);
+      else store.setPatchState(q.pkey, 'pending');
+    }
+  });
+}
+
 export async function reviewPending(store: StateStore, deps: ScanDeps, opts: ReviewOptions): Promise<ReviewStats> {
+  settleQuoted(store);
   const stats: ReviewStats = { reviewed: 0, superseded: 0, failed: 0, findings: 0, drafted: 0, repeats: 0, fixedNotes: 0, problems: [], context: [] };
   const plan = planReview(store, opts.hold);
   stats.superseded = plan.superseded;
@@ -151,9 +173,12 @@ export async function reviewPending(store: StateStore, deps: ScanDeps, opts: Rev
         const fs = (byPatch.get(row.pkey) ?? []).sort((a, b) => a.fingerprint.localeCompare(b.fingerprint));
         const toPost: Finding[] = [];
         const current = new Set<string>();
+        const quotedOrigin = patches.find((p) => p.id === row.pkey)?.quoted === true;
         for (const f of fs) {
           let disposition: Disposition;
-          if (deps.isReportable(f)) {
+          if (deps.isReportable(f) && quotedOrigin) {
+            disposition = 'summary'; // reported in the scan report, not drafted to the author of the reply
+          } else if (deps.isReportable(f)) {
             current.add(f.fingerprint);
             if (store.reportedFinding(f.fingerprint)) {
               disposition = 'repeat';

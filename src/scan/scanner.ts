@@ -148,6 +148,17 @@ function commitBatch(store: StateStore, sourceId: number, sourceName: string, ba
           });
         }
       }
+      // A reply's quoted diffs are kept aside ('quoted'): reviewed only if the patch they quote never shows up.
+      if (status === 'context' && c.quoted?.length && mid && store.patchesByMessageId(mid).length === 0) {
+        c.quoted.forEach((p: Patch, n) => {
+          const subject = c.headers.subject ?? p.subject ?? '(no subject)';
+          const patch: Patch = { ...p, messageId: p.messageId ?? `<${mid}>`, subject };
+          store.addPatch({
+            pkey: `${mid}#q${n}`, seq: store.nextPatchSeq(), messageId: mid, hash: c.hash, lineage: `quoted:${mid}#${n}`, seriesRoot: mid,
+            version: 1, part: 1, total: 1, subject, patchJson: JSON.stringify(patch), state: 'quoted',
+          });
+        });
+      }
       store.addMessage({
         sourceId, key: c.key, idx: c.idx, hash: c.hash, messageId: c.headers.messageId, parent: c.headers.parent,
         subject: c.headers.subject, status, code, error,

@@ -39,3 +39,13 @@ export function recoverFragmentPaths(patches: Patch[]): void {
     }
   }
 }
+
+/** Does `patch` hold the code of every file `quoted` quotes (at least two code lines each, in order)? */
+export function holdsQuotedCode(patch: Patch, quoted: Patch): boolean {
+  const files = quoted.files.filter((f) => codeLines(f).length >= 2);
+  if (files.length === 0) return false;
+  return files.every((q) => {
+    const lines = codeLines(q);
+    return patch.files.some((f) => containsInOrder(f, lines));
+  });
+}

@@ -10,7 +10,7 @@ export { DbLockedError, describeHolder } from './db-lock.ts';
 export type { LockHolder } from './db-lock.ts';
 
 export type MessageStatus = 'skipped' | 'irrelevant' | 'context' | 'patch' | 'duplicate' | 'error';
-export type PatchState = 'pending' | 'reviewed' | 'superseded' | 'failed';
+export type PatchState = 'pending' | 'reviewed' | 'superseded' | 'failed' | 'quoted';
 export type Disposition = 'reported' | 'repeat' | 'resolved' | 'summary';
 export type ReplyState = 'drafted' | 'sending' | 'sent' | 'send-failed';
 
@@ -142,6 +142,7 @@ export class StateStore {
                    VALUES (@pkey, @seq, @messageId, @hash, @lineage, @seriesRoot, @version, @part, @total, @subject, @patchJson, @state, @error)`),
       patchMaxSeq: p('SELECT COALESCE(MAX(seq), 0) AS m FROM patches'),
       patchPending: p("SELECT * FROM patches WHERE state = 'pending' ORDER BY seq"),
+      patchQuoted: p("SELECT * FROM patches WHERE state = 'quoted' ORDER BY seq"),
       patchAll: p('SELECT * FROM patches ORDER BY seq'),
       patchState: p('UPDATE patches SET state = ?, error = ? WHERE pkey = ?'),
       patchSeries: p('UPDATE patches SET series_root = ? WHERE pkey = ?'),
@@ -306,6 +307,11 @@ export class StateStore {
   /** Adds a patch; returns false when a patch with that key already exists. */
   addPatch(p: PatchRow): boolean {
     return this.st.patchIns!.run({ ...p, error: p.error ?? null }).changes > 0;
+  }
+
+  /** Diffs quoted in replies, not yet matched to the patch they quote (see review.ts). */
+  quotedPatches(): PatchRow[] {
+    return (this.st.patchQuoted!.all() as Row[]).map(patchFromRow);
   }
 
   pendingPatches(): PatchRow[] {
