@@ -84,14 +84,14 @@ else
 	sha=""
 fi
 if [ -n "$sha" ]; then
-	"$MMREVIEW_NODE" "$MMREVIEW_BIN" check --git "$sha" >&2
+	"$MMREVIEW_NODE" "$MMREVIEW_BIN" check --brief --git "$sha" >&2
 else
 	# Any other patch is read against this repository: the blobs its index lines name, base-commit, or HEAD.
 	top=$(git rev-parse --show-toplevel 2>/dev/null)
 	if [ -n "$top" ]; then
-		"$MMREVIEW_NODE" "$MMREVIEW_BIN" check --tree "$top" "$1" >&2
+		"$MMREVIEW_NODE" "$MMREVIEW_BIN" check --brief --tree "$top" "$1" >&2
 	else
-		"$MMREVIEW_NODE" "$MMREVIEW_BIN" check "$1" >&2
+		"$MMREVIEW_NODE" "$MMREVIEW_BIN" check --brief "$1" >&2
 	fi
 fi
 status=$?

@@ -21,6 +21,11 @@ export interface TerminalOptions {
   width?: number;
   /** Show the full trace of fixes too (default: a one- to three-line note). */
   explain?: boolean;
+  /**
+   * Only what needs attention (hooks): findings in full and fix notes; no notes about the base a patch was read
+   * against, and no summary line unless something was found.
+   */
+  brief?: boolean;
 }
 
 /** Wrap prose to `width`, every line indented by `pad`. */
@@ -99,7 +104,7 @@ function block(f: Finding, o: TerminalOptions): string {
 
 export function renderTerminal(report: Report, o: TerminalOptions): string {
   const out: string[] = [];
-  if (o.heading) out.push(paint(o.color === true, 'bold', o.heading));
+  if (o.heading && !(o.brief && o.findings.length === 0)) out.push(paint(o.color === true, 'bold', o.heading));
   // Full findings are separated by a blank line; fix notes (without `explain`) are one line each.
   for (const f of o.findings) {
     if (f.fixed && !o.explain) out.push(block(f, o));
@@ -107,6 +112,7 @@ export function renderTerminal(report: Report, o: TerminalOptions): string {
   }
   // MMR041 says which tree base a patch was read against: a note, not a warning.
   for (const e of report.errors) {
+    if (o.brief && (e.code === 'MMR041' || e.code === 'MMR042')) continue;
     const tag = e.code === 'MMR041' ? 'note' : paint(o.color === true, 'yellow', 'warning');
     const pad = e.code === 'MMR041' ? '      ' : '         ';
     const [first, ...rest] = wrap(`${e.input}${e.line ? `:${e.line}` : ''}: ${e.message} [${e.code}]`, Math.max(20, (o.width ?? 100) - pad.length));
@@ -119,6 +125,6 @@ export function renderTerminal(report: Report, o: TerminalOptions): string {
   const summary =
     `${s.patches} patch${s.patches === 1 ? '' : 'es'}, ${s.functions} changed function${s.functions === 1 ? '' : 's'}, ${s.candidates} candidate${s.candidates === 1 ? '' : 's'}, ${s.simulations} simulation${s.simulations === 1 ? '' : 's'}: ` +
     `${confirmed} confirmed introduced, ${fixed} fixed${hidden > 0 ? `, ${hidden} more with --all` : ''} (${s.ms} ms)`;
-  out.push(...prose(summary, '', o.width ?? 100));
+  if (!o.brief || o.findings.some((f) => !f.fixed)) out.push(...prose(summary, '', o.width ?? 100));
   return out.join('\n');
 }

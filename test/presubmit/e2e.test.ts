@@ -111,7 +111,12 @@ describe('mmreview check --git (CLI)', () => {
     expect(blocked.status).toBe(1);
     expect(blocked.stderr).toContain('MMREVIEW_SKIP=1 git send-email');
     expect(run(bugPatch, { MMREVIEW_SKIP: '1' }).status).toBe(0);
-    expect(run(fixPatch).status).toBe(0);
+    const fix = run(fixPatch);
+    expect(fix.status).toBe(0);
+    // A fix is a note, not an alarm: at most three lines, naming what it fixes.
+    const lines = fix.stderr.split('\n').filter((l) => l.trim() !== '');
+    expect(lines.length, fix.stderr).toBeLessThanOrEqual(3);
+    expect(fix.stderr).not.toContain('VIOLATION');
 
     if (!toolPresent('git send-email', HAS_SEND_EMAIL)) {
       console.warn('git send-email is not installed (Debian package git-email): skipping the send-email --validate case');

@@ -89,7 +89,7 @@ describe('installHooks', () => {
     expect(readFileSync(`${path}.pre-mmreview`, 'utf8')).toBe(foreign);
     expect(runHook(path, ['/tmp/p.patch'], {}, '', r0).code).toBe(0);
     expect(readFileSync(mark, 'utf8')).toBe('/tmp/p.patch\n');
-    expect(calls()).toEqual([['check', '--tree', realpathSync(r0), '/tmp/p.patch']]);
+    expect(calls()).toEqual([['check', '--brief', '--tree', realpathSync(r0), '/tmp/p.patch']]);
     // The chained hook's failure stops the send before mmreview runs.
     expect(runHook(path, ['/tmp/p.patch'], { FOREIGN_EXIT: '3' }).code).toBe(3);
     expect(calls()).toEqual([]);
@@ -118,7 +118,7 @@ describe('sendemail-validate hook logic', () => {
     expect(blocked.code).toBe(1);
     expect(blocked.stderr).toContain('MMREVIEW_SKIP=1 git send-email');
     expect(blocked.stderr).toContain('git config mmreview.skip true');
-    expect(calls()).toEqual([['check', '--tree', realpathSync(r0), '/tmp/x.patch']]);
+    expect(calls()).toEqual([['check', '--brief', '--tree', realpathSync(r0), '/tmp/x.patch']]);
     expect(runHook(hook, ['/tmp/x.patch'], { MMR_STUB_EXIT: '0' }, '', r0).code).toBe(0);
     const err = runHook(hook, ['/tmp/x.patch'], { MMR_STUB_EXIT: '2' }, '', r0);
     expect(err.code).toBe(0);
@@ -138,11 +138,11 @@ describe('sendemail-validate hook logic', () => {
     writeFileSync(wide, fp('-W', '-1', repo.bug));
     writeFileSync(edited, fp('-1', repo.bug).replace('+\tflush_tlb_range(vma, start, end);', '+\tflush_tlb_mm(mm);'));
     expect(runHook(hook, [plain], {}, '', r0).code).toBe(0);
-    expect(calls()).toEqual([['check', '--git', repo.bug]]);
+    expect(calls()).toEqual([['check', '--brief', '--git', repo.bug]]);
     runHook(hook, [wide], {}, '', r0);
-    expect(calls()).toEqual([['check', '--git', repo.bug]]);
+    expect(calls()).toEqual([['check', '--brief', '--git', repo.bug]]);
     runHook(hook, [edited], {}, '', r0);
-    expect(calls()).toEqual([['check', '--tree', realpathSync(r0), edited]]);
+    expect(calls()).toEqual([['check', '--brief', '--tree', realpathSync(r0), edited]]);
   });
 
   it('lets the send through with MMREVIEW_SKIP=1 or git config mmreview.skip true, without running mmreview', async () => {

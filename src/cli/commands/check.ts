@@ -23,6 +23,7 @@ interface CheckFlags {
   arch?: string;
   all?: boolean;
   explain?: boolean;
+  brief?: boolean;
   pr?: string;
   post?: boolean;
   apiUrl?: string;
@@ -242,6 +243,7 @@ export async function runCheck(inputs: string[], flags: CheckFlags): Promise<voi
         color,
         width,
         explain,
+        brief: flags.brief === true,
         renderTrace: (t) => renderTable(t, { width: width - 4 }),
         findings: u.report.findings.filter((f) => shown(f, all)),
         ...(u.heading ? { heading: u.heading } : {}),
@@ -264,6 +266,7 @@ export function register(program: Command): void {
     .option('--arch <presets>', `comma-separated arch presets to simulate (${ARCH_PRESETS.join(', ')})`)
     .option('--all', 'show every finding (refuted, inconclusive, pre-existing), not only confirmed introduced ones')
     .option('--explain', 'show the interleaving behind each fix the patch makes, not only a note')
+    .option('--brief', 'only what needs attention: findings and fix notes, no base notes, no summary when nothing is found (hooks)')
     .option('--pr <ref>', 'review a GitHub pull request (OWNER/REPO#N or its URL) with the token in GITHUB_TOKEN')
     .option('--post', 'with --pr: post the review the app would post (new findings, resolved ones)')
     .option('--api-url <url>', 'with --pr: the GitHub API base URL (GitHub Enterprise: https://HOST/api/v3; default $GITHUB_API_URL)')
