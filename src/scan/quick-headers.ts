@@ -1,4 +1,5 @@
 /** Cheap RFC 5322 header extraction for the archive fast path (Message-ID, parent, subject) without a MIME parse. */
+import { decodeEncodedWords } from '../sources/rfc2047.ts';
 
 /** What the scanner needs from a message before deciding to parse it. */
 export interface QuickHeaders {
@@ -39,7 +40,7 @@ export function quickHeaders(raw: Buffer): QuickHeaders {
   const out: QuickHeaders = { references, truncated };
   if (messageId) out.messageId = messageId;
   if (parent && parent !== messageId) out.parent = parent;
-  if (subjectRaw !== undefined) out.subject = decodeMimeWords(Buffer.from(subjectRaw, 'latin1').toString('utf8'));
+  if (subjectRaw !== undefined) out.subject = decodeEncodedWords(Buffer.from(subjectRaw, 'latin1').toString('utf8'));
   return out;
 }
 
@@ -48,22 +49,3 @@ export function hasEncodedParts(raw: Buffer): boolean {
   return /content-transfer-encoding:[ \t]*(?:base64|quoted-printable)/i.test(raw.toString('latin1'));
 }
 
-/** Decodes RFC 2047 encoded words (`=?UTF-8?B?...?=`, `=?iso-8859-1?Q?...?=`); unknown charsets decode as latin1. */
-export function decodeMimeWords(s: string): string {
-  return s
-    .replace(/(=\?[^?]+\?[bBqQ]\?[^?]*\?=)\s+(?==\?)/g, '$1')
-    .replace(/=\?([^?]+)\?([bBqQ])\?([^?]*)\?=/g, (_m, charset: string, enc: string, text: string) => {
-      const bytes =
-        enc.toLowerCase() === 'b'
-          ? Buffer.from(text, 'base64')
-          : Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9a-fA-F]{2})/g, (_x, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1');
-      const cs = charset.toLowerCase().replace(/\*.*$/, '');
-      if (cs === 'utf-8' || cs === 'utf8') return bytes.toString('utf8');
-      if (cs === 'us-ascii' || cs === 'iso-8859-1' || cs === 'latin1') return bytes.toString('latin1');
-      try {
-        return new TextDecoder(cs).decode(bytes);
-      } catch {
-        return bytes.toString('latin1');
-      }
-    });
-}

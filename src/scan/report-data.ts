@@ -68,7 +68,11 @@ export function buildScanReport(store: StateStore, run: ScanResult, opts: { hist
   for (const p of patches) {
     // A reply's quote that the archive's own patch covers stayed context: not a patch of any series.
     if (p.lineage.startsWith('quoted:') && p.state !== 'reviewed') continue;
-    const findings = store.findingsOfPatch(p.pkey).map((row): ScanReportFinding => {
+    const rows = store.findingsOfPatch(p.pkey);
+    // Without --history: the patches this run reviewed, and earlier ones whose finding this run marked fixed.
+    const touched = thisRun.has(p.pkey) || rows.some((r) => r.fixedIn !== undefined && thisRun.has(r.fixedIn));
+    if (!history && !touched) continue;
+    const findings = rows.map((row): ScanReportFinding => {
       const f = JSON.parse(row.findingJson) as Finding;
       const out: ScanReportFinding = {
         fingerprint: row.fingerprint, rule: row.rule, severity: f.severity, status: row.status, disposition: row.disposition,
@@ -87,9 +91,6 @@ export function buildScanReport(store: StateStore, run: ScanResult, opts: { hist
     if (p.error) rp.error = p.error;
     const ctx = (run.review.context ?? []).filter((c) => c.messageId === p.messageId).map((c) => ({ code: c.code, message: c.message }));
     if (ctx.length) rp.context = ctx;
-    // Without --history: the patches this run reviewed, and earlier ones whose finding this run marked fixed.
-    const touched = thisRun.has(p.pkey) || store.findingsOfPatch(p.pkey).some((r) => r.fixedIn !== undefined && thisRun.has(r.fixedIn));
-    if (!history && !touched) continue;
     const list = bySeries.get(p.seriesRoot) ?? [];
     list.push(rp);
     bySeries.set(p.seriesRoot, list);

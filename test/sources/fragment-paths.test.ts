@@ -6,45 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readInputs } from '../../src/sources/index.ts';
 import { findingWhere } from '../../src/render/where.ts';
-
-const PATCH = `From: A <a@example.org>
-Subject: [PATCH] mm/demo: batch flushes
-Message-ID: <p1@example.org>
-
-Batch the flushes.
----
-diff --git a/mm/demo.c b/mm/demo.c
-index 1111111..2222222 100644
---- a/mm/demo.c
-+++ b/mm/demo.c
-@@ -10,9 +10,9 @@ static int demo_pte_range(pmd_t *pmd, unsigned long addr)
- 	pte = pte_offset_map_lock(mm, pmd, addr, &ptl);
- 	for (; addr != end; pte++, addr += PAGE_SIZE)
- 		ptep_set_wrprotect(mm, addr, pte);
--	flush_tlb_range(vma, start, end);
- 	pte_unmap_unlock(pte - 1, ptl);
-+	flush_tlb_range(vma, start, end);
- 	return 0;
- }
-`;
-
-const REPLY = (quoted: string) => `From: R <r@example.org>
-Subject: Re: [PATCH] mm/demo: batch flushes
-Message-ID: <r1@example.org>
-In-Reply-To: <p1@example.org>
-
-On Mon, A wrote:
-${quoted}
-
-This moves the flush after the unlock.
-`;
-
-const FRAGMENT = `> @@ -12,7 +12,7 @@
->  		ptep_set_wrprotect(mm, addr, pte);
-> -	flush_tlb_range(vma, start, end);
->  	pte_unmap_unlock(pte - 1, ptl);
-> +	flush_tlb_range(vma, start, end);
->  	return 0;`;
+import { PATCH, QUOTED_FRAGMENT, replyQuoting } from '../helpers/quoted-thread.ts';
 
 function mbox(...mails: string[]): string {
   const dir = mkdtempSync(join(tmpdir(), 'mmr-frag-'));
@@ -55,14 +17,14 @@ function mbox(...mails: string[]): string {
 
 describe('fragment paths', () => {
   it('takes the file of a quoted header-less hunk from the patch it quotes', async () => {
-    const r = await readInputs([mbox(PATCH, REPLY(FRAGMENT))]);
+    const r = await readInputs([mbox(PATCH, replyQuoting(QUOTED_FRAGMENT))]);
     const quoted = r.patches.find((p) => p.messageId === 'r1@example.org')!;
     expect(quoted.files[0]!.newPath).toBe('mm/demo.c');
     expect(quoted.damage.join('\n')).toMatch(/file mm\/demo\.c taken from <p1@example\.org>/);
   });
 
   it('leaves it unknown when the input does not hold the quoted patch', async () => {
-    const r = await readInputs([mbox(REPLY(FRAGMENT))]);
+    const r = await readInputs([mbox(replyQuoting(QUOTED_FRAGMENT))]);
     const quoted = r.patches.find((p) => p.messageId === 'r1@example.org')!;
     expect(quoted.files[0]!.newPath).toBeUndefined();
   });

@@ -8,22 +8,16 @@ import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { StateStore } from '../../store/state-store.ts';
 import type { BaseStore } from '../../diff/source-tree.ts';
-import { isDirectory } from './check.ts';
+import { addArchiveOptions, archiveSettings, type ArchiveFlags } from '../archive-options.ts';
 
-interface ScanFlags {
-  db: string;
-  drafts: string;
+interface ScanFlags extends ArchiveFlags {
   report?: string;
   archiveUrl: string;
   format: string;
-  send?: boolean;
-  smtp?: string;
-  from?: string;
   batch: string;
   progress: boolean;
   history?: boolean;
   wait: string;
-  tree?: string;
 }
 
 function usage(msg: string): void {
@@ -33,47 +27,38 @@ function usage(msg: string): void {
 
 /** Registers `scan` on the program. */
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('scan')
     .description('Scan mail archives (mbox, maildir, public-inbox v2) for mm patches; review new ones, draft replies')
     .argument('<source...>', 'mbox file, maildir directory or public-inbox v2 directory')
-    .option('--db <file>', 'state database', '.mmreview/state.db')
-    .option('--drafts <dir>', 'directory for reply drafts (.eml)', '.mmreview/drafts')
     .option('--report <file>', 'also write a static HTML report')
     .option('--archive-url <url>', 'base URL for message links in the HTML report (a public-inbox URL)', 'https://lore.kernel.org/r/')
     .option('--format <fmt>', 'terminal report format: text | json', 'text')
-    .option('--send', 'send drafted replies over SMTP (needs --smtp or MMREVIEW_SMTP_URL)')
-    .option('--smtp <url>', 'SMTP URL (default: $MMREVIEW_SMTP_URL)')
-    .option('--from <address>', 'From address of replies (default: $MMREVIEW_FROM or mmreview <mmreview@localhost>)')
     .option('--batch <n>', 'messages per transaction', '5000')
     .option('--no-progress', 'no progress output on stderr')
     .option('--history', 'report every series in the state, not only what this run reviewed')
     .option('--wait <seconds>', 'when another scan is using --db, wait up to this long for it (default: exit 2 at once)', '0')
-    .option('--tree <repo>', 'kernel git repository (or directory) the patches apply to: whole functions (default: $MMREVIEW_TREE)')
-    .action(async (sources: string[], flags: ScanFlags) => {
+;
+  addArchiveOptions(cmd).action(async (sources: string[], flags: ScanFlags) => {
       if (flags.format !== 'text' && flags.format !== 'json') return usage(`unknown --format "${flags.format}" (text, json)`);
       const batchSize = Number(flags.batch);
       if (!Number.isInteger(batchSize) || batchSize < 1) return usage(`--batch must be a positive integer, got "${flags.batch}"`);
       if (!/^https?:\/\/[^\s"'<>]+$/i.test(flags.archiveUrl)) return usage(`--archive-url must be an http(s) URL, got "${flags.archiveUrl}"`);
-      const smtpUrl = flags.smtp ?? process.env.MMREVIEW_SMTP_URL;
-      if (flags.send && !smtpUrl) return usage('--send needs an SMTP server: --smtp URL or MMREVIEW_SMTP_URL');
-      const from = flags.from ?? process.env.MMREVIEW_FROM ?? 'mmreview <mmreview@localhost>';
+      const settings = await archiveSettings(flags);
+      if ('error' in settings) return usage(settings.error);
+      const { smtpUrl, from, treePath } = settings;
       // Loaded here, not at start-up: `mmreview --help` and the other commands never pay for SQLite or mail parsing.
-      const [{ StateStore: Store, DbLockedError, StateStoreError, describeHolder }, { runScan }, { defaultScanDeps }, { progressSink }, { buildScanReport }, { parseAddressList }, { openTreeStore }] =
+      const [{ StateStore: Store, DbLockedError, StateStoreError, describeHolder }, { runScan }, { defaultScanDeps }, { progressSink }, { buildScanReport }, { openTreeStore }] =
         await Promise.all([
           import('../../store/state-store.ts'),
           import('../../scan/scanner.ts'),
           import('../../scan/default-deps.ts'),
           import('../../scan/progress.ts'),
           import('../../scan/report-data.ts'),
-          import('../../render/mail-reply.ts'),
           import('../../git/repo-store.ts'),
         ]);
-      if (parseAddressList(from).length !== 1) return usage(`--from must be one mail address ("Name <user@host>" or "user@host"), got ${JSON.stringify(from)}`);
       const waitS = Number(flags.wait);
       if (!Number.isFinite(waitS) || waitS < 0) return usage(`--wait must be a number of seconds >= 0, got "${flags.wait}"`);
-      const treePath = flags.tree ?? (process.env.MMREVIEW_TREE || undefined);
-      if (treePath !== undefined && !isDirectory(treePath)) return usage(`--tree ${treePath}: not a directory or git repository`);
       let store: StateStore;
       try {
         store = await Store.openWaiting(resolve(flags.db), waitS * 1000, (h) =>

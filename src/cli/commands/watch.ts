@@ -6,18 +6,13 @@
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { addArchiveOptions, archiveSettings, type ArchiveFlags } from '../archive-options.ts';
 import type { StateStore as Store } from '../../store/state-store.ts';
 
-interface WatchFlags {
-  db: string;
-  drafts: string;
+interface WatchFlags extends ArchiveFlags {
   every: string;
   grace: string;
   once?: boolean;
-  send?: boolean;
-  smtp?: string;
-  from?: string;
-  tree?: string;
   format: string;
 }
 
@@ -36,42 +31,34 @@ export function parseDuration(text: string): number | undefined {
 
 /** Registers `watch` on the program. */
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('watch')
     .description('Follow mirrored archives (public-inbox v2 clones, lei maildirs): fetch, review new series, draft replies')
     .argument('<source...>', 'a public-inbox v2 mirror (git/N.git epochs with a remote), or a maildir / mbox kept by lei')
     .option('--every <duration>', 'time between cycles (e.g. 60s, 5m)', '60s')
     .option('--grace <duration>', 'how long an incomplete M/N series waits for its missing parts', '10m')
     .option('--once', 'run one cycle and exit (for cron or a systemd timer)')
-    .option('--db <file>', 'state database', '.mmreview/state.db')
-    .option('--drafts <dir>', 'directory for reply drafts (.eml)', '.mmreview/drafts')
-    .option('--send', 'send drafted replies over SMTP (needs --smtp or MMREVIEW_SMTP_URL)')
-    .option('--smtp <url>', 'SMTP URL (default: $MMREVIEW_SMTP_URL)')
-    .option('--from <address>', 'From address of replies (default: $MMREVIEW_FROM or mmreview <mmreview@localhost>)')
-    .option('--tree <repo>', 'kernel git repository (or directory) the patches apply to: whole functions (default: $MMREVIEW_TREE)')
-    .option('--format <fmt>', 'one line per cycle: text | json (for log shippers)', 'text')
-    .action(async (sources: string[], flags: WatchFlags) => {
+    .option('--format <fmt>', 'one line per cycle: text | json (for log shippers)', 'text');
+  addArchiveOptions(cmd).action(async (sources: string[], flags: WatchFlags) => {
       if (flags.format !== 'text' && flags.format !== 'json') return usage(`unknown --format "${flags.format}" (text, json)`);
       const everyMs = parseDuration(flags.every);
       if (everyMs === undefined || everyMs < 100) return usage(`--every must be a duration of at least 100ms (e.g. 60s, 5m), got "${flags.every}"`);
       const graceMs = parseDuration(flags.grace);
       if (graceMs === undefined) return usage(`--grace must be a duration (e.g. 10m), got "${flags.grace}"`);
-      const smtpUrl = flags.smtp ?? process.env.MMREVIEW_SMTP_URL;
-      if (flags.send && !smtpUrl) return usage('--send needs an SMTP server: --smtp URL or MMREVIEW_SMTP_URL');
+      const settings = await archiveSettings(flags);
+      if ('error' in settings) return usage(settings.error);
+      const { smtpUrl, from, treePath } = settings;
       const { detectSource } = await import('../../scan/scanner.ts');
       for (const s of sources) {
         const d = detectSource(resolve(s));
         if ('error' in d) return usage(d.error);
       }
-      const treePath = flags.tree ?? (process.env.MMREVIEW_TREE || undefined);
-      const [{ StateStore, StateStoreError }, { defaultScanDeps }, { watch, formatCycle }, { openTreeStore }, { isDirectory }] = await Promise.all([
+      const [{ StateStore, StateStoreError }, { defaultScanDeps }, { watch, formatCycle }, { openTreeStore }] = await Promise.all([
         import('../../store/state-store.ts'),
         import('../../scan/default-deps.ts'),
         import('../../watch/watcher.ts'),
         import('../../git/repo-store.ts'),
-        import('./check.ts'),
       ]);
-      if (treePath !== undefined && !isDirectory(treePath)) return usage(`--tree ${treePath}: not a directory or git repository`);
       let store: Store;
       try {
         store = StateStore.open(flags.db);
@@ -100,7 +87,7 @@ export function register(program: Command): void {
           graceMs,
           once: flags.once === true,
           draftsDir: resolve(flags.drafts),
-          from: flags.from ?? process.env.MMREVIEW_FROM ?? 'mmreview <mmreview@localhost>',
+          from,
           ...(tree ? { tree } : {}),
           ...(flags.send && send ? { send } : {}),
           signal: stop.signal,
