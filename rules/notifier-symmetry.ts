@@ -12,12 +12,12 @@ import { annotatedEntryLocks, callersOf, rangeFromCaller } from './utils/contrac
 import { PTE_PRESERVING_HOOKS } from '../src/kernel-api/catalogue.ts';
 import { callOutcome, failedCalls, returnSemantics } from './utils/failure.ts';
 import type { FailureSemantics } from '../src/kernel-api/catalogue.ts';
-import { LockState, imageEvent, insertAt, isPtlAcquire, locAt, moveBefore, norm, pickAnchor, removeAt, replaceAt, stripStep, synthEvent, truncated } from './utils/paths.ts';
+import { LockState, MIRRORED_KINDS, imageEvent, insertAt, isPtlAcquire, locAt, moveBefore, norm, pickAnchor, removeAt, replaceAt, stripStep, synthEvent, truncated } from './utils/paths.ts';
 
 export type MessageId = 'missingEnd' | 'missingEndAbove' | 'strayEnd' | 'rangeMismatch' | 'unbracketed' | 'unbracketedCall' | 'blockableUnderLock';
 
 /** Event kinds that change a PTE in a way a secondary MMU (KVM, IOMMU, GPU) mirrors. */
-export const MIRRORED_KINDS: ReadonlySet<Event['kind']> = new Set(['pte-set', 'pte-clear', 'pte-clear-flush', 'pte-modify-commit', 'pte-wrprotect']);
+export { MIRRORED_KINDS };
 
 function hazard(kind: string, invariants: InvariantName[]): Hazard {
   return { kind, invariants, adversaries: ['kvm-vcpu', 'invalidator'], arch: ['x86'], context: ['secondary-mmu', 'mm-live'] };

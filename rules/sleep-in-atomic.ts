@@ -11,7 +11,7 @@ import { createRule } from './create-rule.ts';
 import type { TypedRuleContext } from './create-rule.ts';
 import { annotatedEntryLocks, annotationsOf } from './utils/contracts.ts';
 import { applyOnPath, callOutcome, failedCalls } from './utils/failure.ts';
-import { ATOMIC_LOCK_CLASSES, LockState, fragmentEntryLocks, imageEvent, insertAt, lockOf, norm, stripStep, synthEvent } from './utils/paths.ts';
+import { ATOMIC_LOCK_CLASSES, LockState, gapsOf, fragmentEntryLocks, imageEvent, insertAt, lockOf, norm, stripStep, synthEvent } from './utils/paths.ts';
 
 export type MessageId = 'sleepUnderLock' | 'sleepUnderPteMap';
 
@@ -82,11 +82,6 @@ function atomicHeldExcept(state: LockState, except: ReadonlySet<string>): { key:
 }
 
 /** File lines of a fragment after which lines the diff does not show follow (the gaps between hunks). */
-function gapLines(image: FunctionImage): number[] {
-  const lines = image.lineInfo.map((l) => l.fileLine).filter((l): l is number => l !== undefined);
-  return lines.filter((l, k) => k + 1 < lines.length && lines[k + 1] !== l + 1);
-}
-
 function fileLine(ev: { loc: Event['loc'] }): number | undefined {
   return ev.loc.fileLine;
 }
@@ -148,7 +143,7 @@ function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
   const entry = image.complete ? [...annotatedEntryLocks(image)] : [];
   const fromAbove = fragmentEntryLocks(image, path);
   for (const l of fromAbove) if (!entry.some((e) => e.key === l.key)) entry.push(l);
-  const gaps = image.complete ? [] : gapLines(image);
+  const gaps = image.complete ? [] : gapsOf(image);
   const state = new LockState(entry);
   const failed = failedCalls(path);
   const maps: MapHold[] = [];

@@ -270,3 +270,19 @@ export function locAt(path: EventPath, index: number): SourceLoc {
   const s = path.steps[Math.min(index, path.steps.length - 1)];
   return s ? s.loc : { line: 1, column: 0 };
 }
+
+/** File lines of a fragment image after which the file continues with lines the diff does not show. */
+export function gapsOf(image: FunctionImage): number[] {
+  // Hunks are joined by separator lines that carry no file line: compare consecutive lines that do.
+  const lines = image.lineInfo.map((l) => l.fileLine).filter((l): l is number => l !== undefined);
+  const out: number[] = [];
+  for (let i = 0; i + 1 < lines.length; i++) {
+    const a = lines[i] as number;
+    const b = lines[i + 1] as number;
+    if (b !== a + 1) out.push(a);
+  }
+  return out;
+}
+
+/** PTE changes that secondary MMUs mirror (the ones an invalidation window must cover). */
+export const MIRRORED_KINDS: ReadonlySet<Event['kind']> = new Set(['pte-set', 'pte-clear', 'pte-clear-flush', 'pte-modify-commit', 'pte-wrprotect']);

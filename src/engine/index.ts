@@ -26,7 +26,7 @@ import type { UnseenFacts } from './unseen.ts';
 import { gapsOf } from './unseen.ts';
 import { toFinding, findingOrder } from './to-finding.ts';
 import { annotationsOf, baseName, callerCompletes, callersOf, handOver, paramName } from '../../rules/utils/contracts.ts';
-import { LockState, norm } from '../../rules/utils/paths.ts';
+import { LockState, isPtlAcquire, norm } from '../../rules/utils/paths.ts';
 import { applyOnPath } from '../../rules/utils/failure.ts';
 import { PMD_PTL_EXPR, PTL_EXPR } from '../kernel-api/catalogue.ts';
 
@@ -94,9 +94,6 @@ function ptlAtCalls(sites: ReturnType<typeof callersOf>): 'yes' | 'no' | 'maybe'
 }
 
 /** Is the event a page-table-lock acquisition or release? */
-function ptlAcquire(e: { kind: string; attrs: { lockClass?: string } }): boolean {
-  return e.kind === 'pte-map-lock' || ((e.kind === 'lock' || e.kind === 'trylock') && (e.attrs.lockClass === 'ptl' || e.attrs.lockClass === 'pmd-ptl'));
-}
 function ptlRelease(e: { kind: string; attrs: { lockClass?: string } }): boolean {
   return e.kind === 'pte-unmap-unlock' || (e.kind === 'unlock' && (e.attrs.lockClass === 'ptl' || e.attrs.lockClass === 'pmd-ptl'));
 }
@@ -113,7 +110,7 @@ export function factsFor(fn: FunctionView, side: Candidate['side'], siblings: re
   let handsLock = handOver(image).lockOut.length > 0 || ann.acquires.length > 0;
   let lockToCaller: 'maybe' | undefined;
   const params = new Set(image.params.map(paramName));
-  const visibleToCaller = image.events.some((e) => ptlAcquire(e) && /->|^\*/.test(norm(e.args.lock)) && params.has(baseName(e.args.lock)));
+  const visibleToCaller = image.events.some((e) => isPtlAcquire(e) && /->|^\*/.test(norm(e.args.lock)) && params.has(baseName(e.args.lock)));
   if (!handsLock && visibleToCaller) {
     // Judge the pair when a caller is in the patch: it drops the lock after the call on every path, or it does not.
     const sites = callersOf(siblings, fn, side);

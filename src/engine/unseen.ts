@@ -12,6 +12,10 @@ import type { Instr, OpInstr } from '../sim/scenario.ts';
 import type { Candidate } from '../core/rule.ts';
 import type { FunctionImage } from '../core/events.ts';
 import { TAKEN_BEFORE_LABEL } from './path-program.ts';
+import { MIRRORED_KINDS } from '../../rules/utils/paths.ts';
+
+/** The simulator ops of the PTE changes secondary MMUs mirror (same names as the event kinds). */
+const MIRRORED_OPS: ReadonlySet<string> = MIRRORED_KINDS;
 
 /** What the engine knows about the function beyond the path (from its images, annotations and parameters). */
 export interface UnseenFacts {
@@ -37,18 +41,7 @@ export interface UnseenFacts {
   callerHoldsPtl?: 'yes' | 'no' | 'maybe';
 }
 
-/** File lines of a fragment image after which the file continues with lines the diff does not show. */
-export function gapsOf(image: FunctionImage): number[] {
-  // Hunks are joined by separator lines that carry no file line: compare consecutive lines that do.
-  const lines = image.lineInfo.map((l) => l.fileLine).filter((l): l is number => l !== undefined);
-  const out: number[] = [];
-  for (let i = 0; i + 1 < lines.length; i++) {
-    const a = lines[i] as number;
-    const b = lines[i + 1] as number;
-    if (b !== a + 1) out.push(a);
-  }
-  return out;
-}
+export { gapsOf } from '../../rules/utils/paths.ts';
 
 export interface Completion {
   /** Rewrites the path program before prologue and epilogue are added (e.g. moves a lock into a gap). */
@@ -71,7 +64,7 @@ export interface Completions {
 }
 
 const PTE_CHANGES = new Set(['pte-set', 'pte-clear', 'pte-clear-flush', 'pte-modify-start', 'pte-modify-commit', 'pte-wrprotect', 'pte-mkold', 'pte-set-access-flags', 'pte-fixup-young-dirty']);
-const MIRRORED = new Set(['pte-set', 'pte-clear', 'pte-clear-flush', 'pte-modify-commit', 'pte-wrprotect']);
+
 /** Ops that sleep, or take the PTL themselves: code that runs them cannot be holding the PTL. */
 const EXCLUDES_PTL = new Set(['may-sleep', 'fault', 'gup', 'wp-page-copy', 'handle-userfault']);
 
@@ -124,7 +117,7 @@ export function completionsOf(program: readonly Instr[], complete: boolean, fact
     base.prologue.push({ op: 'notifier-start', range: firstNotifier.range ?? whole, blockable: true, label: '(above the hunk) mmu_notifier_invalidate_range_start()' });
     base.assumes.push('the invalidation window ended in the hunk was opened above it');
   } else if (facts.fragment && !facts.visibleStart && !firstNotifier && invariants.has('secondary-mmu-coherent')) {
-    const change = list.find((i) => MIRRORED.has(i.op));
+    const change = list.find((i) => MIRRORED_OPS.has(i.op));
     if (change) {
       choices.push({
         question: `code above the hunk: is an mmu_notifier invalidation window open${lineOf(change)}?`,
