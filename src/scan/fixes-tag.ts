@@ -29,6 +29,7 @@ export function fixesTags(description: string | undefined): FixesTag[] {
 
 /** Does the patch change the function a finding is about (a hunk of its file whose context or lines name it)? */
 export function touchesFunction(patch: Patch, f: Pick<Finding, 'path' | 'function'>): boolean {
+  if (!f.function) return false; // a finding located in a message names no function to match
   const name = new RegExp(`\\b${f.function.replace(/[^\w]/g, '')}\\s*\\(`);
   return patch.files.some(
     (file) =>
