@@ -65,7 +65,7 @@ function stepKey(s: PathStep): string {
  * The equivalence key of a path: its event and control sequence (PTE-state branch outcomes included), with loop
  * visits that hold no event (a loop entered and left, or iterated, without a kernel event in between) left out.
  */
-export function pathKey(steps: readonly PathStep[]): string {
+function pathKey(steps: readonly PathStep[]): string {
   const toks: string[] = [];
   const open: Array<{ loop: number; at: number; events: number; iter: number }> = [];
   let events = 0;

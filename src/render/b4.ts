@@ -1,6 +1,6 @@
 // Pure renderer for b4's external check protocol (`b4.review-perpatch-check-cmd`): a JSON array of check results.
 import type { Finding, Report, Trace } from '../core/finding.ts';
-import { findingWhere, functionLabel } from './where.ts';
+import { findingHeading, findingWhere } from './where.ts';
 
 /** One check result as b4 reads it (b4 docs: "CI check integration"); `status` is one of pass | warn | fail. */
 export interface B4CheckResult {
@@ -37,7 +37,7 @@ function listTrace(t: Trace): string {
 }
 
 function block(f: Finding, label: string, opts: B4Options): string {
-  const head = `${label} ${f.rule}: ${findingWhere(f)}${f.function ? ` ${functionLabel(f)}` : ''}: ${f.message}`;
+  const head = `${label} ${f.rule}: ${findingHeading(f)}: ${f.message}`;
   const lines = [head];
   const sim = f.simulation;
   if (sim) {
@@ -94,7 +94,7 @@ export function renderB4(report: Report, opts: B4Options = {}): B4CheckResult[] 
   for (const f of undecided) sections.push(block(f, 'UNDECIDED', opts));
   for (const f of tolerated) sections.push(block(f, 'CONFIRMED', opts));
   for (const f of preexisting) sections.push(block(f, 'PRE-EXISTING', opts));
-  for (const f of fixed) sections.push(`FIXED ${f.rule}: ${findingWhere(f)}${f.function ? ` ${functionLabel(f)}` : ''}: ${f.message}`);
+  for (const f of fixed) sections.push(`FIXED ${f.rule}: ${findingHeading(f)}: ${f.message}`);
   for (const e of report.errors) sections.push(`${e.code}: ${e.message} (${e.input}${e.line !== undefined ? `:${e.line}` : ''})`);
 
   const result: B4CheckResult = { tool: opts.tool ?? 'mmreview', status, summary, details: sections.join('\n\n') };

@@ -1,7 +1,7 @@
 /** Renders a scan report as terminal text or JSON. Pure. */
 import type { ScanReport } from '../scan/report-data.ts';
 import type { Trace } from '../core/finding.ts';
-import { findingWhere, functionLabel } from './where.ts';
+import { findingHeading, findingWhere } from './where.ts';
 
 /** Stable JSON (2-space indent, trailing newline). */
 export function renderScanReportJson(report: ScanReport): string {
@@ -39,7 +39,7 @@ export function renderScanReportText(report: ScanReport, opts: { renderTable?: (
       for (const c of p.context ?? []) out.push(`      ${c.message}`);
       for (const f of p.findings) {
         const fixed = f.fixedIn ? `; fixed in <${f.fixedIn}>` : '';
-        out.push(`      ${f.rule} ${f.status} ${findingWhere(f)}${f.function ? ` ${functionLabel(f)}` : ''}: ${DISPOSITION_TEXT[f.disposition] ?? f.disposition}${fixed}`);
+        out.push(`      ${f.rule} ${f.status} ${findingHeading(f)}: ${DISPOSITION_TEXT[f.disposition] ?? f.disposition}${fixed}`);
         out.push(`        ${f.message}`);
         if (f.trace && opts.renderTable && f.disposition === 'reported') {
           for (const l of opts.renderTable(f.trace).split('\n')) out.push(`        ${l}`.trimEnd());

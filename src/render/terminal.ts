@@ -6,7 +6,7 @@
  */
 import type { Finding, Report } from '../core/finding.ts';
 import { wrap } from '../sim/render-table.ts';
-import { findingWhere, functionLabel } from './where.ts';
+import { findingHeading, findingWhere } from './where.ts';
 
 export interface TerminalOptions {
   /** ANSI colours (callers pass `process.stdout.isTTY`). */
@@ -60,7 +60,7 @@ function fixNote(f: Finding, o: TerminalOptions, width: number): string {
   const sim = f.simulation;
   const how = sim ? `simulated on ${sim.arch}: ${sim.invariant ?? 'a violation'} before the patch, none after` : 'simulated before and after';
   // `how` names the invariant the pre-image violated; the post-image's refutation is what made it a fix.
-  const text = wrap(`${where}${f.function ? ` ${functionLabel(f)}` : ''}: fixes ${f.rule} (${how})`, width).slice(0, 3);
+  const text = wrap(`${findingHeading(f)}: fixes ${f.rule} (${how})`, width).slice(0, 3);
   text[0] = text[0]!.replace(where, paint(c, 'bold', where)).replace(': fixes ', `: ${paint(c, 'green', 'fixes')} `);
   return text.map((l, k) => (k === 0 ? l : `    ${l}`)).join('\n');
 }
@@ -71,7 +71,7 @@ function block(f: Finding, o: TerminalOptions): string {
   const c = o.color === true;
   const where = findingWhere(f);
   const tag = f.fixed ? paint(c, 'green', 'fixed') : f.status === 'confirmed' ? paint(c, 'red', 'confirmed') : paint(c, 'yellow', f.status);
-  const head = wrap(`${where}${f.function ? ` ${functionLabel(f)}` : ''}: ${f.status === 'confirmed' && !f.fixed ? 'confirmed' : f.fixed ? 'fixed' : f.status} ${f.rule} (${classification(f)})`, width);
+  const head = wrap(`${findingHeading(f)}: ${f.status === 'confirmed' && !f.fixed ? 'confirmed' : f.fixed ? 'fixed' : f.status} ${f.rule} (${classification(f)})`, width);
   // colour only the location and the verdict; a long heading continues on an indented line
   const first = head[0]!.replace(where, paint(c, 'bold', where)).replace(/\): (confirmed|fixed|\w+) /, (_m, v: string) => `): ${v === 'confirmed' || v === 'fixed' ? tag : paint(c, 'yellow', v)} `);
   const rest = head.slice(1).join(' ');

@@ -17,3 +17,8 @@ export function findingWhere(f: Pick<Finding, 'path' | 'line' | 'location' | 'in
 export function functionLabel(f: Pick<Finding, 'function'>): string {
   return f.function ? `${f.function}()` : '';
 }
+
+/** `mm/memory.c:3120 do_wp_page()`, or the message location alone when the fragment names no function. */
+export function findingHeading(f: Pick<Finding, 'path' | 'line' | 'location' | 'inputLine' | 'function'>): string {
+  return f.function ? `${findingWhere(f)} ${functionLabel(f)}` : findingWhere(f);
+}

@@ -173,7 +173,8 @@ export async function reviewPending(store: StateStore, deps: ScanDeps, opts: Rev
         const fs = (byPatch.get(row.pkey) ?? []).sort((a, b) => a.fingerprint.localeCompare(b.fingerprint));
         const toPost: Finding[] = [];
         const current = new Set<string>();
-        const quotedOrigin = patches.find((p) => p.id === row.pkey)?.quoted === true;
+        const self = patches.find((p) => p.id === row.pkey)!;
+        const quotedOrigin = self.quoted === true;
         for (const f of fs) {
           let disposition: Disposition;
           if (deps.isReportable(f) && quotedOrigin) {
@@ -210,18 +211,17 @@ export async function reviewPending(store: StateStore, deps: ScanDeps, opts: Rev
         }
         // A later patch whose `Fixes:` trailer names an earlier patch and that changes the function a finding of
         // that patch is about: the finding is fixed by it (a fix posted in its own thread).
-        const self = patches.find((p) => p.id === row.pkey);
-        for (const tag of self ? fixesTags(self.description) : []) {
+        for (const tag of fixesTags(self.description)) {
           if (tag.lineage === row.lineage) continue;
           for (const old of store.openFindings(tag.lineage, Number.MAX_SAFE_INTEGER)) {
             const f = JSON.parse(old.findingJson) as Finding;
-            if (current.has(old.fingerprint) || !touchesFunction(self!, f)) continue;
+            if (current.has(old.fingerprint) || !touchesFunction(self, f)) continue;
             store.markFixed(old.fingerprint, row.pkey);
             stats.fixedNotes++;
           }
         }
         if (toPost.length > 0) {
-          const patch = patches.find((p) => p.id === row.pkey)!;
+          const patch = self;
           const reply = renderMailReply({ patch, findings: toPost, from: opts.from, renderTable: deps.renderTable });
           const file = join(opts.draftsDir, reply.fileName);
           for (const n of reply.notes) stats.problems.push({ messageId: row.messageId, code: 'MMR008', message: `reply draft: ${n}` });

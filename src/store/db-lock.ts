@@ -49,16 +49,6 @@ export function readHolder(dbFile: string): LockHolder | undefined {
   return undefined;
 }
 
-/** True when a process `pid` on this host is alive (EPERM: alive, someone else's). */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** A held lock; `release()` (or process exit) lets the next writer in. */
 export class DbLock {
   private constructor(

@@ -167,7 +167,6 @@ export class StateStore {
       metaGet: p('SELECT value FROM meta WHERE key = ?'),
       metaSet: p('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
       metaDel: p('DELETE FROM meta WHERE key = ?'),
-      metaPrefix: p("SELECT key, value FROM meta WHERE key >= ? AND key < ? ORDER BY key"),
     };
   }
 
@@ -401,11 +400,6 @@ export class StateStore {
 
   deleteMeta(key: string): void {
     if (key !== 'schema') this.st.metaDel!.run(key);
-  }
-
-  /** Every meta entry whose key starts with `prefix`, sorted by key. */
-  metaWithPrefix(prefix: string): Array<{ key: string; value: string }> {
-    return this.st.metaPrefix!.all(prefix, `${prefix}\uffff`) as Array<{ key: string; value: string }>;
   }
 
   repliesOfPatch(pkey: string): ReplyRow[] {
