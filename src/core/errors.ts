@@ -38,3 +38,19 @@ export const ERROR_CODES = {
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** How a code is shown: `note` says what was done (no problem), `warning` says analysis was reduced, `error` is an
+ *  input, function or rule problem. One table for every renderer (terminal, SARIF, b4, inspect). */
+export type ErrorSeverity = 'note' | 'warning' | 'error';
+
+const SEVERITY: Partial<Record<ErrorCode, ErrorSeverity>> = {
+  MMR041: 'note',
+  MMR042: 'warning',
+};
+
+export function severityOf(code: string): ErrorSeverity {
+  return SEVERITY[code as ErrorCode] ?? 'error';
+}
+
+/** The per-patch tree-base codes (MMR041: base used; MMR042: no base for a file, hunk-only). */
+export const BASE_NOTE_CODES: ReadonlySet<string> = new Set<ErrorCode>(['MMR041', 'MMR042']);

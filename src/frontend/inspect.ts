@@ -5,6 +5,7 @@
 import { fileInScope } from '../kernel-api/scope.ts';
 import type { Event, EventPath, FunctionImage, FunctionView, PathStep } from '../core/events.ts';
 import type { InputProblem, Patch } from '../core/patch.ts';
+import { severityOf } from '../core/errors.ts';
 
 /** Version of the inspect JSON schema. */
 export const INSPECT_SCHEMA_VERSION = 1;
@@ -171,7 +172,6 @@ export function inspectText(doc: InspectDoc, views: ReadonlyArray<readonly Funct
       }
     }
   });
-  // MMR041 (the tree base a patch was read against) is a note, not a problem.
-  for (const pr of doc.problems) out.push(`${pr.code === 'MMR041' ? 'note' : 'problem'} ${pr.code} ${pr.input}${pr.line ? `:${pr.line}` : ''}: ${pr.message}`);
+  for (const pr of doc.problems) out.push(`${severityOf(pr.code) === 'note' ? 'note' : 'problem'} ${pr.code} ${pr.input}${pr.line ? `:${pr.line}` : ''}: ${pr.message}`);
   return `${out.join('\n')}\n`;
 }

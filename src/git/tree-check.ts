@@ -10,8 +10,7 @@ import { VERSION } from '../core/version.ts';
 /** The engine as the channels call it (src/engine's `checkPatches`). */
 export type TreeCheckFn = (patches: Patch[], opts?: { tree?: SourceTree; rules?: string[]; arch?: Arch[] }) => Promise<Report>;
 
-/** Codes of the per-patch base notes (MMR041: base used; MMR042: no base for a file, hunk-only). */
-export const BASE_NOTE_CODES: ReadonlySet<string> = new Set(['MMR041', 'MMR042']);
+export { BASE_NOTE_CODES } from '../core/errors.ts';
 
 /**
  * Runs `check` once per patch (in order) with that patch's own pre-images from `store`, and merges the reports:

@@ -1,6 +1,7 @@
 // Pure renderer for b4's external check protocol (`b4.review-perpatch-check-cmd`): a JSON array of check results.
 import type { Finding, Report, Trace } from '../core/finding.ts';
 import { findingHeading, findingWhere } from './where.ts';
+import { severityOf } from '../core/errors.ts';
 
 /** One check result as b4 reads it (b4 docs: "CI check integration"); `status` is one of pass | warn | fail. */
 export interface B4CheckResult {
@@ -76,8 +77,8 @@ export function renderB4(report: Report, opts: B4Options = {}): B4CheckResult[] 
   const tolerated = fs.filter((f) => !reportable(f) && f.introduced && f.status === 'confirmed');
   const fixed = fs.filter((f) => f.fixed && f.status !== 'refuted');
 
-  // MMR041 (which tree base a patch was read against) is a note: it is listed, but it is no input problem.
-  const problems = report.errors.filter((e) => e.code !== 'MMR041');
+  // Notes (which tree base a patch was read against) are listed, but they are no input problem.
+  const problems = report.errors.filter((e) => severityOf(e.code) !== 'note');
   const status: B4CheckResult['status'] =
     failing.length > 0 ? 'fail' : undecided.length + preexisting.length + tolerated.length + problems.length > 0 ? 'warn' : 'pass';
   const parts: string[] = [];

@@ -3,6 +3,7 @@ import type * as Sarif from 'sarif';
 import type { Finding, Report, Severity, Trace } from '../core/finding.ts';
 import type { RuleMeta } from '../core/rule.ts';
 import { VERSION } from '../core/version.ts';
+import { severityOf } from '../core/errors.ts';
 
 /** One report to render, with the commit it reviews when it came from `check --git`. */
 export interface SarifInput {
@@ -187,8 +188,7 @@ export function renderSarif(reports: SarifInput[], rules: RuleMeta[], opts: Sari
 
   const notifications: Sarif.Notification[] = reports.flatMap(({ report, commit }) =>
     report.errors.map((e) => ({
-      // MMR041 notes the tree base used; MMR042 a file read from its hunks only (no base found).
-      level: (e.code === 'MMR041' ? 'note' : e.code === 'MMR042' ? 'warning' : 'error') as 'note' | 'warning' | 'error',
+      level: severityOf(e.code),
       message: { text: `${e.code}: ${e.message}${commit ? ` (commit ${commit.sha.slice(0, 12)})` : ''}` },
       descriptor: { id: e.code },
       properties: { input: e.input, ...(e.line !== undefined ? { line: e.line } : {}) },

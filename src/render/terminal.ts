@@ -7,6 +7,7 @@
 import type { Finding, Report } from '../core/finding.ts';
 import { wrap } from '../sim/render-table.ts';
 import { findingHeading, findingWhere } from './where.ts';
+import { BASE_NOTE_CODES, severityOf } from '../core/errors.ts';
 
 export interface TerminalOptions {
   /** ANSI colours (callers pass `process.stdout.isTTY`). */
@@ -110,11 +111,12 @@ export function renderTerminal(report: Report, o: TerminalOptions): string {
     if (f.fixed && !o.explain) out.push(block(f, o));
     else out.push(block(f, o), '');
   }
-  // MMR041 says which tree base a patch was read against: a note, not a warning.
+  // Notes (which tree base a patch was read against) are not warnings; --brief leaves out the tree-base lines.
   for (const e of report.errors) {
-    if (o.brief && (e.code === 'MMR041' || e.code === 'MMR042')) continue;
-    const tag = e.code === 'MMR041' ? 'note' : paint(o.color === true, 'yellow', 'warning');
-    const pad = e.code === 'MMR041' ? '      ' : '         ';
+    if (o.brief && BASE_NOTE_CODES.has(e.code)) continue;
+    const note = severityOf(e.code) === 'note';
+    const tag = note ? 'note' : paint(o.color === true, 'yellow', 'warning');
+    const pad = note ? '      ' : '         ';
     const [first, ...rest] = wrap(`${e.input}${e.line ? `:${e.line}` : ''}: ${e.message} [${e.code}]`, Math.max(20, (o.width ?? 100) - pad.length));
     out.push(`${tag}: ${first}`, ...rest.map((l) => `${pad}${l}`));
   }

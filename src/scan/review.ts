@@ -11,7 +11,8 @@ import { assembleSeries } from '../series/index.ts';
 import { fixesTags, touchesFunction } from './fixes-tag.ts';
 import { holdsQuotedCode } from '../sources/fragment-paths.ts';
 import type { BaseStore } from '../diff/source-tree.ts';
-import { checkAgainstTree, BASE_NOTE_CODES } from '../git/tree-check.ts';
+import { checkAgainstTree } from '../git/tree-check.ts';
+import { BASE_NOTE_CODES } from '../core/errors.ts';
 
 export interface ReviewOptions {
   /** Directory for `.eml` drafts. */
