@@ -9,7 +9,7 @@ import type { EngineOptions, ScanDeps } from './deps.ts';
 import { threadRoot } from './lineage.ts';
 import { assembleSeries } from '../series/index.ts';
 import { fixesTags, touchesFunction } from './fixes-tag.ts';
-import { holdsQuotedCode } from '../sources/fragment-paths.ts';
+import { CodeIndex, patchHoldingQuote } from '../sources/fragment-paths.ts';
 import type { BaseStore } from '../diff/source-tree.ts';
 import { checkAgainstTree } from '../git/tree-check.ts';
 import { BASE_NOTE_CODES } from '../core/errors.ts';
@@ -116,12 +116,16 @@ export function planReview(store: StateStore, hold?: ReviewOptions['hold']): { g
 function settleQuoted(store: StateStore): void {
   const quoted = store.quotedPatches();
   if (quoted.length === 0) return;
-  const own = store.allPatches().filter((r) => r.state !== 'quoted').map((r) => ({ row: r, patch: JSON.parse(r.patchJson) as Patch }));
+  const own = new CodeIndex(
+    store
+      .allPatches()
+      .filter((r) => r.state !== 'quoted')
+      .flatMap((r) => (JSON.parse(r.patchJson) as Patch).files.map((file) => ({ owner: r, file }))),
+  );
   store.transaction(() => {
     for (const q of quoted) {
-      const qp = JSON.parse(q.patchJson) as Patch;
-      const from = own.find((o) => holdsQuotedCode(o.patch, qp));
-      if (from) store.setPatchState(q.pkey, 'superseded', `quotes <${from.row.messageId}>, reviewed as itself`);
+      const from = patchHoldingQuote(own, JSON.parse(q.patchJson) as Patch);
+      if (from) store.setPatchState(q.pkey, 'superseded', `quotes <${from.messageId}>, reviewed as itself`);
       else store.setPatchState(q.pkey, 'pending');
     }
   });

@@ -8,44 +8,86 @@ import type { FileDiff, Patch } from '../core/patch.ts';
 
 const norm = (s: string): string => s.replace(/\s+/g, ' ').trim();
 
-/** The fragment's code lines worth matching (at least a few characters, not a lone brace). */
-function codeLines(fd: FileDiff): string[] {
-  return fd.hunks.flatMap((h) => h.lines.filter((l) => l.type !== 'del').map((l) => norm(l.text))).filter((t) => t.length >= 8 && !/^[{}();]*$/.test(t));
+/** A file's new-side code lines (context and added), normalised. */
+function newSideText(fd: FileDiff): string[] {
+  return fd.hunks.flatMap((h) => h.lines.filter((l) => l.type !== 'del').map((l) => norm(l.text)));
 }
 
-/** Do `needle`'s lines appear in `hay`'s new-side lines, in order? */
-function containsInOrder(hay: FileDiff, needle: string[]): boolean {
-  const text = hay.hunks.flatMap((h) => h.lines.filter((l) => l.type !== 'del').map((l) => norm(l.text)));
+/** The fragment's code lines worth matching (at least a few characters, not a lone brace). */
+function codeLines(fd: FileDiff): string[] {
+  return newSideText(fd).filter((t) => t.length >= 8 && !/^[{}();]*$/.test(t));
+}
+
+/** Do `needle`'s lines appear in `text`, in order? */
+function containsInOrder(text: readonly string[], needle: readonly string[]): boolean {
   let i = 0;
   for (const t of text) if (t === needle[i] && ++i === needle.length) return true;
   return false;
 }
 
+interface Indexed<T> {
+  owner: T;
+  file: FileDiff;
+  text: string[];
+}
+
+/**
+ * The new-side lines of many files, read once, with an index from each line to the files holding it: a fragment is
+ * compared only with the files that hold its first code line, so matching N fragments against M patches costs about
+ * N + M, not N × M full comparisons (a public-inbox archive holds thousands of each).
+ */
+export class CodeIndex<T> {
+  private readonly byLine = new Map<string, Indexed<T>[]>();
+
+  constructor(entries: Iterable<{ owner: T; file: FileDiff }>) {
+    for (const { owner, file } of entries) {
+      const e: Indexed<T> = { owner, file, text: newSideText(file) };
+      for (const t of new Set(e.text)) {
+        const list = this.byLine.get(t);
+        if (list) list.push(e);
+        else this.byLine.set(t, [e]);
+      }
+    }
+  }
+
+  /** The indexed files whose new side holds `lines` in order, in the order they were indexed. */
+  holding(lines: readonly string[]): Array<{ owner: T; file: FileDiff }> {
+    if (lines.length === 0) return [];
+    return (this.byLine.get(lines[0]!) ?? []).filter((e) => containsInOrder(e.text, lines));
+  }
+}
+
 /** Fill in the file of path-less fragments from the other patches of the same input set. */
 export function recoverFragmentPaths(patches: Patch[]): void {
-  const named = patches.flatMap((p) => p.files.filter((f) => (f.newPath ?? f.oldPath) !== undefined).map((f) => ({ p, f })));
+  const named = new CodeIndex(patches.flatMap((p) => p.files.filter((f) => (f.newPath ?? f.oldPath) !== undefined).map((f) => ({ owner: p, file: f }))));
   for (const patch of patches) {
     for (const fd of patch.files) {
       if (fd.newPath !== undefined || fd.oldPath !== undefined) continue;
       const lines = codeLines(fd);
       if (lines.length < 2) continue;
-      const hits = named.filter((n) => n.p !== patch && containsInOrder(n.f, lines));
-      const paths = [...new Set(hits.map((h) => h.f.newPath ?? h.f.oldPath))];
+      const hits = named.holding(lines).filter((n) => n.owner !== patch);
+      const paths = [...new Set(hits.map((h) => h.file.newPath ?? h.file.oldPath))];
       if (paths.length !== 1) continue; // none, or ambiguous: leave it located in its message
       const from = hits[0]!;
       fd.newPath = paths[0];
-      fd.oldPath = from.f.oldPath ?? paths[0];
-      patch.damage.push(`file ${paths[0]} taken from ${from.p.messageId ? `<${from.p.messageId}>` : from.p.source.name}, whose diff holds the same code`);
+      fd.oldPath = from.file.oldPath ?? paths[0];
+      patch.damage.push(`file ${paths[0]} taken from ${from.owner.messageId ? `<${from.owner.messageId}>` : from.owner.source.name}, whose diff holds the same code`);
     }
   }
 }
 
-/** Does `patch` hold the code of every file `quoted` quotes (at least two code lines each, in order)? */
-export function holdsQuotedCode(patch: Patch, quoted: Patch): boolean {
-  const files = quoted.files.filter((f) => codeLines(f).length >= 2);
-  if (files.length === 0) return false;
-  return files.every((q) => {
-    const lines = codeLines(q);
-    return patch.files.some((f) => containsInOrder(f, lines));
-  });
+/**
+ * The first of `index`'s patches that holds the code of every file `quoted` quotes (at least two code lines each,
+ * in order), or undefined.
+ */
+export function patchHoldingQuote<T>(index: CodeIndex<T>, quoted: Patch): T | undefined {
+  const files = quoted.files.map(codeLines).filter((lines) => lines.length >= 2);
+  if (files.length === 0) return undefined;
+  let candidates: Set<T> | undefined;
+  for (const lines of files) {
+    const owners = new Set(index.holding(lines).map((h) => h.owner));
+    candidates = candidates ? new Set([...candidates].filter((o) => owners.has(o))) : owners;
+    if (candidates.size === 0) return undefined;
+  }
+  return candidates ? [...candidates][0] : undefined;
 }
