@@ -5,7 +5,7 @@
  * given to an open mmu_gather; an announcement must be retracted on every path, and a flushed range must cover the
  * entries changed.
  */
-import type { Event, EventPath, FunctionImage, FunctionView, PathStep } from '../src/core/events.ts';
+import type { Event, EventPath, FunctionImage, FunctionView, PathStep, SourceLoc } from '../src/core/events.ts';
 import type { PteEffect } from '../src/core/ops.ts';
 import type { AdversaryName, InvariantName } from '../src/core/sim-contract.ts';
 import type { Hazard, Side } from '../src/core/rule.ts';
@@ -17,6 +17,7 @@ import {
   downgradeEffects,
   eventsOf,
   fragmentEntryLocks,
+  gapsOf,
   imageEvent,
   insertAt,
   isPtlAcquire,
@@ -495,6 +496,15 @@ function checkPath(
           if (updates?.has(v) && (loops[p.index] ?? []).includes(s.loop)) p.advanced = true;
         }
       }
+      if (s.kind === 'loop-next' && s.via === 'continue' && !heads.has(s.loop) && nextTruncated(path, i)) {
+        // `continue` of a loop the hunk does not show: the iteration ends here. An announcement made on the path
+        // (so inside the iteration) that the other image retracts before this same `continue` is left behind.
+        const left = announced.filter((a) => owned.has(a.kind) && !gapBetween(ctx.image, a, s.loc) && otherRetracts(ctx, path, i, a));
+        if (left.length > 0) {
+          reportLeak(ctx, path, i, left, ['mm-live', 'iteration-announcement']);
+          for (const a of left) announced.splice(announced.indexOf(a), 1);
+        }
+      }
       if (s.kind === 'loop-next') {
         // Back to the next iteration: an announcement made inside this iteration and still open is left behind
         // (the next iteration starts its own).
@@ -749,7 +759,7 @@ function reportUnannounced(
  * An announcement (inc_tlb_flush_pending(), tlb_gather_mmu()) that a path of a function which retracts it
  * elsewhere (dec_tlb_flush_pending(), tlb_finish_mmu()) leaves in place when it returns.
  */
-function reportLeak(ctx: TypedRuleContext<MessageId>, path: EventPath, at: number, announced: readonly Event[]): void {
+function reportLeak(ctx: TypedRuleContext<MessageId>, path: EventPath, at: number, announced: readonly Event[], context: string[] = ['mm-live']): void {
   for (const a of announced) {
     const anchor = imageEvent(ctx.image, a);
     const retract = a.kind === 'gather-init' ? 'tlb_finish_mmu' : 'dec_tlb_flush_pending';
@@ -760,13 +770,62 @@ function reportLeak(ctx: TypedRuleContext<MessageId>, path: EventPath, at: numbe
       anchor,
       related: [],
       path,
-      hazard: { kind: 'flush-pending-leak', invariants: ['flush-pending-balance'], adversaries: [], arch: ['x86'], context: ['mm-live'] },
+      hazard: { kind: 'flush-pending-leak', invariants: ['flush-pending-balance'], adversaries: [], arch: ['x86'], context },
       suggestion: {
         text: `call ${retract}() on this path too before returning`,
         path: insertAt(path, at, synthEvent(a.kind === 'gather-init' ? 'gather-finish' : 'flush-pending-dec', retract, a.kind === 'gather-init' ? { tlb: a.args.tlb ?? 'tlb' } : { mm: a.args.mm ?? 'mm' }, ret ? ret.loc : locAt(path, at))),
       },
     });
   }
+}
+
+/** Is the step after `i` the cut of a path that left the hunk into a loop the hunk does not show? */
+function nextTruncated(path: EventPath, i: number): boolean {
+  const next = path.steps[i + 1];
+  return next?.step === 'control' && next.kind === 'truncated';
+}
+
+/** Do unseen file lines lie between an event and a later source location (a gap between two hunks)? */
+function gapBetween(image: FunctionImage, ev: Event, to: SourceLoc): boolean {
+  const from = ev.loc.fileLine;
+  const end = to.fileLine;
+  if (from === undefined || end === undefined) return true;
+  return gapsOf(image).some((g) => g >= from && g < end);
+}
+
+/** The steps of a path up to `end` that both images share: events other than retractions, and branch outcomes. */
+function shape(path: EventPath, end: number, retracts: Event['kind']): string[] {
+  const out: string[] = [];
+  for (const s of path.steps.slice(0, end + 1)) {
+    if (s.step === 'control') {
+      if (s.kind === 'branch') out.push(`?${norm(s.cond)}:${String(s.taken)}`);
+      else if (s.kind === 'loop-next' || s.kind === 'loop-exit') out.push(`${s.kind}:${s.via}`);
+      continue;
+    }
+    if (s.kind !== retracts) out.push(`${s.kind}:${norm(s.text)}`);
+  }
+  return out;
+}
+
+/**
+ * The function's other image has a path with the same events and branch outcomes up to the same `continue` of a
+ * loop the hunk does not show, except that it retracts the announcement `a` before it: the patch adds (or removes)
+ * exactly that retraction. The unseen rest after the `continue` is the same code for both images, so the image
+ * without the retraction leaves the iteration's announcement counted.
+ */
+function otherRetracts(ctx: TypedRuleContext<MessageId>, path: EventPath, at: number, a: Event): boolean {
+  const other = ctx.side === 'pre' ? ctx.fn.post : ctx.fn.pre;
+  if (!other) return false;
+  const retract: Event['kind'] = a.kind === 'gather-init' ? 'gather-finish' : 'flush-pending-dec';
+  const mine = shape(path, at, retract).join('\n');
+  const key = `${a.kind}:${norm(a.text)}`;
+  return other.paths.some((p) => {
+    const k = p.steps.findIndex((s, j) => s.step === 'control' && s.kind === 'loop-next' && s.via === 'continue' && nextTruncated(p, j));
+    if (k < 0 || shape(p, k, retract).join('\n') !== mine) return false;
+    const evs = p.steps.slice(0, k).filter((s): s is PathStep & { step: 'event' } => s.step === 'event');
+    const ann = evs.findIndex((e) => `${e.kind}:${norm(e.text)}` === key);
+    return ann >= 0 && evs.slice(ann + 1).some((e) => e.kind === retract);
+  });
 }
 
 /**

@@ -102,3 +102,25 @@ describe('a patch that gives the entry to the gather is recognised as a fix', ()
     expect(report.findings.some((f) => f.rule === 'flush-under-ptl' && f.fixed && f.function === 'drop_huge_range'), summary).toBe(true);
   });
 });
+
+describe('a gather left open at a `continue` of a loop the hunk does not show', () => {
+  const run = async (file: string): Promise<{ findings: Awaited<ReturnType<typeof checkPatches>>['findings']; summary: string }> => {
+    const { patches } = await readInputs([join(DIR, file)]);
+    const report = await checkPatches(patches);
+    return { findings: report.findings, summary: JSON.stringify(report.findings.map((f) => [f.rule, f.function, f.status, f.introduced, f.fixed])) };
+  };
+  it('valid-fix-gather-finished-on-continue.patch: the added tlb_finish_mmu() is recognised as a fix', async () => {
+    const { findings, summary } = await run('valid-fix-gather-finished-on-continue.patch');
+    expect(findings.filter(isReportable), summary).toEqual([]);
+    expect(findings.some((f) => f.rule === 'flush-under-ptl' && f.fixed && f.status === 'confirmed' && f.function === 'sweep_private_ranges'), summary).toBe(true);
+  });
+  it('invalid-gather-left-on-continue.patch: removing it is a confirmed, introduced leak', async () => {
+    const { findings, summary } = await run('invalid-gather-left-on-continue.patch');
+    const f = findings.find((x) => x.rule === 'flush-under-ptl' && x.status === 'confirmed' && x.introduced);
+    expect(f, summary).toBeDefined();
+  });
+  it('valid-gather-continue-unseen-loop.patch: neither image shows the retraction, nothing is claimed', async () => {
+    const { findings, summary } = await run('valid-gather-continue-unseen-loop.patch');
+    expect(findings.filter((f) => f.rule === 'flush-under-ptl'), summary).toEqual([]);
+  });
+});
