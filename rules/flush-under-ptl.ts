@@ -9,7 +9,7 @@ import type { Event, EventPath, FunctionImage, FunctionView, PathStep, SourceLoc
 import type { PteEffect } from '../src/core/ops.ts';
 import type { AdversaryName, InvariantName } from '../src/core/sim-contract.ts';
 import type { Hazard, Side } from '../src/core/rule.ts';
-import { RANGE_WIDENERS } from '../src/kernel-api/catalogue.ts';
+import { NESTED_FLUSH_FINISHERS, RANGE_WIDENERS } from '../src/kernel-api/catalogue.ts';
 import { createRule } from './create-rule.ts';
 import type { TypedRuleContext } from './create-rule.ts';
 import {
@@ -40,7 +40,8 @@ export type MessageId =
   | 'deferNotAnnounced'
   | 'announceLeak'
   | 'rangeMisses'
-  | 'rangeTooSmall';
+  | 'rangeTooSmall'
+  | 'finishIgnoresNested';
 
 /** Verb for each downgrade effect, for messages. */
 const EFFECT_VERB: Record<string, string> = {
@@ -829,6 +830,56 @@ function otherRetracts(ctx: TypedRuleContext<MessageId>, path: EventPath, at: nu
 }
 
 /**
+ * The definition of a gather finish that owes a forced flush when deferrals are nested (catalogue
+ * NESTED_FLUSH_FINISHERS: tlb_finish_mmu()) and never asks whether one is (no mm_tlb_flush_nested() /
+ * mm_tlb_flush_pending() read): a zapper that found its entries already cleared by a concurrent zapper gathered
+ * nothing, and this finish returns while the other's flush is still pending. The candidate path is that caller:
+ * tlb_gather_mmu(), the entry found none under the PTL, then this function as the gather's finish.
+ */
+function checkNestedFinish(ctx: TypedRuleContext<MessageId>): void {
+  const image = ctx.image;
+  if (!NESTED_FLUSH_FINISHERS.has(ctx.fn.name)) return;
+  if (image.events.some((e) => e.kind === 'flush-pending-read')) return;
+  const anchor = image.events[image.events.length - 1];
+  if (!anchor) return;
+  const at = anchor.loc;
+  const step = (ev: Event): PathStep => ({ step: 'event', ...ev });
+  const caller = (ev: Event): PathStep => step({ ...ev, text: `(caller: zap of a range another zapper already cleared) ${ev.text}` });
+  const finish = step({ ...synthEvent('gather-finish', ctx.fn.name, { tlb: 'tlb' }, at), text: `${ctx.fn.name}(tlb): this definition` });
+  const path: EventPath = {
+    complete: true,
+    steps: [
+      caller(synthEvent('gather-init', 'tlb_gather_mmu', { tlb: 'tlb', mm: 'mm' }, at, { fullmm: false })),
+      caller({ ...synthEvent('pte-map-lock', 'pte_offset_map_lock', { mm: 'mm', pmd: 'pmd', addr: 'addr', lock: 'ptl' }, at, { lockClass: 'ptl' }), result: 'pte' }),
+      caller({ ...synthEvent('pte-read', 'ptep_get', { pte: 'pte' }, at), result: 'ptent' }),
+      { step: 'control', kind: 'branch', cond: 'pte_none(ptent)', taken: true, loc: at },
+      caller(synthEvent('pte-unmap-unlock', 'pte_unmap_unlock', { pte: 'pte', lock: 'ptl' }, at, { lockClass: 'ptl' })),
+      finish,
+      { step: 'control', kind: 'return', loc: at },
+    ],
+  };
+  // The fix: the branch taken when mm_tlb_flush_nested() is true flushes the gather's whole range.
+  const forced = synthEvent('tlb-flush', 'flush_tlb_range', { vma: 'vma', start: 'tlb->start', end: 'tlb->end' }, at, { scope: 'range' });
+  const fixed = insertAt(path, path.steps.indexOf(finish), { ...forced, text: 'mm_tlb_flush_nested(tlb->mm): flush the whole range' });
+  ctx.report({
+    messageId: 'finishIgnoresNested',
+    data: { fn: ctx.fn.name },
+    anchor,
+    related: [],
+    path,
+    hazard: {
+      kind: 'nested-flush-missed',
+      invariants: ['write-protect-holds'],
+      adversaries: ['madvise-dontneed', 'user-reader'],
+      arch: ['x86', 'arm64'],
+      context: ['mm-live', 'unmap-call', 'entry-cleared-concurrently'],
+    },
+    suggestion: { text: `when mm_tlb_flush_nested(tlb->mm), flush the gather's whole range before finishing (as tlb_finish_mmu() does since 4.13)`, path: fixed },
+    ...(image.complete ? {} : { unseen: `code the hunk does not show: does ${ctx.fn.name}() test mm_tlb_flush_nested() there?` }),
+  });
+}
+
+/**
  * Source-mm write-protects of a page-table copy (fork: copy_present_pte(), copy_huge_pmd()): the path write-protects
  * entries of one mm and installs entries in another. The only copy between mms is dup_mmap(), which holds the
  * source mm's mmap_lock for write (no fault can use the stale writable entry) and flushes the source mm before
@@ -867,6 +918,8 @@ export default createRule<MessageId>({
         '{{op}}() {{verb}} a {{entry}} that maps a whole {{region}} region, but {{flush}}() flushes only [{{start}}, {{end}}), which need not cover it: TLB entries for the rest of the region stay cached.',
       announceLeak:
         '{{op}}() announces a deferred TLB flush, but this path {{where}} without {{retract}}(), which the function calls on its other paths: the announcement is never retracted.',
+      finishIgnoresNested:
+        '{{fn}}() finishes a gather without asking whether another thread has a deferred flush pending (mm_tlb_flush_nested()): a zapper that found its entries already cleared by a concurrent zapper gathered nothing and returns while the other\'s flush is still pending, so stale TLB entries outlive the unmapping call.',
       unlockBeforeFlush:
         '{{unlock}}() releases the page-table lock before {{flush}}(): PTEs changed under the lock (before this hunk) stay cached in other CPUs\' TLBs in between.',
       callbackNoFlush:
@@ -882,5 +935,6 @@ export default createRule<MessageId>({
     const owned = ownedAnnouncements(ctx.fn);
     const forkSrc = forkSources(ctx.image);
     for (const path of ctx.image.paths) checkPath(ctx, path, onEntry, guards, owned, forkSrc);
+    checkNestedFinish(ctx);
   },
 });

@@ -34,6 +34,15 @@ export interface ApiEntry {
 const PTE_MAP_LOCK = ['mm', 'pmd', 'addr', 'lock'] as const;
 const SLEEPS: EventAttrs = { sleeps: true };
 
+/**
+ * Definitions of catalogued gather finishes that owe a forced flush when deferrals are nested. tlb_finish_mmu()
+ * (mm/mmu_gather.c; mm/memory.c before 4.20): since 99baac21e458 (4.13) it tests mm_tlb_flush_nested(tlb->mm) and, when
+ * another thread has an announced deferred flush on the mm, flushes its whole range (today: `tlb->fullmm = 1`,
+ * `__tlb_reset_range()`). A zapper that finds the entries already cleared by a concurrent zapper (MADV_DONTNEED under
+ * mmap_lock read) gathers nothing; without the forced flush it returns while the other's flush is still pending.
+ */
+export const NESTED_FLUSH_FINISHERS: ReadonlySet<string> = new Set(['tlb_finish_mmu']);
+
 /** Name → entry. Order inside is by family; lookups are by exact name. */
 export const CATALOGUE: Readonly<Record<string, ApiEntry>> = {
   // ---- generic locks -----------------------------------------------------------------------------------------

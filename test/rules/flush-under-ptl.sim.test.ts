@@ -71,6 +71,13 @@ const cases: Array<{ file: string; messageId: string; invariant: string; table: 
     table: [/inc_tlb_flush_pen/],
     fixRefutes: true,
   },
+  {
+    file: 'invalid-finish-ignores-nested.c',
+    messageId: 'finishIgnoresNested',
+    invariant: 'write-protect-holds',
+    table: [/madvise\(MADV_DONTNEED\)/, /ptep_get_and_clea/, /tlb_finish_mmu/, /unmapping call returned/],
+    fixRefutes: true,
+  },
 ];
 
 describe('flush-under-ptl findings are confirmed by the simulator', () => {
