@@ -43,6 +43,17 @@ const SLEEPS: EventAttrs = { sleeps: true };
  */
 export const NESTED_FLUSH_FINISHERS: ReadonlySet<string> = new Set(['tlb_finish_mmu']);
 
+/**
+ * Callees a gather finish hands its gather to that do not test the pending-flush count themselves (argument count →
+ * the call shape that does not): arch_tlb_finish_mmu(tlb, start, end) (mm/memory.c and arch/<arch>/include/asm/tlb.h,
+ * 4.13 before 99baac21e458 added its `force` argument), tlb_batch_list_free(tlb) (mm/mmu_gather.c, frees the batch
+ * pages). Any other uncatalogued callee given the gather may test it: the finish's verdict then depends on it.
+ */
+export const NO_NESTED_TEST_CALLEES: Readonly<Record<string, readonly number[]>> = {
+  arch_tlb_finish_mmu: [3],
+  tlb_batch_list_free: [1],
+};
+
 /** Name → entry. Order inside is by family; lookups are by exact name. */
 export const CATALOGUE: Readonly<Record<string, ApiEntry>> = {
   // ---- generic locks -----------------------------------------------------------------------------------------

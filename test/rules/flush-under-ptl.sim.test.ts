@@ -131,3 +131,15 @@ describe('a gather left open at a `continue` of a loop the hunk does not show', 
     expect(findings.filter((f) => f.rule === 'flush-under-ptl'), summary).toEqual([]);
   });
 });
+
+describe('a gather finish that hands its gather to an unknown helper', () => {
+  beforeAll(loadSimulator);
+  it('invalid-finish-test-maybe-in-helper.c: the violation depends on the helper, so it is inconclusive', async () => {
+    const file = 'invalid-finish-test-maybe-in-helper.c';
+    const { fn, c } = await candidates(file);
+    const cand = c.find((x) => x.messageId === 'finishIgnoresNested');
+    expect(cand?.unseen).toMatch(/sweep_gather_force\(\) is given the gather/);
+    const r = confirm({ candidate: cand!, path: `fixtures/rules/flush-under-ptl/${file}`, fn }, cand!.hazard.arch);
+    expect(r.status).toBe('inconclusive');
+  });
+});

@@ -30,6 +30,7 @@ testRule(rule, {
     'invalid-gather-entry-beside.c',
     'invalid-gather-left-on-continue.patch',
     'invalid-finish-ignores-nested.c',
+    'invalid-finish-test-maybe-in-helper.c',
     'invalid-pmd-move-flush-after-unlock.c',
     'invalid-pte-move-flush-after-unlock.c',
     'invalid-range-not-widened-for-shared-pmd.c',
