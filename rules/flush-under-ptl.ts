@@ -886,8 +886,12 @@ function checkNestedFinish(ctx: TypedRuleContext<MessageId>): void {
       context: ['mm-live', 'unmap-call', 'entry-cleared-concurrently'],
     },
     suggestion: { text: `when mm_tlb_flush_nested(tlb->mm), flush the gather's whole range before finishing (as tlb_finish_mmu() does since 4.13)`, path: fixed },
+    // A definition the patch adds replaces one the kernel always had (moved from another file, or an arch's own):
+    // whether this patch introduced the missing test depends on that definition, which the function does not show.
     ...(!image.complete
       ? { unseen: `code the hunk does not show: does ${ctx.fn.name}() test mm_tlb_flush_nested() there?` }
+      : ctx.fn.pre === undefined && image.lineInfo.some((l) => l.diff === 'add')
+        ? { unseen: `the definition of ${ctx.fn.name}() this one replaces (the patch adds it): did that one test mm_tlb_flush_nested()?` }
       : opaque.length > 0
         ? { unseen: `${opaque.map((e) => `${e.callee}()`).join(', ')} ${opaque.length > 1 ? 'are' : 'is'} given the gather: does it test mm_tlb_flush_nested()?` }
         : {}),

@@ -143,3 +143,13 @@ describe('a gather finish that hands its gather to an unknown helper', () => {
     expect(r.status).toBe('inconclusive');
   });
 });
+
+describe('a gather finish the patch adds', () => {
+  it('invalid-finish-added-definition.patch: inconclusive, never reported as introduced', async () => {
+    const { patches } = await readInputs([join(DIR, 'invalid-finish-added-definition.patch')]);
+    const report = await checkPatches(patches);
+    const summary = JSON.stringify(report.findings.map((f) => [f.rule, f.function, f.status, f.introduced, f.fixed]));
+    expect(report.findings.filter(isReportable), summary).toEqual([]);
+    expect(report.findings.some((f) => f.rule === 'flush-under-ptl' && f.function === 'tlb_finish_mmu' && f.status === 'inconclusive'), summary).toBe(true);
+  });
+});

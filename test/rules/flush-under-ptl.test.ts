@@ -29,6 +29,7 @@ testRule(rule, {
     'invalid-flush-moved-after-unlock.patch',
     'invalid-gather-entry-beside.c',
     'invalid-gather-left-on-continue.patch',
+    'invalid-finish-added-definition.patch',
     'invalid-finish-ignores-nested.c',
     'invalid-finish-test-maybe-in-helper.c',
     'invalid-pmd-move-flush-after-unlock.c',
