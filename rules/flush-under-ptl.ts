@@ -9,7 +9,7 @@ import type { Event, EventPath, FunctionImage, FunctionView, PathStep, SourceLoc
 import type { PteEffect } from '../src/core/ops.ts';
 import type { AdversaryName, InvariantName } from '../src/core/sim-contract.ts';
 import type { Hazard, Side } from '../src/core/rule.ts';
-import { NESTED_FLUSH_FINISHERS, NO_NESTED_TEST_CALLEES, RANGE_WIDENERS } from '../src/kernel-api/catalogue.ts';
+import { CLEAR_FLUSH_DEFINITIONS, HW_ACCESS_TESTS, NESTED_FLUSH_FINISHERS, NO_NESTED_TEST_CALLEES, RANGE_WIDENERS } from '../src/kernel-api/catalogue.ts';
 import { createRule } from './create-rule.ts';
 import type { TypedRuleContext } from './create-rule.ts';
 import {
@@ -42,7 +42,8 @@ export type MessageId =
   | 'announceLeak'
   | 'rangeMisses'
   | 'rangeTooSmall'
-  | 'finishIgnoresNested';
+  | 'finishIgnoresNested'
+  | 'skipsPendingFlush';
 
 /** Verb for each downgrade effect, for messages. */
 const EFFECT_VERB: Record<string, string> = {
@@ -830,6 +831,61 @@ function otherRetracts(ctx: TypedRuleContext<MessageId>, path: EventPath, at: nu
   });
 }
 
+/**
+ * The definition of a clear-and-flush helper (catalogue CLEAR_FLUSH_DEFINITIONS: ptep_clear_flush()) on a path that
+ * skips the flush because a hardware-only test (HW_ACCESS_TESTS: the one-argument pte_accessible(), pte_present())
+ * found the old value unusable: an entry another thread made inaccessible (PROT_NONE, NUMA hinting) or cleared may
+ * still be cached while that thread's flush is deferred and announced, and the helper returns with it cached.
+ */
+function checkClearFlushDefinition(ctx: TypedRuleContext<MessageId>): void {
+  const image = ctx.image;
+  if (!CLEAR_FLUSH_DEFINITIONS.has(ctx.fn.name)) return;
+  for (const path of image.paths) {
+    const clearAt = path.steps.findIndex((s) => s.step === 'event' && s.kind === 'pte-clear' && s.result !== undefined);
+    const clear = path.steps[clearAt];
+    if (!clear || clear.step !== 'event' || clear.result === undefined) continue;
+    const value = norm(clear.result);
+    const rest = path.steps.slice(clearAt + 1);
+    if (rest.some((s) => s.step === 'event' && (s.kind === 'tlb-flush' || s.kind === 'pte-clear-flush'))) continue;
+    const skip = rest.find((s): s is PathStep & { step: 'control'; kind: 'branch' } => s.step === 'control' && s.kind === 'branch' && hwUnusable(norm(s.cond), s.taken, value));
+    if (!skip) continue;
+    const test = image.events.find((e) => e.kind === 'call' && HW_ACCESS_TESTS[e.callee] !== undefined && e.loc.line === skip.loc.line);
+    const anchor = imageEvent(image, test ?? stripStep(clear));
+    ctx.report({
+      messageId: 'skipsPendingFlush',
+      data: { fn: ctx.fn.name, test: skip.cond },
+      anchor,
+      related: [],
+      path,
+      hazard: {
+        kind: 'pending-flush-skipped',
+        invariants: ['write-protect-holds'],
+        adversaries: ['change-prot-numa', 'user-reader'],
+        arch: ['x86'],
+        context: ['ptl-held-on-entry', 'mm-live', 'unmap-call', 'entry-cleared-concurrently'],
+      },
+      suggestion: {
+        text: 'flush also when a deferred flush is pending (pte_accessible(mm, pte), which tests mm_tlb_flush_pending())',
+        // In the interleaving shown a deferred flush is pending, so the fixed test flushes here.
+        path: insertAt(path, clearAt + 1, synthEvent('tlb-flush', 'flush_tlb_page', { vma: 'vma', addr: 'address' }, clear.loc, { scope: 'page' })),
+      },
+      ...(image.complete ? {} : { unseen: `code the hunk does not show: does ${ctx.fn.name}() flush on this path?` }),
+    });
+    return;
+  }
+}
+
+/** Does a branch outcome say, by a hardware-only test of `value`, that the hardware cannot use it? */
+function hwUnusable(cond: string, taken: boolean, value: string): boolean {
+  const m = /^(!?)\(?([A-Za-z_]\w*)\(([^()]*)\)\)?$/.exec(cond);
+  if (!m) return false;
+  const [, bang, fn, argText] = m as unknown as [string, string, string, string];
+  const args = argText.split(',').map((a) => a.trim());
+  if (!(HW_ACCESS_TESTS[fn]?.includes(args.length) ?? false) || norm(args[args.length - 1]) !== value) return false;
+  const holds = taken !== (bang === '!');
+  return !holds;
+}
+
 /** Is `e` an uncatalogued call given the gather `tlb` (or something reached from it), not known to skip the test? */
 function handsGather(e: Event, tlb: string): boolean {
   const args = callArgs(e.text);
@@ -939,6 +995,8 @@ export default createRule<MessageId>({
         '{{op}}() announces a deferred TLB flush, but this path {{where}} without {{retract}}(), which the function calls on its other paths: the announcement is never retracted.',
       finishIgnoresNested:
         '{{fn}}() finishes a gather without asking whether another thread has a deferred flush pending (mm_tlb_flush_nested()): a zapper that found its entries already cleared by a concurrent zapper gathered nothing and returns while the other\'s flush is still pending, so stale TLB entries outlive the unmapping call.',
+      skipsPendingFlush:
+        '{{fn}}() clears an entry and skips the TLB flush when {{test}} says the hardware cannot use the old value, but an entry another thread made inaccessible may still be cached while that thread\'s flush is deferred (mm_tlb_flush_pending()): the helper returns with the stale translation still usable.',
       unlockBeforeFlush:
         '{{unlock}}() releases the page-table lock before {{flush}}(): PTEs changed under the lock (before this hunk) stay cached in other CPUs\' TLBs in between.',
       callbackNoFlush:
@@ -948,6 +1006,7 @@ export default createRule<MessageId>({
       'Between the PTE update and the TLB flush, other CPUs may still hold the old translation. Once the page-table lock is dropped, a concurrent thread (writeback, zap, a fault) sees the new PTE and acts on it while a user CPU still writes or reads through the stale entry: lost writes after page_mkclean, writes through a write-protected mapping, or accesses to a freed page.',
   },
   check(ctx) {
+    checkClearFlushDefinition(ctx);
     const onEntry = isPtlHeldOnEntry(ctx.image);
     if (onEntry && deferredBySibling(ctx.side, ctx.siblings, ctx.fn)) return;
     const guards = flushGuards(ctx.image);

@@ -54,6 +54,25 @@ export const NO_NESTED_TEST_CALLEES: Readonly<Record<string, readonly number[]>>
   tlb_batch_list_free: [1],
 };
 
+/**
+ * Definitions of clear-and-flush helpers that may skip the flush for an old value no TLB can cache:
+ * ptep_clear_flush() (mm/pgtable-generic.c) flushes only `if (pte_accessible(mm, pte))`. An entry the hardware cannot
+ * use (x86 pte_accessible(): `_PAGE_PRESENT` clear, e.g. PROT_NONE / NUMA hinting) may still be cached while the flush
+ * of the change that made it so is deferred; since 3.13 ("mm: fix TLB flush race between migration, and
+ * change_protection_range") pte_accessible(mm, pte) also answers true while mm_tlb_flush_pending(mm).
+ */
+export const CLEAR_FLUSH_DEFINITIONS: ReadonlySet<string> = new Set(['ptep_clear_flush']);
+
+/**
+ * Tests of an old entry value that tell only whether the hardware can use it, not whether a TLB may still cache it
+ * (argument count → that form): pte_accessible(pte) (x86 and sparc before 3.13; the mm form consults pending flushes),
+ * pte_present(pte).
+ */
+export const HW_ACCESS_TESTS: Readonly<Record<string, readonly number[]>> = {
+  pte_accessible: [1],
+  pte_present: [1],
+};
+
 /** Name → entry. Order inside is by family; lookups are by exact name. */
 export const CATALOGUE: Readonly<Record<string, ApiEntry>> = {
   // ---- generic locks -----------------------------------------------------------------------------------------

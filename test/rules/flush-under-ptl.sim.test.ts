@@ -78,6 +78,13 @@ const cases: Array<{ file: string; messageId: string; invariant: string; table: 
     table: [/madvise\(MADV_DONTNEED\)/, /ptep_get_and_clea/, /tlb_finish_mmu/, /unmapping call returned/],
     fixRefutes: true,
   },
+  {
+    file: 'invalid-clear-flush-skips-pending.c',
+    messageId: 'skipsPendingFlush',
+    invariant: 'write-protect-holds',
+    table: [/change_protection\(PROT_NONE\)/, /inc_tlb_flush_pending/, /ptep_get_and_clea/, /unmapping call returned/],
+    fixRefutes: true,
+  },
 ];
 
 describe('flush-under-ptl findings are confirmed by the simulator', () => {
