@@ -833,7 +833,7 @@ function otherRetracts(ctx: TypedRuleContext<MessageId>, path: EventPath, at: nu
 
 /**
  * The definition of a clear-and-flush helper (catalogue CLEAR_FLUSH_DEFINITIONS: ptep_clear_flush()) on a path that
- * skips the flush because a hardware-only test (HW_ACCESS_TESTS: the one-argument pte_accessible(), pte_present())
+ * skips the flush because a hardware-only test (HW_ACCESS_TESTS: the one-argument pte_accessible())
  * found the old value unusable: an entry another thread made inaccessible (PROT_NONE, NUMA hinting) or cleared may
  * still be cached while that thread's flush is deferred and announced, and the helper returns with it cached.
  */
@@ -869,7 +869,11 @@ function checkClearFlushDefinition(ctx: TypedRuleContext<MessageId>): void {
         // In the interleaving shown a deferred flush is pending, so the fixed test flushes here.
         path: insertAt(path, clearAt + 1, synthEvent('tlb-flush', 'flush_tlb_page', { vma: 'vma', addr: 'address' }, clear.loc, { scope: 'page' })),
       },
-      ...(image.complete ? {} : { unseen: `code the hunk does not show: does ${ctx.fn.name}() flush on this path?` }),
+      ...(!image.complete
+        ? { unseen: `code the hunk does not show: does ${ctx.fn.name}() flush on this path?` }
+        : ctx.fn.pre === undefined && image.lineInfo.some((l) => l.diff === 'add')
+          ? { unseen: `the definition of ${ctx.fn.name}() this one replaces (the patch adds it): did that one skip the flush too?` }
+          : {}),
     });
     return;
   }

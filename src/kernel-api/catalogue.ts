@@ -65,12 +65,11 @@ export const CLEAR_FLUSH_DEFINITIONS: ReadonlySet<string> = new Set(['ptep_clear
 
 /**
  * Tests of an old entry value that tell only whether the hardware can use it, not whether a TLB may still cache it
- * (argument count → that form): pte_accessible(pte) (x86 and sparc before 3.13; the mm form consults pending flushes),
- * pte_present(pte).
+ * (argument count → that form): pte_accessible(pte) (arch/x86/include/asm/pgtable.h before 3.13: `_PAGE_PRESENT`;
+ * the mm form consults pending flushes). Not pte_present(), which is true for PROT_NONE entries too.
  */
 export const HW_ACCESS_TESTS: Readonly<Record<string, readonly number[]>> = {
   pte_accessible: [1],
-  pte_present: [1],
 };
 
 /** Name → entry. Order inside is by family; lookups are by exact name. */
