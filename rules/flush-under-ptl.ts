@@ -910,7 +910,7 @@ function checkNestedFinish(ctx: TypedRuleContext<MessageId>): void {
   if (image.events.some((e) => e.kind === 'flush-pending-read')) return;
   const anchor = image.events[image.events.length - 1];
   if (!anchor) return;
-  // An uncatalogued callee given the gather (or its mm) may make the test itself.
+  // An uncatalogued callee given the gather may make the test itself.
   const gather = image.params.map((p) => /\bstruct\s+mmu_gather\s*\*\s*(\w+)\s*$/.exec(p)?.[1]).find((x) => x !== undefined);
   const opaque = gather === undefined ? [] : image.events.filter((e) => e.kind === 'call' && handsGather(e, gather));
   const at = anchor.loc;
