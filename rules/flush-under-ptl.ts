@@ -5,18 +5,20 @@
  * given to an open mmu_gather; an announcement must be retracted on every path, and a flushed range must cover the
  * entries changed.
  */
-import type { Event, EventPath, FunctionImage, FunctionView, PathStep } from '../src/core/events.ts';
+import type { Event, EventPath, FunctionImage, FunctionView, PathStep, SourceLoc } from '../src/core/events.ts';
 import type { PteEffect } from '../src/core/ops.ts';
 import type { AdversaryName, InvariantName } from '../src/core/sim-contract.ts';
 import type { Hazard, Side } from '../src/core/rule.ts';
-import { RANGE_WIDENERS } from '../src/kernel-api/catalogue.ts';
+import { CLEAR_FLUSH_DEFINITIONS, HW_ACCESS_TESTS, NESTED_FLUSH_FINISHERS, NO_NESTED_TEST_CALLEES, RANGE_WIDENERS } from '../src/kernel-api/catalogue.ts';
 import { createRule } from './create-rule.ts';
 import type { TypedRuleContext } from './create-rule.ts';
 import {
   LockState,
+  callArgs,
   downgradeEffects,
   eventsOf,
   fragmentEntryLocks,
+  gapsOf,
   imageEvent,
   insertAt,
   isPtlAcquire,
@@ -39,7 +41,9 @@ export type MessageId =
   | 'deferNotAnnounced'
   | 'announceLeak'
   | 'rangeMisses'
-  | 'rangeTooSmall';
+  | 'rangeTooSmall'
+  | 'finishIgnoresNested'
+  | 'skipsPendingFlush';
 
 /** Verb for each downgrade effect, for messages. */
 const EFFECT_VERB: Record<string, string> = {
@@ -495,6 +499,15 @@ function checkPath(
           if (updates?.has(v) && (loops[p.index] ?? []).includes(s.loop)) p.advanced = true;
         }
       }
+      if (s.kind === 'loop-next' && s.via === 'continue' && !heads.has(s.loop) && nextTruncated(path, i)) {
+        // `continue` of a loop the hunk does not show: the iteration ends here. An announcement made on the path
+        // (so inside the iteration) that the other image retracts before this same `continue` is left behind.
+        const left = announced.filter((a) => owned.has(a.kind) && !gapBetween(ctx.image, a, s.loc) && otherRetracts(ctx, path, i, a));
+        if (left.length > 0) {
+          reportLeak(ctx, path, i, left, ['mm-live', 'iteration-announcement']);
+          for (const a of left) announced.splice(announced.indexOf(a), 1);
+        }
+      }
       if (s.kind === 'loop-next') {
         // Back to the next iteration: an announcement made inside this iteration and still open is left behind
         // (the next iteration starts its own).
@@ -749,7 +762,7 @@ function reportUnannounced(
  * An announcement (inc_tlb_flush_pending(), tlb_gather_mmu()) that a path of a function which retracts it
  * elsewhere (dec_tlb_flush_pending(), tlb_finish_mmu()) leaves in place when it returns.
  */
-function reportLeak(ctx: TypedRuleContext<MessageId>, path: EventPath, at: number, announced: readonly Event[]): void {
+function reportLeak(ctx: TypedRuleContext<MessageId>, path: EventPath, at: number, announced: readonly Event[], context: string[] = ['mm-live']): void {
   for (const a of announced) {
     const anchor = imageEvent(ctx.image, a);
     const retract = a.kind === 'gather-init' ? 'tlb_finish_mmu' : 'dec_tlb_flush_pending';
@@ -760,13 +773,189 @@ function reportLeak(ctx: TypedRuleContext<MessageId>, path: EventPath, at: numbe
       anchor,
       related: [],
       path,
-      hazard: { kind: 'flush-pending-leak', invariants: ['flush-pending-balance'], adversaries: [], arch: ['x86'], context: ['mm-live'] },
+      hazard: { kind: 'flush-pending-leak', invariants: ['flush-pending-balance'], adversaries: [], arch: ['x86'], context },
       suggestion: {
         text: `call ${retract}() on this path too before returning`,
         path: insertAt(path, at, synthEvent(a.kind === 'gather-init' ? 'gather-finish' : 'flush-pending-dec', retract, a.kind === 'gather-init' ? { tlb: a.args.tlb ?? 'tlb' } : { mm: a.args.mm ?? 'mm' }, ret ? ret.loc : locAt(path, at))),
       },
     });
   }
+}
+
+/** Is the step after `i` the cut of a path that left the hunk into a loop the hunk does not show? */
+function nextTruncated(path: EventPath, i: number): boolean {
+  const next = path.steps[i + 1];
+  return next?.step === 'control' && next.kind === 'truncated';
+}
+
+/** Do unseen file lines lie between an event and a later source location (a gap between two hunks)? */
+function gapBetween(image: FunctionImage, ev: Event, to: SourceLoc): boolean {
+  const from = ev.loc.fileLine;
+  const end = to.fileLine;
+  if (from === undefined || end === undefined) return true;
+  return gapsOf(image).some((g) => g >= from && g < end);
+}
+
+/** The steps of a path up to `end` that both images share: events other than retractions, and branch outcomes. */
+function shape(path: EventPath, end: number, retracts: Event['kind']): string[] {
+  const out: string[] = [];
+  for (const s of path.steps.slice(0, end + 1)) {
+    if (s.step === 'control') {
+      if (s.kind === 'branch') out.push(`?${norm(s.cond)}:${String(s.taken)}`);
+      else if (s.kind === 'loop-next' || s.kind === 'loop-exit') out.push(`${s.kind}:${s.via}`);
+      continue;
+    }
+    if (s.kind !== retracts) out.push(`${s.kind}:${norm(s.text)}`);
+  }
+  return out;
+}
+
+/**
+ * The function's other image has a path with the same events and branch outcomes up to the same `continue` of a
+ * loop the hunk does not show, except that it retracts the announcement `a` before it: the patch adds (or removes)
+ * exactly that retraction. The unseen rest after the `continue` is the same code for both images, so the image
+ * without the retraction leaves the iteration's announcement counted.
+ */
+function otherRetracts(ctx: TypedRuleContext<MessageId>, path: EventPath, at: number, a: Event): boolean {
+  const other = ctx.side === 'pre' ? ctx.fn.post : ctx.fn.pre;
+  if (!other) return false;
+  const retract: Event['kind'] = a.kind === 'gather-init' ? 'gather-finish' : 'flush-pending-dec';
+  const mine = shape(path, at, retract).join('\n');
+  const key = `${a.kind}:${norm(a.text)}`;
+  return other.paths.some((p) => {
+    const k = p.steps.findIndex((s, j) => s.step === 'control' && s.kind === 'loop-next' && s.via === 'continue' && nextTruncated(p, j));
+    if (k < 0 || shape(p, k, retract).join('\n') !== mine) return false;
+    const evs = p.steps.slice(0, k).filter((s): s is PathStep & { step: 'event' } => s.step === 'event');
+    const ann = evs.findIndex((e) => `${e.kind}:${norm(e.text)}` === key);
+    return ann >= 0 && evs.slice(ann + 1).some((e) => e.kind === retract);
+  });
+}
+
+/**
+ * The definition of a clear-and-flush helper (catalogue CLEAR_FLUSH_DEFINITIONS: ptep_clear_flush()) on a path that
+ * skips the flush because a hardware-only test (HW_ACCESS_TESTS: the one-argument pte_accessible())
+ * found the old value unusable: an entry another thread made inaccessible (PROT_NONE, NUMA hinting) or cleared may
+ * still be cached while that thread's flush is deferred and announced, and the helper returns with it cached.
+ */
+function checkClearFlushDefinition(ctx: TypedRuleContext<MessageId>): void {
+  const image = ctx.image;
+  if (!CLEAR_FLUSH_DEFINITIONS.has(ctx.fn.name)) return;
+  for (const path of image.paths) {
+    const clearAt = path.steps.findIndex((s) => s.step === 'event' && s.kind === 'pte-clear' && s.result !== undefined);
+    const clear = path.steps[clearAt];
+    if (!clear || clear.step !== 'event' || clear.result === undefined) continue;
+    const value = norm(clear.result);
+    const rest = path.steps.slice(clearAt + 1);
+    if (rest.some((s) => s.step === 'event' && (s.kind === 'tlb-flush' || s.kind === 'pte-clear-flush'))) continue;
+    const skip = rest.find((s): s is PathStep & { step: 'control'; kind: 'branch' } => s.step === 'control' && s.kind === 'branch' && hwUnusable(norm(s.cond), s.taken, value));
+    if (!skip) continue;
+    const test = image.events.find((e) => e.kind === 'call' && HW_ACCESS_TESTS[e.callee] !== undefined && e.loc.line === skip.loc.line);
+    const anchor = imageEvent(image, test ?? stripStep(clear));
+    ctx.report({
+      messageId: 'skipsPendingFlush',
+      data: { fn: ctx.fn.name, test: skip.cond },
+      anchor,
+      related: [],
+      path,
+      hazard: {
+        kind: 'pending-flush-skipped',
+        invariants: ['write-protect-holds'],
+        adversaries: ['change-prot-numa', 'user-reader'],
+        arch: ['x86'],
+        context: ['ptl-held-on-entry', 'mm-live', 'unmap-call', 'entry-cleared-concurrently'],
+      },
+      suggestion: {
+        text: 'flush also when a deferred flush is pending (pte_accessible(mm, pte), which tests mm_tlb_flush_pending())',
+        // In the interleaving shown a deferred flush is pending, so the fixed test flushes here.
+        path: insertAt(path, clearAt + 1, synthEvent('tlb-flush', 'flush_tlb_page', { vma: 'vma', addr: 'address' }, clear.loc, { scope: 'page' })),
+      },
+      ...(!image.complete
+        ? { unseen: `code the hunk does not show: does ${ctx.fn.name}() flush on this path?` }
+        : ctx.fn.pre === undefined && image.lineInfo.some((l) => l.diff === 'add')
+          ? { unseen: `the definition of ${ctx.fn.name}() this one replaces (the patch adds it): did that one skip the flush too?` }
+          : {}),
+    });
+    return;
+  }
+}
+
+/** Does a branch outcome say, by a hardware-only test of `value`, that the hardware cannot use it? */
+function hwUnusable(cond: string, taken: boolean, value: string): boolean {
+  const m = /^(!?)\(?([A-Za-z_]\w*)\(([^()]*)\)\)?$/.exec(cond);
+  if (!m) return false;
+  const [, bang, fn, argText] = m as unknown as [string, string, string, string];
+  const args = argText.split(',').map((a) => a.trim());
+  if (!(HW_ACCESS_TESTS[fn]?.includes(args.length) ?? false) || norm(args[args.length - 1]) !== value) return false;
+  const holds = taken !== (bang === '!');
+  return !holds;
+}
+
+/** Is `e` an uncatalogued call given the gather `tlb` (or something reached from it), not known to skip the test? */
+function handsGather(e: Event, tlb: string): boolean {
+  const args = callArgs(e.text);
+  if (!args.some((a) => new RegExp(`(?:^|[^\\w.>])&?${tlb}\\b`).test(a))) return false;
+  return !(NO_NESTED_TEST_CALLEES[e.callee]?.includes(args.length) ?? false);
+}
+
+/**
+ * The definition of a gather finish that owes a forced flush when deferrals are nested (catalogue
+ * NESTED_FLUSH_FINISHERS: tlb_finish_mmu()) and never asks whether one is (no mm_tlb_flush_nested() /
+ * mm_tlb_flush_pending() read): a zapper that found its entries already cleared by a concurrent zapper gathered
+ * nothing, and this finish returns while the other's flush is still pending. The candidate path is that caller:
+ * tlb_gather_mmu(), the entry found none under the PTL, then this function as the gather's finish.
+ */
+function checkNestedFinish(ctx: TypedRuleContext<MessageId>): void {
+  const image = ctx.image;
+  if (!NESTED_FLUSH_FINISHERS.has(ctx.fn.name)) return;
+  if (image.events.some((e) => e.kind === 'flush-pending-read')) return;
+  const anchor = image.events[image.events.length - 1];
+  if (!anchor) return;
+  // An uncatalogued callee given the gather may make the test itself.
+  const gather = image.params.map((p) => /\bstruct\s+mmu_gather\s*\*\s*(\w+)\s*$/.exec(p)?.[1]).find((x) => x !== undefined);
+  const opaque = gather === undefined ? [] : image.events.filter((e) => e.kind === 'call' && handsGather(e, gather));
+  const at = anchor.loc;
+  const step = (ev: Event): PathStep => ({ step: 'event', ...ev });
+  const caller = (ev: Event): PathStep => step({ ...ev, text: `(caller: zap of a range another zapper already cleared) ${ev.text}` });
+  const finish = step({ ...synthEvent('gather-finish', ctx.fn.name, { tlb: 'tlb' }, at), text: `${ctx.fn.name}(tlb): this definition` });
+  const path: EventPath = {
+    complete: true,
+    steps: [
+      caller(synthEvent('gather-init', 'tlb_gather_mmu', { tlb: 'tlb', mm: 'mm' }, at, { fullmm: false })),
+      caller({ ...synthEvent('pte-map-lock', 'pte_offset_map_lock', { mm: 'mm', pmd: 'pmd', addr: 'addr', lock: 'ptl' }, at, { lockClass: 'ptl' }), result: 'pte' }),
+      caller({ ...synthEvent('pte-read', 'ptep_get', { pte: 'pte' }, at), result: 'ptent' }),
+      { step: 'control', kind: 'branch', cond: 'pte_none(ptent)', taken: true, loc: at },
+      caller(synthEvent('pte-unmap-unlock', 'pte_unmap_unlock', { pte: 'pte', lock: 'ptl' }, at, { lockClass: 'ptl' })),
+      finish,
+      { step: 'control', kind: 'return', loc: at },
+    ],
+  };
+  // The fix: the branch taken when mm_tlb_flush_nested() is true flushes the gather's whole range.
+  const forced = synthEvent('tlb-flush', 'flush_tlb_range', { vma: 'vma', start: 'tlb->start', end: 'tlb->end' }, at, { scope: 'range' });
+  const fixed = insertAt(path, path.steps.indexOf(finish), { ...forced, text: 'mm_tlb_flush_nested(tlb->mm): flush the whole range' });
+  ctx.report({
+    messageId: 'finishIgnoresNested',
+    data: { fn: ctx.fn.name },
+    anchor,
+    related: [],
+    path,
+    hazard: {
+      kind: 'nested-flush-missed',
+      invariants: ['write-protect-holds'],
+      adversaries: ['madvise-dontneed', 'user-reader'],
+      arch: ['x86', 'arm64'],
+      context: ['mm-live', 'unmap-call', 'entry-cleared-concurrently'],
+    },
+    suggestion: { text: `when mm_tlb_flush_nested(tlb->mm), flush the gather's whole range before finishing (as tlb_finish_mmu() does since 4.13)`, path: fixed },
+    // A definition the patch adds replaces one the kernel always had (moved from another file, or an arch's own):
+    // whether this patch introduced the missing test depends on that definition, which the function does not show.
+    ...(!image.complete
+      ? { unseen: `code the hunk does not show: does ${ctx.fn.name}() test mm_tlb_flush_nested() there?` }
+      : ctx.fn.pre === undefined && image.lineInfo.some((l) => l.diff === 'add')
+        ? { unseen: `the definition of ${ctx.fn.name}() this one replaces (the patch adds it): did that one test mm_tlb_flush_nested()?` }
+      : opaque.length > 0
+        ? { unseen: `${opaque.map((e) => `${e.callee}()`).join(', ')} ${opaque.length > 1 ? 'are' : 'is'} given the gather: does it test mm_tlb_flush_nested()?` }
+        : {}),
+  });
 }
 
 /**
@@ -808,6 +997,10 @@ export default createRule<MessageId>({
         '{{op}}() {{verb}} a {{entry}} that maps a whole {{region}} region, but {{flush}}() flushes only [{{start}}, {{end}}), which need not cover it: TLB entries for the rest of the region stay cached.',
       announceLeak:
         '{{op}}() announces a deferred TLB flush, but this path {{where}} without {{retract}}(), which the function calls on its other paths: the announcement is never retracted.',
+      finishIgnoresNested:
+        '{{fn}}() finishes a gather without asking whether another thread has a deferred flush pending (mm_tlb_flush_nested()): a zapper that found its entries already cleared by a concurrent zapper gathered nothing and returns while the other\'s flush is still pending, so stale TLB entries outlive the unmapping call.',
+      skipsPendingFlush:
+        '{{fn}}() clears an entry and skips the TLB flush when {{test}} says the hardware cannot use the old value, but an entry another thread made inaccessible may still be cached while that thread\'s flush is deferred (mm_tlb_flush_pending()): the helper returns with the stale translation still usable.',
       unlockBeforeFlush:
         '{{unlock}}() releases the page-table lock before {{flush}}(): PTEs changed under the lock (before this hunk) stay cached in other CPUs\' TLBs in between.',
       callbackNoFlush:
@@ -817,11 +1010,13 @@ export default createRule<MessageId>({
       'Between the PTE update and the TLB flush, other CPUs may still hold the old translation. Once the page-table lock is dropped, a concurrent thread (writeback, zap, a fault) sees the new PTE and acts on it while a user CPU still writes or reads through the stale entry: lost writes after page_mkclean, writes through a write-protected mapping, or accesses to a freed page.',
   },
   check(ctx) {
+    checkClearFlushDefinition(ctx);
     const onEntry = isPtlHeldOnEntry(ctx.image);
     if (onEntry && deferredBySibling(ctx.side, ctx.siblings, ctx.fn)) return;
     const guards = flushGuards(ctx.image);
     const owned = ownedAnnouncements(ctx.fn);
     const forkSrc = forkSources(ctx.image);
     for (const path of ctx.image.paths) checkPath(ctx, path, onEntry, guards, owned, forkSrc);
+    checkNestedFinish(ctx);
   },
 });

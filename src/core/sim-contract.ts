@@ -33,6 +33,7 @@ export const ADVERSARIES = [
   'invalidator', // a second thread running an mmu-notifier invalidation on the range
   'uffd-monitor', // a userfaultfd monitor resolving write-protect faults (UFFDIO_WRITEPROTECT)
   'reclaim-aging', // reclaim aging: test-and-clear young, decides on young bit
+  'change-prot-numa', // change_protection to PROT_NONE / NUMA hint: entry made unusable, flush deferred and announced
 ] as const;
 export type AdversaryName = (typeof ADVERSARIES)[number];
 

@@ -243,6 +243,8 @@ const PTE_TESTS: Record<string, { test: Cond['test']; negate: boolean }> = {
   pte_dirty: { test: 'pte-dirty', negate: false },
   pte_young: { test: 'pte-young', negate: false },
   pte_uffd_wp: { test: 'pte-uffd-wp', negate: false },
+  // The one-argument form: can the hardware use the entry (x86: _PAGE_PRESENT), the model's `present`.
+  pte_accessible: { test: 'pte-present', negate: false },
 };
 
 /** One `[!]pte_xxx(value)` test, or undefined for anything else. */

@@ -96,7 +96,7 @@ function lockBalanceAtEnd(program: Instr[]): number {
  * Start from a state in which the patched path is feasible: the first assumption the path makes about a PTE it has
  * not written yet (a branch on `pte_dirty()`, `pte_write()`, `pte_present()`, ...) sets that flag initially.
  */
-function applyPathAssumptions(ptes: Array<Scenario['init']['ptes'][number]>, program: readonly Instr[]): void {
+function applyPathAssumptions(ptes: Array<Scenario['init']['ptes'][number]>, program: readonly Instr[], keepPresent = false): void {
   const written = new Set<string>();
   const decided = new Set<string>();
   for (const i of program) {
@@ -111,7 +111,7 @@ function applyPathAssumptions(ptes: Array<Scenario['init']['ptes'][number]>, pro
     const p = ptes.find((x) => x.name === i.cond.pte);
     if (!p) continue;
     const value = i.cond.negate !== true;
-    if (i.cond.test === 'pte-present' && !value) p.page = null;
+    if (i.cond.test === 'pte-present' && !value && !keepPresent) p.page = null;
     if (i.cond.test === 'pte-write') p.write = value;
     if (i.cond.test === 'pte-dirty') p.dirty = value;
     if (i.cond.test === 'pte-young') p.young = value;
@@ -153,9 +153,10 @@ function patchedThread(name: string, candidate: Candidate, path: EventPath, file
   let body = pathToProgram(path, { path: file, ptes, fragment });
   if (completion) body = [...completion.prologue, ...(completion.transform ? completion.transform(body) : body), ...completion.epilogue];
   if (candidate.hazard.kind === 'fullmm-on-live-mm') body = modelGatherWalk(body, path, file);
-  // Protection promises (write-protect, uffd-wp, unmap) are derived by the simulator from the ops themselves.
+  // Protection promises (write-protect, uffd-wp, unmap) are derived by the simulator from the ops themselves; an
+  // unmapping call that may find its entries already cleared (context `unmap-call`) promises them unmapped on return.
   const program = wrapContext(body, candidate.hazard.context, ptes, fn);
-  return { name, role: fn, program };
+  return { name, role: fn, program, ...(candidate.hazard.context.includes('unmap-call') ? { protects: ['pte0'] } : {}) };
 }
 
 /**
@@ -201,7 +202,9 @@ export function buildScenario(input: BuildInput, arch: Arch, invariants: readonl
   }));
   if (usesPrev) pteInit.push({ name: PREV_PTE, page: 'pageprev', table: PREV_PTL, write: true, dirty: !faultFixup, young: !faultFixup });
   if (moves) pteInit.push({ name: DEST_PTE, page: null, table: 'ptl0', write: false, dirty: false, young: false });
-  applyPathAssumptions(pteInit, threads[0]!.program);
+  // A path that finds its entry already cleared by an adversary (context `entry-cleared-concurrently`) starts from a
+  // present entry: the adversary clears it first.
+  applyPathAssumptions(pteInit, threads[0]!.program, hazard.context.includes('entry-cleared-concurrently'));
   const present = new Set(pteInit.filter((p) => p.page !== null).map((p) => p.name));
   for (let i = tlb.length - 1; i >= 0; i--) if (!present.has(tlb[i]!.pte)) tlb.splice(i, 1);
   const scenario: Scenario = {

@@ -68,6 +68,12 @@ const PTE_CHANGES = new Set(['pte-set', 'pte-clear', 'pte-clear-flush', 'pte-mod
 /** Ops that sleep, or take the PTL themselves: code that runs them cannot be holding the PTL. */
 const EXCLUDES_PTL = new Set(['may-sleep', 'fault', 'gup', 'wp-page-copy', 'handle-userfault']);
 
+/**
+ * Hazard context: the path leaves the hunk by a `continue` of a loop it does not show, and the announcement it
+ * leaves open belongs to the iteration (rules/flush-under-ptl.ts, announceLeak).
+ */
+export const ITERATION_ANNOUNCEMENT = 'iteration-announcement';
+
 /** At most this many open choices are enumerated (2^n completions). */
 export const MAX_OPEN_CHOICES = 2;
 
@@ -146,11 +152,16 @@ export function completionsOf(program: readonly Instr[], complete: boolean, fact
     base.assumes.push('the mmu_gather used in the hunk was started above it');
   }
   if (!complete) {
-    let active = base.prologue.some((i) => i.op === 'gather-init') ? 1 : 0;
+    const above = base.prologue.some((i) => i.op === 'gather-init') ? 1 : 0;
+    let active = above;
     for (const i of list) {
       if (i.op === 'gather-init') active++;
       if (i.op === 'gather-finish') active = Math.max(0, active - 1);
     }
+    // A path cut at a `continue` of a loop the hunk does not show, whose gather the rule showed to belong to the
+    // iteration (the other image finishes it before that `continue`): the unseen rest is the next iteration and
+    // does not finish the gather this one left open; only one started above the hunk is still finished.
+    if (context.includes(ITERATION_ANNOUNCEMENT)) active = Math.min(active, above);
     for (let k = 0; k < active; k++) base.epilogue.push({ op: 'gather-finish', label: '(unseen rest of the function) tlb_finish_mmu()' });
   }
 

@@ -34,6 +34,44 @@ export interface ApiEntry {
 const PTE_MAP_LOCK = ['mm', 'pmd', 'addr', 'lock'] as const;
 const SLEEPS: EventAttrs = { sleeps: true };
 
+/**
+ * Definitions of catalogued gather finishes that owe a forced flush when deferrals are nested. tlb_finish_mmu()
+ * (mm/mmu_gather.c; mm/memory.c before 4.20): since 99baac21e458 (4.13) it tests mm_tlb_flush_nested(tlb->mm) and, when
+ * another thread has an announced deferred flush on the mm, flushes its whole range (today: `tlb->fullmm = 1`,
+ * `__tlb_reset_range()`). A zapper that finds the entries already cleared by a concurrent zapper (MADV_DONTNEED under
+ * mmap_lock read) gathers nothing; without the forced flush it returns while the other's flush is still pending.
+ */
+export const NESTED_FLUSH_FINISHERS: ReadonlySet<string> = new Set(['tlb_finish_mmu']);
+
+/**
+ * Callees a gather finish hands its gather to that do not test the pending-flush count themselves (argument count →
+ * the call shape that does not): arch_tlb_finish_mmu(tlb, start, end) (mm/memory.c and arch/<arch>/include/asm/tlb.h,
+ * 4.13 before 99baac21e458 added its `force` argument), tlb_batch_list_free(tlb) (mm/mmu_gather.c, frees the batch
+ * pages). Any other uncatalogued callee given the gather may test it: the finish's verdict then depends on it.
+ */
+export const NO_NESTED_TEST_CALLEES: Readonly<Record<string, readonly number[]>> = {
+  arch_tlb_finish_mmu: [3],
+  tlb_batch_list_free: [1],
+};
+
+/**
+ * Definitions of clear-and-flush helpers that may skip the flush for an old value no TLB can cache:
+ * ptep_clear_flush() (mm/pgtable-generic.c) flushes only `if (pte_accessible(mm, pte))`. An entry the hardware cannot
+ * use (x86 pte_accessible(): `_PAGE_PRESENT` clear, e.g. PROT_NONE / NUMA hinting) may still be cached while the flush
+ * of the change that made it so is deferred; since 3.13 ("mm: fix TLB flush race between migration, and
+ * change_protection_range") pte_accessible(mm, pte) also answers true while mm_tlb_flush_pending(mm).
+ */
+export const CLEAR_FLUSH_DEFINITIONS: ReadonlySet<string> = new Set(['ptep_clear_flush']);
+
+/**
+ * Tests of an old entry value that tell only whether the hardware can use it, not whether a TLB may still cache it
+ * (argument count → that form): pte_accessible(pte) (arch/x86/include/asm/pgtable.h before 3.13: `_PAGE_PRESENT`;
+ * the mm form consults pending flushes). Not pte_present(), which is true for PROT_NONE entries too.
+ */
+export const HW_ACCESS_TESTS: Readonly<Record<string, readonly number[]>> = {
+  pte_accessible: [1],
+};
+
 /** Name → entry. Order inside is by family; lookups are by exact name. */
 export const CATALOGUE: Readonly<Record<string, ApiEntry>> = {
   // ---- generic locks -----------------------------------------------------------------------------------------

@@ -71,6 +71,20 @@ const cases: Array<{ file: string; messageId: string; invariant: string; table: 
     table: [/inc_tlb_flush_pen/],
     fixRefutes: true,
   },
+  {
+    file: 'invalid-finish-ignores-nested.c',
+    messageId: 'finishIgnoresNested',
+    invariant: 'write-protect-holds',
+    table: [/madvise\(MADV_DONTNEED\)/, /ptep_get_and_clea/, /tlb_finish_mmu/, /unmapping call returned/],
+    fixRefutes: true,
+  },
+  {
+    file: 'invalid-clear-flush-skips-pending.c',
+    messageId: 'skipsPendingFlush',
+    invariant: 'write-protect-holds',
+    table: [/change_protection\(PROT_NONE\)/, /inc_tlb_flush_pending/, /ptep_get_and_clea/, /unmapping call returned/],
+    fixRefutes: true,
+  },
 ];
 
 describe('flush-under-ptl findings are confirmed by the simulator', () => {
@@ -100,5 +114,49 @@ describe('a patch that gives the entry to the gather is recognised as a fix', ()
     const summary = JSON.stringify(report.findings.map((f) => [f.rule, f.function, f.status, f.introduced, f.fixed]));
     expect(report.findings.filter(isReportable), summary).toEqual([]);
     expect(report.findings.some((f) => f.rule === 'flush-under-ptl' && f.fixed && f.function === 'drop_huge_range'), summary).toBe(true);
+  });
+});
+
+describe('a gather left open at a `continue` of a loop the hunk does not show', () => {
+  const run = async (file: string): Promise<{ findings: Awaited<ReturnType<typeof checkPatches>>['findings']; summary: string }> => {
+    const { patches } = await readInputs([join(DIR, file)]);
+    const report = await checkPatches(patches);
+    return { findings: report.findings, summary: JSON.stringify(report.findings.map((f) => [f.rule, f.function, f.status, f.introduced, f.fixed])) };
+  };
+  it('valid-fix-gather-finished-on-continue.patch: the added tlb_finish_mmu() is recognised as a fix', async () => {
+    const { findings, summary } = await run('valid-fix-gather-finished-on-continue.patch');
+    expect(findings.filter(isReportable), summary).toEqual([]);
+    expect(findings.some((f) => f.rule === 'flush-under-ptl' && f.fixed && f.status === 'confirmed' && f.function === 'sweep_private_ranges'), summary).toBe(true);
+  });
+  it('invalid-gather-left-on-continue.patch: removing it is a confirmed, introduced leak', async () => {
+    const { findings, summary } = await run('invalid-gather-left-on-continue.patch');
+    const f = findings.find((x) => x.rule === 'flush-under-ptl' && x.status === 'confirmed' && x.introduced);
+    expect(f, summary).toBeDefined();
+  });
+  it('valid-gather-continue-unseen-loop.patch: neither image shows the retraction, nothing is claimed', async () => {
+    const { findings, summary } = await run('valid-gather-continue-unseen-loop.patch');
+    expect(findings.filter((f) => f.rule === 'flush-under-ptl'), summary).toEqual([]);
+  });
+});
+
+describe('a gather finish that hands its gather to an unknown helper', () => {
+  beforeAll(loadSimulator);
+  it('invalid-finish-test-maybe-in-helper.c: the violation depends on the helper, so it is inconclusive', async () => {
+    const file = 'invalid-finish-test-maybe-in-helper.c';
+    const { fn, c } = await candidates(file);
+    const cand = c.find((x) => x.messageId === 'finishIgnoresNested');
+    expect(cand?.unseen).toMatch(/sweep_gather_force\(\) is given the gather/);
+    const r = confirm({ candidate: cand!, path: `fixtures/rules/flush-under-ptl/${file}`, fn }, cand!.hazard.arch);
+    expect(r.status).toBe('inconclusive');
+  });
+});
+
+describe('a gather finish the patch adds', () => {
+  it('invalid-finish-added-definition.patch: inconclusive, never reported as introduced', async () => {
+    const { patches } = await readInputs([join(DIR, 'invalid-finish-added-definition.patch')]);
+    const report = await checkPatches(patches);
+    const summary = JSON.stringify(report.findings.map((f) => [f.rule, f.function, f.status, f.introduced, f.fixed]));
+    expect(report.findings.filter(isReportable), summary).toEqual([]);
+    expect(report.findings.some((f) => f.rule === 'flush-under-ptl' && f.function === 'tlb_finish_mmu' && f.status === 'inconclusive'), summary).toBe(true);
   });
 });

@@ -4,6 +4,7 @@
 import type { AdversaryName } from '../../core/sim-contract.ts';
 import type { ThreadSpec } from '../scenario.ts';
 import type { AdversaryBind } from './types.ts';
+import { changeProtNuma } from './change-prot-numa.ts';
 import { cow } from './cow.ts';
 import { fault } from './fault.ts';
 import { invalidator } from './invalidator.ts';
@@ -36,6 +37,7 @@ const LIBRARY: Record<AdversaryName, (b: AdversaryBind) => ThreadSpec> = {
   invalidator,
   'uffd-monitor': uffdMonitor,
   'reclaim-aging': reclaimAging,
+  'change-prot-numa': changeProtNuma,
 };
 
 /** The thread program of adversary `name` bound to `bind`. Throws TypeError when a required object is missing. */
