@@ -13,6 +13,7 @@ import type { Finding, Report, RunError } from '../core/finding.ts';
 import type { Patch, SourceTree } from '../core/patch.ts';
 import type { Candidate } from '../core/rule.ts';
 import type { Arch } from '../core/sim-contract.ts';
+import { movedPartners } from './moves.ts';
 import { ARCH_PRESETS } from '../core/sim-contract.ts';
 import { VERSION } from '../core/version.ts';
 import { functionsOfPatch } from '../frontend/index.ts';
@@ -235,27 +236,37 @@ async function checkPatch(patch: Patch, opts: CheckOptions, stats: Report['stats
   const findings: Finding[] = [];
   const byFn = new Map<FunctionView, Simulated[]>();
   for (const s of simulated) byFn.set(s.fn, [...(byFn.get(s.fn) ?? []), s]);
+  // A moved function is judged against its other half: the added copy's "before" is the removed original's code,
+  // and the removed original's "after" is the copy's.
+  const moved = movedPartners(changed);
   for (const [fn, list] of byFn) {
-    const pre = list.filter((s) => s.candidate.side === 'pre');
-    const post = list.filter((s) => s.candidate.side === 'post');
+    const partner = moved.get(fn);
+    const partnerList = partner ? (byFn.get(partner) ?? []) : [];
+    const own = (side: Candidate['side']): Simulated[] => list.filter((s) => s.candidate.side === side);
+    // What the function was before the patch and what it is after: its own images, or its moved half's.
+    const pre = fn.pre ? own('pre') : partnerList.filter((s) => s.candidate.side === 'pre');
+    const post = fn.post ? own('post') : partnerList.filter((s) => s.candidate.side === 'post');
+    const hasBefore = fn.pre !== undefined || partner?.pre !== undefined;
     const preConfirmed = pre.filter((s) => s.confirmation.status === 'confirmed');
     const postConfirmed = post.filter((s) => s.confirmation.status === 'confirmed');
-    for (const s of post) {
+    for (const s of own('post')) {
       const strict = pre.some((p) => pairKey(p.candidate) === pairKey(s.candidate));
       const loose = pre.some((p) => looseKey(p.candidate) === looseKey(s.candidate));
       const matchConfirmed = preConfirmed.some((p) => looseKey(p.candidate) === looseKey(s.candidate));
       // The pre-image violates under some completions of unseen code: "introduced" would rest on that code.
       const preUnsure = pre.find((p) => p.confirmation.dependsOn !== undefined && looseKey(p.candidate) === looseKey(s.candidate));
-      let introduced = fn.pre === undefined ? true : s.confirmation.status === 'confirmed' ? !matchConfirmed : !(strict || loose);
+      let introduced = !hasBefore ? true : s.confirmation.status === 'confirmed' ? !matchConfirmed : !(strict || loose);
       const notes: string[] = [];
-      if (introduced && fn.pre !== undefined && s.confirmation.status === 'confirmed' && preUnsure) {
+      if (partner) notes.push(`moved by this patch from ${partner.path}; judged against its code there`);
+      if (introduced && hasBefore && s.confirmation.status === 'confirmed' && preUnsure) {
         introduced = false;
         notes.push(`the code before this patch may violate too (${preUnsure.confirmation.dependsOn}); whether this patch introduced it depends on that code`);
       }
       const suggestion = simulateSuggestion(s, opts, all);
       findings.push(toFinding({ patch, fn, candidate: s.candidate, confirmation: s.confirmation, introduced, fixed: false, suggestion, others: s.others, budgets: s.budgets, notes }));
     }
-    for (const p of preConfirmed) {
+    // A function the patch deletes (and does not move) fixes nothing: there is no "after" to be free of the violation.
+    for (const p of fn.post || partner ? own('pre').filter((x) => x.confirmation.status === 'confirmed') : []) {
       const still = postConfirmed.some((s) => looseKey(s.candidate) === looseKey(p.candidate));
       if (still) continue;
       // "Fixed" needs the post-image to be free of the violation under every completion of unseen code.
