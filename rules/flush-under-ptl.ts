@@ -105,6 +105,31 @@ export function isPtlHeldOnEntry(image: FunctionImage): boolean {
   return image.events.some((e) => downgradeEffects(e).length > 0);
 }
 
+/**
+ * Does the patch show where a PTE callback's flush happens, outside any page-table lock: another changed function,
+ * seen whole, that flushes the TLB and takes no PTL (a page walk's post_vma, the walker's caller)? Without it, a
+ * callback that leaves the flush to its caller depends on code the patch does not show.
+ */
+function flushShownOutsidePtl(side: Side, siblings: readonly FunctionView[], self: FunctionView): boolean {
+  return siblings.some((s) => {
+    if (s === self || (s.name === self.name && s.path === self.path)) return false;
+    const img = side === 'pre' ? s.pre : s.post;
+    return img !== undefined && img.complete && img.events.some((e) => e.kind === 'tlb-flush') && !img.events.some(isPtlAcquire);
+  });
+}
+
+/**
+ * Does the callback record the range it changed for a later flush (`x->start = min(x->start, addr)` and
+ * `x->end = max(...)` into a structure its caller owns, as mmu_gather's range tracking does)? Then the visible code
+ * itself shows that the flush comes after the callback returns, when the walk has dropped the lock.
+ */
+function recordsFlushRange(image: FunctionImage): boolean {
+  const acc = (fn: 'min' | 'max'): RegExp => new RegExp(`([\\w.>-]+)\\s*=\\s*${fn}(?:_t)?\\s*\\((?:[^,()]*,\\s*)?\\1\\s*,`);
+  const same = (fn: 'min' | 'max'): RegExp => new RegExp(`([\\w.>-]+)\\s*=\\s*${fn}(?:_t)?\\s*\\((?:[^,()]*,\\s*)?[^,()]+,\\s*\\1\\s*\\)`);
+  const member = (fn: 'min' | 'max'): boolean => [acc(fn), same(fn)].some((re) => (re.exec(image.text)?.[1] ?? '').match(/->|\./) !== null);
+  return member('min') && member('max');
+}
+
 /** Does another changed function of the patch announce the deferred flush (inc_tlb_flush_pending / a gather)? */
 function deferredBySibling(side: Side, siblings: readonly FunctionView[], self: FunctionView): boolean {
   return siblings.some((s) => {
@@ -424,7 +449,14 @@ function checkPath(
           anchor,
           related: rel,
           path,
-          hazard: hazardFor(p.effects, context),
+          // Whether a helper that leaves the flush to its caller is wrong depends on that caller: it may flush before
+          // it drops the lock, announce the deferral, or exclude faults (mmap_lock held for write, as fork does).
+          hazard: flushShownOutsidePtl(ctx.side, ctx.siblings, ctx.fn) || recordsFlushRange(ctx.image)
+            ? hazardFor(p.effects, context)
+            : {
+                ...hazardFor(p.effects, context),
+                unknown: `the callers of ${ctx.fn.name}(): do they flush the TLB before dropping the page-table lock, or exclude concurrent faults (mmap_lock held for write, a deferred flush announced)? The patch shows no flush outside the lock, and the function records no range for one`,
+              },
           suggestion: { text: `flush the TLB for this ${entry} before returning, while the caller still holds the page-table lock`, path: sugg.path },
         });
       } else {
