@@ -9,9 +9,11 @@ import type { FunctionView } from '../core/events.ts';
 export function movedPartners(changed: readonly FunctionView[]): Map<FunctionView, FunctionView> {
   const removed = new Map<string, FunctionView[]>();
   const added = new Map<string, FunctionView[]>();
+  // A definition with no kernel-API event (an empty `static inline` stub for another config) moves no behaviour:
+  // it is left out so that it does not make the real definition's name ambiguous.
   for (const f of changed) {
-    if (f.pre && !f.post) removed.set(f.name, [...(removed.get(f.name) ?? []), f]);
-    if (f.post && !f.pre) added.set(f.name, [...(added.get(f.name) ?? []), f]);
+    if (f.pre && !f.post && f.pre.events.length > 0) removed.set(f.name, [...(removed.get(f.name) ?? []), f]);
+    if (f.post && !f.pre && f.post.events.length > 0) added.set(f.name, [...(added.get(f.name) ?? []), f]);
   }
   const partners = new Map<FunctionView, FunctionView>();
   for (const [name, from] of removed) {

@@ -59,7 +59,8 @@ describe('moved functions', () => {
   });
 
   it('pairs by name only when the name is unambiguous', () => {
-    const img = {} as NonNullable<FunctionView['pre']>;
+    const img = { events: [{}] } as unknown as NonNullable<FunctionView['pre']>;
+    const stub = { events: [] } as unknown as NonNullable<FunctionView['pre']>;
     const gone = (path: string, name: string): FunctionView => ({ path, name, pre: img, changed: true });
     const come = (path: string, name: string): FunctionView => ({ path, name, post: img, changed: true });
     const a = gone('mm/a.c', 'f');
@@ -67,5 +68,7 @@ describe('moved functions', () => {
     expect(movedPartners([a, b]).get(b)).toBe(a);
     expect(movedPartners([a, b, come('mm/c.h', 'f')]).size).toBe(0);
     expect(movedPartners([a, come('mm/b.h', 'g')]).size).toBe(0);
+    // an empty stub for another config does not make the name ambiguous
+    expect(movedPartners([a, b, { path: 'include/linux/b.h', name: 'f', post: stub, changed: true }]).get(b)).toBe(a);
   });
 });
