@@ -164,6 +164,9 @@ function checkPath(
         const failedStart = [...failed].some((k) => k < i && path.steps[k]?.step === 'event' && (path.steps[k] as Event).kind === 'notifier-start');
         if (skipped || removed || failedStart) {
           ctx.report({
+            // The end after a failed start is stray only under the notifier core's current contract; which one the
+            // patch's kernel has is not in the visible code (catalogue FAILURE, FAILED_NONBLOCK_START_ENDS).
+            ...(failedStart && !skipped && !removed ? { unseen: FAILED_START_UNSEEN } : {}),
             messageId: 'strayEnd',
             data: { end: ev.callee },
             anchor: real(ev),
@@ -209,6 +212,11 @@ function checkPath(
     // visible in either image, or a window closed earlier on the path. Otherwise a window may have been opened
     // above the hunk, or (in a whole function with no bracket of its own) by the caller: the callers changed in the
     // same patch answer that; with none, the claim depends on unseen code.
+    // A value the visible code does not trace (computed in lines the patch does not show): the simulator would
+    // install the PTE unchanged. Write-protecting it, the least change secondary MMUs must see, stands in for it,
+    // and the claim names the value it depends on (never confirmed).
+    const unknownValue = u.event.kind === 'pte-set' && untracedValue(u.event);
+    const simPath = unknownValue ? replaceAt(path, u.index, { ...u.event, attrs: { ...u.event.attrs, effects: ['wrprotect'] } }) : path;
     const ownBracket = entry.visibleStart || has(image, 'notifier-end') || has(other, 'notifier-end') || closedOnPath;
     let unseen: string | undefined;
     // The patch removed the function's whole window: strong evidence that nothing else covers the change, unless
@@ -227,15 +235,19 @@ function checkPath(
         if (atCalls === 'unknown') unseen = `depends on the callers of ${fn.name}(): is an mmu_notifier invalidation window open when it is called?`;
       }
     }
+    if (unknownValue) {
+      const valueQ = `depends on the value ${valueText(u.event)} that ${u.event.callee}() installs, computed in code the visible lines do not show: does it change the page or the permissions secondary MMUs map?`;
+      unseen = unseen ? `${unseen}; ${valueQ}` : valueQ;
+    }
     ctx.report({
       ...(unseen ? { unseen } : {}),
       messageId: 'unbracketed',
       data: { op: u.event.callee },
       anchor,
       related: unbracketed.filter((x) => x !== u).map((x) => ({ event: real(x.event), message: 'another PTE change outside the window' })),
-      path,
+      path: simPath,
       hazard: hazard('unbracketed-pte-change', ['secondary-mmu-coherent']),
-      suggestion: { text: 'wrap the PTE change in mmu_notifier_invalidate_range_start()/_end(), outside the page-table lock', path: bracket(path, u.index, u.event, u.held) },
+      suggestion: { text: 'wrap the PTE change in mmu_notifier_invalidate_range_start()/_end(), outside the page-table lock', path: bracket(simPath, u.index, u.event, u.held) },
     });
   }
   if (unbracketed.length === 0 && uncoveredCalls.length > 0 && callerWindow(ctx) !== 'inside') reportUncoveredCall(ctx, path, uncoveredCalls);
@@ -336,6 +348,27 @@ function reportUncoveredCall(ctx: TypedRuleContext<MessageId>, path: EventPath, 
     hazard: hazard('unbracketed-pte-change', ['secondary-mmu-coherent']),
     suggestion: { text: `keep ${ev.callee}() inside an mmu_notifier_invalidate_range_start()/_end() window`, path: bracket(simPath, u.index, stand, u.held) },
   });
+}
+
+/**
+ * Since Linux 5.12 (c2655835fd8c, mm/mmu_notifier.c mn_hlist_invalidate_range_start()) a failed non-blocking start
+ * has already ended the subscriptions whose start succeeded, so the caller owes no _end() and one more unbalances
+ * them. Before it the core left them started (KVM's mmu_notifier_count raised) and the oom reaper's fix of the time
+ * called _end() after a failure. Which contract the patch's kernel has is not in the visible code.
+ */
+const FAILED_START_UNSEEN =
+  'depends on the kernel the patch applies to: since 5.12 (c2655835fd8c) a failed mmu_notifier_invalidate_range_start_nonblock() has already ended the notifiers whose start succeeded, so this _end() unbalances them; before it, those notifiers still waited for an _end()';
+
+/** A PTE store whose value the front end could not trace (no effects, or `unknown` among them). */
+function untracedValue(ev: Event): boolean {
+  const eff = ev.attrs.effects ?? [];
+  return eff.length === 0 || eff.includes('unknown');
+}
+
+/** The value argument of a PTE store, as written (`entry`), for a question about it. */
+function valueText(ev: Event): string {
+  const v = ev.args.value;
+  return v ? `\`${norm(v)}\`` : 'it';
 }
 
 /** Range name of a window a changed function opened for its caller (in the simulated path of the caller). */

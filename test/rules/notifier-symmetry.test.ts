@@ -26,5 +26,7 @@ testRule(rule, {
     'invalid-blockable-start-must-hold.c',
     'invalid-early-return-inside-window-above-hunk.patch',
     'invalid-window-removed-around-unseen-helper.patch',
+    'invalid-notify-value-computed-above.patch',
+    'invalid-nonblock-failure-ends-late.patch',
   ],
 });
