@@ -8,13 +8,13 @@ import type { Hazard } from '../src/core/rule.ts';
 import type { InvariantName } from '../src/core/sim-contract.ts';
 import { createRule } from './create-rule.ts';
 import type { TypedRuleContext } from './create-rule.ts';
-import { annotatedEntryLocks, callersOf, rangeFromCaller } from './utils/contracts.ts';
+import { annotatedEntryLocks, callersOf, handOver, rangeFromCaller } from './utils/contracts.ts';
 import { PTE_PRESERVING_HOOKS } from '../src/kernel-api/catalogue.ts';
 import { callOutcome, failedCalls, returnSemantics } from './utils/failure.ts';
 import type { FailureSemantics } from '../src/kernel-api/catalogue.ts';
 import { LockState, MIRRORED_KINDS, imageEvent, insertAt, isPtlAcquire, locAt, moveBefore, norm, pickAnchor, removeAt, replaceAt, stripStep, synthEvent, truncated } from './utils/paths.ts';
 
-export type MessageId = 'missingEnd' | 'missingEndAbove' | 'strayEnd' | 'rangeMismatch' | 'unbracketed' | 'unbracketedCall' | 'blockableUnderLock';
+export type MessageId = 'missingEnd' | 'missingEndAbove' | 'strayEnd' | 'rangeMismatch' | 'unbracketed' | 'unbracketedCall' | 'blockableUnderLock' | 'windowLeftToCaller';
 
 /** Event kinds that change a PTE in a way a secondary MMU (KVM, IOMMU, GPU) mirrors. */
 export { MIRRORED_KINDS };
@@ -162,8 +162,13 @@ function checkPath(
         const removed = startLines.length === 0 && has(other, 'notifier-start');
         // A `_nonblock` start that failed on this path opened nothing: ending it unbalances the count.
         const failedStart = [...failed].some((k) => k < i && path.steps[k]?.step === 'event' && (path.steps[k] as Event).kind === 'notifier-start');
-        if (skipped || removed || failedStart) {
+        // The patch moved the start into a changed function this path called first: that call opened the window.
+        const movedInto = removed && !skipped && !failedStart ? gainedStart(ctx) : [];
+        const openedByCallee = movedInto.length > 0 && path.steps.slice(0, i).some((x) => x.step === 'event' && x.kind === 'call' && movedInto.includes(x.callee));
+        if (!openedByCallee && (skipped || removed || failedStart)) {
+          const moved = movedInto.length > 0 ? `depends on the window the patch opens in ${movedInto.map((n) => `${n}()`).join(', ')}: is it open when this path reaches the end?` : undefined;
           ctx.report({
+            ...(moved ? { unseen: moved } : {}),
             // The end after a failed start is stray only under the notifier core's current contract; which one the
             // patch's kernel has is not in the visible code (catalogue FAILURE, FAILED_NONBLOCK_START_ENDS).
             ...(failedStart && !skipped && !removed ? { unseen: FAILED_START_UNSEEN } : {}),
@@ -261,9 +266,12 @@ function checkPath(
     }
     if (endLines.length === 0 && !has(other, 'notifier-end') && nonLocalRange(o.event)) continue;
     if (closedBySibling(ctx.siblings, fn, ctx.side, o.key)) continue;
-    // A range handed in by the caller: the window may be the caller's to close. The caller is judged where it
-    // calls us (a changed caller treats the call as the start); an unchanged caller is not visible.
-    if (o.event.kind === 'notifier-start' && rangeFromCaller(ctx.image, o.event)) continue;
+    // A range handed in by the caller: the window may be the caller's to close. A changed caller is judged where it
+    // calls us (it treats the call as the start); unchanged callers are judged here when the tree shows them all.
+    if (o.event.kind === 'notifier-start' && rangeFromCaller(ctx.image, o.event)) {
+      reportCallerLeak(ctx, path, o.index, o.event, handOff);
+      continue;
+    }
     if (!exitsEarly(path, o.index, endLines)) continue;
     const ret = exitIndex(path, o.index, endLines);
     // A call of a changed function that opened the window for us: simulate it as the start it stands for.
@@ -315,12 +323,19 @@ function uncoveredCallees(ctx: TypedRuleContext<MessageId>, other: FunctionImage
 
 /** Does another changed function gain an invalidation start in this image (the window moved, not removed)? */
 function windowMovedElsewhere(ctx: TypedRuleContext<MessageId>): boolean {
-  return ctx.siblings.some((s) => {
-    if (s.name === ctx.fn.name && s.path === ctx.fn.path) return false;
-    const [mine, theirs] = ctx.side === 'post' ? [s.post, s.pre] : [s.pre, s.post];
-    const count = (img: FunctionImage | undefined): number => img?.events.filter((e) => e.kind === 'notifier-start').length ?? 0;
-    return count(mine) > count(theirs);
-  });
+  return gainedStart(ctx).length > 0;
+}
+
+/** Other changed functions that have more invalidation starts in this image than in the other one. */
+function gainedStart(ctx: TypedRuleContext<MessageId>): string[] {
+  return ctx.siblings
+    .filter((s) => {
+      if (s.name === ctx.fn.name && s.path === ctx.fn.path) return false;
+      const [mine, theirs] = ctx.side === 'post' ? [s.post, s.pre] : [s.pre, s.post];
+      const count = (img: FunctionImage | undefined): number => img?.events.filter((e) => e.kind === 'notifier-start').length ?? 0;
+      return count(mine) > count(theirs);
+    })
+    .map((s) => s.name);
 }
 
 /**
@@ -369,6 +384,41 @@ function untracedValue(ev: Event): boolean {
 function valueText(ev: Event): string {
   const v = ev.args.value;
   return v ? `\`${norm(v)}\`` : 'it';
+}
+
+/**
+ * A path of this function returns with a window open over the range its caller handed in, and an unchanged caller
+ * from the tree (all the callers are there: RuleContext.context) returns without ending it after the call. The
+ * pair is judged on one path: the caller up to the call, this path, the caller after the call. Caller paths that
+ * branch on the call's result are not paired (which of our paths they follow is not tracked), nor callers that
+ * hand a range on to their own caller.
+ */
+function reportCallerLeak(ctx: TypedRuleContext<MessageId>, path: EventPath, at: number, start: Event, handOff: HandOff): void {
+  const sites = callersOf(ctx.context ?? [], ctx.fn, ctx.side);
+  const site = sites.find((s) => {
+    if (truncated(s.path) || handOver(s.image).rangeParams.length > 0) return false;
+    const after = s.path.steps.slice(s.index + 1);
+    if (after.some((st) => st.step === 'event' && (st.kind === 'notifier-end' || (st.kind === 'call' && handOff.closers.has(st.callee))))) return false;
+    const result = s.event.result ? new RegExp(`\\b${s.event.result.replace(/[^\w]/g, '')}\\b`) : undefined;
+    return !after.some((st) => st.step === 'control' && st.kind === 'branch' && (st.cond.includes(ctx.fn.name) || (result?.test(st.cond) ?? false)));
+  });
+  if (!site) return;
+  const own = path.steps.filter((st) => !(st.step === 'control' && (st.kind === 'return' || st.kind === 'truncated')));
+  const steps = [...site.path.steps.slice(0, site.index), ...own, ...site.path.steps.slice(site.index + 1)];
+  const paired: EventPath = { steps, complete: site.path.complete && path.complete };
+  const ret = paired.steps.findIndex((st, k) => k >= site.index + own.length && st.step === 'control' && st.kind === 'return');
+  const endAt = ret >= 0 ? ret : paired.steps.length;
+  const end = synthEvent('notifier-end', 'mmu_notifier_invalidate_range_end', pick(start.args, ['range', 'mm', 'start', 'end']), locAt(paired, endAt));
+  const retLoc = (site.path.steps[site.path.steps.length - 1] as PathStep).loc;
+  ctx.report({
+    messageId: 'windowLeftToCaller',
+    data: { start: start.callee, caller: site.caller.name, line: String(retLoc.fileLine ?? retLoc.line) },
+    anchor: imageEvent(ctx.image, start),
+    related: [{ event: site.event, message: `${site.caller.name}() calls ${ctx.fn.name}() here and does not end the window after it` }],
+    path: paired,
+    hazard: hazard('unpaired-notifier', ['notifier-balance', 'secondary-mmu-coherent']),
+    suggestion: { text: `end the invalidation window in ${site.caller.name}() after ${ctx.fn.name}() returns with it open`, path: insertAt(paired, endAt, end) },
+  });
 }
 
 /** Range name of a window a changed function opened for its caller (in the simulated path of the caller). */
@@ -454,7 +504,7 @@ function entryWindow(image: FunctionImage, other: FunctionImage | undefined): En
  * fragments that do not show it).
  */
 function callerWindow(ctx: TypedRuleContext<MessageId>): 'inside' | 'outside' | 'unknown' {
-  const sites = callersOf(ctx.siblings, ctx.fn, ctx.side);
+  const sites = callersOf([...ctx.siblings, ...(ctx.context ?? [])], ctx.fn, ctx.side);
   if (sites.length === 0) return 'unknown';
   let unknown = false;
   for (const s of sites) {
@@ -570,6 +620,7 @@ export default createRule<MessageId>({
       unbracketed: '{{op}}() changes a PTE that secondary MMUs mirror outside any mmu_notifier_invalidate_range_start()/_end() window: a KVM vCPU can keep or re-fault a stale mapping.',
       unbracketedCall: '{{callee}}() ran inside the mmu_notifier invalidation window the patch removes and now runs outside any: if it changes a PTE that secondary MMUs mirror, a KVM vCPU or device can keep a stale mapping.',
       blockableUnderLock: '{{start}}() may sleep in notifier callbacks, but {{lock}} (a spinlock) is held here.',
+      windowLeftToCaller: '{{start}}() opens an invalidation window over the range its caller handed in and returns with it open, but its caller {{caller}}() returns (line {{line}}) without ending it: secondary MMUs stay blocked.',
     },
     hazard:
       'Secondary MMUs (KVM, IOMMU/SVA, GPU drivers) mirror the CPU page tables and rely on mmu_notifier invalidate_range_start/_end to bracket every change: between start and end they must not establish new mappings for the range, and after end they may re-fault. An unpaired call leaves the invalidation count unbalanced; a PTE change outside the window lets a secondary-MMU fault install a mapping to the old page; a blockable start under a spinlock may sleep in atomic context.',

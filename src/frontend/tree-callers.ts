@@ -1,0 +1,58 @@
+/**
+ * The callers of a changed function in its own file, when they are all its callers: the function is `static` (no
+ * other file can call it) and its name appears outside its definition only in direct calls `name(` (no address
+ * taken for an ops table or a macro, no export). Then a rule can judge a contract between the function and its
+ * callers (a lock or an invalidation window left for the caller) on the whole set. Otherwise no caller is returned:
+ * a partial set would be read as the whole one.
+ */
+import type { Def } from './tree-mode.ts';
+
+/** At most this many callers are analysed per file (each is a whole function to parse and walk). */
+export const MAX_TREE_CALLERS = 12;
+
+function escape(name: string): string {
+  return name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Is the definition `static` (its header, up to the name, says so)? */
+function isStatic(d: Def, lines: readonly string[]): boolean {
+  const head: string[] = [];
+  for (let r = d.start; r <= d.end; r++) {
+    const l = lines[r] ?? '';
+    head.push(l);
+    if (new RegExp(`\\b${escape(d.name)}\\s*\\(`).test(l)) break;
+  }
+  return /\bstatic\b/.test(head.join(' '));
+}
+
+/**
+ * Unchanged definitions that call one of `changed` directly, when for each such changed function they are all its
+ * callers; an empty list otherwise. Deterministic (file order).
+ */
+export function allCallers(defs: readonly Def[], changed: readonly string[], lines: readonly string[]): Def[] {
+  const changedSet = new Set(changed);
+  const out = new Map<string, Def>();
+  for (const name of changed) {
+    const self = defs.find((d) => d.name === name);
+    if (!self || !isStatic(self, lines)) continue;
+    const word = new RegExp(`\\b${escape(name)}\\b(\\s*\\()?`, 'g');
+    const callers: Def[] = [];
+    let complete = true;
+    lines.forEach((l, r) => {
+      if (!complete || (r >= self.start && r <= self.end)) return;
+      for (const m of l.matchAll(word)) {
+        const inDef = defs.find((d) => r >= d.start && r <= d.end);
+        // A use that is not a call (an ops table, a macro, a function pointer) hides callers the file does not show.
+        if (m[1] === undefined) {
+          complete = false;
+          return;
+        }
+        if (inDef && !changedSet.has(inDef.name) && !callers.includes(inDef)) callers.push(inDef);
+      }
+    });
+    if (!complete || callers.length === 0) continue;
+    for (const c of callers) out.set(c.name, c);
+  }
+  if (out.size > MAX_TREE_CALLERS) return [];
+  return [...out.values()].sort((a, b) => a.start - b.start);
+}

@@ -1,0 +1,124 @@
+/**
+ * Contracts with the callers the tree shows (issue 10 item 3): a changed helper that now returns with an
+ * invalidation window open over its caller's range is judged with its unchanged callers from the same file of the
+ * tree — when they are all its callers (a `static` function whose name is only ever called there). The tree is
+ * generated here.
+ */
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { checkPatches, isReportable } from '../../src/engine/index.ts';
+import { loadSimulator } from '../../src/engine/confirm.ts';
+import { functionsOfPatch } from '../../src/frontend/index.ts';
+import { directoryTree, extractPatchesFromText } from '../../src/sources/index.ts';
+
+const FILE = (storage: string, extra = ''): string => `// SPDX-License-Identifier: GPL-2.0
+#include <linux/mm.h>
+#include <linux/mmu_notifier.h>
+
+${storage}void seal_range_prepare(struct vm_area_struct *vma,
+			       struct mmu_notifier_range *range)
+{
+	mmu_notifier_range_init(range, MMU_NOTIFY_CLEAR, 0, vma->vm_mm,
+				vma->vm_start, vma->vm_end);
+}
+
+int seal_vma(struct vm_area_struct *vma)
+{
+	struct mmu_notifier_range range;
+
+	seal_range_prepare(vma, &range);
+	mmu_notifier_invalidate_range_start(&range);
+	seal_vma_ptes(vma);
+	mmu_notifier_invalidate_range_end(&range);
+	return 0;
+}
+
+int seal_vma_count(struct vm_area_struct *vma)
+{
+	struct mmu_notifier_range range;
+
+	if (!vma->vm_mm)
+		return -EINVAL;
+	seal_range_prepare(vma, &range);
+	return seal_count_ptes(vma, range.start, range.end);
+}
+${extra}`;
+
+const PATCH = `From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001
+From: Fixture Author <fixtures@mmreview.invalid>
+Subject: [PATCH] mm/range_seal: open the invalidation in seal_range_prepare()
+
+---
+diff --git a/mm/range_seal.c b/mm/range_seal.c
+index 1111111..2222222 100644
+--- a/mm/range_seal.c
++++ b/mm/range_seal.c
+@@ -7,6 +7,7 @@ static void seal_range_prepare(struct vm_area_struct *vma,
+ {
+ 	mmu_notifier_range_init(range, MMU_NOTIFY_CLEAR, 0, vma->vm_mm,
+ 				vma->vm_start, vma->vm_end);
++	mmu_notifier_invalidate_range_start(range);
+ }
+ 
+ int seal_vma(struct vm_area_struct *vma)
+@@ -14,7 +15,6 @@ int seal_vma(struct vm_area_struct *vma)
+ 	struct mmu_notifier_range range;
+ 
+ 	seal_range_prepare(vma, &range);
+-	mmu_notifier_invalidate_range_start(&range);
+ 	seal_vma_ptes(vma);
+ 	mmu_notifier_invalidate_range_end(&range);
+ 	return 0;
+-- 
+2.43.0
+`;
+
+function tree(text: string) {
+  const dir = mkdtempSync(join(tmpdir(), 'mmr-tree-callers-'));
+  mkdirSync(join(dir, 'mm'));
+  writeFileSync(join(dir, 'mm/range_seal.c'), text);
+  return directoryTree(dir);
+}
+
+const patches = () => extractPatchesFromText(PATCH, { kind: 'patch-file', name: 'range-seal.patch' }).patches;
+
+describe('notifier-symmetry: a window left to the callers the tree shows', () => {
+  beforeAll(loadSimulator);
+
+  it('the unchanged callers of a static helper reach the rules as context, not as reviewed functions', async () => {
+    const r = await functionsOfPatch(patches()[0]!, { tree: tree(FILE('static ')) });
+    expect(r.functions.map((f) => [f.name, f.changed])).toEqual([
+      ['seal_range_prepare', true],
+      ['seal_vma', true],
+      ['seal_vma_count', false],
+    ]);
+  });
+
+  it('confirms the window the helper now leaves open in a caller that never ends it, at the helper', async () => {
+    const report = await checkPatches(patches(), { tree: tree(FILE('static ')), rules: ['notifier-symmetry'] });
+    const got = report.findings.map((f) => [f.function, f.status, f.introduced, isReportable(f)]);
+    expect(got).toEqual([['seal_range_prepare', 'confirmed', true, true]]);
+    const f = report.findings[0]!;
+    expect(f.message).toMatch(/its caller seal_vma_count\(\) returns/);
+    expect(f.simulation?.invariant).toBe('notifier-balance');
+    expect(f.suggestion?.verdict).toBe('removes-violation');
+  });
+
+  it('says nothing when the helper is not static (callers in other files are not in the tree file)', async () => {
+    const report = await checkPatches(patches(), { tree: tree(FILE('')), rules: ['notifier-symmetry'] });
+    expect(report.findings.filter(isReportable)).toEqual([]);
+  });
+
+  it('says nothing when the helper is also used other than by a call (an ops table may call it)', async () => {
+    const ops = 'static const struct seal_ops seal_default_ops = {\n\t.prepare = seal_range_prepare,\n};\n';
+    const report = await checkPatches(patches(), { tree: tree(FILE('static ', ops)), rules: ['notifier-symmetry'] });
+    expect(report.findings.filter(isReportable)).toEqual([]);
+  });
+
+  it('without a tree: the end the patch kept after the helper call is not a stray end (the start moved into it)', async () => {
+    const report = await checkPatches(patches(), { rules: ['notifier-symmetry'] });
+    expect(report.findings.map((f) => [f.function, f.status])).toEqual([]);
+  });
+});
