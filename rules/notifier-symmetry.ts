@@ -8,11 +8,11 @@ import type { Hazard } from '../src/core/rule.ts';
 import type { InvariantName } from '../src/core/sim-contract.ts';
 import { createRule } from './create-rule.ts';
 import type { TypedRuleContext } from './create-rule.ts';
-import { annotatedEntryLocks, callersOf, handOver, rangeFromCaller } from './utils/contracts.ts';
+import { annotatedEntryLocks, baseName, callersOf, handOver, paramName, rangeFromCaller } from './utils/contracts.ts';
 import { PTE_PRESERVING_HOOKS } from '../src/kernel-api/catalogue.ts';
 import { callOutcome, failedCalls, returnSemantics } from './utils/failure.ts';
 import type { FailureSemantics } from '../src/kernel-api/catalogue.ts';
-import { LockState, MIRRORED_KINDS, imageEvent, insertAt, isPtlAcquire, locAt, moveBefore, norm, pickAnchor, removeAt, replaceAt, stripStep, synthEvent, truncated } from './utils/paths.ts';
+import { LockState, MIRRORED_KINDS, callArgs, imageEvent, insertAt, isPtlAcquire, locAt, moveBefore, norm, pickAnchor, removeAt, replaceAt, stripStep, synthEvent, truncated } from './utils/paths.ts';
 
 export type MessageId = 'missingEnd' | 'missingEndAbove' | 'strayEnd' | 'rangeMismatch' | 'unbracketed' | 'unbracketedCall' | 'blockableUnderLock' | 'windowLeftToCaller';
 
@@ -269,7 +269,7 @@ function checkPath(
     // A range handed in by the caller: the window may be the caller's to close. A changed caller is judged where it
     // calls us (it treats the call as the start); unchanged callers are judged here when the tree shows them all.
     if (o.event.kind === 'notifier-start' && rangeFromCaller(ctx.image, o.event)) {
-      reportCallerLeak(ctx, path, o.index, o.event, handOff);
+      reportCallerLeak(ctx, path, o.event, handOff);
       continue;
     }
     if (!exitsEarly(path, o.index, endLines)) continue;
@@ -393,10 +393,20 @@ function valueText(ev: Event): string {
  * branch on the call's result are not paired (which of our paths they follow is not tracked), nor callers that
  * hand a range on to their own caller.
  */
-function reportCallerLeak(ctx: TypedRuleContext<MessageId>, path: EventPath, at: number, start: Event, handOff: HandOff): void {
+function reportCallerLeak(ctx: TypedRuleContext<MessageId>, path: EventPath, start: Event, handOff: HandOff): void {
   const sites = callersOf(ctx.context ?? [], ctx.fn, ctx.side);
+  const slot = ctx.image.params.map(paramName).indexOf(baseName(start.args.range));
   const site = sites.find((s) => {
     if (truncated(s.path) || handOver(s.image).rangeParams.length > 0) return false;
+    // The range must be the caller's own local (`&range`): a range in a struct or handed in may be ended by code
+    // the caller's callers run after it returns.
+    const local = /^&\s*([A-Za-z_]\w*)$/.exec((callArgs(s.event.text)[slot] ?? '').trim())?.[1];
+    if (slot < 0 || !local || s.image.params.map(paramName).includes(local)) return false;
+    // The range's address taken anywhere but in a call of ours or of the notifier API (`finish_range(&range)`,
+    // `r = &range`) may end the window out of sight: not judged.
+    const address = new RegExp(`&\\s*${local}\\b(?!\\s*(?:\\.|->|\\[))`);
+    const callOf = new RegExp(`\\b(?:${ctx.fn.name}|mmu_notifier_\\w+)\\s*\\(`);
+    if (s.image.text.split('\n').some((l) => address.test(l) && !callOf.test(l))) return false;
     const after = s.path.steps.slice(s.index + 1);
     if (after.some((st) => st.step === 'event' && (st.kind === 'notifier-end' || (st.kind === 'call' && handOff.closers.has(st.callee))))) return false;
     const result = s.event.result ? new RegExp(`\\b${s.event.result.replace(/[^\w]/g, '')}\\b`) : undefined;

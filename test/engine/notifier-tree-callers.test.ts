@@ -117,6 +117,12 @@ describe('notifier-symmetry: a window left to the callers the tree shows', () =>
     expect(report.findings.filter(isReportable)).toEqual([]);
   });
 
+  it('says nothing when the caller hands the range to another function after the call (it may end the window)', async () => {
+    const text = FILE('static ').replace('return seal_count_ptes(vma, range.start, range.end);', 'seal_count_ptes(vma, range.start, range.end);\n\treturn seal_range_finish(&range);');
+    const report = await checkPatches(patches(), { tree: tree(text), rules: ['notifier-symmetry'] });
+    expect(report.findings.filter(isReportable)).toEqual([]);
+  });
+
   it('without a tree: the end the patch kept after the helper call is not a stray end (the start moved into it)', async () => {
     const report = await checkPatches(patches(), { rules: ['notifier-symmetry'] });
     expect(report.findings.map((f) => [f.function, f.status])).toEqual([]);
