@@ -1,6 +1,6 @@
 /**
- * The callers of a changed function in its own file, when they are all its callers: the function is `static` (no
- * other file can call it) and its name appears outside its definition only in direct calls `name(` (no address
+ * The callers of a changed function in its own file, when they are all its callers: the function is `static` in a
+ * `.c` file (no other file can call it) and its name appears outside its definition only in direct calls `name(` (no address
  * taken for an ops table or a macro, no export). Then a rule can judge a contract between the function and its
  * callers (a lock or an invalidation window left for the caller) on the whole set. Otherwise no caller is returned:
  * a partial set would be read as the whole one.
@@ -29,7 +29,9 @@ function isStatic(d: Def, lines: readonly string[]): boolean {
  * Unchanged definitions that call one of `changed` directly, when for each such changed function they are all its
  * callers; an empty list otherwise. Deterministic (file order).
  */
-export function allCallers(defs: readonly Def[], changed: readonly string[], lines: readonly string[]): Def[] {
+export function allCallers(path: string, defs: readonly Def[], changed: readonly string[], lines: readonly string[]): Def[] {
+  // A header's static (inline) functions are compiled into every file that includes it.
+  if (!path.endsWith('.c')) return [];
   const changedSet = new Set(changed);
   const out = new Map<string, Def>();
   for (const name of changed) {
@@ -40,10 +42,12 @@ export function allCallers(defs: readonly Def[], changed: readonly string[], lin
     let complete = true;
     lines.forEach((l, r) => {
       if (!complete || (r >= self.start && r <= self.end)) return;
+      const inMacro = /^\s*#\s*define\b/.test(l) || /\\\s*$/.test(lines[r - 1] ?? '');
       for (const m of l.matchAll(word)) {
         const inDef = defs.find((d) => r >= d.start && r <= d.end);
-        // A use that is not a call (an ops table, a macro, a function pointer) hides callers the file does not show.
-        if (m[1] === undefined) {
+        // A use that is not a call (an ops table, a function pointer), or a call in a macro (its users call it),
+        // hides callers the file does not show.
+        if (m[1] === undefined || inMacro) {
           complete = false;
           return;
         }

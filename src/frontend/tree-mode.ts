@@ -117,7 +117,7 @@ export async function treeImages(
   for (const side of ['pre', 'post'] as const) {
     const p = parsed[side];
     if (!p) continue;
-    for (const d of allCallers(p.defs, [...out[side].keys()], p.fileLines)) {
+    for (const d of allCallers(fd.newPath ?? oldPath ?? '', p.defs, [...out[side].keys()], p.fileLines)) {
       out.callers[side].set(d.name, { name: d.name, lines: defLines(d, p.facts, p.fileLines), whole: true, order: d.start });
     }
   }
