@@ -180,7 +180,8 @@ async function checkPatch(patch: Patch, opts: CheckOptions, stats: Report['stats
   const rules = opts.rules ? RULES.filter((r) => opts.rules?.includes(r.meta.id)) : RULES;
   const all: Array<{ fn: FunctionView; c: Candidate }> = [];
   for (const fn of changed) {
-    const { candidates, errors: errs } = runRules(rules, fn, changed, context);
+    // Context callers are per file (a static function's callers are in its own file, a name may recur elsewhere).
+    const { candidates, errors: errs } = runRules(rules, fn, changed, context.filter((c) => c.path === fn.path));
     errors.push(...errs);
     for (const c of candidates) all.push({ fn, c });
   }
@@ -211,7 +212,7 @@ async function checkPatch(patch: Patch, opts: CheckOptions, stats: Report['stats
     let tried = 0;
     for (const c of distinct.slice(0, HAZARD_SIMULATION_BUDGET)) {
       tried++;
-      const input: BuildInput = { candidate: c, path: fn.path, fn: fn.name, fragment: isFragment(fn, c.side), facts: factsFor(fn, c.side, [...changed, ...context]) };
+      const input: BuildInput = { candidate: c, path: fn.path, fn: fn.name, fragment: isFragment(fn, c.side), facts: factsFor(fn, c.side, [...changed, ...context.filter((x) => x.path === fn.path)]) };
       const companion = companionFor(c, all);
       if (companion) input.companion = companion;
       let confirmation: Confirmation;
@@ -232,7 +233,7 @@ async function checkPatch(patch: Patch, opts: CheckOptions, stats: Report['stats
       budgets.push(`simulation budget: ${tried} of ${distinct.length} distinct paths with this hazard simulated`);
     }
     const chosen = best.c;
-    simulated.push({ fn, candidate: chosen, confirmation: best.confirmation, others: members.map((m) => m.c).filter((c) => c !== chosen), budgets, siblings: [...changed, ...context] });
+    simulated.push({ fn, candidate: chosen, confirmation: best.confirmation, others: members.map((m) => m.c).filter((c) => c !== chosen), budgets, siblings: [...changed, ...context.filter((x) => x.path === fn.path)] });
   }
   const findings: Finding[] = [];
   const byFn = new Map<FunctionView, Simulated[]>();
