@@ -313,7 +313,7 @@ function uncoveredCallees(ctx: TypedRuleContext<MessageId>, other: FunctionImage
   for (const e of calls) if (e.loc.line <= lo || e.loc.line >= hi) inside.delete(e.callee);
   for (const callee of inside) {
     if (!image.events.some((e) => e.kind === 'call' && e.callee === callee)) continue;
-    const sib = ctx.siblings.find((f) => f.name === callee);
+    const sib = ctx.siblings.find((f) => f.name === callee) ?? ctx.context?.find((f) => f.name === callee);
     const img = sib ? (ctx.side === 'pre' ? sib.pre : sib.post) : undefined;
     if (img && (has(img, 'notifier-start') || (img.complete && !img.events.some((e) => MIRRORED_KINDS.has(e.kind) || (e.kind === 'call' && e.attrs.opaque === true))))) continue;
     out.add(callee);
@@ -350,19 +350,45 @@ function reportUncoveredCall(ctx: TypedRuleContext<MessageId>, path: EventPath, 
   // The stand-in takes the mirrored entry away from the page it mapped (the first half of a replacement): the
   // change a window exists for. Write-protecting or replacing it is judged the same way by the secondary MMU.
   const stand = { ...synthEvent('pte-clear', ev.callee, { mm: 'mm' }, ev.loc, { effects: ['clear'] }), id: ev.id, text: ev.text };
-  const simPath = replaceAt(path, u.index, stand);
+  // With a tree that shows the callee whole, one of its paths that changes a mirrored PTE replaces the stand-in:
+  // the claim no longer depends on the callee.
+  const body = calleeChange(ctx, ev.callee);
+  const simPath = body ? { steps: [...path.steps.slice(0, u.index), ...body.steps, ...path.steps.slice(u.index + 1)], complete: path.complete } : replaceAt(path, u.index, stand);
   const names = [...new Set(calls.map((c) => c.event.callee))];
   const listed = names.slice(0, 3).map((n) => `${n}()`).join(', ') + (names.length > 3 ? ` and ${names.length - 3} more` : '');
   ctx.report({
-    unseen: `depends on ${listed}: the patch removed the mmu_notifier invalidation window around ${names.length > 1 ? 'these calls' : 'this call'} — does ${names.length > 1 ? 'one of them' : 'it'} change a PTE that secondary MMUs mirror?`,
+    ...(body
+      ? {}
+      : { unseen: `depends on ${listed}: the patch removed the mmu_notifier invalidation window around ${names.length > 1 ? 'these calls' : 'this call'} — does ${names.length > 1 ? 'one of them' : 'it'} change a PTE that secondary MMUs mirror?` }),
     messageId: 'unbracketedCall',
     data: { callee: ev.callee },
     anchor: imageEvent(ctx.image, ev),
     related: calls.slice(1).map((c) => ({ event: imageEvent(ctx.image, c.event), message: 'another call the removed window covered' })),
     path: simPath,
     hazard: hazard('unbracketed-pte-change', ['secondary-mmu-coherent']),
-    suggestion: { text: `keep ${ev.callee}() inside an mmu_notifier_invalidate_range_start()/_end() window`, path: bracket(simPath, u.index, stand, u.held) },
+    suggestion: { text: `keep ${ev.callee}() inside an mmu_notifier_invalidate_range_start()/_end() window`, path: body ? bracketSpan(simPath, u.index, u.index + body.steps.length, ev) : bracket(simPath, u.index, stand, u.held) },
   });
+}
+
+/**
+ * The callee seen whole (a changed function of the patch, or with a tree an unchanged one of the same file), with
+ * no invalidation bracket of its own: its first complete path that changes a PTE secondary MMUs mirror, without
+ * its return. Undefined when the callee is not seen whole or no path of it makes such a change.
+ */
+function calleeChange(ctx: TypedRuleContext<MessageId>, callee: string): EventPath | undefined {
+  const view = ctx.siblings.find((f) => f.name === callee) ?? ctx.context?.find((f) => f.name === callee);
+  const img = view ? (ctx.side === 'pre' ? view.pre : view.post) : undefined;
+  if (!img?.complete || has(img, 'notifier-start') || has(img, 'notifier-end')) return undefined;
+  const p = img.paths.find((x) => !truncated(x) && x.steps.some((st) => st.step === 'event' && MIRRORED_KINDS.has(st.kind)));
+  if (!p) return undefined;
+  return { steps: p.steps.filter((st) => !(st.step === 'control' && st.kind === 'return')), complete: p.complete };
+}
+
+/** The path with a window (over the call's range, unknown: the page at `addr`) around steps [from, to). */
+function bracketSpan(path: EventPath, from: number, to: number, call: Event): EventPath {
+  const args = { mm: call.args.mm ?? 'mm', start: 'addr', end: 'addr + PAGE_SIZE' };
+  const withEnd = insertAt(path, to, synthEvent('notifier-end', 'mmu_notifier_invalidate_range_end', args, locAt(path, to)));
+  return insertAt(withEnd, from, synthEvent('notifier-start', 'mmu_notifier_invalidate_range_start', args, locAt(path, from), { blockable: true }));
 }
 
 /**

@@ -166,7 +166,8 @@ async function checkPatch(patch: Patch, opts: CheckOptions, stats: Report['stats
   for (const p of problems) errors.push({ code: p.code, message: p.message, input: p.input, ...(p.line ? { line: p.line } : {}) });
   stats.files += patch.files.length;
   const changed = functions.filter((f) => f.changed);
-  // With a tree: unchanged callers of changed functions (all of them, or none: tree-callers.ts), for contracts.
+  // With a tree: unchanged callers of changed functions (all of them, or none) and unchanged callees of the same
+  // file (tree-callers.ts), for contracts between functions.
   const context = functions.filter((f) => !f.changed);
   stats.functions += changed.length;
   // Never zero paths in silence: an image with code but no enumerated path was not analysed.

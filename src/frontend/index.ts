@@ -59,7 +59,7 @@ async function functionsOfFile(fd: FileDiff, patch: Patch, tree: SourceTree | un
   if (fd.binary || !isCPath(fd.newPath ?? fd.oldPath)) return [];
   let pre: Map<string, GatheredImage> | undefined;
   let post: Map<string, GatheredImage> | undefined;
-  let callers: TreeImages['callers'] | undefined;
+  let context: Array<TreeImages['callers']> = [];
   if (tree && path !== '?') {
     const read = async (p: string): Promise<string | undefined> => {
       try {
@@ -73,7 +73,7 @@ async function functionsOfFile(fd: FileDiff, patch: Patch, tree: SourceTree | un
     if (t) {
       pre = t.pre;
       post = t.post;
-      callers = t.callers;
+      context = [t.callers, t.callees];
     }
   }
   if (!pre || !post) {
@@ -95,16 +95,18 @@ async function functionsOfFile(fd: FileDiff, patch: Patch, tree: SourceTree | un
     problems.push(...toProblems(view.pre, path, name, 'pre', patch.id), ...toProblems(view.post, path, name, 'post', patch.id));
     views.push(view);
   }
-  // With a tree: the unchanged callers of changed functions, when they are all of them (tree-callers.ts), as
-  // unchanged views (`changed: false`) that the engine hands to rules as context, never reviews.
-  for (const name of [...new Set([...(callers?.pre.keys() ?? []), ...(callers?.post.keys() ?? [])])]) {
-    if (views.some((v) => v.name === name)) continue;
-    const view: FunctionView = { path, name, changed: false };
-    const gp = callers?.pre.get(name);
-    const gq = callers?.post.get(name);
-    if (gp) view.pre = await imageOf(gp);
-    if (gq) view.post = await imageOf(gq);
-    views.push(view);
+  // With a tree: the unchanged callers of changed functions, when they are all of them, and their unchanged callees
+  // (tree-callers.ts), as unchanged views (`changed: false`) that the engine hands to rules as context, never reviews.
+  for (const set of context) {
+    for (const name of [...new Set([...set.pre.keys(), ...set.post.keys()])]) {
+      if (views.some((v) => v.name === name)) continue;
+      const view: FunctionView = { path, name, changed: false };
+      const gp = set.pre.get(name);
+      const gq = set.post.get(name);
+      if (gp) view.pre = await imageOf(gp);
+      if (gq) view.post = await imageOf(gq);
+      views.push(view);
+    }
   }
   return views;
 }

@@ -60,3 +60,24 @@ export function allCallers(path: string, defs: readonly Def[], changed: readonly
   if (out.size > MAX_TREE_CALLERS) return [];
   return [...out.values()].sort((a, b) => a.start - b.start);
 }
+
+/**
+ * Unchanged definitions of the file that a changed function calls directly (at most MAX_TREE_CALLERS, in file
+ * order), so a rule can see what a callee does instead of asking. A callee that itself calls a changed function is
+ * left out unless it is among `callers`: a partial set of callers must never be read as the whole one.
+ */
+export function calledDefs(defs: readonly Def[], changed: readonly string[], lines: readonly string[], callers: readonly Def[]): Def[] {
+  const changedDefs = defs.filter((d) => changed.includes(d.name));
+  const body = (d: Def): string => lines.slice(d.start, d.end + 1).join('\n');
+  const texts = changedDefs.map(body);
+  const callsChanged = (d: Def): boolean => changed.some((n) => new RegExp(`\\b${escape(n)}\\s*\\(`).test(body(d)));
+  const out: Def[] = [];
+  for (const d of defs) {
+    if (changed.includes(d.name) || callers.includes(d)) continue;
+    const call = new RegExp(`\\b${escape(d.name)}\\s*\\(`);
+    if (!texts.some((t) => call.test(t)) || callsChanged(d)) continue;
+    out.push(d);
+    if (out.length >= MAX_TREE_CALLERS) break;
+  }
+  return out;
+}

@@ -10,7 +10,7 @@ import { prepass } from '../c/prepass.ts';
 import { applyFileDiff } from '../diff/apply.ts';
 import { hunkImage, type ImageLine, type Side } from './images.ts';
 import type { GatheredImage } from './hunk-mode.ts';
-import { allCallers } from './tree-callers.ts';
+import { allCallers, calledDefs } from './tree-callers.ts';
 
 export interface Def {
   name: string;
@@ -72,6 +72,8 @@ export interface TreeImages {
    * are ALL the callers of that function (it is `static` and its name is used nowhere but in direct calls).
    */
   callers: { pre: Map<string, GatheredImage>; post: Map<string, GatheredImage> };
+  /** Unchanged functions of the file that a changed one calls, per side (tree-callers.ts calledDefs). */
+  callees: { pre: Map<string, GatheredImage>; post: Map<string, GatheredImage> };
 }
 
 /**
@@ -93,7 +95,7 @@ export async function treeImages(
     problems.push(...applied.problems);
     return undefined;
   }
-  const out: TreeImages = { pre: new Map(), post: new Map(), callers: { pre: new Map(), post: new Map() } };
+  const out: TreeImages = { pre: new Map(), post: new Map(), callers: { pre: new Map(), post: new Map() }, callees: { pre: new Map(), post: new Map() } };
   const parsed: Partial<Record<'pre' | 'post', { defs: Def[]; facts: Map<number, ImageLine>; fileLines: string[] }>> = {};
   for (const side of ['pre', 'post'] as const) {
     const text = side === 'pre' ? preText : applied.text;
@@ -117,8 +119,13 @@ export async function treeImages(
   for (const side of ['pre', 'post'] as const) {
     const p = parsed[side];
     if (!p) continue;
-    for (const d of allCallers(fd.newPath ?? oldPath ?? '', p.defs, [...out[side].keys()], p.fileLines)) {
+    const changed = [...out[side].keys()];
+    const callers = allCallers(fd.newPath ?? oldPath ?? '', p.defs, changed, p.fileLines);
+    for (const d of callers) {
       out.callers[side].set(d.name, { name: d.name, lines: defLines(d, p.facts, p.fileLines), whole: true, order: d.start });
+    }
+    for (const d of calledDefs(p.defs, changed, p.fileLines, callers)) {
+      out.callees[side].set(d.name, { name: d.name, lines: defLines(d, p.facts, p.fileLines), whole: true, order: d.start });
     }
   }
   return out;

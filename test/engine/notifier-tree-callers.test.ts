@@ -4,7 +4,7 @@
  * tree — when they are all its callers (a `static` function whose name is only ever called there). The tree is
  * generated here.
  */
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -125,6 +125,71 @@ describe('notifier-symmetry: a window left to the callers the tree shows', () =>
 
   it('without a tree: the end the patch kept after the helper call is not a stray end (the start moved into it)', async () => {
     const report = await checkPatches(patches(), { rules: ['notifier-symmetry'] });
+    expect(report.findings.map((f) => [f.function, f.status])).toEqual([]);
+  });
+});
+
+// A callee the tree shows whole answers the question an unseen one leaves open.
+const FILL = `// SPDX-License-Identifier: GPL-2.0
+#include <linux/mm.h>
+#include <linux/mmu_notifier.h>
+
+static int fill_install_page(struct vm_area_struct *vma, unsigned long addr, struct page *page)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	spinlock_t *ptl;
+	pte_t *ptep;
+
+	ptep = get_locked_pte(mm, addr, &ptl);
+	if (!ptep)
+		return -ENOMEM;
+	ptep_clear_flush(vma, addr, ptep);
+	set_pte_at(mm, addr, ptep, mk_pte(page, vma->vm_page_prot));
+	pte_unmap_unlock(ptep, ptl);
+	return 0;
+}
+
+int fill_range(struct vm_area_struct *vma, unsigned long start,
+	       unsigned long end, struct page **pages)
+{
+	struct mmu_notifier_range range;
+	unsigned long addr;
+	int err = 0;
+
+	mmu_notifier_range_init(&range, MMU_NOTIFY_CLEAR, 0, vma->vm_mm,
+				start, end);
+	mmu_notifier_invalidate_range_start(&range);
+	for (addr = start; addr < end; addr += PAGE_SIZE) {
+		err = fill_install_page(vma, addr, *pages++); /* ruleid: notifier-symmetry */
+		if (err)
+			break;
+	}
+	mmu_notifier_invalidate_range_end(&range);
+	return err;
+}
+`;
+
+describe('notifier-symmetry: a window removed around a callee the tree shows', () => {
+  beforeAll(loadSimulator);
+  const fixture = join(import.meta.dirname, '../../fixtures/rules/notifier-symmetry/invalid-window-removed-around-unseen-helper.patch');
+  const fillPatches = () => extractPatchesFromText(readFileSync(fixture, 'utf8'), { kind: 'patch-file', name: 'fill.patch' }).patches;
+  function fillTree(text: string) {
+    const dir = mkdtempSync(join(tmpdir(), 'mmr-tree-callees-'));
+    mkdirSync(join(dir, 'mm'));
+    writeFileSync(join(dir, 'mm/pte_fill.c'), text);
+    return directoryTree(dir);
+  }
+
+  it('is confirmed when the callee changes a mirrored PTE on some path (no longer a question about it)', async () => {
+    const report = await checkPatches(fillPatches(), { tree: fillTree(FILL), rules: ['notifier-symmetry'] });
+    expect(report.findings.map((f) => [f.function, f.status, f.introduced, f.dependsOn ?? ''])).toEqual([['fill_range', 'confirmed', true, '']]);
+    expect(report.findings[0]?.simulation?.invariant).toBe('secondary-mmu-coherent');
+    expect(report.findings[0]?.suggestion?.verdict).toBe('removes-violation');
+  });
+
+  it('says nothing when the callee seen whole changes no PTE and calls nothing unseen', async () => {
+    const quiet = FILL.replace(/\tptep = get_locked_pte[\s\S]*?return 0;\n}/, '\treturn addr & ~PAGE_MASK ? -EINVAL : 0;\n}');
+    const report = await checkPatches(fillPatches(), { tree: fillTree(quiet), rules: ['notifier-symmetry'] });
     expect(report.findings.map((f) => [f.function, f.status])).toEqual([]);
   });
 });
