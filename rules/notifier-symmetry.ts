@@ -372,15 +372,18 @@ function reportUncoveredCall(ctx: TypedRuleContext<MessageId>, path: EventPath, 
 
 /**
  * The callee seen whole (a changed function of the patch, or with a tree an unchanged one of the same file), with
- * no invalidation bracket of its own: its first complete path that changes a PTE secondary MMUs mirror, without
- * its return. Undefined when the callee is not seen whole or no path of it makes such a change.
+ * no invalidation bracket of its own and all of its paths enumerated: its one path that changes a PTE secondary
+ * MMUs mirror, without its return. Undefined when the callee is not seen whole, or when no path or several paths
+ * make such a change (one candidate per call is simulated: a harmless first path must not refute a harmful second
+ * one, so the stand-in and the question stay).
  */
 function calleeChange(ctx: TypedRuleContext<MessageId>, callee: string): EventPath | undefined {
   const view = ctx.siblings.find((f) => f.name === callee) ?? ctx.context?.find((f) => f.name === callee);
   const img = view ? (ctx.side === 'pre' ? view.pre : view.post) : undefined;
-  if (!img?.complete || has(img, 'notifier-start') || has(img, 'notifier-end')) return undefined;
-  const p = img.paths.find((x) => !truncated(x) && x.steps.some((st) => st.step === 'event' && MIRRORED_KINDS.has(st.kind)));
-  if (!p) return undefined;
+  if (!img?.complete || img.paths.some(truncated) || has(img, 'notifier-start') || has(img, 'notifier-end')) return undefined;
+  const changing = img.paths.filter((x) => x.steps.some((st) => st.step === 'event' && MIRRORED_KINDS.has(st.kind)));
+  if (changing.length !== 1) return undefined;
+  const p = changing[0] as EventPath;
   return { steps: p.steps.filter((st) => !(st.step === 'control' && st.kind === 'return')), complete: p.complete };
 }
 

@@ -187,6 +187,19 @@ describe('notifier-symmetry: a window removed around a callee the tree shows', (
     expect(report.findings[0]?.suggestion?.verdict).toBe('removes-violation');
   });
 
+  it('is refuted when the callee only ever fills an empty entry (no secondary MMU can map it)', async () => {
+    const empty = FILL.replace('\tptep_clear_flush(vma, addr, ptep);\n', '\tif (!pte_none(*ptep)) {\n\t\tpte_unmap_unlock(ptep, ptl);\n\t\treturn -EBUSY;\n\t}\n');
+    const report = await checkPatches(fillPatches(), { tree: fillTree(empty), rules: ['notifier-symmetry'] });
+    expect(report.findings.map((f) => [f.function, f.status])).toEqual([['fill_range', 'refuted']]);
+  });
+
+  it('keeps the question when several paths of the callee change a PTE (one harmless path must not refute)', async () => {
+    const two = FILL.replace('\tptep_clear_flush(vma, addr, ptep);\n', '\tif (pte_none(*ptep))\n\t\tset_pte_at(mm, addr, ptep, mk_pte(page, vma->vm_page_prot));\n\telse\n\t\tptep_clear_flush(vma, addr, ptep);\n');
+    const report = await checkPatches(fillPatches(), { tree: fillTree(two), rules: ['notifier-symmetry'] });
+    expect(report.findings.map((f) => [f.function, f.status])).toEqual([['fill_range', 'inconclusive']]);
+    expect(report.findings[0]?.dependsOn).toMatch(/fill_install_page\(\)/);
+  });
+
   it('says nothing when the callee seen whole changes no PTE and calls nothing unseen', async () => {
     const quiet = FILL.replace(/\tptep = get_locked_pte[\s\S]*?return 0;\n}/, '\treturn addr & ~PAGE_MASK ? -EINVAL : 0;\n}');
     const report = await checkPatches(fillPatches(), { tree: fillTree(quiet), rules: ['notifier-symmetry'] });
