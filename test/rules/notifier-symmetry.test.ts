@@ -14,6 +14,7 @@ testRule(rule, {
     'valid-window-moved-to-caller.patch',
     'valid-window-moved-into-callee.patch',
     'valid-pte-change-window-moved-to-caller.patch',
+    'valid-start-moved-into-helper.patch',
   ],
   invalid: [
     'invalid-blockable-start-under-ptl.c',
