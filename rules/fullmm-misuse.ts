@@ -196,10 +196,12 @@ export default createRule<MessageId>({
     const dead = DEAD_MM_ENTRIES.has(ctx.fn.name);
     let reach: Reach | undefined;
     const reported = new Set<number>();
+    // Callers: the patch's changed functions and, with a tree, the unchanged callers it shows completely.
+    const callers = [...ctx.siblings, ...(ctx.context ?? [])];
     for (const path of ctx.image.paths) {
       // The converse: a flush hook that skips its flush because fullmm is set.
       const skip = fullmmSkip(path);
-      const hook = skip ? reachedFromFlushHook(ctx.fn.name, ctx.side, ctx.siblings, new Set()) : false;
+      const hook = skip ? reachedFromFlushHook(ctx.fn.name, ctx.side, callers, new Set()) : false;
       if (skip && hook !== false && !reported.has(-1)) {
         reported.add(-1);
         const field = impliedLiterals(skip.branch.cond, skip.branch.taken)?.find((l) => /->fullmm$/.test(l)) ?? 'tlb->fullmm';
@@ -248,7 +250,7 @@ export default createRule<MessageId>({
         const mm = norm(ev.args.mm ?? (callArgs(ev.text).length === 2 ? callArgs(ev.text)[0] : callArgs(ev.text)[1]) ?? 'mm');
         if (freshMm(path, mm)) continue;
         const here = liveEvidence(path, i, ctx.image, mm);
-        let r: Reach = here ? { kind: 'live', why: here } : (reach ??= reachOf(ctx.fn.name, ctx.side, ctx.siblings, new Set()));
+        let r: Reach = here ? { kind: 'live', why: here } : (reach ??= reachOf(ctx.fn.name, ctx.side, callers, new Set()));
         if (r.kind === 'dead') continue;
         // A fix: the patch itself turns this gather into a ranged one, its author treating the mm as live; the
         // pre-image finding then only agrees with the patch (a `fixed` note), it makes no claim of its own.

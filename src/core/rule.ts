@@ -79,6 +79,12 @@ export interface RuleContext {
   image: FunctionImage;
   /** Other changed functions of the same patch (for cross-function facts, e.g. a flag a helper now honours). */
   siblings: readonly FunctionView[];
+  /**
+   * With a tree: unchanged functions of the same file (`changed: false`) that call a changed one, present only when
+   * they are all its callers, and that a changed one calls (src/frontend/tree-callers.ts). For judging contracts
+   * between functions; never reviewed.
+   */
+  context?: readonly FunctionView[];
   /** Report a candidate. Throws TypeError for an unknown messageId. */
   report(c: Omit<Candidate, 'rule' | 'message' | 'side'>): void;
 }

@@ -50,7 +50,7 @@ interface Simulated {
   others: Candidate[];
   /** Bounds hit (path cap of the image, simulation budget of the hazard). */
   budgets: string[];
-  /** The patch's changed functions (callers and callees of this one). */
+  /** The patch's changed functions (callers and callees of this one), and with a tree their unchanged callers. */
   siblings: readonly FunctionView[];
 }
 
@@ -167,6 +167,9 @@ async function checkPatch(patch: Patch, opts: CheckOptions, stats: Report['stats
   for (const p of problems) errors.push({ code: p.code, message: p.message, input: p.input, ...(p.line ? { line: p.line } : {}) });
   stats.files += patch.files.length;
   const changed = functions.filter((f) => f.changed);
+  // With a tree: unchanged callers of changed functions (all of them, or none) and unchanged callees of the same
+  // file (tree-callers.ts), for contracts between functions.
+  const context = functions.filter((f) => !f.changed);
   stats.functions += changed.length;
   // Never zero paths in silence: an image with code but no enumerated path was not analysed.
   for (const fn of changed) {
@@ -179,7 +182,8 @@ async function checkPatch(patch: Patch, opts: CheckOptions, stats: Report['stats
   const rules = opts.rules ? RULES.filter((r) => opts.rules?.includes(r.meta.id)) : RULES;
   const all: Array<{ fn: FunctionView; c: Candidate }> = [];
   for (const fn of changed) {
-    const { candidates, errors: errs } = runRules(rules, fn, changed);
+    // Context callers are per file (a static function's callers are in its own file, a name may recur elsewhere).
+    const { candidates, errors: errs } = runRules(rules, fn, changed, context.filter((c) => c.path === fn.path));
     errors.push(...errs);
     for (const c of candidates) all.push({ fn, c });
   }
@@ -210,7 +214,7 @@ async function checkPatch(patch: Patch, opts: CheckOptions, stats: Report['stats
     let tried = 0;
     for (const c of distinct.slice(0, HAZARD_SIMULATION_BUDGET)) {
       tried++;
-      const input: BuildInput = { candidate: c, path: fn.path, fn: fn.name, fragment: isFragment(fn, c.side), facts: factsFor(fn, c.side, changed) };
+      const input: BuildInput = { candidate: c, path: fn.path, fn: fn.name, fragment: isFragment(fn, c.side), facts: factsFor(fn, c.side, [...changed, ...context.filter((x) => x.path === fn.path)]) };
       const companion = companionFor(c, all);
       if (companion) input.companion = companion;
       let confirmation: Confirmation;
@@ -231,7 +235,7 @@ async function checkPatch(patch: Patch, opts: CheckOptions, stats: Report['stats
       budgets.push(`simulation budget: ${tried} of ${distinct.length} distinct paths with this hazard simulated`);
     }
     const chosen = best.c;
-    simulated.push({ fn, candidate: chosen, confirmation: best.confirmation, others: members.map((m) => m.c).filter((c) => c !== chosen), budgets, siblings: changed });
+    simulated.push({ fn, candidate: chosen, confirmation: best.confirmation, others: members.map((m) => m.c).filter((c) => c !== chosen), budgets, siblings: [...changed, ...context.filter((x) => x.path === fn.path)] });
   }
   const findings: Finding[] = [];
   const byFn = new Map<FunctionView, Simulated[]>();

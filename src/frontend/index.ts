@@ -8,6 +8,7 @@ import type { Event, EventPath, FunctionImage, FunctionView } from '../core/even
 import type { FileDiff, InputProblem, Patch, SourceTree } from '../core/patch.ts';
 import { gatherSide, hasChange, type GatheredImage } from './hunk-mode.ts';
 import { treeImages } from './tree-mode.ts';
+import type { TreeImages } from './tree-mode.ts';
 
 /** Files the C front end analyses: C sources and headers, and diffs without a path (GitHub bare patches). */
 export function isCPath(path: string | undefined): boolean {
@@ -58,6 +59,7 @@ async function functionsOfFile(fd: FileDiff, patch: Patch, tree: SourceTree | un
   if (fd.binary || !isCPath(fd.newPath ?? fd.oldPath)) return [];
   let pre: Map<string, GatheredImage> | undefined;
   let post: Map<string, GatheredImage> | undefined;
+  let context: Array<TreeImages['callers']> = [];
   if (tree && path !== '?') {
     const read = async (p: string): Promise<string | undefined> => {
       try {
@@ -71,6 +73,7 @@ async function functionsOfFile(fd: FileDiff, patch: Patch, tree: SourceTree | un
     if (t) {
       pre = t.pre;
       post = t.post;
+      context = [t.callers, t.callees];
     }
   }
   if (!pre || !post) {
@@ -91,6 +94,19 @@ async function functionsOfFile(fd: FileDiff, patch: Patch, tree: SourceTree | un
     if (gq) view.post = await imageOf(gq);
     problems.push(...toProblems(view.pre, path, name, 'pre', patch.id), ...toProblems(view.post, path, name, 'post', patch.id));
     views.push(view);
+  }
+  // With a tree: the unchanged callers of changed functions, when they are all of them, and their unchanged callees
+  // (tree-callers.ts), as unchanged views (`changed: false`) that the engine hands to rules as context, never reviews.
+  for (const set of context) {
+    for (const name of [...new Set([...set.pre.keys(), ...set.post.keys()])]) {
+      if (views.some((v) => v.name === name)) continue;
+      const view: FunctionView = { path, name, changed: false };
+      const gp = set.pre.get(name);
+      const gq = set.post.get(name);
+      if (gp) view.pre = await imageOf(gp);
+      if (gq) view.post = await imageOf(gq);
+      views.push(view);
+    }
   }
   return views;
 }

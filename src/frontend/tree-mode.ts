@@ -10,8 +10,9 @@ import { prepass } from '../c/prepass.ts';
 import { applyFileDiff } from '../diff/apply.ts';
 import { hunkImage, type ImageLine, type Side } from './images.ts';
 import type { GatheredImage } from './hunk-mode.ts';
+import { allCallers, calledDefs } from './tree-callers.ts';
 
-interface Def {
+export interface Def {
   name: string;
   start: number; // 0-based row
   end: number;
@@ -66,6 +67,13 @@ function lineFacts(fd: FileDiff, side: Side, fileLines: readonly string[]): Map<
 export interface TreeImages {
   pre: Map<string, GatheredImage>;
   post: Map<string, GatheredImage>;
+  /**
+   * Unchanged functions of the file that call a changed one, per side (see tree-callers.ts): present only when they
+   * are ALL the callers of that function (it is `static` and its name is used nowhere but in direct calls).
+   */
+  callers: { pre: Map<string, GatheredImage>; post: Map<string, GatheredImage> };
+  /** Unchanged functions of the file that a changed one calls, per side (tree-callers.ts calledDefs). */
+  callees: { pre: Map<string, GatheredImage>; post: Map<string, GatheredImage> };
 }
 
 /**
@@ -87,7 +95,8 @@ export async function treeImages(
     problems.push(...applied.problems);
     return undefined;
   }
-  const out: TreeImages = { pre: new Map(), post: new Map() };
+  const out: TreeImages = { pre: new Map(), post: new Map(), callers: { pre: new Map(), post: new Map() }, callees: { pre: new Map(), post: new Map() } };
+  const parsed: Partial<Record<'pre' | 'post', { defs: Def[]; facts: Map<number, ImageLine>; fileLines: string[] }>> = {};
   for (const side of ['pre', 'post'] as const) {
     const text = side === 'pre' ? preText : applied.text;
     const fileLines = text.split('\n');
@@ -102,9 +111,23 @@ export async function treeImages(
       if (!changedRows.some((r) => r >= d.start && r <= d.end)) continue;
       if (!out[side].has(d.name)) out[side].set(d.name, { name: d.name, lines: defLines(d, facts, fileLines), whole: true, order: d.start });
     }
+    parsed[side] = { defs, facts, fileLines };
   }
   // A function changed on one side only still gets its other image (e.g. lines only removed).
   await fillOtherSide(out, preText, applied.text, fd);
+  // The unchanged callers of the changed functions, when the file shows them all (tree-callers.ts).
+  for (const side of ['pre', 'post'] as const) {
+    const p = parsed[side];
+    if (!p) continue;
+    const changed = [...out[side].keys()];
+    const callers = allCallers(fd.newPath ?? oldPath ?? '', p.defs, changed, p.fileLines);
+    for (const d of callers) {
+      out.callers[side].set(d.name, { name: d.name, lines: defLines(d, p.facts, p.fileLines), whole: true, order: d.start });
+    }
+    for (const d of calledDefs(p.defs, changed, p.fileLines, callers)) {
+      out.callees[side].set(d.name, { name: d.name, lines: defLines(d, p.facts, p.fileLines), whole: true, order: d.start });
+    }
+  }
   return out;
 }
 

@@ -30,7 +30,7 @@ export function fillTemplate(template: string, data: Record<string, string>, rul
 }
 
 /** Check one side of a function with a rule; returns the raw (not yet de-duplicated) candidates. */
-function checkSide(rule: Rule, fn: FunctionView, side: Side, siblings: readonly FunctionView[]): Candidate[] {
+function checkSide(rule: Rule, fn: FunctionView, side: Side, siblings: readonly FunctionView[], context: readonly FunctionView[] = []): Candidate[] {
   const image = side === 'pre' ? fn.pre : fn.post;
   if (!image) return [];
   const out: Candidate[] = [];
@@ -40,6 +40,7 @@ function checkSide(rule: Rule, fn: FunctionView, side: Side, siblings: readonly 
     side,
     image,
     siblings,
+    ...(context.length > 0 ? { context } : {}),
     report(c) {
       const template = rule.meta.messages[c.messageId];
       if (template === undefined || !Object.hasOwn(rule.meta.messages, c.messageId)) {
@@ -97,8 +98,8 @@ export function dedupeCandidates(cands: readonly Candidate[]): Candidate[] {
  * Throws TypeError for API misuse by the rule (unknown messageId, foreign anchor, missing template data) and
  * RuleCrashError when the rule crashes; `runRules` turns the latter into an MMR020 error value.
  */
-export function runRule(rule: Rule, fn: FunctionView, siblings: readonly FunctionView[] = []): Candidate[] {
-  const raw = [...checkSide(rule, fn, 'pre', siblings), ...checkSide(rule, fn, 'post', siblings)];
+export function runRule(rule: Rule, fn: FunctionView, siblings: readonly FunctionView[] = [], context: readonly FunctionView[] = []): Candidate[] {
+  const raw = [...checkSide(rule, fn, 'pre', siblings, context), ...checkSide(rule, fn, 'post', siblings, context)];
   return dedupeCandidates(raw);
 }
 
@@ -107,12 +108,13 @@ export function runRules(
   rules: readonly Rule[],
   fn: FunctionView,
   siblings: readonly FunctionView[] = [],
+  context: readonly FunctionView[] = [],
 ): { candidates: Candidate[]; errors: RunError[] } {
   const candidates: Candidate[] = [];
   const errors: RunError[] = [];
   for (const rule of rules) {
     try {
-      candidates.push(...runRule(rule, fn, siblings));
+      candidates.push(...runRule(rule, fn, siblings, context));
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       errors.push({ code: 'MMR020', message: `rule crashed: ${message}`, input: `${fn.path}:${fn.name}` });

@@ -14,6 +14,7 @@ testRule(rule, {
     'valid-window-moved-to-caller.patch',
     'valid-window-moved-into-callee.patch',
     'valid-pte-change-window-moved-to-caller.patch',
+    'valid-start-moved-into-helper.patch',
   ],
   invalid: [
     'invalid-blockable-start-under-ptl.c',
@@ -26,5 +27,7 @@ testRule(rule, {
     'invalid-blockable-start-must-hold.c',
     'invalid-early-return-inside-window-above-hunk.patch',
     'invalid-window-removed-around-unseen-helper.patch',
+    'invalid-notify-value-computed-above.patch',
+    'invalid-nonblock-failure-ends-late.patch',
   ],
 });

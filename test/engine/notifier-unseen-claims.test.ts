@@ -1,0 +1,33 @@
+/**
+ * notifier-symmetry claims that rest on what the visible code does not show are never confirmed: a PTE value computed
+ * in unseen lines (the simulator would install it unchanged, so the claim was "refuted" on an assumption), and an
+ * _end() after a failed non-blocking start, whose correctness depends on the notifier core of the patch's kernel.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { readInputs } from '../../src/sources/index.ts';
+import { checkPatches } from '../../src/engine/index.ts';
+import { loadSimulator } from '../../src/engine/confirm.ts';
+
+const root = join(import.meta.dirname, '../..');
+
+async function check(file: string) {
+  const read = await readInputs([join(root, 'fixtures/rules/notifier-symmetry', file)]);
+  return (await checkPatches(read.patches, { rules: ['notifier-symmetry'] })).findings;
+}
+
+describe('notifier-symmetry: claims on unseen code', () => {
+  beforeAll(loadSimulator);
+  it('an untraced value installed by set_pte_at_notify() is inconclusive, naming the value, and the stand-in violates', async () => {
+    const findings = await check('invalid-notify-value-computed-above.patch');
+    expect(findings.map((f) => [f.function, f.status, f.introduced])).toEqual([['share_dup_page', 'inconclusive', true]]);
+    expect(findings[0]?.dependsOn).toMatch(/value `fresh` that set_pte_at_notify\(\) installs/);
+    expect(findings[0]?.simulation?.invariant).toBe('secondary-mmu-coherent');
+  });
+  it('an _end() on the failure branch of a _nonblock start is inconclusive, naming the kernel contract', async () => {
+    const findings = await check('invalid-nonblock-failure-ends-late.patch');
+    expect(findings.map((f) => [f.function, f.status, f.introduced])).toEqual([['shrink_idle_vmas', 'inconclusive', true]]);
+    expect(findings[0]?.dependsOn).toMatch(/since 5\.12 \(c2655835fd8c\)/);
+    expect(findings[0]?.simulation?.invariant).toBe('notifier-balance');
+  });
+});
