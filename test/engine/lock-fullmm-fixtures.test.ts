@@ -17,6 +17,7 @@ async function check(rule: string, file: string) {
 describe('uffd-lock-retake and fullmm-misuse fixtures through the engine', () => {
   const confirmed: Array<[string, string, string]> = [
     ['uffd-lock-retake', 'invalid-unmap-after-null-map.patch', 'lock-balance'],
+    ['uffd-lock-retake', 'invalid-unlock-after-failed-get-locked-pte.patch', 'lock-balance'],
     ['uffd-lock-retake', 'invalid-stale-orig-pte-after-retake.patch', 'lock-balance'],
     ['uffd-lock-retake', 'invalid-hunk-unlocks-stale-orig-pte.patch', 'lock-balance'],
     ['uffd-lock-retake', 'invalid-spin-unlock-leaves-pte-mapped.patch', 'lock-balance'],
@@ -43,6 +44,7 @@ describe('uffd-lock-retake and fullmm-misuse fixtures through the engine', () =>
     ['uffd-lock-retake', 'valid-retake-updates-orig-pte.patch'],
     ['uffd-lock-retake', 'valid-hunk-retake-updates-orig-pte.patch'],
     ['uffd-lock-retake', 'valid-unmap-unlock-after-get-locked-pte.patch'],
+    ['uffd-lock-retake', 'valid-unlock-inside-get-locked-pte-test.patch'],
     ['uffd-lock-retake', 'valid-unmap-of-pte-offset-map.patch'],
     ['uffd-lock-retake', 'valid-unmap-unlock-once-per-path.patch'],
     ['uffd-lock-retake', 'valid-unmap-cursor-minus-one-after-walk.patch'],
