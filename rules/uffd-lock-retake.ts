@@ -12,10 +12,11 @@ import type { Event, EventPath, FunctionImage, PathStep } from '../src/core/even
 import type { Hazard } from '../src/core/rule.ts';
 import { PTE_MAP_SEMANTICS } from '../src/kernel-api/catalogue.ts';
 import { createRule } from './create-rule.ts';
+import { UNREACHABLE_HOLD, resultDiscarded } from './utils/discarded-result.ts';
 import type { TypedRuleContext } from './create-rule.ts';
 import { LockState, callArgs, fragmentEntryLocks, imageEvent, insertAt, isPtlAcquire, lockOf, loopStacks, norm, pickAnchor, removeAt, replaceAt, stripStep, truncated } from './utils/paths.ts';
 
-export type MessageId = 'nextIteration' | 'accessUnlocked' | 'doubleUnlock' | 'unlockUnderflow' | 'unmapNull' | 'unmapUnmapped' | 'doubleUnmap' | 'unmapPastEnd' | 'unmapStale' | 'mapLeak' | 'staleValue';
+export type MessageId = 'nextIteration' | 'accessUnlocked' | 'doubleUnlock' | 'unlockUnderflow' | 'unmapNull' | 'unmapUnmapped' | 'doubleUnmap' | 'unmapPastEnd' | 'unmapStale' | 'mapLeak' | 'mapDiscarded' | 'staleValue';
 
 /** Event kinds that read or write a PTE through its pointer (need the PTL). */
 export const PTE_ACCESS_KINDS: ReadonlySet<Event['kind']> = new Set([
@@ -169,6 +170,8 @@ interface MapHold {
   released?: Event;
   /** A bare unlock of the PTL that left the mapping in place (spin_unlock(ptl)). */
   bareUnlock?: Event;
+  /** The map's result was thrown away (`pte_offset_map_lock(...);`): no pointer into the mapping exists. */
+  discarded?: { prevLine: number };
 }
 
 /** `orig_pte = pte = pte_offset_map_lock(...)` → ['orig_pte', 'pte'] (from the line the call is on). */
@@ -452,6 +455,8 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
       const names = assignedNames(ctx.image, ev);
       for (const h of holds) for (const n of names) h.names.delete(n);
       const h: MapHold = { n: holds.length + 1, names: new Set(names), map: ev, at: steps.length, lockKey: lockOf(ev), mapped: true, locked: ev.kind === 'pte-map-lock', isNull: false };
+      const discarded = names.length === 0 ? resultDiscarded(ctx.image, ev) : undefined;
+      if (discarded) h.discarded = discarded;
       holds.push(h);
       steps.push(s, holdStep('lock', h, ev, `${ev.callee}(): PTE table mapped [map ${h.n}]`));
       continue;
@@ -616,6 +621,30 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
       });
     }
   }
+  // A mapping whose only pointer was thrown away when the path ends (returns, or leaves what the diff shows): no code,
+  // seen or unseen, can name it to unmap it. Where a mapping is released by its address (kmap_local under HIGHPTE)
+  // it is never released; an RCU mapping (≥6.5, no HIGHPTE) is released by count, and any pte_unmap() ends it.
+  const unreachable = new Set<number>();
+  const endStep = [...path.steps].reverse().find((s) => s.step === 'control' && (s.kind === 'return' || s.kind === 'truncated'));
+  // A stale unmap already explains why the newer mapping is never released: one root cause, one finding.
+  if (endStep && stale.size === 0 && highptePossible(ctx.fn.path)) {
+    for (const h of live()) {
+      if (!h.discarded || h.map.id < 0 || !contiguous(ctx.image, h.discarded.prevLine, endStep.loc.line)) continue;
+      unreachable.add(h.n);
+      findings.push({
+        messageId: 'mapDiscarded',
+        anchor: real(h.map),
+        related: [],
+        data: { map: h.map.callee, end: endStep.step === 'control' && endStep.kind === 'return' ? 'returns' : 'leaves the code the diff shows' },
+        kind: 'map-result-discarded',
+        fix: `keep the pointer ${h.map.callee}() returns (\`orig_pte = pte = ${h.map.callee}(...)\`) and unmap that`,
+        fixPath: (model) => {
+          const out = model.map((x) => (x.step === 'event' && x.callee === '<pte-map>' && (x.args.lock ?? '').includes(UNREACHABLE_HOLD) ? { ...x, args: { lock: (x.args.lock ?? '').replace(UNREACHABLE_HOLD, '') } } : x));
+          return endStep.step === 'control' && endStep.kind === 'return' ? unmapBeforeReturn(h)(out, 0) : out;
+        },
+      });
+    }
+  }
   if (findings.length === 0) return;
   // Mappings made above the hunk are held when the path starts.
   const first = path.steps[0]?.loc ?? { line: 1, column: 0 };
@@ -625,7 +654,11 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
   for (const f of findings) f.shift = shift;
   // Fresh step objects, each tagged with its position, so suggested-fix rewrites find theirs after the collapse below.
   const model = steps.map((x, i) => {
-    const c = { ...x } as PathStep;
+    let c = { ...x } as PathStep;
+    // A hold no pointer survives to: the engine's epilogue for a cut path does not release it.
+    if (c.step === 'event' && c.callee === '<pte-map>' && unreachable.has(Number((c.args.lock ?? '').replace('pte-map:', '')))) {
+      c = { ...c, args: { lock: `${c.args.lock ?? ''}${UNREACHABLE_HOLD}` } };
+    }
     built.set(c, i);
     return c;
   });
@@ -776,6 +809,7 @@ export default createRule<MessageId>({
       unmapStale: '{{unmap}}({{arg}}) releases a mapping that was already released: the table was mapped again by {{map}}() into {{fresh}}, and that mapping is never unmapped.',
       staleValue: '{{write}}() writes the PTE after {{retake}}() {{how}} the page-table lock, on the strength of what {{read}} read {{when}}; the entry was neither read again nor compared with pte_same(), so a change made meanwhile (a zap, a fault) is overwritten.',
       mapLeak: 'The PTE table mapped by {{map}}() is still mapped when this path returns: {{how}} (pte_unmap() ends the kmap_local / RCU read-side section the map opened).',
+      mapDiscarded: 'The result of {{map}}() is thrown away: the PTE table it maps (and kmap_local()s under HIGHPTE) can only be unmapped through that pointer, so it is still mapped when this path {{end}}; a pte_unmap() of an older pointer releases an older mapping, not this one.',
     },
     hazard:
       'Loops over consecutive PTEs hold the page-table lock for the whole batch. When an iteration drops it to call something that sleeps (wp_page_copy, do_wp_page, handle_userfault, split_folio, cond_resched) it must re-map and re-lock before the next PTE is read or written, and re-validate (pte_same()) what it read before: otherwise PTEs are updated without their lock or from a stale value (racing a fault, a COW or a zap on another CPU), and the final unlock releases a lock that is not held. Every mapping of a PTE table (kmap_local under HIGHPTE, an RCU read-side section since 6.5) must be released exactly once, through the pointer the map returned, and only if the map did not fail.',

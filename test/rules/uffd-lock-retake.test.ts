@@ -4,6 +4,7 @@ import { testRule } from '../../src/rule-tester/rule-tester.ts';
 
 testRule(rule, {
   valid: [
+    'valid-arch-remap-result-discarded.patch',
     'valid-fault-retake-checks-pte-same.c',
     'valid-hunk-retake-updates-orig-pte.patch',
     'valid-kernel-walk-no-unmap.c',
@@ -12,6 +13,7 @@ testRule(rule, {
     'valid-null-map-returns-early.patch',
     'valid-pte-same-after-retake.patch',
     'valid-relock-before-continue.c',
+    'valid-remap-result-kept.patch',
     'valid-retake-updates-orig-pte.patch',
     'valid-returns-locked-pte-to-caller.c',
     'valid-split-and-remap-start-pte.c',
@@ -29,6 +31,8 @@ testRule(rule, {
     'invalid-fault-retake-without-pte-same.patch',
     'invalid-hunk-unlocks-stale-orig-pte.patch',
     'invalid-lockless-read-then-write-under-lock.patch',
+    'invalid-map-result-discarded.c',
+    'invalid-remap-result-discarded.patch',
     'invalid-spin-unlock-leaves-pte-mapped.patch',
     'invalid-stale-orig-pte-after-retake.patch',
     'invalid-stale-pte-value-after-retake.patch',
