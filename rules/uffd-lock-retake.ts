@@ -5,7 +5,8 @@
  * mapping of a PTE table (pte_offset_map[_lock](), get_locked_pte(): kmap_local / rcu_read_lock() since 6.5) to
  * its pte_unmap[_unlock](): an unmap of a mapping that failed (NULL), of a pointer that was never mapped, of a stale
  * pointer after the map was re-taken into another variable, of the loop cursor one past the walk, twice, or a mapping
- * never unmapped on a path that returns (a bare spin_unlock() of its PTL). And a PTE written after the lock was
+ * never unmapped on a path that returns (a bare spin_unlock() of its PTL) or whose map result was thrown away (no
+ * pointer left to unmap it, seen or unseen). And a PTE written after the lock was
  * (re-)taken from a value read before it, with no re-read or pte_same() under the lock.
  */
 import type { Event, EventPath, FunctionImage, PathStep } from '../src/core/events.ts';
