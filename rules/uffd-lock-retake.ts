@@ -6,7 +6,8 @@
  * its pte_unmap[_unlock](): an unmap of a mapping that failed (NULL), of a pointer that was never mapped, of a stale
  * pointer after the map was re-taken into another variable, of the loop cursor one past the walk, twice, or a mapping
  * never unmapped on a path that returns (a bare spin_unlock() of its PTL) or whose map result was thrown away (no
- * pointer left to unmap it, seen or unseen). And a PTE written after the lock was
+ * pointer left to unmap it, seen or unseen), or a locked mapping released by a bare pte_unmap() that keeps its PTL
+ * to the return. And a PTE written after the lock was
  * (re-)taken from a value read before it, with no re-read or pte_same() under the lock.
  */
 import type { Event, EventPath, FunctionImage, PathStep } from '../src/core/events.ts';
@@ -17,7 +18,7 @@ import { UNREACHABLE_HOLD, resultDiscarded } from './utils/discarded-result.ts';
 import type { TypedRuleContext } from './create-rule.ts';
 import { LockState, callArgs, fragmentEntryLocks, imageEvent, insertAt, isPtlAcquire, lockOf, loopStacks, norm, pickAnchor, removeAt, replaceAt, stripStep, truncated } from './utils/paths.ts';
 
-export type MessageId = 'nextIteration' | 'accessUnlocked' | 'doubleUnlock' | 'unlockUnderflow' | 'unmapNull' | 'unmapUnmapped' | 'doubleUnmap' | 'unmapPastEnd' | 'unmapStale' | 'mapLeak' | 'mapDiscarded' | 'staleValue';
+export type MessageId = 'nextIteration' | 'accessUnlocked' | 'doubleUnlock' | 'unlockUnderflow' | 'unmapNull' | 'unmapUnmapped' | 'doubleUnmap' | 'unmapPastEnd' | 'unmapStale' | 'mapLeak' | 'mapDiscarded' | 'unmapKeepsLock' | 'staleValue';
 
 /** Event kinds that read or write a PTE through its pointer (need the PTL). */
 export const PTE_ACCESS_KINDS: ReadonlySet<Event['kind']> = new Set([
@@ -169,6 +170,8 @@ interface MapHold {
   releasedAt?: number;
   /** Where the mapping was released (for stale-pointer messages). */
   released?: Event;
+  /** Index in the modelled steps (as first built) of that release. */
+  releasedStep?: number;
   /** A bare unlock of the PTL that left the mapping in place (spin_unlock(ptl)). */
   bareUnlock?: Event;
   /** The map's result was thrown away (`pte_offset_map_lock(...);`): no pointer into the mapping exists. */
@@ -285,6 +288,20 @@ function handsMapToCaller(image: FunctionImage, hold: MapHold, retValue: string 
   return [...hold.names].some((n) => new RegExp(`(?:\\*\\s*)?[A-Za-z_][\\w>.-]*\\s*=\\s*${escapeRe(n)}\\s*[;,)]`).test(image.text));
 }
 
+/**
+ * Is the PTL a map took a lock the function keeps to itself: set through `&lock` in the map call (a local, or a
+ * by-value copy of a parameter), not returned, not stored anywhere (`*ptlp = ptl;`, `vmf->ptl = ptl;`), no
+ * `spinlock_t **` parameter and no `__acquires()` / `__cond_lock()`? Then nothing after the return releases it.
+ */
+function lockStaysLocal(image: FunctionImage, hold: MapHold, retValue: string | undefined): boolean {
+  const name = hold.lockKey;
+  if (!/^[A-Za-z_]\w*$/.test(name) || !new RegExp(`&\\s*${escapeRe(name)}\\b`).test(hold.map.text)) return false;
+  if (retValue !== undefined && new RegExp(`\\b${escapeRe(name)}\\b`).test(retValue)) return false;
+  if (image.params.some((p) => /\bspinlock_t\s*\*\s*\*/.test(p))) return false;
+  if (/__acquires\s*\(|__cond_lock\s*\(/.test(image.text)) return false;
+  return !new RegExp(`=\\s*&?\\s*${escapeRe(name)}\\s*[;,)]`).test(image.text);
+}
+
 /** Can this file run with CONFIG_HIGHPTE (kmap_local mappings, unmapped by address)? Generic code can. */
 function highptePossible(file: string): boolean {
   const m = /(?:^|\/)arch\/([^/]+)\//.exec(file);
@@ -352,6 +369,17 @@ function unmapBeforeReturn(h: MapHold): (steps: PathStep[], shift: number) => Pa
     if (at < 0) at = out.length;
     const where = (out[at] ?? out[out.length - 1])?.loc ?? h.map.loc;
     out.splice(at, 0, holdStep('unlock', h, { ...h.map, loc: where }, `pte_unmap(): mapping released [map ${h.n}]`));
+    return out;
+  };
+}
+/** The suggested fix releases the PTL right after the bare pte_unmap() at `index` (and its hold step). */
+function unlockAfter(index: number, h: MapHold): (steps: PathStep[], shift: number) => PathStep[] {
+  return (steps, shift) => {
+    const at = locate(steps, index + shift);
+    const st = steps[at];
+    if (!st || st.step !== 'event') return steps;
+    const out = [...steps];
+    out.splice(at + 2, 0, { ...st, id: -1, kind: 'unlock', callee: 'spin_unlock', args: { lock: h.lockKey }, attrs: { lockClass: 'ptl' }, text: `spin_unlock(${h.lockKey})` });
     return out;
   };
 }
@@ -578,6 +606,7 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
         h.mapped = false;
         h.released = ev;
         h.releasedAt = index;
+        h.releasedStep = steps.length;
       }
       if (ev.kind === 'pte-unmap-unlock') h.locked = false;
       if (h.isNull && ev.kind === 'pte-unmap-unlock') {
@@ -593,8 +622,14 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
       if (h) {
         h.locked = false;
         h.bareUnlock = ev;
+      } else {
+        // The PTL of a mapping already released with a bare pte_unmap() (`pte_unmap(pte); spin_unlock(ptl);`).
+        const u = [...holds].reverse().find((x) => x.locked && !x.mapped && x.lockKey !== '' && x.lockKey === lockOf(ev));
+        if (u) u.locked = false;
       }
     }
+    // A callee that releases the lock itself (do_wp_page() → vmf->ptl).
+    for (const r of ev.attrs.releases ?? []) for (const x of holds) if (x.lockKey === norm(r)) x.locked = false;
     steps.push(s);
   }
   // A mapping still held when the path returns: only when the path from the map to the return is seen whole.
@@ -619,6 +654,25 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
         kind: 'map-not-unmapped',
         fix: h.bareUnlock ? `release with pte_unmap_unlock(${[...h.names][0] ?? 'pte'}, ${h.lockKey}) instead of ${h.bareUnlock.callee}()` : `pte_unmap(${[...h.names][0] ?? 'pte'}) before returning`,
         fixPath: unmapBeforeReturn(h),
+      });
+    }
+  }
+  // A mapping released with a bare pte_unmap() while the PTL its map took stays held when the path returns: the
+  // matching release is pte_unmap_unlock(). Only for a lock the map set through `&ptl` (a local the caller cannot
+  // see) and that the function does not hand on (returned, stored, `spinlock_t **`, `__acquires()`).
+  if (returned && !truncated(path)) {
+    const retLine = [...path.steps].reverse().find((s) => s.step === 'control' && s.kind === 'return')?.loc.line ?? Number.MAX_SAFE_INTEGER;
+    for (const h of holds) {
+      if (h.map.kind !== 'pte-map-lock' || !h.locked || h.mapped || h.isNull || h.released?.kind !== 'pte-unmap' || h.map.id < 0) continue;
+      if (!contiguous(ctx.image, h.map.loc.line, retLine) || !lockStaysLocal(ctx.image, h, retValue)) continue;
+      findings.push({
+        messageId: 'unmapKeepsLock',
+        anchor: real(h.released),
+        related: [{ event: real(h.map), message: `${h.lockKey} taken here by ${h.map.callee}()` }],
+        data: { unmap: h.released.callee, lock: h.lockKey, map: h.map.callee },
+        kind: 'unmap-keeps-lock',
+        fix: `release the mapping and the lock together: pte_unmap_unlock(${callArgs(h.released.text)[0] ?? 'pte'}, ${h.lockKey})`,
+        ...(h.releasedStep !== undefined ? { fixPath: unlockAfter(h.releasedStep, h) } : {}),
       });
     }
   }
@@ -810,6 +864,7 @@ export default createRule<MessageId>({
       unmapStale: '{{unmap}}({{arg}}) releases a mapping that was already released: the table was mapped again by {{map}}() into {{fresh}}, and that mapping is never unmapped.',
       staleValue: '{{write}}() writes the PTE after {{retake}}() {{how}} the page-table lock, on the strength of what {{read}} read {{when}}; the entry was neither read again nor compared with pte_same(), so a change made meanwhile (a zap, a fault) is overwritten.',
       mapLeak: 'The PTE table mapped by {{map}}() is still mapped when this path returns: {{how}} (pte_unmap() ends the kmap_local / RCU read-side section the map opened).',
+      unmapKeepsLock: '{{unmap}}() releases the mapping {{map}}() made but not the page-table lock it took: {{lock}} is still held when this path returns (pte_unmap_unlock() releases both).',
       mapDiscarded: 'The result of {{map}}() is thrown away: the PTE table it maps (and kmap_local()s under HIGHPTE) can only be unmapped through that pointer, so it is still mapped when this path {{end}}; a pte_unmap() of an older pointer releases an older mapping, not this one.',
     },
     hazard:
