@@ -21,6 +21,7 @@ testRule(rule, {
     'valid-unmap-cursor-minus-one-after-walk.patch',
     'valid-unmap-of-pte-offset-map.patch',
     'valid-unmap-returns-lock-to-caller.c',
+    'valid-unmap-then-helper-gets-lock.c',
     'valid-unmap-then-spin-unlock.patch',
     'valid-unlock-inside-get-locked-pte-test.patch',
     'valid-unmap-unlock-after-get-locked-pte.patch',
