@@ -645,6 +645,10 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
       // The function unmaps this pointer on other paths: this one may skip it on a condition correlated with how
       // the map was made (`pte = kernel ? pte_offset_kernel() : pte_offset_map_lock()`), which paths cannot tell.
       if (ctx.image.events.some((e) => (e.kind === 'pte-unmap' || e.kind === 'pte-unmap-unlock') && h.names.has(baseName(callArgs(e.text)[0] ?? e.args.pte)))) continue;
+      // A call the catalogue does not know, given the pointer after the PTL was dropped (or, with no unlock, after the
+      // map), may unmap it (`gmap_pte_op_end(ptep, ptl)`).
+      const from = path.steps.findIndex((x) => x.step === 'event' && x.id === (h.bareUnlock ?? h.map).id);
+      if (from >= 0 && path.steps.slice(from + 1).some((x) => x.step === 'event' && x.kind === 'call' && callArgs(x.text).some((a) => h.names.has(baseName(a))))) continue;
       const anchorEv = h.bareUnlock ?? h.map;
       findings.push({
         messageId: 'mapLeak',

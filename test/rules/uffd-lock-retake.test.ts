@@ -9,6 +9,7 @@ testRule(rule, {
     'valid-hunk-retake-updates-orig-pte.patch',
     'valid-kernel-walk-no-unmap.c',
     'valid-lockless-read-checked-with-pte-same.patch',
+    'valid-map-handed-to-unknown-release.c',
     'valid-nolock-map-then-spin-lock.c',
     'valid-null-map-returns-early.patch',
     'valid-pte-same-after-retake.patch',
