@@ -608,7 +608,11 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
         h.releasedAt = index;
         h.releasedStep = steps.length;
       }
-      if (ev.kind === 'pte-unmap-unlock') h.locked = false;
+      if (ev.kind === 'pte-unmap-unlock') {
+        h.locked = false;
+        // The lock is released whichever pointer went with it (`pte_unmap(pte); pte_unmap_unlock(other, ptl);`).
+        for (const x of holds) if (x.lockKey !== '' && x.lockKey === lockOf(ev)) x.locked = false;
+      }
       if (h.isNull && ev.kind === 'pte-unmap-unlock') {
         // The lock pointer was never set by the failed map: the model releases a lock no one took.
         steps.push({ ...s, kind: 'unlock', attrs: { lockClass: 'other' }, args: { lock: `${h.lockKey || "ptl"}[never-taken:${h.map.callee}()=NULL]` } });
