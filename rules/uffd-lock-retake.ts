@@ -676,6 +676,9 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
       // A call the catalogue does not know that is given the lock may release it (`gmap_pte_op_end(ptep, ptl)`).
       const passed = path.steps.some((x) => x.step === 'event' && x.kind === 'call' && callArgs(x.text).some((a) => norm(a).replace(/^&/, '') === h.lockKey));
       if (passed) continue;
+      // `if (ptl) spin_unlock(ptl);`: a path that finds the lock the map set NULL is not an execution.
+      const lockTested = path.steps.some((x) => x.step === 'control' && x.kind === 'branch' && new RegExp(`(?:^|[^\\w>.])${escapeRe(h.lockKey)}\\b`).test(x.cond));
+      if (lockTested) continue;
       findings.push({
         messageId: 'unmapKeepsLock',
         anchor: real(h.released),

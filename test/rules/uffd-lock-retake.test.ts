@@ -24,6 +24,7 @@ testRule(rule, {
     'valid-unmap-returns-lock-to-caller.c',
     'valid-unmap-then-helper-gets-lock.c',
     'valid-unmap-then-spin-unlock.patch',
+    'valid-unmap-then-unlock-if-locked.c',
     'valid-unmap-then-unlock-through-other-pointer.c',
     'valid-unlock-inside-get-locked-pte-test.patch',
     'valid-unmap-unlock-after-get-locked-pte.patch',
