@@ -16,7 +16,7 @@ import { expectRatchets } from '../helpers/ratchet.ts';
 // Recorded floors (2026-12-07, 14 bug and 21 fix cases), after the rules and soundness work of issues 10 and 11.
 // Two fix credits the rules branches reached on their own (flush-fix-28, lockretake-fix-20) rest on code the hunks
 // do not show; with unseen code treated as unknown they are no longer claimed, so the fixes floor is 4, not 5.
-const FLOOR = { bugsConfirmed: 6, fixesRecognised: 4 };
+const FLOOR = { bugsConfirmed: 10, fixesRecognised: 6 };
 
 const present = corpusPresent();
 const labels: CorpusLabel[] = present ? JSON.parse(readFileSync(join(dir, 'labels.json'), 'utf8')) : [];
