@@ -17,7 +17,9 @@ import {
   ARM64_TLBI_OPS,
   COVERAGE_NEUTRAL,
   EVERY_LEVEL,
+  GENERIC_COLLAPSE_FLUSH,
   HINT_PRODUCERS,
+  KNOWN_CONDITION,
   LEAVES,
   NO_WALK_CACHES,
   REACH_ORDER,
@@ -283,7 +285,7 @@ export function archFlushViolations(fn: FunctionView, side: Side, img: FunctionI
       } else {
         const h = hook as HookContract;
         req = h.kind === 'gather' && g ? gatherRequirement(g, arch, sigma) : h.requires;
-        if (req && NO_WALK_CACHES.has(arch)) {
+        if (req && (NO_WALK_CACHES.has(arch) || (h.kind === 'range' && !GENERIC_COLLAPSE_FLUSH.has(arch)))) {
           req = { ...req };
           delete req.table;
         }
@@ -313,6 +315,9 @@ export function archFlushViolations(fn: FunctionView, side: Side, img: FunctionI
       const miss = firstMissing(configured(req, sigma) ?? {}, cov);
       if (!miss) continue;
       const u = unseen ?? calleeUnseen;
+      // A condition of unknown meaning on the path (not the gather's, config, a feature test, an mm heuristic).
+      const opaque = conds.flatMap((c) => [...atomsOf(c.f)]).find((a) => !(g !== undefined && a.startsWith(`${g}->`)) && !KNOWN_CONDITION.test(a));
+      if (opaque && !unknown) unknown = `whether anything can be cached when ${opaque} is ${sigma.get(opaque) ? 'true' : 'false'} depends on what that condition means, which the arch flush catalogue does not know`;
       out.push({ fn, hook: fn.name, arch, path, sigma, missing: miss, cov, anchor, what, ...(u ? { unseen: u } : {}), ...(unknown ? { unknown } : {}) });
       break;
     }
@@ -320,23 +325,25 @@ export function archFlushViolations(fn: FunctionView, side: Side, img: FunctionI
   return out;
 }
 
+/** The requirement the coverage misses: an entry kind not invalidated at all first, else one not reached (PTE first). */
 function firstMissing(req: Coverage, cov: Coverage): ArchViolation['missing'] | undefined {
+  const out: Array<ArchViolation['missing']> = [];
   for (const level of ['table', 'pmd', 'pte'] as const) {
     const need = req[level];
     if (need === undefined) continue;
     const have = cov[level];
-    if (have === undefined || REACH_ORDER[have] < REACH_ORDER[need]) return { level, need, ...(have ? { have } : {}) };
+    if (have === undefined || REACH_ORDER[have] < REACH_ORDER[need]) out.push({ level, need, ...(have ? { have } : {}) });
   }
-  return undefined;
+  return out.find((m) => m.have === undefined) ?? out.find((m) => m.level === 'pte') ?? out[0];
 }
 
 /** A step of the modelled context around the hook (negative id: not an event of the image). */
-function step(kind: Event['kind'], callee: string, args: Record<string, string>, text: string, attrs: Event['attrs'] = {}): PathStep {
-  return { step: 'event', id: -1, kind, callee, args, attrs, loc: { line: 1, column: 0 }, text };
+function step(kind: Event['kind'], callee: string, args: Record<string, string>, text: string, attrs: Event['attrs'] = {}, loc: Event['loc'] = { line: 1, column: 0 }): PathStep {
+  return { step: 'event', id: -1, kind, callee, args, attrs, loc, text };
 }
 
 /** The path the simulator runs: the entry changed under the PTL, the hook's invalidation (as covered), the free. */
-function modelPath(v: ArchViolation, fixed: boolean): EventPath {
+function modelPath(v: ArchViolation, fixed: boolean, at: Event['loc']): EventPath {
   const lvl = v.missing.level;
   const change =
     lvl === 'table'
@@ -349,12 +356,12 @@ function modelPath(v: ArchViolation, fixed: boolean): EventPath {
     step('pte-clear', 'ptep_get_and_clear', { pte: 'pte' }, change, { effects: ['clear'] }),
   ];
   const has = Object.keys(v.cov).length > 0;
-  if (fixed) steps.push(step('tlb-flush', v.hook, { mm: 'mm' }, `${v.hook}(): an invalidation of every level on every CPU`, { scope: 'mm' }));
+  if (fixed) steps.push(step('tlb-flush', v.hook, { mm: 'mm' }, `${v.hook}(): an invalidation of every level on every CPU`, { scope: 'mm' }, at));
   else if (has) {
     const attrs: Event['attrs'] = { scope: 'mm' };
     if (v.missing.have) attrs.flushCpus = 'local';
     else attrs.flushLevels = EVERY_LEVEL.filter((l) => v.cov[l] !== undefined);
-    steps.push(step('tlb-flush', v.anchor.callee, { mm: 'mm' }, `${v.fn.name}(): ${v.what}`, attrs));
+    steps.push(step('tlb-flush', v.anchor.callee, { mm: 'mm' }, `${v.fn.name}(): ${v.what}`, attrs, at));
   }
   steps.push(step('pte-unmap-unlock', 'pte_unmap_unlock', { pte: 'pte', lock: 'ptl' }, 'page-table lock released', { lockClass: 'ptl' }));
   steps.push(step('page-free', lvl === 'table' ? 'tlb_remove_table' : 'tlb_batch_pages_flush', { page: 'page', pte: 'pte' }, lvl === 'table' ? 'tlb_remove_table(): the page-table page is freed after the flush' : 'the page is freed after the flush'));
@@ -407,7 +414,7 @@ export function archFlushCandidate(v: ArchViolation, img: FunctionImage): Omit<C
     },
     anchor,
     related: [],
-    path: modelPath(v, false),
+    path: modelPath(v, false, anchor.loc),
     hazard: {
       kind: 'arch-flush-coverage',
       invariants: ['no-stale-access'],
@@ -416,7 +423,7 @@ export function archFlushCandidate(v: ArchViolation, img: FunctionImage): Omit<C
       context: ['mm-live', `tlb-level:${v.missing.level}`],
       ...(v.unknown ? { unknown: v.unknown } : {}),
     },
-    suggestion: { text: reachGap ? 'use the broadcast form of the invalidation: mm_users and mm_cpumask do not bound the CPUs that may cache the mm' : SUGGEST[v.missing.level], path: modelPath(v, true) },
+    suggestion: { text: reachGap ? 'use the broadcast form of the invalidation: mm_users and mm_cpumask do not bound the CPUs that may cache the mm' : SUGGEST[v.missing.level], path: modelPath(v, true, anchor.loc) },
     ...(v.unseen ? { unseen: v.unseen } : {}),
   };
 }

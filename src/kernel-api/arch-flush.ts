@@ -52,6 +52,7 @@ export const ARCH_HOOKS: Readonly<Record<string, HookContract>> = {
   flush_tlb_range: {
     kind: 'range',
     contract: 'drop leaf entries of any size in the range and, since pmdp_collapse_flush() uses it to drop a PMD that points to a page table, the walk caches on every CPU that may walk that table',
+    // `table` only where pmdp_collapse_flush() is the generic one (GENERIC_COLLAPSE_FLUSH).
     requires: { pte: 'mm', pmd: 'mm', table: 'all' },
     cites: 'mm/pgtable-generic.c pmdp_collapse_flush(), pmdp_huge_clear_flush(); Documentation/core-api/cachetlb.rst flush_tlb_range()',
   },
@@ -172,6 +173,23 @@ export const ARCH_PRIMITIVES: Readonly<Record<string, Readonly<Record<string, Pr
     _tlbia: { coverage: { levels: ALL, reach: 'all' }, cites: 'arch/powerpc/include/asm/book3s/32/tlbflush.h _tlbia(): the whole TLB (603: uniprocessor, software-loaded TLB)' },
   },
 };
+
+/**
+ * Architectures whose pmdp_collapse_flush() is the generic one (mm/pgtable-generic.c), which drops the PMD that points
+ * to a page table with flush_tlb_range(): there flush_tlb_range() owes the walk caches too. Other arches (riscv,
+ * powerpc, s390, mips, ...) define their own (`#define pmdp_collapse_flush pmdp_collapse_flush`) and flush the mm.
+ */
+export const GENERIC_COLLAPSE_FLUSH: ReadonlySet<string> = new Set(['arm64', 'x86']);
+
+/**
+ * Conditions a flush hook may branch on without changing what it owes: the gather's own fields (matched apart),
+ * config, CPU / MMU feature tests (each value occurs on some machine), and mm-ownership heuristics (mm_users,
+ * mm_cpumask, current->mm: they do not bound the CPUs that may cache the mm, per the flush_tlb_mm() contract).
+ * A path whose verdict rests on any other condition (`mm->context.id == NO_CONTEXT`: nothing cached yet) depends on
+ * what that condition means, and is not confirmed.
+ */
+export const KNOWN_CONDITION: RegExp =
+  /^(?:!?defined\(CONFIG_\w+\)|(?:mmu|cpu)_has_feature\(.*\)|cpus_have_(?:const|final)_cap\(.*\)|system_supports_\w+\(.*\)|(?:static_branch_(?:likely|unlikely)|static_key_\w+)\(.*\)|arm64_kernel_unmapped_at_el0\(\)|.*\bmm_users\b.*|.*\bmm_cpumask\b.*|.*\bcpumask_\w+\(.*|current->(?:active_)?mm==\w+|\w+==current->(?:active_)?mm|num_online_cpus\(\).*)$/;
 
 /** Architectures without paging-structure caches to invalidate (hashed page tables): `table` is never required. */
 export const NO_WALK_CACHES: ReadonlySet<string> = new Set(['powerpc-hash32']);
