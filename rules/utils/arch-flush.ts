@@ -209,7 +209,8 @@ function pathAtoms(path: ArchPath, f: ArchFunction, g: string | undefined, arch:
   const conds = path.conds.map((c) => ({ f: parseFormula(c.cond, f.locals), taken: c.taken }));
   const atoms = new Set<string>();
   for (const c of conds) atomsOf(c.f, atoms);
-  if (g !== undefined) for (const x of ['fullmm', 'freed_tables', ...CLEARED]) atoms.add(`${g}->${x}`);
+  // The gather's fields first, most common first: the first violating assignment found is the simplest to read.
+  const fields = g === undefined ? [] : ['cleared_ptes', 'cleared_pmds', 'freed_tables', 'cleared_puds', 'cleared_p4ds', 'fullmm'].map((x) => `${g}->${x}`);
   for (const call of path.calls) {
     const prim = ARCH_PRIMITIVES[arch]?.[call.name];
     for (const i of [prim?.leafArg, prim?.reachArg]) {
@@ -217,7 +218,7 @@ function pathAtoms(path: ArchPath, f: ArchFunction, g: string | undefined, arch:
       if (a !== undefined) atomsOf(parseFormula(a, f.locals), atoms);
     }
   }
-  return { conds, atoms: [...atoms].sort() };
+  return { conds, atoms: [...fields, ...[...atoms].filter((a) => !fields.includes(a)).sort()] };
 }
 
 function describeSigma(sigma: Assignment, conds: ArchPath['conds'], g: string | undefined): string {
@@ -299,6 +300,8 @@ export function archFlushViolations(fn: FunctionView, side: Side, img: FunctionI
         }
         const miss = req ? firstMissing(configured(req, sigma) ?? {}, cov) : undefined;
         if (!miss) continue;
+        // Calls whose coverage is unknown and no known invalidation on the path: no evidence either way.
+        if (unknown && !flushes.some((x) => Object.keys(x.cov).length > 0)) break;
         // A path that shows no invalidation and runs into code the image does not show: the flush may simply be
         // there. Nothing to judge.
         if ((unseen || calleeUnseen) && flushes.length === 0) break;
