@@ -122,6 +122,9 @@ function coverOfCall(call: ArchCall, sigma: Assignment, env: Env): CallCover {
   }
   const prim = ARCH_PRIMITIVES[env.arch]?.[call.name];
   if (!prim) return { cov: {}, flush: false, unknown: `what ${call.name}() invalidates is not known: neither this patch nor the arch flush catalogue (src/kernel-api/arch-flush.ts) defines it for ${env.arch}` };
+  if (prim.arity && !prim.arity.includes(call.args.length)) {
+    return { cov: {}, flush: false, unknown: `${call.name}() is called with ${call.args.length} arguments, a signature the arch flush catalogue does not describe` };
+  }
   let levels = prim.coverage.levels;
   let reach = prim.coverage.reach;
   if (prim.opArg !== undefined) {
@@ -154,6 +157,12 @@ function coverOfCall(call: ArchCall, sigma: Assignment, env: Env): CallCover {
     if (lv) levels = levels.filter((l) => l === lv);
   }
   return { cov: cover(levels, reach), flush: true };
+}
+
+/** The name a parameter declares (`bool last_level` → `last_level`); undefined when the header is not shown. */
+function paramName(p: string | undefined): string | undefined {
+  const m = p ? /([A-Za-z_]\w*)\s*(?:\[\s*\])?\s*$/.exec(p) : null;
+  return m && p !== 'void' ? m[1] : undefined;
 }
 
 /** The gather variable of a hook (`tlb` in `tlb->freed_tables`). */
@@ -246,7 +255,8 @@ function touches(path: ArchPath, changed: ReadonlySet<number>): boolean {
 /** The first violation of each path of an arch hook or hint producer that the patch touches. */
 export function archFlushViolations(fn: FunctionView, side: Side, img: FunctionImage, siblings: readonly FunctionView[]): ArchViolation[] {
   const arch = archOfPath(fn.path);
-  const hook = ARCH_HOOKS[fn.name];
+  const named = ARCH_HOOKS[fn.name];
+  const hook = named && (named.arch === undefined || named.arch === arch) ? named : undefined;
   const hint = HINT_PRODUCERS[fn.name];
   if (!arch || (!hook && !(hint && hint.arch === arch))) return [];
   const parsed = archFunctionPaths(img.text);
@@ -258,6 +268,9 @@ export function archFlushViolations(fn: FunctionView, side: Side, img: FunctionI
   for (const path of parsed.paths) {
     if (!touches(path, changed)) continue;
     const { conds, atoms } = pathAtoms(path, parsed, g, arch);
+    // A last_level parameter the header shows takes both values (the callers pass both), tested or not.
+    const leafParamName = hook?.leafParam !== undefined ? paramName(img.params[hook.leafParam]) : undefined;
+    if (leafParamName !== undefined && !atoms.includes(leafParamName)) atoms.push(leafParamName);
     if (atoms.length > 14) continue;
     const gap = path.conds.some((c) => c.cond.includes('__mmr_context__'));
     const unseen = !parsed.startSeen
@@ -286,7 +299,9 @@ export function archFlushViolations(fn: FunctionView, side: Side, img: FunctionI
       } else {
         const h = hook as HookContract;
         req = h.kind === 'gather' && g ? gatherRequirement(g, arch, sigma) : h.requires;
-        if (req && (NO_WALK_CACHES.has(arch) || (h.kind === 'range' && !GENERIC_COLLAPSE_FLUSH.has(arch)))) {
+        // The parameter's name from the header, else (a hunk without it) the kernel's own name for it.
+        const leafOnly = h.leafParam !== undefined ? (paramName(img.params[h.leafParam]) ?? 'last_level') : undefined;
+        if (req && (NO_WALK_CACHES.has(arch) || (h.kind === 'range' && !GENERIC_COLLAPSE_FLUSH.has(arch)) || (leafOnly !== undefined && sigma.get(leafOnly) !== false))) {
           req = { ...req };
           delete req.table;
         }

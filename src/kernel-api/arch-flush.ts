@@ -27,6 +27,10 @@ export interface HookContract {
   contract: string;
   /** Entry kinds and reach required on every path (gather hooks: computed from the gather's fields instead). */
   requires?: Coverage;
+  /** Only this architecture's function of that name is the hook. */
+  arch?: string;
+  /** Index of a `last_level` parameter: when the caller passes true, only leaves are owed (no walk caches). */
+  leafParam?: number;
   cites: string;
 }
 
@@ -55,6 +59,14 @@ export const ARCH_HOOKS: Readonly<Record<string, HookContract>> = {
     // `table` only where pmdp_collapse_flush() is the generic one (GENERIC_COLLAPSE_FLUSH).
     requires: { pte: 'mm', pmd: 'mm', table: 'all' },
     cites: 'mm/pgtable-generic.c pmdp_collapse_flush(), pmdp_huge_clear_flush(); Documentation/core-api/cachetlb.rst flush_tlb_range()',
+  },
+  __flush_tlb_range: {
+    kind: 'range',
+    arch: 'arm64',
+    contract: 'invalidate the leaf entries of the range on every CPU of the mm and, unless its caller passes last_level (flush_tlb_range(), and tlb_flush() when tables were freed, do not), the walk caches on every CPU',
+    requires: { pte: 'mm', pmd: 'mm', table: 'all' },
+    leafParam: 4,
+    cites: 'arch/arm64/include/asm/tlbflush.h __flush_tlb_range(vma, start, end, stride, last_level, ...), called by flush_tlb_range() with last_level false and by tlb_flush() with !tlb->freed_tables',
   },
   flush_tlb_mm: {
     kind: 'mm',
@@ -93,6 +105,11 @@ export interface Primitive {
   sizeArg?: number;
   /** For arm64 TLBI macros: the argument index of the TLBI operation (coverage then comes from ARM64_TLBI_OPS). */
   opArg?: number;
+  /**
+   * Argument counts of the signatures the entry describes: a call with another count is a signature this entry
+   * does not know (the arguments read by index would be the wrong ones), and its coverage is unknown.
+   */
+  arity?: readonly number[];
   cites: string;
 }
 
@@ -112,6 +129,11 @@ export const ARM64_TLBI_OPS: Readonly<Record<string, { levels: readonly TlbLevel
   vaae1: { levels: ALL, reach: 'local' },
   aside1: { levels: ALL, reach: 'local' },
   vmalle1: { levels: ALL, reach: 'local' },
+  // Range forms (FEAT_TLBIRANGE).
+  rvale1is: { levels: LEAVES, reach: 'all' },
+  rvae1is: { levels: ALL, reach: 'all' },
+  rvale1: { levels: LEAVES, reach: 'local' },
+  rvae1: { levels: ALL, reach: 'local' },
 };
 
 const TLBI_CITE = 'arch/arm64/include/asm/tlbflush.h __tlbi()/__tlbi_level() (Arm ARM D8: TLBI <op>IS broadcasts, V*LE* last level only, TTL names the leaf level)';
@@ -119,14 +141,15 @@ const TLBI_CITE = 'arch/arm64/include/asm/tlbflush.h __tlbi()/__tlbi_level() (Ar
 /** Per architecture (the `arch/<name>/` directory; `powerpc-hash32` for book3s32), the primitives it provides. */
 export const ARCH_PRIMITIVES: Readonly<Record<string, Readonly<Record<string, Primitive>>>> = {
   arm64: {
-    __tlbi: { coverage: { levels: ALL, reach: 'all' }, opArg: 0, cites: TLBI_CITE },
-    __tlbi_user: { coverage: { levels: ALL, reach: 'all' }, opArg: 0, cites: TLBI_CITE },
-    __tlbi_level: { coverage: { levels: ALL, reach: 'all' }, opArg: 0, hintArg: 2, cites: TLBI_CITE },
-    __tlbi_user_level: { coverage: { levels: ALL, reach: 'all' }, opArg: 0, hintArg: 2, cites: TLBI_CITE },
+    __tlbi: { coverage: { levels: ALL, reach: 'all' }, opArg: 0, arity: [1, 2], cites: TLBI_CITE },
+    __tlbi_user: { coverage: { levels: ALL, reach: 'all' }, opArg: 0, arity: [1, 2], cites: TLBI_CITE },
+    __tlbi_level: { coverage: { levels: ALL, reach: 'all' }, opArg: 0, hintArg: 2, arity: [3], cites: TLBI_CITE },
+    __tlbi_user_level: { coverage: { levels: ALL, reach: 'all' }, opArg: 0, hintArg: 2, arity: [3], cites: TLBI_CITE },
     __flush_tlb_range: {
       coverage: { levels: ALL, reach: 'all' },
       leafArg: 4,
       hintArg: 5,
+      arity: [5, 6],
       cites: 'arch/arm64/include/asm/tlbflush.h __flush_tlb_range(vma, start, end, stride, last_level[, tlb_level]): vale1is when last_level, else vae1is',
     },
     flush_tlb_mm: { coverage: { levels: ALL, reach: 'all' }, cites: 'arch/arm64/include/asm/tlbflush.h flush_tlb_mm(): tlbi aside1is' },
@@ -142,11 +165,13 @@ export const ARCH_PRIMITIVES: Readonly<Record<string, Readonly<Record<string, Pr
     flush_tlb_all: { coverage: { levels: ALL, reach: 'all' }, cites: 'arch/riscv/mm/tlbflush.c flush_tlb_all()' },
     flush_tlb_mm_range: {
       coverage: { levels: LEAVES, reach: 'all' },
+      arity: [4],
       cites: 'arch/riscv/mm/tlbflush.c flush_tlb_mm_range() -> __flush_tlb_range(mm, start, size, stride): sfence.vma with an address, which invalidates leaf entries only (RISC-V privileged spec, SFENCE.VMA rs1 != x0)',
     },
     __flush_tlb_range: {
       coverage: { levels: ALL, reach: 'all' },
       sizeArg: 2,
+      arity: [4],
       cites: 'arch/riscv/mm/tlbflush.c __flush_tlb_range(mm, start, size, stride): size -1 flushes the ASID, a range uses sfence.vma per address (leaf entries only)',
     },
     flush_tlb_range: { coverage: { levels: LEAVES, reach: 'all' }, cites: 'arch/riscv/mm/tlbflush.c flush_tlb_range(): __flush_tlb_range(mm, start, end - start, PAGE_SIZE)' },
@@ -159,6 +184,7 @@ export const ARCH_PRIMITIVES: Readonly<Record<string, Readonly<Record<string, Pr
       // INVLPG and CR3 writes also drop paging-structure-cache entries (Intel SDM 4.10.4.1).
       coverage: { levels: ALL, reach: 'all' },
       reachArg: 4,
+      arity: [5],
       cites: 'arch/x86/mm/tlb.c flush_tlb_mm_range(mm, start, end, stride_shift, freed_tables): without freed_tables, flush_tlb_multi() skips lazy-TLB CPUs',
     },
     flush_tlb_mm: { coverage: { levels: ALL, reach: 'all' }, cites: 'arch/x86/include/asm/tlbflush.h flush_tlb_mm(): flush_tlb_mm_range(mm, 0, TLB_FLUSH_ALL, 0, true)' },

@@ -73,6 +73,7 @@ describe('engine verdicts on arch hooks', () => {
     'invalid-arch-level-hint-ignores-freed-tables.patch',
     'invalid-arch-mm-flush-local-single-user.patch',
     'invalid-arch-page-flush-level-hint.patch',
+    'invalid-arch-range-leaf-only-ignores-last-level.patch',
   ])('%s: confirmed, introduced, the broad flush removes the violation', async (file) => {
     const fs = await findings(join(FX, file));
     expect(fs.filter(isReportable)).toHaveLength(1);
@@ -85,6 +86,7 @@ describe('engine verdicts on arch hooks', () => {
     'valid-arch-gather-full-flush-when-tables-freed.patch',
     'valid-arch-mm-flush-broadcast.patch',
     'valid-arch-range-leaf-only-own-collapse.patch',
+    'valid-arch-range-leaf-unless-tables.patch',
   ])('%s: nothing', async (file) => {
     expect(await findings(join(FX, file))).toEqual([]);
   });
