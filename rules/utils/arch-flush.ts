@@ -87,10 +87,21 @@ interface Env {
 }
 
 /** The parsed image of a function of the same patch and arch, by name. */
+const parsedImages = new WeakMap<FunctionImage, ArchFunction | null>();
+
+function parsedImage(img: FunctionImage): ArchFunction | undefined {
+  let p = parsedImages.get(img);
+  if (p === undefined) {
+    p = archFunctionPaths(img.text) ?? null;
+    parsedImages.set(img, p);
+  }
+  return p ?? undefined;
+}
+
 function siblingPaths(env: Env, name: string): ArchFunction | undefined {
   const fn = env.siblings.find((f) => f.name === name && archOfPath(f.path) === env.arch);
   const img = fn ? (env.side === 'pre' ? fn.pre : fn.post) : undefined;
-  return img ? archFunctionPaths(img.text) : undefined;
+  return img ? parsedImage(img) : undefined;
 }
 
 function argFormula(call: ArchCall, i: number, env: Env): Formula | undefined {
@@ -171,6 +182,9 @@ function gatherVar(text: string): string {
 }
 
 const CLEARED = ['cleared_ptes', 'cleared_pmds', 'cleared_puds', 'cleared_p4ds'] as const;
+
+/** The gather's fields this analysis knows the meaning of, as `->field` after the gather variable. */
+const GATHER_FIELD = /^->(?:fullmm|freed_tables|need_flush_all|cleared_(?:ptes|pmds|puds|p4ds)|end)$/;
 
 /** What a gather flush must invalidate under `sigma`, or undefined when this analysis does not judge it. */
 function gatherRequirement(g: string, arch: string, sigma: Assignment): Coverage | undefined {
@@ -259,7 +273,7 @@ export function archFlushViolations(fn: FunctionView, side: Side, img: FunctionI
   const hook = named && (named.arch === undefined || named.arch === arch) ? named : undefined;
   const hint = HINT_PRODUCERS[fn.name];
   if (!arch || (!hook && !(hint && hint.arch === arch))) return [];
-  const parsed = archFunctionPaths(img.text);
+  const parsed = parsedImage(img);
   if (!parsed) return [];
   const changed = changedLines(img);
   const g = hint || hook?.kind === 'gather' ? gatherVar(img.text) : undefined;
@@ -271,7 +285,7 @@ export function archFlushViolations(fn: FunctionView, side: Side, img: FunctionI
     // A last_level parameter the header shows takes both values (the callers pass both), tested or not.
     const leafParamName = hook?.leafParam !== undefined ? paramName(img.params[hook.leafParam]) : undefined;
     if (leafParamName !== undefined && !atoms.includes(leafParamName)) atoms.push(leafParamName);
-    if (atoms.length > 14) continue;
+    if (atoms.length > 10) continue;
     const gap = path.conds.some((c) => c.cond.includes('__mmr_context__'));
     const unseen = !parsed.startSeen
       ? `depends on code above the hunk: what ${fn.name}() does before the lines shown`
@@ -334,7 +348,7 @@ export function archFlushViolations(fn: FunctionView, side: Side, img: FunctionI
       if (!miss) continue;
       const u = unseen ?? calleeUnseen;
       // A condition of unknown meaning on the path (not the gather's, config, a feature test, an mm heuristic).
-      const opaque = conds.flatMap((c) => [...atomsOf(c.f)]).find((a) => !(g !== undefined && a.startsWith(`${g}->`)) && !KNOWN_CONDITION.test(a));
+      const opaque = conds.flatMap((c) => [...atomsOf(c.f)]).find((a) => !(g !== undefined && GATHER_FIELD.test(a.slice(g.length)) && a.startsWith(g)) && !KNOWN_CONDITION.test(a));
       if (opaque && !unknown) unknown = `whether anything can be cached when ${opaque} is ${sigma.get(opaque) ? 'true' : 'false'} depends on what that condition means, which the arch flush catalogue does not know`;
       out.push({ fn, hook: fn.name, arch, path, sigma, missing: miss, cov, anchor, what, ...(u ? { unseen: u } : {}), ...(unknown ? { unknown } : {}) });
       break;
