@@ -350,6 +350,12 @@ export function archFlushViolations(fn: FunctionView, side: Side, img: FunctionI
       // A condition of unknown meaning on the path (not the gather's, config, a feature test, an mm heuristic).
       const opaque = conds.flatMap((c) => [...atomsOf(c.f)]).find((a) => !(g !== undefined && GATHER_FIELD.test(a.slice(g.length)) && a.startsWith(g)) && !KNOWN_CONDITION.test(a));
       if (opaque && !unknown) unknown = `whether anything can be cached when ${opaque} is ${sigma.get(opaque) ? 'true' : 'false'} depends on what that condition means, which the arch flush catalogue does not know`;
+      // A flush that reaches only its own CPU is wrong on SMP; a definition built for uniprocessors only (inside an
+      // #ifndef CONFIG_SMP the hunk may not show) is right. SMP shows in the function itself: a broadcast on another
+      // path, or a test of how many CPUs may use the mm.
+      if (miss.have === 'local' && !unknown && !smpEvidence(parsed, env)) {
+        unknown = `${fn.name}() shows no sign of being built for SMP (no broadcast invalidation, no test of the mm's users or CPUs): if this definition is the uniprocessor one (#ifndef CONFIG_SMP, outside what the patch shows), a local flush is all it owes`;
+      }
       out.push({ fn, hook: fn.name, arch, path, sigma, missing: miss, cov, anchor, what, ...(u ? { unseen: u } : {}), ...(unknown ? { unknown } : {}) });
       break;
     }
@@ -358,6 +364,18 @@ export function archFlushViolations(fn: FunctionView, side: Side, img: FunctionI
 }
 
 /** The requirement the coverage misses: an entry kind not invalidated at all first, else one not reached (PTE first). */
+/** Does the function show that it runs on SMP: a broadcast invalidation on some path, or a test of the mm's CPUs or users? */
+function smpEvidence(f: ArchFunction, env: Env): boolean {
+  for (const p of f.paths) {
+    if (p.conds.some((c) => /\bmm_users\b|\bmm_cpumask\b|\bcpumask_\w+|current->(?:active_)?mm\b|CONFIG_SMP/.test(c.cond))) return true;
+    for (const c of p.calls) {
+      const r = coverOfCall(c, new Map(), env);
+      if (EVERY_LEVEL.some((l) => r.cov[l] !== undefined && r.cov[l] !== 'local')) return true;
+    }
+  }
+  return false;
+}
+
 function firstMissing(req: Coverage, cov: Coverage): ArchViolation['missing'] | undefined {
   const out: Array<ArchViolation['missing']> = [];
   for (const level of ['table', 'pmd', 'pte'] as const) {

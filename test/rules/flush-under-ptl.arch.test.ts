@@ -102,6 +102,11 @@ describe('engine verdicts on arch hooks', () => {
       expect(fs.map((f) => f.status)).toEqual(['inconclusive']);
     },
   );
+  it('a local flush in a definition that shows no SMP (the uniprocessor one?) is not confirmed', async () => {
+    const fs = await findings(join(process.cwd(), 'test', 'rules', 'data', 'arch-flush-up-local-page.patch'));
+    expect(fs.filter(isReportable)).toEqual([]);
+    expect(fs.every((f) => f.status !== 'confirmed')).toBe(true);
+  });
   it('a narrow flush on a path the hunk cuts is not confirmed', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mmr-arch-'));
     const file = join(dir, 'cut.patch');
