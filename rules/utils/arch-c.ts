@@ -195,7 +195,9 @@ class Parser {
       const c = this.s[j];
       if (c === '(' || c === '[') d++;
       else if (c === ')' || c === ']') d--;
-      else if (c === '{' && d === 0) throw new Unsupported('initialiser');
+      else if (c === '{' && (d > 0 || /=\s*$/.test(this.s.slice(this.i, j)))) d++;
+      else if (c === '{') throw new Unsupported('block in an expression');
+      else if (c === '}' && d > 0) d--;
       else if (c === '}' && d === 0) break;
       else if (c === ';' && d === 0) break;
     }

@@ -20,6 +20,7 @@ import {
   GENERIC_COLLAPSE_FLUSH,
   HINT_PRODUCERS,
   KNOWN_CONDITION,
+  MM_HEURISTIC,
   LEAVES,
   NO_WALK_CACHES,
   REACH_ORDER,
@@ -118,8 +119,12 @@ function coverOfCall(call: ArchCall, sigma: Assignment, env: Env): CallCover {
     let worst: Coverage | undefined;
     let flush = false;
     for (const p of sib.paths) {
-      if (p.conds.some((c) => evalFormula(parseFormula(c.cond, sib.locals), sigma) === !c.taken)) continue;
+      const conds = p.conds.map((c) => ({ f: parseFormula(c.cond, sib.locals), taken: c.taken }));
+      if (conds.some((c) => evalFormula(c.f, sigma) === !c.taken)) continue;
       if (p.cut || !sib.startSeen) return { cov: {}, flush: false, unseen: `${call.name}() is shown only in part by this patch` };
+      // Its branches must be ones whose meaning is known (the gather's fields, config, feature tests).
+      const odd = conds.flatMap((c) => [...atomsOf(c.f)]).find((a) => !/^\w+->(?:fullmm|freed_tables|need_flush_all|cleared_(?:ptes|pmds|puds|p4ds)|end)$/.test(a) && !KNOWN_CONDITION.test(a));
+      if (odd) return { cov: {}, flush: false, unknown: `what ${call.name}() invalidates depends on its test of ${odd}` };
       let cov: Coverage = {};
       for (const c of p.calls) {
         const r = coverOfCall(c, sigma, sub);
@@ -184,13 +189,13 @@ function gatherVar(text: string): string {
 const CLEARED = ['cleared_ptes', 'cleared_pmds', 'cleared_puds', 'cleared_p4ds'] as const;
 
 /** The gather's fields this analysis knows the meaning of, as `->field` after the gather variable. */
-const GATHER_FIELD = /^->(?:fullmm|freed_tables|need_flush_all|cleared_(?:ptes|pmds|puds|p4ds)|end)$/;
+const GATHER_FIELD = /^->(?:fullmm|freed_tables|need_flush_all|cleared_(?:ptes|pmds|puds|p4ds)|end|end>0)$/;
 
 /** What a gather flush must invalidate under `sigma`, or undefined when this analysis does not judge it. */
 function gatherRequirement(g: string, arch: string, sigma: Assignment): Coverage | undefined {
   const v = (f: string): boolean => sigma.get(`${g}->${f}`) === true;
   // fullmm: fullmm-misuse's business. Nothing recorded (an empty range): nothing to flush.
-  if (v('fullmm') || sigma.get(`${g}->end`) === false) return undefined;
+  if (v('fullmm') || sigma.get(`${g}->end`) === false || sigma.get(`${g}->end>0`) === false) return undefined;
   const freed = v('freed_tables');
   // tlb_flush_mmu_tlbonly() calls tlb_flush() only when something was recorded; pte/pmd/pud_free_tlb() record
   // the level above the freed table (cleared_pmds/puds/p4ds) with freed_tables.
@@ -348,7 +353,10 @@ export function archFlushViolations(fn: FunctionView, side: Side, img: FunctionI
       if (!miss) continue;
       const u = unseen ?? calleeUnseen;
       // A condition of unknown meaning on the path (not the gather's, config, a feature test, an mm heuristic).
-      const opaque = conds.flatMap((c) => [...atomsOf(c.f)]).find((a) => !(g !== undefined && GATHER_FIELD.test(a.slice(g.length)) && a.startsWith(g)) && !KNOWN_CONDITION.test(a));
+      // mm heuristics are known only as the reason for a local flush (a reach gap), never for skipping one.
+      const opaque = conds
+        .flatMap((c) => [...atomsOf(c.f)])
+        .find((a) => !(g !== undefined && a.startsWith(g) && GATHER_FIELD.test(a.slice(g.length))) && !KNOWN_CONDITION.test(a) && !(miss.have !== undefined && MM_HEURISTIC.test(a)));
       if (opaque && !unknown) unknown = `whether anything can be cached when ${opaque} is ${sigma.get(opaque) ? 'true' : 'false'} depends on what that condition means, which the arch flush catalogue does not know`;
       // A flush that reaches only its own CPU is wrong on SMP; a definition built for uniprocessors only (inside an
       // #ifndef CONFIG_SMP the hunk may not show) is right. SMP shows in the function itself: a broadcast on another

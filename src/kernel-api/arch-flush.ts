@@ -208,14 +208,19 @@ export const ARCH_PRIMITIVES: Readonly<Record<string, Readonly<Record<string, Pr
 export const GENERIC_COLLAPSE_FLUSH: ReadonlySet<string> = new Set(['arm64', 'x86']);
 
 /**
- * Conditions a flush hook may branch on without changing what it owes: the gather's own fields (matched apart),
- * config, CPU / MMU feature tests (each value occurs on some machine), and mm-ownership heuristics (mm_users,
- * mm_cpumask, current->mm: they do not bound the CPUs that may cache the mm, per the flush_tlb_mm() contract).
- * A path whose verdict rests on any other condition (`mm->context.id == NO_CONTEXT`: nothing cached yet) depends on
- * what that condition means, and is not confirmed.
+ * Conditions a flush hook may branch on without changing what it owes: config, CPU / MMU feature tests (each value
+ * occurs on some machine). The gather's own fields are matched apart (rules/utils/arch-flush.ts).
  */
 export const KNOWN_CONDITION: RegExp =
-  /^(?:!?defined\(CONFIG_\w+\)|(?:mmu|cpu)_has_feature\(.*\)|cpus_have_(?:const|final)_cap\(.*\)|system_supports_\w+\(.*\)|(?:static_branch_(?:likely|unlikely)|static_key_\w+)\(.*\)|arm64_kernel_unmapped_at_el0\(\)|.*\bmm_users\b.*|.*\bmm_cpumask\b.*|.*\bcpumask_\w+\(.*|current->(?:active_)?mm==\w+|\w+==current->(?:active_)?mm|num_online_cpus\(\).*)$/;
+  /^(?:!?defined\(CONFIG_\w+\)|(?:mmu|cpu)_has_feature\(.*\)|cpus_have_(?:const|final)_cap\(.*\)|system_supports_\w+\(.*\)|(?:static_branch_(?:likely|unlikely)|static_key_\w+)\(.*\)|arm64_kernel_unmapped_at_el0\(\))$/;
+
+/**
+ * mm-ownership heuristics: mm_users, mm_cpumask, current->mm. By the flush_tlb_mm() contract they do not bound the
+ * CPUs that may cache the mm, so a *local* flush chosen by one is still owed everywhere (a reach gap is judged).
+ * Whether one means that nothing at all can be cached (an empty mm_cpumask on an arch that keeps it exact, lazy
+ * CPUs included) is arch-specific: a path that skips an invalidation on one is not judged.
+ */
+export const MM_HEURISTIC: RegExp = /\bmm_users\b|\bmm_cpumask\b|\bcpumask_\w+\(|current->(?:active_)?mm\b|\bnum_online_cpus\(\)/;
 
 /** Architectures without paging-structure caches to invalidate (hashed page tables): `table` is never required. */
 export const NO_WALK_CACHES: ReadonlySet<string> = new Set(['powerpc-hash32']);

@@ -82,6 +82,7 @@ describe('engine verdicts on arch hooks', () => {
     expect(f.suggestion?.verdict).toBe('removes-violation');
   });
   it.each([
+    'valid-arch-flush-helper-skips-empty-cpumask.patch',
     'valid-arch-gather-freed-tables-reach.patch',
     'valid-arch-gather-full-flush-when-tables-freed.patch',
     'valid-arch-mm-flush-broadcast.patch',
