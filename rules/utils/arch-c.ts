@@ -8,6 +8,8 @@
 export interface ArchCall {
   name: string;
   args: string[];
+  /** The text ends inside the call: `args` are the ones shown. */
+  partial?: boolean;
   /** 1-based line in the image text. */
   line: number;
 }
@@ -223,7 +225,7 @@ function callsIn(text: string, at: number, lineOf: (off: number) => number): Arc
     const inner = close < 0 ? text.slice(open + 1) : text.slice(open + 1, close);
     // A cast or declaration type before a parenthesis (`(unsigned long)`) is no call: only identifiers directly
     // followed by `(` reach here, and types are not followed by `(` in kernel code.
-    out.push({ name, args: splitArgs(inner), line: lineOf(at + m.index) });
+    out.push({ name, args: splitArgs(inner), line: lineOf(at + m.index), ...(close < 0 ? { partial: true } : {}) });
   }
   return out;
 }

@@ -138,7 +138,8 @@ function coverOfCall(call: ArchCall, sigma: Assignment, env: Env): CallCover {
   }
   const prim = ARCH_PRIMITIVES[env.arch]?.[call.name];
   if (!prim) return { cov: {}, flush: false, unknown: `what ${call.name}() invalidates is not known: neither this patch nor the arch flush catalogue (src/kernel-api/arch-flush.ts) defines it for ${env.arch}` };
-  if (prim.arity && !prim.arity.includes(call.args.length)) {
+  // A call the hunk cuts shows only its first arguments: a signature that has at least as many still fits.
+  if (prim.arity && !(call.partial ? prim.arity.some((n) => n >= call.args.length) : prim.arity.includes(call.args.length))) {
     return { cov: {}, flush: false, unknown: `${call.name}() is called with ${call.args.length} arguments, a signature the arch flush catalogue does not describe` };
   }
   let levels = prim.coverage.levels;
@@ -162,6 +163,7 @@ function coverOfCall(call: ArchCall, sigma: Assignment, env: Env): CallCover {
     if (!v && reach === 'all') reach = 'mm';
   }
   if (prim.sizeArg !== undefined) {
+    if (call.args[prim.sizeArg] === undefined) return { cov: {}, flush: false, unknown: `the size ${call.name}() is given is not shown` };
     const size = (call.args[prim.sizeArg] ?? '').replace(/\s+/g, '');
     if (!/^(?:\(unsignedlong\))?-1(?:UL)?$/.test(size)) levels = levels.filter((l) => LEAVES.includes(l));
   }

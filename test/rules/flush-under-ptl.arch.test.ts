@@ -74,6 +74,7 @@ describe('engine verdicts on arch hooks', () => {
     'invalid-arch-mm-flush-local-single-user.patch',
     'invalid-arch-page-flush-level-hint.patch',
     'invalid-arch-range-leaf-only-ignores-last-level.patch',
+    'invalid-arch-range-macro-skips-lazy-cpus.patch',
   ])('%s: confirmed, introduced, the broad flush removes the violation', async (file) => {
     const fs = await findings(join(FX, file));
     expect(fs.filter(isReportable)).toHaveLength(1);

@@ -33,6 +33,7 @@ testRule(rule, {
     'invalid-arch-mm-flush-local-single-user.patch',
     'invalid-arch-page-flush-level-hint.patch',
     'invalid-arch-range-leaf-only-ignores-last-level.patch',
+    'invalid-arch-range-macro-skips-lazy-cpus.patch',
     'invalid-batched-flush-not-announced.c',
     'invalid-callback-wrprotect.c',
     'invalid-collect-clear-after-unlock.c',
