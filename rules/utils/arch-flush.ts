@@ -20,7 +20,9 @@ import {
   GENERIC_COLLAPSE_FLUSH,
   HINT_PRODUCERS,
   KNOWN_CONDITION,
-  MM_HEURISTIC,
+  MM_CPUMASK_TEST,
+  MM_CPUMASK_UNKEPT,
+  MM_USERS_HEURISTIC,
   LEAVES,
   NO_WALK_CACHES,
   REACH_ORDER,
@@ -358,7 +360,12 @@ export function archFlushViolations(fn: FunctionView, side: Side, img: FunctionI
       // mm heuristics are known only as the reason for a local flush (a reach gap), never for skipping one.
       const opaque = conds
         .flatMap((c) => [...atomsOf(c.f)])
-        .find((a) => !(g !== undefined && a.startsWith(g) && GATHER_FIELD.test(a.slice(g.length))) && !KNOWN_CONDITION.test(a) && !(miss.have !== undefined && MM_HEURISTIC.test(a)));
+        .find(
+          (a) =>
+            !(g !== undefined && a.startsWith(g) && GATHER_FIELD.test(a.slice(g.length))) &&
+            !KNOWN_CONDITION.test(a) &&
+            !(miss.have !== undefined && (MM_USERS_HEURISTIC.test(a) || (MM_CPUMASK_UNKEPT.has(arch) && MM_CPUMASK_TEST.test(a)))),
+        );
       if (opaque && !unknown) unknown = `whether anything can be cached when ${opaque} is ${sigma.get(opaque) ? 'true' : 'false'} depends on what that condition means, which the arch flush catalogue does not know`;
       // A flush that reaches only its own CPU is wrong on SMP; a definition built for uniprocessors only (inside an
       // #ifndef CONFIG_SMP the hunk may not show) is right. SMP shows in the function itself: a broadcast on another

@@ -215,12 +215,18 @@ export const KNOWN_CONDITION: RegExp =
   /^(?:!?defined\(CONFIG_\w+\)|(?:mmu|cpu)_has_feature\(.*\)|cpus_have_(?:const|final)_cap\(.*\)|system_supports_\w+\(.*\)|(?:static_branch_(?:likely|unlikely)|static_key_\w+)\(.*\)|arm64_kernel_unmapped_at_el0\(\))$/;
 
 /**
- * mm-ownership heuristics: mm_users, mm_cpumask, current->mm. By the flush_tlb_mm() contract they do not bound the
- * CPUs that may cache the mm, so a *local* flush chosen by one is still owed everywhere (a reach gap is judged).
- * Whether one means that nothing at all can be cached (an empty mm_cpumask on an arch that keeps it exact, lazy
- * CPUs included) is arch-specific: a path that skips an invalidation on one is not judged.
+ * mm-ownership heuristics, as the reason a flush is local (a reach gap is judged): mm_users and current->mm do not
+ * bound the CPUs that may cache the mm (the one user may have run elsewhere; lazy-TLB CPUs), per the flush_tlb_mm()
+ * contract. A CPU-mask test is such a heuristic only where the arch does not keep mm_cpumask (MM_CPUMASK_UNKEPT);
+ * elsewhere (x86, riscv, powerpc keep it, lazy CPUs included) a local flush when only this CPU is in the mask may be
+ * right. Whether a heuristic means nothing at all is cached is never assumed: a path that skips an invalidation on
+ * one is not judged.
  */
-export const MM_HEURISTIC: RegExp = /\bmm_users\b|\bmm_cpumask\b|\bcpumask_\w+\(|current->(?:active_)?mm\b|\bnum_online_cpus\(\)/;
+export const MM_USERS_HEURISTIC: RegExp = /\bmm_users\b|current->(?:active_)?mm\b/;
+export const MM_CPUMASK_TEST: RegExp = /\bmm_cpumask\b|\bcpumask_\w+\(/;
+
+/** Arches that do not maintain mm_cpumask (arm64: switch_mm() sets no bit; TLBI broadcasts instead). */
+export const MM_CPUMASK_UNKEPT: ReadonlySet<string> = new Set(['arm64']);
 
 /** Architectures without paging-structure caches to invalidate (hashed page tables): `table` is never required. */
 export const NO_WALK_CACHES: ReadonlySet<string> = new Set(['powerpc-hash32']);

@@ -104,6 +104,11 @@ describe('engine verdicts on arch hooks', () => {
       expect(fs.map((f) => f.status)).toEqual(['inconclusive']);
     },
   );
+  it('a local flush when only this CPU is in mm_cpumask, on an arch that keeps the mask, is not confirmed', async () => {
+    const fs = await findings(join(process.cwd(), 'test', 'rules', 'data', 'arch-flush-local-when-cpumask-exact.patch'));
+    expect(fs.filter(isReportable)).toEqual([]);
+    expect(fs.every((f) => f.status !== 'confirmed')).toBe(true);
+  });
   it('a local flush in a definition that shows no SMP (the uniprocessor one?) is not confirmed', async () => {
     const fs = await findings(join(process.cwd(), 'test', 'rules', 'data', 'arch-flush-up-local-page.patch'));
     expect(fs.filter(isReportable)).toEqual([]);
