@@ -212,7 +212,7 @@ export const GENERIC_COLLAPSE_FLUSH: ReadonlySet<string> = new Set(['arm64', 'x8
  * occurs on some machine). The gather's own fields are matched apart (rules/utils/arch-flush.ts).
  */
 export const KNOWN_CONDITION: RegExp =
-  /^(?:!?defined\(CONFIG_\w+\)|(?:mmu|cpu)_has_feature\(.*\)|cpus_have_(?:const|final)_cap\(.*\)|system_supports_\w+\(.*\)|(?:static_branch_(?:likely|unlikely)|static_key_\w+)\(.*\)|arm64_kernel_unmapped_at_el0\(\))$/;
+  /^(?:!?defined\(CONFIG_\w+\)|IS_ENABLED\(CONFIG_\w+\)|(?:mmu|cpu)_has_feature\(.*\)|cpus_have_(?:const|final)_cap\(.*\)|system_supports_\w+\(.*\)|(?:static_branch_(?:likely|unlikely)|static_key_\w+)\(.*\)|arm64_kernel_unmapped_at_el0\(\))$/;
 
 /**
  * mm-ownership heuristics, as the reason a flush is local (a reach gap is judged): mm_users and current->mm do not
