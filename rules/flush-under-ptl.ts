@@ -32,8 +32,10 @@ import {
   stripStep,
   synthEvent,
 } from './utils/paths.ts';
+import { ARCH_FLUSH_MESSAGES, archFlushCandidate, archFlushViolations, type ArchFlushMessageId } from './utils/arch-flush.ts';
 
 export type MessageId =
+  | ArchFlushMessageId
   | 'flushAfterUnlock'
   | 'callbackNoFlush'
   | 'unlockBeforeFlush'
@@ -1017,6 +1019,7 @@ export default createRule<MessageId>({
     severity: 'error',
     docs: { description: 'Flush the TLB before releasing the page-table lock after clearing, write-protecting or cleaning a page-table entry of any level, or defer the flush where other lock holders can see it' },
     messages: {
+      ...ARCH_FLUSH_MESSAGES,
       flushAfterUnlock:
         '{{op}}() {{verb}} a {{entry}} under the page-table lock, but {{unlock}}() releases the lock before {{flush}}: another CPU can keep using the stale TLB entry in between.',
       notGathered:
@@ -1050,5 +1053,7 @@ export default createRule<MessageId>({
     const forkSrc = forkSources(ctx.image);
     for (const path of ctx.image.paths) checkPath(ctx, path, onEntry, guards, owned, forkSrc);
     checkNestedFinish(ctx);
+    // An architecture's flush hook that invalidates less than the generic contract (rules/utils/arch-flush.ts).
+    for (const v of archFlushViolations(ctx.fn, ctx.side, ctx.image, ctx.siblings)) ctx.report(archFlushCandidate(v, ctx.image));
   },
 });

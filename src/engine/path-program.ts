@@ -361,8 +361,9 @@ function eventInstr(e: Extract<PathStep, { step: 'event' }>, b: Binder): OpInstr
       const scope = e.attrs.scope ?? 'range';
       // A range the rule showed to start past the changed entries covers none of the model's entries.
       if (e.attrs.rangeMisses === true && scope === 'range') return { op: 'tlb-flush', scope, range: [0, 0], label };
-      if (scope === 'page') return { op: 'tlb-flush', scope, pte: b.cursorPte(), label };
-      return { op: 'tlb-flush', scope, range: [0, b.ptes], label };
+      const cover = { ...(e.attrs.flushLevels ? { levels: [...e.attrs.flushLevels] } : {}), ...(e.attrs.flushCpus ? { cpus: e.attrs.flushCpus } : {}) };
+      if (scope === 'page') return { op: 'tlb-flush', scope, pte: b.cursorPte(), label, ...cover };
+      return { op: 'tlb-flush', scope, range: [0, b.ptes], label, ...cover };
     }
     case 'flush-pending-inc':
     case 'flush-pending-dec':
