@@ -8,16 +8,41 @@ import type { FileDiff, Patch } from '../core/patch.ts';
 
 const norm = (s: string): string => s.replace(/\s+/g, ' ').trim();
 
+/** A file's new-side lines, whitespace-normalised, in order, and as a set (a quick reject before the ordered walk). */
+interface NewSide {
+  lines: string[];
+  set: Set<string>;
+  /** The lines worth matching (see codeLines). */
+  code: string[];
+}
+
+/**
+ * Computed once per FileDiff object: scan's reply policy asks holdsQuotedCode for every (quote, patch) pair of an
+ * archive, and the hunk lines of a parsed diff never change once parsed.
+ */
+const sides = new WeakMap<FileDiff, NewSide>();
+
+function newSide(fd: FileDiff): NewSide {
+  let s = sides.get(fd);
+  if (s === undefined) {
+    const lines = fd.hunks.flatMap((h) => h.lines.filter((l) => l.type !== 'del').map((l) => norm(l.text)));
+    s = { lines, set: new Set(lines), code: lines.filter((t) => t.length >= 8 && !/^[{}();]*$/.test(t)) };
+    sides.set(fd, s);
+  }
+  return s;
+}
+
 /** The fragment's code lines worth matching (at least a few characters, not a lone brace). */
 function codeLines(fd: FileDiff): string[] {
-  return fd.hunks.flatMap((h) => h.lines.filter((l) => l.type !== 'del').map((l) => norm(l.text))).filter((t) => t.length >= 8 && !/^[{}();]*$/.test(t));
+  return newSide(fd).code;
 }
 
 /** Do `needle`'s lines appear in `hay`'s new-side lines, in order? */
 function containsInOrder(hay: FileDiff, needle: string[]): boolean {
-  const text = hay.hunks.flatMap((h) => h.lines.filter((l) => l.type !== 'del').map((l) => norm(l.text)));
+  const side = newSide(hay);
+  for (const t of needle) if (!side.set.has(t)) return false;
   let i = 0;
-  for (const t of text) if (t === needle[i] && ++i === needle.length) return true;
+  for (const t of side.lines) if (t === needle[i] && ++i === needle.length) return true;
   return false;
 }
 
