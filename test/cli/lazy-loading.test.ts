@@ -65,6 +65,20 @@ describe('start-up', () => {
     expect(r.modules.filter((m) => m.includes('dist/src/sim/simulate.js') || m.includes('node_modules/zod/'))).toEqual([]);
   });
 
+  it('check on a plain git format-patch mail reads its headers without mailparser or libmime', () => {
+    const mail = join(dir, 'x.patch');
+    writeFileSync(
+      mail,
+      'From 0123456789abcdef0123456789abcdef01234567 Mon Sep 17 00:00:00 2001\nFrom: Ada <ada@example.org>\nDate: Mon, 1 Jan 2024 00:00:00 +0000\n' +
+        'Subject: [PATCH] mm: tweak f()\nMessage-ID: <1@example.org>\n\nText.\n\nSigned-off-by: Ada <ada@example.org>\n---\n' +
+        'diff --git a/mm/x.c b/mm/x.c\n--- a/mm/x.c\n+++ b/mm/x.c\n@@ -1,4 +1,4 @@\n int f(void)\n {\n-\treturn 0;\n+\treturn 1;\n }\n',
+    );
+    const r = loaded(['check', '--format', 'json', mail], 'mail');
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).stats.patches).toBe(1);
+    expect(r.modules.filter((m) => [...HEAVY, 'node_modules/libmime/', 'node_modules/encoding-japanese/'].some((h) => m.includes(h)))).toEqual([]);
+  });
+
   it('check with a candidate loads the simulator when it needs it', () => {
     const r = loaded(['check', '--tree', 'fixtures/tree', 'fixtures/patches/series'], 'series');
     expect(r.status).toBe(1);
