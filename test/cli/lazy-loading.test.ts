@@ -79,6 +79,16 @@ describe('start-up', () => {
     expect(r.modules.filter((m) => [...HEAVY, 'node_modules/libmime/', 'node_modules/encoding-japanese/'].some((h) => m.includes(h)))).toEqual([]);
   });
 
+  it('a re-scan with nothing new loads neither the engine nor the rules', () => {
+    const args = ['scan', 'fixtures/inputs/three.mbox', '--db', join(dir, 'state.db'), '--drafts', join(dir, 'drafts'), '--format', 'json', '--no-progress'];
+    const first = loaded(args, 'scan1');
+    expect(first.status).toBe(0);
+    const again = loaded(args, 'scan2');
+    expect(again.status).toBe(0);
+    expect(JSON.parse(again.stdout).run.sources[0].newMessages).toBe(0);
+    expect(again.modules.filter((m) => m.includes('dist/src/engine/index.js') || m.includes('dist/rules/') || m.includes('node_modules/web-tree-sitter/'))).toEqual([]);
+  });
+
   it('check with a candidate loads the simulator when it needs it', () => {
     const r = loaded(['check', '--tree', 'fixtures/tree', 'fixtures/patches/series'], 'series');
     expect(r.status).toBe(1);
