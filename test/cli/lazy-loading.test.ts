@@ -77,6 +77,8 @@ describe('start-up', () => {
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout).stats.patches).toBe(1);
     expect(r.modules.filter((m) => [...HEAVY, 'node_modules/libmime/', 'node_modules/encoding-japanese/'].some((h) => m.includes(h)))).toEqual([]);
+    // no tree, no --git: no git layer; JSON: no terminal, SARIF or b4 renderer
+    expect(r.modules.filter((m) => ['dist/src/git/', 'dist/src/render/'].some((h) => m.includes(h)))).toEqual([]);
   });
 
   it('a re-scan with nothing new loads neither the engine nor the rules', () => {
