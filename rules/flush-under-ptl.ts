@@ -647,7 +647,11 @@ function checkPath(
     // The copy's install into the other mm fills a fresh entry: nothing there was cached to go stale.
     const forkCopy = forkSrc.size > 0 && ((ev.kind === 'pte-wrprotect' && forkSrc.has(norm(ev.args.mm))) || (ev.kind === 'pte-set' && !forkSrc.has(norm(ev.args.mm))));
     // A clear of an entry the path found not present (a swap entry, a marker) leaves nothing cached.
-    const effects = (ev.kind === 'pte-clear' && (ev.attrs.effects?.length === 0 || wasAbsent)) || forkCopy ? [] : downgradeEffects(ev);
+    // An entry of the kernel's own page tables (init_mm: set_memory_*(), apply_to_page_range() on kernel addresses)
+    // has none of the users the hazard is about (no user access, fault, COW or reclaim of its page): kernel permission
+    // changes flush after the walk by design (flush_tlb_kernel_range()).
+    const kernelMm = /^&?init_mm$/.test(norm(ev.args.mm));
+    const effects = (ev.kind === 'pte-clear' && (ev.attrs.effects?.length === 0 || wasAbsent)) || forkCopy || kernelMm ? [] : downgradeEffects(ev);
     if (effects.length > 0 && !fromEmpty && ev.kind !== 'pte-clear-flush' && ev.attrs.flushes !== true && state.ptlHeld()) {
       pending.push({ index: i, event: ev, effects });
     }

@@ -5,6 +5,7 @@ import { testRule } from '../../src/rule-tester/rule-tester.ts';
 testRule(rule, {
   valid: [
     'valid-announce-retracted.c',
+    'valid-kernel-mapping-callback.c',
     'valid-arch-flush-helper-skips-empty-cpumask.patch',
     'valid-arch-gather-freed-tables-reach.patch',
     'valid-arch-gather-full-flush-when-tables-freed.patch',
