@@ -71,6 +71,32 @@ export function ruleUnseen(c: BuildInput['candidate']): string | undefined {
   return c.unseen ?? (c.hazard as { unknown?: string }).unknown;
 }
 
+/** Why a violation the adversaries reach without the patched code is not confirmed. */
+export const BASELINE_VIOLATES = 'whether the violation needs the patched code at all: the simulated adversaries reach it on their own (a limit of their model)';
+
+/**
+ * A violation that is the patched code's: the scenario as built when its adversaries alone reach no violation;
+ * otherwise the first scenario without one of the adversaries that still violates while its adversaries alone do
+ * not. `found` is undefined when there is none.
+ */
+function ownViolation(input: BuildInput, first: Simulation, arch: Arch, group: InvariantName[]): { found?: { input: BuildInput; sim: Simulation }; runs: number } {
+  const advs = input.candidate.hazard.adversaries;
+  if (advs.length === 0) return { found: { input, sim: first }, runs: 0 };
+  let runs = 1;
+  if (run({ ...input, baseline: true }, arch, group, 0).verdict !== 'violation') return { found: { input, sim: first }, runs };
+  for (const adv of advs) {
+    if (advs.length === 1) break;
+    const without: BuildInput = { ...input, without: [...(input.without ?? []), adv] };
+    const sim = run(without, arch, group, 0);
+    runs++;
+    if (sim.verdict !== 'violation') continue;
+    const base = run({ ...without, baseline: true }, arch, group, 0);
+    runs++;
+    if (base.verdict !== 'violation') return { found: { input: without, sim }, runs };
+  }
+  return { runs };
+}
+
 /** Simulate a candidate (or its suggested fix, via input.pathOverride) on `archs`. */
 export function confirm(input: BuildInput, archs: readonly Arch[]): Confirmation {
   const groups = invariantGroups(input.candidate.hazard.invariants);
@@ -84,13 +110,25 @@ export function confirm(input: BuildInput, archs: readonly Arch[]): Confirmation
   let split: { sim: Simulation; questions: string[]; assumes: string[] } | undefined;
   for (const arch of archs) {
     for (const group of groups) {
-      const sim = run(input, arch, group, 0);
+      let used = input;
+      let sim = run(input, arch, group, 0);
       runs++;
       if (sim.verdict === 'violation') {
+        // The violation must be the patched code's: the adversaries alone, from the same state, must not reach it.
+        // When they do (a limit of their model), each adversary is left out in turn: a violation that remains while
+        // the remaining adversaries alone reach none is the patched code's.
+        const own = ownViolation(input, sim, arch, group);
+        runs += own.runs;
+        if (!own.found) {
+          split ??= { sim, questions: [BASELINE_VIOLATES], assumes: comps.list[0]?.assumes ?? [] };
+          continue;
+        }
+        used = own.found.input;
+        sim = own.found.sim;
         // Every other completion of the unseen code must violate too.
         const holds: string[] = [];
         for (let k = 1; k < comps.list.length; k++) {
-          const other = run(input, arch, group, k);
+          const other = run(used, arch, group, k);
           runs++;
           if (other.verdict !== 'violation') holds.push(...(comps.list[k]?.assumes ?? []));
         }

@@ -37,6 +37,13 @@ export interface BuildInput {
   fragment?: boolean;
   /** Another patched path of the same patch with the same hazard, run as a second kernel thread. */
   companion?: { candidate: Candidate; path: string; fn: string; fragment?: boolean };
+  /**
+   * Build the baseline: the same initial state and adversaries, without the patched threads. A violation the
+   * adversaries reach on their own is the model's, not the patch's (confirm.ts).
+   */
+  baseline?: boolean;
+  /** Adversaries of the hazard left out of the scenario (confirm.ts, when the others violate on their own). */
+  without?: readonly string[];
   /** What is known about the function beyond the path (default: only `fragment`). */
   facts?: UnseenFacts;
   /** Which completion of the unseen code to run (index into completionsFor(); default 0). */
@@ -181,7 +188,7 @@ export function buildScenario(input: BuildInput, arch: Arch, invariants: readonl
   // A path that moves an entry (clear the old one, install its value at a new one): munmap of the new range is
   // what frees the page the old entry's stale TLB entry still maps.
   const moves = threads.some((t) => t.program.some((i) => !('ctl' in i) && i.pte === DEST_PTE));
-  for (const adv of hazard.adversaries) {
+  for (const adv of hazard.adversaries.filter((a) => !input.without?.includes(a))) {
     const at = moves && adv === 'zap' ? DEST_PTE : 'pte0';
     const t = buildAdversary(adv, { pte: at, ptl: 'ptl0', page: 'page0', newPage: ADVERSARY_PAGE, name: adv, range: [0, ptes] });
     threads.push(t);
@@ -211,6 +218,7 @@ export function buildScenario(input: BuildInput, arch: Arch, invariants: readonl
   if (pteInit[0] && (level === 'pmd' || level === 'table')) pteInit[0].level = level;
   const present = new Set(pteInit.filter((p) => p.page !== null).map((p) => p.name));
   for (let i = tlb.length - 1; i >= 0; i--) if (!present.has(tlb[i]!.pte)) tlb.splice(i, 1);
+  if (input.baseline) threads.splice(0, threads.length, ...threads.filter((t) => t.name !== 'patched' && t.name !== 'patched2'));
   const scenario: Scenario = {
     name: `${candidate.rule}:${input.fn}`,
     description: candidate.message,

@@ -19,7 +19,10 @@ import { expectRatchets } from '../helpers/ratchet.ts';
 // lockretake-fix-20 is credited again on what the hunk shows: the path keeps the NULL arm of get_locked_pte() (its
 // `if (likely(ptep))` held only an opaque call and used to be sliced away), where ptl is the failed call's unset
 // out-parameter; no code above the hunk can make that pte_unmap_unlock() release a lock the path took.
-const FLOOR = { bugsConfirmed: 10, fixesRecognised: 10 };
+// flush-fix-04 is no longer credited: its pre-image violation is one the simulated adversaries (writeback, zap and a
+// user writer) reach without the patched code at all (a limit of the writeback model: PG_dirty is cleared when the
+// page is written, not by clear_page_dirty_for_io()), and such a violation is never the patch's (confirm.ts).
+const FLOOR = { bugsConfirmed: 10, fixesRecognised: 9 };
 
 const present = corpusPresent();
 const labels: CorpusLabel[] = present ? JSON.parse(readFileSync(join(dir, 'labels.json'), 'utf8')) : [];

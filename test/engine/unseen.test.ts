@@ -381,3 +381,15 @@ describe('what the reader is told', () => {
     expect(renderFindingComment({ ...finding, status: 'confirmed', dependsOn: undefined }, r)).toContain('No mechanical fix was found');
   });
 });
+
+describe('the violation must be the patched code\'s', () => {
+  it('a patched path that touches nothing the adversaries use is never confirmed, whatever they reach on their own', () => {
+    // The adversaries of a lost-write hazard race among themselves from the same initial state; a patched path that
+    // only reads its entry cannot be what loses the write.
+    const p = path([ev(0, 'pte-read', 'ptep_get', { pte: 'pte' }, { line: 40 }), ctl({ kind: 'return' }, 41)]);
+    const c = candidate(p, { kind: 'flush-after-unlock', invariants: ['no-lost-write', 'no-stale-access'], adversaries: ['user-writer', 'writeback', 'zap'], context: ['mm-live'] }, { rule: 'flush-under-ptl' });
+    const r = confirm({ candidate: c, path: 'mm/x.c', fn: 'reader', facts: { fragment: false, visibleStart: false, handsLock: false, lockOnEntry: false } }, ['x86']);
+    expect(r.status).not.toBe('confirmed');
+    if (r.status === 'inconclusive' && r.dependsOn) expect(r.dependsOn).toContain('needs the patched code');
+  });
+});

@@ -1,5 +1,6 @@
 /**
- * Adversary `zap`: zap_pte_range()/munmap/truncate: clear the PTE under the PTL, flush, then free the page. Like
+ * Adversary `zap`: zap_pte_range()/munmap/truncate: clear the PTE under the PTL, move a dirty bit of the cleared
+ * value to the page (folio_mark_dirty(), as zap_present_ptes() does), flush, then free the page. Like
  * tlb_finish_mmu() (mm/mmu_gather.c, since 99baac21e458), it flushes the whole range when another thread has a
  * deferred flush announced (mm_tlb_flush_nested()), even when it found nothing to clear itself.
  */
@@ -18,6 +19,10 @@ export function zap(bind: AdversaryBind): ThreadSpec {
       { op: 'pte-read', pte: bind.pte },
       { ctl: 'if', cond: { test: 'pte-present', pte: bind.pte, negate: true }, then: 'none' },
       { op: 'pte-clear', pte: bind.pte },
+      // zap_present_ptes(): a dirty bit in the value the clear returned goes to the page (folio_mark_dirty()).
+      { ctl: 'if', cond: { test: 'pte-dirty', pte: bind.pte, negate: true }, then: 'clean' },
+      { op: 'page-dirty', page: bind.page, label: 'folio_mark_dirty(): the cleared PTE was dirty' },
+      { ctl: 'label', name: 'clean' },
       { op: 'tlb-flush', scope: 'page', pte: bind.pte },
       { op: 'pte-unmap-unlock', pte: bind.pte },
       ...nestedFlush(bind, 'freeing'),
