@@ -48,6 +48,16 @@ describe('locks taken by unseen code around a loop', () => {
     expect(findings.map((f) => f.simulation?.trace?.steps.map((s) => s.action).join(' | ')).join('\n')).not.toMatch(/not held/);
   });
 
+  it('sleep-in-atomic: a lock taken in one hunk is not claimed held at a sleeping call in the next (unseen lines between)', async () => {
+    const findings = await check('sleep-after-gap.patch', 'sleep-in-atomic');
+    expect(findings.map((f) => [f.function, f.status])).toEqual([['gizmo_fault_page', 'inconclusive']]);
+    expect(findings[0]?.dependsOn).toMatch(/unseen lines after line 707: is vmf->ptl still held at line 734/);
+  });
+
+  it('sleep-in-atomic: a lock an uncatalogued call took through `&ptl` was not held above the hunk', async () => {
+    expect(await check('lock-through-out-param.patch', 'sleep-in-atomic')).toEqual([]);
+  });
+
   it('pathToProgram: each PTL a fragment releases without taking gets its own model lock, taken before the hunk', () => {
     const p = path([
       ev(0, 'unlock', 'spin_unlock', { lock: 'old_ptl' }, { attrs: { lockClass: 'ptl' } }),
