@@ -67,7 +67,9 @@ export function lockAcrossLoop(image: FunctionImage, path: EventPath, release: n
   const question = `the unseen loop code: is ${key}${where} taken once before the loop, or re-taken at the top of each iteration?`;
   // The fragment starts inside the loop: another path of it goes on to the next iteration still holding the lock it
   // never took, so the lock is held at the top of every iteration and the unseen head does not take it.
-  if (head === undefined && image.paths.some((p) => reachesNextHolding(p, loop, key))) return { kind: 'before-loop' };
+  // Not when the fragment itself takes the lock inside the loop (then the body takes it per iteration), nor on a
+  // path that skips a block opener the front end invented (`if (1) {`, `if (__mmr_context__)`) around the unlock.
+  if (head === undefined && !takenInLoop(image, loop, key) && image.paths.some((p) => !skipsInventedOpener(p) && reachesNextHolding(p, loop, key))) return { kind: 'before-loop' };
   if (head === undefined || relLine === undefined) return { kind: 'unknown', question };
   return seenWithoutGaps(image, head, relLine) ? { kind: 'before-loop' } : { kind: 'unknown', question };
 }
@@ -84,4 +86,38 @@ export function reachesNextHolding(path: EventPath, loop: number, key: string): 
     if ((s.attrs.releases ?? []).some((r) => r.replace(/\s+/g, '').replace(/^&/, '') === key)) return false;
   }
   return false;
+}
+
+/**
+ * Does some path of the image take `key` inside `loop` before releasing it in that iteration (the body's own
+ * per-iteration take; a re-take after a release in the same iteration does not count)?
+ */
+function takenInLoop(image: FunctionImage, loop: number, key: string): boolean {
+  return image.paths.some((p) => {
+    let inside = false;
+    let released = false;
+    for (const s of p.steps) {
+      if (s.step === 'control') {
+        if ((s.kind === 'loop-enter' || s.kind === 'loop-next') && s.loop === loop) {
+          inside = true;
+          released = false;
+        }
+        if (s.kind === 'loop-exit' && s.loop === loop) inside = false;
+        continue;
+      }
+      if (!inside || lockOf(s) !== key) continue;
+      if (s.kind === 'unlock' || s.kind === 'pte-unmap-unlock') released = true;
+      if (!released && ['lock', 'trylock', 'pte-map-lock'].includes(s.kind)) return true;
+    }
+    return false;
+  });
+}
+
+/** Does the path take the impossible side of a block opener the front end invented for a fragment? */
+function skipsInventedOpener(path: EventPath): boolean {
+  return path.steps.some((s) => {
+    if (s.step !== 'control' || s.kind !== 'branch') return false;
+    const c = s.cond.replace(/\s+/g, '');
+    return (!s.taken && (c === '1' || /^__mmr_context__$/.test(c))) || (s.taken && c === '0');
+  });
 }

@@ -38,6 +38,11 @@ describe('locks taken by unseen code around a loop', () => {
     expect(findings.map((f) => [f.function, f.status, f.introduced])).toEqual([['gizmo_sweep_table', 'confirmed', true]]);
   });
 
+  it('a sibling branch of the loop body taking the same lock itself, or a path skipping an invented opener, settles nothing', async () => {
+    const findings = await check('loop-lock-taken-in-sibling-branch.patch');
+    expect(findings.map((f) => [f.function, f.status])).toEqual([['gizmo_drop_pmds', 'inconclusive']]);
+  });
+
   it('a lock variable declared inside the loop body is taken in every iteration: no finding', async () => {
     expect(await check('loop-lock-declared-in-body.patch')).toEqual([]);
   });
