@@ -11,6 +11,7 @@ import { createRule } from './create-rule.ts';
 import type { TypedRuleContext } from './create-rule.ts';
 import { annotatedEntryLocks, annotationsOf } from './utils/contracts.ts';
 import { applyOnPath, callOutcome, failedCalls } from './utils/failure.ts';
+import { declaredBetween } from './utils/loop-lock.ts';
 import { ATOMIC_LOCK_CLASSES, LockState, gapsOf, fragmentEntryLocks, imageEvent, insertAt, lockOf, norm, stripStep, synthEvent } from './utils/paths.ts';
 
 export type MessageId = 'sleepUnderLock' | 'sleepUnderPteMap';
@@ -99,6 +100,14 @@ function heldThroughGaps(path: EventPath, at: number, key: string, gaps: readonl
   return !gaps.some((g) => g >= from && g < to);
 }
 
+/** The first gap (unseen file lines after it) between where a lock was taken and a later call, if any. */
+function gapBetween(take: { id: number; loc: Event['loc'] }, call: { loc: Event['loc'] }, gaps: readonly number[]): number | undefined {
+  const from = take.id >= 0 ? fileLine(take) : undefined;
+  const to = fileLine(call);
+  if (from === undefined || to === undefined) return undefined;
+  return gaps.find((g) => g >= from && g < to);
+}
+
 /**
  * Changed functions of the patch (same side, whole functions) that sleep on every path: each complete path reaches
  * a sleeping call outside the function's own atomic sections. Calling one of them is a sleeping call.
@@ -159,7 +168,12 @@ function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
       if (ev.callee === 'cond_resched_lock') dropped.add(norm(ev.args.lock));
       const held = atomicHeldExcept(state, dropped);
       // Held only because the fragment releases it below: not claimed across a gap between hunks.
-      const unknown = held !== undefined && fromAbove.some((l) => l.key === held.key && state.held.get(l.key)?.by === l.by) && !heldThroughGaps(path, i, held.key, gaps);
+      // Nor when the fragment declares the lock variable: then unseen lines after the declaration took it, not code
+      // above the hunk.
+      const fromAboveHeld = held !== undefined && fromAbove.some((l) => l.key === held.key && state.held.get(l.key)?.by === l.by);
+      const unknown = fromAboveHeld && (!heldThroughGaps(path, i, held.key, gaps) || declaredBetween(image, held.key, 1, image.lineInfo.length));
+      // Taken in the visible code, but unseen lines lie between the lock and the sleeping call: they may drop it.
+      const gapAfter = held !== undefined && !unknown ? gapBetween(held.by, ev, gaps) : undefined;
       if (held && !unknown) {
         seen.add(ev.id);
         const at = held.by.id >= 0 ? path.steps.findIndex((x) => x.step === 'event' && x.id === held.by.id) : -1;
@@ -169,7 +183,7 @@ function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
           anchor: real(ev),
           related: at >= 0 ? [{ event: real(held.by), message: `${held.key} (a spinlock) taken here` }] : [],
           path: simPath(path, i, ev, undefined, undefined),
-          hazard: hazard(),
+          hazard: gapAfter !== undefined ? { ...hazard(), unknown: `the unseen lines after line ${gapAfter}: is ${held.key} still held at line ${fileLine(ev) ?? '?'}?` } : hazard(),
           suggestion: { text: `call ${ev.callee}() before taking ${held.key} or after dropping it (re-validate the entry after re-taking the lock)` },
         });
       } else if (!held && maps.some((m) => !m.lock || !dropped.has(m.lock))) {

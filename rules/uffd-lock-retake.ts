@@ -16,6 +16,8 @@ import { PTE_MAP_SEMANTICS } from '../src/kernel-api/catalogue.ts';
 import { createRule } from './create-rule.ts';
 import { UNREACHABLE_HOLD, resultDiscarded } from './utils/discarded-result.ts';
 import type { TypedRuleContext } from './create-rule.ts';
+import { PTL_BEFORE_LOOP, lockAcrossLoop } from './utils/loop-lock.ts';
+import type { LoopLockVerdict } from './utils/loop-lock.ts';
 import { LockState, callArgs, fragmentEntryLocks, imageEvent, insertAt, isPtlAcquire, lockOf, loopStacks, norm, pickAnchor, removeAt, replaceAt, stripStep, truncated } from './utils/paths.ts';
 
 export type MessageId = 'nextIteration' | 'accessUnlocked' | 'doubleUnlock' | 'unlockUnderflow' | 'unmapNull' | 'unmapUnmapped' | 'doubleUnmap' | 'unmapPastEnd' | 'unmapStale' | 'mapLeak' | 'mapDiscarded' | 'unmapKeepsLock' | 'staleValue';
@@ -69,7 +71,7 @@ function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath): void {
   const cursors = new Map<string, { offset: number; map: Event }>();
   let earlyExit = false;
   let dropped: Dropped | undefined;
-  const report = (messageId: MessageId, at: Event | undefined, suggestion: { text: string; path: EventPath }): void => {
+  const report = (messageId: MessageId, at: Event | undefined, suggestion: { text: string; path: EventPath }, across?: LoopLockVerdict): void => {
     if (!dropped) return;
     const shown = [dropped.release, ...(at ? [at] : [])].map(real).filter((e) => e.id >= 0);
     const anchor = pickAnchor(ctx.side, shown);
@@ -80,7 +82,8 @@ function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath): void {
       anchor,
       related,
       path,
-      hazard: HAZARD,
+      // A lock taken above the hunk: whether it was taken once before the loop is for the unseen code to say.
+      hazard: across?.kind === 'unknown' ? { ...HAZARD, unknown: across.question } : across?.kind === 'before-loop' ? { ...HAZARD, context: [...HAZARD.context, PTL_BEFORE_LOOP] } : HAZARD,
       suggestion,
     });
     dropped = undefined;
@@ -90,7 +93,9 @@ function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath): void {
     if (s.step === 'control') {
       if (s.kind === 'loop-exit' && (s.via === 'break' || s.via === 'goto')) earlyExit = true;
       if (s.kind === 'loop-next' && dropped && dropped.loops.includes(s.loop)) {
-        report('nextIteration', undefined, { text: `re-take the page-table lock (${dropped.acquire.callee.startsWith("<") ? "pte_offset_map_lock" : dropped.acquire.callee}()) before continuing the loop`, path: insertAt(path, i, retake(dropped)) });
+        const across = dropped.acquire.id < 0 ? lockAcrossLoop(ctx.image, path, dropped.index, s.loop, dropped.key) : undefined;
+        if (across?.kind === 'per-iteration') dropped = undefined;
+        else report('nextIteration', undefined, { text: `re-take the page-table lock (${dropped.acquire.callee.startsWith("<") ? "pte_offset_map_lock" : dropped.acquire.callee}()) before continuing the loop`, path: insertAt(path, i, retake(dropped)) }, across);
       }
       if (s.kind === 'return') dropped = undefined;
       return;

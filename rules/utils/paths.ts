@@ -161,12 +161,27 @@ export function fragmentEntryLocks(image: FunctionImage, path: EventPath): Array
     if (s.step !== 'event') continue;
     const ev = stripStep(s);
     if (ev.kind === 'pte-map-lock' || ev.kind === 'lock' || ev.kind === 'trylock') taken.add(lockOf(ev));
+    // A call handed the lock's address (`follow_thing(..., &ptl)`) may take it and pass it back through the
+    // out-parameter: the lock was not necessarily held above the hunk.
+    for (const k of outParamLocks(ev.text)) taken.add(k);
     const ptlRelease = ev.kind === 'pte-unmap-unlock' || (ev.kind === 'unlock' && (ev.attrs.lockClass === 'ptl' || ev.attrs.lockClass === 'pmd-ptl'));
     const key = lockOf(ev);
     if (ptlRelease && key !== '' && !taken.has(key) && !out.some((o) => o.key === key)) {
       out.push({ key, cls: ev.attrs.lockClass === 'pmd-ptl' ? 'pmd-ptl' : 'ptl', by: { ...ev, id: -1, kind: 'pte-map-lock', callee: '<before hunk>' } });
     }
   }
+  return out;
+}
+
+/**
+ * Identifiers passed by address to a call (`f(a, &ptl)` → ptl); none for the lock API itself (`spin_unlock(&l)`,
+ * `cond_resched_lock(&l)`: a callee whose name says lock is modelled by its own event).
+ */
+export function outParamLocks(text: string): string[] {
+  const callee = /^\s*([A-Za-z_]\w*)\s*\(/.exec(text)?.[1];
+  if (callee === undefined || /lock/.test(callee)) return [];
+  const out: string[] = [];
+  for (const m of text.matchAll(/[(,]\s*&\s*([A-Za-z_][\w]*(?:(?:->|\.)[A-Za-z_]\w*)*)\s*(?=[,)])/g)) out.push(norm(m[1]));
   return out;
 }
 

@@ -13,6 +13,13 @@ import { UNREACHABLE_HOLD } from '../../rules/utils/discarded-result.ts';
 /** Label of the lock a fragment path releases before taking it, prepended to its program (see unseen.ts for gaps). */
 export const TAKEN_BEFORE_LABEL = '(before the hunk) the page-table lock is taken';
 
+/**
+ * Label of the synthetic release, after an unseen loop, of a PTL taken before the hunk (path-program.ts): whether the
+ * unseen code took that lock once before the loop or re-takes it at the top of each iteration is an open choice of
+ * the completions (unseen.ts), unless the rule established it (hazard context PTL_BEFORE_LOOP).
+ */
+export const LOOP_EPILOGUE_LABEL = '(after the loop, unseen) pte_unmap_unlock() of the lock taken before the loop';
+
 /** The free page a patched wp_page_copy() copies into. */
 export const COPY_PAGE = 'copy0';
 
@@ -91,6 +98,24 @@ export function nestedPtls(path: EventPath): Set<string> {
   return nested;
 }
 
+/**
+ * Page-table lock expressions a path releases without taking them, after the first such one
+ * (`spin_unlock(src_ptl); spin_unlock(dst_ptl);` in a fragment): each is a distinct lock taken by unseen code, so
+ * each gets a model lock of its own (and its own "taken before" prologue), instead of collapsing into `ptl0`.
+ */
+export function untakenPtls(path: EventPath): Set<string> {
+  const taken = new Set<string>();
+  const order: string[] = [];
+  for (const s of path.steps) {
+    if (s.step !== 'event' || !isPtlClass(s)) continue;
+    const k = lockKey(s);
+    if (k === '') continue;
+    if (s.kind === 'pte-map-lock' || s.kind === 'lock' || s.kind === 'trylock') taken.add(k);
+    else if (s.kind === 'unlock' && !taken.has(k) && !order.includes(k)) order.push(k);
+  }
+  return new Set(order.slice(1));
+}
+
 /** Root expression of the entry an event reads or writes. */
 const entryOf = (e: Event): string => (e.args.pte ?? (e.kind === 'pte-map-lock' || e.kind === 'pte-map' ? e.result : undefined) ?? '').replace(/\s+/g, '');
 
@@ -124,7 +149,7 @@ export function shapeOf(paths: readonly EventPath[]): PathShape {
   let ptes = 1;
   const locks = new Map<string, 'spin' | 'mutex' | 'rwsem'>();
   for (const p of paths) {
-    const nested = nestedPtls(p);
+    const nested = new Set([...nestedPtls(p), ...untakenPtls(p)]);
     for (const s of p.steps) {
       if (s.step !== 'event') continue;
       if (s.kind === 'pte-advance') ptes = 2;
@@ -173,7 +198,8 @@ export function pathToProgram(path: EventPath, opts: ProgramOptions): Instr[] {
   let truncated = false;
   let intoUnseenLoop = false;
   let lastControl: string | undefined;
-  const nested = nestedPtls(path);
+  const untaken = opts.fragment === true ? untakenPtls(path) : new Set<string>();
+  const nested = new Set([...nestedPtls(path), ...untaken]);
   const moves = moveDestinations(path);
   // A failable call that failed on this path did not do its work (catalogue FAILURE): no lock, no mapping, no window.
   const failed = failedCalls(path);
@@ -223,6 +249,10 @@ export function pathToProgram(path: EventPath, opts: ProgramOptions): Instr[] {
     }
   }
   const takenBefore = opts.fragment === true && releasesBeforeTaking(out, 'ptl0');
+  // Every other page-table lock released before it is taken was held too (its own lock, taken by unseen code).
+  for (const k of [...untaken].reverse()) {
+    if (releasesBeforeTaking(out, `lock:${k}`)) out.unshift({ op: 'lock', lock: `lock:${k}`, label: `(before the hunk) ${k} is taken` });
+  }
   if (takenBefore) out.unshift({ op: 'lock', lock: 'ptl0', label: TAKEN_BEFORE_LABEL });
   if (truncated || !path.complete) {
     const release = releaseHeld(out);
@@ -230,7 +260,7 @@ export function pathToProgram(path: EventPath, opts: ProgramOptions): Instr[] {
     // path leaves the hunk into that unseen loop, the unseen epilogue releases the lock whether or not the
     // visible code still holds it.
     if (takenBefore && intoUnseenLoop && !release.some((r) => r.lock === 'ptl0')) {
-      release.push({ op: 'unlock', lock: 'ptl0', label: '(after the loop, unseen) pte_unmap_unlock() of the lock taken before the loop' });
+      release.push({ op: 'unlock', lock: 'ptl0', label: LOOP_EPILOGUE_LABEL });
     }
     out.push(...release);
   }

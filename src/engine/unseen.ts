@@ -11,7 +11,8 @@
 import type { Instr, OpInstr } from '../sim/scenario.ts';
 import type { Candidate } from '../core/rule.ts';
 import type { FunctionImage } from '../core/events.ts';
-import { TAKEN_BEFORE_LABEL } from './path-program.ts';
+import { LOOP_EPILOGUE_LABEL, TAKEN_BEFORE_LABEL } from './path-program.ts';
+import { PTL_BEFORE_LOOP } from '../../rules/utils/loop-lock.ts';
 import { MIRRORED_KINDS } from '../../rules/utils/paths.ts';
 
 /** The simulator ops of the PTE changes secondary MMUs mirror (same names as the event kinds). */
@@ -222,6 +223,24 @@ export function completionsOf(program: readonly Instr[], complete: boolean, fact
   // between two hunks rather than above the first one: then the visible code before that gap ran without it.
   const lateGap = takenInGap(program, facts);
   if (lateGap) choices.push(lateGap);
+
+  // A PTL taken by unseen code, released in the hunk, and the path goes on into a loop whose head the hunk does not
+  // show (or shows with gaps before the release): the unseen code may take it once before the loop (then the unseen
+  // epilogue releases it again after the loop) or re-take it at the top of each iteration. Established only when
+  // the rule saw the body from the loop head to the release (PTL_BEFORE_LOOP).
+  const loopEpilogue = list.find((i) => i.label === LOOP_EPILOGUE_LABEL);
+  if (loopEpilogue && !context.includes(PTL_BEFORE_LOOP)) {
+    const release = list.find((i) => i.src?.line !== undefined && ((i.op === 'unlock' || i.op === 'pte-unmap-unlock') && i.lock === loopEpilogue.lock));
+    choices.unshift({
+      question: `the unseen loop code: is the page-table lock released${lineOf(release)} taken once before the loop, or re-taken at the top of each iteration?`,
+      yes: {
+        prologue: [],
+        epilogue: [],
+        assumes: 'the page-table lock is re-taken at the top of each iteration of the loop',
+        transform: (p) => p.filter((i) => 'ctl' in i || i.label !== LOOP_EPILOGUE_LABEL),
+      },
+    });
+  }
 
   const open = choices.slice(0, MAX_OPEN_CHOICES);
   const dropped = choices.slice(MAX_OPEN_CHOICES).map((c) => c.question);
