@@ -126,3 +126,26 @@ describe('feasible paths', () => {
     expect(shapes.sort()).toEqual(['', 'spin_lock', 'spin_lock spin_unlock']);
   });
 });
+
+describe('invented openers', () => {
+  it('a path that goes round a loop the front end invented is not complete', async () => {
+    // A fragment that leaves an unseen loop (`continue`, then the loop's `}`) and returns after it.
+    const text = [
+      '\t\ttlb_gather_mmu(&tlb, mm);',
+      '\t\tentry = tbl_walk(vma, addr);',
+      '\t\tif (!entry)',
+      '\t\t\tcontinue;',
+      '\t\tspin_lock(ptl);',
+      '\t\tspin_unlock(ptl);',
+      '\t}',
+      '\ttlb_finish_mmu(&tlb);',
+      '\treturn 0;',
+      '}',
+    ].join('\n');
+    const img = await analyzeFunctionText(text, { fragment: true });
+    expect(img.complete).toBe(false);
+    const round = img.paths.filter((p) => p.steps.some((s) => s.step === 'control' && s.kind === 'loop-next'));
+    expect(round.length).toBeGreaterThan(0);
+    for (const p of round) expect(p.complete).toBe(false);
+  });
+});
