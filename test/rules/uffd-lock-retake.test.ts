@@ -17,6 +17,7 @@ testRule(rule, {
     'valid-split-and-remap-start-pte.c',
     'valid-unlock-mapped-pointer.c',
     'valid-unmap-cursor-minus-one-after-walk.patch',
+    'valid-unmap-start-after-alias-cursor-walk.patch',
     'valid-unmap-of-pte-offset-map.patch',
     'valid-unmap-unlock-after-get-locked-pte.patch',
     'valid-unmap-unlock-once-per-path.patch',
