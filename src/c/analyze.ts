@@ -164,7 +164,7 @@ export async function analyzeFunctionText(text: string, opts: AnalyzeOptions = {
     const res = enumeratePaths(cfg, opts);
     base.events = cfg.events;
     // Paths that test one condition twice and go both ways, with nothing in between changing it, cannot run.
-    base.paths = inventedLoopsIncomplete(feasiblePaths(res.paths, text));
+    base.paths = madeUpBackEdgesCut(inventedLoopsIncomplete(feasiblePaths(res.paths, text)), lines.length);
     // Openers the front end invented (a block or loop whose head is unseen) make no image complete.
     if (new RegExp(`\\b(?:${CONTEXT_COND}|${LOOP_COND})\\b`).test(text)) base.complete = false;
     if (tree.rootNode.hasError) {
@@ -206,4 +206,31 @@ function inventedLoopsIncomplete(paths: EventPath[]): EventPath[] {
     }
     return p;
   });
+}
+
+/**
+ * A path that goes round a loop through a closing brace the text does not have (one added at the end of a fragment
+ * to close the blocks the hunk leaves open) is cut there (`truncated`): the rest of that loop body is unseen (it
+ * may drop the cursor, re-take or release a lock), so the next iteration it would model is made up. Synthetic
+ * braces inside the text (gap joins) have visible code after them and are kept.
+ */
+function madeUpBackEdgesCut(paths: EventPath[], nLines: number): EventPath[] {
+  const out: EventPath[] = [];
+  const seen = new Set<string>();
+  for (const p of paths) {
+    const i = p.steps.findIndex((s) => s.step === 'control' && s.kind === 'loop-next' && s.via === 'end' && s.loc.line > nLines);
+    if (i < 0) {
+      out.push(p);
+      continue;
+    }
+    const cut: EventPath = {
+      steps: [...p.steps.slice(0, i), { step: 'control', kind: 'truncated', reason: 'the loop body goes on in code the fragment does not show', loc: p.steps[i]!.loc }],
+      complete: false,
+    };
+    const key = JSON.stringify(cut.steps.map((s) => (s.step === 'event' ? [s.id] : [s.kind, s.loc.line, 'taken' in s ? s.taken : ''])));
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(cut);
+  }
+  return out;
 }

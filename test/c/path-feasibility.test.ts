@@ -149,3 +149,29 @@ describe('invented openers', () => {
     for (const p of round) expect(p.complete).toBe(false);
   });
 });
+
+describe('made-up back edges', () => {
+  it('a path reaching the end of a fragment inside a loop stops there instead of starting a made-up iteration', async () => {
+    // The hunk ends inside the loop body, right after the unlock: what follows (a cursor reset, a re-map) is unseen.
+    const text = [
+      '\tfor (addr = start; addr < end; addr += PAGE_SIZE) {',
+      '\t\tif (!cur++) {',
+      '\t\t\tcur = pte_offset_map_lock(mm, pmd, addr, &ptl);',
+      '\t\t\tif (!cur)',
+      '\t\t\t\tbreak;',
+      '\t\t}',
+      '\t\tval = ptep_get(cur);',
+      '\t\tif (!pte_present(val))',
+      '\t\t\tcontinue;',
+      '\t\tpte_unmap_unlock(cur, ptl);',
+    ].join('\n');
+    const img = await analyzeFunctionText(text, { fragment: true });
+    for (const p of img.paths) {
+      const c = calls(p);
+      const at = c.indexOf('pte_unmap_unlock');
+      // Nothing runs after the unlock on any path: the next iteration is not modelled.
+      if (at >= 0) expect(c.slice(at + 1)).toEqual([]);
+    }
+    expect(img.paths.some((p) => calls(p).includes('pte_unmap_unlock'))).toBe(true);
+  });
+});
