@@ -461,12 +461,12 @@ function checkPath(
           path,
           // Whether a helper that leaves the flush to its caller is wrong depends on that caller: it may flush before
           // it drops the lock, announce the deferral, or exclude faults (mmap_lock held for write, as fork does).
-          hazard: kernelTableUnknown(p.event, flushShownOutsidePtl(ctx.side, ctx.siblings, ctx.fn) || recordsFlushRange(ctx.image)
+          hazard: flushShownOutsidePtl(ctx.side, ctx.siblings, ctx.fn) || recordsFlushRange(ctx.image)
             ? hazardFor(p.effects, context)
             : {
                 ...hazardFor(p.effects, context),
                 unknown: `the callers of ${ctx.fn.name}(): do they flush the TLB before dropping the page-table lock, or exclude concurrent faults (mmap_lock held for write, a deferred flush announced)? The patch shows no flush outside the lock, and the function records no range for one`,
-              }),
+              },
           suggestion: { text: `flush the TLB for this ${entry} before returning, while the caller still holds the page-table lock`, path: sugg.path },
         });
       } else {
