@@ -65,16 +65,6 @@ function neverFlushed(h: Hazard): Hazard {
 }
 
 /** Invariants and adversaries that can show the stale TLB entry for a set of effects. */
-/**
- * An entry of the kernel's own page tables (`pte_clear(&init_mm, ...)`, vmalloc / KASAN shadow / kernel-range
- * callbacks of apply_to_page_range()): no user thread maps it, and whether a kernel user can still reach the
- * address before the caller's flush_tlb_kernel_range() depends on those callers: never confirmed from the hunk.
- */
-function kernelTableUnknown(ev: Event, hazard: Hazard): Hazard {
-  if (!/^&?\s*init_mm$/.test((ev.args.mm ?? '').trim())) return hazard;
-  return { ...hazard, unknown: `who can still reach this kernel address (${ev.text}) before the caller's kernel TLB flush (flush_tlb_kernel_range()): no user thread maps kernel page tables (init_mm), and the callers are not shown` };
-}
-
 export function hazardFor(effects: readonly PteEffect[], context: string[]): Hazard {
   const inv = new Set<InvariantName>();
   const adv = new Set<AdversaryName>();
@@ -477,7 +467,7 @@ function checkPath(
           anchor,
           related: rel,
           path: model(path),
-          hazard: kernelTableUnknown(p.event, hazardFor(p.effects, context)),
+          hazard: hazardFor(p.effects, context),
           suggestion: { text: sugg.text, path: model(sugg.path) },
         });
       }
