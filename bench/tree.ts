@@ -6,19 +6,12 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { readInputs, directoryTree } from '../src/sources/index.ts';
 import { checkPatches } from '../src/engine/index.ts';
 import { resolveBases } from '../src/diff/source-tree.ts';
 import { openGitStore, checkAgainstTree } from '../src/git/index.ts';
-
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? 0;
-}
+import { ROOT, median } from './_proc.ts';
 
 async function times(runs: number, fn: () => Promise<unknown>): Promise<number[]> {
   await fn();
@@ -38,13 +31,13 @@ async function time(runs: number, fn: () => Promise<unknown>): Promise<number> {
 export default async function bench(): Promise<void> {
   const repo = mkdtempSync(join(tmpdir(), 'mmr-bench-tree-'));
   try {
-    cpSync(join(root, 'fixtures/tree'), repo, { recursive: true });
+    cpSync(join(ROOT, 'fixtures/tree'), repo, { recursive: true });
     const env = { ...process.env, GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b', GIT_CONFIG_GLOBAL: '/dev/null' };
     for (const args of [['init', '-q'], ['add', '-A'], ['commit', '-q', '-m', 'tree']]) execFileSync('git', args, { cwd: repo, env });
-    const read = await readInputs([join(root, 'fixtures/patches/series')]);
+    const read = await readInputs([join(ROOT, 'fixtures/patches/series')]);
     const runs = 5;
     const none = await time(runs, () => checkPatches(read.patches, {}));
-    const dir = await time(runs, () => checkPatches(read.patches, { tree: directoryTree(join(root, 'fixtures/tree')) }));
+    const dir = await time(runs, () => checkPatches(read.patches, { tree: directoryTree(join(ROOT, 'fixtures/tree')) }));
     const store = await openGitStore(repo);
     if (!store) throw new Error('generated repository not recognised');
     let notes = '';

@@ -5,12 +5,12 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { TestInbox, fixtureMails, havePublicInbox, tempDir } from '../test/scan/archive-helpers.ts';
 import { checkPatches } from '../src/engine/index.ts';
 import { parseMessage } from '../src/sources/index.ts';
+import { BIN } from './_proc.ts';
 
-const ROOT = resolve(import.meta.dirname, '..');
 const CYCLE_MS = 5000;
 
 const mail = (folder: string, prefix: string): Buffer => fixtureMails(folder).find((m) => m.name.startsWith(prefix))!.raw;
@@ -31,7 +31,7 @@ export default async function bench(): Promise<void> {
   mkdirSync(join(local, 'git'), { recursive: true });
   execFileSync('git', ['clone', '--quiet', '--mirror', join(up.dir, 'git', '0.git'), join(local, 'git', '0.git')]);
   const out = join(work, 'drafts');
-  const child = spawn(process.execPath, [join(ROOT, 'bin/mmreview.js'), 'watch', local, '--every', `${CYCLE_MS}ms`, '--grace', '0s', '--db', join(work, 'state.db'), '--drafts', out, '--format', 'json'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(process.execPath, [BIN, 'watch', local, '--every', `${CYCLE_MS}ms`, '--grace', '0s', '--db', join(work, 'state.db'), '--drafts', out, '--format', 'json'], { stdio: ['ignore', 'pipe', 'ignore'] });
   let log = '';
   child.stdout.on('data', (b: Buffer) => (log += b.toString()));
   try {

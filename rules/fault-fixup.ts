@@ -15,10 +15,19 @@ const FIXUP_NAME = /(^|_)fault_in(_|$)|fixup/;
 /** Calls that perform a user access with page faults disabled (the access the caller retries). */
 const ATOMIC_ACCESS = /^(pagefault_disable|__copy_\w+_inatomic|\w+_user_inatomic|futex_atomic_\w+|arch_futex_atomic_\w+|cmpxchg_futex_value_locked|get_futex_value_locked)$/;
 
-/** Does the function fix up faults: a fixup helper by name, or an in-place retry around an atomic user access? */
+/** Plain user accesses: with page faults disabled, they fail with -EFAULT instead of faulting. */
+const USER_ACCESS = /\b(?:__)?(?:get_user|put_user|copy_from_user|copy_to_user|raw_copy_from_user|raw_copy_to_user|unsafe_get_user|unsafe_put_user)\s*\(/;
+
+/**
+ * Does the function fix up faults: a fixup helper by name, or an in-place retry around an atomic user access?
+ * `pagefault_disable()` alone is no access: it makes one (get_user(), copy_from_user() …) fail instead of fault,
+ * and only a function that also makes such an access has a fault to fix up (a lookup with page faults disabled,
+ * e.g. to translate an address, has none).
+ */
 export function isFixupSite(fn: FunctionView, image: FunctionImage): boolean {
   if (FIXUP_NAME.test(fn.name)) return true;
-  return image.events.some((e) => ATOMIC_ACCESS.test(e.callee));
+  if (image.events.some((e) => ATOMIC_ACCESS.test(e.callee) && e.callee !== 'pagefault_disable')) return true;
+  return image.events.some((e) => e.callee === 'pagefault_disable') && USER_ACCESS.test(image.text);
 }
 
 /** Does the image run real-fault semantics (a fault handler, or the software young/dirty fixup a fault does)? */

@@ -32,8 +32,10 @@ import {
   stripStep,
   synthEvent,
 } from './utils/paths.ts';
+import { ARCH_FLUSH_MESSAGES, archFlushCandidate, archFlushViolations, type ArchFlushMessageId } from './utils/arch-flush.ts';
 
 export type MessageId =
+  | ArchFlushMessageId
   | 'flushAfterUnlock'
   | 'callbackNoFlush'
   | 'unlockBeforeFlush'
@@ -645,7 +647,11 @@ function checkPath(
     // The copy's install into the other mm fills a fresh entry: nothing there was cached to go stale.
     const forkCopy = forkSrc.size > 0 && ((ev.kind === 'pte-wrprotect' && forkSrc.has(norm(ev.args.mm))) || (ev.kind === 'pte-set' && !forkSrc.has(norm(ev.args.mm))));
     // A clear of an entry the path found not present (a swap entry, a marker) leaves nothing cached.
-    const effects = (ev.kind === 'pte-clear' && (ev.attrs.effects?.length === 0 || wasAbsent)) || forkCopy ? [] : downgradeEffects(ev);
+    // An entry of the kernel's own page tables (init_mm: set_memory_*(), apply_to_page_range() on kernel addresses)
+    // has none of the users the hazard is about (no user access, fault, COW or reclaim of its page): kernel permission
+    // changes flush after the walk by design (flush_tlb_kernel_range()).
+    const kernelMm = /^&?init_mm$/.test(norm(ev.args.mm));
+    const effects = (ev.kind === 'pte-clear' && (ev.attrs.effects?.length === 0 || wasAbsent)) || forkCopy || kernelMm ? [] : downgradeEffects(ev);
     if (effects.length > 0 && !fromEmpty && ev.kind !== 'pte-clear-flush' && ev.attrs.flushes !== true && state.ptlHeld()) {
       pending.push({ index: i, event: ev, effects });
     }
@@ -1017,6 +1023,7 @@ export default createRule<MessageId>({
     severity: 'error',
     docs: { description: 'Flush the TLB before releasing the page-table lock after clearing, write-protecting or cleaning a page-table entry of any level, or defer the flush where other lock holders can see it' },
     messages: {
+      ...ARCH_FLUSH_MESSAGES,
       flushAfterUnlock:
         '{{op}}() {{verb}} a {{entry}} under the page-table lock, but {{unlock}}() releases the lock before {{flush}}: another CPU can keep using the stale TLB entry in between.',
       notGathered:
@@ -1050,5 +1057,7 @@ export default createRule<MessageId>({
     const forkSrc = forkSources(ctx.image);
     for (const path of ctx.image.paths) checkPath(ctx, path, onEntry, guards, owned, forkSrc);
     checkNestedFinish(ctx);
+    // An architecture's flush hook that invalidates less than the generic contract (rules/utils/arch-flush.ts).
+    for (const v of archFlushViolations(ctx.fn, ctx.side, ctx.image, ctx.siblings)) ctx.report(archFlushCandidate(v, ctx.image));
   },
 });

@@ -5,17 +5,20 @@
  * mapping of a PTE table (pte_offset_map[_lock](), get_locked_pte(): kmap_local / rcu_read_lock() since 6.5) to
  * its pte_unmap[_unlock](): an unmap of a mapping that failed (NULL), of a pointer that was never mapped, of a stale
  * pointer after the map was re-taken into another variable, of the loop cursor one past the walk, twice, or a mapping
- * never unmapped on a path that returns (a bare spin_unlock() of its PTL). And a PTE written after the lock was
+ * never unmapped on a path that returns (a bare spin_unlock() of its PTL) or whose map result was thrown away (no
+ * pointer left to unmap it, seen or unseen), or a locked mapping released by a bare pte_unmap() that keeps its PTL
+ * to the return. And a PTE written after the lock was
  * (re-)taken from a value read before it, with no re-read or pte_same() under the lock.
  */
 import type { Event, EventPath, FunctionImage, PathStep } from '../src/core/events.ts';
 import type { Hazard } from '../src/core/rule.ts';
 import { PTE_MAP_SEMANTICS } from '../src/kernel-api/catalogue.ts';
 import { createRule } from './create-rule.ts';
+import { UNREACHABLE_HOLD, resultDiscarded } from './utils/discarded-result.ts';
 import type { TypedRuleContext } from './create-rule.ts';
 import { LockState, callArgs, fragmentEntryLocks, imageEvent, insertAt, isPtlAcquire, lockOf, loopStacks, norm, pickAnchor, removeAt, replaceAt, stripStep, truncated } from './utils/paths.ts';
 
-export type MessageId = 'nextIteration' | 'accessUnlocked' | 'doubleUnlock' | 'unlockUnderflow' | 'unmapNull' | 'unmapUnmapped' | 'doubleUnmap' | 'unmapPastEnd' | 'unmapStale' | 'mapLeak' | 'staleValue';
+export type MessageId = 'nextIteration' | 'accessUnlocked' | 'doubleUnlock' | 'unlockUnderflow' | 'unmapNull' | 'unmapUnmapped' | 'doubleUnmap' | 'unmapPastEnd' | 'unmapStale' | 'mapLeak' | 'mapDiscarded' | 'unmapKeepsLock' | 'staleValue';
 
 /** Event kinds that read or write a PTE through its pointer (need the PTL). */
 export const PTE_ACCESS_KINDS: ReadonlySet<Event['kind']> = new Set([
@@ -167,8 +170,12 @@ interface MapHold {
   releasedAt?: number;
   /** Where the mapping was released (for stale-pointer messages). */
   released?: Event;
+  /** Index in the modelled steps (as first built) of that release. */
+  releasedStep?: number;
   /** A bare unlock of the PTL that left the mapping in place (spin_unlock(ptl)). */
   bareUnlock?: Event;
+  /** The map's result was thrown away (`pte_offset_map_lock(...);`): no pointer into the mapping exists. */
+  discarded?: { prevLine: number };
 }
 
 /** `orig_pte = pte = pte_offset_map_lock(...)` → ['orig_pte', 'pte'] (from the line the call is on). */
@@ -281,6 +288,20 @@ function handsMapToCaller(image: FunctionImage, hold: MapHold, retValue: string 
   return [...hold.names].some((n) => new RegExp(`(?:\\*\\s*)?[A-Za-z_][\\w>.-]*\\s*=\\s*${escapeRe(n)}\\s*[;,)]`).test(image.text));
 }
 
+/**
+ * Is the PTL a map took a lock the function keeps to itself: set through `&lock` in the map call (a local, or a
+ * by-value copy of a parameter), not returned, not stored anywhere (`*ptlp = ptl;`, `vmf->ptl = ptl;`), no
+ * `spinlock_t **` parameter and no `__acquires()` / `__cond_lock()`? Then nothing after the return releases it.
+ */
+function lockStaysLocal(image: FunctionImage, hold: MapHold, retValue: string | undefined): boolean {
+  const name = hold.lockKey;
+  if (!/^[A-Za-z_]\w*$/.test(name) || !new RegExp(`&\\s*${escapeRe(name)}\\b`).test(hold.map.text)) return false;
+  if (retValue !== undefined && new RegExp(`\\b${escapeRe(name)}\\b`).test(retValue)) return false;
+  if (image.params.some((p) => /\bspinlock_t\s*\*\s*\*/.test(p))) return false;
+  if (/__acquires\s*\(|__cond_lock\s*\(/.test(image.text)) return false;
+  return !new RegExp(`=\\s*&?\\s*${escapeRe(name)}\\s*[;,)}]`).test(image.text);
+}
+
 /** Can this file run with CONFIG_HIGHPTE (kmap_local mappings, unmapped by address)? Generic code can. */
 function highptePossible(file: string): boolean {
   const m = /(?:^|\/)arch\/([^/]+)\//.exec(file);
@@ -348,6 +369,17 @@ function unmapBeforeReturn(h: MapHold): (steps: PathStep[], shift: number) => Pa
     if (at < 0) at = out.length;
     const where = (out[at] ?? out[out.length - 1])?.loc ?? h.map.loc;
     out.splice(at, 0, holdStep('unlock', h, { ...h.map, loc: where }, `pte_unmap(): mapping released [map ${h.n}]`));
+    return out;
+  };
+}
+/** The suggested fix releases the PTL right after the bare pte_unmap() at `index` (and its hold step). */
+function unlockAfter(index: number, h: MapHold): (steps: PathStep[], shift: number) => PathStep[] {
+  return (steps, shift) => {
+    const at = locate(steps, index + shift);
+    const st = steps[at];
+    if (!st || st.step !== 'event') return steps;
+    const out = [...steps];
+    out.splice(at + 2, 0, { ...st, id: -1, kind: 'unlock', callee: 'spin_unlock', args: { lock: h.lockKey }, attrs: { lockClass: 'ptl' }, text: `spin_unlock(${h.lockKey})` });
     return out;
   };
 }
@@ -453,6 +485,8 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
       const names = assignedNames(ctx.image, ev);
       for (const h of holds) for (const n of names) h.names.delete(n);
       const h: MapHold = { n: holds.length + 1, names: new Set(names), map: ev, at: steps.length, lockKey: lockOf(ev), mapped: true, locked: ev.kind === 'pte-map-lock', isNull: false };
+      const discarded = names.length === 0 ? resultDiscarded(ctx.image, ev) : undefined;
+      if (discarded) h.discarded = discarded;
       holds.push(h);
       steps.push(s, holdStep('lock', h, ev, `${ev.callee}(): PTE table mapped [map ${h.n}]`));
       continue;
@@ -573,8 +607,13 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
         h.mapped = false;
         h.released = ev;
         h.releasedAt = index;
+        h.releasedStep = steps.length;
       }
-      if (ev.kind === 'pte-unmap-unlock') h.locked = false;
+      if (ev.kind === 'pte-unmap-unlock') {
+        h.locked = false;
+        // The lock is released whichever pointer went with it (`pte_unmap(pte); pte_unmap_unlock(other, ptl);`).
+        for (const x of holds) if (x.lockKey !== '' && x.lockKey === lockOf(ev)) x.locked = false;
+      }
       if (h.isNull && ev.kind === 'pte-unmap-unlock') {
         // The lock pointer was never set by the failed map: the model releases a lock no one took.
         steps.push({ ...s, kind: 'unlock', attrs: { lockClass: 'other' }, args: { lock: `${h.lockKey || "ptl"}[never-taken:${h.map.callee}()=NULL]` } });
@@ -588,8 +627,14 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
       if (h) {
         h.locked = false;
         h.bareUnlock = ev;
+      } else {
+        // The PTL of a mapping already released with a bare pte_unmap() (`pte_unmap(pte); spin_unlock(ptl);`).
+        const u = [...holds].reverse().find((x) => x.locked && !x.mapped && x.lockKey !== '' && x.lockKey === lockOf(ev));
+        if (u) u.locked = false;
       }
     }
+    // A callee that releases the lock itself (do_wp_page() → vmf->ptl).
+    for (const r of ev.attrs.releases ?? []) for (const x of holds) if (x.lockKey === norm(r)) x.locked = false;
     steps.push(s);
   }
   // A mapping still held when the path returns: only when the path from the map to the return is seen whole.
@@ -605,6 +650,10 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
       // The function unmaps this pointer on other paths: this one may skip it on a condition correlated with how
       // the map was made (`pte = kernel ? pte_offset_kernel() : pte_offset_map_lock()`), which paths cannot tell.
       if (ctx.image.events.some((e) => (e.kind === 'pte-unmap' || e.kind === 'pte-unmap-unlock') && h.names.has(baseName(callArgs(e.text)[0] ?? e.args.pte)))) continue;
+      // A call the catalogue does not know, given the pointer after the PTL was dropped (or, with no unlock, after the
+      // map), may unmap it (`gmap_pte_op_end(ptep, ptl)`).
+      const from = path.steps.findIndex((x) => x.step === 'event' && x.id === (h.bareUnlock ?? h.map).id);
+      if (from >= 0 && path.steps.slice(from + 1).some((x) => x.step === 'event' && x.kind === 'call' && callArgs(x.text).some((a) => h.names.has(baseName(a))))) continue;
       const anchorEv = h.bareUnlock ?? h.map;
       findings.push({
         messageId: 'mapLeak',
@@ -617,6 +666,55 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
       });
     }
   }
+  // A mapping released with a bare pte_unmap() while the PTL its map took stays held when the path returns: the
+  // matching release is pte_unmap_unlock(). Only for a lock the map set through `&ptl` (a local the caller cannot
+  // see) and that the function does not hand on (returned, stored, `spinlock_t **`, `__acquires()`).
+  if (returned && !truncated(path)) {
+    const retLine = [...path.steps].reverse().find((s) => s.step === 'control' && s.kind === 'return')?.loc.line ?? Number.MAX_SAFE_INTEGER;
+    for (const h of holds) {
+      if (h.map.kind !== 'pte-map-lock' || !h.locked || h.mapped || h.isNull || h.released?.kind !== 'pte-unmap' || h.map.id < 0) continue;
+      if (!contiguous(ctx.image, h.map.loc.line, retLine) || !lockStaysLocal(ctx.image, h, retValue)) continue;
+      // A call the catalogue does not know that is given the lock may release it (`gmap_pte_op_end(ptep, ptl)`).
+      const passed = path.steps.some((x) => x.step === 'event' && x.kind === 'call' && callArgs(x.text).some((a) => norm(a).replace(/^&/, '') === h.lockKey));
+      if (passed) continue;
+      // `if (ptl) spin_unlock(ptl);`: a path that finds the lock the map set NULL is not an execution.
+      const lockTested = path.steps.some((x) => x.step === 'control' && x.kind === 'branch' && new RegExp(`(?:^|[^\\w>.])${escapeRe(h.lockKey)}\\b`).test(x.cond));
+      if (lockTested) continue;
+      findings.push({
+        messageId: 'unmapKeepsLock',
+        anchor: real(h.released),
+        related: [{ event: real(h.map), message: `${h.lockKey} taken here by ${h.map.callee}()` }],
+        data: { unmap: h.released.callee, lock: h.lockKey, map: h.map.callee },
+        kind: 'unmap-keeps-lock',
+        fix: `release the mapping and the lock together: pte_unmap_unlock(${callArgs(h.released.text)[0] ?? 'pte'}, ${h.lockKey})`,
+        ...(h.releasedStep !== undefined ? { fixPath: unlockAfter(h.releasedStep, h) } : {}),
+      });
+    }
+  }
+  // A mapping whose only pointer was thrown away when the path ends (returns, or leaves what the diff shows): no code,
+  // seen or unseen, can name it to unmap it. Where a mapping is released by its address (kmap_local under HIGHPTE)
+  // it is never released; an RCU mapping (≥6.5, no HIGHPTE) is released by count, and any pte_unmap() ends it.
+  const unreachable = new Set<number>();
+  const endStep = [...path.steps].reverse().find((s) => s.step === 'control' && (s.kind === 'return' || s.kind === 'truncated'));
+  // A stale unmap already explains why the newer mapping is never released: one root cause, one finding.
+  if (endStep && stale.size === 0 && highptePossible(ctx.fn.path)) {
+    for (const h of live()) {
+      if (!h.discarded || h.map.id < 0 || !contiguous(ctx.image, h.discarded.prevLine, endStep.loc.line)) continue;
+      unreachable.add(h.n);
+      findings.push({
+        messageId: 'mapDiscarded',
+        anchor: real(h.map),
+        related: [],
+        data: { map: h.map.callee, end: endStep.step === 'control' && endStep.kind === 'return' ? 'returns' : 'leaves the code the diff shows' },
+        kind: 'map-result-discarded',
+        fix: `keep the pointer ${h.map.callee}() returns (\`orig_pte = pte = ${h.map.callee}(...)\`) and unmap that`,
+        fixPath: (model) => {
+          const out = model.map((x) => (x.step === 'event' && x.callee === '<pte-map>' && (x.args.lock ?? '').includes(UNREACHABLE_HOLD) ? { ...x, args: { lock: (x.args.lock ?? '').replace(UNREACHABLE_HOLD, '') } } : x));
+          return endStep.step === 'control' && endStep.kind === 'return' ? unmapBeforeReturn(h)(out, 0) : out;
+        },
+      });
+    }
+  }
   if (findings.length === 0) return;
   // Mappings made above the hunk are held when the path starts.
   const first = path.steps[0]?.loc ?? { line: 1, column: 0 };
@@ -626,7 +724,11 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
   for (const f of findings) f.shift = shift;
   // Fresh step objects, each tagged with its position, so suggested-fix rewrites find theirs after the collapse below.
   const model = steps.map((x, i) => {
-    const c = { ...x } as PathStep;
+    let c = { ...x } as PathStep;
+    // A hold no pointer survives to: the engine's epilogue for a cut path does not release it.
+    if (c.step === 'event' && c.callee === '<pte-map>' && unreachable.has(Number((c.args.lock ?? '').replace('pte-map:', '')))) {
+      c = { ...c, args: { lock: `${c.args.lock ?? ''}${UNREACHABLE_HOLD}` } };
+    }
     built.set(c, i);
     return c;
   });
@@ -777,6 +879,8 @@ export default createRule<MessageId>({
       unmapStale: '{{unmap}}({{arg}}) releases a mapping that was already released: the table was mapped again by {{map}}() into {{fresh}}, and that mapping is never unmapped.',
       staleValue: '{{write}}() writes the PTE after {{retake}}() {{how}} the page-table lock, on the strength of what {{read}} read {{when}}; the entry was neither read again nor compared with pte_same(), so a change made meanwhile (a zap, a fault) is overwritten.',
       mapLeak: 'The PTE table mapped by {{map}}() is still mapped when this path returns: {{how}} (pte_unmap() ends the kmap_local / RCU read-side section the map opened).',
+      unmapKeepsLock: '{{unmap}}() releases the mapping {{map}}() made but not the page-table lock it took: {{lock}} is still held when this path returns (pte_unmap_unlock() releases both).',
+      mapDiscarded: 'The result of {{map}}() is thrown away: the PTE table it maps (and kmap_local()s under HIGHPTE) can only be unmapped through that pointer, so it is still mapped when this path {{end}}; a pte_unmap() of an older pointer releases an older mapping, not this one.',
     },
     hazard:
       'Loops over consecutive PTEs hold the page-table lock for the whole batch. When an iteration drops it to call something that sleeps (wp_page_copy, do_wp_page, handle_userfault, split_folio, cond_resched) it must re-map and re-lock before the next PTE is read or written, and re-validate (pte_same()) what it read before: otherwise PTEs are updated without their lock or from a stale value (racing a fault, a COW or a zap on another CPU), and the final unlock releases a lock that is not held. Every mapping of a PTE table (kmap_local under HIGHPTE, an RCU read-side section since 6.5) must be released exactly once, through the pointer the map returned, and only if the map did not fail.',

@@ -2,11 +2,12 @@
  * Path enumeration over a CFG, relative to what the rules and the engine read: kernel-API events, control markers
  * (loops, returns, gotos, labels, fragment boundaries) and branches on PTE state (the engine turns those into assume
  * guards). Everything else is sliced away before paths are counted:
- * - a branch on anything but PTE state whose arms reach the same next relevant node (they differ at most in opaque
- *   calls) is one edge to the arms' join point (the opaque calls inside its arms are not on paths; they stay in
+ * - a branch on anything but PTE state or a failable call's result (`if (ptep)` after get_locked_pte(),
+ *   src/c/result-tests.ts) whose arms reach the same next relevant node (they differ at most in opaque calls) is one
+ *   edge to the arms' join point (the opaque calls inside its arms are not on paths; they stay in
  *   `FunctionImage.events`);
- * - paths with the same event/control sequence (outcomes of PTE-state branches included, other branch outcomes
- *   ignored) are kept once.
+ * - paths with the same event/control sequence (outcomes of PTE-state and failable-result branches included, other
+ *   branch outcomes ignored) are kept once.
  * Loops are unrolled a bounded number of times (body taken 0..maxUnroll times; loops nested two deep or more inside
  * loops entered on the path at most once), backward gotos the same; the DFS is iterative (no recursion limit),
  * taken arm first, deterministic. When a bound still cuts the enumeration (`maxPaths` distinct paths, the
@@ -15,6 +16,7 @@
  */
 import type { EventPath, PathStep, SourceLoc } from '../core/events.ts';
 import type { Cfg, CfgNode } from './cfg.ts';
+import { resultTestOf } from './result-tests.ts';
 
 /** Bounds for path enumeration. */
 export interface PathOptions {
@@ -39,11 +41,11 @@ export interface PathResult {
 /** Branch conditions on PTE state that the engine reads (`pte_present/none/write/dirty/young/uffd_wp(...)`). */
 export const PTE_STATE_COND = /\bpte_(?:present|none|write|dirty|young|uffd_wp)\s*\(/;
 
-function stepKey(s: PathStep): string {
+function stepKey(s: PathStep, kept: (cond: string) => boolean): string {
   if (s.step === 'event') return `e${s.id}`;
   switch (s.kind) {
     case 'branch':
-      return PTE_STATE_COND.test(s.cond) ? `B${s.taken ? '+' : '-'}${s.cond}@${s.loc.line}` : '';
+      return PTE_STATE_COND.test(s.cond) || kept(s.cond) ? `B${s.taken ? '+' : '-'}${s.cond}@${s.loc.line}` : '';
     case 'loop-enter':
       return `E${s.loop}`;
     case 'loop-next':
@@ -65,12 +67,12 @@ function stepKey(s: PathStep): string {
  * The equivalence key of a path: its event and control sequence (PTE-state branch outcomes included), with loop
  * visits that hold no event (a loop entered and left, or iterated, without a kernel event in between) left out.
  */
-function pathKey(steps: readonly PathStep[]): string {
+function pathKey(steps: readonly PathStep[], kept: (cond: string) => boolean): string {
   const toks: string[] = [];
   const open: Array<{ loop: number; at: number; events: number; iter: number }> = [];
   let events = 0;
   for (const s of steps) {
-    const k = stepKey(s);
+    const k = stepKey(s, kept);
     if (!k) continue;
     if (s.step === 'event' || k[0] === 'R' || k[0] === 'T' || k[0] === 'G' || k[0] === 'L' || k[0] === 'B') events++;
     if (s.step === 'control' && s.kind === 'loop-enter') open.push({ loop: s.loop, at: toks.length, events, iter: events });
@@ -93,15 +95,18 @@ function pathKey(steps: readonly PathStep[]): string {
   return toks.join(' ');
 }
 
-/** Nodes the slicer keeps: kernel events, control markers, loop iterations, PTE-state and loop-head branches. */
-function relevant(n: CfgNode): boolean {
+/**
+ * Nodes the slicer keeps: kernel events, control markers, loop iterations, PTE-state and loop-head branches, and
+ * branches that test a failable call's result (`kept`, src/c/result-tests.ts).
+ */
+function relevant(n: CfgNode, kept: (cond: string | undefined) => boolean): boolean {
   switch (n.type) {
     case 'nop':
       return false;
     case 'event':
       return n.event!.kind !== 'call';
     case 'branch':
-      return n.loop !== undefined || PTE_STATE_COND.test(n.cond ?? '');
+      return n.loop !== undefined || PTE_STATE_COND.test(n.cond ?? '') || kept(n.cond);
     default:
       return true;
   }
@@ -112,9 +117,9 @@ function relevant(n: CfgNode): boolean {
  * the not-taken arm that the taken arm also reaches through non-relevant nodes). Later branches between the join
  * and the next relevant node do not matter: they are decided at their own node.
  */
-function sliceBranches(cfg: Cfg): Map<number, number> {
+function sliceBranches(cfg: Cfg, kept: (cond: string | undefined) => boolean): Map<number, number> {
   const nodes = cfg.nodes;
-  const rel = nodes.map(relevant);
+  const rel = nodes.map((n) => relevant(n, kept));
   /** Nodes reachable from `from` through non-relevant nodes (relevant ones included, not expanded), BFS order. */
   const reach = (from: number, stopAt = -1): number[] => {
     const order: number[] = [];
@@ -158,7 +163,8 @@ export function enumeratePaths(cfg: Cfg, opts: PathOptions = {}): PathResult {
   const maxSteps = opts.maxSteps ?? 4000;
   const budget = maxPaths * 16;
   const nodes = cfg.nodes;
-  const sliced = sliceBranches(cfg);
+  const kept = resultTestOf(cfg);
+  const sliced = sliceBranches(cfg, kept);
   const loopCount = new Int32Array(cfg.loops + 1);
   // Nesting depth of each loop on the current path (set at loop-enter).
   const loopDepth = new Int32Array(cfg.loops + 1);
@@ -174,7 +180,7 @@ export function enumeratePaths(cfg: Cfg, opts: PathOptions = {}): PathResult {
   const record = (complete: boolean, cut?: string, loc?: SourceLoc): void => {
     explored++;
     const out = cut && loc ? [...steps, { step: 'control', kind: 'truncated', reason: cut, loc } as PathStep] : [...steps];
-    const key = pathKey(out);
+    const key = pathKey(out, kept);
     if (!seen.has(key)) {
       seen.add(key);
       paths.push({ steps: out, complete });

@@ -2,7 +2,7 @@
  * What the C front end hands to rules: per changed function, the pre- and post-image text and its event paths.
  * Data only.
  */
-import type { KernelOpKind, LockClass, PteEffect, FlushScope } from './ops.ts';
+import type { KernelOpKind, LockClass, PteEffect, FlushScope, TlbLevel, FlushCpus } from './ops.ts';
 
 /** A position in a function image, mapped back to the diff and the input. */
 export interface SourceLoc {
@@ -66,6 +66,12 @@ export interface EventAttrs {
    * changed before it (its start address was advanced beyond them), so the model flushes none of them.
    */
   rangeMisses?: boolean;
+  /**
+   * tlb-flush (set by flush-under-ptl's arch-flush analysis on a modelled path): the kinds of TLB entries the arch
+   * primitive drops (absent: every kind) and the CPUs it reaches (absent: all).
+   */
+  flushLevels?: TlbLevel[];
+  flushCpus?: FlushCpus;
 }
 
 export interface Event {

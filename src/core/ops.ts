@@ -153,6 +153,16 @@ export const DOWNGRADE_EFFECTS: readonly PteEffect[] = ['wrprotect', 'clean', 'c
 /** TLB flush scopes. */
 export type FlushScope = 'page' | 'range' | 'mm' | 'all' | 'batched-pending';
 
+/**
+ * What kind of translation a TLB entry of a model PTE slot is (src/sim, arch flush coverage): a leaf at the PTE
+ * level, a leaf at the PMD level or above (a block / huge mapping), or a paging-structure ("walk") cache entry: a
+ * cached pointer to a page-table page, which the slot's page then stands for.
+ */
+export type TlbLevel = 'pte' | 'pmd' | 'table';
+
+/** The CPUs a flush reaches: only the flushing CPU, or every CPU (the default). */
+export type FlushCpus = 'local' | 'all';
+
 /** Hardware and adversary operations: only the simulator uses these (user CPUs, TLB, secondary MMU, writeback). */
 export const HARDWARE_OP_KINDS = [
   'tlb-fill', // a CPU loads a PTE into its TLB

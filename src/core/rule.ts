@@ -34,6 +34,18 @@ export interface Hazard {
   unknown?: string;
 }
 
+/**
+ * Anchor ids at or below this mark a *text anchor*: a line of the image the front end has no event for (an arch
+ * TLB primitive written as inline-assembly macros), anchored by a rule that read the image text itself. The id is
+ * `TEXT_ANCHOR_BASE - line`; its loc carries the line's diff position like an event's.
+ */
+export const TEXT_ANCHOR_BASE = -100000;
+
+/** Is this anchor a text anchor (see TEXT_ANCHOR_BASE)? */
+export function isTextAnchor(ev: Event): boolean {
+  return ev.id <= TEXT_ANCHOR_BASE;
+}
+
 /** A candidate finding: a rule's claim, not yet proved. */
 export interface Candidate {
   rule: string;

@@ -242,7 +242,7 @@ async function checkPatch(patch: Patch, opts: CheckOptions, stats: Report['stats
   for (const s of simulated) byFn.set(s.fn, [...(byFn.get(s.fn) ?? []), s]);
   // A moved function is judged against its other half: the added copy's "before" is the removed original's code,
   // and the removed original's "after" is the copy's.
-  const moved = movedPartners(changed);
+  const moved = movedPartners(changed, patch);
   for (const [fn, list] of byFn) {
     const partner = moved.get(fn);
     const partnerList = partner ? (byFn.get(partner) ?? []) : [];

@@ -8,6 +8,7 @@ import type { Cond, Instr, OpInstr } from '../sim/scenario.ts';
 import type { PteEffect } from '../core/ops.ts';
 import { callArgs } from '../../rules/utils/paths.ts';
 import { failedCalls } from '../../rules/utils/failure.ts';
+import { UNREACHABLE_HOLD } from '../../rules/utils/discarded-result.ts';
 
 /** Label of the lock a fragment path releases before taking it, prepended to its program (see unseen.ts for gaps). */
 export const TAKEN_BEFORE_LABEL = '(before the hunk) the page-table lock is taken';
@@ -284,7 +285,8 @@ function releasesBeforeTaking(program: readonly Instr[], lock: string): boolean 
 /**
  * A path cut at the end of a hunk fragment does not show the rest of the function: assume the unseen tail releases
  * the locks the seen part still holds (kernel functions are lock-balanced unless annotated), so the model does not
- * blame the fragment boundary for a lock it cannot see released.
+ * blame the fragment boundary for a lock it cannot see released. A hold no pointer survives to (UNREACHABLE_HOLD)
+ * stays held: no unseen code can release it.
  */
 function releaseHeld(program: readonly Instr[]): OpInstr[] {
   const held: Array<{ lock: string; mode?: 'read' | 'write' }> = [];
@@ -299,7 +301,7 @@ function releaseHeld(program: readonly Instr[]): OpInstr[] {
       if (k >= 0) held.splice(k, 1);
     }
   }
-  return held.reverse().map((h) => ({ op: 'unlock', lock: h.lock, ...(h.mode ? { mode: h.mode } : {}), label: `(unseen rest of the function) releases ${h.lock}` }));
+  return held.reverse().filter((h) => !h.lock.includes(UNREACHABLE_HOLD)).map((h) => ({ op: 'unlock', lock: h.lock, ...(h.mode ? { mode: h.mode } : {}), label: `(unseen rest of the function) releases ${h.lock}` }));
 }
 
 interface Binder {
@@ -359,8 +361,9 @@ function eventInstr(e: Extract<PathStep, { step: 'event' }>, b: Binder): OpInstr
       const scope = e.attrs.scope ?? 'range';
       // A range the rule showed to start past the changed entries covers none of the model's entries.
       if (e.attrs.rangeMisses === true && scope === 'range') return { op: 'tlb-flush', scope, range: [0, 0], label };
-      if (scope === 'page') return { op: 'tlb-flush', scope, pte: b.cursorPte(), label };
-      return { op: 'tlb-flush', scope, range: [0, b.ptes], label };
+      const cover = { ...(e.attrs.flushLevels ? { levels: [...e.attrs.flushLevels] } : {}), ...(e.attrs.flushCpus ? { cpus: e.attrs.flushCpus } : {}) };
+      if (scope === 'page') return { op: 'tlb-flush', scope, pte: b.cursorPte(), label, ...cover };
+      return { op: 'tlb-flush', scope, range: [0, b.ptes], label, ...cover };
     }
     case 'flush-pending-inc':
     case 'flush-pending-dec':

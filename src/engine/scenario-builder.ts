@@ -205,6 +205,10 @@ export function buildScenario(input: BuildInput, arch: Arch, invariants: readonl
   // A path that finds its entry already cleared by an adversary (context `entry-cleared-concurrently`) starts from a
   // present entry: the adversary clears it first.
   applyPathAssumptions(pteInit, threads[0]!.program, hazard.context.includes('entry-cleared-concurrently'));
+  // Arch flush coverage (flush-under-ptl, rules/utils/arch-flush.ts): the entry other CPUs cache for the first
+  // slot is a block (PMD-level) leaf or a walk-cache entry (its page then stands for a page-table page).
+  const level = hazard.context.find((c) => c.startsWith('tlb-level:'))?.slice('tlb-level:'.length);
+  if (pteInit[0] && (level === 'pmd' || level === 'table')) pteInit[0].level = level;
   const present = new Set(pteInit.filter((p) => p.page !== null).map((p) => p.name));
   for (let i = tlb.length - 1; i >= 0; i--) if (!present.has(tlb[i]!.pte)) tlb.splice(i, 1);
   const scenario: Scenario = {

@@ -9,6 +9,7 @@ import type { FileDiff, InputProblem, Patch, SourceTree } from '../core/patch.ts
 import { gatherSide, hasChange, type GatheredImage } from './hunk-mode.ts';
 import { treeImages } from './tree-mode.ts';
 import type { TreeImages } from './tree-mode.ts';
+import { macroHookImages } from './macro-hooks.ts';
 
 /** Files the C front end analyses: C sources and headers, and diffs without a path (GitHub bare patches). */
 export function isCPath(path: string | undefined): boolean {
@@ -79,6 +80,11 @@ async function functionsOfFile(fd: FileDiff, patch: Patch, tree: SourceTree | un
   if (!pre || !post) {
     pre = fd.status === 'added' ? new Map() : gatherSide(fd, 'pre');
     post = fd.status === 'deleted' ? new Map() : gatherSide(fd, 'post');
+  }
+  // Arch TLB-flush hooks defined as macros (macro-hooks.ts), unless a function of that name is already there.
+  for (const [side, map] of [['pre', pre], ['post', post]] as const) {
+    if (side === 'pre' ? fd.status === 'added' : fd.status === 'deleted') continue;
+    for (const [name, g] of macroHookImages(fd, side)) if (!map.has(name)) map.set(name, g);
   }
   const names = [...new Set([...pre.keys(), ...post.keys()])];
   const order = (n: string): number => Math.min(pre.get(n)?.order ?? Infinity, post.get(n)?.order ?? Infinity);

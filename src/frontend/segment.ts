@@ -20,11 +20,23 @@ export interface Piece {
   closed: boolean;
 }
 
+/**
+ * A hunk that starts inside a comment (its first ` */` comes before any `/*`: the tail of a doc comment above a
+ * function) would make the definition after it look like comment text: blank that tail, keeping line breaks.
+ */
+function blankCommentTail(text: string): string {
+  const close = text.indexOf('*/');
+  if (close < 0) return text;
+  const open = text.indexOf('/*');
+  if (open >= 0 && open < close) return text;
+  return text.slice(0, close + 2).replace(/[^\n]/g, ' ') + text.slice(close + 2);
+}
+
 const HEADER_RE = /^([\w\s*]*?[\w*])\s+\**\s*([A-Za-z_]\w*)\s*\(([\s\S]*)\)\s*$/;
 
 /** Segment image lines into function pieces. */
 export function segmentImage(lines: readonly string[], opts: { headerNamed: boolean }): Piece[] {
-  const text = blankAnnotations(lines.join('\n'));
+  const text = blankCommentTail(blankAnnotations(lines.join('\n')));
   const sc = scanC(text);
   // Depth at each punct, relative to the start of the image.
   let depth = 0;

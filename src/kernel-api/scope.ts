@@ -9,11 +9,11 @@ import type { FileDiff, Patch } from '../core/patch.ts';
 export const SCOPE_API_RE =
   /(?:(?<![\w])_{0,2}(?:pte_offset_map(?:_lock|_nolock|_ro_nolock|_rw_nolock)?|pte_unmap(?:_unlock)?|pte_lockptr|pmd_lock|pmd_trans_huge_lock|pmd_clear\w*|pmdp_\w+|ptep_\w+|set_ptes?(?:_at)?|set_pte_at_notify|pte_mk\w+|pte_wrprotect|pte_clear\w*|pte_same|flush_tlb_\w+|tlb_gather_mmu\w*|tlb_finish_mmu|tlb_flush_\w+|tlb_remove_\w+|(?:inc|dec)_tlb_flush_pending|mm_tlb_flush_\w+|mmu_notifier_\w+|userfaultfd_\w+|handle_userfault|uffd_\w+|fixup_user_fault|get_user_pages\w*|pin_user_pages\w*|follow_page\w*|apply_to_page_range|walk_page_range\w*|zap_\w*pte\w*)|(?:->|\.)(?:invalidate_range_start|invalidate_range_end|invalidate_range|invalidate_page|change_pte|clear_flush_young|clear_young|test_young|arch_invalidate_secondary_tlbs))\s*\(/;
 
-/** Paths always in scope. */
-const SCOPE_PATH_RE = /^(?:mm\/|arch\/[^/]+\/mm\/|include\/linux\/(?:mm|pgtable|mmu_notifier|userfaultfd|hugetlb|rmap|swap)\w*\.h|include\/asm-generic\/(?:tlb|pgtable)\w*\.h|fs\/proc\/task_mmu\.c|fs\/userfaultfd\.c|kernel\/events\/uprobes\.c|kernel\/futex)/;
+/** Paths always in scope (an arch's include/asm tlb.h and tlbflush.h, at any depth: its TLB flush hooks). */
+const SCOPE_PATH_RE = /^(?:mm\/|arch\/[^/]+\/mm\/|arch\/[^/]+\/include\/asm\/(?:[\w-]+\/)*tlb(?:flush)?\.h$|include\/linux\/(?:mm|pgtable|mmu_notifier|userfaultfd|hugetlb|rmap|swap)\w*\.h|include\/asm-generic\/(?:tlb|pgtable)\w*\.h|fs\/proc\/task_mmu\.c|fs\/userfaultfd\.c|kernel\/events\/uprobes\.c|kernel\/futex)/;
 
 /** A diff file header or hunk naming an in-scope path, matched on raw (undecoded) message bytes. */
-const RAW_PATH_RE = /^(?:[> ]*)(?:diff --git a\/|\+\+\+ b\/|--- a\/)(?:mm\/|arch\/[^/\s]+\/mm\/|include\/linux\/(?:mm|pgtable|mmu_notifier|userfaultfd|hugetlb|rmap|swap)|include\/asm-generic\/(?:tlb|pgtable)|fs\/proc\/task_mmu\.c|fs\/userfaultfd\.c|kernel\/events\/uprobes\.c|kernel\/futex)/m;
+const RAW_PATH_RE = /^(?:[> ]*)(?:diff --git a\/|\+\+\+ b\/|--- a\/)(?:mm\/|arch\/[^/\s]+\/mm\/|arch\/[^/\s]+\/include\/asm\/(?:[\w-]+\/)*tlb(?:flush)?\.h|include\/linux\/(?:mm|pgtable|mmu_notifier|userfaultfd|hugetlb|rmap|swap)|include\/asm-generic\/(?:tlb|pgtable)|fs\/proc\/task_mmu\.c|fs\/userfaultfd\.c|kernel\/events\/uprobes\.c|kernel\/futex)/m;
 
 /** True when a file path is in scope by itself. */
 export function pathInScope(path: string | undefined): boolean {

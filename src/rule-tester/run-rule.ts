@@ -3,7 +3,7 @@
  * (messageId check, template filling, per-anchor de-duplication, stable ordering).
  */
 import type { FunctionView } from '../core/events.ts';
-import type { Candidate, Rule, RuleContext, Side } from '../core/rule.ts';
+import { isTextAnchor, type Candidate, type Rule, type RuleContext, type Side } from '../core/rule.ts';
 import type { RunError } from '../core/finding.ts';
 
 /** A rule threw while checking a function; carries the rule id and where it happened. */
@@ -48,7 +48,7 @@ function checkSide(rule: Rule, fn: FunctionView, side: Side, siblings: readonly 
           `context.report() called with a messageId of '${c.messageId}' which is not present in the 'messages' of rule "${rule.meta.id}": ${Object.keys(rule.meta.messages).join(', ')}`,
         );
       }
-      if (!eventIds.has(c.anchor.id)) {
+      if (!eventIds.has(c.anchor.id) && !isTextAnchor(c.anchor)) {
         throw new TypeError(`Rule "${rule.meta.id}" reported an anchor event (id ${c.anchor.id}) that is not an event of the ${side}-image of ${fn.name}.`);
       }
       const message = fillTemplate(template, c.data, rule.meta.id, c.messageId);

@@ -1,8 +1,11 @@
 /** The real collaborators of a scan: sources (inputs engineer), engine (lead), simulator table renderer. */
 import { mayContainDiff, parseMessage, readMbox, readMaildir } from '../sources/index.ts';
-import { checkPatches, isReportable } from '../engine/index.ts';
-import { renderTable } from '../sim/index.ts';
+import { isReportable } from '../engine/policy.ts';
+import { renderTable } from '../sim/render-table.ts';
 import type { ScanDeps } from './deps.ts';
+
+/** The engine (rules, C parser, simulator) is loaded on the first review: a re-scan with nothing new never loads it. */
+let engine: Promise<typeof import('../engine/index.ts')> | undefined;
 
 /** The production wiring of `ScanDeps`. */
 export function defaultScanDeps(): ScanDeps {
@@ -14,7 +17,7 @@ export function defaultScanDeps(): ScanDeps {
     },
     readMbox,
     readMaildir,
-    checkPatches,
+    checkPatches: async (patches, opts) => (await (engine ??= import('../engine/index.ts'))).checkPatches(patches, opts),
     isReportable,
     renderTable,
   };

@@ -62,7 +62,9 @@ export interface ScanReport {
 export function buildScanReport(store: StateStore, run: ScanResult, opts: { history?: boolean } = {}): ScanReport {
   const history = opts.history === true;
   const thisRun = new Set(run.review.reviewedKeys ?? []);
-  const patches = store.allPatches();
+  // Without --history and with nothing reviewed in this run (a re-scan with nothing new), no patch is touched: the
+  // patches (and their findings) are not read at all.
+  const patches = history || thisRun.size > 0 ? store.allPatches() : [];
   const bySeries = new Map<string, ScanReportPatch[]>();
   const pkeyToMid = new Map(patches.map((p) => [p.pkey, p.messageId]));
   for (const p of patches) {

@@ -1,7 +1,7 @@
 /**
  * Compile a validated scenario into index-resolved thread code and an initial packed state.
  */
-import type { OpKind, PteEffect, FlushScope } from '../core/ops.ts';
+import type { OpKind, PteEffect, FlushScope, TlbLevel } from '../core/ops.ts';
 import { INVARIANTS } from '../core/sim-contract.ts';
 import type { InvariantName } from '../core/sim-contract.ts';
 import { isCtl } from './scenario.ts';
@@ -17,6 +17,10 @@ export interface CLock {
   /** Holding it makes the holder atomic (no sleeping). */
   spinning: boolean;
 }
+
+/** TLB entry kind bits (a tlb-flush drops the entries whose bit is in its mask). */
+export const LEVEL_BIT: Record<TlbLevel, number> = { pte: 1, pmd: 2, table: 4 };
+export const ALL_LEVELS = 7;
 
 /** Effect bits. */
 export const EF: Record<PteEffect, number> = {
@@ -38,6 +42,10 @@ export interface COp {
   blockable: boolean;
   lo: number;
   hi: number;
+  /** tlb-flush: bit mask of the TLB entry kinds dropped (LEVEL_BIT; all kinds by default). */
+  levelMask: number;
+  /** tlb-flush: reaches only the flushing thread's TLB. */
+  onlyOwnCpu: boolean;
   /** A range or a pte was given (otherwise notifier ops use the thread's range, gathers the whole mm). */
   hasRange: boolean;
   write: boolean;
@@ -76,6 +84,8 @@ export interface Compiled {
   ptes: string[];
   locks: CLock[];
   pteLock: number[];
+  /** Per PTE slot: the LEVEL_BIT of the TLB entries cached for it. */
+  pteLevel: number[];
   threads: CThread[];
   mmapLock: number;
   mmuLock: number;
@@ -170,6 +180,7 @@ export function compile(s: Scenario): Compiled {
   const pageIdx = (r: string | undefined): number => (r === undefined ? -1 : pages.indexOf(r));
   const lk = (r: string | undefined): number => (r === undefined ? -1 : (lockIdx.get(r) ?? -1));
   const pteLock = s.init.ptes.map((p) => lk(p.table ?? 'ptl0'));
+  const pteLevel = s.init.ptes.map((p) => LEVEL_BIT[p.level ?? 'pte']);
   const nPtes = ptes.length;
 
   const threads: CThread[] = s.threads.map((t) => {
@@ -199,6 +210,7 @@ export function compile(s: Scenario): Compiled {
         mode: ins.mode ?? (ins.op === 'mmap-lock' || ins.op === 'mmap-unlock' ? 'read' : 'write'), effects,
         scope: ins.scope ?? (ins.pte !== undefined && ins.range === undefined ? 'page' : 'range'), fullmm: ins.fullmm ?? false,
         blockable: ins.blockable ?? true, hasRange: ins.range !== undefined || ins.pte !== undefined, lo: Math.min(lo, nPtes), hi: Math.min(hi, nPtes), write: ins.write ?? false,
+        levelMask: ins.levels ? ins.levels.reduce((a, l) => a | LEVEL_BIT[l], 0) : ALL_LEVELS, onlyOwnCpu: ins.cpus === 'local',
         fixfault: ins.fixfault ?? false, nofault: ins.nofault ?? false, releases: (ins.releases ?? []).map(lk), copy: pageIdx(ins.copy),
         text: ins.label ?? ins.src?.text?.trim() ?? opText(ins.op, ins), local: LOCAL_OPS.has(ins.op) && ins.copy === undefined,
       };
@@ -266,7 +278,7 @@ export function compile(s: Scenario): Compiled {
   const want: readonly InvariantName[] = s.invariants ?? INVARIANTS;
   for (const n of want) checked[INVARIANTS.indexOf(n)] = 1;
   return {
-    scenario: s, L: Lay, pages, ptes, locks, pteLock, threads, mmapLock: lk('mmap_lock'), mmuLock: lk('mmu_lock'), checked, init,
+    scenario: s, L: Lay, pages, ptes, locks, pteLock, pteLevel, threads, mmapLock: lk('mmap_lock'), mmuLock: lk('mmu_lock'), checked, init,
     changePteCallback: (s.params?.changePteEra ?? 'callback') === 'callback',
     mkcleanChecksPending: s.params?.mkcleanChecksPending ?? false,
     maxUserStores: s.bounds?.userStores ?? 0,

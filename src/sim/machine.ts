@@ -282,11 +282,17 @@ export function fillTlb(m: Machine, s: Int32Array, t: number, e: number): void {
   s[o + TL.young] = s[po + PT.young]!;
 }
 
-/** Drop every CPU's TLB entries for PTEs in [lo, hi). Returns how many entries were dropped. */
-export function flushRange(m: Machine, s: Int32Array, lo: number, hi: number): number {
+/**
+ * Drop every CPU's TLB entries for PTEs in [lo, hi). Returns how many entries were dropped. An arch flush of
+ * narrower coverage passes the entry kinds it drops (`levelMask`, LEVEL_BIT of compile.ts) and, when it reaches
+ * only its own CPU, that thread (`only`).
+ */
+export function flushRange(m: Machine, s: Int32Array, lo: number, hi: number, levelMask = 7, only = -1): number {
   let n = 0;
   for (let t = 0; t < m.L.nThreads; t++) {
+    if (only >= 0 && t !== only) continue;
     for (let e = lo; e < hi; e++) {
+      if ((m.c.pteLevel[e]! & levelMask) === 0) continue;
       const o = tlbAt(m.L, t, e);
       if (s[o + TL.valid] === 1) n++;
       clearEntry(s, o);

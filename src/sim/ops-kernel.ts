@@ -2,7 +2,7 @@
  * Semantics of the kernel-side ops (what patched code does): locks, PTE updates, flushes, gathers, notifiers, pages.
  */
 import type { COp } from './compile.ts';
-import { GL, LV, PG, PT, TH, TL, localAt, pageAt, pteAt, spteAt, thAt } from './layout.ts';
+import { GL, LV, PG, PT, TH, TL, localAt, pageAt, pteAt, spteAt, thAt, tlbAt } from './layout.ts';
 import {
   acquire, applyEffects, flushRange, freePage, internalLock, invalidateSptes, note, ptlCheck, pteNone,
   pteSame, readLocal, readPte, release, holds, sleepCheck, snapshot, staleNote, viol, writePte, addPending,
@@ -155,8 +155,13 @@ export function kernelOp(m: Machine, s: Int32Array, t: number, op: COp, rec?: Re
     }
     case 'tlb-flush': {
       const all = op.scope === 'mm' || op.scope === 'all' || op.scope === 'batched-pending';
-      const n = all ? flushRange(m, s, 0, L.nPtes) : flushRange(m, s, op.lo, op.hi);
+      const only = op.onlyOwnCpu ? t : -1;
+      const n = all ? flushRange(m, s, 0, L.nPtes, op.levelMask, only) : flushRange(m, s, op.lo, op.hi, op.levelMask, only);
       note(rec, n > 0 ? 'TLB entries dropped' : 'nothing cached');
+      if (rec && (op.onlyOwnCpu || op.levelMask !== 7)) {
+        const kept = staleKinds(m, s, all ? 0 : op.lo, all ? L.nPtes : op.hi, op.levelMask, only);
+        if (kept) note(rec, kept);
+      }
       return 0;
     }
     case 'flush-pending-inc':
@@ -450,4 +455,19 @@ export function wpPageCopy(m: Machine, s: Int32Array, t: number, op: COp, rec?: 
   s[th + TH.stage] = 0;
   s[th + TH.pc] = s[th + TH.pc]! + 1;
   return 0;
+}
+
+const KIND_TEXT: Record<number, string> = { 1: 'PTE-level TLB entry', 2: 'PMD-level (block) TLB entry', 4: 'walk-cache entry (cached page-table pointer)' };
+
+/** For trace notes: a TLB entry in [lo, hi) that a narrow flush (levels / own CPU only) left in place. */
+function staleKinds(m: Machine, s: Int32Array, lo: number, hi: number, levelMask: number, only: number): string | undefined {
+  for (let t = 0; t < m.L.nThreads; t++) {
+    for (let e = lo; e < hi; e++) {
+      if (s[tlbAt(m.L, t, e) + TL.valid] !== 1) continue;
+      const kind = m.c.pteLevel[e]!;
+      const why = only >= 0 && t !== only ? 'this flush reaches only its own CPU' : (kind & levelMask) === 0 ? 'this flush does not cover that level' : undefined;
+      if (why) return `CPU${t} keeps its ${KIND_TEXT[kind] ?? 'TLB entry'} for ${m.c.ptes[e]}: ${why}`;
+    }
+  }
+  return undefined;
 }

@@ -3,7 +3,7 @@
  */
 import { z } from 'zod';
 import { KERNEL_OP_KINDS, HARDWARE_OP_KINDS } from '../core/ops.ts';
-import type { OpKind, PteEffect, FlushScope } from '../core/ops.ts';
+import type { OpKind, PteEffect, FlushScope, TlbLevel, FlushCpus } from '../core/ops.ts';
 import { ARCH_PRESETS, INVARIANTS } from '../core/sim-contract.ts';
 import type { Arch, InvariantName } from '../core/sim-contract.ts';
 
@@ -28,6 +28,10 @@ export interface OpInstr {
   mode?: 'read' | 'write';
   effects?: PteEffect[];
   scope?: FlushScope;
+  /** tlb-flush: the kinds of TLB entries it drops (default: every kind; arch flush coverage, docs/simulator.md). */
+  levels?: TlbLevel[];
+  /** tlb-flush: the CPUs it reaches (default `all`; `local`: only the flushing thread's TLB). */
+  cpus?: FlushCpus;
   fullmm?: boolean;
   blockable?: boolean;
   /** PTE index range [start, end) (flushes, gathers, notifier ranges). */
@@ -96,6 +100,8 @@ export interface PteInit {
   page: string | null;
   /** Name of the page table; its PTL is the lock of the same name. Default `ptl0`. */
   table?: string;
+  /** The kind of TLB entry a CPU caches for this slot (default `pte`); `table`: a walk-cache entry, the page is a page table. */
+  level?: TlbLevel;
   write?: boolean;
   dirty?: boolean;
   young?: boolean;
@@ -147,6 +153,7 @@ const EFFECTS = [
   'soft-dirty-clear', 'new-page', 'prot', 'unknown',
 ] as const;
 const SCOPES = ['page', 'range', 'mm', 'all', 'batched-pending'] as const;
+const LEVELS = ['pte', 'pmd', 'table'] as const;
 const TESTS = [
   'pte-present', 'pte-write', 'pte-dirty', 'pte-young', 'pte-uffd-wp', 'pte-same', 'flush-pending', 'last-ok',
   'tlb-writable',
@@ -165,6 +172,8 @@ const opInstr = z
     mode: z.enum(['read', 'write']).optional(),
     effects: z.array(z.enum(EFFECTS)).optional(),
     scope: z.enum(SCOPES).optional(),
+    levels: z.array(z.enum(LEVELS)).optional(),
+    cpus: z.enum(['local', 'all']).optional(),
     fullmm: z.boolean().optional(),
     blockable: z.boolean().optional(),
     range: range.optional(),
@@ -219,6 +228,7 @@ const scenarioSchema = z
                 name,
                 page: name.nullable(),
                 table: name.optional(),
+                level: z.enum(LEVELS).optional(),
                 write: z.boolean().optional(),
                 dirty: z.boolean().optional(),
                 young: z.boolean().optional(),

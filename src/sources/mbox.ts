@@ -1,6 +1,6 @@
 // Streams an mbox file message by message (Buffer splitter on `\nFrom `), undoing mboxrd `>From ` escaping.
 
-import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { MAX_MESSAGE_BYTES } from './limits.ts';
 
 /** One message of an mbox: its 0-based index, the file offset of its `From ` line and its bytes (without it). */
@@ -15,6 +15,9 @@ export interface MboxMessage {
   /** True for a last message that ends without a newline (file cut short). */
   truncated?: boolean;
 }
+
+/** Bytes read from a file at a time. */
+const CHUNK = 1 << 20;
 
 const FROM_LINE = /^From \S+ +\S.*$/;
 const NL_FROM = Buffer.from('\nFrom ');
@@ -52,12 +55,42 @@ export function unescapeMboxrd(b: Buffer): Buffer {
  * Yields the messages of an mbox file in order, reading it in 1 MiB chunks (never the whole file). Text before the
  * first `From ` line is yielded as message 0 only if it is non-blank (the caller reports such a file as corrupt).
  */
-export function readMbox(path: string): AsyncGenerator<MboxMessage> {
-  return readMboxChunks(createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>);
+export async function* readMbox(path: string): AsyncGenerator<MboxMessage> {
+  const fh = await open(path, 'r');
+  try {
+    // Each piece is read into a fresh buffer right after the bytes not yet consumed (the start of a message cut by
+    // the previous piece): only those few bytes are copied, not the whole piece as a concatenation would.
+    yield* splitMbox(async (keep) => {
+      const b = Buffer.allocUnsafe(keep.length + CHUNK);
+      keep.copy(b, 0);
+      let got = 0;
+      while (got < CHUNK) {
+        const { bytesRead } = await fh.read(b, keep.length + got, CHUNK - got, null);
+        if (bytesRead === 0) break;
+        got += bytesRead;
+      }
+      return got === 0 ? undefined : b.subarray(0, keep.length + got);
+    });
+  } finally {
+    await fh.close();
+  }
 }
 
 /** Same as readMbox over any stream of chunks (stdin, an in-memory buffer). */
-export async function* readMboxChunks(stream: AsyncIterable<Buffer>): AsyncGenerator<MboxMessage> {
+export function readMboxChunks(stream: AsyncIterable<Buffer>): AsyncGenerator<MboxMessage> {
+  const it = stream[Symbol.asyncIterator]();
+  return splitMbox(async (keep) => {
+    const r = await it.next();
+    if (r.done) return undefined;
+    return keep.length ? Buffer.concat([keep, r.value]) : r.value;
+  });
+}
+
+/**
+ * The splitter: `next(keep)` returns the unconsumed bytes `keep` followed by the next piece of input, or undefined
+ * at the end of the input.
+ */
+async function* splitMbox(next: (keep: Buffer) => Promise<Buffer | undefined>): AsyncGenerator<MboxMessage> {
   let buf: Buffer = Buffer.alloc(0);
   let bufOffset = 0;
   let searchFrom = 0;
@@ -123,8 +156,8 @@ export async function* readMboxChunks(stream: AsyncIterable<Buffer>): AsyncGener
     }
   }
 
-  for await (const chunk of stream) {
-    buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
+  for (let more = await next(buf); more !== undefined; more = await next(buf)) {
+    buf = more;
     yield* drain(false);
   }
   yield* drain(true);

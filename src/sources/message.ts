@@ -5,6 +5,7 @@ import type { InputProblem, Patch, PatchSource } from '../core/patch.ts';
 import { extractPatchesFromText, inputName } from './extract.ts';
 import { MAX_MESSAGE_BYTES } from './limits.ts';
 import { parseSubject } from './subject.ts';
+import { plainHeaders } from './plain-headers.ts';
 
 /** Addressing and threading headers of a message, decoded. Absent headers are undefined / empty lists. */
 export interface MessageHeaders {
@@ -59,13 +60,24 @@ export async function parseMessage(
     problems.push({ code: 'MMR004', message: `message too large (${raw.length} bytes > ${MAX_MESSAGE_BYTES})`, input: name });
     return { patches: [], problems, headers: { references: [], to: [], cc: [] } };
   }
-  let parsed: ParsedMail | undefined;
-  try {
-    parsed = await parseMail(raw);
-  } catch (e) {
-    problems.push({ code: 'MMR004', message: `unparsable message: ${(e as Error).message}`, input: name });
+  let parsed: Pick<ParsedMail, 'text' | 'attachments'> | undefined;
+  // The common patch mail: its headers read without mailparser (plain-headers.ts), its body taken as it is.
+  const bodyAt = bodyOffset(raw);
+  const plain = bodyAt > 0 ? plainHeaders(raw, bodyAt) : undefined;
+  let headers: MessageHeaders;
+  if (plain) {
+    parsed = { text: plainText(raw.subarray(bodyAt)), attachments: [] };
+    headers = plain;
+  } else {
+    let mail: ParsedMail | undefined;
+    try {
+      mail = await parseMail(raw);
+    } catch (e) {
+      problems.push({ code: 'MMR004', message: `unparsable message: ${(e as Error).message}`, input: name });
+    }
+    parsed = mail;
+    headers = mail ? headersOf(mail) : rawHeaders(raw);
   }
-  const headers = parsed ? headersOf(parsed) : rawHeaders(raw);
   const input = headers.messageId ?? name;
   const mime = checkMime(raw);
   if (mime) problems.push({ code: 'MMR004', message: mime.message, input });
@@ -126,14 +138,18 @@ async function parseMail(raw: Buffer): Promise<ParsedMail> {
   if (body > 0) {
     const head = await simpleParser(raw.subarray(0, body), PARSE_OPTIONS);
     if (plainSinglePart(head)) {
-      const bytes = raw.subarray(body);
-      const text = bytes.toString('utf8');
-      // No CR at all (the usual case): no normalising copy of a possibly huge string.
-      head.text = bytes.indexOf(0x0d) < 0 ? text : text.replace(/\r?\n/g, '\n');
+      head.text = plainText(raw.subarray(body));
       return head;
     }
   }
   return simpleParser(raw, PARSE_OPTIONS);
+}
+
+/** The body of a plain single-part mail as mailparser gives its text: UTF-8, line ends normalised to \n. */
+function plainText(bytes: Buffer): string {
+  const text = bytes.toString('utf8');
+  // No CR at all (the usual case): no normalising copy of a possibly huge string.
+  return bytes.indexOf(0x0d) < 0 ? text : text.replace(/\r?\n/g, '\n');
 }
 
 /** True when the headers declare one text/plain part that mailparser would pass through without decoding. */

@@ -1,28 +1,59 @@
 // Cheap byte scan deciding whether a raw message may contain a diff (used by the archive scanner to skip messages).
 
-const MARKERS = ['\n+++ ', '\n@@ -', '\ndiff --git', '\n--- a/', '\n> @@ -', '\n>@@ -', '\n> +++ ', '\n> diff --git', '\n> > @@ -', '\n>> @@ -'].map(
-  (m) => Buffer.from(m),
-);
 const ENCODED = [/content-transfer-encoding:\s*(base64|quoted-printable)/i];
 const PATCHY = [/\[[^\]\n]*patch[^\]\n]*\]/i, /\.(patch|diff)\b/i, /text\/x-(patch|diff)/i, /application\/(x-)?(patch|diff)/i];
 
+const LF = 0x0a;
+const CR = 0x0d;
+const GT = 0x3e;
+const SP = 0x20;
+const PLUS = 0x2b;
+/** Diff markers at the start of a line (after any quoting): `@@ -`, `+++ `, `--- a/`, `diff --git`. */
+const TOKENS = ['@@ -', '+++ ', '--- a/', 'diff --git'].map((t) => Buffer.from(t, 'latin1'));
+
+function startsWithAt(raw: Buffer, at: number, token: Buffer): boolean {
+  if (at + token.length > raw.length) return false;
+  for (let k = 0; k < token.length; k++) if (raw[at + k] !== token[k]) return false;
+  return true;
+}
+
+/** `;`, `{` or `}`: how a line of C code ends. */
+function endsStatement(c: number | undefined): boolean {
+  return c === 0x3b || c === 0x7b || c === 0x7d;
+}
+
 /**
- * True when the message may contain a diff: a diff marker in the bytes (`+++ `, `@@ -`, `diff --git`, also quoted),
- * a run of `+` lines of C code (header-less fragments), or base64/quoted-printable parts together with a patch-like
- * attachment or a `[PATCH` subject (encodings hide the markers). False means: certainly no diff mmreview would find.
+ * True when the message may contain a diff: a diff marker in the bytes (`+++ `, `@@ -`, `diff --git`, `--- a/` at the
+ * start of a line, also quoted at any depth with or without spaces: `> > @@ -`, `>>+++ `), a run of `+` lines of C
+ * code (header-less fragments: three `+` or `> +` lines ending in `;`, `{` or `}`), or base64/quoted-printable parts
+ * together with a patch-like attachment or a `[PATCH` subject (encodings hide the markers). False means: certainly
+ * no diff mmreview would find. One pass over the lines (a marker or a line counts only after a line feed); the
+ * whole-text patterns are tested only when no line decided it.
  */
 export function mayContainDiff(raw: Buffer): boolean {
-  for (const m of MARKERS) if (raw.indexOf(m) >= 0) return true;
-  if (raw.indexOf('\r\n+++ ') >= 0 || raw.indexOf('\r\n@@ -') >= 0) return true;
-  const head = raw.toString('latin1');
-  // Diff markers quoted at any depth, with or without spaces (`> > @@ -`, `>>+++ `, `>  diff --git`).
-  if (/\n>[ >]*(?:@@ -|\+\+\+ |--- a\/|diff --git)/.test(head)) return true;
-  if (ENCODED.some((r) => r.test(head)) && PATCHY.some((r) => r.test(head))) return true;
-  // Header-less fragments: several `+` (or `> +`) lines ending like C statements.
   let code = 0;
-  const re = /\n(?:>[ >]*)?\+[^\n]*[;{}]\r?(?=\n)/g;
-  while (re.exec(head)) if (++code >= 3) return true;
-  return false;
+  let nl = raw.indexOf(LF);
+  while (nl >= 0) {
+    let j = nl + 1;
+    const end = raw.indexOf(LF, j);
+    if (raw[j] === GT) {
+      j++;
+      while (raw[j] === SP || raw[j] === GT) j++;
+    }
+    const c = raw[j];
+    if (c === 0x40 || c === PLUS || c === 0x2d || c === 0x64) {
+      for (const t of TOKENS) if (c === t[0] && startsWithAt(raw, j, t)) return true;
+      // A `+` line of C code: its last byte before the line feed (a CR before it aside) is `;`, `{` or `}`.
+      if (c === PLUS && end >= 0) {
+        let k = end - 1;
+        if (raw[k] === CR) k--;
+        if (k > j && endsStatement(raw[k]) && ++code >= 3) return true;
+      }
+    }
+    nl = end;
+  }
+  const head = raw.toString('latin1');
+  return ENCODED.some((r) => r.test(head)) && PATCHY.some((r) => r.test(head));
 }
 
 /** A `[PATCH ...]` / `[RFC ...]` subject: cover letters carry no diff but give a series its title and context. */

@@ -127,6 +127,10 @@ type BatchItem = { kind: 'blob'; oid: string; data: Buffer } | { kind: 'missing'
 class CatFileBatch {
   private readonly proc;
   private buf: Buffer = Buffer.alloc(0);
+  /** Output not yet joined to `buf`, and the length `buf` needs before parse() can make progress. */
+  private pending: Buffer[] = [];
+  private pendingLen = 0;
+  private need = 1;
   private readonly ready: BatchItem[] = [];
   private waiter: (() => void) | undefined;
   private failed: Error | undefined;
@@ -136,7 +140,14 @@ class CatFileBatch {
   constructor(private readonly gitDir: string) {
     this.proc = spawn('git', ['--git-dir', gitDir, 'cat-file', '--batch'], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.proc.stdout.on('data', (chunk: Buffer) => {
-      this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
+      // A large blob arrives in many pieces: they are joined once it is complete, not piece by piece (which copied
+      // the growing buffer again for every 64 KiB).
+      this.pending.push(chunk);
+      this.pendingLen += chunk.length;
+      if (this.buf.length + this.pendingLen < this.need) return;
+      this.buf = this.buf.length === 0 && this.pending.length === 1 ? chunk : Buffer.concat([this.buf, ...this.pending]);
+      this.pending = [];
+      this.pendingLen = 0;
       this.parse();
       this.wake();
     });
@@ -168,6 +179,7 @@ class CatFileBatch {
   private parse(): void {
     for (;;) {
       const nl = this.buf.indexOf(10);
+      this.need = this.buf.length + 1;
       if (nl < 0) return;
       const header = this.buf.toString('latin1', 0, nl);
       if (header.endsWith(' missing') || header.endsWith(' ambiguous')) {
@@ -181,7 +193,10 @@ class CatFileBatch {
         return;
       }
       const size = Number(m[3]);
-      if (this.buf.length < nl + 1 + size + 1) return;
+      if (this.buf.length < nl + 1 + size + 1) {
+        this.need = nl + 1 + size + 1;
+        return;
+      }
       const data = Buffer.from(this.buf.subarray(nl + 1, nl + 1 + size));
       this.buf = this.buf.subarray(nl + 1 + size + 1);
       if (m[2] === 'blob') this.ready.push({ kind: 'blob', oid: m[1]!, data });

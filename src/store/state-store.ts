@@ -248,10 +248,9 @@ export class StateStore {
 
   /** Every key seen for a source (used to skip known public-inbox commits without reading them). */
   seenKeys(sourceId: number): Set<string> {
-    const out = new Set<string>();
-    // pluck(): each row is its key string, no row object per message
-    for (const k of this.st.keys!.iterate(sourceId) as Iterable<string>) out.add(k);
-    return out;
+    // pluck(): each row is its key string, no row object per message; all() fetches them in one call (iterate()
+    // crosses into SQLite once per row, several times slower on an archive of 100,000 messages)
+    return new Set(this.st.keys!.all(sourceId) as string[]);
   }
 
   /** Records a message; a second record of the same source + key is ignored. */

@@ -124,6 +124,12 @@ describe('CFG shapes', () => {
     expect(ps.filter((p) => /pte_dirty/.test(p))).toHaveLength(2);
   });
 
+  it('keeps a NULL test of a failable map apart even when its arms hold only opaque calls', async () => {
+    // On the arm where get_locked_pte() returned NULL, the unlock releases a lock that was never taken.
+    const ps = await paths('void f(struct mm_struct *mm, unsigned long a)\n{\n\tspinlock_t *ptl;\n\tpte_t *ptep;\n\n\tptep = get_locked_pte(mm, a, &ptl);\n\tif (likely(ptep))\n\t\thelper(ptep);\n\tpte_unmap_unlock(ptep, ptl);\n}\n');
+    expect(ps).toEqual(['pte-map-lock +(likely(ptep)) helper pte-unmap-unlock return', 'pte-map-lock -(likely(ptep)) pte-unmap-unlock return']);
+  });
+
   it('ten nested loops around a PTE clear: paths, never zero in silence', async () => {
     const n = 10;
     let body = '';

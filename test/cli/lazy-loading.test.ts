@@ -65,6 +65,32 @@ describe('start-up', () => {
     expect(r.modules.filter((m) => m.includes('dist/src/sim/simulate.js') || m.includes('node_modules/zod/'))).toEqual([]);
   });
 
+  it('check on a plain git format-patch mail reads its headers without mailparser or libmime', () => {
+    const mail = join(dir, 'x.patch');
+    writeFileSync(
+      mail,
+      'From 0123456789abcdef0123456789abcdef01234567 Mon Sep 17 00:00:00 2001\nFrom: Ada <ada@example.org>\nDate: Mon, 1 Jan 2024 00:00:00 +0000\n' +
+        'Subject: [PATCH] mm: tweak f()\nMessage-ID: <1@example.org>\n\nText.\n\nSigned-off-by: Ada <ada@example.org>\n---\n' +
+        'diff --git a/mm/x.c b/mm/x.c\n--- a/mm/x.c\n+++ b/mm/x.c\n@@ -1,4 +1,4 @@\n int f(void)\n {\n-\treturn 0;\n+\treturn 1;\n }\n',
+    );
+    const r = loaded(['check', '--format', 'json', mail], 'mail');
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).stats.patches).toBe(1);
+    expect(r.modules.filter((m) => [...HEAVY, 'node_modules/libmime/', 'node_modules/encoding-japanese/'].some((h) => m.includes(h)))).toEqual([]);
+    // no tree, no --git: no git layer; JSON: no terminal, SARIF or b4 renderer
+    expect(r.modules.filter((m) => ['dist/src/git/', 'dist/src/render/'].some((h) => m.includes(h)))).toEqual([]);
+  });
+
+  it('a re-scan with nothing new loads neither the engine nor the rules', () => {
+    const args = ['scan', 'fixtures/inputs/three.mbox', '--db', join(dir, 'state.db'), '--drafts', join(dir, 'drafts'), '--format', 'json', '--no-progress'];
+    const first = loaded(args, 'scan1');
+    expect(first.status).toBe(0);
+    const again = loaded(args, 'scan2');
+    expect(again.status).toBe(0);
+    expect(JSON.parse(again.stdout).run.sources[0].newMessages).toBe(0);
+    expect(again.modules.filter((m) => m.includes('dist/src/engine/index.js') || m.includes('dist/rules/') || m.includes('node_modules/web-tree-sitter/'))).toEqual([]);
+  });
+
   it('check with a candidate loads the simulator when it needs it', () => {
     const r = loaded(['check', '--tree', 'fixtures/tree', 'fixtures/patches/series'], 'series');
     expect(r.status).toBe(1);

@@ -17,6 +17,9 @@ async function check(rule: string, file: string) {
 describe('uffd-lock-retake and fullmm-misuse fixtures through the engine', () => {
   const confirmed: Array<[string, string, string]> = [
     ['uffd-lock-retake', 'invalid-unmap-after-null-map.patch', 'lock-balance'],
+    ['uffd-lock-retake', 'invalid-unlock-after-failed-get-locked-pte.patch', 'lock-balance'],
+    ['uffd-lock-retake', 'invalid-remap-result-discarded.patch', 'lock-balance'],
+    ['uffd-lock-retake', 'invalid-unmap-keeps-lock.patch', 'lock-balance'],
     ['uffd-lock-retake', 'invalid-stale-orig-pte-after-retake.patch', 'lock-balance'],
     ['uffd-lock-retake', 'invalid-hunk-unlocks-stale-orig-pte.patch', 'lock-balance'],
     ['uffd-lock-retake', 'invalid-spin-unlock-leaves-pte-mapped.patch', 'lock-balance'],
@@ -43,6 +46,10 @@ describe('uffd-lock-retake and fullmm-misuse fixtures through the engine', () =>
     ['uffd-lock-retake', 'valid-retake-updates-orig-pte.patch'],
     ['uffd-lock-retake', 'valid-hunk-retake-updates-orig-pte.patch'],
     ['uffd-lock-retake', 'valid-unmap-unlock-after-get-locked-pte.patch'],
+    ['uffd-lock-retake', 'valid-unlock-inside-get-locked-pte-test.patch'],
+    ['uffd-lock-retake', 'valid-remap-result-kept.patch'],
+    ['uffd-lock-retake', 'valid-unmap-then-spin-unlock.patch'],
+    ['uffd-lock-retake', 'valid-arch-remap-result-discarded.patch'],
     ['uffd-lock-retake', 'valid-unmap-of-pte-offset-map.patch'],
     ['uffd-lock-retake', 'valid-unmap-unlock-once-per-path.patch'],
     ['uffd-lock-retake', 'valid-unmap-cursor-minus-one-after-walk.patch'],
@@ -53,6 +60,18 @@ describe('uffd-lock-retake and fullmm-misuse fixtures through the engine', () =>
   ];
   it.each(quiet)('%s: %s has nothing to report', async (rule, file) => {
     expect((await check(rule, file)).filter(isReportable)).toEqual([]);
+  });
+
+  it('confirms a discarded re-map in a reply quoting a bare hunk (no file, no function name), with its location', async () => {
+    const read = await readInputs([join(root, 'fixtures/inputs/quoted-hunk-discarded-remap.eml')]);
+    const mine = (await checkPatches(read.patches, { rules: ['uffd-lock-retake'] })).findings.filter(isReportable);
+    expect(mine).toHaveLength(1);
+    expect(mine[0]?.simulation?.invariant).toBe('lock-balance');
+    expect(mine[0]?.message).toMatch(/result of pte_offset_map_lock\(\) is thrown away/);
+    expect(mine[0]?.path).toBe('');
+    expect(mine[0]?.location?.messageId).toBe('quoted-discarded-remap@mmreview.invalid');
+    // The line of the discarded call in the message body.
+    expect(mine[0]?.location?.line).toBe(9);
   });
 
   it('says inconclusive, with the reason, when no caller shows whether the mm is live', async () => {

@@ -58,6 +58,32 @@ describe('moved functions', () => {
     expect(deleted.findings.filter((f) => f.fixed)).toEqual([]);
   });
 
+  it('a function moved under a new name, every call rewritten, is judged against its old code', async () => {
+    const renamedBody = BODY.map((l) => l.replace('shift_ptes(', 'move_pte_run('));
+    const callers = [
+      'diff --git a/mm/mremap.c b/mm/mremap.c',
+      '--- a/mm/mremap.c',
+      '+++ b/mm/mremap.c',
+      `@@ -10,${BODY.length} +9,0 @@`,
+      ...BODY.map((l) => `-${l}`),
+      '@@ -200,3 +170,3 @@ static unsigned long move_range(struct vm_area_struct *vma)',
+      ' \tif (old_pmd && new_pmd)',
+      '-\t\tshift_ptes(vma, old_pmd, old_addr, old_end, new_pmd, new_addr);',
+      '+\t\tmove_pte_run(vma, old_pmd, old_addr, old_end, new_pmd, new_addr);',
+      ' \treturn len;',
+      'diff --git a/include/linux/mremap-helpers.h b/include/linux/mremap-helpers.h',
+      '--- a/include/linux/mremap-helpers.h',
+      '+++ b/include/linux/mremap-helpers.h',
+      `@@ -20,0 +21,${renamedBody.length} @@`,
+      ...renamedBody.map((l) => `+${l}`),
+      '',
+    ].join('\n');
+    const report = await check('From: A Developer <dev@example.org>\nSubject: [PATCH] mm: move and rename shift_ptes\n\n---\n' + callers);
+    const mine = report.findings.filter((f) => f.rule === 'flush-under-ptl' && (f.function === 'move_pte_run' || f.function === 'shift_ptes'));
+    expect(mine.some((f) => f.status === 'confirmed' && f.function === 'move_pte_run')).toBe(true);
+    expect(mine.filter((f) => f.introduced || f.fixed)).toEqual([]);
+  });
+
   it('pairs by name only when the name is unambiguous', () => {
     const img = { events: [{}] } as unknown as NonNullable<FunctionView['pre']>;
     const stub = { events: [] } as unknown as NonNullable<FunctionView['pre']>;

@@ -6,6 +6,7 @@ testRule(rule, {
   valid: [
     'valid-fixup-user-fault.c',
     'valid-plain-gup-user.c',
+    'valid-lookup-with-pagefaults-disabled.c',
   ],
   invalid: [
     'invalid-fault-in-gup.c',

@@ -5,6 +5,14 @@ import { testRule } from '../../src/rule-tester/rule-tester.ts';
 testRule(rule, {
   valid: [
     'valid-announce-retracted.c',
+    'valid-kernel-mapping-callback.c',
+    'valid-arch-flush-helper-skips-empty-cpumask.patch',
+    'valid-arch-gather-freed-tables-reach.patch',
+    'valid-arch-gather-full-flush-when-tables-freed.patch',
+    'valid-arch-mm-flush-broadcast.patch',
+    'valid-arch-range-leaf-only-own-collapse.patch',
+    'valid-arch-range-leaf-unless-tables.patch',
+    'valid-fix-arch-level-hint-no-ttl-for-freed-tables.patch',
     'valid-batched-flush-announced.c',
     'valid-deferred-flush-announced.c',
     'valid-fix-flush-before-unlock.patch',
@@ -24,6 +32,13 @@ testRule(rule, {
   ],
   invalid: [
     'invalid-announce-not-retracted.c',
+    'invalid-arch-gather-hook-no-op-path.patch',
+    'invalid-arch-gather-range-leaf-only.patch',
+    'invalid-arch-level-hint-ignores-freed-tables.patch',
+    'invalid-arch-mm-flush-local-single-user.patch',
+    'invalid-arch-page-flush-level-hint.patch',
+    'invalid-arch-range-leaf-only-ignores-last-level.patch',
+    'invalid-arch-range-macro-skips-lazy-cpus.patch',
     'invalid-batched-flush-not-announced.c',
     'invalid-callback-wrprotect.c',
     'invalid-collect-clear-after-unlock.c',

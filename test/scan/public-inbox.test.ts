@@ -50,6 +50,22 @@ describe.skipIf(!havePublicInbox())('readPublicInbox', () => {
     expect(got[299]!.raw.toString()).toContain('<m299@example.org>');
   });
 
+  it('reads multi-megabyte messages between small ones intact (the blob arrives in many pieces)', async () => {
+    const ibx = new TestInbox();
+    const body = (i: number): string => `${i}:${'y'.repeat(99)}\n`.repeat(i % 2 ? 30_000 : 1);
+    const raws = [0, 1, 2, 3].map((i) =>
+      Buffer.from(`From: a@example.org\nSubject: msg ${i}\nMessage-ID: <b${i}@example.org>\nDate: Mon, 1 Jan 2024 00:00:00 +0000\n\n${body(i)}`),
+    );
+    ibx.import(raws);
+    const got = await collect(readPublicInbox(ibx.dir, { window: 2 }));
+    expect(got).toHaveLength(4);
+    for (const [i, m] of got.entries()) {
+      const text = m.raw.toString();
+      expect(text).toContain(`<b${i}@example.org>`);
+      expect(text.split(`${i}:${'y'.repeat(99)}`).length - 1).toBe(i % 2 ? 30_000 : 1);
+    }
+  });
+
   it('names the corrupt epoch', async () => {
     const ibx = new TestInbox();
     ibx.import(fixtureMails('archive').slice(0, 2).map((m) => m.raw));

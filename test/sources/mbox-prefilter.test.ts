@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { mayContainDiff, readMaildir, readMbox } from '../../src/sources/index.ts';
+import { mayContainDiff, readMaildir, readMbox, readMboxChunks } from '../../src/sources/index.ts';
 
 const FIX = join(import.meta.dirname, '../../fixtures/inputs');
 
@@ -48,6 +48,22 @@ describe('readMbox', () => {
       count++;
     }
     expect(count).toBe(3 * n);
+  });
+
+  it('reads a file exactly as it splits the same bytes given in odd-sized pieces (a 5 MB message, >From, no final newline)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mmr-pieces-'));
+    const p = join(dir, 'p.mbox');
+    const big = `From a@b Mon Mar  3 10:00:00 2025\nSubject: big\n\n${'x'.repeat(99).concat('\n').repeat(50_000)}>From me\n`;
+    const text = readFileSync(join(FIX, 'three.mbox'), 'latin1').repeat(300) + big + 'From a@b Mon Mar  3 10:00:01 2025\nSubject: y\n\nlast';
+    writeFileSync(p, text, 'latin1');
+    const bytes = Buffer.from(text, 'latin1');
+    async function* pieces(): AsyncGenerator<Buffer> {
+      for (let at = 0, n = 1; at < bytes.length; at += n, n = (n * 7 + 13) % 300_007) yield bytes.subarray(at, at + n);
+    }
+    const shape = (m: { index: number; offset: number; raw: Buffer; fromLine: string; truncated?: boolean }) => [m.index, m.offset, m.fromLine, m.truncated, m.raw.toString('latin1')];
+    const fromFile = (await collect(readMbox(p))).map(shape);
+    expect(fromFile.length).toBeGreaterThan(900);
+    expect(fromFile).toEqual((await collect(readMboxChunks(pieces()))).map(shape));
   });
 
   it('flags a last message cut short', async () => {

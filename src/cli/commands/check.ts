@@ -138,17 +138,12 @@ async function reviewPr(flags: CheckFlags): Promise<Unit | undefined> {
 
 export async function runCheck(inputs: string[], flags: CheckFlags): Promise<void> {
   // Heavy modules (parser wasm, simulator) load only when the command runs, so `mmreview --help` stays fast.
-  const [{ checkPatches }, { readInputs }, { loadGitRange, openTreeStore, checkAgainstTree, CatFile }, { renderTerminal }, { renderSarif }, { renderB4 }, { renderTable }, { RULES }] =
-    await Promise.all([
-      import('../../engine/index.ts'),
-      import('../../sources/index.ts'),
-      import('../../git/index.ts'),
-      import('../../render/terminal.ts'),
-      import('../../render/sarif.ts'),
-      import('../../render/b4.ts'),
-      import('../../sim/render-table.ts'),
-      import('../../../rules/index.ts'),
-    ]);
+  // The git layer loads only for --git or a tree, each renderer only for its format.
+  const [{ checkPatches }, { readInputs }, { RULES }] = await Promise.all([
+    import('../../engine/index.ts'),
+    import('../../sources/index.ts'),
+    import('../../../rules/index.ts'),
+  ]);
   if (!(FORMATS as readonly string[]).includes(flags.format)) return usage(`unknown format "${flags.format}" (known: ${FORMATS.join(', ')})`);
   const rules = parseList(flags.rules, RULES.map((r) => r.meta.id), 'rule');
   if (rules instanceof Error) return usage(rules.message);
@@ -168,6 +163,7 @@ export async function runCheck(inputs: string[], flags: CheckFlags): Promise<voi
     if (inputs.length > 0) return usage('give either --git RANGE or INPUT files, not both');
     const range = typeof flags.git === 'string' ? flags.git : undefined;
     // Every file of every commit's parent is read through one `git cat-file --batch`.
+    const { loadGitRange, CatFile } = await import('../../git/index.ts');
     const catFile = new CatFile(process.cwd());
     let loaded: Awaited<ReturnType<typeof loadGitRange>>;
     try {
@@ -202,10 +198,11 @@ export async function runCheck(inputs: string[], flags: CheckFlags): Promise<voi
     // A git repository (working tree or bare) or a plain directory: each patch is read against its own base. b4 runs
     // its per-patch check inside the kernel repository it reviews: that repository is the tree unless one is given.
     const treePath = flags.tree ?? (flags.format === 'b4' ? gitTopLevel(process.cwd()) : undefined);
-    const store = treePath !== undefined ? await openTreeStore(treePath) : undefined;
+    const git = treePath !== undefined ? await import('../../git/index.ts') : undefined;
+    const store = git && treePath !== undefined ? await git.openTreeStore(treePath) : undefined;
     let report: Report;
     try {
-      report = store ? await checkAgainstTree(checkPatches, read.patches, store, base) : await checkPatches(read.patches, base);
+      report = git && store ? await git.checkAgainstTree(checkPatches, read.patches, store, base) : await checkPatches(read.patches, base);
     } finally {
       store?.close?.();
     }
@@ -224,6 +221,7 @@ export async function runCheck(inputs: string[], flags: CheckFlags): Promise<voi
   if (flags.format === 'json') {
     out.write(`${JSON.stringify({ ...merged, findings: merged.findings.filter((f) => shown(f, all)) }, null, 2)}\n`);
   } else if (flags.format === 'sarif') {
+    const { renderSarif } = await import('../../render/sarif.ts');
     const sarif = renderSarif(
       units.map((u) => ({ report: { ...u.report, findings: u.report.findings.filter((f) => shown(f, all)) }, ...(u.commit ? { commit: u.commit } : {}) })),
       RULES.map((r) => r.meta),
@@ -232,8 +230,10 @@ export async function runCheck(inputs: string[], flags: CheckFlags): Promise<voi
     );
     out.write(`${JSON.stringify(sarif, null, 2)}\n`);
   } else if (flags.format === 'b4') {
+    const { renderB4 } = await import('../../render/b4.ts');
     out.write(`${JSON.stringify(renderB4(merged), null, 2)}\n`);
   } else {
+    const [{ renderTerminal }, { renderTable }] = await Promise.all([import('../../render/terminal.ts'), import('../../sim/render-table.ts')]);
     const color = out.isTTY === true && !process.env.NO_COLOR;
     // Prose wraps to the terminal (100 columns when not a terminal); tables are indented by 4 under their finding.
     const width = out.isTTY === true && out.columns ? Math.min(160, Math.max(60, out.columns)) : 100;
