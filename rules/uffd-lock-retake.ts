@@ -416,7 +416,8 @@ function exitedPastCursor(path: EventPath, index: number, cursor: string): boole
         if (e.kind === 'branch') continue;
         return false;
       }
-      return e.kind === 'pte-advance' && norm(e.args.pte) === cursor && /\+\+|\+=/.test(e.text);
+      // The variable actually advanced (`args.cursor`), not the mapping it aliases (`args.pte`).
+      return e.kind === 'pte-advance' && norm(e.args.cursor ?? e.args.pte) === cursor && /\+\+|\+=/.test(e.text);
     }
     return false;
   }

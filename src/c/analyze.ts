@@ -3,7 +3,7 @@
  * lazily-initialised parser.
  */
 import type { Node } from 'web-tree-sitter';
-import type { FunctionImage, SourceLoc } from '../core/events.ts';
+import type { EventPath, FunctionImage, SourceLoc } from '../core/events.ts';
 import { normExpr } from '../kernel-api/classify.ts';
 import { CfgBuilder } from './cfg.ts';
 import { LocalEnv } from './env.ts';
@@ -11,7 +11,7 @@ import { declaratorName } from './expr-events.ts';
 import { parseC } from './parser.ts';
 import { enumeratePaths, type PathOptions } from './paths.ts';
 import { feasiblePaths } from './path-feasibility.ts';
-import { closeFragment, contextAnnotations, prepass, unshiftColumn, wrapFragment, SYNTHETIC_NAME } from './prepass.ts';
+import { closeFragment, contextAnnotations, prepass, unshiftColumn, wrapFragment, CONTEXT_COND, LOOP_COND, SYNTHETIC_NAME } from './prepass.ts';
 
 /** Per-line facts for an image (index = line - 1). */
 export type LineInfo = FunctionImage['lineInfo'];
@@ -164,7 +164,9 @@ export async function analyzeFunctionText(text: string, opts: AnalyzeOptions = {
     const res = enumeratePaths(cfg, opts);
     base.events = cfg.events;
     // Paths that test one condition twice and go both ways, with nothing in between changing it, cannot run.
-    base.paths = feasiblePaths(res.paths, text);
+    base.paths = madeUpBackEdgesCut(inventedLoopsIncomplete(feasiblePaths(res.paths, text)), lines.length);
+    // Openers the front end invented (a block or loop whose head is unseen) make no image complete.
+    if (new RegExp(`\\b(?:${CONTEXT_COND}|${LOOP_COND})\\b`).test(text)) base.complete = false;
     if (tree.rootNode.hasError) {
       const at: number[] = [];
       errorLines(tree.rootNode, lineOffset, at);
@@ -186,4 +188,49 @@ function lineFacts(li: LineInfo[number] | undefined): Partial<SourceLoc> {
   if (li.diff !== undefined) o.diff = li.diff;
   if (li.inputLine !== undefined) o.inputLine = li.inputLine;
   return o;
+}
+
+/**
+ * A path that goes round a loop the front end invented (`while (__mmr_loop__) {`, for a fragment that leaves an
+ * unseen loop) is not complete: where that loop's head really is, and what runs between it and the visible code
+ * on the next iteration, are unseen (a damaged quote may even have lost the head from the middle of the text).
+ */
+function inventedLoopsIncomplete(paths: EventPath[]): EventPath[] {
+  return paths.map((p) => {
+    if (!p.complete) return p;
+    const invented = new Set<number>();
+    for (const s of p.steps) {
+      if (s.step !== 'control') continue;
+      if (s.kind === 'loop-enter' && s.head.includes(LOOP_COND)) invented.add(s.loop);
+      if (s.kind === 'loop-next' && invented.has(s.loop)) return { ...p, complete: false };
+    }
+    return p;
+  });
+}
+
+/**
+ * A path that goes round a loop through a closing brace the text does not have (one added at the end of a fragment
+ * to close the blocks the hunk leaves open) is cut there (`truncated`): the rest of that loop body is unseen (it
+ * may drop the cursor, re-take or release a lock), so the next iteration it would model is made up. Synthetic
+ * braces inside the text (gap joins) have visible code after them and are kept.
+ */
+function madeUpBackEdgesCut(paths: EventPath[], nLines: number): EventPath[] {
+  const out: EventPath[] = [];
+  const seen = new Set<string>();
+  for (const p of paths) {
+    const i = p.steps.findIndex((s) => s.step === 'control' && s.kind === 'loop-next' && s.via === 'end' && s.loc.line > nLines);
+    if (i < 0) {
+      out.push(p);
+      continue;
+    }
+    const cut: EventPath = {
+      steps: [...p.steps.slice(0, i), { step: 'control', kind: 'truncated', reason: 'the loop body goes on in code the fragment does not show', loc: p.steps[i]!.loc }],
+      complete: false,
+    };
+    const key = JSON.stringify(cut.steps.map((s) => (s.step === 'event' ? [s.id] : [s.kind, s.loc.line, 'taken' in s ? s.taken : ''])));
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(cut);
+  }
+  return out;
 }

@@ -276,7 +276,9 @@ export class ExprWalker {
     this.sink.emit({
       kind: 'pte-advance',
       callee: normExpr(node.text).includes('+=') || normExpr(node.text).includes('-=') ? '+=' : '++',
-      args: { pte: this.env.resolvePte(name) },
+      // `pte` is the mapping the cursor points into (aliases resolved: `for (pte = start_pte; ...; pte++)` → start_pte);
+      // `cursor` the variable actually moved (`pte`): an alias points into the same mapping, it is not the same cursor.
+      args: { pte: this.env.resolvePte(name), cursor: name },
       attrs: {},
       loc: this.sink.loc(node),
       text: clip(normExpr(node.text)),

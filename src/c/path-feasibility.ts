@@ -1,60 +1,101 @@
 /**
- * Drops paths that no execution can take: a path that tests the same side-effect-free condition twice (`if (ptl !=
- * pml) spin_lock_nested(ptl); … if (ptl != pml) spin_unlock(ptl);`) and goes different ways, with nothing in between
- * that could change what it tests. Path enumeration treats branches independently; without this, such a path holds
- * a lock the code never leaves held, and a rule would prove a bug on code that cannot run that way.
+ * Drops paths that no execution can take: a path that tests correlated side-effect-free conditions and goes ways
+ * that contradict each other, with nothing in between that could change what they test. `if (ptl != pml)
+ * spin_lock_nested(ptl); … if (ptl != pml) spin_unlock(ptl);`, `if (!start_pte) return 0; … if (start_pte)
+ * pte_unmap_unlock(start_pte, ptl);`, `if (kernel || addr >= TASK_SIZE) pte = pte_offset_kernel(); else pte =
+ * pte_offset_map(); … if (!kernel && addr < TASK_SIZE) pte_unmap(pte);`. Path enumeration treats branches
+ * independently; without this, such a path holds a lock (or unmaps a mapping) the code never leaves that way, and a
+ * rule would prove a bug on code that cannot run that way.
+ *
+ * Each branch's condition is a formula over literals (src/c/condition-logic.ts: negation, `== NULL`, flipped
+ * comparisons, De Morgan). What a branch taken one way implies (the whole condition; each conjunct of a true `&&`;
+ * each disjunct of a false `||`) becomes a fact; a later branch whose condition the facts decide the other way ends
+ * the path as infeasible.
  *
  * Conservative on purpose (a path is only dropped when it is certainly infeasible):
- * - only conditions without calls (variables, members, comparisons, `!`, `&&`, `||`) are correlated — a call may
- *   answer differently the second time;
- * - the second test must follow the first in the text, within one loop iteration (loop and goto markers reset);
- * - no line between them may assign, increment or take the address of a variable the condition reads.
+ * - only conditions without calls, or with calls to pure predicates only (condition-logic.ts PURE_PREDICATES), are
+ *   used — any other call may answer differently the second time;
+ * - a fact holds only while no line the path may have run since (every line from the fact's line to the furthest
+ *   line the path has reached) assigns, increments or takes the address of a variable it reads;
+ * - at a loop's back edge the facts learned inside that loop are forgotten (the next iteration may differ); facts
+ *   from before the loop stay, the lines of the loop body being checked by the rule above; goto and labels forget
+ *   everything.
  */
 import type { EventPath } from '../core/events.ts';
-
-const KEYWORDS = new Set(['NULL', 'true', 'false', 'sizeof', 'unlikely', 'likely']);
-
-/** The variables a call-free condition reads (root names of member chains); undefined when it calls anything. */
-function readsOf(cond: string): string[] | undefined {
-  if (/[A-Za-z_]\w*\s*\(/.test(cond)) return undefined;
-  const roots = new Set<string>();
-  for (const m of cond.matchAll(/(?<![.>\w])([A-Za-z_]\w*)/g)) if (!KEYWORDS.has(m[1]!) && !/^[A-Z_][A-Z0-9_]*$/.test(m[1]!)) roots.add(m[1]!);
-  return [...roots];
-}
-
-const norm = (c: string): string => c.replace(/\s+/g, '').replace(/^\((.*)\)$/, '$1');
+import { keyOf, negate, parseCondition, readsOfFormula, type Formula } from './condition-logic.ts';
 
 function modifies(line: string, name: string): boolean {
   const n = name.replace(/[$]/g, '\\$&');
   return (
     new RegExp(`\\b${n}\\b(?:\\s*(?:->|\\.)\\s*\\w+|\\s*\\[[^\\]]*\\])*\\s*(?:[-+*/%|&^]|<<|>>)?=(?!=)`).test(line) ||
     new RegExp(`(?:\\+\\+|--)\\s*\\b${n}\\b|\\b${n}\\b\\s*(?:\\+\\+|--)`).test(line) ||
-    new RegExp(`&\\s*\\b${n}\\b`).test(line)
+    // Address taken (unary `&`, not `&&` or a bitwise and after an operand).
+    new RegExp(`(?<![\\w)\\]&]\\s*)&(?!&)\\s*\\b${n}\\b`).test(line)
   );
+}
+
+interface Fact {
+  value: boolean;
+  line: number;
+  reads: string[];
 }
 
 /** The paths of an image that some execution can take (see the file comment). */
 export function feasiblePaths(paths: EventPath[], text: string): EventPath[] {
   const lines = text.split('\n');
+  const parsed = new Map<string, Formula | undefined>();
+  const formula = (cond: string): Formula | undefined => {
+    if (!parsed.has(cond)) parsed.set(cond, parseCondition(cond));
+    return parsed.get(cond);
+  };
   return paths.filter((p) => {
-    const seen = new Map<string, { taken: boolean; line: number; reads: string[] }>();
+    const facts = new Map<string, Fact>();
+    const loopHead = new Map<number, number>();
+    let furthest = 0;
+    const valid = (f: Fact, at: number): boolean => {
+      if (f.line >= at) return false;
+      const between = lines.slice(f.line, Math.max(at - 1, furthest));
+      return !between.some((l) => f.reads.some((r) => modifies(l, r)));
+    };
+    const known = (f: Formula, at: number): boolean | undefined => {
+      const k = facts.get(keyOf(f));
+      if (k && valid(k, at)) return k.value;
+      const n = facts.get(keyOf(negate(f)));
+      if (n && valid(n, at)) return !n.value;
+      if (f.op === 'lit') return undefined;
+      const vals = f.kids.map((x) => known(x, at));
+      if (f.op === 'and') return vals.some((v) => v === false) ? false : vals.every((v) => v === true) ? true : undefined;
+      return vals.some((v) => v === true) ? true : vals.every((v) => v === false) ? false : undefined;
+    };
+    const learn = (f: Formula, value: boolean, line: number): void => {
+      const reads = readsOfFormula(f);
+      if (reads.length === 0) return;
+      facts.set(keyOf(f), { value, line, reads });
+      if (f.op === 'and' && value) for (const k of f.kids) learn(k, true, line);
+      if (f.op === 'or' && !value) for (const k of f.kids) learn(k, false, line);
+    };
     for (const s of p.steps) {
-      if (s.step !== 'control') continue;
-      if (s.kind === 'loop-enter' || s.kind === 'loop-next' || s.kind === 'loop-exit' || s.kind === 'goto' || s.kind === 'label') {
-        seen.clear();
+      const line = s.loc.line;
+      if (s.step === 'control' && (s.kind === 'goto' || s.kind === 'label')) {
+        facts.clear();
+        furthest = Math.max(furthest, line);
         continue;
       }
-      if (s.kind !== 'branch') continue;
-      const key = norm(s.cond);
-      const reads = readsOf(s.cond);
-      if (!reads || reads.length === 0 || !key) continue;
-      const before = seen.get(key);
-      if (before && before.line < s.loc.line) {
-        const between = lines.slice(before.line, s.loc.line - 1);
-        const changed = between.some((l) => reads.some((r) => modifies(l, r)));
-        if (!changed && before.taken !== s.taken) return false;
+      if (s.step === 'control' && s.kind === 'loop-enter') loopHead.set(s.loop, line);
+      if (s.step === 'control' && s.kind === 'loop-next') {
+        const head = loopHead.get(s.loop);
+        if (head === undefined) facts.clear();
+        else for (const [k, f] of facts) if (f.line >= head) facts.delete(k);
       }
-      seen.set(key, { taken: s.taken, line: s.loc.line, reads });
+      if (s.step === 'control' && s.kind === 'branch') {
+        const f = formula(s.cond);
+        if (f && readsOfFormula(f).length > 0) {
+          const v = known(f, line);
+          if (v !== undefined && v !== s.taken) return false;
+          learn(f, s.taken, line);
+        }
+      }
+      furthest = Math.max(furthest, line);
     }
     return true;
   });

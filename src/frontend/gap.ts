@@ -147,7 +147,9 @@ export function gapJoin(before: readonly string[], after: readonly string[]): st
     // A first statement deeper than its block's body is the unbraced body of an unseen `if`/loop head: it may or
     // may not run.
     const head = synthetic > 0 ? column(bLines[lineAt(b, unmatched[0]!)]!) : inner;
-    if (!closes && !tail && c > head + unit) unseenHead = true;
+    // But a run of statements at that deeper column is the body of an unseen braced block (`for (...) {`) around
+    // the whole run, not an unbraced body: the next statement at the first one's column or shallower tells.
+    if (!closes && !tail && c > head + unit && !deeperRun(bLines, bCode, firstLine, c)) unseenHead = true;
   }
   // A closing brace of `after` must not close the function's body early: when `before` holds the function's open
   // body, every closing brace beyond the blocks it left open gets an opener here. (When `before` is itself inside
@@ -165,6 +167,23 @@ export function gapJoin(before: readonly string[], after: readonly string[]): st
   if (unseenHead) out.push('if (__mmr_context__)');
   if (sb.startsInComment) out.push('/*');
   return out;
+}
+
+/**
+ * True when the statement after the one starting on `first` (at column `c`) is at the same column: a run of
+ * statements, not the single unbraced body of an `if`/loop head. Deeper lines (continuations, nested blocks) and
+ * the first statement's own closing braces at column `c` (`}`, `} else {`) are skipped.
+ */
+function deeperRun(lines: readonly string[], code: readonly boolean[], first: number, c: number): boolean {
+  for (let j = first + 1; j < lines.length; j++) {
+    if (!code[j]) continue;
+    const cj = column(lines[j]!);
+    if (cj > c) continue;
+    if (cj < c) return false;
+    if (/^\s*\}/.test(lines[j]!)) continue;
+    return true;
+  }
+  return false;
 }
 
 function lineAt(text: string, offset: number): number {

@@ -44,4 +44,134 @@ describe('feasible paths', () => {
     const report = await checkPatches((await readInputs([file])).patches);
     expect(report.findings.filter(isReportable).map((f) => `${f.rule}:${f.line}`)).toEqual([]);
   });
+  it('correlates a negated test with the plain one across a loop that does not change it', async () => {
+    const text = `static int scan_tbl(pmd_t *pmd, unsigned long addr, unsigned long end, struct vm_area_struct *vma)
+{
+	pte_t *first, *cur;
+	spinlock_t *ptl;
+
+	first = cur = pte_offset_map_lock(vma->vm_mm, pmd, addr, &ptl);
+	if (!first)
+		return 0;
+	for (; addr < end; cur++, addr += PAGE_SIZE) {
+		if (pte_none(ptep_get(cur)))
+			continue;
+		count_one(vma, addr);
+	}
+	if (first)
+		pte_unmap_unlock(first, ptl);
+	cond_resched();
+	return 0;
+}`;
+    const img = await analyzeFunctionText(text);
+    // No path maps the table and skips the unlock.
+    for (const p of img.paths) {
+      const c = calls(p);
+      if (c.includes('pte_offset_map_lock') && c.includes('cond_resched')) expect(c).toContain('pte_unmap_unlock');
+    }
+  });
+
+  it('forgets a fact when the loop body changes what it reads', async () => {
+    const text = `static int scan_tbl(pte_t *first, unsigned long addr, unsigned long end)
+{
+	if (!first)
+		return 0;
+	for (; addr < end; addr += PAGE_SIZE) {
+		if (addr & 1)
+			first = NULL;
+	}
+	if (first)
+		pte_unmap(first);
+	cond_resched();
+	return 0;
+}`;
+    const img = await analyzeFunctionText(text);
+    expect(img.paths.some((p) => calls(p).includes('cond_resched') && !calls(p).includes('pte_unmap'))).toBe(true);
+  });
+
+  it('correlates A || B with !A && !B (De Morgan, flipped comparisons, pure predicates)', async () => {
+    const text = `static int walk_tbl(pmd_t *pmd, unsigned long addr, unsigned long end, struct mm_walk *walk)
+{
+	pte_t *pte;
+	int err = 0;
+
+	if (mm_is_kernel(walk->mm) || addr >= USER_LIMIT)
+		pte = pte_offset_kernel(pmd, addr);
+	else
+		pte = pte_offset_map(pmd, addr);
+	if (pte) {
+		err = walk_entries(pte, addr, end, walk);
+		if (!mm_is_kernel(walk->mm) && addr < USER_LIMIT)
+			pte_unmap(pte);
+	}
+	return err;
+}`;
+    const img = await analyzeFunctionText(text);
+    const shapes = img.paths.map((p) => calls(p).filter((c) => c.startsWith('pte_')).join(' ')).sort();
+    expect(shapes).toEqual(['pte_offset_kernel', 'pte_offset_kernel', 'pte_offset_map', 'pte_offset_map pte_unmap'].sort());
+  });
+
+  it('does not correlate calls that are not pure predicates', async () => {
+    const text = `static void f(struct vm_area_struct *vma)
+{
+	spinlock_t *ptl = &vma->vm_mm->page_table_lock;
+
+	if (!vma_has_thing(vma))
+		return;
+	spin_lock(ptl);
+	if (vma_has_thing(vma))
+		spin_unlock(ptl);
+}`;
+    const shapes = (await analyzeFunctionText(text)).paths.map((p) => calls(p).filter((c) => c.startsWith('spin_')).join(' '));
+    expect(shapes.sort()).toEqual(['', 'spin_lock', 'spin_lock spin_unlock']);
+  });
+});
+
+describe('invented openers', () => {
+  it('a path that goes round a loop the front end invented is not complete', async () => {
+    // A fragment that leaves an unseen loop (`continue`, then the loop's `}`) and returns after it.
+    const text = [
+      '\t\ttlb_gather_mmu(&tlb, mm);',
+      '\t\tentry = tbl_walk(vma, addr);',
+      '\t\tif (!entry)',
+      '\t\t\tcontinue;',
+      '\t\tspin_lock(ptl);',
+      '\t\tspin_unlock(ptl);',
+      '\t}',
+      '\ttlb_finish_mmu(&tlb);',
+      '\treturn 0;',
+      '}',
+    ].join('\n');
+    const img = await analyzeFunctionText(text, { fragment: true });
+    expect(img.complete).toBe(false);
+    const round = img.paths.filter((p) => p.steps.some((s) => s.step === 'control' && s.kind === 'loop-next'));
+    expect(round.length).toBeGreaterThan(0);
+    for (const p of round) expect(p.complete).toBe(false);
+  });
+});
+
+describe('made-up back edges', () => {
+  it('a path reaching the end of a fragment inside a loop stops there instead of starting a made-up iteration', async () => {
+    // The hunk ends inside the loop body, right after the unlock: what follows (a cursor reset, a re-map) is unseen.
+    const text = [
+      '\tfor (addr = start; addr < end; addr += PAGE_SIZE) {',
+      '\t\tif (!cur++) {',
+      '\t\t\tcur = pte_offset_map_lock(mm, pmd, addr, &ptl);',
+      '\t\t\tif (!cur)',
+      '\t\t\t\tbreak;',
+      '\t\t}',
+      '\t\tval = ptep_get(cur);',
+      '\t\tif (!pte_present(val))',
+      '\t\t\tcontinue;',
+      '\t\tpte_unmap_unlock(cur, ptl);',
+    ].join('\n');
+    const img = await analyzeFunctionText(text, { fragment: true });
+    for (const p of img.paths) {
+      const c = calls(p);
+      const at = c.indexOf('pte_unmap_unlock');
+      // Nothing runs after the unlock on any path: the next iteration is not modelled.
+      if (at >= 0) expect(c.slice(at + 1)).toEqual([]);
+    }
+    expect(img.paths.some((p) => calls(p).includes('pte_unmap_unlock'))).toBe(true);
+  });
 });

@@ -37,6 +37,38 @@ describe('gap joins', () => {
     expect(gapJoin(before, after)).toEqual([';', 'while (__mmr_loop__) {', 'if (__mmr_context__)']);
   });
 
+  it('a run of statements deeper than its block is inside an unseen braced block, not an unbraced if body', () => {
+    const before = ['\tunsigned long sz = tbl_size(t);', '', '\tWARN_ON(!ok(t));'];
+    const after = ['\t\tptl = tbl_lock(t, mm, ptep);', '\t\tif (tbl_drop(mm, &address, ptep)) {', '\t\t\tspin_unlock(ptl);', '\t\t\tcontinue;', '\t\t}', ''];
+    // Nothing wraps the lock alone: the path that takes it is the path that runs the rest of the run.
+    expect(gapJoin(before, after)).not.toContain('if (__mmr_context__)');
+  });
+
+  it('hunks joined across a gap: a lock at the deeper column of a run is taken on every path through the run', async () => {
+    const diff = [
+      ...header,
+      '@@ -10,5 +10,6 @@ static void zap_tbl(struct mm_struct *mm, unsigned long start, unsigned long end)',
+      ' \tunsigned long sz = tbl_size(mm);',
+      '+\tbool flushed = false;',
+      ' ',
+      ' \tWARN_ON(!sz);',
+      ' \tBUG_ON(start & (sz - 1));',
+      '@@ -30,5 +31,6 @@ static void zap_tbl(struct mm_struct *mm, unsigned long start, unsigned long end)',
+      ' \t\tptl = pte_lockptr(mm, pmd);',
+      ' \t\tspin_lock(ptl);',
+      ' \t\tif (tbl_drop(mm, &address, ptep)) {',
+      ' \t\t\tspin_unlock(ptl);',
+      '+\t\t\tflushed = true;',
+      ' \t\t\tcontinue;',
+      ' \t\t}',
+    ].join('\n');
+    const post = (await functionsOf(diff)).find((f) => f.name === 'zap_tbl')!.post!;
+    for (const p of post.paths) {
+      const calls = p.steps.flatMap((s) => (s.step === 'event' ? [s.callee] : []));
+      if (calls.includes('spin_unlock')) expect(calls).toContain('spin_lock');
+    }
+  });
+
   it('a statement tail after the gap gets its opening parenthesis; a cut comment is closed and reopened', () => {
     expect(gapJoin(['\tfoo();', '\t/* a comment'], ['\t\t\t&ops, &tlb);', '\ttlb_end_vma(&tlb, vma);'])).toEqual(['*/', '(']);
     expect(gapJoin(['\tfoo();'], [' * rest of a comment', ' */', '\tbar();'])).toEqual(['/*']);

@@ -20,6 +20,7 @@ testRule(rule, {
     'valid-split-and-remap-start-pte.c',
     'valid-unlock-mapped-pointer.c',
     'valid-unmap-cursor-minus-one-after-walk.patch',
+    'valid-unmap-start-after-alias-cursor-walk.patch',
     'valid-unmap-of-pte-offset-map.patch',
     'valid-unmap-returns-lock-to-caller.c',
     'valid-unmap-then-helper-gets-lock.c',
