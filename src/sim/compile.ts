@@ -51,6 +51,8 @@ export interface COp {
   write: boolean;
   fixfault: boolean;
   nofault: boolean;
+  /** page-mkclean: clear PG_dirty after (default false); writeback: clear PG_dirty (default true). */
+  clearDirty: boolean;
   releases: number[];
   /** page-get: page whose data the new page copies (-1: none). */
   copy: number;
@@ -104,7 +106,7 @@ const LOCAL_OPS: ReadonlySet<string> = new Set([
 ]);
 
 /** Kernel-style text for an op (used when the instruction has no label or source text). */
-function opText(op: OpKind, i: { pte?: string; page?: string; lock?: string; mode?: string; effects?: PteEffect[]; scope?: string; fullmm?: boolean; write?: boolean; fixfault?: boolean }): string {
+function opText(op: OpKind, i: { pte?: string; page?: string; lock?: string; mode?: string; effects?: PteEffect[]; scope?: string; fullmm?: boolean; write?: boolean; fixfault?: boolean; clearDirty?: boolean }): string {
   const pte = i.pte ?? '';
   switch (op) {
     case 'lock': return `lock(${i.lock})`;
@@ -137,7 +139,7 @@ function opText(op: OpKind, i: { pte?: string; page?: string; lock?: string; mod
     case 'notifier-change-pte': return `mmu_notifier_change_pte(${pte})`;
     case 'page-free': return `put_page(${i.page})`;
     case 'page-dirty': return `set_page_dirty(${i.page})`;
-    case 'page-mkclean': return `page_mkclean(${i.page})`;
+    case 'page-mkclean': return `${i.clearDirty ? 'folio_clear_dirty_for_io' : 'page_mkclean'}(${i.page})`;
     case 'page-get': return `get_page(${i.page})`;
     case 'wp-page-copy': return `wp_page_copy(${pte})`;
     case 'handle-userfault': return 'handle_userfault()';
@@ -211,7 +213,7 @@ export function compile(s: Scenario): Compiled {
         scope: ins.scope ?? (ins.pte !== undefined && ins.range === undefined ? 'page' : 'range'), fullmm: ins.fullmm ?? false,
         blockable: ins.blockable ?? true, hasRange: ins.range !== undefined || ins.pte !== undefined, lo: Math.min(lo, nPtes), hi: Math.min(hi, nPtes), write: ins.write ?? false,
         levelMask: ins.levels ? ins.levels.reduce((a, l) => a | LEVEL_BIT[l], 0) : ALL_LEVELS, onlyOwnCpu: ins.cpus === 'local',
-        fixfault: ins.fixfault ?? false, nofault: ins.nofault ?? false, releases: (ins.releases ?? []).map(lk), copy: pageIdx(ins.copy),
+        fixfault: ins.fixfault ?? false, nofault: ins.nofault ?? false, clearDirty: ins.clearDirty ?? ins.op === 'writeback', releases: (ins.releases ?? []).map(lk), copy: pageIdx(ins.copy),
         text: ins.label ?? ins.src?.text?.trim() ?? opText(ins.op, ins), local: LOCAL_OPS.has(ins.op) && ins.copy === undefined,
       };
       if (ins.src !== undefined) op.src = ins.src;

@@ -218,7 +218,7 @@ export function hardwareOp(m: Machine, s: Int32Array, t: number, op: COp, rec?: 
     case 'writeback': {
       const o = pageAt(L, op.page);
       s[o + PG.disk] = s[o + PG.data]!;
-      s[o + PG.dirty] = 0;
+      if (op.clearDirty) s[o + PG.dirty] = 0;
       return 0;
     }
     case 'reclaim-drop':

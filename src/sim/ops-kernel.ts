@@ -307,8 +307,12 @@ export function kernelOp(m: Machine, s: Int32Array, t: number, op: COp, rec?: Re
     case 'page-dirty':
       s[pageAt(L, op.page) + PG.dirty] = 1;
       return 0;
-    case 'page-mkclean':
-      return pageMkclean(m, s, t, op.page, rec);
+    case 'page-mkclean': {
+      const r = pageMkclean(m, s, t, op.page, rec);
+      // folio_clear_dirty_for_io(): the PTEs' dirty bits went to PG_dirty; it is tested and cleared before the I/O.
+      if (r === 0 && op.clearDirty) s[pageAt(L, op.page) + PG.dirty] = 0;
+      return r;
+    }
     case 'handle-userfault': {
       v = sleepCheck(m, s, t, 'handle_userfault()', rec);
       if (v) return v;

@@ -313,7 +313,8 @@ function opCode(g: Gen, t: number, op: COp, pcLabel: string): string {
         ${loadPte(x)}; ${effects(EF.wrprotect | EF.clean, 'b_pg')}; ${writePte(g, t, x, 3)}; ${flush(g, x, x + 1)}
        :: else -> skip fi`);
       }
-      return block(rmapGuard(g, t, pg), `${rmapSelf(g, t, pg)}; if :: viol == 0 -> ${parts.join(';\n    ') || 'skip'} :: else -> skip fi`);
+      const forIo = op.clearDirty ? `; pg_dirty[${pg}] = 0` : '';
+      return block(rmapGuard(g, t, pg), `${rmapSelf(g, t, pg)}; if :: viol == 0 -> ${parts.join(';\n    ') || 'skip'}${forIo} :: else -> skip fi`);
     }
     case 'handle-userfault':
       return simple(`${sleepCheck(g, t)}; if :: viol == 0 -> if :: ${holdsExpr(t, g.c.mmapLock)} -> ${release(g, t, g.c.mmapLock)} :: else -> skip fi; last[${t}] = 0 :: else -> skip fi`);
@@ -358,7 +359,7 @@ function opCode(g: Gen, t: number, op: COp, pcLabel: string): string {
           if :: (viol == 0 && (pg_freed[s_p[${e}]] == 1 || pg_gen[s_p[${e}]] != s_g[${e}])) -> ${fail(g, 'no-stale-access')} :: else -> skip fi;
           if :: viol == 0 -> ${op.write ? `store_ctr = store_ctr + 1; pg_data[s_p[${e}]] = store_ctr; pt_last[${e}] = store_ctr; ` : ''}last[${t}] = 1 :: else -> skip fi fi`);
     }
-    case 'writeback': return simple(`pg_disk[${op.page}] = pg_data[${op.page}]; pg_dirty[${op.page}] = 0`);
+    case 'writeback': return simple(`pg_disk[${op.page}] = pg_data[${op.page}]${op.clearDirty ? `; pg_dirty[${op.page}] = 0` : ''}`);
     case 'reclaim-drop': {
       const pg = op.page;
       const dirtyParts: string[] = [`pg_dirty[${pg}] == 1`];

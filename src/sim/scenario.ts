@@ -40,6 +40,12 @@ export interface OpInstr {
   fixfault?: boolean;
   /** user-store / user-load with pagefaults disabled: a fault returns -EFAULT instead of running the handler. */
   nofault?: boolean;
+  /**
+   * PG_dirty handling of page-mkclean / writeback: `page-mkclean` with `clearDirty` is folio_clear_dirty_for_io()
+   * (clean the PTEs, then test-and-clear PG_dirty, before the I/O); `writeback` clears PG_dirty when it writes the
+   * data unless `clearDirty: false` (the dirty bit was already cleared for the I/O).
+   */
+  clearDirty?: boolean;
   releases?: Ref[];
   /** page-get: the new `page` is allocated with a copy of this page's data (migrate_page_copy, collapse copy). */
   copy?: Ref;
@@ -180,6 +186,7 @@ const opInstr = z
     write: z.boolean().optional(),
     fixfault: z.boolean().optional(),
     nofault: z.boolean().optional(),
+    clearDirty: z.boolean().optional(),
     releases: z.array(name).optional(),
     copy: name.optional(),
     label: z.string().optional(),

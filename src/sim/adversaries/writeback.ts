@@ -12,8 +12,10 @@ export function writeback(bind: AdversaryBind): ThreadSpec {
     role: 'page writeback',
     program: [
       { op: 'lock', lock: bind.page, label: 'lock_page()' },
-      { op: 'page-mkclean', page: bind.page, label: 'page_mkclean_one()' },
-      { op: 'writeback', page: bind.page },
+      // folio_clear_dirty_for_io(): clean the PTEs (their dirty bits go to PG_dirty), then test-and-clear PG_dirty;
+      // a dirty mark made after that (a zap of a dirty PTE) survives the I/O.
+      { op: 'page-mkclean', page: bind.page, clearDirty: true, label: 'page_mkclean_one()' },
+      { op: 'writeback', page: bind.page, clearDirty: false },
       { op: 'unlock', lock: bind.page, label: 'unlock_page()' },
       { op: 'reclaim-drop', page: bind.page },
     ],
