@@ -190,7 +190,7 @@ async function checkPatch(patch: Patch, opts: CheckOptions, stats: Report['stats
     errors.push(...errs);
     // A scenario assumption (catalogue SCENARIO_ASSUMES) changed by this patch or its series: not confirmed.
     // A damaged or file-less quoted fragment: claims at most inconclusive (quoted-fragment.ts).
-    for (const c of withQuotedFragment(withAssumptions(candidates, own, mates), patch)) all.push({ fn, c });
+    for (const c of withQuotedFragment(withAssumptions(candidates, fn.name, own, mates), patch)) all.push({ fn, c });
   }
   stats.candidates += all.length;
   if (all.length > 0) await loadSimulator();

@@ -68,11 +68,29 @@ export function assumptionChanged(kind: string, own: ReadonlySet<string>, mates:
   return undefined;
 }
 
+/**
+ * A catalogued call on the candidate's path (an event the catalogue models, not a plain `call`) to a function the
+ * patch or its series redefines: the model describes the old body, the path runs the new one.
+ */
+export function redefinedCallee(c: Candidate, fnName: string, own: ReadonlySet<string>, mates: readonly Patch[]): string | undefined {
+  const mateSets = mates.map((m) => ({ m, t: touchedFunctions(m) }));
+  for (const s of [c.anchor, ...c.path.steps]) {
+    if (!('callee' in s) || s.kind === 'call' || s.callee === fnName || (s.id ?? -1) < 0) continue;
+    if (own.has(s.callee)) return `${s.callee}() is redefined by this patch, so what the catalogue models for it may not be what the new ${s.callee}() does here`;
+    const hit = mateSets.find((x) => x.t.has(s.callee));
+    if (hit) {
+      const part = hit.m.series ? `patch ${hit.m.series.index}/${hit.m.series.total}` : 'another patch';
+      return `${s.callee}() is redefined by ${part} of this series, so what the catalogue models for it may not be what the new ${s.callee}() does here`;
+    }
+  }
+  return undefined;
+}
+
 /** The candidates with an `unseen` reason added where their scenario's assumptions are changed. */
-export function withAssumptions(cands: Candidate[], own: ReadonlySet<string>, mates: readonly Patch[]): Candidate[] {
+export function withAssumptions(cands: Candidate[], fnName: string, own: ReadonlySet<string>, mates: readonly Patch[]): Candidate[] {
   return cands.map((c) => {
     if (c.unseen) return c;
-    const why = assumptionChanged(c.hazard.kind, own, mates);
+    const why = assumptionChanged(c.hazard.kind, own, mates) ?? redefinedCallee(c, fnName, own, mates);
     return why ? { ...c, unseen: why } : c;
   });
 }

@@ -73,3 +73,15 @@ describe('scenario assumptions changed by the series', () => {
     expect(f[0]?.dependsOn ?? '').toMatch(/patch 1\/2 of this series changes tlb_finish_mmu\(\)/);
   });
 });
+
+describe('a catalogued callee the patch redefines', () => {
+  it('is opaque: the claim that rests on its old model is inconclusive, naming the redefinition', async () => {
+    const { readInputs } = await import('../../src/sources/index.ts');
+    const read = await readInputs([new URL('../../fixtures/engine/redefined-catalogued-callee.patch', import.meta.url).pathname]);
+    const r = await checkPatches(read.patches);
+    const f = r.findings.filter((x) => x.rule === 'flush-under-ptl' && x.function === 'trim_shared_tables');
+    expect(f.length).toBeGreaterThan(0);
+    expect(f.every((x) => x.status !== 'confirmed')).toBe(true);
+    expect(f[0]?.dependsOn ?? '').toMatch(/huge_pmd_unshare\(\) is redefined by this patch/);
+  });
+});
