@@ -995,21 +995,35 @@ function checkNestedFinish(ctx: TypedRuleContext<MessageId>): void {
  * entries of one mm and installs entries in another. The only copy between mms is dup_mmap(), which holds the
  * source mm's mmap_lock for write (no fault can use the stale writable entry) and flushes the source mm before
  * releasing it; writeback never cleans the anonymous COW pages such a copy write-protects. Returns the mm
- * expressions written to as a copy's source.
+ * expressions written to as a copy's source. Another branch of the copy may rewrite a source
+ * entry that is not present (a migration entry downgraded to read-only, a swap entry's flags), which installs no
+ * translation and does not make the source an install target (read per path: the value's constructor is on it).
  */
 function forkSources(image: FunctionImage): Set<string> {
   const protectedMms = new Set<string>();
   const installedMms = new Set<string>();
-  for (const e of image.events) {
-    const mm = norm(e.args.mm);
-    if (mm === '') continue;
-    if (e.kind === 'pte-wrprotect') protectedMms.add(mm);
-    else if (e.kind === 'pte-set') installedMms.add(mm);
+  for (const path of image.paths) {
+    const nonPresent = new Set<string>();
+    for (const s of path.steps) {
+      if (s.step !== 'event') continue;
+      if (s.result !== undefined && NON_PRESENT_VALUE.test(s.callee)) nonPresent.add(norm(s.result));
+      const mm = norm(s.args.mm);
+      if (mm === '') continue;
+      if (s.kind === 'pte-wrprotect') protectedMms.add(mm);
+      else if (s.kind === 'pte-set' && !(s.args.value !== undefined && nonPresent.has(norm(s.args.value)))) installedMms.add(mm);
+    }
   }
   const out = new Set<string>();
   if ([...installedMms].some((d) => !protectedMms.has(d))) for (const m of protectedMms) if (!installedMms.has(m)) out.add(m);
   return out;
 }
+
+/**
+ * Constructors of non-present entry values (include/linux/swapops.h swp_entry_to_pte(), swp_entry_to_pmd(),
+ * pte_swp_mk*() / pmd_swp_mk*(), make_pte_marker(); include/linux/swapops.h make_*migration_entry() build the swap
+ * entry they encode): storing one installs no translation a TLB can cache.
+ */
+const NON_PRESENT_VALUE = /^(?:swp_entry_to_p(?:te|md)|p(?:te|md)_swp_mk\w+|p(?:te|md)_swp_clear_\w+|make_pte_marker)$/;
 
 export default createRule<MessageId>({
   meta: {

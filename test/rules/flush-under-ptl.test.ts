@@ -6,6 +6,7 @@ testRule(rule, {
   valid: [
     'valid-announce-retracted.c',
     'valid-batched-flush-announced.c',
+    'valid-fork-copy-pmd-migration-branch.c',
     'valid-deferred-flush-announced.c',
     'valid-fix-flush-before-unlock.patch',
     'valid-fix-gather-entry-given.patch',
