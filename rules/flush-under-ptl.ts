@@ -12,6 +12,7 @@ import type { Hazard, Side } from '../src/core/rule.ts';
 import { CLEAR_FLUSH_DEFINITIONS, HW_ACCESS_TESTS, NESTED_FLUSH_FINISHERS, NO_NESTED_TEST_CALLEES, RANGE_WIDENERS } from '../src/kernel-api/catalogue.ts';
 import { createRule } from './create-rule.ts';
 import type { TypedRuleContext } from './create-rule.ts';
+import { callersOf } from './utils/contracts.ts';
 import {
   LockState,
   callArgs,
@@ -375,6 +376,21 @@ function ownedAnnouncements(fn: FunctionView): Set<string> {
   return owned;
 }
 
+/** Event kinds by which a function flushes, or hands an entry or a range to a flush, itself. */
+const OWN_FLUSH_KINDS: ReadonlySet<string> = new Set(['tlb-flush', 'gather-init', 'gather-remove', 'gather-flush', 'gather-finish', 'flush-defer', 'flush-pending-inc']);
+
+/**
+ * Does the function leave every TLB flush to its caller: no flush, gather or deferral in either image, and no
+ * caller of it in the patch (changed, or with a tree unchanged callers) to show what the caller does? Then the
+ * question for the caller, else undefined.
+ */
+function leavesFlushToCaller(ctx: TypedRuleContext<MessageId>): string | undefined {
+  const own = [ctx.fn.pre, ctx.fn.post].some((img) => img?.events.some((e) => OWN_FLUSH_KINDS.has(e.kind) || e.attrs.flushes === true));
+  if (own) return undefined;
+  if (callersOf([...ctx.siblings, ...(ctx.context ?? [])], ctx.fn, ctx.side).length > 0) return undefined;
+  return `the callers of ${ctx.fn.name}() (none is in this patch): it flushes and gathers nowhere, so the flush is its caller's — does the caller flush the range before another thread can use the stale entry (as mremap does, with mmap_lock held for write)?`;
+}
+
 /** Check one path; report each pending downgrade that loses its lock before a flush. */
 function checkPath(
   ctx: TypedRuleContext<MessageId>,
@@ -461,13 +477,17 @@ function checkPath(
         });
       } else {
         const model = p.excluded === true ? exclusiveAsPtl : (x: EventPath): EventPath => x;
+        // A helper that flushes and gathers nowhere (in either image) leaves every flush to its caller (mremap's
+        // move_ptes() family: the caller flushes the old range with mmap_lock held for write): with no caller in
+        // the patch, whether that caller flushes in time is unseen.
+        const callerFlush = !flush && release !== undefined ? leavesFlushToCaller(ctx) : undefined;
         ctx.report({
           messageId: 'flushAfterUnlock',
           data: { op: p.event.callee, verb, entry, unlock: release?.callee ?? 'the caller', flush: flush ? `${flush.callee}()` : 'any TLB flush' },
           anchor,
           related: rel,
           path: model(path),
-          hazard: hazardFor(p.effects, context),
+          hazard: callerFlush ? { ...hazardFor(p.effects, context), unknown: callerFlush } : hazardFor(p.effects, context),
           suggestion: { text: sugg.text, path: model(sugg.path) },
         });
       }
