@@ -376,6 +376,20 @@ function ownedAnnouncements(fn: FunctionView): Set<string> {
   return owned;
 }
 
+/**
+ * The gather expression a call passes on, if any: an argument naming an mmu_gather of the function (a gather it
+ * starts, or a `struct mmu_gather *` parameter). A callee handed the gather may give its entries to it.
+ */
+function gatherHandedTo(ev: Event, image: FunctionImage): string | undefined {
+  const names = new Set<string>();
+  for (const e of image.events) if (e.kind === 'gather-init' && e.args.tlb) names.add(norm(e.args.tlb).replace(/^&/, ''));
+  for (const p of image.params) {
+    const m = /\bstruct\s+mmu_gather\s*\*\s*(\w+)/.exec(p);
+    if (m?.[1]) names.add(m[1]);
+  }
+  return callArgs(ev.text).map((a) => norm(a)).find((a) => names.has(a.replace(/^&/, '')));
+}
+
 /** Event kinds by which a function flushes, or hands an entry or a range to a flush, itself. */
 const OWN_FLUSH_KINDS: ReadonlySet<string> = new Set(['tlb-flush', 'gather-init', 'gather-remove', 'gather-flush', 'gather-finish', 'flush-defer', 'flush-pending-inc']);
 
@@ -516,7 +530,10 @@ function checkPath(
           [end, 'the gather flushes only what it was given'],
         ]),
         path: base,
-        hazard: neverFlushed(hazardFor(d.effects, context)),
+        // The call that changed the entry was handed the gather itself: it may have given the entry to it.
+        hazard: gatherHandedTo(d.event, ctx.image)
+          ? { ...neverFlushed(hazardFor(d.effects, context)), unknown: `${d.event.callee}() receives the mmu_gather (${gatherHandedTo(d.event, ctx.image)}): does it give the ${entry} to the gather?` }
+          : neverFlushed(hazardFor(d.effects, context)),
         suggestion: {
           text: `give the ${entry} to the gather (tlb_remove_tlb_entry(), or tlb_flush_pmd_range() for the range it maps) or flush it before the page-table lock is released`,
           path: insertAt(base, at, synthEvent('gather-remove', 'tlb_remove_tlb_entry', { tlb: 'tlb', pte: d.event.args.pte ?? 'pte', addr: d.event.args.addr ?? 'addr' }, locAt(base, at))),

@@ -24,3 +24,14 @@ describe('flush-under-ptl: a helper that leaves every flush to its caller', () =
     expect(f[0]?.dependsOn ?? '').toMatch(/callers of shift_one_huge_entry\(\)/);
   });
 });
+
+describe('flush-under-ptl: a clearing callee handed the gather', () => {
+  it('is inconclusive: whether the callee gives the entry to the gather is its body', async () => {
+    const { readInputs } = await import('../../src/sources/index.ts');
+    const read = await readInputs([join(root, 'fixtures/rules/flush-under-ptl/invalid-gather-handed-to-clearing-callee.patch')]);
+    const f = (await checkPatches(read.patches, { rules: ['flush-under-ptl'] })).findings.filter((x) => x.function === 'trim_shared_tables');
+    expect(f.length).toBeGreaterThan(0);
+    expect(f.every((x) => x.status !== 'confirmed')).toBe(true);
+    expect(f[0]?.dependsOn ?? '').toMatch(/huge_pmd_unshare\(\) receives the mmu_gather/);
+  });
+});

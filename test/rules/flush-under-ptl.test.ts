@@ -30,6 +30,7 @@ testRule(rule, {
     'invalid-collect-clear-after-unlock.c',
     'invalid-flush-moved-after-unlock.patch',
     'invalid-move-helper-flush-left-to-caller.c',
+    'invalid-gather-handed-to-clearing-callee.patch',
     'invalid-gather-entry-beside.c',
     'invalid-gather-left-on-continue.patch',
     'invalid-finish-added-definition.patch',
