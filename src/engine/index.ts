@@ -15,7 +15,6 @@ import type { Candidate } from '../core/rule.ts';
 import type { Arch } from '../core/sim-contract.ts';
 import { movedPartners } from './moves.ts';
 import { seriesMates, touchedFunctions, withAssumptions } from './scenario-assumptions.ts';
-import { withQuotedFragment } from './quoted-fragment.ts';
 import { ARCH_PRESETS } from '../core/sim-contract.ts';
 import { VERSION } from '../core/version.ts';
 import { functionsOfPatch } from '../frontend/index.ts';
@@ -189,8 +188,7 @@ async function checkPatch(patch: Patch, opts: CheckOptions, stats: Report['stats
     const { candidates, errors: errs } = runRules(rules, fn, changed, context.filter((c) => c.path === fn.path));
     errors.push(...errs);
     // A scenario assumption (catalogue SCENARIO_ASSUMES) changed by this patch or its series: not confirmed.
-    // A damaged or file-less quoted fragment: claims at most inconclusive (quoted-fragment.ts).
-    for (const c of withQuotedFragment(withAssumptions(candidates, fn.name, own, mates), patch)) all.push({ fn, c });
+    for (const c of withAssumptions(candidates, fn.name, own, mates)) all.push({ fn, c });
   }
   stats.candidates += all.length;
   if (all.length > 0) await loadSimulator();
