@@ -390,6 +390,20 @@ function gatherHandedTo(ev: Event, image: FunctionImage): string | undefined {
   return callArgs(ev.text).map((a) => norm(a)).find((a) => names.has(a.replace(/^&/, '')));
 }
 
+/**
+ * A hugetlb entry changed in a fragment whose visible code neither takes nor releases the locks that exclude its
+ * other users (the hugetlb VMA lock and i_mmap_rwsem for write, hugetlbExclusive()): they may be held from above the
+ * hunk, and then the flush is owed only before they are released (hugetlb_change_protection(), hugetlb_unshare_pmds()
+ * flush after the PTL is dropped, under them). The question for the unseen code, else undefined.
+ */
+function exclusionAbove(ctx: TypedRuleContext<MessageId>, ev: Event, excluded = false): string | undefined {
+  if (ctx.image.complete || excluded) return undefined;
+  if (!/^(?:set_)?huge_|hugetlb/.test(ev.callee) && !/hugetlb/.test(ctx.fn.name)) return undefined;
+  const shown = [ctx.fn.pre, ctx.fn.post].some((img) => img?.events.some((e) => e.attrs.excludes === 'hugetlb-users' || (e.attrs.lockClass === 'i_mmap' && e.attrs.mode === 'write') || /^(?:hugetlb_vma_|i_mmap_)(?:un)?lock_write$/.test(e.callee)));
+  if (shown) return undefined;
+  return `depends on code above the hunk: are the hugetlb VMA lock and i_mmap_rwsem held for write around line ${ev.loc.fileLine ?? ev.loc.line} (then no other user of the entry runs until they are released, and the flush is owed only before that)?`;
+}
+
 /** Event kinds by which a function flushes, or hands an entry or a range to a flush, itself. */
 const OWN_FLUSH_KINDS: ReadonlySet<string> = new Set(['tlb-flush', 'gather-init', 'gather-remove', 'gather-flush', 'gather-finish', 'flush-defer', 'flush-pending-inc']);
 
@@ -494,7 +508,7 @@ function checkPath(
         // A helper that flushes and gathers nowhere (in either image) leaves every flush to its caller (mremap's
         // move_ptes() family: the caller flushes the old range with mmap_lock held for write): with no caller in
         // the patch, whether that caller flushes in time is unseen.
-        const callerFlush = !flush && release !== undefined ? leavesFlushToCaller(ctx) : undefined;
+        const callerFlush = (!flush && release !== undefined ? leavesFlushToCaller(ctx) : undefined) ?? exclusionAbove(ctx, p.event, p.excluded === true);
         ctx.report({
           messageId: 'flushAfterUnlock',
           data: { op: p.event.callee, verb, entry, unlock: release?.callee ?? 'the caller', flush: flush ? `${flush.callee}()` : 'any TLB flush' },
@@ -724,7 +738,10 @@ function checkPath(
           anchor,
           related: shown.filter((e) => e.id !== anchor.id).map((e) => ({ event: e, message: e.kind === 'tlb-flush' ? 'TLB flushed here, after the lock was dropped' : 'page-table lock released here' })),
           path,
-          hazard: hazardFor(['clean', 'wrprotect', 'clear'], ['mm-live']),
+          ...(() => {
+            const why = exclusionAbove(ctx, flush.event);
+            return { hazard: why ? { ...hazardFor(['clean', 'wrprotect', 'clear'], ['mm-live']), unknown: why } : hazardFor(['clean', 'wrprotect', 'clear'], ['mm-live']) };
+          })(),
           suggestion: { text: `flush the TLB (${flush.event.callee}()) before the page-table lock is released`, path: moveBefore(path, flush.index, i) },
         });
       }

@@ -35,3 +35,12 @@ describe('flush-under-ptl: a clearing callee handed the gather', () => {
     expect(f[0]?.dependsOn ?? '').toMatch(/huge_pmd_unshare\(\) receives the mmu_gather/);
   });
 });
+
+describe('flush-under-ptl: a hugetlb fragment whose exclusive locks may be held above the hunk', () => {
+  it('credits no fix for moving the flush under the PTL: the old flush after the unlock may have been covered', async () => {
+    const { readInputs } = await import('../../src/sources/index.ts');
+    const read = await readInputs([join(root, 'fixtures/engine/hugetlb-fix-exclusion-above-hunk.patch')]);
+    const f = (await checkPatches(read.patches, { rules: ['flush-under-ptl'] })).findings.filter((x) => x.function === 'hugetlb_seal_range');
+    expect(f.filter((x) => x.status === 'confirmed')).toEqual([]);
+  });
+});
