@@ -182,7 +182,8 @@ async function checkPatch(patch: Patch, opts: CheckOptions, stats: Report['stats
   }
   const rules = opts.rules ? RULES.filter((r) => opts.rules?.includes(r.meta.id)) : RULES;
   const all: Array<{ fn: FunctionView; c: Candidate }> = [];
-  const own = new Set([...changed.map((f) => f.name), ...touchedFunctions(patch)]);
+  // Functions this patch changes: the front end's changed functions and the definitions its changed lines carry.
+  const own = new Set([...changed.map((f) => f.name), ...touchedFunctions(patch, false)]);
   for (const fn of changed) {
     // Context callers are per file (a static function's callers are in its own file, a name may recur elsewhere).
     const { candidates, errors: errs } = runRules(rules, fn, changed, context.filter((c) => c.path === fn.path));

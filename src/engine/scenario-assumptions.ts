@@ -18,13 +18,16 @@ function definedName(text: string): string | undefined {
   return m[2];
 }
 
-/** Functions a patch changes, as far as its diff names them: hunk headers with changed lines, changed definitions. */
-export function touchedFunctions(patch: Patch): Set<string> {
+/**
+ * Functions a patch changes, as far as its diff names them: changed definition lines and (with `headers`) the
+ * functions hunk headers name for hunks with changed lines (the enclosing function, or one just above the change).
+ */
+export function touchedFunctions(patch: Patch, headers = true): Set<string> {
   const out = new Set<string>();
   for (const f of patch.files) {
     for (const h of f.hunks) {
       if (!h.lines.some((l) => l.type !== 'ctx')) continue;
-      const head = definedName(h.header);
+      const head = headers ? definedName(h.header) : undefined;
       if (head) out.add(head);
       for (const l of h.lines) {
         if (l.type === 'ctx') continue;
