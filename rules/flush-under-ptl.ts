@@ -12,6 +12,7 @@ import type { Hazard, Side } from '../src/core/rule.ts';
 import { CLEAR_FLUSH_DEFINITIONS, HW_ACCESS_TESTS, NESTED_FLUSH_FINISHERS, NO_NESTED_TEST_CALLEES, RANGE_WIDENERS } from '../src/kernel-api/catalogue.ts';
 import { createRule } from './create-rule.ts';
 import type { TypedRuleContext } from './create-rule.ts';
+import { callersOf } from './utils/contracts.ts';
 import {
   LockState,
   callArgs,
@@ -377,6 +378,49 @@ function ownedAnnouncements(fn: FunctionView): Set<string> {
   return owned;
 }
 
+/**
+ * The gather expression a call passes on, if any: an argument naming an mmu_gather of the function (a gather it
+ * starts, or a `struct mmu_gather *` parameter). A callee handed the gather may give its entries to it.
+ */
+function gatherHandedTo(ev: Event, image: FunctionImage): string | undefined {
+  const names = new Set<string>();
+  for (const e of image.events) if (e.kind === 'gather-init' && e.args.tlb) names.add(norm(e.args.tlb).replace(/^&/, ''));
+  for (const p of image.params) {
+    const m = /\bstruct\s+mmu_gather\s*\*\s*(\w+)/.exec(p);
+    if (m?.[1]) names.add(m[1]);
+  }
+  return callArgs(ev.text).map((a) => norm(a)).find((a) => names.has(a.replace(/^&/, '')));
+}
+
+/**
+ * A hugetlb entry changed in a fragment whose visible code neither takes nor releases the locks that exclude its
+ * other users (the hugetlb VMA lock and i_mmap_rwsem for write, hugetlbExclusive()): they may be held from above the
+ * hunk, and then the flush is owed only before they are released (hugetlb_change_protection(), hugetlb_unshare_pmds()
+ * flush after the PTL is dropped, under them). The question for the unseen code, else undefined.
+ */
+function exclusionAbove(ctx: TypedRuleContext<MessageId>, ev: Event, excluded = false): string | undefined {
+  if (ctx.image.complete || excluded) return undefined;
+  if (!/^(?:set_)?huge_|hugetlb/.test(ev.callee) && !/hugetlb/.test(ctx.fn.name)) return undefined;
+  const shown = [ctx.fn.pre, ctx.fn.post].some((img) => img?.events.some((e) => e.attrs.excludes === 'hugetlb-users' || (e.attrs.lockClass === 'i_mmap' && e.attrs.mode === 'write') || /^(?:hugetlb_vma_|i_mmap_)(?:un)?lock_write$/.test(e.callee)));
+  if (shown) return undefined;
+  return `depends on code above the hunk: are the hugetlb VMA lock and i_mmap_rwsem held for write around line ${ev.loc.fileLine ?? ev.loc.line} (then no other user of the entry runs until they are released, and the flush is owed only before that)?`;
+}
+
+/** Event kinds by which a function flushes, or hands an entry or a range to a flush, itself. */
+const OWN_FLUSH_KINDS: ReadonlySet<string> = new Set(['tlb-flush', 'gather-init', 'gather-remove', 'gather-flush', 'gather-finish', 'flush-defer', 'flush-pending-inc']);
+
+/**
+ * Does the function leave every TLB flush to its caller: no flush, gather or deferral in either image, and no
+ * caller of it in the patch (changed, or with a tree unchanged callers) to show what the caller does? Then the
+ * question for the caller, else undefined.
+ */
+function leavesFlushToCaller(ctx: TypedRuleContext<MessageId>): string | undefined {
+  const own = [ctx.fn.pre, ctx.fn.post].some((img) => img?.events.some((e) => OWN_FLUSH_KINDS.has(e.kind) || e.attrs.flushes === true));
+  if (own) return undefined;
+  if (callersOf([...ctx.siblings, ...(ctx.context ?? [])], ctx.fn, ctx.side).length > 0) return undefined;
+  return `the callers of ${ctx.fn.name}() (none is in this patch): it flushes and gathers nowhere, so the flush is its caller's — does the caller flush the range before another thread can use the stale entry (as mremap does, with mmap_lock held for write)?`;
+}
+
 /** Check one path; report each pending downgrade that loses its lock before a flush. */
 function checkPath(
   ctx: TypedRuleContext<MessageId>,
@@ -463,13 +507,17 @@ function checkPath(
         });
       } else {
         const model = p.excluded === true ? exclusiveAsPtl : (x: EventPath): EventPath => x;
+        // A helper that flushes and gathers nowhere (in either image) leaves every flush to its caller (mremap's
+        // move_ptes() family: the caller flushes the old range with mmap_lock held for write): with no caller in
+        // the patch, whether that caller flushes in time is unseen.
+        const callerFlush = (!flush && release !== undefined ? leavesFlushToCaller(ctx) : undefined) ?? exclusionAbove(ctx, p.event, p.excluded === true);
         ctx.report({
           messageId: 'flushAfterUnlock',
           data: { op: p.event.callee, verb, entry, unlock: release?.callee ?? 'the caller', flush: flush ? `${flush.callee}()` : 'any TLB flush' },
           anchor,
           related: rel,
           path: model(path),
-          hazard: hazardFor(p.effects, context),
+          hazard: callerFlush ? { ...hazardFor(p.effects, context), unknown: callerFlush } : hazardFor(p.effects, context),
           suggestion: { text: sugg.text, path: model(sugg.path) },
         });
       }
@@ -498,7 +546,10 @@ function checkPath(
           [end, 'the gather flushes only what it was given'],
         ]),
         path: base,
-        hazard: neverFlushed(hazardFor(d.effects, context)),
+        // The call that changed the entry was handed the gather itself: it may have given the entry to it.
+        hazard: gatherHandedTo(d.event, ctx.image)
+          ? { ...neverFlushed(hazardFor(d.effects, context)), unknown: `${d.event.callee}() receives the mmu_gather (${gatherHandedTo(d.event, ctx.image)}): does it give the ${entry} to the gather?` }
+          : neverFlushed(hazardFor(d.effects, context)),
         suggestion: {
           text: `give the ${entry} to the gather (tlb_remove_tlb_entry(), or tlb_flush_pmd_range() for the range it maps) or flush it before the page-table lock is released`,
           path: insertAt(base, at, synthEvent('gather-remove', 'tlb_remove_tlb_entry', { tlb: 'tlb', pte: d.event.args.pte ?? 'pte', addr: d.event.args.addr ?? 'addr' }, locAt(base, at))),
@@ -693,7 +744,10 @@ function checkPath(
           anchor,
           related: shown.filter((e) => e.id !== anchor.id).map((e) => ({ event: e, message: e.kind === 'tlb-flush' ? 'TLB flushed here, after the lock was dropped' : 'page-table lock released here' })),
           path,
-          hazard: hazardFor(['clean', 'wrprotect', 'clear'], ['mm-live']),
+          ...(() => {
+            const why = exclusionAbove(ctx, flush.event);
+            return { hazard: why ? { ...hazardFor(['clean', 'wrprotect', 'clear'], ['mm-live']), unknown: why } : hazardFor(['clean', 'wrprotect', 'clear'], ['mm-live']) };
+          })(),
           suggestion: { text: `flush the TLB (${flush.event.callee}()) before the page-table lock is released`, path: moveBefore(path, flush.index, i) },
         });
       }
@@ -1001,21 +1055,35 @@ function checkNestedFinish(ctx: TypedRuleContext<MessageId>): void {
  * entries of one mm and installs entries in another. The only copy between mms is dup_mmap(), which holds the
  * source mm's mmap_lock for write (no fault can use the stale writable entry) and flushes the source mm before
  * releasing it; writeback never cleans the anonymous COW pages such a copy write-protects. Returns the mm
- * expressions written to as a copy's source.
+ * expressions written to as a copy's source. Another branch of the copy may rewrite a source
+ * entry that is not present (a migration entry downgraded to read-only, a swap entry's flags), which installs no
+ * translation and does not make the source an install target (read per path: the value's constructor is on it).
  */
 function forkSources(image: FunctionImage): Set<string> {
   const protectedMms = new Set<string>();
   const installedMms = new Set<string>();
-  for (const e of image.events) {
-    const mm = norm(e.args.mm);
-    if (mm === '') continue;
-    if (e.kind === 'pte-wrprotect') protectedMms.add(mm);
-    else if (e.kind === 'pte-set') installedMms.add(mm);
+  for (const path of image.paths) {
+    const nonPresent = new Set<string>();
+    for (const s of path.steps) {
+      if (s.step !== 'event') continue;
+      if (s.result !== undefined && NON_PRESENT_VALUE.test(s.callee)) nonPresent.add(norm(s.result));
+      const mm = norm(s.args.mm);
+      if (mm === '') continue;
+      if (s.kind === 'pte-wrprotect') protectedMms.add(mm);
+      else if (s.kind === 'pte-set' && !(s.args.value !== undefined && nonPresent.has(norm(s.args.value)))) installedMms.add(mm);
+    }
   }
   const out = new Set<string>();
   if ([...installedMms].some((d) => !protectedMms.has(d))) for (const m of protectedMms) if (!installedMms.has(m)) out.add(m);
   return out;
 }
+
+/**
+ * Constructors of non-present entry values (include/linux/swapops.h swp_entry_to_pte(), swp_entry_to_pmd(),
+ * pte_swp_mk*() / pmd_swp_mk*(), make_pte_marker(); include/linux/swapops.h make_*migration_entry() build the swap
+ * entry they encode): storing one installs no translation a TLB can cache.
+ */
+const NON_PRESENT_VALUE = /^(?:swp_entry_to_p(?:te|md)|p(?:te|md)_swp_mk\w+|p(?:te|md)_swp_clear_\w+|make_pte_marker)$/;
 
 export default createRule<MessageId>({
   meta: {

@@ -222,7 +222,12 @@ function checkPath(
     // and the claim names the value it depends on (never confirmed).
     const unknownValue = u.event.kind === 'pte-set' && untracedValue(u.event);
     const simPath = unknownValue ? replaceAt(path, u.index, { ...u.event, attrs: { ...u.event.attrs, effects: ['wrprotect'] } }) : path;
-    const ownBracket = entry.visibleStart || has(image, 'notifier-end') || has(other, 'notifier-end') || closedOnPath;
+    // A bracket counts only on this path (a window closed earlier on it), or as the patch removing the function's
+    // whole window; a bracket on another branch says nothing about a window the caller (or code above the hunk)
+    // holds around this path (a page-walk callback run inside its walker's window).
+    const onPath = closedOnPath || path.steps.some((x) => x.step === 'event' && (x.kind === 'notifier-start' || x.kind === 'notifier-end'));
+    const removedWindow = !has(image, 'notifier-start') && !has(image, 'notifier-end') && (has(other, 'notifier-start') || has(other, 'notifier-end'));
+    const ownBracket = onPath || removedWindow;
     let unseen: string | undefined;
     // The patch removed the function's whole window: strong evidence that nothing else covers the change, unless
     // the window moved. Callers in the patch that now call it inside a window answer that; a window another

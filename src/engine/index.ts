@@ -14,6 +14,7 @@ import type { Patch, SourceTree } from '../core/patch.ts';
 import type { Candidate } from '../core/rule.ts';
 import type { Arch } from '../core/sim-contract.ts';
 import { movedPartners } from './moves.ts';
+import { seriesMates, touchedFunctions, withAssumptions } from './scenario-assumptions.ts';
 import { ARCH_PRESETS } from '../core/sim-contract.ts';
 import { VERSION } from '../core/version.ts';
 import { functionsOfPatch } from '../frontend/index.ts';
@@ -161,7 +162,7 @@ function archsFor(c: Candidate, requested: readonly Arch[] | undefined): Arch[] 
 }
 
 /** Review one patch: its findings and errors. */
-async function checkPatch(patch: Patch, opts: CheckOptions, stats: Report['stats']): Promise<{ findings: Finding[]; errors: RunError[] }> {
+async function checkPatch(patch: Patch, opts: CheckOptions, stats: Report['stats'], mates: readonly Patch[] = []): Promise<{ findings: Finding[]; errors: RunError[] }> {
   const errors: RunError[] = [];
   const { functions, problems } = await functionsOfPatch(patch, opts.tree ? { tree: opts.tree } : {});
   for (const p of problems) errors.push({ code: p.code, message: p.message, input: p.input, ...(p.line ? { line: p.line } : {}) });
@@ -181,11 +182,14 @@ async function checkPatch(patch: Patch, opts: CheckOptions, stats: Report['stats
   }
   const rules = opts.rules ? RULES.filter((r) => opts.rules?.includes(r.meta.id)) : RULES;
   const all: Array<{ fn: FunctionView; c: Candidate }> = [];
+  // Functions this patch changes: the front end's changed functions and the definitions its changed lines carry.
+  const own = new Set([...changed.map((f) => f.name), ...touchedFunctions(patch, false)]);
   for (const fn of changed) {
     // Context callers are per file (a static function's callers are in its own file, a name may recur elsewhere).
     const { candidates, errors: errs } = runRules(rules, fn, changed, context.filter((c) => c.path === fn.path));
     errors.push(...errs);
-    for (const c of candidates) all.push({ fn, c });
+    // A scenario assumption (catalogue SCENARIO_ASSUMES) changed by this patch or its series: not confirmed.
+    for (const c of withAssumptions(candidates, fn.name, own, mates)) all.push({ fn, c });
   }
   stats.candidates += all.length;
   if (all.length > 0) await loadSimulator();
@@ -315,7 +319,7 @@ export async function checkPatches(patches: Patch[], opts: CheckOptions = {}): P
     if (patch.cover) continue;
     stats.patches++;
     try {
-      const r = await checkPatch(patch, opts, stats);
+      const r = await checkPatch(patch, opts, stats, seriesMates(patch, patches));
       findings.push(...r.findings);
       errors.push(...r.errors);
     } catch (err) {

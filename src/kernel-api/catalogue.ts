@@ -855,3 +855,15 @@ export const GATHER_FLUSH_HOOKS: ReadonlySet<string> = new Set(['tlb_flush']);
 
 export const MM_USER_REFS: ReadonlySet<string> = new Set(['mmget_not_zero', 'get_task_mm', 'mmget']);
 export const MM_WITHOUT_USERS: ReadonlySet<string> = new Set(['mm_alloc', 'allocate_mm']);
+
+/**
+ * Kernel functions a rule's modelled scenario takes as given, by hazard kind: when a patch (or another patch of its
+ * series) changes one of them, the scenario may no longer be the kernel's and the finding is not confirmed
+ * (src/engine/scenario-assumptions.ts).
+ * - fullmm-flush-skipped (rules/fullmm-misuse.ts): mm/mmu_gather.c tlb_finish_mmu() forces `tlb->fullmm = 1` on a
+ *   live mm when mm_tlb_flush_nested(), then flushes through tlb_flush_mmu() → include/asm-generic/tlb.h
+ *   tlb_flush_mmu_tlbonly() → tlb_flush().
+ */
+export const SCENARIO_ASSUMES: Readonly<Record<string, readonly string[]>> = {
+  'fullmm-flush-skipped': ['tlb_finish_mmu', 'tlb_flush_mmu', 'tlb_flush_mmu_tlbonly', '__tlb_reset_range'],
+};

@@ -29,5 +29,6 @@ testRule(rule, {
     'invalid-window-removed-around-unseen-helper.patch',
     'invalid-notify-value-computed-above.patch',
     'invalid-nonblock-failure-ends-late.patch',
+    'invalid-walk-callback-bracket-other-branch.c',
   ],
 });
