@@ -2,6 +2,7 @@
  * Boolean conditions of arch hook paths as formulas over opaque atoms (`tlb->freed_tables`,
  * `atomic_read(&mm->mm_users)<=1`, `defined(CONFIG_MMU)`), and their evaluation under an assignment. Pure.
  */
+import { splitTop } from '../../src/c/split-top.ts';
 
 export type Formula =
   | { k: 'atom'; a: string }
@@ -9,25 +10,6 @@ export type Formula =
   | { k: 'not'; f: Formula }
   | { k: 'and'; fs: Formula[] }
   | { k: 'or'; fs: Formula[] };
-
-/** Split at a depth-0 binary operator (`&&` / `||`). */
-function splitTop(s: string, op: '&&' | '||'): string[] {
-  const out: string[] = [];
-  let d = 0;
-  let start = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i];
-    if (c === '(' || c === '[') d++;
-    else if (c === ')' || c === ']') d--;
-    else if (d === 0 && s.startsWith(op, i)) {
-      out.push(s.slice(start, i));
-      start = i + 2;
-      i++;
-    }
-  }
-  out.push(s.slice(start));
-  return out;
-}
 
 /** Does the parenthesis at 0 close at the very end? */
 function wrapped(s: string): boolean {
@@ -55,9 +37,9 @@ export function parseFormula(text: string, locals?: ReadonlyMap<string, string>,
       else break;
     }
   }
-  const ors = splitTop(s, '||');
+  const ors = splitTop(s, ['||']);
   if (ors.length > 1) return { k: 'or', fs: ors.map((x) => parseFormula(x, locals, depth)) };
-  const ands = splitTop(s, '&&');
+  const ands = splitTop(s, ['&&']);
   if (ands.length > 1) return { k: 'and', fs: ands.map((x) => parseFormula(x, locals, depth)) };
   if (s.startsWith('!') && !s.startsWith('!=')) return { k: 'not', f: parseFormula(s.slice(1), locals, depth) };
   if (s === 'true' || s === '1') return { k: 'const', v: true };

@@ -5,6 +5,7 @@
  * is held, no PTE table mapped, no invalidation window opened. Shared by rules and the engine (path-program).
  */
 import type { Event, EventPath } from '../../src/core/events.ts';
+import { splitTop } from '../../src/c/split-top.ts';
 import { FAILURE } from '../../src/kernel-api/catalogue.ts';
 import type { FailureSemantics } from '../../src/kernel-api/catalogue.ts';
 import { norm, stripStep } from './paths.ts';
@@ -43,27 +44,6 @@ function balancedParens(s: string): boolean {
   return d === 0;
 }
 
-/** Split on a top-level binary operator (`&&` or `||`), outside parentheses. */
-function splitTop(cond: string, op: '&&' | '||'): string[] {
-  const out: string[] = [];
-  let d = 0;
-  let cur = '';
-  for (let i = 0; i < cond.length; i++) {
-    const ch = cond[i] as string;
-    if (ch === '(') d++;
-    if (ch === ')') d--;
-    if (d === 0 && cond.startsWith(op, i)) {
-      out.push(cur);
-      cur = '';
-      i++;
-      continue;
-    }
-    cur += ch;
-  }
-  out.push(cur);
-  return out.map((x) => x.trim());
-}
-
 /**
  * Is `subject` truthy when the atom `atom` holds? `S`, `!S`, `S == NULL`, `S != 0`, `S < 0`, `IS_ERR_OR_NULL(S)`…
  * Returns undefined when the atom does not test the subject alone.
@@ -91,7 +71,7 @@ function branchSays(cond: string, taken: boolean, subjects: readonly string[]): 
   const direct = atomSays(c, subjects);
   if (direct !== undefined) return taken ? direct : !direct;
   // `A && B` taken: every conjunct holds; `A || B` not taken: every disjunct is false.
-  const parts = taken ? splitTop(c, '&&') : splitTop(c, '||');
+  const parts = splitTop(c, [taken ? '&&' : '||']).map((x) => x.trim());
   if (parts.length < 2) return undefined;
   for (const p of parts) {
     const v = atomSays(p, subjects);

@@ -7,6 +7,7 @@
  * lock never taken on the NULL arm).
  */
 import { FAILURE } from '../kernel-api/catalogue.ts';
+import { splitTop } from './split-top.ts';
 import type { Cfg } from './cfg.ts';
 
 /** Strip `likely()` / `unlikely()` / outer parentheses and whitespace. */
@@ -26,27 +27,6 @@ function balanced(s: string): boolean {
     if (ch === ')' && --d < 0) return false;
   }
   return d === 0;
-}
-
-/** Top-level `&&` / `||` operands of a condition. */
-function operands(cond: string): string[] {
-  const out: string[] = [];
-  let d = 0;
-  let cur = '';
-  for (let i = 0; i < cond.length; i++) {
-    const ch = cond[i] as string;
-    if (ch === '(') d++;
-    if (ch === ')') d--;
-    if (d === 0 && (cond.startsWith('&&', i) || cond.startsWith('||', i))) {
-      out.push(cur);
-      cur = '';
-      i++;
-      continue;
-    }
-    cur += ch;
-  }
-  out.push(cur);
-  return out;
 }
 
 /** Does one operand test `name` for NULL (`name`, `!name`, `name == NULL`, `NULL != name`, `IS_ERR_OR_NULL(name)`)? */
@@ -73,5 +53,5 @@ function failableResults(cfg: Cfg): Set<string> {
 export function resultTestOf(cfg: Cfg): (cond: string | undefined) => boolean {
   const names = failableResults(cfg);
   if (names.size === 0) return () => false;
-  return (cond) => cond !== undefined && operands(bare(cond)).some((o) => testsNull(o, names));
+  return (cond) => cond !== undefined && splitTop(bare(cond), ['&&', '||']).some((o) => testsNull(o, names));
 }
