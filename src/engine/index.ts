@@ -150,6 +150,19 @@ function imageBudgets(fn: FunctionView, side: Candidate['side']): string[] {
   return (image?.problems ?? []).filter((p) => p.startsWith('MMR011'));
 }
 
+/**
+ * A violation found on an image the C front end could not parse cleanly (MMR010: syntax errors recovered, e.g. a
+ * quoted diff that lost lines) rests on paths the recovery may have invented: never `confirmed`, `inconclusive`
+ * with the reason.
+ */
+function unparsedCaveat(c: Confirmation, fn: FunctionView, side: Candidate['side']): Confirmation {
+  if (c.status !== 'confirmed') return c;
+  const recovered = (side === 'pre' ? fn.pre : fn.post)?.problems.find((p) => p.includes('syntax errors recovered'));
+  if (!recovered) return c;
+  const reason = `the code as parsed: ${side === 'pre' ? 'the code before the patch' : 'the patched code'} has ${recovered.replace(/^MMR010: /, '')}, so the paths may not be the function's`;
+  return { ...c, status: 'inconclusive', dependsOn: reason, ...(c.simulation ? { simulation: { ...c.simulation, note: reason } } : {}) };
+}
+
 /** Is the image a candidate was found on a hunk fragment rather than the whole function? */
 function isFragment(fn: FunctionView, side: Candidate['side']): boolean {
   const image = side === 'pre' ? fn.pre : fn.post;
@@ -223,7 +236,7 @@ async function checkPatch(patch: Patch, opts: CheckOptions, stats: Report['stats
       if (companion) input.companion = companion;
       let confirmation: Confirmation;
       try {
-        confirmation = confirm(input, archsFor(c, opts.arch));
+        confirmation = unparsedCaveat(confirm(input, archsFor(c, opts.arch)), fn, c.side);
       } catch (err) {
         errors.push({ code: 'MMR030', message: `simulation of ${c.rule} in ${fn.name} failed: ${err instanceof Error ? err.message : String(err)}`, input: `${fn.path}:${fn.name}` });
         confirmation = { status: 'unsimulated', runs: 0 };
