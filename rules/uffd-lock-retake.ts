@@ -658,7 +658,13 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
       // A call the catalogue does not know, given the pointer after the PTL was dropped (or, with no unlock, after the
       // map), may unmap it (`gmap_pte_op_end(ptep, ptl)`).
       const from = path.steps.findIndex((x) => x.step === 'event' && x.id === (h.bareUnlock ?? h.map).id);
-      if (from >= 0 && path.steps.slice(from + 1).some((x) => x.step === 'event' && x.kind === 'call' && callArgs(x.text).some((a) => h.names.has(baseName(a))))) continue;
+      // A function of the same patch, seen whole, that unmaps nothing and calls nothing unknown, does not unmap it.
+      const keeps = (callee: string): boolean =>
+        ctx.siblings.some((f) => {
+          const img = ctx.side === 'pre' ? f.pre : f.post;
+          return f.name === callee && img !== undefined && img.complete && !img.events.some((e) => e.kind === 'pte-unmap' || e.kind === 'pte-unmap-unlock' || e.kind === 'call');
+        });
+      if (from >= 0 && path.steps.slice(from + 1).some((x) => x.step === 'event' && x.kind === 'call' && !keeps(x.callee) && callArgs(x.text).some((a) => h.names.has(baseName(a))))) continue;
       const anchorEv = h.bareUnlock ?? h.map;
       findings.push({
         messageId: 'mapLeak',

@@ -33,6 +33,7 @@ testRule(rule, {
     'valid-zap-loop-drops-and-retries.c',
   ],
   invalid: [
+    'invalid-map-handed-to-own-helper.patch',
     'invalid-break-unlocks-pte-minus-one.patch',
     'invalid-continue-without-relock.c',
     'invalid-fault-retake-without-pte-same.patch',
