@@ -3,6 +3,7 @@
  * developer machine and of CI), or `MMR_SHARED` when set. Tests that read it skip when it is absent — except under
  * CI (`CI` set), where its absence is an error, so a mislaid folder cannot turn corpus and seed tests into skips.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -29,4 +30,19 @@ export const corpusPresent = (): boolean => sharedPresent(join(CORPUS, 'labels.j
 export function toolPresent(name: string, present: boolean): boolean {
   if (!present && process.env.CI) throw new Error(`${name} is not installed: CI must run the tests that need it (.ci/run installs it)`);
   return present;
+}
+
+/** Does `cmd arg` run and exit 0 (a version probe)? */
+function runs(cmd: string, arg: string): boolean {
+  try {
+    execFileSync(cmd, [arg], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** SPIN and the C compiler its verifiers need (throws under CI when missing, like toolPresent). */
+export function spinPresent(): boolean {
+  return toolPresent('spin', runs('spin', '-V')) && toolPresent('gcc', runs('gcc', '--version'));
 }

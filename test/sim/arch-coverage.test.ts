@@ -3,12 +3,11 @@
  * caches) or reaches only its own CPU leaves another CPU's entry in place; a load through it after the page (or
  * page-table page) is freed is an access to a freed page. Checked against SPIN when it is installed.
  */
-import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { parseScenario, simulate } from '../../src/sim/index.ts';
 import type { Scenario } from '../../src/sim/index.ts';
 import { runSpin } from '../../src/sim/spin-check.ts';
-import { toolPresent } from '../helpers/shared.ts';
+import { spinPresent } from '../helpers/shared.ts';
 
 type Cover = { levels?: Array<'pte' | 'pmd' | 'table'>; cpus?: 'local' | 'all' };
 
@@ -58,15 +57,7 @@ describe('tlb-flush coverage', () => {
   });
 });
 
-function has(cmd: string, arg: string): boolean {
-  try {
-    execFileSync(cmd, [arg], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const spin = toolPresent('spin', has('spin', '-V')) && toolPresent('gcc', has('gcc', '--version'));
+const spin = spinPresent();
 
 describe.skipIf(!spin)('SPIN agrees on flush coverage', () => {
   it('leaf-only, level-hinted and local flushes', async () => {

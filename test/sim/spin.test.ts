@@ -2,21 +2,12 @@
  * Independent check: SPIN on the Promela export of every ground-truth scenario gives the same verdict as our
  * explorer (and, for violations, the same invariant). Skipped when spin or gcc is not installed (an error under CI).
  */
-import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { GROUND_TRUTH, simulate } from '../../src/sim/index.ts';
 import { runSpin } from '../../src/sim/spin-check.ts';
-import { toolPresent } from '../helpers/shared.ts';
+import { spinPresent } from '../helpers/shared.ts';
 
-function has(cmd: string, arg: string): boolean {
-  try {
-    execFileSync(cmd, [arg], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const available = toolPresent('spin', has('spin', '-V')) && toolPresent('gcc', has('gcc', '--version'));
+const available = spinPresent();
 
 describe.skipIf(!available)('SPIN agrees with the explorer on the ground truth', () => {
   it('every case, two at a time', async () => {
