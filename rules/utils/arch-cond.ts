@@ -85,23 +85,17 @@ export function evalFormula(f: Formula, s: Assignment): boolean | undefined {
       const v = evalFormula(f.f, s);
       return v === undefined ? undefined : !v;
     }
-    case 'and': {
-      let unknown = false;
-      for (const x of f.fs) {
-        const v = evalFormula(x, s);
-        if (v === false) return false;
-        if (v === undefined) unknown = true;
-      }
-      return unknown ? undefined : true;
-    }
+    case 'and':
     case 'or': {
+      // Kleene logic: one operand equal to the short-circuit value decides; otherwise an unknown operand leaves it open.
+      const decides = f.k === 'or';
       let unknown = false;
       for (const x of f.fs) {
         const v = evalFormula(x, s);
-        if (v === true) return true;
+        if (v === decides) return decides;
         if (v === undefined) unknown = true;
       }
-      return unknown ? undefined : false;
+      return unknown ? undefined : !decides;
     }
   }
 }
