@@ -114,11 +114,15 @@ export function isPtlHeldOnEntry(image: FunctionImage): boolean {
  * callback that leaves the flush to its caller depends on code the patch does not show.
  */
 function flushShownOutsidePtl(side: Side, siblings: readonly FunctionView[], self: FunctionView): boolean {
-  return siblings.some((s) => {
-    if (s === self || (s.name === self.name && s.path === self.path)) return false;
-    const img = side === 'pre' ? s.pre : s.post;
-    return img !== undefined && img.complete && img.events.some((e) => e.kind === 'tlb-flush') && !img.events.some(isPtlAcquire);
-  });
+  return otherImages(side, siblings, self).some((img) => img.complete && img.events.some((e) => e.kind === 'tlb-flush') && !img.events.some(isPtlAcquire));
+}
+
+/** The `side` images of the patch's other changed functions. */
+function otherImages(side: Side, siblings: readonly FunctionView[], self: FunctionView): FunctionImage[] {
+  return siblings
+    .filter((s) => s !== self && !(s.name === self.name && s.path === self.path))
+    .map((s) => (side === 'pre' ? s.pre : s.post))
+    .filter((img): img is FunctionImage => img !== undefined);
 }
 
 /**
@@ -135,11 +139,7 @@ function recordsFlushRange(image: FunctionImage): boolean {
 
 /** Does another changed function of the patch announce the deferred flush (inc_tlb_flush_pending / a gather)? */
 function deferredBySibling(side: Side, siblings: readonly FunctionView[], self: FunctionView): boolean {
-  return siblings.some((s) => {
-    if (s === self || (s.name === self.name && s.path === self.path)) return false;
-    const img = side === 'pre' ? s.pre : s.post;
-    return img?.events.some((e) => e.kind === 'flush-pending-inc' || e.kind === 'gather-init') ?? false;
-  });
+  return otherImages(side, siblings, self).some((img) => img.events.some((e) => e.kind === 'flush-pending-inc' || e.kind === 'gather-init'));
 }
 
 interface Pending {
