@@ -10,6 +10,7 @@
  * and no call except the pure predicates of PURE_PREDICATES (functions of their arguments alone that read no
  * page-table or other hardware state, so two calls with unchanged arguments give the same answer).
  */
+import { hasTopLevel, splitTop } from './split-top.ts';
 
 /**
  * Predicates whose answer depends only on their (unchanged) arguments.
@@ -27,7 +28,7 @@ export type Formula =
 const KEYWORDS = new Set(['NULL', 'true', 'false', 'sizeof', 'unlikely', 'likely']);
 
 /** Root variable names an expression reads (member chains by their root; constants and pure predicates excluded). */
-export function rootsOf(expr: string): string[] {
+function rootsOf(expr: string): string[] {
   const roots = new Set<string>();
   for (const m of expr.matchAll(/(?<![.>\w])([A-Za-z_]\w*)(\s*\()?/g)) {
     const name = m[1]!;
@@ -37,24 +38,9 @@ export function rootsOf(expr: string): string[] {
   return [...roots];
 }
 
-/** Position of each top-level occurrence of `sep` (outside parentheses/brackets). */
-function splitTop(s: string, sep: '||' | '&&'): string[] | undefined {
-  const parts: string[] = [];
-  let depth = 0;
-  let from = 0;
-  for (let i = 0; i < s.length; i++) {
-    const ch = s[i]!;
-    if (ch === '(' || ch === '[') depth++;
-    else if (ch === ')' || ch === ']') depth--;
-    else if (ch === '?' && depth === 0) return undefined; // a conditional expression: opaque
-    else if (depth === 0 && s.startsWith(sep, i)) {
-      parts.push(s.slice(from, i));
-      from = i + 2;
-      i++;
-    }
-  }
-  parts.push(s.slice(from));
-  return parts;
+/** The operands of `s` at its top-level `sep`; undefined for a top-level conditional expression (`?:`: opaque). */
+function splitAt(s: string, sep: '||' | '&&'): string[] | undefined {
+  return hasTopLevel(s, '?') ? undefined : splitTop(s, [sep]);
 }
 
 /** `s` without parentheses that wrap all of it. */
@@ -130,10 +116,10 @@ function truth(s: string, pos: boolean): Formula {
 /** Negation normal form of a condition with the polarity `pos`. */
 function nnf(s: string, pos: boolean): Formula {
   const t = unwrap(s);
-  const ors = splitTop(t, '||');
+  const ors = splitAt(t, '||');
   if (!ors) return lit(squash(t), pos);
   if (ors.length > 1) return { op: pos ? 'or' : 'and', kids: ors.map((k) => nnf(k, pos)) };
-  const ands = splitTop(t, '&&')!;
+  const ands = splitAt(t, '&&')!;
   if (ands.length > 1) return { op: pos ? 'and' : 'or', kids: ands.map((k) => nnf(k, pos)) };
   if (/^!(?!=)/.test(t)) {
     const rest = t.slice(1).trim();

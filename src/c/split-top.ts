@@ -20,3 +20,14 @@ export function splitTop(cond: string, ops: ReadonlyArray<'&&' | '||'>): string[
   out.push(cond.slice(start));
   return out;
 }
+
+/** Does `ch` occur in `cond` outside parentheses and brackets? */
+export function hasTopLevel(cond: string, ch: string): boolean {
+  let d = 0;
+  for (const c of cond) {
+    if (c === '(' || c === '[') d++;
+    else if (c === ')' || c === ']') d--;
+    else if (d === 0 && c === ch) return true;
+  }
+  return false;
+}

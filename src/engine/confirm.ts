@@ -72,7 +72,7 @@ export function ruleUnseen(c: BuildInput['candidate']): string | undefined {
 }
 
 /** Why a violation the adversaries reach without the patched code is not confirmed. */
-export const BASELINE_VIOLATES = 'whether the violation needs the patched code at all: the simulated adversaries reach it on their own (a limit of their model)';
+const BASELINE_VIOLATES = 'whether the violation needs the patched code at all: the simulated adversaries reach it on their own (a limit of their model)';
 
 /**
  * A violation that is the patched code's: the scenario as built when its adversaries alone reach no violation;
@@ -84,8 +84,8 @@ function ownViolation(input: BuildInput, first: Simulation, arch: Arch, group: I
   if (advs.length === 0) return { found: { input, sim: first }, runs: 0 };
   let runs = 1;
   if (run({ ...input, baseline: true }, arch, group, 0).verdict !== 'violation') return { found: { input, sim: first }, runs };
-  for (const adv of advs) {
-    if (advs.length === 1) break;
+  // With one adversary, leaving it out leaves none: nothing to try.
+  for (const adv of advs.length > 1 ? advs : []) {
     const without: BuildInput = { ...input, without: [...(input.without ?? []), adv] };
     const sim = run(without, arch, group, 0);
     runs++;

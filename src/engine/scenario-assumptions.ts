@@ -54,7 +54,7 @@ export function seriesMates(patch: Patch, all: readonly Patch[]): Patch[] {
 }
 
 /** Why a hazard's scenario is in doubt: the patch or a series part changes a function it assumes; else undefined. */
-export function assumptionChanged(kind: string, own: ReadonlySet<string>, mates: readonly Patch[]): string | undefined {
+function assumptionChanged(kind: string, own: ReadonlySet<string>, mates: readonly Patch[]): string | undefined {
   const assumed = SCENARIO_ASSUMES[kind];
   if (!assumed) return undefined;
   for (const name of assumed) {
@@ -75,7 +75,7 @@ export function assumptionChanged(kind: string, own: ReadonlySet<string>, mates:
  * A catalogued call on the candidate's path (an event the catalogue models, not a plain `call`) to a function the
  * patch or its series redefines: the model describes the old body, the path runs the new one.
  */
-export function redefinedCallee(c: Candidate, fnName: string, own: ReadonlySet<string>, mates: readonly Patch[]): string | undefined {
+function redefinedCallee(c: Candidate, fnName: string, own: ReadonlySet<string>, mates: readonly Patch[]): string | undefined {
   const mateSets = mates.map((m) => ({ m, t: touchedFunctions(m) }));
   for (const s of [c.anchor, ...c.path.steps]) {
     if (!('callee' in s) || s.kind === 'call' || s.callee === fnName || (s.id ?? -1) < 0) continue;

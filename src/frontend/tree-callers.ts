@@ -8,7 +8,7 @@
 import type { Def } from './tree-mode.ts';
 
 /** At most this many callers are analysed per file (each is a whole function to parse and walk). */
-export const MAX_TREE_CALLERS = 12;
+const MAX_TREE_CALLERS = 12;
 
 function escape(name: string): string {
   return name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -20,7 +20,7 @@ export interface CLock {
 
 /** TLB entry kind bits (a tlb-flush drops the entries whose bit is in its mask). */
 export const LEVEL_BIT: Record<TlbLevel, number> = { pte: 1, pmd: 2, table: 4 };
-export const ALL_LEVELS = 7;
+export const ALL_LEVELS = Object.values(LEVEL_BIT).reduce((a, b) => a | b, 0);
 
 /** Effect bits. */
 export const EF: Record<PteEffect, number> = {

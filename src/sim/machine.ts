@@ -5,7 +5,7 @@ import { INVARIANTS } from '../core/sim-contract.ts';
 import type { InvariantName } from '../core/sim-contract.ts';
 import type { ArchModel } from './arch.ts';
 import type { Compiled } from './compile.ts';
-import { EF } from './compile.ts';
+import { ALL_LEVELS, EF } from './compile.ts';
 import { GL, LK, LV, PG, PT, TH, TL, lockAt, localAt, pageAt, pteAt, spteAt, thAt, tlbAt } from './layout.ts';
 import type { Layout } from './layout.ts';
 
@@ -287,7 +287,7 @@ export function fillTlb(m: Machine, s: Int32Array, t: number, e: number): void {
  * narrower coverage passes the entry kinds it drops (`levelMask`, LEVEL_BIT of compile.ts) and, when it reaches
  * only its own CPU, that thread (`only`).
  */
-export function flushRange(m: Machine, s: Int32Array, lo: number, hi: number, levelMask = 7, only = -1): number {
+export function flushRange(m: Machine, s: Int32Array, lo: number, hi: number, levelMask = ALL_LEVELS, only = -1): number {
   let n = 0;
   for (let t = 0; t < m.L.nThreads; t++) {
     if (only >= 0 && t !== only) continue;

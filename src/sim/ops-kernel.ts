@@ -2,6 +2,7 @@
  * Semantics of the kernel-side ops (what patched code does): locks, PTE updates, flushes, gathers, notifiers, pages.
  */
 import type { COp } from './compile.ts';
+import { ALL_LEVELS } from './compile.ts';
 import { GL, LV, PG, PT, TH, TL, localAt, pageAt, pteAt, spteAt, thAt, tlbAt } from './layout.ts';
 import {
   acquire, applyEffects, flushRange, freePage, internalLock, invalidateSptes, note, ptlCheck, pteNone,
@@ -158,7 +159,7 @@ export function kernelOp(m: Machine, s: Int32Array, t: number, op: COp, rec?: Re
       const only = op.onlyOwnCpu ? t : -1;
       const n = all ? flushRange(m, s, 0, L.nPtes, op.levelMask, only) : flushRange(m, s, op.lo, op.hi, op.levelMask, only);
       note(rec, n > 0 ? 'TLB entries dropped' : 'nothing cached');
-      if (rec && (op.onlyOwnCpu || op.levelMask !== 7)) {
+      if (rec && (op.onlyOwnCpu || op.levelMask !== ALL_LEVELS)) {
         const kept = staleKinds(m, s, all ? 0 : op.lo, all ? L.nPtes : op.hi, op.levelMask, only);
         if (kept) note(rec, kept);
       }

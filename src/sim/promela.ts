@@ -7,7 +7,7 @@ import { INVARIANTS } from '../core/sim-contract.ts';
 import type { Arch, InvariantName } from '../core/sim-contract.ts';
 import { archModel } from './arch.ts';
 import type { ArchModel } from './arch.ts';
-import { EF, compile } from './compile.ts';
+import { ALL_LEVELS, EF, compile } from './compile.ts';
 import type { CInstr, COp, Compiled } from './compile.ts';
 import { GL, LK, LV, PG, PT, TH, TL, lockAt, localAt, pageAt, pteAt, spteAt, thAt, tlbAt } from './layout.ts';
 import type { Scenario } from './scenario.ts';
@@ -37,7 +37,7 @@ function holdsSpin(g: Gen, t: number): string {
   return xs.length ? `(${xs.join(' || ')})` : 'false';
 }
 
-function flush(g: Gen, lo: number, hi: number, levelMask = 7, only = -1): string {
+function flush(g: Gen, lo: number, hi: number, levelMask = ALL_LEVELS, only = -1): string {
   const out: string[] = [];
   // Arch flush coverage is static (entry kinds per slot, own CPU only): the entries it keeps are left out here.
   for (let t = 0; t < g.T; t++) for (let e = lo; e < hi; e++) if ((only < 0 || t === only) && (g.c.pteLevel[e]! & levelMask) !== 0) out.push(`tv[${ti(g, t, e)}] = 0; tp[${ti(g, t, e)}] = -1; tg[${ti(g, t, e)}] = 0; tw[${ti(g, t, e)}] = 0; td[${ti(g, t, e)}] = 0; ty[${ti(g, t, e)}] = 0`);
