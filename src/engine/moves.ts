@@ -42,13 +42,12 @@ function sameCalls(from: FunctionImage, to: FunctionImage): boolean {
  */
 function renamed(removed: FunctionView[], added: FunctionView[], patch: Patch): Array<[FunctionView, FunctionView]> {
   const links: Array<[FunctionView, FunctionView]> = [];
+  // Added functions the patch calls outside their own definition: computed once, not per removed function.
+  const called = added.filter((a) => callLines(patch, 'add', a.name, inputLinesOf(a.post!)) > 0);
   for (const r of removed) {
     const rOwn = inputLinesOf(r.pre!);
     if (callLines(patch, 'del', r.name, rOwn) === 0 || callLines(patch, 'add', r.name, rOwn) > 0) continue;
-    for (const a of added) {
-      const aOwn = inputLinesOf(a.post!);
-      if (callLines(patch, 'add', a.name, aOwn) > 0 && sameCalls(r.pre!, a.post!)) links.push([r, a]);
-    }
+    for (const a of called) if (sameCalls(r.pre!, a.post!)) links.push([r, a]);
   }
   const count = (f: FunctionView): number => links.filter(([r, a]) => r === f || a === f).length;
   return links.filter(([r, a]) => count(r) === 1 && count(a) === 1);

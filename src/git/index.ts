@@ -12,7 +12,7 @@ export { resolveRange, rangeArgs, rangeEndpoints, type RangeCommit, type RangeRe
 export { gitTreeAt } from './tree-at-commit.ts';
 export { formatCommitPatch } from './commit-patch.ts';
 export { openGitStore, openTreeStore, type GitStore } from './repo-store.ts';
-export { checkAgainstTree, BASE_NOTE_CODES } from './tree-check.ts';
+export { checkAgainstTree } from './tree-check.ts';
 export { CatFile, type CatFileAnswer } from './cat-file.ts';
 export { installHooks, hooksDir, type InstallHookOptions, type InstallResult, type HookOutcome } from './install-hook.ts';
 export { sendemailValidateHook, prePushHook, HOOK_MARKER } from './hook-scripts.ts';

@@ -10,7 +10,6 @@ import { VERSION } from '../core/version.ts';
 /** The engine as the channels call it (src/engine's `checkPatches`). */
 export type TreeCheckFn = (patches: Patch[], opts?: { tree?: SourceTree; rules?: string[]; arch?: Arch[] }) => Promise<Report>;
 
-export { BASE_NOTE_CODES } from '../core/errors.ts';
 
 /**
  * Runs `check` once per patch (in order) with that patch's own pre-images from `store`, and merges the reports:

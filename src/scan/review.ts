@@ -10,6 +10,7 @@ import { threadRoot } from './lineage.ts';
 import { assembleSeries } from '../series/index.ts';
 import { fixesTags, touchesFunction } from './fixes-tag.ts';
 import { CodeIndex, patchHoldingQuote } from '../sources/fragment-paths.ts';
+import { BASE_NOTE_CODES } from '../core/errors.ts';
 import type { BaseStore } from '../diff/source-tree.ts';
 
 export interface ReviewOptions {
@@ -138,7 +139,7 @@ export async function reviewPending(store: StateStore, deps: ScanDeps, opts: Rev
   mkdirSync(opts.draftsDir, { recursive: true });
   // Loaded when there is something to review (it brings the rule set along): a re-scan with nothing new never loads it.
   if (plan.groups.length === 0) return stats;
-  const { checkAgainstTree, BASE_NOTE_CODES } = await import('../git/tree-check.ts');
+  const { checkAgainstTree } = await import('../git/tree-check.ts');
   for (const group of plan.groups) {
     const patches: Patch[] = group.map((row) => ({ ...(JSON.parse(row.patchJson) as Patch), id: row.pkey }));
     let findings: Finding[];

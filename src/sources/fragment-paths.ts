@@ -13,9 +13,12 @@ function newSideText(fd: FileDiff): string[] {
   return fd.hunks.flatMap((h) => h.lines.filter((l) => l.type !== 'del').map((l) => norm(l.text)));
 }
 
-/** The fragment's code lines worth matching (at least a few characters, not a lone brace). */
+/** A line worth matching: at least a few characters, not a lone brace. */
+const isCodeLine = (t: string): boolean => t.length >= 8 && !/^[{}();]*$/.test(t);
+
+/** The fragment's code lines worth matching. */
 function codeLines(fd: FileDiff): string[] {
-  return newSideText(fd).filter((t) => t.length >= 8 && !/^[{}();]*$/.test(t));
+  return newSideText(fd).filter(isCodeLine);
 }
 
 /** Do `needle`'s lines appear in `text`, in order? */
@@ -42,7 +45,8 @@ export class CodeIndex<T> {
   constructor(entries: Iterable<{ owner: T; file: FileDiff }>) {
     for (const { owner, file } of entries) {
       const e: Indexed<T> = { owner, file, text: newSideText(file) };
-      for (const t of new Set(e.text)) {
+      // Lookups are by a fragment's first code line: only code lines need an entry.
+      for (const t of new Set(e.text.filter(isCodeLine))) {
         const list = this.byLine.get(t);
         if (list) list.push(e);
         else this.byLine.set(t, [e]);
@@ -83,11 +87,12 @@ export function recoverFragmentPaths(patches: Patch[]): void {
 export function patchHoldingQuote<T>(index: CodeIndex<T>, quoted: Patch): T | undefined {
   const files = quoted.files.map(codeLines).filter((lines) => lines.length >= 2);
   if (files.length === 0) return undefined;
-  let candidates: Set<T> | undefined;
-  for (const lines of files) {
-    const owners = new Set(index.holding(lines).map((h) => h.owner));
-    candidates = candidates ? new Set([...candidates].filter((o) => owners.has(o))) : owners;
+  const ownersOf = (lines: readonly string[]): Set<T> => new Set(index.holding(lines).map((h) => h.owner));
+  let candidates = ownersOf(files[0]!);
+  for (const lines of files.slice(1)) {
     if (candidates.size === 0) return undefined;
+    const owners = ownersOf(lines);
+    candidates = new Set([...candidates].filter((o) => owners.has(o)));
   }
-  return candidates ? [...candidates][0] : undefined;
+  return candidates.values().next().value;
 }

@@ -71,7 +71,7 @@ export async function parseMessage(
   } else {
     let mail: ParsedMail | undefined;
     try {
-      mail = await parseMail(raw);
+      mail = await parseMail(raw, bodyAt);
     } catch (e) {
       problems.push({ code: 'MMR004', message: `unparsable message: ${(e as Error).message}`, input: name });
     }
@@ -79,7 +79,8 @@ export async function parseMessage(
     headers = mail ? headersOf(mail) : rawHeaders(raw);
   }
   const input = headers.messageId ?? name;
-  const mime = checkMime(raw);
+  // A plain patch mail is single-part text/plain: no MIME structure to check.
+  const mime = plain ? undefined : checkMime(raw);
   if (mime) problems.push({ code: 'MMR004', message: mime.message, input });
   const meta: Partial<Patch> = { id: headers.messageId ? `${name}:${headers.messageId}` : name };
   for (const k of ['subject', 'messageId', 'inReplyTo', 'from', 'date'] as const) {
@@ -132,9 +133,8 @@ function bodyOffset(raw: Buffer): number {
  * which on a multi-megabyte patch costs far more memory and time than the input. Everything else is parsed whole.
  * mailparser itself is loaded on the first mail, not when this module loads.
  */
-async function parseMail(raw: Buffer): Promise<ParsedMail> {
+async function parseMail(raw: Buffer, body: number): Promise<ParsedMail> {
   const { simpleParser } = await import('mailparser');
-  const body = bodyOffset(raw);
   if (body > 0) {
     const head = await simpleParser(raw.subarray(0, body), PARSE_OPTIONS);
     if (plainSinglePart(head)) {
