@@ -13,7 +13,7 @@ export type MessageId = 'gupFixup';
 const FIXUP_NAME = /(^|_)fault_in(_|$)|fixup/;
 
 /** Calls that perform a user access with page faults disabled (the access the caller retries). */
-const ATOMIC_ACCESS = /^(pagefault_disable|__copy_\w+_inatomic|\w+_user_inatomic|futex_atomic_\w+|arch_futex_atomic_\w+|cmpxchg_futex_value_locked|get_futex_value_locked)$/;
+const ATOMIC_ACCESS = /^(__copy_\w+_inatomic|\w+_user_inatomic|futex_atomic_\w+|arch_futex_atomic_\w+|cmpxchg_futex_value_locked|get_futex_value_locked)$/;
 
 /** Plain user accesses: with page faults disabled, they fail with -EFAULT instead of faulting. */
 const USER_ACCESS = /\b(?:__)?(?:get_user|put_user|copy_from_user|copy_to_user|raw_copy_from_user|raw_copy_to_user|unsafe_get_user|unsafe_put_user)\s*\(/;
@@ -26,7 +26,7 @@ const USER_ACCESS = /\b(?:__)?(?:get_user|put_user|copy_from_user|copy_to_user|r
  */
 export function isFixupSite(fn: FunctionView, image: FunctionImage): boolean {
   if (FIXUP_NAME.test(fn.name)) return true;
-  if (image.events.some((e) => ATOMIC_ACCESS.test(e.callee) && e.callee !== 'pagefault_disable')) return true;
+  if (image.events.some((e) => ATOMIC_ACCESS.test(e.callee))) return true;
   return image.events.some((e) => e.callee === 'pagefault_disable') && USER_ACCESS.test(image.text);
 }
 

@@ -33,6 +33,7 @@ import {
 } from '../../src/kernel-api/arch-flush.ts';
 import { archFunctionPaths, type ArchCall, type ArchFunction, type ArchPath } from './arch-c.ts';
 import { assignments, atomsOf, evalFormula, parseFormula, type Assignment, type Formula } from './arch-cond.ts';
+import { CONTEXT_COND } from '../../src/c/prepass.ts';
 
 export type ArchFlushMessageId = 'archFlushShort';
 
@@ -295,7 +296,7 @@ export function archFlushViolations(fn: FunctionView, side: Side, img: FunctionI
     const leafParamName = hook?.leafParam !== undefined ? paramName(img.params[hook.leafParam]) : undefined;
     if (leafParamName !== undefined && !atoms.includes(leafParamName)) atoms.push(leafParamName);
     if (atoms.length > 10) continue;
-    const gap = path.conds.some((c) => c.cond.includes('__mmr_context__'));
+    const gap = path.conds.some((c) => c.cond.includes(CONTEXT_COND));
     const unseen = !parsed.startSeen
       ? `depends on code above the hunk: what ${fn.name}() does before the lines shown`
       : path.cut

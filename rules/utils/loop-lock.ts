@@ -6,6 +6,7 @@
  */
 import type { EventPath, FunctionImage } from '../../src/core/events.ts';
 import { lockOf } from './paths.ts';
+import { CONTEXT_COND } from '../../src/c/prepass.ts';
 
 /**
  * Hazard context: the rule saw the loop body from its head to the release without gaps and without an acquire, so
@@ -118,6 +119,6 @@ function skipsInventedOpener(path: EventPath): boolean {
   return path.steps.some((s) => {
     if (s.step !== 'control' || s.kind !== 'branch') return false;
     const c = s.cond.replace(/\s+/g, '');
-    return (!s.taken && (c === '1' || /^__mmr_context__$/.test(c))) || (s.taken && c === '0');
+    return (!s.taken && (c === '1' || c === CONTEXT_COND)) || (s.taken && c === '0');
   });
 }
