@@ -24,14 +24,26 @@
 import type { EventPath } from '../core/events.ts';
 import { keyOf, negate, parseCondition, readsOfFormula, type Formula } from './condition-logic.ts';
 
+/** The three tests of modifies() for one variable name, compiled once per name. */
+const MODIFIERS = new Map<string, RegExp[]>();
+
+function modifiersOf(name: string): RegExp[] {
+  let res = MODIFIERS.get(name);
+  if (!res) {
+    const n = name.replace(/[$]/g, '\\$&');
+    res = [
+      new RegExp(`\\b${n}\\b(?:\\s*(?:->|\\.)\\s*\\w+|\\s*\\[[^\\]]*\\])*\\s*(?:[-+*/%|&^]|<<|>>)?=(?!=)`),
+      new RegExp(`(?:\\+\\+|--)\\s*\\b${n}\\b|\\b${n}\\b\\s*(?:\\+\\+|--)`),
+      // Address taken (unary `&`, not `&&` or a bitwise and after an operand).
+      new RegExp(`(?<![\\w)\\]&]\\s*)&(?!&)\\s*\\b${n}\\b`),
+    ];
+    MODIFIERS.set(name, res);
+  }
+  return res;
+}
+
 function modifies(line: string, name: string): boolean {
-  const n = name.replace(/[$]/g, '\\$&');
-  return (
-    new RegExp(`\\b${n}\\b(?:\\s*(?:->|\\.)\\s*\\w+|\\s*\\[[^\\]]*\\])*\\s*(?:[-+*/%|&^]|<<|>>)?=(?!=)`).test(line) ||
-    new RegExp(`(?:\\+\\+|--)\\s*\\b${n}\\b|\\b${n}\\b\\s*(?:\\+\\+|--)`).test(line) ||
-    // Address taken (unary `&`, not `&&` or a bitwise and after an operand).
-    new RegExp(`(?<![\\w)\\]&]\\s*)&(?!&)\\s*\\b${n}\\b`).test(line)
-  );
+  return line.includes(name) && modifiersOf(name).some((re) => re.test(line));
 }
 
 interface Fact {
@@ -44,6 +56,14 @@ interface Fact {
 export function feasiblePaths(paths: EventPath[], text: string): EventPath[] {
   const lines = text.split('\n');
   const parsed = new Map<string, Formula | undefined>();
+  // Whether line i (0-based) modifies a name: the same lines are asked about for every path and every fact.
+  const modified = new Map<string, boolean>();
+  const modifiesAt = (i: number, name: string): boolean => {
+    const key = `${i}\u0000${name}`;
+    let m = modified.get(key);
+    if (m === undefined) modified.set(key, (m = modifies(lines[i]!, name)));
+    return m;
+  };
   const formula = (cond: string): Formula | undefined => {
     if (!parsed.has(cond)) parsed.set(cond, parseCondition(cond));
     return parsed.get(cond);
@@ -54,8 +74,9 @@ export function feasiblePaths(paths: EventPath[], text: string): EventPath[] {
     let furthest = 0;
     const valid = (f: Fact, at: number): boolean => {
       if (f.line >= at) return false;
-      const between = lines.slice(f.line, Math.max(at - 1, furthest));
-      return !between.some((l) => f.reads.some((r) => modifies(l, r)));
+      const end = Math.max(at - 1, furthest);
+      for (let i = f.line; i < end && i < lines.length; i++) if (f.reads.some((r) => modifiesAt(i, r))) return false;
+      return true;
     };
     const known = (f: Formula, at: number): boolean | undefined => {
       const k = facts.get(keyOf(f));
