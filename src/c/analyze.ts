@@ -164,7 +164,7 @@ export async function analyzeFunctionText(text: string, opts: AnalyzeOptions = {
     const res = enumeratePaths(cfg, opts);
     base.events = cfg.events;
     // Paths that test one condition twice and go both ways, with nothing in between changing it, cannot run.
-    base.paths = madeUpBackEdgesCut(inventedLoopsIncomplete(feasiblePaths(res.paths, text)), lines.length);
+    base.paths = madeUpBackEdgesCut(inventedLoopsIncomplete(feasiblePaths(res.paths, text, unseenAfter(lineInfo))), lines.length);
     // Openers the front end invented (a block or loop whose head is unseen) make no image complete.
     if (new RegExp(`\\b(?:${CONTEXT_COND}|${LOOP_COND})\\b`).test(text)) base.complete = false;
     if (tree.rootNode.hasError) {
@@ -179,6 +179,22 @@ export async function analyzeFunctionText(text: string, opts: AnalyzeOptions = {
     base.problems.push(`MMR010: ${(e as Error).message}`);
   }
   return base;
+}
+
+/**
+ * 0-based indices of the image lines after which unseen code lies: a line with a file line whose next line with a
+ * file line is not the one after it in the file (hunks joined across a gap, through synthetic lines or not).
+ */
+function unseenAfter(info: LineInfo): Set<number> {
+  const out = new Set<number>();
+  let last = -1;
+  for (let i = 0; i < info.length; i++) {
+    const fl = info[i]?.fileLine;
+    if (fl === undefined) continue;
+    if (last >= 0 && fl !== (info[last]!.fileLine as number) + 1) out.add(last);
+    last = i;
+  }
+  return out;
 }
 
 function lineFacts(li: LineInfo[number] | undefined): Partial<SourceLoc> {

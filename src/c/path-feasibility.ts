@@ -19,7 +19,11 @@
  *   line the path has reached) assigns, increments or takes the address of a variable it reads;
  * - at a loop's back edge the facts learned inside that loop are forgotten (the next iteration may differ); facts
  *   from before the loop stay, the lines of the loop body being checked by the rule above; goto and labels forget
- *   everything.
+ *   everything;
+ * - a fact does not survive the unseen lines between two hunks of a fragment (they may change what it reads);
+ * - besides branches, a local declared with a constant initialiser (`bool notified = false;`) is a fact from its
+ *   declaration, so a flag-guarded `if (!notified) { notified = true; …start… }` opens on the first pass — only for
+ *   a local never given to a call nor having its address taken (constantSeeds()).
  */
 import type { EventPath } from '../core/events.ts';
 import { keyOf, negate, parseCondition, readsOfFormula, type Formula } from './condition-logic.ts';
@@ -52,9 +56,39 @@ interface Fact {
   reads: string[];
 }
 
-/** The paths of an image that some execution can take (see the file comment). */
-export function feasiblePaths(paths: EventPath[], text: string): EventPath[] {
+/** Scalar types whose locals may seed a fact from a constant initialiser. */
+const SEED_DECL = /^\s+(?:const\s+)?(?:bool|int|unsigned|unsigned\s+int|long|unsigned\s+long)\s+([A-Za-z_]\w*)\s*=\s*(false|true|0|1)\s*;/;
+/** Statement keywords that take a parenthesised condition (not calls). */
+const NOT_CALLS = new Set(['if', 'while', 'switch', 'for', 'return', 'sizeof']);
+
+/**
+ * Locals declared with a constant initialiser (`bool notified = false;`, `int done = 0;`): each is a fact from its
+ * declaration line, as if a branch had tested it. Only a local (indented: a line of the function body, not a
+ * file-scope global; not `static`, whose value survives the call) that no call is given (`foo(x)`, `foo(a, x)` — a
+ * macro such as local_irq_save(flags) may assign it without a visible `=`) and whose address is never taken.
+ */
+function constantSeeds(lines: readonly string[]): Array<{ name: string; value: boolean; line: number }> {
+  const out: Array<{ name: string; value: boolean; line: number }> = [];
+  lines.forEach((l, i) => {
+    const m = SEED_DECL.exec(l);
+    if (!m) return;
+    const name = m[1]!;
+    const arg = new RegExp(`(\\w+)\\s*\\((?:[^()]*,)?\\s*${name}\\s*[,)]`, 'g');
+    const passed = lines.some((x, j) => j !== i && [...x.matchAll(arg)].some((a) => !NOT_CALLS.has(a[1]!)));
+    if (passed || lines.some((x) => new RegExp(`&\\s*${name}\\b`).test(x.replace(/&&/g, '  ')))) return;
+    out.push({ name, value: m[2] === 'true' || m[2] === '1', line: i + 1 });
+  });
+  return out;
+}
+
+/**
+ * The paths of an image that some execution can take (see the file comment). `unseenAfter`: 0-based indices of the
+ * lines after which unseen code lies (the gaps between the hunks of a fragment); a fact does not survive a gap, whose
+ * lines may change what it tests.
+ */
+export function feasiblePaths(paths: EventPath[], text: string, unseenAfter: ReadonlySet<number> = new Set()): EventPath[] {
   const lines = text.split('\n');
+  const seeds = constantSeeds(lines);
   const parsed = new Map<string, Formula | undefined>();
   // Whether line i (0-based) modifies a name: the same lines are asked about for every path and every fact.
   const modified = new Map<string, boolean>();
@@ -75,6 +109,8 @@ export function feasiblePaths(paths: EventPath[], text: string): EventPath[] {
     const valid = (f: Fact, at: number): boolean => {
       if (f.line >= at) return false;
       const end = Math.max(at - 1, furthest);
+      // A gap after line index g lies between 1-based lines g + 1 and g + 2.
+      for (let g = f.line - 1; g <= Math.max(at, furthest) - 2; g++) if (unseenAfter.has(g)) return false;
       for (let i = f.line; i < end && i < lines.length; i++) if (f.reads.some((r) => modifiesAt(i, r))) return false;
       return true;
     };
@@ -95,6 +131,10 @@ export function feasiblePaths(paths: EventPath[], text: string): EventPath[] {
       if (f.op === 'and' && value) for (const k of f.kids) learn(k, true, line);
       if (f.op === 'or' && !value) for (const k of f.kids) learn(k, false, line);
     };
+    for (const d of seeds) {
+      const f = formula(d.name);
+      if (f) learn(f, d.value, d.line);
+    }
     for (const s of p.steps) {
       const line = s.loc.line;
       if (s.step === 'control' && (s.kind === 'goto' || s.kind === 'label')) {

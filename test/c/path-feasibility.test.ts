@@ -127,6 +127,53 @@ describe('feasible paths', () => {
   });
 });
 
+describe('constant-initialised locals and unseen lines', () => {
+  // A window opened lazily behind a flag: the first pass always opens it, the end is taken only when it was opened.
+  const lazy = (decl: string, extra = '') => `static void scan_range(struct mm_struct *mm, unsigned long start, unsigned long end)
+{
+	struct mmu_notifier_range range;
+	unsigned long addr;
+${decl}
+${extra}
+	for (addr = start; addr < end; addr += PAGE_SIZE) {
+		if (!opened) {
+			opened = true;
+			mmu_notifier_invalidate_range_start(&range);
+		}
+		clear_one(mm, addr);
+	}
+	if (opened)
+		mmu_notifier_invalidate_range_end(&range);
+}`;
+  const windowless = (img: { paths: EventPath[] }) =>
+    img.paths.filter((p) => calls(p).includes('clear_one') && !calls(p).includes('mmu_notifier_invalidate_range_start'));
+
+  it('a flag declared false is false at its first test', async () => {
+    expect(windowless(await analyzeFunctionText(lazy('	bool opened = false;')))).toEqual([]);
+  });
+
+  it('no fact from a flag given to a call (a macro may set it without a visible assignment)', async () => {
+    const img = await analyzeFunctionText(lazy('	bool opened = false;', '	probe_flag(mm, opened);'));
+    expect(windowless(img).length).toBeGreaterThan(0);
+  });
+
+  it('no fact from a static local or one whose address is taken', async () => {
+    expect(windowless(await analyzeFunctionText(lazy('	static bool opened = false;'))).length).toBeGreaterThan(0);
+    expect(windowless(await analyzeFunctionText(lazy('	bool opened = false;', '	set_flag(&opened);'))).length).toBeGreaterThan(0);
+  });
+
+  it('a fact does not survive the unseen lines between two hunks', async () => {
+    const text = ['	if (!ptep)', '		return 0;', '	spin_lock(ptl);', '	if (ptep)', '		spin_unlock(ptl);', '	return 1;', '}'].join('\n');
+    const contiguous = [1, 2, 3, 4, 5, 6, 7].map((fileLine) => ({ fileLine }));
+    const gapped = [1, 2, 3, 40, 41, 42, 43].map((fileLine) => ({ fileLine }));
+    const shapes = async (lineInfo: Array<{ fileLine: number }>) =>
+      (await analyzeFunctionText(text, { fragment: true, lineInfo })).paths.map((p) => calls(p).join(' ')).sort();
+    // Seen whole, ptep cannot turn NULL between the tests; across a gap, the unseen lines may change it.
+    expect(await shapes(contiguous)).not.toContain('spin_lock');
+    expect(await shapes(gapped)).toContain('spin_lock');
+  });
+});
+
 describe('invented openers', () => {
   it('a path that goes round a loop the front end invented is not complete', async () => {
     // A fragment that leaves an unseen loop (`continue`, then the loop's `}`) and returns after it.
