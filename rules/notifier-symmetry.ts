@@ -8,7 +8,7 @@ import type { Hazard } from '../src/core/rule.ts';
 import type { InvariantName } from '../src/core/sim-contract.ts';
 import { createRule } from './create-rule.ts';
 import type { TypedRuleContext } from './create-rule.ts';
-import { annotatedEntryLocks, baseName, callersOf, handOver, paramName, rangeFromCaller } from './utils/contracts.ts';
+import { annotatedEntryLocks, baseName, callersOf, contradictedAtSameCall, handOver, paramName, rangeFromCaller } from './utils/contracts.ts';
 import { PTE_PRESERVING_HOOKS } from '../src/kernel-api/catalogue.ts';
 import { callOutcome, failedCalls, returnSemantics } from './utils/failure.ts';
 import type { FailureSemantics } from '../src/kernel-api/catalogue.ts';
@@ -550,8 +550,7 @@ function entryWindow(image: FunctionImage, other: FunctionImage | undefined): En
 function callerWindow(ctx: TypedRuleContext<MessageId>): 'inside' | 'outside' | 'unknown' {
   const sites = callersOf([...ctx.siblings, ...(ctx.context ?? [])], ctx.fn, ctx.side);
   if (sites.length === 0) return 'unknown';
-  let unknown = false;
-  for (const s of sites) {
+  const inside = (s: (typeof sites)[number]): boolean => {
     const failed = failedCalls(s.path);
     let open = 0;
     s.path.steps.slice(0, s.index).forEach((st, k) => {
@@ -559,8 +558,15 @@ function callerWindow(ctx: TypedRuleContext<MessageId>): 'inside' | 'outside' | 
       if (st.kind === 'notifier-start') open++;
       if (st.kind === 'notifier-end') open = Math.max(0, open - 1);
     });
-    if (open > 0) continue;
-    if (!s.image.complete) unknown = true;
+    return open > 0;
+  };
+  // A call reached inside a window on one path and outside on another (a window opened lazily behind a flag) is
+  // not a call outside any window.
+  const contradicted = contradictedAtSameCall(sites, inside);
+  let unknown = false;
+  for (const s of sites) {
+    if (inside(s)) continue;
+    if (!s.image.complete || contradicted.has(s)) unknown = true;
     else return 'outside';
   }
   return unknown ? 'unknown' : 'inside';
