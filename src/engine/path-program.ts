@@ -408,6 +408,7 @@ function eventInstr(e: Extract<PathStep, { step: 'event' }>, b: Binder): OpInstr
       // tlb_remove_page*() hands the page to the gather (freed at finish); tlb_remove_tlb_entry() and
       // tlb_flush_pte_range() only record the range to flush.
       return { op: 'gather-remove', pte, ...(/remove_page/.test(e.callee) ? { page } : {}), label };
+    case 'gather-set-fullmm':
     case 'gather-flush':
     case 'gather-finish':
       return { op: e.kind, label };
