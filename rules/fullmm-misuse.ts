@@ -71,6 +71,14 @@ function liveEvidence(path: EventPath, until: number, image: FunctionImage, mm: 
 /** An assignment that makes the gather's flush cover the whole mm whatever fullmm means to the arch. */
 const FULL_FLUSH_ASSIGNMENT = /(?:->|\.)\s*(?:freed_tables|need_flush_all)\s*=\s*(?:true|[1-9])/;
 
+/** Does the text assign a gather's fullmm anything but a non-zero constant? */
+function otherFullmmValue(text: string): boolean {
+  for (const m of text.matchAll(/(?:->|\.)\s*fullmm\s*=(?!=)\s*([^;]+);/g)) {
+    if (!/^(?:true|[1-9]\d*[uUlL]*|!0)$/.test(norm(m[1] ?? ''))) return true;
+  }
+  return false;
+}
+
 /**
  * The mm of the gather a `tlb->fullmm = 1` assignment changes: the mm its tlb_gather_mmu() on the path was given,
  * else the gather's own (`tlb->mm`, a gather the caller started).
@@ -268,7 +276,9 @@ export default createRule<MessageId>({
         if ((!assigned && !isFullmmGather(ev)) || reported.has(ev.id)) continue;
         // Setting fullmm together with freed_tables / need_flush_all is what tlb_finish_mmu() does on a nested flush:
         // the flush hooks then invalidate the whole mm (arm64: flush_tlb_mm()), so it is not a skipped flush.
-        if (assigned && FULL_FLUSH_ASSIGNMENT.test(ctx.image.text)) continue;
+        // So is a function that also gives fullmm another value (`tlb->fullmm = 0`, a computed one): the model keeps
+        // only the constant, so the claim would rest on an order of assignments it does not track.
+        if (assigned && (FULL_FLUSH_ASSIGNMENT.test(ctx.image.text) || otherFullmmValue(ctx.image.text))) continue;
         const mm = assigned ? gatherMm(path, i, ev) : norm(ev.args.mm ?? (callArgs(ev.text).length === 2 ? callArgs(ev.text)[0] : callArgs(ev.text)[1]) ?? 'mm');
         if (freshMm(path, mm)) continue;
         const here = liveEvidence(path, i, ctx.image, mm);

@@ -113,6 +113,9 @@ describe('fullmm-misuse over paths', () => {
     const both = image([[ref, g, set, ret]]);
     both.text = 'tlb.fullmm = 1;\ntlb.freed_tables = 1;';
     expect(runRule(rule, view('wipe_bits', { post: both }))).toEqual([]);
+    const reset = image([[ref, g, set, ret]]);
+    reset.text = 'tlb.fullmm = 1;\nwalk(&tlb);\ntlb.fullmm = 0;';
+    expect(runRule(rule, view('wipe_bits', { post: reset }))).toEqual([]);
   });
   it('treats an mm its caller just allocated (fork, never published) as dead', () => {
     const g = gather('tlb_gather_mmu_fullmm(&tlb, mm)', { tlb: '&tlb', mm: 'mm' }, { fullmm: true });
