@@ -78,6 +78,9 @@ export function hazardFor(effects: readonly PteEffect[], context: string[]): Haz
       adv.add('writeback');
     } else if (e === 'clear' || e === 'new-page') {
       inv.add('no-stale-access');
+      // A concurrent zap (munmap, MADV_DONTNEED: zap_pte_range() skips a none entry and flushes nothing for it)
+      // finds the entry already cleared and returns while the stale TLB entry still reaches the page.
+      if (e === 'clear') inv.add('write-protect-holds');
       adv.add('user-reader');
       adv.add('zap');
     } else {
@@ -738,17 +741,25 @@ function checkPath(
       if (flush) {
         const shown = [imageEvent(ctx.image, ev), imageEvent(ctx.image, flush.event)];
         const anchor = pickAnchor(ctx.side, shown);
+        // The changes the flush is for were made above the hunk: the path shows none, so the model gets one (an
+        // entry write-protected under the lock, just before its release). Which entries were changed, how, and
+        // whether the deferral was announced there (inc_tlb_flush_pending(), an mmu_gather) is unseen: the claim
+        // names it and is never confirmed (without the change the patched thread would do nothing the
+        // adversaries could observe, and a violation would be theirs alone).
+        const above = { ...synthEvent('pte-wrprotect', 'ptep_set_wrprotect', { pte: 'pte' }, ev.loc, { effects: ['wrprotect'] }), text: '(above the hunk) an entry changed under the page-table lock' };
+        const modelled = insertAt(path, i, above);
         ctx.report({
           messageId: 'unlockBeforeFlush',
           data: { unlock: ev.callee, flush: flush.event.callee },
           anchor,
           related: shown.filter((e) => e.id !== anchor.id).map((e) => ({ event: e, message: e.kind === 'tlb-flush' ? 'TLB flushed here, after the lock was dropped' : 'page-table lock released here' })),
-          path,
+          path: modelled,
           ...(() => {
             const why = exclusionAbove(ctx, flush.event);
-            return { hazard: why ? { ...hazardFor(['clean', 'wrprotect', 'clear'], ['mm-live']), unknown: why } : hazardFor(['clean', 'wrprotect', 'clear'], ['mm-live']) };
+            return { hazard: why ? { ...hazardFor(['wrprotect'], ['mm-live']), unknown: why } : hazardFor(['wrprotect'], ['mm-live']) };
           })(),
-          suggestion: { text: `flush the TLB (${flush.event.callee}()) before the page-table lock is released`, path: moveBefore(path, flush.index, i) },
+          unseen: `code above the hunk: which entries it changed under the page-table lock released at line ${ev.loc.line}, and whether it announced the deferred flush there (inc_tlb_flush_pending(), an mmu_gather); the model assumes one entry write-protected and nothing announced`,
+          suggestion: { text: `flush the TLB (${flush.event.callee}()) before the page-table lock is released`, path: moveBefore(modelled, flush.index + 1, i + 1) },
         });
       }
     }

@@ -136,6 +136,29 @@ export class ExprWalker {
       return;
     }
     this.assignValue(lname, right);
+    this.fullmmAssignment(node, left, right);
+  }
+
+  /**
+   * `tlb->fullmm = 1` / `tlb.fullmm = true`: the gather becomes a fullmm one (include/asm-generic/tlb.h: the flush
+   * hook reads `tlb->fullmm` as "the whole mm is torn down"; tlb_finish_mmu() sets it itself on a nested flush).
+   * Only a non-zero constant is an event: a computed value (`!(start | (end + 1))`) is the gather's own setup.
+   */
+  private fullmmAssignment(node: Node, left: Node, right: Node): void {
+    if (left.type !== 'field_expression' || left.childForFieldName('field')?.text !== 'fullmm') return;
+    const v = normExpr(unwrap(right).text);
+    if (!/^(?:true|[1-9]\d*[uUlL]*|!0)$/.test(v)) return;
+    const base = left.childForFieldName('argument');
+    if (!base) return;
+    const dot = left.child(1)?.text === '.';
+    this.sink.emit({
+      kind: 'gather-set-fullmm',
+      callee: normExpr(left.text),
+      args: { tlb: dot ? `&${normExpr(base.text)}` : normExpr(base.text) },
+      attrs: { fullmm: true },
+      loc: this.sink.loc(node),
+      text: clip(normExpr(node.text)),
+    });
   }
 
   /** `name = value`: walk the value with `name` as result, then learn aliases and value effects. */

@@ -178,12 +178,18 @@ export function pathToProgram(path: EventPath, opts: ProgramOptions): Instr[] {
   let cursor = 0;
   const ranges: string[] = [];
   const last = opts.ptes - 1;
+  // A fragment path that starts after a PTE loop it does not show (no map, no loop step on the path) works on a
+  // table mapped above the hunk with a cursor that loop advanced: its `pte - 1` is the last entry the loop
+  // reached, not an underflow. (A path through a loop iteration the hunk shows can break out of the first one.)
+  const afterUnseenLoop =
+    opts.fragment === true &&
+    !path.steps.some((s) => (s.step === 'event' && (s.kind === 'pte-map-lock' || s.kind === 'pte-map')) || (s.step === 'control' && s.kind.startsWith('loop')));
   const pteAt = (expr: string | undefined): string => {
     let i = cursor;
     if (expr && /-\s*1\s*$/.test(expr)) i = cursor - 1;
     // `pte - 1` before the cursor advanced points before the mapped table: the last entry of the previous
     // page-table page, which has its own PTL.
-    if (i < 0) return PREV_PTE;
+    if (i < 0) return afterUnseenLoop ? 'pte0' : PREV_PTE;
     return `pte${Math.min(last, i)}`;
   };
   const rangeOf = (e: Event): [number, number] => {
@@ -408,6 +414,7 @@ function eventInstr(e: Extract<PathStep, { step: 'event' }>, b: Binder): OpInstr
       // tlb_remove_page*() hands the page to the gather (freed at finish); tlb_remove_tlb_entry() and
       // tlb_flush_pte_range() only record the range to flush.
       return { op: 'gather-remove', pte, ...(/remove_page/.test(e.callee) ? { page } : {}), label };
+    case 'gather-set-fullmm':
     case 'gather-flush':
     case 'gather-finish':
       return { op: e.kind, label };

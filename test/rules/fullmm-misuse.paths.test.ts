@@ -99,6 +99,24 @@ describe('fullmm-misuse over paths', () => {
     expect(c.map((x) => x.messageId)).toEqual(['flushSkipped']);
     expect(c[0]?.hazard.unknown).toBeUndefined();
   });
+  it('treats tlb->fullmm = 1 as a fullmm gather of the gather\'s mm, unless freed_tables is set with it', () => {
+    const g = gather('tlb_gather_mmu(&tlb, mm)', { tlb: '&tlb', mm: 'mm' });
+    const set = ev(2, 'gather-set-fullmm', 'tlb.fullmm', { tlb: '&tlb' }, { attrs: { fullmm: true }, diff: 'add', text: 'tlb.fullmm = 1' });
+    const ref = ev(1, 'call', 'get_task_mm', { arg0: 'task' }, { result: 'mm', text: 'get_task_mm(task)' });
+    const live = runRule(rule, view('wipe_bits', { post: image([[ref, g, set, ret]]) }));
+    expect(live.map((x) => x.messageId)).toEqual(['liveMm']);
+    expect(live[0]?.anchor.kind).toBe('gather-set-fullmm');
+    expect(live[0]?.message).toMatch(/`tlb\.fullmm = 1` makes a fullmm mmu_gather/);
+    // The suggestion leaves the gather ranged: the assignment is dropped from the path.
+    expect(live[0]?.suggestion?.path?.steps.some((x) => x.step === 'event' && x.kind === 'gather-set-fullmm')).toBe(false);
+    expect(runRule(rule, view('release_ranges', { post: image([[g, set, ret]]) }))[0]?.hazard.unknown).toMatch(/no caller of release_ranges\(\)/);
+    const both = image([[ref, g, set, ret]]);
+    both.text = 'tlb.fullmm = 1;\ntlb.freed_tables = 1;';
+    expect(runRule(rule, view('wipe_bits', { post: both }))).toEqual([]);
+    const reset = image([[ref, g, set, ret]]);
+    reset.text = 'tlb.fullmm = 1;\nwalk(&tlb);\ntlb.fullmm = 0;';
+    expect(runRule(rule, view('wipe_bits', { post: reset }))).toEqual([]);
+  });
   it('treats an mm its caller just allocated (fork, never published) as dead', () => {
     const g = gather('tlb_gather_mmu_fullmm(&tlb, mm)', { tlb: '&tlb', mm: 'mm' }, { fullmm: true });
     const helper = view('undo_copy', { post: image([[g, ret]]) });
