@@ -746,7 +746,7 @@ function checkPath(
         // whether the deferral was announced there (inc_tlb_flush_pending(), an mmu_gather) is unseen: the claim
         // names it and is never confirmed (without the change the patched thread would do nothing the
         // adversaries could observe, and a violation would be theirs alone).
-        const above = { ...synthEvent('pte-wrprotect', 'ptep_set_wrprotect', { pte: 'pte' }, ev.loc, { effects: ['wrprotect'] }), text: '(above the hunk) an entry changed under the page-table lock' };
+        const above = { ...synthEvent('pte-wrprotect', 'ptep_set_wrprotect', { pte: 'pte' }, { line: 0, column: 0 }, { effects: ['wrprotect'] }), text: '(above the hunk) an entry changed under the page-table lock' };
         const modelled = insertAt(path, i, above);
         ctx.report({
           messageId: 'unlockBeforeFlush',
@@ -758,7 +758,7 @@ function checkPath(
             const why = exclusionAbove(ctx, flush.event);
             return { hazard: why ? { ...hazardFor(['wrprotect'], ['mm-live']), unknown: why } : hazardFor(['wrprotect'], ['mm-live']) };
           })(),
-          unseen: `code above the hunk: which entries it changed under the page-table lock released at line ${ev.loc.line}, and whether it announced the deferred flush there (inc_tlb_flush_pending(), an mmu_gather); the model assumes one entry write-protected and nothing announced`,
+          unseen: `code above the hunk: which entries it changed under the page-table lock released at line ${ev.loc.fileLine ?? ev.loc.line}, and whether it announced the deferred flush there (inc_tlb_flush_pending(), an mmu_gather); the model assumes one entry write-protected and nothing announced`,
           suggestion: { text: `flush the TLB (${flush.event.callee}()) before the page-table lock is released`, path: moveBefore(modelled, flush.index + 1, i + 1) },
         });
       }

@@ -239,7 +239,9 @@ export function pathToProgram(path: EventPath, opts: ProgramOptions): Instr[] {
       continue;
     }
     if (!instr) continue;
-    instr.src = { path: opts.path, line: step.loc.fileLine ?? step.loc.line, text: step.text };
+    // A step a rule made up for unseen code (line 0) has no source line: its text stands in the interleaving.
+    if (step.loc.line === 0 && step.loc.fileLine === undefined) instr.label = step.text;
+    else instr.src = { path: opts.path, line: step.loc.fileLine ?? step.loc.line, text: step.text };
     // set_pte_at_notify() calls mmu_notifier_change_pte() and then set_pte_at(); ptep_clear_flush_notify()
     // clears and flushes, then invalidates the secondary TLBs.
     const notified = step.attrs.notifies === true && instr.pte ? instr.pte : undefined;
