@@ -131,7 +131,8 @@ function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath): void {
       else if (PTE_ACCESS_KINDS.has(ev.kind)) {
         report('accessUnlocked', ev, { text: `re-take the page-table lock before ${ev.callee}()`, path: insertAt(path, i, retake(dropped)) });
       } else if (ev.kind === 'pte-unmap-unlock' || (ev.kind === 'unlock' && norm(ev.args.lock) === dropped.key)) {
-        report('doubleUnlock', ev, { text: `do not release the page-table lock a second time`, path: removeAt(path, i) });
+        if (!guardedByReset(ctx.image, path, dropped.index, i, ev)) report('doubleUnlock', ev, { text: `do not release the page-table lock a second time`, path: removeAt(path, i) });
+        else dropped = undefined;
       }
     }
     const res = state.apply(ev);
@@ -144,6 +145,18 @@ function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath): void {
   });
 }
 
+/**
+ * Is the release at step `at` reached through a test, after the drop at step `from`, of its own pointer or lock
+ * (`if (start_pte) pte_unmap_unlock(start_pte, ptl);`) that the function also assigns outside a map
+ * (`start_pte = NULL;` after the drop)? Then the code records in that variable whether it still holds the lock, the
+ * paths do not carry the value, and whether this path is an execution is unknown: no finding.
+ */
+function guardedByReset(image: FunctionImage, path: EventPath, from: number, at: number, ev: Event): boolean {
+  const names = [baseName(callArgs(ev.text)[0] ?? ev.args.pte), lockOf(ev)].filter((n) => /^[A-Za-z_][\w>.-]*$/.test(n));
+  const reset = names.filter((n) => assignedOutsideMaps(image, n));
+  if (reset.length === 0) return false;
+  return path.steps.slice(from + 1, at).some((st) => st.step === 'control' && st.kind === 'branch' && reset.some((n) => new RegExp(`(?:^|[^\\w>.])${escapeRe(n)}(?![\\w]|->|\\.)`).test(st.cond)));
+}
 
 // ---- PTE-table mappings ---------------------------------------------------------------------------------------
 
