@@ -151,15 +151,27 @@ function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath): void {
 
 /**
  * Is the release at step `at` reached through a test, after the drop at step `from`, of its own pointer or lock
- * (`if (start_pte) pte_unmap_unlock(start_pte, ptl);`) that the function also assigns outside a map
- * (`start_pte = NULL;` after the drop)? Then the code records in that variable whether it still holds the lock, the
- * paths do not carry the value, and whether this path is an execution is unknown: no finding.
+ * (`if (start_pte) pte_unmap_unlock(start_pte, ptl);`) that the function assigns outside a map on a line the path
+ * runs through between the drop and the test (`start_pte = NULL;` after the drop)? Then the code records in that
+ * variable whether it still holds the lock, the paths do not carry the value, and whether this path is an execution
+ * is unknown: no finding. Lines between two consecutive steps going forward count as run (a block skipped by a branch
+ * counts too: fewer findings, never more).
  */
 function guardedByReset(image: FunctionImage, path: EventPath, from: number, at: number, ev: Event): boolean {
   const names = [baseName(callArgs(ev.text)[0] ?? ev.args.pte), lockOf(ev)].filter((n) => /^[A-Za-z_][\w>.-]*$/.test(n));
-  const reset = names.filter((n) => assignedOutsideMaps(image, n));
-  if (reset.length === 0) return false;
-  return path.steps.slice(from + 1, at).some((st) => st.step === 'control' && st.kind === 'branch' && reset.some((n) => new RegExp(`(?:^|[^\\w>.])${escapeRe(n)}(?![\\w]|->|\\.)`).test(st.cond)));
+  if (names.length === 0) return false;
+  const mapLines = new Set(image.events.filter((e) => e.kind === 'pte-map' || e.kind === 'pte-map-lock').map((e) => e.loc.line));
+  const lines = image.text.split('\n');
+  const assigns = (name: string, line: number): boolean =>
+    !mapLines.has(line) && new RegExp(`(?:^|[^\\w>.])${escapeRe(name)}\\s*=(?!=)`).test(lines[line - 1] ?? '');
+  const reset = new Set<string>();
+  for (let k = from; k < at; k++) {
+    const a = path.steps[k] as PathStep;
+    const b = path.steps[k + 1] as PathStep;
+    for (let l = a.loc.line; l <= b.loc.line; l++) for (const n of names) if (assigns(n, l)) reset.add(n);
+    if (b.step === 'control' && b.kind === 'branch' && [...reset].some((n) => new RegExp(`(?:^|[^\\w>.])${escapeRe(n)}(?![\\w]|->|\\.)`).test(b.cond))) return true;
+  }
+  return false;
 }
 
 // ---- PTE-table mappings ---------------------------------------------------------------------------------------
