@@ -10,7 +10,7 @@ import type { EventPath, FunctionImage } from '../../src/core/events.ts';
 import { LOOP_COND } from '../../src/c/prepass.ts';
 
 /**
- * Does the path leave a loop the front end invented through a `break` / `goto`, with the code it then runs not at the
+ * Does the path leave a loop the front end invented through a `break`, with the code it then runs not at the
  * function body's top level? The question the unseen code answers, or undefined when the structure is certain.
  */
 export function inventedLoopExitUnknown(image: FunctionImage, path: EventPath): string | undefined {
@@ -20,7 +20,8 @@ export function inventedLoopExitUnknown(image: FunctionImage, path: EventPath): 
   for (const [i, s] of path.steps.entries()) {
     if (s.step !== 'control') continue;
     if (s.kind === 'loop-enter' && s.head.includes(LOOP_COND)) invented.add(s.loop);
-    if (s.kind !== 'loop-exit' || !invented.has(s.loop) || (s.via !== 'break' && s.via !== 'goto')) continue;
+    // A goto reaches its label whatever the braces are; a break reaches the code after the loop's own brace.
+    if (s.kind !== 'loop-exit' || !invented.has(s.loop) || s.via !== 'break') continue;
     const next = path.steps[i + 1];
     if (!next || (next.step === 'control' && next.kind === 'truncated')) continue;
     const text = lines[next.loc.line - 1] ?? '';

@@ -22,6 +22,10 @@ describe('uffd-lock-retake: breaks out of a loop the hunk does not open', () => 
     expect(fs.every((f) => f.status !== 'confirmed')).toBe(true);
     expect(fs.some((f) => f.status === 'inconclusive')).toBe(true);
   });
+  it('still confirms a goto out of that loop: it reaches its label whatever the braces are', async () => {
+    const fs = await findings('fixtures/engine/lock-retake-goto-out-of-inner-block-hunk.patch');
+    expect(fs.map((f) => [f.function, f.status])).toEqual([['age_range_pte', 'confirmed']]);
+  });
   it('still confirms when the code after the brace is at the top level of the function body', async () => {
     for (const fx of ['invalid-break-unlocks-pte-minus-one.patch', 'invalid-hunk-unlocks-stale-orig-pte.patch']) {
       const fs = await findings(join('fixtures/rules/uffd-lock-retake', fx));
