@@ -117,7 +117,11 @@ export function isPtlHeldOnEntry(image: FunctionImage): boolean {
  * callback that leaves the flush to its caller depends on code the patch does not show.
  */
 function flushShownOutsidePtl(side: Side, siblings: readonly FunctionView[], self: FunctionView): boolean {
-  return otherImages(side, siblings, self).some((img) => img.complete && img.events.some((e) => e.kind === 'tlb-flush') && !img.events.some(isPtlAcquire));
+  // Only a function of the callback's own file can be the walk that calls it (through its ops) and then flushes: a
+  // function of another file is another caller's business (another arch's variant of the same helper flushes itself).
+  return otherImages(side, siblings.filter((s) => s.path === self.path), self).some(
+    (img) => img.complete && img.events.some((e) => e.kind === 'tlb-flush') && !img.events.some(isPtlAcquire),
+  );
 }
 
 /** The `side` images of the patch's other changed functions. */

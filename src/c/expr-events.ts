@@ -48,6 +48,9 @@ function callArgs(call: Node): Node[] {
 
 /** Walks expressions, emitting events and updating the local environment. */
 export class ExprWalker {
+  /** Outer targets of the chained assignment being walked (`a = b = f()`: ['a'] while `b = f()` is walked). */
+  private aliasing: string[] | undefined;
+
   constructor(
     private readonly env: LocalEnv,
     private readonly sink: EventSink,
@@ -165,8 +168,11 @@ export class ExprWalker {
   private assignValue(name: string, value: Node): void {
     const v = unwrap(value);
     if (v.type === 'assignment_expression') {
-      // `a = b = f()`: b receives the call; a aliases b.
+      // `a = b = f()`: b receives the call; a aliases b (and is named on the call's event).
+      const outer = this.aliasing;
+      this.aliasing = [...(outer ?? []), name];
       this.walk(v);
+      this.aliasing = outer;
       const inner = normExpr(v.childForFieldName('left')?.text ?? '');
       this.copyFacts(name, inner);
       return;
@@ -244,6 +250,9 @@ export class ExprWalker {
     const callee = calleeName(node);
     const args = callArgs(node);
     const fn = node.childForFieldName('function');
+    // The outer targets of a chained assignment belong to this call's result, not to calls in its arguments.
+    const aliases = result ? this.aliasing : undefined;
+    this.aliasing = undefined;
     if (fn && fn.type !== 'identifier') this.walk(fn);
     for (const a of args) this.walk(a);
     if (!callee) return;
@@ -269,6 +278,7 @@ export class ExprWalker {
       text: clip(normExpr(node.text)),
     };
     if (result) ev.result = result;
+    if (aliases?.length) ev.resultAliases = [...aliases];
     this.sink.emit(ev);
   }
 

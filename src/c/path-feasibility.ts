@@ -54,6 +54,8 @@ interface Fact {
   value: boolean;
   line: number;
   reads: string[];
+  /** How many lines the path had run when the fact was learned (an index into its run log). */
+  from: number;
 }
 
 /** Scalar types whose locals may seed a fact from a constant initialiser. */
@@ -81,6 +83,48 @@ function constantSeeds(lines: readonly string[]): Array<{ name: string; value: b
   return out;
 }
 
+/** `x = NULL;`, `x = 0;`, `x = false;` (x is then false) or `x = true;`, `x = 1;` alone on a line. */
+const CONST_ASSIGN = /^(\s*)([A-Za-z_]\w*)\s*=\s*(NULL|0|false|true|1)\s*;\s*(?:\/\*.*\*\/\s*)?$/;
+/** A line that could leave the block or skip what follows (or hide such a thing): not straight-line code. */
+const NOT_STRAIGHT = /^\s*(?:if|else|for|while|do|switch|case|default|return|break|continue|goto|[A-Za-z_]\w*\s*:(?!:)|#|[{}])/;
+
+function indentOf(text: string): number {
+  let n = 0;
+  for (const c of text) {
+    if (c === '\t') n += 8;
+    else if (c === ' ') n++;
+    else break;
+  }
+  return n;
+}
+
+/** The first line after the statement head on line `head` (1-based) that is not indented deeper than it. */
+function bodyEnd(lines: readonly string[], head: number): number {
+  const base = indentOf(lines[head - 1] ?? '');
+  let l = head + 1;
+  while (l <= lines.length && (lines[l - 1]!.trim() === '' || indentOf(lines[l - 1]!) > base)) l++;
+  return l;
+}
+
+/**
+ * Constant assignments that certainly run after the call on line `from` when the path's next step is on line `to`:
+ * on lines between them, at the call's own indentation (its block), with only plain statements of that block before
+ * them (nothing that branches, jumps, opens or closes a block, or a preprocessor line).
+ */
+function straightAssignments(lines: readonly string[], from: number, to: number): Array<{ name: string; value: boolean; line: number }> {
+  const out: Array<{ name: string; value: boolean; line: number }> = [];
+  const indent = /^\s*/.exec(lines[from - 1] ?? '')![0];
+  if (NOT_STRAIGHT.test(lines[from - 1] ?? '') || !(lines[from - 1] ?? '').trimEnd().endsWith(';')) return out;
+  for (let l = from + 1; l < to && l <= lines.length; l++) {
+    const text = lines[l - 1]!;
+    if (text.trim() === '' || /^\s*(?:\/\*.*\*\/|\/\/.*)$/.test(text)) continue;
+    if (/^\s*/.exec(text)![0] !== indent || NOT_STRAIGHT.test(text) || !text.trimEnd().endsWith(';')) break;
+    const m = CONST_ASSIGN.exec(text);
+    if (m) out.push({ name: m[2]!, value: m[3] === 'true' || m[3] === '1', line: l });
+  }
+  return out;
+}
+
 /**
  * The paths of an image that some execution can take (see the file comment). `unseenAfter`: 0-based indices of the
  * lines after which unseen code lies (the gaps between the hunks of a fragment); a fact does not survive a gap, whose
@@ -89,6 +133,10 @@ function constantSeeds(lines: readonly string[]): Array<{ name: string; value: b
 export function feasiblePaths(paths: EventPath[], text: string, unseenAfter: ReadonlySet<number> = new Set()): EventPath[] {
   const lines = text.split('\n');
   const seeds = constantSeeds(lines);
+  // Lines that hold a step (a call the front end models, a branch, a loop's control) on some path: a path whose two
+  // consecutive steps lie on either side of such a line did not run it (running it would have been a step).
+  const stepLines = new Set<number>();
+  for (const p of paths) for (const st of p.steps) stepLines.add(st.loc.line);
   const parsed = new Map<string, Formula | undefined>();
   // Whether line i (0-based) modifies a name: the same lines are asked about for every path and every fact.
   const modified = new Map<string, boolean>();
@@ -104,14 +152,23 @@ export function feasiblePaths(paths: EventPath[], text: string, unseenAfter: Rea
   };
   return paths.filter((p) => {
     const facts = new Map<string, Fact>();
-    const loopHead = new Map<number, number>();
+    const loopHeads = new Set<number>();
     let furthest = 0;
+    // The lines (1-based) the path may have run, in the order it ran them: the lines between two consecutive steps
+    // going forward (but not one that holds another path's step, nor the body of an `if` not taken), the two ends of
+    // a back edge, nothing between a `break` (or a return, or a loop's exit through its condition) and the step after
+    // it. A fact is checked against the lines run since it was learned (Fact.from), wherever they are: a later
+    // iteration of a loop may change it on a line above it.
+    const ran: number[] = [];
+    const markRan = (from: number, to: number, skipSteps = false): void => {
+      for (let l = Math.max(1, from); l <= Math.min(to, lines.length); l++) if (!skipSteps || !stepLines.has(l)) ran.push(l);
+    };
     const valid = (f: Fact, at: number): boolean => {
       if (f.line >= at) return false;
-      const end = Math.max(at - 1, furthest);
       // A gap after line index g lies between 1-based lines g + 1 and g + 2.
       for (let g = f.line - 1; g <= Math.max(at, furthest) - 2; g++) if (unseenAfter.has(g)) return false;
-      for (let i = f.line; i < end && i < lines.length; i++) if (f.reads.some((r) => modifiesAt(i, r))) return false;
+      // The fact's own line (the test, the assignment, the declaration) re-establishes it when it runs again.
+      for (let i = f.from; i < ran.length; i++) if (ran[i] !== f.line && f.reads.some((r) => modifiesAt(ran[i]! - 1, r))) return false;
       return true;
     };
     const known = (f: Formula, at: number): boolean | undefined => {
@@ -127,7 +184,7 @@ export function feasiblePaths(paths: EventPath[], text: string, unseenAfter: Rea
     const learn = (f: Formula, value: boolean, line: number): void => {
       const reads = readsOfFormula(f);
       if (reads.length === 0) return;
-      facts.set(keyOf(f), { value, line, reads });
+      facts.set(keyOf(f), { value, line, reads, from: ran.length });
       if (f.op === 'and' && value) for (const k of f.kids) learn(k, true, line);
       if (f.op === 'or' && !value) for (const k of f.kids) learn(k, false, line);
     };
@@ -135,19 +192,43 @@ export function feasiblePaths(paths: EventPath[], text: string, unseenAfter: Rea
       const f = formula(d.name);
       if (f) learn(f, d.value, d.line);
     }
+    let prev: EventPath['steps'][number] | undefined;
     for (const s of p.steps) {
       const line = s.loc.line;
+      // A `break` or return leaves the lines up to the next step unrun; so does a loop left through its condition (the
+      // exit step stands at the loop's end, the test was made at its head).
+      const jumped =
+        (prev?.step === 'control' && prev.kind === 'loop-exit' && (prev.via === 'break' || prev.via === 'return')) ||
+        (s.step === 'control' && s.kind === 'loop-exit' && s.via === 'cond');
+      // The step's own line is logged once the step is done (below): a test is not undone by its own line.
+      if (!prev) markRan(1, line - 1);
+      else if (line >= prev.loc.line) {
+        if (!jumped) {
+          // An `if` not taken skips its body: the lines after it indented deeper than the `if` (kernel style).
+          const from = prev.step === 'control' && prev.kind === 'branch' && !prev.taken ? bodyEnd(lines, prev.loc.line) : prev.loc.line + 1;
+          // A constant assignment on the way is a fact from its line on: the lines up to it ran before it.
+          let upTo = from;
+          for (const a of prev.step === 'event' ? straightAssignments(lines, prev.loc.line, line) : []) {
+            markRan(upTo, a.line, true);
+            upTo = a.line + 1;
+            const f = formula(a.name);
+            if (f) learn(f, a.value, a.line);
+          }
+          markRan(upTo, line - 1, true);
+        }
+      }
+      // A back edge runs the loop's end and its head (condition, increment): both are steps, logged as such; the
+      // body's lines that ran were logged on the way down.
+      prev = s;
       if (s.step === 'control' && (s.kind === 'goto' || s.kind === 'label')) {
         facts.clear();
         furthest = Math.max(furthest, line);
+        ran.push(line);
         continue;
       }
-      if (s.step === 'control' && s.kind === 'loop-enter') loopHead.set(s.loop, line);
-      if (s.step === 'control' && s.kind === 'loop-next') {
-        const head = loopHead.get(s.loop);
-        if (head === undefined) facts.clear();
-        else for (const [k, f] of facts) if (f.line >= head) facts.delete(k);
-      }
+      if (s.step === 'control' && s.kind === 'loop-enter') loopHeads.add(s.loop);
+      // Round a loop whose head the path never entered (unseen above a fragment): what ran there is unknown.
+      if (s.step === 'control' && s.kind === 'loop-next' && !loopHeads.has(s.loop)) facts.clear();
       if (s.step === 'control' && s.kind === 'branch') {
         const f = formula(s.cond);
         if (f && readsOfFormula(f).length > 0) {
@@ -157,6 +238,7 @@ export function feasiblePaths(paths: EventPath[], text: string, unseenAfter: Rea
         }
       }
       furthest = Math.max(furthest, line);
+      ran.push(line);
     }
     return true;
   });

@@ -174,6 +174,87 @@ ${extra}
   });
 });
 
+describe('assignments, loops and jumps', () => {
+  // A walker that drops the lock to split a large folio, records the drop in its pointer and releases at the end
+  // only what it still holds (the shape of the madvise walkers since pte_offset_map() may fail).
+  const walker = `static int age_range(pmd_t *pmd, unsigned long addr, unsigned long end, struct mm_walk *walk)
+{
+	struct mm_struct *mm = walk->mm;
+	pte_t *start_pte, *pte, ptent;
+	spinlock_t *ptl;
+	struct folio *folio;
+	int err;
+
+	start_pte = pte = pte_offset_map_lock(mm, pmd, addr, &ptl);
+	if (!start_pte)
+		return 0;
+	for (; addr < end; pte++, addr += PAGE_SIZE) {
+		ptent = ptep_get(pte);
+		folio = vm_normal_folio(walk->vma, addr, ptent);
+		if (!folio)
+			continue;
+		if (folio_test_large(folio)) {
+			pte_unmap_unlock(start_pte, ptl);
+			start_pte = NULL;
+			err = split_folio(folio);
+			if (err)
+				break;
+			start_pte = pte = pte_offset_map_lock(mm, pmd, addr, &ptl);
+			if (!start_pte)
+				break;
+			pte--;
+			addr -= PAGE_SIZE;
+			continue;
+		}
+		folio_mark_old(folio);
+	}
+	if (start_pte)
+		pte_unmap_unlock(start_pte, ptl);
+	cond_resched();
+	return 0;
+}`;
+  const lockOps = (p: EventPath) => calls(p).filter((c) => c === 'pte_offset_map_lock' || c === 'pte_unmap_unlock' || c === 'cond_resched');
+
+  it('a pointer cleared right after the drop is NULL at the final test (no path releases twice)', async () => {
+    const img = await analyzeFunctionText(walker);
+    for (const p of img.paths) {
+      const ops = lockOps(p);
+      for (let i = 1; i < ops.length; i++) expect(ops[i] === 'pte_unmap_unlock' && ops[i - 1] === 'pte_unmap_unlock').toBe(false);
+    }
+  });
+
+  it('a pointer re-mapped in one iteration is still set when the loop ends through its condition (no path keeps the lock into cond_resched)', async () => {
+    const img = await analyzeFunctionText(walker);
+    for (const p of img.paths) {
+      const ops = lockOps(p);
+      const at = ops.indexOf('cond_resched');
+      // Before cond_resched the last lock operation is never a successful map the path then skipped unlocking:
+      // either the final test released it, or the map failed (then the walker broke out with nothing held).
+      if (at > 0 && ops[at - 1] === 'pte_offset_map_lock') {
+        const steps = p.steps.map((s) => (s.step === 'control' && s.kind === 'branch' ? `${s.cond}:${s.taken}` : ''));
+        expect(steps).toContain('!start_pte:true');
+      }
+    }
+  });
+
+  it('a change on a line above the fact, run again in a later iteration, still undoes it', async () => {
+    const text = `static int f(pte_t *p, unsigned long addr, unsigned long end)
+{
+	for (; addr < end; addr++) {
+		if (addr & 1)
+			p = NULL;
+		if (!p)
+			break;
+	}
+	if (p)
+		pte_unmap(p);
+	return 0;
+}`;
+    const img = await analyzeFunctionText(text);
+    expect(img.paths.some((q) => !calls(q).includes('pte_unmap'))).toBe(true);
+  });
+});
+
 describe('invented openers', () => {
   it('a path that goes round a loop the front end invented is not complete', async () => {
     // A fragment that leaves an unseen loop (`continue`, then the loop's `}`) and returns after it.
