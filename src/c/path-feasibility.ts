@@ -15,11 +15,13 @@
  * Conservative on purpose (a path is only dropped when it is certainly infeasible):
  * - only conditions without calls, or with calls to pure predicates only (condition-logic.ts PURE_PREDICATES), are
  *   used — any other call may answer differently the second time;
- * - a fact holds only while no line the path may have run since (every line from the fact's line to the furthest
- *   line the path has reached) assigns, increments or takes the address of a variable it reads;
- * - at a loop's back edge the facts learned inside that loop are forgotten (the next iteration may differ); facts
- *   from before the loop stay, the lines of the loop body being checked by the rule above; goto and labels forget
- *   everything;
+ * - a fact holds only while no line the path may have run since it was learned assigns, increments or takes the
+ *   address of a variable it reads: the path's lines are logged in order (every line between two consecutive steps
+ *   going forward, except the body of an `if` not taken, lines after a `break` or a loop's exit through its
+ *   condition, and lines holding another path's step, which would have been steps), so a later iteration of a loop
+ *   that changes it on a line above the fact undoes it; going round a loop whose head the path never entered (an
+ *   invented loop), goto and labels forget everything;
+ * - a constant assignment on straight-line code right after a call (`start_pte = NULL;` after the unlock) is a fact;
  * - a fact does not survive the unseen lines between two hunks of a fragment (they may change what it reads);
  * - besides branches, a local declared with a constant initialiser (`bool notified = false;`) is a fact from its
  *   declaration, so a flag-guarded `if (!notified) { notified = true; …start… }` opens on the first pass — only for
