@@ -11,6 +11,7 @@ import type { TypedRuleContext } from './create-rule.ts';
 import { annotatedEntryLocks, baseName, callersOf, contradictedAtSameCall, handOver, paramName, rangeFromCaller } from './utils/contracts.ts';
 import { PTE_PRESERVING_HOOKS } from '../src/kernel-api/catalogue.ts';
 import { callOutcome, failedCalls, returnSemantics } from './utils/failure.ts';
+import { untestedFailureVariants } from './utils/untested-failure.ts';
 import type { FailureSemantics } from '../src/kernel-api/catalogue.ts';
 import { LockState, MIRRORED_KINDS, callArgs, imageEvent, insertAt, isPtlAcquire, locAt, moveBefore, norm, pickAnchor, removeAt, replaceAt, stripStep, synthEvent, truncated } from './utils/paths.ts';
 
@@ -405,6 +406,9 @@ function bracketSpan(path: EventPath, from: number, to: number, call: Event): Ev
  * them. Before it the core left them started (KVM's mmu_notifier_count raised) and the oom reaper's fix of the time
  * called _end() after a failure. Which contract the patch's kernel has is not in the visible code.
  */
+/** Notifier starts that can fail (catalogue FAILURE): their failure opens no window. */
+const NONBLOCK_STARTS: ReadonlySet<string> = new Set(['mmu_notifier_invalidate_range_start_nonblock']);
+
 const FAILED_START_UNSEEN =
   'depends on the kernel the patch applies to: since 5.12 (c2655835fd8c) a failed mmu_notifier_invalidate_range_start_nonblock() has already ended the notifiers whose start succeeded, so this _end() unbalances them; before it, those notifiers still waited for an _end()';
 
@@ -684,6 +688,11 @@ export default createRule<MessageId>({
     const handOff = handOffs(ctx);
     const callsHandOff = ctx.image.events.some((e) => e.kind === 'call' && (handOff.openers.has(e.callee) || handOff.closers.has(e.callee)));
     const uncovered = uncoveredCallees(ctx, other);
-    for (const path of ctx.image.paths) checkPath(ctx, path, owner || callsHandOff, inits, moved, entry, handOff, uncovered);
+    for (const path of ctx.image.paths) {
+      checkPath(ctx, path, owner || callsHandOff, inits, moved, entry, handOff, uncovered);
+      // A `_nonblock` start whose result the path never tests (thrown away, or an `if` on it with no event in its
+      // arms) may have failed there too: the code after it runs either way.
+      for (const failed of untestedFailureVariants(ctx.image, path, NONBLOCK_STARTS)) checkPath(ctx, failed, owner || callsHandOff, inits, moved, entry, handOff, uncovered);
+    }
   },
 });

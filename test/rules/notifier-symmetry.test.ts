@@ -8,6 +8,7 @@ testRule(rule, {
     'valid-caller-brackets.c',
     'valid-nonblock-under-lock.c',
     'valid-nonblock-failure-branch.c',
+    'valid-nonblock-result-tested.c',
     'valid-window-handed-to-caller.patch',
     'valid-window-opened-above-hunk.patch',
     'valid-notify-helper-called-inside-window.patch',
@@ -29,6 +30,8 @@ testRule(rule, {
     'invalid-window-removed-around-unseen-helper.patch',
     'invalid-notify-value-computed-above.patch',
     'invalid-nonblock-failure-ends-late.patch',
+    'invalid-nonblock-result-discarded.c',
+    'invalid-nonblock-failure-only-noted.patch',
     'invalid-walk-callback-bracket-other-branch.c',
   ],
 });
