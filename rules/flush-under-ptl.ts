@@ -9,6 +9,7 @@ import type { Event, EventPath, FunctionImage, FunctionView, PathStep, SourceLoc
 import type { PteEffect } from '../src/core/ops.ts';
 import type { AdversaryName, InvariantName } from '../src/core/sim-contract.ts';
 import type { Hazard, Side } from '../src/core/rule.ts';
+import { callerGatherNames } from './utils/caller-gather.ts';
 import { CLEAR_FLUSH_DEFINITIONS, HW_ACCESS_TESTS, NESTED_FLUSH_FINISHERS, NO_NESTED_TEST_CALLEES, RANGE_WIDENERS } from '../src/kernel-api/catalogue.ts';
 import { createRule } from './create-rule.ts';
 import type { TypedRuleContext } from './create-rule.ts';
@@ -349,9 +350,12 @@ function entryName(ev: Event): string {
   return 'PTE';
 }
 
-/** Does the function work on an mmu_gather its caller started (a `struct mmu_gather *` parameter)? */
+/**
+ * Does the function work on an mmu_gather its caller started (a `struct mmu_gather *` parameter, or a gather read
+ * from a structure the caller handed in, `struct mmu_gather *tlb = walk->private;`)?
+ */
 function gatherOnEntry(image: FunctionImage): boolean {
-  return image.params.some((p) => /\bstruct\s+mmu_gather\s*\*/.test(p));
+  return callerGatherNames(image).length > 0;
 }
 
 /** Is this gather-remove the form that records a range without naming an entry (tlb_flush_pmd_range())? */
@@ -388,10 +392,7 @@ function ownedAnnouncements(fn: FunctionView): Set<string> {
 function gatherHandedTo(ev: Event, image: FunctionImage): string | undefined {
   const names = new Set<string>();
   for (const e of image.events) if (e.kind === 'gather-init' && e.args.tlb) names.add(norm(e.args.tlb).replace(/^&/, ''));
-  for (const p of image.params) {
-    const m = /\bstruct\s+mmu_gather\s*\*\s*(\w+)/.exec(p);
-    if (m?.[1]) names.add(m[1]);
-  }
+  for (const n of callerGatherNames(image)) names.add(n);
   return callArgs(ev.text).map((a) => norm(a)).find((a) => names.has(a.replace(/^&/, '')));
 }
 
