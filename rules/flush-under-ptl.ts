@@ -10,6 +10,7 @@ import type { PteEffect } from '../src/core/ops.ts';
 import type { AdversaryName, InvariantName } from '../src/core/sim-contract.ts';
 import type { Hazard, Side } from '../src/core/rule.ts';
 import { callerGatherNames } from './utils/caller-gather.ts';
+import { coversRegion } from './utils/extent.ts';
 import { CLEAR_FLUSH_DEFINITIONS, HW_ACCESS_TESTS, NESTED_FLUSH_FINISHERS, NO_NESTED_TEST_CALLEES, RANGE_WIDENERS } from '../src/kernel-api/catalogue.ts';
 import { createRule } from './create-rule.ts';
 import type { TypedRuleContext } from './create-rule.ts';
@@ -161,14 +162,7 @@ interface Pending {
 /** Is the flush range [start, end) shown to cover a whole region of `level` around the entries? */
 function coversExtent(image: FunctionImage, flush: Event, level: 'pmd' | 'pud', widened: ReadonlySet<string>): boolean {
   if ((flush.attrs.scope ?? 'range') !== 'range') return true;
-  const start = norm(flush.args.start);
-  const end = norm(flush.args.end);
-  if (widened.has(start) && widened.has(end)) return true;
-  const unit = level === 'pud' ? /\b(?:PUD_MASK|PUD_SIZE|HPAGE_PUD_SIZE)\b/ : /\b(?:PMD_MASK|PMD_SIZE|HPAGE_PMD_SIZE|HPAGE_PMD_MASK)\b/;
-  if (unit.test(flush.args.start ?? '') && unit.test(flush.args.end ?? '')) return true;
-  // Variables aligned to the level where they are computed (`start = ALIGN(vma->vm_start, PUD_SIZE)`).
-  const alignedVar = (v: string): boolean => /^[A-Za-z_][\w.>-]*$/.test(v) && new RegExp(`(?:^|[^\\w.>])${v.replace(/[.>-]/g, (c) => `\\${c}`)}\\s*=[^=;]*${unit.source}`, 'm').test(image.text);
-  return alignedVar(start) && alignedVar(end);
+  return coversRegion(image, flush.args.start, flush.args.end, level, widened);
 }
 
 /**

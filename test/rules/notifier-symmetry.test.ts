@@ -9,6 +9,7 @@ testRule(rule, {
     'valid-nonblock-under-lock.c',
     'valid-nonblock-failure-branch.c',
     'valid-nonblock-result-tested.c',
+    'valid-window-widened-for-shared-pmd.c',
     'valid-window-handed-to-caller.patch',
     'valid-window-opened-above-hunk.patch',
     'valid-notify-helper-called-inside-window.patch',
@@ -32,6 +33,7 @@ testRule(rule, {
     'invalid-nonblock-failure-ends-late.patch',
     'invalid-nonblock-result-discarded.c',
     'invalid-nonblock-failure-only-noted.patch',
+    'invalid-window-not-widened-for-shared-pmd.c',
     'invalid-walk-callback-bracket-other-branch.c',
   ],
 });
