@@ -122,8 +122,15 @@ function checkPath(
   const unbracketed: Array<{ index: number; event: Event; held: LockState }> = [];
   // Calls of unseen functions that ran inside the window the patch removed and now run outside any.
   const uncoveredCalls: Array<{ index: number; event: Event; held: LockState }> = [];
-  // Range expressions widened on the path so far (adjust_range_if_pmd_sharing_possible(vma, &range.start, ...)).
+  // Range expressions widened (adjust_range_if_pmd_sharing_possible(vma, &range.start, ...)): on the path so far,
+  // and anywhere in the image — an opaque call inside an `if` whose arms hold no other event is sliced off the
+  // paths (`if (folio_test_hugetlb(folio)) adjust_range_if_pmd_sharing_possible(...)`), so its absence from a path
+  // proves nothing.
   const widened = new Set<string>();
+  for (const e of image.events) {
+    const w = e.kind === 'call' ? RANGE_WIDENERS[e.callee] : undefined;
+    if (w) for (const k of w.args) widened.add(norm(e.args[`arg${k}`]));
+  }
   /** Entries whose region the window open around them does not cover (huge_pmd_unshare()'s PUD entry). */
   const small: Array<{ index: number; event: Event; window: Event; init: Event }> = [];
   path.steps.forEach((s, i) => {

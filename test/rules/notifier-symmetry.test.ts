@@ -10,6 +10,7 @@ testRule(rule, {
     'valid-nonblock-failure-branch.c',
     'valid-nonblock-result-tested.c',
     'valid-window-widened-for-shared-pmd.c',
+    'valid-window-widened-on-hugetlb-branch.c',
     'valid-window-handed-to-caller.patch',
     'valid-window-opened-above-hunk.patch',
     'valid-notify-helper-called-inside-window.patch',
