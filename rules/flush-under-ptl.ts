@@ -457,8 +457,16 @@ function checkPath(
   const heads = new Map<number, Set<string>>();
   /** Entries a range flush missed (its start lay past them), with the flush. */
   let missed: Array<Pending & { flush: Event; flushIndex: number; extent: boolean }> = [];
-  /** Range variables a catalogued widener (adjust_range_if_pmd_sharing_possible()) widened to a level's region. */
+  /**
+   * Range variables a catalogued widener (adjust_range_if_pmd_sharing_possible()) widened to a level's region: any
+   * call of the image, not only the path's — an opaque call inside an `if` whose arms hold no other event is sliced
+   * off the paths (`if (folio_test_hugetlb(folio)) adjust_range_if_pmd_sharing_possible(...)`).
+   */
   const widened = new Set<string>();
+  for (const e of ctx.image.events) {
+    const w = e.kind === 'call' ? RANGE_WIDENERS[e.callee] : undefined;
+    if (w) for (const k of w.args) widened.add(norm(e.args[`arg${k}`]));
+  }
   /** Path index of each announcement (for the loop it was made in). */
   const announcedAt = new Map<Event, number>();
   let sawDowngrade = false;

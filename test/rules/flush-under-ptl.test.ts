@@ -26,6 +26,7 @@ testRule(rule, {
     'valid-fork-copy-wrprotect.c',
     'valid-gather-entry-given.c',
     'valid-walk-private-gather-entry-given.c',
+    'valid-range-widened-on-hugetlb-branch.c',
     'valid-gather-keeps-pages.c',
     'valid-pmd-move-flush-under-lock.c',
     'valid-pte-move-flush-under-lock.c',
