@@ -11,6 +11,7 @@ import type { TypedRuleContext } from './create-rule.ts';
 import { annotatedEntryLocks, baseName, callersOf, contradictedAtSameCall, handOver, paramName, rangeFromCaller } from './utils/contracts.ts';
 import { PTE_PRESERVING_HOOKS, RANGE_WIDENERS } from '../src/kernel-api/catalogue.ts';
 import { coversRegion } from './utils/extent.ts';
+import { RANGE_ZAPPERS } from '../src/kernel-api/range-zappers.ts';
 import { callOutcome, failedCalls, returnSemantics } from './utils/failure.ts';
 import { untestedFailureVariants } from './utils/untested-failure.ts';
 import type { FailureSemantics } from '../src/kernel-api/catalogue.ts';
@@ -225,6 +226,9 @@ function checkPath(
       uncoveredCalls.push({ index: i, event: ev, held: new LockState([...state.held.entries()].map(([key, v]) => ({ key, cls: v.cls, by: v.by }))) });
     } else if (MIRRORED_KINDS.has(ev.kind) && open.length === 0 && (owner || (ev.attrs.notifies === true && image.complete))) {
       unbracketed.push({ index: i, event: ev, held: new LockState([...state.held.entries()].map(([key, v]) => ({ key, cls: v.cls, by: v.by }))) });
+    } else if (ev.kind === 'call' && RANGE_ZAPPERS.has(ev.callee) && open.length === 0 && owner) {
+      // A zap of a whole range that notifies nothing itself (unmap_page_range()): its PTE clears are this function's.
+      unbracketed.push({ index: i, event: ev, held: new LockState([...state.held.entries()].map(([key, v]) => ({ key, cls: v.cls, by: v.by }))) });
     }
     state.apply(ev);
   });
@@ -242,7 +246,13 @@ function checkPath(
     // install the PTE unchanged. Write-protecting it, the least change secondary MMUs must see, stands in for it,
     // and the claim names the value it depends on (never confirmed).
     const unknownValue = u.event.kind === 'pte-set' && untracedValue(u.event);
-    const simPath = unknownValue ? replaceAt(path, u.index, { ...u.event, attrs: { ...u.event.attrs, effects: ['wrprotect'] } }) : path;
+    // A range zap is simulated as the clear of one mirrored entry of the range.
+    const zap = u.event.kind === 'call' && RANGE_ZAPPERS.has(u.event.callee);
+    const simPath = unknownValue
+      ? replaceAt(path, u.index, { ...u.event, attrs: { ...u.event.attrs, effects: ['wrprotect'] } })
+      : zap
+        ? replaceAt(path, u.index, { ...synthEvent('pte-clear', u.event.callee, { mm: 'mm' }, u.event.loc, { effects: ['clear'] }), id: u.event.id, text: u.event.text })
+        : path;
     // A bracket counts only on this path (a window closed earlier on it), or as the patch removing the function's
     // whole window; a bracket on another branch says nothing about a window the caller (or code above the hunk)
     // holds around this path (a page-walk callback run inside its walker's window).

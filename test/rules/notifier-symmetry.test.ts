@@ -11,6 +11,7 @@ testRule(rule, {
     'valid-nonblock-result-tested.c',
     'valid-window-widened-for-shared-pmd.c',
     'valid-window-widened-on-hugetlb-branch.c',
+    'valid-nonblock-checked-before-range-zap.c',
     'valid-window-handed-to-caller.patch',
     'valid-window-opened-above-hunk.patch',
     'valid-notify-helper-called-inside-window.patch',
@@ -35,6 +36,7 @@ testRule(rule, {
     'invalid-nonblock-result-discarded.c',
     'invalid-nonblock-failure-only-noted.patch',
     'invalid-window-not-widened-for-shared-pmd.c',
+    'invalid-nonblock-ignored-before-range-zap.c',
     'invalid-walk-callback-bracket-other-branch.c',
   ],
 });
