@@ -13,6 +13,7 @@ import type { ControlStep, Event, EventPath, FunctionImage, FunctionView, PathSt
 import type { Side } from '../src/core/rule.ts';
 import type { AdversaryName } from '../src/core/sim-contract.ts';
 import { DEAD_MM_ENTRIES, GATHER_FLUSH_HOOKS, MM_USER_REFS, MM_WITHOUT_USERS } from '../src/kernel-api/catalogue.ts';
+import { syscallEvidence } from './utils/task-context.ts';
 import { createRule } from './create-rule.ts';
 import { callArgs, downgradeEffects, imageEvent, norm, replaceAt, stripStep } from './utils/paths.ts';
 
@@ -58,6 +59,8 @@ function liveEvidence(path: EventPath, until: number, image: FunctionImage, mm: 
   if (/^current->(?:active_)?mm$/.test(mm) || new RegExp(`\\b${mm.replace(/[^\w]/g, '')}\\s*=\\s*current->(?:active_)?mm\\b`).test(image.text)) {
     return 'it works on current->mm, the mm the calling task runs on';
   }
+  const task = taskContext(path, until, image);
+  if (task) return task;
   for (const s of path.steps.slice(0, until)) {
     if (s.step === 'event' && MM_USER_REFS.has(s.callee)) return `${s.callee}() took an mm_users reference`;
     if (s.step !== 'control' || s.kind !== 'branch') continue;
@@ -66,6 +69,18 @@ function liveEvidence(path: EventPath, until: number, image: FunctionImage, mm: 
     if (ref && (ref[1] === '!') !== s.taken) return `${ref[2]?.replace(/\(.*/, '')}() succeeded: the mm has users`;
   }
   return undefined;
+}
+
+/**
+ * Evidence that the function runs for a user task's system call (rules/utils/task-context.ts): a `__user` parameter,
+ * a killable mmap_lock taken on the path, or an `-EINTR` exit above the gather. Page tables of an mm are walked there
+ * only on current->mm or on an mm pinned with mmget() (get_task_mm(), mm_access()): the mm has users. The dead-mm
+ * teardown (exit_mmap()) and the OOM reaper (a kthread on an mm it pins with mmgrab() only) show none of these.
+ */
+function taskContext(path: EventPath, until: number, image: FunctionImage): string | undefined {
+  const line = path.steps[until]?.loc.line ?? Infinity;
+  const why = syscallEvidence(image, path.steps.slice(0, until), line);
+  return why ? `${why}: a system call works on current->mm or on an mm it holds with mmget()` : undefined;
 }
 
 /** An assignment that makes the gather's flush cover the whole mm whatever fullmm means to the arch. */

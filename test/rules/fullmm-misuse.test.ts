@@ -12,6 +12,7 @@ testRule(rule, {
     'valid-fullmm-helper-called-from-exit-mmap.patch',
     'valid-legacy-range-in-exit-mmap.c',
     'valid-ranged-gather.c',
+    'valid-ranged-gather-after-eintr-exit.patch',
   ],
   invalid: [
     'invalid-flush-hook-skips-fullmm.patch',
@@ -19,5 +20,6 @@ testRule(rule, {
     'invalid-fullmm-helper-called-from-syscall.patch',
     'invalid-proc-write-fullmm.c',
     'invalid-reaper-legacy-range.c',
+    'invalid-fullmm-after-eintr-exit.patch',
   ],
 });
