@@ -4,7 +4,9 @@
  */
 import type { ContextAnnotation } from '../core/events.ts';
 import { ITERATOR_PATTERN } from '../kernel-api/catalogue.ts';
+import { blankComments } from './blank-comments.ts';
 import { scanC } from './scan.ts';
+import { rewriteTypeArguments } from './type-args.ts';
 
 /**
  * Annotation keywords blanked with spaces of the same length: section placement, inlining, sparse address spaces and
@@ -80,9 +82,27 @@ function matchParen(text: string, open: number): number {
   return -1;
 }
 
+/** Words that cannot be the type before a declarator: keywords, storage classes, qualifiers, tag keywords. */
+const NOT_A_TYPE: ReadonlySet<string> = new Set([
+  'return', 'else', 'case', 'goto', 'do', 'sizeof', 'typeof', '__typeof__', 'struct', 'union', 'enum', 'static',
+  'extern', 'const', 'volatile', 'register', 'auto', 'typedef', 'if', 'while', 'for', 'switch', 'default', 'break',
+  'continue', 'restrict', '__restrict', 'defined',
+]);
+
+/**
+ * An unknown attribute-like word in a declaration: a bare `__word` between a type and a declarator name followed by
+ * `(` (`void __hyp_text f(void)`, `static int __foo_section g(...)`) is an annotation (C has no other reading of
+ * `T word name(`). The type before it must be an identifier that can name a type (not a keyword, storage class,
+ * qualifier or `struct` tag keyword), so a type spelled `__u64` after `static` stays. Blanked in place.
+ */
+function blankUnknownDeclAttributes(text: string): string {
+  const re = /\b([A-Za-z_]\w*)([ \t*]+)(__[a-z][a-z0-9_]*)(?=\s+\**\s*[A-Za-z_]\w*\s*\()/g;
+  return text.replace(re, (m, type: string, gap: string, word: string) => (NOT_A_TYPE.has(type) ? m : type + gap + blank(word)));
+}
+
 /** Blank kernel annotations, keeping every character position. */
 export function blankAnnotations(text: string): string {
-  let out = text.replace(WORD_RE, (m) => blank(m));
+  let out = blankUnknownDeclAttributes(text.replace(WORD_RE, (m) => blank(m)));
   CALL_RE.lastIndex = 0;
   let m: RegExpExecArray | null;
   const cuts: Array<[number, number]> = [];
@@ -153,6 +173,9 @@ export function rewriteKernelConstructs(text: string): string {
     sys.lastIndex = end;
   }
   for (const e of edits.sort((x, y) => y.a - x.a)) out = overwrite(out, e.a, e.b, e.by);
+  // Other types as macro arguments (`min_t(unsigned long, a, b)`, `alloc_percpu(void *)`), `offsetof(T, a.b)`;
+  // after the SYSCALL_DEFINE rewrite, whose `T, a` pairs become named parameters.
+  out = rewriteTypeArguments(out);
   return resolveConditionals(out);
 }
 
@@ -275,32 +298,35 @@ export interface ColumnShift {
 export function loopifyIterators(text: string): { text: string; shifts: ColumnShift[] } {
   const re = /\b([a-z_][a-z0-9_]*)\s*\(/g;
   const edits: Array<{ at: number; insert: string }> = [];
+  // Comments blanked (same offsets): a comment between the previous statement and the macro, or inside its head,
+  // is no part of the statement-start test, and a macro name inside a comment is not rewritten.
+  const code = blankComments(text);
   let m: RegExpExecArray | null;
-  while ((m = re.exec(text))) {
+  while ((m = re.exec(code))) {
     const name = m[1]!;
     // Iterator macros by name (`*for_each*`, `*foreach*`); any other lowercase macro call at statement start whose
     // argument list is followed by `{` on the same line is a loop-like block macro too (C has no other reading).
     // `scoped_guard(...)` / `scoped_cond_guard(...)` heads become `if(...)`: the CFG runs the body once under the guard.
     const scoped = name === 'scoped_guard' || name === 'scoped_cond_guard';
     const named = scoped || ITERATOR_PATTERN.test(name) || /(?:^|_)for_?each(?:_|$)/.test(name);
-    if (!named && (STATEMENT_WORDS.has(name) || text[m.index + m[0].length - 1] !== '(')) continue;
+    if (!named && (STATEMENT_WORDS.has(name) || code[m.index + m[0].length - 1] !== '(')) continue;
     // Statement start: previous significant character is one of ; { } ) : or the word else / start of text.
     let j = m.index - 1;
-    while (j >= 0 && /\s/.test(text[j]!)) j--;
-    const prevOk = j < 0 || /[;{}):]/.test(text[j]!) || /\belse$/.test(text.slice(Math.max(0, j - 4), j + 1));
+    while (j >= 0 && /\s/.test(code[j]!)) j--;
+    const prevOk = j < 0 || /[;{}):]/.test(code[j]!) || /\belse$/.test(code.slice(Math.max(0, j - 4), j + 1));
     if (!prevOk) continue;
-    if (j >= 0 && text[j] === ')') {
+    if (j >= 0 && code[j] === ')') {
       // `if (x) list_for_each(...)` is fine; a cast or call followed by the macro is not a statement start.
-      const before = text.slice(0, j + 1);
+      const before = code.slice(0, j + 1);
       if (!/\b(?:if|while|for)\s*\(.*\)$/.test(before.slice(before.lastIndexOf('\n') + 1))) continue;
     }
     const open = m.index + m[0].length - 1;
-    const end = matchParen(text, open);
+    const end = matchParen(code, open);
     if (end < 0) continue;
     let k = end;
-    while (k < text.length && /[ \t]/.test(text[k]!)) k++;
-    if (text[k] === ';') continue; // a call, not a loop head
-    if (!named && text[k] !== '{') continue;
+    while (k < code.length && /[ \t]/.test(code[k]!)) k++;
+    if (code[k] === ';') continue; // a call, not a loop head
+    if (!named && code[k] !== '{') continue;
     edits.push({ at: m.index, insert: scoped ? 'if(' : 'while(' }, { at: end, insert: ')' });
     re.lastIndex = end;
   }
@@ -437,6 +463,15 @@ export function operandFill(text: string): string {
   return /[,=+\-*/%&|^<>!?~]$/.test(code) ? '0' : '';
 }
 
+/** Does the fragment's first statement (comments and preprocessor lines skipped) start with `else`? */
+export function startsWithElse(fragment: string): boolean {
+  const code = blankComments(fragment)
+    .split('\n')
+    .filter((l) => !/^\s*#/.test(l))
+    .join('\n');
+  return /^\s*else\b/.test(code);
+}
+
 /** Identifier used for synthetic wrapper functions. */
 export const SYNTHETIC_NAME = '__mmr_fragment__';
 
@@ -500,6 +535,12 @@ export function wrapFragment(fragment: string): Wrapped {
     }
     for (let i = openers.length - 1; i >= 0; i--) prefixParts.push(openers[i]!);
     if (tailPrefix) prefixParts.push(tailPrefix);
+    else if (startsWithElse(fragment)) {
+      // `else if (...)` / `else` first: the `if` arms above the hunk are unseen, so an invented `if` whose arm is
+      // empty: both its branches are paths, and the invented opener keeps the image incomplete.
+      prefixParts.push(`if (${CONTEXT_COND}) ;`);
+      notes.push('fragment starts with else');
+    }
   }
   if (sc.startsInComment) {
     prefixParts.push('/*');
