@@ -463,13 +463,22 @@ export function operandFill(text: string): string {
   return /[,=+\-*/%&|^<>!?~]$/.test(code) ? '0' : '';
 }
 
-/** Does the fragment's first statement (comments and preprocessor lines skipped) start with `else`? */
-export function startsWithElse(fragment: string): boolean {
+/**
+ * The invented `if` for a fragment that starts inside an `if` statement whose head is above it (comments and
+ * preprocessor lines skipped): `if (__mmr_context__) ;` when the first statement is `else` / `else if (...)` (the
+ * arms above are unseen), `if (__mmr_context__)` when it is one plain statement followed by `else` (the tail of an
+ * unbraced arm: `kfree(p);` then `else ...`). Both branches are paths; the invented condition keeps the image
+ * incomplete. Undefined otherwise.
+ */
+export function elseOpener(fragment: string): string | undefined {
   const code = blankComments(fragment)
     .split('\n')
     .filter((l) => !/^\s*#/.test(l))
     .join('\n');
-  return /^\s*else\b/.test(code);
+  if (/^\s*else\b/.test(code)) return `if (${CONTEXT_COND}) ;`;
+  const m = /^\s*([^;{}]*);\s*else\b/.exec(code);
+  if (m && !/^(?:if|for|while|switch|do|else|case|default)\b/.test(m[1]!) && !/^\w+\s*:(?!:)/.test(m[1]!)) return `if (${CONTEXT_COND})`;
+  return undefined;
 }
 
 /** Identifier used for synthetic wrapper functions. */
@@ -535,11 +544,12 @@ export function wrapFragment(fragment: string): Wrapped {
     }
     for (let i = openers.length - 1; i >= 0; i--) prefixParts.push(openers[i]!);
     if (tailPrefix) prefixParts.push(tailPrefix);
-    else if (startsWithElse(fragment)) {
-      // `else if (...)` / `else` first: the `if` arms above the hunk are unseen, so an invented `if` whose arm is
-      // empty: both its branches are paths, and the invented opener keeps the image incomplete.
-      prefixParts.push(`if (${CONTEXT_COND}) ;`);
-      notes.push('fragment starts with else');
+    else {
+      const opener = elseOpener(fragment);
+      if (opener) {
+        prefixParts.push(opener);
+        notes.push('fragment starts in an if whose head is unseen');
+      }
     }
   }
   if (sc.startsInComment) {

@@ -74,10 +74,9 @@ export function rewriteTypeArguments(text: string): string {
     if (!args) continue;
     args.forEach(([a, b], k) => {
       const raw = code.slice(a, b);
-      if (raw.includes('\n')) return;
       const lead = raw.length - raw.trimStart().length;
       const arg = raw.trim();
-      if (!arg) return;
+      if (!arg || arg.includes('\n')) return;
       const at = a + lead;
       if (name === 'offsetof' && k === 1) {
         if (/^[A-Za-z_][\w.\[\]\s>-]*$/.test(arg) && /[.\[\]>-]/.test(arg)) out = put(out, at, arg.replace(/\W/g, '_'));

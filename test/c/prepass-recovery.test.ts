@@ -87,6 +87,17 @@ describe('fragment starting with else', () => {
     expect(flushes).toContain(false);
   });
 
+  it('after the tail of an unbraced arm: the invented if owns that statement', async () => {
+    const frag = '\t\tflush_tlb_all();\n\telse if (old != static_slots &&\n\t\t old != spare_slots)\n\t\tflush_tlb_mm(mm);\n\n\tput_slots(old);\n';
+    const r = await analyzeFunctionSource(frag, { name: 'grow' });
+    expect(mmr010(r.problems)).toEqual([]);
+    expect(r.complete).toBe(false);
+    const seqs = r.paths.map((p) => p.steps.flatMap((s) => (s.step === 'event' ? [s.callee] : [])).join(' '));
+    expect(seqs).toContain('flush_tlb_all put_slots');
+    expect(seqs).toContain('flush_tlb_mm put_slots');
+    expect(seqs.some((q) => q.includes('flush_tlb_all') && q.includes('flush_tlb_mm'))).toBe(false);
+  });
+
   it('after a comment tail too', async () => {
     const r = await analyzeFunctionSource('\t * end of a note\n\t */\n\telse\n\t\tflush_tlb_all();\n', { name: 'g' });
     expect(mmr010(r.problems)).toEqual([]);
@@ -113,6 +124,7 @@ describe('types as macro arguments', () => {
     expect(out).toContain('alloc_percpu(void__)');
     expect(out).toContain('inner_limit)');
     expect(rewriteTypeArguments('\tx = f(a, (unsigned long)b);\n')).toBe('\tx = f(a, (unsigned long)b);\n');
+    expect(rewriteTypeArguments('\tCHECK(offsetof(struct ctx,\n\t\t\t inner.limit) != 8);\n')).toContain('\t\t\t inner_limit) != 8');
   });
 
   it('parse without recovery', async () => {
