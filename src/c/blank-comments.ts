@@ -7,46 +7,19 @@
 export function blankComments(text: string): string {
   const firstClose = text.indexOf('*/');
   const firstOpen = text.indexOf('/*');
-  let inBlock = firstClose >= 0 && (firstOpen < 0 || firstClose < firstOpen);
-  let out = '';
-  let i = 0;
-  while (i < text.length) {
-    const c = text[i]!;
-    const n = text[i + 1];
-    if (inBlock) {
-      if (c === '*' && n === '/') {
-        out += '  ';
-        i += 2;
-        inBlock = false;
-      } else {
-        out += c === '\n' ? '\n' : ' ';
-        i++;
-      }
-      continue;
-    }
-    if (c === '/' && n === '*') {
-      out += '  ';
-      i += 2;
-      inBlock = true;
-      continue;
-    }
-    if (c === '/' && n === '/') {
-      let e = text.indexOf('\n', i);
-      if (e < 0) e = text.length;
-      out += ' '.repeat(e - i);
-      i = e;
-      continue;
-    }
-    if (c === '"' || c === "'") {
-      let e = i + 1;
-      while (e < text.length && text[e] !== c && text[e] !== '\n') e += text[e] === '\\' ? 2 : 1;
-      e = Math.min(e + 1, text.length);
-      out += text.slice(i, e);
-      i = e;
-      continue;
-    }
-    out += c;
-    i++;
+  let head = '';
+  let rest = text;
+  if (firstClose >= 0 && (firstOpen < 0 || firstClose < firstOpen)) {
+    head = blank(text.slice(0, firstClose + 2));
+    rest = text.slice(firstClose + 2);
   }
-  return out;
+  if (!/\/[*/]/.test(rest)) return head + rest;
+  return head + rest.replace(TOKENS, (t) => (t[0] === '/' ? blank(t) : t));
+}
+
+/** Comments, string and character literals (a literal is skipped whole, so a `//` inside it is no comment). */
+const TOKENS = /\/\*[\s\S]*?(?:\*\/|$)|\/\/[^\n]*|"(?:\\[\s\S]|[^"\\\n])*"?|'(?:\\[\s\S]|[^'\\\n])*'?/g;
+
+function blank(s: string): string {
+  return s.replace(/[^\n]/g, ' ');
 }

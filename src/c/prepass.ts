@@ -86,7 +86,7 @@ function matchParen(text: string, open: number): number {
 const NOT_A_TYPE: ReadonlySet<string> = new Set([
   'return', 'else', 'case', 'goto', 'do', 'sizeof', 'typeof', '__typeof__', 'struct', 'union', 'enum', 'static',
   'extern', 'const', 'volatile', 'register', 'auto', 'typedef', 'if', 'while', 'for', 'switch', 'default', 'break',
-  'continue', 'restrict', '__restrict', 'defined',
+  'continue', 'restrict', '__restrict', 'defined', 'define', 'undef', 'ifdef', 'ifndef', 'elif', 'pragma',
 ]);
 
 /**
@@ -421,9 +421,11 @@ export function openerFor(text: string, at: number, regionStart: number): string
 /**
  * How a text starts before its first statement boundary: with `n` closing parentheses whose openers are above it.
  * `header` when they end a function header (`)` then `{` on a later line, or nothing), `control` when they end an
- * `if`/loop head (`) {` on the same line), `statement` when they end an expression (`);`, `),`, `) &&` ...).
+ * `if`/loop head (`) {` on the same line; `unbraced` when a statement starts on a later line instead: `... == 0)`
+ * then `return -EINVAL;` — no expression goes on with a word after its closing parenthesis and a line break),
+ * `statement` when they end an expression (`);`, `),`, `) &&` ...).
  */
-export function leadingTail(text: string): { n: number; kind: 'header' | 'control' | 'statement' } | undefined {
+export function leadingTail(text: string): { n: number; kind: 'header' | 'control' | 'statement'; unbraced?: true } | undefined {
   const sc = scanC(text);
   let depth = 0;
   let n = 0;
@@ -444,6 +446,7 @@ export function leadingTail(text: string): { n: number; kind: 'header' | 'contro
   const c = rest[next.length];
   if (c === undefined) return { n, kind: 'header' };
   if (c === '{') return { n, kind: next.includes('\n') ? 'header' : 'control' };
+  if (next.includes('\n') && /[A-Za-z_]/.test(c)) return { n, kind: 'control', unbraced: true };
   return { n, kind: 'statement' };
 }
 
@@ -503,7 +506,9 @@ export function wrapFragment(fragment: string): Wrapped {
   if (tail && tail.kind !== 'header') {
     // A statement or block head cut by the hunk: open its parentheses synthetically.
     for (let i = 0; i < tail.n; i++) stack.push({ ch: '(', at: -1 });
-    tailPrefix = tail.kind === 'control' ? `${exitsUnseenLoop(fragment) ? 'while' : 'if'} ${'('.repeat(tail.n)}` : '('.repeat(tail.n);
+    // A braced head whose body leaves an unseen loop is that loop; an unbraced head's one statement is an `if` arm.
+    const head = !tail.unbraced && exitsUnseenLoop(fragment) ? 'while' : 'if';
+    tailPrefix = tail.kind === 'control' ? `${head} ${'('.repeat(tail.n)}` : '('.repeat(tail.n);
     notes.push(`fragment starts inside a ${tail.kind === 'control' ? 'block head' : 'statement'}`);
   }
   for (const p of sc.puncts) {

@@ -59,31 +59,40 @@ function put(text: string, a: number, by: string): string {
   return text.slice(0, a) + by + text.slice(a + by.length);
 }
 
+/** A type-shaped argument between `(` or `,` and `,` or `)` (checked further by isTypeArgument). */
+const CANDIDATE = /([(,])(\s*)((?:[A-Za-z_]\w*[ \t]+)*[A-Za-z_]\w*[ \t]*\**)[ \t]*(?=[,)])/g;
+
 /** Rewrite type arguments and `offsetof` member designators (see the module comment). */
 export function rewriteTypeArguments(text: string): string {
-  if (!/\(/.test(text)) return text;
+  if (!/[A-Za-z_]\w*[ \t]*(?:[ \t][A-Za-z_]|\*)/.test(text)) return text;
   const code = blankComments(text);
   let out = text;
-  const re = /\b([A-Za-z_]\w*)\s*\(/g;
+  CANDIDATE.lastIndex = 0;
   let m: RegExpExecArray | null;
-  while ((m = re.exec(code))) {
-    const name = m[1]!;
-    if (NOT_A_CALL.has(name)) continue;
-    const open = m.index + m[0].length - 1;
-    const args = argumentRanges(code, open);
-    if (!args) continue;
-    args.forEach(([a, b], k) => {
-      const raw = code.slice(a, b);
-      const lead = raw.length - raw.trimStart().length;
-      const arg = raw.trim();
-      if (!arg || arg.includes('\n')) return;
-      const at = a + lead;
-      if (name === 'offsetof' && k === 1) {
-        if (/^[A-Za-z_][\w.\[\]\s>-]*$/.test(arg) && /[.\[\]>-]/.test(arg)) out = put(out, at, arg.replace(/\W/g, '_'));
-        return;
-      }
-      if (isTypeArgument(arg)) out = put(out, at, arg.replace(/\W/g, '_'));
-    });
+  while ((m = CANDIDATE.exec(code))) {
+    const arg = m[3]!.trimEnd();
+    const at = m.index + 1 + m[2]!.length;
+    // Let the closing `,` / `)` start the next candidate.
+    CANDIDATE.lastIndex = at + m[3]!.length;
+    if (!isTypeArgument(arg)) continue;
+    if (m[1] === '(') {
+      // A macro's argument list, not a cast or a grouping: a word (no keyword) right before the parenthesis.
+      const w = /([A-Za-z_]\w*)\s*$/.exec(code.slice(Math.max(0, m.index - 64), m.index));
+      if (!w || NOT_A_CALL.has(w[1]!)) continue;
+    }
+    out = put(out, at, arg.replace(/\W/g, '_'));
+  }
+  const off = /\boffsetof\s*\(/g;
+  while ((m = off.exec(code))) {
+    const args = argumentRanges(code, m.index + m[0].length - 1);
+    const member = args?.[1];
+    if (!member) continue;
+    const raw = code.slice(member[0], member[1]);
+    const arg = raw.trim();
+    const at = member[0] + raw.length - raw.trimStart().length;
+    if (arg && !arg.includes('\n') && /^[A-Za-z_][\w.\[\]\s>-]*$/.test(arg) && /[.\[\]>-]/.test(arg)) {
+      out = put(out, at, arg.replace(/\W/g, '_'));
+    }
   }
   return out;
 }

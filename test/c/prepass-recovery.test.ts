@@ -2,7 +2,7 @@
 // hunks that start in a header's tail or with `else`, types as macro arguments.
 import { describe, expect, it } from 'vitest';
 import { blankComments } from '../../src/c/blank-comments.ts';
-import { blankAnnotations, loopifyIterators, rewriteKernelConstructs } from '../../src/c/prepass.ts';
+import { blankAnnotations, leadingTail, loopifyIterators, rewriteKernelConstructs } from '../../src/c/prepass.ts';
 import { isTypeArgument, rewriteTypeArguments } from '../../src/c/type-args.ts';
 import { analyzeFunctionSource } from '../../src/frontend/index.ts';
 
@@ -53,7 +53,7 @@ describe('unknown attribute between type and name', () => {
   });
 
   it('does not touch a struct tag or a call', () => {
-    const src = 'struct __my_tag *get_tag(void);\n\treturn __my_helper(x);\n';
+    const src = 'struct __my_tag *get_tag(void);\n\treturn __my_helper(x);\n#define __my_flush_all __my_flush_range(0, ~0UL)\n';
     expect(blankAnnotations(src)).toBe(src);
   });
 
@@ -72,6 +72,24 @@ describe('fragment starting inside a header', () => {
     expect(r.complete).toBe(false);
     expect(r.params).toEqual(['int *count']);
     expect(r.events.map((e) => `${e.kind}@${e.loc.line}`)).toEqual(['tlb-flush@4']);
+  });
+});
+
+describe('fragment starting in an unbraced if head', () => {
+  it('the head tail gets its if: the statement after it is its arm, not run on every path', async () => {
+    const frag = '\t    ctx->rd + ctx->wr == 0)\n\t\treturn -EINVAL;\n\tflush_tlb_all();\n\treturn 0;\n}\n';
+    const r = await analyzeFunctionSource(frag, { name: 'to_dist' });
+    expect(mmr010(r.problems)).toEqual([]);
+    expect(r.complete).toBe(false);
+    const flushes = r.paths.map((p) => p.steps.some((s) => s.step === 'event' && s.callee === 'flush_tlb_all'));
+    expect(flushes).toContain(true);
+    expect(flushes).toContain(false);
+  });
+
+  it('a statement tail stays a statement', () => {
+    expect(leadingTail('\t\t  b, c);\n\tx++;\n')).toEqual({ n: 1, kind: 'statement' });
+    expect(leadingTail('\t\t  b == c)\n\t\t? x : y;\n')?.kind).toBe('statement');
+    expect(leadingTail('\t\t  b == c)\n\t\tcontinue;\n')).toEqual({ n: 1, kind: 'control', unbraced: true });
   });
 });
 
@@ -124,6 +142,7 @@ describe('types as macro arguments', () => {
     expect(out).toContain('alloc_percpu(void__)');
     expect(out).toContain('inner_limit)');
     expect(rewriteTypeArguments('\tx = f(a, (unsigned long)b);\n')).toBe('\tx = f(a, (unsigned long)b);\n');
+    expect(rewriteTypeArguments('MY_TREE_DEFINE(struct node, link,\n\t\tunsigned long, last)\n')).toContain('\t\tunsigned_long, last)');
     expect(rewriteTypeArguments('\tCHECK(offsetof(struct ctx,\n\t\t\t inner.limit) != 8);\n')).toContain('\t\t\t inner_limit) != 8');
   });
 
