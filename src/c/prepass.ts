@@ -412,7 +412,7 @@ export function openerFor(text: string, at: number, regionStart: number): string
   if (/^else\b/.test(after)) return 'if (1) {';
   if (/(?:^|[;{}:]\s*)(?:case\b[^:]*|default\s*):/.test(region)) return 'switch (0) {';
   if (exitsUnseenLoop(region)) return `while (${LOOP_COND}) {`;
-  if (/^[;,]/.test(after) && !/;\s*$/.test(region.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, '').trimEnd()) && /(?:^|[,{]\s*)\.\w+\s*=|^\s*\[[^\]]+\]\s*=/m.test(region)) {
+  if (/^[;,]/.test(after) && !/;\s*$/.test(region.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, '').trimEnd()) && /(?:^\s*|[,{]\s*)\.\w+\s*=|^\s*\[[^\]]+\]\s*=/m.test(region)) {
     return '(void)(struct __mmr_init__){';
   }
   return `if (${CONTEXT_COND}) {`;

@@ -93,6 +93,15 @@ describe('fragment starting in an unbraced if head', () => {
   });
 });
 
+describe('fragment starting inside an initialiser', () => {
+  it('an indented designator line before }; closes an invented initialiser', async () => {
+    const frag = '\t\t.mask = pick_mask(area),\n\t};\n\tstruct mm_struct *mm = area->mm;\n\tflush_tlb_mm(mm);\n';
+    const r = await analyzeFunctionSource(frag, { name: 'fault' });
+    expect(mmr010(r.problems)).toEqual([]);
+    expect(r.events.map((e) => e.callee)).toContain('flush_tlb_mm');
+  });
+});
+
 describe('fragment starting with else', () => {
   it('gets an invented if: both arms are paths and the image is incomplete', async () => {
     const frag = '\telse if (p->flags & MY_FLAG)\n\t\tremap_nodes(p);\n\telse {\n\t\tflush_tlb_all();\n\t}\n\n';
