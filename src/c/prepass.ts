@@ -97,7 +97,10 @@ const NOT_A_TYPE: ReadonlySet<string> = new Set([
  */
 function blankUnknownDeclAttributes(text: string): string {
   const re = /\b([A-Za-z_]\w*)([ \t*]+)(__[a-z][a-z0-9_]*)(?=\s+\**\s*[A-Za-z_]\w*\s*\()/g;
-  return text.replace(re, (m, type: string, gap: string, word: string) => (NOT_A_TYPE.has(type) ? m : type + gap + blank(word)));
+  const out = text.replace(re, (m, type: string, gap: string, word: string) => (NOT_A_TYPE.has(type) ? m : type + gap + blank(word)));
+  // An upper-case macro before the type of a definition at line start (`STATIC_NOPV void f(...)`): `W T name(` has
+  // no other reading either; the type and the name stay.
+  return out.replace(/^([ \t]*(?:(?:static|extern|inline)[ \t]+)*)([A-Z][A-Z0-9_]*)(?=[ \t]+(?:const[ \t]+)?(?:(?:struct|union|enum)[ \t]+)?[A-Za-z_]\w*[ \t*]+[A-Za-z_]\w*[ \t]*\()/gm, (_m, lead: string, word: string) => lead + blank(word));
 }
 
 /** Blank kernel annotations, keeping every character position. */

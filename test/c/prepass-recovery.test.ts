@@ -52,6 +52,15 @@ describe('unknown attribute between type and name', () => {
     expect(out).toContain('late_name(int a)');
   });
 
+  it('an upper-case macro before the type of a definition is blanked too', async () => {
+    const src = 'MY_NOPV void my_flush_multi(const struct cpumask *mask,\n\t\t\tconst struct flush_info *info)\n{\n\tflush_tlb_all();\n}\n';
+    expect(blankAnnotations(src)).toContain('        void my_flush_multi(');
+    expect(blankAnnotations('PTE_TYPE *get_entry(int i);\nBIG_T val(int i);\n')).toBe('PTE_TYPE *get_entry(int i);\nBIG_T val(int i);\n');
+    const r = await analyzeFunctionSource(src);
+    expect(mmr010(r.problems)).toEqual([]);
+    expect(r.name).toBe('my_flush_multi');
+  });
+
   it('does not touch a struct tag or a call', () => {
     const src = 'struct __my_tag *get_tag(void);\n\treturn __my_helper(x);\n#define __my_flush_all __my_flush_range(0, ~0UL)\n';
     expect(blankAnnotations(src)).toBe(src);
