@@ -11,7 +11,7 @@ import { declaratorName } from './expr-events.ts';
 import { parseC } from './parser.ts';
 import { enumeratePaths, type PathOptions } from './paths.ts';
 import { feasiblePaths } from './path-feasibility.ts';
-import { closeFragment, contextAnnotations, prepass, unshiftColumn, wrapFragment, CONTEXT_COND, LOOP_COND, SYNTHETIC_NAME } from './prepass.ts';
+import { closeFragment, contextAnnotations, leadingTail, prepass, elseOpener, unshiftColumn, wrapFragment, CONTEXT_COND, LOOP_COND, SYNTHETIC_NAME } from './prepass.ts';
 
 /** Per-line facts for an image (index = line - 1). */
 export type LineInfo = FunctionImage['lineInfo'];
@@ -105,9 +105,12 @@ export async function analyzeFunctionText(text: string, opts: AnalyzeOptions = {
     let tree = opts.fragment === true ? undefined : await parseC(pre.text);
     let def = tree ? topFunction(tree.rootNode) : undefined;
     let lineOffset = 0;
-    const whole = tree !== undefined && looksComplete(tree.rootNode, def) && opts.fragment !== true;
+    // A text that starts with a header's tail (`int *nr)` then `{`) or inside an `if` (`else`) is no definition,
+    // whatever the parser recovered.
+    const notDefinition = leadingTail(pre.text)?.kind === 'header' || elseOpener(pre.text) !== undefined;
+    const whole = tree !== undefined && !notDefinition && looksComplete(tree.rootNode, def) && opts.fragment !== true;
     let fragment = !whole;
-    if (!whole && tree && def && startsWithDefinition(tree.rootNode, def)) {
+    if (!whole && tree && def && !notDefinition && startsWithDefinition(tree.rootNode, def)) {
       // A definition cut off at the end: close what is open, keep positions.
       tree.delete();
       tree = await parseC(closeFragment(pre.text));
