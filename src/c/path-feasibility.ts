@@ -231,7 +231,10 @@ export function feasiblePaths(paths: EventPath[], text: string, unseenAfter: Rea
       if (s.step === 'control' && s.kind === 'loop-enter') loopHeads.add(s.loop);
       // Round a loop whose head the path never entered (unseen above a fragment): what ran there is unknown.
       if (s.step === 'control' && s.kind === 'loop-next' && !loopHeads.has(s.loop)) facts.clear();
-      if (s.step === 'control' && s.kind === 'branch') {
+      // A fragment that starts in the tail of a condition (`... == 0)`): the front end invents its `if (`, and the
+      // condition it reads is only the visible tail of the real one — not a fact, and not to be judged by facts.
+      const partialHead = s.step === 'control' && s.kind === 'branch' && line === 1 && !/\b(?:if|while|for|switch)\s*\(/.test(lines[0] ?? '');
+      if (s.step === 'control' && s.kind === 'branch' && !partialHead) {
         const f = formula(s.cond);
         if (f && readsOfFormula(f).length > 0) {
           const v = known(f, line);

@@ -255,6 +255,18 @@ describe('assignments, loops and jumps', () => {
   });
 });
 
+describe('a fragment starting in the tail of a condition', () => {
+  it('the visible tail is not the whole condition: it neither decides nor is decided by a later test', async () => {
+    // The hunk starts on the last line of `if (force ||\n    !ptep)`: taken false, the real condition says
+    // ptep is set; the visible tail alone would say the same only if `force` were false, which is unseen.
+    const text = ['\t\t    !ptep)', '\t\t\treturn 0;', '\tspin_lock(ptl);', '\tif (ptep)', '\t\tspin_unlock(ptl);', '\treturn 1;', '}'].join('\n');
+    const img = await analyzeFunctionText(text, { fragment: true });
+    const shapes = img.paths.map((p) => calls(p).filter((c) => c.startsWith('spin_')).join(' '));
+    // No path is cut by the invented head: the lock may be taken with the unlock skipped or not.
+    expect(new Set(shapes)).toEqual(new Set(['', 'spin_lock', 'spin_lock spin_unlock']));
+  });
+});
+
 describe('invented openers', () => {
   it('a path that goes round a loop the front end invented is not complete', async () => {
     // A fragment that leaves an unseen loop (`continue`, then the loop's `}`) and returns after it.
