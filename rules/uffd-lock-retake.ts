@@ -248,8 +248,21 @@ function baseName(expr: string | undefined): string {
   return m ? (m[1] as string) : e;
 }
 
+/** nullTests() by condition and direction (the same branches recur on every path). */
+const NULL_TESTS = new Map<string, ReadonlyArray<{ name: string; isNull: boolean }>>();
+
 /** What a branch condition says about a pointer being NULL: name → NULL when the branch is taken (true) or not. */
-function nullTests(cond: string, taken: boolean): Array<{ name: string; isNull: boolean }> {
+function nullTests(cond: string, taken: boolean): ReadonlyArray<{ name: string; isNull: boolean }> {
+  const key = `${taken ? 1 : 0}${cond}`;
+  let out = NULL_TESTS.get(key);
+  if (!out) {
+    if (NULL_TESTS.size > 10_000) NULL_TESTS.clear();
+    NULL_TESTS.set(key, (out = nullTestsOf(cond, taken)));
+  }
+  return out;
+}
+
+function nullTestsOf(cond: string, taken: boolean): Array<{ name: string; isNull: boolean }> {
   let c = norm(cond);
   const strip = (x: string): string => {
     let y = norm(x);
@@ -342,8 +355,17 @@ function highptePossible(file: string): boolean {
   return m === null || PTE_MAP_SEMANTICS.highpteArchDirs.includes(m[1] as string);
 }
 
+/** rcuMappingApi() by image: every path's checks ask, and the answer walks every path. */
+const RCU_API = new WeakMap<FunctionImage, boolean>();
+
 /** Does the function test a pte_offset_map*() result for NULL (written against the ≥6.5 RCU-mapping API)? */
 function rcuMappingApi(image: FunctionImage): boolean {
+  let known = RCU_API.get(image);
+  if (known === undefined) RCU_API.set(image, (known = testsMapResult(image)));
+  return known;
+}
+
+function testsMapResult(image: FunctionImage): boolean {
   return image.paths.some((p) => {
     const names = new Set<string>();
     return p.steps.some((st) => {
