@@ -247,7 +247,13 @@ async function checkPatch(patch: Patch, opts: CheckOptions, stats: Report['stats
     }
     if (!best) continue;
     const budgets = imageBudgets(fn, best.c.side);
-    if (best.confirmation.simulation?.bound) budgets.push(`simulation bound reached: ${best.confirmation.simulation.bound}`);
+    const bound = best.confirmation.simulation?.bound;
+    if (bound) {
+      // The state budget is deterministic; the wall-clock limit is only a safety net, and a verdict it cut may differ
+      // on another machine.
+      const netNote = bound.startsWith('time>') ? ' (the wall-clock safety net, not the state budget: this result depends on the machine and its load)' : '';
+      budgets.push(`simulation bound reached: ${bound}${netNote}`);
+    }
     if (tried < distinct.length && best.confirmation.status !== 'confirmed') {
       budgets.push(`simulation budget: ${tried} of ${distinct.length} distinct paths with this hazard simulated`);
     }
