@@ -276,6 +276,8 @@ async function checkPatch(patch: Patch, opts: CheckOptions, stats: Report['stats
     const hasBefore = fn.pre !== undefined || partner?.pre !== undefined;
     const preConfirmed = pre.filter((s) => s.confirmation.status === 'confirmed');
     const postConfirmed = post.filter((s) => s.confirmation.status === 'confirmed');
+    // Rules with a candidate this patch introduces into the function (confirmed or inconclusive): no fix credit.
+    const introducing = new Set<string>();
     for (const s of own('post')) {
       const strict = pre.some((p) => pairKey(p.candidate) === pairKey(s.candidate));
       const loose = pre.some((p) => looseKey(p.candidate) === looseKey(s.candidate));
@@ -289,6 +291,7 @@ async function checkPatch(patch: Patch, opts: CheckOptions, stats: Report['stats
         introduced = false;
         notes.push(`the code before this patch may violate too (${preUnsure.confirmation.dependsOn}); whether this patch introduced it depends on that code`);
       }
+      if (introduced && (s.confirmation.status === 'confirmed' || s.confirmation.status === 'inconclusive')) introducing.add(s.candidate.rule);
       const suggestion = simulateSuggestion(s, opts, all);
       findings.push(toFinding({ patch, fn, candidate: s.candidate, confirmation: s.confirmation, introduced, fixed: false, suggestion, others: s.others, budgets: s.budgets, notes }));
     }
@@ -299,6 +302,9 @@ async function checkPatch(patch: Patch, opts: CheckOptions, stats: Report['stats
       // "Fixed" needs the post-image to be free of the violation under every completion of unseen code.
       const unsure = post.some((s) => s.confirmation.dependsOn !== undefined && looseKey(s.candidate) === looseKey(p.candidate));
       if (unsure) continue;
+      // A patch that may introduce a hazard of the same rule into the same function is not credited with fixing
+      // one: the only note a reader would see is a fix, on a patch that may have broken the same protocol.
+      if (introducing.has(p.candidate.rule)) continue;
       findings.push(toFinding({ patch, fn, candidate: p.candidate, confirmation: p.confirmation, introduced: false, fixed: true, others: p.others, budgets: p.budgets }));
     }
   }
