@@ -78,7 +78,7 @@ function companionFor(c: Candidate, all: ReadonlyArray<{ fn: FunctionView; c: Ca
       o.c.hazard.kind === c.hazard.kind &&
       o.c.path.steps.some((s) => s.step === 'event' && (s.attrs.effects ?? []).some((e) => !mine.has(e))),
   );
-  return other ? { candidate: other.c, path: other.fn.path, fn: other.fn.name, fragment: isFragment(other.fn, other.c.side) } : undefined;
+  return other ? { candidate: other.c, path: other.fn.path, fn: other.fn.name, fragment: isFragment(other.fn, other.c.side), facts: factsFor(other.fn, other.c.side) } : undefined;
 }
 
 /** Do the callers in the patch hold a page-table lock at their calls? (`maybe` when none is in the patch.) */

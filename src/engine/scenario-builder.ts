@@ -47,7 +47,7 @@ export interface BuildInput {
   /** The candidate's image is a hunk fragment, not the whole function. */
   fragment?: boolean;
   /** Another patched path of the same patch with the same hazard, run as a second kernel thread. */
-  companion?: { candidate: Candidate; path: string; fn: string; fragment?: boolean };
+  companion?: { candidate: Candidate; path: string; fn: string; fragment?: boolean; facts?: UnseenFacts };
   /**
    * Build the baseline: the same initial state and adversaries, without the patched threads. A violation the
    * adversaries reach on their own is the model's, not the patch's (confirm.ts).
