@@ -218,7 +218,11 @@ async function checkPatch(patch: Patch, opts: CheckOptions, stats: Report['stats
   for (const members of groups.values()) {
     const fn = (members[0] as { fn: FunctionView }).fn;
     const changedKind = members[0]?.c.side === 'pre' ? 'del' : 'add';
-    const ordered = [...members.filter((m) => m.c.anchor.loc.diff === changedKind), ...members.filter((m) => m.c.anchor.loc.diff !== changedKind)];
+    // Changed-line anchors first; within each, a path that carries a PTE change of its own before one that does not
+    // (which can only show the hazard through another path's change, and says "changed before this hunk").
+    const carries = (c: Candidate): boolean => c.path.steps.some((st) => st.step === 'event' && (st.attrs.effects ?? []).length > 0);
+    const tier = (m: { c: Candidate }): number => (m.c.anchor.loc.diff === changedKind ? 0 : 2) + (carries(m.c) ? 0 : 1);
+    const ordered = members.map((m, i) => ({ m, i })).sort((a, b) => tier(a.m) - tier(b.m) || a.i - b.i).map((x) => x.m);
     const seen = new Set<string>();
     const distinct: Candidate[] = [];
     for (const m of ordered) {
