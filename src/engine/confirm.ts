@@ -170,6 +170,11 @@ export function confirm(input: BuildInput, archs: readonly Arch[]): Confirmation
     };
   }
   if (inconclusive) return { status: 'inconclusive', simulation: inconclusive, runs };
+  // No violation, but the safety would rest on unseen code the program does not model: not a refutation.
+  if (comps.unmodelled) {
+    const reason = unseenReason([comps.unmodelled]);
+    return { status: 'inconclusive', ...(lastOk ? { simulation: { ...lastOk, note: reason } } : {}), runs, dependsOn: reason };
+  }
   return { status: 'refuted', simulation: lastOk, runs };
 }
 
