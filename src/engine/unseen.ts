@@ -273,11 +273,15 @@ export function completionsOf(program: readonly Instr[], complete: boolean, fact
   return { list: out, questions: open.map((c) => c.question), dropped, ...(unmodelled ? { unmodelled } : {}) };
 }
 
-/** A PTE change of the path that may leave a stale TLB entry (a write into an entry with no such effect does not). */
+/**
+ * A PTE change of the path known to leave a stale TLB entry. A write whose effect the rule could not tell (`unknown`:
+ * `pmd_populate()` of a destination, a value from an untraced helper) shows no such change: a refutation cannot rest
+ * on it.
+ */
 function shownDowngrade(i: OpInstr): boolean {
   if (!PTE_CHANGES.has(i.op)) return false;
   if (i.op !== 'pte-set') return true;
-  return (i.effects ?? []).some((e) => e === 'unknown' || DOWNGRADE_EFFECTS.includes(e));
+  return (i.effects ?? []).some((e) => DOWNGRADE_EFFECTS.includes(e));
 }
 
 /**

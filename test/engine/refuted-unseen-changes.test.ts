@@ -18,4 +18,11 @@ describe('flush after the release of a lock taken above the hunk, no change show
     expect(findings.map((f) => [f.function, f.status, f.introduced])).toEqual([['sprocket_protect_ptes', 'inconclusive', true]]);
     expect(findings[0]?.dependsOn).toMatch(/code above the hunk: which page-table entries were changed under the lock released at line 90/);
   });
+
+  it('a write whose effect the rule cannot tell (a destination populated) shows no change: still inconclusive', async () => {
+    const read = await readInputs([join(import.meta.dirname, '../../fixtures/patches/unseen-locks/flush-after-unlock-populate-shown.patch')]);
+    const { findings } = await checkPatches(read.patches, { rules: ['flush-under-ptl'] });
+    expect(findings.map((f) => [f.function, f.status, f.introduced])).toEqual([['sprocket_move_table', 'inconclusive', true]]);
+    expect(findings[0]?.dependsOn).toMatch(/changed under the lock released at line 143/);
+  });
 });
