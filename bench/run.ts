@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: runs every benchmark module in bench/ (each exports a default async function, or `bench`/`run`)
  * in name order and prints its figures. `npm run bench -- check sim` runs only the named ones. Targets are
- * reported next to the measurements; benchmarks never fail the build. dist/ is rebuilt first, so benchmarks that
+ * reported next to the measurements; benchmarks never fail the build. dist/ is rebuilt (bundled) first, so benchmarks that
  * spawn bin/mmreview.js measure the current sources.
  */
 import { execFileSync } from 'node:child_process';
@@ -11,7 +11,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
-execFileSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', join(root, 'tsconfig.build.json')], { cwd: root, stdio: 'inherit' });
+execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
 const only = process.argv.slice(2);
 const files = readdirSync(here)
   .filter((f) => f.endsWith('.ts') && f !== 'run.ts' && !f.endsWith('.d.ts') && !f.startsWith('_'))

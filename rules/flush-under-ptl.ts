@@ -9,6 +9,8 @@ import type { Event, EventPath, FunctionImage, FunctionView, PathStep, SourceLoc
 import type { PteEffect } from '../src/core/ops.ts';
 import type { AdversaryName, InvariantName } from '../src/core/sim-contract.ts';
 import type { Hazard, Side } from '../src/core/rule.ts';
+import { callerGatherNames } from './utils/caller-gather.ts';
+import { coversRegion } from './utils/extent.ts';
 import { CLEAR_FLUSH_DEFINITIONS, HW_ACCESS_TESTS, NESTED_FLUSH_FINISHERS, NO_NESTED_TEST_CALLEES, RANGE_WIDENERS } from '../src/kernel-api/catalogue.ts';
 import { createRule } from './create-rule.ts';
 import type { TypedRuleContext } from './create-rule.ts';
@@ -78,6 +80,9 @@ export function hazardFor(effects: readonly PteEffect[], context: string[]): Haz
       adv.add('writeback');
     } else if (e === 'clear' || e === 'new-page') {
       inv.add('no-stale-access');
+      // A concurrent zap (munmap, MADV_DONTNEED: zap_pte_range() skips a none entry and flushes nothing for it)
+      // finds the entry already cleared and returns while the stale TLB entry still reaches the page.
+      if (e === 'clear') inv.add('write-protect-holds');
       adv.add('user-reader');
       adv.add('zap');
     } else {
@@ -114,7 +119,11 @@ export function isPtlHeldOnEntry(image: FunctionImage): boolean {
  * callback that leaves the flush to its caller depends on code the patch does not show.
  */
 function flushShownOutsidePtl(side: Side, siblings: readonly FunctionView[], self: FunctionView): boolean {
-  return otherImages(side, siblings, self).some((img) => img.complete && img.events.some((e) => e.kind === 'tlb-flush') && !img.events.some(isPtlAcquire));
+  // Only a function of the callback's own file can be the walk that calls it (through its ops) and then flushes: a
+  // function of another file is another caller's business (another arch's variant of the same helper flushes itself).
+  return otherImages(side, siblings.filter((s) => s.path === self.path), self).some(
+    (img) => img.complete && img.events.some((e) => e.kind === 'tlb-flush') && !img.events.some(isPtlAcquire),
+  );
 }
 
 /** The `side` images of the patch's other changed functions. */
@@ -157,14 +166,7 @@ interface Pending {
 /** Is the flush range [start, end) shown to cover a whole region of `level` around the entries? */
 function coversExtent(image: FunctionImage, flush: Event, level: 'pmd' | 'pud', widened: ReadonlySet<string>): boolean {
   if ((flush.attrs.scope ?? 'range') !== 'range') return true;
-  const start = norm(flush.args.start);
-  const end = norm(flush.args.end);
-  if (widened.has(start) && widened.has(end)) return true;
-  const unit = level === 'pud' ? /\b(?:PUD_MASK|PUD_SIZE|HPAGE_PUD_SIZE)\b/ : /\b(?:PMD_MASK|PMD_SIZE|HPAGE_PMD_SIZE|HPAGE_PMD_MASK)\b/;
-  if (unit.test(flush.args.start ?? '') && unit.test(flush.args.end ?? '')) return true;
-  // Variables aligned to the level where they are computed (`start = ALIGN(vma->vm_start, PUD_SIZE)`).
-  const alignedVar = (v: string): boolean => /^[A-Za-z_][\w.>-]*$/.test(v) && new RegExp(`(?:^|[^\\w.>])${v.replace(/[.>-]/g, (c) => `\\${c}`)}\\s*=[^=;]*${unit.source}`, 'm').test(image.text);
-  return alignedVar(start) && alignedVar(end);
+  return coversRegion(image, flush.args.start, flush.args.end, level, widened);
 }
 
 /**
@@ -346,9 +348,12 @@ function entryName(ev: Event): string {
   return 'PTE';
 }
 
-/** Does the function work on an mmu_gather its caller started (a `struct mmu_gather *` parameter)? */
+/**
+ * Does the function work on an mmu_gather its caller started (a `struct mmu_gather *` parameter, or a gather read
+ * from a structure the caller handed in, `struct mmu_gather *tlb = walk->private;`)?
+ */
 function gatherOnEntry(image: FunctionImage): boolean {
-  return image.params.some((p) => /\bstruct\s+mmu_gather\s*\*/.test(p));
+  return callerGatherNames(image).length > 0;
 }
 
 /** Is this gather-remove the form that records a range without naming an entry (tlb_flush_pmd_range())? */
@@ -385,10 +390,7 @@ function ownedAnnouncements(fn: FunctionView): Set<string> {
 function gatherHandedTo(ev: Event, image: FunctionImage): string | undefined {
   const names = new Set<string>();
   for (const e of image.events) if (e.kind === 'gather-init' && e.args.tlb) names.add(norm(e.args.tlb).replace(/^&/, ''));
-  for (const p of image.params) {
-    const m = /\bstruct\s+mmu_gather\s*\*\s*(\w+)/.exec(p);
-    if (m?.[1]) names.add(m[1]);
-  }
+  for (const n of callerGatherNames(image)) names.add(n);
   return callArgs(ev.text).map((a) => norm(a)).find((a) => names.has(a.replace(/^&/, '')));
 }
 
@@ -459,8 +461,16 @@ function checkPath(
   const heads = new Map<number, Set<string>>();
   /** Entries a range flush missed (its start lay past them), with the flush. */
   let missed: Array<Pending & { flush: Event; flushIndex: number; extent: boolean }> = [];
-  /** Range variables a catalogued widener (adjust_range_if_pmd_sharing_possible()) widened to a level's region. */
+  /**
+   * Range variables a catalogued widener (adjust_range_if_pmd_sharing_possible()) widened to a level's region: any
+   * call of the image, not only the path's — an opaque call inside an `if` whose arms hold no other event is sliced
+   * off the paths (`if (folio_test_hugetlb(folio)) adjust_range_if_pmd_sharing_possible(...)`).
+   */
   const widened = new Set<string>();
+  for (const e of ctx.image.events) {
+    const w = e.kind === 'call' ? RANGE_WIDENERS[e.callee] : undefined;
+    if (w) for (const k of w.args) widened.add(norm(e.args[`arg${k}`]));
+  }
   /** Path index of each announcement (for the loop it was made in). */
   const announcedAt = new Map<Event, number>();
   let sawDowngrade = false;
@@ -738,17 +748,25 @@ function checkPath(
       if (flush) {
         const shown = [imageEvent(ctx.image, ev), imageEvent(ctx.image, flush.event)];
         const anchor = pickAnchor(ctx.side, shown);
+        // The changes the flush is for were made above the hunk: the path shows none, so the model gets one (an
+        // entry write-protected under the lock, just before its release). Which entries were changed, how, and
+        // whether the deferral was announced there (inc_tlb_flush_pending(), an mmu_gather) is unseen: the claim
+        // names it and is never confirmed (without the change the patched thread would do nothing the
+        // adversaries could observe, and a violation would be theirs alone).
+        const above = { ...synthEvent('pte-wrprotect', 'ptep_set_wrprotect', { pte: 'pte' }, { line: 0, column: 0 }, { effects: ['wrprotect'] }), text: '(above the hunk) an entry changed under the page-table lock' };
+        const modelled = insertAt(path, i, above);
         ctx.report({
           messageId: 'unlockBeforeFlush',
           data: { unlock: ev.callee, flush: flush.event.callee },
           anchor,
           related: shown.filter((e) => e.id !== anchor.id).map((e) => ({ event: e, message: e.kind === 'tlb-flush' ? 'TLB flushed here, after the lock was dropped' : 'page-table lock released here' })),
-          path,
+          path: modelled,
           ...(() => {
             const why = exclusionAbove(ctx, flush.event);
-            return { hazard: why ? { ...hazardFor(['clean', 'wrprotect', 'clear'], ['mm-live']), unknown: why } : hazardFor(['clean', 'wrprotect', 'clear'], ['mm-live']) };
+            return { hazard: why ? { ...hazardFor(['wrprotect'], ['mm-live']), unknown: why } : hazardFor(['wrprotect'], ['mm-live']) };
           })(),
-          suggestion: { text: `flush the TLB (${flush.event.callee}()) before the page-table lock is released`, path: moveBefore(path, flush.index, i) },
+          unseen: `code above the hunk: which entries it changed under the page-table lock released at line ${ev.loc.fileLine ?? ev.loc.line}, and whether it announced the deferred flush there (inc_tlb_flush_pending(), an mmu_gather); the model assumes one entry write-protected and nothing announced`,
+          suggestion: { text: `flush the TLB (${flush.event.callee}()) before the page-table lock is released`, path: moveBefore(modelled, flush.index + 1, i + 1) },
         });
       }
     }

@@ -13,6 +13,7 @@ import type { ControlStep, Event, EventPath, FunctionImage, FunctionView, PathSt
 import type { Side } from '../src/core/rule.ts';
 import type { AdversaryName } from '../src/core/sim-contract.ts';
 import { DEAD_MM_ENTRIES, GATHER_FLUSH_HOOKS, MM_USER_REFS, MM_WITHOUT_USERS } from '../src/kernel-api/catalogue.ts';
+import { syscallEvidence } from './utils/task-context.ts';
 import { createRule } from './create-rule.ts';
 import { callArgs, downgradeEffects, imageEvent, norm, replaceAt, stripStep } from './utils/paths.ts';
 
@@ -58,6 +59,8 @@ function liveEvidence(path: EventPath, until: number, image: FunctionImage, mm: 
   if (/^current->(?:active_)?mm$/.test(mm) || new RegExp(`\\b${mm.replace(/[^\w]/g, '')}\\s*=\\s*current->(?:active_)?mm\\b`).test(image.text)) {
     return 'it works on current->mm, the mm the calling task runs on';
   }
+  const task = taskContext(path, until, image);
+  if (task) return task;
   for (const s of path.steps.slice(0, until)) {
     if (s.step === 'event' && MM_USER_REFS.has(s.callee)) return `${s.callee}() took an mm_users reference`;
     if (s.step !== 'control' || s.kind !== 'branch') continue;
@@ -66,6 +69,44 @@ function liveEvidence(path: EventPath, until: number, image: FunctionImage, mm: 
     if (ref && (ref[1] === '!') !== s.taken) return `${ref[2]?.replace(/\(.*/, '')}() succeeded: the mm has users`;
   }
   return undefined;
+}
+
+/**
+ * Evidence that the function runs for a user task's system call (rules/utils/task-context.ts): a `__user` parameter,
+ * a killable mmap_lock taken on the path, or an `-EINTR` exit above the gather. Page tables of an mm are walked there
+ * only on current->mm or on an mm pinned with mmget() (get_task_mm(), mm_access()): the mm has users. The dead-mm
+ * teardown (exit_mmap()) and the OOM reaper (a kthread on an mm it pins with mmgrab() only) show none of these.
+ */
+function taskContext(path: EventPath, until: number, image: FunctionImage): string | undefined {
+  const line = path.steps[until]?.loc.line ?? Infinity;
+  const why = syscallEvidence(image, path.steps.slice(0, until), line);
+  return why ? `${why}: a system call works on current->mm or on an mm it holds with mmget()` : undefined;
+}
+
+/** An assignment that makes the gather's flush cover the whole mm whatever fullmm means to the arch. */
+const FULL_FLUSH_ASSIGNMENT = /(?:->|\.)\s*(?:freed_tables|need_flush_all)\s*=\s*(?:true|[1-9])/;
+
+/** Does the text assign a gather's fullmm anything but a non-zero constant? */
+function otherFullmmValue(text: string): boolean {
+  for (const m of text.matchAll(/(?:->|\.)\s*fullmm\s*=(?!=)\s*([^;]+);/g)) {
+    if (!/^(?:true|[1-9]\d*[uUlL]*|!0)$/.test(norm(m[1] ?? ''))) return true;
+  }
+  return false;
+}
+
+/**
+ * The mm of the gather a `tlb->fullmm = 1` assignment changes: the mm its tlb_gather_mmu() on the path was given,
+ * else the gather's own (`tlb->mm`, a gather the caller started).
+ */
+function gatherMm(path: EventPath, at: number, ev: Event): string {
+  const tlb = norm(ev.args.tlb ?? 'tlb');
+  for (const s of path.steps.slice(0, at).reverse()) {
+    if (s.step !== 'event' || s.kind !== 'gather-init') continue;
+    const args = callArgs(s.text);
+    if (norm(s.args.tlb ?? args[0] ?? '') !== tlb) continue;
+    return norm(s.args.mm ?? (args.length === 2 && s.result !== undefined ? args[0] : args[1]) ?? 'mm');
+  }
+  return tlb.startsWith('&') ? `${tlb.slice(1)}.mm` : `${tlb}->mm`;
 }
 
 type Reach = { kind: 'live' | 'dead' | 'unknown'; why: string };
@@ -133,7 +174,7 @@ function reachedFromFlushHook(name: string, side: Side, siblings: readonly Funct
 
 /** Is the function the mmu_gather API itself (its own fullmm entry point), not a user of it? */
 function isGatherApi(fn: FunctionView): boolean {
-  return /^_*tlb_(gather|finish)_mmu/.test(fn.name);
+  return /^_*(?:arch_)?tlb_(gather|finish)_mmu/.test(fn.name);
 }
 
 /** `a && b` taken → [a, b]; `a || b` not taken → [!a, !b]; otherwise the condition itself when it is simple. */
@@ -182,9 +223,9 @@ export default createRule<MessageId>({
     docs: { description: 'Use a fullmm mmu_gather only to tear down an mm that no thread can still use' },
     messages: {
       liveMm:
-        '{{call}} starts a fullmm mmu_gather in {{fn}}(), but the mm is still live here ({{why}}): architectures that skip the TLB flush for fullmm (arm64) leave other threads with stale TLB entries.',
+        '{{call}} makes a fullmm mmu_gather in {{fn}}(), but the mm is still live here ({{why}}): architectures that skip the TLB flush for fullmm (arm64) leave other threads with stale TLB entries.',
       maybeLiveMm:
-        '{{call}} starts a fullmm mmu_gather in {{fn}}(), and nothing this patch shows establishes that the mm is dead ({{why}}): if other threads can still use it, architectures that skip the TLB flush for fullmm (arm64) leave them with stale TLB entries.',
+        '{{call}} makes a fullmm mmu_gather in {{fn}}(), and nothing this patch shows establishes that the mm is dead ({{why}}): if other threads can still use it, architectures that skip the TLB flush for fullmm (arm64) leave them with stale TLB entries.',
       flushSkipped:
         '{{fn}}() returns without flushing the TLB when {{field}} is set, as if fullmm meant a dead mm; but tlb_finish_mmu() sets tlb->fullmm on a live mm when another thread batches on it (mm_tlb_flush_nested()), and the gathered pages are then freed while other CPUs still cache them.',
     },
@@ -246,8 +287,14 @@ export default createRule<MessageId>({
       for (const [i, s] of path.steps.entries()) {
         if (s.step !== 'event') continue;
         const ev = stripStep(s);
-        if (!isFullmmGather(ev) || reported.has(ev.id)) continue;
-        const mm = norm(ev.args.mm ?? (callArgs(ev.text).length === 2 ? callArgs(ev.text)[0] : callArgs(ev.text)[1]) ?? 'mm');
+        const assigned = ev.kind === 'gather-set-fullmm';
+        if ((!assigned && !isFullmmGather(ev)) || reported.has(ev.id)) continue;
+        // Setting fullmm together with freed_tables / need_flush_all is what tlb_finish_mmu() does on a nested flush:
+        // the flush hooks then invalidate the whole mm (arm64: flush_tlb_mm()), so it is not a skipped flush.
+        // So is a function that also gives fullmm another value (`tlb->fullmm = 0`, a computed one): the model keeps
+        // only the constant, so the claim would rest on an order of assignments it does not track.
+        if (assigned && (FULL_FLUSH_ASSIGNMENT.test(ctx.image.text) || otherFullmmValue(ctx.image.text))) continue;
+        const mm = assigned ? gatherMm(path, i, ev) : norm(ev.args.mm ?? (callArgs(ev.text).length === 2 ? callArgs(ev.text)[0] : callArgs(ev.text)[1]) ?? 'mm');
         if (freshMm(path, mm)) continue;
         const here = liveEvidence(path, i, ctx.image, mm);
         let r: Reach = here ? { kind: 'live', why: here } : (reach ??= reachOf(ctx.fn.name, ctx.side, callers, new Set()));
@@ -255,7 +302,7 @@ export default createRule<MessageId>({
         // A fix: the patch itself turns this gather into a ranged one, its author treating the mm as live; the
         // pre-image finding then only agrees with the patch (a `fixed` note), it makes no claim of its own.
         const other = ctx.side === 'pre' ? ctx.fn.post : undefined;
-        if (r.kind === 'unknown' && other?.events.some((e) => e.kind === 'gather-init' && !isFullmmGather(e) && norm(e.args.mm ?? callArgs(e.text)[1]) === mm)) {
+        if (!assigned && r.kind === 'unknown' && other?.events.some((e) => e.kind === 'gather-init' && !isFullmmGather(e) && norm(e.args.mm ?? callArgs(e.text)[1]) === mm)) {
           r = { kind: 'live', why: 'this patch replaces it with a ranged gather on the same mm' };
         }
         reported.add(ev.id);
@@ -272,7 +319,7 @@ export default createRule<MessageId>({
         };
         ctx.report({
           messageId: r.kind === 'live' ? 'liveMm' : 'maybeLiveMm',
-          data: { call: `${ev.callee}()`, fn: ctx.fn.name, why: r.why },
+          data: { call: assigned ? `\`${ev.text}\`` : `${ev.callee}()`, fn: ctx.fn.name, why: r.why },
           anchor: imageEvent(ctx.image, ev),
           related: [],
           path,
@@ -284,7 +331,9 @@ export default createRule<MessageId>({
             context: ['mm-live'],
             ...(r.kind === 'unknown' ? { unknown: `the mm may be dead: ${r.why}` } : {}),
           },
-          suggestion: { text: 'use a ranged gather (tlb_gather_mmu(&tlb, mm, start, end)) on a live mm', path: replaceAt(path, i, ranged) },
+          suggestion: assigned
+            ? { text: 'leave tlb->fullmm to the gather on a live mm: record the range to flush instead (or flush_tlb_mm())', path: { steps: path.steps.filter((_, k) => k !== i), complete: path.complete } }
+            : { text: 'use a ranged gather (tlb_gather_mmu(&tlb, mm, start, end)) on a live mm', path: replaceAt(path, i, ranged) },
         });
       }
     }

@@ -8,13 +8,16 @@ import type { Hazard } from '../src/core/rule.ts';
 import type { InvariantName } from '../src/core/sim-contract.ts';
 import { createRule } from './create-rule.ts';
 import type { TypedRuleContext } from './create-rule.ts';
-import { annotatedEntryLocks, baseName, callersOf, handOver, paramName, rangeFromCaller } from './utils/contracts.ts';
-import { PTE_PRESERVING_HOOKS } from '../src/kernel-api/catalogue.ts';
+import { annotatedEntryLocks, baseName, callersOf, contradictedAtSameCall, handOver, paramName, rangeFromCaller } from './utils/contracts.ts';
+import { PTE_PRESERVING_HOOKS, RANGE_WIDENERS } from '../src/kernel-api/catalogue.ts';
+import { coversRegion } from './utils/extent.ts';
+import { RANGE_ZAPPERS } from '../src/kernel-api/range-zappers.ts';
 import { callOutcome, failedCalls, returnSemantics } from './utils/failure.ts';
+import { untestedFailureVariants } from './utils/untested-failure.ts';
 import type { FailureSemantics } from '../src/kernel-api/catalogue.ts';
 import { LockState, MIRRORED_KINDS, callArgs, imageEvent, insertAt, isPtlAcquire, locAt, moveBefore, norm, pickAnchor, removeAt, replaceAt, stripStep, synthEvent, truncated } from './utils/paths.ts';
 
-export type MessageId = 'missingEnd' | 'missingEndAbove' | 'strayEnd' | 'rangeMismatch' | 'unbracketed' | 'unbracketedCall' | 'blockableUnderLock' | 'windowLeftToCaller';
+export type MessageId = 'missingEnd' | 'missingEndAbove' | 'strayEnd' | 'rangeMismatch' | 'windowTooSmall' | 'unbracketed' | 'unbracketedCall' | 'blockableUnderLock' | 'windowLeftToCaller';
 
 /** Event kinds that change a PTE in a way a secondary MMU (KVM, IOMMU, GPU) mirrors. */
 export { MIRRORED_KINDS };
@@ -120,10 +123,28 @@ function checkPath(
   const unbracketed: Array<{ index: number; event: Event; held: LockState }> = [];
   // Calls of unseen functions that ran inside the window the patch removed and now run outside any.
   const uncoveredCalls: Array<{ index: number; event: Event; held: LockState }> = [];
+  // Range expressions widened (adjust_range_if_pmd_sharing_possible(vma, &range.start, ...)): on the path so far,
+  // and anywhere in the image — an opaque call inside an `if` whose arms hold no other event is sliced off the
+  // paths (`if (folio_test_hugetlb(folio)) adjust_range_if_pmd_sharing_possible(...)`), so its absence from a path
+  // proves nothing.
+  const widened = new Set<string>();
+  for (const e of image.events) {
+    const w = e.kind === 'call' ? RANGE_WIDENERS[e.callee] : undefined;
+    if (w) for (const k of w.args) widened.add(norm(e.args[`arg${k}`]));
+  }
+  /** Entries whose region the window open around them does not cover (huge_pmd_unshare()'s PUD entry). */
+  const small: Array<{ index: number; event: Event; window: Event; init: Event }> = [];
   path.steps.forEach((s, i) => {
     if (s.step !== 'event') return;
     const ev = stripStep(s);
     if (failed.has(i)) return;
+    const widener = ev.kind === 'call' ? RANGE_WIDENERS[ev.callee] : undefined;
+    if (widener) for (const k of widener.args) widened.add(norm(ev.args[`arg${k}`]));
+    if (ev.attrs.extent !== undefined && MIRRORED_KINDS.has(ev.kind) && open.length > 0 && clearedOnPath(path, i, ev)) {
+      const w = open[open.length - 1];
+      const init = w && w.key !== '*' ? windowInit(image, w.event) : undefined;
+      if (w && init && !windowCovers(image, w.event, init, ev.attrs.extent, widened)) small.push({ index: i, event: ev, window: w.event, init });
+    }
     const opener = ev.kind === 'call' ? handOff.openers.get(ev.callee) : undefined;
     if (opener) {
       // A changed function that returns with a window open over the range we hand it: the call opens it, unless
@@ -205,9 +226,13 @@ function checkPath(
       uncoveredCalls.push({ index: i, event: ev, held: new LockState([...state.held.entries()].map(([key, v]) => ({ key, cls: v.cls, by: v.by }))) });
     } else if (MIRRORED_KINDS.has(ev.kind) && open.length === 0 && (owner || (ev.attrs.notifies === true && image.complete))) {
       unbracketed.push({ index: i, event: ev, held: new LockState([...state.held.entries()].map(([key, v]) => ({ key, cls: v.cls, by: v.by }))) });
+    } else if (ev.kind === 'call' && RANGE_ZAPPERS.has(ev.callee) && open.length === 0 && owner) {
+      // A zap of a whole range that notifies nothing itself (unmap_page_range()): its PTE clears are this function's.
+      unbracketed.push({ index: i, event: ev, held: new LockState([...state.held.entries()].map(([key, v]) => ({ key, cls: v.cls, by: v.by }))) });
     }
     state.apply(ev);
   });
+  for (const sm of small.slice(0, 1)) reportSmallWindow(ctx, path, sm);
   if (unbracketed.length > 0) {
     // One report per path: the change on an added line if any (the patch's doing), else the first one.
     const ordered = [...unbracketed.filter((u) => u.event.kind !== 'pte-map-lock'), ...unbracketed.filter((u) => u.event.kind === 'pte-map-lock')];
@@ -221,7 +246,13 @@ function checkPath(
     // install the PTE unchanged. Write-protecting it, the least change secondary MMUs must see, stands in for it,
     // and the claim names the value it depends on (never confirmed).
     const unknownValue = u.event.kind === 'pte-set' && untracedValue(u.event);
-    const simPath = unknownValue ? replaceAt(path, u.index, { ...u.event, attrs: { ...u.event.attrs, effects: ['wrprotect'] } }) : path;
+    // A range zap is simulated as the clear of one mirrored entry of the range.
+    const zap = u.event.kind === 'call' && RANGE_ZAPPERS.has(u.event.callee);
+    const simPath = unknownValue
+      ? replaceAt(path, u.index, { ...u.event, attrs: { ...u.event.attrs, effects: ['wrprotect'] } })
+      : zap
+        ? replaceAt(path, u.index, { ...synthEvent('pte-clear', u.event.callee, { mm: 'mm' }, u.event.loc, { effects: ['clear'] }), id: u.event.id, text: u.event.text })
+        : path;
     // A bracket counts only on this path (a window closed earlier on it), or as the patch removing the function's
     // whole window; a bracket on another branch says nothing about a window the caller (or code above the hunk)
     // holds around this path (a page-walk callback run inside its walker's window).
@@ -405,6 +436,73 @@ function bracketSpan(path: EventPath, from: number, to: number, call: Event): Ev
  * them. Before it the core left them started (KVM's mmu_notifier_count raised) and the oom reaper's fix of the time
  * called _end() after a failure. Which contract the patch's kernel has is not in the visible code.
  */
+/**
+ * Does the path take the branch on which the entry was changed? For a call that changes it only when it returns
+ * true (`attrs.onlyIfTrue`: huge_pmd_unshare()), the next branch on the call must be taken true.
+ */
+function clearedOnPath(path: EventPath, i: number, ev: Event): boolean {
+  if (ev.attrs.onlyIfTrue !== true) return true;
+  for (let k = i + 1; k < path.steps.length; k++) {
+    const s = path.steps[k];
+    if (s?.step === 'event') return false;
+    if (s?.step === 'control' && s.kind === 'branch' && norm(s.cond).includes(norm(ev.text))) return s.taken && !/^!/.test(norm(s.cond));
+  }
+  return false;
+}
+
+/** The window's bounds as written: its range's mmu_notifier_range_init(), or the start call's own start/end. */
+function windowInit(image: FunctionImage, start: Event): Event | undefined {
+  if (start.args.range === undefined) return start.args.start !== undefined && start.args.end !== undefined ? start : undefined;
+  const r = norm(start.args.range);
+  const inits = image.events.filter((e) => e.kind === 'notifier-range-init' && norm(e.args.range) === r && e.loc.line < start.loc.line);
+  const init = inits[inits.length - 1];
+  return init?.args.start !== undefined && init.args.end !== undefined ? init : undefined;
+}
+
+/** Does the window cover the whole region of `level` (its range widened on the path, or written in the level's units)? */
+function windowCovers(image: FunctionImage, start: Event, init: Event, level: 'pmd' | 'pud', widened: ReadonlySet<string>): boolean {
+  if (start.args.range !== undefined) {
+    const r = norm(start.args.range).replace(/^&/, '');
+    if ([`${r}.start`, `${r}->start`].some((x) => widened.has(x)) && [`${r}.end`, `${r}->end`].some((x) => widened.has(x))) return true;
+    // A range object whose bounds are assigned outside mmu_notifier_range_init() (`range.start = ...`) is not read.
+    if (new RegExp(`\\b${r.replace(/[.>-]/g, (c) => `\\${c}`)}\\s*(?:\\.|->)\\s*(?:start|end)\\s*=(?!=)`).test(image.text)) return true;
+  }
+  return coversRegion(image, init.args.start, init.args.end, level, widened);
+}
+
+/**
+ * A window too small for the entry changed in it: huge_pmd_unshare() clears a PUD entry that maps a whole PUD_SIZE
+ * region, but the window covers only [start, end) (not widened by adjust_range_if_pmd_sharing_possible()). Secondary
+ * MMUs keep mappings of the rest of the region: for them that part of the change is outside any window. Simulated as
+ * the change made outside the window; the fix (the window widened) as the path unchanged.
+ */
+function reportSmallWindow(ctx: TypedRuleContext<MessageId>, path: EventPath, sm: { index: number; event: Event; window: Event; init: Event }): void {
+  const level = sm.event.attrs.extent === 'pmd' ? 'PMD_SIZE' : 'PUD_SIZE';
+  const outside: EventPath = { steps: path.steps.filter((x) => !(x.step === 'event' && (x.kind === 'notifier-start' || x.kind === 'notifier-end'))), complete: path.complete };
+  const anchor = pickAnchor(ctx.side, [imageEvent(ctx.image, sm.event), imageEvent(ctx.image, sm.init), imageEvent(ctx.image, sm.window)].filter((e) => e.id >= 0));
+  // In a fragment the bounds may have been widened (or aligned) in lines the hunks do not show: above the hunk, or in a
+  // gap between the window's setup and the change.
+  const unseen = ctx.image.complete
+    ? undefined
+    : `depends on code the hunks do not show: is the range ${norm(sm.init.args.start)}..${norm(sm.init.args.end)} widened to the ${level} region (adjust_range_if_pmd_sharing_possible()) above the hunk or between line ${lineOf(sm.init)} and line ${lineOf(sm.event)}?`;
+  ctx.report({
+    ...(unseen ? { unseen } : {}),
+    messageId: 'windowTooSmall',
+    data: { op: sm.event.callee, region: level, start: norm(sm.init.args.start), end: norm(sm.init.args.end) },
+    anchor,
+    related: [
+      { event: imageEvent(ctx.image, sm.event), message: `changes an entry that maps a whole ${level} region` },
+      { event: imageEvent(ctx.image, sm.init), message: 'the window is set up here, not widened to that region' },
+    ].filter((r) => r.event.id >= 0 && r.event.id !== anchor.id),
+    path: outside,
+    hazard: hazard('notifier-window-too-small', ['secondary-mmu-coherent']),
+    suggestion: { text: `widen the window to the whole ${level} region before starting it (adjust_range_if_pmd_sharing_possible(vma, &range.start, &range.end))`, path },
+  });
+}
+
+/** Notifier starts that can fail (catalogue FAILURE): their failure opens no window. */
+const NONBLOCK_STARTS: ReadonlySet<string> = new Set(['mmu_notifier_invalidate_range_start_nonblock']);
+
 const FAILED_START_UNSEEN =
   'depends on the kernel the patch applies to: since 5.12 (c2655835fd8c) a failed mmu_notifier_invalidate_range_start_nonblock() has already ended the notifiers whose start succeeded, so this _end() unbalances them; before it, those notifiers still waited for an _end()';
 
@@ -550,8 +648,7 @@ function entryWindow(image: FunctionImage, other: FunctionImage | undefined): En
 function callerWindow(ctx: TypedRuleContext<MessageId>): 'inside' | 'outside' | 'unknown' {
   const sites = callersOf([...ctx.siblings, ...(ctx.context ?? [])], ctx.fn, ctx.side);
   if (sites.length === 0) return 'unknown';
-  let unknown = false;
-  for (const s of sites) {
+  const inside = (s: (typeof sites)[number]): boolean => {
     const failed = failedCalls(s.path);
     let open = 0;
     s.path.steps.slice(0, s.index).forEach((st, k) => {
@@ -559,8 +656,15 @@ function callerWindow(ctx: TypedRuleContext<MessageId>): 'inside' | 'outside' | 
       if (st.kind === 'notifier-start') open++;
       if (st.kind === 'notifier-end') open = Math.max(0, open - 1);
     });
-    if (open > 0) continue;
-    if (!s.image.complete) unknown = true;
+    return open > 0;
+  };
+  // A call reached inside a window on one path and outside on another (a window opened lazily behind a flag) is
+  // not a call outside any window.
+  const contradicted = contradictedAtSameCall(sites, inside);
+  let unknown = false;
+  for (const s of sites) {
+    if (inside(s)) continue;
+    if (!s.image.complete || contradicted.has(s)) unknown = true;
     else return 'outside';
   }
   return unknown ? 'unknown' : 'inside';
@@ -661,6 +765,7 @@ export default createRule<MessageId>({
       missingEndAbove: 'A path returns at line {{line}} before {{end}}() ends the invalidation window opened above the hunk: secondary MMUs stay blocked (or never re-sync) after it returns.',
       strayEnd: '{{end}}() is reached on a path that did not start the invalidation: the notifier count goes unbalanced.',
       rangeMismatch: '{{end}}() ends the invalidation with range {{endRange}}, but {{start}}() started it with {{startRange}}.',
+      windowTooSmall: '{{op}}() changes an entry that maps a whole {{region}} region, but the mmu_notifier invalidation window covers only {{start}}..{{end}}: secondary MMUs keep mappings of the rest of the region.',
       unbracketed: '{{op}}() changes a PTE that secondary MMUs mirror outside any mmu_notifier_invalidate_range_start()/_end() window: a KVM vCPU can keep or re-fault a stale mapping.',
       unbracketedCall: '{{callee}}() ran inside the mmu_notifier invalidation window the patch removes and now runs outside any: if it changes a PTE that secondary MMUs mirror, a KVM vCPU or device can keep a stale mapping.',
       blockableUnderLock: '{{start}}() may sleep in notifier callbacks, but {{lock}} (a spinlock) is held here.',
@@ -678,6 +783,11 @@ export default createRule<MessageId>({
     const handOff = handOffs(ctx);
     const callsHandOff = ctx.image.events.some((e) => e.kind === 'call' && (handOff.openers.has(e.callee) || handOff.closers.has(e.callee)));
     const uncovered = uncoveredCallees(ctx, other);
-    for (const path of ctx.image.paths) checkPath(ctx, path, owner || callsHandOff, inits, moved, entry, handOff, uncovered);
+    for (const path of ctx.image.paths) {
+      checkPath(ctx, path, owner || callsHandOff, inits, moved, entry, handOff, uncovered);
+      // A `_nonblock` start whose result the path never tests (thrown away, or an `if` on it with no event in its
+      // arms) may have failed there too: the code after it runs either way.
+      for (const failed of untestedFailureVariants(ctx.image, path, NONBLOCK_STARTS)) checkPath(ctx, failed, owner || callsHandOff, inits, moved, entry, handOff, uncovered);
+    }
   },
 });

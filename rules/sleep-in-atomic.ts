@@ -12,9 +12,10 @@ import type { TypedRuleContext } from './create-rule.ts';
 import { annotatedEntryLocks, annotationsOf } from './utils/contracts.ts';
 import { applyOnPath, callOutcome, failedCalls } from './utils/failure.ts';
 import { declaredBetween } from './utils/loop-lock.ts';
+import { walkedCursorAfter } from './utils/pte-walk.ts';
 import { ATOMIC_LOCK_CLASSES, LockState, gapsOf, fragmentEntryLocks, imageEvent, insertAt, lockOf, norm, stripStep, synthEvent } from './utils/paths.ts';
 
-export type MessageId = 'sleepUnderLock' | 'sleepUnderPteMap';
+export type MessageId = 'sleepUnderLock' | 'sleepUnderPteMap' | 'sleepInPteWalk';
 
 function hazard(): Hazard {
   return { kind: 'sleep-in-atomic', invariants: ['no-sleep-in-atomic'], adversaries: [], arch: ['x86'], context: ['pte-map-hold'] };
@@ -198,6 +199,25 @@ function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
           hazard: hazard(),
           suggestion: { text: `pte_unmap() before calling ${ev.callee}() and map the table again afterwards (it may have changed)` },
         });
+      } else if (!held && !image.complete) {
+        // A fragment whose visible code does not map the table, but advances a PTE cursor after the call with no
+        // unmap in between: the table walked by the loop is mapped at the call, by code above the hunk.
+        const cursor = walkedCursorAfter(path, i, gaps);
+        if (cursor !== undefined) {
+          seen.add(ev.id);
+          const first = path.steps[0]?.loc ?? ev.loc;
+          const map: MapHold = { index: -1, event: { ...synthEvent('pte-map', 'pte_offset_map', { pte: cursor }, first), text: `(above the hunk) the PTE table walked by ${cursor} is mapped` } };
+          ctx.report({
+            messageId: 'sleepInPteWalk',
+            data: { call: ev.callee, cursor },
+            anchor: real(ev),
+            related: [],
+            path: simPath(path, i, ev, map, undefined),
+            hazard: hazard(),
+            unseen: `depends on code above the hunk and on the kernel: how the PTE table that ${cursor} walks was mapped (pte_offset_map_lock() holds the page-table lock; since 6.5 pte_offset_map() is an RCU read-side section; before it only a HIGHPTE kmap_atomic() is atomic)`,
+            suggestion: { text: `leave the PTE walk (unmap the table, and drop the lock) before calling ${ev.callee}(), then map it again` },
+          });
+        }
       }
     }
     applyOnPath(state, path, i);
@@ -224,6 +244,7 @@ export default createRule<MessageId>({
     messages: {
       sleepUnderLock: '{{call}}() may sleep, but {{lock}} (a spinlock) is held here: sleeping in atomic context.',
       sleepUnderPteMap: '{{call}}() may sleep, but the PTE table mapped by {{map}}() is not unmapped yet: since 6.5 the mapping is an RCU read-side section, where sleeping is not allowed.',
+      sleepInPteWalk: '{{call}}() may sleep inside a walk of a mapped PTE table ({{cursor}} is advanced after it with no pte_unmap() in between): with the page-table lock held, or since 6.5 in the RCU read-side section of the mapping, sleeping is not allowed.',
     },
     hazard:
       'A task that holds a spinlock (the page-table lock, the pmd lock, mm->page_table_lock) runs with preemption disabled; one that mapped a PTE table with pte_offset_map() is, since 6.5, inside an RCU read-side section until pte_unmap(). Calling something that may sleep there (cond_resched, mutex_lock, down_read, lock_page, split_folio, a GFP_KERNEL allocation) schedules with the lock held: "BUG: sleeping function called from invalid context", a deadlock when another task spins on the lock on the same CPU, or an RCU grace period that frees the page table under the sleeper.',

@@ -16,6 +16,7 @@ import { PTE_MAP_SEMANTICS } from '../src/kernel-api/catalogue.ts';
 import { createRule } from './create-rule.ts';
 import { UNREACHABLE_HOLD, resultDiscarded } from './utils/discarded-result.ts';
 import type { TypedRuleContext } from './create-rule.ts';
+import { inventedLoopExitUnknown } from './utils/invented-loop.ts';
 import { PTL_BEFORE_LOOP, lockAcrossLoop } from './utils/loop-lock.ts';
 import type { LoopLockVerdict } from './utils/loop-lock.ts';
 import { LockState, callArgs, fragmentEntryLocks, imageEvent, insertAt, isPtlAcquire, lockOf, loopStacks, norm, pickAnchor, removeAt, replaceAt, stripStep, truncated } from './utils/paths.ts';
@@ -71,6 +72,9 @@ function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath): void {
   const cursors = new Map<string, { offset: number; map: Event }>();
   let earlyExit = false;
   let dropped: Dropped | undefined;
+  // A fragment's break out of a loop whose `}` may end an inner block instead: the rest of the path is a guess.
+  const structure = inventedLoopExitUnknown(ctx.image, path);
+  const withStructure = (h: Hazard): Hazard => (structure ? { ...h, unknown: h.unknown ? `${h.unknown}; ${structure}` : structure } : h);
   const report = (messageId: MessageId, at: Event | undefined, suggestion: { text: string; path: EventPath }, across?: LoopLockVerdict): void => {
     if (!dropped) return;
     const shown = [dropped.release, ...(at ? [at] : [])].map(real).filter((e) => e.id >= 0);
@@ -83,7 +87,7 @@ function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath): void {
       related,
       path,
       // A lock taken above the hunk: whether it was taken once before the loop is for the unseen code to say.
-      hazard: across?.kind === 'unknown' ? { ...HAZARD, unknown: across.question } : across?.kind === 'before-loop' ? { ...HAZARD, context: [...HAZARD.context, PTL_BEFORE_LOOP] } : HAZARD,
+      hazard: withStructure(across?.kind === 'unknown' ? { ...HAZARD, unknown: across.question } : across?.kind === 'before-loop' ? { ...HAZARD, context: [...HAZARD.context, PTL_BEFORE_LOOP] } : HAZARD),
       suggestion,
     });
     dropped = undefined;
@@ -121,7 +125,7 @@ function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath): void {
           anchor: pickAnchor(ctx.side, shown),
           related: c.map.id >= 0 && c.map.kind === 'pte-map-lock' ? [{ event: real(c.map), message: `${mf.base} mapped here` }] : [],
           path,
-          hazard: { ...HAZARD, kind: 'unlock-wrong-pte', invariants: ['lock-balance', 'pte-under-ptl'] },
+          hazard: withStructure({ ...HAZARD, kind: 'unlock-wrong-pte', invariants: ['lock-balance', 'pte-under-ptl'] }),
           suggestion: { text: `unmap and unlock the pointer returned by ${c.map.kind === 'pte-map-lock' ? c.map.callee : 'pte_offset_map_lock'}() (keep it in its own variable)`, path: replaceAt(path, i, fixed) },
         });
       }
@@ -131,7 +135,8 @@ function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath): void {
       else if (PTE_ACCESS_KINDS.has(ev.kind)) {
         report('accessUnlocked', ev, { text: `re-take the page-table lock before ${ev.callee}()`, path: insertAt(path, i, retake(dropped)) });
       } else if (ev.kind === 'pte-unmap-unlock' || (ev.kind === 'unlock' && norm(ev.args.lock) === dropped.key)) {
-        report('doubleUnlock', ev, { text: `do not release the page-table lock a second time`, path: removeAt(path, i) });
+        if (!guardedByReset(ctx.image, path, dropped.index, i, ev)) report('doubleUnlock', ev, { text: `do not release the page-table lock a second time`, path: removeAt(path, i) });
+        else dropped = undefined;
       }
     }
     const res = state.apply(ev);
@@ -144,6 +149,30 @@ function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath): void {
   });
 }
 
+/**
+ * Is the release at step `at` reached through a test, after the drop at step `from`, of its own pointer or lock
+ * (`if (start_pte) pte_unmap_unlock(start_pte, ptl);`) that the function assigns outside a map on a line the path
+ * runs through between the drop and the test (`start_pte = NULL;` after the drop)? Then the code records in that
+ * variable whether it still holds the lock, the paths do not carry the value, and whether this path is an execution
+ * is unknown: no finding. Lines between two consecutive steps going forward count as run (a block skipped by a branch
+ * counts too: fewer findings, never more).
+ */
+function guardedByReset(image: FunctionImage, path: EventPath, from: number, at: number, ev: Event): boolean {
+  const names = [baseName(callArgs(ev.text)[0] ?? ev.args.pte), lockOf(ev)].filter((n) => /^[A-Za-z_][\w>.-]*$/.test(n));
+  if (names.length === 0) return false;
+  const mapLines = new Set(image.events.filter((e) => e.kind === 'pte-map' || e.kind === 'pte-map-lock').map((e) => e.loc.line));
+  const lines = image.text.split('\n');
+  const assigns = (name: string, line: number): boolean =>
+    !mapLines.has(line) && new RegExp(`(?:^|[^\\w>.])${escapeRe(name)}\\s*=(?!=)`).test(lines[line - 1] ?? '');
+  const reset = new Set<string>();
+  for (let k = from; k < at; k++) {
+    const a = path.steps[k] as PathStep;
+    const b = path.steps[k + 1] as PathStep;
+    for (let l = a.loc.line; l <= b.loc.line; l++) for (const n of names) if (assigns(n, l)) reset.add(n);
+    if (b.step === 'control' && b.kind === 'branch' && [...reset].some((n) => new RegExp(`(?:^|[^\\w>.])${escapeRe(n)}(?![\\w]|->|\\.)`).test(b.cond))) return true;
+  }
+  return false;
+}
 
 // ---- PTE-table mappings ---------------------------------------------------------------------------------------
 
@@ -750,9 +779,10 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
     model.splice(h.at, 2, failed);
   }
   const modelled: EventPath = { steps: model, complete: path.complete };
+  const structure = inventedLoopExitUnknown(ctx.image, path);
   for (const f of findings) {
     // One finding per call site and hazard: the first path that shows it.
-    const key = `${f.messageId}:${f.anchor.id}`;
+    const key = `${f.messageId}:${f.anchor.id}${structure ? ':structure-unknown' : ''}`;
     if (seen.has(key)) continue;
     seen.add(key);
     ctx.report({
@@ -761,7 +791,7 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
       anchor: f.anchor,
       related: f.related,
       path: modelled,
-      hazard: { ...MAP_HAZARD, kind: f.kind },
+      hazard: { ...MAP_HAZARD, kind: f.kind, ...(structure ? { unknown: structure } : {}) },
       suggestion: { text: f.fix, ...(f.fixPath ? { path: { steps: f.fixPath(model, f.shift ?? 0), complete: path.complete } } : {}) },
     });
   }
@@ -782,6 +812,7 @@ const VALUE_WRITES: ReadonlySet<Event['kind']> = new Set(['pte-set', 'pte-modify
  */
 function checkStaleValue(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<string>): void {
   const state = new LockState(fragmentEntryLocks(ctx.image, path));
+  const structure = inventedLoopExitUnknown(ctx.image, path);
   const reads = new Map<string, { read: Event; drop?: Event; retake?: Event; stale: boolean; entry?: string; lockless?: boolean; at?: string }>();
   let released = false;
   // Which entry each pointer variable was last mapped at (`pmd, addr` of its map): a re-map elsewhere is another entry.
@@ -818,7 +849,7 @@ function checkStaleValue(ctx: TypedRuleContext<MessageId>, path: EventPath, seen
       reads.set(pte, { read: ev, drop: ev, stale: false, lockless: true, at: mappedAt.get(pte) });
     } else if (VALUE_WRITES.has(ev.kind) && held) {
       const r = reads.get(pte);
-      const wkey = `staleValue:${ev.id}`;
+      const wkey = `staleValue:${ev.id}${structure ? ':structure-unknown' : ''}`;
       if (r && r.stale && r.drop && r.retake && ev.id >= 0 && !seen.has(wkey) && contiguous(ctx.image, r.read.loc.line, ev.loc.line)) {
         seen.add(wkey);
         const real = (e: Event): Event => imageEvent(ctx.image, e);
@@ -846,6 +877,7 @@ function checkStaleValue(ctx: TypedRuleContext<MessageId>, path: EventPath, seen
           related,
           path: r.entry ? { steps: [...callerRead, ...path.steps], complete: path.complete } : path,
           hazard: {
+            ...(structure ? { unknown: structure } : {}),
             kind: 'stale-pte-after-retake',
             invariants: ['no-stale-access', 'no-lost-write'],
             adversaries: ['zap', 'user-reader'],

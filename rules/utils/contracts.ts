@@ -121,6 +121,25 @@ export function callersOf(siblings: readonly FunctionView[], self: FunctionView,
 }
 
 /**
+ * The call sites whose state at the call (`holds`: a lock held, a window open) another path contradicts at the same
+ * call (the same event of the same caller image). Whether both paths can run depends on how the caller's branches
+ * correlate, which path enumeration does not always know (a window opened lazily behind a flag on the first pass;
+ * a test repeated through a call): such a site says nothing certain about the call, so callers judging what holds
+ * before a call treat it as unknown, never as a caller without the state.
+ */
+export function contradictedAtSameCall(sites: readonly CallSite[], holds: (s: CallSite) => boolean): Set<CallSite> {
+  const byCall = new Map<string, { yes: boolean; no: CallSite[] }>();
+  for (const s of sites) {
+    const key = `${s.caller.path}\u0000${s.caller.name}\u0000${s.event.id}`;
+    const g = byCall.get(key) ?? { yes: false, no: [] };
+    if (holds(s)) g.yes = true;
+    else g.no.push(s);
+    byCall.set(key, g);
+  }
+  return new Set([...byCall.values()].filter((g) => g.yes).flatMap((g) => g.no));
+}
+
+/**
  * After a call site, does the caller's path do what the callee left for it (`closes` an event kind)? `closes` when
  * every path through a call does, `leaks` when some complete path returns without, `unknown` when the only paths
  * that do not are cut by a bound or by the end of a hunk.

@@ -90,7 +90,7 @@ export function callOutcome(path: EventPath, index: number, semantics?: Pick<Fai
   if (s?.step !== 'event') return undefined;
   const sem = semantics ?? failureOf(s);
   if (!sem) return undefined;
-  const subjects = [s.result, s.text].filter((x): x is string => x !== undefined && x !== '').map((x) => norm(x));
+  const subjects = [s.result, ...(s.resultAliases ?? []), s.text].filter((x): x is string => x !== undefined && x !== '').map((x) => norm(x));
   for (let i = index + 1; i < path.steps.length; i++) {
     const t = path.steps[i];
     if (!t) break;

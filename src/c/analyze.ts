@@ -11,7 +11,7 @@ import { declaratorName } from './expr-events.ts';
 import { parseC } from './parser.ts';
 import { enumeratePaths, type PathOptions } from './paths.ts';
 import { feasiblePaths } from './path-feasibility.ts';
-import { closeFragment, contextAnnotations, prepass, unshiftColumn, wrapFragment, CONTEXT_COND, LOOP_COND, SYNTHETIC_NAME } from './prepass.ts';
+import { closeFragment, contextAnnotations, leadingTail, prepass, elseOpener, unshiftColumn, wrapFragment, CONTEXT_COND, LOOP_COND, SYNTHETIC_NAME } from './prepass.ts';
 
 /** Per-line facts for an image (index = line - 1). */
 export type LineInfo = FunctionImage['lineInfo'];
@@ -105,9 +105,12 @@ export async function analyzeFunctionText(text: string, opts: AnalyzeOptions = {
     let tree = opts.fragment === true ? undefined : await parseC(pre.text);
     let def = tree ? topFunction(tree.rootNode) : undefined;
     let lineOffset = 0;
-    const whole = tree !== undefined && looksComplete(tree.rootNode, def) && opts.fragment !== true;
+    // A text that starts with a header's tail (`int *nr)` then `{`) or inside an `if` (`else`) is no definition,
+    // whatever the parser recovered.
+    const notDefinition = leadingTail(pre.text)?.kind === 'header' || elseOpener(pre.text) !== undefined;
+    const whole = tree !== undefined && !notDefinition && looksComplete(tree.rootNode, def) && opts.fragment !== true;
     let fragment = !whole;
-    if (!whole && tree && def && startsWithDefinition(tree.rootNode, def)) {
+    if (!whole && tree && def && !notDefinition && startsWithDefinition(tree.rootNode, def)) {
       // A definition cut off at the end: close what is open, keep positions.
       tree.delete();
       tree = await parseC(closeFragment(pre.text));
@@ -164,7 +167,7 @@ export async function analyzeFunctionText(text: string, opts: AnalyzeOptions = {
     const res = enumeratePaths(cfg, opts);
     base.events = cfg.events;
     // Paths that test one condition twice and go both ways, with nothing in between changing it, cannot run.
-    base.paths = madeUpBackEdgesCut(inventedLoopsIncomplete(feasiblePaths(res.paths, text)), lines.length);
+    base.paths = madeUpBackEdgesCut(inventedLoopsIncomplete(feasiblePaths(res.paths, text, unseenAfter(lineInfo))), lines.length);
     // Openers the front end invented (a block or loop whose head is unseen) make no image complete.
     if (new RegExp(`\\b(?:${CONTEXT_COND}|${LOOP_COND})\\b`).test(text)) base.complete = false;
     if (tree.rootNode.hasError) {
@@ -179,6 +182,22 @@ export async function analyzeFunctionText(text: string, opts: AnalyzeOptions = {
     base.problems.push(`MMR010: ${(e as Error).message}`);
   }
   return base;
+}
+
+/**
+ * 0-based indices of the image lines after which unseen code lies: a line with a file line whose next line with a
+ * file line is not the one after it in the file (hunks joined across a gap, through synthetic lines or not).
+ */
+function unseenAfter(info: LineInfo): Set<number> {
+  const out = new Set<number>();
+  let last = -1;
+  for (let i = 0; i < info.length; i++) {
+    const fl = info[i]?.fileLine;
+    if (fl === undefined) continue;
+    if (last >= 0 && fl !== (info[last]!.fileLine as number) + 1) out.add(last);
+    last = i;
+  }
+  return out;
 }
 
 function lineFacts(li: LineInfo[number] | undefined): Partial<SourceLoc> {

@@ -48,6 +48,9 @@ function callArgs(call: Node): Node[] {
 
 /** Walks expressions, emitting events and updating the local environment. */
 export class ExprWalker {
+  /** Outer targets of the chained assignment being walked (`a = b = f()`: ['a'] while `b = f()` is walked). */
+  private aliasing: string[] | undefined;
+
   constructor(
     private readonly env: LocalEnv,
     private readonly sink: EventSink,
@@ -136,14 +139,40 @@ export class ExprWalker {
       return;
     }
     this.assignValue(lname, right);
+    this.fullmmAssignment(node, left, right);
+  }
+
+  /**
+   * `tlb->fullmm = 1` / `tlb.fullmm = true`: the gather becomes a fullmm one (include/asm-generic/tlb.h: the flush
+   * hook reads `tlb->fullmm` as "the whole mm is torn down"; tlb_finish_mmu() sets it itself on a nested flush).
+   * Only a non-zero constant is an event: a computed value (`!(start | (end + 1))`) is the gather's own setup.
+   */
+  private fullmmAssignment(node: Node, left: Node, right: Node): void {
+    if (left.type !== 'field_expression' || left.childForFieldName('field')?.text !== 'fullmm') return;
+    const v = normExpr(unwrap(right).text);
+    if (!/^(?:true|[1-9]\d*[uUlL]*|!0)$/.test(v)) return;
+    const base = left.childForFieldName('argument');
+    if (!base) return;
+    const dot = left.child(1)?.text === '.';
+    this.sink.emit({
+      kind: 'gather-set-fullmm',
+      callee: normExpr(left.text),
+      args: { tlb: dot ? `&${normExpr(base.text)}` : normExpr(base.text) },
+      attrs: { fullmm: true },
+      loc: this.sink.loc(node),
+      text: clip(normExpr(node.text)),
+    });
   }
 
   /** `name = value`: walk the value with `name` as result, then learn aliases and value effects. */
   private assignValue(name: string, value: Node): void {
     const v = unwrap(value);
     if (v.type === 'assignment_expression') {
-      // `a = b = f()`: b receives the call; a aliases b.
+      // `a = b = f()`: b receives the call; a aliases b (and is named on the call's event).
+      const outer = this.aliasing;
+      this.aliasing = [...(outer ?? []), name];
       this.walk(v);
+      this.aliasing = outer;
       const inner = normExpr(v.childForFieldName('left')?.text ?? '');
       this.copyFacts(name, inner);
       return;
@@ -221,6 +250,9 @@ export class ExprWalker {
     const callee = calleeName(node);
     const args = callArgs(node);
     const fn = node.childForFieldName('function');
+    // The outer targets of a chained assignment belong to this call's result, not to calls in its arguments.
+    const aliases = result ? this.aliasing : undefined;
+    this.aliasing = undefined;
     if (fn && fn.type !== 'identifier') this.walk(fn);
     for (const a of args) this.walk(a);
     if (!callee) return;
@@ -246,6 +278,7 @@ export class ExprWalker {
       text: clip(normExpr(node.text)),
     };
     if (result) ev.result = result;
+    if (aliases?.length) ev.resultAliases = [...aliases];
     this.sink.emit(ev);
   }
 

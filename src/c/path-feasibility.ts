@@ -15,47 +15,163 @@
  * Conservative on purpose (a path is only dropped when it is certainly infeasible):
  * - only conditions without calls, or with calls to pure predicates only (condition-logic.ts PURE_PREDICATES), are
  *   used — any other call may answer differently the second time;
- * - a fact holds only while no line the path may have run since (every line from the fact's line to the furthest
- *   line the path has reached) assigns, increments or takes the address of a variable it reads;
- * - at a loop's back edge the facts learned inside that loop are forgotten (the next iteration may differ); facts
- *   from before the loop stay, the lines of the loop body being checked by the rule above; goto and labels forget
- *   everything.
+ * - a fact holds only while no line the path may have run since it was learned assigns, increments or takes the
+ *   address of a variable it reads: the path's lines are logged in order (every line between two consecutive steps
+ *   going forward, except the body of an `if` not taken, lines after a `break` or a loop's exit through its
+ *   condition, and lines holding another path's step, which would have been steps), so a later iteration of a loop
+ *   that changes it on a line above the fact undoes it; going round a loop whose head the path never entered (an
+ *   invented loop), goto and labels forget everything;
+ * - a constant assignment on straight-line code right after a call (`start_pte = NULL;` after the unlock) is a fact;
+ * - a fact does not survive the unseen lines between two hunks of a fragment (they may change what it reads);
+ * - besides branches, a local declared with a constant initialiser (`bool notified = false;`) is a fact from its
+ *   declaration, so a flag-guarded `if (!notified) { notified = true; …start… }` opens on the first pass — only for
+ *   a local never given to a call nor having its address taken (constantSeeds()).
  */
 import type { EventPath } from '../core/events.ts';
 import { keyOf, negate, parseCondition, readsOfFormula, type Formula } from './condition-logic.ts';
 
+/** The three tests of modifies() for one variable name, compiled once per name. */
+const MODIFIERS = new Map<string, RegExp[]>();
+
+function modifiersOf(name: string): RegExp[] {
+  let res = MODIFIERS.get(name);
+  if (!res) {
+    const n = name.replace(/[$]/g, '\\$&');
+    res = [
+      new RegExp(`\\b${n}\\b(?:\\s*(?:->|\\.)\\s*\\w+|\\s*\\[[^\\]]*\\])*\\s*(?:[-+*/%|&^]|<<|>>)?=(?!=)`),
+      new RegExp(`(?:\\+\\+|--)\\s*\\b${n}\\b|\\b${n}\\b\\s*(?:\\+\\+|--)`),
+      // Address taken (unary `&`, not `&&` or a bitwise and after an operand).
+      new RegExp(`(?<![\\w)\\]&]\\s*)&(?!&)\\s*\\b${n}\\b`),
+    ];
+    MODIFIERS.set(name, res);
+  }
+  return res;
+}
+
 function modifies(line: string, name: string): boolean {
-  const n = name.replace(/[$]/g, '\\$&');
-  return (
-    new RegExp(`\\b${n}\\b(?:\\s*(?:->|\\.)\\s*\\w+|\\s*\\[[^\\]]*\\])*\\s*(?:[-+*/%|&^]|<<|>>)?=(?!=)`).test(line) ||
-    new RegExp(`(?:\\+\\+|--)\\s*\\b${n}\\b|\\b${n}\\b\\s*(?:\\+\\+|--)`).test(line) ||
-    // Address taken (unary `&`, not `&&` or a bitwise and after an operand).
-    new RegExp(`(?<![\\w)\\]&]\\s*)&(?!&)\\s*\\b${n}\\b`).test(line)
-  );
+  return line.includes(name) && modifiersOf(name).some((re) => re.test(line));
 }
 
 interface Fact {
   value: boolean;
   line: number;
   reads: string[];
+  /** How many lines the path had run when the fact was learned (an index into its run log). */
+  from: number;
 }
 
-/** The paths of an image that some execution can take (see the file comment). */
-export function feasiblePaths(paths: EventPath[], text: string): EventPath[] {
+/** Scalar types whose locals may seed a fact from a constant initialiser. */
+const SEED_DECL = /^\s+(?:const\s+)?(?:bool|int|unsigned|unsigned\s+int|long|unsigned\s+long)\s+([A-Za-z_]\w*)\s*=\s*(false|true|0|1)\s*;/;
+/** Statement keywords that take a parenthesised condition (not calls). */
+const NOT_CALLS = new Set(['if', 'while', 'switch', 'for', 'return', 'sizeof']);
+
+/**
+ * Locals declared with a constant initialiser (`bool notified = false;`, `int done = 0;`): each is a fact from its
+ * declaration line, as if a branch had tested it. Only a local (indented: a line of the function body, not a
+ * file-scope global; not `static`, whose value survives the call) that no call is given (`foo(x)`, `foo(a, x)` — a
+ * macro such as local_irq_save(flags) may assign it without a visible `=`) and whose address is never taken.
+ */
+function constantSeeds(lines: readonly string[]): Array<{ name: string; value: boolean; line: number }> {
+  const out: Array<{ name: string; value: boolean; line: number }> = [];
+  lines.forEach((l, i) => {
+    const m = SEED_DECL.exec(l);
+    if (!m) return;
+    const name = m[1]!;
+    const arg = new RegExp(`(\\w+)\\s*\\((?:[^()]*,)?\\s*${name}\\s*[,)]`, 'g');
+    const passed = lines.some((x, j) => j !== i && [...x.matchAll(arg)].some((a) => !NOT_CALLS.has(a[1]!)));
+    if (passed || lines.some((x) => new RegExp(`&\\s*${name}\\b`).test(x.replace(/&&/g, '  ')))) return;
+    out.push({ name, value: m[2] === 'true' || m[2] === '1', line: i + 1 });
+  });
+  return out;
+}
+
+/** `x = NULL;`, `x = 0;`, `x = false;` (x is then false) or `x = true;`, `x = 1;` alone on a line. */
+const CONST_ASSIGN = /^(\s*)([A-Za-z_]\w*)\s*=\s*(NULL|0|false|true|1)\s*;\s*(?:\/\*.*\*\/\s*)?$/;
+/** A line that could leave the block or skip what follows (or hide such a thing): not straight-line code. */
+const NOT_STRAIGHT = /^\s*(?:if|else|for|while|do|switch|case|default|return|break|continue|goto|[A-Za-z_]\w*\s*:(?!:)|#|[{}])/;
+
+function indentOf(text: string): number {
+  let n = 0;
+  for (const c of text) {
+    if (c === '\t') n += 8;
+    else if (c === ' ') n++;
+    else break;
+  }
+  return n;
+}
+
+/** The first line after the statement head on line `head` (1-based) that is not indented deeper than it. */
+function bodyEnd(lines: readonly string[], head: number): number {
+  const base = indentOf(lines[head - 1] ?? '');
+  let l = head + 1;
+  while (l <= lines.length && (lines[l - 1]!.trim() === '' || indentOf(lines[l - 1]!) > base)) l++;
+  return l;
+}
+
+/**
+ * Constant assignments that certainly run after the call on line `from` when the path's next step is on line `to`:
+ * on lines between them, at the call's own indentation (its block), with only plain statements of that block before
+ * them (nothing that branches, jumps, opens or closes a block, or a preprocessor line).
+ */
+function straightAssignments(lines: readonly string[], from: number, to: number): Array<{ name: string; value: boolean; line: number }> {
+  const out: Array<{ name: string; value: boolean; line: number }> = [];
+  const indent = /^\s*/.exec(lines[from - 1] ?? '')![0];
+  if (NOT_STRAIGHT.test(lines[from - 1] ?? '') || !(lines[from - 1] ?? '').trimEnd().endsWith(';')) return out;
+  for (let l = from + 1; l < to && l <= lines.length; l++) {
+    const text = lines[l - 1]!;
+    if (text.trim() === '' || /^\s*(?:\/\*.*\*\/|\/\/.*)$/.test(text)) continue;
+    if (/^\s*/.exec(text)![0] !== indent || NOT_STRAIGHT.test(text) || !text.trimEnd().endsWith(';')) break;
+    const m = CONST_ASSIGN.exec(text);
+    if (m) out.push({ name: m[2]!, value: m[3] === 'true' || m[3] === '1', line: l });
+  }
+  return out;
+}
+
+/**
+ * The paths of an image that some execution can take (see the file comment). `unseenAfter`: 0-based indices of the
+ * lines after which unseen code lies (the gaps between the hunks of a fragment); a fact does not survive a gap, whose
+ * lines may change what it tests.
+ */
+export function feasiblePaths(paths: EventPath[], text: string, unseenAfter: ReadonlySet<number> = new Set()): EventPath[] {
   const lines = text.split('\n');
+  const seeds = constantSeeds(lines);
+  // Lines that hold a step (a call the front end models, a branch, a loop's control) on some path: a path whose two
+  // consecutive steps lie on either side of such a line did not run it (running it would have been a step).
+  const stepLines = new Set<number>();
+  for (const p of paths) for (const st of p.steps) stepLines.add(st.loc.line);
   const parsed = new Map<string, Formula | undefined>();
+  // Whether line i (0-based) modifies a name: the same lines are asked about for every path and every fact.
+  const modified = new Map<string, boolean>();
+  const modifiesAt = (i: number, name: string): boolean => {
+    const key = `${i}\u0000${name}`;
+    let m = modified.get(key);
+    if (m === undefined) modified.set(key, (m = modifies(lines[i]!, name)));
+    return m;
+  };
   const formula = (cond: string): Formula | undefined => {
     if (!parsed.has(cond)) parsed.set(cond, parseCondition(cond));
     return parsed.get(cond);
   };
   return paths.filter((p) => {
     const facts = new Map<string, Fact>();
-    const loopHead = new Map<number, number>();
+    const loopHeads = new Set<number>();
     let furthest = 0;
+    // The lines (1-based) the path may have run, in the order it ran them: the lines between two consecutive steps
+    // going forward (but not one that holds another path's step, nor the body of an `if` not taken), the two ends of
+    // a back edge, nothing between a `break` (or a return, or a loop's exit through its condition) and the step after
+    // it. A fact is checked against the lines run since it was learned (Fact.from), wherever they are: a later
+    // iteration of a loop may change it on a line above it.
+    const ran: number[] = [];
+    const markRan = (from: number, to: number, skipSteps = false): void => {
+      for (let l = Math.max(1, from); l <= Math.min(to, lines.length); l++) if (!skipSteps || !stepLines.has(l)) ran.push(l);
+    };
     const valid = (f: Fact, at: number): boolean => {
       if (f.line >= at) return false;
-      const between = lines.slice(f.line, Math.max(at - 1, furthest));
-      return !between.some((l) => f.reads.some((r) => modifies(l, r)));
+      // A gap after line index g lies between 1-based lines g + 1 and g + 2.
+      for (let g = f.line - 1; g <= Math.max(at, furthest) - 2; g++) if (unseenAfter.has(g)) return false;
+      // The fact's own line (the test, the assignment, the declaration) re-establishes it when it runs again.
+      for (let i = f.from; i < ran.length; i++) if (ran[i] !== f.line && f.reads.some((r) => modifiesAt(ran[i]! - 1, r))) return false;
+      return true;
     };
     const known = (f: Formula, at: number): boolean | undefined => {
       const k = facts.get(keyOf(f));
@@ -70,24 +186,55 @@ export function feasiblePaths(paths: EventPath[], text: string): EventPath[] {
     const learn = (f: Formula, value: boolean, line: number): void => {
       const reads = readsOfFormula(f);
       if (reads.length === 0) return;
-      facts.set(keyOf(f), { value, line, reads });
+      facts.set(keyOf(f), { value, line, reads, from: ran.length });
       if (f.op === 'and' && value) for (const k of f.kids) learn(k, true, line);
       if (f.op === 'or' && !value) for (const k of f.kids) learn(k, false, line);
     };
+    for (const d of seeds) {
+      const f = formula(d.name);
+      if (f) learn(f, d.value, d.line);
+    }
+    let prev: EventPath['steps'][number] | undefined;
     for (const s of p.steps) {
       const line = s.loc.line;
+      // A `break` or return leaves the lines up to the next step unrun; so does a loop left through its condition (the
+      // exit step stands at the loop's end, the test was made at its head).
+      const jumped =
+        (prev?.step === 'control' && prev.kind === 'loop-exit' && (prev.via === 'break' || prev.via === 'return')) ||
+        (s.step === 'control' && s.kind === 'loop-exit' && s.via === 'cond');
+      // The step's own line is logged once the step is done (below): a test is not undone by its own line.
+      if (!prev) markRan(1, line - 1);
+      else if (line >= prev.loc.line) {
+        if (!jumped) {
+          // An `if` not taken skips its body: the lines after it indented deeper than the `if` (kernel style).
+          const from = prev.step === 'control' && prev.kind === 'branch' && !prev.taken ? bodyEnd(lines, prev.loc.line) : prev.loc.line + 1;
+          // A constant assignment on the way is a fact from its line on: the lines up to it ran before it.
+          let upTo = from;
+          for (const a of prev.step === 'event' ? straightAssignments(lines, prev.loc.line, line) : []) {
+            markRan(upTo, a.line, true);
+            upTo = a.line + 1;
+            const f = formula(a.name);
+            if (f) learn(f, a.value, a.line);
+          }
+          markRan(upTo, line - 1, true);
+        }
+      }
+      // A back edge runs the loop's end and its head (condition, increment): both are steps, logged as such; the
+      // body's lines that ran were logged on the way down.
+      prev = s;
       if (s.step === 'control' && (s.kind === 'goto' || s.kind === 'label')) {
         facts.clear();
         furthest = Math.max(furthest, line);
+        ran.push(line);
         continue;
       }
-      if (s.step === 'control' && s.kind === 'loop-enter') loopHead.set(s.loop, line);
-      if (s.step === 'control' && s.kind === 'loop-next') {
-        const head = loopHead.get(s.loop);
-        if (head === undefined) facts.clear();
-        else for (const [k, f] of facts) if (f.line >= head) facts.delete(k);
-      }
-      if (s.step === 'control' && s.kind === 'branch') {
+      if (s.step === 'control' && s.kind === 'loop-enter') loopHeads.add(s.loop);
+      // Round a loop whose head the path never entered (unseen above a fragment): what ran there is unknown.
+      if (s.step === 'control' && s.kind === 'loop-next' && !loopHeads.has(s.loop)) facts.clear();
+      // A fragment that starts in the tail of a condition (`... == 0)`): the front end invents its `if (`, and the
+      // condition it reads is only the visible tail of the real one — not a fact, and not to be judged by facts.
+      const partialHead = s.step === 'control' && s.kind === 'branch' && line === 1 && !/\b(?:if|while|for|switch)\s*\(/.test(lines[0] ?? '');
+      if (s.step === 'control' && s.kind === 'branch' && !partialHead) {
         const f = formula(s.cond);
         if (f && readsOfFormula(f).length > 0) {
           const v = known(f, line);
@@ -96,6 +243,7 @@ export function feasiblePaths(paths: EventPath[], text: string): EventPath[] {
         }
       }
       furthest = Math.max(furthest, line);
+      ran.push(line);
     }
     return true;
   });

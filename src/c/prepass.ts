@@ -4,7 +4,9 @@
  */
 import type { ContextAnnotation } from '../core/events.ts';
 import { ITERATOR_PATTERN } from '../kernel-api/catalogue.ts';
+import { blankComments } from './blank-comments.ts';
 import { scanC } from './scan.ts';
+import { rewriteTypeArguments } from './type-args.ts';
 
 /**
  * Annotation keywords blanked with spaces of the same length: section placement, inlining, sparse address spaces and
@@ -80,9 +82,30 @@ function matchParen(text: string, open: number): number {
   return -1;
 }
 
+/** Words that cannot be the type before a declarator: keywords, storage classes, qualifiers, tag keywords. */
+const NOT_A_TYPE: ReadonlySet<string> = new Set([
+  'return', 'else', 'case', 'goto', 'do', 'sizeof', 'typeof', '__typeof__', 'struct', 'union', 'enum', 'static',
+  'extern', 'const', 'volatile', 'register', 'auto', 'typedef', 'if', 'while', 'for', 'switch', 'default', 'break',
+  'continue', 'restrict', '__restrict', 'defined', 'define', 'undef', 'ifdef', 'ifndef', 'elif', 'pragma',
+]);
+
+/**
+ * An unknown attribute-like word in a declaration: a bare `__word` between a type and a declarator name followed by
+ * `(` (`void __hyp_text f(void)`, `static int __foo_section g(...)`) is an annotation (C has no other reading of
+ * `T word name(`). The type before it must be an identifier that can name a type (not a keyword, storage class,
+ * qualifier or `struct` tag keyword), so a type spelled `__u64` after `static` stays. Blanked in place.
+ */
+function blankUnknownDeclAttributes(text: string): string {
+  const re = /\b([A-Za-z_]\w*)([ \t*]+)(__[a-z][a-z0-9_]*)(?=\s+\**\s*[A-Za-z_]\w*\s*\()/g;
+  const out = text.replace(re, (m, type: string, gap: string, word: string) => (NOT_A_TYPE.has(type) ? m : type + gap + blank(word)));
+  // An upper-case macro before the type of a definition at line start (`STATIC_NOPV void f(...)`): `W T name(` has
+  // no other reading either; the type and the name stay.
+  return out.replace(/^([ \t]*(?:(?:static|extern|inline)[ \t]+)*)([A-Z][A-Z0-9_]*)(?=[ \t]+(?:const[ \t]+)?(?:(?:struct|union|enum)[ \t]+)?[A-Za-z_]\w*[ \t*]+[A-Za-z_]\w*[ \t]*\()/gm, (_m, lead: string, word: string) => lead + blank(word));
+}
+
 /** Blank kernel annotations, keeping every character position. */
 export function blankAnnotations(text: string): string {
-  let out = text.replace(WORD_RE, (m) => blank(m));
+  let out = blankUnknownDeclAttributes(text.replace(WORD_RE, (m) => blank(m)));
   CALL_RE.lastIndex = 0;
   let m: RegExpExecArray | null;
   const cuts: Array<[number, number]> = [];
@@ -153,6 +176,9 @@ export function rewriteKernelConstructs(text: string): string {
     sys.lastIndex = end;
   }
   for (const e of edits.sort((x, y) => y.a - x.a)) out = overwrite(out, e.a, e.b, e.by);
+  // Other types as macro arguments (`min_t(unsigned long, a, b)`, `alloc_percpu(void *)`), `offsetof(T, a.b)`;
+  // after the SYSCALL_DEFINE rewrite, whose `T, a` pairs become named parameters.
+  out = rewriteTypeArguments(out);
   return resolveConditionals(out);
 }
 
@@ -275,32 +301,35 @@ export interface ColumnShift {
 export function loopifyIterators(text: string): { text: string; shifts: ColumnShift[] } {
   const re = /\b([a-z_][a-z0-9_]*)\s*\(/g;
   const edits: Array<{ at: number; insert: string }> = [];
+  // Comments blanked (same offsets): a comment between the previous statement and the macro, or inside its head,
+  // is no part of the statement-start test, and a macro name inside a comment is not rewritten.
+  const code = blankComments(text);
   let m: RegExpExecArray | null;
-  while ((m = re.exec(text))) {
+  while ((m = re.exec(code))) {
     const name = m[1]!;
     // Iterator macros by name (`*for_each*`, `*foreach*`); any other lowercase macro call at statement start whose
     // argument list is followed by `{` on the same line is a loop-like block macro too (C has no other reading).
     // `scoped_guard(...)` / `scoped_cond_guard(...)` heads become `if(...)`: the CFG runs the body once under the guard.
     const scoped = name === 'scoped_guard' || name === 'scoped_cond_guard';
     const named = scoped || ITERATOR_PATTERN.test(name) || /(?:^|_)for_?each(?:_|$)/.test(name);
-    if (!named && (STATEMENT_WORDS.has(name) || text[m.index + m[0].length - 1] !== '(')) continue;
+    if (!named && (STATEMENT_WORDS.has(name) || code[m.index + m[0].length - 1] !== '(')) continue;
     // Statement start: previous significant character is one of ; { } ) : or the word else / start of text.
     let j = m.index - 1;
-    while (j >= 0 && /\s/.test(text[j]!)) j--;
-    const prevOk = j < 0 || /[;{}):]/.test(text[j]!) || /\belse$/.test(text.slice(Math.max(0, j - 4), j + 1));
+    while (j >= 0 && /\s/.test(code[j]!)) j--;
+    const prevOk = j < 0 || /[;{}):]/.test(code[j]!) || /\belse$/.test(code.slice(Math.max(0, j - 4), j + 1));
     if (!prevOk) continue;
-    if (j >= 0 && text[j] === ')') {
+    if (j >= 0 && code[j] === ')') {
       // `if (x) list_for_each(...)` is fine; a cast or call followed by the macro is not a statement start.
-      const before = text.slice(0, j + 1);
+      const before = code.slice(0, j + 1);
       if (!/\b(?:if|while|for)\s*\(.*\)$/.test(before.slice(before.lastIndexOf('\n') + 1))) continue;
     }
     const open = m.index + m[0].length - 1;
-    const end = matchParen(text, open);
+    const end = matchParen(code, open);
     if (end < 0) continue;
     let k = end;
-    while (k < text.length && /[ \t]/.test(text[k]!)) k++;
-    if (text[k] === ';') continue; // a call, not a loop head
-    if (!named && text[k] !== '{') continue;
+    while (k < code.length && /[ \t]/.test(code[k]!)) k++;
+    if (code[k] === ';') continue; // a call, not a loop head
+    if (!named && code[k] !== '{') continue;
     edits.push({ at: m.index, insert: scoped ? 'if(' : 'while(' }, { at: end, insert: ')' });
     re.lastIndex = end;
   }
@@ -386,7 +415,7 @@ export function openerFor(text: string, at: number, regionStart: number): string
   if (/^else\b/.test(after)) return 'if (1) {';
   if (/(?:^|[;{}:]\s*)(?:case\b[^:]*|default\s*):/.test(region)) return 'switch (0) {';
   if (exitsUnseenLoop(region)) return `while (${LOOP_COND}) {`;
-  if (/^[;,]/.test(after) && !/;\s*$/.test(region.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, '').trimEnd()) && /(?:^|[,{]\s*)\.\w+\s*=|^\s*\[[^\]]+\]\s*=/m.test(region)) {
+  if (/^[;,]/.test(after) && !/;\s*$/.test(region.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, '').trimEnd()) && /(?:^\s*|[,{]\s*)\.\w+\s*=|^\s*\[[^\]]+\]\s*=/m.test(region)) {
     return '(void)(struct __mmr_init__){';
   }
   return `if (${CONTEXT_COND}) {`;
@@ -395,9 +424,11 @@ export function openerFor(text: string, at: number, regionStart: number): string
 /**
  * How a text starts before its first statement boundary: with `n` closing parentheses whose openers are above it.
  * `header` when they end a function header (`)` then `{` on a later line, or nothing), `control` when they end an
- * `if`/loop head (`) {` on the same line), `statement` when they end an expression (`);`, `),`, `) &&` ...).
+ * `if`/loop head (`) {` on the same line; `unbraced` when a statement starts on a later line instead: `... == 0)`
+ * then `return -EINVAL;` — no expression goes on with a word after its closing parenthesis and a line break),
+ * `statement` when they end an expression (`);`, `),`, `) &&` ...).
  */
-export function leadingTail(text: string): { n: number; kind: 'header' | 'control' | 'statement' } | undefined {
+export function leadingTail(text: string): { n: number; kind: 'header' | 'control' | 'statement'; unbraced?: true } | undefined {
   const sc = scanC(text);
   let depth = 0;
   let n = 0;
@@ -418,6 +449,7 @@ export function leadingTail(text: string): { n: number; kind: 'header' | 'contro
   const c = rest[next.length];
   if (c === undefined) return { n, kind: 'header' };
   if (c === '{') return { n, kind: next.includes('\n') ? 'header' : 'control' };
+  if (next.includes('\n') && /[A-Za-z_]/.test(c)) return { n, kind: 'control', unbraced: true };
   return { n, kind: 'statement' };
 }
 
@@ -435,6 +467,24 @@ export function operandFill(text: string): string {
     .trimEnd();
   if (/(?:\+\+|--|->)$/.test(code)) return /->$/.test(code) ? '__mmr_field__' : '';
   return /[,=+\-*/%&|^<>!?~]$/.test(code) ? '0' : '';
+}
+
+/**
+ * The invented `if` for a fragment that starts inside an `if` statement whose head is above it (comments and
+ * preprocessor lines skipped): `if (__mmr_context__) ;` when the first statement is `else` / `else if (...)` (the
+ * arms above are unseen), `if (__mmr_context__)` when it is one plain statement followed by `else` (the tail of an
+ * unbraced arm: `kfree(p);` then `else ...`). Both branches are paths; the invented condition keeps the image
+ * incomplete. Undefined otherwise.
+ */
+export function elseOpener(fragment: string): string | undefined {
+  const code = blankComments(fragment)
+    .split('\n')
+    .filter((l) => !/^\s*#/.test(l))
+    .join('\n');
+  if (/^\s*else\b/.test(code)) return `if (${CONTEXT_COND}) ;`;
+  const m = /^\s*([^;{}]*);\s*else\b/.exec(code);
+  if (m && !/^(?:if|for|while|switch|do|else|case|default)\b/.test(m[1]!) && !/^\w+\s*:(?!:)/.test(m[1]!)) return `if (${CONTEXT_COND})`;
+  return undefined;
 }
 
 /** Identifier used for synthetic wrapper functions. */
@@ -459,7 +509,9 @@ export function wrapFragment(fragment: string): Wrapped {
   if (tail && tail.kind !== 'header') {
     // A statement or block head cut by the hunk: open its parentheses synthetically.
     for (let i = 0; i < tail.n; i++) stack.push({ ch: '(', at: -1 });
-    tailPrefix = tail.kind === 'control' ? `${exitsUnseenLoop(fragment) ? 'while' : 'if'} ${'('.repeat(tail.n)}` : '('.repeat(tail.n);
+    // A braced head whose body leaves an unseen loop is that loop; an unbraced head's one statement is an `if` arm.
+    const head = !tail.unbraced && exitsUnseenLoop(fragment) ? 'while' : 'if';
+    tailPrefix = tail.kind === 'control' ? `${head} ${'('.repeat(tail.n)}` : '('.repeat(tail.n);
     notes.push(`fragment starts inside a ${tail.kind === 'control' ? 'block head' : 'statement'}`);
   }
   for (const p of sc.puncts) {
@@ -500,6 +552,13 @@ export function wrapFragment(fragment: string): Wrapped {
     }
     for (let i = openers.length - 1; i >= 0; i--) prefixParts.push(openers[i]!);
     if (tailPrefix) prefixParts.push(tailPrefix);
+    else {
+      const opener = elseOpener(fragment);
+      if (opener) {
+        prefixParts.push(opener);
+        notes.push('fragment starts in an if whose head is unseen');
+      }
+    }
   }
   if (sc.startsInComment) {
     prefixParts.push('/*');

@@ -85,6 +85,8 @@ export interface Event {
   attrs: EventAttrs;
   /** Variable receiving the call's result, if any (`pte = pte_offset_map_lock(...)` → 'pte'). */
   result?: string;
+  /** Variables that receive the same value through a chained assignment (`start_pte = pte = f()` → ['start_pte']). */
+  resultAliases?: string[];
   loc: SourceLoc;
   /** The source text of the call expression. */
   text: string;

@@ -71,6 +71,11 @@ export const KERNEL_OP_KINDS = [
   // ---- mmu_gather --------------------------------------------------------------------------------------
   /** Start an mmu_gather (tlb_gather_mmu[_fullmm]). args: tlb, mm, start?, end?. attrs.fullmm: boolean. */
   'gather-init',
+  /**
+   * Make an open gather fullmm by assignment (`tlb->fullmm = 1`, `tlb.fullmm = true`): its flush hook then treats
+   * the mm as torn down (arm64 tlb_flush() skips the invalidation unless tables were freed). args: tlb.
+   */
+  'gather-set-fullmm',
   /** Record a PTE/page in the gather (tlb_remove_tlb_entry, tlb_remove_page, tlb_flush_pte_range ...). args: tlb. */
   'gather-remove',
   /** Flush the gather now (tlb_flush_mmu, tlb_flush_mmu_tlbonly). args: tlb. */

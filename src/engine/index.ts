@@ -27,7 +27,7 @@ import { pathToProgram, shapeOf } from './path-program.ts';
 import type { UnseenFacts } from './unseen.ts';
 import { gapsOf } from './unseen.ts';
 import { toFinding, findingOrder } from './to-finding.ts';
-import { annotationsOf, baseName, callerCompletes, callersOf, handOver, paramName } from '../../rules/utils/contracts.ts';
+import { annotationsOf, baseName, callerCompletes, callersOf, contradictedAtSameCall, handOver, paramName } from '../../rules/utils/contracts.ts';
 import { LockState, isPtlAcquire, norm } from '../../rules/utils/paths.ts';
 import { applyOnPath } from '../../rules/utils/failure.ts';
 import { PMD_PTL_EXPR, PTL_EXPR } from '../kernel-api/catalogue.ts';
@@ -84,12 +84,17 @@ function companionFor(c: Candidate, all: ReadonlyArray<{ fn: FunctionView; c: Ca
 /** Do the callers in the patch hold a page-table lock at their calls? (`maybe` when none is in the patch.) */
 function ptlAtCalls(sites: ReturnType<typeof callersOf>): 'yes' | 'no' | 'maybe' {
   if (sites.length === 0) return 'maybe';
-  let unknown = false;
-  for (const s of sites) {
+  const held = (s: (typeof sites)[number]): boolean => {
     const state = new LockState();
     for (let k = 0; k < s.index; k++) applyOnPath(state, s.path, k);
-    if (state.ptlHeld()) continue;
-    if (!s.image.complete) unknown = true;
+    return state.ptlHeld();
+  };
+  // A call reached without the lock on one path and with it on another is not a caller without the lock.
+  const contradicted = contradictedAtSameCall(sites, held);
+  let unknown = false;
+  for (const s of sites) {
+    if (held(s)) continue;
+    if (!s.image.complete || contradicted.has(s)) unknown = true;
     else return 'no';
   }
   return unknown ? 'maybe' : 'yes';
@@ -183,7 +188,14 @@ async function checkPatch(patch: Patch, opts: CheckOptions, stats: Report['stats
   const changed = functions.filter((f) => f.changed);
   // With a tree: unchanged callers of changed functions (all of them, or none) and unchanged callees of the same
   // file (tree-callers.ts), for contracts between functions.
-  const context = functions.filter((f) => !f.changed);
+  const contextOf = new Map<string, FunctionView[]>();
+  for (const f of functions) {
+    if (f.changed) continue;
+    const list = contextOf.get(f.path);
+    if (list) list.push(f);
+    else contextOf.set(f.path, [f]);
+  }
+  const fileContext = (path: string): FunctionView[] => contextOf.get(path) ?? [];
   stats.functions += changed.length;
   // Never zero paths in silence: an image with code but no enumerated path was not analysed.
   for (const fn of changed) {
@@ -199,7 +211,7 @@ async function checkPatch(patch: Patch, opts: CheckOptions, stats: Report['stats
   const own = new Set([...changed.map((f) => f.name), ...touchedFunctions(patch, false)]);
   for (const fn of changed) {
     // Context callers are per file (a static function's callers are in its own file, a name may recur elsewhere).
-    const { candidates, errors: errs } = runRules(rules, fn, changed, context.filter((c) => c.path === fn.path));
+    const { candidates, errors: errs } = runRules(rules, fn, changed, fileContext(fn.path));
     errors.push(...errs);
     // A scenario assumption (catalogue SCENARIO_ASSUMES) changed by this patch or its series: not confirmed.
     for (const c of withAssumptions(candidates, fn.name, own, mates)) all.push({ fn, c });
@@ -233,9 +245,10 @@ async function checkPatch(patch: Patch, opts: CheckOptions, stats: Report['stats
     }
     let best: { c: Candidate; confirmation: Confirmation } | undefined;
     let tried = 0;
+    const siblings = [...changed, ...fileContext(fn.path)];
     for (const c of distinct.slice(0, HAZARD_SIMULATION_BUDGET)) {
       tried++;
-      const input: BuildInput = { candidate: c, path: fn.path, fn: fn.name, fragment: isFragment(fn, c.side), facts: factsFor(fn, c.side, [...changed, ...context.filter((x) => x.path === fn.path)]) };
+      const input: BuildInput = { candidate: c, path: fn.path, fn: fn.name, fragment: isFragment(fn, c.side), facts: factsFor(fn, c.side, siblings) };
       const companion = companionFor(c, all);
       if (companion) input.companion = companion;
       let confirmation: Confirmation;
@@ -262,7 +275,7 @@ async function checkPatch(patch: Patch, opts: CheckOptions, stats: Report['stats
       budgets.push(`simulation budget: ${tried} of ${distinct.length} distinct paths with this hazard simulated`);
     }
     const chosen = best.c;
-    simulated.push({ fn, candidate: chosen, confirmation: best.confirmation, others: members.map((m) => m.c).filter((c) => c !== chosen), budgets, siblings: [...changed, ...context.filter((x) => x.path === fn.path)] });
+    simulated.push({ fn, candidate: chosen, confirmation: best.confirmation, others: members.map((m) => m.c).filter((c) => c !== chosen), budgets, siblings });
   }
   const findings: Finding[] = [];
   const byFn = new Map<FunctionView, Simulated[]>();

@@ -186,13 +186,19 @@ export function pathToProgram(path: EventPath, opts: ProgramOptions): Instr[] {
   let advancedUnseen = false;
   const enteredHeads = new Map<number, string>();
   const iterated = new Set<number>();
+  // A fragment path that starts after a PTE loop it does not show (no map, no loop step on the path) works on a
+  // table mapped above the hunk with a cursor that loop advanced: its `pte - 1` is the last entry the loop
+  // reached, not an underflow. (A path through a loop iteration the hunk shows can break out of the first one.)
+  const afterUnseenLoop =
+    opts.fragment === true &&
+    !path.steps.some((s) => (s.step === 'event' && (s.kind === 'pte-map-lock' || s.kind === 'pte-map')) || (s.step === 'control' && s.kind.startsWith('loop')));
   const pteAt = (expr: string | undefined): string => {
     let i = cursor;
     if (expr && /-\s*1\s*$/.test(expr)) i = cursor - 1;
     if (i < 0 && advancedUnseen) i = cursor;
     // `pte - 1` before the cursor advanced points before the mapped table: the last entry of the previous
     // page-table page, which has its own PTL.
-    if (i < 0) return PREV_PTE;
+    if (i < 0) return afterUnseenLoop ? 'pte0' : PREV_PTE;
     return `pte${Math.min(last, i)}`;
   };
   const rangeOf = (e: Event): [number, number] => {
@@ -245,7 +251,9 @@ export function pathToProgram(path: EventPath, opts: ProgramOptions): Instr[] {
       continue;
     }
     if (!instr) continue;
-    instr.src = { path: opts.path, line: step.loc.fileLine ?? step.loc.line, text: step.text };
+    // A step a rule made up for unseen code (line 0) has no source line: its text stands in the interleaving.
+    if (step.loc.line === 0 && step.loc.fileLine === undefined) instr.label = step.text;
+    else instr.src = { path: opts.path, line: step.loc.fileLine ?? step.loc.line, text: step.text };
     // set_pte_at_notify() calls mmu_notifier_change_pte() and then set_pte_at(); ptep_clear_flush_notify()
     // clears and flushes, then invalidates the secondary TLBs.
     const notified = step.attrs.notifies === true && instr.pte ? instr.pte : undefined;
@@ -425,6 +433,7 @@ function eventInstr(e: Extract<PathStep, { step: 'event' }>, b: Binder): OpInstr
       // tlb_remove_page*() hands the page to the gather (freed at finish); tlb_remove_tlb_entry() and
       // tlb_flush_pte_range() only record the range to flush.
       return { op: 'gather-remove', pte, ...(/remove_page/.test(e.callee) ? { page } : {}), label };
+    case 'gather-set-fullmm':
     case 'gather-flush':
     case 'gather-finish':
       return { op: e.kind, label };

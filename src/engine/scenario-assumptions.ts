@@ -22,7 +22,18 @@ function definedName(text: string): string | undefined {
  * Functions a patch changes, as far as its diff names them: changed definition lines and (with `headers`) the
  * functions hunk headers name for hunks with changed lines (the enclosing function, or one just above the change).
  */
-export function touchedFunctions(patch: Patch, headers = true): Set<string> {
+export function touchedFunctions(patch: Patch, headers = true): ReadonlySet<string> {
+  const memo = headers ? TOUCHED_WITH_HEADERS : TOUCHED;
+  let out = memo.get(patch);
+  if (!out) memo.set(patch, (out = touchedOf(patch, headers)));
+  return out;
+}
+
+/** touchedFunctions() by patch (every candidate of every function of a series asks for its mates' sets). */
+const TOUCHED = new WeakMap<Patch, ReadonlySet<string>>();
+const TOUCHED_WITH_HEADERS = new WeakMap<Patch, ReadonlySet<string>>();
+
+function touchedOf(patch: Patch, headers: boolean): Set<string> {
   const out = new Set<string>();
   for (const f of patch.files) {
     for (const h of f.hunks) {
@@ -76,13 +87,12 @@ function assumptionChanged(kind: string, own: ReadonlySet<string>, mates: readon
  * patch or its series redefines: the model describes the old body, the path runs the new one.
  */
 function redefinedCallee(c: Candidate, fnName: string, own: ReadonlySet<string>, mates: readonly Patch[]): string | undefined {
-  const mateSets = mates.map((m) => ({ m, t: touchedFunctions(m) }));
   for (const s of [c.anchor, ...c.path.steps]) {
     if (!('callee' in s) || s.kind === 'call' || s.callee === fnName || (s.id ?? -1) < 0) continue;
     if (own.has(s.callee)) return `${s.callee}() is redefined by this patch, so what the catalogue models for it may not be what the new ${s.callee}() does here`;
-    const hit = mateSets.find((x) => x.t.has(s.callee));
+    const hit = mates.find((m) => touchedFunctions(m).has(s.callee));
     if (hit) {
-      const part = hit.m.series ? `patch ${hit.m.series.index}/${hit.m.series.total}` : 'another patch';
+      const part = hit.series ? `patch ${hit.series.index}/${hit.series.total}` : 'another patch';
       return `${s.callee}() is redefined by ${part} of this series, so what the catalogue models for it may not be what the new ${s.callee}() does here`;
     }
   }

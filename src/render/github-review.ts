@@ -1,5 +1,6 @@
 /** Pure renderer of mmreview's GitHub pull-request review: inline comment bodies, the review body and hidden markers. */
 import type { Finding, Trace } from '../core/finding.ts';
+import { escapeHtml } from './escape-html.ts';
 
 /** How a trace becomes text: the simulator's CPU-column table and its Mermaid sequence diagram. */
 export interface TraceRenderers {
@@ -122,10 +123,6 @@ function traceBlock(f: Finding, r: TraceRenderers): string {
     '',
     '</details>',
   ].join('\n');
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /** The body of one inline comment (or one body entry): message, suggestion + verdict, interleaving, marker. */

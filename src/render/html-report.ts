@@ -7,14 +7,11 @@
 import type { ScanReport, ScanReportFinding, ScanReportSeries } from '../scan/report-data.ts';
 import type { Trace } from '../core/finding.ts';
 import { findingWhere, functionLabel } from './where.ts';
+import { escapeHtml } from './escape-html.ts';
 
 /** Where message links point: a public-inbox base URL (`https://lore.kernel.org/linux-mm/`, `/all/`, a mirror). */
 export const DEFAULT_ARCHIVE_URL = 'https://lore.kernel.org/r/';
 
-/** HTML-escapes text for element content and attribute values. */
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
 
 /**
  * The archive link of a Message-ID under `base` (public-inbox serves `<base><msgid>/`; lore's `/r/` redirects).

@@ -129,6 +129,7 @@ function opText(op: OpKind, i: { pte?: string; page?: string; lock?: string; mod
     case 'flush-pending-dec': return 'dec_tlb_flush_pending()';
     case 'flush-pending-read': return 'mm_tlb_flush_pending()';
     case 'gather-init': return i.fullmm ? 'tlb_gather_mmu_fullmm()' : 'tlb_gather_mmu()';
+    case 'gather-set-fullmm': return 'tlb->fullmm = 1';
     case 'gather-remove': return `tlb_remove_tlb_entry(${pte || i.page || ''})`;
     case 'gather-flush': return 'tlb_flush_mmu()';
     case 'gather-finish': return 'tlb_finish_mmu()';

@@ -201,6 +201,20 @@ export function kernelOp(m: Machine, s: Int32Array, t: number, op: COp, rec?: Re
       s[th + TH.pendingBalance] = s[th + TH.pendingBalance]! + 1;
       note(rec, 'mm_tlb_flush_pending() set');
       return 0;
+    case 'gather-set-fullmm':
+      // `tlb->fullmm = 1`: from here on the gather is a fullmm one (its flush covers the whole mm, or nothing on an
+      // arch that elides it); on a live mm that is the same misuse as starting it fullmm.
+      if (s[GL.mmLive] === 1) {
+        v = viol(m, 'fullmm-dead-mm');
+        if (v) {
+          note(rec, 'tlb->fullmm set on a live mm');
+          return v;
+        }
+      }
+      s[th + TH.gFullmm] = 1;
+      s[th + TH.gLo] = 0;
+      s[th + TH.gHi] = L.nPtes;
+      return 0;
     case 'gather-remove': {
       if (e >= 0) widen(s, th, e, e + 1);
       const pg = op.page;

@@ -275,6 +275,8 @@ function opCode(g: Gen, t: number, op: COp, pcLabel: string): string {
       const chk = op.fullmm ? `if :: mm_live == 1 -> ${fail(g, 'fullmm-dead-mm')} :: else -> skip fi; ` : '';
       return simple(`${chk}if :: viol == 0 -> gact[${t}] = 1; gfull[${t}] = ${op.fullmm ? 1 : 0}; glo[${t}] = 0; ghi[${t}] = ${op.fullmm ? g.E : 0}; gdef[${t}] = 0; fpend = fpend + 1; pbal[${t}] = pbal[${t}] + 1 :: else -> skip fi`);
     }
+    case 'gather-set-fullmm':
+      return simple(`if :: mm_live == 1 -> ${fail(g, 'fullmm-dead-mm')} :: else -> skip fi; if :: viol == 0 -> gfull[${t}] = 1; glo[${t}] = 0; ghi[${t}] = ${g.E} :: else -> skip fi`);
     case 'gather-remove':
       return simple(`${e >= 0 ? widen(t, e, e + 1) : 'skip'}; ${op.page >= 0 ? `gdef[${t}] = gdef[${t}] | ${1 << op.page}` : 'skip'}`);
     case 'gather-flush':

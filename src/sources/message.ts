@@ -6,6 +6,7 @@ import { extractPatchesFromText, inputName } from './extract.ts';
 import { MAX_MESSAGE_BYTES } from './limits.ts';
 import { parseSubject } from './subject.ts';
 import { plainHeaders } from './plain-headers.ts';
+import { addressTexts, stripAngles } from './header-values.ts';
 
 /** Addressing and threading headers of a message, decoded. Absent headers are undefined / empty lists. */
 export interface MessageHeaders {
@@ -193,19 +194,7 @@ function decodeAttachment(a: Attachment): string {
 
 function addresses(v: AddressObject | AddressObject[] | undefined): string[] {
   if (!v) return [];
-  const list = Array.isArray(v) ? v : [v];
-  const out: string[] = [];
-  for (const o of list) {
-    for (const a of o.value) {
-      if (a.group) for (const g of a.group) out.push(g.name ? `${g.name} <${g.address ?? ''}>` : g.address ?? '');
-      else out.push(a.name ? `${a.name} <${a.address ?? ''}>` : a.address ?? '');
-    }
-  }
-  return out.filter(Boolean);
-}
-
-function stripAngles(s: string): string {
-  return s.trim().replace(/^<|>$/g, '');
+  return (Array.isArray(v) ? v : [v]).flatMap((o) => addressTexts(o.value));
 }
 
 function headersOf(p: ParsedMail): MessageHeaders {

@@ -10,6 +10,7 @@
  */
 import { createRequire } from 'node:module';
 import type { MessageHeaders } from './message.ts';
+import { addressTexts, stripAngles } from './header-values.ts';
 
 interface AddressEntry {
   name?: string;
@@ -34,31 +35,6 @@ const FIELDS = new Set(['subject', 'message-id', 'in-reply-to', 'references', 'f
 /** `text/plain` with only simple `key=token` / `key="text"` parameters. */
 const PLAIN_TYPE = /^text\/plain(?:\s*;\s*[A-Za-z-]+=(?:"[A-Za-z0-9._ -]*"|[A-Za-z0-9._-]+))*\s*;?\s*$/i;
 const PARAM = /;\s*([A-Za-z-]+)=(?:"([A-Za-z0-9._ -]*)"|([A-Za-z0-9._-]+))/g;
-
-/** mailparser's ensureMessageIDFormat. */
-function bracketed(value: string): string | undefined {
-  if (!value.length) return undefined;
-  let v = value;
-  if (v.charAt(0) !== '<') v = '<' + v;
-  if (v.charAt(v.length - 1) !== '>') v += '>';
-  return v;
-}
-
-function stripAngles(s: string): string {
-  return s.trim().replace(/^<|>$/g, '');
-}
-
-/** Address list text as message.ts's addresses() renders mailparser's address objects. */
-function addressTexts(value: string): string[] {
-  const out: string[] = [];
-  const name = (a: AddressEntry): string => (a.name ?? '').toString().trim();
-  for (const a of parseAddresses(value)) {
-    if (a.group) {
-      for (const g of a.group) out.push(name(g) ? `${name(g)} <${g.address ?? ''}>` : g.address ?? '');
-    } else out.push(name(a) ? `${name(a)} <${a.address ?? ''}>` : a.address ?? '');
-  }
-  return out.filter(Boolean);
-}
 
 /**
  * The headers of `raw` (its header block ends where its body starts, at `body`) when the message is a plain
@@ -118,23 +94,18 @@ export function plainHeaders(raw: Buffer, body: number): MessageHeaders | undefi
   if (when !== undefined && Number.isNaN(when.getTime())) return undefined; // mailparser substitutes the current time
   // Fields in the order message.ts's headersOf() sets them.
   const h: MessageHeaders = { references: [], to: [], cc: [] };
-  if (fields.has('to')) h.to = addressTexts(fields.get('to')!);
-  if (fields.has('cc')) h.cc = addressTexts(fields.get('cc')!);
+  if (fields.has('to')) h.to = addressTexts(parseAddresses(fields.get('to')!));
+  if (fields.has('cc')) h.cc = addressTexts(parseAddresses(fields.get('cc')!));
   const subject = fields.get('subject');
   if (subject) h.subject = subject;
-  const mid = bracketed(fields.get('message-id') ?? '');
+  // mailparser brackets these values (ensureMessageIDFormat); message.ts strips the brackets again.
+  const mid = fields.get('message-id');
   if (mid) h.messageId = stripAngles(mid);
-  const irt = bracketed(fields.get('in-reply-to') ?? '');
+  const irt = fields.get('in-reply-to');
   if (irt) h.inReplyTo = stripAngles(irt.split(/\s+/)[0]!);
   const refs = fields.get('references');
-  if (refs !== undefined) {
-    h.references = refs
-      .split(/\s+/)
-      .map(bracketed)
-      .filter((r): r is string => r !== undefined)
-      .map(stripAngles);
-  }
-  const from = fields.has('from') ? addressTexts(fields.get('from')!) : [];
+  if (refs !== undefined) h.references = refs.split(/\s+/).filter(Boolean).map(stripAngles);
+  const from = fields.has('from') ? addressTexts(parseAddresses(fields.get('from')!)) : [];
   if (from.length) h.from = from[0]!;
   if (when !== undefined) h.date = when.toISOString();
   return h;

@@ -250,3 +250,14 @@ describe('lock guards (cleanup.h)', () => {
     expect(ps.some((p) => /lock -\(x\) \+\(y\) unlock goto:out/.test(p))).toBe(true);
   });
 });
+
+describe('gather fields', () => {
+  it('an assignment of a non-zero constant to a gather\'s fullmm is a gather-set-fullmm event; a computed one is not', async () => {
+    const r = await analyzeFunctionSource('void f(struct mmu_gather *tlb, struct mmu_gather g)\n{\n\ttlb->fullmm = 1;\n\tg.fullmm = true;\n\ttlb->fullmm = !(start | (end + 1));\n\ttlb->fullmm = 0;\n}\n');
+    const sets = r.events.filter((e) => e.kind === 'gather-set-fullmm');
+    expect(sets.map((e) => [e.callee, e.args.tlb, e.text])).toEqual([
+      ['tlb->fullmm', 'tlb', 'tlb->fullmm = 1'],
+      ['g.fullmm', '&g', 'g.fullmm = true'],
+    ]);
+  });
+});

@@ -127,6 +127,146 @@ describe('feasible paths', () => {
   });
 });
 
+describe('constant-initialised locals and unseen lines', () => {
+  // A window opened lazily behind a flag: the first pass always opens it, the end is taken only when it was opened.
+  const lazy = (decl: string, extra = '') => `static void scan_range(struct mm_struct *mm, unsigned long start, unsigned long end)
+{
+	struct mmu_notifier_range range;
+	unsigned long addr;
+${decl}
+${extra}
+	for (addr = start; addr < end; addr += PAGE_SIZE) {
+		if (!opened) {
+			opened = true;
+			mmu_notifier_invalidate_range_start(&range);
+		}
+		clear_one(mm, addr);
+	}
+	if (opened)
+		mmu_notifier_invalidate_range_end(&range);
+}`;
+  const windowless = (img: { paths: EventPath[] }) =>
+    img.paths.filter((p) => calls(p).includes('clear_one') && !calls(p).includes('mmu_notifier_invalidate_range_start'));
+
+  it('a flag declared false is false at its first test', async () => {
+    expect(windowless(await analyzeFunctionText(lazy('	bool opened = false;')))).toEqual([]);
+  });
+
+  it('no fact from a flag given to a call (a macro may set it without a visible assignment)', async () => {
+    const img = await analyzeFunctionText(lazy('	bool opened = false;', '	probe_flag(mm, opened);'));
+    expect(windowless(img).length).toBeGreaterThan(0);
+  });
+
+  it('no fact from a static local or one whose address is taken', async () => {
+    expect(windowless(await analyzeFunctionText(lazy('	static bool opened = false;'))).length).toBeGreaterThan(0);
+    expect(windowless(await analyzeFunctionText(lazy('	bool opened = false;', '	set_flag(&opened);'))).length).toBeGreaterThan(0);
+  });
+
+  it('a fact does not survive the unseen lines between two hunks', async () => {
+    const text = ['	if (!ptep)', '		return 0;', '	spin_lock(ptl);', '	if (ptep)', '		spin_unlock(ptl);', '	return 1;', '}'].join('\n');
+    const contiguous = [1, 2, 3, 4, 5, 6, 7].map((fileLine) => ({ fileLine }));
+    const gapped = [1, 2, 3, 40, 41, 42, 43].map((fileLine) => ({ fileLine }));
+    const shapes = async (lineInfo: Array<{ fileLine: number }>) =>
+      (await analyzeFunctionText(text, { fragment: true, lineInfo })).paths.map((p) => calls(p).join(' ')).sort();
+    // Seen whole, ptep cannot turn NULL between the tests; across a gap, the unseen lines may change it.
+    expect(await shapes(contiguous)).not.toContain('spin_lock');
+    expect(await shapes(gapped)).toContain('spin_lock');
+  });
+});
+
+describe('assignments, loops and jumps', () => {
+  // A walker that drops the lock to split a large folio, records the drop in its pointer and releases at the end
+  // only what it still holds (the shape of the madvise walkers since pte_offset_map() may fail).
+  const walker = `static int age_range(pmd_t *pmd, unsigned long addr, unsigned long end, struct mm_walk *walk)
+{
+	struct mm_struct *mm = walk->mm;
+	pte_t *start_pte, *pte, ptent;
+	spinlock_t *ptl;
+	struct folio *folio;
+	int err;
+
+	start_pte = pte = pte_offset_map_lock(mm, pmd, addr, &ptl);
+	if (!start_pte)
+		return 0;
+	for (; addr < end; pte++, addr += PAGE_SIZE) {
+		ptent = ptep_get(pte);
+		folio = vm_normal_folio(walk->vma, addr, ptent);
+		if (!folio)
+			continue;
+		if (folio_test_large(folio)) {
+			pte_unmap_unlock(start_pte, ptl);
+			start_pte = NULL;
+			err = split_folio(folio);
+			if (err)
+				break;
+			start_pte = pte = pte_offset_map_lock(mm, pmd, addr, &ptl);
+			if (!start_pte)
+				break;
+			pte--;
+			addr -= PAGE_SIZE;
+			continue;
+		}
+		folio_mark_old(folio);
+	}
+	if (start_pte)
+		pte_unmap_unlock(start_pte, ptl);
+	cond_resched();
+	return 0;
+}`;
+  const lockOps = (p: EventPath) => calls(p).filter((c) => c === 'pte_offset_map_lock' || c === 'pte_unmap_unlock' || c === 'cond_resched');
+
+  it('a pointer cleared right after the drop is NULL at the final test (no path releases twice)', async () => {
+    const img = await analyzeFunctionText(walker);
+    for (const p of img.paths) {
+      const ops = lockOps(p);
+      for (let i = 1; i < ops.length; i++) expect(ops[i] === 'pte_unmap_unlock' && ops[i - 1] === 'pte_unmap_unlock').toBe(false);
+    }
+  });
+
+  it('a pointer re-mapped in one iteration is still set when the loop ends through its condition (no path keeps the lock into cond_resched)', async () => {
+    const img = await analyzeFunctionText(walker);
+    for (const p of img.paths) {
+      const ops = lockOps(p);
+      const at = ops.indexOf('cond_resched');
+      // Before cond_resched the last lock operation is never a successful map the path then skipped unlocking:
+      // either the final test released it, or the map failed (then the walker broke out with nothing held).
+      if (at > 0 && ops[at - 1] === 'pte_offset_map_lock') {
+        const steps = p.steps.map((s) => (s.step === 'control' && s.kind === 'branch' ? `${s.cond}:${s.taken}` : ''));
+        expect(steps).toContain('!start_pte:true');
+      }
+    }
+  });
+
+  it('a change on a line above the fact, run again in a later iteration, still undoes it', async () => {
+    const text = `static int f(pte_t *p, unsigned long addr, unsigned long end)
+{
+	for (; addr < end; addr++) {
+		if (addr & 1)
+			p = NULL;
+		if (!p)
+			break;
+	}
+	if (p)
+		pte_unmap(p);
+	return 0;
+}`;
+    const img = await analyzeFunctionText(text);
+    expect(img.paths.some((q) => !calls(q).includes('pte_unmap'))).toBe(true);
+  });
+});
+
+describe('a fragment starting in the tail of a condition', () => {
+  it('the visible tail is not the whole condition: it neither decides nor is decided by a later test', async () => {
+    // The hunk starts on the last line of `if (force ||\n    !ptep)`: taken false, the real condition says
+    // ptep is set; the visible tail alone would say the same only if `force` were false, which is unseen.
+    const text = ['\t\t    !ptep)', '\t\t\treturn 0;', '\tspin_lock(ptl);', '\tif (ptep)', '\t\tspin_unlock(ptl);', '\treturn 1;', '}'].join('\n');
+    const img = await analyzeFunctionText(text, { fragment: true });
+    const shapes = img.paths.map((p) => calls(p).filter((c) => c.startsWith('spin_')).join(' '));
+    // No path is cut by the invented head: the lock may be taken with the unlock skipped or not.
+    expect(new Set(shapes)).toEqual(new Set(['', 'spin_lock', 'spin_lock spin_unlock']));
+  });
+});
+
 describe('invented openers', () => {
   it('a path that goes round a loop the front end invented is not complete', async () => {
     // A fragment that leaves an unseen loop (`continue`, then the loop's `}`) and returns after it.

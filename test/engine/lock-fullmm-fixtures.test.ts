@@ -32,6 +32,7 @@ describe('uffd-lock-retake and fullmm-misuse fixtures through the engine', () =>
     ['uffd-lock-retake', 'invalid-lockless-read-then-write-under-lock.patch', 'no-stale-access'],
     ['fullmm-misuse', 'invalid-fullmm-helper-called-from-syscall.patch', 'write-protect-holds'],
     ['fullmm-misuse', 'invalid-flush-hook-skips-fullmm.patch', 'no-stale-access'],
+    ['fullmm-misuse', 'invalid-fullmm-assigned-on-live-mm.patch', 'write-protect-holds'],
   ];
   it.each(confirmed)('%s: %s is confirmed (%s) and introduced', async (rule, file, invariant) => {
     const findings = await check(rule, file);
@@ -57,6 +58,7 @@ describe('uffd-lock-retake and fullmm-misuse fixtures through the engine', () =>
     ['uffd-lock-retake', 'valid-lockless-read-checked-with-pte-same.patch'],
     ['fullmm-misuse', 'valid-fullmm-helper-called-from-exit-mmap.patch'],
     ['fullmm-misuse', 'valid-flush-hook-skips-fullmm-leaf-only.patch'],
+    ['fullmm-misuse', 'valid-fullmm-assigned-in-teardown.patch'],
   ];
   it.each(quiet)('%s: %s has nothing to report', async (rule, file) => {
     expect((await check(rule, file)).filter(isReportable)).toEqual([]);

@@ -52,6 +52,14 @@ describe('pathToProgram', () => {
     expect(unlock).toMatchObject({ op: 'pte-unmap-unlock', pte: PREV_PTE, lock: PREV_PTL });
   });
 
+  it('in a fragment that starts after a PTE loop it does not show, `pte - 1` is the last entry that loop reached', () => {
+    const unlock = ev(0, 'pte-unmap-unlock', 'pte_unmap_unlock', { pte: 'pte', lock: 'ptl' }, { text: 'pte_unmap_unlock(pte - 1, ptl)' });
+    expect(ops(pathToProgram(path([unlock]), { path: 'mm/x.c', ptes: 1, fragment: true }))).toEqual(['lock(ptl0)', 'pte-unmap-unlock(pte0)']);
+    // A path through a loop iteration the hunk shows can break out of the first one: the underflow stays possible.
+    const inLoop = path([ctl({ kind: 'loop-exit', loop: 0, via: 'break' }), unlock]);
+    expect(pathToProgram(inLoop, { path: 'mm/x.c', ptes: 1, fragment: true }).find((i) => !('ctl' in i) && i.op === 'pte-unmap-unlock')).toMatchObject({ pte: PREV_PTE, lock: PREV_PTL });
+  });
+
   it('a fragment that releases a PTL it never took starts with it held; leaving into an unseen loop releases it again', () => {
     const p = path([
       ev(0, 'pte-unmap-unlock', 'pte_unmap_unlock', { pte: 'pte', lock: 'ptl' }),

@@ -1,5 +1,5 @@
 /**
- * Vitest global set-up: compiles the current sources into dist/ once per test run, so that every test spawning
+ * Vitest global set-up: bundles the current sources into dist/ (scripts/build.mjs) once per test run, so that every test spawning
  * bin/mmreview.js runs the code under test, never a stale build.
  */
 import { execFileSync } from 'node:child_process';
@@ -11,9 +11,8 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export default function setup(): void {
   rmSync(join(ROOT, 'dist'), { recursive: true, force: true });
-  const tsc = join(ROOT, 'node_modules', '.bin', 'tsc');
   try {
-    execFileSync(tsc, ['-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: 'pipe' });
+    execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'pipe' });
   } catch (e) {
     const out = e as { stdout?: Buffer; stderr?: Buffer };
     throw new Error(`build of dist/ failed:\n${String(out.stdout ?? '')}${String(out.stderr ?? '')}`);

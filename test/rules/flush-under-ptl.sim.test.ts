@@ -160,3 +160,23 @@ describe('a gather finish the patch adds', () => {
     expect(report.findings.some((f) => f.rule === 'flush-under-ptl' && f.function === 'tlb_finish_mmu' && f.status === 'inconclusive'), summary).toBe(true);
   });
 });
+
+describe('a clear whose flush is moved after the unlock (a concurrent zap finds the entry none and returns)', () => {
+  const run = async (file: string): Promise<{ findings: Awaited<ReturnType<typeof checkPatches>>['findings']; summary: string }> => {
+    const { patches } = await readInputs([join(DIR, file)]);
+    const report = await checkPatches(patches, { rules: ['flush-under-ptl'] });
+    return { findings: report.findings, summary: JSON.stringify(report.findings.map((f) => [f.rule, f.function, f.status, f.introduced, f.fixed])) };
+  };
+  it('invalid-flush-moved-after-unlock.patch: confirmed and introduced, an access after the unmapping call returned', async () => {
+    const { findings, summary } = await run('invalid-flush-moved-after-unlock.patch');
+    const f = findings.find((x) => isReportable(x));
+    expect(f, summary).toBeDefined();
+    expect(f?.simulation?.invariant).toBe('write-protect-holds');
+    expect(renderTable(f!.simulation!.trace!, { width: 200 })).toMatch(/unmapping call returned/);
+  });
+  it('valid-fix-flush-before-unlock.patch: the flush moved under the lock is recognised as a fix', async () => {
+    const { findings, summary } = await run('valid-fix-flush-before-unlock.patch');
+    expect(findings.filter(isReportable), summary).toEqual([]);
+    expect(findings.some((f) => f.fixed && f.status === 'confirmed' && f.function === 'shrink_collect_pmd'), summary).toBe(true);
+  });
+});

@@ -64,6 +64,29 @@ describe('fullmm-misuse over paths', () => {
     expect(c.map((x) => x.messageId)).toEqual(['liveMm']);
     expect(c[0]?.hazard.unknown).toBeUndefined();
   });
+  it('reads a system call from what the function shows: a __user parameter, a killable mmap lock, an -EINTR exit', () => {
+    const g = gather('tlb_gather_mmu_fullmm(&tlb, mm)', { tlb: '&tlb', mm: 'mm' }, { fullmm: true });
+    const user = view('drop_ranges_write', { post: image([[g, ret]]) });
+    user.post!.params = ['struct file *file', 'const char __user *buf', 'size_t count'];
+    const c1 = runRule(rule, user);
+    expect(c1.map((x) => x.messageId)).toEqual(['liveMm']);
+    expect(c1[0]?.message).toMatch(/__user \*buf/);
+    const lock = ev(1, 'mmap-lock', 'mmap_write_lock_killable', { mm: 'mm' }, { text: 'mmap_write_lock_killable(mm)', line: 1 });
+    const c2 = runRule(rule, view('drop_ranges', { post: image([[lock, ctl({ kind: 'branch', cond: 'mmap_write_lock_killable(mm)', taken: false }, 1), g, ret]]) }));
+    expect(c2.map((x) => x.messageId)).toEqual(['liveMm']);
+    const eintr = view('drop_ranges', { post: image([[g, ret]]) });
+    eintr.post!.text = '\t\tcount = -EINTR;\n\t\tgoto out_mm;\n\t}\n\ttlb_gather_mmu_fullmm(&tlb, mm);\n';
+    const g4 = gather('tlb_gather_mmu_fullmm(&tlb, mm)', { tlb: '&tlb', mm: 'mm' }, { fullmm: true });
+    if (g4.step === 'event') g4.loc = { line: 4, column: 1 };
+    eintr.post!.paths = [{ steps: [g4, ret], complete: true }];
+    expect(runRule(rule, eintr).map((x) => x.messageId)).toEqual(['liveMm']);
+    // An -EINTR below the gather says nothing about it; neither does a plain (non-killable) mmap lock.
+    eintr.post!.text = '\ttlb_gather_mmu_fullmm(&tlb, mm);\n\treturn -EINTR;\n';
+    if (g4.step === 'event') g4.loc = { line: 1, column: 1 };
+    expect(runRule(rule, eintr).map((x) => x.messageId)).toEqual(['maybeLiveMm']);
+    const plain = ev(1, 'mmap-lock', 'mmap_write_lock', { mm: 'mm' }, { text: 'mmap_write_lock(mm)', line: 1 });
+    expect(runRule(rule, view('drop_ranges', { post: image([[plain, g, ret]]) })).map((x) => x.messageId)).toEqual(['maybeLiveMm']);
+  });
   it('judges a helper by its callers in the patch: dead from exit_mmap, live from current->mm', () => {
     const g = gather('tlb_gather_mmu_fullmm(&tlb, mm)', { tlb: '&tlb', mm: 'mm' }, { fullmm: true });
     const helper = view('teardown_ranges', { post: image([[g, ret]]) });
@@ -98,6 +121,24 @@ describe('fullmm-misuse over paths', () => {
     const c = runRule(rule, helper, [helper, hook]);
     expect(c.map((x) => x.messageId)).toEqual(['flushSkipped']);
     expect(c[0]?.hazard.unknown).toBeUndefined();
+  });
+  it('treats tlb->fullmm = 1 as a fullmm gather of the gather\'s mm, unless freed_tables is set with it', () => {
+    const g = gather('tlb_gather_mmu(&tlb, mm)', { tlb: '&tlb', mm: 'mm' });
+    const set = ev(2, 'gather-set-fullmm', 'tlb.fullmm', { tlb: '&tlb' }, { attrs: { fullmm: true }, diff: 'add', text: 'tlb.fullmm = 1' });
+    const ref = ev(1, 'call', 'get_task_mm', { arg0: 'task' }, { result: 'mm', text: 'get_task_mm(task)' });
+    const live = runRule(rule, view('wipe_bits', { post: image([[ref, g, set, ret]]) }));
+    expect(live.map((x) => x.messageId)).toEqual(['liveMm']);
+    expect(live[0]?.anchor.kind).toBe('gather-set-fullmm');
+    expect(live[0]?.message).toMatch(/`tlb\.fullmm = 1` makes a fullmm mmu_gather/);
+    // The suggestion leaves the gather ranged: the assignment is dropped from the path.
+    expect(live[0]?.suggestion?.path?.steps.some((x) => x.step === 'event' && x.kind === 'gather-set-fullmm')).toBe(false);
+    expect(runRule(rule, view('release_ranges', { post: image([[g, set, ret]]) }))[0]?.hazard.unknown).toMatch(/no caller of release_ranges\(\)/);
+    const both = image([[ref, g, set, ret]]);
+    both.text = 'tlb.fullmm = 1;\ntlb.freed_tables = 1;';
+    expect(runRule(rule, view('wipe_bits', { post: both }))).toEqual([]);
+    const reset = image([[ref, g, set, ret]]);
+    reset.text = 'tlb.fullmm = 1;\nwalk(&tlb);\ntlb.fullmm = 0;';
+    expect(runRule(rule, view('wipe_bits', { post: reset }))).toEqual([]);
   });
   it('treats an mm its caller just allocated (fork, never published) as dead', () => {
     const g = gather('tlb_gather_mmu_fullmm(&tlb, mm)', { tlb: '&tlb', mm: 'mm' }, { fullmm: true });

@@ -6,14 +6,20 @@ testRule(rule, {
   valid: [
     'valid-exit-mmap.c',
     'valid-fix-ranged-gather.patch',
+    'valid-fullmm-assigned-in-teardown.patch',
+    'valid-fullmm-assigned-with-freed-tables.c',
     'valid-flush-hook-skips-fullmm-leaf-only.patch',
     'valid-fullmm-helper-called-from-exit-mmap.patch',
+    'valid-legacy-range-in-exit-mmap.c',
     'valid-ranged-gather.c',
+    'valid-ranged-gather-after-eintr-exit.patch',
   ],
   invalid: [
     'invalid-flush-hook-skips-fullmm.patch',
+    'invalid-fullmm-assigned-on-live-mm.patch',
     'invalid-fullmm-helper-called-from-syscall.patch',
     'invalid-proc-write-fullmm.c',
     'invalid-reaper-legacy-range.c',
+    'invalid-fullmm-after-eintr-exit.patch',
   ],
 });

@@ -12,6 +12,7 @@ testRule(rule, {
     'valid-fragment-lock-unknown.patch',
     'valid-fragment-unlock-after-gap.patch',
     'valid-helper-sleeps-conditionally.patch',
+    'valid-resched-after-pte-walk.patch',
   ],
   invalid: [
     'invalid-split-under-ptl.c',
@@ -22,5 +23,6 @@ testRule(rule, {
     'invalid-lock-widened-over-context-line.patch',
     'invalid-fragment-sleep-before-unlock.patch',
     'invalid-sleeping-helper-under-lock.patch',
+    'invalid-resched-inside-pte-walk.patch',
   ],
 });

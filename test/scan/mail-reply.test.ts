@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/core/finding.ts';
 import type { Patch } from '../../src/core/patch.ts';
 import { renderMailReply, wrapText, parseAddressList, rfc5322Date } from '../../src/render/mail-reply.ts';
-import { escapeHtml, loreUrl, renderHtmlReport } from '../../src/render/html-report.ts';
+import { escapeHtml } from '../../src/render/escape-html.ts';
+import { loreUrl, renderHtmlReport } from '../../src/render/html-report.ts';
 import type { ScanReport } from '../../src/scan/report-data.ts';
 import { FAKE_TRACE, fakeRenderTable } from './fake-engine.ts';
 

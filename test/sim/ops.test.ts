@@ -78,6 +78,15 @@ describe('per-arch access/dirty handling', () => {
   it('a fullmm gather on a live mm violates fullmm-dead-mm', () => {
     expect(simulate(scen([th('k', [{ op: 'gather-init', fullmm: true }, { op: 'gather-finish' }])])).invariant).toBe('fullmm-dead-mm');
   });
+  it('tlb->fullmm = 1 on an open gather: fullmm-dead-mm on a live mm; on arm64 the finish then skips the flush', () => {
+    expect(simulate(scen([th('k', [{ op: 'gather-init' }, { op: 'gather-set-fullmm' }, { op: 'gather-finish' }])])).invariant).toBe('fullmm-dead-mm');
+    const s = scen([
+      th('k', [{ op: 'gather-init' }, { op: 'pte-map-lock', pte: 'pte0' }, { op: 'pte-wrprotect', pte: 'pte0' }, { op: 'gather-remove', pte: 'pte0' }, { op: 'pte-unmap-unlock', pte: 'pte0' }, { op: 'gather-set-fullmm' }, { op: 'gather-finish' }]),
+      th('u', [{ op: 'user-store', pte: 'pte0' }]),
+    ], { init: { pages: [{ name: 'page0' }], ptes: [{ name: 'pte0', page: 'page0', write: true, dirty: true }], tlb: [{ thread: 'u', pte: 'pte0' }], mmLive: false } });
+    expect(simulate(s, { arch: 'x86' }).verdict).toBe('ok');
+    expect(simulate(s, { arch: 'arm64' }).invariant).toBe('write-protect-holds');
+  });
 });
 
 describe('flush pending, notifiers, secondary MMU', () => {

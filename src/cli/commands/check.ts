@@ -4,7 +4,6 @@
  * introduced by a patch; 2: bad usage or nothing readable.
  */
 import { readFile } from 'node:fs/promises';
-import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -13,6 +12,7 @@ import { ARCH_PRESETS } from '../../core/sim-contract.ts';
 import type { Arch } from '../../core/sim-contract.ts';
 import { isReportable } from '../../engine/policy.ts';
 import { installRoot } from '../../core/install-root.ts';
+import { useBaselineWasm } from '../wasm-baseline.ts';
 import { pathToFileURL } from 'node:url';
 
 interface CheckFlags {
@@ -46,6 +46,8 @@ export function shown(f: Finding, all: boolean): boolean {
 /** The top of the git working tree `dir` is in, or undefined outside one. */
 export function gitTopLevel(dir: string): string | undefined {
   try {
+    // node:child_process loads here, not at start-up: only b4 checks without --tree run git from this module.
+    const { execFileSync } = process.getBuiltinModule('node:child_process');
     const top = execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     return top || undefined;
   } catch {
@@ -194,7 +196,8 @@ export async function runCheck(inputs: string[], flags: CheckFlags): Promise<voi
   } else {
     if (inputs.length === 0) return usage('no input (give patch files, mails, mbox/maildir, "-" for stdin, or --git RANGE)');
     if (flags.tree !== undefined && !isDirectory(flags.tree)) return usage(`--tree ${flags.tree}: not a directory or git repository`);
-    const read = await readInputs(inputs, { stdin: process.stdin });
+    // process.stdin is a getter that builds a stream (and loads net/tty): touched only when an input is `-`.
+    const read = await readInputs(inputs, inputs.includes('-') ? { stdin: process.stdin } : {});
     // A git repository (working tree or bare) or a plain directory: each patch is read against its own base. b4 runs
     // its per-patch check inside the kernel repository it reviews: that repository is the tree unless one is given.
     const treePath = flags.tree ?? (flags.format === 'b4' ? gitTopLevel(process.cwd()) : undefined);
@@ -271,6 +274,7 @@ export function register(program: Command): void {
     .option('--post', 'with --pr: post the review the app would post (new findings, resolved ones)')
     .option('--api-url <url>', 'with --pr: the GitHub API base URL (GitHub Enterprise: https://HOST/api/v3; default $GITHUB_API_URL)')
     .action(async (inputs: string[], flags: CheckFlags) => {
+      useBaselineWasm();
       await runCheck(inputs, flags);
     });
 }

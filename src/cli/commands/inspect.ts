@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import type { FunctionView } from '../../core/events.ts';
 import type { InputProblem } from '../../core/patch.ts';
 import { isDirectory } from './check.ts';
+import { useBaselineWasm } from '../wasm-baseline.ts';
 
 /** Register the command. */
 export function register(program: Command): void {
@@ -17,6 +18,7 @@ export function register(program: Command): void {
     .option('--format <format>', 'text or json', 'text')
     .option('--max-paths <n>', 'paths shown per image in text output', '8')
     .action(async (inputs: string[], flags: { tree?: string; format: string; maxPaths: string }) => {
+      useBaselineWasm();
       if (flags.format !== 'text' && flags.format !== 'json') {
         process.stderr.write(`mmreview inspect: unknown format '${flags.format}' (text, json)\n`);
         process.exitCode = 2;

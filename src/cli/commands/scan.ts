@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import type { StateStore } from '../../store/state-store.ts';
 import type { BaseStore } from '../../diff/source-tree.ts';
 import { addArchiveOptions, archiveSettings, type ArchiveFlags } from '../archive-options.ts';
+import { useBaselineWasm } from '../wasm-baseline.ts';
 
 interface ScanFlags extends ArchiveFlags {
   report?: string;
@@ -40,6 +41,7 @@ export function register(program: Command): void {
     .option('--wait <seconds>', 'when another scan is using --db, wait up to this long for it (default: exit 2 at once)', '0')
 ;
   addArchiveOptions(cmd).action(async (sources: string[], flags: ScanFlags) => {
+      useBaselineWasm();
       if (flags.format !== 'text' && flags.format !== 'json') return usage(`unknown --format "${flags.format}" (text, json)`);
       const batchSize = Number(flags.batch);
       if (!Number.isInteger(batchSize) || batchSize < 1) return usage(`--batch must be a positive integer, got "${flags.batch}"`);
