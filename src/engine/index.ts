@@ -20,7 +20,7 @@ import { VERSION } from '../core/version.ts';
 import { functionsOfPatch } from '../frontend/index.ts';
 import { runRules } from '../rule-tester/index.ts';
 import { RULES } from '../../rules/index.ts';
-import { confirm, fixVerdict, loadSimulator, ruleUnseen } from './confirm.ts';
+import { companionOpen, confirm, fixVerdict, loadSimulator, ruleUnseen } from './confirm.ts';
 import type { Confirmation } from './confirm.ts';
 import type { BuildInput } from './scenario-builder.ts';
 import { pathToProgram, shapeOf } from './path-program.ts';
@@ -253,7 +253,16 @@ async function checkPatch(patch: Patch, opts: CheckOptions, stats: Report['stats
       if (companion) input.companion = companion;
       let confirmation: Confirmation;
       try {
-        confirmation = unparsedCaveat(confirm(input, archsFor(c, opts.arch)), fn, c.side);
+        confirmation = confirm(input, archsFor(c, opts.arch));
+        // A companion whose own unseen code is open can only make the verdict inconclusive: the path alone may
+        // still be confirmed.
+        if (input.companion && confirmation.status === 'inconclusive' && companionOpen(input).length > 0) {
+          const { companion: _companion, ...alone } = input;
+          const solo = confirm(alone, archsFor(c, opts.arch));
+          stats.simulations += solo.runs;
+          if (solo.status === 'confirmed') confirmation = solo;
+        }
+        confirmation = unparsedCaveat(confirmation, fn, c.side);
       } catch (err) {
         errors.push({ code: 'MMR030', message: `simulation of ${c.rule} in ${fn.name} failed: ${err instanceof Error ? err.message : String(err)}`, input: `${fn.path}:${fn.name}` });
         confirmation = { status: 'unsimulated', runs: 0 };

@@ -279,7 +279,8 @@ export function completionsOf(program: readonly Instr[], complete: boolean, fact
  * on it.
  */
 function shownDowngrade(i: OpInstr): boolean {
-  if (!PTE_CHANGES.has(i.op)) return false;
+  // A step a rule made up for unseen code (no source line) stands for that code: it is not shown.
+  if (!PTE_CHANGES.has(i.op) || i.src === undefined) return false;
   if (i.op !== 'pte-set') return true;
   return (i.effects ?? []).some((e) => DOWNGRADE_EFFECTS.includes(e));
 }
