@@ -71,6 +71,19 @@ export function ruleUnseen(c: BuildInput['candidate']): string | undefined {
   return c.unseen ?? (c.hazard as { unknown?: string }).unknown;
 }
 
+/**
+ * The unseen code the companion path (a second patched thread, run under its default completion) depends on: its
+ * open choices and the rule's own declared dependence. A violation found with the companion is confirmed only when
+ * the companion has none, since its other completions are not simulated.
+ */
+export function companionOpen(input: BuildInput): string[] {
+  const c = input.companion;
+  if (!c) return [];
+  const comps = completionsFor({ candidate: c.candidate, path: c.path, fn: c.fn, fragment: c.fragment === true, ...(c.facts ? { facts: c.facts } : {}) });
+  const declared = ruleUnseen(c.candidate);
+  return [...comps.questions, ...comps.dropped, ...(declared ? [declared] : [])].map((q) => `(the other patched path in ${c.fn}()) ${q}`);
+}
+
 /** Why a violation the adversaries reach without the patched code is not confirmed. */
 const BASELINE_VIOLATES = 'whether the violation needs the patched code at all: the simulated adversaries reach it on their own (a limit of their model)';
 
@@ -133,7 +146,7 @@ export function confirm(input: BuildInput, archs: readonly Arch[]): Confirmation
           if (other.verdict !== 'violation') holds.push(...(comps.list[k]?.assumes ?? []));
         }
         const assumes = comps.list[0]?.assumes ?? [];
-        const questions = holds.length > 0 ? comps.questions : [];
+        const questions = [...(holds.length > 0 ? comps.questions : []), ...companionOpen(used)];
         if (questions.length === 0 && comps.dropped.length === 0 && !ruleUnseen(input.candidate)) {
           return { status: 'confirmed', simulation: sim, runs, ...(assumes.length > 0 ? { assumes } : {}) };
         }
@@ -157,6 +170,11 @@ export function confirm(input: BuildInput, archs: readonly Arch[]): Confirmation
     };
   }
   if (inconclusive) return { status: 'inconclusive', simulation: inconclusive, runs };
+  // No violation, but the safety would rest on unseen code the program does not model: not a refutation.
+  if (comps.unmodelled) {
+    const reason = unseenReason([comps.unmodelled]);
+    return { status: 'inconclusive', ...(lastOk ? { simulation: { ...lastOk, note: reason } } : {}), runs, dependsOn: reason };
+  }
   return { status: 'refuted', simulation: lastOk, runs };
 }
 

@@ -20,7 +20,7 @@ import { VERSION } from '../core/version.ts';
 import { functionsOfPatch } from '../frontend/index.ts';
 import { runRules } from '../rule-tester/index.ts';
 import { RULES } from '../../rules/index.ts';
-import { confirm, fixVerdict, loadSimulator, ruleUnseen } from './confirm.ts';
+import { companionOpen, confirm, fixVerdict, loadSimulator, ruleUnseen } from './confirm.ts';
 import type { Confirmation } from './confirm.ts';
 import type { BuildInput } from './scenario-builder.ts';
 import { pathToProgram, shapeOf } from './path-program.ts';
@@ -78,7 +78,7 @@ function companionFor(c: Candidate, all: ReadonlyArray<{ fn: FunctionView; c: Ca
       o.c.hazard.kind === c.hazard.kind &&
       o.c.path.steps.some((s) => s.step === 'event' && (s.attrs.effects ?? []).some((e) => !mine.has(e))),
   );
-  return other ? { candidate: other.c, path: other.fn.path, fn: other.fn.name, fragment: isFragment(other.fn, other.c.side) } : undefined;
+  return other ? { candidate: other.c, path: other.fn.path, fn: other.fn.name, fragment: isFragment(other.fn, other.c.side), facts: factsFor(other.fn, other.c.side) } : undefined;
 }
 
 /** Do the callers in the patch hold a page-table lock at their calls? (`maybe` when none is in the patch.) */
@@ -230,7 +230,11 @@ async function checkPatch(patch: Patch, opts: CheckOptions, stats: Report['stats
   for (const members of groups.values()) {
     const fn = (members[0] as { fn: FunctionView }).fn;
     const changedKind = members[0]?.c.side === 'pre' ? 'del' : 'add';
-    const ordered = [...members.filter((m) => m.c.anchor.loc.diff === changedKind), ...members.filter((m) => m.c.anchor.loc.diff !== changedKind)];
+    // Changed-line anchors first; within each, a path that carries a PTE change of its own before one that does not
+    // (which can only show the hazard through another path's change, and says "changed before this hunk").
+    const carries = (c: Candidate): boolean => c.path.steps.some((st) => st.step === 'event' && (st.attrs.effects ?? []).length > 0);
+    const tier = (m: { c: Candidate }): number => (m.c.anchor.loc.diff === changedKind ? 0 : 2) + (carries(m.c) ? 0 : 1);
+    const ordered = members.map((m, i) => ({ m, i })).sort((a, b) => tier(a.m) - tier(b.m) || a.i - b.i).map((x) => x.m);
     const seen = new Set<string>();
     const distinct: Candidate[] = [];
     for (const m of ordered) {
@@ -249,7 +253,16 @@ async function checkPatch(patch: Patch, opts: CheckOptions, stats: Report['stats
       if (companion) input.companion = companion;
       let confirmation: Confirmation;
       try {
-        confirmation = unparsedCaveat(confirm(input, archsFor(c, opts.arch)), fn, c.side);
+        confirmation = confirm(input, archsFor(c, opts.arch));
+        // A companion whose own unseen code is open can only make the verdict inconclusive: the path alone may
+        // still be confirmed.
+        if (input.companion && confirmation.status === 'inconclusive' && companionOpen(input).length > 0) {
+          const { companion: _companion, ...alone } = input;
+          const solo = confirm(alone, archsFor(c, opts.arch));
+          stats.simulations += solo.runs;
+          if (solo.status === 'confirmed') confirmation = solo;
+        }
+        confirmation = unparsedCaveat(confirmation, fn, c.side);
       } catch (err) {
         errors.push({ code: 'MMR030', message: `simulation of ${c.rule} in ${fn.name} failed: ${err instanceof Error ? err.message : String(err)}`, input: `${fn.path}:${fn.name}` });
         confirmation = { status: 'unsimulated', runs: 0 };
@@ -260,7 +273,13 @@ async function checkPatch(patch: Patch, opts: CheckOptions, stats: Report['stats
     }
     if (!best) continue;
     const budgets = imageBudgets(fn, best.c.side);
-    if (best.confirmation.simulation?.bound) budgets.push(`simulation bound reached: ${best.confirmation.simulation.bound}`);
+    const bound = best.confirmation.simulation?.bound;
+    if (bound) {
+      // The state budget is deterministic; the wall-clock limit is only a safety net, and a verdict it cut may differ
+      // on another machine.
+      const netNote = bound.startsWith('time>') ? ' (the wall-clock safety net, not the state budget: this result depends on the machine and its load)' : '';
+      budgets.push(`simulation bound reached: ${bound}${netNote}`);
+    }
     if (tried < distinct.length && best.confirmation.status !== 'confirmed') {
       budgets.push(`simulation budget: ${tried} of ${distinct.length} distinct paths with this hazard simulated`);
     }
@@ -283,6 +302,8 @@ async function checkPatch(patch: Patch, opts: CheckOptions, stats: Report['stats
     const hasBefore = fn.pre !== undefined || partner?.pre !== undefined;
     const preConfirmed = pre.filter((s) => s.confirmation.status === 'confirmed');
     const postConfirmed = post.filter((s) => s.confirmation.status === 'confirmed');
+    // Rules with a candidate this patch introduces into the function (confirmed or inconclusive): no fix credit.
+    const introducing = new Set<string>();
     for (const s of own('post')) {
       const strict = pre.some((p) => pairKey(p.candidate) === pairKey(s.candidate));
       const loose = pre.some((p) => looseKey(p.candidate) === looseKey(s.candidate));
@@ -296,6 +317,7 @@ async function checkPatch(patch: Patch, opts: CheckOptions, stats: Report['stats
         introduced = false;
         notes.push(`the code before this patch may violate too (${preUnsure.confirmation.dependsOn}); whether this patch introduced it depends on that code`);
       }
+      if (introduced && (s.confirmation.status === 'confirmed' || s.confirmation.status === 'inconclusive')) introducing.add(s.candidate.rule);
       const suggestion = simulateSuggestion(s, opts, all);
       findings.push(toFinding({ patch, fn, candidate: s.candidate, confirmation: s.confirmation, introduced, fixed: false, suggestion, others: s.others, budgets: s.budgets, notes }));
     }
@@ -306,6 +328,9 @@ async function checkPatch(patch: Patch, opts: CheckOptions, stats: Report['stats
       // "Fixed" needs the post-image to be free of the violation under every completion of unseen code.
       const unsure = post.some((s) => s.confirmation.dependsOn !== undefined && looseKey(s.candidate) === looseKey(p.candidate));
       if (unsure) continue;
+      // A patch that may introduce a hazard of the same rule into the same function is not credited with fixing
+      // one: the only note a reader would see is a fix, on a patch that may have broken the same protocol.
+      if (introducing.has(p.candidate.rule)) continue;
       findings.push(toFinding({ patch, fn, candidate: p.candidate, confirmation: p.confirmation, introduced: false, fixed: true, others: p.others, budgets: p.budgets }));
     }
   }

@@ -178,6 +178,14 @@ export function pathToProgram(path: EventPath, opts: ProgramOptions): Instr[] {
   let cursor = 0;
   const ranges: string[] = [];
   const last = opts.ptes - 1;
+  // The path ran a loop whose head the hunk does not show (`for (...; pte++, addr += PAGE_SIZE)`) and left it by
+  // its condition after at least one iteration: the cursor advanced past the last entry handled (in the unseen
+  // step, or wherever the loop advances it: a loop that never did would unlock `pte - 1` out of its table on
+  // every run), so `pte - 1` after it is the entry the last iteration handled, under the same lock. A `break`
+  // leaves before the step: that case keeps the "not advanced" reading.
+  let advancedUnseen = false;
+  const enteredHeads = new Map<number, string>();
+  const iterated = new Set<number>();
   // A fragment path that starts after a PTE loop it does not show (no map, no loop step on the path) works on a
   // table mapped above the hunk with a cursor that loop advanced: its `pte - 1` is the last entry the loop
   // reached, not an underflow. (A path through a loop iteration the hunk shows can break out of the first one.)
@@ -187,6 +195,7 @@ export function pathToProgram(path: EventPath, opts: ProgramOptions): Instr[] {
   const pteAt = (expr: string | undefined): string => {
     let i = cursor;
     if (expr && /-\s*1\s*$/.test(expr)) i = cursor - 1;
+    if (i < 0 && advancedUnseen) i = cursor;
     // `pte - 1` before the cursor advanced points before the mapped table: the last entry of the previous
     // page-table page, which has its own PTL.
     if (i < 0) return afterUnseenLoop ? 'pte0' : PREV_PTE;
@@ -212,6 +221,9 @@ export function pathToProgram(path: EventPath, opts: ProgramOptions): Instr[] {
   for (const [index, step] of path.steps.entries()) {
     if (step.step === 'control') {
       if (step.kind === 'return') break;
+      if (step.kind === 'loop-enter') enteredHeads.set(step.loop, step.head);
+      if (step.kind === 'loop-next') iterated.add(step.loop);
+      if (step.kind === 'loop-exit' && step.via === 'cond' && iterated.has(step.loop) && unseenHead(enteredHeads.get(step.loop))) advancedUnseen = true;
       if (step.kind === 'branch') {
         // The path took this branch: an execution where the PTE does not satisfy it is not this path.
         for (const cond of branchAssumptions(step.cond, step.taken)) {
@@ -273,6 +285,11 @@ export function pathToProgram(path: EventPath, opts: ProgramOptions): Instr[] {
     out.push(...release);
   }
   return out;
+}
+
+/** A loop head the hunk does not show: not entered on the path, or one the front end invented (`__mmr_loop__`). */
+function unseenHead(head: string | undefined): boolean {
+  return head === undefined || /__mmr_/.test(head);
 }
 
 const PTE_TESTS: Record<string, { test: Cond['test']; negate: boolean }> = {

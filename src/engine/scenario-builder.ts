@@ -16,6 +16,17 @@ import type { Completion, Completions, UnseenFacts } from './unseen.ts';
 /** The free page adversaries that allocate (COW, migration) copy into. */
 const ADVERSARY_PAGE = 'copy1';
 
+/**
+ * The simulator's budget for one candidate scenario: a number of distinct states, so that a verdict is the same on
+ * every machine whatever its load (a state-bound run is `inconclusive`, `states>N`).
+ */
+export const SIMULATION_STATE_BUDGET = 400_000;
+/**
+ * Wall-clock safety net only, far above any run within the state budget (a few seconds): a run it cuts is reported
+ * as machine-dependent (engine budgets), never relied on to decide a verdict class in normal operation.
+ */
+export const SIMULATION_SAFETY_NET_MS = 120_000;
+
 /** Invariants about data (lost writes, freed pages, protection, coherence, progress): checked first. */
 export const DATA_INVARIANTS: readonly InvariantName[] = [
   'no-lost-write',
@@ -36,7 +47,7 @@ export interface BuildInput {
   /** The candidate's image is a hunk fragment, not the whole function. */
   fragment?: boolean;
   /** Another patched path of the same patch with the same hazard, run as a second kernel thread. */
-  companion?: { candidate: Candidate; path: string; fn: string; fragment?: boolean };
+  companion?: { candidate: Candidate; path: string; fn: string; fragment?: boolean; facts?: UnseenFacts };
   /**
    * Build the baseline: the same initial state and adversaries, without the patched threads. A violation the
    * adversaries reach on their own is the model's, not the patch's (confirm.ts).
@@ -234,7 +245,7 @@ export function buildScenario(input: BuildInput, arch: Arch, invariants: readonl
     },
     threads,
     invariants: [...invariants],
-    bounds: { maxStates: 400_000, maxMs: 3_000 },
+    bounds: { maxStates: SIMULATION_STATE_BUDGET, maxMs: SIMULATION_SAFETY_NET_MS },
   };
   return scenario;
 }

@@ -14,6 +14,7 @@ import type { FunctionImage } from '../core/events.ts';
 import { LOOP_EPILOGUE_LABEL, TAKEN_BEFORE_LABEL } from './path-program.ts';
 import { PTL_BEFORE_LOOP } from '../../rules/utils/loop-lock.ts';
 import { MIRRORED_KINDS } from '../../rules/utils/paths.ts';
+import { DOWNGRADE_EFFECTS } from '../core/ops.ts';
 
 /** The simulator ops of the PTE changes secondary MMUs mirror (same names as the event kinds). */
 const MIRRORED_OPS: ReadonlySet<string> = MIRRORED_KINDS;
@@ -62,6 +63,12 @@ export interface Completions {
   questions: string[];
   /** Open choices beyond the enumeration bound (their completions were not built). */
   dropped: string[];
+  /**
+   * What the path program cannot model about unseen code that a refutation would rest on (entries changed above the
+   * hunk under a lock the hunk releases before a flush): when no completion violates, the candidate is
+   * `inconclusive` with this question, never `refuted`.
+   */
+  unmodelled?: string;
 }
 
 const PTE_CHANGES = new Set(['pte-set', 'pte-clear', 'pte-clear-flush', 'pte-modify-start', 'pte-modify-commit', 'pte-wrprotect', 'pte-mkold', 'pte-set-access-flags', 'pte-fixup-young-dirty']);
@@ -242,6 +249,8 @@ export function completionsOf(program: readonly Instr[], complete: boolean, fact
     });
   }
 
+  const unmodelled = changedAboveRelease(list, facts, candidate);
+
   const open = choices.slice(0, MAX_OPEN_CHOICES);
   const dropped = choices.slice(MAX_OPEN_CHOICES).map((c) => c.question);
   const out: Completion[] = [];
@@ -261,7 +270,38 @@ export function completionsOf(program: readonly Instr[], complete: boolean, fact
     });
     out.push(c);
   }
-  return { list: out, questions: open.map((c) => c.question), dropped };
+  return { list: out, questions: open.map((c) => c.question), dropped, ...(unmodelled ? { unmodelled } : {}) };
+}
+
+/**
+ * A PTE change of the path known to leave a stale TLB entry. A write whose effect the rule could not tell (`unknown`:
+ * `pmd_populate()` of a destination, a value from an untraced helper) shows no such change: a refutation cannot rest
+ * on it.
+ */
+function shownDowngrade(i: OpInstr): boolean {
+  // A step a rule made up for unseen code (no source line) stands for that code: it is not shown.
+  if (!PTE_CHANGES.has(i.op) || i.src === undefined) return false;
+  if (i.op !== 'pte-set') return true;
+  return (i.effects ?? []).some((e) => DOWNGRADE_EFFECTS.includes(e));
+}
+
+/**
+ * A fragment whose path releases a page-table lock it did not take, with a deferred flush after it, and changes no
+ * entry before that release: the entries the flush is for were changed above the hunk (if at all), which the path
+ * program does not show, so "no violation" would be a claim about code the patch does not show.
+ */
+function changedAboveRelease(list: readonly OpInstr[], facts: UnseenFacts, candidate: Candidate): string | undefined {
+  if (!facts.fragment || candidate.hazard.kind !== 'flush-after-unlock') return undefined;
+  const taken = new Set<string>();
+  for (const [k, i] of list.entries()) {
+    if (shownDowngrade(i)) return undefined;
+    if ((i.op === 'lock' || i.op === 'trylock' || i.op === 'pte-map-lock') && i.lock && !i.label?.startsWith('(before the hunk)')) taken.add(i.lock);
+    const release = (i.op === 'unlock' || i.op === 'pte-unmap-unlock') && i.lock !== undefined && /^(ptl|lock:)/.test(i.lock) && !taken.has(i.lock);
+    if (release && list.slice(k + 1).some((x) => x.op === 'tlb-flush')) {
+      return `code above the hunk: which page-table entries were changed under the lock released${lineOf(i)} before the flush after it (the hunk shows none, so the simulation cannot rule a stale TLB entry out)?`;
+    }
+  }
+  return undefined;
 }
 
 /** The choice "the PTL released in the hunk was taken in the last gap before the release, not above the hunk". */

@@ -64,12 +64,17 @@ function checkSide(rule: Rule, fn: FunctionView, side: Side, siblings: readonly 
   return out;
 }
 
-/** Keep one candidate per (side, anchor event): the one with the shortest path, the first reported on ties. */
+/**
+ * Keep one candidate per (side, anchor event, message, hazard kind): the one with the shortest path, the first
+ * reported on ties.
+ */
 export function dedupeCandidates(cands: readonly Candidate[]): Candidate[] {
   const best = new Map<string, Candidate>();
   const order: string[] = [];
   for (const c of cands) {
-    const key = `${c.rule}\u0000${c.side}\u0000${c.anchor.id}`;
+    // Two hazards at one anchor (a flush moved after the unlock: the entry changed on this path, or changed before
+    // the hunk) are two candidates: a shorter path of the one must not shadow the other.
+    const key = `${c.rule}\u0000${c.side}\u0000${c.anchor.id}\u0000${c.messageId}\u0000${c.hazard.kind}`;
     const prev = best.get(key);
     if (!prev) {
       best.set(key, c);
@@ -94,7 +99,7 @@ export function dedupeCandidates(cands: readonly Candidate[]): Candidate[] {
 
 /**
  * Run `rule` over the pre- and post-image of `fn` (each side that exists). Returns candidates sorted by side (pre
- * first), anchor line and anchor id, at most one per rule, side and anchor event.
+ * first), anchor line and anchor id, at most one per rule, side, anchor event, message and hazard.
  * Throws TypeError for API misuse by the rule (unknown messageId, foreign anchor, missing template data) and
  * RuleCrashError when the rule crashes; `runRules` turns the latter into an MMR020 error value.
  */
