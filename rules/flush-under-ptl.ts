@@ -10,7 +10,7 @@ import type { PteEffect } from '../src/core/ops.ts';
 import type { AdversaryName, InvariantName } from '../src/core/sim-contract.ts';
 import type { Hazard, Side } from '../src/core/rule.ts';
 import { callerGatherNames } from './utils/caller-gather.ts';
-import { coversRegion } from './utils/extent.ts';
+import { coversRegion, regionBoundsUnseen } from './utils/extent.ts';
 import { CLEAR_FLUSH_DEFINITIONS, HW_ACCESS_TESTS, NESTED_FLUSH_FINISHERS, NO_NESTED_TEST_CALLEES, RANGE_WIDENERS } from '../src/kernel-api/catalogue.ts';
 import { createRule } from './create-rule.ts';
 import type { TypedRuleContext } from './create-rule.ts';
@@ -795,7 +795,9 @@ function reportMissed(
       return p.excluded === true ? exclusiveAsPtl(marked) : marked;
     };
     const region = p.event.attrs.extent === 'pmd' ? 'PMD_SIZE' : 'PUD_SIZE';
+    const unseen = p.extent ? regionBoundsUnseen(ctx.image, p.flush.args.start, p.flush.args.end, p.event.attrs.extent === 'pmd' ? 'pmd' : 'pud', 'above the hunk or between the change and the flush') : undefined;
     ctx.report({
+      ...(unseen ? { unseen } : {}),
       messageId: p.extent ? 'rangeTooSmall' : 'rangeMisses',
       data: {
         op: p.event.callee,

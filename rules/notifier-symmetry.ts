@@ -10,7 +10,7 @@ import { createRule } from './create-rule.ts';
 import type { TypedRuleContext } from './create-rule.ts';
 import { annotatedEntryLocks, baseName, callersOf, contradictedAtSameCall, handOver, paramName, rangeFromCaller } from './utils/contracts.ts';
 import { PTE_PRESERVING_HOOKS, RANGE_WIDENERS } from '../src/kernel-api/catalogue.ts';
-import { coversRegion } from './utils/extent.ts';
+import { coversRegion, regionBoundsUnseen } from './utils/extent.ts';
 import { RANGE_ZAPPERS } from '../src/kernel-api/range-zappers.ts';
 import { callOutcome, failedCalls, returnSemantics } from './utils/failure.ts';
 import { untestedFailureVariants } from './utils/untested-failure.ts';
@@ -482,9 +482,8 @@ function reportSmallWindow(ctx: TypedRuleContext<MessageId>, path: EventPath, sm
   const anchor = pickAnchor(ctx.side, [imageEvent(ctx.image, sm.event), imageEvent(ctx.image, sm.init), imageEvent(ctx.image, sm.window)].filter((e) => e.id >= 0));
   // In a fragment the bounds may have been widened (or aligned) in lines the hunks do not show: above the hunk, or in a
   // gap between the window's setup and the change.
-  const unseen = ctx.image.complete
-    ? undefined
-    : `depends on code the hunks do not show: is the range ${norm(sm.init.args.start)}..${norm(sm.init.args.end)} widened to the ${level} region (adjust_range_if_pmd_sharing_possible()) above the hunk or between line ${lineOf(sm.init)} and line ${lineOf(sm.event)}?`;
+  // Or its bounds are the function's parameters, which the callers may have aligned already.
+  const unseen = regionBoundsUnseen(ctx.image, sm.init.args.start, sm.init.args.end, sm.event.attrs.extent === 'pmd' ? 'pmd' : 'pud', `above the hunk or between line ${lineOf(sm.init)} and line ${lineOf(sm.event)}`);
   ctx.report({
     ...(unseen ? { unseen } : {}),
     messageId: 'windowTooSmall',

@@ -6,6 +6,7 @@
  * for entries whose change reaches a whole region (huge_pmd_unshare()'s PUD entry: catalogue `attrs.extent`).
  */
 import type { FunctionImage } from '../../src/core/events.ts';
+import { paramName } from './contracts.ts';
 import { norm } from './paths.ts';
 
 export function coversRegion(image: FunctionImage, start: string | undefined, end: string | undefined, level: 'pmd' | 'pud', widened: ReadonlySet<string>): boolean {
@@ -17,4 +18,21 @@ export function coversRegion(image: FunctionImage, start: string | undefined, en
   // Variables aligned to the level where they are computed (`start = ALIGN(vma->vm_start, PUD_SIZE)`).
   const alignedVar = (v: string): boolean => /^[A-Za-z_][\w.>-]*$/.test(v) && new RegExp(`(?:^|[^\\w.>])${v.replace(/[.>-]/g, (c) => `\\${c}`)}\\s*=[^=;]*${unit.source}`, 'm').test(image.text);
   return alignedVar(s) && alignedVar(e);
+}
+
+/**
+ * Why a range found too small for `level` may not be: unseen lines may widen it (a fragment), or its bounds are the
+ * function's parameters, which its callers may already have aligned to the region (hugetlb_unshare_pmds() is handed
+ * PUD-aligned bounds and says so). Undefined when the visible code settles it.
+ */
+export function regionBoundsUnseen(image: FunctionImage, start: string | undefined, end: string | undefined, level: 'pmd' | 'pud', where: string): string | undefined {
+  const region = level === 'pud' ? 'PUD_SIZE' : 'PMD_SIZE';
+  const s = norm(start);
+  const e = norm(end);
+  if (!image.complete) return `depends on code the hunks do not show: is the range ${s}..${e} widened to the ${region} region (adjust_range_if_pmd_sharing_possible()) ${where}?`;
+  const params = new Set(image.params.map(paramName).filter(Boolean));
+  const root = (x: string): string => /^[A-Za-z_]\w*/.exec(x)?.[0] ?? '';
+  const fromCaller = [s, e].filter((x) => params.has(root(x)));
+  if (fromCaller.length === 0) return undefined;
+  return `the callers of this function: are ${fromCaller.join(' and ')} already aligned to the ${region} region when they call it?`;
 }

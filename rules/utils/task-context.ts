@@ -9,6 +9,7 @@
  * exit path (exit_mmap()) returns nothing.
  */
 import type { FunctionImage, PathStep } from '../../src/core/events.ts';
+import { blankComments } from '../../src/c/blank-comments.ts';
 
 const KILLABLE_MMAP = /^(?:mmap_(?:read|write)_lock_killable|down_(?:read|write)_killable)$/;
 
@@ -19,9 +20,10 @@ export function syscallEvidence(image: FunctionImage, before: readonly PathStep[
   for (const s of before) {
     if (s.step === 'event' && KILLABLE_MMAP.test(s.callee) && /mmap_lock|mmap_sem|\bmm\b/.test(s.text)) return `${s.callee}() waits for the mmap lock until a signal`;
   }
-  const lines = image.text.split('\n');
+  // Comments blanked across lines (a ` * we return -EINTR` inside a block comment is no evidence).
+  const lines = blankComments(image.text).split('\n');
   for (let l = 0; l < Math.min(lines.length, line - 1); l++) {
-    const code = (lines[l] ?? '').replace(/\/\*.*?\*\/|\/\/.*$/g, '');
+    const code = lines[l] ?? '';
     if (/(?:=|\breturn)\s*-EINTR\b/.test(code)) return `line ${image.lineInfo[l]?.fileLine ?? l + 1} exits with -EINTR (a wait a signal interrupted)`;
   }
   return undefined;
