@@ -8,6 +8,7 @@ import { parseSubject } from './subject.ts';
 import { plainHeaders } from './plain-headers.ts';
 import { addressTexts, stripAngles } from './header-values.ts';
 import { unflow } from './flowed.ts';
+import { installFlowedHook } from './mailparser-flowed.ts';
 
 /** Addressing and threading headers of a message, decoded. Absent headers are undefined / empty lists. */
 export interface MessageHeaders {
@@ -136,7 +137,8 @@ function bodyOffset(raw: Buffer): number {
  * mailparser itself is loaded on the first mail, not when this module loads.
  */
 async function parseMail(raw: Buffer, body: number): Promise<ParsedMail> {
-  const { simpleParser } = await import('mailparser');
+  const { simpleParser, MailParser } = await import('mailparser');
+  installFlowedHook(MailParser); // flowed text parts are unflowed by flowed.ts
   if (body > 0) {
     const head = await simpleParser(raw.subarray(0, body), PARSE_OPTIONS);
     const single = plainSinglePart(head);

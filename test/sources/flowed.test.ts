@@ -105,3 +105,34 @@ describe('parseMessage of a format=flowed mail', () => {
     });
   }
 });
+
+describe('parseMessage of a format=flowed part that mailparser decodes', () => {
+  const head =
+    'From: Ada Lovelace <ada@example.org>\nSubject: Re: [PATCH] mm/zone: recheck the watermark\nMessage-ID: <f2@example.org>\n' +
+    'Date: Mon, 1 Jan 2024 00:00:00 +0000\nMIME-Version: 1.0\n';
+  const check = async (mail: string): Promise<void> => {
+    const r = await parseMessage(Buffer.from(mail), { kind: 'mail', name: 'g.eml' });
+    expect(r.problems).toEqual([]);
+    expect(r.patches).toHaveLength(1);
+    const h = r.patches[0]!.files[0]!.hunks[0]!;
+    expect(r.patches[0]!.damaged).toBe(false);
+    expect(h.lines.filter((l) => l.type === 'ctx')).toHaveLength(7);
+  };
+
+  it('in a multipart mail (text part, then a signature part)', async () => {
+    const b = '------------zoneB0undary';
+    await check(
+      head +
+        `Content-Type: multipart/mixed; boundary="${b}"\n\nThis is a multi-part message in MIME format.\n--${b}\n` +
+        'Content-Type: text/plain; charset=UTF-8; format=flowed\nContent-Transfer-Encoding: 8bit\n\n' +
+        QUOTED +
+        `\n--${b}\nContent-Type: application/pgp-signature; name="sig.asc"\nContent-Disposition: attachment; filename="sig.asc"\n\n` +
+        `-----BEGIN PGP SIGNATURE-----\nAAAA\n-----END PGP SIGNATURE-----\n\n--${b}--\n`,
+    );
+  });
+
+  it('in base64', async () => {
+    const body = Buffer.from(UNQUOTED).toString('base64').replace(/.{76}/g, '$&\n');
+    await check(head + 'Content-Type: text/plain; charset=utf-8; format=flowed\nContent-Transfer-Encoding: base64\n\n' + body + '\n');
+  });
+});
