@@ -79,6 +79,15 @@ describe('unflow', () => {
     expect(unflow('@@ -1,2 +1,2 @@\n  \n-a\n+b\n', true)).toBe('@@ -1,2 +1,2 @@\n \n-a\n+b');
   });
 
+  it('outside an open hunk joins like libmime, also before a line starting with + or -', () => {
+    expect(unflow('@@ -1 +1 @@\n-a\n+b \n-1 is returned then.\n', false)).toBe('@@ -1 +1 @@\n-a\n+b -1 is returned then.');
+    expect(unflow('The call returns \n-EINVAL on a bad zone.\n', false)).toBe('The call returns -EINVAL on a bad zone.');
+  });
+
+  it('keeps an empty quoted line apart from the quoted prose after it', () => {
+    expect(unflow('> first paragraph.\n> \n> second \n> paragraph.\n', false)).toBe('> first paragraph.\n> \n> second paragraph.');
+  });
+
   it('keeps quote depths and the signature separator apart', () => {
     expect(unflow('>> deep \n> shallow\n-- \nAda\n', false)).toBe('>> deep \n> shallow\n-- \nAda');
   });
