@@ -7,6 +7,8 @@ import { MAX_MESSAGE_BYTES } from './limits.ts';
 import { parseSubject } from './subject.ts';
 import { plainHeaders } from './plain-headers.ts';
 import { addressTexts, stripAngles } from './header-values.ts';
+import { unflow } from './flowed.ts';
+import { installFlowedHook } from './mailparser-flowed.ts';
 
 /** Addressing and threading headers of a message, decoded. Absent headers are undefined / empty lists. */
 export interface MessageHeaders {
@@ -135,11 +137,14 @@ function bodyOffset(raw: Buffer): number {
  * mailparser itself is loaded on the first mail, not when this module loads.
  */
 async function parseMail(raw: Buffer, body: number): Promise<ParsedMail> {
-  const { simpleParser } = await import('mailparser');
+  const { simpleParser, MailParser } = await import('mailparser');
+  installFlowedHook(MailParser); // flowed text parts are unflowed by flowed.ts
   if (body > 0) {
     const head = await simpleParser(raw.subarray(0, body), PARSE_OPTIONS);
-    if (plainSinglePart(head)) {
-      head.text = plainText(raw.subarray(body));
+    const single = plainSinglePart(head);
+    if (single) {
+      const text = plainText(raw.subarray(body));
+      head.text = single.flowed ? unflow(text, single.delSp) : text;
       return head;
     }
   }
@@ -153,20 +158,24 @@ function plainText(bytes: Buffer): string {
   return bytes.indexOf(0x0d) < 0 ? text : text.replace(/\r?\n/g, '\n');
 }
 
-/** True when the headers declare one text/plain part that mailparser would pass through without decoding. */
-function plainSinglePart(head: ParsedMail): boolean {
+/**
+ * When the headers declare one text/plain part in 7bit/8bit/binary with a UTF-8 or ASCII charset: whether it is
+ * `format=flowed` (then decoded here by flowed.ts, which keeps diffs intact, not by mailparser) and its DelSp.
+ * Undefined for anything else.
+ */
+function plainSinglePart(head: ParsedMail): { flowed: boolean; delSp: boolean } | undefined {
   const ct = head.headers.get('content-type') as { value?: string; params?: Record<string, string> } | string | undefined;
-  if (ct !== undefined && typeof ct !== 'object') return false;
-  if (ct !== undefined && (ct.value ?? '').toLowerCase() !== 'text/plain') return false;
+  if (ct !== undefined && typeof ct !== 'object') return undefined;
+  if (ct !== undefined && (ct.value ?? '').toLowerCase() !== 'text/plain') return undefined;
   const params = ct?.params ?? {};
   const charset = (params.charset ?? 'utf-8').toLowerCase().replace(/[^a-z0-9]+/g, '');
-  if (!['ascii', 'usascii', 'utf8'].includes(charset)) return false;
-  if ((params.format ?? '').toLowerCase() === 'flowed') return false;
+  if (!['ascii', 'usascii', 'utf8'].includes(charset)) return undefined;
   const cte = head.headers.get('content-transfer-encoding');
-  if (cte !== undefined && (typeof cte !== 'string' || !['7bit', '8bit', 'binary'].includes(cte.trim().toLowerCase()))) return false;
+  if (cte !== undefined && (typeof cte !== 'string' || !['7bit', '8bit', 'binary'].includes(cte.trim().toLowerCase()))) return undefined;
   const cd = head.headers.get('content-disposition') as { value?: string } | string | undefined;
-  if (cd !== undefined && (typeof cd !== 'object' || (cd.value ?? '').toLowerCase() !== 'inline')) return false;
-  return true;
+  if (cd !== undefined && (typeof cd !== 'object' || (cd.value ?? '').toLowerCase() !== 'inline')) return undefined;
+  const flowed = (params.format ?? '').trim().toLowerCase() === 'flowed';
+  return { flowed, delSp: flowed && (params.delsp ?? '').trim().toLowerCase() === 'yes' };
 }
 
 function isPatchAttachment(a: Attachment): boolean {
