@@ -795,7 +795,7 @@ function reportMissed(
       return p.excluded === true ? exclusiveAsPtl(marked) : marked;
     };
     const region = p.event.attrs.extent === 'pmd' ? 'PMD_SIZE' : 'PUD_SIZE';
-    const unseen = p.extent ? regionBoundsUnseen(ctx.image, p.flush.args.start, p.flush.args.end, p.event.attrs.extent === 'pmd' ? 'pmd' : 'pud', 'above the hunk or between the change and the flush') : undefined;
+    const unseen = p.extent ? regionBoundsUnseen(ctx.image, p.flush.args.start, p.flush.args.end, p.event.attrs.extent === 'pmd' ? 'pmd' : 'pud', p.flush.loc.line, 'above the hunk or between the change and the flush') : undefined;
     ctx.report({
       ...(unseen ? { unseen } : {}),
       messageId: p.extent ? 'rangeTooSmall' : 'rangeMisses',

@@ -483,7 +483,7 @@ function reportSmallWindow(ctx: TypedRuleContext<MessageId>, path: EventPath, sm
   // In a fragment the bounds may have been widened (or aligned) in lines the hunks do not show: above the hunk, or in a
   // gap between the window's setup and the change.
   // Or its bounds are the function's parameters, which the callers may have aligned already.
-  const unseen = regionBoundsUnseen(ctx.image, sm.init.args.start, sm.init.args.end, sm.event.attrs.extent === 'pmd' ? 'pmd' : 'pud', `above the hunk or between line ${lineOf(sm.init)} and line ${lineOf(sm.event)}`);
+  const unseen = regionBoundsUnseen(ctx.image, sm.init.args.start, sm.init.args.end, sm.event.attrs.extent === 'pmd' ? 'pmd' : 'pud', sm.event.loc.line, `above the hunk or between line ${lineOf(sm.init)} and line ${lineOf(sm.event)}`);
   ctx.report({
     ...(unseen ? { unseen } : {}),
     messageId: 'windowTooSmall',

@@ -7,7 +7,7 @@
  */
 import type { FunctionImage } from '../../src/core/events.ts';
 import { paramName } from './contracts.ts';
-import { norm } from './paths.ts';
+import { gapsOf, norm } from './paths.ts';
 
 export function coversRegion(image: FunctionImage, start: string | undefined, end: string | undefined, level: 'pmd' | 'pud', widened: ReadonlySet<string>): boolean {
   const s = norm(start);
@@ -21,16 +21,26 @@ export function coversRegion(image: FunctionImage, start: string | undefined, en
 }
 
 /**
- * Why a range found too small for `level` may not be: unseen lines may widen it (a fragment), or its bounds are the
- * function's parameters, which its callers may already have aligned to the region (hugetlb_unshare_pmds() is handed
- * PUD-aligned bounds and says so). Undefined when the visible code settles it.
+ * Why a range found too small for `level` may not be: unseen lines before `line` (the flush or the change) may widen
+ * it — a fragment without the function's header, or with a gap above that line —, or its bounds are the function's
+ * parameters, which its callers may already have aligned to the region (hugetlb_unshare_pmds() is handed PUD-aligned
+ * bounds and says so). A page-walk callback's bounds (a `struct mm_walk *` parameter) are the walker's: one entry's
+ * range (walk_hugetlb_range() hands each hugetlb_entry [addr, hugetlb_entry_end())), never a whole PUD region for the
+ * PMD-sized pages whose tables are shared. Undefined when the visible code settles it.
  */
-export function regionBoundsUnseen(image: FunctionImage, start: string | undefined, end: string | undefined, level: 'pmd' | 'pud', where: string): string | undefined {
+export function regionBoundsUnseen(image: FunctionImage, start: string | undefined, end: string | undefined, level: 'pmd' | 'pud', line: number, where: string): string | undefined {
   const region = level === 'pud' ? 'PUD_SIZE' : 'PMD_SIZE';
   const s = norm(start);
   const e = norm(end);
-  if (!image.complete) return `depends on code the hunks do not show: is the range ${s}..${e} widened to the ${region} region (adjust_range_if_pmd_sharing_possible()) ${where}?`;
+  // A header parsed from the text has named parameters; a fragment without one gets a synthetic `(void)`.
+  const headerSeen = image.params.length > 0 && !(image.params.length === 1 && norm(image.params[0]) === 'void');
+  const fileLine = image.lineInfo[line - 1]?.fileLine;
+  const gapAbove = fileLine === undefined || gapsOf(image).some((g) => g < fileLine);
+  if (!image.complete && (!headerSeen || gapAbove)) {
+    return `depends on code the hunks do not show: is the range ${s}..${e} widened to the ${region} region (adjust_range_if_pmd_sharing_possible()) ${where}?`;
+  }
   const params = new Set(image.params.map(paramName).filter(Boolean));
+  if (level === 'pud' && image.params.some((p) => /\bstruct\s+mm_walk\s*\*/.test(p))) return undefined;
   const root = (x: string): string => /^[A-Za-z_]\w*/.exec(x)?.[0] ?? '';
   const fromCaller = [s, e].filter((x) => params.has(root(x)));
   if (fromCaller.length === 0) return undefined;

@@ -13,7 +13,7 @@ describe('range bounds', () => {
 
 	mmu_notifier_range_init(&range, MMU_NOTIFY_CLEAR, 0, vma->vm_mm, start, end);
 }`);
-    expect(regionBoundsUnseen(fromCaller, 'start', 'end', 'pud', 'above')).toMatch(/callers of this function: are start and end already aligned/);
+    expect(regionBoundsUnseen(fromCaller, 'start', 'end', 'pud', 5, 'above')).toMatch(/callers of this function: are start and end already aligned/);
     const own = await analyzeFunctionText(`static void unshare_vma(struct vm_area_struct *vma)
 {
 	unsigned long start = vma->vm_start;
@@ -22,7 +22,14 @@ describe('range bounds', () => {
 
 	mmu_notifier_range_init(&range, MMU_NOTIFY_CLEAR, 0, vma->vm_mm, start, end);
 }`);
-    expect(regionBoundsUnseen(own, 'start', 'end', 'pud', 'above')).toBeUndefined();
+    expect(regionBoundsUnseen(own, 'start', 'end', 'pud', 7, 'above')).toBeUndefined();
+    // A page-walk callback's bounds are one entry's range, handed in by the walker: never a whole PUD region.
+    const callback = await analyzeFunctionText(`static int seal_hugetlb_entry(pte_t *pte, unsigned long hmask, unsigned long addr, unsigned long end, struct mm_walk *walk)
+{
+	flush_hugetlb_tlb_range(walk->vma, addr, end);
+	return 0;
+}`);
+    expect(regionBoundsUnseen(callback, 'addr', 'end', 'pud', 3, 'above')).toBeUndefined();
   });
 });
 
