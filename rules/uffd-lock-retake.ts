@@ -160,16 +160,14 @@ function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath): void {
 function guardedByReset(image: FunctionImage, path: EventPath, from: number, at: number, ev: Event): boolean {
   const names = [baseName(callArgs(ev.text)[0] ?? ev.args.pte), lockOf(ev)].filter((n) => /^[A-Za-z_][\w>.-]*$/.test(n));
   if (names.length === 0) return false;
-  const mapLines = new Set(image.events.filter((e) => e.kind === 'pte-map' || e.kind === 'pte-map-lock').map((e) => e.loc.line));
-  const lines = image.text.split('\n');
-  const assigns = (name: string, line: number): boolean =>
-    !mapLines.has(line) && new RegExp(`(?:^|[^\\w>.])${escapeRe(name)}\\s*=(?!=)`).test(lines[line - 1] ?? '');
+  const assigning = new Map(names.map((n) => [n, assigningLines(image, n)]));
+  const tested = new Map(names.map((n) => [n, new RegExp(`(?:^|[^\\w>.])${escapeRe(n)}(?![\\w]|->|\\.)`)]));
   const reset = new Set<string>();
   for (let k = from; k < at; k++) {
     const a = path.steps[k] as PathStep;
     const b = path.steps[k + 1] as PathStep;
-    for (let l = a.loc.line; l <= b.loc.line; l++) for (const n of names) if (assigns(n, l)) reset.add(n);
-    if (b.step === 'control' && b.kind === 'branch' && [...reset].some((n) => new RegExp(`(?:^|[^\\w>.])${escapeRe(n)}(?![\\w]|->|\\.)`).test(b.cond))) return true;
+    for (let l = a.loc.line; l <= b.loc.line; l++) for (const n of names) if (assigning.get(n)?.has(l)) reset.add(n);
+    if (b.step === 'control' && b.kind === 'branch' && [...reset].some((n) => tested.get(n)?.test(b.cond))) return true;
   }
   return false;
 }
@@ -234,11 +232,20 @@ function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** Is `name` assigned on a line that is not a PTE-table map (a pointer copy or reset the paths do not carry)? */
-function assignedOutsideMaps(image: FunctionImage, name: string): boolean {
+/** The lines (1-based) that assign `name` and are not a PTE-table map (a pointer copy or reset the paths do not carry). */
+function assigningLines(image: FunctionImage, name: string): Set<number> {
   const mapLines = new Set(image.events.filter((e) => e.kind === 'pte-map' || e.kind === 'pte-map-lock').map((e) => e.loc.line));
   const re = new RegExp(`(?:^|[^\\w>.])${escapeRe(name)}\\s*=(?!=)`);
-  return image.text.split('\n').some((l, i) => !mapLines.has(i + 1) && re.test(l));
+  const found = new Set<number>();
+  image.text.split('\n').forEach((l, i) => {
+    if (!mapLines.has(i + 1) && re.test(l)) found.add(i + 1);
+  });
+  return found;
+}
+
+/** Is `name` assigned on a line that is not a PTE-table map (a pointer copy or reset the paths do not carry)? */
+function assignedOutsideMaps(image: FunctionImage, name: string): boolean {
+  return assigningLines(image, name).size > 0;
 }
 
 /** The variable a pointer expression points through (`pte - 1` → pte, `(orig_pte)` → orig_pte). */
