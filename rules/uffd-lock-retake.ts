@@ -65,15 +65,13 @@ function advanceBy(ev: Event): number {
   return m ? Number(m[1]) : 1;
 }
 
-function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath): void {
+function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath, structure: string | undefined): void {
   const state = new LockState(fragmentEntryLocks(ctx.image, path));
   const loops = loopStacks(path);
   const real = (e: Event): Event => imageEvent(ctx.image, e);
   const cursors = new Map<string, { offset: number; map: Event }>();
   let earlyExit = false;
   let dropped: Dropped | undefined;
-  // A fragment's break out of a loop whose `}` may end an inner block instead: the rest of the path is a guess.
-  const structure = inventedLoopExitUnknown(ctx.image, path);
   const withStructure = (h: Hazard): Hazard => (structure ? { ...h, unknown: h.unknown ? `${h.unknown}; ${structure}` : structure } : h);
   const report = (messageId: MessageId, at: Event | undefined, suggestion: { text: string; path: EventPath }, across?: LoopLockVerdict): void => {
     if (!dropped) return;
@@ -492,7 +490,7 @@ function locate(steps: PathStep[], index: number): number {
  * Follow the PTE-table mappings of one path: report an unmap of a NULL map, of a stale pointer after a re-map, and a
  * mapping still held when the path returns. The simulated path carries each mapping as a hold of its own.
  */
-function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<string>): void {
+function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<string>, structure: string | undefined): void {
   const holds: MapHold[] = [];
   const steps: PathStep[] = [];
   const findings: Array<{ messageId: MessageId; anchor: Event; related: Array<{ event: Event; message: string }>; data: Record<string, string>; kind: string; fix: string; fixPath?: (steps: PathStep[], shift: number) => PathStep[]; shift?: number }> = [];
@@ -808,7 +806,6 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
     model.splice(h.at, 2, failed);
   }
   const modelled: EventPath = { steps: model, complete: path.complete };
-  const structure = inventedLoopExitUnknown(ctx.image, path);
   for (const f of findings) {
     // One finding per call site and hazard: the first path that shows it.
     const key = `${f.messageId}:${f.anchor.id}${structure ? ':structure-unknown' : ''}`;
@@ -839,9 +836,8 @@ const VALUE_WRITES: ReadonlySet<Event['kind']> = new Set(['pte-set', 'pte-modify
  * compared (pte_same()) under the re-taken lock: whatever another CPU did to the entry in between (a zap freeing
  * the page, a fault setting dirty) is overwritten with the stale value.
  */
-function checkStaleValue(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<string>): void {
+function checkStaleValue(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<string>, structure: string | undefined): void {
   const state = new LockState(fragmentEntryLocks(ctx.image, path));
-  const structure = inventedLoopExitUnknown(ctx.image, path);
   const reads = new Map<string, { read: Event; drop?: Event; retake?: Event; stale: boolean; entry?: string; lockless?: boolean; at?: string }>();
   let released = false;
   // Which entry each pointer variable was last mapped at (`pmd, addr` of its map): a re-map elsewhere is another entry.
@@ -960,9 +956,11 @@ export default createRule<MessageId>({
   check(ctx) {
     const seen = new Set<string>();
     for (const path of ctx.image.paths) {
-      checkPath(ctx, path);
-      checkMaps(ctx, path, seen);
-      checkStaleValue(ctx, path, seen);
+      // A fragment's break out of a loop whose `}` may end an inner block instead: the rest of the path is a guess.
+      const structure = inventedLoopExitUnknown(ctx.image, path);
+      checkPath(ctx, path, structure);
+      checkMaps(ctx, path, seen, structure);
+      checkStaleValue(ctx, path, seen, structure);
     }
   },
 });
