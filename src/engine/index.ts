@@ -20,7 +20,7 @@ import { VERSION } from '../core/version.ts';
 import { functionsOfPatch } from '../frontend/index.ts';
 import { runRules } from '../rule-tester/index.ts';
 import { RULES } from '../../rules/index.ts';
-import { companionOpen, confirm, fixVerdict, loadSimulator, ruleUnseen } from './confirm.ts';
+import { confirm, fixVerdict, loadSimulator, ruleUnseen } from './confirm.ts';
 import type { Confirmation } from './confirm.ts';
 import type { BuildInput } from './scenario-builder.ts';
 import { pathToProgram, shapeOf } from './path-program.ts';
@@ -256,7 +256,7 @@ async function checkPatch(patch: Patch, opts: CheckOptions, stats: Report['stats
         confirmation = confirm(input, archsFor(c, opts.arch));
         // A companion whose own unseen code is open can only make the verdict inconclusive: the path alone may
         // still be confirmed.
-        if (input.companion && confirmation.status === 'inconclusive' && companionOpen(input).length > 0) {
+        if (input.companion && confirmation.status === 'inconclusive' && (confirmation.companionOpen ?? []).length > 0) {
           const { companion: _companion, ...alone } = input;
           const solo = confirm(alone, archsFor(c, opts.arch));
           stats.simulations += solo.runs;
