@@ -8,7 +8,7 @@ import type { Hazard } from '../src/core/rule.ts';
 import type { InvariantName } from '../src/core/sim-contract.ts';
 import { createRule } from './create-rule.ts';
 import type { TypedRuleContext } from './create-rule.ts';
-import { annotatedEntryLocks, baseName, callersOf, contradictedAtSameCall, handOver, paramName, rangeFromCaller } from './utils/contracts.ts';
+import { annotatedEntryLocks, baseName, callersOf, callSitesVerdict, handOver, paramName, rangeFromCaller } from './utils/contracts.ts';
 import { PTE_PRESERVING_HOOKS } from '../src/kernel-api/catalogue.ts';
 import { coversRegion, regionBoundsUnseen, widenedRanges } from './utils/extent.ts';
 import { RANGE_ZAPPERS } from '../src/kernel-api/range-zappers.ts';
@@ -638,7 +638,6 @@ function entryWindow(image: FunctionImage, other: FunctionImage | undefined): En
  */
 function callerWindow(ctx: TypedRuleContext<MessageId>): 'inside' | 'outside' | 'unknown' {
   const sites = callersOf([...ctx.siblings, ...(ctx.context ?? [])], ctx.fn, ctx.side);
-  if (sites.length === 0) return 'unknown';
   const inside = (s: (typeof sites)[number]): boolean => {
     const failed = failedCalls(s.path);
     let open = 0;
@@ -651,14 +650,8 @@ function callerWindow(ctx: TypedRuleContext<MessageId>): 'inside' | 'outside' | 
   };
   // A call reached inside a window on one path and outside on another (a window opened lazily behind a flag) is
   // not a call outside any window.
-  const contradicted = contradictedAtSameCall(sites, inside);
-  let unknown = false;
-  for (const s of sites) {
-    if (inside(s)) continue;
-    if (!s.image.complete || contradicted.has(s)) unknown = true;
-    else return 'outside';
-  }
-  return unknown ? 'unknown' : 'inside';
+  const verdict = callSitesVerdict(sites, inside);
+  return verdict === 'holds' ? 'inside' : verdict === 'violated' ? 'outside' : 'unknown';
 }
 
 
