@@ -10,8 +10,8 @@ import type { PteEffect } from '../src/core/ops.ts';
 import type { AdversaryName, InvariantName } from '../src/core/sim-contract.ts';
 import type { Hazard, Side } from '../src/core/rule.ts';
 import { callerGatherNames } from './utils/caller-gather.ts';
-import { coversRegion, regionBoundsUnseen } from './utils/extent.ts';
-import { CLEAR_FLUSH_DEFINITIONS, HW_ACCESS_TESTS, NESTED_FLUSH_FINISHERS, NO_NESTED_TEST_CALLEES, RANGE_WIDENERS } from '../src/kernel-api/catalogue.ts';
+import { coversRegion, regionBoundsUnseen, widenedRanges } from './utils/extent.ts';
+import { CLEAR_FLUSH_DEFINITIONS, HW_ACCESS_TESTS, NESTED_FLUSH_FINISHERS, NO_NESTED_TEST_CALLEES } from '../src/kernel-api/catalogue.ts';
 import { createRule } from './create-rule.ts';
 import type { TypedRuleContext } from './create-rule.ts';
 import { callersOf } from './utils/contracts.ts';
@@ -461,16 +461,8 @@ function checkPath(
   const heads = new Map<number, Set<string>>();
   /** Entries a range flush missed (its start lay past them), with the flush. */
   let missed: Array<Pending & { flush: Event; flushIndex: number; extent: boolean }> = [];
-  /**
-   * Range variables a catalogued widener (adjust_range_if_pmd_sharing_possible()) widened to a level's region: any
-   * call of the image, not only the path's — an opaque call inside an `if` whose arms hold no other event is sliced
-   * off the paths (`if (folio_test_hugetlb(folio)) adjust_range_if_pmd_sharing_possible(...)`).
-   */
-  const widened = new Set<string>();
-  for (const e of ctx.image.events) {
-    const w = e.kind === 'call' ? RANGE_WIDENERS[e.callee] : undefined;
-    if (w) for (const k of w.args) widened.add(norm(e.args[`arg${k}`]));
-  }
+  /** Range variables a catalogued widener (adjust_range_if_pmd_sharing_possible()) widened anywhere in the image. */
+  const widened = widenedRanges(ctx.image);
   /** Path index of each announcement (for the loop it was made in). */
   const announcedAt = new Map<Event, number>();
   let sawDowngrade = false;
@@ -627,8 +619,6 @@ function checkPath(
       emptied.delete(pte);
       for (const d of deferred) if (norm(d.event.args.pte) === pte) d.named = false;
     }
-    const widener = ev.kind === 'call' ? RANGE_WIDENERS[ev.callee] : undefined;
-    if (widener) for (const k of widener.args) widened.add(norm(ev.args[`arg${k}`]));
     if (ev.result) produced.add(norm(ev.result));
     if (ev.result && (ev.kind === 'pte-read' || ev.kind === 'pte-modify-start')) readFrom.set(norm(ev.result), pte);
     const wasAbsent = absent.has(pte);

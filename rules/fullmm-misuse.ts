@@ -13,6 +13,7 @@ import type { ControlStep, Event, EventPath, FunctionImage, FunctionView, PathSt
 import type { Side } from '../src/core/rule.ts';
 import type { AdversaryName } from '../src/core/sim-contract.ts';
 import { DEAD_MM_ENTRIES, GATHER_FLUSH_HOOKS, MM_USER_REFS, MM_WITHOUT_USERS } from '../src/kernel-api/catalogue.ts';
+import { isNonZeroConstant } from '../src/c/expr-events.ts';
 import { syscallEvidence } from './utils/task-context.ts';
 import { createRule } from './create-rule.ts';
 import { callArgs, downgradeEffects, imageEvent, norm, replaceAt, stripStep } from './utils/paths.ts';
@@ -89,7 +90,7 @@ const FULL_FLUSH_ASSIGNMENT = /(?:->|\.)\s*(?:freed_tables|need_flush_all)\s*=\s
 /** Does the text assign a gather's fullmm anything but a non-zero constant? */
 function otherFullmmValue(text: string): boolean {
   for (const m of text.matchAll(/(?:->|\.)\s*fullmm\s*=(?!=)\s*([^;]+);/g)) {
-    if (!/^(?:true|[1-9]\d*[uUlL]*|!0)$/.test(norm(m[1] ?? ''))) return true;
+    if (!isNonZeroConstant(norm(m[1] ?? ''))) return true;
   }
   return false;
 }

@@ -8,9 +8,9 @@ import type { Hazard } from '../src/core/rule.ts';
 import type { InvariantName } from '../src/core/sim-contract.ts';
 import { createRule } from './create-rule.ts';
 import type { TypedRuleContext } from './create-rule.ts';
-import { annotatedEntryLocks, baseName, callersOf, contradictedAtSameCall, handOver, paramName, rangeFromCaller } from './utils/contracts.ts';
-import { PTE_PRESERVING_HOOKS, RANGE_WIDENERS } from '../src/kernel-api/catalogue.ts';
-import { coversRegion, regionBoundsUnseen } from './utils/extent.ts';
+import { annotatedEntryLocks, baseName, callersOf, callSitesVerdict, handOver, paramName, rangeFromCaller } from './utils/contracts.ts';
+import { PTE_PRESERVING_HOOKS } from '../src/kernel-api/catalogue.ts';
+import { coversRegion, regionBoundsUnseen, widenedRanges } from './utils/extent.ts';
 import { RANGE_ZAPPERS } from '../src/kernel-api/range-zappers.ts';
 import { callOutcome, failedCalls, returnSemantics } from './utils/failure.ts';
 import { untestedFailureVariants } from './utils/untested-failure.ts';
@@ -123,23 +123,15 @@ function checkPath(
   const unbracketed: Array<{ index: number; event: Event; held: LockState }> = [];
   // Calls of unseen functions that ran inside the window the patch removed and now run outside any.
   const uncoveredCalls: Array<{ index: number; event: Event; held: LockState }> = [];
-  // Range expressions widened (adjust_range_if_pmd_sharing_possible(vma, &range.start, ...)): on the path so far,
-  // and anywhere in the image — an opaque call inside an `if` whose arms hold no other event is sliced off the
-  // paths (`if (folio_test_hugetlb(folio)) adjust_range_if_pmd_sharing_possible(...)`), so its absence from a path
-  // proves nothing.
-  const widened = new Set<string>();
-  for (const e of image.events) {
-    const w = e.kind === 'call' ? RANGE_WIDENERS[e.callee] : undefined;
-    if (w) for (const k of w.args) widened.add(norm(e.args[`arg${k}`]));
-  }
+  // Range expressions widened (adjust_range_if_pmd_sharing_possible(vma, &range.start, ...)) anywhere in the image:
+  // an opaque call sliced off the paths still widened the range (utils/extent.ts widenedRanges).
+  const widened = widenedRanges(image);
   /** Entries whose region the window open around them does not cover (huge_pmd_unshare()'s PUD entry). */
   const small: Array<{ index: number; event: Event; window: Event; init: Event }> = [];
   path.steps.forEach((s, i) => {
     if (s.step !== 'event') return;
     const ev = stripStep(s);
     if (failed.has(i)) return;
-    const widener = ev.kind === 'call' ? RANGE_WIDENERS[ev.callee] : undefined;
-    if (widener) for (const k of widener.args) widened.add(norm(ev.args[`arg${k}`]));
     if (ev.attrs.extent !== undefined && MIRRORED_KINDS.has(ev.kind) && open.length > 0 && clearedOnPath(path, i, ev)) {
       const w = open[open.length - 1];
       const init = w && w.key !== '*' ? windowInit(image, w.event) : undefined;
@@ -646,7 +638,6 @@ function entryWindow(image: FunctionImage, other: FunctionImage | undefined): En
  */
 function callerWindow(ctx: TypedRuleContext<MessageId>): 'inside' | 'outside' | 'unknown' {
   const sites = callersOf([...ctx.siblings, ...(ctx.context ?? [])], ctx.fn, ctx.side);
-  if (sites.length === 0) return 'unknown';
   const inside = (s: (typeof sites)[number]): boolean => {
     const failed = failedCalls(s.path);
     let open = 0;
@@ -659,14 +650,8 @@ function callerWindow(ctx: TypedRuleContext<MessageId>): 'inside' | 'outside' | 
   };
   // A call reached inside a window on one path and outside on another (a window opened lazily behind a flag) is
   // not a call outside any window.
-  const contradicted = contradictedAtSameCall(sites, inside);
-  let unknown = false;
-  for (const s of sites) {
-    if (inside(s)) continue;
-    if (!s.image.complete || contradicted.has(s)) unknown = true;
-    else return 'outside';
-  }
-  return unknown ? 'unknown' : 'inside';
+  const verdict = callSitesVerdict(sites, inside);
+  return verdict === 'holds' ? 'inside' : verdict === 'violated' ? 'outside' : 'unknown';
 }
 
 

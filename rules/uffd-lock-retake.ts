@@ -65,15 +65,13 @@ function advanceBy(ev: Event): number {
   return m ? Number(m[1]) : 1;
 }
 
-function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath): void {
+function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath, structure: string | undefined): void {
   const state = new LockState(fragmentEntryLocks(ctx.image, path));
   const loops = loopStacks(path);
   const real = (e: Event): Event => imageEvent(ctx.image, e);
   const cursors = new Map<string, { offset: number; map: Event }>();
   let earlyExit = false;
   let dropped: Dropped | undefined;
-  // A fragment's break out of a loop whose `}` may end an inner block instead: the rest of the path is a guess.
-  const structure = inventedLoopExitUnknown(ctx.image, path);
   const withStructure = (h: Hazard): Hazard => (structure ? { ...h, unknown: h.unknown ? `${h.unknown}; ${structure}` : structure } : h);
   const report = (messageId: MessageId, at: Event | undefined, suggestion: { text: string; path: EventPath }, across?: LoopLockVerdict): void => {
     if (!dropped) return;
@@ -160,16 +158,14 @@ function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath): void {
 function guardedByReset(image: FunctionImage, path: EventPath, from: number, at: number, ev: Event): boolean {
   const names = [baseName(callArgs(ev.text)[0] ?? ev.args.pte), lockOf(ev)].filter((n) => /^[A-Za-z_][\w>.-]*$/.test(n));
   if (names.length === 0) return false;
-  const mapLines = new Set(image.events.filter((e) => e.kind === 'pte-map' || e.kind === 'pte-map-lock').map((e) => e.loc.line));
-  const lines = image.text.split('\n');
-  const assigns = (name: string, line: number): boolean =>
-    !mapLines.has(line) && new RegExp(`(?:^|[^\\w>.])${escapeRe(name)}\\s*=(?!=)`).test(lines[line - 1] ?? '');
+  const assigning = new Map(names.map((n) => [n, assigningLines(image, n)]));
+  const tested = new Map(names.map((n) => [n, new RegExp(`(?:^|[^\\w>.])${escapeRe(n)}(?![\\w]|->|\\.)`)]));
   const reset = new Set<string>();
   for (let k = from; k < at; k++) {
     const a = path.steps[k] as PathStep;
     const b = path.steps[k + 1] as PathStep;
-    for (let l = a.loc.line; l <= b.loc.line; l++) for (const n of names) if (assigns(n, l)) reset.add(n);
-    if (b.step === 'control' && b.kind === 'branch' && [...reset].some((n) => new RegExp(`(?:^|[^\\w>.])${escapeRe(n)}(?![\\w]|->|\\.)`).test(b.cond))) return true;
+    for (let l = a.loc.line; l <= b.loc.line; l++) for (const n of names) if (assigning.get(n)?.has(l)) reset.add(n);
+    if (b.step === 'control' && b.kind === 'branch' && [...reset].some((n) => tested.get(n)?.test(b.cond))) return true;
   }
   return false;
 }
@@ -234,11 +230,20 @@ function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** Is `name` assigned on a line that is not a PTE-table map (a pointer copy or reset the paths do not carry)? */
-function assignedOutsideMaps(image: FunctionImage, name: string): boolean {
+/** The lines (1-based) that assign `name` and are not a PTE-table map (a pointer copy or reset the paths do not carry). */
+function assigningLines(image: FunctionImage, name: string): Set<number> {
   const mapLines = new Set(image.events.filter((e) => e.kind === 'pte-map' || e.kind === 'pte-map-lock').map((e) => e.loc.line));
   const re = new RegExp(`(?:^|[^\\w>.])${escapeRe(name)}\\s*=(?!=)`);
-  return image.text.split('\n').some((l, i) => !mapLines.has(i + 1) && re.test(l));
+  const found = new Set<number>();
+  image.text.split('\n').forEach((l, i) => {
+    if (!mapLines.has(i + 1) && re.test(l)) found.add(i + 1);
+  });
+  return found;
+}
+
+/** Is `name` assigned on a line that is not a PTE-table map (a pointer copy or reset the paths do not carry)? */
+function assignedOutsideMaps(image: FunctionImage, name: string): boolean {
+  return assigningLines(image, name).size > 0;
 }
 
 /** The variable a pointer expression points through (`pte - 1` → pte, `(orig_pte)` → orig_pte). */
@@ -485,7 +490,7 @@ function locate(steps: PathStep[], index: number): number {
  * Follow the PTE-table mappings of one path: report an unmap of a NULL map, of a stale pointer after a re-map, and a
  * mapping still held when the path returns. The simulated path carries each mapping as a hold of its own.
  */
-function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<string>): void {
+function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<string>, structure: string | undefined): void {
   const holds: MapHold[] = [];
   const steps: PathStep[] = [];
   const findings: Array<{ messageId: MessageId; anchor: Event; related: Array<{ event: Event; message: string }>; data: Record<string, string>; kind: string; fix: string; fixPath?: (steps: PathStep[], shift: number) => PathStep[]; shift?: number }> = [];
@@ -801,7 +806,6 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
     model.splice(h.at, 2, failed);
   }
   const modelled: EventPath = { steps: model, complete: path.complete };
-  const structure = inventedLoopExitUnknown(ctx.image, path);
   for (const f of findings) {
     // One finding per call site and hazard: the first path that shows it.
     const key = `${f.messageId}:${f.anchor.id}${structure ? ':structure-unknown' : ''}`;
@@ -832,9 +836,8 @@ const VALUE_WRITES: ReadonlySet<Event['kind']> = new Set(['pte-set', 'pte-modify
  * compared (pte_same()) under the re-taken lock: whatever another CPU did to the entry in between (a zap freeing
  * the page, a fault setting dirty) is overwritten with the stale value.
  */
-function checkStaleValue(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<string>): void {
+function checkStaleValue(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<string>, structure: string | undefined): void {
   const state = new LockState(fragmentEntryLocks(ctx.image, path));
-  const structure = inventedLoopExitUnknown(ctx.image, path);
   const reads = new Map<string, { read: Event; drop?: Event; retake?: Event; stale: boolean; entry?: string; lockless?: boolean; at?: string }>();
   let released = false;
   // Which entry each pointer variable was last mapped at (`pmd, addr` of its map): a re-map elsewhere is another entry.
@@ -953,9 +956,11 @@ export default createRule<MessageId>({
   check(ctx) {
     const seen = new Set<string>();
     for (const path of ctx.image.paths) {
-      checkPath(ctx, path);
-      checkMaps(ctx, path, seen);
-      checkStaleValue(ctx, path, seen);
+      // A fragment's break out of a loop whose `}` may end an inner block instead: the rest of the path is a guess.
+      const structure = inventedLoopExitUnknown(ctx.image, path);
+      checkPath(ctx, path, structure);
+      checkMaps(ctx, path, seen, structure);
+      checkStaleValue(ctx, path, seen, structure);
     }
   },
 });

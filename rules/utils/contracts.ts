@@ -140,6 +140,25 @@ export function contradictedAtSameCall(sites: readonly CallSite[], holds: (s: Ca
 }
 
 /**
+ * What the patch's call sites say about a state before the call (`holds`: a lock held, a window open), evaluated
+ * once per site: `holds` when it holds at every site, `violated` when a whole caller reaches a call without it on a
+ * path no other path contradicts at the same call (contradictedAtSameCall), `unknown` when there is no site or the
+ * only sites without it are in fragments or contradicted.
+ */
+export function callSitesVerdict(sites: readonly CallSite[], holds: (s: CallSite) => boolean): 'holds' | 'violated' | 'unknown' {
+  if (sites.length === 0) return 'unknown';
+  const held = new Map(sites.map((s) => [s, holds(s)]));
+  const contradicted = contradictedAtSameCall(sites, (s) => held.get(s) === true);
+  let unknown = false;
+  for (const s of sites) {
+    if (held.get(s) === true) continue;
+    if (!s.image.complete || contradicted.has(s)) unknown = true;
+    else return 'violated';
+  }
+  return unknown ? 'unknown' : 'holds';
+}
+
+/**
  * After a call site, does the caller's path do what the callee left for it (`closes` an event kind)? `closes` when
  * every path through a call does, `leaks` when some complete path returns without, `unknown` when the only paths
  * that do not are cut by a bound or by the end of a hunk.

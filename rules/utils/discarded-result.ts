@@ -13,7 +13,7 @@ import type { Event, FunctionImage } from '../../src/core/events.ts';
 export const UNREACHABLE_HOLD = '[unreachable]';
 
 /** Offset in `text` of 0-based column `column` on 1-based line `line`. */
-function offsetOf(text: string, line: number, column: number): number {
+export function offsetOf(text: string, line: number, column: number): number {
   let at = 0;
   for (let l = 1; l < line; l++) {
     const nl = text.indexOf('\n', at);

@@ -6,8 +6,30 @@
  * for entries whose change reaches a whole region (huge_pmd_unshare()'s PUD entry: catalogue `attrs.extent`).
  */
 import type { FunctionImage } from '../../src/core/events.ts';
+import { RANGE_WIDENERS } from '../../src/kernel-api/catalogue.ts';
 import { paramName } from './contracts.ts';
 import { gapsOf, norm } from './paths.ts';
+
+const widenedCache = new WeakMap<FunctionImage, ReadonlySet<string>>();
+
+/**
+ * Range expressions a catalogued widener (adjust_range_if_pmd_sharing_possible(vma, &range.start, ...)) widened to a
+ * level's region: any call of the image, not only a path's — an opaque call inside an `if` whose arms hold no other
+ * event is sliced off the paths (`if (folio_test_hugetlb(folio)) adjust_range_if_pmd_sharing_possible(...)`), so its
+ * absence from a path proves nothing. Every path's events are the image's, so this holds each path's widenings too.
+ * Computed once per image.
+ */
+export function widenedRanges(image: FunctionImage): ReadonlySet<string> {
+  const cached = widenedCache.get(image);
+  if (cached) return cached;
+  const widened = new Set<string>();
+  for (const e of image.events) {
+    const w = e.kind === 'call' ? RANGE_WIDENERS[e.callee] : undefined;
+    if (w) for (const k of w.args) widened.add(norm(e.args[`arg${k}`]));
+  }
+  widenedCache.set(image, widened);
+  return widened;
+}
 
 export function coversRegion(image: FunctionImage, start: string | undefined, end: string | undefined, level: 'pmd' | 'pud', widened: ReadonlySet<string>): boolean {
   const s = norm(start);

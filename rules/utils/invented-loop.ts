@@ -47,6 +47,24 @@ function inventedLoopBraces(text: string): number[] {
   return lines;
 }
 
+/** Per image: the invented loops' closing braces, and those not at the function body's top level (one tab). */
+interface BraceLayout {
+  braces: number[];
+  nested: number[];
+}
+
+const layoutCache = new WeakMap<FunctionImage, BraceLayout>();
+
+function braceLayout(image: FunctionImage): BraceLayout {
+  const cached = layoutCache.get(image);
+  if (cached) return cached;
+  const braces = inventedLoopBraces(image.text);
+  const lines = image.text.split('\n');
+  const layout = { braces, nested: braces.filter((l) => !/^\t\}/.test(lines[l - 1] ?? '')) };
+  layoutCache.set(image, layout);
+  return layout;
+}
+
 /**
  * Does the path leave a loop the front end invented through a `break`, or go round it by falling off its brace,
  * where that brace is not at the function body's top level? The question the unseen code answers, or undefined when
@@ -55,16 +73,15 @@ function inventedLoopBraces(text: string): number[] {
 export function inventedLoopExitUnknown(image: FunctionImage, path: EventPath): string | undefined {
   if (image.complete) return undefined;
   const invented = new Set<number>();
-  let braces: number[] | undefined;
+  let layout: BraceLayout | undefined;
   for (const s of path.steps) {
     if (s.step !== 'control') continue;
     if (s.kind === 'loop-enter' && s.head.includes(LOOP_COND)) invented.add(s.loop);
     const leaves = s.kind === 'loop-exit' && s.via === 'break';
     const wraps = s.kind === 'loop-next' && s.via === 'end';
     if (!(leaves || wraps) || !invented.has(s.loop)) continue;
-    braces ??= inventedLoopBraces(image.text);
-    const lines = image.text.split('\n');
-    const nested = braces.filter((l) => !/^\t\}/.test(lines[l - 1] ?? ''));
+    layout ??= braceLayout(image);
+    const { braces, nested } = layout;
     if (braces.length > 0 && nested.length === 0) continue;
     const at = nested[0] ?? braces[0];
     return `the unseen loop head: does the \`}\`${at !== undefined ? ` at line ${at}` : ''} end the loop this path ${leaves ? 'breaks out of' : 'goes round'}, or an inner block inside it (then the ${leaves ? 'break does not reach the code below it' : 'code below it runs before the next iteration'})?`;

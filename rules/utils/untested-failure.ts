@@ -7,20 +7,9 @@
  * rules/utils/failure.ts and the engine's path program read as "failed": the call did nothing).
  */
 import type { Event, EventPath, FunctionImage } from '../../src/core/events.ts';
-import { resultDiscarded } from './discarded-result.ts';
+import { offsetOf, resultDiscarded } from './discarded-result.ts';
 import { callOutcome, failureOf } from './failure.ts';
 import { gapsOf } from './paths.ts';
-
-/** Offset in `text` of 0-based column `column` on 1-based line `line`. */
-function offsetOf(text: string, line: number, column: number): number {
-  let at = 0;
-  for (let l = 1; l < line; l++) {
-    const nl = text.indexOf('\n', at);
-    if (nl < 0) return -1;
-    at = nl + 1;
-  }
-  return at + column;
-}
 
 /**
  * Is the call the whole condition of an `if` (`if (call)`, `if (unlikely(call))`, `if (call != 0)`)? The slicer
@@ -43,8 +32,7 @@ function wholeIfCondition(text: string, ev: Event): boolean {
 }
 
 /** Does a hunk gap lie between image lines `from` and `to` (unseen code that may test the result)? */
-function gapBetween(image: FunctionImage, from: number, to: number): boolean {
-  const gaps = new Set(gapsOf(image));
+function gapBetween(image: FunctionImage, gaps: ReadonlySet<number>, from: number, to: number): boolean {
   for (let l = from; l < to; l++) {
     const fl = image.lineInfo[l - 1]?.fileLine;
     if (fl !== undefined && gaps.has(fl)) return true;
@@ -59,6 +47,7 @@ function gapBetween(image: FunctionImage, from: number, to: number): boolean {
  */
 export function untestedFailureVariants(image: FunctionImage, path: EventPath, callees: ReadonlySet<string>): EventPath[] {
   const out: EventPath[] = [];
+  const gaps = new Set(gapsOf(image));
   path.steps.forEach((s, i) => {
     if (s.step !== 'event' || !callees.has(s.callee) || !failureOf(s)) return;
     if (callOutcome(path, i) !== undefined) return;
@@ -68,7 +57,7 @@ export function untestedFailureVariants(image: FunctionImage, path: EventPath, c
     steps.splice(i + 1, 0, { step: 'control', kind: 'branch', cond: s.text, taken: true, loc: s.loc });
     const withFail: EventPath = { steps, complete: path.complete };
     // Cut at the first step past a hunk gap: code there may test the result (`ret = …` is not handled at all).
-    const cut = withFail.steps.findIndex((t, k) => k > i + 1 && gapBetween(image, s.loc.line, t.loc.line));
+    const cut = withFail.steps.findIndex((t, k) => k > i + 1 && gapBetween(image, gaps, s.loc.line, t.loc.line));
     if (cut < 0) {
       out.push(withFail);
       return;

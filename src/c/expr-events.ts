@@ -24,6 +24,11 @@ const PTE_RESULT_KINDS = new Set(['pte-map-lock', 'pte-map']);
 
 const TEXT_MAX = 240;
 
+/** A non-zero constant as C writes a flag's "on" (`1`, `1UL`, `true`, `!0`), in normalised expression text. */
+export function isNonZeroConstant(v: string): boolean {
+  return /^(?:true|[1-9]\d*[uUlL]*|!0)$/.test(v);
+}
+
 function unwrap(n: Node): Node {
   let cur = n;
   for (;;) {
@@ -150,7 +155,7 @@ export class ExprWalker {
   private fullmmAssignment(node: Node, left: Node, right: Node): void {
     if (left.type !== 'field_expression' || left.childForFieldName('field')?.text !== 'fullmm') return;
     const v = normExpr(unwrap(right).text);
-    if (!/^(?:true|[1-9]\d*[uUlL]*|!0)$/.test(v)) return;
+    if (!isNonZeroConstant(v)) return;
     const base = left.childForFieldName('argument');
     if (!base) return;
     const dot = left.child(1)?.text === '.';

@@ -79,7 +79,8 @@ function constantSeeds(lines: readonly string[]): Array<{ name: string; value: b
     const name = m[1]!;
     const arg = new RegExp(`(\\w+)\\s*\\((?:[^()]*,)?\\s*${name}\\s*[,)]`, 'g');
     const passed = lines.some((x, j) => j !== i && [...x.matchAll(arg)].some((a) => !NOT_CALLS.has(a[1]!)));
-    if (passed || lines.some((x) => new RegExp(`&\\s*${name}\\b`).test(x.replace(/&&/g, '  ')))) return;
+    const addressTaken = new RegExp(`&\\s*${name}\\b`);
+    if (passed || lines.some((x) => addressTaken.test(x.replace(/&&/g, '  ')))) return;
     out.push({ name, value: m[2] === 'true' || m[2] === '1', line: i + 1 });
   });
   return out;

@@ -37,6 +37,8 @@ export interface Confirmation {
   dependsOn?: string;
   /** What the reported simulation assumed about unseen code (established facts and chosen completions). */
   assumes?: string[];
+  /** On an inconclusive verdict with a companion path: companionOpen() of the input (computed once per confirm()). */
+  companionOpen?: string[];
 }
 
 /** Invariant groups to try in order: the hazard's data invariants, then its protocol invariants. */
@@ -117,6 +119,10 @@ export function confirm(input: BuildInput, archs: readonly Arch[]): Confirmation
     return { status: 'unsimulated', runs: 0, simulation: undefined };
   }
   const comps = completionsFor(input);
+  // The companion is the same for every arch, group and adversary subset tried: its open questions once.
+  let open: string[] | undefined;
+  const companionQuestions = (): string[] => (open ??= companionOpen(input));
+  const inconclusiveWith = (c: Confirmation): Confirmation => (input.companion ? { ...c, companionOpen: companionQuestions() } : c);
   let runs = 0;
   let lastOk: Simulation | undefined;
   let inconclusive: Simulation | undefined;
@@ -146,7 +152,7 @@ export function confirm(input: BuildInput, archs: readonly Arch[]): Confirmation
           if (other.verdict !== 'violation') holds.push(...(comps.list[k]?.assumes ?? []));
         }
         const assumes = comps.list[0]?.assumes ?? [];
-        const questions = [...(holds.length > 0 ? comps.questions : []), ...companionOpen(used)];
+        const questions = [...(holds.length > 0 ? comps.questions : []), ...companionQuestions()];
         if (questions.length === 0 && comps.dropped.length === 0 && !ruleUnseen(input.candidate)) {
           return { status: 'confirmed', simulation: sim, runs, ...(assumes.length > 0 ? { assumes } : {}) };
         }
@@ -161,19 +167,19 @@ export function confirm(input: BuildInput, archs: readonly Arch[]): Confirmation
     const declared = ruleUnseen(input.candidate);
     const reason = split.questions.length > 0 ? unseenReason(split.questions) : (declared as string);
     const full = declared && split.questions.length > 0 ? `${reason}; ${declared}` : reason;
-    return {
+    return inconclusiveWith({
       status: 'inconclusive',
       simulation: { ...split.sim, note: full },
       runs,
       dependsOn: full,
       ...(split.assumes.length > 0 ? { assumes: split.assumes } : {}),
-    };
+    });
   }
-  if (inconclusive) return { status: 'inconclusive', simulation: inconclusive, runs };
+  if (inconclusive) return inconclusiveWith({ status: 'inconclusive', simulation: inconclusive, runs });
   // No violation, but the safety would rest on unseen code the program does not model: not a refutation.
   if (comps.unmodelled) {
     const reason = unseenReason([comps.unmodelled]);
-    return { status: 'inconclusive', ...(lastOk ? { simulation: { ...lastOk, note: reason } } : {}), runs, dependsOn: reason };
+    return inconclusiveWith({ status: 'inconclusive', ...(lastOk ? { simulation: { ...lastOk, note: reason } } : {}), runs, dependsOn: reason });
   }
   return { status: 'refuted', simulation: lastOk, runs };
 }

@@ -20,14 +20,14 @@ import { VERSION } from '../core/version.ts';
 import { functionsOfPatch } from '../frontend/index.ts';
 import { runRules } from '../rule-tester/index.ts';
 import { RULES } from '../../rules/index.ts';
-import { companionOpen, confirm, fixVerdict, loadSimulator, ruleUnseen } from './confirm.ts';
+import { confirm, fixVerdict, loadSimulator, ruleUnseen } from './confirm.ts';
 import type { Confirmation } from './confirm.ts';
 import type { BuildInput } from './scenario-builder.ts';
 import { pathToProgram, shapeOf } from './path-program.ts';
 import type { UnseenFacts } from './unseen.ts';
 import { gapsOf } from './unseen.ts';
 import { toFinding, findingOrder } from './to-finding.ts';
-import { annotationsOf, baseName, callerCompletes, callersOf, contradictedAtSameCall, handOver, paramName } from '../../rules/utils/contracts.ts';
+import { annotationsOf, baseName, callerCompletes, callersOf, callSitesVerdict, handOver, paramName } from '../../rules/utils/contracts.ts';
 import { LockState, isPtlAcquire, norm } from '../../rules/utils/paths.ts';
 import { applyOnPath } from '../../rules/utils/failure.ts';
 import { PMD_PTL_EXPR, PTL_EXPR } from '../kernel-api/catalogue.ts';
@@ -83,21 +83,14 @@ function companionFor(c: Candidate, all: ReadonlyArray<{ fn: FunctionView; c: Ca
 
 /** Do the callers in the patch hold a page-table lock at their calls? (`maybe` when none is in the patch.) */
 function ptlAtCalls(sites: ReturnType<typeof callersOf>): 'yes' | 'no' | 'maybe' {
-  if (sites.length === 0) return 'maybe';
   const held = (s: (typeof sites)[number]): boolean => {
     const state = new LockState();
     for (let k = 0; k < s.index; k++) applyOnPath(state, s.path, k);
     return state.ptlHeld();
   };
   // A call reached without the lock on one path and with it on another is not a caller without the lock.
-  const contradicted = contradictedAtSameCall(sites, held);
-  let unknown = false;
-  for (const s of sites) {
-    if (held(s)) continue;
-    if (!s.image.complete || contradicted.has(s)) unknown = true;
-    else return 'no';
-  }
-  return unknown ? 'maybe' : 'yes';
+  const verdict = callSitesVerdict(sites, held);
+  return verdict === 'holds' ? 'yes' : verdict === 'violated' ? 'no' : 'maybe';
 }
 
 /** Is the event a page-table-lock acquisition or release? */
@@ -256,7 +249,7 @@ async function checkPatch(patch: Patch, opts: CheckOptions, stats: Report['stats
         confirmation = confirm(input, archsFor(c, opts.arch));
         // A companion whose own unseen code is open can only make the verdict inconclusive: the path alone may
         // still be confirmed.
-        if (input.companion && confirmation.status === 'inconclusive' && companionOpen(input).length > 0) {
+        if (input.companion && confirmation.status === 'inconclusive' && (confirmation.companionOpen ?? []).length > 0) {
           const { companion: _companion, ...alone } = input;
           const solo = confirm(alone, archsFor(c, opts.arch));
           stats.simulations += solo.runs;
