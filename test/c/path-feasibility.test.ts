@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeFunctionText } from '../../src/c/analyze.ts';
 import type { EventPath } from '../../src/core/events.ts';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { checkPatches, isReportable } from '../../src/engine/index.ts';
 import { readInputs } from '../../src/sources/index.ts';
@@ -177,42 +178,7 @@ ${extra}
 describe('assignments, loops and jumps', () => {
   // A walker that drops the lock to split a large folio, records the drop in its pointer and releases at the end
   // only what it still holds (the shape of the madvise walkers since pte_offset_map() may fail).
-  const walker = `static int age_range(pmd_t *pmd, unsigned long addr, unsigned long end, struct mm_walk *walk)
-{
-	struct mm_struct *mm = walk->mm;
-	pte_t *start_pte, *pte, ptent;
-	spinlock_t *ptl;
-	struct folio *folio;
-	int err;
-
-	start_pte = pte = pte_offset_map_lock(mm, pmd, addr, &ptl);
-	if (!start_pte)
-		return 0;
-	for (; addr < end; pte++, addr += PAGE_SIZE) {
-		ptent = ptep_get(pte);
-		folio = vm_normal_folio(walk->vma, addr, ptent);
-		if (!folio)
-			continue;
-		if (folio_test_large(folio)) {
-			pte_unmap_unlock(start_pte, ptl);
-			start_pte = NULL;
-			err = split_folio(folio);
-			if (err)
-				break;
-			start_pte = pte = pte_offset_map_lock(mm, pmd, addr, &ptl);
-			if (!start_pte)
-				break;
-			pte--;
-			addr -= PAGE_SIZE;
-			continue;
-		}
-		folio_mark_old(folio);
-	}
-	if (start_pte)
-		pte_unmap_unlock(start_pte, ptl);
-	cond_resched();
-	return 0;
-}`;
+  const walker = readFileSync(join(resolve(import.meta.dirname, '../..'), 'fixtures/rules/sleep-in-atomic/valid-resched-after-guarded-release.c'), 'utf8');
   const lockOps = (p: EventPath) => calls(p).filter((c) => c === 'pte_offset_map_lock' || c === 'pte_unmap_unlock' || c === 'cond_resched');
 
   it('a pointer cleared right after the drop is NULL at the final test (no path releases twice)', async () => {

@@ -8,18 +8,12 @@ import type { EventPath, PathStep } from '../../src/core/events.ts';
 import type { Candidate } from '../../src/core/rule.ts';
 import { ctl, ev } from '../../src/rule-tester/path-builder.ts';
 import { companionOpen } from '../../src/engine/confirm.ts';
+import { candidateOn } from '../helpers/candidate.ts';
 
 const path = (steps: PathStep[]): EventPath => ({ steps, complete: !steps.some((s) => s.step === 'control' && s.kind === 'truncated') });
 
-function candidate(p: EventPath): Candidate {
-  const anchor = p.steps.find((s) => s.step === 'event');
-  if (!anchor || anchor.step !== 'event') throw new TypeError('path without events');
-  const { step: _s, ...event } = anchor;
-  return {
-    rule: 'test-rule', messageId: 'm', message: 'm', data: {}, side: 'post', anchor: event, related: [], path: p,
-    hazard: { kind: 'flush-after-unlock', invariants: ['no-stale-access'], adversaries: ['user-reader'], arch: ['x86'], context: [] },
-  };
-}
+const candidate = (p: EventPath): Candidate =>
+  candidateOn(p, { kind: 'flush-after-unlock', invariants: ['no-stale-access'], adversaries: ['user-reader'] });
 
 describe('companionOpen', () => {
   const main = candidate(path([ev(0, 'tlb-flush', 'flush_tlb_range', { vma: 'vma' }), ctl({ kind: 'truncated', reason: 'end of fragment' })]));

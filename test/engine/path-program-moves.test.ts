@@ -10,6 +10,7 @@ import { ctl, ev } from '../../src/rule-tester/path-builder.ts';
 import { DEST_PTE, moveDestinations, nestedPtls, pathToProgram } from '../../src/engine/path-program.ts';
 import { buildScenario } from '../../src/engine/scenario-builder.ts';
 import { simulate } from '../../src/sim/index.ts';
+import { candidateOn } from '../helpers/candidate.ts';
 
 const path = (steps: PathStep[]): EventPath => ({ steps, complete: true });
 
@@ -22,22 +23,8 @@ const oldUnlock = ev(5, 'unlock', 'spin_unlock', { lock: 'old_ptl' }, { attrs: {
 const flush = ev(6, 'tlb-flush', 'flush_tlb_range', { vma: 'vma', start: 'old_addr', end: 'old_addr + PMD_SIZE' }, { attrs: { scope: 'range' } });
 const ret = ctl({ kind: 'return' });
 
-function candidate(p: EventPath): Candidate {
-  const first = p.steps.find((s) => s.step === 'event');
-  if (!first || first.step !== 'event') throw new TypeError('no event');
-  const { step: _s, ...anchor } = first;
-  return {
-    rule: 'flush-under-ptl',
-    messageId: 'flushAfterUnlock',
-    message: 'm',
-    data: {},
-    side: 'post',
-    anchor,
-    related: [],
-    path: p,
-    hazard: { kind: 'flush-after-unlock', invariants: ['no-stale-access'], adversaries: ['user-reader', 'zap'], arch: ['x86'], context: ['mm-live'] },
-  };
-}
+const candidate = (p: EventPath): Candidate =>
+  candidateOn(p, { kind: 'flush-after-unlock', invariants: ['no-stale-access'], adversaries: ['user-reader', 'zap'], context: ['mm-live'] }, { rule: 'flush-under-ptl', messageId: 'flushAfterUnlock' });
 
 describe('moves and nested page-table locks', () => {
   const moved = path([oldLock, newLock, clear, populate, newUnlock, oldUnlock, flush, ret]);

@@ -10,26 +10,12 @@ import { ctl, ev } from '../../src/rule-tester/path-builder.ts';
 import { branchAssumptions, pathToProgram, PREV_PTE, PREV_PTL } from '../../src/engine/path-program.ts';
 import { buildScenario } from '../../src/engine/scenario-builder.ts';
 import { simulate } from '../../src/sim/index.ts';
+import { candidateOn } from '../helpers/candidate.ts';
 
 const path = (steps: PathStep[]): EventPath => ({ steps, complete: !steps.some((s) => s.step === 'control' && s.kind === 'truncated') });
 const ops = (program: Instr[]) => program.map((i) => ('ctl' in i ? `ctl:${i.ctl}` : `${i.op}${i.pte ? `(${i.pte})` : i.lock ? `(${i.lock})` : ''}`));
 
-function candidate(p: EventPath, hazard: Partial<Hazard>): Candidate {
-  const anchor = p.steps.find((s) => s.step === 'event');
-  if (!anchor || anchor.step !== 'event') throw new TypeError('path without events');
-  const { step: _s, ...event } = anchor;
-  return {
-    rule: 'test-rule',
-    messageId: 'm',
-    message: 'm',
-    data: {},
-    side: 'post',
-    anchor: event,
-    related: [],
-    path: p,
-    hazard: { kind: 'test', invariants: ['lock-balance'], adversaries: [], arch: ['x86'], context: [], ...hazard },
-  };
-}
+const candidate = (p: EventPath, hazard: Partial<Hazard>): Candidate => candidateOn(p, hazard);
 
 describe('pathToProgram', () => {
   it('binds lock expressions and PTE cursors to model objects', () => {

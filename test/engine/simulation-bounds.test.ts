@@ -9,25 +9,11 @@ import type { Candidate } from '../../src/core/rule.ts';
 import { ctl, ev } from '../../src/rule-tester/path-builder.ts';
 import { buildScenario, SIMULATION_SAFETY_NET_MS, SIMULATION_STATE_BUDGET } from '../../src/engine/scenario-builder.ts';
 import { DEFAULT_MAX_MS, simulate } from '../../src/sim/index.ts';
+import { candidateOn } from '../helpers/candidate.ts';
 
 const path = (steps: PathStep[]): EventPath => ({ steps, complete: true });
 
-function candidate(p: EventPath): Candidate {
-  const anchor = p.steps.find((s) => s.step === 'event');
-  if (!anchor || anchor.step !== 'event') throw new TypeError('path without events');
-  const { step: _s, ...event } = anchor;
-  return {
-    rule: 'test-rule',
-    messageId: 'm',
-    message: 'm',
-    data: {},
-    side: 'post',
-    anchor: event,
-    related: [],
-    path: p,
-    hazard: { kind: 'test', invariants: ['lock-balance'], adversaries: [], arch: ['x86'], context: [] },
-  };
-}
+const candidate = (p: EventPath): Candidate => candidateOn(p);
 
 describe('simulation bounds', () => {
   const p = path([

@@ -25,6 +25,7 @@ import { readInputs } from '../../src/sources/index.ts';
 import { applyOnPath, callOutcome, returnSemantics } from '../../rules/utils/failure.ts';
 import { LockState } from '../../rules/utils/paths.ts';
 import { annotationsOf, handOver } from '../../rules/utils/contracts.ts';
+import { candidateOn } from '../helpers/candidate.ts';
 
 // confirm() runs the simulator, which the engine loads lazily (checkPatches awaits it; direct callers do too).
 beforeAll(loadSimulator);
@@ -46,23 +47,8 @@ const FRAGMENT: UnseenFacts = { fragment: true, visibleStart: false, handsLock: 
 /** A whole function whose callers in the patch call it without the PTL (so only what it shows itself counts). */
 const WHOLE: UnseenFacts = { ...FRAGMENT, fragment: false, callerHoldsPtl: 'no' };
 
-function candidate(p: EventPath, hazard: Partial<Hazard>, extra: Partial<Candidate> = {}): Candidate {
-  const anchor = p.steps.find((s) => s.step === 'event');
-  if (!anchor || anchor.step !== 'event') throw new TypeError('path without events');
-  const { step: _s, ...event } = anchor;
-  return {
-    rule: 'notifier-symmetry',
-    messageId: 'unbracketed',
-    message: 'm',
-    data: {},
-    side: 'post',
-    anchor: event,
-    related: [],
-    path: p,
-    hazard: { kind: 'test', invariants: ['lock-balance'], adversaries: [], arch: ['x86'], context: [], ...hazard },
-    ...extra,
-  };
-}
+const candidate = (p: EventPath, hazard: Partial<Hazard>, extra: Partial<Candidate> = {}): Candidate =>
+  candidateOn(p, hazard, { rule: 'notifier-symmetry', messageId: 'unbracketed', ...extra });
 
 const SECONDARY: Partial<Hazard> = { kind: 'unbracketed-pte-change', invariants: ['secondary-mmu-coherent'], adversaries: ['kvm-vcpu', 'invalidator'], context: ['secondary-mmu', 'mm-live'] };
 const UNDER_PTL: Partial<Hazard> = { kind: 'pte-outside-ptl', invariants: ['pte-under-ptl'], adversaries: ['fault'], context: ['mm-live'] };
