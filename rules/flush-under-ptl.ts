@@ -21,6 +21,7 @@ import {
   downgradeEffects,
   eventsOf,
   fragmentEntryLocks,
+  firstGapBetween,
   gapsOf,
   imageEvent,
   insertAt,
@@ -140,6 +141,15 @@ function otherImages(side: Side, siblings: readonly FunctionView[], self: Functi
  * itself shows that the flush comes after the callback returns, when the walk has dropped the lock.
  */
 function recordsFlushRange(image: FunctionImage): boolean {
+  let known = RECORDS_RANGE.get(image);
+  if (known === undefined) RECORDS_RANGE.set(image, (known = recordsRangeIn(image)));
+  return known;
+}
+
+/** recordsFlushRange() by image (asked for every pending change of every path). */
+const RECORDS_RANGE = new WeakMap<FunctionImage, boolean>();
+
+function recordsRangeIn(image: FunctionImage): boolean {
   const acc = (fn: 'min' | 'max'): RegExp => new RegExp(`([\\w.>-]+)\\s*=\\s*${fn}(?:_t)?\\s*\\((?:[^,()]*,\\s*)?\\1\\s*,`);
   const same = (fn: 'min' | 'max'): RegExp => new RegExp(`([\\w.>-]+)\\s*=\\s*${fn}(?:_t)?\\s*\\((?:[^,()]*,\\s*)?[^,()]+,\\s*\\1\\s*\\)`);
   const member = (fn: 'min' | 'max'): boolean => [acc(fn), same(fn)].some((re) => (re.exec(image.text)?.[1] ?? '').match(/->|\./) !== null);
@@ -532,6 +542,7 @@ function checkPath(
       const shown = [d.event, d.release, ...(end ? [end] : [])].map((e) => imageEvent(ctx.image, e)).filter((e) => e.id >= 0);
       const anchor = pickAnchor(ctx.side, shown);
       const entry = entryName(d.event);
+      const handed = gatherHandedTo(d.event, ctx.image);
       const context = contextOf(d);
       const wrapped = callerGather && !gatherOwned;
       if (wrapped) context.push('gather-on-entry');
@@ -549,8 +560,8 @@ function checkPath(
         ]),
         path: base,
         // The call that changed the entry was handed the gather itself: it may have given the entry to it.
-        hazard: gatherHandedTo(d.event, ctx.image)
-          ? { ...neverFlushed(hazardFor(d.effects, context)), unknown: `${d.event.callee}() receives the mmu_gather (${gatherHandedTo(d.event, ctx.image)}): does it give the ${entry} to the gather?` }
+        hazard: handed
+          ? { ...neverFlushed(hazardFor(d.effects, context)), unknown: `${d.event.callee}() receives the mmu_gather (${handed}): does it give the ${entry} to the gather?` }
           : neverFlushed(hazardFor(d.effects, context)),
         suggestion: {
           text: `give the ${entry} to the gather (tlb_remove_tlb_entry(), or tlb_flush_pmd_range() for the range it maps) or flush it before the page-table lock is released`,
@@ -895,7 +906,7 @@ function gapBetween(image: FunctionImage, ev: Event, to: SourceLoc): boolean {
   const from = ev.loc.fileLine;
   const end = to.fileLine;
   if (from === undefined || end === undefined) return true;
-  return gapsOf(image).some((g) => g >= from && g < end);
+  return firstGapBetween(gapsOf(image), from, end) !== undefined;
 }
 
 /** The steps of a path up to `end` that both images share: events other than retractions, and branch outcomes. */

@@ -240,6 +240,7 @@ export default createRule<MessageId>({
     const reported = new Set<number>();
     // Callers: the patch's changed functions and, with a tree, the unchanged callers it shows completely.
     const callers = [...ctx.siblings, ...(ctx.context ?? [])];
+    const fullFlushOrOtherValue = FULL_FLUSH_ASSIGNMENT.test(ctx.image.text) || otherFullmmValue(ctx.image.text);
     for (const path of ctx.image.paths) {
       // The converse: a flush hook that skips its flush because fullmm is set.
       const skip = fullmmSkip(path);
@@ -294,7 +295,7 @@ export default createRule<MessageId>({
         // the flush hooks then invalidate the whole mm (arm64: flush_tlb_mm()), so it is not a skipped flush.
         // So is a function that also gives fullmm another value (`tlb->fullmm = 0`, a computed one): the model keeps
         // only the constant, so the claim would rest on an order of assignments it does not track.
-        if (assigned && (FULL_FLUSH_ASSIGNMENT.test(ctx.image.text) || otherFullmmValue(ctx.image.text))) continue;
+        if (assigned && fullFlushOrOtherValue) continue;
         const mm = assigned ? gatherMm(path, i, ev) : norm(ev.args.mm ?? (callArgs(ev.text).length === 2 ? callArgs(ev.text)[0] : callArgs(ev.text)[1]) ?? 'mm');
         if (freshMm(path, mm)) continue;
         const here = liveEvidence(path, i, ctx.image, mm);

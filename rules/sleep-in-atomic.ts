@@ -13,7 +13,7 @@ import { annotatedEntryLocks, annotationsOf } from './utils/contracts.ts';
 import { applyOnPath, callOutcome, failedCalls } from './utils/failure.ts';
 import { declaredBetween } from './utils/loop-lock.ts';
 import { walkedCursorAfter } from './utils/pte-walk.ts';
-import { ATOMIC_LOCK_CLASSES, LockState, gapsOf, fragmentEntryLocks, imageEvent, insertAt, lockOf, norm, stripStep, synthEvent } from './utils/paths.ts';
+import { ATOMIC_LOCK_CLASSES, LockState, firstGapBetween, gapsOf, fragmentEntryLocks, imageEvent, insertAt, lockOf, norm, stripStep, synthEvent } from './utils/paths.ts';
 
 export type MessageId = 'sleepUnderLock' | 'sleepUnderPteMap' | 'sleepInPteWalk';
 
@@ -98,7 +98,7 @@ function heldThroughGaps(path: EventPath, at: number, key: string, gaps: readonl
   const rel = path.steps.findIndex((s, k) => k > at && s.step === 'event' && (s.kind === 'pte-unmap-unlock' || s.kind === 'unlock') && norm(s.args.lock ?? s.args.ptl ?? '') === key);
   const to = rel >= 0 ? fileLine(path.steps[rel] as { loc: Event['loc'] }) : undefined;
   if (from === undefined || to === undefined) return false;
-  return !gaps.some((g) => g >= from && g < to);
+  return firstGapBetween(gaps, from, to) === undefined;
 }
 
 /** The first gap (unseen file lines after it) between where a lock was taken and a later call, if any. */
@@ -106,7 +106,7 @@ function gapBetween(take: { id: number; loc: Event['loc'] }, call: { loc: Event[
   const from = take.id >= 0 ? fileLine(take) : undefined;
   const to = fileLine(call);
   if (from === undefined || to === undefined) return undefined;
-  return gaps.find((g) => g >= from && g < to);
+  return firstGapBetween(gaps, from, to);
 }
 
 /**

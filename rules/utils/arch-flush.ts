@@ -34,6 +34,7 @@ import {
 import { archFunctionPaths, type ArchCall, type ArchFunction, type ArchPath } from './arch-c.ts';
 import { assignments, atomsOf, evalFormula, parseFormula, type Assignment, type Formula } from './arch-cond.ts';
 import { CONTEXT_COND } from '../../src/c/prepass.ts';
+import { paramName as declaredName } from './contracts.ts';
 
 export type ArchFlushMessageId = 'archFlushShort';
 
@@ -182,8 +183,7 @@ function coverOfCall(call: ArchCall, sigma: Assignment, env: Env): CallCover {
 
 /** The name a parameter declares (`bool last_level` → `last_level`); undefined when the header is not shown. */
 function paramName(p: string | undefined): string | undefined {
-  const m = p ? /([A-Za-z_]\w*)\s*(?:\[\s*\])?\s*$/.exec(p) : null;
-  return m && p !== 'void' ? m[1] : undefined;
+  return p === undefined || p === 'void' ? undefined : declaredName(p) || undefined;
 }
 
 /** The gather variable of a hook (`tlb` in `tlb->freed_tables`). */
@@ -289,11 +289,13 @@ export function archFlushViolations(fn: FunctionView, side: Side, img: FunctionI
   const g = hint || hook?.kind === 'gather' ? gatherVar(img.text) : undefined;
   const env: Env = { arch, side, siblings, locals: parsed.locals, depth: 0 };
   const out: ArchViolation[] = [];
+  // A last_level parameter the header shows takes both values (the callers pass both), tested or not.
+  const leafParamName = hook?.leafParam !== undefined ? paramName(img.params[hook.leafParam]) : undefined;
+  // Whether the function shows it is built for SMP: asked only for a local-reach gap, answered once.
+  let smp: boolean | undefined;
   for (const path of parsed.paths) {
     if (!touches(path, changed)) continue;
     const { conds, atoms } = pathAtoms(path, parsed, g, arch);
-    // A last_level parameter the header shows takes both values (the callers pass both), tested or not.
-    const leafParamName = hook?.leafParam !== undefined ? paramName(img.params[hook.leafParam]) : undefined;
     if (leafParamName !== undefined && !atoms.includes(leafParamName)) atoms.push(leafParamName);
     if (atoms.length > 10) continue;
     const gap = path.conds.some((c) => c.cond.includes(CONTEXT_COND));
@@ -324,7 +326,7 @@ export function archFlushViolations(fn: FunctionView, side: Side, img: FunctionI
         const h = hook as HookContract;
         req = h.kind === 'gather' && g ? gatherRequirement(g, arch, sigma) : h.requires;
         // The parameter's name from the header, else (a hunk without it) the kernel's own name for it.
-        const leafOnly = h.leafParam !== undefined ? (paramName(img.params[h.leafParam]) ?? 'last_level') : undefined;
+        const leafOnly = h.leafParam !== undefined ? (leafParamName ?? 'last_level') : undefined;
         if (req && (NO_WALK_CACHES.has(arch) || (h.kind === 'range' && !GENERIC_COLLAPSE_FLUSH.has(arch)) || (leafOnly !== undefined && sigma.get(leafOnly) !== false))) {
           req = { ...req };
           delete req.table;
@@ -371,7 +373,7 @@ export function archFlushViolations(fn: FunctionView, side: Side, img: FunctionI
       // A flush that reaches only its own CPU is wrong on SMP; a definition built for uniprocessors only (inside an
       // #ifndef CONFIG_SMP the hunk may not show) is right. SMP shows in the function itself: a broadcast on another
       // path, or a test of how many CPUs may use the mm.
-      if (miss.have === 'local' && !unknown && !smpEvidence(parsed, env)) {
+      if (miss.have === 'local' && !unknown && !(smp ??= smpEvidence(parsed, env))) {
         unknown = `${fn.name}() shows no sign of being built for SMP (no broadcast invalidation, no test of the mm's users or CPUs): if this definition is the uniprocessor one (#ifndef CONFIG_SMP, outside what the patch shows), a local flush is all it owes`;
       }
       out.push({ fn, hook: fn.name, arch, path, sigma, missing: miss, cov, anchor, what, ...(u ? { unseen: u } : {}), ...(unknown ? { unknown } : {}) });

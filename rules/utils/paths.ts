@@ -299,5 +299,10 @@ export function gapsOf(image: FunctionImage): number[] {
   return out;
 }
 
+/** The first gap of `gaps` (file lines after which unseen lines lie) between file lines `from` and `to`, if any. */
+export function firstGapBetween(gaps: readonly number[], from: number, to: number): number | undefined {
+  return gaps.find((g) => g >= from && g < to);
+}
+
 /** PTE changes that secondary MMUs mirror (the ones an invalidation window must cover). */
 export const MIRRORED_KINDS: ReadonlySet<Event['kind']> = new Set(['pte-set', 'pte-clear', 'pte-clear-flush', 'pte-modify-commit', 'pte-wrprotect']);
