@@ -401,7 +401,6 @@ export function archFlushViolations(fn: FunctionView, side: Side, img: FunctionI
   return out;
 }
 
-/** The requirement the coverage misses: an entry kind not invalidated at all first, else one not reached (PTE first). */
 /** Does the function show that it runs on SMP: a broadcast invalidation on some path, or a test of the mm's CPUs or users? */
 function smpEvidence(f: ArchFunction, env: Env): boolean {
   for (const p of f.paths) {
@@ -414,9 +413,11 @@ function smpEvidence(f: ArchFunction, env: Env): boolean {
   return false;
 }
 
+/** The requirement the coverage misses: an entry kind not invalidated at all first, else one not reached (PTE first). */
 function firstMissing(req: Coverage, cov: Coverage): ArchViolation['missing'] | undefined {
   const out: Array<ArchViolation['missing']> = [];
-  for (const level of ['table', 'pmd', 'pte'] as const) {
+  // Widest entry kind first (walk cache, block leaf, PTE leaf).
+  for (const level of [...EVERY_LEVEL].reverse()) {
     const need = req[level];
     if (need === undefined) continue;
     const have = cov[level];
