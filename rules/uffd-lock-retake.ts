@@ -14,7 +14,7 @@ import type { Event, EventPath, FunctionImage, PathStep } from '../src/core/even
 import type { Hazard } from '../src/core/rule.ts';
 import { PTE_MAP_SEMANTICS } from '../src/kernel-api/catalogue.ts';
 import { createRule } from './create-rule.ts';
-import { UNREACHABLE_HOLD, resultDiscarded } from './utils/discarded-result.ts';
+import { resultDiscarded } from './utils/discarded-result.ts';
 import type { TypedRuleContext } from './create-rule.ts';
 import { inventedLoopExitUnknown } from './utils/invented-loop.ts';
 import { PTL_BEFORE_LOOP, lockAcrossLoop } from './utils/loop-lock.ts';
@@ -776,7 +776,7 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
         kind: 'map-result-discarded',
         fix: `keep the pointer ${h.map.callee}() returns (\`orig_pte = pte = ${h.map.callee}(...)\`) and unmap that`,
         fixPath: (model) => {
-          const out = model.map((x) => (x.step === 'event' && x.callee === '<pte-map>' && (x.args.lock ?? '').includes(UNREACHABLE_HOLD) ? { ...x, args: { lock: (x.args.lock ?? '').replace(UNREACHABLE_HOLD, '') } } : x));
+          const out = model.map((x) => (x.step === 'event' && x.callee === '<pte-map>' && x.attrs.unreleasable ? { ...x, attrs: { ...x.attrs, unreleasable: false } } : x));
           return endStep.step === 'control' && endStep.kind === 'return' ? unmapBeforeReturn(h)(out, 0) : out;
         },
       });
@@ -794,7 +794,7 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
     let c = { ...x } as PathStep;
     // A hold no pointer survives to: the engine's epilogue for a cut path does not release it.
     if (c.step === 'event' && c.callee === '<pte-map>' && unreachable.has(Number((c.args.lock ?? '').replace('pte-map:', '')))) {
-      c = { ...c, args: { lock: `${c.args.lock ?? ''}${UNREACHABLE_HOLD}` } };
+      c = { ...c, attrs: { ...c.attrs, unreleasable: true } };
     }
     built.set(c, i);
     return c;

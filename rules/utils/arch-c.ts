@@ -4,6 +4,8 @@
  * return. Handles blocks, if/else, loops (the body once), do/while, return, and #if/#ifdef/#else/#endif as
  * conditions on `defined(X)`. Anything else it does not understand (switch, goto) gives no paths. Pure.
  */
+import { blankComments } from '../../src/c/blank-comments.ts';
+import { callArgs } from './paths.ts';
 
 export interface ArchCall {
   name: string;
@@ -48,12 +50,14 @@ const KEYWORDS = new Set(['if', 'for', 'while', 'switch', 'return', 'sizeof', 'd
 
 class Unsupported extends Error {}
 
-/** Blank comments and string contents, keeping every offset and line break. */
-function blankComments(text: string): string {
-  return text
-    .replace(/\/\*[\s\S]*?(?:\*\/|$)/g, (m) => m.replace(/[^\n]/g, ' '))
-    .replace(/\/\/[^\n]*/g, (m) => ' '.repeat(m.length))
-    .replace(/"(?:[^"\\\n]|\\.)*"/g, (m) => `"${' '.repeat(Math.max(0, m.length - 2))}"`);
+/**
+ * String literals' contents blanked (the quotes kept), every offset kept; character literals are skipped whole (a
+ * `'"'` opens no string). Unlike the shared blankComments(), which keeps literals as they are, the statement
+ * parser below must not see the parentheses, braces and semicolons of a message string (`pr_warn("x; (y)")`).
+ * Run on text whose comments are already blanked.
+ */
+function blankStringContents(text: string): string {
+  return text.replace(/'(?:\\.|[^'\\\n])*'|"(?:[^"\\\n]|\\.)*"/g, (m) => (m[0] === '"' ? `"${' '.repeat(Math.max(0, m.length - 2))}"` : m));
 }
 
 /** Preprocessor conditionals as C conditions on `defined(X)`, other directives blanked; same line count. */
@@ -84,23 +88,6 @@ function matchParen(s: string, open: number): number {
     else if (c === ')' && --d === 0) return i;
   }
   return -1;
-}
-
-/** Split an argument list at depth-0 commas. */
-export function splitArgs(s: string): string[] {
-  const out: string[] = [];
-  let d = 0;
-  let cur = '';
-  for (const c of s) {
-    if (c === '(' || c === '[' || c === '{') d++;
-    if (c === ')' || c === ']' || c === '}') d--;
-    if (c === ',' && d === 0) {
-      out.push(cur.trim());
-      cur = '';
-    } else cur += c;
-  }
-  if (cur.trim() !== '') out.push(cur.trim());
-  return out;
 }
 
 class Parser {
@@ -222,10 +209,12 @@ function callsIn(text: string, at: number, lineOf: (off: number) => number): Arc
     if (KEYWORDS.has(name) && name !== 'defined') continue;
     const open = m.index + m[0].length - 1;
     const close = matchParen(text, open);
-    const inner = close < 0 ? text.slice(open + 1) : text.slice(open + 1, close);
+    const args = callArgs(close < 0 ? text.slice(open) : text.slice(open, close + 1));
+    // A call the text cuts right after a comma shows no argument there: no empty one is made up for it.
+    if (close < 0 && args[args.length - 1] === '') args.pop();
     // A cast or declaration type before a parenthesis (`(unsigned long)`) is no call: only identifiers directly
     // followed by `(` reach here, and types are not followed by `(` in kernel code.
-    out.push({ name, args: splitArgs(inner), line: lineOf(at + m.index), ...(close < 0 ? { partial: true } : {}) });
+    out.push({ name, args, line: lineOf(at + m.index), ...(close < 0 ? { partial: true } : {}) });
   }
   return out;
 }
@@ -234,7 +223,7 @@ const MAX_PATHS = 128;
 
 /** Paths of the function whose image text is `text` (whole definition or a fragment). Undefined when not understood. */
 export function archFunctionPaths(text: string): ArchFunction | undefined {
-  const src = preprocess(blankComments(text));
+  const src = preprocess(blankStringContents(blankComments(text)));
   const lineStarts = [0];
   for (let i = 0; i < src.length; i++) if (src[i] === '\n') lineStarts.push(i + 1);
   const lineOf = (off: number): number => {

@@ -109,6 +109,27 @@ function siblingPaths(env: Env, name: string): ArchFunction | undefined {
   return img ? parsedImage(img) : undefined;
 }
 
+/** A path's conditions as formulas (the function's locals substituted), and the atoms they test, in order. */
+interface ParsedConds {
+  readonly conds: ReadonlyArray<{ f: Formula; taken: boolean }>;
+  readonly atoms: readonly string[];
+}
+
+const parsedPathConds = new WeakMap<ArchPath, ParsedConds>();
+
+/** The parsed conditions of a path of `f`, parsed once per path (not once per assignment tried). */
+function condsOf(path: ArchPath, f: ArchFunction): ParsedConds {
+  let p = parsedPathConds.get(path);
+  if (p === undefined) {
+    const conds = path.conds.map((c) => ({ f: parseFormula(c.cond, f.locals), taken: c.taken }));
+    const atoms = new Set<string>();
+    for (const c of conds) atomsOf(c.f, atoms);
+    p = { conds, atoms: [...atoms] };
+    parsedPathConds.set(path, p);
+  }
+  return p;
+}
+
 function argFormula(call: ArchCall, i: number, env: Env): Formula | undefined {
   const a = call.args[i];
   return a === undefined ? undefined : parseFormula(a, env.locals);
@@ -123,11 +144,11 @@ function coverOfCall(call: ArchCall, sigma: Assignment, env: Env): CallCover {
     let worst: Coverage | undefined;
     let flush = false;
     for (const p of sib.paths) {
-      const conds = p.conds.map((c) => ({ f: parseFormula(c.cond, sib.locals), taken: c.taken }));
+      const { conds, atoms } = condsOf(p, sib);
       if (conds.some((c) => evalFormula(c.f, sigma) === !c.taken)) continue;
       if (p.cut || !sib.startSeen) return { cov: {}, flush: false, unseen: `${call.name}() is shown only in part by this patch` };
       // Its branches must be ones whose meaning is known (the gather's fields, config, feature tests).
-      const odd = conds.flatMap((c) => [...atomsOf(c.f)]).find((a) => !/^\w+->(?:fullmm|freed_tables|need_flush_all|cleared_(?:ptes|pmds|puds|p4ds)|end)$/.test(a) && !KNOWN_CONDITION.test(a));
+      const odd = atoms.find((a) => !/^\w+->(?:fullmm|freed_tables|need_flush_all|cleared_(?:ptes|pmds|puds|p4ds)|end)$/.test(a) && !KNOWN_CONDITION.test(a));
       if (odd) return { cov: {}, flush: false, unknown: `what ${call.name}() invalidates depends on its test of ${odd}` };
       let cov: Coverage = {};
       for (const c of p.calls) {
@@ -238,10 +259,9 @@ export interface ArchViolation {
 }
 
 /** Atoms that matter on a path: its conditions', the gather's fields, and the flag arguments of its calls. */
-function pathAtoms(path: ArchPath, f: ArchFunction, g: string | undefined, arch: string): { conds: Array<{ f: Formula; taken: boolean }>; atoms: string[] } {
-  const conds = path.conds.map((c) => ({ f: parseFormula(c.cond, f.locals), taken: c.taken }));
-  const atoms = new Set<string>();
-  for (const c of conds) atomsOf(c.f, atoms);
+function pathAtoms(path: ArchPath, f: ArchFunction, g: string | undefined, arch: string): { conds: ParsedConds['conds']; condAtoms: readonly string[]; atoms: string[] } {
+  const { conds, atoms: condAtoms } = condsOf(path, f);
+  const atoms = new Set(condAtoms);
   // The gather's fields first, most common first: the first violating assignment found is the simplest to read.
   const fields = g === undefined ? [] : ['cleared_ptes', 'cleared_pmds', 'freed_tables', 'cleared_puds', 'cleared_p4ds', 'fullmm'].map((x) => `${g}->${x}`);
   for (const call of path.calls) {
@@ -251,7 +271,7 @@ function pathAtoms(path: ArchPath, f: ArchFunction, g: string | undefined, arch:
       if (a !== undefined) atomsOf(parseFormula(a, f.locals), atoms);
     }
   }
-  return { conds, atoms: [...fields, ...[...atoms].filter((a) => !fields.includes(a)).sort()] };
+  return { conds, condAtoms, atoms: [...fields, ...[...atoms].filter((a) => !fields.includes(a)).sort()] };
 }
 
 function describeSigma(sigma: Assignment, conds: ArchPath['conds'], g: string | undefined): string {
@@ -295,7 +315,7 @@ export function archFlushViolations(fn: FunctionView, side: Side, img: FunctionI
   let smp: boolean | undefined;
   for (const path of parsed.paths) {
     if (!touches(path, changed)) continue;
-    const { conds, atoms } = pathAtoms(path, parsed, g, arch);
+    const { conds, condAtoms, atoms } = pathAtoms(path, parsed, g, arch);
     if (leafParamName !== undefined && !atoms.includes(leafParamName)) atoms.push(leafParamName);
     if (atoms.length > 10) continue;
     const gap = path.conds.some((c) => c.cond.includes(CONTEXT_COND));
@@ -361,14 +381,12 @@ export function archFlushViolations(fn: FunctionView, side: Side, img: FunctionI
       const u = unseen ?? calleeUnseen;
       // A condition of unknown meaning on the path (not the gather's, config, a feature test, an mm heuristic).
       // mm heuristics are known only as the reason for a local flush (a reach gap), never for skipping one.
-      const opaque = conds
-        .flatMap((c) => [...atomsOf(c.f)])
-        .find(
-          (a) =>
-            !(g !== undefined && a.startsWith(g) && GATHER_FIELD.test(a.slice(g.length))) &&
-            !KNOWN_CONDITION.test(a) &&
-            !(miss.have !== undefined && (MM_USERS_HEURISTIC.test(a) || (MM_CPUMASK_UNKEPT.has(arch) && MM_CPUMASK_TEST.test(a)))),
-        );
+      const opaque = condAtoms.find(
+        (a) =>
+          !(g !== undefined && a.startsWith(g) && GATHER_FIELD.test(a.slice(g.length))) &&
+          !KNOWN_CONDITION.test(a) &&
+          !(miss.have !== undefined && (MM_USERS_HEURISTIC.test(a) || (MM_CPUMASK_UNKEPT.has(arch) && MM_CPUMASK_TEST.test(a)))),
+      );
       if (opaque && !unknown) unknown = `whether anything can be cached when ${opaque} is ${sigma.get(opaque) ? 'true' : 'false'} depends on what that condition means, which the arch flush catalogue does not know`;
       // A flush that reaches only its own CPU is wrong on SMP; a definition built for uniprocessors only (inside an
       // #ifndef CONFIG_SMP the hunk may not show) is right. SMP shows in the function itself: a broadcast on another
@@ -383,7 +401,6 @@ export function archFlushViolations(fn: FunctionView, side: Side, img: FunctionI
   return out;
 }
 
-/** The requirement the coverage misses: an entry kind not invalidated at all first, else one not reached (PTE first). */
 /** Does the function show that it runs on SMP: a broadcast invalidation on some path, or a test of the mm's CPUs or users? */
 function smpEvidence(f: ArchFunction, env: Env): boolean {
   for (const p of f.paths) {
@@ -396,9 +413,11 @@ function smpEvidence(f: ArchFunction, env: Env): boolean {
   return false;
 }
 
+/** The requirement the coverage misses: an entry kind not invalidated at all first, else one not reached (PTE first). */
 function firstMissing(req: Coverage, cov: Coverage): ArchViolation['missing'] | undefined {
   const out: Array<ArchViolation['missing']> = [];
-  for (const level of ['table', 'pmd', 'pte'] as const) {
+  // Widest entry kind first (walk cache, block leaf, PTE leaf).
+  for (const level of [...EVERY_LEVEL].reverse()) {
     const need = req[level];
     if (need === undefined) continue;
     const have = cov[level];

@@ -6,12 +6,6 @@
  */
 import type { Event, FunctionImage } from '../../src/core/events.ts';
 
-/**
- * Marks a model lock no pointer survives to (a PTE-table mapping whose map result the code discarded): the unseen
- * rest of a cut path cannot name it, so the engine's fragment epilogue does not release it (path-program.ts).
- */
-export const UNREACHABLE_HOLD = '[unreachable]';
-
 /** Offset in `text` of 0-based column `column` on 1-based line `line`. */
 export function offsetOf(text: string, line: number, column: number): number {
   let at = 0;

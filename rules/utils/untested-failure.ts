@@ -31,6 +31,18 @@ function wholeIfCondition(text: string, ev: Event): boolean {
   return false;
 }
 
+const gapSets = new WeakMap<FunctionImage, ReadonlySet<number>>();
+
+/** The image's hunk gaps (file lines after which unseen lines lie), as a set built once per image. */
+function gapSetOf(image: FunctionImage): ReadonlySet<number> {
+  let gaps = gapSets.get(image);
+  if (gaps === undefined) {
+    gaps = new Set(gapsOf(image));
+    gapSets.set(image, gaps);
+  }
+  return gaps;
+}
+
 /** Does a hunk gap lie between image lines `from` and `to` (unseen code that may test the result)? */
 function gapBetween(image: FunctionImage, gaps: ReadonlySet<number>, from: number, to: number): boolean {
   for (let l = from; l < to; l++) {
@@ -47,7 +59,7 @@ function gapBetween(image: FunctionImage, gaps: ReadonlySet<number>, from: numbe
  */
 export function untestedFailureVariants(image: FunctionImage, path: EventPath, callees: ReadonlySet<string>): EventPath[] {
   const out: EventPath[] = [];
-  const gaps = new Set(gapsOf(image));
+  const gaps = gapSetOf(image);
   path.steps.forEach((s, i) => {
     if (s.step !== 'event' || !callees.has(s.callee) || !failureOf(s)) return;
     if (callOutcome(path, i) !== undefined) return;

@@ -72,6 +72,12 @@ export interface EventAttrs {
    */
   flushLevels?: TlbLevel[];
   flushCpus?: FlushCpus;
+  /**
+   * lock (set by a rule on a modelled path): a hold no pointer survives to (a PTE-table mapping whose map result the
+   * code discarded). The unseen rest of a cut path cannot name it, so the engine's fragment epilogue does not
+   * release it (src/engine/path-program.ts).
+   */
+  unreleasable?: boolean;
 }
 
 export interface Event {

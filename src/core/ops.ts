@@ -161,9 +161,11 @@ export type FlushScope = 'page' | 'range' | 'mm' | 'all' | 'batched-pending';
 /**
  * What kind of translation a TLB entry of a model PTE slot is (src/sim, arch flush coverage): a leaf at the PTE
  * level, a leaf at the PMD level or above (a block / huge mapping), or a paging-structure ("walk") cache entry: a
- * cached pointer to a page-table page, which the slot's page then stands for.
+ * cached pointer to a page-table page, which the slot's page then stands for. The one list of them: the scenario
+ * schema (src/sim/scenario.ts) and the arch flush catalogue (src/kernel-api/arch-flush.ts EVERY_LEVEL) read it.
  */
-export type TlbLevel = 'pte' | 'pmd' | 'table';
+export const TLB_LEVELS = ['pte', 'pmd', 'table'] as const;
+export type TlbLevel = (typeof TLB_LEVELS)[number];
 
 /** The CPUs a flush reaches: only the flushing CPU, or every CPU (the default). */
 export type FlushCpus = 'local' | 'all';

@@ -8,7 +8,6 @@ import type { Cond, Instr, OpInstr } from '../sim/scenario.ts';
 import type { PteEffect } from '../core/ops.ts';
 import { callArgs } from '../../rules/utils/paths.ts';
 import { failedCalls } from '../../rules/utils/failure.ts';
-import { UNREACHABLE_HOLD } from '../../rules/utils/discarded-result.ts';
 
 /** Label of the lock a fragment path releases before taking it, prepended to its program (see unseen.ts for gaps). */
 export const TAKEN_BEFORE_LABEL = '(before the hunk) the page-table lock is taken';
@@ -218,6 +217,8 @@ export function pathToProgram(path: EventPath, opts: ProgramOptions): Instr[] {
   const moves = moveDestinations(path);
   // A failable call that failed on this path did not do its work (catalogue FAILURE): no lock, no mapping, no window.
   const failed = failedCalls(path);
+  // Model locks of holds no pointer survives to (attrs.unreleasable): the fragment epilogue leaves them held.
+  const unreleasable = new Set<string>();
   for (const [index, step] of path.steps.entries()) {
     if (step.step === 'control') {
       if (step.kind === 'return') break;
@@ -251,6 +252,7 @@ export function pathToProgram(path: EventPath, opts: ProgramOptions): Instr[] {
       continue;
     }
     if (!instr) continue;
+    if (step.attrs.unreleasable && instr.lock) unreleasable.add(instr.lock);
     // A step a rule made up for unseen code (line 0) has no source line: its text stands in the interleaving.
     if (step.loc.line === 0 && step.loc.fileLine === undefined) instr.label = step.text;
     else instr.src = { path: opts.path, line: step.loc.fileLine ?? step.loc.line, text: step.text };
@@ -275,7 +277,7 @@ export function pathToProgram(path: EventPath, opts: ProgramOptions): Instr[] {
   }
   if (takenBefore) out.unshift({ op: 'lock', lock: 'ptl0', label: TAKEN_BEFORE_LABEL });
   if (truncated || !path.complete) {
-    const release = releaseHeld(out);
+    const release = releaseHeld(out, unreleasable);
     // A PTE loop runs its body under the lock taken before the loop and releases it after the loop: when the
     // path leaves the hunk into that unseen loop, the unseen epilogue releases the lock whether or not the
     // visible code still holds it.
@@ -340,10 +342,10 @@ function releasesBeforeTaking(program: readonly Instr[], lock: string): boolean 
 /**
  * A path cut at the end of a hunk fragment does not show the rest of the function: assume the unseen tail releases
  * the locks the seen part still holds (kernel functions are lock-balanced unless annotated), so the model does not
- * blame the fragment boundary for a lock it cannot see released. A hold no pointer survives to (UNREACHABLE_HOLD)
- * stays held: no unseen code can release it.
+ * blame the fragment boundary for a lock it cannot see released. A hold no pointer survives to (`unreleasable`,
+ * from the lock event's attrs.unreleasable) stays held: no unseen code can release it.
  */
-function releaseHeld(program: readonly Instr[]): OpInstr[] {
+function releaseHeld(program: readonly Instr[], unreleasable: ReadonlySet<string>): OpInstr[] {
   const held: Array<{ lock: string; mode?: 'read' | 'write' }> = [];
   for (const i of program) {
     if ('ctl' in i || !i.lock) {
@@ -356,7 +358,7 @@ function releaseHeld(program: readonly Instr[]): OpInstr[] {
       if (k >= 0) held.splice(k, 1);
     }
   }
-  return held.reverse().filter((h) => !h.lock.includes(UNREACHABLE_HOLD)).map((h) => ({ op: 'unlock', lock: h.lock, ...(h.mode ? { mode: h.mode } : {}), label: `(unseen rest of the function) releases ${h.lock}` }));
+  return held.reverse().filter((h) => !unreleasable.has(h.lock)).map((h) => ({ op: 'unlock', lock: h.lock, ...(h.mode ? { mode: h.mode } : {}), label: `(unseen rest of the function) releases ${h.lock}` }));
 }
 
 interface Binder {

@@ -9,7 +9,7 @@
  * but not lazy-TLB CPUs (`mm`: x86 skips lazy CPUs unless page tables were freed), or every CPU that may still cache
  * the mm's translations, lazy-TLB and speculatively walking ones included (`all`).
  */
-import type { TlbLevel } from '../core/ops.ts';
+import { TLB_LEVELS, type TlbLevel } from '../core/ops.ts';
 
 export type Reach = 'local' | 'mm' | 'all';
 export const REACH_ORDER: Record<Reach, number> = { local: 0, mm: 1, all: 2 };
@@ -18,7 +18,7 @@ export const REACH_ORDER: Record<Reach, number> = { local: 0, mm: 1, all: 2 };
 export type Coverage = Partial<Record<TlbLevel, Reach>>;
 
 export const LEAVES: readonly TlbLevel[] = ['pte', 'pmd'];
-export const EVERY_LEVEL: readonly TlbLevel[] = ['pte', 'pmd', 'table'];
+export const EVERY_LEVEL: readonly TlbLevel[] = TLB_LEVELS;
 
 /** A generic hook an architecture defines, and what its callers rely on. */
 export interface HookContract {

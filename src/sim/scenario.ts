@@ -2,7 +2,7 @@
  * The simulator's scenario format (threads of instructions over named model objects) and its zod validation.
  */
 import { z } from 'zod';
-import { KERNEL_OP_KINDS, HARDWARE_OP_KINDS } from '../core/ops.ts';
+import { KERNEL_OP_KINDS, HARDWARE_OP_KINDS, TLB_LEVELS } from '../core/ops.ts';
 import type { OpKind, PteEffect, FlushScope, TlbLevel, FlushCpus } from '../core/ops.ts';
 import { ARCH_PRESETS, INVARIANTS } from '../core/sim-contract.ts';
 import type { Arch, InvariantName } from '../core/sim-contract.ts';
@@ -159,7 +159,6 @@ const EFFECTS = [
   'soft-dirty-clear', 'new-page', 'prot', 'unknown',
 ] as const;
 const SCOPES = ['page', 'range', 'mm', 'all', 'batched-pending'] as const;
-const LEVELS = ['pte', 'pmd', 'table'] as const;
 const TESTS = [
   'pte-present', 'pte-write', 'pte-dirty', 'pte-young', 'pte-uffd-wp', 'pte-same', 'flush-pending', 'last-ok',
   'tlb-writable',
@@ -178,7 +177,7 @@ const opInstr = z
     mode: z.enum(['read', 'write']).optional(),
     effects: z.array(z.enum(EFFECTS)).optional(),
     scope: z.enum(SCOPES).optional(),
-    levels: z.array(z.enum(LEVELS)).optional(),
+    levels: z.array(z.enum(TLB_LEVELS)).optional(),
     cpus: z.enum(['local', 'all']).optional(),
     fullmm: z.boolean().optional(),
     blockable: z.boolean().optional(),
@@ -235,7 +234,7 @@ const scenarioSchema = z
                 name,
                 page: name.nullable(),
                 table: name.optional(),
-                level: z.enum(LEVELS).optional(),
+                level: z.enum(TLB_LEVELS).optional(),
                 write: z.boolean().optional(),
                 dirty: z.boolean().optional(),
                 young: z.boolean().optional(),

@@ -68,6 +68,13 @@ describe('pathToProgram', () => {
     expect(ops(pathToProgram(p, { path: 'kernel/futex.c', ptes: 1, fragment: true }))).toEqual(['lock(mmap)', 'gup(pte0)', 'unlock(mmap)']);
   });
 
+  it('a hold no pointer survives to (attrs.unreleasable) stays held past the cut; the other holds are released', () => {
+    const hold = (id: number, n: number, unreleasable: boolean): PathStep =>
+      ev(id, 'lock', '<pte-map>', { lock: `pte-map:${n}` }, { attrs: { lockClass: 'other', ...(unreleasable ? { unreleasable } : {}) } });
+    const p = path([hold(0, 1, false), hold(1, 2, true), ctl({ kind: 'truncated', reason: 'end of fragment' })]);
+    expect(ops(pathToProgram(p, { path: 'mm/x.c', ptes: 1, fragment: true }))).toEqual(['lock(lock:pte-map:1)', 'lock(lock:pte-map:2)', 'unlock(lock:pte-map:1)']);
+  });
+
   it('set_pte_at_notify() is change_pte() with the new value, then the write', () => {
     const p = path([
       ev(0, 'pte-map-lock', 'pte_offset_map_lock', { lock: 'ptl' }, { result: 'pte' }),

@@ -51,6 +51,31 @@ describe('arch hook paths from the text', () => {
     const f = archFunctionPaths('{\n\tif (tlb->fullmm)\n\t\tflush_whole(tlb->mm);\n\telse\n\t\tflush_part(tlb->mm,');
     expect(f?.paths.find((p) => p.conds[0]?.taken === false)?.cut).toBe(true);
   });
+  it('reads past comments and string contents, keeping lines; a text that starts inside a comment skips its tail', () => {
+    const f = archFunctionPaths(
+      [
+        '	 * (the tail of a comment; the hunk starts in it) {',
+        '	 */',
+        '	pr_debug("flush (all; of it) {\\"%c\\"", \'"\');',
+        '	// if (x) { another(); }',
+        '	flush_all(tlb->mm, /* a, b */ 1);',
+        '}',
+      ].join('\n'),
+    );
+    expect(f?.paths).toHaveLength(1);
+    expect(f?.paths[0]?.calls.map((c) => [c.name, c.args, c.line])).toEqual([
+      ['pr_debug', ['"' + ' '.repeat(26) + '"', "'\"'"], 3],
+      ['flush_all', ['tlb->mm', '1'], 5],
+    ]);
+  });
+  it('splits arguments at depth-0 commas; a call the hunk cuts keeps only the arguments it shows', () => {
+    const f = archFunctionPaths('{\n\tflush_range(vma, min(a, b), arr[i, j], {1, 2});\n\tflush_tlb_range(vma, start,');
+    expect(f?.paths[0]?.calls.map((c) => [c.name, c.args, c.partial ?? false])).toEqual([
+      ['flush_range', ['vma', 'min(a, b)', 'arr[i, j]', '{1, 2}'], false],
+      ['min', ['a', 'b'], false],
+      ['flush_tlb_range', ['vma', 'start'], true],
+    ]);
+  });
   it('gives up on what it does not read (switch)', () => {
     expect(archFunctionPaths('void f(int x)\n{\n\tswitch (x) { case 1: g(); }\n}')).toBeUndefined();
   });
