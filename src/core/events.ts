@@ -131,6 +131,12 @@ export interface FunctionImage {
   lineInfo: Array<{ fileLine?: number; diff?: 'add' | 'del' | 'ctx'; inputLine?: number }>;
   /** Parameters as written (`pte_t *pte`, `struct vm_fault *vmf`). */
   params: string[];
+  /**
+   * For a fragment whose text does not show the function's header: the parameters that the hunk header's function
+   * line (`@@ -a,b +c,d @@ static int f(struct file *file, const char __user *buf,`) shows. Evidence where a
+   * parameter is present; never a complete list (diff tools cut that line), so an absent name proves nothing.
+   */
+  headerParams?: string[];
   /** Every event in source order (paths refer to these by id). */
   events: Event[];
   /** Paths from entry to exit, bounded (see truncated markers). */

@@ -15,6 +15,8 @@ export interface GatheredImage {
   whole: boolean;
   /** Order of first appearance (hunk index * 1e6 + line). */
   order: number;
+  /** The hunk header's function line (`@@ … @@ <heading>`) that named this function, when its text has no header. */
+  heading?: string;
 }
 
 /** Gather per-function image lines for one side of a file diff. */
@@ -35,7 +37,9 @@ export function gatherSide(fd: FileDiff, side: Side): Map<string, GatheredImage>
       const chunk = lines.slice(p.start, p.end + 1);
       const cur = out.get(name);
       if (!cur) {
-        out.set(name, { name, lines: chunk, whole: false, order: hi * 1e6 + p.start, hasHeader: p.hasHeader, closed: p.closed, gap: false });
+        const g: GatheredImage & { hasHeader: boolean; closed: boolean; gap: boolean } = { name, lines: chunk, whole: false, order: hi * 1e6 + p.start, hasHeader: p.hasHeader, closed: p.closed, gap: false };
+        if (p.name === undefined && hdr !== undefined && name === hdr) g.heading = h.header;
+        out.set(name, g);
       } else {
         const lastLine = cur.lines[cur.lines.length - 1]?.fileLine;
         const firstLine = chunk[0]?.fileLine;
@@ -52,7 +56,11 @@ export function gatherSide(fd: FileDiff, side: Side): Map<string, GatheredImage>
     prevOpen = lastOpen;
   });
   const res = new Map<string, GatheredImage>();
-  for (const [k, v] of out) res.set(k, { name: v.name, lines: v.lines, whole: v.hasHeader && v.closed && !v.gap, order: v.order });
+  for (const [k, v] of out) {
+    const g: GatheredImage = { name: v.name, lines: v.lines, whole: v.hasHeader && v.closed && !v.gap, order: v.order };
+    if (v.heading !== undefined && !v.hasHeader) g.heading = v.heading;
+    res.set(k, g);
+  }
   return res;
 }
 

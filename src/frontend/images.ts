@@ -71,6 +71,38 @@ export function headerFunctionName(header: string): string | undefined {
   return name;
 }
 
+/**
+ * The parameters a hunk header's function line shows for function `name`, whitespace-normalised, in order. Diff
+ * tools cut that line (git at 80 columns), so a parameter the cut runs through is left out, and the list may stop
+ * short of the last parameter; `void` alone is no parameter.
+ */
+export function headingParams(header: string, name: string): string[] {
+  const at = new RegExp(`\\b${name}\\s*\\(`).exec(header);
+  if (!at) return [];
+  const out: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const ch of header.slice(at.index + at[0].length)) {
+    if (ch === '(') depth++;
+    if (ch === ')' && depth-- === 0) {
+      out.push(cur);
+      return tidyParams(out);
+    }
+    if (ch === ',' && depth === 0) {
+      out.push(cur);
+      cur = '';
+      continue;
+    }
+    cur += ch;
+  }
+  // Cut before the closing parenthesis: the text after the last comma may be a parameter's first words only.
+  return tidyParams(out);
+}
+
+function tidyParams(ps: string[]): string[] {
+  return ps.map((p) => p.replace(/\s+/g, ' ').trim()).filter((p) => p !== '' && p !== 'void');
+}
+
 /** C keywords and statement-like macros that are never function names. */
 export const KEYWORDS: ReadonlySet<string> = new Set([
   'if', 'while', 'for', 'switch', 'return', 'sizeof', 'do', 'else', 'case', 'goto', 'typeof', '__typeof__',

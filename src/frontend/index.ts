@@ -7,6 +7,7 @@ import { analyzeFunctionText } from '../c/analyze.ts';
 import type { Event, EventPath, FunctionImage, FunctionView } from '../core/events.ts';
 import type { FileDiff, InputProblem, Patch, SourceTree } from '../core/patch.ts';
 import { gatherSide, hasChange, type GatheredImage } from './hunk-mode.ts';
+import { headingParams } from './images.ts';
 import { treeImages } from './tree-mode.ts';
 import type { TreeImages } from './tree-mode.ts';
 import { macroHookImages } from './macro-hooks.ts';
@@ -37,6 +38,10 @@ async function imageOf(g: GatheredImage): Promise<FunctionImage> {
   const r = await analyzeFunctionText(g.lines.map((l) => l.text).join('\n'), opts);
   const { name: _name, ...image } = r;
   if (!g.whole) image.complete = false;
+  if (g.heading !== undefined) {
+    const hp = headingParams(g.heading, g.name);
+    if (hp.length > 0) image.headerParams = hp;
+  }
   return image;
 }
 
