@@ -5,7 +5,10 @@ import { testRule } from '../../src/rule-tester/rule-tester.ts';
 testRule(rule, {
   valid: [
     'valid-arch-remap-result-discarded.patch',
+    'valid-fault-install-checks-pte-changed.c',
     'valid-fault-retake-checks-pte-same.c',
+    'valid-fault-spin-lock-checks-pte-same.c',
+    'valid-huge-fault-checks-pmd-same.c',
     'valid-hunk-retake-updates-orig-pte.patch',
     'valid-kernel-walk-no-unmap.c',
     'valid-lockless-read-checked-with-pte-same.patch',
@@ -37,7 +40,11 @@ testRule(rule, {
     'invalid-map-handed-to-own-helper.patch',
     'invalid-break-unlocks-pte-minus-one.patch',
     'invalid-continue-without-relock.c',
+    'invalid-fault-install-drops-pte-same.patch',
     'invalid-fault-retake-without-pte-same.patch',
+    'invalid-fault-spin-lock-installs-snapshot.c',
+    'invalid-huge-fault-install-drops-pmd-same.patch',
+    'invalid-hunk-fault-install-drops-pte-same.patch',
     'invalid-guarded-unlock-without-reset.c',
     'invalid-hunk-unlocks-stale-orig-pte.patch',
     'invalid-lockless-read-then-write-under-lock.patch',
