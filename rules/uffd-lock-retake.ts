@@ -16,7 +16,7 @@ import { PTE_MAP_SEMANTICS } from '../src/kernel-api/catalogue.ts';
 import { createRule } from './create-rule.ts';
 import { UNREACHABLE_HOLD, resultDiscarded } from './utils/discarded-result.ts';
 import type { TypedRuleContext } from './create-rule.ts';
-import { faultSnapshotAt, mayRevalidate } from './utils/fault-snapshot.ts';
+import { faultSnapshotAt, mayRevalidate, textRevalidates } from './utils/fault-snapshot.ts';
 import type { FaultSnapshot } from './utils/fault-snapshot.ts';
 import { inventedLoopExitUnknown } from './utils/invented-loop.ts';
 import { PTL_BEFORE_LOOP, lockAcrossLoop } from './utils/loop-lock.ts';
@@ -881,7 +881,8 @@ function checkStaleValue(ctx: TypedRuleContext<MessageId>, path: EventPath, seen
       // A hunk gap between the lock and the write may hold the re-validation: only the fault snapshot's claim is
       // still raised then, inconclusive on that question.
       const gap = r !== undefined && !contiguous(ctx.image, r.read.loc.line, ev.loc.line);
-      if (r && r.stale && r.drop && r.retake && ev.id >= 0 && !seen.has(wkey) && (!gap || r.snapshot)) {
+      const retold = r?.snapshot !== undefined && r.retake !== undefined && textRevalidates(ctx.image, r.snapshot, r.retake.loc.line, ev.loc.line);
+      if (r && r.stale && r.drop && r.retake && ev.id >= 0 && !seen.has(wkey) && (!gap || r.snapshot) && !retold) {
         seen.add(wkey);
         const real = (e: Event): Event => imageEvent(ctx.image, e);
         const anchor = pickAnchor(ctx.side, [real(ev), real(r.retake), real(r.drop), real(r.read)].filter((e) => e.id >= 0));

@@ -79,3 +79,42 @@ function entryOf(expr: string | undefined): string {
     if (s === before) return s;
   }
 }
+
+/** Wrappers and assertions whose argument is tested, not read through: `unlikely(!vmf->pte)` tests the pointer. */
+const NOT_READING: ReadonlySet<string> = new Set(['likely', 'unlikely', 'if', 'while', 'WARN_ON', 'WARN_ON_ONCE', 'VM_WARN_ON', 'VM_WARN_ON_ONCE', 'BUG_ON', 'VM_BUG_ON', 'IS_ERR_OR_NULL']);
+
+/**
+ * Does the source between the lock (line `from`) and the write (line `to`) read the entry in a way the events do
+ * not show: a dereference (`pmd_none(*vmf->pmd)`, where pmd_none() is not an event), the entry pointer handed to any
+ * call other than a test wrapper, or the fault descriptor itself handed to a call (`vmf_pte_changed(vmf)`)? Read
+ * from the text, whatever path runs: any such line is taken as the re-validation.
+ */
+export function textRevalidates(image: FunctionImage, snap: FaultSnapshot, from: number, to: number): boolean {
+  const lines = image.text.split('\n').slice(from, Math.max(from, to - 1));
+  const text = lines.join('\n');
+  const owner = snap.target.replace(/->\w+$/, '');
+  const esc = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  if (new RegExp(`[(,]\\s*&?\\s*${esc(owner)}\\s*[,)]`).test(text)) return true;
+  const re = new RegExp(`${esc(snap.target)}\\b`, 'g');
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    const start = Math.max(text.lastIndexOf(';', m.index), text.lastIndexOf('{', m.index), text.lastIndexOf('}', m.index)) + 1;
+    const pre = text.slice(start, m.index);
+    if (/\*\s*\(?\s*$/.test(pre) || /^\s*\[/.test(text.slice(m.index + m[0].length))) return true;
+    // The innermost call still open before the mention.
+    let depth = 0;
+    for (let i = pre.length - 1; i >= 0; i--) {
+      const c = pre[i];
+      if (c === ')') depth++;
+      else if (c === '(') {
+        if (depth === 0) {
+          const name = /([A-Za-z_]\w*)\s*$/.exec(pre.slice(0, i))?.[1];
+          if (name && !NOT_READING.has(name)) return true;
+          if (!name) continue;
+          break;
+        }
+        depth--;
+      }
+    }
+  }
+  return false;
+}

@@ -8,6 +8,7 @@ testRule(rule, {
     'valid-fault-install-checks-pte-changed.c',
     'valid-fault-retake-checks-pte-same.c',
     'valid-fault-spin-lock-checks-pte-same.c',
+    'valid-huge-fault-checks-pmd-none.c',
     'valid-huge-fault-checks-pmd-same.c',
     'valid-hunk-retake-updates-orig-pte.patch',
     'valid-kernel-walk-no-unmap.c',
