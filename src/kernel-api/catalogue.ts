@@ -41,6 +41,20 @@ const SLEEPS: EventAttrs = { sleeps: true };
  * `__tlb_reset_range()`). A zapper that finds the entries already cleared by a concurrent zapper (MADV_DONTNEED under
  * mmap_lock read) gathers nothing; without the forced flush it returns while the other's flush is still pending.
  */
+/**
+ * Calls that copy a user page's contents into another page: `to` / `from` are argument indices; `from: 'ptes'`
+ * copies every page mapped by the PTE table given as argument 0. A copy of a page whose entry was cleared but not
+ * yet flushed misses the stores other CPUs make through their stale TLB entries after it (rules/utils/clear-then-copy.ts).
+ */
+export const PAGE_COPIES: Readonly<Record<string, { to: number; from: number | 'ptes'; cites: string }>> = {
+  __collapse_huge_page_copy: { to: 1, from: 'ptes', cites: 'mm/khugepaged.c __collapse_huge_page_copy(): copies each page mapped by the PTE table into the new huge page' },
+  copy_user_highpage: { to: 0, from: 1, cites: 'include/linux/highmem.h copy_user_highpage(to, from, vaddr, vma)' },
+  copy_mc_user_highpage: { to: 0, from: 1, cites: 'include/linux/highmem.h copy_mc_user_highpage(to, from, vaddr, vma)' },
+  copy_highpage: { to: 0, from: 1, cites: 'include/linux/highmem.h copy_highpage(to, from)' },
+  copy_mc_highpage: { to: 0, from: 1, cites: 'include/linux/highmem.h copy_mc_highpage(to, from)' },
+  folio_copy: { to: 0, from: 1, cites: 'mm/util.c folio_copy(dst, src)' },
+};
+
 export const NESTED_FLUSH_FINISHERS: ReadonlySet<string> = new Set(['tlb_finish_mmu']);
 
 /**
