@@ -16,7 +16,7 @@ import { PTE_MAP_SEMANTICS } from '../src/kernel-api/catalogue.ts';
 import { createRule } from './create-rule.ts';
 import { UNREACHABLE_HOLD, resultDiscarded } from './utils/discarded-result.ts';
 import type { TypedRuleContext } from './create-rule.ts';
-import { faultSnapshotAt, mayRevalidate, textRevalidates } from './utils/fault-snapshot.ts';
+import { faultSnapshotAt, installAsWrite, installTarget, mayRevalidate, textRevalidates } from './utils/fault-snapshot.ts';
 import type { FaultSnapshot } from './utils/fault-snapshot.ts';
 import { inventedLoopExitUnknown } from './utils/invented-loop.ts';
 import { PTL_BEFORE_LOOP, lockAcrossLoop } from './utils/loop-lock.ts';
@@ -875,8 +875,10 @@ function checkStaleValue(ctx: TypedRuleContext<MessageId>, path: EventPath, seen
       // A whole function that reads the entry before it ever takes or drops a page-table lock read it without the
       // lock (taking it later would otherwise be a self-deadlock): what it writes under the lock rests on that read.
       reads.set(pte, { read: ev, drop: ev, stale: false, lockless: true, at: mappedAt.get(pte) });
-    } else if (VALUE_WRITES.has(ev.kind) && held) {
-      const r = reads.get(pte);
+    } else if ((VALUE_WRITES.has(ev.kind) || installTarget(ev) !== undefined) && held) {
+      // A fault-path installer (set_pte_range(vmf, ...)) writes vmf->pte: only the fault snapshot's claim covers it.
+      const installs = installTarget(ev);
+      const r = installs !== undefined ? (reads.get(installs)?.snapshot ? reads.get(installs) : undefined) : reads.get(pte);
       const wkey = `staleValue:${ev.id}${structure ? ':structure-unknown' : ''}`;
       // A hunk gap between the lock and the write may hold the re-validation: only the fault snapshot's claim is
       // still raised then, inconclusive on that question.
@@ -904,7 +906,7 @@ function checkStaleValue(ctx: TypedRuleContext<MessageId>, path: EventPath, seen
         // The caller's read under the lock it holds on entry is part of the simulated path.
         const lockless = snap?.target.endsWith('->pmd') ? 'pmdp_get_lockless' : 'ptep_get_lockless';
         const callerRead: PathStep[] = snap
-          ? [{ step: 'event', id: -1, kind: 'pte-read', callee: lockless, args: { pte: pte }, attrs: lockless === 'pmdp_get_lockless' ? { level: 'pmd' } : {}, loc: r.read.loc, text: `(caller, without the lock) ${snap.entry} = ${lockless}(${pte})` }]
+          ? [{ step: 'event', id: -1, kind: 'pte-read', callee: lockless, args: { pte: snap.target }, attrs: lockless === 'pmdp_get_lockless' ? { level: 'pmd' } : {}, loc: r.read.loc, text: `(caller, without the lock) ${snap.entry} = ${lockless}(${snap.target})` }]
           : r.entry
           ? [{ step: 'event', id: -1, kind: 'pte-read', callee: 'ptep_get', args: { pte: pte }, attrs: {}, loc: r.read.loc, text: `(caller, under the lock) ${r.entry} = ptep_get(${pte})` }]
           : [];
@@ -919,7 +921,7 @@ function checkStaleValue(ctx: TypedRuleContext<MessageId>, path: EventPath, seen
           },
           anchor,
           related,
-          path: callerRead.length > 0 ? { steps: [...callerRead, ...path.steps], complete: path.complete } : path,
+          path: callerRead.length > 0 ? { steps: [...callerRead, ...(installs ? installAsWrite(path.steps, ev, installs) : path.steps)], complete: path.complete } : path,
           hazard: {
             ...(unknown ? { unknown } : {}),
             kind: 'stale-pte-after-retake',

@@ -12,7 +12,8 @@
  * (do_huge_pmd_numa_page). A lock taken by the handler is never already held (that would self-deadlock), so
  * whatever was read before it — by the caller or by the handler under an earlier, dropped lock — is stale.
  */
-import type { Event, FunctionImage } from '../../src/core/events.ts';
+import type { Event, FunctionImage, PathStep } from '../../src/core/events.ts';
+import { FAULT_INSTALLERS } from '../../src/kernel-api/catalogue.ts';
 import { lockOf, norm } from './paths.ts';
 
 export interface FaultSnapshot {
@@ -55,7 +56,27 @@ export function faultSnapshotAt(image: FunctionImage, ev: Event): FaultSnapshot 
  * that is handed the fault descriptor itself or the entry pointer (`vmf_pte_changed(vmf)`, a helper comparing
  * `*vmf->pte` with `vmf->orig_pte`). Counted as a re-read, so the claim never rests on such a call doing nothing.
  */
+/**
+ * The entry a fault-path installer writes (catalogue FAULT_INSTALLERS: `set_pte_range(vmf, ...)` writes `vmf->pte`),
+ * or undefined for any other event.
+ */
+export function installTarget(ev: Event): string | undefined {
+  if (ev.kind !== 'call' || !FAULT_INSTALLERS[ev.callee]) return undefined;
+  const owner = norm(ev.args.arg0);
+  return /^[A-Za-z_]\w*$/.test(owner) ? `${owner}->pte` : undefined;
+}
+
+/** The path with an installer call simulated as the PTE write it makes (`set_ptes(..., vmf->pte, ...)`). */
+export function installAsWrite(steps: readonly PathStep[], ev: Event, target: string): PathStep[] {
+  return steps.map((s) =>
+    s.step === 'event' && s.id === ev.id && s.loc.line === ev.loc.line && s.callee === ev.callee
+      ? { ...s, kind: 'pte-set', args: { ...s.args, pte: target }, attrs: { effects: ['unknown'] } }
+      : s,
+  );
+}
+
 export function mayRevalidate(ev: Event, snap: FaultSnapshot): boolean {
+  if (installTarget(ev) !== undefined) return false;
   if (ev.kind === 'pte-same' || ev.kind === 'pte-read') {
     // `pmd_same(*vmf->pmd, vmf->orig_pmd)`, `pte_same(ptep_get(vmf->pte), ...)`: the entry compared under the lock.
     return [ev.args.pte, ev.args.old].some((a) => entryOf(a) === snap.target);

@@ -55,6 +55,15 @@ export const PAGE_COPIES: Readonly<Record<string, { to: number; from: number | '
   folio_copy: { to: 0, from: 1, cites: 'mm/util.c folio_copy(dst, src)' },
 };
 
+/**
+ * Fault-path helpers that install the faulting entry through `vmf->pte` with no check of their own: the caller holds
+ * `vmf->ptl` and must have re-validated the entry (argument 0 is the `struct vm_fault *`).
+ */
+export const FAULT_INSTALLERS: Readonly<Record<string, { cites: string }>> = {
+  set_pte_range: { cites: 'mm/memory.c set_pte_range(vmf, folio, page, nr, addr): set_ptes(vma->vm_mm, addr, vmf->pte, entry, nr); "the caller must hold the page table lock"' },
+  do_set_pte: { cites: 'mm/memory.c do_set_pte(vmf, page, addr) (before 6.6): set_pte_at(vma->vm_mm, addr, vmf->pte, entry)' },
+};
+
 export const NESTED_FLUSH_FINISHERS: ReadonlySet<string> = new Set(['tlb_finish_mmu']);
 
 /**

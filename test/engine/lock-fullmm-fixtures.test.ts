@@ -31,6 +31,7 @@ describe('uffd-lock-retake and fullmm-misuse fixtures through the engine', () =>
     ['uffd-lock-retake', 'invalid-fault-retake-without-pte-same.patch', 'no-stale-access'],
     ['uffd-lock-retake', 'invalid-lockless-read-then-write-under-lock.patch', 'no-stale-access'],
     ['uffd-lock-retake', 'invalid-fault-install-drops-pte-same.patch', 'no-stale-access'],
+    ['uffd-lock-retake', 'invalid-fault-finish-drops-pte-changed.patch', 'no-stale-access'],
     ['uffd-lock-retake', 'invalid-huge-fault-install-drops-pmd-same.patch', 'no-stale-access'],
     ['fullmm-misuse', 'invalid-fullmm-helper-called-from-syscall.patch', 'write-protect-holds'],
     ['fullmm-misuse', 'invalid-flush-hook-skips-fullmm.patch', 'no-stale-access'],

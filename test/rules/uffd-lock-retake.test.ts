@@ -41,6 +41,7 @@ testRule(rule, {
     'invalid-map-handed-to-own-helper.patch',
     'invalid-break-unlocks-pte-minus-one.patch',
     'invalid-continue-without-relock.c',
+    'invalid-fault-finish-drops-pte-changed.patch',
     'invalid-fault-install-drops-pte-same.patch',
     'invalid-fault-retake-without-pte-same.patch',
     'invalid-fault-spin-lock-installs-snapshot.c',
