@@ -77,10 +77,9 @@ export function installAsWrite(steps: readonly PathStep[], ev: Event, target: st
 
 export function mayRevalidate(ev: Event, snap: FaultSnapshot): boolean {
   if (installTarget(ev) !== undefined) return false;
-  if (ev.kind === 'pte-same' || ev.kind === 'pte-read') {
-    // `pmd_same(*vmf->pmd, vmf->orig_pmd)`, `pte_same(ptep_get(vmf->pte), ...)`: the entry compared under the lock.
-    return [ev.args.pte, ev.args.old].some((a) => entryOf(a) === snap.target);
-  }
+  // Any entry read or compared under the lock, through whatever pointer (`pte_t *pte = vmf->pte;` then
+  // `pte_same(ptep_get(pte), vmf->orig_pte)`): the analysis does not follow the alias, so it is taken as the re-check.
+  if (ev.kind === 'pte-same' || ev.kind === 'pte-read' || ev.kind === 'pte-modify-start' || ev.kind === 'pte-clear' || ev.kind === 'pte-clear-flush') return true;
   if (ev.kind !== 'call') return false;
   const owner = snap.target.replace(/->\w+$/, '');
   return Object.values(ev.args).some((a) => {
@@ -107,8 +106,8 @@ const NOT_READING: ReadonlySet<string> = new Set(['likely', 'unlikely', 'if', 'w
 /**
  * Does the source between the lock (line `from`) and the write (line `to`) read the entry in a way the events do
  * not show: a dereference (`pmd_none(*vmf->pmd)`, where pmd_none() is not an event), the entry pointer handed to any
- * call other than a test wrapper, or the fault descriptor itself handed to a call (`vmf_pte_changed(vmf)`)? Read
- * from the text, whatever path runs: any such line is taken as the re-validation.
+ * call other than a test wrapper, the fault descriptor itself handed to a call (`vmf_pte_changed(vmf)`), or any
+ * `*_same()` comparison? Read from the text, whatever path runs: any such line is taken as the re-validation.
  */
 export function textRevalidates(image: FunctionImage, snap: FaultSnapshot, from: number, to: number): boolean {
   const lines = image.text.split('\n').slice(from, Math.max(from, to - 1));
@@ -116,6 +115,8 @@ export function textRevalidates(image: FunctionImage, snap: FaultSnapshot, from:
   const owner = snap.target.replace(/->\w+$/, '');
   const esc = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   if (new RegExp(`[(,]\\s*&?\\s*${esc(owner)}\\s*[,)]`).test(text)) return true;
+  // A comparison of any entry (pte_same(), pmd_same(), pte_same_norecency(), a helper named so), whatever its operands.
+  if (/\b\w*_same\w*\s*\(/.test(text)) return true;
   const re = new RegExp(`${esc(snap.target)}\\b`, 'g');
   for (let m = re.exec(text); m; m = re.exec(text)) {
     const start = Math.max(text.lastIndexOf(';', m.index), text.lastIndexOf('{', m.index), text.lastIndexOf('}', m.index)) + 1;

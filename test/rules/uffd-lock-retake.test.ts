@@ -5,6 +5,7 @@ import { testRule } from '../../src/rule-tester/rule-tester.ts';
 testRule(rule, {
   valid: [
     'valid-arch-remap-result-discarded.patch',
+    'valid-fault-checks-through-alias.c',
     'valid-fault-install-checks-pte-changed.c',
     'valid-fault-retake-checks-pte-same.c',
     'valid-fault-spin-lock-checks-pte-same.c',
