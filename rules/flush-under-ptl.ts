@@ -37,9 +37,11 @@ import {
   synthEvent,
 } from './utils/paths.ts';
 import { ARCH_FLUSH_MESSAGES, archFlushCandidate, archFlushViolations, type ArchFlushMessageId } from './utils/arch-flush.ts';
+import { COPY_MESSAGES, copyBeforeFlushCandidates, type CopyMessageId } from './utils/clear-then-copy.ts';
 
 export type MessageId =
   | ArchFlushMessageId
+  | CopyMessageId
   | 'flushAfterUnlock'
   | 'callbackNoFlush'
   | 'unlockBeforeFlush'
@@ -1113,6 +1115,7 @@ export default createRule<MessageId>({
     docs: { description: 'Flush the TLB before releasing the page-table lock after clearing, write-protecting or cleaning a page-table entry of any level, or defer the flush where other lock holders can see it' },
     messages: {
       ...ARCH_FLUSH_MESSAGES,
+      ...COPY_MESSAGES,
       flushAfterUnlock:
         '{{op}}() {{verb}} a {{entry}} under the page-table lock, but {{unlock}}() releases the lock before {{flush}}: another CPU can keep using the stale TLB entry in between.',
       notGathered:
@@ -1148,5 +1151,7 @@ export default createRule<MessageId>({
     checkNestedFinish(ctx);
     // An architecture's flush hook that invalidates less than the generic contract (rules/utils/arch-flush.ts).
     for (const v of archFlushViolations(ctx.fn, ctx.side, ctx.image, ctx.siblings)) ctx.report(archFlushCandidate(v, ctx.image));
+    // A cleared entry's page copied before the flush: a stale-TLB store after the copy is lost (rules/utils/clear-then-copy.ts).
+    for (const c of copyBeforeFlushCandidates(ctx.image, ctx.side)) ctx.report(c);
   },
 });

@@ -16,6 +16,8 @@ import { PTE_MAP_SEMANTICS } from '../src/kernel-api/catalogue.ts';
 import { createRule } from './create-rule.ts';
 import { resultDiscarded } from './utils/discarded-result.ts';
 import type { TypedRuleContext } from './create-rule.ts';
+import { faultSnapshotAt, installAsWrite, installTarget, mayRevalidate, textRevalidates } from './utils/fault-snapshot.ts';
+import type { FaultSnapshot } from './utils/fault-snapshot.ts';
 import { inventedLoopExitUnknown } from './utils/invented-loop.ts';
 import { PTL_BEFORE_LOOP, lockAcrossLoop } from './utils/loop-lock.ts';
 import type { LoopLockVerdict } from './utils/loop-lock.ts';
@@ -838,7 +840,7 @@ const VALUE_WRITES: ReadonlySet<Event['kind']> = new Set(['pte-set', 'pte-modify
  */
 function checkStaleValue(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<string>, structure: string | undefined): void {
   const state = new LockState(fragmentEntryLocks(ctx.image, path));
-  const reads = new Map<string, { read: Event; drop?: Event; retake?: Event; stale: boolean; entry?: string; lockless?: boolean; at?: string }>();
+  const reads = new Map<string, { read: Event; drop?: Event; retake?: Event; stale: boolean; entry?: string; lockless?: boolean; at?: string; snapshot?: FaultSnapshot }>();
   let released = false;
   // Which entry each pointer variable was last mapped at (`pmd, addr` of its map): a re-map elsewhere is another entry.
   const mappedAt = new Map<string, string>();
@@ -865,6 +867,7 @@ function checkStaleValue(ctx: TypedRuleContext<MessageId>, path: EventPath, seen
       if (r && r.at !== undefined && r.at !== where) reads.delete(name);
       mappedAt.set(name, where);
     }
+    for (const [k, r] of reads) if (r.snapshot && mayRevalidate(ev, r.snapshot)) reads.delete(k);
     if (ev.kind === 'pte-advance') reads.delete(pte);
     else if (FRESH_READS.has(ev.kind) && held && pte !== '') {
       reads.set(pte, { read: ev, stale: false, at: mappedAt.get(pte) });
@@ -872,21 +875,39 @@ function checkStaleValue(ctx: TypedRuleContext<MessageId>, path: EventPath, seen
       // A whole function that reads the entry before it ever takes or drops a page-table lock read it without the
       // lock (taking it later would otherwise be a self-deadlock): what it writes under the lock rests on that read.
       reads.set(pte, { read: ev, drop: ev, stale: false, lockless: true, at: mappedAt.get(pte) });
-    } else if (VALUE_WRITES.has(ev.kind) && held) {
-      const r = reads.get(pte);
+    } else if ((VALUE_WRITES.has(ev.kind) || installTarget(ev) !== undefined) && held) {
+      // A fault-path installer (set_pte_range(vmf, ...)) writes vmf->pte: only the fault snapshot's claim covers it.
+      const installs = installTarget(ev);
+      const r = installs !== undefined ? (reads.get(installs)?.snapshot ? reads.get(installs) : undefined) : reads.get(pte);
       const wkey = `staleValue:${ev.id}${structure ? ':structure-unknown' : ''}`;
-      if (r && r.stale && r.drop && r.retake && ev.id >= 0 && !seen.has(wkey) && contiguous(ctx.image, r.read.loc.line, ev.loc.line)) {
+      // A hunk gap between the lock and the write may hold the re-validation: only the fault snapshot's claim is
+      // still raised then, inconclusive on that question.
+      const gap = r !== undefined && !contiguous(ctx.image, r.read.loc.line, ev.loc.line);
+      const retold = r?.snapshot !== undefined && r.retake !== undefined && textRevalidates(ctx.image, r.snapshot, r.retake.loc.line, ev.loc.line);
+      if (r && r.stale && r.drop && r.retake && ev.id >= 0 && !seen.has(wkey) && (!gap || r.snapshot) && !retold) {
         seen.add(wkey);
         const real = (e: Event): Event => imageEvent(ctx.image, e);
         const anchor = pickAnchor(ctx.side, [real(ev), real(r.retake), real(r.drop), real(r.read)].filter((e) => e.id >= 0));
-        const related = [
+        const snap = r.snapshot;
+        const fileLine = (e: Event): number => ctx.image.lineInfo[e.loc.line - 1]?.fileLine ?? e.loc.line;
+        const gapUnknown = snap && gap
+          ? `whether the lines between ${fileLine(real(r.retake))} and ${fileLine(real(ev))} that the diff does not show re-read ${snap.target} under the lock (compare it with ${snap.entry})`
+          : undefined;
+        const unknown = [structure, gapUnknown].filter((x): x is string => x !== undefined).join('; ');
+        const related = snap ? [
+          { event: real(r.retake), message: `lock taken here: ${snap.entry} was read by the fault's caller without it, and the entry may have changed since` },
+          { event: real(ev), message: `written here without comparing ${snap.target} with ${snap.entry} under the lock` },
+        ].filter((x) => x.event.id >= 0 && x.event.id !== anchor.id) : [
           { event: real(r.read), message: r.entry ? `${r.entry} was read by the caller under the lock released here` : r.lockless ? 'PTE read here, without the lock' : 'PTE read here, under the lock' },
           ...(r.lockless ? [] : [{ event: real(r.drop), message: 'page-table lock dropped here' }]),
           { event: real(r.retake), message: r.lockless ? 'lock taken here: the entry may have changed since the read' : 'and re-taken here: the entry may have changed meanwhile' },
           { event: real(ev), message: 'written here from the old value' },
         ].filter((x) => x.event.id >= 0 && x.event.id !== anchor.id);
         // The caller's read under the lock it holds on entry is part of the simulated path.
-        const callerRead: PathStep[] = r.entry
+        const lockless = snap?.target.endsWith('->pmd') ? 'pmdp_get_lockless' : 'ptep_get_lockless';
+        const callerRead: PathStep[] = snap
+          ? [{ step: 'event', id: -1, kind: 'pte-read', callee: lockless, args: { pte: snap.target }, attrs: lockless === 'pmdp_get_lockless' ? { level: 'pmd' } : {}, loc: r.read.loc, text: `(caller, without the lock) ${snap.entry} = ${lockless}(${snap.target})` }]
+          : r.entry
           ? [{ step: 'event', id: -1, kind: 'pte-read', callee: 'ptep_get', args: { pte: pte }, attrs: {}, loc: r.read.loc, text: `(caller, under the lock) ${r.entry} = ptep_get(${pte})` }]
           : [];
         ctx.report({
@@ -895,24 +916,25 @@ function checkStaleValue(ctx: TypedRuleContext<MessageId>, path: EventPath, seen
             write: ev.callee,
             read: r.entry ? `the caller (${r.entry})` : `${r.read.callee}()`,
             retake: r.retake.callee,
-            how: r.lockless ? 'took' : 're-took',
-            when: r.lockless ? 'without the lock, before taking it' : 'before the lock was dropped',
+            how: r.lockless || snap ? 'took' : 're-took',
+            when: snap ? 'without the lock (the fault\'s lockless snapshot)' : r.lockless ? 'without the lock, before taking it' : 'before the lock was dropped',
           },
           anchor,
           related,
-          path: r.entry ? { steps: [...callerRead, ...path.steps], complete: path.complete } : path,
+          path: callerRead.length > 0 ? { steps: [...callerRead, ...(installs ? installAsWrite(path.steps, ev, installs) : path.steps)], complete: path.complete } : path,
           hazard: {
-            ...(structure ? { unknown: structure } : {}),
+            ...(unknown ? { unknown } : {}),
             kind: 'stale-pte-after-retake',
             invariants: ['no-stale-access', 'no-lost-write'],
             adversaries: ['zap', 'user-reader'],
             arch: ['x86'],
-            context: r.entry ? ['pte-retake', 'ptl-held-on-entry'] : ['pte-retake'],
+            context: snap ? ['pte-retake', 'fault-snapshot'] : r.entry ? ['pte-retake', 'ptl-held-on-entry'] : ['pte-retake'],
           },
           suggestion: { text: `after ${r.retake.callee}() re-read the entry and give up unless pte_same(ptep_get(pte), old)` },
         });
       }
     }
+    const wasHeld = state.held.has(lockOf(ev) || norm(ev.result));
     const res = state.apply(ev);
     if (res.released.length > 0 || res.unheld.length > 0) released = true;
     for (const rel of res.released) {
@@ -925,6 +947,11 @@ function checkStaleValue(ctx: TypedRuleContext<MessageId>, path: EventPath, seen
           r.retake = ev;
           r.stale = true;
         }
+      }
+      // A fault handler taking vmf->ptl itself: vmf->orig_pte (orig_pmd) is the caller's lockless snapshot.
+      const snapshot = wasHeld ? undefined : faultSnapshotAt(ctx.image, ev);
+      if (snapshot && !reads.has(snapshot.target)) {
+        reads.set(snapshot.target, { read: ev, drop: ev, retake: ev, stale: true, entry: snapshot.entry, snapshot, at: mappedAt.get(snapshot.target) });
       }
     }
   }

@@ -25,6 +25,13 @@ export interface EventAttrs {
   mode?: 'read' | 'write';
   /** PTE writes: what the written value lost or gained relative to what was read (local value tracking). */
   effects?: PteEffect[];
+  /**
+   * A page copy (catalogue PAGE_COPIES) whose source is the page of the entry in `args.pte`: the model allocates
+   * the copy page with that page's data (rules/utils/clear-then-copy.ts).
+   */
+  copyInto?: boolean;
+  /** A PTE write that installs the page a `copyInto` event made (the model maps the copy). */
+  mapsCopy?: boolean;
   scope?: FlushScope;
   fullmm?: boolean;
   /** Notifier start/end: may the callback sleep (`_nonblock` → false). */

@@ -413,7 +413,7 @@ function eventInstr(e: Extract<PathStep, { step: 'event' }>, b: Binder): OpInstr
     case 'pte-modify-commit':
     case 'pte-wrprotect':
     case 'pte-mkold':
-      return { op: e.kind, pte, ...(e.attrs.effects ? { effects: [...e.attrs.effects] } : {}), label };
+      return { op: e.kind, pte, ...(e.attrs.effects ? { effects: [...e.attrs.effects] } : {}), ...(e.attrs.mapsCopy ? { page: COPY_PAGE } : {}), label };
     case 'tlb-flush': {
       const scope = e.attrs.scope ?? 'range';
       // A range the rule showed to start past the changed entries covers none of the model's entries.
@@ -452,6 +452,8 @@ function eventInstr(e: Extract<PathStep, { step: 'event' }>, b: Binder): OpInstr
     case 'page-dirty':
     case 'page-mkclean':
     case 'page-get':
+      // A page copy: the copy page (COPY_PAGE) is allocated with the data of the entry's page.
+      if (e.kind === 'page-get' && e.attrs.copyInto) return { op: 'page-get', page: COPY_PAGE, copy: page, label };
       return { op: e.kind, page, label };
     case 'wp-page-copy':
       // The copy goes into a free page of the model (COPY_PAGE), allocated by the op.

@@ -41,6 +41,29 @@ const SLEEPS: EventAttrs = { sleeps: true };
  * `__tlb_reset_range()`). A zapper that finds the entries already cleared by a concurrent zapper (MADV_DONTNEED under
  * mmap_lock read) gathers nothing; without the forced flush it returns while the other's flush is still pending.
  */
+/**
+ * Calls that copy a user page's contents into another page: `to` / `from` are argument indices; `from: 'ptes'`
+ * copies every page mapped by the PTE table given as argument 0. A copy of a page whose entry was cleared but not
+ * yet flushed misses the stores other CPUs make through their stale TLB entries after it (rules/utils/clear-then-copy.ts).
+ */
+export const PAGE_COPIES: Readonly<Record<string, { to: number; from: number | 'ptes'; cites: string }>> = {
+  __collapse_huge_page_copy: { to: 1, from: 'ptes', cites: 'mm/khugepaged.c __collapse_huge_page_copy(): copies each page mapped by the PTE table into the new huge page' },
+  copy_user_highpage: { to: 0, from: 1, cites: 'include/linux/highmem.h copy_user_highpage(to, from, vaddr, vma)' },
+  copy_mc_user_highpage: { to: 0, from: 1, cites: 'include/linux/highmem.h copy_mc_user_highpage(to, from, vaddr, vma)' },
+  copy_highpage: { to: 0, from: 1, cites: 'include/linux/highmem.h copy_highpage(to, from)' },
+  copy_mc_highpage: { to: 0, from: 1, cites: 'include/linux/highmem.h copy_mc_highpage(to, from)' },
+  folio_copy: { to: 0, from: 1, cites: 'mm/util.c folio_copy(dst, src)' },
+};
+
+/**
+ * Fault-path helpers that install the faulting entry through `vmf->pte` with no check of their own: the caller holds
+ * `vmf->ptl` and must have re-validated the entry (argument 0 is the `struct vm_fault *`).
+ */
+export const FAULT_INSTALLERS: Readonly<Record<string, { cites: string }>> = {
+  set_pte_range: { cites: 'mm/memory.c set_pte_range(vmf, folio, page, nr, addr): set_ptes(vma->vm_mm, addr, vmf->pte, entry, nr); "the caller must hold the page table lock"' },
+  do_set_pte: { cites: 'mm/memory.c do_set_pte(vmf, page, addr) (before 6.6): set_pte_at(vma->vm_mm, addr, vmf->pte, entry)' },
+};
+
 export const NESTED_FLUSH_FINISHERS: ReadonlySet<string> = new Set(['tlb_finish_mmu']);
 
 /**

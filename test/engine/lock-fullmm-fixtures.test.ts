@@ -30,6 +30,9 @@ describe('uffd-lock-retake and fullmm-misuse fixtures through the engine', () =>
     ['uffd-lock-retake', 'invalid-stale-pte-value-after-retake.patch', 'no-stale-access'],
     ['uffd-lock-retake', 'invalid-fault-retake-without-pte-same.patch', 'no-stale-access'],
     ['uffd-lock-retake', 'invalid-lockless-read-then-write-under-lock.patch', 'no-stale-access'],
+    ['uffd-lock-retake', 'invalid-fault-install-drops-pte-same.patch', 'no-stale-access'],
+    ['uffd-lock-retake', 'invalid-fault-finish-drops-pte-changed.patch', 'no-stale-access'],
+    ['uffd-lock-retake', 'invalid-huge-fault-install-drops-pmd-same.patch', 'no-stale-access'],
     ['fullmm-misuse', 'invalid-fullmm-helper-called-from-syscall.patch', 'write-protect-holds'],
     ['fullmm-misuse', 'invalid-flush-hook-skips-fullmm.patch', 'no-stale-access'],
     ['fullmm-misuse', 'invalid-fullmm-assigned-on-live-mm.patch', 'write-protect-holds'],
@@ -74,6 +77,15 @@ describe('uffd-lock-retake and fullmm-misuse fixtures through the engine', () =>
     expect(mine[0]?.location?.messageId).toBe('quoted-discarded-remap@mmreview.invalid');
     // The line of the discarded call in the message body.
     expect(mine[0]?.location?.line).toBe(9);
+  });
+
+  it('says inconclusive when a hunk gap lies between the fault handler\'s lock and its install', async () => {
+    const findings = await check('uffd-lock-retake', 'invalid-hunk-fault-install-drops-pte-same.patch');
+    const f = findings.find((x) => x.rule === 'uffd-lock-retake');
+    expect(f?.status, JSON.stringify(findings.map((x) => [x.rule, x.status]))).toBe('inconclusive');
+    expect(f?.introduced).toBe(true);
+    expect(f?.dependsOn).toMatch(/lines between 41 and 81 .* re-read vmf->pte under the lock/);
+    expect(findings.filter(isReportable)).toEqual([]);
   });
 
   it('says inconclusive, with the reason, when no caller shows whether the mm is live', async () => {

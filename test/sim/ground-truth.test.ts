@@ -5,10 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { GROUND_TRUTH, simulate, simulateAll } from '../../src/sim/index.ts';
 
 describe('ground truth', () => {
-  it('has a buggy and a fixed variant for each of the nine pairs', () => {
+  it('has a buggy and a fixed variant for each of the ten pairs', () => {
     const pairs = new Map<string, string[]>();
     for (const g of GROUND_TRUTH) pairs.set(g.pair, [...(pairs.get(g.pair) ?? []), g.variant]);
-    expect(pairs.size).toBe(9);
+    expect(pairs.size).toBe(10);
     for (const v of pairs.values()) expect(v.sort()).toEqual(['buggy', 'fixed']);
   });
 
@@ -27,6 +27,19 @@ describe('ground truth', () => {
       }
     });
   }
+
+  it('the collapse copy loses a store made through the stale TLB entry after the copy and before the flush', () => {
+    const g = GROUND_TRUTH.find((x) => x.name === 'collapse-copy-flush-buggy')!;
+    const t = simulate(g.scenario).trace!;
+    const actions = t.steps.map((s) => s.action);
+    const copy = actions.indexOf('__collapse_huge_page_copy()');
+    const store = actions.findIndex((a) => a.includes('stale TLB'));
+    const flush = actions.findIndex((a) => a.startsWith('flush_tlb_range('));
+    expect(copy).toBeGreaterThan(-1);
+    expect(store).toBeGreaterThan(copy);
+    expect(flush).toBeGreaterThan(store);
+    expect(t.steps.at(-1)!.violation).toBe('no-lost-write');
+  });
 
   it('the futex livelock is arch-specific: ppc-e500 violates, x86 does not', () => {
     const g = GROUND_TRUTH.find((x) => x.name === 'futex-fixup-livelock-buggy')!;

@@ -29,6 +29,14 @@ describe.skipIf(!available)('SPIN agrees with the explorer on the ground truth',
     expect(results).toHaveLength(GROUND_TRUTH.length);
   }, 300_000);
 
+  it('the clear-then-copy collapse (page-get with copy, lost write) exports with the explorer\'s verdicts', async () => {
+    for (const g of GROUND_TRUTH.filter((x) => x.pair === 'collapse-copy-flush')) {
+      const ours = simulate(g.scenario, { arch: 'x86' });
+      const spin = await runSpin(g.scenario, 'x86');
+      expect(`${spin.verdict} ${spin.invariant ?? ''}`.trim(), g.name).toBe(`${ours.verdict} ${ours.invariant ?? ''}`.trim());
+    }
+  }, 120_000);
+
   it('tlb->fullmm = 1 (gather-set-fullmm) exports with the explorer\'s verdicts', async () => {
     const live = scen([th('k', [{ op: 'gather-init' }, { op: 'gather-set-fullmm' }, { op: 'gather-finish' }])]);
     const dead = scen([

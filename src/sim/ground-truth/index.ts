@@ -2,6 +2,7 @@
  * All ground-truth cases (buggy + fixed per pair), in a fixed order.
  */
 import { CLEAR_REFS_FULLMM } from './clear-refs-fullmm.ts';
+import { COLLAPSE_COPY_FLUSH } from './collapse-copy-flush.ts';
 import { FUTEX_FIXUP_LIVELOCK } from './futex-fixup-livelock.ts';
 import { KHUGEPAGED_NOTIFIERS } from './khugepaged-notifiers.ts';
 import { KSM_CHANGE_PTE } from './ksm-change-pte.ts';
@@ -24,4 +25,5 @@ export const GROUND_TRUTH: GroundTruth[] = [
   ...KSM_CHANGE_PTE,
   ...PTE_LOOP_UNLOCKED,
   ...FUTEX_FIXUP_LIVELOCK,
+  ...COLLAPSE_COPY_FLUSH,
 ];
