@@ -65,7 +65,8 @@ function stepKey(s: PathStep, kept: (cond: string) => boolean): string {
 
 /**
  * The equivalence key of a path: its event and control sequence (PTE-state branch outcomes included), with loop
- * visits that hold no event (a loop entered and left, or iterated, without a kernel event in between) left out.
+ * visits that hold no event (a loop entered and left by its condition, or iterated, without a kernel event in
+ * between) left out.
  */
 function pathKey(steps: readonly PathStep[], kept: (cond: string) => boolean): string {
   const toks: string[] = [];
@@ -88,7 +89,9 @@ function pathKey(steps: readonly PathStep[], kept: (cond: string) => boolean): s
       if (i >= 0) {
         const o = open[i]!;
         open.splice(i);
-        if (o.events === events) toks.length = o.at;
+        // Left by its condition without an event: the same as not entered. Left by a `break` (or `goto`), the path
+        // did stop early, which the loop's cursor shows (`pte - 1` before any `pte++`): kept apart.
+        if (o.events === events && s.via === 'cond') toks.length = o.at;
       }
     }
   }
