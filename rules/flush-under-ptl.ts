@@ -10,6 +10,7 @@ import type { PteEffect } from '../src/core/ops.ts';
 import type { AdversaryName, InvariantName } from '../src/core/sim-contract.ts';
 import type { Hazard, Side } from '../src/core/rule.ts';
 import { callerGatherNames } from './utils/caller-gather.ts';
+import { guardingFlushFlag } from './utils/flush-flag.ts';
 import { coversRegion, regionBoundsUnseen, widenedRanges } from './utils/extent.ts';
 import { CLEAR_FLUSH_DEFINITIONS, HW_ACCESS_TESTS, NESTED_FLUSH_FINISHERS, NO_NESTED_TEST_CALLEES } from '../src/kernel-api/catalogue.ts';
 import { createRule } from './create-rule.ts';
@@ -754,7 +755,15 @@ function checkPath(
         // whether the deferral was announced there (inc_tlb_flush_pending(), an mmu_gather) is unseen: the claim
         // names it and is never confirmed (without the change the patched thread would do nothing the
         // adversaries could observe, and a violation would be theirs alone).
-        const above = { ...synthEvent('pte-wrprotect', 'ptep_set_wrprotect', { pte: 'pte' }, { line: 0, column: 0 }, { effects: ['wrprotect'] }), text: '(above the hunk) an entry changed under the page-table lock' };
+        // A flush guarded by a catalogued flag (`if (force_flush)`, src/kernel-api/flush-flags.ts) that the visible
+        // code never sets establishes the change: the flag is set under the lock only after an entry was changed
+        // whose flush the code owes itself. Then the model's change is the one the flag records, and nothing is
+        // unseen — unless either image shows an announcement, which could make the deferral another's to see.
+        const flagged = announcedAnywhere(ctx) ? undefined : guardingFlushFlag(ctx.image, path, i, flush.index);
+        const effect = flagged ? flagged.flag.effect : 'wrprotect';
+        const above = flagged
+          ? { ...synthEvent('pte-clear', 'ptep_get_and_clear', { pte: 'pte' }, { line: 0, column: 0 }, { effects: [effect] }), text: `(above the hunk) an entry changed under the page-table lock (${flagged.name} set)` }
+          : { ...synthEvent('pte-wrprotect', 'ptep_set_wrprotect', { pte: 'pte' }, { line: 0, column: 0 }, { effects: ['wrprotect'] }), text: '(above the hunk) an entry changed under the page-table lock' };
         const modelled = insertAt(path, i, above);
         ctx.report({
           messageId: 'unlockBeforeFlush',
@@ -764,9 +773,13 @@ function checkPath(
           path: modelled,
           ...(() => {
             const why = exclusionAbove(ctx, flush.event);
-            return { hazard: why ? { ...hazardFor(['wrprotect'], ['mm-live']), unknown: why } : hazardFor(['wrprotect'], ['mm-live']) };
+            return { hazard: why ? { ...hazardFor([effect], ['mm-live']), unknown: why } : hazardFor([effect], ['mm-live']) };
           })(),
-          unseen: `code above the hunk: which entries it changed under the page-table lock released at line ${ev.loc.fileLine ?? ev.loc.line}, and whether it announced the deferred flush there (inc_tlb_flush_pending(), an mmu_gather); the model assumes one entry write-protected and nothing announced`,
+          ...(flagged
+            ? {}
+            : {
+                unseen: `code above the hunk: which entries it changed under the page-table lock released at line ${ev.loc.fileLine ?? ev.loc.line}, and whether it announced the deferred flush there (inc_tlb_flush_pending(), an mmu_gather); the model assumes one entry write-protected and nothing announced`,
+              }),
           suggestion: { text: `flush the TLB (${flush.event.callee}()) before the page-table lock is released`, path: moveBefore(modelled, flush.index + 1, i + 1) },
         });
       }
@@ -893,6 +906,12 @@ function reportLeak(ctx: TypedRuleContext<MessageId>, path: EventPath, at: numbe
       },
     });
   }
+}
+
+/** Does either image of the function announce a deferred flush (inc/dec_tlb_flush_pending(), an mmu_gather)? */
+function announcedAnywhere(ctx: TypedRuleContext<MessageId>): boolean {
+  const kinds = new Set(['flush-pending-inc', 'flush-pending-dec', 'gather-init', 'gather-finish', 'flush-defer']);
+  return [ctx.fn.pre, ctx.fn.post].some((img) => img?.events.some((e) => kinds.has(e.kind)) === true);
 }
 
 /** Is the step after `i` the cut of a path that left the hunk into a loop the hunk does not show? */

@@ -180,3 +180,46 @@ describe('a clear whose flush is moved after the unlock (a concurrent zap finds 
     expect(findings.some((f) => f.fixed && f.status === 'confirmed' && f.function === 'shrink_collect_pmd'), summary).toBe(true);
   });
 });
+
+describe('a flush guarded by a catalogued flag (force_flush) moved after the unlock, the clears above the hunk', () => {
+  const run = async (file: string, edit?: (text: string) => string): Promise<{ findings: Awaited<ReturnType<typeof checkPatches>>['findings']; summary: string }> => {
+    let path = join(DIR, file);
+    if (edit) {
+      const { mkdtempSync, writeFileSync } = await import('node:fs');
+      const { tmpdir } = await import('node:os');
+      path = join(mkdtempSync(join(tmpdir(), 'mmr-flag-')), file);
+      writeFileSync(path, edit(readFileSync(join(DIR, file), 'utf8')));
+    }
+    const { patches } = await readInputs([path]);
+    const report = await checkPatches(patches, { rules: ['flush-under-ptl'] });
+    return { findings: report.findings, summary: JSON.stringify(report.findings.map((f) => [f.rule, f.function, f.status, f.introduced, f.fixed, f.dependsOn])) };
+  };
+  it('invalid-flagged-flush-moved-after-unlock.patch: confirmed and introduced; the table shows the flagged clear and the stale access', async () => {
+    const { findings, summary } = await run('invalid-flagged-flush-moved-after-unlock.patch');
+    const f = findings.find((x) => isReportable(x));
+    expect(f, summary).toBeDefined();
+    expect(f?.introduced).toBe(true);
+    const table = renderTable(f!.simulation!.trace!, { width: 200 });
+    expect(table).toMatch(/force_flush set/);
+    expect(table).toMatch(/pte_unmap_unlock\(\)/);
+    expect(table).toMatch(/stale TLB entry/);
+  });
+  it('valid-fix-flagged-flush-before-unlock.patch: the flagged flush moved under the lock is recognised as a fix', async () => {
+    const { findings, summary } = await run('valid-fix-flagged-flush-before-unlock.patch');
+    expect(findings.filter(isReportable), summary).toEqual([]);
+    expect(findings.some((f) => f.fixed && f.status === 'confirmed' && f.function === 'shuffle_pte_span'), summary).toBe(true);
+  });
+  it('a flag the visible code sets itself says nothing by the catalogue: inconclusive', async () => {
+    const { findings, summary } = await run('invalid-flagged-flush-moved-after-unlock.patch', (t) =>
+      t.replace(' \t\tset_pte_at(mm, to_addr, to_pte, entry);\n', ' \t\tset_pte_at(mm, to_addr, to_pte, entry);\n+\t\tforce_flush = shuffle_wants_flush(vma);\n').replace('@@ -61,10 +61,10 @@', '@@ -61,10 +61,11 @@'),
+    );
+    expect(findings.filter(isReportable), summary).toEqual([]);
+    expect(findings.some((f) => f.status === 'inconclusive' && f.introduced), summary).toBe(true);
+  });
+  it('an announcement shown in the function leaves the deferral open: inconclusive', async () => {
+    const { findings, summary } = await run('invalid-flagged-flush-moved-after-unlock.patch', (t) =>
+      t.replace('+\t\tflush_tlb_range(vma, span_end - span_len, span_end); /* ruleid: flush-under-ptl */\n', '+\t\tflush_tlb_range(vma, span_end - span_len, span_end); /* ruleid: flush-under-ptl */\n+\tdec_tlb_flush_pending(mm);\n').replace('@@ -61,10 +61,10 @@', '@@ -61,10 +61,11 @@'),
+    );
+    expect(findings.filter(isReportable), summary).toEqual([]);
+  });
+});
