@@ -79,6 +79,13 @@ const cases: Array<{ file: string; messageId: string; invariant: string; table: 
     fixRefutes: true,
   },
   {
+    file: 'invalid-dirty-page-gathered-unflushed.c',
+    messageId: 'dirtyBeforeFlush',
+    invariant: 'no-lost-write',
+    table: [/ptep_get_and_clea/, /set_page_dirty/, /pte_unmap_unlock/, /stale TLB entry/],
+    fixRefutes: true,
+  },
+  {
     file: 'invalid-clear-flush-skips-pending.c',
     messageId: 'skipsPendingFlush',
     invariant: 'write-protect-holds',
@@ -221,5 +228,15 @@ describe('a flush guarded by a catalogued flag (force_flush) moved after the unl
       t.replace('+\t\tflush_tlb_range(vma, span_end - span_len, span_end); /* ruleid: flush-under-ptl */\n', '+\t\tflush_tlb_range(vma, span_end - span_len, span_end); /* ruleid: flush-under-ptl */\n+\tdec_tlb_flush_pending(mm);\n').replace('@@ -61,10 +61,10 @@', '@@ -61,10 +61,11 @@'),
     );
     expect(findings.filter(isReportable), summary).toEqual([]);
+  });
+});
+
+describe('a dirty page given to the gather: only a file-backed page is cleaned by writeback', () => {
+  it('without a PageAnon()/folio_test_anon() test on the path, the candidate names the question', async () => {
+    const text = readFileSync(join(DIR, 'invalid-dirty-page-gathered-unflushed.c'), 'utf8').replace('\t\tif (!PageAnon(page)) {\n', '\t\t{\n');
+    const fns = await functionsOfSource(text, 'fixtures/rules/flush-under-ptl/anon-unknown.c');
+    const mine = runRule(rule, fns[0]!, fns).filter((x) => x.messageId === 'dirtyBeforeFlush');
+    expect(mine.length).toBeGreaterThan(0);
+    expect(mine.every((x) => /file-backed/.test(x.hazard.unknown ?? ''))).toBe(true);
   });
 });
