@@ -921,7 +921,8 @@ function checkDirtyGathered(ctx: TypedRuleContext<MessageId>, path: EventPath, g
   const shown = [d.dirty, d.clear, d.release].map((e) => imageEvent(ctx.image, e)).filter((e) => e.id >= 0);
   if (shown.length === 0) return;
   const anchor = pickAnchor(ctx.side, shown);
-  const wrapped = callerGather && !path.steps.some((s) => s.step === 'event' && s.kind === 'gather-init');
+  // The gather was open (the caller's, or shown open by a hand-over to it): the model starts it for the path.
+  const wrapped = !path.steps.some((s) => s.step === 'event' && s.kind === 'gather-init');
   const base = wrapped ? withCallerGather(path) : path;
   const at = d.releaseIndex + (wrapped ? 1 : 0);
   const hazard: Hazard = {

@@ -44,13 +44,17 @@ export function dirtyGatheredBeforeFlush(
     const s = path.steps[i] as PathStep;
     if (s.step === 'control') {
       const anon = s.kind === 'branch' ? ANON_TEST.exec(norm(s.cond)) : null;
-      if (s.kind === 'branch' && anon && (anon[1] !== undefined) === s.taken) fileBacked = true;
+      // The last test of the page's kind on the path decides (another iteration tests another page).
+      if (s.kind === 'branch' && anon) fileBacked = (anon[1] !== undefined) === s.taken;
       if (dirtied && s.kind === 'branch' && !s.taken && guards.has(norm(s.cond))) return undefined;
       continue;
     }
     const ev = stripStep(s);
     switch (ev.kind) {
       case 'gather-init':
+      // Handing something to a gather (tlb_remove_tlb_entry(), __tlb_remove_page()) is itself evidence that one is
+      // open: in a hunk whose header cuts the signature, the caller's `struct mmu_gather *` is not seen otherwise.
+      case 'gather-remove':
         gather = true;
         break;
       case 'pte-clear':

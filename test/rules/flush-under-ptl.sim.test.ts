@@ -240,3 +240,23 @@ describe('a dirty page given to the gather: only a file-backed page is cleaned b
     expect(mine.every((x) => /file-backed/.test(x.hazard.unknown ?? ''))).toBe(true);
   });
 });
+
+describe('a hunk that adds or drops the forced flush of dirty pages given to the gather', () => {
+  const run = async (file: string): Promise<{ findings: Awaited<ReturnType<typeof checkPatches>>['findings']; summary: string }> => {
+    const { patches } = await readInputs([join(DIR, file)]);
+    const report = await checkPatches(patches, { rules: ['flush-under-ptl'] });
+    return { findings: report.findings, summary: JSON.stringify(report.findings.map((f) => [f.rule, f.function, f.status, f.introduced, f.fixed, f.dependsOn])) };
+  };
+  it('valid-fix-dirty-page-flushed-before-unlock.patch: the forced flush under the lock is recognised as a fix', async () => {
+    const { findings, summary } = await run('valid-fix-dirty-page-flushed-before-unlock.patch');
+    expect(findings.filter(isReportable), summary).toEqual([]);
+    expect(findings.some((f) => f.fixed && f.status === 'confirmed' && f.function === 'shred_file_ptes'), summary).toBe(true);
+  });
+  it('invalid-dirty-page-forced-flush-dropped.patch: confirmed and introduced, a store lost to writeback', async () => {
+    const { findings, summary } = await run('invalid-dirty-page-forced-flush-dropped.patch');
+    const f = findings.find((x) => isReportable(x));
+    expect(f, summary).toBeDefined();
+    expect(f?.simulation?.invariant).toBe('no-lost-write');
+    expect(renderTable(f!.simulation!.trace!, { width: 200 })).toMatch(/page_mkclean_one\(\)[\s\S]*stale TLB entry/);
+  });
+});
