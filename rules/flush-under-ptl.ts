@@ -10,6 +10,8 @@ import type { PteEffect } from '../src/core/ops.ts';
 import type { AdversaryName, InvariantName } from '../src/core/sim-contract.ts';
 import type { Hazard, Side } from '../src/core/rule.ts';
 import { callerGatherNames } from './utils/caller-gather.ts';
+import { guardingFlushFlag } from './utils/flush-flag.ts';
+import { dirtyGatheredBeforeFlush } from './utils/dirty-gathered.ts';
 import { coversRegion, regionBoundsUnseen, widenedRanges } from './utils/extent.ts';
 import { CLEAR_FLUSH_DEFINITIONS, HW_ACCESS_TESTS, NESTED_FLUSH_FINISHERS, NO_NESTED_TEST_CALLEES } from '../src/kernel-api/catalogue.ts';
 import { createRule } from './create-rule.ts';
@@ -51,7 +53,8 @@ export type MessageId =
   | 'rangeMisses'
   | 'rangeTooSmall'
   | 'finishIgnoresNested'
-  | 'skipsPendingFlush';
+  | 'skipsPendingFlush'
+  | 'dirtyBeforeFlush';
 
 /** Verb for each downgrade effect, for messages. */
 const EFFECT_VERB: Record<string, string> = {
@@ -756,7 +759,15 @@ function checkPath(
         // whether the deferral was announced there (inc_tlb_flush_pending(), an mmu_gather) is unseen: the claim
         // names it and is never confirmed (without the change the patched thread would do nothing the
         // adversaries could observe, and a violation would be theirs alone).
-        const above = { ...synthEvent('pte-wrprotect', 'ptep_set_wrprotect', { pte: 'pte' }, { line: 0, column: 0 }, { effects: ['wrprotect'] }), text: '(above the hunk) an entry changed under the page-table lock' };
+        // A flush guarded by a catalogued flag (`if (force_flush)`, src/kernel-api/flush-flags.ts) that the visible
+        // code never sets establishes the change: the flag is set under the lock only after an entry was changed
+        // whose flush the code owes itself. Then the model's change is the one the flag records, and nothing is
+        // unseen — unless either image shows an announcement, which could make the deferral another's to see.
+        const flagged = announcedAnywhere(ctx) ? undefined : guardingFlushFlag(ctx.image, path, i, flush.index);
+        const effect = flagged ? flagged.flag.effect : 'wrprotect';
+        const above = flagged
+          ? { ...synthEvent('pte-clear', 'ptep_get_and_clear', { pte: 'pte' }, { line: 0, column: 0 }, { effects: [effect] }), text: `(above the hunk) an entry changed under the page-table lock (${flagged.name} set)` }
+          : { ...synthEvent('pte-wrprotect', 'ptep_set_wrprotect', { pte: 'pte' }, { line: 0, column: 0 }, { effects: ['wrprotect'] }), text: '(above the hunk) an entry changed under the page-table lock' };
         const modelled = insertAt(path, i, above);
         ctx.report({
           messageId: 'unlockBeforeFlush',
@@ -766,9 +777,13 @@ function checkPath(
           path: modelled,
           ...(() => {
             const why = exclusionAbove(ctx, flush.event);
-            return { hazard: why ? { ...hazardFor(['wrprotect'], ['mm-live']), unknown: why } : hazardFor(['wrprotect'], ['mm-live']) };
+            return { hazard: why ? { ...hazardFor([effect], ['mm-live']), unknown: why } : hazardFor([effect], ['mm-live']) };
           })(),
-          unseen: `code above the hunk: which entries it changed under the page-table lock released at line ${ev.loc.fileLine ?? ev.loc.line}, and whether it announced the deferred flush there (inc_tlb_flush_pending(), an mmu_gather); the model assumes one entry write-protected and nothing announced`,
+          ...(flagged
+            ? {}
+            : {
+                unseen: `code above the hunk: which entries it changed under the page-table lock released at line ${ev.loc.fileLine ?? ev.loc.line}, and whether it announced the deferred flush there (inc_tlb_flush_pending(), an mmu_gather); the model assumes one entry write-protected and nothing announced`,
+              }),
           suggestion: { text: `flush the TLB (${flush.event.callee}()) before the page-table lock is released`, path: moveBefore(modelled, flush.index + 1, i + 1) },
         });
       }
@@ -895,6 +910,51 @@ function reportLeak(ctx: TypedRuleContext<MessageId>, path: EventPath, at: numbe
       },
     });
   }
+}
+
+/**
+ * A dirty shared page handed to the gather with the page-table lock dropped before the TLB flush
+ * (rules/utils/dirty-gathered.ts): writeback cleans the page while a stale dirty TLB entry still writes to it.
+ */
+function checkDirtyGathered(ctx: TypedRuleContext<MessageId>, path: EventPath, guards: ReadonlySet<string>): void {
+  const callerGather = gatherOnEntry(ctx.image);
+  const d = dirtyGatheredBeforeFlush(ctx.image, path, callerGather, guards);
+  if (!d) return;
+  const shown = [d.dirty, d.clear, d.release].map((e) => imageEvent(ctx.image, e)).filter((e) => e.id >= 0);
+  if (shown.length === 0) return;
+  const anchor = pickAnchor(ctx.side, shown);
+  // The gather was open (the caller's, or shown open by a hand-over to it): the model starts it for the path.
+  const wrapped = !path.steps.some((s) => s.step === 'event' && s.kind === 'gather-init');
+  const base = wrapped ? withCallerGather(path) : path;
+  const at = d.releaseIndex + (wrapped ? 1 : 0);
+  const hazard: Hazard = {
+    kind: 'dirty-gathered',
+    invariants: ['no-lost-write'],
+    adversaries: ['user-writer', 'writeback'],
+    arch: ['x86', 'arm64'],
+    context: ['mm-live', ...(wrapped ? ['gather-on-entry'] : [])],
+  };
+  ctx.report({
+    messageId: 'dirtyBeforeFlush',
+    data: { op: d.clear.callee, dirty: d.dirty.callee, unlock: d.release.callee },
+    anchor,
+    related: shown
+      .filter((e) => e.id !== anchor.id)
+      .map((e) => ({ event: e, message: e.kind === 'page-dirty' ? 'page marked dirty here, its TLB entry not yet flushed' : e.kind === 'pte-clear' ? 'PTE cleared and given to the gather here' : 'page-table lock released here, before the flush' })),
+    path: base,
+    // Only a file-backed page is cleaned by writeback (zap_pte_range() marks only those dirty); the path must show it.
+    hazard: d.fileBacked ? hazard : { ...hazard, unknown: `is the page ${d.dirty.callee}() marks dirty file-backed (writeback cleans it through folio_mkclean())? The path does not test PageAnon()/folio_test_anon()` },
+    suggestion: {
+      text: `flush the TLB of the gathered entries before the page-table lock is released when a dirty page was given to the gather (force_flush; tlb_flush_mmu_tlbonly() under the lock, and the rmap removal delayed until after it, tlb_flush_rmaps())`,
+      path: insertAt(base, at, synthEvent('gather-flush', 'tlb_flush_mmu_tlbonly', { tlb: 'tlb' }, locAt(base, at))),
+    },
+  });
+}
+
+/** Does either image of the function announce a deferred flush (inc/dec_tlb_flush_pending(), an mmu_gather)? */
+function announcedAnywhere(ctx: TypedRuleContext<MessageId>): boolean {
+  const kinds = new Set(['flush-pending-inc', 'flush-pending-dec', 'gather-init', 'gather-finish', 'flush-defer']);
+  return [ctx.fn.pre, ctx.fn.post].some((img) => img?.events.some((e) => kinds.has(e.kind)) === true);
 }
 
 /** Is the step after `i` the cut of a path that left the hunk into a loop the hunk does not show? */
@@ -1132,6 +1192,8 @@ export default createRule<MessageId>({
         '{{fn}}() finishes a gather without asking whether another thread has a deferred flush pending (mm_tlb_flush_nested()): a zapper that found its entries already cleared by a concurrent zapper gathered nothing and returns while the other\'s flush is still pending, so stale TLB entries outlive the unmapping call.',
       skipsPendingFlush:
         '{{fn}}() clears an entry and skips the TLB flush when {{test}} says the hardware cannot use the old value, but an entry another thread made inaccessible may still be cached while that thread\'s flush is deferred (mm_tlb_flush_pending()): the helper returns with the stale translation still usable.',
+      dirtyBeforeFlush:
+        '{{op}}() clears a PTE given to the mmu_gather and {{dirty}}() marks its page dirty, but {{unlock}}() releases the page-table lock before the TLB is flushed: writeback can clean the page (it finds no mapping to write-protect) while another CPU still writes through its stale dirty TLB entry, and that store is lost.',
       unlockBeforeFlush:
         '{{unlock}}() releases the page-table lock before {{flush}}(): PTEs changed under the lock (before this hunk) stay cached in other CPUs\' TLBs in between.',
       callbackNoFlush:
@@ -1148,6 +1210,7 @@ export default createRule<MessageId>({
     const owned = ownedAnnouncements(ctx.fn);
     const forkSrc = forkSources(ctx.image);
     for (const path of ctx.image.paths) checkPath(ctx, path, onEntry, guards, owned, forkSrc);
+    for (const path of ctx.image.paths) checkDirtyGathered(ctx, path, guards);
     checkNestedFinish(ctx);
     // An architecture's flush hook that invalidates less than the generic contract (rules/utils/arch-flush.ts).
     for (const v of archFlushViolations(ctx.fn, ctx.side, ctx.image, ctx.siblings)) ctx.report(archFlushCandidate(v, ctx.image));

@@ -79,6 +79,13 @@ const cases: Array<{ file: string; messageId: string; invariant: string; table: 
     fixRefutes: true,
   },
   {
+    file: 'invalid-dirty-page-gathered-unflushed.c',
+    messageId: 'dirtyBeforeFlush',
+    invariant: 'no-lost-write',
+    table: [/ptep_get_and_clea/, /set_page_dirty/, /pte_unmap_unlock/, /stale TLB entry/],
+    fixRefutes: true,
+  },
+  {
     file: 'invalid-clear-flush-skips-pending.c',
     messageId: 'skipsPendingFlush',
     invariant: 'write-protect-holds',
@@ -178,5 +185,78 @@ describe('a clear whose flush is moved after the unlock (a concurrent zap finds 
     const { findings, summary } = await run('valid-fix-flush-before-unlock.patch');
     expect(findings.filter(isReportable), summary).toEqual([]);
     expect(findings.some((f) => f.fixed && f.status === 'confirmed' && f.function === 'shrink_collect_pmd'), summary).toBe(true);
+  });
+});
+
+describe('a flush guarded by a catalogued flag (force_flush) moved after the unlock, the clears above the hunk', () => {
+  const run = async (file: string, edit?: (text: string) => string): Promise<{ findings: Awaited<ReturnType<typeof checkPatches>>['findings']; summary: string }> => {
+    let path = join(DIR, file);
+    if (edit) {
+      const { mkdtempSync, writeFileSync } = await import('node:fs');
+      const { tmpdir } = await import('node:os');
+      path = join(mkdtempSync(join(tmpdir(), 'mmr-flag-')), file);
+      writeFileSync(path, edit(readFileSync(join(DIR, file), 'utf8')));
+    }
+    const { patches } = await readInputs([path]);
+    const report = await checkPatches(patches, { rules: ['flush-under-ptl'] });
+    return { findings: report.findings, summary: JSON.stringify(report.findings.map((f) => [f.rule, f.function, f.status, f.introduced, f.fixed, f.dependsOn])) };
+  };
+  it('invalid-flagged-flush-moved-after-unlock.patch: confirmed and introduced; the table shows the flagged clear and the stale access', async () => {
+    const { findings, summary } = await run('invalid-flagged-flush-moved-after-unlock.patch');
+    const f = findings.find((x) => isReportable(x));
+    expect(f, summary).toBeDefined();
+    expect(f?.introduced).toBe(true);
+    const table = renderTable(f!.simulation!.trace!, { width: 200 });
+    expect(table).toMatch(/force_flush set/);
+    expect(table).toMatch(/pte_unmap_unlock\(\)/);
+    expect(table).toMatch(/stale TLB entry/);
+  });
+  it('valid-fix-flagged-flush-before-unlock.patch: the flagged flush moved under the lock is recognised as a fix', async () => {
+    const { findings, summary } = await run('valid-fix-flagged-flush-before-unlock.patch');
+    expect(findings.filter(isReportable), summary).toEqual([]);
+    expect(findings.some((f) => f.fixed && f.status === 'confirmed' && f.function === 'shuffle_pte_span'), summary).toBe(true);
+  });
+  it('a flag the visible code sets itself says nothing by the catalogue: inconclusive', async () => {
+    const { findings, summary } = await run('invalid-flagged-flush-moved-after-unlock.patch', (t) =>
+      t.replace(' \t\tset_pte_at(mm, to_addr, to_pte, entry);\n', ' \t\tset_pte_at(mm, to_addr, to_pte, entry);\n+\t\tforce_flush = shuffle_wants_flush(vma);\n').replace('@@ -61,10 +61,10 @@', '@@ -61,10 +61,11 @@'),
+    );
+    expect(findings.filter(isReportable), summary).toEqual([]);
+    expect(findings.some((f) => f.status === 'inconclusive' && f.introduced), summary).toBe(true);
+  });
+  it('an announcement shown in the function leaves the deferral open: inconclusive', async () => {
+    const { findings, summary } = await run('invalid-flagged-flush-moved-after-unlock.patch', (t) =>
+      t.replace('+\t\tflush_tlb_range(vma, span_end - span_len, span_end); /* ruleid: flush-under-ptl */\n', '+\t\tflush_tlb_range(vma, span_end - span_len, span_end); /* ruleid: flush-under-ptl */\n+\tdec_tlb_flush_pending(mm);\n').replace('@@ -61,10 +61,10 @@', '@@ -61,10 +61,11 @@'),
+    );
+    expect(findings.filter(isReportable), summary).toEqual([]);
+  });
+});
+
+describe('a dirty page given to the gather: only a file-backed page is cleaned by writeback', () => {
+  it('without a PageAnon()/folio_test_anon() test on the path, the candidate names the question', async () => {
+    const text = readFileSync(join(DIR, 'invalid-dirty-page-gathered-unflushed.c'), 'utf8').replace('\t\tif (!PageAnon(page)) {\n', '\t\t{\n');
+    const fns = await functionsOfSource(text, 'fixtures/rules/flush-under-ptl/anon-unknown.c');
+    const mine = runRule(rule, fns[0]!, fns).filter((x) => x.messageId === 'dirtyBeforeFlush');
+    expect(mine.length).toBeGreaterThan(0);
+    expect(mine.every((x) => /file-backed/.test(x.hazard.unknown ?? ''))).toBe(true);
+  });
+});
+
+describe('a hunk that adds or drops the forced flush of dirty pages given to the gather', () => {
+  const run = async (file: string): Promise<{ findings: Awaited<ReturnType<typeof checkPatches>>['findings']; summary: string }> => {
+    const { patches } = await readInputs([join(DIR, file)]);
+    const report = await checkPatches(patches, { rules: ['flush-under-ptl'] });
+    return { findings: report.findings, summary: JSON.stringify(report.findings.map((f) => [f.rule, f.function, f.status, f.introduced, f.fixed, f.dependsOn])) };
+  };
+  it('valid-fix-dirty-page-flushed-before-unlock.patch: the forced flush under the lock is recognised as a fix', async () => {
+    const { findings, summary } = await run('valid-fix-dirty-page-flushed-before-unlock.patch');
+    expect(findings.filter(isReportable), summary).toEqual([]);
+    expect(findings.some((f) => f.fixed && f.status === 'confirmed' && f.function === 'shred_file_ptes'), summary).toBe(true);
+  });
+  it('invalid-dirty-page-forced-flush-dropped.patch: confirmed and introduced, a store lost to writeback', async () => {
+    const { findings, summary } = await run('invalid-dirty-page-forced-flush-dropped.patch');
+    const f = findings.find((x) => isReportable(x));
+    expect(f, summary).toBeDefined();
+    expect(f?.simulation?.invariant).toBe('no-lost-write');
+    expect(renderTable(f!.simulation!.trace!, { width: 200 })).toMatch(/page_mkclean_one\(\)[\s\S]*stale TLB entry/);
   });
 });
