@@ -14,6 +14,8 @@ import { coversRegion, regionBoundsUnseen, widenedRanges } from './utils/extent.
 import { RANGE_ZAPPERS } from '../src/kernel-api/range-zappers.ts';
 import { callOutcome, failedCalls, returnSemantics } from './utils/failure.ts';
 import { untestedFailureVariants } from './utils/untested-failure.ts';
+import { gotoOutOfFragment, leaveAtGoto } from './utils/goto-out.ts';
+import type { GotoOut } from './utils/goto-out.ts';
 import type { FailureSemantics } from '../src/kernel-api/catalogue.ts';
 import { LockState, MIRRORED_KINDS, callArgs, imageEvent, insertAt, isPtlAcquire, locAt, moveBefore, norm, pickAnchor, removeAt, replaceAt, stripStep, synthEvent, truncated } from './utils/paths.ts';
 
@@ -284,7 +286,16 @@ function checkPath(
     });
   }
   if (unbracketed.length === 0 && uncoveredCalls.length > 0 && callerWindow(ctx) !== 'inside') reportUncoveredCall(ctx, path, uncoveredCalls);
-  if (truncated(path)) return;
+  if (truncated(path)) {
+    // A goto the patch adds (or removes) to a label the hunk does not show, with a window the path opened still open:
+    // whether the label ends it is unseen, so the leak is a question about that label, never a fact.
+    const out = gotoOutOfFragment(image, path, ctx.side);
+    const left = open.filter((o) => o.index >= 0 && o.event.kind === 'notifier-start' && !rangeFromCaller(image, o.event) && !nonLocalRange(o.event));
+    if (out?.changed && left.length > 0 && !closedBySibling(ctx.siblings, fn, ctx.side, (left[left.length - 1] as (typeof left)[number]).key)) {
+      reportGotoOut(ctx, path, out, left[left.length - 1] as (typeof left)[number]);
+    }
+    return;
+  }
   for (const o of open) {
     if (o.index < 0) {
       // Opened by unseen code. In a fragment that ends it, a path that returns before the end leaves it open
@@ -678,6 +689,27 @@ function reportAboveLeak(ctx: TypedRuleContext<MessageId>, path: EventPath, endL
     unseen: `depends on code above the hunk: is the invalidation window ended at line ${lineOf(end)} open on the path that returns at line ${retLoc.fileLine ?? retLoc.line}?`,
     path: insertAt(path, 0, start),
     hazard: hazard('unpaired-notifier', ['notifier-balance', 'secondary-mmu-coherent']),
+  });
+}
+
+/**
+ * A window the path opened is still open where the path leaves the fragment by a goto the patch adds (or removes) to a
+ * label the hunk does not show. Simulated as the completion in which the label ends nothing (the path returns there);
+ * the claim names the label it depends on and is never confirmed.
+ */
+function reportGotoOut(ctx: TypedRuleContext<MessageId>, path: EventPath, out: GotoOut, o: { index: number; event: Event; unseen?: string }): void {
+  const simPath = leaveAtGoto(path, out);
+  const end = synthEvent('notifier-end', 'mmu_notifier_invalidate_range_end', pick(o.event.args, ['range', 'mm', 'start', 'end']), locAt(simPath, out.index));
+  const question = `depends on code the hunk does not show: does label \`${out.label}\` (the goto at line ${out.fileLine}) end the invalidation window opened at line ${lineOf(o.event)}?`;
+  ctx.report({
+    messageId: 'missingEnd',
+    data: { start: o.event.callee },
+    anchor: imageEvent(ctx.image, o.event),
+    related: [],
+    unseen: o.unseen ? `${question}; ${o.unseen}` : question,
+    path: simPath,
+    hazard: hazard('unpaired-notifier', ['notifier-balance', 'secondary-mmu-coherent']),
+    suggestion: { text: `end the invalidation window before the goto to ${out.label} (or at that label)`, path: insertAt(simPath, out.index, end) },
   });
 }
 

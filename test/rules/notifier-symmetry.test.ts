@@ -19,6 +19,7 @@ testRule(rule, {
     'valid-window-moved-into-callee.patch',
     'valid-pte-change-window-moved-to-caller.patch',
     'valid-start-moved-into-helper.patch',
+    'valid-goto-label-below-hunk-after-end.patch',
   ],
   invalid: [
     'invalid-blockable-start-under-ptl.c',
@@ -38,5 +39,6 @@ testRule(rule, {
     'invalid-window-not-widened-for-shared-pmd.c',
     'invalid-nonblock-ignored-before-range-zap.c',
     'invalid-walk-callback-bracket-other-branch.c',
+    'invalid-goto-label-below-hunk.patch',
   ],
 });
