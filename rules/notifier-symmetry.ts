@@ -15,6 +15,7 @@ import { RANGE_ZAPPERS } from '../src/kernel-api/range-zappers.ts';
 import { callOutcome, failedCalls, returnSemantics } from './utils/failure.ts';
 import { untestedFailureVariants } from './utils/untested-failure.ts';
 import { gotoOutOfFragment, leaveAtGoto } from './utils/goto-out.ts';
+import { wholeVmaRange } from './utils/vma-bounds.ts';
 import type { GotoOut } from './utils/goto-out.ts';
 import type { FailureSemantics } from '../src/kernel-api/catalogue.ts';
 import { LockState, MIRRORED_KINDS, callArgs, imageEvent, insertAt, isPtlAcquire, locAt, moveBefore, norm, pickAnchor, removeAt, replaceAt, stripStep, synthEvent, truncated } from './utils/paths.ts';
@@ -137,7 +138,7 @@ function checkPath(
     if (ev.attrs.extent !== undefined && MIRRORED_KINDS.has(ev.kind) && open.length > 0 && clearedOnPath(path, i, ev)) {
       const w = open[open.length - 1];
       const init = w && w.key !== '*' ? windowInit(image, w.event) : undefined;
-      if (w && init && !windowCovers(image, w.event, init, ev.attrs.extent, widened)) small.push({ index: i, event: ev, window: w.event, init });
+      if (w && init && !windowCovers(image, w.event, init, ev.attrs.extent, widened) && !wholeVmaRange(image, init.args.start, init.args.end, callArgs(ev.text))) small.push({ index: i, event: ev, window: w.event, init });
     }
     const opener = ev.kind === 'call' ? handOff.openers.get(ev.callee) : undefined;
     if (opener) {
@@ -483,10 +484,12 @@ function reportSmallWindow(ctx: TypedRuleContext<MessageId>, path: EventPath, sm
   const level = sm.event.attrs.extent === 'pmd' ? 'PMD_SIZE' : 'PUD_SIZE';
   const outside: EventPath = { steps: path.steps.filter((x) => !(x.step === 'event' && (x.kind === 'notifier-start' || x.kind === 'notifier-end'))), complete: path.complete };
   const anchor = pickAnchor(ctx.side, [imageEvent(ctx.image, sm.event), imageEvent(ctx.image, sm.init), imageEvent(ctx.image, sm.window)].filter((e) => e.id >= 0));
-  // In a fragment the bounds may have been widened (or aligned) in lines the hunks do not show: above the hunk, or in a
-  // gap between the window's setup and the change.
+  // In a fragment the bounds may have been widened (or aligned) in lines the hunks do not show, but only before the
+  // window is started: the notifiers are told the range at mmu_notifier_invalidate_range_start(), and a widening after
+  // it (in a gap between the start and the change) does not widen the window they hold. So the unseen lines that
+  // matter are those above the start: above the hunk, or in a gap between the window's setup and its start.
   // Or its bounds are the function's parameters, which the callers may have aligned already.
-  const unseen = regionBoundsUnseen(ctx.image, sm.init.args.start, sm.init.args.end, sm.event.attrs.extent === 'pmd' ? 'pmd' : 'pud', sm.event.loc.line, `above the hunk or between line ${lineOf(sm.init)} and line ${lineOf(sm.event)}`);
+  const unseen = regionBoundsUnseen(ctx.image, sm.init.args.start, sm.init.args.end, sm.event.attrs.extent === 'pmd' ? 'pmd' : 'pud', sm.window.loc.line, `before the window is started at line ${lineOf(sm.window)}`);
   ctx.report({
     ...(unseen ? { unseen } : {}),
     messageId: 'windowTooSmall',

@@ -20,6 +20,7 @@ testRule(rule, {
     'valid-pte-change-window-moved-to-caller.patch',
     'valid-start-moved-into-helper.patch',
     'valid-goto-label-below-hunk-after-end.patch',
+    'valid-window-whole-vma-shared-pmd.c',
   ],
   invalid: [
     'invalid-blockable-start-under-ptl.c',
@@ -40,5 +41,6 @@ testRule(rule, {
     'invalid-nonblock-ignored-before-range-zap.c',
     'invalid-walk-callback-bracket-other-branch.c',
     'invalid-goto-label-below-hunk.patch',
+    'invalid-window-not-widened-gap-after-start.patch',
   ],
 });
