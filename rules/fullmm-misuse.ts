@@ -15,6 +15,7 @@ import type { AdversaryName } from '../src/core/sim-contract.ts';
 import { DEAD_MM_ENTRIES, GATHER_FLUSH_HOOKS, MM_USER_REFS, MM_WITHOUT_USERS } from '../src/kernel-api/catalogue.ts';
 import { isNonZeroConstant } from '../src/c/expr-events.ts';
 import { syscallEvidence } from './utils/task-context.ts';
+import { otherMms } from './utils/mm-names.ts';
 import { createRule } from './create-rule.ts';
 import { callArgs, downgradeEffects, imageEvent, norm, replaceAt, stripStep } from './utils/paths.ts';
 
@@ -60,7 +61,7 @@ function liveEvidence(path: EventPath, until: number, image: FunctionImage, mm: 
   if (/^current->(?:active_)?mm$/.test(mm) || new RegExp(`\\b${mm.replace(/[^\w]/g, '')}\\s*=\\s*current->(?:active_)?mm\\b`).test(image.text)) {
     return 'it works on current->mm, the mm the calling task runs on';
   }
-  const task = taskContext(path, until, image);
+  const task = taskContext(path, until, image, mm);
   if (task) return task;
   for (const s of path.steps.slice(0, until)) {
     if (s.step === 'event' && MM_USER_REFS.has(s.callee)) return `${s.callee}() took an mm_users reference`;
@@ -78,7 +79,10 @@ function liveEvidence(path: EventPath, until: number, image: FunctionImage, mm: 
  * only on current->mm or on an mm pinned with mmget() (get_task_mm(), mm_access()): the mm has users. The dead-mm
  * teardown (exit_mmap()) and the OOM reaper (a kthread on an mm it pins with mmgrab() only) show none of these.
  */
-function taskContext(path: EventPath, until: number, image: FunctionImage): string | undefined {
+function taskContext(path: EventPath, until: number, image: FunctionImage, mm: string): string | undefined {
+  // A function that handles a second mm (fork's dup_mmap(mm, oldmm): the child mm has no user yet, the -EINTR is the
+  // parent's killable mmap lock) shows a system call, but not which of its mms is live.
+  if (otherMms(image, mm).length > 0) return undefined;
   const line = path.steps[until]?.loc.line ?? Infinity;
   const why = syscallEvidence(image, path.steps.slice(0, until), line);
   return why ? `${why}: a system call works on current->mm or on an mm it holds with mmget()` : undefined;

@@ -106,4 +106,11 @@ describe('uffd-lock-retake and fullmm-misuse fixtures through the engine', () =>
     expect(f?.simulation?.note).toMatch(/no caller of drop_user_ranges\(\) is in this patch/);
     expect(findings.filter(isReportable)).toEqual([]);
   });
+
+  it('does not take a system call\'s -EINTR as liveness of a second mm the function handles (fork\'s child mm)', async () => {
+    const findings = await check('fullmm-misuse', 'invalid-fullmm-child-mm-after-eintr.patch');
+    expect(findings.map((x) => [x.function, x.status, x.introduced])).toEqual([['clone_ranges', 'inconclusive', true]]);
+    expect(findings[0]?.dependsOn).toMatch(/no caller of clone_ranges\(\) is in this patch/);
+    expect(findings.filter(isReportable)).toEqual([]);
+  });
 });

@@ -21,5 +21,6 @@ testRule(rule, {
     'invalid-proc-write-fullmm.c',
     'invalid-reaper-legacy-range.c',
     'invalid-fullmm-after-eintr-exit.patch',
+    'invalid-fullmm-child-mm-after-eintr.patch',
   ],
 });
