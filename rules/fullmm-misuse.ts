@@ -58,7 +58,10 @@ function freshMm(path: EventPath, mm: string): boolean {
 
 /** Evidence on a path (before step `until`) that the mm has users: a reference taken, or the caller's own mm. */
 function liveEvidence(path: EventPath, until: number, image: FunctionImage, mm: string): string | undefined {
-  if (/^current->(?:active_)?mm$/.test(mm) || new RegExp(`\\b${mm.replace(/[^\w]/g, '')}\\s*=\\s*current->(?:active_)?mm\\b`).test(image.text)) {
+  // current->mm, not current->active_mm: a task holds an mm_users reference on its own mm (NULL in kernel threads and
+  // after exit_mm()), but active_mm is only borrowed with mm_count (kernel/sched/core.c lazy TLB; do_exit() → exit_mm()
+  // → mmput() → exit_mmap() still runs with the dying mm as active_mm).
+  if (/^current->mm$/.test(mm) || new RegExp(`\\b${mm.replace(/[^\w]/g, '')}\\s*=\\s*current->mm\\b`).test(image.text)) {
     return 'it works on current->mm, the mm the calling task runs on';
   }
   const task = taskContext(path, until, image, mm);

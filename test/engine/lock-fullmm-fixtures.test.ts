@@ -113,4 +113,10 @@ describe('uffd-lock-retake and fullmm-misuse fixtures through the engine', () =>
     expect(findings[0]?.dependsOn).toMatch(/no caller of clone_ranges\(\) is in this patch/);
     expect(findings.filter(isReportable)).toEqual([]);
   });
+
+  it('does not take current->active_mm (borrowed with mm_count only) as a live mm', async () => {
+    const findings = await check('fullmm-misuse', 'invalid-fullmm-on-borrowed-active-mm.patch');
+    expect(findings.map((x) => [x.function, x.status, x.introduced])).toEqual([['foo_drop_bounce_maps', 'inconclusive', true]]);
+    expect(findings[0]?.dependsOn).toMatch(/no caller of foo_drop_bounce_maps\(\) is in this patch/);
+  });
 });

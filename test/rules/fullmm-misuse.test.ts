@@ -22,5 +22,6 @@ testRule(rule, {
     'invalid-reaper-legacy-range.c',
     'invalid-fullmm-after-eintr-exit.patch',
     'invalid-fullmm-child-mm-after-eintr.patch',
+    'invalid-fullmm-on-borrowed-active-mm.patch',
   ],
 });
