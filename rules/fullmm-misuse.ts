@@ -67,13 +67,23 @@ function liveEvidence(path: EventPath, until: number, image: FunctionImage, mm: 
   const task = taskContext(path, until, image, mm);
   if (task) return task;
   for (const s of path.steps.slice(0, until)) {
-    if (s.step === 'event' && MM_USER_REFS.has(s.callee)) return `${s.callee}() took an mm_users reference`;
+    // The reference must be on the gather's mm: a function that pins one mm says nothing about another it handles.
+    if (s.step === 'event' && MM_USER_REFS.has(s.callee) && sameMm(mm, s.result ?? callArgs(s.text)[0])) return `${s.callee}() took an mm_users reference`;
     if (s.step !== 'control' || s.kind !== 'branch') continue;
     const c = norm(s.cond);
     const ref = /^(?:likely|unlikely)?\(?(!?)(mmget_not_zero\([^)]*\)|atomic_inc_not_zero\([^)]*mm_users\))\)?$/.exec(c);
-    if (ref && (ref[1] === '!') !== s.taken) return `${ref[2]?.replace(/\(.*/, '')}() succeeded: the mm has users`;
+    if (ref && (ref[1] === '!') !== s.taken && sameMm(mm, callArgs(ref[2] ?? '')[0])) return `${ref[2]?.replace(/\(.*/, '')}() succeeded: the mm has users`;
   }
   return undefined;
+}
+
+/**
+ * Could `ref` (the mm an mm_users reference was taken on: `mm`, `&mm->mm_users`) be the gather's `mm`? Only two plain
+ * names that differ are known to be different mms; anything else (a field, an expression) is not compared.
+ */
+function sameMm(mm: string, ref: string | undefined): boolean {
+  const root = /^&?\s*([A-Za-z_]\w*)\s*(?:->\s*mm_users)?$/.exec(norm(ref))?.[1];
+  return !/^[A-Za-z_]\w*$/.test(mm) || root === undefined || root === mm;
 }
 
 /**

@@ -119,4 +119,10 @@ describe('uffd-lock-retake and fullmm-misuse fixtures through the engine', () =>
     expect(findings.map((x) => [x.function, x.status, x.introduced])).toEqual([['foo_drop_bounce_maps', 'inconclusive', true]]);
     expect(findings[0]?.dependsOn).toMatch(/no caller of foo_drop_bounce_maps\(\) is in this patch/);
   });
+
+  it('does not take an mm_users reference on another mm as liveness of the gathered one', async () => {
+    const findings = await check('fullmm-misuse', 'invalid-fullmm-other-mm-pinned.patch');
+    expect(findings.map((x) => [x.function, x.status, x.introduced])).toEqual([['mirror_drop_shadow', 'inconclusive', true]]);
+    expect(findings[0]?.dependsOn).toMatch(/no caller of mirror_drop_shadow\(\) is in this patch/);
+  });
 });

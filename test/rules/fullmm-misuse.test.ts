@@ -23,5 +23,6 @@ testRule(rule, {
     'invalid-fullmm-after-eintr-exit.patch',
     'invalid-fullmm-child-mm-after-eintr.patch',
     'invalid-fullmm-on-borrowed-active-mm.patch',
+    'invalid-fullmm-other-mm-pinned.patch',
   ],
 });
