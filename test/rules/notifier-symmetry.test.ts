@@ -42,5 +42,6 @@ testRule(rule, {
     'invalid-walk-callback-bracket-other-branch.c',
     'invalid-goto-label-below-hunk.patch',
     'invalid-window-not-widened-gap-after-start.patch',
+    'invalid-nonblock-failure-ends-modern-tree.patch',
   ],
 });
