@@ -708,7 +708,7 @@ function reportAboveLeak(ctx: TypedRuleContext<MessageId>, path: EventPath, endL
 function reportGotoOut(ctx: TypedRuleContext<MessageId>, path: EventPath, out: GotoOut, o: { index: number; event: Event; unseen?: string }): void {
   const simPath = leaveAtGoto(path, out);
   const end = synthEvent('notifier-end', 'mmu_notifier_invalidate_range_end', pick(o.event.args, ['range', 'mm', 'start', 'end']), locAt(simPath, out.index));
-  const question = `depends on code the hunk does not show: does label \`${out.label}\` (the goto at line ${out.fileLine}) end the invalidation window opened at line ${lineOf(o.event)}?`;
+  const question = `depends on code the hunk does not show: does the code from label \`${out.label}\` (the goto at line ${out.fileLine}) end the invalidation window opened at line ${lineOf(o.event)} before the function returns?`;
   ctx.report({
     messageId: 'missingEnd',
     data: { start: o.event.callee },

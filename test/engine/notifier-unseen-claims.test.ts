@@ -38,7 +38,7 @@ describe('notifier-symmetry: claims on unseen code', () => {
   it('a goto the patch adds, from an open window to a label below the hunk, is inconclusive, naming the label', async () => {
     const findings = await check('invalid-goto-label-below-hunk.patch');
     expect(findings.map((f) => [f.function, f.status, f.introduced])).toEqual([['fold_one_table', 'inconclusive', true]]);
-    expect(findings[0]?.dependsOn).toMatch(/label `out_unlock_mmap` \(the goto at line 220\) end the invalidation window opened at line 210/);
+    expect(findings[0]?.dependsOn).toMatch(/from label `out_unlock_mmap` \(the goto at line 220\) end the invalidation window opened at line 210 before the function returns/);
     expect(findings[0]?.simulation?.invariant).toBe('notifier-balance');
     expect(await check('valid-goto-label-below-hunk-after-end.patch')).toEqual([]);
   });
