@@ -15,6 +15,7 @@ import type { AdversaryName } from '../src/core/sim-contract.ts';
 import { DEAD_MM_ENTRIES, GATHER_FLUSH_HOOKS, MM_USER_REFS, MM_WITHOUT_USERS } from '../src/kernel-api/catalogue.ts';
 import { isNonZeroConstant } from '../src/c/expr-events.ts';
 import { syscallEvidence } from './utils/task-context.ts';
+import { otherMms } from './utils/mm-names.ts';
 import { createRule } from './create-rule.ts';
 import { callArgs, downgradeEffects, imageEvent, norm, replaceAt, stripStep } from './utils/paths.ts';
 
@@ -57,19 +58,32 @@ function freshMm(path: EventPath, mm: string): boolean {
 
 /** Evidence on a path (before step `until`) that the mm has users: a reference taken, or the caller's own mm. */
 function liveEvidence(path: EventPath, until: number, image: FunctionImage, mm: string): string | undefined {
-  if (/^current->(?:active_)?mm$/.test(mm) || new RegExp(`\\b${mm.replace(/[^\w]/g, '')}\\s*=\\s*current->(?:active_)?mm\\b`).test(image.text)) {
+  // current->mm, not current->active_mm: a task holds an mm_users reference on its own mm (NULL in kernel threads and
+  // after exit_mm()), but active_mm is only borrowed with mm_count (kernel/sched/core.c lazy TLB; do_exit() → exit_mm()
+  // → mmput() → exit_mmap() still runs with the dying mm as active_mm).
+  if (/^current->mm$/.test(mm) || new RegExp(`\\b${mm.replace(/[^\w]/g, '')}\\s*=\\s*current->mm\\b`).test(image.text)) {
     return 'it works on current->mm, the mm the calling task runs on';
   }
-  const task = taskContext(path, until, image);
+  const task = taskContext(path, until, image, mm);
   if (task) return task;
   for (const s of path.steps.slice(0, until)) {
-    if (s.step === 'event' && MM_USER_REFS.has(s.callee)) return `${s.callee}() took an mm_users reference`;
+    // The reference must be on the gather's mm: a function that pins one mm says nothing about another it handles.
+    if (s.step === 'event' && MM_USER_REFS.has(s.callee) && sameMm(mm, s.result ?? callArgs(s.text)[0])) return `${s.callee}() took an mm_users reference`;
     if (s.step !== 'control' || s.kind !== 'branch') continue;
     const c = norm(s.cond);
     const ref = /^(?:likely|unlikely)?\(?(!?)(mmget_not_zero\([^)]*\)|atomic_inc_not_zero\([^)]*mm_users\))\)?$/.exec(c);
-    if (ref && (ref[1] === '!') !== s.taken) return `${ref[2]?.replace(/\(.*/, '')}() succeeded: the mm has users`;
+    if (ref && (ref[1] === '!') !== s.taken && sameMm(mm, callArgs(ref[2] ?? '')[0])) return `${ref[2]?.replace(/\(.*/, '')}() succeeded: the mm has users`;
   }
   return undefined;
+}
+
+/**
+ * Could `ref` (the mm an mm_users reference was taken on: `mm`, `&mm->mm_users`) be the gather's `mm`? Only two plain
+ * names that differ are known to be different mms; anything else (a field, an expression) is not compared.
+ */
+function sameMm(mm: string, ref: string | undefined): boolean {
+  const root = /^&?\s*([A-Za-z_]\w*)\s*(?:->\s*mm_users)?$/.exec(norm(ref))?.[1];
+  return !/^[A-Za-z_]\w*$/.test(mm) || root === undefined || root === mm;
 }
 
 /**
@@ -78,7 +92,10 @@ function liveEvidence(path: EventPath, until: number, image: FunctionImage, mm: 
  * only on current->mm or on an mm pinned with mmget() (get_task_mm(), mm_access()): the mm has users. The dead-mm
  * teardown (exit_mmap()) and the OOM reaper (a kthread on an mm it pins with mmgrab() only) show none of these.
  */
-function taskContext(path: EventPath, until: number, image: FunctionImage): string | undefined {
+function taskContext(path: EventPath, until: number, image: FunctionImage, mm: string): string | undefined {
+  // A function that handles a second mm (fork's dup_mmap(mm, oldmm): the child mm has no user yet, the -EINTR is the
+  // parent's killable mmap lock) shows a system call, but not which of its mms is live.
+  if (otherMms(image, mm).length > 0) return undefined;
   const line = path.steps[until]?.loc.line ?? Infinity;
   const why = syscallEvidence(image, path.steps.slice(0, until), line);
   return why ? `${why}: a system call works on current->mm or on an mm it holds with mmget()` : undefined;

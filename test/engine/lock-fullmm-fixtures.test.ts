@@ -118,4 +118,23 @@ describe('uffd-lock-retake and fullmm-misuse fixtures through the engine', () =>
     expect(f?.simulation?.note).toMatch(/no caller of drop_user_ranges\(\) is in this patch/);
     expect(findings.filter(isReportable)).toEqual([]);
   });
+
+  it('does not take a system call\'s -EINTR as liveness of a second mm the function handles (fork\'s child mm)', async () => {
+    const findings = await check('fullmm-misuse', 'invalid-fullmm-child-mm-after-eintr.patch');
+    expect(findings.map((x) => [x.function, x.status, x.introduced])).toEqual([['clone_ranges', 'inconclusive', true]]);
+    expect(findings[0]?.dependsOn).toMatch(/no caller of clone_ranges\(\) is in this patch/);
+    expect(findings.filter(isReportable)).toEqual([]);
+  });
+
+  it('does not take current->active_mm (borrowed with mm_count only) as a live mm', async () => {
+    const findings = await check('fullmm-misuse', 'invalid-fullmm-on-borrowed-active-mm.patch');
+    expect(findings.map((x) => [x.function, x.status, x.introduced])).toEqual([['foo_drop_bounce_maps', 'inconclusive', true]]);
+    expect(findings[0]?.dependsOn).toMatch(/no caller of foo_drop_bounce_maps\(\) is in this patch/);
+  });
+
+  it('does not take an mm_users reference on another mm as liveness of the gathered one', async () => {
+    const findings = await check('fullmm-misuse', 'invalid-fullmm-other-mm-pinned.patch');
+    expect(findings.map((x) => [x.function, x.status, x.introduced])).toEqual([['mirror_drop_shadow', 'inconclusive', true]]);
+    expect(findings[0]?.dependsOn).toMatch(/no caller of mirror_drop_shadow\(\) is in this patch/);
+  });
 });

@@ -30,4 +30,16 @@ describe('notifier-symmetry: claims on unseen code', () => {
     expect(findings[0]?.dependsOn).toMatch(/since 5\.12 \(c2655835fd8c\)/);
     expect(findings[0]?.simulation?.invariant).toBe('notifier-balance');
   });
+  it('an _end() on the failure branch of a _nonblock start is confirmed when the visible code dates the tree after v5.12', async () => {
+    const findings = await check('invalid-nonblock-failure-ends-modern-tree.patch');
+    expect(findings.map((f) => [f.function, f.status, f.introduced])).toEqual([['shrink_idle_vmas', 'confirmed', true]]);
+    expect(findings[0]?.simulation?.invariant).toBe('notifier-balance');
+  });
+  it('a goto the patch adds, from an open window to a label below the hunk, is inconclusive, naming the label', async () => {
+    const findings = await check('invalid-goto-label-below-hunk.patch');
+    expect(findings.map((f) => [f.function, f.status, f.introduced])).toEqual([['fold_one_table', 'inconclusive', true]]);
+    expect(findings[0]?.dependsOn).toMatch(/from label `out_unlock_mmap` \(the goto at line 220\) end the invalidation window opened at line 210 before the function returns/);
+    expect(findings[0]?.simulation?.invariant).toBe('notifier-balance');
+    expect(await check('valid-goto-label-below-hunk-after-end.patch')).toEqual([]);
+  });
 });

@@ -22,5 +22,8 @@ testRule(rule, {
     'invalid-reaper-legacy-range.c',
     'invalid-fullmm-after-eintr-exit.patch',
     'invalid-fullmm-user-param-in-hunk-header.patch',
+    'invalid-fullmm-child-mm-after-eintr.patch',
+    'invalid-fullmm-on-borrowed-active-mm.patch',
+    'invalid-fullmm-other-mm-pinned.patch',
   ],
 });

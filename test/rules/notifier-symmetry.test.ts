@@ -19,6 +19,8 @@ testRule(rule, {
     'valid-window-moved-into-callee.patch',
     'valid-pte-change-window-moved-to-caller.patch',
     'valid-start-moved-into-helper.patch',
+    'valid-goto-label-below-hunk-after-end.patch',
+    'valid-window-whole-vma-shared-pmd.c',
   ],
   invalid: [
     'invalid-blockable-start-under-ptl.c',
@@ -38,5 +40,8 @@ testRule(rule, {
     'invalid-window-not-widened-for-shared-pmd.c',
     'invalid-nonblock-ignored-before-range-zap.c',
     'invalid-walk-callback-bracket-other-branch.c',
+    'invalid-goto-label-below-hunk.patch',
+    'invalid-window-not-widened-gap-after-start.patch',
+    'invalid-nonblock-failure-ends-modern-tree.patch',
   ],
 });

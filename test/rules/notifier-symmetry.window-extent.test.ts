@@ -8,6 +8,8 @@ import rule from '../../rules/notifier-symmetry.ts';
 import { runRule } from '../../src/rule-tester/index.ts';
 import { functionsOfSource } from '../../src/rule-tester/load-functions.ts';
 import { confirm, loadSimulator } from '../../src/engine/confirm.ts';
+import { readInputs } from '../../src/sources/index.ts';
+import { checkPatches } from '../../src/engine/index.ts';
 
 const DIR = join(process.cwd(), 'fixtures', 'rules', 'notifier-symmetry');
 
@@ -40,5 +42,18 @@ describe('notifier window too small for the entry changed in it', () => {
   });
   it('reports nothing once the range is widened', async () => {
     expect((await run('valid-window-widened-for-shared-pmd.c')).c).toEqual([]);
+  });
+  it('reports nothing for a window over the vma\'s own bounds (a shared PMD table lies wholly inside its vma)', async () => {
+    expect((await run('valid-window-whole-vma-shared-pmd.c')).c).toEqual([]);
+  });
+});
+
+describe('notifier window too small, in a hunk fragment', () => {
+  beforeAll(loadSimulator);
+  it('confirms it when the hunk shows the function from its header to the window start: a gap after the start cannot widen the window', async () => {
+    const read = await readInputs([join(DIR, 'invalid-window-not-widened-gap-after-start.patch')]);
+    const findings = (await checkPatches(read.patches, { rules: ['notifier-symmetry'] })).findings;
+    expect(findings.map((f) => [f.function, f.status, f.introduced])).toEqual([['huge_drop_vma', 'confirmed', true]]);
+    expect(findings[0]?.simulation?.invariant).toBe('secondary-mmu-coherent');
   });
 });
