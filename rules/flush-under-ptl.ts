@@ -38,6 +38,7 @@ import {
   stripStep,
   synthEvent,
 } from './utils/paths.ts';
+import { wholeVmaRange } from './utils/vma-bounds.ts';
 import { ARCH_FLUSH_MESSAGES, archFlushCandidate, archFlushViolations, type ArchFlushMessageId } from './utils/arch-flush.ts';
 import { COPY_MESSAGES, copyBeforeFlushCandidates, type CopyMessageId } from './utils/clear-then-copy.ts';
 
@@ -652,8 +653,12 @@ function checkPath(
           p.advanced === true &&
           norm(ev.args.start) === norm(p.event.args.addr) &&
           !assignedBetween(ctx.image, norm(ev.args.start), p.event.loc.line, ev.loc.line);
-        // An entry that maps a whole region (huge_pmd_unshare()'s PUD entry) needs the flush to cover the region.
-        const small = (p: Pending): boolean => p.event.attrs.extent !== undefined && !coversExtent(ctx.image, ev, p.event.attrs.extent, widened);
+        // An entry that maps a whole region (huge_pmd_unshare()'s PUD entry) needs the flush to cover the region. A
+        // flush of the vma's own range covers every PUD region whose PMD table that vma shares (vma-bounds.ts).
+        const small = (p: Pending): boolean =>
+          p.event.attrs.extent !== undefined &&
+          !coversExtent(ctx.image, ev, p.event.attrs.extent, widened) &&
+          !(p.event.attrs.extent === 'pud' && wholeVmaRange(ctx.image, ev.args.start, ev.args.end, callArgs(p.event.text)));
         for (const p of pending) if (misses(p) || small(p)) missed.push({ ...p, flush: ev, flushIndex: i, extent: small(p) });
         pending = pending.filter((p) => !misses(p) && !small(p));
         if (!missed.some((m) => m.flush === ev)) missed = [];

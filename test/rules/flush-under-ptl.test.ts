@@ -31,6 +31,7 @@ testRule(rule, {
     'valid-gather-entry-given.c',
     'valid-walk-private-gather-entry-given.c',
     'valid-range-widened-on-hugetlb-branch.c',
+    'valid-range-whole-vma-shared-pmd.c',
     'valid-gather-keeps-pages.c',
     'valid-pmd-move-flush-under-lock.c',
     'valid-pte-move-flush-under-lock.c',
