@@ -23,6 +23,7 @@ async function candidates(file: string): Promise<{ fn: string; c: Candidate[] }>
 
 const cases: Array<{ file: string; messageId: string; table: RegExp }> = [
   { file: 'invalid-split-under-ptl.c', messageId: 'sleepUnderLock', table: /split_folio/ },
+  { file: 'invalid-allocating-lookup-under-spinlock.c', messageId: 'sleepUnderLock', table: /get_locked_pte/ },
   { file: 'invalid-gfp-kernel-under-page-table-lock.c', messageId: 'sleepUnderLock', table: /kzalloc/ },
   { file: 'invalid-cond-resched-under-pte-map.c', messageId: 'sleepUnderPteMap', table: /cond_resched/ },
   { file: 'invalid-mutex-under-pmd-lock.c', messageId: 'sleepUnderLock', table: /mutex_lock/ },
