@@ -6,6 +6,7 @@
  */
 import type { Event, EventPath, FunctionImage } from '../src/core/events.ts';
 import type { Hazard } from '../src/core/rule.ts';
+import type { LockClass } from '../src/core/ops.ts';
 import { PTE_MAP_SEMANTICS } from '../src/kernel-api/catalogue.ts';
 import { createRule } from './create-rule.ts';
 import type { TypedRuleContext } from './create-rule.ts';
@@ -146,12 +147,44 @@ function sleepingSiblings(ctx: TypedRuleContext<MessageId>): Set<string> {
   return out;
 }
 
+/**
+ * Locks the patch stops releasing: in a hunk fragment's post-image, a page-table lock that the pre-image releases on a
+ * deleted line without having taken it was held from above the hunk. The lines above the hunk are the same in both
+ * images, so the post-image is entered holding it too, and with that release gone it stays held (until a release the
+ * post-image shows). Judged like any lock held from above: not across unseen lines (heldThroughGaps).
+ */
+function deletedEntryReleases(ctx: TypedRuleContext<MessageId>): Array<{ key: string; cls: LockClass; by: Event }> {
+  const pre = ctx.fn.pre;
+  if (ctx.side !== 'post' || ctx.image.complete || !pre || pre.complete) return [];
+  const preTop = firstFileLine(pre);
+  const preGaps = gapsOf(pre);
+  const out: Array<{ key: string; cls: LockClass; by: Event }> = [];
+  for (const p of pre.paths) {
+    for (const l of fragmentEntryLocks(pre, p)) {
+      const at = l.by.loc.fileLine;
+      if (pre.lineInfo[l.by.loc.line - 1]?.diff !== 'del' || at === undefined || preTop === undefined) continue;
+      // Held at the top of the pre-image only when no unseen lines lie between the top and that release.
+      if (firstGapBetween(preGaps, preTop, at) !== undefined) continue;
+      if (!out.some((o) => o.key === l.key)) out.push({ ...l, by: { ...l.by, loc: { line: 1, column: 0 }, callee: DELETED_RELEASE } });
+    }
+  }
+  return out;
+}
+
+/** The marker callee of a lock held from above because the patch deleted its release (deletedEntryReleases()). */
+const DELETED_RELEASE = '<before hunk, release deleted>';
+
+function firstFileLine(image: FunctionImage): number | undefined {
+  return image.lineInfo.find((l) => l.fileLine !== undefined)?.fileLine;
+}
+
 function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<number>, sleepers: ReadonlySet<string>): void {
   const { image } = ctx;
   // `__must_hold` / `__releases` say the lock is held on entry; in a hunk fragment the unseen lines between the entry
   // and the hunk may already have released it, so the annotation speaks only for whole functions.
   const entry = image.complete ? [...annotatedEntryLocks(image)] : [];
-  const fromAbove = fragmentEntryLocks(image, path);
+  const fromAbove = [...fragmentEntryLocks(image, path)];
+  for (const l of deletedEntryReleases(ctx)) if (!fromAbove.some((e) => e.key === l.key)) fromAbove.push(l);
   for (const l of fromAbove) if (!entry.some((e) => e.key === l.key)) entry.push(l);
   const gaps = image.complete ? [] : gapsOf(image);
   const state = new LockState(entry);
@@ -172,7 +205,13 @@ function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
       // Nor when the fragment declares the lock variable: then unseen lines after the declaration took it, not code
       // above the hunk.
       const fromAboveHeld = held !== undefined && fromAbove.some((l) => l.key === held.key && state.held.get(l.key)?.by === l.by);
-      const unknown = fromAboveHeld && (!heldThroughGaps(path, i, held.key, gaps) || declaredBetween(image, held.key, 1, image.lineInfo.length));
+      // A release the patch deleted: held from the top of the post-image too, as far as it runs without a gap.
+      const deletedHeld = fromAboveHeld && held.by.callee === DELETED_RELEASE;
+      const top = firstFileLine(image);
+      const at = fileLine(ev);
+      const unknown = deletedHeld
+        ? top === undefined || at === undefined || firstGapBetween(gaps, top, at) !== undefined || declaredBetween(image, held.key, 1, image.lineInfo.length)
+        : fromAboveHeld && (!heldThroughGaps(path, i, held.key, gaps) || declaredBetween(image, held.key, 1, image.lineInfo.length));
       // Taken in the visible code, but unseen lines lie between the lock and the sleeping call: they may drop it.
       const gapAfter = held !== undefined && !unknown ? gapBetween(held.by, ev, gaps) : undefined;
       if (held && !unknown) {

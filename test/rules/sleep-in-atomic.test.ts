@@ -5,6 +5,7 @@ import { testRule } from '../../src/rule-tester/rule-tester.ts';
 testRule(rule, {
   valid: [
     'valid-split-after-unlock.c',
+    'valid-unlock-kept-before-sleep.patch',
     'valid-allocating-lookup-before-spinlock.c',
     'valid-atomic-alloc-under-ptl.c',
     'valid-cond-resched-lock-own.c',
@@ -18,6 +19,7 @@ testRule(rule, {
   invalid: [
     'invalid-split-under-ptl.c',
     'invalid-allocating-lookup-under-spinlock.c',
+    'invalid-unlock-deleted-before-sleep.patch',
     'invalid-gfp-kernel-under-page-table-lock.c',
     'invalid-cond-resched-under-pte-map.c',
     'invalid-mutex-under-pmd-lock.c',
