@@ -225,11 +225,18 @@ export function pathToProgram(path: EventPath, opts: ProgramOptions): Instr[] {
   const unreleasable = new Set<string>();
   // Locks left out of the held-on-entry prologue: a take the path shows failing, a lock of no known class.
   const failedTakes = new Set<string>();
+  const backEdges: Instr[] = [];
   for (const [index, step] of path.steps.entries()) {
     if (step.step === 'control') {
       if (step.kind === 'return') break;
       if (step.kind === 'loop-enter') enteredHeads.set(step.loop, step.head);
       if (step.kind === 'loop-next') iterated.add(step.loop);
+      // Going round a loop whose head the front end invented crosses unseen code (the head, the top of the body above
+      // the hunk): a gap after the last instruction so far (unseen.ts gapLocks).
+      if (step.kind === 'loop-next' && /__mmr_/.test(enteredHeads.get(step.loop) ?? '')) {
+        const before = out[out.length - 1];
+        if (before) backEdges.push(before);
+      }
       if (step.kind === 'loop-exit' && step.via === 'cond' && iterated.has(step.loop) && unseenHead(enteredHeads.get(step.loop))) advancedUnseen = true;
       if (step.kind === 'branch') {
         // The path took this branch: an execution where the PTE does not satisfy it is not this path.
@@ -298,8 +305,17 @@ export function pathToProgram(path: EventPath, opts: ProgramOptions): Instr[] {
     }
     out.push(...release);
   }
+  const edges = backEdges.map((i) => out.indexOf(i)).filter((k) => k >= 0);
+  if (edges.length > 0) INVENTED_BACK_EDGES.set(out, edges);
   return out;
 }
+
+/**
+ * Per program from pathToProgram: indices of the instructions after which the path goes round a loop whose head the
+ * front end invented (`while (__mmr_loop__)`): the back edge runs unseen code (the real head, the top of the body
+ * above the hunk) before the visible code again, like the lines between two hunks.
+ */
+export const INVENTED_BACK_EDGES = new WeakMap<readonly Instr[], number[]>();
 
 /** A loop head the hunk does not show: not entered on the path, or one the front end invented (`__mmr_loop__`). */
 function unseenHead(head: string | undefined): boolean {

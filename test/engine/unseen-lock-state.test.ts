@@ -113,3 +113,32 @@ describe('locks across the lines between two hunks', () => {
     expect(violating?.source?.line).toBe(32);
   });
 });
+
+describe('the back edge of a loop whose head the front end invented', () => {
+  // The hunk starts inside a PTE loop body, after unseen code dropped the lock (`pte_unmap_unlock(start_pte, ptl)`
+  // right above the hunk), and ends the iteration with a `continue` after re-taking it: going round runs that unseen
+  // code again before the hunk's first line.
+  const steps = (head: string): PathStep[] => [
+    ctl({ kind: 'loop-enter', loop: 1, head }, 9),
+    ev(0, 'may-sleep', 'folio_split_now', { folio: 'folio' }, { line: 10 }),
+    ev(1, 'pte-map-lock', 'pte_offset_map_lock', { mm: 'mm', pmd: 'pmd', lock: 'ptl' }, { line: 12, result: 'start_pte' }),
+    ctl({ kind: 'loop-next', loop: 1, via: 'continue' }, 13),
+    ev(2, 'may-sleep', 'folio_split_now', { folio: 'folio' }, { line: 10 }),
+    ev(3, 'pte-map-lock', 'pte_offset_map_lock', { mm: 'mm', pmd: 'pmd', lock: 'ptl' }, { line: 12, result: 'start_pte' }),
+    ctl({ kind: 'truncated', reason: 'end of fragment' }, 14),
+  ];
+
+  it('may drop a lock the hunk takes again: a sleep at the hunk start under the lock is not confirmed', () => {
+    const p = path(steps('while (__mmr_loop__)'));
+    const c = candidateOn(p, SLEEP, { rule: 'sleep-in-atomic', messageId: 'x' });
+    const r = confirm({ candidate: c, path: 'mm/x.c', fn: 'f', fragment: true, facts: FRAGMENT }, ['x86']);
+    expect(r.status).toBe('inconclusive');
+    expect(r.dependsOn).toMatch(/the unseen top of the loop body \(above the hunk\): does it release ptl0/);
+  });
+
+  it('a loop whose head the hunk shows keeps its lock across the back edge', () => {
+    const p = path(steps('for (; addr != end; addr += PAGE_SIZE)'));
+    const c = candidateOn(p, SLEEP, { rule: 'sleep-in-atomic', messageId: 'x' });
+    expect(confirm({ candidate: c, path: 'mm/x.c', fn: 'f', fragment: true, facts: FRAGMENT }, ['x86']).status).toBe('confirmed');
+  });
+});
