@@ -223,7 +223,8 @@ export function pathToProgram(path: EventPath, opts: ProgramOptions): Instr[] {
   const failed = failedCalls(path);
   // Model locks of holds no pointer survives to (attrs.unreleasable): the fragment epilogue leaves them held.
   const unreleasable = new Set<string>();
-  // Locks left out of the held-on-entry prologue: a take the path shows failing, a lock of no known class.
+  // Locks left out of the held-on-entry prologue: a take the path shows failing, a lock of no known class, a spinlock
+  // other than a page-table lock.
   const failedTakes = new Set<string>();
   const backEdges: Instr[] = [];
   for (const [index, step] of path.steps.entries()) {
@@ -273,6 +274,10 @@ export function pathToProgram(path: EventPath, opts: ProgramOptions): Instr[] {
     if (step.attrs.unreleasable && instr.lock) unreleasable.add(instr.lock);
     // A lock of no class the model knows (a rule's stand-in, `lockClass: 'other'`) says nothing about what was held.
     if (instr.lock && (step.kind === 'lock' || step.kind === 'unlock' || step.kind === 'trylock') && (step.attrs.lockClass === undefined || step.attrs.lockClass === 'other')) failedTakes.add(instr.lock);
+    // A spinlock other than a page-table lock the path releases without taking (untakenPtls) may have been taken in
+    // the unseen lines between two hunks rather than above the first: "held from the start" would claim the visible
+    // code before that gap ran in atomic context. Only sleeping locks (and those page-table locks) are held on entry.
+    if (instr.lock && (step.kind === 'lock' || step.kind === 'unlock' || step.kind === 'trylock') && lockRef(step, step.args.lock, nested).kind === 'spin' && !untaken.has(instr.lock.replace(/^lock:/, ''))) failedTakes.add(instr.lock);
     // A step a rule made up for unseen code (line 0) has no source line: its text stands in the interleaving.
     if (step.loc.line === 0 && step.loc.fileLine === undefined) instr.label = step.text;
     else instr.src = { path: opts.path, line: step.loc.fileLine ?? step.loc.line, text: step.text };
@@ -360,7 +365,7 @@ export function branchAssumptions(cond: string, taken: boolean): Array<Omit<Cond
  * The locks other than the PTE's `ptl0` a program releases before any acquisition of them (the first release of each,
  * in order of appearance), as the acquisitions the code above a hunk made: `(before the hunk) X is taken`. Locks in
  * `shownTaken` are left out: a take the path shows failing (the path shows where it would have been taken), a lock of
- * no class the model knows.
+ * no class the model knows, a spinlock other than a page-table lock (pathToProgram).
  */
 export function heldOnEntry(program: readonly Instr[], shownTaken: ReadonlySet<string> = new Set()): OpInstr[] {
   const seen = new Set<string>(['ptl0', PREV_PTL, ...shownTaken]);

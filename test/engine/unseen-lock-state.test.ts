@@ -59,6 +59,17 @@ describe('locks held on entry to a fragment', () => {
     expect(confirm({ candidate: c, path: 'mm/x.c', fn: 'f', facts: { ...FRAGMENT, fragment: false } }, ['x86']).status).toBe('refuted');
   });
 
+  it('a spinlock other than a page-table lock is not claimed held from the start: a sleep before its release is not confirmed', () => {
+    const p = path([
+      ev(0, 'may-sleep', 'cond_resched', {}, { line: 10 }),
+      ev(1, 'unlock', 'spin_unlock', { lock: '&gizmo->lock' }, { line: 30, attrs: { lockClass: 'spin' } }),
+      END,
+    ]);
+    expect(ops(pathToProgram(p, { path: 'mm/x.c', ptes: 1, fragment: true }))).toEqual(['may-sleep', 'unlock(lock:gizmo->lock)']);
+    const c = candidateOn(p, SLEEP, { rule: 'sleep-in-atomic', messageId: 'x' });
+    expect(confirm({ candidate: c, path: 'mm/x.c', fn: 'f', fragment: true, facts: { ...FRAGMENT, gaps: [12] } }, ['x86']).status).not.toBe('confirmed');
+  });
+
   it('an unlock whose take the path shows failing is still an unlock of a lock not held', () => {
     const p = path([
       ev(0, 'unlock', 'spin_unlock', { lock: 'ptl' }, { line: 10, attrs: { lockClass: 'other' } }),
