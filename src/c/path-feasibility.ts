@@ -21,7 +21,8 @@
  *   condition, and lines holding another path's step, which would have been steps), so a later iteration of a loop
  *   that changes it on a line above the fact undoes it; going round a loop whose head the path never entered (an
  *   invented loop), goto and labels forget everything;
- * - a constant assignment on straight-line code right after a call (`start_pte = NULL;` after the unlock) is a fact;
+ * - a constant assignment on straight-line code right after a call (`start_pte = NULL;` after the unlock), or first
+ *   in the braced body of an `if` the path took (`if (!locked) { locked = 1; …`), is a fact;
  * - a fact does not survive the unseen lines between two hunks of a fragment (they may change what it reads);
  * - besides branches, a local declared with a constant initialiser (`bool notified = false;`) is a fact from its
  *   declaration, so a flag-guarded `if (!notified) { notified = true; …start… }` opens on the first pass — only for
@@ -129,6 +130,28 @@ function straightAssignments(lines: readonly string[], from: number, to: number)
 }
 
 /**
+ * Constant assignments that certainly run first in the braced body of the `if` on line `head` that the path took,
+ * when its next step is on line `to`: the body's plain statements before anything that branches or jumps
+ * (`if (!locked) { locked = 1; mmap_read_lock(mm); … }`).
+ */
+function takenBodyAssignments(lines: readonly string[], head: number, to: number): Array<{ name: string; value: boolean; line: number }> {
+  const out: Array<{ name: string; value: boolean; line: number }> = [];
+  const text = lines[head - 1] ?? '';
+  if (!/^\s*(?:\}\s*else\s+)?if\b.*\{\s*$/.test(text)) return out;
+  const first = lines[head] ?? '';
+  const indent = /^\s*/.exec(first)![0];
+  if (indentOf(first) <= indentOf(text)) return out;
+  for (let l = head + 1; l < to && l <= lines.length; l++) {
+    const line = lines[l - 1]!;
+    if (line.trim() === '' || /^\s*(?:\/\*.*\*\/|\/\/.*)$/.test(line)) continue;
+    if (/^\s*/.exec(line)![0] !== indent || NOT_STRAIGHT.test(line) || !line.trimEnd().endsWith(';')) break;
+    const m = CONST_ASSIGN.exec(line);
+    if (m) out.push({ name: m[2]!, value: m[3] === 'true' || m[3] === '1', line: l });
+  }
+  return out;
+}
+
+/**
  * The paths of an image that some execution can take (see the file comment). `unseenAfter`: 0-based indices of the
  * lines after which unseen code lies (the gaps between the hunks of a fragment); a fact does not survive a gap, whose
  * lines may change what it tests.
@@ -211,7 +234,13 @@ export function feasiblePaths(paths: EventPath[], text: string, unseenAfter: Rea
           const from = prev.step === 'control' && prev.kind === 'branch' && !prev.taken ? bodyEnd(lines, prev.loc.line) : prev.loc.line + 1;
           // A constant assignment on the way is a fact from its line on: the lines up to it ran before it.
           let upTo = from;
-          for (const a of prev.step === 'event' ? straightAssignments(lines, prev.loc.line, line) : []) {
+          const assigned =
+            prev.step === 'event'
+              ? straightAssignments(lines, prev.loc.line, line)
+              : prev.step === 'control' && prev.kind === 'branch' && prev.taken
+                ? takenBodyAssignments(lines, prev.loc.line, line)
+                : [];
+          for (const a of assigned) {
             markRan(upTo, a.line, true);
             upTo = a.line + 1;
             const f = formula(a.name);

@@ -19,6 +19,9 @@ export const TAKEN_BEFORE_LABEL = '(before the hunk) the page-table lock is take
  */
 export const LOOP_EPILOGUE_LABEL = '(after the loop, unseen) pte_unmap_unlock() of the lock taken before the loop';
 
+/** Label of the fragment epilogue's release of a lock the visible code still holds where the path is cut. */
+export const unseenRelease = (lock: string): string => `(unseen rest of the function) releases ${lock}`;
+
 /** The free page a patched wp_page_copy() copies into. */
 export const COPY_PAGE = 'copy0';
 
@@ -62,7 +65,8 @@ export function lockRef(e: Event, expr: string | undefined, nested?: ReadonlySet
     if (nested?.has(norm)) return { name: `lock:${norm}`, kind: 'spin' };
     return { name: 'ptl0', kind: 'spin' };
   }
-  if (cls === 'mutex' || cls === 'i_mmap' || cls === 'anon_vma') return { name: `lock:${norm}`, kind: 'mutex' };
+  // The page/folio lock is a sleeping lock (lock_page() sleeps in folio_lock()): not an atomic context.
+  if (cls === 'mutex' || cls === 'i_mmap' || cls === 'anon_vma' || cls === 'page') return { name: `lock:${norm}`, kind: 'mutex' };
   if (cls === 'mmu') return { name: 'mmu_lock', kind: 'spin' };
   return { name: `lock:${norm}`, kind: 'spin' };
 }
@@ -219,11 +223,21 @@ export function pathToProgram(path: EventPath, opts: ProgramOptions): Instr[] {
   const failed = failedCalls(path);
   // Model locks of holds no pointer survives to (attrs.unreleasable): the fragment epilogue leaves them held.
   const unreleasable = new Set<string>();
+  // Locks left out of the held-on-entry prologue: a take the path shows failing, a lock of no known class, a spinlock
+  // other than a page-table lock.
+  const failedTakes = new Set<string>();
+  const backEdges: Instr[] = [];
   for (const [index, step] of path.steps.entries()) {
     if (step.step === 'control') {
       if (step.kind === 'return') break;
       if (step.kind === 'loop-enter') enteredHeads.set(step.loop, step.head);
       if (step.kind === 'loop-next') iterated.add(step.loop);
+      // Going round a loop whose head the front end invented crosses unseen code (the head, the top of the body above
+      // the hunk): a gap after the last instruction so far (unseen.ts gapLocks).
+      if (step.kind === 'loop-next' && /__mmr_/.test(enteredHeads.get(step.loop) ?? '')) {
+        const before = out[out.length - 1];
+        if (before) backEdges.push(before);
+      }
       if (step.kind === 'loop-exit' && step.via === 'cond' && iterated.has(step.loop) && unseenHead(enteredHeads.get(step.loop))) advancedUnseen = true;
       if (step.kind === 'branch') {
         // The path took this branch: an execution where the PTE does not satisfy it is not this path.
@@ -239,7 +253,12 @@ export function pathToProgram(path: EventPath, opts: ProgramOptions): Instr[] {
       continue;
     }
     lastControl = undefined;
-    if (failed.has(index)) continue;
+    if (failed.has(index)) {
+      // A take that failed on this path is still where the path shows the lock taken (or not): it was not held above.
+      const lock = eventInstr(step, { pteAt, rangeOf, ptes: opts.ptes, cursorPte: () => `pte${Math.min(last, cursor)}`, nested })?.lock;
+      if (lock) failedTakes.add(lock);
+      continue;
+    }
     const instr = eventInstr(step, { pteAt, rangeOf, ptes: opts.ptes, cursorPte: () => `pte${Math.min(last, cursor)}`, nested });
     const move = moves.get(step.id);
     if (instr && move) {
@@ -253,6 +272,12 @@ export function pathToProgram(path: EventPath, opts: ProgramOptions): Instr[] {
     }
     if (!instr) continue;
     if (step.attrs.unreleasable && instr.lock) unreleasable.add(instr.lock);
+    // A lock of no class the model knows (a rule's stand-in, `lockClass: 'other'`) says nothing about what was held.
+    if (instr.lock && (step.kind === 'lock' || step.kind === 'unlock' || step.kind === 'trylock') && (step.attrs.lockClass === undefined || step.attrs.lockClass === 'other')) failedTakes.add(instr.lock);
+    // A spinlock other than a page-table lock the path releases without taking (untakenPtls) may have been taken in
+    // the unseen lines between two hunks rather than above the first: "held from the start" would claim the visible
+    // code before that gap ran in atomic context. Only sleeping locks (and those page-table locks) are held on entry.
+    if (instr.lock && (step.kind === 'lock' || step.kind === 'unlock' || step.kind === 'trylock') && lockRef(step, step.args.lock, nested).kind === 'spin' && !untaken.has(instr.lock.replace(/^lock:/, ''))) failedTakes.add(instr.lock);
     // A step a rule made up for unseen code (line 0) has no source line: its text stands in the interleaving.
     if (step.loc.line === 0 && step.loc.fileLine === undefined) instr.label = step.text;
     else instr.src = { path: opts.path, line: step.loc.fileLine ?? step.loc.line, text: step.text };
@@ -271,10 +296,9 @@ export function pathToProgram(path: EventPath, opts: ProgramOptions): Instr[] {
     }
   }
   const takenBefore = opts.fragment === true && releasesBeforeTaking(out, 'ptl0');
-  // Every other page-table lock released before it is taken was held too (its own lock, taken by unseen code).
-  for (const k of [...untaken].reverse()) {
-    if (releasesBeforeTaking(out, `lock:${k}`)) out.unshift({ op: 'lock', lock: `lock:${k}`, label: `(before the hunk) ${k} is taken` });
-  }
+  // Every other lock the model knows (another page-table lock, the page lock, mmap_lock, i_mmap_rwsem, ...) that a
+  // fragment path releases before it takes it was held on entry too: taken by the code above the hunk.
+  if (opts.fragment === true) out.unshift(...heldOnEntry(out, failedTakes));
   if (takenBefore) out.unshift({ op: 'lock', lock: 'ptl0', label: TAKEN_BEFORE_LABEL });
   if (truncated || !path.complete) {
     const release = releaseHeld(out, unreleasable);
@@ -286,8 +310,17 @@ export function pathToProgram(path: EventPath, opts: ProgramOptions): Instr[] {
     }
     out.push(...release);
   }
+  const edges = backEdges.map((i) => out.indexOf(i)).filter((k) => k >= 0);
+  if (edges.length > 0) INVENTED_BACK_EDGES.set(out, edges);
   return out;
 }
+
+/**
+ * Per program from pathToProgram: indices of the instructions after which the path goes round a loop whose head the
+ * front end invented (`while (__mmr_loop__)`): the back edge runs unseen code (the real head, the top of the body
+ * above the hunk) before the visible code again, like the lines between two hunks.
+ */
+export const INVENTED_BACK_EDGES = new WeakMap<readonly Instr[], number[]>();
 
 /** A loop head the hunk does not show: not entered on the path, or one the front end invented (`__mmr_loop__`). */
 function unseenHead(head: string | undefined): boolean {
@@ -328,6 +361,29 @@ export function branchAssumptions(cond: string, taken: boolean): Array<Omit<Cond
   return (parts as Array<Omit<Cond, 'pte'>>).map((x) => ({ test: x.test, negate: taken ? x.negate === true : x.negate !== true }));
 }
 
+/**
+ * The locks other than the PTE's `ptl0` a program releases before any acquisition of them (the first release of each,
+ * in order of appearance), as the acquisitions the code above a hunk made: `(before the hunk) X is taken`. Locks in
+ * `shownTaken` are left out: a take the path shows failing (the path shows where it would have been taken), a lock of
+ * no class the model knows, a spinlock other than a page-table lock (pathToProgram).
+ */
+export function heldOnEntry(program: readonly Instr[], shownTaken: ReadonlySet<string> = new Set()): OpInstr[] {
+  const seen = new Set<string>(['ptl0', PREV_PTL, ...shownTaken]);
+  const out: OpInstr[] = [];
+  for (const i of program) {
+    if ('ctl' in i) continue;
+    const names = [...(i.lock ? [i.lock] : []), ...(i.releases ?? [])];
+    for (const name of names) {
+      if (seen.has(name)) continue;
+      seen.add(name);
+      if (!releasesBeforeTaking(program, name)) continue;
+      const mode = i.lock === name ? i.mode : name === 'mmap' ? 'read' : undefined;
+      out.push({ op: 'lock', lock: name, ...(mode ? { mode } : {}), label: `(before the hunk) ${name.replace(/^lock:/, '')} is taken` });
+    }
+  }
+  return out;
+}
+
 /** Does the program release `lock` before any acquisition of it? */
 function releasesBeforeTaking(program: readonly Instr[], lock: string): boolean {
   for (const i of program) {
@@ -358,7 +414,7 @@ function releaseHeld(program: readonly Instr[], unreleasable: ReadonlySet<string
       if (k >= 0) held.splice(k, 1);
     }
   }
-  return held.reverse().filter((h) => !unreleasable.has(h.lock)).map((h) => ({ op: 'unlock', lock: h.lock, ...(h.mode ? { mode: h.mode } : {}), label: `(unseen rest of the function) releases ${h.lock}` }));
+  return held.reverse().filter((h) => !unreleasable.has(h.lock)).map((h) => ({ op: 'unlock', lock: h.lock, ...(h.mode ? { mode: h.mode } : {}), label: unseenRelease(h.lock) }));
 }
 
 interface Binder {

@@ -11,7 +11,7 @@
 import type { Instr, OpInstr } from '../sim/scenario.ts';
 import type { Candidate } from '../core/rule.ts';
 import type { FunctionImage } from '../core/events.ts';
-import { LOOP_EPILOGUE_LABEL, TAKEN_BEFORE_LABEL } from './path-program.ts';
+import { INVENTED_BACK_EDGES, LOOP_EPILOGUE_LABEL, PREV_PTL, TAKEN_BEFORE_LABEL, unseenRelease } from './path-program.ts';
 import { PTL_BEFORE_LOOP } from '../../rules/utils/loop-lock.ts';
 import { MIRRORED_KINDS } from '../../rules/utils/paths.ts';
 import { DOWNGRADE_EFFECTS } from '../core/ops.ts';
@@ -249,6 +249,22 @@ export function completionsOf(program: readonly Instr[], complete: boolean, fact
     });
   }
 
+  // A lock the visible code holds across the unseen lines between two hunks and takes again after them (or does not
+  // hold and releases again after them) was released (taken) by those lines: established for every completion, so
+  // a double take or a release of a lock not held across a gap is never a violation (gapLocks).
+  const gap = gapLocks(program, facts, 'gaps');
+  if (gap) base.assumes.push(...gap.assumes);
+  // Going round a loop whose head the front end invented runs unseen code too (the real head, the top of the body):
+  // whether it drops (takes) a lock the hunk takes (releases) again is an open choice, unless the rule established
+  // that the lock is held across iterations (hazard context PTL_BEFORE_LOOP).
+  const wrap = context.includes(PTL_BEFORE_LOOP) ? undefined : gapLocks(program, facts, 'back-edges');
+  if (wrap) {
+    choices.unshift({
+      question: `the unseen top of the loop body (above the hunk): ${wrap.assumes.map((a) => a.replace(/^the unseen lines after line \d+ /, 'does it ')).join('; ')}?`,
+      yes: { prologue: [], epilogue: [], assumes: wrap.assumes.join('; '), transform: wrap.transform },
+    });
+  }
+
   const unmodelled = changedAboveRelease(list, facts, candidate);
 
   const open = choices.slice(0, MAX_OPEN_CHOICES);
@@ -268,6 +284,10 @@ export function completionsOf(program: readonly Instr[], complete: boolean, fact
         c.assumes.push(ch.yes.assumes);
       }
     });
+    if (gap) {
+      const chosen = c.transform;
+      c.transform = chosen ? (p) => gap.transform(chosen(p)) : gap.transform;
+    }
     out.push(c);
   }
   return { list: out, questions: open.map((c) => c.question), dropped, ...(unmodelled ? { unmodelled } : {}) };
@@ -345,4 +365,113 @@ function takenInGap(program: readonly Instr[], facts: UnseenFacts): Choice | und
 /** The reason a verdict depends on unseen code, from the questions that split it (`where: question`). */
 export function unseenReason(questions: readonly string[]): string {
   return `depends on ${questions.join('; and on ')}`;
+}
+
+const TAKES = new Set(['lock', 'trylock', 'pte-map-lock']);
+const RELEASES = new Set(['unlock', 'pte-unmap-unlock']);
+
+/**
+ * What the lines between two hunks did to the locks the visible code uses, as far as the visible code shows it: a
+ * lock held before the gap and taken again after it was released in the gap (`if (ptl) { ...; spin_unlock(ptl);
+ * return 0; }`: taking it twice would deadlock on every run), and one not held before the gap and released after it
+ * was taken in it. Returns the transform inserting those releases and acquisitions at their gaps (placed by the
+ * identity of the instruction before the gap, so other transforms may run first) and what it assumes; undefined when
+ * there is nothing to insert. The back edge of a loop whose head the front end invented is such a gap too (the real
+ * head and the top of the body above the hunk run there: `pte_unmap_unlock(orig_pte, ptl)` before a re-take in the
+ * hunk); `which` picks the gaps between hunks (established) or those back edges (an open choice, completionsOf).
+ * The `pte - 1` entry's table lock (PREV_PTL) is the hazard's own, never inserted.
+ */
+export function gapLocks(program: readonly Instr[], facts: UnseenFacts, which: 'gaps' | 'back-edges'): { transform: (p: Instr[]) => Instr[]; assumes: string[] } | undefined {
+  const backEdges = which === 'back-edges' ? (INVENTED_BACK_EDGES.get(program) ?? []) : [];
+  if (!facts.fragment || ((!facts.gaps || facts.gaps.length === 0) && backEdges.length === 0)) return undefined;
+  const gaps = which === 'gaps' ? (facts.gaps ?? []) : [];
+  const visible = program.map((i, k) => ({ i, k })).filter((x): x is { i: OpInstr; k: number } => !('ctl' in x.i) && x.i.src?.line !== undefined);
+  const gapAfter = new Map<number, number>();
+  for (let v = 0; v + 1 < visible.length; v++) {
+    const a = visible[v]!.i.src!.line!;
+    const b = visible[v + 1]!.i.src!.line!;
+    if (gaps.some((g) => g >= a && g < b)) gapAfter.set(visible[v]!.k, a);
+  }
+  for (const k of backEdges) {
+    const i = program[k];
+    if (i && !('ctl' in i)) gapAfter.set(k, i.src?.line ?? 0);
+  }
+  if (gapAfter.size === 0) return undefined;
+  const nextOn = (from: number, lock: string): OpInstr | undefined => {
+    for (let k = from; k < program.length; k++) {
+      const i = program[k]!;
+      if ('ctl' in i) continue;
+      if (i.lock === lock && (TAKES.has(i.op) || RELEASES.has(i.op))) return i;
+      if (i.releases?.includes(lock)) return { ...i, op: 'unlock', lock };
+    }
+    return undefined;
+  };
+  const locks = [...new Set(program.flatMap((x) => ('ctl' in x || !x.lock || x.lock === PREV_PTL ? [] : [x.lock])))];
+  const held = new Map<string, number>();
+  const inserts: Array<{ after: Instr; at: number; instr: OpInstr }> = [];
+  const assumes: string[] = [];
+  for (const [k, i] of program.entries()) {
+    if ('ctl' in i) continue;
+    if (i.lock && TAKES.has(i.op)) held.set(i.lock, (held.get(i.lock) ?? 0) + 1);
+    if (i.lock && RELEASES.has(i.op)) held.set(i.lock, (held.get(i.lock) ?? 0) - 1);
+    for (const r of i.releases ?? []) held.set(r, (held.get(r) ?? 0) - 1);
+    const line = gapAfter.get(k);
+    if (line === undefined) continue;
+    for (const lock of locks) {
+      const next = nextOn(k + 1, lock);
+      if (!next) continue;
+      const isHeld = (held.get(lock) ?? 0) > 0;
+      const name = lock.replace(/^lock:/, '');
+      const mode = next.mode ? { mode: next.mode } : {};
+      if (isHeld && TAKES.has(next.op)) {
+        inserts.push({ after: i, at: k, instr: { op: 'unlock', lock, ...mode, label: `(unseen, after line ${line}) ${name} is released` } });
+        assumes.push(`the unseen lines after line ${line} release ${name} (held there, taken again${lineOf(next)})`);
+        held.set(lock, (held.get(lock) ?? 0) - 1);
+      } else if (!isHeld && RELEASES.has(next.op)) {
+        inserts.push({ after: i, at: k, instr: { op: 'lock', lock, ...mode, label: `(unseen, after line ${line}) ${name} is taken` } });
+        assumes.push(`the unseen lines after line ${line} take ${name} (not held there, released${lineOf(next)})`);
+        held.set(lock, (held.get(lock) ?? 0) + 1);
+      }
+    }
+  }
+  if (inserts.length === 0) return undefined;
+  return {
+    assumes,
+    transform: (p) => {
+      let out = p;
+      // Last first, so an index fallback still points where it did; at one gap the releases come before the takes
+      // (the unseen code does not take a sleeping lock under a spinlock it then drops).
+      const ordered = [...inserts].sort((a, b) => b.at - a.at || (a.instr.op === 'unlock' ? 1 : 0) - (b.instr.op === 'unlock' ? 1 : 0));
+      for (const x of ordered) {
+        const after = locate(out, program, x.at);
+        out = [...out.slice(0, after + 1), x.instr, ...out.slice(after + 1)];
+        // The release the fragment epilogue made for the hold the gap now ends is not made twice.
+        if (x.instr.op === 'unlock') {
+          const tail = out.map((i) => !('ctl' in i) && i.op === 'unlock' && i.lock === x.instr.lock && i.label === unseenRelease(x.instr.lock ?? "")).lastIndexOf(true);
+          if (tail > after) out = [...out.slice(0, tail), ...out.slice(tail + 1)];
+        }
+      }
+      return out;
+    },
+  };
+}
+
+/** An instruction's identity across two translations of one path (pathToProgram builds new objects each time). */
+function signature(i: Instr): string {
+  return 'ctl' in i ? `ctl:${i.ctl}` : `${i.op}|${i.lock ?? ''}|${i.pte ?? ''}|${i.label ?? ''}|${i.src?.line ?? ''}`;
+}
+
+/**
+ * Where instruction `at` of `program` is in `p` (another translation of the same path, possibly with instructions
+ * inserted by other completion choices): the same object, else the same occurrence of an equal instruction.
+ */
+function locate(p: readonly Instr[], program: readonly Instr[], at: number): number {
+  const target = program[at]!;
+  const same = p.indexOf(target);
+  if (same >= 0) return same;
+  const sig = signature(target);
+  let n = 0;
+  for (let k = 0; k <= at; k++) if (signature(program[k]!) === sig) n++;
+  for (let k = 0; k < p.length; k++) if (signature(p[k]!) === sig && --n === 0) return k;
+  return Math.min(at, p.length - 1);
 }

@@ -233,6 +233,42 @@ describe('a fragment starting in the tail of a condition', () => {
   });
 });
 
+describe('a flag set first in the body of the branch taken', () => {
+  const text = [
+    'static size_t gizmo_touch_range(struct mm_struct *mm, unsigned long start, unsigned long end)',
+    '{',
+    '\tint locked = 0;',
+    '\tlong ret;',
+    '',
+    '\tfor (; start != end; start += PAGE_SIZE) {',
+    '\t\tif (!locked) {',
+    '\t\t\tlocked = 1;',
+    '\t\t\tmmap_read_lock(mm);',
+    '\t\t}',
+    '\t\tif (gizmo_skip(start))',
+    '\t\t\tbreak;',
+    '\t\tret = gizmo_pages_locked(mm, start, &locked);',
+    '\t\tif (ret <= 0)',
+    '\t\t\tbreak;',
+    '\t}',
+    '\tif (locked)',
+    '\t\tmmap_read_unlock(mm);',
+    '\treturn 0;',
+    '}',
+  ].join('\n');
+
+  it('decides a later test of the flag until something takes its address', async () => {
+    const img = await analyzeFunctionText(text);
+    const shapes = img.paths.map((p) => calls(p).filter((c) => c.startsWith('mmap_') || c === 'gizmo_pages_locked').join(' '));
+    // `locked = 1;` then `break` before the call given `&locked`: the unlock is not skipped.
+    expect(shapes).not.toContain('mmap_read_lock');
+    expect(shapes).toContain('mmap_read_lock mmap_read_unlock');
+    // After `gizmo_pages_locked(..., &locked)` the flag may have been cleared: both ways stay.
+    expect(shapes).toContain('mmap_read_lock gizmo_pages_locked');
+    expect(shapes).toContain('mmap_read_lock gizmo_pages_locked mmap_read_unlock');
+  });
+});
+
 describe('invented openers', () => {
   it('a path that goes round a loop the front end invented is not complete', async () => {
     // A fragment that leaves an unseen loop (`continue`, then the loop's `}`) and returns after it.
