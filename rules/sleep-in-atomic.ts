@@ -171,6 +171,13 @@ function deletedEntryReleases(ctx: TypedRuleContext<MessageId>): Array<{ key: st
   return out;
 }
 
+/** The step that takes, above the hunk, a page-table lock whose release the patch deleted. */
+function takenAbove(key: string, path: EventPath): Event {
+  const first = path.steps.find((s) => s.step === 'event');
+  const loc = first ? first.loc : { line: 1, column: 0 };
+  return { ...synthEvent('lock', 'spin_lock', { lock: key }, loc, { lockClass: 'ptl' }), text: `(above the hunk) ${key} taken: the pre-image released it on a line this patch deletes` };
+}
+
 /** The marker callee of a lock held from above because the patch deleted its release (deletedEntryReleases()). */
 const DELETED_RELEASE = '<before hunk, release deleted>';
 
@@ -222,7 +229,8 @@ function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
           data: { call: ev.callee, lock: held.key },
           anchor: real(ev),
           related: at >= 0 ? [{ event: real(held.by), message: `${held.key} (a spinlock) taken here` }] : [],
-          path: simPath(path, i, ev, undefined, undefined),
+          // A lock held from above only because the patch deleted its release: the simulated path takes it first.
+          path: held.by.callee === DELETED_RELEASE ? insertAt(simPath(path, i, ev, undefined, undefined), 0, takenAbove(held.key, path)) : simPath(path, i, ev, undefined, undefined),
           hazard: gapAfter !== undefined ? { ...hazard(), unknown: `the unseen lines after line ${gapAfter}: is ${held.key} still held at line ${fileLine(ev) ?? '?'}?` } : hazard(),
           suggestion: { text: `call ${ev.callee}() before taking ${held.key} or after dropping it (re-validate the entry after re-taking the lock)` },
         });

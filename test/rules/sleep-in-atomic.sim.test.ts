@@ -56,6 +56,11 @@ describe('sleep-in-atomic through the engine on patches', () => {
     const mine = all.filter((f) => f.rule === 'sleep-in-atomic');
     expect(mine.some((f) => f.status === 'confirmed' && f.introduced === true && f.function === 'demo_reclaim_batch'), summary).toBe(true);
   });
+  it('an unlock the patch deletes before a sleeping call is a confirmed, introduced finding (the lock taken above the hunk)', async () => {
+    const { all, summary } = await findings('invalid-unlock-deleted-before-sleep.patch');
+    const mine = all.filter((f) => f.rule === 'sleep-in-atomic');
+    expect(mine.some((f) => f.status === 'confirmed' && f.introduced === true && f.function === 'demo_cold_pte_range'), summary).toBe(true);
+  });
   it('an allocation moved out of the locked region is recognised as a fix, nothing reported', async () => {
     const { all, summary } = await findings('valid-fix-alloc-before-lock.patch');
     expect(all.filter((f) => isReportable(f as never)), summary).toEqual([]);
