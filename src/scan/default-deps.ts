@@ -1,5 +1,6 @@
 /** The real collaborators of a scan: sources (inputs engineer), engine (lead), simulator table renderer. */
-import { mayContainDiff, parseMessage, readMbox, readMaildir } from '../sources/index.ts';
+import { mayContainDiff, parseMessage, readMaildir } from '../sources/index.ts';
+import { readMboxFrom } from './mbox-tail.ts';
 import { isReportable } from '../engine/policy.ts';
 import { renderTable } from '../sim/render-table.ts';
 import type { ScanDeps } from './deps.ts';
@@ -15,7 +16,7 @@ export function defaultScanDeps(): ScanDeps {
       const r = await parseMessage(raw, source);
       return { patches: r.patches, problems: r.problems };
     },
-    readMbox,
+    readMbox: readMboxFrom,
     readMaildir,
     checkPatches: async (patches, opts) => (await (engine ??= import('../engine/index.ts'))).checkPatches(patches, opts),
     isReportable,

@@ -17,8 +17,11 @@ export interface ScanDeps {
   mayContainDiff(raw: Buffer): boolean;
   /** Full MIME parse of one message into patches (quoted / cover flags set) and per-message problems. */
   parseMessage(raw: Buffer, source: PatchSource): Promise<{ patches: Patch[]; problems: InputProblem[] }>;
-  /** Streaming mboxrd reader. */
-  readMbox(path: string): AsyncIterable<{ index: number; offset: number; raw: Buffer; oversize?: number }>;
+  /**
+   * Streaming mboxrd reader; with `start` (a message boundary an earlier scan recorded), only the messages from that
+   * offset on, indexed and offset as in the whole file.
+   */
+  readMbox(path: string, start?: { offset: number; index: number }): AsyncIterable<{ index: number; offset: number; raw: Buffer; oversize?: number }>;
   /** Maildir reader (sorted, deterministic). */
   readMaildir(dir: string): AsyncIterable<{ index: number; name: string; raw: Buffer }>;
   /** The engine: front end + rules + simulator over patches. */
