@@ -19,7 +19,8 @@ const outdir = join(root, 'dist');
 rmSync(outdir, { recursive: true, force: true });
 const result = await build({
   absWorkingDir: root,
-  entryPoints: ['src/cli/main.ts'],
+  // The scan's review workers (src/scan/review-pool.ts) run their own entry; it shares the chunks of the CLI.
+  entryPoints: ['src/cli/main.ts', 'src/scan/review-worker.ts'],
   outdir: 'dist',
   outbase: '.',
   entryNames: '[dir]/[name]',

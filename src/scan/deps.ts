@@ -30,4 +30,11 @@ export interface ScanDeps {
   isReportable(f: Finding): boolean;
   /** A trace as a CPU-column table (plain text). */
   renderTable(trace: Trace, opts?: { width?: number }): string;
+  /**
+   * How many series `checkPatches` reviews at once without a tree (a worker pool behind it): the review starts up to
+   * twice as many ahead and commits them in order. 1 (one at a time) when absent.
+   */
+  reviewSlots?: number;
+  /** Releases what the collaborators hold (the review workers). */
+  close?(): Promise<void>;
 }
