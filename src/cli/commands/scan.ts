@@ -40,7 +40,7 @@ export function register(program: Command): void {
     .option('--no-progress', 'no progress output on stderr')
     .option('--history', 'report every series in the state, not only what this run reviewed')
     .option('--wait <seconds>', 'when another scan is using --db, wait up to this long for it (default: exit 2 at once)', '0')
-    .option('--workers <n>', 'review worker threads (0: review in this thread; default: one per core)')
+    .option('--workers <n>', 'review worker threads (0: review in this thread; default: one per core besides the main thread\'s, at least 1)')
 ;
   addArchiveOptions(cmd).action(async (sources: string[], flags: ScanFlags) => {
       useBaselineWasm();
@@ -62,7 +62,9 @@ export function register(program: Command): void {
           import('../../git/repo-store.ts'),
         ]);
       const { availableParallelism } = process.getBuiltinModule('node:os');
-      const workers = flags.workers === undefined ? Math.max(1, availableParallelism()) : Number(flags.workers);
+      // The main thread keeps a core busy too (reading, committing, drafting): one worker per other core, at least
+      // one. Each worker holds an engine of its own, so more would also raise the scan's peak RSS.
+      const workers = flags.workers === undefined ? Math.max(1, availableParallelism() - 1) : Number(flags.workers);
       if (!Number.isInteger(workers) || workers < 0) return usage(`--workers must be an integer >= 0, got "${flags.workers}"`);
       const waitS = Number(flags.wait);
       if (!Number.isFinite(waitS) || waitS < 0) return usage(`--wait must be a number of seconds >= 0, got "${flags.wait}"`);
