@@ -147,8 +147,9 @@ export async function reviewPending(store: StateStore, deps: ScanDeps, opts: Rev
       ? checkAgainstTree((ps, o) => deps.checkPatches(ps, o), patches, tree, { ...(opts.engine?.rules ? { rules: opts.engine.rules } : {}), ...(opts.engine?.arch ? { arch: opts.engine.arch } : {}) })
       : deps.checkPatches(patches, opts.engine);
   // With a pool behind checkPatches, up to twice its size of series are under review ahead of the one being
-  // committed (a bounded window); results are still committed one series at a time, in plan order.
-  const ahead = tree ? 1 : Math.max(1, Math.floor(deps.reviewSlots ?? 1)) * ((deps.reviewSlots ?? 1) > 1 ? 2 : 1);
+  // committed (a bounded window: even one worker reviews the next series while this thread commits the last);
+  // results are still committed one series at a time, in plan order. In process: one at a time.
+  const ahead = tree || deps.reviewSlots === undefined ? 1 : 2 * Math.max(1, Math.floor(deps.reviewSlots));
   const started: Array<{ patches: Patch[]; outcome: Promise<Report | Error> } | undefined> = [];
   const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));
   const startReview = (i: number): { patches: Patch[]; outcome: Promise<Report | Error> } => {
