@@ -7,7 +7,6 @@ import type { Disposition, PatchRow, StateStore } from '../store/state-store.ts'
 import { renderMailReply } from '../render/mail-reply.ts';
 import type { EngineOptions, ScanDeps } from './deps.ts';
 import { threadRoot } from './lineage.ts';
-import type { EarlyReview } from './early-review.ts';
 import { assembleSeries } from '../series/index.ts';
 import { fixesTags, touchesFunction } from './fixes-tag.ts';
 import { CodeIndex, patchHoldingQuote } from '../sources/fragment-paths.ts';
@@ -131,7 +130,7 @@ function settleQuoted(store: StateStore): void {
   });
 }
 
-export async function reviewPending(store: StateStore, deps: ScanDeps, opts: ReviewOptions, early?: EarlyReview): Promise<ReviewStats> {
+export async function reviewPending(store: StateStore, deps: ScanDeps, opts: ReviewOptions): Promise<ReviewStats> {
   settleQuoted(store);
   const stats: ReviewStats = { reviewed: 0, superseded: 0, failed: 0, findings: 0, drafted: 0, repeats: 0, fixedNotes: 0, problems: [], context: [] };
   const plan = planReview(store, opts.hold);
@@ -154,12 +153,7 @@ export async function reviewPending(store: StateStore, deps: ScanDeps, opts: Rev
   const started: Array<{ patches: Patch[]; outcome: Promise<Report | Error> } | undefined> = [];
   const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));
   const startReview = (i: number): { patches: Patch[]; outcome: Promise<Report | Error> } => {
-    const group = plan.groups[i]!;
-    const patches: Patch[] = group.map((row) => ({ ...(JSON.parse(row.patchJson) as Patch), id: row.pkey }));
-    // A series of one patch reviewed during the ingest, from the same stored text: its outcome (or, had the early
-    // run failed, a review now).
-    const ready = group.length === 1 && !tree ? early?.take(group[0]!.pkey, group[0]!.patchJson) : undefined;
-    if (ready) return { patches, outcome: ready.then((r) => r ?? review(patches)).catch(asError) };
+    const patches: Patch[] = plan.groups[i]!.map((row) => ({ ...(JSON.parse(row.patchJson) as Patch), id: row.pkey }));
     try {
       return { patches, outcome: review(patches).catch(asError) };
     } catch (e) {

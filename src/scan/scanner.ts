@@ -10,7 +10,6 @@ import { lineageKey, threadRoot } from './lineage.ts';
 import { loadCheckpoint, nextCheckpoint, saveCheckpoint, verifyCheckpoint } from './mbox-checkpoint.ts';
 import type { MboxStart } from './mbox-tail.ts';
 import { reviewPending, type ReviewOptions, type ReviewStats } from './review.ts';
-import { EarlyReview } from './early-review.ts';
 
 export type SourceKind = 'mbox' | 'maildir' | 'public-inbox';
 
@@ -117,16 +116,8 @@ function stripId(id: string | undefined): string | undefined {
   return id?.replace(/^<|>$/g, '') || undefined;
 }
 
-/**
- * Early reviews handed to the pool at once, per worker. The pool hears that one finished only when this thread's
- * ingest loop yields to the event loop (once per piece of the file read): enough are queued at the worker to keep
- * it busy in between.
- */
-const EARLY_PER_WORKER = 8;
-
-/** Writes one batch of classified messages in one transaction; returns the keys of the single patches it added. */
-function commitBatch(store: StateStore, sourceId: number, sourceName: string, batch: Classified[], result: ScanResult): string[] {
-  const singles: string[] = [];
+/** Writes one batch of classified messages in one transaction. */
+function commitBatch(store: StateStore, sourceId: number, sourceName: string, batch: Classified[], result: ScanResult): void {
   store.transaction(() => {
     for (const c of batch) {
       let status: MessageStatus = c.status;
@@ -145,7 +136,6 @@ function commitBatch(store: StateStore, sourceId: number, sourceName: string, ba
           c.patches.forEach((p: Patch, n) => {
             const subject = p.subject ?? c.headers.subject ?? '(no subject)';
             const patch: Patch = { ...p, messageId: p.messageId ?? `<${mid}>`, subject };
-            if ((p.series?.total ?? 1) === 1) singles.push(`${mid}#${n}`);
             store.addPatch({
               pkey: `${mid}#${n}`,
               seq: store.nextPatchSeq(),
@@ -191,7 +181,6 @@ function commitBatch(store: StateStore, sourceId: number, sourceName: string, ba
       if (code && error) result.problems.push({ source: sourceName, index: c.idx, messageId: c.headers.messageId, code, message: error });
     }
   });
-  return singles;
 }
 
 /**
@@ -206,11 +195,6 @@ export async function runScan(paths: string[], store: StateStore, deps: ScanDeps
     review: { reviewed: 0, superseded: 0, failed: 0, findings: 0, drafted: 0, repeats: 0, fixedNotes: 0, problems: [] },
   };
   const batchSize = Math.max(1, opts.batchSize ?? 5000);
-  // With review workers, single patches are reviewed while the archive is still being read (early-review.ts).
-  const early = !opts.noReview && !opts.tree && deps.reviewSlots !== undefined ? new EarlyReview(store, deps.checkPatches, EARLY_PER_WORKER * Math.max(1, deps.reviewSlots), opts.engine) : undefined;
-  const commit = (sourceId: number, given: string, batch: Classified[]): void => {
-    for (const pkey of commitBatch(store, sourceId, given, batch, result)) early?.offer(pkey);
-  };
   for (const given of paths) {
     const path = resolve(given);
     const sr: SourceResult = { path: given, newMessages: 0, seenMessages: 0, bytes: 0 };
@@ -274,7 +258,7 @@ export async function runScan(paths: string[], store: StateStore, deps: ScanDeps
           batchKeys.add(key);
           sr.newMessages++;
           if (batch.length >= batchSize) {
-            commit(sourceId, given, batch);
+            commitBatch(store, sourceId, given, batch, result);
             batch = [];
             batchKeys.clear();
           }
@@ -285,7 +269,7 @@ export async function runScan(paths: string[], store: StateStore, deps: ScanDeps
     } catch (e) {
       sr.error = { code: 'MMR005', message: (e as Error).message.replace(path, given) };
     }
-    if (batch.length > 0) commit(sourceId, given, batch);
+    if (batch.length > 0) commitBatch(store, sourceId, given, batch, result);
     if (complete && det.kind === 'mbox' && last) {
       const next = nextCheckpoint(path, last, prefix);
       if (next) saveCheckpoint(store, sourceId, next);
@@ -294,7 +278,6 @@ export async function runScan(paths: string[], store: StateStore, deps: ScanDeps
     if (complete && cursor) for (const [epoch, head] of heads.got) cursor.set(path, epoch, head);
     sr.seenMessages += heads.skipped;
   }
-  early?.stop();
-  if (!opts.noReview) result.review = await reviewPending(store, deps, opts, early);
+  if (!opts.noReview) result.review = await reviewPending(store, deps, opts);
   return result;
 }

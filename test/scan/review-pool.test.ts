@@ -14,10 +14,8 @@ import { checkPatches } from '../../src/engine/index.ts';
 import { parseMessage } from '../../src/sources/index.ts';
 import { StateStore } from '../../src/store/state-store.ts';
 import { runScan } from '../../src/scan/scanner.ts';
-import { readdirSync, readFileSync } from 'node:fs';
-import type { ScanDeps } from '../../src/scan/deps.ts';
 import { appendMbox, fixtureMails, tempDir } from './archive-helpers.ts';
-import { fakeDeps, fakeCheckPatches } from './fake-engine.ts';
+import { fakeDeps } from './fake-engine.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'mmr-pool-'));
@@ -104,43 +102,5 @@ describe('review pool', () => {
       store.close();
       await pool.close();
     }
-  });
-
-  it('with a pool, single patches are reviewed while the archive is still read, with the same results', async () => {
-    const run = async (name: string, slots?: number): Promise<{ early: number; review: unknown; drafts: string[] }> => {
-      const d = tempDir(`early-${name}`);
-      const mbox = join(d, 'a.mbox');
-      appendMbox(mbox, [mail('010'), mail('030'), mail('040'), mail('050'), mail('060'), mail('021'), mail('022')]);
-      let reading = true;
-      let early = 0;
-      const base = fakeDeps();
-      const deps: ScanDeps = {
-        ...base,
-        readMbox: async function* (path, start) {
-          yield* base.readMbox(path, start);
-          reading = false;
-        },
-        checkPatches: async (ps) => {
-          if (reading) early++;
-          return fakeCheckPatches(ps);
-        },
-        ...(slots ? { reviewSlots: slots } : {}),
-      };
-      const store = StateStore.open(join(d, 'state.db'));
-      try {
-        const r = await runScan([mbox], store, deps, { draftsDir: join(d, 'drafts'), from: 'b <b@x>', batchSize: 1 });
-        const drafts = readdirSync(join(d, 'drafts')).sort().map((f) => readFileSync(join(d, 'drafts', f), 'utf8'));
-        return { early, review: { ...r.review, reviewedKeys: r.review.reviewedKeys }, drafts };
-      } finally {
-        store.close();
-      }
-    };
-    const inline = await run('inline');
-    const pooled = await run('pooled', 1);
-    expect(inline.early).toBe(0);
-    expect(pooled.early).toBeGreaterThan(0);
-    expect(pooled.review).toEqual(inline.review);
-    expect(pooled.drafts).toEqual(inline.drafts);
-    expect(pooled.drafts.length).toBeGreaterThan(0);
   });
 });
