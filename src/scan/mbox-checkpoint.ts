@@ -25,7 +25,7 @@ export interface MboxCheckpoint {
 }
 
 const META = 'mbox-checkpoint:';
-const PIECE = 4 << 20;
+const PIECE = 1 << 20;
 
 /** The recorded checkpoint of a source, if any (a malformed record is ignored). */
 export function loadCheckpoint(store: StateStore, sourceId: number): MboxCheckpoint | undefined {
