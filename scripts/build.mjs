@@ -13,13 +13,44 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Packages bundled into dist/ instead of loaded from node_modules (pure JavaScript needed at every start-up). */
+const INLINE = new Set(['commander']);
+const inlined = (importer) => [...INLINE].some((p) => importer.includes(`/node_modules/${p}/`));
+
+/**
+ * Every package stays external (Node loads it from node_modules: native addons, wasm beside its module) except the
+ * INLINE ones: commander is the CLI shell, loaded by every command; bundled, it is part of main.js instead of seven
+ * CommonJS files resolved, read and lexed one by one. Its `require('node:…')` calls read the builtin through
+ * process.getBuiltinModule (no `require` exists in an ES module), and node:child_process, which it needs only to
+ * run executable sub-commands (mmreview has none), is loaded on first use instead of at start-up (it brings net,
+ * dgram and their dependencies along).
+ */
+const packages = {
+  name: 'mmreview-packages',
+  setup(b) {
+    b.onResolve({ filter: /^node:/ }, (a) => (inlined(a.importer) ? { path: a.path, namespace: 'builtin' } : { path: a.path, external: true }));
+    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (a) => ({
+      loader: 'js',
+      contents:
+        a.path === 'node:child_process'
+          ? "module.exports = { spawn: (...args) => process.getBuiltinModule('node:child_process').spawn(...args) };"
+          : `module.exports = process.getBuiltinModule(${JSON.stringify(a.path)});`,
+    }));
+    b.onResolve({ filter: /^[^./]/ }, (a) => {
+      const name = a.path.startsWith('@') ? a.path.split('/').slice(0, 2).join('/') : a.path.split('/')[0];
+      return INLINE.has(name) || inlined(a.importer) ? undefined : { path: a.path, external: true };
+    });
+  },
+};
 const sourcemap = process.argv.includes('--sourcemap') || process.env.MMREVIEW_SOURCEMAP === '1';
 const outdir = join(root, 'dist');
 
 rmSync(outdir, { recursive: true, force: true });
 const result = await build({
   absWorkingDir: root,
-  entryPoints: ['src/cli/main.ts'],
+  // The scan's review workers (src/scan/review-pool.ts) run their own entry; it shares the chunks of the CLI.
+  entryPoints: ['src/cli/main.ts', 'src/scan/review-worker.ts'],
   outdir: 'dist',
   outbase: '.',
   entryNames: '[dir]/[name]',
@@ -29,7 +60,7 @@ const result = await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  packages: 'external',
+  plugins: [packages],
   sourcemap: sourcemap ? 'linked' : false,
   metafile: true,
   legalComments: 'none',

@@ -1,24 +1,54 @@
 /** The real collaborators of a scan: sources (inputs engineer), engine (lead), simulator table renderer. */
-import { mayContainDiff, parseMessage, readMbox, readMaildir } from '../sources/index.ts';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { mayContainDiff, parseMessage, readMaildir } from '../sources/index.ts';
 import { isReportable } from '../engine/policy.ts';
 import { renderTable } from '../sim/render-table.ts';
+import { installRoot } from '../core/install-root.ts';
 import type { ScanDeps } from './deps.ts';
+import { readMboxFrom } from './mbox-tail.ts';
+import { ReviewPool } from './review-pool.ts';
 
 /** The engine (rules, C parser, simulator) is loaded on the first review: a re-scan with nothing new never loads it. */
 let engine: Promise<typeof import('../engine/index.ts')> | undefined;
 
+const inProcess: ScanDeps['checkPatches'] = async (patches, opts) => (await (engine ??= import('../engine/index.ts'))).checkPatches(patches, opts);
+
+/**
+ * The bundled review worker (dist/src/scan/review-worker.js), when this code runs from the bundle; undefined when it
+ * runs from the TypeScript sources (tests, a checkout never built), which then review in process.
+ */
+export function bundledReviewWorker(): URL | undefined {
+  if (!import.meta.url.includes('/dist/')) return undefined;
+  const file = join(installRoot(), 'dist', 'src', 'scan', 'review-worker.js');
+  return existsSync(file) ? pathToFileURL(file) : undefined;
+}
+
+export interface DefaultDepsOptions {
+  /** Review workers (node:worker_threads); 0 or absent: review in process. */
+  workers?: number;
+  /** The worker module (default: the bundled one; without it the review runs in process). */
+  workerUrl?: URL;
+}
+
 /** The production wiring of `ScanDeps`. */
-export function defaultScanDeps(): ScanDeps {
+export function defaultScanDeps(o: DefaultDepsOptions = {}): ScanDeps {
+  const url = (o.workers ?? 0) > 0 ? (o.workerUrl ?? bundledReviewWorker()) : undefined;
+  const pool = url ? new ReviewPool(url, o.workers!) : undefined;
   return {
     mayContainDiff,
     parseMessage: async (raw, source) => {
       const r = await parseMessage(raw, source);
       return { patches: r.patches, problems: r.problems };
     },
-    readMbox,
+    readMbox: readMboxFrom,
     readMaildir,
-    checkPatches: async (patches, opts) => (await (engine ??= import('../engine/index.ts'))).checkPatches(patches, opts),
+    // A tree (an open repository) stays in this process; so does everything when there is no pool.
+    checkPatches: (patches, opts) =>
+      pool && !opts?.tree ? pool.run(patches, { ...(opts?.rules ? { rules: opts.rules } : {}), ...(opts?.arch ? { arch: opts.arch } : {}) }) : inProcess(patches, opts),
     isReportable,
     renderTable,
+    ...(pool ? { reviewSlots: pool.size, close: () => pool.close() } : {}),
   };
 }

@@ -17,8 +17,11 @@ export interface ScanDeps {
   mayContainDiff(raw: Buffer): boolean;
   /** Full MIME parse of one message into patches (quoted / cover flags set) and per-message problems. */
   parseMessage(raw: Buffer, source: PatchSource): Promise<{ patches: Patch[]; problems: InputProblem[] }>;
-  /** Streaming mboxrd reader. */
-  readMbox(path: string): AsyncIterable<{ index: number; offset: number; raw: Buffer; oversize?: number }>;
+  /**
+   * Streaming mboxrd reader; with `start` (a message boundary an earlier scan recorded), only the messages from that
+   * offset on, indexed and offset as in the whole file.
+   */
+  readMbox(path: string, start?: { offset: number; index: number }): AsyncIterable<{ index: number; offset: number; raw: Buffer; oversize?: number }>;
   /** Maildir reader (sorted, deterministic). */
   readMaildir(dir: string): AsyncIterable<{ index: number; name: string; raw: Buffer }>;
   /** The engine: front end + rules + simulator over patches. */
@@ -27,4 +30,11 @@ export interface ScanDeps {
   isReportable(f: Finding): boolean;
   /** A trace as a CPU-column table (plain text). */
   renderTable(trace: Trace, opts?: { width?: number }): string;
+  /**
+   * How many series `checkPatches` reviews at once without a tree (a worker pool behind it): the review starts up to
+   * twice as many ahead and commits them in order. 1 (one at a time) when absent.
+   */
+  reviewSlots?: number;
+  /** Releases what the collaborators hold (the review workers). */
+  close?(): Promise<void>;
 }

@@ -1,7 +1,7 @@
 /** Reviews pending patches series by series: engine, finding dispositions across versions, reply drafts. */
 import { writeFileSync, renameSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Finding } from '../core/finding.ts';
+import type { Finding, Report } from '../core/finding.ts';
 import type { Patch } from '../core/patch.ts';
 import type { Disposition, PatchRow, StateStore } from '../store/state-store.ts';
 import { renderMailReply } from '../render/mail-reply.ts';
@@ -137,21 +137,42 @@ export async function reviewPending(store: StateStore, deps: ScanDeps, opts: Rev
   stats.superseded = plan.superseded;
   stats.held = plan.held;
   mkdirSync(opts.draftsDir, { recursive: true });
-  // Loaded when there is something to review (it brings the rule set along): a re-scan with nothing new never loads it.
+  // Loaded when there is a tree to review against (it brings the rule set along): a re-scan with nothing new, or a
+  // review on workers, never loads it here.
   if (plan.groups.length === 0) return stats;
-  const { checkAgainstTree } = await import('../git/tree-check.ts');
-  for (const group of plan.groups) {
-    const patches: Patch[] = group.map((row) => ({ ...(JSON.parse(row.patchJson) as Patch), id: row.pkey }));
+  const tree = opts.tree;
+  const checkAgainstTree = tree ? (await import('../git/tree-check.ts')).checkAgainstTree : undefined;
+  const review = (patches: Patch[]): Promise<Report> =>
+    tree && checkAgainstTree
+      ? checkAgainstTree((ps, o) => deps.checkPatches(ps, o), patches, tree, { ...(opts.engine?.rules ? { rules: opts.engine.rules } : {}), ...(opts.engine?.arch ? { arch: opts.engine.arch } : {}) })
+      : deps.checkPatches(patches, opts.engine);
+  // With a pool behind checkPatches, up to twice its size of series are under review ahead of the one being
+  // committed (a bounded window: even one worker reviews the next series while this thread commits the last);
+  // results are still committed one series at a time, in plan order. In process: one at a time.
+  const ahead = tree || deps.reviewSlots === undefined ? 1 : 2 * Math.max(1, Math.floor(deps.reviewSlots));
+  const started: Array<{ patches: Patch[]; outcome: Promise<Report | Error> } | undefined> = [];
+  const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));
+  const startReview = (i: number): { patches: Patch[]; outcome: Promise<Report | Error> } => {
+    const patches: Patch[] = plan.groups[i]!.map((row) => ({ ...(JSON.parse(row.patchJson) as Patch), id: row.pkey }));
+    try {
+      return { patches, outcome: review(patches).catch(asError) };
+    } catch (e) {
+      return { patches, outcome: Promise.resolve(asError(e)) };
+    }
+  };
+  for (let gi = 0; gi < plan.groups.length; gi++) {
+    const group = plan.groups[gi]!;
+    while (started.length < Math.min(plan.groups.length, gi + ahead)) started.push(startReview(started.length));
+    const { patches, outcome: pending } = started[gi]!;
+    started[gi] = undefined;
+    const outcome = await pending;
     let findings: Finding[];
     let engineErrors: Array<{ code: string; message: string; input: string }> = [];
-    try {
-      const report = opts.tree
-        ? await checkAgainstTree((ps, o) => deps.checkPatches(ps, o), patches, opts.tree, { ...(opts.engine?.rules ? { rules: opts.engine.rules } : {}), ...(opts.engine?.arch ? { arch: opts.engine.arch } : {}) })
-        : await deps.checkPatches(patches, opts.engine);
-      findings = report.findings;
-      engineErrors = report.errors;
-    } catch (e) {
-      const msg = `engine failed: ${(e as Error).message}`;
+    if (!(outcome instanceof Error)) {
+      findings = outcome.findings;
+      engineErrors = outcome.errors;
+    } else {
+      const msg = `engine failed: ${outcome.message}`;
       store.transaction(() => {
         for (const row of group) store.setPatchState(row.pkey, 'failed', msg);
       });

@@ -7,6 +7,8 @@ import type { MessageStatus, StateStore } from '../store/state-store.ts';
 import { classifyMessage, contentHash, type Classified } from './classify.ts';
 import type { ScanDeps } from './deps.ts';
 import { lineageKey, threadRoot } from './lineage.ts';
+import { loadCheckpoint, nextCheckpoint, saveCheckpoint, verifyCheckpoint } from './mbox-checkpoint.ts';
+import type { MboxStart } from './mbox-tail.ts';
 import { reviewPending, type ReviewOptions, type ReviewStats } from './review.ts';
 
 export type SourceKind = 'mbox' | 'maildir' | 'public-inbox';
@@ -77,6 +79,8 @@ interface RawItem {
   /** Stable key when the source has one (public-inbox commit); else the content hash is the key. */
   key?: string;
   raw: Buffer;
+  /** File offset of the message (mbox). */
+  offset?: number;
   /** Full size when the reader cut an enormous message short. */
   oversize?: number;
 }
@@ -87,6 +91,7 @@ async function* items(
   deps: ScanDeps,
   seen: (key: string) => boolean,
   heads?: { since?: (epoch: number) => string | undefined; got: Map<number, string>; skipped: number },
+  start?: MboxStart,
 ): AsyncGenerator<RawItem> {
   if (kind === 'public-inbox') {
     const opts = {
@@ -103,7 +108,7 @@ async function* items(
   } else if (kind === 'maildir') {
     for await (const m of deps.readMaildir(path)) yield { idx: m.index, raw: m.raw };
   } else {
-    for await (const m of deps.readMbox(path)) yield { idx: m.index, raw: m.raw, ...(m.oversize ? { oversize: m.oversize } : {}) };
+    for await (const m of deps.readMbox(path, start)) yield { idx: m.index, offset: m.offset, raw: m.raw, ...(m.oversize ? { oversize: m.oversize } : {}) };
   }
 }
 
@@ -201,8 +206,19 @@ export async function runScan(paths: string[], store: StateStore, deps: ScanDeps
     }
     sr.kind = det.kind;
     const sourceId = store.sourceId(det.kind, path);
-    const known = store.seenKeys(sourceId);
+    // An mbox whose start is unchanged since the last complete scan is read from that scan's last message on
+    // (mbox-checkpoint.ts); the few messages read are then looked up one by one instead of loading every key.
+    const checkpoint = det.kind === 'mbox' ? loadCheckpoint(store, sourceId) : undefined;
+    const verified = checkpoint ? verifyCheckpoint(path, checkpoint) : undefined;
+    let prefix = checkpoint && verified ? { hash: verified, offset: checkpoint.offset } : undefined;
+    const known: { has(key: string): boolean } = prefix ? { has: (k) => store.isSeen(sourceId, k) } : store.seenKeys(sourceId);
     const progress: ScanProgress = { source: given, messages: 0, bytes: 0 };
+    if (prefix && checkpoint) {
+      sr.seenMessages += checkpoint.index;
+      sr.bytes += checkpoint.bytes;
+      progress.bytes += checkpoint.offset;
+    }
+    let last: { offset: number; index: number; bytes: number } | undefined;
     if (det.kind === 'mbox') progress.totalBytes = statSync(path).size;
     if (det.kind === 'maildir') {
       progress.totalMessages = ['cur', 'new'].reduce((n, d) => n + (existsSync(join(path, d)) ? readdirSync(join(path, d)).length : 0), 0);
@@ -218,7 +234,16 @@ export async function runScan(paths: string[], store: StateStore, deps: ScanDeps
     };
     let complete = false;
     try {
-      for await (const it of items(det.kind, path, deps, (k) => known.has(k), heads)) {
+      const start = prefix && checkpoint ? { offset: checkpoint.offset, index: checkpoint.index } : undefined;
+      for await (const it of items(det.kind, path, deps, (k) => known.has(k), heads, start)) {
+        if (last === undefined && prefix && checkpoint && (it.offset === undefined || it.offset < checkpoint.offset)) {
+          // A reader that does not honour `start` read from the top: count as if there were no checkpoint.
+          sr.seenMessages -= checkpoint.index;
+          sr.bytes -= checkpoint.bytes;
+          progress.bytes -= checkpoint.offset;
+          prefix = undefined;
+        }
+        if (it.offset !== undefined) last = { offset: it.offset, index: it.idx, bytes: sr.bytes };
         progress.messages++;
         progress.bytes += it.raw.length;
         sr.bytes += it.raw.length;
@@ -245,6 +270,10 @@ export async function runScan(paths: string[], store: StateStore, deps: ScanDeps
       sr.error = { code: 'MMR005', message: (e as Error).message.replace(path, given) };
     }
     if (batch.length > 0) commitBatch(store, sourceId, given, batch, result);
+    if (complete && det.kind === 'mbox' && last) {
+      const next = nextCheckpoint(path, last, prefix);
+      if (next) saveCheckpoint(store, sourceId, next);
+    }
     // Cursors move only when the whole source was read and committed: a failure leaves them where they were.
     if (complete && cursor) for (const [epoch, head] of heads.got) cursor.set(path, epoch, head);
     sr.seenMessages += heads.skipped;

@@ -99,4 +99,6 @@ CREATE TABLE IF NOT EXISTS replies (
 CREATE INDEX IF NOT EXISTS findings_by_pkey ON findings (pkey);
 CREATE INDEX IF NOT EXISTS replies_by_pkey ON replies (pkey);
 CREATE INDEX IF NOT EXISTS messages_with_problem ON messages (source_id, idx) WHERE code IS NOT NULL;
+-- Additive: the report's message totals (COUNT per status) read this small index instead of every message row.
+CREATE INDEX IF NOT EXISTS messages_by_status ON messages (status);
 `;
