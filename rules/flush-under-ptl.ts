@@ -768,7 +768,12 @@ function checkPath(
         // code never sets establishes the change: the flag is set under the lock only after an entry was changed
         // whose flush the code owes itself. Then the model's change is the one the flag records, and nothing is
         // unseen — unless either image shows an announcement, which could make the deferral another's to see.
-        const flagged = announcedAnywhere(ctx) ? undefined : guardingFlushFlag(ctx.image, path, i, flush.index);
+        // Nor when the path already flushed under that lock (move_ptes()' `if (force_flush) flush_tlb_range()` before
+        // its unlock): the flagged changes may be the ones that flush covered.
+        const flushedUnderLock = eventsOf(path).some(
+          (x) => x.index < i && (x.event.kind === 'tlb-flush' || x.event.kind === 'gather-flush' || x.event.kind === 'pte-clear-flush' || x.event.attrs.flushes === true),
+        );
+        const flagged = announcedAnywhere(ctx) || flushedUnderLock ? undefined : guardingFlushFlag(ctx.image, path, i, flush.index);
         const effect = flagged ? flagged.flag.effect : 'wrprotect';
         const above = flagged
           ? { ...synthEvent('pte-clear', 'ptep_get_and_clear', { pte: 'pte' }, { line: 0, column: 0 }, { effects: [effect] }), text: `(above the hunk) an entry changed under the page-table lock (${flagged.name} set)` }

@@ -8,7 +8,7 @@
  * another CPU still stores through its stale, dirty TLB entry: the store is lost when the clean page is dropped.
  */
 import type { Event, EventPath, FunctionImage, PathStep } from '../../src/core/events.ts';
-import { LockState, fragmentEntryLocks, norm, stripStep } from './paths.ts';
+import { LockState, firstGapBetween, fragmentEntryLocks, gapsOf, norm, stripStep } from './paths.ts';
 
 export interface DirtyGathered {
   clear: Event;
@@ -74,6 +74,11 @@ export function dirtyGatheredBeforeFlush(
     }
     const res = state.apply(ev);
     if (dirtied && res.released.some((r) => r.cls === 'ptl')) {
+      // Unseen lines between the dirtying and the release may hold the flush (zap_pte_range()'s
+      // `if (force_flush) tlb_flush_mmu_tlbonly(tlb)` sits just above its pte_unmap_unlock()): no claim then.
+      const from = dirtied.dirty.loc.fileLine;
+      const to = ev.loc.fileLine;
+      if (!image.complete && (from === undefined || to === undefined || firstGapBetween(gapsOf(image), from, to) !== undefined)) return undefined;
       return { ...dirtied, releaseIndex: i, release: ev, fileBacked };
     }
   }

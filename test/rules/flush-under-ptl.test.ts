@@ -37,6 +37,8 @@ testRule(rule, {
     'valid-pte-move-flush-under-lock.c',
     'valid-range-start-saved.c',
     'valid-range-widened-for-shared-pmd.c',
+    'valid-dirty-forced-flush-in-gap.patch',
+
   ],
   invalid: [
     'invalid-announce-not-retracted.c',
@@ -56,6 +58,7 @@ testRule(rule, {
     'invalid-dirty-page-forced-flush-dropped.patch',
     'invalid-move-helper-flush-left-to-caller.c',
     'invalid-gather-handed-to-clearing-callee.patch',
+    'invalid-flag-flush-after-unlock-also-under-lock.patch',
     'invalid-gather-entry-beside.c',
     'invalid-walk-private-gather-entry-dropped.c',
     'invalid-gather-left-on-continue.patch',
