@@ -10,9 +10,20 @@ import { paramName } from './contracts.ts';
 
 const PLAIN = /^[A-Za-z_]\w*$/;
 
-/** Plain identifiers the image uses as an mm, other than `mm`: declared `struct mm_struct *`, or used as one. */
+/**
+ * Plain identifiers the image uses as an mm, other than `mm`: declared `struct mm_struct *`, or used as one. For an
+ * mm that is no plain name (`tmp->vm_mm`), which of them it is cannot be told: when the image names two or more, all
+ * are returned (any may be the one without users); with one or none, none.
+ */
 export function otherMms(image: FunctionImage, mm: string): string[] {
-  if (!PLAIN.test(mm)) return [];
+  if (!PLAIN.test(mm)) {
+    const all = mmNames(image, '');
+    return all.length >= 2 ? all : [];
+  }
+  return mmNames(image, mm);
+}
+
+function mmNames(image: FunctionImage, mm: string): string[] {
   const code = [blankComments(image.text), ...image.params].join('\n');
   const names = new Set<string>();
   const add = (re: RegExp): void => {

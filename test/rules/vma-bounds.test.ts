@@ -55,4 +55,20 @@ describe('mms a function names', () => {
 }`);
     expect(otherMms(one, 'mm')).toEqual([]);
   });
+  it('cannot tell which mm a gather on `tmp->vm_mm` is when the function names two', async () => {
+    const fork = await analyzeFunctionText(`static int copy_all(struct mm_struct *mm, struct mm_struct *oldmm)
+{
+	if (mmap_write_lock_killable(oldmm))
+		return -EINTR;
+	return 0;
+}`);
+    expect(otherMms(fork, 'tmp->vm_mm')).toEqual(['mm', 'oldmm']);
+    const one = await analyzeFunctionText(`static int reset_one(struct mm_struct *mm)
+{
+	if (mmap_write_lock_killable(mm))
+		return -EINTR;
+	return 0;
+}`);
+    expect(otherMms(one, 'vma->vm_mm')).toEqual([]);
+  });
 });
