@@ -659,8 +659,9 @@ function checkPath(
           p.event.attrs.extent !== undefined &&
           !coversExtent(ctx.image, ev, p.event.attrs.extent, widened) &&
           !(p.event.attrs.extent === 'pud' && wholeVmaRange(ctx.image, ev.args.start, ev.args.end, callArgs(p.event.text)));
-        for (const p of pending) if (misses(p) || small(p)) missed.push({ ...p, flush: ev, flushIndex: i, extent: small(p) });
-        pending = pending.filter((p) => !misses(p) && !small(p));
+        const left = pending.map((p) => ({ p, miss: misses(p), tooSmall: small(p) }));
+        for (const { p, miss, tooSmall } of left) if (miss || tooSmall) missed.push({ ...p, flush: ev, flushIndex: i, extent: tooSmall });
+        pending = left.filter((x) => !x.miss && !x.tooSmall).map((x) => x.p);
         if (!missed.some((m) => m.flush === ev)) missed = [];
         for (const p of pending) if (p.event.kind === 'pte-clear') emptied.add(norm(p.event.args.pte));
         pending = [];

@@ -185,13 +185,19 @@ function firstFileLine(image: FunctionImage): number | undefined {
   return image.lineInfo.find((l) => l.fileLine !== undefined)?.fileLine;
 }
 
-function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<number>, sleepers: ReadonlySet<string>): void {
+function checkPath(
+  ctx: TypedRuleContext<MessageId>,
+  path: EventPath,
+  seen: Set<number>,
+  sleepers: ReadonlySet<string>,
+  deleted: ReadonlyArray<{ key: string; cls: LockClass; by: Event }>,
+): void {
   const { image } = ctx;
   // `__must_hold` / `__releases` say the lock is held on entry; in a hunk fragment the unseen lines between the entry
   // and the hunk may already have released it, so the annotation speaks only for whole functions.
   const entry = image.complete ? [...annotatedEntryLocks(image)] : [];
   const fromAbove = [...fragmentEntryLocks(image, path)];
-  for (const l of deletedEntryReleases(ctx)) if (!fromAbove.some((e) => e.key === l.key)) fromAbove.push(l);
+  for (const l of deleted) if (!fromAbove.some((e) => e.key === l.key)) fromAbove.push(l);
   for (const l of fromAbove) if (!entry.some((e) => e.key === l.key)) entry.push(l);
   const gaps = image.complete ? [] : gapsOf(image);
   const state = new LockState(entry);
@@ -299,6 +305,7 @@ export default createRule<MessageId>({
   check(ctx) {
     const seen = new Set<number>();
     const sleepers = sleepingSiblings(ctx);
-    for (const path of ctx.image.paths) checkPath(ctx, path, seen, sleepers);
+    const deleted = deletedEntryReleases(ctx);
+    for (const path of ctx.image.paths) checkPath(ctx, path, seen, sleepers, deleted);
   },
 });
