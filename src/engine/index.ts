@@ -23,7 +23,7 @@ import { RULES } from '../../rules/index.ts';
 import { confirm, fixVerdict, loadSimulator, ruleUnseen } from './confirm.ts';
 import type { Confirmation } from './confirm.ts';
 import type { BuildInput } from './scenario-builder.ts';
-import { pathToProgram, shapeOf } from './path-program.ts';
+import { INVENTED_BACK_EDGES, pathToProgram, shapeOf } from './path-program.ts';
 import type { UnseenFacts } from './unseen.ts';
 import { gapsOf } from './unseen.ts';
 import { toFinding, findingOrder } from './to-finding.ts';
@@ -135,7 +135,8 @@ export function factsFor(fn: FunctionView, side: Candidate['side'], siblings: re
 function programSignature(fn: FunctionView, c: Candidate): string {
   try {
     const program = pathToProgram(c.path, { path: fn.path, ptes: shapeOf([c.path]).ptes, fragment: isFragment(fn, c.side) });
-    return JSON.stringify([ruleUnseen(c) ?? '', program.map((i) => ('ctl' in i ? i : { ...i, src: undefined, label: undefined }))]);
+    // The back edges of invented loops are part of the scenario (the unseen code they cross is completed there).
+    return JSON.stringify([ruleUnseen(c) ?? '', program.map((i) => ('ctl' in i ? i : { ...i, src: undefined, label: undefined })), INVENTED_BACK_EDGES.get(program) ?? []]);
   } catch {
     // An untranslatable path is its own scenario (its simulation reports the error).
     return `anchor:${c.anchor.id}:${c.path.steps.length}`;

@@ -191,7 +191,10 @@ export function buildScenario(input: BuildInput, arch: Arch, invariants: readonl
   const threads: ThreadSpec[] = [patchedThread('patched', candidate, mainPath, input.path, input.fn, ptes, input.fragment === true, completion)];
   if (input.companion) {
     const c = input.companion;
-    threads.push(patchedThread('patched2', c.candidate, c.candidate.path, c.path, c.fn, ptes, c.fragment === true));
+    // The companion's unseen code is completed like the main path's (its established gap releases and takes): a
+    // re-take across a gap must not deadlock the model.
+    const own = completionsFor({ candidate: c.candidate, path: c.path, fn: c.fn, fragment: c.fragment === true, ...(c.facts ? { facts: c.facts } : {}) }).list[0];
+    threads.push(patchedThread('patched2', c.candidate, c.candidate.path, c.path, c.fn, ptes, c.fragment === true, own));
   }
   const faultFixup = hazard.context.includes('fault-retry-loop');
   const secondary = hazard.adversaries.includes('kvm-vcpu') || hazard.adversaries.includes('invalidator') || hazard.context.includes('secondary-mmu');
