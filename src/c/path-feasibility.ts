@@ -116,10 +116,18 @@ function bodyEnd(lines: readonly string[], head: number): number {
  * them (nothing that branches, jumps, opens or closes a block, or a preprocessor line).
  */
 function straightAssignments(lines: readonly string[], from: number, to: number): Array<{ name: string; value: boolean; line: number }> {
-  const out: Array<{ name: string; value: boolean; line: number }> = [];
   const indent = /^\s*/.exec(lines[from - 1] ?? '')![0];
-  if (NOT_STRAIGHT.test(lines[from - 1] ?? '') || !(lines[from - 1] ?? '').trimEnd().endsWith(';')) return out;
-  for (let l = from + 1; l < to && l <= lines.length; l++) {
+  if (NOT_STRAIGHT.test(lines[from - 1] ?? '') || !(lines[from - 1] ?? '').trimEnd().endsWith(';')) return [];
+  return leadingAssignments(lines, from + 1, to, indent);
+}
+
+/**
+ * The constant assignments among the plain statements at `indent` from line `start` (1-based) up to, not including,
+ * line `to`: the run ends at the first line that is not one (another indentation, a branch, a jump, a block).
+ */
+function leadingAssignments(lines: readonly string[], start: number, to: number, indent: string): Array<{ name: string; value: boolean; line: number }> {
+  const out: Array<{ name: string; value: boolean; line: number }> = [];
+  for (let l = start; l < to && l <= lines.length; l++) {
     const text = lines[l - 1]!;
     if (text.trim() === '' || /^\s*(?:\/\*.*\*\/|\/\/.*)$/.test(text)) continue;
     if (/^\s*/.exec(text)![0] !== indent || NOT_STRAIGHT.test(text) || !text.trimEnd().endsWith(';')) break;
@@ -135,20 +143,11 @@ function straightAssignments(lines: readonly string[], from: number, to: number)
  * (`if (!locked) { locked = 1; mmap_read_lock(mm); … }`).
  */
 function takenBodyAssignments(lines: readonly string[], head: number, to: number): Array<{ name: string; value: boolean; line: number }> {
-  const out: Array<{ name: string; value: boolean; line: number }> = [];
   const text = lines[head - 1] ?? '';
-  if (!/^\s*(?:\}\s*else\s+)?if\b.*\{\s*$/.test(text)) return out;
+  if (!/^\s*(?:\}\s*else\s+)?if\b.*\{\s*$/.test(text)) return [];
   const first = lines[head] ?? '';
-  const indent = /^\s*/.exec(first)![0];
-  if (indentOf(first) <= indentOf(text)) return out;
-  for (let l = head + 1; l < to && l <= lines.length; l++) {
-    const line = lines[l - 1]!;
-    if (line.trim() === '' || /^\s*(?:\/\*.*\*\/|\/\/.*)$/.test(line)) continue;
-    if (/^\s*/.exec(line)![0] !== indent || NOT_STRAIGHT.test(line) || !line.trimEnd().endsWith(';')) break;
-    const m = CONST_ASSIGN.exec(line);
-    if (m) out.push({ name: m[2]!, value: m[3] === 'true' || m[3] === '1', line: l });
-  }
-  return out;
+  if (indentOf(first) <= indentOf(text)) return [];
+  return leadingAssignments(lines, head + 1, to, /^\s*/.exec(first)![0]);
 }
 
 /**
