@@ -22,6 +22,7 @@ import { inventedLoopExitUnknown } from './utils/invented-loop.ts';
 import { PTL_BEFORE_LOOP, lockAcrossLoop } from './utils/loop-lock.ts';
 import type { LoopLockVerdict } from './utils/loop-lock.ts';
 import { LockState, callArgs, fragmentEntryLocks, imageEvent, insertAt, isPtlAcquire, lockOf, loopStacks, norm, pickAnchor, removeAt, replaceAt, stripStep, truncated } from './utils/paths.ts';
+import { escapeRegExp } from '../src/core/regexp.ts';
 
 export type MessageId = 'nextIteration' | 'accessUnlocked' | 'doubleUnlock' | 'unlockUnderflow' | 'unmapNull' | 'unmapUnmapped' | 'doubleUnmap' | 'unmapPastEnd' | 'unmapStale' | 'mapLeak' | 'mapDiscarded' | 'unmapKeepsLock' | 'staleValue';
 
@@ -161,7 +162,7 @@ function guardedByReset(image: FunctionImage, path: EventPath, from: number, at:
   const names = [baseName(callArgs(ev.text)[0] ?? ev.args.pte), lockOf(ev)].filter((n) => /^[A-Za-z_][\w>.-]*$/.test(n));
   if (names.length === 0) return false;
   const assigning = new Map(names.map((n) => [n, assigningLines(image, n)]));
-  const tested = new Map(names.map((n) => [n, new RegExp(`(?:^|[^\\w>.])${escapeRe(n)}(?![\\w]|->|\\.)`)]));
+  const tested = new Map(names.map((n) => [n, new RegExp(`(?:^|[^\\w>.])${escapeRegExp(n)}(?![\\w]|->|\\.)`)]));
   const reset = new Set<string>();
   for (let k = from; k < at; k++) {
     const a = path.steps[k] as PathStep;
@@ -227,15 +228,10 @@ function assignedNames(image: FunctionImage, ev: Event): string[] {
   return [...names].filter((x) => x !== '');
 }
 
-/** `s` as a literal inside a RegExp. */
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 /** The lines (1-based) that assign `name` and are not a PTE-table map (a pointer copy or reset the paths do not carry). */
 function assigningLines(image: FunctionImage, name: string): Set<number> {
   const mapLines = new Set(image.events.filter((e) => e.kind === 'pte-map' || e.kind === 'pte-map-lock').map((e) => e.loc.line));
-  const re = new RegExp(`(?:^|[^\\w>.])${escapeRe(name)}\\s*=(?!=)`);
+  const re = new RegExp(`(?:^|[^\\w>.])${escapeRegExp(name)}\\s*=(?!=)`);
   const found = new Set<number>();
   image.text.split('\n').forEach((l, i) => {
     if (!mapLines.has(i + 1) && re.test(l)) found.add(i + 1);
@@ -334,12 +330,12 @@ function contiguous(image: FunctionImage, fromLine: number, toLine: number): boo
 /** Does the function hand a mapping on (returns it, stores it through an out-parameter or a field, copies it)? */
 function handsMapToCaller(image: FunctionImage, hold: MapHold, retValue: string | undefined): boolean {
   if ([...hold.names].some((n) => /->|\./.test(n))) return true;
-  if (retValue !== undefined && [...hold.names].some((n) => new RegExp(`\\b${escapeRe(n)}\\b`).test(retValue))) return true;
+  if (retValue !== undefined && [...hold.names].some((n) => new RegExp(`\\b${escapeRegExp(n)}\\b`).test(retValue))) return true;
   if (image.params.some((p) => /\b(?:pte_t|spinlock_t)\s*\*\s*\*/.test(p))) return true;
   if (/__acquires\s*\(|__cond_lock\s*\(/.test(image.text)) return true;
   // `*ptep = pte;` / `vmf->pte = pte;` / `start_pte = pte;`: stored through an out-parameter, into a structure, or
   // copied into another variable the paths do not follow (the unmap may go through the copy).
-  return [...hold.names].some((n) => new RegExp(`(?:\\*\\s*)?[A-Za-z_][\\w>.-]*\\s*=\\s*${escapeRe(n)}\\s*[;,)]`).test(image.text));
+  return [...hold.names].some((n) => new RegExp(`(?:\\*\\s*)?[A-Za-z_][\\w>.-]*\\s*=\\s*${escapeRegExp(n)}\\s*[;,)]`).test(image.text));
 }
 
 /**
@@ -349,11 +345,11 @@ function handsMapToCaller(image: FunctionImage, hold: MapHold, retValue: string 
  */
 function lockStaysLocal(image: FunctionImage, hold: MapHold, retValue: string | undefined): boolean {
   const name = hold.lockKey;
-  if (!/^[A-Za-z_]\w*$/.test(name) || !new RegExp(`&\\s*${escapeRe(name)}\\b`).test(hold.map.text)) return false;
-  if (retValue !== undefined && new RegExp(`\\b${escapeRe(name)}\\b`).test(retValue)) return false;
+  if (!/^[A-Za-z_]\w*$/.test(name) || !new RegExp(`&\\s*${escapeRegExp(name)}\\b`).test(hold.map.text)) return false;
+  if (retValue !== undefined && new RegExp(`\\b${escapeRegExp(name)}\\b`).test(retValue)) return false;
   if (image.params.some((p) => /\bspinlock_t\s*\*\s*\*/.test(p))) return false;
   if (/__acquires\s*\(|__cond_lock\s*\(/.test(image.text)) return false;
-  return !new RegExp(`=\\s*&?\\s*${escapeRe(name)}\\s*[;,)}]`).test(image.text);
+  return !new RegExp(`=\\s*&?\\s*${escapeRegExp(name)}\\s*[;,)}]`).test(image.text);
 }
 
 /** Can this file run with CONFIG_HIGHPTE (kmap_local mappings, unmapped by address)? Generic code can. */
@@ -747,7 +743,7 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
       const passed = path.steps.some((x) => x.step === 'event' && x.kind === 'call' && callArgs(x.text).some((a) => norm(a).replace(/^&/, '') === h.lockKey));
       if (passed) continue;
       // `if (ptl) spin_unlock(ptl);`: a path that finds the lock the map set NULL is not an execution.
-      const lockTested = path.steps.some((x) => x.step === 'control' && x.kind === 'branch' && new RegExp(`(?:^|[^\\w>.])${escapeRe(h.lockKey)}\\b`).test(x.cond));
+      const lockTested = path.steps.some((x) => x.step === 'control' && x.kind === 'branch' && new RegExp(`(?:^|[^\\w>.])${escapeRegExp(h.lockKey)}\\b`).test(x.cond));
       if (lockTested) continue;
       findings.push({
         messageId: 'unmapKeepsLock',

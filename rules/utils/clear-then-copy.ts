@@ -21,6 +21,7 @@ import type { Event, EventPath, FunctionImage, PathStep } from '../../src/core/e
 import type { Candidate, Side } from '../../src/core/rule.ts';
 import { PAGE_COPIES } from '../../src/kernel-api/catalogue.ts';
 import { callArgs, eventsOf, imageEvent, insertAt, norm, pickAnchor, synthEvent } from './paths.ts';
+import { escapeRegExp } from '../../src/core/regexp.ts';
 
 export type CopyMessageId = 'copyBeforeFlush';
 
@@ -32,8 +33,6 @@ export const COPY_MESSAGES: Record<CopyMessageId, string> = {
 /** Event kinds that flush, or hand the entry to something that will (a gather): the claim ends there. */
 const FLUSHING: ReadonlySet<Event['kind']> = new Set(['tlb-flush', 'pte-clear-flush', 'gather-remove', 'gather-flush', 'gather-finish']);
 
-const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 /** The leading identifier of an argument (`&folio->page` → `folio`, `new_page` → `new_page`). */
 function baseOf(expr: string | undefined): string | undefined {
   return /^[&*(\s]*([A-Za-z_]\w*)/.exec(expr ?? '')?.[1];
@@ -41,11 +40,11 @@ function baseOf(expr: string | undefined): string | undefined {
 
 /** Does `name` hold a value computed from `from` (the expression mentions it, or an assignment in the text does)? */
 function derivedFrom(image: FunctionImage, expr: string, from: string): boolean {
-  const word = new RegExp(`\\b${escapeRe(from)}\\b`);
+  const word = new RegExp(`\\b${escapeRegExp(from)}\\b`);
   if (word.test(expr)) return true;
   const name = baseOf(expr);
   if (!name || name === from) return name === from;
-  return new RegExp(`\\b${escapeRe(name)}\\s*=[^=;][^;]*\\b${escapeRe(from)}\\b`).test(image.text);
+  return new RegExp(`\\b${escapeRegExp(name)}\\s*=[^=;][^;]*\\b${escapeRegExp(from)}\\b`).test(image.text);
 }
 
 /**

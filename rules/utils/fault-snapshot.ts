@@ -15,6 +15,7 @@
 import type { Event, FunctionImage, PathStep } from '../../src/core/events.ts';
 import { FAULT_INSTALLERS } from '../../src/kernel-api/catalogue.ts';
 import { lockOf, norm } from './paths.ts';
+import { escapeRegExp } from '../../src/core/regexp.ts';
 
 export interface FaultSnapshot {
   /** The entry pointer whose writes rest on the snapshot (`vmf->pte`, `vmf->pmd`). */
@@ -26,7 +27,7 @@ export interface FaultSnapshot {
 /** Is `owner` a `struct vm_fault *` of this function (a parameter declared so, or the kernel's `vmf` by name)? */
 function isFaultOwner(image: FunctionImage, owner: string): boolean {
   if (owner === 'vmf') return true;
-  const re = new RegExp(`\\bstruct\\s+vm_fault\\s*\\*\\s*${owner.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`);
+  const re = new RegExp(`\\bstruct\\s+vm_fault\\s*\\*\\s*${escapeRegExp(owner)}\\b`);
   return image.params.some((p) => re.test(p)) || re.test(image.text);
 }
 
@@ -113,11 +114,10 @@ export function textRevalidates(image: FunctionImage, snap: FaultSnapshot, from:
   const lines = image.text.split('\n').slice(from, Math.max(from, to - 1));
   const text = lines.join('\n');
   const owner = snap.target.replace(/->\w+$/, '');
-  const esc = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  if (new RegExp(`[(,]\\s*&?\\s*${esc(owner)}\\s*[,)]`).test(text)) return true;
+  if (new RegExp(`[(,]\\s*&?\\s*${escapeRegExp(owner)}\\s*[,)]`).test(text)) return true;
   // A comparison of any entry (pte_same(), pmd_same(), pte_same_norecency(), a helper named so), whatever its operands.
   if (/\b\w*_same\w*\s*\(/.test(text)) return true;
-  const re = new RegExp(`${esc(snap.target)}\\b`, 'g');
+  const re = new RegExp(`${escapeRegExp(snap.target)}\\b`, 'g');
   for (let m = re.exec(text); m; m = re.exec(text)) {
     const start = Math.max(text.lastIndexOf(';', m.index), text.lastIndexOf('{', m.index), text.lastIndexOf('}', m.index)) + 1;
     const pre = text.slice(start, m.index);

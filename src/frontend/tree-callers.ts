@@ -6,13 +6,10 @@
  * a partial set would be read as the whole one.
  */
 import type { Def } from './tree-mode.ts';
+import { escapeRegExp } from '../core/regexp.ts';
 
 /** At most this many callers are analysed per file (each is a whole function to parse and walk). */
 const MAX_TREE_CALLERS = 12;
-
-function escape(name: string): string {
-  return name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
 
 /** Is the definition `static` (its header, up to the name, says so)? */
 function isStatic(d: Def, lines: readonly string[]): boolean {
@@ -20,7 +17,7 @@ function isStatic(d: Def, lines: readonly string[]): boolean {
   for (let r = d.start; r <= d.end; r++) {
     const l = lines[r] ?? '';
     head.push(l);
-    if (new RegExp(`\\b${escape(d.name)}\\s*\\(`).test(l)) break;
+    if (new RegExp(`\\b${escapeRegExp(d.name)}\\s*\\(`).test(l)) break;
   }
   return /\bstatic\b/.test(head.join(' '));
 }
@@ -37,7 +34,7 @@ export function allCallers(path: string, defs: readonly Def[], changed: readonly
   for (const name of changed) {
     const self = defs.find((d) => d.name === name);
     if (!self || !isStatic(self, lines)) continue;
-    const word = new RegExp(`\\b${escape(name)}\\b(\\s*\\()?`, 'g');
+    const word = new RegExp(`\\b${escapeRegExp(name)}\\b(\\s*\\()?`, 'g');
     const callers: Def[] = [];
     let complete = true;
     lines.forEach((l, r) => {
@@ -70,11 +67,11 @@ export function calledDefs(defs: readonly Def[], changed: readonly string[], lin
   const changedDefs = defs.filter((d) => changed.includes(d.name));
   const body = (d: Def): string => lines.slice(d.start, d.end + 1).join('\n');
   const texts = changedDefs.map(body);
-  const callsChanged = (d: Def): boolean => changed.some((n) => new RegExp(`\\b${escape(n)}\\s*\\(`).test(body(d)));
+  const callsChanged = (d: Def): boolean => changed.some((n) => new RegExp(`\\b${escapeRegExp(n)}\\s*\\(`).test(body(d)));
   const out: Def[] = [];
   for (const d of defs) {
     if (changed.includes(d.name) || callers.includes(d)) continue;
-    const call = new RegExp(`\\b${escape(d.name)}\\s*\\(`);
+    const call = new RegExp(`\\b${escapeRegExp(d.name)}\\s*\\(`);
     if (!texts.some((t) => call.test(t)) || callsChanged(d)) continue;
     out.push(d);
     if (out.length >= MAX_TREE_CALLERS) break;
