@@ -80,8 +80,6 @@ export interface CopyViolation {
   install: Event;
   flush?: Event;
   clearIndex: number;
-  copyIndex: number;
-  installIndex: number;
   path: EventPath;
 }
 
@@ -122,7 +120,7 @@ export function copyBeforeFlush(image: FunctionImage, path: EventPath): CopyViol
         // one finding): this claim is the copy made while the clearing lock is still held.
         const end = flushAt?.index ?? Number.POSITIVE_INFINITY;
         if (events.some((x) => x.index > p.index && x.index < end && isPtlRelease(x.event))) continue;
-        out.push({ clear: p.clear, copy: ev, install: install.event, ...(flush ? { flush } : {}), clearIndex: p.index, copyIndex: index, installIndex: install.index, path });
+        out.push({ clear: p.clear, copy: ev, install: install.event, ...(flush ? { flush } : {}), clearIndex: p.index, path });
       }
       if (linked.length > 0) pending = pending.filter((p) => !linked.includes(p));
       continue;

@@ -9,8 +9,7 @@ export interface GotoOut {
   /** Index of the `goto` step in the path. */
   index: number;
   label: string;
-  /** The goto's line in the image (1-based) and in the file, when known. */
-  line: number;
+  /** The goto's line in the file (its image line when the file line is not known). */
   fileLine: number;
   /** The goto is on a line the patch adds (post-image) or removes (pre-image). */
   changed: boolean;
@@ -35,7 +34,7 @@ export function gotoOutOfFragment(image: FunctionImage, path: EventPath, side: '
   if (index < 0) return undefined;
   const g = path.steps[index] as PathStep;
   const info = image.lineInfo[g.loc.line - 1];
-  return { index, label, line: g.loc.line, fileLine: g.loc.fileLine ?? info?.fileLine ?? g.loc.line, changed: info?.diff === (side === 'post' ? 'add' : 'del') };
+  return { index, label, fileLine: g.loc.fileLine ?? info?.fileLine ?? g.loc.line, changed: info?.diff === (side === 'post' ? 'add' : 'del') };
 }
 
 /**
