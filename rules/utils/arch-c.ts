@@ -6,6 +6,7 @@
  */
 import { blankComments } from '../../src/c/blank-comments.ts';
 import { callArgs } from './paths.ts';
+import { closingParen } from '../../src/c/parens.ts';
 
 export interface ArchCall {
   name: string;
@@ -80,16 +81,6 @@ function preprocess(text: string): string {
 }
 
 /** Offset of the parenthesis matching the one at `open`, or -1 when the text ends first. */
-function matchParen(s: string, open: number): number {
-  let d = 0;
-  for (let i = open; i < s.length; i++) {
-    const c = s[i];
-    if (c === '(') d++;
-    else if (c === ')' && --d === 0) return i;
-  }
-  return -1;
-}
-
 class Parser {
   i = 0;
   constructor(
@@ -112,7 +103,7 @@ class Parser {
   paren(): string | undefined {
     this.ws();
     if (this.s[this.i] !== '(') throw new Unsupported('expected (');
-    const close = matchParen(this.s, this.i);
+    const close = closingParen(this.s, this.i);
     if (close < 0) {
       this.i = this.s.length;
       return undefined;
@@ -208,7 +199,7 @@ function callsIn(text: string, at: number, lineOf: (off: number) => number): Arc
     const name = m[1]!;
     if (KEYWORDS.has(name) && name !== 'defined') continue;
     const open = m.index + m[0].length - 1;
-    const close = matchParen(text, open);
+    const close = closingParen(text, open);
     const args = callArgs(close < 0 ? text.slice(open) : text.slice(open, close + 1));
     // A call the text cuts right after a comma shows no argument there: no empty one is made up for it.
     if (close < 0 && args[args.length - 1] === '') args.pop();

@@ -5,6 +5,7 @@
  * with no code before it in the image (a fragment may start in the middle of `pte =\n pte_offset_map_lock(...)`).
  */
 import type { Event, FunctionImage } from '../../src/core/events.ts';
+import { closingParen } from '../../src/c/parens.ts';
 
 /** Offset in `text` of 0-based column `column` on 1-based line `line`. */
 export function offsetOf(text: string, line: number, column: number): number {
@@ -49,11 +50,6 @@ function discardedAt(text: string, ev: Event): number | undefined {
   // The call's closing parenthesis, then `;`.
   const open = text.indexOf('(', start + ev.callee.length);
   if (open < 0 || text.slice(start + ev.callee.length, open).trim() !== '') return undefined;
-  let depth = 0;
-  for (let i = open; i < text.length; i++) {
-    const ch = text[i];
-    if (ch === '(') depth++;
-    else if (ch === ')' && --depth === 0) return /^\s*;/.test(text.slice(i + 1)) ? prevLine : undefined;
-  }
-  return undefined;
+  const close = closingParen(text, open);
+  return close >= 0 && /^\s*;/.test(text.slice(close + 1)) ? prevLine : undefined;
 }

@@ -10,6 +10,7 @@ import type { Event, EventPath, FunctionImage } from '../../src/core/events.ts';
 import { offsetOf, resultDiscarded } from './discarded-result.ts';
 import { callOutcome, failureOf } from './failure.ts';
 import { gapsOf } from './paths.ts';
+import { closingParen } from '../../src/c/parens.ts';
 
 /**
  * Is the call the whole condition of an `if` (`if (call)`, `if (unlikely(call))`, `if (call != 0)`)? The slicer
@@ -22,13 +23,8 @@ function wholeIfCondition(text: string, ev: Event): boolean {
   if (!/\bif\((?:(?:un)?likely\()?$/.test(before)) return false;
   const open = text.indexOf('(', at + ev.callee.length);
   if (open < 0 || text.slice(at + ev.callee.length, open).trim() !== '') return false;
-  let depth = 0;
-  for (let i = open; i < text.length; i++) {
-    const ch = text[i];
-    if (ch === '(') depth++;
-    else if (ch === ')' && --depth === 0) return /^\s*(?:!=\s*0\s*)?\)?\s*\)/.test(text.slice(i + 1));
-  }
-  return false;
+  const close = closingParen(text, open);
+  return close >= 0 && /^\s*(?:!=\s*0\s*)?\)?\s*\)/.test(text.slice(close + 1));
 }
 
 const gapSets = new WeakMap<FunctionImage, ReadonlySet<number>>();

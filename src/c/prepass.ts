@@ -7,6 +7,7 @@ import { ITERATOR_PATTERN } from '../kernel-api/catalogue.ts';
 import { blankComments } from './blank-comments.ts';
 import { scanC } from './scan.ts';
 import { rewriteTypeArguments } from './type-args.ts';
+import { closingParen } from './parens.ts';
 
 /**
  * Annotation keywords blanked with spaces of the same length: section placement, inlining, sparse address spaces and
@@ -72,14 +73,10 @@ function blank(s: string): string {
 }
 
 /** End offset (exclusive) of the parenthesised group opening at `open`, or -1. */
+/** The index just past the `)` that closes the `(` at `open`, or -1. */
 function matchParen(text: string, open: number): number {
-  let d = 0;
-  for (let i = open; i < text.length; i++) {
-    const c = text[i];
-    if (c === '(') d++;
-    else if (c === ')' && --d === 0) return i + 1;
-  }
-  return -1;
+  const close = closingParen(text, open);
+  return close < 0 ? -1 : close + 1;
 }
 
 /** Words that cannot be the type before a declarator: keywords, storage classes, qualifiers, tag keywords. */
