@@ -447,6 +447,7 @@ function checkPath(
   guards: ReadonlySet<string>,
   owned: ReadonlySet<string>,
   forkSrc: ReadonlySet<string>,
+  callerGather: boolean,
 ): void {
   const state = new LockState([
     ...(onEntry ? [{ key: '<caller-ptl>', cls: 'ptl' as const, by: { id: -1, kind: 'lock' as const, callee: '<caller>', args: {}, attrs: {}, loc: { line: 1, column: 0 }, text: '' } }] : []),
@@ -468,7 +469,6 @@ function checkPath(
   const emptied = new Set<string>();
   const produced = new Set<string>();
   let announce = 0;
-  const callerGather = gatherOnEntry(ctx.image);
   let gatherActive = callerGather;
   let gatherOwned = false;
   /** Announcements made on this path and not retracted (inc_tlb_flush_pending, tlb_gather_mmu). */
@@ -927,8 +927,7 @@ function reportLeak(ctx: TypedRuleContext<MessageId>, path: EventPath, at: numbe
  * A dirty shared page handed to the gather with the page-table lock dropped before the TLB flush
  * (rules/utils/dirty-gathered.ts): writeback cleans the page while a stale dirty TLB entry still writes to it.
  */
-function checkDirtyGathered(ctx: TypedRuleContext<MessageId>, path: EventPath, guards: ReadonlySet<string>): void {
-  const callerGather = gatherOnEntry(ctx.image);
+function checkDirtyGathered(ctx: TypedRuleContext<MessageId>, path: EventPath, guards: ReadonlySet<string>, callerGather: boolean): void {
   const d = dirtyGatheredBeforeFlush(ctx.image, path, callerGather, guards);
   if (!d) return;
   const shown = [d.dirty, d.clear, d.release].map((e) => imageEvent(ctx.image, e)).filter((e) => e.id >= 0);
@@ -1220,8 +1219,9 @@ export default createRule<MessageId>({
     const guards = flushGuards(ctx.image);
     const owned = ownedAnnouncements(ctx.fn);
     const forkSrc = forkSources(ctx.image);
-    for (const path of ctx.image.paths) checkPath(ctx, path, onEntry, guards, owned, forkSrc);
-    for (const path of ctx.image.paths) checkDirtyGathered(ctx, path, guards);
+    const callerGather = gatherOnEntry(ctx.image);
+    for (const path of ctx.image.paths) checkPath(ctx, path, onEntry, guards, owned, forkSrc, callerGather);
+    for (const path of ctx.image.paths) checkDirtyGathered(ctx, path, guards, callerGather);
     checkNestedFinish(ctx);
     // An architecture's flush hook that invalidates less than the generic contract (rules/utils/arch-flush.ts).
     for (const v of archFlushViolations(ctx.fn, ctx.side, ctx.image, ctx.siblings)) ctx.report(archFlushCandidate(v, ctx.image));
