@@ -408,7 +408,7 @@ export function gapLocks(program: readonly Instr[], facts: UnseenFacts, which: '
   };
   const locks = [...new Set(program.flatMap((x) => ('ctl' in x || !x.lock || x.lock === PREV_PTL ? [] : [x.lock])))];
   const held = new Map<string, number>();
-  const inserts: Array<{ after: Instr; at: number; instr: OpInstr }> = [];
+  const inserts: Array<{ at: number; instr: OpInstr }> = [];
   const assumes: string[] = [];
   for (const [k, i] of program.entries()) {
     if ('ctl' in i) continue;
@@ -424,11 +424,11 @@ export function gapLocks(program: readonly Instr[], facts: UnseenFacts, which: '
       const name = lock.replace(/^lock:/, '');
       const mode = next.mode ? { mode: next.mode } : {};
       if (isHeld && TAKES.has(next.op)) {
-        inserts.push({ after: i, at: k, instr: { op: 'unlock', lock, ...mode, label: `(unseen, after line ${line}) ${name} is released` } });
+        inserts.push({ at: k, instr: { op: 'unlock', lock, ...mode, label: `(unseen, after line ${line}) ${name} is released` } });
         assumes.push(`the unseen lines after line ${line} release ${name} (held there, taken again${lineOf(next)})`);
         held.set(lock, (held.get(lock) ?? 0) - 1);
       } else if (!isHeld && RELEASES.has(next.op)) {
-        inserts.push({ after: i, at: k, instr: { op: 'lock', lock, ...mode, label: `(unseen, after line ${line}) ${name} is taken` } });
+        inserts.push({ at: k, instr: { op: 'lock', lock, ...mode, label: `(unseen, after line ${line}) ${name} is taken` } });
         assumes.push(`the unseen lines after line ${line} take ${name} (not held there, released${lineOf(next)})`);
         held.set(lock, (held.get(lock) ?? 0) + 1);
       }
