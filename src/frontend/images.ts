@@ -3,6 +3,8 @@
  * diff kind and input line.
  */
 import type { DiffLine, Hunk } from '../core/patch.ts';
+import { callArgs } from '../c/call-args.ts';
+import { closingParen } from '../c/parens.ts';
 
 /** One line of a reconstructed image. */
 export interface ImageLine {
@@ -79,24 +81,11 @@ export function headerFunctionName(header: string): string | undefined {
 export function headingParams(header: string, name: string): string[] {
   const at = new RegExp(`\\b${name}\\s*\\(`).exec(header);
   if (!at) return [];
-  const out: string[] = [];
-  let depth = 0;
-  let cur = '';
-  for (const ch of header.slice(at.index + at[0].length)) {
-    if (ch === '(') depth++;
-    if (ch === ')' && depth-- === 0) {
-      out.push(cur);
-      return tidyParams(out);
-    }
-    if (ch === ',' && depth === 0) {
-      out.push(cur);
-      cur = '';
-      continue;
-    }
-    cur += ch;
-  }
+  const open = at.index + at[0].length - 1;
+  const params = callArgs(header.slice(open));
   // Cut before the closing parenthesis: the text after the last comma may be a parameter's first words only.
-  return tidyParams(out);
+  if (closingParen(header, open) < 0) params.pop();
+  return tidyParams(params);
 }
 
 function tidyParams(ps: string[]): string[] {
