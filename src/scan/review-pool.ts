@@ -105,7 +105,11 @@ export class ReviewPool {
       if (!this.closed) this.dispatch();
     };
     worker.on('error', (e) => died(e instanceof Error ? e.message : String(e)));
-    worker.on('messageerror', (e) => died(`unreadable message: ${e.message}`));
+    worker.on('messageerror', (e) => {
+      // The slot is given up: stop its worker too, or it keeps the process alive after close().
+      died(`unreadable message: ${e.message}`);
+      void worker.terminate();
+    });
     worker.on('exit', (code) => died(`exit code ${code}`));
     return slot;
   }

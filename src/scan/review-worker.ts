@@ -20,6 +20,11 @@ port.on('message', (job: ReviewJob) => {
     } catch (e) {
       answer = { id: job.id, error: e instanceof Error ? e.message : String(e) };
     }
-    port.postMessage(answer);
+    try {
+      port.postMessage(answer);
+    } catch (e) {
+      // A report that cannot be copied to the main thread: say why, instead of dying with an exit code.
+      port.postMessage({ id: job.id, error: `the review could not be sent back: ${e instanceof Error ? e.message : String(e)}` } satisfies ReviewAnswer);
+    }
   })();
 });
