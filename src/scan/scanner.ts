@@ -1,5 +1,5 @@
 /** The archive scan: read sources incrementally, classify messages, commit them in batches, then review. */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, type Stats } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Patch, PatchSource } from '../core/patch.ts';
 import { readPublicInbox, isPublicInbox } from '../sources/public-inbox.ts';
@@ -210,7 +210,7 @@ export async function runScan(paths: string[], store: StateStore, deps: ScanDeps
     // (mbox-checkpoint.ts); the few messages read are then looked up one by one instead of loading every key.
     const checkpoint = det.kind === 'mbox' ? loadCheckpoint(store, sourceId) : undefined;
     const verified = checkpoint ? verifyCheckpoint(path, checkpoint) : undefined;
-    let prefix = checkpoint && verified ? { hash: verified, offset: checkpoint.offset } : undefined;
+    const prefix = checkpoint && verified ? { hash: verified, offset: checkpoint.offset } : undefined;
     const known: { has(key: string): boolean } = prefix ? { has: (k) => store.isSeen(sourceId, k) } : store.seenKeys(sourceId);
     const progress: ScanProgress = { source: given, messages: 0, bytes: 0 };
     if (prefix && checkpoint) {
@@ -219,7 +219,9 @@ export async function runScan(paths: string[], store: StateStore, deps: ScanDeps
       progress.bytes += checkpoint.offset;
     }
     let last: { offset: number; index: number; bytes: number } | undefined;
-    if (det.kind === 'mbox') progress.totalBytes = statSync(path).size;
+    // The file as the scan found it: a checkpoint is saved only if the scan read that same file to its end.
+    const found = det.kind === 'mbox' ? statSync(path) : undefined;
+    if (found) progress.totalBytes = found.size;
     if (det.kind === 'maildir') {
       progress.totalMessages = ['cur', 'new'].reduce((n, d) => n + (existsSync(join(path, d)) ? readdirSync(join(path, d)).length : 0), 0);
     }
@@ -236,13 +238,6 @@ export async function runScan(paths: string[], store: StateStore, deps: ScanDeps
     try {
       const start = prefix && checkpoint ? { offset: checkpoint.offset, index: checkpoint.index } : undefined;
       for await (const it of items(det.kind, path, deps, (k) => known.has(k), heads, start)) {
-        if (last === undefined && prefix && checkpoint && (it.offset === undefined || it.offset < checkpoint.offset)) {
-          // A reader that does not honour `start` read from the top: count as if there were no checkpoint.
-          sr.seenMessages -= checkpoint.index;
-          sr.bytes -= checkpoint.bytes;
-          progress.bytes -= checkpoint.offset;
-          prefix = undefined;
-        }
         if (it.offset !== undefined) last = { offset: it.offset, index: it.idx, bytes: sr.bytes };
         progress.messages++;
         progress.bytes += it.raw.length;
@@ -270,7 +265,7 @@ export async function runScan(paths: string[], store: StateStore, deps: ScanDeps
       sr.error = { code: 'MMR005', message: (e as Error).message.replace(path, given) };
     }
     if (batch.length > 0) commitBatch(store, sourceId, given, batch, result);
-    if (complete && det.kind === 'mbox' && last) {
+    if (complete && det.kind === 'mbox' && last && found && sameFile(path, found)) {
       const next = nextCheckpoint(path, last, prefix);
       if (next) saveCheckpoint(store, sourceId, next);
     }
@@ -280,4 +275,14 @@ export async function runScan(paths: string[], store: StateStore, deps: ScanDeps
   }
   if (!opts.noReview) result.review = await reviewPending(store, deps, opts);
   return result;
+}
+
+/** Is the file at `path` still the one `before` describes (not replaced, not truncated since)? */
+function sameFile(path: string, before: Stats): boolean {
+  try {
+    const now = statSync(path);
+    return now.ino === before.ino && now.dev === before.dev && now.size >= before.size;
+  } catch {
+    return false;
+  }
 }
