@@ -7,7 +7,7 @@ import { isReportable } from '../engine/policy.ts';
 import { renderTable } from '../sim/render-table.ts';
 import { installRoot } from '../core/install-root.ts';
 import type { ScanDeps } from './deps.ts';
-import { readMboxFrom } from './mbox-tail.ts';
+import { readMbox } from '../sources/mbox.ts';
 import type { ReviewPool } from './review-pool.ts';
 
 /** The engine (rules, C parser, simulator) is loaded on the first review: a re-scan with nothing new never loads it. */
@@ -44,7 +44,7 @@ export function defaultScanDeps(o: DefaultDepsOptions = {}): ScanDeps {
       const r = await parseMessage(raw, source);
       return { patches: r.patches, problems: r.problems };
     },
-    readMbox: readMboxFrom,
+    readMbox,
     readMaildir,
     // A tree (an open repository) stays in this process; so does everything when there is no pool.
     checkPatches: (patches, opts) => {

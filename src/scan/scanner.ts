@@ -8,7 +8,7 @@ import { classifyMessage, contentHash, type Classified } from './classify.ts';
 import type { ScanDeps } from './deps.ts';
 import { lineageKey, threadRoot } from './lineage.ts';
 import { loadCheckpoint, nextCheckpoint, saveCheckpoint, verifyCheckpoint } from './mbox-checkpoint.ts';
-import type { MboxStart } from './mbox-tail.ts';
+import type { MboxStart } from '../sources/mbox.ts';
 import { reviewPending, type ReviewOptions, type ReviewStats } from './review.ts';
 
 export type SourceKind = 'mbox' | 'maildir' | 'public-inbox';

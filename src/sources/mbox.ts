@@ -55,8 +55,19 @@ export function unescapeMboxrd(b: Buffer): Buffer {
  * Yields the messages of an mbox file in order, reading it in 1 MiB chunks (never the whole file). Text before the
  * first `From ` line is yielded as message 0 only if it is non-blank (the caller reports such a file as corrupt).
  */
-export async function* readMbox(path: string): AsyncGenerator<MboxMessage> {
+/** Where to start reading: the offset of a message's `From ` line and that message's index in the whole file. */
+export interface MboxStart {
+  offset: number;
+  index: number;
+}
+
+/**
+ * The messages of an mbox file; from `start` on (a message boundary a former scan recorded), with the indexes and
+ * offsets of the whole file.
+ */
+export async function* readMbox(path: string, start: MboxStart = { offset: 0, index: 0 }): AsyncGenerator<MboxMessage> {
   const fh = await open(path, 'r');
+  let pos = start.offset;
   try {
     // Each piece is read into a fresh buffer right after the bytes not yet consumed (the start of a message cut by
     // the previous piece): only those few bytes are copied, not the whole piece as a concatenation would.
@@ -65,12 +76,13 @@ export async function* readMbox(path: string): AsyncGenerator<MboxMessage> {
       keep.copy(b, 0);
       let got = 0;
       while (got < CHUNK) {
-        const { bytesRead } = await fh.read(b, keep.length + got, CHUNK - got, null);
+        const { bytesRead } = await fh.read(b, keep.length + got, CHUNK - got, pos);
         if (bytesRead === 0) break;
         got += bytesRead;
+        pos += bytesRead;
       }
       return got === 0 ? undefined : b.subarray(0, keep.length + got);
-    });
+    }, start);
   } finally {
     await fh.close();
   }
@@ -90,14 +102,14 @@ export function readMboxChunks(stream: AsyncIterable<Buffer>): AsyncGenerator<Mb
  * The splitter: `next(keep)` returns the unconsumed bytes `keep` followed by the next piece of input, or undefined
  * at the end of the input.
  */
-async function* splitMbox(next: (keep: Buffer) => Promise<Buffer | undefined>): AsyncGenerator<MboxMessage> {
+async function* splitMbox(next: (keep: Buffer) => Promise<Buffer | undefined>, start: MboxStart = { offset: 0, index: 0 }): AsyncGenerator<MboxMessage> {
   let buf: Buffer = Buffer.alloc(0);
-  let bufOffset = 0;
+  let bufOffset = start.offset;
   let searchFrom = 0;
   let kept: Buffer[] = [];
   let keptLen = 0;
   let total = 0;
-  let index = 0;
+  let index = start.index;
 
   const emit = (end: number, truncated: boolean): MboxMessage | undefined => {
     const tail = buf.subarray(0, end);
