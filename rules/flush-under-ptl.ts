@@ -39,6 +39,7 @@ import {
   synthEvent,
 } from './utils/paths.ts';
 import { wholeVmaRange } from './utils/vma-bounds.ts';
+import { movedFrom } from './utils/moved-entry.ts';
 import { ARCH_FLUSH_MESSAGES, archFlushCandidate, archFlushViolations, type ArchFlushMessageId } from './utils/arch-flush.ts';
 import { COPY_MESSAGES, copyBeforeFlushCandidates, type CopyMessageId } from './utils/clear-then-copy.ts';
 
@@ -55,7 +56,8 @@ export type MessageId =
   | 'rangeTooSmall'
   | 'finishIgnoresNested'
   | 'skipsPendingFlush'
-  | 'dirtyBeforeFlush';
+  | 'dirtyBeforeFlush'
+  | 'movedGathered';
 
 /** Verb for each downgrade effect, for messages. */
 const EFFECT_VERB: Record<string, string> = {
@@ -177,6 +179,10 @@ interface Pending {
   advanced?: boolean;
   /** The PTL was dropped while locks that exclude every other user of the entry were held (hugetlb). */
   excluded?: boolean;
+  /** The install that put this cleared entry's value at another entry (a move, rules/utils/moved-entry.ts). */
+  moved?: Event;
+  /** The hand-over that gave this entry (or a range covering it) to an mmu_gather. */
+  gathered?: Event;
 }
 
 /** Is the flush range [start, end) shown to cover a whole region of `level` around the entries? */
@@ -462,6 +468,11 @@ function checkPath(
    * the same spelling is another entry.
    */
   let deferred: Array<Pending & { named: boolean; releaseIndex: number; release: Event }> = [];
+  /**
+   * Cleared entries given to the gather while the lock is still held: safe to leave to the gather's flush, unless
+   * their value is then installed at another entry (a move: the page stays mapped there, the gather holds nothing).
+   */
+  let handed: Pending[] = [];
   /** Value variable → the entry it was read from; entries a branch showed not present. */
   const readFrom = new Map<string, string>();
   const absent = new Set<string>();
@@ -686,7 +697,8 @@ function checkPath(
         announced.push(ev);
         announcedAt.set(ev, i);
         break;
-      case 'gather-remove':
+      case 'gather-remove': {
+        const before = pending;
         if (rangeRemove(ev) || ev.args.pte === undefined) {
           pending = [];
           deferred = [];
@@ -694,7 +706,15 @@ function checkPath(
           pending = pending.filter((p) => norm(p.event.args.pte) !== pte);
           deferred = deferred.filter((d) => !(d.named && norm(d.event.args.pte) === pte));
         }
+        // A moved entry's page stays mapped at the new entry: the gather holds nothing back for it, its flush is
+        // still owed under the lock. Other entries given to it are remembered in case their value is moved later.
+        for (const p of before.filter((x) => !pending.includes(x))) {
+          p.gathered = ev;
+          if (p.moved) pending.push(p);
+          else if (p.event.kind === 'pte-clear') handed.push(p);
+        }
         break;
+      }
       case 'flush-pending-inc':
         announce++;
         announced.push(ev);
@@ -725,11 +745,23 @@ function checkPath(
     // changes flush after the walk by design (flush_tlb_kernel_range()).
     const kernelMm = /^&?init_mm$/.test(norm(ev.args.mm));
     const effects = (ev.kind === 'pte-clear' && (ev.attrs.effects?.length === 0 || wasAbsent)) || forkCopy || kernelMm ? [] : downgradeEffects(ev);
+    // An install of a cleared entry's value at another entry, under the lock, moves that entry.
+    if (ev.kind === 'pte-set' && state.ptlHeld()) {
+      const still = movedFrom(ctx.image, ev, pending);
+      if (still) still.moved = ev;
+      const given = movedFrom(ctx.image, ev, handed);
+      if (given) {
+        given.moved = ev;
+        handed = handed.filter((x) => x !== given);
+        pending.push(given);
+      }
+    }
     if (effects.length > 0 && !fromEmpty && ev.kind !== 'pte-clear-flush' && ev.attrs.flushes !== true && state.ptlHeld()) {
       pending.push({ index: i, event: ev, effects });
     }
     const res = state.apply(ev);
     const ptlReleased = res.released.some((r) => r.cls === 'ptl' || r.cls === 'pmd-ptl');
+    if (ptlReleased || ev.kind === 'tlb-flush' || ev.kind === 'gather-flush' || ev.kind === 'gather-finish') handed = [];
     if (effects.length > 0) sawDowngrade = true;
     // A path that later skips a guarded flush (`if (force_flush) flush_tlb_range(...)` not taken) is, by the
     // counting idiom, one on which nothing needing a flush was modified.
@@ -746,6 +778,11 @@ function checkPath(
       if (batched.length > 0) {
         reportUnannounced(ctx, path, i, ev, batched, contextOf);
         pending = pending.filter((p) => p.batched === undefined);
+      }
+      const moved = gatherActive && announce <= 0 ? pending.filter((p) => p.moved !== undefined) : [];
+      if (moved.length > 0) {
+        reportMovedGathered(ctx, path, i, ev, moved, contextOf);
+        pending = pending.filter((p) => !moved.includes(p));
       }
       if (announce > 0) pending = [];
       else if (gatherActive) {
@@ -864,6 +901,48 @@ function withCallerGather(path: EventPath): EventPath {
   const withInit = insertAt(path, 0, init);
   const end = returnIndex(withInit);
   return insertAt(withInit, end, synthEvent('gather-finish', 'tlb_finish_mmu', { tlb: 'tlb' }, locAt(withInit, end)));
+}
+
+/**
+ * Moved entries (an install of the cleared value at another entry) whose flush was left to an open mmu_gather when
+ * the page-table lock is released: the gather holds back only pages given to it, and a moved entry's page stays
+ * mapped at the new entry, where rmap walkers can unmap and free it before the gather flushes the old address.
+ */
+function reportMovedGathered(
+  ctx: TypedRuleContext<MessageId>,
+  path: EventPath,
+  releaseIndex: number,
+  release: Event,
+  moved: readonly Pending[],
+  contextOf: (p: Pending) => string[],
+): void {
+  for (const p of moved) {
+    const install = p.moved as Event;
+    const later = eventsOf(path).find((x) => x.index > releaseIndex && (x.event.kind === 'gather-flush' || x.event.kind === 'gather-finish' || x.event.kind === 'tlb-flush'))?.event;
+    const shown = [p.gathered, p.event, install, release, later].filter((e): e is Event => e !== undefined).map((e) => imageEvent(ctx.image, e)).filter((e) => e.id >= 0);
+    const anchor = pickAnchor(ctx.side, shown);
+    const entry = entryName(p.event);
+    const sugg = suggestPath(path, releaseIndex, p.event, p.index);
+    const note = (e: Event): string =>
+      e.id === p.event.id
+        ? `${entry} cleared here`
+        : e.id === install.id
+          ? `its value installed at ${norm(install.args.pte)} here: the page stays mapped there`
+          : e.id === p.gathered?.id
+            ? 'its flush left to the mmu_gather here'
+            : e.id === release.id
+              ? 'page-table lock released here'
+              : 'the gather flushes the old address only here, after the lock was dropped';
+    ctx.report({
+      messageId: 'movedGathered',
+      data: { op: p.event.callee, entry, install: install.callee, dest: norm(install.args.pte), handover: p.gathered?.callee ?? 'the mmu_gather', unlock: release.callee },
+      anchor,
+      related: shown.filter((e) => e.id !== anchor.id).map((e) => ({ event: e, message: note(e) })),
+      path,
+      hazard: hazardFor(p.effects, contextOf(p)),
+      suggestion: { text: sugg.text, path: sugg.path },
+    });
+  }
 }
 
 /** Downgrades handed to a flush batch that nothing announces, with the page-table lock then dropped. */
@@ -1206,6 +1285,8 @@ export default createRule<MessageId>({
         '{{op}}() clears a PTE given to the mmu_gather and {{dirty}}() marks its page dirty, but {{unlock}}() releases the page-table lock before the TLB is flushed: writeback can clean the page (it finds no mapping to write-protect) while another CPU still writes through its stale dirty TLB entry, and that store is lost.',
       unlockBeforeFlush:
         '{{unlock}}() releases the page-table lock before {{flush}}(): PTEs changed under the lock (before this hunk) stay cached in other CPUs\' TLBs in between.',
+      movedGathered:
+        '{{op}}() clears a {{entry}} whose value {{install}}() installs at {{dest}} (a move), and {{handover}}() leaves the old address\'s flush to the mmu_gather, but {{unlock}}() releases the page-table lock before the gather flushes: the page stays mapped at the new entry, where reclaim, migration or truncate can unmap it (flushing only the new address) and free it while another CPU still reaches it through the stale TLB entry for the old one.',
       callbackNoFlush:
         '{{op}}() {{verb}} a {{entry}} in {{fn}}(), which runs under its caller\'s page-table lock and does not flush the TLB; the caller drops the lock before flushing, so another CPU can keep using the stale TLB entry.',
     },

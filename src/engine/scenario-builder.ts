@@ -204,7 +204,10 @@ export function buildScenario(input: BuildInput, arch: Arch, invariants: readonl
   const moves = threads.some((t) => t.program.some((i) => !('ctl' in i) && i.pte === DEST_PTE));
   for (const adv of hazard.adversaries.filter((a) => !input.without?.includes(a))) {
     const at = moves && adv === 'zap' ? DEST_PTE : 'pte0';
-    const t = buildAdversary(adv, { pte: at, ptl: 'ptl0', page: 'page0', newPage: ADVERSARY_PAGE, name: adv, range: [0, ptes] });
+    // The zap of a move's destination (truncate, reclaim via the rmap) gathers the new address only: its forced
+    // flush for a nested deferral (tlb_finish_mmu()'s mm_tlb_flush_nested()) covers that entry, not the old one.
+    const range: [number, number] | undefined = at === DEST_PTE ? undefined : [0, ptes];
+    const t = buildAdversary(adv, { pte: at, ptl: 'ptl0', page: 'page0', newPage: ADVERSARY_PAGE, name: adv, ...(range ? { range } : {}) });
     threads.push(t);
     if (adv === 'user-writer' || adv === 'user-reader') tlb.push({ thread: t.name, pte: 'pte0' });
   }

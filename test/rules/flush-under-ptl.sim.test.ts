@@ -30,6 +30,15 @@ const cases: Array<{ file: string; messageId: string; invariant: string; table: 
     fixRefutes: true,
   },
   {
+    // A moved entry's flush left to a gather finished after the unlock: the zap of the new slot flushes only the
+    // new address (its own gather's range) and frees the page the old TLB entry still maps.
+    file: 'invalid-pmd-move-gather-finished-after-unlock.c',
+    messageId: 'movedGathered',
+    invariant: 'no-stale-access',
+    table: [/pmd_clear\(\)/, /tlb_flush_pte_range\(\)/, /pmd_populate\(\)/, /spin_unlock\(\)/, /page0 freed/],
+    fixRefutes: true,
+  },
+  {
     file: 'invalid-pte-move-flush-after-unlock.c',
     messageId: 'flushAfterUnlock',
     invariant: 'no-stale-access',
@@ -121,6 +130,16 @@ describe('a patch that gives the entry to the gather is recognised as a fix', ()
     const summary = JSON.stringify(report.findings.map((f) => [f.rule, f.function, f.status, f.introduced, f.fixed]));
     expect(report.findings.filter(isReportable), summary).toEqual([]);
     expect(report.findings.some((f) => f.rule === 'flush-under-ptl' && f.fixed && f.function === 'drop_huge_range'), summary).toBe(true);
+  });
+});
+
+describe('a moved entry: a gather does not hold its page', () => {
+  it('valid-fix-move-gather-flush-under-lock.patch: the flush moved back under the locks is recognised as a fix', async () => {
+    const { patches } = await readInputs([join(DIR, 'valid-fix-move-gather-flush-under-lock.patch')]);
+    const report = await checkPatches(patches, { rules: ['flush-under-ptl'] });
+    const summary = JSON.stringify(report.findings.map((f) => [f.rule, f.function, f.status, f.introduced, f.fixed]));
+    expect(report.findings.filter(isReportable), summary).toEqual([]);
+    expect(report.findings.some((f) => f.fixed && f.status === 'confirmed' && f.function === 'slide_table_pmd'), summary).toBe(true);
   });
 });
 
