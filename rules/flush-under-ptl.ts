@@ -40,6 +40,7 @@ import {
 } from './utils/paths.ts';
 import { wholeVmaRange } from './utils/vma-bounds.ts';
 import { movedFrom } from './utils/moved-entry.ts';
+import { hoistedMoveFlush } from './utils/hoisted-flush.ts';
 import { ARCH_FLUSH_MESSAGES, archFlushCandidate, archFlushViolations, type ArchFlushMessageId } from './utils/arch-flush.ts';
 import { COPY_MESSAGES, copyBeforeFlushCandidates, type CopyMessageId } from './utils/clear-then-copy.ts';
 
@@ -57,7 +58,8 @@ export type MessageId =
   | 'finishIgnoresNested'
   | 'skipsPendingFlush'
   | 'dirtyBeforeFlush'
-  | 'movedGathered';
+  | 'movedGathered'
+  | 'flushHoistedToCaller';
 
 /** Verb for each downgrade effect, for messages. */
 const EFFECT_VERB: Record<string, string> = {
@@ -945,6 +947,39 @@ function reportMovedGathered(
   }
 }
 
+/**
+ * A helper whose flush the patch moved into its caller, after the call (rules/utils/hoisted-flush.ts): in a hunk
+ * fragment that does not show where the installed value came from. The model assumes the entry it was read from
+ * was cleared under the lock just above the install (a move) and runs the caller's flush after the helper; the
+ * claim names that code and is never confirmed.
+ */
+function checkHoistedFlush(ctx: TypedRuleContext<MessageId>, path: EventPath): void {
+  const h = hoistedMoveFlush(ctx.fn, ctx.side, ctx.image, path, [...ctx.siblings, ...(ctx.context ?? [])]);
+  if (!h) return;
+  const line = h.install.loc.fileLine ?? h.install.loc.line;
+  const value = norm(h.install.args.value);
+  const dest = norm(h.install.args.pte);
+  const clear = { ...synthEvent('pte-clear', 'pmd_clear', { pte: 'old' }, { line: 0, column: 0 }, { effects: ['clear'] }), text: `(above the hunk) the entry ${value} was read from is cleared under the page-table lock` };
+  const withClear = insertAt(path, h.installIndex, clear);
+  const flush = { ...h.callerFlush, id: -1, text: `(in ${h.site.caller.name}(), after the call returns) ${h.callerFlush.text}` };
+  const modelled = insertAt(withClear, withClear.steps.length, flush);
+  const shown = [imageEvent(ctx.image, h.install), imageEvent(ctx.image, h.release)].filter((e) => e.id >= 0);
+  const anchor = pickAnchor(ctx.side, shown);
+  ctx.report({
+    messageId: 'flushHoistedToCaller',
+    data: { install: h.install.callee, value, dest, unlock: h.release.callee, caller: h.site.caller.name, flush: h.callerFlush.callee },
+    anchor,
+    related: shown.filter((e) => e.id !== anchor.id).map((e) => ({ event: e, message: e.id === h.release.id ? 'page-table lock released here, before any TLB flush' : `${value} installed at ${dest} here` })),
+    path: modelled,
+    hazard: hazardFor(['clear'], ['mm-live']),
+    unseen: `code above the hunk: was the entry ${value} was read from cleared under the page-table lock released at line ${h.release.loc.fileLine ?? h.release.loc.line} (a move, whose old address ${h.otherFlush.callee}() flushed under the lock before this patch)? The model assumes it was, right before ${h.install.callee}() at line ${line}`,
+    suggestion: {
+      text: `flush the old range (${h.otherFlush.callee}()) before the page-table lock is released, as before`,
+      path: insertAt(withClear, h.releaseIndex + 1, { ...h.otherFlush, id: -1 }),
+    },
+  });
+}
+
 /** Downgrades handed to a flush batch that nothing announces, with the page-table lock then dropped. */
 function reportUnannounced(
   ctx: TypedRuleContext<MessageId>,
@@ -1287,6 +1322,8 @@ export default createRule<MessageId>({
         '{{unlock}}() releases the page-table lock before {{flush}}(): PTEs changed under the lock (before this hunk) stay cached in other CPUs\' TLBs in between.',
       movedGathered:
         '{{op}}() clears a {{entry}} whose value {{install}}() installs at {{dest}} (a move), and {{handover}}() leaves the old address\'s flush to the mmu_gather, but {{unlock}}() releases the page-table lock before the gather flushes: the page stays mapped at the new entry, where reclaim, migration or truncate can unmap it (flushing only the new address) and free it while another CPU still reaches it through the stale TLB entry for the old one.',
+      flushHoistedToCaller:
+        '{{install}}() installs {{value}} at {{dest}} under the page-table lock and {{unlock}}() releases the lock before any TLB flush: the flush of the old address is now {{flush}}() in {{caller}}(), after this function returns. If {{value}} was moved out of an entry cleared under this lock, its page stays reachable at the new entry (reclaim, migration, truncate) while another CPU still holds the old translation.',
       callbackNoFlush:
         '{{op}}() {{verb}} a {{entry}} in {{fn}}(), which runs under its caller\'s page-table lock and does not flush the TLB; the caller drops the lock before flushing, so another CPU can keep using the stale TLB entry.',
     },
@@ -1303,6 +1340,7 @@ export default createRule<MessageId>({
     const callerGather = gatherOnEntry(ctx.image);
     for (const path of ctx.image.paths) checkPath(ctx, path, onEntry, guards, owned, forkSrc, callerGather);
     for (const path of ctx.image.paths) checkDirtyGathered(ctx, path, guards, callerGather);
+    for (const path of ctx.image.paths) checkHoistedFlush(ctx, path);
     checkNestedFinish(ctx);
     // An architecture's flush hook that invalidates less than the generic contract (rules/utils/arch-flush.ts).
     for (const v of archFlushViolations(ctx.fn, ctx.side, ctx.image, ctx.siblings)) ctx.report(archFlushCandidate(v, ctx.image));

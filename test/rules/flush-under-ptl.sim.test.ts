@@ -143,6 +143,28 @@ describe('a moved entry: a gather does not hold its page', () => {
   });
 });
 
+describe('a move helper whose flush the patch hoists into its caller', () => {
+  const run = async (file: string): Promise<{ findings: Awaited<ReturnType<typeof checkPatches>>['findings']; summary: string }> => {
+    const { patches } = await readInputs([join(DIR, file)]);
+    const report = await checkPatches(patches, { rules: ['flush-under-ptl'] });
+    return { findings: report.findings, summary: JSON.stringify(report.findings.map((f) => [f.rule, f.function, f.status, f.introduced, f.fixed, f.dependsOn])) };
+  };
+  it('invalid-pmd-move-flush-hoisted-to-caller.patch: the whole helper shows the move, confirmed and introduced', async () => {
+    const { findings, summary } = await run('invalid-pmd-move-flush-hoisted-to-caller.patch');
+    const f = findings.find((x) => isReportable(x));
+    expect(f?.function, summary).toBe('slide_table_pmd');
+    expect(['no-stale-access', 'write-protect-holds']).toContain(f?.simulation?.invariant);
+  });
+  it('invalid-move-flush-hoisted-clear-above-hunk.patch: the clear is above the hunk, inconclusive naming that code', async () => {
+    const { findings, summary } = await run('invalid-move-flush-hoisted-clear-above-hunk.patch');
+    expect(findings.filter(isReportable), summary).toEqual([]);
+    const f = findings.find((x) => x.function === 'slide_table_pmd' && x.status === 'inconclusive' && x.introduced);
+    expect(f, summary).toBeDefined();
+    expect(f?.simulation?.invariant).toBe('no-stale-access');
+    expect(f?.dependsOn ?? '').toMatch(/code above the hunk: was the entry val was read from cleared/);
+  });
+});
+
 describe('a gather left open at a `continue` of a loop the hunk does not show', () => {
   const run = async (file: string): Promise<{ findings: Awaited<ReturnType<typeof checkPatches>>['findings']; summary: string }> => {
     const { patches } = await readInputs([join(DIR, file)]);

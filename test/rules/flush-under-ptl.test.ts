@@ -71,6 +71,8 @@ testRule(rule, {
     'invalid-finish-test-maybe-in-helper.c',
     'invalid-pmd-move-flush-after-unlock.c',
     'invalid-pmd-move-gather-finished-after-unlock.c',
+    'invalid-pmd-move-flush-hoisted-to-caller.patch',
+    'invalid-move-flush-hoisted-clear-above-hunk.patch',
     'invalid-pte-move-flush-after-unlock.c',
     'invalid-range-not-widened-for-shared-pmd.c',
     'invalid-range-start-advanced.c',
