@@ -116,6 +116,16 @@ export function hazardFor(effects: readonly PteEffect[], context: string[]): Haz
   };
 }
 
+/**
+ * The hazard of a moved entry (cleared, its value installed at another entry): its page stays mapped at the new
+ * entry, and a zap reaching it there (truncate, reclaim through the rmap) frees it while a CPU still loads through
+ * the old entry's stale TLB entry. The move is not an unmapping promise of its own (mremap's caller flushes and
+ * returns), so only the freed-page access is checked.
+ */
+export function movedHazard(context: string[]): Hazard {
+  return { kind: 'flush-after-unlock', invariants: ['no-stale-access'], adversaries: ['user-reader', 'zap'], arch: ['x86', 'arm64'], context };
+}
+
 /** A PTE callback: updates PTEs through a `pte_t *` parameter and never takes a page-table lock itself. */
 export function isPtlHeldOnEntry(image: FunctionImage): boolean {
   if (image.events.some(isPtlAcquire)) return false;
@@ -548,7 +558,7 @@ function checkPath(
           anchor,
           related: rel,
           path: model(path),
-          hazard: callerFlush ? { ...hazardFor(p.effects, context), unknown: callerFlush } : hazardFor(p.effects, context),
+          hazard: ((h: Hazard): Hazard => (callerFlush ? { ...h, unknown: callerFlush } : h))(p.moved ? movedHazard(context) : hazardFor(p.effects, context)),
           suggestion: { text: sugg.text, path: model(sugg.path) },
         });
       }
@@ -783,7 +793,7 @@ function checkPath(
       }
       const moved = gatherActive && announce <= 0 ? pending.filter((p) => p.moved !== undefined) : [];
       if (moved.length > 0) {
-        reportMovedGathered(ctx, path, i, ev, moved, contextOf);
+        reportMovedGathered(ctx, path, i, ev, moved, contextOf, callerGather && !gatherOwned);
         pending = pending.filter((p) => !moved.includes(p));
       }
       if (announce > 0) pending = [];
@@ -917,14 +927,22 @@ function reportMovedGathered(
   release: Event,
   moved: readonly Pending[],
   contextOf: (p: Pending) => string[],
+  callersGather: boolean,
 ): void {
   for (const p of moved) {
     const install = p.moved as Event;
+    // The caller's gather is finished by the caller, after this function returns: the model runs it there.
+    const context = [...contextOf(p), ...(callersGather ? ['gather-on-entry'] : [])];
+    const base = callersGather ? withCallerGather(path) : path;
+    const at = releaseIndex + (callersGather ? 1 : 0);
     const later = eventsOf(path).find((x) => x.index > releaseIndex && (x.event.kind === 'gather-flush' || x.event.kind === 'gather-finish' || x.event.kind === 'tlb-flush'))?.event;
     const shown = [p.gathered, p.event, install, release, later].filter((e): e is Event => e !== undefined).map((e) => imageEvent(ctx.image, e)).filter((e) => e.id >= 0);
     const anchor = pickAnchor(ctx.side, shown);
     const entry = entryName(p.event);
-    const sugg = suggestPath(path, releaseIndex, p.event, p.index);
+    // The caller's gather is not this function's to finish: flush it (tlb_flush_mmu()) before the release.
+    const sugg = callersGather
+      ? { text: 'flush the gather (tlb_flush_mmu()) before the page-table lock is released', path: insertAt(base, at, synthEvent('gather-flush', 'tlb_flush_mmu', { tlb: 'tlb' }, locAt(base, at))) }
+      : suggestPath(base, at, p.event, p.index);
     const note = (e: Event): string =>
       e.id === p.event.id
         ? `${entry} cleared here`
@@ -940,8 +958,8 @@ function reportMovedGathered(
       data: { op: p.event.callee, entry, install: install.callee, dest: norm(install.args.pte), handover: p.gathered?.callee ?? 'the mmu_gather', unlock: release.callee },
       anchor,
       related: shown.filter((e) => e.id !== anchor.id).map((e) => ({ event: e, message: note(e) })),
-      path,
-      hazard: hazardFor(p.effects, contextOf(p)),
+      path: base,
+      hazard: movedHazard(context),
       suggestion: { text: sugg.text, path: sugg.path },
     });
   }
@@ -971,7 +989,7 @@ function checkHoistedFlush(ctx: TypedRuleContext<MessageId>, path: EventPath): v
     anchor,
     related: shown.filter((e) => e.id !== anchor.id).map((e) => ({ event: e, message: e.id === h.release.id ? 'page-table lock released here, before any TLB flush' : `${value} installed at ${dest} here` })),
     path: modelled,
-    hazard: hazardFor(['clear'], ['mm-live']),
+    hazard: movedHazard(['mm-live']),
     unseen: `code above the hunk: was the entry ${value} was read from cleared under the page-table lock released at line ${h.release.loc.fileLine ?? h.release.loc.line} (a move, whose old address ${h.otherFlush.callee}() flushed under the lock before this patch)? The model assumes it was, right before ${h.install.callee}() at line ${line}`,
     suggestion: {
       text: `flush the old range (${h.otherFlush.callee}()) before the page-table lock is released, as before`,

@@ -39,6 +39,14 @@ const cases: Array<{ file: string; messageId: string; invariant: string; table: 
     fixRefutes: true,
   },
   {
+    // The caller's gather: the model finishes it after the function returns, and the zap of a new slot still wins.
+    file: 'invalid-pte-move-caller-gather.c',
+    messageId: 'movedGathered',
+    invariant: 'no-stale-access',
+    table: [/ptep_get_and_clea/, /tlb_remove_tlb_entry\(\)/, /set_pte_at\(\)/, /page0 freed/],
+    fixRefutes: true,
+  },
+  {
     file: 'invalid-pte-move-flush-after-unlock.c',
     messageId: 'flushAfterUnlock',
     invariant: 'no-stale-access',

@@ -71,6 +71,7 @@ testRule(rule, {
     'invalid-finish-test-maybe-in-helper.c',
     'invalid-pmd-move-flush-after-unlock.c',
     'invalid-pmd-move-gather-finished-after-unlock.c',
+    'invalid-pte-move-caller-gather.c',
     'invalid-pmd-move-flush-hoisted-to-caller.patch',
     'invalid-move-flush-hoisted-clear-above-hunk.patch',
     'invalid-pte-move-flush-after-unlock.c',
