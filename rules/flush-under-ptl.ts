@@ -39,7 +39,7 @@ import {
   synthEvent,
 } from './utils/paths.ts';
 import { wholeVmaRange } from './utils/vma-bounds.ts';
-import { movedFrom } from './utils/moved-entry.ts';
+import { maybeMovedFrom, movedFrom } from './utils/moved-entry.ts';
 import { hoistedMoveFlush } from './utils/hoisted-flush.ts';
 import { ARCH_FLUSH_MESSAGES, archFlushCandidate, archFlushViolations, type ArchFlushMessageId } from './utils/arch-flush.ts';
 import { COPY_MESSAGES, copyBeforeFlushCandidates, type CopyMessageId } from './utils/clear-then-copy.ts';
@@ -195,6 +195,8 @@ interface Pending {
   moved?: Event;
   /** The hand-over that gave this entry (or a range covering it) to an mmu_gather. */
   gathered?: Event;
+  /** The move rests on code the hunk does not show (where the installed value came from): the question. */
+  moveUnseen?: string;
 }
 
 /** Is the flush range [start, end) shown to cover a whole region of `level` around the entries? */
@@ -767,6 +769,15 @@ function checkPath(
         handed = handed.filter((x) => x !== given);
         pending.push(given);
       }
+      // A value whose origin the hunk does not show, installed at another entry after a clear the gather was given:
+      // a move only if that value was read from the cleared entry, which the claim names.
+      const maybe = !still && !given ? maybeMovedFrom(ctx.image, ev, handed, produced) : undefined;
+      if (maybe) {
+        maybe.moved = ev;
+        maybe.moveUnseen = `code above the hunk: is ${norm(ev.args.value)}, which ${ev.callee}() installs at ${norm(ev.args.pte)} (line ${ev.loc.fileLine ?? ev.loc.line}), the value of the ${entryName(maybe.event)} ${maybe.event.callee}() clears at line ${maybe.event.loc.fileLine ?? maybe.event.loc.line} (a move)? The model assumes it is`;
+        handed = handed.filter((x) => x !== maybe);
+        pending.push(maybe);
+      }
     }
     if (effects.length > 0 && !fromEmpty && ev.kind !== 'pte-clear-flush' && ev.attrs.flushes !== true && state.ptlHeld()) {
       pending.push({ index: i, event: ev, effects });
@@ -791,7 +802,8 @@ function checkPath(
         reportUnannounced(ctx, path, i, ev, batched, contextOf);
         pending = pending.filter((p) => p.batched === undefined);
       }
-      const moved = gatherActive && announce <= 0 ? pending.filter((p) => p.moved !== undefined) : [];
+      // A moved entry handed to a gather (open on the path, the caller's, or one the hunk uses but starts above it).
+      const moved = announce <= 0 ? pending.filter((p) => p.moved !== undefined && (gatherActive || p.gathered !== undefined)) : [];
       if (moved.length > 0) {
         reportMovedGathered(ctx, path, i, ev, moved, contextOf, callerGather && !gatherOwned);
         pending = pending.filter((p) => !moved.includes(p));
@@ -960,6 +972,7 @@ function reportMovedGathered(
       related: shown.filter((e) => e.id !== anchor.id).map((e) => ({ event: e, message: note(e) })),
       path: base,
       hazard: movedHazard(context),
+      ...(p.moveUnseen ? { unseen: p.moveUnseen } : {}),
       suggestion: { text: sugg.text, path: sugg.path },
     });
   }

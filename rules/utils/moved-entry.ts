@@ -34,3 +34,32 @@ export function movedFrom<T extends { event: Event }>(image: FunctionImage, inst
     return [...entryValueVars(image.text, source)].some((v) => used.has(v));
   });
 }
+
+/** Variables a value expression reads (identifiers not called, not all-caps constants). */
+function valueVariables(expr: string): string[] {
+  const s = norm(expr);
+  const out: string[] = [];
+  for (const m of s.matchAll(/[A-Za-z_]\w*/g)) {
+    const id = m[0];
+    const after = s.slice((m.index ?? 0) + id.length);
+    if (/^\s*\(/.test(after) || /^[A-Z0-9_]+$/.test(id) || /^(?:pgtable_t|pmd_t|pud_t|pte_t|struct|unsigned|long|int)$/.test(id)) continue;
+    out.push(id);
+  }
+  return out;
+}
+
+/**
+ * In a hunk fragment, the cleared entry (the last of `clears` other than the install's target) whose value
+ * `install` may be writing, when the value's variables are assigned nowhere the image shows and by no event of the
+ * path (`pmd_populate(mm, new_pmd, pmd_pgtable(pmd))` with `pmd = *old_pmd;` above the hunk): whether it is a move
+ * depends on that code. Undefined when the image is whole or the value's origin is visible.
+ */
+export function maybeMovedFrom<T extends { event: Event }>(image: FunctionImage, install: Event, clears: readonly T[], produced: ReadonlySet<string>): T | undefined {
+  if (image.complete || install.kind !== 'pte-set' || install.args.value === undefined) return undefined;
+  const dest = norm(install.args.pte);
+  const vars = valueVariables(install.args.value);
+  if (dest === '' || vars.length === 0) return undefined;
+  const assigned = (v: string): boolean => produced.has(v) || new RegExp(`(?:^|[^\\w.>])${v}\\s*=(?!=)`, 'm').test(image.text);
+  if (vars.some(assigned)) return undefined;
+  return [...clears].reverse().find((c) => c.event.kind === 'pte-clear' && norm(c.event.args.pte) !== '' && norm(c.event.args.pte) !== dest);
+}

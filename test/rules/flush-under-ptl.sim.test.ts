@@ -173,6 +173,18 @@ describe('a move helper whose flush the patch hoists into its caller', () => {
   });
 });
 
+describe('a gathered clear and an install of a value read above the hunk', () => {
+  it('invalid-move-gather-value-above-hunk.patch: whether the install moves the cleared entry is unseen, inconclusive', async () => {
+    const { patches } = await readInputs([join(DIR, 'invalid-move-gather-value-above-hunk.patch')]);
+    const report = await checkPatches(patches, { rules: ['flush-under-ptl'] });
+    const summary = JSON.stringify(report.findings.map((f) => [f.rule, f.function, f.status, f.introduced, f.fixed, f.dependsOn]));
+    expect(report.findings.filter(isReportable), summary).toEqual([]);
+    const f = report.findings.find((x) => x.function === 'slide_table_pmd' && x.status === 'inconclusive' && x.introduced);
+    expect(f?.simulation?.invariant, summary).toBe('no-stale-access');
+    expect(f?.dependsOn ?? '').toMatch(/is pmd_pgtable\(val\), which pmd_populate\(\) installs at to_pmd .* the value of the PMD entry pmd_clear\(\) clears/);
+  });
+});
+
 describe('a gather left open at a `continue` of a loop the hunk does not show', () => {
   const run = async (file: string): Promise<{ findings: Awaited<ReturnType<typeof checkPatches>>['findings']; summary: string }> => {
     const { patches } = await readInputs([join(DIR, file)]);

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Event, FunctionImage } from '../../src/core/events.ts';
 import { entryValueVars } from '../../src/kernel-api/entry-moves.ts';
-import { movedFrom } from '../../rules/utils/moved-entry.ts';
+import { maybeMovedFrom, movedFrom } from '../../rules/utils/moved-entry.ts';
 
 const ev = (id: number, kind: Event['kind'], callee: string, args: Record<string, string>, result?: string): Event => ({
   id,
@@ -16,7 +16,7 @@ const ev = (id: number, kind: Event['kind'], callee: string, args: Record<string
   ...(result ? { result } : {}),
 });
 
-const image = (text: string): FunctionImage => ({ text, events: [], paths: [], complete: true, params: [] }) as unknown as FunctionImage;
+const image = (text: string, complete = true): FunctionImage => ({ text, events: [], paths: [], complete, params: [] }) as unknown as FunctionImage;
 
 describe('entryValueVars', () => {
   it('finds dereferences and reader calls of the entry', () => {
@@ -45,5 +45,19 @@ describe('movedFrom', () => {
     const text = 'v = *src_pmd;\npmd_clear(src_pmd);';
     expect(movedFrom(image(text), same, [clear])).toBeUndefined();
     expect(movedFrom(image(text), other, [clear])).toBeUndefined();
+  });
+});
+
+describe('maybeMovedFrom', () => {
+  const clear = { event: ev(1, 'pte-clear', 'pmd_clear', { pte: 'src_pmd' }) };
+  const install = ev(2, 'pte-set', 'pmd_populate', { pte: 'dst_pmd', value: 'pmd_pgtable(v)' });
+  it('a fragment that does not show where the installed value comes from may be a move', () => {
+    expect(maybeMovedFrom(image('pmd_clear(src_pmd);\npmd_populate(mm, dst_pmd, pmd_pgtable(v));', false), install, [clear], new Set())).toBe(clear);
+  });
+  it('not when the image is whole, or the value is assigned where the image or the path shows it', () => {
+    const text = 'pmd_clear(src_pmd);\npmd_populate(mm, dst_pmd, pmd_pgtable(v));';
+    expect(maybeMovedFrom(image(text, true), install, [clear], new Set())).toBeUndefined();
+    expect(maybeMovedFrom(image(`v = fresh_table();\n${text}`, false), install, [clear], new Set())).toBeUndefined();
+    expect(maybeMovedFrom(image(text, false), install, [clear], new Set(['v']))).toBeUndefined();
   });
 });
