@@ -8,6 +8,14 @@ import type { Event, FunctionImage } from '../../src/core/events.ts';
 import { entryValueVars } from '../../src/kernel-api/entry-moves.ts';
 import { norm } from './paths.ts';
 
+/**
+ * A move keeps the entry's level (a PMD entry to a PMD slot, a PTE to a PTE slot): PTEs installed from a cleared
+ * huge PMD fill a new page table at the same addresses (a split), which is no move.
+ */
+function sameLevel(clear: Event, install: Event): boolean {
+  return (clear.attrs.level ?? 'pte') === (install.attrs.level ?? 'pte');
+}
+
 /** Identifiers of an expression. */
 function identifiers(expr: string): Set<string> {
   return new Set(norm(expr).match(/[A-Za-z_]\w*/g) ?? []);
@@ -27,7 +35,7 @@ export function movedFrom<T extends { event: Event }>(image: FunctionImage, inst
   const used = identifiers(install.args.value);
   return clears.find((c) => {
     const ev = c.event;
-    if (ev.kind !== 'pte-clear') return false;
+    if (ev.kind !== 'pte-clear' || !sameLevel(ev, install)) return false;
     const source = norm(ev.args.pte);
     if (source === '' || source === dest) return false;
     if (ev.result !== undefined && used.has(norm(ev.result))) return true;
@@ -61,5 +69,5 @@ export function maybeMovedFrom<T extends { event: Event }>(image: FunctionImage,
   if (dest === '' || vars.length === 0) return undefined;
   const assigned = (v: string): boolean => produced.has(v) || new RegExp(`(?:^|[^\\w.>])${v}\\s*=(?!=)`, 'm').test(image.text);
   if (vars.some(assigned)) return undefined;
-  return [...clears].reverse().find((c) => c.event.kind === 'pte-clear' && norm(c.event.args.pte) !== '' && norm(c.event.args.pte) !== dest);
+  return [...clears].reverse().find((c) => c.event.kind === 'pte-clear' && sameLevel(c.event, install) && norm(c.event.args.pte) !== '' && norm(c.event.args.pte) !== dest);
 }

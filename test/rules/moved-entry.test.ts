@@ -61,3 +61,11 @@ describe('maybeMovedFrom', () => {
     expect(maybeMovedFrom(image(text, false), install, [clear], new Set(['v']))).toBeUndefined();
   });
 });
+
+describe('a split is no move', () => {
+  it('PTEs installed from a cleared huge PMD fill a table at the same addresses', () => {
+    const c = { event: { ...ev(1, 'pte-clear', 'pmdp_huge_get_and_clear', { pte: 'pmd' }, 'old'), attrs: { level: 'pmd' as const } } };
+    const install = ev(2, 'pte-set', 'set_pte_at', { pte: 'pte', value: 'pte_mkold(old)' });
+    expect(movedFrom(image(''), install, [c])).toBeUndefined();
+  });
+});
