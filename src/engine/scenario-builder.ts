@@ -11,6 +11,7 @@ import type { Instr, Scenario, ThreadSpec } from '../sim/scenario.ts';
 import { buildAdversary } from '../sim/adversaries/index.ts';
 import { COPY_PAGE, DEST_PTE, PREV_PTE, PREV_PTL, pathToProgram, shapeOf } from './path-program.ts';
 import { completionsOf } from './unseen.ts';
+import { destinationTable } from './move-table.ts';
 import type { Completion, Completions, UnseenFacts } from './unseen.ts';
 
 /** The free page adversaries that allocate (COW, migration) copy into. */
@@ -225,7 +226,7 @@ export function buildScenario(input: BuildInput, arch: Arch, invariants: readonl
     young: !faultFixup,
   }));
   if (usesPrev) pteInit.push({ name: PREV_PTE, page: 'pageprev', table: PREV_PTL, write: true, dirty: !faultFixup, young: !faultFixup });
-  if (moves) pteInit.push({ name: DEST_PTE, page: null, table: 'ptl0', write: false, dirty: false, young: false });
+  if (moves) pteInit.push({ name: DEST_PTE, page: null, table: destinationTable(threads[0]!.program, mainPath), write: false, dirty: false, young: false });
   // A path that finds its entry already cleared by an adversary (context `entry-cleared-concurrently`) starts from a
   // present entry: the adversary clears it first.
   applyPathAssumptions(pteInit, threads[0]!.program, hazard.context.includes('entry-cleared-concurrently'));

@@ -72,6 +72,7 @@ testRule(rule, {
     'invalid-pmd-move-flush-after-unlock.c',
     'invalid-pmd-move-gather-finished-after-unlock.c',
     'invalid-pte-move-caller-gather.c',
+    'invalid-pte-move-flush-between-unlocks.c',
     'invalid-move-gather-value-above-hunk.patch',
     'invalid-pmd-move-flush-hoisted-to-caller.patch',
     'invalid-move-flush-hoisted-clear-above-hunk.patch',
