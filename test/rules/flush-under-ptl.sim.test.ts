@@ -172,6 +172,11 @@ describe('a move helper whose flush the patch hoists into its caller', () => {
     expect(f?.function, summary).toBe('slide_table_pmd');
     expect(['no-stale-access', 'write-protect-holds']).toContain(f?.simulation?.invariant);
   });
+  it('valid-fix-move-flush-back-under-lock.patch: the flush moved back from the caller under the locks is a fix', async () => {
+    const { findings, summary } = await run('valid-fix-move-flush-back-under-lock.patch');
+    expect(findings.filter(isReportable), summary).toEqual([]);
+    expect(findings.some((f) => f.fixed && f.status === 'confirmed' && f.function === 'slide_table_pmd'), summary).toBe(true);
+  });
   it('invalid-move-flush-hoisted-clear-above-hunk.patch: the clear is above the hunk, inconclusive naming that code', async () => {
     const { findings, summary } = await run('invalid-move-flush-hoisted-clear-above-hunk.patch');
     expect(findings.filter(isReportable), summary).toEqual([]);

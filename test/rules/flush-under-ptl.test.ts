@@ -37,6 +37,7 @@ testRule(rule, {
     'valid-pmd-move-gather-flushed-under-lock.c',
     'valid-pmd-zap-gather-keeps-page.c',
     'valid-fix-move-gather-flush-under-lock.patch',
+    'valid-fix-move-flush-back-under-lock.patch',
     'valid-pte-move-flush-under-lock.c',
     'valid-range-start-saved.c',
     'valid-range-widened-for-shared-pmd.c',
