@@ -126,6 +126,11 @@ export function movedHazard(context: string[]): Hazard {
   return { kind: 'flush-after-unlock', invariants: ['no-stale-access'], adversaries: ['user-reader', 'zap'], arch: ['x86', 'arm64'], context };
 }
 
+/** The hazard of a pending change: a move's, or the one of its effects. */
+function hazardOf(p: { effects: readonly PteEffect[]; moved?: Event }, context: string[]): Hazard {
+  return p.moved ? movedHazard(context) : hazardFor(p.effects, context);
+}
+
 /** A PTE callback: updates PTEs through a `pte_t *` parameter and never takes a page-table lock itself. */
 export function isPtlHeldOnEntry(image: FunctionImage): boolean {
   if (image.events.some(isPtlAcquire)) return false;
@@ -560,7 +565,7 @@ function checkPath(
           anchor,
           related: rel,
           path: model(path),
-          hazard: ((h: Hazard): Hazard => (callerFlush ? { ...h, unknown: callerFlush } : h))(p.moved ? movedHazard(context) : hazardFor(p.effects, context)),
+          hazard: callerFlush ? { ...hazardOf(p, context), unknown: callerFlush } : hazardOf(p, context),
           suggestion: { text: sugg.text, path: model(sugg.path) },
         });
       }
@@ -990,7 +995,12 @@ function checkHoistedFlush(ctx: TypedRuleContext<MessageId>, path: EventPath): v
   const line = h.install.loc.fileLine ?? h.install.loc.line;
   const value = norm(h.install.args.value);
   const dest = norm(h.install.args.pte);
-  const clear = { ...synthEvent('pte-clear', 'pmd_clear', { pte: 'old' }, { line: 0, column: 0 }, { effects: ['clear'] }), text: `(above the hunk) the entry ${value} was read from is cleared under the page-table lock` };
+  const level = h.install.attrs.level;
+  const clearCall = level === 'pud' ? 'pud_clear' : level === 'pmd' ? 'pmd_clear' : 'ptep_get_and_clear';
+  const clear = {
+    ...synthEvent('pte-clear', clearCall, { pte: 'old' }, { line: 0, column: 0 }, { effects: ['clear'], ...(level ? { level } : {}) }),
+    text: `(above the hunk) the entry ${value} was read from is cleared under the page-table lock`,
+  };
   const withClear = insertAt(path, h.installIndex, clear);
   const flush = { ...h.callerFlush, id: -1, text: `(in ${h.site.caller.name}(), after the call returns) ${h.callerFlush.text}` };
   const modelled = insertAt(withClear, withClear.steps.length, flush);
