@@ -1,0 +1,57 @@
+/**
+ * The code's own statements about the locks it holds (src/kernel-api/lock-assertions.ts): `lockdep_assert_held(l)`,
+ * `assert_spin_locked(l)`, `mmap_assert_write_locked(mm)`, `i_mmap_assert_write_locked(mapping)` ... read from the
+ * image's text (lockdep assertions are no events: the front end drops them as pure). Each names the lock the way
+ * the lock model names locks (the expression normalised, address-of stripped; an mm wrapper's owner turned into the
+ * lock it asserts), so an assertion on another lock instance (a parameter vs. a local) is never taken as evidence.
+ */
+import type { FunctionImage } from '../../src/core/events.ts';
+import type { LockClass } from '../../src/core/ops.ts';
+import { LOCK_ASSERTIONS } from '../../src/kernel-api/lock-assertions.ts';
+import { lockClassOfExpr } from '../../src/kernel-api/classify.ts';
+import { callArgs, norm } from './paths.ts';
+
+export interface HeldAssertion {
+  /** Image line (1-based) of the assertion. */
+  line: number;
+  callee: string;
+  /** The lock expression, normalised like lockOf() (`ptl`, `vmf->ptl`, `mm->mmap_lock`). */
+  lock: string;
+  cls: LockClass;
+  mode: 'any' | 'read' | 'write';
+}
+
+const CACHE = new WeakMap<FunctionImage, HeldAssertion[]>();
+const NAMES = new RegExp(`\\b(${Object.keys(LOCK_ASSERTIONS).join('|')})\\s*\\(`, 'g');
+
+/** The lock assertions of an image, in text order (each once per line and callee). */
+export function heldAssertions(image: FunctionImage): HeldAssertion[] {
+  let out = CACHE.get(image);
+  if (out) return out;
+  out = [];
+  const lines = image.text.split('\n');
+  lines.forEach((text, k) => {
+    // Comments say nothing the compiler checks.
+    const code = text.replace(/\/\/.*$/, '').replace(/\/\*.*?\*\//g, '');
+    for (const m of code.matchAll(NAMES)) {
+      const callee = m[1] as string;
+      const spec = LOCK_ASSERTIONS[callee];
+      if (!spec) continue;
+      // The call's text up to its closing parenthesis, which may continue on the next lines.
+      const from = code.slice(m.index ?? 0);
+      const call = [from, ...lines.slice(k + 1, k + 4)].join('\n');
+      const arg = callArgs(call)[spec.arg];
+      if (arg === undefined || !/^[&*(\s]*[A-Za-z_][\w>.\-()\s,]*$/.test(arg)) continue;
+      const a = norm(arg).replace(/^\*/, '');
+      const lock = norm(spec.lock ? spec.lock(a) : a);
+      out.push({ line: k + 1, callee, lock, cls: spec.cls ?? (/(?:^|->|\.)i_mmap_rwsem$/.test(lock) ? 'i_mmap' : lockClassOfExpr(lock)), mode: spec.mode });
+    }
+  });
+  CACHE.set(image, out);
+  return out;
+}
+
+/** Assertions of exclusive holds (`_write`, a spinlock) of a class, at or before image line `line`. */
+export function exclusiveAssertedBefore(image: FunctionImage, classes: ReadonlySet<LockClass>, line: number): HeldAssertion | undefined {
+  return heldAssertions(image).find((a) => a.line <= line && a.mode === 'write' && classes.has(a.cls));
+}
