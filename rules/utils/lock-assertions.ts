@@ -9,7 +9,8 @@ import type { FunctionImage } from '../../src/core/events.ts';
 import type { LockClass } from '../../src/core/ops.ts';
 import { LOCK_ASSERTIONS } from '../../src/kernel-api/lock-assertions.ts';
 import { lockClassOfExpr } from '../../src/kernel-api/classify.ts';
-import { callArgs, norm } from './paths.ts';
+import type { Event } from '../../src/core/events.ts';
+import { callArgs, lockOf, norm } from './paths.ts';
 
 export interface HeldAssertion {
   /** Image line (1-based) of the assertion. */
@@ -19,6 +20,8 @@ export interface HeldAssertion {
   lock: string;
   cls: LockClass;
   mode: 'any' | 'read' | 'write';
+  /** A statement of the function body's top level (one tab, kernel style): it runs on every path through it. */
+  topLevel: boolean;
 }
 
 const CACHE = new WeakMap<FunctionImage, HeldAssertion[]>();
@@ -44,7 +47,8 @@ export function heldAssertions(image: FunctionImage): HeldAssertion[] {
       if (arg === undefined || !/^[&*(\s]*[A-Za-z_][\w>.\-()\s,]*$/.test(arg)) continue;
       const a = norm(arg).replace(/^\*/, '');
       const lock = norm(spec.lock ? spec.lock(a) : a);
-      out.push({ line: k + 1, callee, lock, cls: spec.cls ?? (/(?:^|->|\.)i_mmap_rwsem$/.test(lock) ? 'i_mmap' : lockClassOfExpr(lock)), mode: spec.mode });
+      const topLevel = /^(?:\t| {8})(?![\t ])/.test(text);
+      out.push({ line: k + 1, topLevel, callee, lock, cls: spec.cls ?? (/(?:^|->|\.)i_mmap_rwsem$/.test(lock) ? 'i_mmap' : lockClassOfExpr(lock)), mode: spec.mode });
     }
   });
   CACHE.set(image, out);
@@ -54,4 +58,31 @@ export function heldAssertions(image: FunctionImage): HeldAssertion[] {
 /** Assertions of exclusive holds (`_write`, a spinlock) of a class, at or before image line `line`. */
 export function exclusiveAssertedBefore(image: FunctionImage, classes: ReadonlySet<LockClass>, line: number): HeldAssertion | undefined {
   return heldAssertions(image).find((a) => a.line <= line && a.mode === 'write' && classes.has(a.cls));
+}
+
+const PTL_CLASSES: ReadonlySet<LockClass> = new Set(['ptl', 'pmd-ptl']);
+
+/** Is the event a page-table-lock operation (take, trylock, release)? */
+function ptlEvent(e: Event): boolean {
+  return e.kind === 'pte-map-lock' || e.kind === 'pte-unmap-unlock' || ((e.kind === 'lock' || e.kind === 'trylock' || e.kind === 'unlock') && (e.attrs.lockClass === 'ptl' || e.attrs.lockClass === 'pmd-ptl'));
+}
+
+/**
+ * The page-table lock the code asserts it holds, as evidence the engine can use (src/engine/unseen.ts): top-level
+ * assertions of a page-table lock (`lockdep_assert_held(ptl)`, `assert_spin_locked(vmf->ptl)`) in an image whose
+ * page-table-lock operations all name that same lock. An image that names another page-table lock too (a source
+ * and a destination table) gets none: which of them protects an entry is not for an assertion of one to say.
+ * `beforeAll`: the assertion precedes every page-table-lock operation of the image (held on entry, in a whole
+ * function). Lines are file lines when the image knows them.
+ */
+export function assertedPtl(image: FunctionImage): { lock: string; fileLines: number[]; beforeAll: boolean } | undefined {
+  const asserted = heldAssertions(image).filter((a) => a.topLevel && PTL_CLASSES.has(a.cls));
+  const locks = new Set(asserted.map((a) => a.lock));
+  if (locks.size !== 1) return undefined;
+  const lock = [...locks][0] as string;
+  const ops = image.events.filter(ptlEvent);
+  if (ops.some((e) => lockOf(e) !== lock)) return undefined;
+  const first = Math.min(...asserted.map((a) => a.line));
+  const fileLine = (l: number): number => image.lineInfo[l - 1]?.fileLine ?? l;
+  return { lock, fileLines: asserted.map((a) => fileLine(a.line)), beforeAll: ops.every((e) => e.loc.line > first) };
 }
