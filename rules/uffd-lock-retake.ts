@@ -837,7 +837,7 @@ const VALUE_WRITES: ReadonlySet<Event['kind']> = new Set(['pte-set', 'pte-modify
  */
 function checkStaleValue(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<string>, structure: string | undefined): void {
   const state = new LockState(fragmentEntryLocks(ctx.image, path));
-  const reads = new Map<string, { read: Event; drop?: Event; retake?: Event; stale: boolean; entry?: string; lockless?: boolean; at?: string; snapshot?: FaultSnapshot; dropAt?: number; retakeAt?: number }>();
+  const reads = new Map<string, { read: Event; drop?: Event; retake?: Event; stale: boolean; entry?: string; lockless?: boolean; at?: string; snapshot?: FaultSnapshot; dropAt?: number; retakeAt?: number; guards?: Set<string> }>();
   let released = false;
   // The exclusive lock (mmap_lock / i_mmap_rwsem for write, taken or asserted) held at each step, if any.
   const exclusive = exclusiveHolds(ctx.image, path);
@@ -872,7 +872,10 @@ function checkStaleValue(ctx: TypedRuleContext<MessageId>, path: EventPath, seen
     for (const [k, r] of reads) if (!r.snapshot && r.stale && r.retake && callMayCompare(ev, k)) reads.delete(k);
     if (ev.kind === 'pte-advance') reads.delete(pte);
     else if (FRESH_READS.has(ev.kind) && held && pte !== '') {
-      reads.set(pte, { read: ev, stale: false, at: mappedAt.get(pte) });
+      // The page-table locks held at the read: the entry is unprotected only once every one of them was released
+      // (a second table's lock dropped and re-taken while the first stays held changes nothing for this entry).
+      const guards = new Set([...state.held].filter(([, v]) => v.cls === 'ptl' || v.cls === 'pmd-ptl').map(([k]) => k));
+      reads.set(pte, { read: ev, stale: false, at: mappedAt.get(pte), guards });
     } else if (ev.kind === 'pte-read' && !held && pte !== '' && ctx.image.complete && !released && fragmentEntryLocks(ctx.image, path).length === 0) {
       // A whole function that reads the entry before it ever takes or drops a page-table lock read it without the
       // lock (taking it later would otherwise be a self-deadlock): what it writes under the lock rests on that read.
@@ -952,6 +955,8 @@ function checkStaleValue(ctx: TypedRuleContext<MessageId>, path: EventPath, seen
       if (rel.cls !== 'ptl' && rel.cls !== 'pmd-ptl') continue;
       for (const r of reads.values()) {
         if (r.stale) continue;
+        r.guards?.delete(rel.key);
+        if (r.guards && r.guards.size > 0) continue;
         r.drop = ev;
         r.dropAt = si;
       }
