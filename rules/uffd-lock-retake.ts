@@ -12,7 +12,8 @@
  */
 import type { Event, EventPath, FunctionImage, PathStep } from '../src/core/events.ts';
 import type { Hazard } from '../src/core/rule.ts';
-import { PTE_MAP_SEMANTICS } from '../src/kernel-api/catalogue.ts';
+import { PMD_PTL_EXPR, PTE_MAP_SEMANTICS, PTL_EXPR } from '../src/kernel-api/catalogue.ts';
+import { assertedPtl } from './utils/lock-assertions.ts';
 import { createRule } from './create-rule.ts';
 import { resultDiscarded } from './utils/discarded-result.ts';
 import type { TypedRuleContext } from './create-rule.ts';
@@ -69,8 +70,22 @@ function advanceBy(ev: Event): number {
   return m ? Number(m[1]) : 1;
 }
 
+/**
+ * Locks held when the path starts: in a fragment, a page-table lock it releases before taking it; in a whole
+ * function, the page-table lock it asserts held (`lockdep_assert_held(ptl)`, rules/utils/lock-assertions.ts) before
+ * any operation on it — the engine gives the same lock on entry (unseen.ts lockOnEntry).
+ */
+function entryLocks(image: FunctionImage, path: EventPath): ReturnType<typeof fragmentEntryLocks> {
+  if (!image.complete) return fragmentEntryLocks(image, path);
+  const asserted = assertedPtl(image);
+  if (!asserted?.beforeAll) return [];
+  const cls = PMD_PTL_EXPR.test(asserted.lock) && !PTL_EXPR.test(asserted.lock) ? 'pmd-ptl' : 'ptl';
+  const by: Event = { id: -1, kind: 'pte-map-lock', callee: '<asserted held>', args: { lock: asserted.lock }, attrs: { lockClass: cls }, loc: { line: 0, column: 0 }, text: `lockdep_assert_held(${asserted.lock})` };
+  return [{ key: asserted.lock, cls, by }];
+}
+
 function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath, structure: string | undefined): void {
-  const state = new LockState(fragmentEntryLocks(ctx.image, path));
+  const state = new LockState(entryLocks(ctx.image, path));
   const loops = loopStacks(path);
   const real = (e: Event): Event => imageEvent(ctx.image, e);
   const cursors = new Map<string, { offset: number; map: Event }>();
@@ -836,7 +851,9 @@ const VALUE_WRITES: ReadonlySet<Event['kind']> = new Set(['pte-set', 'pte-modify
  * the page, a fault setting dirty) is overwritten with the stale value.
  */
 function checkStaleValue(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<string>, structure: string | undefined): void {
-  const state = new LockState(fragmentEntryLocks(ctx.image, path));
+  const onEntry = entryLocks(ctx.image, path);
+  const asserted = ctx.image.complete ? onEntry[0]?.key : undefined;
+  const state = new LockState(onEntry);
   const reads = new Map<string, { read: Event; drop?: Event; retake?: Event; stale: boolean; entry?: string; lockless?: boolean; at?: string; snapshot?: FaultSnapshot; dropAt?: number; retakeAt?: number; guards?: Set<string> }>();
   let released = false;
   // The exclusive lock (mmap_lock / i_mmap_rwsem for write, taken or asserted) held at each step, if any.
@@ -855,7 +872,7 @@ function checkStaleValue(ctx: TypedRuleContext<MessageId>, path: EventPath, seen
     const owner = /^(.+)->ptl$/.exec(key)?.[1];
     if (
       owner && reads.size === 0 && (ev.kind === 'pte-unmap-unlock' || (ev.kind === 'unlock' && ev.attrs.lockClass === 'ptl')) &&
-      !state.held.has(key) && ctx.image.complete
+      (!state.held.has(key) || key === asserted) && ctx.image.complete
     ) {
       reads.set(`${owner}->pte`, { read: ev, drop: ev, dropAt: si, stale: false, entry: `${owner}->orig_pte` });
     }
@@ -876,7 +893,7 @@ function checkStaleValue(ctx: TypedRuleContext<MessageId>, path: EventPath, seen
       // (a second table's lock dropped and re-taken while the first stays held changes nothing for this entry).
       const guards = new Set([...state.held].filter(([, v]) => v.cls === 'ptl' || v.cls === 'pmd-ptl').map(([k]) => k));
       reads.set(pte, { read: ev, stale: false, at: mappedAt.get(pte), guards });
-    } else if (ev.kind === 'pte-read' && !held && pte !== '' && ctx.image.complete && !released && fragmentEntryLocks(ctx.image, path).length === 0) {
+    } else if (ev.kind === 'pte-read' && !held && pte !== '' && ctx.image.complete && !released && onEntry.length === 0) {
       // A whole function that reads the entry before it ever takes or drops a page-table lock read it without the
       // lock (taking it later would otherwise be a self-deadlock): what it writes under the lock rests on that read.
       reads.set(pte, { read: ev, drop: ev, dropAt: si, stale: false, lockless: true, at: mappedAt.get(pte) });

@@ -132,6 +132,7 @@ export function factsFor(fn: FunctionView, side: Candidate['side'], siblings: re
     ...(callerHoldsPtl ? { callerHoldsPtl } : {}),
     lockOnEntry: annotated || (image.complete && asserted?.beforeAll === true),
     ...(asserted && !image.complete ? { ptlAsserted: { lock: asserted.lock, fileLines: asserted.fileLines } } : {}),
+    ...(!annotated && image.complete && asserted?.beforeAll === true ? { entryAsserted: true } : {}),
     ...(lockToCaller ? { lockToCaller } : {}),
   };
 }

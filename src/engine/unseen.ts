@@ -40,6 +40,11 @@ export interface UnseenFacts {
    */
   ptlAsserted?: { lock: string; fileLines: number[] };
   /**
+   * `lockOnEntry` rests only on the function's assertion (no `__must_hold()` / `__releases()`): whether the caller
+   * drops the lock after the return (a walker callback) or expects it released is not stated.
+   */
+  entryAsserted?: boolean;
+  /**
    * `maybe`: the function stores its PTL where the caller sees it (`&vmf->ptl`, `*ptlp` of a parameter) and no
    * caller in the patch shows whether it drops the lock handed back: a path returning with it held is a choice.
    */
@@ -197,6 +202,22 @@ export function completionsOf(program: readonly Instr[], complete: boolean, fact
     // The function returns with the lock held by contract: its caller drops it.
     base.epilogue.push({ op: 'unlock', lock: 'ptl0', label: '(caller) drops the page-table lock handed to it' });
     base.assumes.push('the caller drops the page-table lock the function returns with');
+  }
+  if (complete && facts.entryAsserted === true && facts.lockOnEntry && !facts.handsLock && !context.includes('ptl-held-on-entry') && !acquiresFirst && balance([...base.prologue, ...list], 'ptl0') === 0) {
+    // Asserted held on entry and released by the function: a caller that drops the lock after the call (a walker
+    // around its callback) would release it a second time; one that expects it released would not. The default is
+    // the first (the hazard shows plainly); the choice takes the lock back for the caller's unlock to balance.
+    const release = [...list].reverse().find((i) => i.src?.line !== undefined && ((i.op === 'unlock' || i.op === 'pte-unmap-unlock') && i.lock === 'ptl0'));
+    base.epilogue.push({ op: 'unlock', lock: 'ptl0', label: '(caller) drops the page-table lock it held around the call' });
+    base.assumes.push('the caller drops the page-table lock after the call, as it held it on entry');
+    choices.push({
+      question: `the caller: does it expect the page-table lock, asserted held on entry, to be released by the function${lineOf(release)} (or does it drop it itself after the return)?`,
+      yes: {
+        prologue: [],
+        epilogue: [{ op: 'lock', lock: 'ptl0', label: '(caller) expects the lock released: it does not drop it (modelled as taken back for the unlock below)' }],
+        assumes: 'the caller expects the function to return with the page-table lock released',
+      },
+    });
   }
   if (!touchesPtl && !callerHolds) {
     const change = list.find((i) => PTE_CHANGES.has(i.op));

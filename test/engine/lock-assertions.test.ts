@@ -16,6 +16,9 @@ import { confirm, loadSimulator } from '../../src/engine/confirm.ts';
 import { factsFor } from '../../src/engine/index.ts';
 import { loadFixtureFunctions } from '../../src/rule-tester/load-functions.ts';
 import { candidateOn } from '../helpers/candidate.ts';
+import { join } from 'node:path';
+import { readInputs } from '../../src/sources/index.ts';
+import { checkPatches } from '../../src/engine/index.ts';
 
 beforeAll(loadSimulator);
 
@@ -74,5 +77,26 @@ describe('asserted page-table lock in a whole function (factsFor)', () => {
     expect((await facts('\tspin_lock(ptl);\n\tlockdep_assert_held(ptl);\n\tptep_get_and_clear(mm, addr, pte);\n\tspin_unlock(ptl);\n')).lockOnEntry).toBe(false);
     expect((await facts('\tlockdep_assert_held(ptl);\n\tspin_lock(dst_ptl);\n\tptep_get_and_clear(mm, addr, pte);\n\tspin_unlock(dst_ptl);\n')).lockOnEntry).toBe(false);
     expect((await facts('\tlockdep_assert_held(&mm->mmap_lock);\n\tptep_get_and_clear(mm, addr, pte);\n')).lockOnEntry).toBe(false);
+  });
+});
+
+describe('a whole function that asserts its page-table lock and drops it in its loop (uffd-lock-retake)', () => {
+  async function retake(file: string) {
+    const read = await readInputs([join(process.cwd(), 'fixtures/rules/uffd-lock-retake', file)]);
+    return (await checkPatches(read.patches, { rules: ['uffd-lock-retake'] })).findings;
+  }
+  it('an entry written after the drop without the lock: confirmed, whatever the caller does', async () => {
+    const [f, ...rest] = await retake('invalid-asserted-lock-dropped-then-written.patch');
+    expect(rest).toEqual([]);
+    expect([f?.status, f?.introduced, f?.function]).toEqual(['confirmed', true, 'young_mark_range']);
+  });
+  it('going on to the next entry without it: depends on whether the caller drops the lock after the return', async () => {
+    const [f, ...rest] = await retake('invalid-asserted-lock-dropped-continues.patch');
+    expect(rest).toEqual([]);
+    expect(f?.status).toBe('inconclusive');
+    expect(f?.dependsOn).toMatch(/the caller: does it expect the page-table lock, asserted held on entry, to be released by the function at line 11/);
+  });
+  it('dropped and taken again before the entry is read and written: nothing', async () => {
+    expect(await retake('valid-asserted-lock-dropped-and-retaken.patch')).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@ import { testRule } from '../../src/rule-tester/rule-tester.ts';
 testRule(rule, {
   valid: [
     'valid-arch-remap-result-discarded.patch',
+    'valid-asserted-lock-dropped-and-retaken.patch',
     'valid-fault-checks-through-alias.c',
     'valid-fault-install-checks-pte-changed.c',
     'valid-fault-retake-checks-pte-same.c',
@@ -46,6 +47,8 @@ testRule(rule, {
   ],
   invalid: [
     'invalid-map-handed-to-own-helper.patch',
+    'invalid-asserted-lock-dropped-continues.patch',
+    'invalid-asserted-lock-dropped-then-written.patch',
     'invalid-break-unlocks-pte-minus-one.patch',
     'invalid-continue-without-relock.c',
     'invalid-fault-finish-drops-pte-changed.patch',
