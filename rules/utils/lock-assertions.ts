@@ -62,6 +62,9 @@ export function exclusiveAssertedBefore(image: FunctionImage, classes: ReadonlyS
 
 const PTL_CLASSES: ReadonlySet<LockClass> = new Set(['ptl', 'pmd-ptl']);
 
+/** Events that read or change a page-table entry. */
+const ENTRY_KINDS: ReadonlySet<string> = new Set(['pte-read', 'pte-set', 'pte-clear', 'pte-clear-flush', 'pte-same', 'pte-modify-start', 'pte-modify-commit', 'pte-wrprotect', 'pte-mkold', 'pte-set-access-flags', 'pte-fixup-young-dirty']);
+
 /** Is the event a page-table-lock operation (take, trylock, release)? */
 function ptlEvent(e: Event): boolean {
   return e.kind === 'pte-map-lock' || e.kind === 'pte-unmap-unlock' || ((e.kind === 'lock' || e.kind === 'trylock' || e.kind === 'unlock') && (e.attrs.lockClass === 'ptl' || e.attrs.lockClass === 'pmd-ptl'));
@@ -82,6 +85,11 @@ export function assertedPtl(image: FunctionImage): { lock: string; fileLines: nu
   const lock = [...locks][0] as string;
   const ops = image.events.filter(ptlEvent);
   if (ops.some((e) => lockOf(e) !== lock)) return undefined;
+  // The lock must be the one of the entries the image reads and writes: a PTE table's lock says nothing about a PMD
+  // entry, nor the PMD lock about a PTE (split page-table locks).
+  const pmdLock = asserted.every((a) => a.cls === 'pmd-ptl');
+  const upper = (e: Event): boolean => e.attrs.level === 'pmd' || e.attrs.level === 'pud';
+  if (image.events.some((e) => ENTRY_KINDS.has(e.kind) && upper(e) !== pmdLock)) return undefined;
   const first = Math.min(...asserted.map((a) => a.line));
   const fileLine = (l: number): number => image.lineInfo[l - 1]?.fileLine ?? l;
   return { lock, fileLines: asserted.map((a) => fileLine(a.line)), beforeAll: ops.every((e) => e.loc.line > first) };

@@ -78,6 +78,11 @@ describe('asserted page-table lock in a whole function (factsFor)', () => {
     expect((await facts('\tlockdep_assert_held(ptl);\n\tspin_lock(dst_ptl);\n\tptep_get_and_clear(mm, addr, pte);\n\tspin_unlock(dst_ptl);\n')).lockOnEntry).toBe(false);
     expect((await facts('\tlockdep_assert_held(&mm->mmap_lock);\n\tptep_get_and_clear(mm, addr, pte);\n')).lockOnEntry).toBe(false);
   });
+  it('the lock must be the level of the entries: the PMD lock for a PMD entry, a PTE table lock for a PTE', async () => {
+    expect((await facts('\tassert_spin_locked(pmd_lockptr(mm, pmd));\n\tset_pmd_at(mm, addr, pmd, pmd_mkold(*pmd));\n')).lockOnEntry).toBe(true);
+    expect((await facts('\tassert_spin_locked(pmd_lockptr(mm, pmd));\n\tptep_get_and_clear(mm, addr, pte);\n')).lockOnEntry).toBe(false);
+    expect((await facts('\tlockdep_assert_held(ptl);\n\tset_pmd_at(mm, addr, pmd, pmd_mkold(*pmd));\n')).lockOnEntry).toBe(false);
+  });
 });
 
 describe('a whole function that asserts its page-table lock and drops it in its loop (uffd-lock-retake)', () => {
