@@ -36,6 +36,9 @@ export const LOCK_ASSERTIONS: Readonly<Record<string, LockAssertion>> = {
   // include/linux/mmap_lock.h: lockdep_assert_held(&mm->mmap_lock) / lockdep_assert_held_write(&mm->mmap_lock).
   mmap_assert_locked: { arg: 0, cls: 'mmap', lock: (a) => `${a}->mmap_lock`, mode: 'any', kernel: 'include/linux/mmap_lock.h mmap_assert_locked()' },
   mmap_assert_write_locked: { arg: 0, cls: 'mmap', lock: (a) => `${a}->mmap_lock`, mode: 'write', kernel: 'include/linux/mmap_lock.h mmap_assert_write_locked()' },
+  // include/linux/mmap_lock.h vma_assert_write_locked(): the VMA's write lock, taken only under the mmap_lock held for
+  // write (without CONFIG_PER_VMA_LOCK it is mmap_assert_write_locked(vma->vm_mm)): the mmap_lock's write hold.
+  vma_assert_write_locked: { arg: 0, cls: 'mmap', lock: (a) => `${a}->vm_mm->mmap_lock`, mode: 'write', kernel: 'include/linux/mmap_lock.h vma_assert_write_locked()' },
   // include/linux/fs.h: lockdep_assert_held(&mapping->i_mmap_rwsem) / lockdep_assert_held_write(...).
   i_mmap_assert_locked: { arg: 0, cls: 'i_mmap', lock: (a) => `${a}->i_mmap_rwsem`, mode: 'any', kernel: 'include/linux/fs.h i_mmap_assert_locked()' },
   i_mmap_assert_write_locked: { arg: 0, cls: 'i_mmap', lock: (a) => `${a}->i_mmap_rwsem`, mode: 'write', kernel: 'include/linux/fs.h i_mmap_assert_write_locked()' },

@@ -28,6 +28,8 @@ describe('uffd-lock-retake: exclusive locks across the drop', () => {
     expect((await stale(taken))[0]?.unknown).toMatch(/mm->mmap_lock is held for write \(taken at line 10\)/);
     const immap = base.replace('mmap_assert_write_locked(mm);', 'i_mmap_assert_write_locked(vma->vm_file->f_mapping);');
     expect((await stale(immap))[0]?.unknown).toMatch(/vma->vm_file->f_mapping->i_mmap_rwsem is held for write/);
+    const vmaWrite = base.replace('mmap_assert_write_locked(mm);', 'vma_assert_write_locked(vma);');
+    expect((await stale(vmaWrite))[0]?.unknown).toMatch(/vma->vm_mm->mmap_lock is held for write \(asserted at line 10\)/);
   });
   it('a shared hold, a hold dropped before the drop, or an assertion in a comment leave the finding confirmable', async () => {
     expect(await stale(base.replace('mmap_assert_write_locked(mm);', 'mmap_assert_locked(mm);'))).toEqual([{}]);
