@@ -16,6 +16,7 @@ testRule(rule, {
     'valid-huge-fault-checks-pmd-same.c',
     'valid-hunk-retake-updates-orig-pte.patch',
     'valid-kernel-walk-no-unmap.c',
+    'valid-loop-relock-by-helper.c',
     'valid-lockless-read-checked-with-pte-same.patch',
     'valid-map-handed-to-unknown-release.c',
     'valid-nolock-map-then-spin-lock.c',
