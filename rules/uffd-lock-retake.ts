@@ -12,7 +12,8 @@
  */
 import type { Event, EventPath, FunctionImage, PathStep } from '../src/core/events.ts';
 import type { Hazard } from '../src/core/rule.ts';
-import { PTE_MAP_SEMANTICS } from '../src/kernel-api/catalogue.ts';
+import { PMD_PTL_EXPR, PTE_MAP_SEMANTICS, PTL_EXPR } from '../src/kernel-api/catalogue.ts';
+import { assertedPtl } from './utils/lock-assertions.ts';
 import { createRule } from './create-rule.ts';
 import { resultDiscarded } from './utils/discarded-result.ts';
 import type { TypedRuleContext } from './create-rule.ts';
@@ -23,6 +24,7 @@ import { PTL_BEFORE_LOOP, lockAcrossLoop } from './utils/loop-lock.ts';
 import type { LoopLockVerdict } from './utils/loop-lock.ts';
 import { LockState, callArgs, fragmentEntryLocks, imageEvent, insertAt, isPtlAcquire, lockOf, loopStacks, norm, pickAnchor, removeAt, replaceAt, stripStep, truncated } from './utils/paths.ts';
 import { escapeRegExp } from '../src/core/regexp.ts';
+import { callMayCompare, exclusiveHolds } from './utils/stale-entry.ts';
 
 export type MessageId = 'nextIteration' | 'accessUnlocked' | 'doubleUnlock' | 'unlockUnderflow' | 'unmapNull' | 'unmapUnmapped' | 'doubleUnmap' | 'unmapPastEnd' | 'unmapStale' | 'mapLeak' | 'mapDiscarded' | 'unmapKeepsLock' | 'staleValue';
 
@@ -68,8 +70,22 @@ function advanceBy(ev: Event): number {
   return m ? Number(m[1]) : 1;
 }
 
+/**
+ * Locks held when the path starts: in a fragment, a page-table lock it releases before taking it; in a whole
+ * function, the page-table lock it asserts held (`lockdep_assert_held(ptl)`, rules/utils/lock-assertions.ts) before
+ * any operation on it — the engine gives the same lock on entry (unseen.ts lockOnEntry).
+ */
+function entryLocks(image: FunctionImage, path: EventPath): ReturnType<typeof fragmentEntryLocks> {
+  if (!image.complete) return fragmentEntryLocks(image, path);
+  const asserted = assertedPtl(image);
+  if (!asserted?.beforeAll) return [];
+  const cls = PMD_PTL_EXPR.test(asserted.lock) && !PTL_EXPR.test(asserted.lock) ? 'pmd-ptl' : 'ptl';
+  const by: Event = { id: -1, kind: 'pte-map-lock', callee: '<asserted held>', args: { lock: asserted.lock }, attrs: { lockClass: cls }, loc: { line: 0, column: 0 }, text: `lockdep_assert_held(${asserted.lock})` };
+  return [{ key: asserted.lock, cls, by }];
+}
+
 function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath, structure: string | undefined): void {
-  const state = new LockState(fragmentEntryLocks(ctx.image, path));
+  const state = new LockState(entryLocks(ctx.image, path));
   const loops = loopStacks(path);
   const real = (e: Event): Event => imageEvent(ctx.image, e);
   const cursors = new Map<string, { offset: number; map: Event }>();
@@ -132,7 +148,9 @@ function checkPath(ctx: TypedRuleContext<MessageId>, path: EventPath, structure:
       }
     }
     if (dropped) {
-      if (isPtlAcquire(ev)) dropped = undefined;
+      // A call the catalogue does not know that is handed the dropped lock (`relock(walk, ptl)`, `&ptl`) may take it
+      // again: the claim never rests on such a call doing nothing.
+      if (isPtlAcquire(ev) || (ev.kind === 'call' && Object.values(ev.args).some((a) => norm(a) === dropped?.key))) dropped = undefined;
       else if (PTE_ACCESS_KINDS.has(ev.kind)) {
         report('accessUnlocked', ev, { text: `re-take the page-table lock before ${ev.callee}()`, path: insertAt(path, i, retake(dropped)) });
       } else if (ev.kind === 'pte-unmap-unlock' || (ev.kind === 'unlock' && norm(ev.args.lock) === dropped.key)) {
@@ -835,12 +853,16 @@ const VALUE_WRITES: ReadonlySet<Event['kind']> = new Set(['pte-set', 'pte-modify
  * the page, a fault setting dirty) is overwritten with the stale value.
  */
 function checkStaleValue(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<string>, structure: string | undefined): void {
-  const state = new LockState(fragmentEntryLocks(ctx.image, path));
-  const reads = new Map<string, { read: Event; drop?: Event; retake?: Event; stale: boolean; entry?: string; lockless?: boolean; at?: string; snapshot?: FaultSnapshot }>();
+  const onEntry = entryLocks(ctx.image, path);
+  const asserted = ctx.image.complete ? onEntry[0]?.key : undefined;
+  const state = new LockState(onEntry);
+  const reads = new Map<string, { read: Event; drop?: Event; retake?: Event; stale: boolean; entry?: string; lockless?: boolean; at?: string; snapshot?: FaultSnapshot; dropAt?: number; retakeAt?: number; guards?: Set<string> }>();
   let released = false;
+  // The exclusive lock (mmap_lock / i_mmap_rwsem for write, taken or asserted) held at each step, if any.
+  const exclusive = exclusiveHolds(ctx.image, path);
   // Which entry each pointer variable was last mapped at (`pmd, addr` of its map): a re-map elsewhere is another entry.
   const mappedAt = new Map<string, string>();
-  for (const s of path.steps) {
+  for (const [si, s] of path.steps.entries()) {
     if (s.step !== 'event') continue;
     const ev = stripStep(s);
     const pte = norm(ev.args.pte);
@@ -852,9 +874,9 @@ function checkStaleValue(ctx: TypedRuleContext<MessageId>, path: EventPath, seen
     const owner = /^(.+)->ptl$/.exec(key)?.[1];
     if (
       owner && reads.size === 0 && (ev.kind === 'pte-unmap-unlock' || (ev.kind === 'unlock' && ev.attrs.lockClass === 'ptl')) &&
-      !state.held.has(key) && ctx.image.complete
+      (!state.held.has(key) || key === asserted) && ctx.image.complete
     ) {
-      reads.set(`${owner}->pte`, { read: ev, drop: ev, stale: false, entry: `${owner}->orig_pte` });
+      reads.set(`${owner}->pte`, { read: ev, drop: ev, dropAt: si, stale: false, entry: `${owner}->orig_pte` });
     }
     if ((ev.kind === 'pte-map' || ev.kind === 'pte-map-lock') && ev.result) {
       const name = norm(ev.result);
@@ -864,13 +886,19 @@ function checkStaleValue(ctx: TypedRuleContext<MessageId>, path: EventPath, seen
       mappedAt.set(name, where);
     }
     for (const [k, r] of reads) if (r.snapshot && mayRevalidate(ev, r.snapshot)) reads.delete(k);
+    // After the re-take, a call the catalogue does not know that is handed the entry pointer (or its vm_fault) may
+    // compare the entry with the old value (`if (!entry_unchanged(pte, entry))`, `vmf_pte_changed(vmf)`).
+    for (const [k, r] of reads) if (!r.snapshot && r.stale && r.retake && callMayCompare(ev, k)) reads.delete(k);
     if (ev.kind === 'pte-advance') reads.delete(pte);
     else if (FRESH_READS.has(ev.kind) && held && pte !== '') {
-      reads.set(pte, { read: ev, stale: false, at: mappedAt.get(pte) });
-    } else if (ev.kind === 'pte-read' && !held && pte !== '' && ctx.image.complete && !released && fragmentEntryLocks(ctx.image, path).length === 0) {
+      // The page-table locks held at the read: the entry is unprotected only once every one of them was released
+      // (a second table's lock dropped and re-taken while the first stays held changes nothing for this entry).
+      const guards = new Set([...state.held].filter(([, v]) => v.cls === 'ptl' || v.cls === 'pmd-ptl').map(([k]) => k));
+      reads.set(pte, { read: ev, stale: false, at: mappedAt.get(pte), guards });
+    } else if (ev.kind === 'pte-read' && !held && pte !== '' && ctx.image.complete && !released && onEntry.length === 0) {
       // A whole function that reads the entry before it ever takes or drops a page-table lock read it without the
       // lock (taking it later would otherwise be a self-deadlock): what it writes under the lock rests on that read.
-      reads.set(pte, { read: ev, drop: ev, stale: false, lockless: true, at: mappedAt.get(pte) });
+      reads.set(pte, { read: ev, drop: ev, dropAt: si, stale: false, lockless: true, at: mappedAt.get(pte) });
     } else if ((VALUE_WRITES.has(ev.kind) || installTarget(ev) !== undefined) && held) {
       // A fault-path installer (set_pte_range(vmf, ...)) writes vmf->pte: only the fault snapshot's claim covers it.
       const installs = installTarget(ev);
@@ -880,7 +908,10 @@ function checkStaleValue(ctx: TypedRuleContext<MessageId>, path: EventPath, seen
       // still raised then, inconclusive on that question.
       const gap = r !== undefined && !contiguous(ctx.image, r.read.loc.line, ev.loc.line);
       const retold = r?.snapshot !== undefined && r.retake !== undefined && textRevalidates(ctx.image, r.snapshot, r.retake.loc.line, ev.loc.line);
-      if (r && r.stale && r.drop && r.retake && ev.id >= 0 && !seen.has(wkey) && (!gap || r.snapshot) && !retold) {
+      // A comparison the events may not show (a `*_same()` of a PMD dereference, a macro) between the re-take and the
+      // write, on whatever path: taken as the re-validation.
+      const compared = r?.snapshot === undefined && r?.retake !== undefined && sameCallBetween(ctx.image, r.retake.loc.line, ev.loc.line);
+      if (r && r.stale && r.drop && r.retake && ev.id >= 0 && !seen.has(wkey) && (!gap || r.snapshot) && !retold && !compared) {
         seen.add(wkey);
         const real = (e: Event): Event => imageEvent(ctx.image, e);
         const anchor = pickAnchor(ctx.side, [real(ev), real(r.retake), real(r.drop), real(r.read)].filter((e) => e.id >= 0));
@@ -889,7 +920,13 @@ function checkStaleValue(ctx: TypedRuleContext<MessageId>, path: EventPath, seen
         const gapUnknown = snap && gap
           ? `whether the lines between ${fileLine(real(r.retake))} and ${fileLine(real(ev))} that the diff does not show re-read ${snap.target} under the lock (compare it with ${snap.entry})`
           : undefined;
-        const unknown = [structure, gapUnknown].filter((x): x is string => x !== undefined).join('; ');
+        // An exclusive lock held from before the drop to the re-take keeps out the writers that need it, not all.
+        const excl = !snap && r.dropAt !== undefined && r.retakeAt !== undefined ? exclusive[r.dropAt] : undefined;
+        const held = excl && exclusive[r.retakeAt ?? -1]?.lock === excl.lock ? excl : undefined;
+        const exclUnknown = held
+          ? `${held.lock} is held for write (${held.how} at line ${ctx.image.lineInfo[held.line - 1]?.fileLine ?? held.line}) across the drop: whether a writer that does not take it (an rmap walker — reclaim, migration, truncation —, or a fault under the per-VMA lock) can change the entry while the page-table lock is dropped`
+          : undefined;
+        const unknown = [structure, gapUnknown, exclUnknown].filter((x): x is string => x !== undefined).join('; ');
         const related = snap ? [
           { event: real(r.retake), message: `lock taken here: ${snap.entry} was read by the fault's caller without it, and the entry may have changed since` },
           { event: real(ev), message: `written here without comparing ${snap.target} with ${snap.entry} under the lock` },
@@ -935,12 +972,19 @@ function checkStaleValue(ctx: TypedRuleContext<MessageId>, path: EventPath, seen
     if (res.released.length > 0 || res.unheld.length > 0) released = true;
     for (const rel of res.released) {
       if (rel.cls !== 'ptl' && rel.cls !== 'pmd-ptl') continue;
-      for (const r of reads.values()) if (!r.stale) r.drop = ev;
+      for (const r of reads.values()) {
+        if (r.stale) continue;
+        r.guards?.delete(rel.key);
+        if (r.guards && r.guards.size > 0) continue;
+        r.drop = ev;
+        r.dropAt = si;
+      }
     }
     if (isPtlAcquire(ev)) {
       for (const r of reads.values()) {
         if (r.drop && !r.retake) {
           r.retake = ev;
+          r.retakeAt = si;
           r.stale = true;
         }
       }
@@ -951,6 +995,12 @@ function checkStaleValue(ctx: TypedRuleContext<MessageId>, path: EventPath, seen
       }
     }
   }
+}
+
+/** Does the source between image lines `from` and `to` (exclusive) call a `*_same()` comparison of entries? */
+function sameCallBetween(image: FunctionImage, from: number, to: number): boolean {
+  const text = image.text.split('\n').slice(from, Math.max(from, to - 1)).join('\n').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
+  return /\b\w*_same\w*\s*\(/.test(text);
 }
 
 export default createRule<MessageId>({

@@ -27,6 +27,7 @@ import { INVENTED_BACK_EDGES, pathToProgram, shapeOf } from './path-program.ts';
 import type { UnseenFacts } from './unseen.ts';
 import { gapsOf } from './unseen.ts';
 import { toFinding, findingOrder } from './to-finding.ts';
+import { assertedPtl } from '../../rules/utils/lock-assertions.ts';
 import { annotationsOf, baseName, callerCompletes, callersOf, callSitesVerdict, handOver, paramName } from '../../rules/utils/contracts.ts';
 import { LockState, isPtlAcquire, norm } from '../../rules/utils/paths.ts';
 import { applyOnPath } from '../../rules/utils/failure.ts';
@@ -120,13 +121,18 @@ export function factsFor(fn: FunctionView, side: Candidate['side'], siblings: re
   }
   const gaps = image.complete ? [] : gapsOf(image);
   const callerHoldsPtl = image.complete ? ptlAtCalls(callersOf(siblings, fn, side)) : undefined;
+  // The code's own statement that a page-table lock is held (`lockdep_assert_held(ptl)` before any operation on it).
+  const asserted = assertedPtl(image);
+  const annotated = [...ann.mustHold, ...ann.releases].some((x) => PTL_EXPR.test(x.replace(/^\*/, '')) || PMD_PTL_EXPR.test(x.replace(/^\*/, '')));
   return {
     fragment: !image.complete,
     visibleStart,
     handsLock,
     ...(gaps.length > 0 ? { gaps } : {}),
     ...(callerHoldsPtl ? { callerHoldsPtl } : {}),
-    lockOnEntry: [...ann.mustHold, ...ann.releases].some((x) => PTL_EXPR.test(x.replace(/^\*/, '')) || PMD_PTL_EXPR.test(x.replace(/^\*/, ''))),
+    lockOnEntry: annotated || (image.complete && asserted?.beforeAll === true),
+    ...(asserted && !image.complete ? { ptlAsserted: { lock: asserted.lock, fileLines: asserted.fileLines } } : {}),
+    ...(!annotated && image.complete && asserted?.beforeAll === true ? { entryAsserted: true } : {}),
     ...(lockToCaller ? { lockToCaller } : {}),
   };
 }

@@ -15,6 +15,7 @@ import { INVENTED_BACK_EDGES, LOOP_EPILOGUE_LABEL, PREV_PTL, TAKEN_BEFORE_LABEL,
 import { PTL_BEFORE_LOOP } from '../../rules/utils/loop-lock.ts';
 import { MIRRORED_KINDS } from '../../rules/utils/paths.ts';
 import { DOWNGRADE_EFFECTS } from '../core/ops.ts';
+import { callArgs } from '../c/call-args.ts';
 
 /** The simulator ops of the PTE changes secondary MMUs mirror (same names as the event kinds). */
 const MIRRORED_OPS: ReadonlySet<string> = MIRRORED_KINDS;
@@ -27,8 +28,22 @@ export interface UnseenFacts {
   visibleStart: boolean;
   /** The function hands a page-table lock to its caller (`spinlock_t **` out-parameter, `__acquires`). */
   handsLock: boolean;
-  /** The function is entered with a page-table lock held by its caller (`__must_hold(ptl)`, `__releases(ptl)`). */
+  /**
+   * The function is entered with a page-table lock held by its caller (`__must_hold(ptl)`, `__releases(ptl)`, or a
+   * whole function that asserts it — `lockdep_assert_held(ptl)` — before any operation on it).
+   */
   lockOnEntry: boolean;
+  /**
+   * A fragment's own top-level assertions that a page-table lock is held (rules/utils/lock-assertions.ts
+   * assertedPtl: every page-table-lock operation of the image names that lock): at those file lines the lock IS
+   * held, on every completion.
+   */
+  ptlAsserted?: { lock: string; fileLines: number[] };
+  /**
+   * `lockOnEntry` rests only on the function's assertion (no `__must_hold()` / `__releases()`): whether the caller
+   * drops the lock after the return (a walker callback) or expects it released is not stated.
+   */
+  entryAsserted?: boolean;
   /**
    * `maybe`: the function stores its PTL where the caller sees it (`&vmf->ptl`, `*ptlp` of a parameter) and no
    * caller in the patch shows whether it drops the lock handed back: a path returning with it held is a choice.
@@ -180,13 +195,29 @@ export function completionsOf(program: readonly Instr[], complete: boolean, fact
   const acquiresFirst = firstPtl !== undefined && (firstPtl.op === 'lock' || firstPtl.op === 'trylock' || firstPtl.op === 'pte-map-lock');
   if (!facts.fragment && facts.lockOnEntry && !context.includes('ptl-held-on-entry') && !acquiresFirst) {
     // `__must_hold(ptl)` / `__releases(ptl)`: the caller took the page-table lock before the call.
-    base.prologue.push({ op: 'lock', lock: 'ptl0', label: '(caller) holds the page-table lock (__must_hold / __releases)' });
-    base.assumes.push('the caller holds the page-table lock on entry, as annotated');
+    base.prologue.push({ op: 'lock', lock: 'ptl0', label: '(caller) holds the page-table lock (__must_hold / __releases / asserted held)' });
+    base.assumes.push('the caller holds the page-table lock on entry, as annotated or asserted');
   }
   if (complete && (facts.handsLock || facts.lockOnEntry) && !context.includes('ptl-held-on-entry') && balance([...base.prologue, ...list], 'ptl0') > 0) {
     // The function returns with the lock held by contract: its caller drops it.
     base.epilogue.push({ op: 'unlock', lock: 'ptl0', label: '(caller) drops the page-table lock handed to it' });
     base.assumes.push('the caller drops the page-table lock the function returns with');
+  }
+  if (complete && facts.entryAsserted === true && facts.lockOnEntry && !facts.handsLock && !context.includes('ptl-held-on-entry') && !acquiresFirst && balance([...base.prologue, ...list], 'ptl0') === 0) {
+    // Asserted held on entry and released by the function: a caller that drops the lock after the call (a walker
+    // around its callback) would release it a second time; one that expects it released would not. The default is
+    // the first (the hazard shows plainly); the choice takes the lock back for the caller's unlock to balance.
+    const release = [...list].reverse().find((i) => i.src?.line !== undefined && ((i.op === 'unlock' || i.op === 'pte-unmap-unlock') && i.lock === 'ptl0'));
+    base.epilogue.push({ op: 'unlock', lock: 'ptl0', label: '(caller) drops the page-table lock it held around the call' });
+    base.assumes.push('the caller drops the page-table lock after the call, as it held it on entry');
+    choices.push({
+      question: `the caller: does it expect the page-table lock, asserted held on entry, to be released by the function${lineOf(release)} (or does it drop it itself after the return)?`,
+      yes: {
+        prologue: [],
+        epilogue: [{ op: 'lock', lock: 'ptl0', label: '(caller) expects the lock released: it does not drop it (modelled as taken back for the unlock below)' }],
+        assumes: 'the caller expects the function to return with the page-table lock released',
+      },
+    });
   }
   if (!touchesPtl && !callerHolds) {
     const change = list.find((i) => PTE_CHANGES.has(i.op));
@@ -206,6 +237,12 @@ export function completionsOf(program: readonly Instr[], complete: boolean, fact
           assumes: 'the caller holds the page-table lock around the call',
         },
       });
+    } else if (change && !excluded && facts.fragment && assertedBefore(facts, change) !== undefined) {
+      // The hunk itself asserts the page-table lock held above the change, with no unseen line in between.
+      const at = assertedBefore(facts, change);
+      base.prologue.push({ op: 'lock', lock: 'ptl0', label: `(above the hunk) the page-table lock is taken (asserted held at line ${at})` });
+      base.epilogue.push({ op: 'unlock', lock: 'ptl0', label: '(below the hunk) the page-table lock is dropped' });
+      base.assumes.push(`the page-table lock is held at line ${at}, as the code asserts`);
     } else if (change && !excluded && facts.fragment) {
       choices.push({
         question: `code above the hunk: is the page-table lock held${lineOf(change)}?`,
@@ -324,6 +361,22 @@ function changedAboveRelease(list: readonly OpInstr[], facts: UnseenFacts, candi
   return undefined;
 }
 
+/**
+ * The file line of a fragment's assertion that its page-table lock is held, before instruction `at` with no unseen
+ * lines (a hunk gap) between them, if any.
+ */
+function assertedBefore(facts: UnseenFacts, at: OpInstr): number | undefined {
+  const line = at.src?.line;
+  if (!facts.ptlAsserted || line === undefined) return undefined;
+  return facts.ptlAsserted.fileLines.filter((a) => a < line && !(facts.gaps ?? []).some((g) => g >= a && g < line)).pop();
+}
+
+/** The lock expression a release instruction names (`pte_unmap_unlock(pte, ptl)` / `spin_unlock(ptl)` → `ptl`). */
+function releasedExpr(i: OpInstr): string {
+  const args = callArgs(i.src?.text ?? '');
+  return (args[args.length - 1] ?? '').replace(/\s+/g, '').replace(/^&/, '');
+}
+
 /** The choice "the PTL released in the hunk was taken in the last gap before the release, not above the hunk". */
 function takenInGap(program: readonly Instr[], facts: UnseenFacts): Choice | undefined {
   if (!facts.fragment || !facts.gaps || facts.gaps.length === 0) return undefined;
@@ -345,6 +398,9 @@ function takenInGap(program: readonly Instr[], facts: UnseenFacts): Choice | und
     }
   }
   if (at < 0 || gapAfterLine === undefined) return undefined;
+  // The code asserts that lock held at or before the last visible line before that gap: it was not first taken there.
+  const released = releasedExpr(program[release] as OpInstr);
+  if (facts.ptlAsserted && facts.ptlAsserted.lock === released && facts.ptlAsserted.fileLines.some((a) => a <= gapAfterLine!)) return undefined;
   const cut = at;
   const firstLine = program.slice(1).find((x): x is OpInstr => !('ctl' in x) && x.src?.line !== undefined)?.src?.line;
   return {
