@@ -14,8 +14,14 @@ import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Packages bundled into dist/ instead of loaded from node_modules (pure JavaScript needed at every start-up). */
-const INLINE = new Set(['commander']);
+/**
+ * Packages bundled into dist/ instead of loaded from node_modules (pure JavaScript, many small modules). zod (the
+ * scenario validation, loaded with the simulator): from node_modules it is about a hundred ES modules, every locale
+ * included, ~150 ms to resolve, read and compile on each run that simulates; bundled, only what the schemas use
+ * (the sources import it as a namespace, `import * as z from 'zod'`, which esbuild tree-shakes; `import { z }` would
+ * keep every export).
+ */
+const INLINE = new Set(['commander', 'zod']);
 const inlined = (importer) => [...INLINE].some((p) => importer.includes(`/node_modules/${p}/`));
 
 /**

@@ -1,5 +1,5 @@
 /** The repository configuration `.github/mmreview.yml`: schema, defaults and validation into a value or a readable error. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ARCH_PRESETS } from '../core/sim-contract.ts';
 import type { Arch } from '../core/sim-contract.ts';
 

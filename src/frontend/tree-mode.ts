@@ -28,6 +28,43 @@ function collectDefs(n: Node, out: Def[]): void {
   }
 }
 
+/**
+ * The function definitions of a whole file's text, remembered for the texts parsed last. A file is parsed up to
+ * three times per patch (each side, then the other side again for a function changed on one side only), and a
+ * series' next patch starts from the text the previous one produced: each text is parsed once. Parsing is
+ * deterministic, so a remembered answer is the answer; the definitions are frozen (shared between callers).
+ */
+const DEFS = new Map<string, readonly Def[]>();
+/** Bounds of the memo: texts remembered, and their total length (a long scan keeps only the most recent). */
+const DEFS_MAX = 16;
+const DEFS_MAX_CHARS = 16 << 20;
+let defsChars = 0;
+
+async function defsOf(text: string): Promise<readonly Def[]> {
+  const hit = DEFS.get(text);
+  if (hit) {
+    // most recently used last
+    DEFS.delete(text);
+    DEFS.set(text, hit);
+    return hit;
+  }
+  const tree = await parseC(prepass(text).text);
+  const found: Def[] = [];
+  collectDefs(tree.rootNode, found);
+  tree.delete();
+  const defs = Object.freeze(found.map((d) => Object.freeze(d)));
+  if (text.length <= DEFS_MAX_CHARS) {
+    DEFS.set(text, defs);
+    defsChars += text.length;
+    for (const k of DEFS.keys()) {
+      if (DEFS.size <= DEFS_MAX && defsChars <= DEFS_MAX_CHARS) break;
+      DEFS.delete(k);
+      defsChars -= k.length;
+    }
+  }
+  return defs;
+}
+
 function norm(s: string): string {
   return s.replace(/\s+/g, '');
 }
@@ -96,16 +133,13 @@ export async function treeImages(
     return undefined;
   }
   const out: TreeImages = { pre: new Map(), post: new Map(), callers: { pre: new Map(), post: new Map() }, callees: { pre: new Map(), post: new Map() } };
-  const parsed: Partial<Record<'pre' | 'post', { defs: Def[]; facts: Map<number, ImageLine>; fileLines: string[] }>> = {};
+  const parsed: Partial<Record<'pre' | 'post', { defs: readonly Def[]; facts: Map<number, ImageLine>; fileLines: string[] }>> = {};
   for (const side of ['pre', 'post'] as const) {
     const text = side === 'pre' ? preText : applied.text;
     const fileLines = text.split('\n');
     const facts = lineFacts(fd, side, fileLines);
     if (!facts) return undefined;
-    const tree = await parseC(prepass(text).text);
-    const defs: Def[] = [];
-    collectDefs(tree.rootNode, defs);
-    tree.delete();
+    const defs = await defsOf(text);
     const changedRows = [...facts.entries()].filter(([, l]) => l.diff === (side === 'pre' ? 'del' : 'add')).map(([r]) => r);
     for (const d of defs) {
       if (!changedRows.some((r) => r >= d.start && r <= d.end)) continue;
@@ -153,10 +187,7 @@ async function fillOtherSide(out: TreeImages, preText: string, postText: string,
     if (missing.length === 0) continue;
     const fileLines = text.split('\n');
     const facts = lineFacts(fd, other, fileLines) ?? new Map<number, ImageLine>();
-    const tree = await parseC(prepass(text).text);
-    const defs: Def[] = [];
-    collectDefs(tree.rootNode, defs);
-    tree.delete();
+    const defs = await defsOf(text);
     for (const name of missing) {
       const d = defs.find((x) => x.name === name);
       if (!d) continue;

@@ -1,7 +1,8 @@
 // A kernel git repository (working tree or bare) as the `--tree` of check, inspect and scan: every read goes through
 // one long-lived `git cat-file --batch` process; nothing is written to the repository.
+import { existsSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { BaseStore, FileText } from '../diff/source-tree.ts';
 import { directoryStore } from '../diff/source-tree.ts';
 import { CatFile, type CatFileAnswer } from './cat-file.ts';
@@ -24,11 +25,24 @@ function text(a: CatFileAnswer | undefined): FileText | undefined {
 }
 
 /**
+ * Can `dir` be a repository's top level or git directory at all? A top level holds `.git` (a directory, or the file
+ * of a linked work tree or submodule); a git directory (bare, or a work tree's `.git`) holds `HEAD`. A plain
+ * directory (`--tree` of an unpacked tarball, the test fixtures) has neither: asking git about it would start three
+ * processes (~50 ms) to learn that. With GIT_DIR or GIT_WORK_TREE set, git may place the repository anywhere: git is
+ * asked. (Not covered: a repository elsewhere whose core.worktree names `dir`; it is read as a plain directory.)
+ */
+function mayBeRepositoryRoot(dir: string): boolean {
+  if (process.env.GIT_DIR !== undefined || process.env.GIT_WORK_TREE !== undefined) return true;
+  return existsSync(join(dir, '.git')) || existsSync(join(dir, 'HEAD'));
+}
+
+/**
  * Opens the git repository whose top level or git directory (bare, or a work tree's `.git`) is `dir`; undefined when
  * `dir` is not the root of a repository (a plain directory, or a directory inside some other repository, is not a
  * git tree).
  */
 export async function openGitStore(dir: string, opts: { cacheBytes?: number } = {}): Promise<GitStore | undefined> {
+  if (!mayBeRepositoryRoot(dir)) return undefined;
   const limit = opts.cacheBytes ?? CACHE_BYTES;
   // Three independent questions, asked at once: kind and object format, work-tree root (fails when bare), HEAD.
   const [r, top, head] = await Promise.all([

@@ -1,7 +1,7 @@
 /**
  * The simulator's scenario format (threads of instructions over named model objects) and its zod validation.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { KERNEL_OP_KINDS, HARDWARE_OP_KINDS, TLB_LEVELS } from '../core/ops.ts';
 import type { OpKind, PteEffect, FlushScope, TlbLevel, FlushCpus } from '../core/ops.ts';
 import { ARCH_PRESETS, INVARIANTS } from '../core/sim-contract.ts';
