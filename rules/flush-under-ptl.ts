@@ -123,7 +123,7 @@ export function hazardFor(effects: readonly PteEffect[], context: string[]): Haz
  * returns), so only the freed-page access is checked.
  */
 export function movedHazard(context: string[]): Hazard {
-  return { kind: 'flush-after-unlock', invariants: ['no-stale-access'], adversaries: ['user-reader', 'zap'], arch: ['x86', 'arm64'], context };
+  return { kind: 'flush-after-unlock', invariants: ['no-stale-access'], adversaries: ['user-reader', 'zap', 'migration'], arch: ['x86', 'arm64'], context };
 }
 
 /** The hazard of a pending change: a move's, or the one of its effects. */

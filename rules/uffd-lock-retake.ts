@@ -856,7 +856,7 @@ function checkStaleValue(ctx: TypedRuleContext<MessageId>, path: EventPath, seen
   const onEntry = entryLocks(ctx.image, path);
   const asserted = ctx.image.complete ? onEntry[0]?.key : undefined;
   const state = new LockState(onEntry);
-  const reads = new Map<string, { read: Event; drop?: Event; retake?: Event; stale: boolean; entry?: string; lockless?: boolean; at?: string; snapshot?: FaultSnapshot; dropAt?: number; retakeAt?: number; guards?: Set<string> }>();
+  const reads = new Map<string, { read: Event; drop?: Event; retake?: Event; stale: boolean; entry?: string; lockless?: boolean; at?: string; snapshot?: FaultSnapshot; dropAt?: number; retakeAt?: number; guards?: Set<string>; compareBy?: Event }>();
   let released = false;
   // The exclusive lock (mmap_lock / i_mmap_rwsem for write, taken or asserted) held at each step, if any.
   const exclusive = exclusiveHolds(ctx.image, path);
@@ -888,7 +888,7 @@ function checkStaleValue(ctx: TypedRuleContext<MessageId>, path: EventPath, seen
     for (const [k, r] of reads) if (r.snapshot && mayRevalidate(ev, r.snapshot)) reads.delete(k);
     // After the re-take, a call the catalogue does not know that is handed the entry pointer (or its vm_fault) may
     // compare the entry with the old value (`if (!entry_unchanged(pte, entry))`, `vmf_pte_changed(vmf)`).
-    for (const [k, r] of reads) if (!r.snapshot && r.stale && r.retake && callMayCompare(ev, k)) reads.delete(k);
+    for (const [k, r] of reads) if (!r.snapshot && r.stale && r.retake && callMayCompare(ev, k)) r.compareBy = ev;
     if (ev.kind === 'pte-advance') reads.delete(pte);
     else if (FRESH_READS.has(ev.kind) && held && pte !== '') {
       // The page-table locks held at the read: the entry is unprotected only once every one of them was released
@@ -910,7 +910,7 @@ function checkStaleValue(ctx: TypedRuleContext<MessageId>, path: EventPath, seen
       const retold = r?.snapshot !== undefined && r.retake !== undefined && textRevalidates(ctx.image, r.snapshot, r.retake.loc.line, ev.loc.line);
       // A comparison the events may not show (a `*_same()` of a PMD dereference, a macro) between the re-take and the
       // write, on whatever path: taken as the re-validation.
-      const compared = r?.snapshot === undefined && r?.retake !== undefined && sameCallBetween(ctx.image, r.retake.loc.line, ev.loc.line);
+      const compared = r?.snapshot === undefined && r?.retake !== undefined && sameCallBetween(ctx.image, r.retake.loc.line, ev.loc.line, r.read.result);
       if (r && r.stale && r.drop && r.retake && ev.id >= 0 && !seen.has(wkey) && (!gap || r.snapshot) && !retold && !compared) {
         seen.add(wkey);
         const real = (e: Event): Event => imageEvent(ctx.image, e);
@@ -926,7 +926,8 @@ function checkStaleValue(ctx: TypedRuleContext<MessageId>, path: EventPath, seen
         const exclUnknown = held
           ? `${held.lock} is held for write (${held.how} at line ${ctx.image.lineInfo[held.line - 1]?.fileLine ?? held.line}) across the drop: whether a writer that does not take it (an rmap walker — reclaim, migration, truncation —, or a fault under the per-VMA lock) can change the entry while the page-table lock is dropped`
           : undefined;
-        const unknown = [structure, gapUnknown, exclUnknown].filter((x): x is string => x !== undefined).join('; ');
+        const callUnknown = r.compareBy ? `whether ${r.compareBy.callee}() (line ${ctx.image.lineInfo[r.compareBy.loc.line - 1]?.fileLine ?? r.compareBy.loc.line}), handed the entry after the re-take, compares it with the value read before the drop` : undefined;
+        const unknown = [structure, gapUnknown, exclUnknown, callUnknown].filter((x): x is string => x !== undefined).join('; ');
         const related = snap ? [
           { event: real(r.retake), message: `lock taken here: ${snap.entry} was read by the fault's caller without it, and the entry may have changed since` },
           { event: real(ev), message: `written here without comparing ${snap.target} with ${snap.entry} under the lock` },
@@ -998,9 +999,14 @@ function checkStaleValue(ctx: TypedRuleContext<MessageId>, path: EventPath, seen
 }
 
 /** Does the source between image lines `from` and `to` (exclusive) call a `*_same()` comparison of entries? */
-function sameCallBetween(image: FunctionImage, from: number, to: number): boolean {
+function sameCallBetween(image: FunctionImage, from: number, to: number, value: string | undefined): boolean {
   const text = image.text.split('\n').slice(from, Math.max(from, to - 1)).join('\n').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
-  return /\b\w*_same\w*\s*\(/.test(text);
+  const v = norm(value);
+  if (v === '') return false;
+  for (const m of text.matchAll(/\b\w*_same\w*\s*\(/g)) {
+    if (callArgs(text.slice(m.index ?? 0)).some((a) => new RegExp(`(?:^|[^\\w>.])${escapeRegExp(v)}(?![\\w]|->|\\.)`).test(a))) return true;
+  }
+  return false;
 }
 
 export default createRule<MessageId>({

@@ -204,11 +204,13 @@ export function buildScenario(input: BuildInput, arch: Arch, invariants: readonl
   // what frees the page the old entry's stale TLB entry still maps.
   const moves = threads.some((t) => t.program.some((i) => !('ctl' in i) && i.pte === DEST_PTE));
   for (const adv of hazard.adversaries.filter((a) => !input.without?.includes(a))) {
-    const at = moves && adv === 'zap' ? DEST_PTE : 'pte0';
-    // The zap of a move's destination (truncate, reclaim via the rmap) gathers the new address only: its forced
-    // flush for a nested deferral (tlb_finish_mmu()'s mm_tlb_flush_nested()) covers that entry, not the old one.
-    const range: [number, number] | undefined = at === DEST_PTE ? undefined : [0, ptes];
-    const t = buildAdversary(adv, { pte: at, ptl: 'ptl0', page: 'page0', newPage: ADVERSARY_PAGE, name: adv, ...(range ? { range } : {}) });
+    const at = moves && (adv === 'zap' || adv === 'migration') ? DEST_PTE : 'pte0';
+    // Migration of the page through the move's destination (try_to_migrate_one(): ptep_clear_flush() flushes the
+    // address it walked, the new one) frees the page the old entry's stale TLB entry still maps. A zap's forced
+    // flush for another thread's announced deferral (tlb_finish_mmu() under mm_tlb_flush_nested() sets fullmm and
+    // flushes the whole mm) covers every entry, the old one included.
+    const range: [number, number] = [0, ptes];
+    const t = buildAdversary(adv, { pte: at, ptl: 'ptl0', page: 'page0', newPage: ADVERSARY_PAGE, name: adv, range });
     threads.push(t);
     if (adv === 'user-writer' || adv === 'user-reader') tlb.push({ thread: t.name, pte: 'pte0' });
   }

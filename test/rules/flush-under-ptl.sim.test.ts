@@ -30,8 +30,8 @@ const cases: Array<{ file: string; messageId: string; invariant: string; table: 
     fixRefutes: true,
   },
   {
-    // A moved entry's flush left to a gather finished after the unlock: the zap of the new slot flushes only the
-    // new address (its own gather's range) and frees the page the old TLB entry still maps.
+    // A moved entry's flush left to a gather finished after the unlock: migration through the new slot flushes only
+    // the new address (ptep_clear_flush()) and frees the page the old TLB entry still maps.
     file: 'invalid-pmd-move-gather-finished-after-unlock.c',
     messageId: 'movedGathered',
     invariant: 'no-stale-access',
@@ -39,7 +39,7 @@ const cases: Array<{ file: string; messageId: string; invariant: string; table: 
     fixRefutes: true,
   },
   {
-    // The caller's gather: the model finishes it after the function returns, and the zap of a new slot still wins.
+    // The caller's gather: the model finishes it after the function returns, and migration through the new slot still wins.
     file: 'invalid-pte-move-caller-gather.c',
     messageId: 'movedGathered',
     invariant: 'no-stale-access',

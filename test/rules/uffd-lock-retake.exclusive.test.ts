@@ -37,6 +37,15 @@ describe('uffd-lock-retake: exclusive locks across the drop', () => {
     const downgraded = base.replace('mmap_assert_write_locked(mm);', 'mmap_write_lock(mm);').replace('\told = ptep_get(ptep);\n', '\told = ptep_get(ptep);\n\tmmap_write_unlock(mm);\n');
     expect(await stale(downgraded)).toEqual([{}]);
   });
+  it('a helper the analysis does not see, handed the entry after the re-take, is a question, not a re-validation', async () => {
+    const text = readFileSync('fixtures/rules/uffd-lock-retake/invalid-retake-helper-may-compare-entry.c', 'utf8');
+    const c = await stale(text);
+    expect(c).toHaveLength(1);
+    expect(c[0]?.unknown).toMatch(/whether soft_age_unchanged\(\) \(line \d+\), handed the entry after the re-take, compares it with the value read before the drop/);
+    // Not handed the entry: no question, the claim stands.
+    const blind = await stale(readFileSync('fixtures/rules/uffd-lock-retake/invalid-retake-helper-not-handed-entry.c', 'utf8'));
+    expect(blind).toEqual([{}]);
+  });
   it('reads lock assertions as the lock model names locks', async () => {
     const text = `static void held_here(struct vm_fault *vmf, struct address_space *mapping, struct mm_struct *mm)
 {
