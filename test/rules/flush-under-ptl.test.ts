@@ -38,6 +38,7 @@ testRule(rule, {
     'valid-range-start-saved.c',
     'valid-range-widened-for-shared-pmd.c',
     'valid-dirty-forced-flush-in-gap.patch',
+    'valid-fix-flush-through-visible-wrapper.patch',
 
   ],
   invalid: [
@@ -70,5 +71,8 @@ testRule(rule, {
     'invalid-pte-move-flush-after-unlock.c',
     'invalid-range-not-widened-for-shared-pmd.c',
     'invalid-range-start-advanced.c',
+    'invalid-flush-wrapper-not-visible.patch',
+    'invalid-flush-wrapper-flushes-sometimes.patch',
+    'invalid-helper-between-clear-and-unlock-does-not-flush.patch',
   ],
 });
