@@ -156,3 +156,16 @@ describe('engine verdicts on arch hooks', () => {
     expect(fs.every((f) => f.status !== 'confirmed')).toBe(true);
   });
 });
+
+describe('arch hooks: introduced and fixed compare the same violation over every path of both images', () => {
+  it('calls a gap on a path no changed line lies on in the pre-image pre-existing, not introduced', async () => {
+    const f = await findings(join(FX, 'invalid-kept-arch-gather-gap-early-return.patch'));
+    expect(f.length).toBeGreaterThan(0);
+    expect(f.filter(isReportable)).toEqual([]);
+    expect(f.some((x) => x.side === 'RIGHT' && x.introduced === false)).toBe(true);
+  });
+  it('credits a fix that only adds a path, the gap of the old path gone', async () => {
+    const f = await findings(join(FX, 'valid-fix-arch-gather-walk-cache-path-added.patch'));
+    expect(f.map((x) => [x.status, x.fixed])).toEqual([['confirmed', true]]);
+  });
+});

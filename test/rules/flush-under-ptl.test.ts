@@ -39,6 +39,7 @@ testRule(rule, {
     'valid-range-widened-for-shared-pmd.c',
     'valid-dirty-forced-flush-in-gap.patch',
     'valid-fix-flush-through-visible-wrapper.patch',
+    'valid-fix-arch-gather-walk-cache-path-added.patch',
 
   ],
   invalid: [
@@ -74,5 +75,6 @@ testRule(rule, {
     'invalid-flush-wrapper-not-visible.patch',
     'invalid-flush-wrapper-flushes-sometimes.patch',
     'invalid-helper-between-clear-and-unlock-does-not-flush.patch',
+    'invalid-kept-arch-gather-gap-early-return.patch',
   ],
 });
