@@ -35,6 +35,7 @@ import { archFunctionPaths, type ArchCall, type ArchFunction, type ArchPath } fr
 import { assignments, atomsOf, evalFormula, parseFormula, type Assignment, type Formula } from './arch-cond.ts';
 import { CONTEXT_COND } from '../../src/c/prepass.ts';
 import { paramName as declaredName } from './contracts.ts';
+import { gatherCombination } from './gather-flags.ts';
 
 export type ArchFlushMessageId = 'archFlushShort';
 
@@ -335,6 +336,9 @@ export function archFlushViolations(fn: FunctionView, side: Side, img: FunctionI
           : undefined;
     for (const sigma of assignments(atoms)) {
       if (conds.some((c) => evalFormula(c.f, sigma) !== c.taken)) continue;
+      // A combination that needs a field no code on this arch sets is not a state any caller produces.
+      const combo = gatherCombination(sigma, g, arch, siblings, side);
+      if (combo.kind === 'impossible') continue;
       let req: Coverage | undefined;
       let cov: Coverage = {};
       let unknown: string | undefined;
@@ -394,6 +398,7 @@ export function archFlushViolations(fn: FunctionView, side: Side, img: FunctionI
           !KNOWN_CONDITION.test(a) &&
           !(miss.have !== undefined && (MM_USERS_HEURISTIC.test(a) || (MM_CPUMASK_UNKEPT.has(arch) && MM_CPUMASK_TEST.test(a)))),
       );
+      if (combo.kind === 'unknown' && !unknown) unknown = combo.question;
       if (opaque && !unknown) unknown = `whether anything can be cached when ${opaque} is ${sigma.get(opaque) ? 'true' : 'false'} depends on what that condition means, which the arch flush catalogue does not know`;
       // A flush that reaches only its own CPU is wrong on SMP; a definition built for uniprocessors only (inside an
       // #ifndef CONFIG_SMP the hunk may not show) is right. SMP shows in the function itself: a broadcast on another

@@ -40,6 +40,7 @@ testRule(rule, {
     'valid-dirty-forced-flush-in-gap.patch',
     'valid-fix-flush-through-visible-wrapper.patch',
     'valid-fix-arch-gather-walk-cache-path-added.patch',
+    'valid-arch-gather-flush-all-flag-never-set-here.patch',
 
   ],
   invalid: [
@@ -76,5 +77,7 @@ testRule(rule, {
     'invalid-flush-wrapper-flushes-sometimes.patch',
     'invalid-helper-between-clear-and-unlock-does-not-flush.patch',
     'invalid-kept-arch-gather-gap-early-return.patch',
+    'invalid-arch-gather-flush-all-flag-skips-leaves.patch',
+    'invalid-gather-flush-all-flag-set-by-patch.patch',
   ],
 });
