@@ -166,7 +166,12 @@ function entryAssignments(lines: readonly string[], to: number): Array<{ name: s
   if (open < 0) return [];
   const first = lines.slice(open + 1, to - 1).find((l) => l.trim() !== '');
   if (first === undefined) return [];
-  return leadingAssignments(lines, open + 2, to, /^\s*/.exec(first)![0]);
+  // A pointer to the variable made before the assignment (`p = &range;`) may change it on lines that do not name it.
+  return leadingAssignments(lines, open + 2, to, /^\s*/.exec(first)![0]).filter((a) => {
+    const base = a.name.split('.')[0]!;
+    const addressTaken = new RegExp(`&\\s*${base}\\b`);
+    return !lines.slice(0, a.line - 1).some((x) => addressTaken.test(x.replace(/&&/g, '  ')));
+  });
 }
 
 /**

@@ -363,3 +363,20 @@ out:
     expect(shapes.sort()).toEqual(['', 'pmd_lock spin_unlock']);
   });
 });
+
+describe('feasible paths: a pointer taken before the constant assignment', () => {
+  it('is no fact: a call given the pointer may set the field', async () => {
+    const text = `static void h(struct vm_area_struct *vma, unsigned long addr, unsigned long end)
+{
+	struct mmu_notifier_range range;
+	struct mmu_notifier_range *r = &range;
+
+	range.start = 0;
+	prepare_range(r, vma, addr, end);
+	if (range.start)
+		mmu_notifier_invalidate_range_end(&range);
+}`;
+    const img = await analyzeFunctionText(text);
+    expect(img.paths.map((p) => calls(p).filter((c) => c.startsWith('mmu_notifier')).join(' ')).sort()).toEqual(['', 'mmu_notifier_invalidate_range_end']);
+  });
+});
