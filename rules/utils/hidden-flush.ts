@@ -69,20 +69,44 @@ function summarise(name: string, defs: readonly FunctionView[], side: Side, dept
   let all = true;
   let some: string | undefined;
   for (const img of imgs) {
-    for (const path of img.paths) {
-      const got = pathFlush(path, img, defs, side, depth);
-      if (got.kind === 'flushes') {
-        first ??= got.flush;
-        continue;
-      }
-      all = false;
-      if (got.kind === 'may') some ??= got.why;
-      else if (first || some) some ??= `a visible definition of ${name}() does not flush on every path`;
-    }
+    const got = imageSummary(name, img, defs, side, depth);
+    if (got.first) first ??= got.first;
+    if (!got.all) all = false;
+    if (got.some) some ??= got.some;
   }
   if (all && first) return { kind: 'flushes', flush: first };
   if (first) some ??= `a visible definition of ${name}() does not flush on every path`;
   return some ? { kind: 'may', why: some } : { kind: 'none' };
+}
+
+interface ImageSummary {
+  first?: Event;
+  all: boolean;
+  some?: string;
+}
+
+/** Per definition image, side and depth: what its paths flush (a callee's paths are read once per review, not per call). */
+const SUMMARIES = new WeakMap<FunctionImage, Map<string, ImageSummary>>();
+
+function imageSummary(name: string, img: FunctionImage, defs: readonly FunctionView[], side: Side, depth: number): ImageSummary {
+  const key = `${side}\u0000${depth}`;
+  let byKey = SUMMARIES.get(img);
+  const hit = byKey?.get(key);
+  if (hit) return hit;
+  const out: ImageSummary = { all: true };
+  for (const path of img.paths) {
+    const got = pathFlush(path, img, defs, side, depth);
+    if (got.kind === 'flushes') {
+      out.first ??= got.flush;
+      continue;
+    }
+    out.all = false;
+    if (got.kind === 'may') out.some ??= got.why;
+  }
+  if (!out.all && out.first) out.some ??= `a visible definition of ${name}() does not flush on every path`;
+  if (!byKey) SUMMARIES.set(img, (byKey = new Map()));
+  byKey.set(key, out);
+  return out;
 }
 
 /** The flush one path of a definition makes (a catalogued flush, or a wrapper's), or what may flush on it. */
