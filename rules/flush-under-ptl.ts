@@ -5,6 +5,7 @@
  * given to an open mmu_gather; an announcement must be retracted on every path, and a flushed range must cover the
  * entries changed.
  */
+import { mayFlushBetween, withVisibleFlushes } from './utils/hidden-flush.ts';
 import type { Event, EventPath, FunctionImage, FunctionView, PathStep, SourceLoc } from '../src/core/events.ts';
 import type { PteEffect } from '../src/core/ops.ts';
 import type { AdversaryName, InvariantName } from '../src/core/sim-contract.ts';
@@ -536,6 +537,8 @@ function checkPath(
       ]);
       const sugg = suggestPath(path, releaseIndex, p.event, p.index);
       const verb = EFFECT_VERB[p.effects[0] ?? 'clear'] ?? 'changes';
+      // A call in between that may be the flush (a wrapper not visible, or flushing on some paths only): unseen.
+      const hidden = mayFlushBetween(path, p.index, releaseIndex, [...ctx.siblings, ...(ctx.context ?? [])], ctx.side);
       if (onEntry && !release) {
         ctx.report({
           messageId: 'callbackNoFlush',
@@ -552,6 +555,7 @@ function checkPath(
                 unknown: `the callers of ${ctx.fn.name}(): do they flush the TLB before dropping the page-table lock, or exclude concurrent faults (mmap_lock held for write, a deferred flush announced)? The patch shows no flush outside the lock, and the function records no range for one`,
               },
           suggestion: { text: `flush the TLB for this ${entry} before returning, while the caller still holds the page-table lock`, path: sugg.path },
+          ...(hidden ? { unseen: hidden } : {}),
         });
       } else {
         const model = p.excluded === true ? exclusiveAsPtl : (x: EventPath): EventPath => x;
@@ -567,6 +571,7 @@ function checkPath(
           path: model(path),
           hazard: callerFlush ? { ...hazardOf(p, context), unknown: callerFlush } : hazardOf(p, context),
           suggestion: { text: sugg.text, path: model(sugg.path) },
+          ...(hidden ? { unseen: hidden } : {}),
         });
       }
     }
@@ -1379,7 +1384,8 @@ export default createRule<MessageId>({
     const owned = ownedAnnouncements(ctx.fn);
     const forkSrc = forkSources(ctx.image);
     const callerGather = gatherOnEntry(ctx.image);
-    for (const path of ctx.image.paths) checkPath(ctx, path, onEntry, guards, owned, forkSrc, callerGather);
+    // A call to a wrapper whose visible definition flushes on every path is that flush (rules/utils/hidden-flush.ts).
+    for (const path of ctx.image.paths) checkPath(ctx, withVisibleFlushes(path, [...ctx.siblings, ...(ctx.context ?? [])], ctx.side), onEntry, guards, owned, forkSrc, callerGather);
     for (const path of ctx.image.paths) checkDirtyGathered(ctx, path, guards, callerGather);
     for (const path of ctx.image.paths) checkHoistedFlush(ctx, path);
     checkNestedFinish(ctx);

@@ -35,6 +35,7 @@ import { archFunctionPaths, type ArchCall, type ArchFunction, type ArchPath } fr
 import { assignments, atomsOf, evalFormula, parseFormula, type Assignment, type Formula } from './arch-cond.ts';
 import { CONTEXT_COND } from '../../src/c/prepass.ts';
 import { paramName as declaredName } from './contracts.ts';
+import { gatherCombination } from './gather-flags.ts';
 
 export type ArchFlushMessageId = 'archFlushShort';
 
@@ -296,7 +297,13 @@ function touches(path: ArchPath, changed: ReadonlySet<number>): boolean {
   return path.conds.some((c) => changed.has(c.line)) || path.calls.some((c) => changed.has(c.line)) || (path.ret !== undefined && changed.has(path.ret.line));
 }
 
-/** The first violation of each path of an arch hook or hint producer that the patch touches. */
+/**
+ * The first violation of each path of an arch hook or hint producer the patch changes. A function with both images
+ * is judged on every path of each: a violation the patch introduces or removes may sit on a path no changed line
+ * lies on (a new early return moves the others' conditions; an added test splits a path off), and the engine tells
+ * introduced from pre-existing, and fixed from still there, by comparing the same violation kind across the two
+ * images, which needs each image searched whole. A function only one image has is all changed lines.
+ */
 export function archFlushViolations(fn: FunctionView, side: Side, img: FunctionImage, siblings: readonly FunctionView[]): ArchViolation[] {
   const arch = archOfPath(fn.path);
   const named = ARCH_HOOKS[fn.name];
@@ -306,6 +313,7 @@ export function archFlushViolations(fn: FunctionView, side: Side, img: FunctionI
   const parsed = parsedImage(img);
   if (!parsed) return [];
   const changed = changedLines(img);
+  const whole = fn.pre !== undefined && fn.post !== undefined;
   const g = hint || hook?.kind === 'gather' ? gatherVar(img.text) : undefined;
   const env: Env = { arch, side, siblings, locals: parsed.locals, depth: 0 };
   const out: ArchViolation[] = [];
@@ -314,7 +322,7 @@ export function archFlushViolations(fn: FunctionView, side: Side, img: FunctionI
   // Whether the function shows it is built for SMP: asked only for a local-reach gap, answered once.
   let smp: boolean | undefined;
   for (const path of parsed.paths) {
-    if (!touches(path, changed)) continue;
+    if (!whole && !touches(path, changed)) continue;
     const { conds, condAtoms, atoms } = pathAtoms(path, parsed, g, arch);
     if (leafParamName !== undefined && !atoms.includes(leafParamName)) atoms.push(leafParamName);
     if (atoms.length > 10) continue;
@@ -328,6 +336,9 @@ export function archFlushViolations(fn: FunctionView, side: Side, img: FunctionI
           : undefined;
     for (const sigma of assignments(atoms)) {
       if (conds.some((c) => evalFormula(c.f, sigma) !== c.taken)) continue;
+      // A combination that needs a field no code on this arch sets is not a state any caller produces.
+      const combo = gatherCombination(sigma, g, arch, siblings, side);
+      if (combo.kind === 'impossible') continue;
       let req: Coverage | undefined;
       let cov: Coverage = {};
       let unknown: string | undefined;
@@ -387,6 +398,7 @@ export function archFlushViolations(fn: FunctionView, side: Side, img: FunctionI
           !KNOWN_CONDITION.test(a) &&
           !(miss.have !== undefined && (MM_USERS_HEURISTIC.test(a) || (MM_CPUMASK_UNKEPT.has(arch) && MM_CPUMASK_TEST.test(a)))),
       );
+      if (combo.kind === 'unknown' && !unknown) unknown = combo.question;
       if (opaque && !unknown) unknown = `whether anything can be cached when ${opaque} is ${sigma.get(opaque) ? 'true' : 'false'} depends on what that condition means, which the arch flush catalogue does not know`;
       // A flush that reaches only its own CPU is wrong on SMP; a definition built for uniprocessors only (inside an
       // #ifndef CONFIG_SMP the hunk may not show) is right. SMP shows in the function itself: a broadcast on another

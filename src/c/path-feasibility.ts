@@ -20,10 +20,12 @@
  *   going forward, except the body of an `if` not taken, lines after a `break` or a loop's exit through its
  *   condition, and lines holding another path's step, which would have been steps), so a later iteration of a loop
  *   that changes it on a line above the fact undoes it; going round a loop whose head the path never entered (an
- *   invented loop), goto and labels forget everything;
+ *   invented loop) forgets everything; a goto keeps the facts (the lines it jumps over did not run);
  * - a constant assignment on straight-line code right after a call (`start_pte = NULL;` after the unlock), or first
  *   in the braced body of an `if` the path took (`if (!locked) { locked = 1; …`), is a fact;
  * - a fact does not survive the unseen lines between two hunks of a fragment (they may change what it reads);
+ * - the plain statements at the top of a whole function's body run first: a constant assignment among them
+ *   (`range.start = 0;`, a field path of a struct variable too) is a fact from its line;
  * - besides branches, a local declared with a constant initialiser (`bool notified = false;`) is a fact from its
  *   declaration, so a flag-guarded `if (!notified) { notified = true; …start… }` opens on the first pass — only for
  *   a local never given to a call nor having its address taken (constantSeeds()).
@@ -87,8 +89,12 @@ function constantSeeds(lines: readonly string[]): Array<{ name: string; value: b
   return out;
 }
 
-/** `x = NULL;`, `x = 0;`, `x = false;` (x is then false) or `x = true;`, `x = 1;` alone on a line. */
-const CONST_ASSIGN = /^(\s*)([A-Za-z_]\w*)\s*=\s*(NULL|0|false|true|1)\s*;\s*(?:\/\*.*\*\/\s*)?$/;
+/**
+ * `x = NULL;`, `x = 0;`, `x = false;` (x is then false) or `x = true;`, `x = 1;` alone on a line; `x` a variable or
+ * a field path of a struct variable (`range.start = 0;`, whose facts any line that assigns `range` or takes its
+ * address ends: a call given `&range` may set its fields).
+ */
+const CONST_ASSIGN = /^(\s*)([A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*)\s*=\s*(NULL|0|false|true|1)\s*;\s*(?:\/\*.*\*\/\s*)?$/;
 /** A line that could leave the block or skip what follows (or hide such a thing): not straight-line code. */
 const NOT_STRAIGHT = /^\s*(?:if|else|for|while|do|switch|case|default|return|break|continue|goto|[A-Za-z_]\w*\s*:(?!:)|#|[{}])/;
 
@@ -132,7 +138,7 @@ function leadingAssignments(lines: readonly string[], start: number, to: number,
     if (text.trim() === '' || /^\s*(?:\/\*.*\*\/|\/\/.*)$/.test(text)) continue;
     if (/^\s*/.exec(text)![0] !== indent || NOT_STRAIGHT.test(text) || !text.trimEnd().endsWith(';')) break;
     const m = CONST_ASSIGN.exec(text);
-    if (m) out.push({ name: m[2]!, value: m[3] === 'true' || m[3] === '1', line: l });
+    if (m) out.push({ name: m[2]!.replace(/\s+/g, ''), value: m[3] === 'true' || m[3] === '1', line: l });
   }
   return out;
 }
@@ -148,6 +154,24 @@ function takenBodyAssignments(lines: readonly string[], head: number, to: number
   const first = lines[head] ?? '';
   if (indentOf(first) <= indentOf(text)) return [];
   return leadingAssignments(lines, head + 1, to, /^\s*/.exec(first)![0]);
+}
+
+/**
+ * Constant assignments that certainly run before the first statement with a step on line `to`: the function body's
+ * plain statements from its opening brace (declarations, `range.start = 0;`), before anything that branches or jumps.
+ * None when the text does not show the body's opening brace (a fragment).
+ */
+function entryAssignments(lines: readonly string[], to: number): Array<{ name: string; value: boolean; line: number }> {
+  const open = lines.findIndex((l, i) => i < to - 1 && /^\{\s*$/.test(l));
+  if (open < 0) return [];
+  const first = lines.slice(open + 1, to - 1).find((l) => l.trim() !== '');
+  if (first === undefined) return [];
+  // A pointer to the variable made before the assignment (`p = &range;`) may change it on lines that do not name it.
+  return leadingAssignments(lines, open + 2, to, /^\s*/.exec(first)![0]).filter((a) => {
+    const base = a.name.split('.')[0]!;
+    const addressTaken = new RegExp(`&\\s*${base}\\b`);
+    return !lines.slice(0, a.line - 1).some((x) => addressTaken.test(x.replace(/&&/g, '  ')));
+  });
 }
 
 /**
@@ -222,11 +246,22 @@ export function feasiblePaths(paths: EventPath[], text: string, unseenAfter: Rea
       const line = s.loc.line;
       // A `break` or return leaves the lines up to the next step unrun; so does a loop left through its condition (the
       // exit step stands at the loop's end, the test was made at its head).
+      // A goto runs nothing between it and its label.
       const jumped =
+        (prev?.step === 'control' && prev.kind === 'goto' && s.step === 'control' && s.kind === 'label' && s.label === prev.label) ||
         (prev?.step === 'control' && prev.kind === 'loop-exit' && (prev.via === 'break' || prev.via === 'return')) ||
         (s.step === 'control' && s.kind === 'loop-exit' && s.via === 'cond');
       // The step's own line is logged once the step is done (below): a test is not undone by its own line.
-      if (!prev) markRan(1, line - 1);
+      if (!prev) {
+        let upTo = 1;
+        for (const a of entryAssignments(lines, line)) {
+          markRan(upTo, a.line, true);
+          upTo = a.line + 1;
+          const f = formula(a.name);
+          if (f) learn(f, a.value, a.line);
+        }
+        markRan(upTo, line - 1);
+      }
       else if (line >= prev.loc.line) {
         if (!jumped) {
           // An `if` not taken skips its body: the lines after it indented deeper than the `if` (kernel style).
@@ -251,8 +286,10 @@ export function feasiblePaths(paths: EventPath[], text: string, unseenAfter: Rea
       // A back edge runs the loop's end and its head (condition, increment): both are steps, logged as such; the
       // body's lines that ran were logged on the way down.
       prev = s;
+      // A goto and a label keep the path's facts: the lines a goto jumps over did not run (`jumped`), a backward goto
+      // re-runs lines that are then logged as any others (a fact learned at or below a test is never used for it),
+      // and a label's other entries are other paths.
       if (s.step === 'control' && (s.kind === 'goto' || s.kind === 'label')) {
-        facts.clear();
         furthest = Math.max(furthest, line);
         ran.push(line);
         continue;

@@ -64,7 +64,15 @@ function pairKey(c: Candidate): string {
   return `${c.rule}\u0000${c.hazard.kind}\u0000${c.anchor.callee}`;
 }
 function looseKey(c: Candidate): string {
-  return `${c.rule}\u0000${c.hazard.kind}`;
+  return `${c.rule}\u0000${c.hazard.kind}${variantOf(c)}`;
+}
+/**
+ * The violation kind within a hazard kind, where a rule names it: an arch flush hook's missing entry kind
+ * (`tlb-level:table`). A walk-cache gap before and a leaf gap after are two violations, not one kept.
+ */
+function variantOf(c: Candidate): string {
+  const v = c.hazard.context?.find((x) => x.startsWith('tlb-level:'));
+  return v ? `\u0000${v}` : '';
 }
 
 /** A second patched path for hazards that compose (two deferred flushes in one patch). */

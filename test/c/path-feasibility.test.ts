@@ -317,3 +317,66 @@ describe('made-up back edges', () => {
     expect(img.paths.some((p) => calls(p).includes('pte_unmap_unlock'))).toBe(true);
   });
 });
+
+describe('feasible paths: constant fields, calls given the struct, gotos', () => {
+  const starts = (p: EventPath): string => calls(p).filter((c) => c.startsWith('mmu_notifier_invalidate')).join(' ');
+  it('a field cleared at the top is a fact; a goto over the start keeps it, so no path ends what it never started', async () => {
+    const text = readFileSync(join(resolve(import.meta.dirname, '../..'), 'fixtures/rules/notifier-symmetry/valid-lazy-start-field-flag-goto.c'), 'utf8');
+    const img = await analyzeFunctionText(text.replace(/^\/\/.*\n/gm, ''));
+    const shapes = img.paths.map(starts);
+    expect(shapes.some((s) => s === 'mmu_notifier_invalidate_range_end')).toBe(false);
+    expect(shapes.some((s) => s === '')).toBe(true);
+    expect(shapes.some((s) => s.startsWith('mmu_notifier_invalidate_range_start') && s.endsWith('mmu_notifier_invalidate_range_end'))).toBe(true);
+  });
+  it('a call given the struct by address ends the facts about its fields', async () => {
+    const text = `static void f(struct vm_area_struct *vma, unsigned long addr, unsigned long end)
+{
+	struct mmu_notifier_range range;
+
+	range.start = 0;
+	prepare_range(&range, vma, addr, end);
+	if (range.start)
+		mmu_notifier_invalidate_range_end(&range);
+}`;
+    const img = await analyzeFunctionText(text);
+    expect(img.paths.map(starts).sort()).toEqual(['', 'mmu_notifier_invalidate_range_end']);
+  });
+  it('the lines a goto jumps over did not run (the flag stays 0); the fall-through path set it', async () => {
+    const text = `static int g(struct mm_struct *mm, pmd_t *pmd, bool busy)
+{
+	spinlock_t *ptl;
+	int locked;
+
+	locked = 0;
+	if (busy)
+		goto out;
+	ptl = pmd_lock(mm, pmd);
+	locked = 1;
+	touch_pmd(pmd);
+out:
+	if (locked)
+		spin_unlock(ptl);
+	return 0;
+}`;
+    const img = await analyzeFunctionText(text);
+    const shapes = img.paths.map((p) => calls(p).filter((c) => c.startsWith('spin_') || c === 'pmd_lock').join(' '));
+    expect(shapes.sort()).toEqual(['', 'pmd_lock spin_unlock']);
+  });
+});
+
+describe('feasible paths: a pointer taken before the constant assignment', () => {
+  it('is no fact: a call given the pointer may set the field', async () => {
+    const text = `static void h(struct vm_area_struct *vma, unsigned long addr, unsigned long end)
+{
+	struct mmu_notifier_range range;
+	struct mmu_notifier_range *r = &range;
+
+	range.start = 0;
+	prepare_range(r, vma, addr, end);
+	if (range.start)
+		mmu_notifier_invalidate_range_end(&range);
+}`;
+    const img = await analyzeFunctionText(text);
+    expect(img.paths.map((p) => calls(p).filter((c) => c.startsWith('mmu_notifier')).join(' ')).sort()).toEqual(['', 'mmu_notifier_invalidate_range_end']);
+  });
+});

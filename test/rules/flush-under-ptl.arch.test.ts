@@ -156,3 +156,31 @@ describe('engine verdicts on arch hooks', () => {
     expect(fs.every((f) => f.status !== 'confirmed')).toBe(true);
   });
 });
+
+describe('arch hooks: introduced and fixed compare the same violation over every path of both images', () => {
+  it('calls a gap on a path no changed line lies on in the pre-image pre-existing, not introduced', async () => {
+    const f = await findings(join(FX, 'invalid-kept-arch-gather-gap-early-return.patch'));
+    expect(f.length).toBeGreaterThan(0);
+    expect(f.filter(isReportable)).toEqual([]);
+    expect(f.some((x) => x.side === 'RIGHT' && x.introduced === false)).toBe(true);
+  });
+  it('credits a fix that only adds a path, the gap of the old path gone', async () => {
+    const f = await findings(join(FX, 'valid-fix-arch-gather-walk-cache-path-added.patch'));
+    expect(f.map((x) => [x.status, x.fixed])).toEqual([['confirmed', true]]);
+  });
+});
+
+describe('arch hooks: flag combinations only some architectures produce (src/kernel-api/gather-flag-setters.ts)', () => {
+  it('drops a need_flush_all combination on an arch whose code never sets it', async () => {
+    expect(await findings(join(FX, 'valid-arch-gather-flush-all-flag-never-set-here.patch'))).toEqual([]);
+  });
+  it('confirms it on x86, which sets need_flush_all itself', async () => {
+    const f = await findings(join(FX, 'invalid-arch-gather-flush-all-flag-skips-leaves.patch'));
+    expect(f.filter(isReportable)).toHaveLength(1);
+  });
+  it('asks about the code of the patch that now sets it', async () => {
+    const f = await findings(join(FX, 'invalid-gather-flush-all-flag-set-by-patch.patch'));
+    expect(f.map((x) => x.status)).toEqual(['inconclusive']);
+    expect(f[0]?.dependsOn ?? '').toMatch(/finish_nested_gather\(\) of this patch/);
+  });
+});

@@ -42,6 +42,9 @@ testRule(rule, {
     'valid-range-start-saved.c',
     'valid-range-widened-for-shared-pmd.c',
     'valid-dirty-forced-flush-in-gap.patch',
+    'valid-fix-flush-through-visible-wrapper.patch',
+    'valid-fix-arch-gather-walk-cache-path-added.patch',
+    'valid-arch-gather-flush-all-flag-never-set-here.patch',
 
   ],
   invalid: [
@@ -80,5 +83,11 @@ testRule(rule, {
     'invalid-pte-move-flush-after-unlock.c',
     'invalid-range-not-widened-for-shared-pmd.c',
     'invalid-range-start-advanced.c',
+    'invalid-flush-wrapper-not-visible.patch',
+    'invalid-flush-wrapper-flushes-sometimes.patch',
+    'invalid-helper-between-clear-and-unlock-does-not-flush.patch',
+    'invalid-kept-arch-gather-gap-early-return.patch',
+    'invalid-arch-gather-flush-all-flag-skips-leaves.patch',
+    'invalid-gather-flush-all-flag-set-by-patch.patch',
   ],
 });

@@ -5,6 +5,7 @@ import { testRule } from '../../src/rule-tester/rule-tester.ts';
 testRule(rule, {
   valid: [
     'valid-bracketed-replace.c',
+    'valid-lazy-start-field-flag-goto.c',
     'valid-caller-brackets.c',
     'valid-nonblock-under-lock.c',
     'valid-nonblock-failure-branch.c',
