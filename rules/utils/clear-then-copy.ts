@@ -20,7 +20,7 @@
 import type { Event, EventPath, FunctionImage, PathStep } from '../../src/core/events.ts';
 import type { Candidate, Side } from '../../src/core/rule.ts';
 import { PAGE_COPIES } from '../../src/kernel-api/catalogue.ts';
-import { callArgs, eventsOf, imageEvent, insertAt, norm, pickAnchor, synthEvent } from './paths.ts';
+import { callArgs, eventsOf, imageEvent, insertAt, isPtlRelease, norm, pickAnchor, synthEvent } from './paths.ts';
 import { escapeRegExp } from '../../src/core/regexp.ts';
 
 export type CopyMessageId = 'copyBeforeFlush';
@@ -61,12 +61,6 @@ function mayFlush(ev: Event, clear: Event): boolean {
     const n = norm(a);
     return /(?:^|->|\.)(?:vma|mm|vm_mm)$/.test(n) || n === 'vma' || n === 'mm' || n === entry;
   });
-}
-
-/** Does the event release a page-table lock (PTE or PMD level)? */
-function isPtlRelease(ev: Event): boolean {
-  if (ev.kind === 'pte-unmap-unlock') return true;
-  return ev.kind === 'unlock' && (ev.attrs.lockClass === 'ptl' || ev.attrs.lockClass === 'pmd-ptl');
 }
 
 interface Pending {

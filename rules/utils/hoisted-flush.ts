@@ -9,7 +9,7 @@
 import type { Event, EventPath, FunctionImage, FunctionView, PathStep } from '../../src/core/events.ts';
 import type { Side } from '../../src/core/rule.ts';
 import { callersOf, type CallSite } from './contracts.ts';
-import { norm } from './paths.ts';
+import { isPtlAcquire, isPtlRelease as isPtlReleaseEvent, norm } from './paths.ts';
 
 /** What the hoist shows, on one path of the helper's image. */
 export interface HoistedFlush {
@@ -27,10 +27,8 @@ export interface HoistedFlush {
 const FLUSHING = new Set(['tlb-flush', 'gather-init', 'gather-remove', 'gather-flush', 'gather-finish', 'flush-defer', 'flush-pending-inc', 'pte-clear-flush']);
 
 const isEv = (s: PathStep | undefined): s is PathStep & { step: 'event' } => s?.step === 'event';
-const isPtlRelease = (s: PathStep): boolean =>
-  s.step === 'event' && (s.kind === 'pte-unmap-unlock' || (s.kind === 'unlock' && (s.attrs.lockClass === 'ptl' || s.attrs.lockClass === 'pmd-ptl')));
-const isPtlTake = (s: PathStep): boolean =>
-  s.step === 'event' && (s.kind === 'pte-map-lock' || ((s.kind === 'lock' || s.kind === 'trylock') && (s.attrs.lockClass === 'ptl' || s.attrs.lockClass === 'pmd-ptl')));
+const isPtlRelease = (s: PathStep): boolean => s.step === 'event' && isPtlReleaseEvent(s);
+const isPtlTake = (s: PathStep): boolean => s.step === 'event' && isPtlAcquire(s);
 
 /** Identifiers of an expression. */
 const ids = (expr: string): string[] => norm(expr).match(/[A-Za-z_]\w*/g) ?? [];

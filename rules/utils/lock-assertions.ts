@@ -10,7 +10,7 @@ import type { LockClass } from '../../src/core/ops.ts';
 import { LOCK_ASSERTIONS } from '../../src/kernel-api/lock-assertions.ts';
 import { lockClassOfExpr } from '../../src/kernel-api/classify.ts';
 import type { Event } from '../../src/core/events.ts';
-import { callArgs, lockOf, norm } from './paths.ts';
+import { callArgs, isPtlAcquire, isPtlRelease, lockOf, norm } from './paths.ts';
 
 export interface HeldAssertion {
   /** Image line (1-based) of the assertion. */
@@ -55,11 +55,6 @@ export function heldAssertions(image: FunctionImage): HeldAssertion[] {
   return out;
 }
 
-/** Assertions of exclusive holds (`_write`, a spinlock) of a class, at or before image line `line`. */
-export function exclusiveAssertedBefore(image: FunctionImage, classes: ReadonlySet<LockClass>, line: number): HeldAssertion | undefined {
-  return heldAssertions(image).find((a) => a.line <= line && a.mode === 'write' && classes.has(a.cls));
-}
-
 const PTL_CLASSES: ReadonlySet<LockClass> = new Set(['ptl', 'pmd-ptl']);
 
 /** Events that read or change a page-table entry. */
@@ -67,7 +62,7 @@ const ENTRY_KINDS: ReadonlySet<string> = new Set(['pte-read', 'pte-set', 'pte-cl
 
 /** Is the event a page-table-lock operation (take, trylock, release)? */
 function ptlEvent(e: Event): boolean {
-  return e.kind === 'pte-map-lock' || e.kind === 'pte-unmap-unlock' || ((e.kind === 'lock' || e.kind === 'trylock' || e.kind === 'unlock') && (e.attrs.lockClass === 'ptl' || e.attrs.lockClass === 'pmd-ptl'));
+  return isPtlAcquire(e) || isPtlRelease(e);
 }
 
 /**
@@ -78,7 +73,24 @@ function ptlEvent(e: Event): boolean {
  * `beforeAll`: the assertion precedes every page-table-lock operation of the image (held on entry, in a whole
  * function). Lines are file lines when the image knows them.
  */
-export function assertedPtl(image: FunctionImage): { lock: string; fileLines: number[]; beforeAll: boolean } | undefined {
+export function assertedPtl(image: FunctionImage): AssertedPtl | undefined {
+  if (ASSERTED_PTL.has(image)) return ASSERTED_PTL.get(image);
+  const found = findAssertedPtl(image);
+  ASSERTED_PTL.set(image, found);
+  return found;
+}
+
+/** The page-table lock an image asserts held (assertedPtl()). */
+export interface AssertedPtl {
+  lock: string;
+  fileLines: number[];
+  beforeAll: boolean;
+}
+
+/** assertedPtl() per image: read by the rules on every path and by the engine for every candidate. */
+const ASSERTED_PTL = new WeakMap<FunctionImage, AssertedPtl | undefined>();
+
+function findAssertedPtl(image: FunctionImage): AssertedPtl | undefined {
   const asserted = heldAssertions(image).filter((a) => a.topLevel && PTL_CLASSES.has(a.cls));
   const locks = new Set(asserted.map((a) => a.lock));
   if (locks.size !== 1) return undefined;

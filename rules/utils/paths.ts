@@ -59,6 +59,12 @@ export function isPtlAcquire(ev: Event): boolean {
   return (ev.kind === 'lock' || ev.kind === 'trylock') && (ev.attrs.lockClass === 'ptl' || ev.attrs.lockClass === 'pmd-ptl');
 }
 
+/** Does the event release a page-table lock (PTE or PMD level)? */
+export function isPtlRelease(ev: Event): boolean {
+  if (ev.kind === 'pte-unmap-unlock') return true;
+  return ev.kind === 'unlock' && (ev.attrs.lockClass === 'ptl' || ev.attrs.lockClass === 'pmd-ptl');
+}
+
 /** The lock an event takes or drops, normalised. */
 export function lockOf(ev: Event): string {
   return norm(ev.args.lock ?? ev.args.ptl ?? '');

@@ -22,7 +22,7 @@
  * pudp_get(), the `_lockless` forms; READ_ONCE() of a dereference). A plain dereference (`pmd = *old_pmd;`, as
  * move_normal_pmd() and move_normal_pud() read the entry they move) reads it too.
  */
-export const ENTRY_READERS: readonly string[] = ['ptep_get', 'ptep_get_lockless', 'pmdp_get', 'pmdp_get_lockless', 'pudp_get', 'huge_ptep_get', 'READ_ONCE'];
+const ENTRY_READERS: readonly string[] = ['ptep_get', 'ptep_get_lockless', 'pmdp_get', 'pmdp_get_lockless', 'pudp_get', 'huge_ptep_get', 'READ_ONCE'];
 
 /** The expression `expr` as a regular-expression source, whitespace-insensitive, `&` and parentheses optional. */
 function exprPattern(expr: string): string {
@@ -38,7 +38,23 @@ function exprPattern(expr: string): string {
  * Variables the text assigns the value of entry `entry` to: `v = *entry`, `v = READ_ONCE(*entry)`,
  * `v = ptep_get(entry)` / `pmdp_get(entry)` / ... (ENTRY_READERS).
  */
-export function entryValueVars(text: string, entry: string): Set<string> {
+export function entryValueVars(text: string, entry: string): ReadonlySet<string> {
+  let byEntry = VALUE_VARS.get(text);
+  if (!byEntry) VALUE_VARS.set(text, (byEntry = new Map()));
+  const known = byEntry.get(entry);
+  if (known) return known;
+  const found = scanValueVars(text, entry);
+  byEntry.set(entry, found);
+  return found;
+}
+
+/** entryValueVars() per text and entry: one scan per image, not one per install, clear and path. */
+const VALUE_VARS = new Map<string, Map<string, ReadonlySet<string>>>();
+/** Texts remembered at most (a review's images); the oldest is dropped first. */
+const MAX_VALUE_TEXTS = 64;
+
+function scanValueVars(text: string, entry: string): ReadonlySet<string> {
+  if (VALUE_VARS.size > MAX_VALUE_TEXTS) VALUE_VARS.delete(VALUE_VARS.keys().next().value as string);
   const e = exprPattern(entry);
   const readers = ENTRY_READERS.filter((r) => r !== 'READ_ONCE').join('|');
   const forms = [`\\*\\s*\\(?\\s*${e}\\)?`, `READ_ONCE\\s*\\(\\s*\\*\\s*${e}\\)`, `(?:${readers})\\s*\\((?:[^(),]*,\\s*)*&?\\s*${e}\\)`];
