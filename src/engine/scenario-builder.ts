@@ -208,7 +208,9 @@ export function buildScenario(input: BuildInput, arch: Arch, invariants: readonl
     // The zap of a move's destination (truncate, reclaim via the rmap) gathers the new address only: its forced
     // flush for a nested deferral (tlb_finish_mmu()'s mm_tlb_flush_nested()) covers that entry, not the old one.
     const range: [number, number] | undefined = at === DEST_PTE ? undefined : [0, ptes];
-    const t = buildAdversary(adv, { pte: at, ptl: 'ptl0', page: 'page0', newPage: ADVERSARY_PAGE, name: adv, ...(range ? { range } : {}) });
+    // Lazyfree reclaim acts once the patched path (MADV_FREE's walker) returned (src/sim/adversaries/lazyfree-reclaim.ts).
+    const after = adv === 'lazyfree-reclaim' && !input.baseline ? { after: 'patched' } : {};
+    const t = buildAdversary(adv, { pte: at, ptl: 'ptl0', page: 'page0', newPage: ADVERSARY_PAGE, name: adv, ...(range ? { range } : {}), ...after });
     threads.push(t);
     if (adv === 'user-writer' || adv === 'user-reader') tlb.push({ thread: t.name, pte: 'pte0' });
   }
