@@ -15,6 +15,7 @@ import { guardingFlushFlag } from './utils/flush-flag.ts';
 import { dirtyGatheredBeforeFlush } from './utils/dirty-gathered.ts';
 import { coversRegion, regionBoundsUnseen, widenedRanges } from './utils/extent.ts';
 import { CLEAR_FLUSH_DEFINITIONS, HW_ACCESS_TESTS, NESTED_FLUSH_FINISHERS, NO_NESTED_TEST_CALLEES } from '../src/kernel-api/catalogue.ts';
+import { LAZYFREE_MARKERS } from '../src/kernel-api/lazyfree.ts';
 import { createRule } from './create-rule.ts';
 import type { TypedRuleContext } from './create-rule.ts';
 import { callersOf } from './utils/contracts.ts';
@@ -89,7 +90,9 @@ export function hazardFor(effects: readonly PteEffect[], context: string[]): Haz
     if (e === 'clean') {
       inv.add('no-lost-write');
       adv.add('user-writer');
-      adv.add('writeback');
+      // A page the path marks lazyfree is anonymous (MADV_FREE): reclaim discards it when clean, writeback never
+      // sees it (src/kernel-api/lazyfree.ts).
+      adv.add(context.includes('lazyfree') ? 'lazyfree-reclaim' : 'writeback');
     } else if (e === 'clear' || e === 'new-page') {
       inv.add('no-stale-access');
       // A concurrent zap (munmap, MADV_DONTNEED: zap_pte_range() skips a none entry and flushes nothing for it)
@@ -107,7 +110,7 @@ export function hazardFor(effects: readonly PteEffect[], context: string[]): Haz
     }
   }
   const invOrder: InvariantName[] = ['no-lost-write', 'write-protect-holds', 'no-stale-access'];
-  const advOrder: AdversaryName[] = ['user-writer', 'writeback', 'cow', 'user-reader', 'zap'];
+  const advOrder: AdversaryName[] = ['user-writer', 'writeback', 'lazyfree-reclaim', 'cow', 'user-reader', 'zap'];
   return {
     kind: 'flush-after-unlock',
     invariants: invOrder.filter((i) => inv.has(i)),
@@ -515,11 +518,14 @@ function checkPath(
   let sawDowngrade = false;
   const related = (anchor: Event, items: Array<[Event | undefined, string]>): Array<{ event: Event; message: string }> =>
     items.filter((x): x is [Event, string] => x[0] !== undefined && x[0].id >= 0 && x[0].id !== anchor.id).map(([e, m]) => ({ event: imageEvent(ctx.image, e), message: m }));
+  /** The path marks a page lazyfree (MADV_FREE's walker): a cleaned entry's page is discarded by reclaim when clean. */
+  const marksLazyfree = eventsOf(path).some((x) => LAZYFREE_MARKERS.has(x.event.callee));
   const contextOf = (p: Pending): string[] => {
     const context: string[] = [];
     if (onEntry) context.push('ptl-held-on-entry', 'flush-after-return');
     context.push('mm-live');
     if ((loops[p.index]?.length ?? 0) > 0) context.push('pte-loop');
+    if (marksLazyfree) context.push('lazyfree');
     return context;
   };
   const report = (releaseIndex: number, release: Event | undefined): void => {

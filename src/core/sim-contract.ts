@@ -34,6 +34,7 @@ export const ADVERSARIES = [
   'uffd-monitor', // a userfaultfd monitor resolving write-protect faults (UFFDIO_WRITEPROTECT)
   'reclaim-aging', // reclaim aging: test-and-clear young, decides on young bit
   'change-prot-numa', // change_protection to PROT_NONE / NUMA hint: entry made unusable, flush deferred and announced
+  'lazyfree-reclaim', // reclaim of a MADV_FREE (lazyfree) anon page: ptep_clear_flush, discard when clean, else keep
 ] as const;
 export type AdversaryName = (typeof ADVERSARIES)[number];
 

@@ -210,7 +210,9 @@ export function buildScenario(input: BuildInput, arch: Arch, invariants: readonl
     // flush for another thread's announced deferral (tlb_finish_mmu() under mm_tlb_flush_nested() sets fullmm and
     // flushes the whole mm) covers every entry, the old one included.
     const range: [number, number] = [0, ptes];
-    const t = buildAdversary(adv, { pte: at, ptl: 'ptl0', page: 'page0', newPage: ADVERSARY_PAGE, name: adv, range });
+    // Lazyfree reclaim acts once the patched path (MADV_FREE's walker) returned (src/sim/adversaries/lazyfree-reclaim.ts).
+    const after = adv === 'lazyfree-reclaim' && !input.baseline ? { after: 'patched' } : {};
+    const t = buildAdversary(adv, { pte: at, ptl: 'ptl0', page: 'page0', newPage: ADVERSARY_PAGE, name: adv, range, ...after });
     threads.push(t);
     if (adv === 'user-writer' || adv === 'user-reader') tlb.push({ thread: t.name, pte: 'pte0' });
   }

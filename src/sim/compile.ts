@@ -68,8 +68,8 @@ export type CInstr =
   | { kind: 'label'; name: string }
   | { kind: 'goto'; target: number }
   | { kind: 'choose'; targets: number[]; names: string[] }
-  | { kind: 'if'; test: CondTest; pte: number; negate: boolean; then: number; else: number }
-  | { kind: 'assume'; test: CondTest; pte: number; negate: boolean };
+  | { kind: 'if'; test: CondTest; pte: number; negate: boolean; then: number; else: number; thread: number }
+  | { kind: 'assume'; test: CondTest; pte: number; negate: boolean; thread: number };
 
 export interface CThread {
   name: string;
@@ -180,6 +180,7 @@ export function compile(s: Scenario): Compiled {
   for (const l of s.init.locks ?? []) addLock(l.name, l.kind);
   for (const p of pages) addLock(p, 'page');
   const pteIdx = (r: string | undefined): number => (r === undefined ? -1 : ptes.indexOf(r));
+  const threadIdx = (r: string | undefined): number => (r === undefined ? -1 : s.threads.findIndex((t) => t.name === r));
   const pageIdx = (r: string | undefined): number => (r === undefined ? -1 : pages.indexOf(r));
   const lk = (r: string | undefined): number => (r === undefined ? -1 : (lockIdx.get(r) ?? -1));
   const pteLock = s.init.ptes.map((p) => lk(p.table ?? 'ptl0'));
@@ -199,9 +200,9 @@ export function compile(s: Scenario): Compiled {
           case 'goto': return { kind: 'goto', target: L(ins.to) };
           case 'choose': return { kind: 'choose', targets: ins.to.map(L), names: ins.to };
           case 'if':
-            return { kind: 'if', test: ins.cond.test, pte: pteIdx(ins.cond.pte ?? ptes[0]), negate: ins.cond.negate ?? false, then: L(ins.then), else: ins.else ? L(ins.else) : k + 1 };
+            return { kind: 'if', test: ins.cond.test, pte: pteIdx(ins.cond.pte ?? ptes[0]), negate: ins.cond.negate ?? false, then: L(ins.then), else: ins.else ? L(ins.else) : k + 1, thread: threadIdx(ins.cond.thread) };
           case 'assume':
-            return { kind: 'assume', test: ins.cond.test, pte: pteIdx(ins.cond.pte ?? ptes[0]), negate: ins.cond.negate ?? false };
+            return { kind: 'assume', test: ins.cond.test, pte: pteIdx(ins.cond.pte ?? ptes[0]), negate: ins.cond.negate ?? false, thread: threadIdx(ins.cond.thread) };
         }
       }
       let effects = 0;

@@ -63,11 +63,15 @@ export type CondTest =
   | 'pte-same'
   | 'flush-pending'
   | 'last-ok'
-  | 'tlb-writable';
+  | 'tlb-writable'
+  /** Has the thread named by `thread` returned (run past its last instruction)? */
+  | 'thread-exited';
 
 export interface Cond {
   test: CondTest;
   pte?: Ref;
+  /** `thread-exited`: the thread it asks about. */
+  thread?: string;
   negate?: boolean;
 }
 
@@ -161,7 +165,7 @@ const EFFECTS = [
 const SCOPES = ['page', 'range', 'mm', 'all', 'batched-pending'] as const;
 const TESTS = [
   'pte-present', 'pte-write', 'pte-dirty', 'pte-young', 'pte-uffd-wp', 'pte-same', 'flush-pending', 'last-ok',
-  'tlb-writable',
+  'tlb-writable', 'thread-exited',
 ] as const;
 
 const name = z.string().min(1);
@@ -200,7 +204,7 @@ const ctlInstr = z.discriminatedUnion('ctl', [
   z
     .object({
       ctl: z.literal('if'),
-      cond: z.object({ test: z.enum(TESTS), pte: name.optional(), negate: z.boolean().optional() }).strict(),
+      cond: z.object({ test: z.enum(TESTS), pte: name.optional(), thread: name.optional(), negate: z.boolean().optional() }).strict(),
       then: name,
       else: name.optional(),
     })
@@ -208,7 +212,7 @@ const ctlInstr = z.discriminatedUnion('ctl', [
   z
     .object({
       ctl: z.literal('assume'),
-      cond: z.object({ test: z.enum(TESTS), pte: name.optional(), negate: z.boolean().optional() }).strict(),
+      cond: z.object({ test: z.enum(TESTS), pte: name.optional(), thread: name.optional(), negate: z.boolean().optional() }).strict(),
     })
     .strict(),
 ]);
@@ -327,6 +331,8 @@ function checkRefs(s: Scenario): string[] {
         const targets = ins.ctl === 'goto' ? [ins.to] : ins.ctl === 'choose' ? ins.to : ins.ctl === 'if' ? [ins.then, ...(ins.else ? [ins.else] : [])] : [];
         for (const l of targets) if (!labels.has(l)) errs.push(`${at}: unknown label "${l}"`);
         if (ins.ctl === 'if' && ins.cond.pte !== undefined && !ptes.has(ins.cond.pte)) errs.push(`${at}.cond.pte: unknown pte "${ins.cond.pte}"`);
+        if ((ins.ctl === 'if' || ins.ctl === 'assume') && ins.cond.test === 'thread-exited' && (ins.cond.thread === undefined || !threads.has(ins.cond.thread)))
+          errs.push(`${at}.cond.thread: unknown thread "${ins.cond.thread ?? ''}"`);
         return;
       }
       if (ins.pte !== undefined && !ptes.has(ins.pte)) errs.push(`${at}.pte: unknown pte "${ins.pte}"`);

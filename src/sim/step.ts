@@ -61,6 +61,7 @@ export function evalCond(m: Machine, s: Int32Array, t: number, ins: Extract<CIns
     }
     case 'flush-pending': r = s[GL.flushPending]! > 0; break;
     case 'last-ok': r = s[thAt(L, t) + TH.last] === 1; break;
+    case 'thread-exited': r = ins.thread >= 0 && exited(m, s, ins.thread); break;
     case 'tlb-writable': {
       const o = tlbAt(L, t, e);
       r = s[o + TL.valid] === 1 && s[o + TL.write] === 1;

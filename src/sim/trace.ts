@@ -71,8 +71,11 @@ export function buildTrace(m: Machine, path: number[], invariant: InvariantName,
         break;
       }
       case 'assume':
-        // the path the patch takes requires this condition: say so as the branch the code takes
-        action = `[path taken: ${conditionText(ins.test, ins.negate, m.c.ptes[ins.pte] ?? '')}]`;
+        // the path the patch takes requires this condition: say so as the branch the code takes; a wait for
+        // another thread's return (lazyfree-reclaim) names that thread
+        action = ins.test === 'thread-exited'
+          ? `[${ins.negate ? 'before' : 'after'} ${m.c.threads[ins.thread]?.role ?? 'the other thread'} returned]`
+          : `[path taken: ${conditionText(ins.test, ins.negate, m.c.ptes[ins.pte] ?? '')}]`;
         break;
       default:
         action = ins.kind;

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import rule from '../../rules/flush-under-ptl.ts';
+import rule, { hazardFor } from '../../rules/flush-under-ptl.ts';
 import { runRule } from '../../src/rule-tester/index.ts';
 import { functionsOfSource } from '../../src/rule-tester/load-functions.ts';
 import { confirm, loadSimulator } from '../../src/engine/confirm.ts';
@@ -119,6 +119,37 @@ const cases: Array<{ file: string; messageId: string; invariant: string; table: 
     fixRefutes: true,
   },
 ];
+
+/**
+ * A cleaned entry of a page the path marks lazyfree (MADV_FREE): reclaim discards the clean page after the call
+ * returned, losing a store made through the stale dirty TLB entry. The notGathered suggestion (a
+ * tlb_remove_tlb_entry() placed before the unlock, after the loop) is not simulated here: after the loop the model's
+ * cursor has moved past the entry.
+ */
+const lazyfreeCases = [
+  { file: 'invalid-lazyfree-clean-not-gathered.c', table: [/ptep_get_and_clea/, /set_pte_at\(\)/, /after drop_idle_anon_pte_range returned/, /folio_mark_lazyfree\(\)/, /try_to_unmap_one\(\)/] },
+  { file: 'invalid-lazyfree-modify-prot-unflushed.c', table: [/ptep_modify_prot_commit\(\)/, /after lazyfree_table returned/, /try_to_unmap_one\(\)/] },
+];
+
+describe('flush-under-ptl: a cleaned lazyfree page is lost to reclaim', () => {
+  beforeAll(loadSimulator);
+  it.each(lazyfreeCases.map((c) => [c.file, c] as const))('%s', async (file, want) => {
+    const { fn, c } = await candidates(file);
+    const clean = c.filter((x) => x.messageId === 'notGathered' && x.hazard.adversaries.includes('lazyfree-reclaim'));
+    expect(clean.length, JSON.stringify(c.map((x) => [x.messageId, x.hazard.adversaries]))).toBeGreaterThan(0);
+    expect(clean[0]!.hazard.adversaries).not.toContain('writeback');
+    const r = confirm({ candidate: clean[0]!, path: `fixtures/rules/flush-under-ptl/${file}`, fn }, clean[0]!.hazard.arch);
+    expect(r.status).toBe('confirmed');
+    expect(r.simulation?.invariant).toBe('no-lost-write');
+    const table = renderTable(r.simulation!.trace!, { width: 200 });
+    for (const re of want.table) expect(table).toMatch(re);
+  });
+  it('only a path that marks the page lazyfree uses lazyfree reclaim; any other clean keeps writeback', () => {
+    expect(hazardFor(['clean'], ['mm-live']).adversaries).toEqual(['user-writer', 'writeback']);
+    expect(hazardFor(['clean'], ['mm-live', 'lazyfree']).adversaries).toEqual(['user-writer', 'lazyfree-reclaim']);
+    expect(hazardFor(['wrprotect'], ['mm-live', 'lazyfree']).adversaries).not.toContain('lazyfree-reclaim');
+  });
+});
 
 describe('flush-under-ptl findings are confirmed by the simulator', () => {
   beforeAll(loadSimulator);

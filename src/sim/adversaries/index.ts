@@ -9,6 +9,7 @@ import { cow } from './cow.ts';
 import { fault } from './fault.ts';
 import { invalidator } from './invalidator.ts';
 import { ksm } from './ksm.ts';
+import { lazyfreeReclaim } from './lazyfree-reclaim.ts';
 import { kvmVcpu } from './kvm-vcpu.ts';
 import { madviseDontneed } from './madvise-dontneed.ts';
 import { madviseFree } from './madvise-free.ts';
@@ -38,6 +39,7 @@ const LIBRARY: Record<AdversaryName, (b: AdversaryBind) => ThreadSpec> = {
   'uffd-monitor': uffdMonitor,
   'reclaim-aging': reclaimAging,
   'change-prot-numa': changeProtNuma,
+  'lazyfree-reclaim': lazyfreeReclaim,
 };
 
 /** The thread program of adversary `name` bound to `bind`. Throws TypeError when a required object is missing. */
