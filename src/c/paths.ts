@@ -334,6 +334,28 @@ function enumerateOnce(cfg: Cfg, opts: OnceOptions = {}): PathResult {
   return res;
 }
 
+/** The unrolling settings enumeratePaths falls back to, by level (0: the default), and how its result names them. */
+export const LOWER_UNROLLING: ReadonlyArray<{ opts: PathOptions; what: string }> = [
+  { opts: {}, what: 'the default unrolling' },
+  { opts: { gotoUnroll: 1 }, what: 'backward gotos taken once' },
+  { opts: { maxUnroll: 1, gotoUnroll: 1 }, what: 'loop bodies and backward gotos taken once' },
+];
+
+/** The level (index in LOWER_UNROLLING) an image's MMR011 problems say its paths were enumerated at. */
+export function unrollingLevel(problems: readonly string[]): number {
+  let level = 0;
+  for (const p of problems) {
+    if (!p.startsWith('MMR011')) continue;
+    for (let i = LOWER_UNROLLING.length - 1; i > level; i--) {
+      if (p.includes(`; ${LOWER_UNROLLING[i]!.what}`)) {
+        level = i;
+        break;
+      }
+    }
+  }
+  return level;
+}
+
 /**
  * Enumerate bounded paths of a CFG. When the default bounds cut the enumeration (MMR011), the unrolling is lowered
  * step by step — backward gotos (retry loops) taken once, then every loop body and backward goto taken once — and
@@ -349,8 +371,8 @@ export function enumeratePaths(cfg: Cfg, opts: PathOptions = {}): PathResult {
   const maxUnroll = opts.maxUnroll ?? 2;
   const backGotos = cfg.nodes.some((n) => n.backward === true);
   const ladder: Array<[PathOptions, string]> = [];
-  if (backGotos && (opts.gotoUnroll ?? maxUnroll) > 1) ladder.push([{ ...opts, gotoUnroll: 1 }, 'backward gotos taken once']);
-  if (cfg.loops > 0 && maxUnroll > 1) ladder.push([{ ...opts, maxUnroll: 1, gotoUnroll: 1 }, 'loop bodies and backward gotos taken once']);
+  if (backGotos && (opts.gotoUnroll ?? maxUnroll) > 1) ladder.push([{ ...opts, ...LOWER_UNROLLING[1]!.opts }, LOWER_UNROLLING[1]!.what]);
+  if (cfg.loops > 0 && maxUnroll > 1) ladder.push([{ ...opts, ...LOWER_UNROLLING[2]!.opts }, LOWER_UNROLLING[2]!.what]);
   const at = `${first.reason ?? 'bound'} at the default unrolling`;
   let last = first;
   let lastOpts: PathOptions = opts;

@@ -31,4 +31,15 @@ describe('path bound on a whole retried PTE walk', () => {
     const { findings } = await checkPatches(read.patches, { rules: ['flush-under-ptl'] });
     expect(findings.filter((f) => f.fixed || f.introduced)).toEqual([]);
   });
+
+  it('both images at the same unrolling: a patch adding the retry lowers the pre-image too', async () => {
+    const read = await readInputs([join(dir, 'retried-walk-rescan-added.patch')]);
+    const { findings, errors } = await checkPatches(read.patches, { rules: ['flush-under-ptl'] });
+    expect(errors.filter((e) => e.code === 'MMR011').map((e) => e.message)).toEqual([
+      expect.stringMatching(/\(pre\): path bound reached \(on the post-image at the default unrolling; loop bodies and backward gotos taken once on both images\)/),
+      expect.stringMatching(/\(post\): path bound reached \(1024 distinct paths at the default unrolling; loop bodies and backward gotos taken once\)/),
+    ]);
+    // The flush after the unlock was there before the patch: nothing introduced, nothing fixed.
+    expect(findings.filter((f) => f.introduced || f.fixed)).toEqual([]);
+  });
 });
