@@ -26,6 +26,13 @@ export interface PathOptions {
   maxPaths?: number;
   /** Steps per path before it is cut (default 4000). */
   maxSteps?: number;
+  /** Times each backward goto may be taken (default: maxUnroll). */
+  gotoUnroll?: number;
+}
+
+/** Internal: only paths through one of these CFG nodes (the changed lines) are walked. */
+interface OnceOptions extends PathOptions {
+  through?: ReadonlySet<number>;
 }
 
 /** Enumeration result; `truncated` is true when the path cap or the exploration budget was hit. */
@@ -36,6 +43,8 @@ export interface PathResult {
   reason?: string;
   /** Branches sliced away (arms equivalent on relevant events). */
   sliced: number;
+  /** Set when the default unrolling hit a bound and a lower one was used instead: which, and why. */
+  reduced?: string;
 }
 
 /** Branch conditions on PTE state that the engine reads (`pte_present/none/write/dirty/young/uffd_wp(...)`). */
@@ -159,15 +168,19 @@ type Task =
   | { t: 'loop'; loop: number; value: number; depth?: number }
   | { t: 'goto'; id: number; value: number };
 
-/** Enumerate bounded paths of a CFG. */
-export function enumeratePaths(cfg: Cfg, opts: PathOptions = {}): PathResult {
+/** Enumerate bounded paths of a CFG (one setting of the bounds). */
+function enumerateOnce(cfg: Cfg, opts: OnceOptions = {}): PathResult {
   const maxUnroll = opts.maxUnroll ?? 2;
+  const gotoUnroll = opts.gotoUnroll ?? maxUnroll;
   const maxPaths = opts.maxPaths ?? 1024;
   const maxSteps = opts.maxSteps ?? 4000;
   const budget = maxPaths * 16;
   const nodes = cfg.nodes;
   const kept = resultTestOf(cfg);
   const sliced = sliceBranches(cfg, kept);
+  const toward = opts.through ? reaching(cfg, sliced, opts.through) : undefined;
+  // Steps on the current path at a changed line (when walking only the paths through the change).
+  let touched = 0;
   const loopCount = new Int32Array(cfg.loops + 1);
   // Nesting depth of each loop on the current path (set at loop-enter).
   const loopDepth = new Int32Array(cfg.loops + 1);
@@ -182,6 +195,14 @@ export function enumeratePaths(cfg: Cfg, opts: PathOptions = {}): PathResult {
 
   const record = (complete: boolean, cut?: string, loc?: SourceLoc): void => {
     explored++;
+    // Walking only the paths through the change: one cut (or ended) before it is not one of them.
+    if (toward && touched === 0 && !(cut && loc && (loc.diff === 'add' || loc.diff === 'del'))) {
+      if (!stop && explored >= budget) {
+        stop = true;
+        reason = `exploration budget (${budget} paths walked)`;
+      }
+      return;
+    }
     const out = cut && loc ? [...steps, { step: 'control', kind: 'truncated', reason: cut, loc } as PathStep] : [...steps];
     const key = pathKey(out, kept);
     if (!seen.has(key)) {
@@ -213,10 +234,13 @@ export function enumeratePaths(cfg: Cfg, opts: PathOptions = {}): PathResult {
     switch (task.t) {
       case 'push':
         steps.push(task.step);
+        if (toward && changedStep(task.step)) touched++;
         continue;
-      case 'pop':
-        steps.pop();
+      case 'pop': {
+        const s = steps.pop();
+        if (toward && s && changedStep(s)) touched--;
         continue;
+      }
       case 'loop':
         loopCount[task.loop] = task.value;
         if (task.depth !== undefined) {
@@ -232,6 +256,8 @@ export function enumeratePaths(cfg: Cfg, opts: PathOptions = {}): PathResult {
     }
     if (stop) continue;
     const id = task.id;
+    // Walking only the paths through the change: one that has not met it and can no longer reach it is dropped.
+    if (toward && touched === 0 && !toward.has(id)) continue;
     if (steps.length >= maxSteps) {
       record(false, 'step bound', lastLoc());
       continue;
@@ -266,9 +292,9 @@ export function enumeratePaths(cfg: Cfg, opts: PathOptions = {}): PathResult {
         const step = { step: 'control', ...c } as PathStep;
         if (c.kind === 'goto' && n.backward) {
           const k = gotoCount.get(id) ?? 0;
-          if (k >= maxUnroll) {
+          if (k >= gotoUnroll) {
             steps.push(step);
-            record(false, `backward goto ${c.label} taken ${maxUnroll} times`, c.loc);
+            record(false, `backward goto ${c.label} taken ${gotoUnroll} times`, c.loc);
             steps.pop();
             break;
           }
@@ -306,4 +332,114 @@ export function enumeratePaths(cfg: Cfg, opts: PathOptions = {}): PathResult {
   const res: PathResult = { paths, truncated: stop, sliced: sliced.size };
   if (reason) res.reason = reason;
   return res;
+}
+
+/** The unrolling settings enumeratePaths falls back to, by level (0: the default), and how its result names them. */
+export const LOWER_UNROLLING: ReadonlyArray<{ opts: PathOptions; what: string }> = [
+  { opts: {}, what: 'the default unrolling' },
+  { opts: { gotoUnroll: 1 }, what: 'backward gotos taken once' },
+  { opts: { maxUnroll: 1, gotoUnroll: 1 }, what: 'loop bodies and backward gotos taken once' },
+];
+
+/** The level (index in LOWER_UNROLLING) an image's MMR011 problems say its paths were enumerated at. */
+export function unrollingLevel(problems: readonly string[]): number {
+  let level = 0;
+  for (const p of problems) {
+    if (!p.startsWith('MMR011')) continue;
+    for (let i = LOWER_UNROLLING.length - 1; i > level; i--) {
+      if (p.includes(`; ${LOWER_UNROLLING[i]!.what}`)) {
+        level = i;
+        break;
+      }
+    }
+  }
+  return level;
+}
+
+/**
+ * Enumerate bounded paths of a CFG. When the default bounds cut the enumeration (MMR011), the unrolling is lowered
+ * step by step — backward gotos (retry loops) taken once, then every loop body and backward goto taken once — and
+ * the first setting under which the enumeration finishes is kept: a whole function with a retried PTE loop is then
+ * covered by every path through it once instead of by the first 1024 paths of a depth-first walk that never left its
+ * first iterations. When even the lowest setting is cut, the paths kept are those through the changed lines first
+ * (a finding needs a path through the change), then the others in walk order up to the bound. The result says which
+ * setting was used (`reduced`). Functions whose enumeration finishes at the default bounds are unchanged.
+ */
+export function enumeratePaths(cfg: Cfg, opts: PathOptions = {}): PathResult {
+  const first = enumerateOnce(cfg, opts);
+  if (!first.truncated) return first;
+  const maxUnroll = opts.maxUnroll ?? 2;
+  const backGotos = cfg.nodes.some((n) => n.backward === true);
+  const ladder: Array<[PathOptions, string]> = [];
+  if (backGotos && (opts.gotoUnroll ?? maxUnroll) > 1) ladder.push([{ ...opts, ...LOWER_UNROLLING[1]!.opts }, LOWER_UNROLLING[1]!.what]);
+  if (cfg.loops > 0 && maxUnroll > 1) ladder.push([{ ...opts, ...LOWER_UNROLLING[2]!.opts }, LOWER_UNROLLING[2]!.what]);
+  const at = `${first.reason ?? 'bound'} at the default unrolling`;
+  let last = first;
+  let lastOpts: PathOptions = opts;
+  for (const [o, what] of ladder) {
+    const res = enumerateOnce(cfg, o);
+    res.reduced = `${at}; ${what}`;
+    if (!res.truncated) return res;
+    last = res;
+    lastOpts = o;
+  }
+  const changed = changedNodes(cfg);
+  if (changed.size === 0) return last;
+  const through = enumerateOnce(cfg, { ...lastOpts, through: changed });
+  const kept = resultTestOf(cfg);
+  const seen = new Set(through.paths.map((p) => pathKey(p.steps, kept)));
+  const maxPaths = opts.maxPaths ?? 1024;
+  const paths = [...through.paths];
+  for (const p of last.paths) {
+    if (paths.length >= maxPaths) break;
+    const k = pathKey(p.steps, kept);
+    if (seen.has(k)) continue;
+    seen.add(k);
+    paths.push(p);
+  }
+  const res: PathResult = { paths, truncated: true, sliced: last.sliced, reason: `${last.reason ?? 'bound'}; ${through.paths.length} path(s) through the changed lines kept first${through.truncated ? ` (that walk cut too: ${through.reason ?? 'bound'})` : ''}` };
+  res.reduced = last.reduced ?? at;
+  return res;
+}
+
+/** A step at an added or deleted line. */
+function changedStep(s: PathStep): boolean {
+  const d = s.loc?.diff;
+  return d === 'add' || d === 'del';
+}
+
+/** The location a CFG node's path step would carry. */
+function nodeLoc(n: CfgNode): SourceLoc | undefined {
+  return n.event?.loc ?? n.control?.loc ?? n.loc;
+}
+
+/** The CFG nodes at an added or deleted line whose step a walk can put on a path (relevant nodes only). */
+function changedNodes(cfg: Cfg): Set<number> {
+  const kept = resultTestOf(cfg);
+  const out = new Set<number>();
+  for (const n of cfg.nodes) {
+    const d = nodeLoc(n)?.diff;
+    if ((d === 'add' || d === 'del') && relevant(n, kept)) out.add(n.id);
+  }
+  return out;
+}
+
+/** Nodes from which a node of `targets` can be reached, through the edges the walk follows (sliced branches jump). */
+function reaching(cfg: Cfg, sliced: ReadonlyMap<number, number>, targets: ReadonlySet<number>): Set<number> {
+  const preds: number[][] = cfg.nodes.map(() => []);
+  for (const n of cfg.nodes) {
+    const join = sliced.get(n.id);
+    for (const m of join !== undefined ? [join] : n.next) preds[m]!.push(n.id);
+  }
+  const out = new Set<number>(targets);
+  const queue = [...targets];
+  while (queue.length) {
+    const id = queue.pop()!;
+    for (const p of preds[id]!) {
+      if (out.has(p)) continue;
+      out.add(p);
+      queue.push(p);
+    }
+  }
+  return out;
 }

@@ -157,6 +157,12 @@ function programSignature(fn: FunctionView, c: Candidate): string {
   }
 }
 
+/** The function's after-image (its own, or its moved half's) had its path enumeration cut or reduced (MMR011). */
+function postImageCut(fn: FunctionView, partner: FunctionView | undefined): boolean {
+  const post = fn.post ?? partner?.post;
+  return (post?.problems ?? []).some((p) => p.startsWith('MMR011'));
+}
+
 /** Path-cap problems of the candidate's image (MMR011). */
 function imageBudgets(fn: FunctionView, side: Candidate['side']): string[] {
   const image = side === 'pre' ? fn.pre : fn.post;
@@ -336,6 +342,9 @@ async function checkPatch(patch: Patch, opts: CheckOptions, stats: Report['stats
       // "Fixed" needs the post-image to be free of the violation under every completion of unseen code.
       const unsure = post.some((s) => s.confirmation.dependsOn !== undefined && looseKey(s.candidate) === looseKey(p.candidate));
       if (unsure) continue;
+      // Nor is an after-image whose paths a bound cut or enumerated at a lower unrolling (MMR011, src/c/paths.ts)
+      // shown free of it: the violation may sit on a path that was not walked.
+      if (postImageCut(fn, partner)) continue;
       // A patch that may introduce a hazard of the same rule into the same function is not credited with fixing
       // one: the only note a reader would see is a fix, on a patch that may have broken the same protocol.
       if (introducing.has(p.candidate.rule)) continue;

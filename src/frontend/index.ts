@@ -4,6 +4,7 @@
  */
 import { fileInScope } from '../kernel-api/scope.ts';
 import { analyzeFunctionText } from '../c/analyze.ts';
+import { LOWER_UNROLLING, unrollingLevel, type PathOptions } from '../c/paths.ts';
 import type { Event, EventPath, FunctionImage, FunctionView } from '../core/events.ts';
 import type { FileDiff, InputProblem, Patch, SourceTree } from '../core/patch.ts';
 import { gatherSide, hasChange, type GatheredImage } from './hunk-mode.ts';
@@ -25,7 +26,31 @@ export async function analyzeFunctionSource(
   return analyzeFunctionText(text, opts?.name !== undefined ? { name: opts.name } : {});
 }
 
-async function imageOf(g: GatheredImage): Promise<FunctionImage> {
+/**
+ * Both images of a changed function are enumerated at the same unrolling: when one had to be lowered to stay under
+ * the path bound (src/c/paths.ts), the other is redone at that level too, so that what is introduced or fixed is
+ * judged on like paths (a violation needing a second iteration is then missing from both images, not from one).
+ */
+async function sameUnrolling(view: FunctionView, gp: GatheredImage | undefined, gq: GatheredImage | undefined): Promise<void> {
+  if (!view.pre || !view.post || !gp || !gq) return;
+  const a = unrollingLevel(view.pre.problems);
+  const b = unrollingLevel(view.post.problems);
+  if (a === b) return;
+  const level = Math.max(a, b);
+  const setting = LOWER_UNROLLING[level]!;
+  const redo = async (g: GatheredImage, other: string): Promise<FunctionImage> => {
+    const img = await imageOf(g, setting.opts);
+    img.problems = [
+      ...img.problems,
+      `MMR011: path bound reached (on the ${other}-image at ${LOWER_UNROLLING[0]!.what}; ${setting.what} on both images); ${img.paths.length} path(s) kept`,
+    ];
+    return img;
+  };
+  if (a < level) view.pre = await redo(gp, 'post');
+  else view.post = await redo(gq, 'pre');
+}
+
+async function imageOf(g: GatheredImage, paths: PathOptions = {}): Promise<FunctionImage> {
   const lineInfo = g.lines.map((l) => {
     const o: FunctionImage['lineInfo'][number] = {};
     if (l.fileLine !== undefined) o.fileLine = l.fileLine;
@@ -33,7 +58,7 @@ async function imageOf(g: GatheredImage): Promise<FunctionImage> {
     if (l.inputLine !== undefined) o.inputLine = l.inputLine;
     return o;
   });
-  const opts: Parameters<typeof analyzeFunctionText>[1] = { name: g.name, lineInfo };
+  const opts: Parameters<typeof analyzeFunctionText>[1] = { ...paths, name: g.name, lineInfo };
   if (g.lines[0]?.fileLine !== undefined) opts.firstFileLine = g.lines[0].fileLine;
   const r = await analyzeFunctionText(g.lines.map((l) => l.text).join('\n'), opts);
   const { name: _name, ...image } = r;
@@ -103,6 +128,7 @@ async function functionsOfFile(fd: FileDiff, patch: Patch, tree: SourceTree | un
     const view: FunctionView = { path, name, changed };
     if (gp) view.pre = await imageOf(gp);
     if (gq) view.post = await imageOf(gq);
+    await sameUnrolling(view, gp, gq);
     problems.push(...toProblems(view.pre, path, name, 'pre', patch.id), ...toProblems(view.post, path, name, 'post', patch.id));
     views.push(view);
   }
