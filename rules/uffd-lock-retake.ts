@@ -17,7 +17,7 @@ import { assertedPtl } from './utils/lock-assertions.ts';
 import { createRule } from './create-rule.ts';
 import { resultDiscarded } from './utils/discarded-result.ts';
 import type { TypedRuleContext } from './create-rule.ts';
-import { faultSnapshotAt, installAsWrite, installTarget, mayRevalidate, textRevalidates } from './utils/fault-snapshot.ts';
+import { faultSnapshotAt, installAsWrite, installTarget, mayRevalidate, sameCallNaming, textRevalidates } from './utils/fault-snapshot.ts';
 import type { FaultSnapshot } from './utils/fault-snapshot.ts';
 import { inventedLoopExitUnknown } from './utils/invented-loop.ts';
 import { PTL_BEFORE_LOOP, lockAcrossLoop } from './utils/loop-lock.ts';
@@ -998,15 +998,10 @@ function checkStaleValue(ctx: TypedRuleContext<MessageId>, path: EventPath, seen
   }
 }
 
-/** Does the source between image lines `from` and `to` (exclusive) call a `*_same()` comparison of entries? */
+/** Does the source between image lines `from` and `to` (exclusive) call a `*_same()` comparison of `value`? */
 function sameCallBetween(image: FunctionImage, from: number, to: number, value: string | undefined): boolean {
   const text = image.text.split('\n').slice(from, Math.max(from, to - 1)).join('\n').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
-  const v = norm(value);
-  if (v === '') return false;
-  for (const m of text.matchAll(/\b\w*_same\w*\s*\(/g)) {
-    if (callArgs(text.slice(m.index ?? 0)).some((a) => new RegExp(`(?:^|[^\\w>.])${escapeRegExp(v)}(?![\\w]|->|\\.)`).test(a))) return true;
-  }
-  return false;
+  return value !== undefined && sameCallNaming(text, [value]);
 }
 
 export default createRule<MessageId>({

@@ -14,7 +14,7 @@
  */
 import type { Event, FunctionImage, PathStep } from '../../src/core/events.ts';
 import { FAULT_INSTALLERS } from '../../src/kernel-api/catalogue.ts';
-import { lockOf, norm } from './paths.ts';
+import { callArgs, lockOf, norm } from './paths.ts';
 import { escapeRegExp } from '../../src/core/regexp.ts';
 
 export interface FaultSnapshot {
@@ -76,21 +76,53 @@ export function installAsWrite(steps: readonly PathStep[], ev: Event, target: st
   );
 }
 
+/** Does the event act on a PMD or PUD entry (its catalogue level, or a pmd/pud-named comparison such as pmd_same())? */
+function upperLevel(ev: Event): boolean {
+  return ev.attrs.level === 'pmd' || ev.attrs.level === 'pud' || /^(?:pmd|pud)p?_/.test(ev.callee);
+}
+
 export function mayRevalidate(ev: Event, snap: FaultSnapshot): boolean {
   if (installTarget(ev) !== undefined) return false;
   // Any entry read or compared under the lock, through whatever pointer (`pte_t *pte = vmf->pte;` then
-  // `pte_same(ptep_get(pte), vmf->orig_pte)`): the analysis does not follow the alias, so it is taken as the re-check.
-  if (ev.kind === 'pte-same' || ev.kind === 'pte-read' || ev.kind === 'pte-modify-start' || ev.kind === 'pte-clear' || ev.kind === 'pte-clear-flush') return true;
-  if (ev.kind !== 'call') return false;
-  const owner = snap.target.replace(/->\w+$/, '');
+  // `pte_same(ptep_get(pte), vmf->orig_pte)`): the analysis does not follow the alias, so it is taken as the re-check
+  // when it is an entry of the snapshot's level (a PMD compared says nothing of a PTE, nor a PTE of a huge PMD).
+  if (ev.kind === 'pte-same' || ev.kind === 'pte-read' || ev.kind === 'pte-modify-start' || ev.kind === 'pte-clear' || ev.kind === 'pte-clear-flush') {
+    return upperLevel(ev) === /->(?:pmd|pud)$/.test(snap.target);
+  }
+  return callHandsEntry(ev, snap.target);
+}
+
+/**
+ * Is this a call the catalogue does not know (an opaque `call`) handed the entry pointer `target`, a pointer into
+ * the same table at an offset, what reads through it, or (for `X->pte` / `X->pmd`) the structure `X` that owns it?
+ * Such a call may compare the entry with a value read earlier.
+ */
+export function callHandsEntry(ev: Event, target: string): boolean {
+  if (ev.kind !== 'call' || target === '') return false;
+  const owner = /^(.+)->\w+$/.exec(target)?.[1];
   return Object.values(ev.args).some((a) => {
     const n = norm(a);
-    return n === owner || n === snap.target || entryOf(a) === snap.target || n.startsWith(`${snap.target}+`) || n.startsWith(`${snap.target}[`);
+    return n === target || entryOf(a) === target || n.startsWith(`${target}+`) || n.startsWith(`${target}[`) || (owner !== undefined && n === owner);
   });
 }
 
+/**
+ * Does `text` call a `*_same()` comparison (pte_same(), pmd_same(), a helper named so) with an argument that names
+ * one of `names` (the entry pointer, the value read earlier, the structure owning them)? A comparison of other
+ * values re-validates nothing here.
+ */
+export function sameCallNaming(text: string, names: readonly string[]): boolean {
+  const wanted = names.map(norm).filter((n) => n !== '');
+  if (wanted.length === 0) return false;
+  const res = wanted.map((n) => new RegExp(`(?:^|[^\\w>.])${escapeRegExp(n)}(?![\\w]|->|\\.)`));
+  for (const m of text.matchAll(/\b\w*_same\w*\s*\(/g)) {
+    if (callArgs(text.slice(m.index ?? 0)).some((a) => res.some((re) => re.test(a)))) return true;
+  }
+  return false;
+}
+
 /** The entry pointer an expression reads: `*vmf->pmd`, `ptep_get(vmf->pte)`, `pmdp_get(vmf->pmd)`, `READ_ONCE(*p)`. */
-function entryOf(expr: string | undefined): string {
+export function entryOf(expr: string | undefined): string {
   let s = norm(expr);
   for (;;) {
     const before = s;
@@ -101,8 +133,12 @@ function entryOf(expr: string | undefined): string {
   }
 }
 
-/** Wrappers and assertions whose argument is tested, not read through: `unlikely(!vmf->pte)` tests the pointer. */
-const NOT_READING: ReadonlySet<string> = new Set(['likely', 'unlikely', 'if', 'while', 'WARN_ON', 'WARN_ON_ONCE', 'VM_WARN_ON', 'VM_WARN_ON_ONCE', 'BUG_ON', 'VM_BUG_ON', 'IS_ERR_OR_NULL']);
+/**
+ * Calls whose argument is tested or released, not read through: `unlikely(!vmf->pte)` tests the pointer,
+ * `pte_unmap_unlock(vmf->pte, vmf->ptl)` (include/linux/mm.h) unmaps the table and drops its lock without reading
+ * the entry.
+ */
+const NOT_READING: ReadonlySet<string> = new Set(['likely', 'unlikely', 'if', 'while', 'WARN_ON', 'WARN_ON_ONCE', 'VM_WARN_ON', 'VM_WARN_ON_ONCE', 'BUG_ON', 'VM_BUG_ON', 'IS_ERR_OR_NULL', 'pte_unmap_unlock', 'pte_unmap']);
 
 /**
  * Does the source between the lock (line `from`) and the write (line `to`) read the entry in a way the events do
@@ -115,8 +151,8 @@ export function textRevalidates(image: FunctionImage, snap: FaultSnapshot, from:
   const text = lines.join('\n');
   const owner = snap.target.replace(/->\w+$/, '');
   if (new RegExp(`[(,]\\s*&?\\s*${escapeRegExp(owner)}\\s*[,)]`).test(text)) return true;
-  // A comparison of any entry (pte_same(), pmd_same(), pte_same_norecency(), a helper named so), whatever its operands.
-  if (/\b\w*_same\w*\s*\(/.test(text)) return true;
+  // A comparison (pte_same(), pmd_same(), pte_same_norecency(), a helper named so) of the entry or the snapshot.
+  if (sameCallNaming(text, [snap.target, snap.entry, owner])) return true;
   const re = new RegExp(`${escapeRegExp(snap.target)}\\b`, 'g');
   for (let m = re.exec(text); m; m = re.exec(text)) {
     const start = Math.max(text.lastIndexOf(';', m.index), text.lastIndexOf('{', m.index), text.lastIndexOf('}', m.index)) + 1;

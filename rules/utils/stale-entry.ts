@@ -14,33 +14,16 @@
  */
 import type { Event, EventPath, FunctionImage } from '../../src/core/events.ts';
 import { EXCLUSIVE_CLASSES } from '../../src/kernel-api/lock-assertions.ts';
+import { callHandsEntry } from './fault-snapshot.ts';
 import { heldAssertions } from './lock-assertions.ts';
 import { norm, stripStep } from './paths.ts';
 
-/** The entry pointer an argument reads through (`*pte`, `ptep_get(pte)`, `READ_ONCE(*vmf->pte)` → the pointer). */
-function entryOf(expr: string | undefined): string {
-  let s = norm(expr);
-  for (;;) {
-    const before = s;
-    const call = /^(?:ptep_get|pmdp_get|ptep_get_lockless|pmdp_get_lockless|READ_ONCE)\((.*)\)$/.exec(s);
-    if (call) s = norm(call[1]);
-    if (s.startsWith('*')) s = norm(s.slice(1));
-    if (s === before) return s;
-  }
-}
-
 /**
- * May this event, after the re-take, compare the entry `key` points at with the value read before the drop: a call
- * the catalogue does not know (an opaque `call`) handed that pointer, a pointer into the same table at an offset,
- * or (for `X->pte` / `X->pmd`) the structure `X` that owns it.
+ * May this event, after the re-take, compare the entry `key` points at with the value read before the drop
+ * (callHandsEntry(): an opaque call handed the pointer, an offset into its table, or the structure owning it)?
  */
 export function callMayCompare(ev: Event, key: string): boolean {
-  if (ev.kind !== 'call' || key === '') return false;
-  const owner = /^(.+)->\w+$/.exec(key)?.[1];
-  return Object.values(ev.args).some((a) => {
-    const n = norm(a);
-    return n === key || entryOf(a) === key || n.startsWith(`${key}+`) || n.startsWith(`${key}[`) || (owner !== undefined && n === owner);
-  });
+  return callHandsEntry(ev, key);
 }
 
 /** The lock an mmap_lock / i_mmap_rwsem operation names (`mmap_write_lock(mm)` → `mm->mmap_lock`). */

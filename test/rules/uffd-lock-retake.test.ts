@@ -66,6 +66,7 @@ testRule(rule, {
     'invalid-retake-helper-not-handed-entry.c',
     'invalid-retake-helper-may-compare-entry.c',
     'invalid-retake-checks-only-pmd-same.c',
+    'invalid-fault-snapshot-checks-only-pmd.c',
     'invalid-fault-retake-helper-may-check-vmf.c',
     'invalid-retake-under-mmap-write-lock.c',
     'invalid-retake-writes-through-old-pointer.c',
