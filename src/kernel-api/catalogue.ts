@@ -14,7 +14,8 @@ export type HookName =
   | 'fault' // FAULT_FLAG_WRITE → attrs.write
   | 'gfp' // may sleep iff the GFP mask allows direct reclaim
   | 'do-wp-page' // releases the PTL it is given (vmf->ptl, or the old ptl argument)
-  | 'walk'; // page_vma_mapped_walk(&pvmw): pte = pvmw.pte, lock = pvmw.ptl
+  | 'walk' // page_vma_mapped_walk(&pvmw): pte = pvmw.pte, lock = pvmw.ptl
+  | 'cydp'; // clear_young_dirty_ptes(): CYDP_CLEAR_DIRTY in the flags → a cleaning commit, else an age change
 
 /** One catalogue entry. `roles` are positional argument roles ('' = not recorded). */
 export interface ApiEntry {
@@ -297,6 +298,18 @@ export const CATALOGUE: Readonly<Record<string, ApiEntry>> = {
     attrs: { effects: ['mkold'], flushes: true, notifies: true },
   },
   pmdp_clear_flush_young: { kind: 'pte-mkold', roles: ['vma', 'addr', 'pte'], attrs: { level: 'pmd', effects: ['mkold'], flushes: true } },
+  /**
+   * clear_young_dirty_ptes(vma, addr, ptep, nr, flags) (include/linux/pgtable.h, 6.10+; arm64 overrides it, and
+   * __clear_young_dirty_ptes() is its non-contpte body, arch/arm64/include/asm/pgtable.h): ages and/or
+   * cleans `nr` entries in place, no flush (madvise_free_pte_range() and madvise_cold_or_pageout_pte_range() follow it
+   * with tlb_remove_tlb_entries()). With flags == CYDP_CLEAR_YOUNG the generic version only
+   * ptep_test_and_clear_young()s each entry (an age change: nothing to flush); with CYDP_CLEAR_DIRTY it
+   * ptep_get_and_clear()s, pte_mkclean()s (and pte_mkold()s with CYDP_CLEAR_YOUNG) and set_pte_at()s each entry back:
+   * the entry is cleaned and a stale dirty TLB entry must be flushed. The 'cydp' hook (classify.ts) decides by the
+   * flags argument; flags it cannot read (a variable) are taken as an age change (a missed finding, never a wrong one).
+   */
+  clear_young_dirty_ptes: { kind: 'pte-mkold', roles: ['vma', 'addr', 'pte', 'nr', 'flags'], attrs: { effects: ['mkold'] }, hook: 'cydp' },
+  __clear_young_dirty_ptes: { kind: 'pte-mkold', roles: ['vma', 'addr', 'pte', 'nr', 'flags'], attrs: { effects: ['mkold'] }, hook: 'cydp' },
   ptep_set_access_flags: { kind: 'pte-set-access-flags', roles: ['vma', 'addr', 'pte', 'value', 'dirty'], valueRole: 'value' },
   huge_ptep_set_access_flags: { kind: 'pte-set-access-flags', roles: ['vma', 'addr', 'pte', 'value', 'dirty'], valueRole: 'value' },
   pmdp_set_access_flags: { kind: 'pte-set-access-flags', roles: ['vma', 'addr', 'pte', 'value', 'dirty'], valueRole: 'value', attrs: { level: 'pmd' } },
@@ -352,6 +365,10 @@ export const CATALOGUE: Readonly<Record<string, ApiEntry>> = {
   tlb_flush_mmu: { kind: 'gather-flush', roles: ['tlb', 'start', 'end'] },
   tlb_flush_mmu_tlbonly: { kind: 'gather-flush', roles: ['tlb'] },
   tlb_remove_tlb_entry: { kind: 'gather-remove', roles: ['tlb', 'pte', 'addr'] },
+  /**
+   * tlb_remove_tlb_entries(tlb, ptep, nr, address) (include/asm-generic/tlb.h, 6.9+): tlb_flush_pte_range() of the
+   * `nr` pages from `address` plus __tlb_remove_tlb_entry() of each: records the batch in the gather.
+   */
   tlb_remove_tlb_entries: { kind: 'gather-remove', roles: ['tlb', 'pte', 'nr', 'addr'] },
   tlb_remove_huge_tlb_entry: { kind: 'gather-remove', roles: ['', 'tlb', 'pte', 'addr'] },
   tlb_remove_pmd_tlb_entry: { kind: 'gather-remove', roles: ['tlb', 'pte', 'addr'] },

@@ -207,6 +207,15 @@ export function classifyCall(site: CallSite, env?: AliasEnv): Classified | null 
       }
       break;
     }
+    case 'cydp': {
+      // CYDP_CLEAR_DIRTY named in the flags: each entry is cleaned in place (a commit of the cleaned value).
+      const flags = args[4] ?? '';
+      if (/\bCYDP_CLEAR_DIRTY\b/.test(flags)) {
+        kind = 'pte-modify-commit';
+        attrs.effects = /\bCYDP_CLEAR_YOUNG\b/.test(flags) ? ['clean', 'mkold'] : ['clean'];
+      }
+      break;
+    }
     case 'walk': {
       const w = out.walk ?? 'pvmw';
       out.pte = `${w}.pte`;

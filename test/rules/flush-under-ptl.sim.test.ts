@@ -129,6 +129,7 @@ const cases: Array<{ file: string; messageId: string; invariant: string; table: 
 const lazyfreeCases = [
   { file: 'invalid-lazyfree-clean-not-gathered.c', table: [/ptep_get_and_clea/, /set_pte_at\(\)/, /after drop_idle_anon_pte_range returned/, /folio_mark_lazyfree\(\)/, /try_to_unmap_one\(\)/] },
   { file: 'invalid-lazyfree-modify-prot-unflushed.c', table: [/ptep_modify_prot_commit\(\)/, /after lazyfree_table returned/, /try_to_unmap_one\(\)/] },
+  { file: 'invalid-lazyfree-batch-cleaned-not-gathered.c', table: [/clear_young_dirty_ptes\(\)/, /after shed_lazy_anon_batches returned/, /folio_mark_lazyfree\(\)/, /try_to_unmap_one\(\)/] },
 ];
 
 describe('flush-under-ptl: a cleaned lazyfree page is lost to reclaim', () => {

@@ -1,0 +1,40 @@
+// clear_young_dirty_ptes(): the flags argument decides what the in-place batch update is. CYDP_CLEAR_DIRTY cleans
+// the entries (a downgrade the rule owes a flush for); CYDP_CLEAR_YOUNG alone only ages them (nothing to flush);
+// flags the call site does not spell out are taken as an age change, so they never raise a finding.
+import { describe, expect, it } from 'vitest';
+import { classifyCall } from '../../src/kernel-api/classify.ts';
+import { downgradeEffects } from '../../rules/utils/paths.ts';
+import type { Event } from '../../src/core/events.ts';
+
+function cydp(flags: string, callee = 'clear_young_dirty_ptes') {
+  return classifyCall({ callee, args: ['vma', 'addr', 'pte', 'nr', flags] })!;
+}
+
+function asEvent(c: ReturnType<typeof cydp>): Event {
+  return { id: 0, kind: c.kind, callee: 'clear_young_dirty_ptes', args: c.args, attrs: c.attrs, loc: { line: 1, column: 1 }, text: '' };
+}
+
+describe('clear_young_dirty_ptes() by its flags', () => {
+  it('CYDP_CLEAR_DIRTY (with or without CYDP_CLEAR_YOUNG) cleans the entries in place', () => {
+    for (const flags of ['CYDP_CLEAR_YOUNG | CYDP_CLEAR_DIRTY', 'CYDP_CLEAR_DIRTY']) {
+      const c = cydp(flags);
+      expect(c.kind).toBe('pte-modify-commit');
+      expect(c.args).toMatchObject({ vma: 'vma', addr: 'addr', pte: 'pte', nr: 'nr' });
+      expect(downgradeEffects(asEvent(c))).toEqual(['clean']);
+    }
+    expect(cydp('CYDP_CLEAR_DIRTY', '__clear_young_dirty_ptes').kind).toBe('pte-modify-commit');
+  });
+  it('CYDP_CLEAR_YOUNG alone, or flags not spelled out, only age them: no downgrade', () => {
+    for (const flags of ['CYDP_CLEAR_YOUNG', 'cydp_flags']) {
+      const c = cydp(flags);
+      expect(c.kind).toBe('pte-mkold');
+      expect(c.attrs.effects).toEqual(['mkold']);
+      expect(downgradeEffects(asEvent(c))).toEqual([]);
+    }
+  });
+  it('tlb_remove_tlb_entries() records the batch in the gather', () => {
+    const c = classifyCall({ callee: 'tlb_remove_tlb_entries', args: ['tlb', 'pte', 'nr', 'addr'] })!;
+    expect(c.kind).toBe('gather-remove');
+    expect(c.args).toEqual({ tlb: 'tlb', pte: 'pte', nr: 'nr', addr: 'addr' });
+  });
+});
