@@ -1,10 +1,16 @@
 // clear_young_dirty_ptes(): the flags argument decides what the in-place batch update is. CYDP_CLEAR_DIRTY cleans
 // the entries (a downgrade the rule owes a flush for); CYDP_CLEAR_YOUNG alone only ages them (nothing to flush);
 // flags the call site does not spell out are taken as an age change, so they never raise a finding.
-import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { classifyCall } from '../../src/kernel-api/classify.ts';
 import { downgradeEffects } from '../../rules/utils/paths.ts';
 import type { Event } from '../../src/core/events.ts';
+import { readInputs } from '../../src/sources/index.ts';
+import { checkPatches, isReportable } from '../../src/engine/index.ts';
+import { loadSimulator } from '../../src/engine/confirm.ts';
+
+const DIR = join(process.cwd(), 'fixtures', 'rules', 'flush-under-ptl');
 
 function cydp(flags: string, callee = 'clear_young_dirty_ptes') {
   return classifyCall({ callee, args: ['vma', 'addr', 'pte', 'nr', flags] })!;
@@ -36,5 +42,23 @@ describe('clear_young_dirty_ptes() by its flags', () => {
     const c = classifyCall({ callee: 'tlb_remove_tlb_entries', args: ['tlb', 'pte', 'nr', 'addr'] })!;
     expect(c.kind).toBe('gather-remove');
     expect(c.args).toEqual({ tlb: 'tlb', pte: 'pte', nr: 'nr', addr: 'addr' });
+  });
+});
+
+describe('a patch around a batch cleaned in place', () => {
+  beforeAll(loadSimulator);
+  const run = async (file: string) => {
+    const { patches } = await readInputs([join(DIR, file)]);
+    const report = await checkPatches(patches, { rules: ['flush-under-ptl'] });
+    return { findings: report.findings, summary: JSON.stringify(report.findings.map((f) => [f.rule, f.function, f.status, f.introduced, f.fixed])) };
+  };
+  it('invalid-lazyfree-batch-gather-record-dropped.patch: dropping tlb_remove_tlb_entries() is a confirmed, introduced lost write', async () => {
+    const { findings, summary } = await run('invalid-lazyfree-batch-gather-record-dropped.patch');
+    const f = findings.find((x) => x.rule === 'flush-under-ptl' && x.status === 'confirmed' && x.introduced && x.function === 'shed_lazy_anon_batches');
+    expect(f, summary).toBeDefined();
+  });
+  it('valid-lazyfree-batch-gather-below-hunk.patch: the gather record lies below the hunk, nothing is claimed', async () => {
+    const { findings, summary } = await run('valid-lazyfree-batch-gather-below-hunk.patch');
+    expect(findings.filter(isReportable), summary).toEqual([]);
   });
 });
