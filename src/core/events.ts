@@ -32,6 +32,11 @@ export interface EventAttrs {
   copyInto?: boolean;
   /** A PTE write that installs the page a `copyInto` event made (the model maps the copy). */
   mapsCopy?: boolean;
+  /**
+   * PTE writes: the call reads the current entry itself and writes it back with `effects` (clear_young_dirty_ptes():
+   * an in-place update of whatever the entry holds), so the written value never comes from an earlier read.
+   */
+  inPlace?: boolean;
   scope?: FlushScope;
   fullmm?: boolean;
   /** Notifier start/end: may the callback sleep (`_nonblock` → false). */

@@ -289,6 +289,8 @@ export function pathToProgram(path: EventPath, opts: ProgramOptions): Instr[] {
       const effects = instr.effects && instr.effects.length > 0 ? instr.effects : (['unknown'] as PteEffect[]);
       out.push({ op: 'notifier-change-pte', pte: notified, effects, label: 'mmu_notifier_change_pte()', src: instr.src });
     }
+    // An in-place update (clear_young_dirty_ptes()) writes the entry it reads itself, not an earlier snapshot.
+    if (step.attrs.inPlace === true && instr.pte && instr.op === 'pte-modify-commit') out.push({ op: 'pte-read', pte: instr.pte, label: instr.label, src: instr.src });
     out.push(instr);
     if (notified && step.kind !== 'pte-set') {
       const i = Number(notified.replace(/\D/g, '') || 0);

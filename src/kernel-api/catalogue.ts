@@ -305,8 +305,9 @@ export const CATALOGUE: Readonly<Record<string, ApiEntry>> = {
    * with tlb_remove_tlb_entries()). With flags == CYDP_CLEAR_YOUNG the generic version only
    * ptep_test_and_clear_young()s each entry (an age change: nothing to flush); with CYDP_CLEAR_DIRTY it
    * ptep_get_and_clear()s, pte_mkclean()s (and pte_mkold()s with CYDP_CLEAR_YOUNG) and set_pte_at()s each entry back:
-   * the entry is cleaned and a stale dirty TLB entry must be flushed. The 'cydp' hook (classify.ts) decides by the
-   * flags argument; flags it cannot read (a variable) are taken as an age change (a missed finding, never a wrong one).
+   * the entry is cleaned (an in-place update of what the entry holds: attrs.inPlace) and a stale dirty TLB entry must
+   * be flushed. The 'cydp' hook (classify.ts) decides by the flags argument; flags it cannot read (a variable) are
+   * taken as an age change (a missed finding, never a wrong one).
    */
   clear_young_dirty_ptes: { kind: 'pte-mkold', roles: ['vma', 'addr', 'pte', 'nr', 'flags'], attrs: { effects: ['mkold'] }, hook: 'cydp' },
   __clear_young_dirty_ptes: { kind: 'pte-mkold', roles: ['vma', 'addr', 'pte', 'nr', 'flags'], attrs: { effects: ['mkold'] }, hook: 'cydp' },

@@ -213,6 +213,7 @@ export function classifyCall(site: CallSite, env?: AliasEnv): Classified | null 
       if (/\bCYDP_CLEAR_DIRTY\b/.test(flags)) {
         kind = 'pte-modify-commit';
         attrs.effects = /\bCYDP_CLEAR_YOUNG\b/.test(flags) ? ['clean', 'mkold'] : ['clean'];
+        attrs.inPlace = true;
       }
       break;
     }

@@ -9,6 +9,9 @@ import type { Event } from '../../src/core/events.ts';
 import { readInputs } from '../../src/sources/index.ts';
 import { checkPatches, isReportable } from '../../src/engine/index.ts';
 import { loadSimulator } from '../../src/engine/confirm.ts';
+import { pathToProgram } from '../../src/engine/path-program.ts';
+import { ev } from '../../src/rule-tester/path-builder.ts';
+import type { Instr } from '../../src/sim/scenario.ts';
 
 const DIR = join(process.cwd(), 'fixtures', 'rules', 'flush-under-ptl');
 
@@ -60,5 +63,24 @@ describe('a patch around a batch cleaned in place', () => {
   it('valid-lazyfree-batch-gather-below-hunk.patch: the gather record lies below the hunk, nothing is claimed', async () => {
     const { findings, summary } = await run('valid-lazyfree-batch-gather-below-hunk.patch');
     expect(findings.filter(isReportable), summary).toEqual([]);
+  });
+});
+
+describe('the model of an in-place batch update', () => {
+  it('reads the current entry right before writing it: a value read before the lock was dropped is not written back', () => {
+    const c = cydp('CYDP_CLEAR_YOUNG | CYDP_CLEAR_DIRTY');
+    expect(c.attrs.inPlace).toBe(true);
+    const steps = [
+      ev(0, 'pte-map-lock', 'pte_offset_map_lock', { lock: 'ptl', pmd: 'pmd' }, { result: 'pte' }),
+      ev(1, 'pte-read', 'ptep_get', { pte: 'pte' }),
+      ev(2, 'pte-unmap-unlock', 'pte_unmap_unlock', { pte: 'pte', lock: 'ptl' }),
+      ev(3, 'pte-map-lock', 'pte_offset_map_lock', { lock: 'ptl', pmd: 'pmd' }, { result: 'pte' }),
+      ev(4, c.kind, 'clear_young_dirty_ptes', c.args, { attrs: c.attrs }),
+      ev(5, 'pte-unmap-unlock', 'pte_unmap_unlock', { pte: 'pte', lock: 'ptl' }),
+    ];
+    const ops = (program: Instr[]) => program.map((i) => ('ctl' in i ? `ctl:${i.ctl}` : `${i.op}${i.pte ? `(${i.pte})` : ''}`));
+    expect(ops(pathToProgram({ steps, complete: true }, { path: 'mm/x.c', ptes: 1 }))).toEqual([
+      'pte-map-lock(pte0)', 'pte-read(pte0)', 'pte-unmap-unlock(pte0)', 'pte-map-lock(pte0)', 'pte-read(pte0)', 'pte-modify-commit(pte0)', 'pte-unmap-unlock(pte0)',
+    ]);
   });
 });
