@@ -844,7 +844,11 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
 /** Reads of the current entry (a clear returns it; a transaction start reads it): each re-validates. */
 const FRESH_READS: ReadonlySet<Event['kind']> = new Set(['pte-read', 'pte-same', 'pte-modify-start', 'pte-clear', 'pte-clear-flush']);
 
-/** PTE writes whose value is built from what the writer read (a stale read writes back a stale entry). */
+/**
+ * PTE writes whose value is built from what the writer read (a stale read writes back a stale entry). An in-place
+ * update (attrs.inPlace: clear_young_dirty_ptes() rewrites whatever the entry holds at the time, under the lock)
+ * writes no value read earlier and is not one.
+ */
 const VALUE_WRITES: ReadonlySet<Event['kind']> = new Set(['pte-set', 'pte-modify-commit', 'pte-set-access-flags']);
 
 /**
@@ -899,7 +903,7 @@ function checkStaleValue(ctx: TypedRuleContext<MessageId>, path: EventPath, seen
       // A whole function that reads the entry before it ever takes or drops a page-table lock read it without the
       // lock (taking it later would otherwise be a self-deadlock): what it writes under the lock rests on that read.
       reads.set(pte, { read: ev, drop: ev, dropAt: si, stale: false, lockless: true, at: mappedAt.get(pte) });
-    } else if ((VALUE_WRITES.has(ev.kind) || installTarget(ev) !== undefined) && held) {
+    } else if (((VALUE_WRITES.has(ev.kind) && ev.attrs.inPlace !== true) || installTarget(ev) !== undefined) && held) {
       // A fault-path installer (set_pte_range(vmf, ...)) writes vmf->pte: only the fault snapshot's claim covers it.
       const installs = installTarget(ev);
       const r = installs !== undefined ? (reads.get(installs)?.snapshot ? reads.get(installs) : undefined) : reads.get(pte);

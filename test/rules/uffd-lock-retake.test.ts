@@ -25,6 +25,7 @@ testRule(rule, {
     'valid-remap-result-kept.patch',
     'valid-retake-fresh-map-rechecks.c',
     'valid-retake-other-table-lock-only.c',
+    'valid-retake-then-in-place-clean.c',
     'valid-retake-rereads-entry-by-deref.c',
     'valid-retake-updates-orig-pte.patch',
     'valid-returns-locked-pte-to-caller.c',
