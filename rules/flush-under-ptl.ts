@@ -1096,6 +1096,8 @@ function reportLeak(ctx: TypedRuleContext<MessageId>, path: EventPath, at: numbe
 function checkDirtyGathered(ctx: TypedRuleContext<MessageId>, path: EventPath, guards: ReadonlySet<string>, callerGather: boolean): void {
   const d = dirtyGatheredBeforeFlush(ctx.image, path, callerGather, guards);
   if (!d) return;
+  // A call between the dirtying and the release that may be the flush (rules/utils/hidden-flush.ts).
+  const hidden = mayFlushBetween(path, d.dirtyIndex, d.releaseIndex, [...ctx.siblings, ...(ctx.context ?? [])], ctx.side);
   const shown = [d.dirty, d.clear, d.release].map((e) => imageEvent(ctx.image, e)).filter((e) => e.id >= 0);
   if (shown.length === 0) return;
   const anchor = pickAnchor(ctx.side, shown);
@@ -1119,7 +1121,13 @@ function checkDirtyGathered(ctx: TypedRuleContext<MessageId>, path: EventPath, g
       .map((e) => ({ event: e, message: e.kind === 'page-dirty' ? 'page marked dirty here, its TLB entry not yet flushed' : e.kind === 'pte-clear' ? 'PTE cleared and given to the gather here' : 'page-table lock released here, before the flush' })),
     path: base,
     // Only a file-backed page is cleaned by writeback (zap_pte_range() marks only those dirty); the path must show it.
-    hazard: d.fileBacked ? hazard : { ...hazard, unknown: `is the page ${d.dirty.callee}() marks dirty file-backed (writeback cleans it through folio_mkclean())? The path does not test PageAnon()/folio_test_anon()` },
+    hazard: ((): Hazard => {
+      const unknowns = [
+        d.fileBacked ? undefined : `is the page ${d.dirty.callee}() marks dirty file-backed (writeback cleans it through folio_mkclean())? The path does not test PageAnon()/folio_test_anon()`,
+        hidden,
+      ].filter((u): u is string => u !== undefined);
+      return unknowns.length > 0 ? { ...hazard, unknown: unknowns.join('; ') } : hazard;
+    })(),
     suggestion: {
       text: `flush the TLB of the gathered entries before the page-table lock is released when a dirty page was given to the gather (force_flush; tlb_flush_mmu_tlbonly() under the lock, and the rmap removal delayed until after it, tlb_flush_rmaps())`,
       path: insertAt(base, at, synthEvent('gather-flush', 'tlb_flush_mmu_tlbonly', { tlb: 'tlb' }, locAt(base, at))),
@@ -1391,8 +1399,9 @@ export default createRule<MessageId>({
     const forkSrc = forkSources(ctx.image);
     const callerGather = gatherOnEntry(ctx.image);
     // A call to a wrapper whose visible definition flushes on every path is that flush (rules/utils/hidden-flush.ts).
-    for (const path of ctx.image.paths) checkPath(ctx, withVisibleFlushes(path, [...ctx.siblings, ...(ctx.context ?? [])], ctx.side), onEntry, guards, owned, forkSrc, callerGather);
-    for (const path of ctx.image.paths) checkDirtyGathered(ctx, path, guards, callerGather);
+    const defs = [...ctx.siblings, ...(ctx.context ?? [])];
+    for (const path of ctx.image.paths) checkPath(ctx, withVisibleFlushes(path, defs, ctx.side), onEntry, guards, owned, forkSrc, callerGather);
+    for (const path of ctx.image.paths) checkDirtyGathered(ctx, withVisibleFlushes(path, defs, ctx.side), guards, callerGather);
     for (const path of ctx.image.paths) checkHoistedFlush(ctx, path);
     checkNestedFinish(ctx);
     // An architecture's flush hook that invalidates less than the generic contract (rules/utils/arch-flush.ts).

@@ -13,6 +13,8 @@ import { LockState, firstGapBetween, fragmentEntryLocks, gapsOf, norm, stripStep
 export interface DirtyGathered {
   clear: Event;
   dirty: Event;
+  /** Path step indexes of the dirtying and the release. */
+  dirtyIndex: number;
   releaseIndex: number;
   release: Event;
   /** A branch on the path that showed the page file-backed (`!PageAnon(page)` taken, `folio_test_anon(folio)` not). */
@@ -38,7 +40,7 @@ export function dirtyGatheredBeforeFlush(
   const state = new LockState(fragmentEntryLocks(image, path));
   let gather = callerGather;
   let cleared: Event | undefined;
-  let dirtied: { clear: Event; dirty: Event } | undefined;
+  let dirtied: { clear: Event; dirty: Event; dirtyIndex: number } | undefined;
   let fileBacked = false;
   for (let i = 0; i < path.steps.length; i++) {
     const s = path.steps[i] as PathStep;
@@ -61,7 +63,7 @@ export function dirtyGatheredBeforeFlush(
         if (state.ptlHeld() && ev.attrs.flushes !== true && (ev.attrs.effects === undefined || ev.attrs.effects.includes('clear')) && !HUGE_CLEAR.test(ev.callee)) cleared = ev;
         break;
       case 'page-dirty':
-        if (cleared && gather && state.ptlHeld()) dirtied = { clear: cleared, dirty: ev };
+        if (cleared && gather && state.ptlHeld()) dirtied = { clear: cleared, dirty: ev, dirtyIndex: i };
         break;
       case 'tlb-flush':
       case 'gather-flush':

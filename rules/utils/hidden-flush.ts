@@ -14,6 +14,8 @@
  */
 import type { Event, EventPath, FunctionImage, FunctionView, PathStep } from '../../src/core/events.ts';
 import { mayFlushName } from '../../src/kernel-api/flush-names.ts';
+import { paramName } from './contracts.ts';
+import { stripStep } from './paths.ts';
 
 type Side = 'pre' | 'post';
 
@@ -26,10 +28,30 @@ const IDENT = /[A-Za-z_]\w*/g;
 
 /** The parameter names of an image (`struct vm_area_struct *vma` → `vma`). */
 function paramNames(img: FunctionImage): string[] {
-  return img.params.map((p) => {
-    const ids = p.replace(/\[.*\]/g, '').match(IDENT) ?? [];
-    return ids[ids.length - 1] ?? '';
-  });
+  return img.params.map(paramName);
+}
+
+/** Words of a cast or `sizeof` in an argument (`(unsigned long)addr`), not variables. */
+const CAST_WORDS: ReadonlySet<string> = new Set(['unsigned', 'signed', 'long', 'int', 'short', 'char', 'const', 'struct', 'void', 'sizeof', 'u64', 'u32', 'size_t', 'pgoff_t', 'phys_addr_t']);
+
+/**
+ * Variables a definition's flush arguments read that are not its parameters (`end` in
+ * `unsigned long end = addr + PAGE_SIZE; flush_tlb_range(vma, addr, end);`): substituted into the caller, such a name
+ * would be read as the caller's own variable. Fields (`->x`, `.x`), called functions and upper-case constants are
+ * not variables.
+ */
+function localsRead(flush: Event, img: FunctionImage): string[] {
+  const params = new Set(paramNames(img));
+  const out: string[] = [];
+  for (const v of Object.values(flush.args)) {
+    for (const m of v.matchAll(IDENT)) {
+      const id = m[0];
+      const at = m.index ?? 0;
+      if (/(?:->|\.)\s*$/.test(v.slice(0, at)) || /^\s*\(/.test(v.slice(at + id.length)) || /^[A-Z0-9_]+$/.test(id) || CAST_WORDS.has(id)) continue;
+      if (!params.has(id) && !out.includes(id)) out.push(id);
+    }
+  }
+  return out;
 }
 
 /** The flush event with the definition's parameters replaced by the call's arguments. */
@@ -51,16 +73,25 @@ function substitute(flush: Event, img: FunctionImage, call: Event): Event {
   return { ...flush, args };
 }
 
-/** Visible complete definitions of `name` for one side. */
-function definitions(name: string, defs: readonly FunctionView[], side: Side): FunctionImage[] {
+/** Visible definitions of `name` on one side (a definition the patch deleted does not answer for a post-image call). */
+function visibleDefinitions(name: string, defs: readonly FunctionView[], side: Side): FunctionImage[] {
   return defs
     .filter((f) => f.name === name)
-    .map((f) => f[side] ?? f.pre ?? f.post)
-    .filter((img): img is FunctionImage => img !== undefined && img.complete && img.paths.length > 0);
+    .map((f) => f[side])
+    .filter((img): img is FunctionImage => img !== undefined);
+}
+
+/** Visible complete definitions of `name` for one side. */
+function definitions(name: string, defs: readonly FunctionView[], side: Side): FunctionImage[] {
+  return visibleDefinitions(name, defs, side).filter((img) => img.complete && img.paths.length > 0);
 }
 
 function summarise(name: string, defs: readonly FunctionView[], side: Side, depth: number): Summary {
+  const shown = visibleDefinitions(name, defs, side);
+  // A definition the tool sees only in part, or a chain of wrappers deeper than it follows: what it does is unseen.
+  if (shown.length > 0 && depth > MAX_DEPTH) return { kind: 'may', why: `its definition calls wrappers deeper than ${MAX_DEPTH} levels` };
   const imgs = depth > MAX_DEPTH ? [] : definitions(name, defs, side);
+  if (shown.length > imgs.length) return { kind: 'may', why: `its definition is shown only in part` };
   if (imgs.length === 0) {
     const reason = mayFlushName(name);
     return reason ? { kind: 'may', why: `its definition is not visible, and ${reason}` } : { kind: 'none' };
@@ -70,6 +101,10 @@ function summarise(name: string, defs: readonly FunctionView[], side: Side, dept
   let some: string | undefined;
   for (const img of imgs) {
     const got = imageSummary(name, img, defs, side, depth);
+    if (got.first && first && !sameRange(got.first, first)) {
+      all = false;
+      some ??= `its visible definitions flush different ranges`;
+    }
     if (got.first) first ??= got.first;
     if (!got.all) all = false;
     if (got.some) some ??= got.some;
@@ -97,6 +132,17 @@ function imageSummary(name: string, img: FunctionImage, defs: readonly FunctionV
   for (const path of img.paths) {
     const got = pathFlush(path, img, defs, side, depth);
     if (got.kind === 'flushes') {
+      const locals = localsRead(got.flush, img);
+      if (locals.length > 0) {
+        out.all = false;
+        out.some ??= `the flush in ${name}() covers a range computed in its own variables (${locals.join(', ')})`;
+        continue;
+      }
+      if (out.first && !sameRange(got.flush, out.first)) {
+        out.all = false;
+        out.some ??= `${name}() flushes different ranges on different paths`;
+        continue;
+      }
       out.first ??= got.flush;
       continue;
     }
@@ -125,10 +171,12 @@ function pathFlush(path: EventPath, img: FunctionImage, defs: readonly FunctionV
   return may ? { kind: 'may', why: may } : { kind: 'none' };
 }
 
-function eventOf(s: PathStep & { step: 'event' }): Event {
-  const { step: _step, ...ev } = s;
-  return ev;
+/** Do two flushes have the same kind and arguments (the same range, as the definition spells it)? */
+function sameRange(a: Event, b: Event): boolean {
+  return a.callee === b.callee && JSON.stringify(a.args) === JSON.stringify(b.args);
 }
+
+const eventOf = stripStep;
 
 /**
  * The path with each call to a wrapper whose visible definitions flush on every path replaced by that flush (the

@@ -211,7 +211,9 @@ export function buildScenario(input: BuildInput, arch: Arch, invariants: readonl
     // flushes the whole mm) covers every entry, the old one included.
     const range: [number, number] = [0, ptes];
     // Lazyfree reclaim acts once the patched path (MADV_FREE's walker) returned (src/sim/adversaries/lazyfree-reclaim.ts).
-    const after = adv === 'lazyfree-reclaim' && !input.baseline ? { after: 'patched' } : {};
+    // A companion running the same MADV_FREE path is waited for too: a store racing with either call may be discarded.
+    const walkers = threads.filter((t) => t.name === 'patched' || t.name === 'patched2').map((t) => t.name);
+    const after = adv === 'lazyfree-reclaim' && !input.baseline ? { after: walkers } : {};
     const t = buildAdversary(adv, { pte: at, ptl: 'ptl0', page: 'page0', newPage: ADVERSARY_PAGE, name: adv, range, ...after });
     threads.push(t);
     if (adv === 'user-writer' || adv === 'user-reader') tlb.push({ thread: t.name, pte: 'pte0' });

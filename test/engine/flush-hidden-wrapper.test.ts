@@ -32,6 +32,13 @@ describe('flush-under-ptl: a flush behind an unknown call', () => {
     expect(f[0]?.status).toBe('inconclusive');
     expect(f[0]?.dependsOn ?? '').toMatch(/does not flush on every path/);
   });
+  it('asks the same when the visible definition flushes a range it computes in a variable of its own', async () => {
+    // Substituted into the caller, `last` would read as the caller's variable: the range the call covers is unknown.
+    const f = await flushFindings('invalid-flush-wrapper-local-range.patch');
+    expect(f.length).toBe(1);
+    expect(f[0]?.status).toBe('inconclusive');
+    expect(f[0]?.dependsOn ?? '').toMatch(/covers a range computed in its own variables \(last\)/);
+  });
   it('still confirms when the helper in between is visible and never flushes', async () => {
     const f = await flushFindings('invalid-helper-between-clear-and-unlock-does-not-flush.patch');
     expect(f.map((x) => [x.status, x.introduced])).toEqual([['confirmed', true]]);

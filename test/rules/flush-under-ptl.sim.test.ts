@@ -346,6 +346,13 @@ describe('a dirty page given to the gather: only a file-backed page is cleaned b
     expect(mine.length).toBeGreaterThan(0);
     expect(mine.every((x) => /file-backed/.test(x.hazard.unknown ?? ''))).toBe(true);
   });
+  it('a flush-named call the tool cannot see, between the dirtying and the release, is a question too', async () => {
+    const text = readFileSync(join(DIR, 'invalid-dirty-page-gathered-unflushed.c'), 'utf8').replace('\tpte_unmap_unlock(start_pte, ptl);\n', '\tshred_flush_gathered(tlb);\n\tpte_unmap_unlock(start_pte, ptl);\n');
+    const fns = await functionsOfSource(text, 'fixtures/rules/flush-under-ptl/hidden-flush.c');
+    const mine = runRule(rule, fns[0]!, fns).filter((x) => x.messageId === 'dirtyBeforeFlush');
+    expect(mine.length).toBeGreaterThan(0);
+    expect(mine.every((x) => /does shred_flush_gathered\(\) .* flush the TLB\?/.test(x.hazard.unknown ?? ''))).toBe(true);
+  });
 });
 
 describe('a hunk that adds or drops the forced flush of dirty pages given to the gather', () => {

@@ -94,6 +94,7 @@ testRule(rule, {
     'invalid-range-start-advanced.c',
     'invalid-flush-wrapper-not-visible.patch',
     'invalid-flush-wrapper-flushes-sometimes.patch',
+    'invalid-flush-wrapper-local-range.patch',
     'invalid-helper-between-clear-and-unlock-does-not-flush.patch',
     'invalid-kept-arch-gather-gap-early-return.patch',
     'invalid-arch-gather-flush-all-flag-skips-leaves.patch',

@@ -31,7 +31,7 @@ function scenario(opts: { gather?: boolean; given?: boolean; flushUnderLock?: bo
     [
       th('patched', walker(opts), { role: 'madvise_free_walker' }),
       buildAdversary('user-writer', { pte: 'pte0' }),
-      buildAdversary('lazyfree-reclaim', { pte: 'pte0', page: 'page0', after: 'patched' }),
+      buildAdversary('lazyfree-reclaim', { pte: 'pte0', page: 'page0', after: ['patched'] }),
     ],
     { init: { pages: [{ name: 'page0' }], ptes: [{ name: 'pte0', page: 'page0', write: true, dirty: true, young: true }], tlb: [{ thread: 'user-writer', pte: 'pte0' }] }, invariants: ['no-lost-write'] },
   );
@@ -46,8 +46,13 @@ const CASES = [
 
 describe('lazyfree-reclaim', () => {
   it('waits for the thread it names: the program starts with a thread-exited assume only when given one', () => {
-    expect(buildAdversary('lazyfree-reclaim', { pte: 'pte0', page: 'page0', after: 'patched' }).program[0]).toEqual({ ctl: 'assume', cond: { test: 'thread-exited', thread: 'patched' } });
+    expect(buildAdversary('lazyfree-reclaim', { pte: 'pte0', page: 'page0', after: ['patched'] }).program[0]).toEqual({ ctl: 'assume', cond: { test: 'thread-exited', thread: 'patched' } });
     expect(buildAdversary('lazyfree-reclaim', { pte: 'pte0', page: 'page0' }).program.some((i) => 'ctl' in i)).toBe(false);
+    // A concurrent companion running the same path is waited for too.
+    expect(buildAdversary('lazyfree-reclaim', { pte: 'pte0', page: 'page0', after: ['patched', 'patched2'] }).program.slice(0, 2)).toEqual([
+      { ctl: 'assume', cond: { test: 'thread-exited', thread: 'patched' } },
+      { ctl: 'assume', cond: { test: 'thread-exited', thread: 'patched2' } },
+    ]);
     expect(() => buildAdversary('lazyfree-reclaim', { pte: 'pte0' })).toThrow(TypeError);
   });
   it('a thread-exited condition must name a thread of the scenario', () => {

@@ -10,16 +10,16 @@
  *
  * MADV_FREE's contract covers the contents the range has when madvise() returns; a store racing with the call
  * itself may be discarded by design (the kernel's own mmu_gather flushes after the PTL is released). So with
- * `bind.after` (the thread running the MADV_FREE path) the page is marked lazyfree, and reclaim runs, only once
+ * `bind.after` (the threads running the MADV_FREE path: the patched one and a concurrent companion) the page is marked lazyfree, and reclaim runs, only once
  * that thread has returned: only a store after the call returned can be reported lost.
  */
 import type { Instr, ThreadSpec } from '../scenario.ts';
 import type { AdversaryBind } from './types.ts';
 
-/** Reclaim `bind.page` (required) as a lazyfree page once `bind.after` (when given) has returned. */
+/** Reclaim `bind.page` (required) as a lazyfree page once every thread of `bind.after` (when given) has returned. */
 export function lazyfreeReclaim(bind: AdversaryBind): ThreadSpec {
   if (bind.page === undefined) throw new TypeError('adversary "lazyfree-reclaim" needs bind.page');
-  const wait: Instr[] = bind.after !== undefined ? [{ ctl: 'assume', cond: { test: 'thread-exited', thread: bind.after } }] : [];
+  const wait: Instr[] = (bind.after ?? []).map((thread): Instr => ({ ctl: 'assume', cond: { test: 'thread-exited', thread } }));
   return {
     name: bind.name ?? 'lazyfree-reclaim',
     role: 'reclaim (lazyfree)',

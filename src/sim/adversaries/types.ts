@@ -17,6 +17,6 @@ export interface AdversaryBind {
   name?: string;
   /** PTE index range for notifier / gather ranges (default: the whole table). */
   range?: [number, number];
-  /** A thread whose return the adversary waits for (`lazyfree-reclaim`: the MADV_FREE path). */
-  after?: string;
+  /** Threads whose return the adversary waits for (`lazyfree-reclaim`: the MADV_FREE path and its companion). */
+  after?: readonly string[];
 }
