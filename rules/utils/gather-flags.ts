@@ -10,13 +10,28 @@ import { ARCH_ONLY_GATHER_FIELDS } from '../../src/kernel-api/gather-flag-setter
 
 export type FlagVerdict = { kind: 'possible' } | { kind: 'impossible'; why: string } | { kind: 'unknown'; question: string };
 
+/** The store of a non-zero value into `field` of some struct (`tlb->need_flush_all = 1;`), per field. */
+const STORES = new Map<string, RegExp>();
+
+/** Per function list and side, per field: the visible functions that set it (read for every flag combination of every path). */
+const SETTERS = new WeakMap<readonly FunctionView[], Map<string, string[]>>();
+
 /** Visible functions that store a non-zero value into `field` of some struct (`tlb->need_flush_all = 1;`). */
 function settersOf(field: string, fns: readonly FunctionView[], side: 'pre' | 'post'): string[] {
-  const store = new RegExp(`(?:->|\\.)\\s*${field}\\s*(?:\\|=|=(?!=)\\s*(?!0\\s*;|false\\s*;))`);
-  return fns.filter((f) => {
+  let byKey = SETTERS.get(fns);
+  if (!byKey) SETTERS.set(fns, (byKey = new Map()));
+  const key = `${side}\u0000${field}`;
+  const known = byKey.get(key);
+  if (known) return known;
+  let store = STORES.get(field);
+  if (!store) STORES.set(field, (store = new RegExp(`(?:->|\\.)\\s*${field}\\s*(?:\\|=|=(?!=)\\s*(?!0\\s*;|false\\s*;))`)));
+  const re = store;
+  const found = fns.filter((f) => {
     const img: FunctionImage | undefined = f[side];
-    return img !== undefined && store.test(img.text);
+    return img !== undefined && re.test(img.text);
   }).map((f) => f.name);
+  byKey.set(key, found);
+  return found;
 }
 
 /**

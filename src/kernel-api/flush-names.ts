@@ -12,7 +12,7 @@ export interface FlushName {
   reason: string;
 }
 
-export const MAY_FLUSH_NAMES: readonly FlushName[] = [
+const MAY_FLUSH_NAMES: readonly FlushName[] = [
   {
     pattern: /flush/i,
     reason: 'TLB flushes are named flush_tlb_*() / *_flush_tlb_*() (include/linux/mm.h, arch/*/include/asm/tlbflush.h), and architectures wrap them under other flush_* names',
@@ -31,7 +31,7 @@ export const MAY_FLUSH_NAMES: readonly FlushName[] = [
  * arch/*\/include/asm/cacheflush.h flush_dcache_page(), flush_cache_range(), flush_icache_range(), ... operate on
  * cache lines, not on translations.
  */
-export const CACHE_ONLY_NAMES = /^(?:__)?(?:flush_(?:cache|dcache|icache|anon_page|kernel_dcache|kernel_vmap_range)|invalidate_kernel_vmap_range|invalidate_(?:dcache|icache))/;
+const CACHE_ONLY_NAMES = /^(?:__)?(?:flush_(?:cache|dcache|icache|anon_page|kernel_dcache|kernel_vmap_range)|invalidate_kernel_vmap_range|invalidate_(?:dcache|icache))/;
 
 /** The reason a name may flush the TLB, or undefined. */
 export function mayFlushName(name: string): string | undefined {
