@@ -25,7 +25,9 @@
  *   in the braced body of an `if` the path took (`if (!locked) { locked = 1; …`), is a fact;
  * - a fact does not survive the unseen lines between two hunks of a fragment (they may change what it reads);
  * - the plain statements at the top of a whole function's body run first: a constant assignment among them
- *   (`range.start = 0;`, a field path of a struct variable too) is a fact from its line;
+ *   (`range.start = 0;`, a field path of a struct variable too) is a fact from its line, until a line run since hands
+ *   the variable or its struct to a call by name (`WRITE_ONCE(x, 1)`, `get_user(x, p)`: handedToCall()); none when
+ *   an unseen gap lies before the path's first step (a hidden `p = &range;`);
  * - besides branches, a local declared with a constant initialiser (`bool notified = false;`) is a fact from its
  *   declaration, so a flag-guarded `if (!notified) { notified = true; …start… }` opens on the first pass — only for
  *   a local never given to a call nor having its address taken (constantSeeds()).
@@ -61,12 +63,45 @@ interface Fact {
   reads: string[];
   /** How many lines the path had run when the fact was learned (an index into its run log). */
   from: number;
+  /** Names whose being handed to a call (handedToCall()) ends the fact: an entry assignment's variable and its base. */
+  handed?: string[];
 }
 
 /** Scalar types whose locals may seed a fact from a constant initialiser. */
 const SEED_DECL = /^\s+(?:const\s+)?(?:bool|int|unsigned|unsigned\s+int|long|unsigned\s+long)\s+([A-Za-z_]\w*)\s*=\s*(false|true|0|1)\s*;/;
 /** Statement keywords that take a parenthesised condition (not calls). */
 const NOT_CALLS = new Set(['if', 'while', 'switch', 'for', 'return', 'sizeof']);
+
+/**
+ * Whether `line` gives the variable (or field path) `name` to a call as an argument by name: `foo(x)`, `foo(a, x)`,
+ * `WRITE_ONCE(x, 1)`, `spin_lock_irqsave(pte_lockptr(mm, pmd), flags)`, or a continuation line of a call split over
+ * lines (`\t\tflags);`). A macro so given may assign it without a visible `=` (local_irq_save(flags),
+ * get_user(x, p)). The innermost parenthesis around the argument decides: one after a name that is not a statement
+ * keyword is a call; a bare grouping parenthesis defers to the one around it; none on the line (a continuation) counts
+ * as a call, to be safe.
+ */
+export function handedToCall(line: string, name: string): boolean {
+  if (!line.includes(name.split('.')[0]!)) return false;
+  const n = name.split('.').map((x) => x.replace(/[$]/g, '\\$&')).join('\\s*\\.\\s*');
+  const arg = new RegExp(`(?:^|[(,])\\s*${n}\\s*(?=[,)])`, 'g');
+  for (const m of line.matchAll(arg)) {
+    let depth = 0;
+    let call: boolean | undefined;
+    for (let i = m.index; i >= 0 && call === undefined; i--) {
+      const c = line[i];
+      if (c === ')') depth++;
+      else if (c === '(') {
+        if (depth > 0) depth--;
+        else {
+          const word = /(\w+)\s*$/.exec(line.slice(0, i))?.[1];
+          if (word !== undefined) call = !NOT_CALLS.has(word);
+        }
+      }
+    }
+    if (call !== false) return true;
+  }
+  return false;
+}
 
 /**
  * Locals declared with a constant initialiser (`bool notified = false;`, `int done = 0;`): each is a fact from its
@@ -80,8 +115,7 @@ function constantSeeds(lines: readonly string[]): Array<{ name: string; value: b
     const m = SEED_DECL.exec(l);
     if (!m) return;
     const name = m[1]!;
-    const arg = new RegExp(`(\\w+)\\s*\\((?:[^()]*,)?\\s*${name}\\s*[,)]`, 'g');
-    const passed = lines.some((x, j) => j !== i && [...x.matchAll(arg)].some((a) => !NOT_CALLS.has(a[1]!)));
+    const passed = lines.some((x, j) => j !== i && handedToCall(x, name));
     const addressTaken = new RegExp(`&\\s*${name}\\b`);
     if (passed || lines.some((x) => addressTaken.test(x.replace(/&&/g, '  ')))) return;
     out.push({ name, value: m[2] === 'true' || m[2] === '1', line: i + 1 });
@@ -189,6 +223,13 @@ export function feasiblePaths(paths: EventPath[], text: string, unseenAfter: Rea
   const parsed = new Map<string, Formula | undefined>();
   // Whether line i (0-based) modifies a name: the same lines are asked about for every path and every fact.
   const modified = new Map<string, boolean>();
+  const handed = new Map<string, boolean>();
+  const handedAt = (i: number, name: string): boolean => {
+    const key = `${i}\u0000${name}`;
+    let h = handed.get(key);
+    if (h === undefined) handed.set(key, (h = handedToCall(lines[i]!, name)));
+    return h;
+  };
   const modifiesAt = (i: number, name: string): boolean => {
     const key = `${i}\u0000${name}`;
     let m = modified.get(key);
@@ -217,7 +258,11 @@ export function feasiblePaths(paths: EventPath[], text: string, unseenAfter: Rea
       // A gap after line index g lies between 1-based lines g + 1 and g + 2.
       for (let g = f.line - 1; g <= Math.max(at, furthest) - 2; g++) if (unseenAfter.has(g)) return false;
       // The fact's own line (the test, the assignment, the declaration) re-establishes it when it runs again.
-      for (let i = f.from; i < ran.length; i++) if (ran[i] !== f.line && f.reads.some((r) => modifiesAt(ran[i]! - 1, r))) return false;
+      for (let i = f.from; i < ran.length; i++) {
+        if (ran[i] === f.line) continue;
+        if (f.reads.some((r) => modifiesAt(ran[i]! - 1, r))) return false;
+        if (f.handed?.some((h) => handedAt(ran[i]! - 1, h))) return false;
+      }
       return true;
     };
     const known = (f: Formula, at: number): boolean | undefined => {
@@ -230,12 +275,12 @@ export function feasiblePaths(paths: EventPath[], text: string, unseenAfter: Rea
       if (f.op === 'and') return vals.some((v) => v === false) ? false : vals.every((v) => v === true) ? true : undefined;
       return vals.some((v) => v === true) ? true : vals.every((v) => v === false) ? false : undefined;
     };
-    const learn = (f: Formula, value: boolean, line: number): void => {
+    const learn = (f: Formula, value: boolean, line: number, handed?: string[]): void => {
       const reads = readsOfFormula(f);
       if (reads.length === 0) return;
-      facts.set(keyOf(f), { value, line, reads, from: ran.length });
-      if (f.op === 'and' && value) for (const k of f.kids) learn(k, true, line);
-      if (f.op === 'or' && !value) for (const k of f.kids) learn(k, false, line);
+      facts.set(keyOf(f), { value, line, reads, from: ran.length, ...(handed ? { handed } : {}) });
+      if (f.op === 'and' && value) for (const k of f.kids) learn(k, true, line, handed);
+      if (f.op === 'or' && !value) for (const k of f.kids) learn(k, false, line, handed);
     };
     for (const d of seeds) {
       const f = formula(d.name);
@@ -254,11 +299,14 @@ export function feasiblePaths(paths: EventPath[], text: string, unseenAfter: Rea
       // The step's own line is logged once the step is done (below): a test is not undone by its own line.
       if (!prev) {
         let upTo = 1;
-        for (const a of entryAssignments(lines, line)) {
+        // None below an unseen gap: hidden lines before the first step may have made a pointer to the variable.
+        const gapBefore = [...unseenAfter].some((g) => g + 2 <= line);
+        for (const a of gapBefore ? [] : entryAssignments(lines, line)) {
           markRan(upTo, a.line, true);
           upTo = a.line + 1;
           const f = formula(a.name);
-          if (f) learn(f, a.value, a.line);
+          // A macro handed the variable by name (WRITE_ONCE(x, 1), local_irq_save(flags)) may assign it: the fact ends.
+          if (f) learn(f, a.value, a.line, [...new Set([a.name, a.name.split('.')[0]!])]);
         }
         markRan(upTo, line - 1);
       }

@@ -1,6 +1,7 @@
 // Paths that test one call-free condition twice and go both ways, with nothing in between changing it, are dropped.
 import { describe, expect, it } from 'vitest';
 import { analyzeFunctionText } from '../../src/c/analyze.ts';
+import { feasiblePaths } from '../../src/c/path-feasibility.ts';
 import type { EventPath } from '../../src/core/events.ts';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -378,5 +379,66 @@ describe('feasible paths: a pointer taken before the constant assignment', () =>
 }`;
     const img = await analyzeFunctionText(text);
     expect(img.paths.map((p) => calls(p).filter((c) => c.startsWith('mmu_notifier')).join(' ')).sort()).toEqual(['', 'mmu_notifier_invalidate_range_end']);
+  });
+});
+
+describe('feasible paths: a constant assigned at the top of the body, then handed to a macro by name', () => {
+  const starts = (p: EventPath): string => calls(p).filter((c) => c.startsWith('mmu_notifier')).join(' ');
+  it('WRITE_ONCE(x, 1) ends the fact: the taken arm stays', async () => {
+    const text = `static void arm_scan(struct mmu_notifier_range *range, struct vm_area_struct *vma)
+{
+	int armed;
+
+	armed = 0;
+	scan_prepare(vma);
+	WRITE_ONCE(armed, 1);
+	if (armed)
+		mmu_notifier_invalidate_range_end(range);
+}`;
+    const img = await analyzeFunctionText(text);
+    expect(img.paths.map(starts)).toContain('mmu_notifier_invalidate_range_end');
+  });
+  it('a field handed by name (get_user(range.start, p)) ends the fact about it', async () => {
+    const text = `static void user_span(struct vm_area_struct *vma, unsigned long __user *p)
+{
+	struct mmu_notifier_range range;
+
+	range.start = 0;
+	get_user(range.start, p);
+	if (range.start)
+		mmu_notifier_invalidate_range_end(&range);
+}`;
+    const img = await analyzeFunctionText(text);
+    expect(img.paths.map(starts)).toContain('mmu_notifier_invalidate_range_end');
+  });
+  it('a control: with no call given it, the constant still prunes the arm', async () => {
+    const text = `static void arm_scan(struct mmu_notifier_range *range, struct vm_area_struct *vma)
+{
+	int armed;
+
+	armed = 0;
+	scan_prepare(vma);
+	if (armed)
+		mmu_notifier_invalidate_range_end(range);
+}`;
+    const img = await analyzeFunctionText(text);
+    expect(img.paths.map(starts)).toEqual(['']);
+  });
+  it('no entry facts below an unseen gap (a hidden line may have made a pointer to the variable)', async () => {
+    const text = `static void span_of(struct vm_area_struct *vma, unsigned long addr)
+{
+	struct mmu_notifier_range range;
+	struct span *s;
+
+	range.start = 0;
+	span_fill(s, vma, addr);
+	if (range.start)
+		mmu_notifier_invalidate_range_end(&range);
+}`;
+    // Every path the branch can take, from the same lines with the constant made unknown.
+    const all = (await analyzeFunctionText(text.replace('range.start = 0;', 'range.start = v;'))).paths;
+    expect(feasiblePaths(all, text).map(starts)).toEqual(['']);
+    // A gap after the declarations (0-based line 3) hides what ran before the assignment.
+    expect(feasiblePaths(all, text, new Set([3])).map(starts).sort()).toEqual(['', 'mmu_notifier_invalidate_range_end']);
   });
 });
