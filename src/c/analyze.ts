@@ -175,6 +175,7 @@ export async function analyzeFunctionText(text: string, opts: AnalyzeOptions = {
       errorLines(tree.rootNode, lineOffset, at);
       base.problems.push(`MMR010: syntax errors recovered near line(s) ${[...new Set(at)].join(', ')}`);
     }
+    if (res.truncated || res.reduced) base.pathBound = { level: res.level ?? 0, complete: !res.truncated };
     if (res.truncated) base.problems.push(`MMR011: path bound reached (${res.reduced ? `${res.reduced}; then ` : ''}${res.reason ?? 'bound'}); ${res.paths.length} path(s) kept`);
     else if (res.reduced) base.problems.push(`MMR011: path bound reached (${res.reduced}); all ${res.paths.length} path(s) at that unrolling kept`);
     else if (res.paths.length === 0) base.problems.push('MMR011: no path from entry to exit could be enumerated');

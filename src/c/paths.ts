@@ -45,6 +45,8 @@ export interface PathResult {
   sliced: number;
   /** Set when the default unrolling hit a bound and a lower one was used instead: which, and why. */
   reduced?: string;
+  /** The unrolling the paths were enumerated at (index in LOWER_UNROLLING), set with `reduced`. */
+  level?: number;
 }
 
 /** Branch conditions on PTE state that the engine reads (`pte_present/none/write/dirty/young/uffd_wp(...)`). */
@@ -341,20 +343,6 @@ export const LOWER_UNROLLING: ReadonlyArray<{ opts: PathOptions; what: string }>
   { opts: { maxUnroll: 1, gotoUnroll: 1 }, what: 'loop bodies and backward gotos taken once' },
 ];
 
-/** The level (index in LOWER_UNROLLING) an image's MMR011 problems say its paths were enumerated at. */
-export function unrollingLevel(problems: readonly string[]): number {
-  let level = 0;
-  for (const p of problems) {
-    if (!p.startsWith('MMR011')) continue;
-    for (let i = LOWER_UNROLLING.length - 1; i > level; i--) {
-      if (p.includes(`; ${LOWER_UNROLLING[i]!.what}`)) {
-        level = i;
-        break;
-      }
-    }
-  }
-  return level;
-}
 
 /**
  * Enumerate bounded paths of a CFG. When the default bounds cut the enumeration (MMR011), the unrolling is lowered
@@ -370,15 +358,17 @@ export function enumeratePaths(cfg: Cfg, opts: PathOptions = {}): PathResult {
   if (!first.truncated) return first;
   const maxUnroll = opts.maxUnroll ?? 2;
   const backGotos = cfg.nodes.some((n) => n.backward === true);
-  const ladder: Array<[PathOptions, string]> = [];
-  if (backGotos && (opts.gotoUnroll ?? maxUnroll) > 1) ladder.push([{ ...opts, ...LOWER_UNROLLING[1]!.opts }, LOWER_UNROLLING[1]!.what]);
-  if (cfg.loops > 0 && maxUnroll > 1) ladder.push([{ ...opts, ...LOWER_UNROLLING[2]!.opts }, LOWER_UNROLLING[2]!.what]);
+  const ladder: number[] = [];
+  if (backGotos && (opts.gotoUnroll ?? maxUnroll) > 1) ladder.push(1);
+  if (cfg.loops > 0 && maxUnroll > 1) ladder.push(2);
   const at = `${first.reason ?? 'bound'} at the default unrolling`;
   let last = first;
   let lastOpts: PathOptions = opts;
-  for (const [o, what] of ladder) {
+  for (const level of ladder) {
+    const o = { ...opts, ...LOWER_UNROLLING[level]!.opts };
     const res = enumerateOnce(cfg, o);
-    res.reduced = `${at}; ${what}`;
+    res.reduced = `${at}; ${LOWER_UNROLLING[level]!.what}`;
+    res.level = level;
     if (!res.truncated) return res;
     last = res;
     lastOpts = o;
@@ -399,6 +389,7 @@ export function enumeratePaths(cfg: Cfg, opts: PathOptions = {}): PathResult {
   }
   const res: PathResult = { paths, truncated: true, sliced: last.sliced, reason: `${last.reason ?? 'bound'}; ${through.paths.length} path(s) through the changed lines kept first${through.truncated ? ` (that walk cut too: ${through.reason ?? 'bound'})` : ''}` };
   res.reduced = last.reduced ?? at;
+  res.level = last.level ?? 0;
   return res;
 }
 

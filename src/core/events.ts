@@ -156,6 +156,11 @@ export interface FunctionImage {
   /** Per-function problems (parse errors, path cap hit). */
   problems: string[];
   /**
+   * Set when a path bound was hit (MMR011): the unrolling the paths were enumerated at (index in src/c/paths.ts
+   * LOWER_UNROLLING) and whether every path at that unrolling was kept (`complete`) or the enumeration was cut.
+   */
+  pathBound?: { level: number; complete: boolean };
+  /**
    * Context annotations of the function's header, in order (`__acquires(ptl)`, `__releases(ptl)`,
    * `__must_hold(&mm->mmap_lock)`, `__cond_acquires(...)`, `_shared` forms): what the function promises about
    * locks held on entry and exit. Absent when the header is not visible or carries none.

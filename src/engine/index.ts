@@ -165,16 +165,18 @@ function postImageCut(fn: FunctionView, partner: FunctionView | undefined): bool
 
 /**
  * The function's before-image (its own, or its moved half's) was analysed partially: its path enumeration was cut
- * even at the lowest unrolling (an MMR011 problem other than "all N path(s) at that unrolling kept"), or it has
- * events but no path. A violation it already had may sit on a path that was not walked: what a post-image finding
- * matches there is unknown.
+ * even at the lowest unrolling, or redone at the other image's lower unrolling (`pathBound` not complete), or it
+ * has events but no path. A violation it already had may sit on a path that was not walked: what a post-image
+ * finding matches there is unknown.
  */
 function preImagePartial(fn: FunctionView, partner: FunctionView | undefined): string | undefined {
   const pre = fn.pre ?? partner?.pre;
   if (!pre) return undefined;
   if (pre.paths.length === 0 && pre.events.length > 0) return 'no path of it could be enumerated';
-  const cut = pre.problems.find((p) => p.startsWith('MMR011') && !/; all \d+ path\(s\) at that unrolling kept$/.test(p));
-  return cut === undefined ? undefined : cut.replace(/^MMR011:\s*/, '');
+  if (pre.pathBound === undefined || pre.pathBound.complete) return undefined;
+  // The problem that says how it was cut (not a note that every path at a lowered unrolling was kept).
+  const cut = pre.problems.find((p) => p.startsWith('MMR011') && !p.endsWith('at that unrolling kept'));
+  return cut === undefined ? 'path bound reached' : cut.replace(/^MMR011:\s*/, '');
 }
 
 /** Path-cap problems of the candidate's image (MMR011). */
@@ -346,9 +348,10 @@ async function checkPatch(patch: Patch, opts: CheckOptions, stats: Report['stats
         notes.push(`the code before this patch may violate too (${preUnsure.confirmation.dependsOn}); whether this patch introduced it depends on that code`);
       }
       // Nor when the pre-image's paths were cut: a violation it already had may sit on a path that was not walked.
+      // It still counts as a possible introduction of its rule, so that no fix credit is given for that rule.
       const prePartial = hasBefore ? preImagePartial(fn, partner) : undefined;
-      if (introduced && prePartial !== undefined && (s.confirmation.status === 'confirmed' || s.confirmation.status === 'inconclusive')) introducing.add(s.candidate.rule);
       if (introduced && prePartial !== undefined) {
+        if (s.confirmation.status === 'confirmed' || s.confirmation.status === 'inconclusive') introducing.add(s.candidate.rule);
         introduced = false;
         notes.push(`the code before this patch was analysed partially (${prePartial}); whether it already had this violation on a path not walked is unknown, so it is not claimed as introduced`);
       }

@@ -4,7 +4,7 @@
  */
 import { fileInScope } from '../kernel-api/scope.ts';
 import { analyzeFunctionText } from '../c/analyze.ts';
-import { LOWER_UNROLLING, unrollingLevel, type PathOptions } from '../c/paths.ts';
+import { LOWER_UNROLLING, type PathOptions } from '../c/paths.ts';
 import type { Event, EventPath, FunctionImage, FunctionView } from '../core/events.ts';
 import type { FileDiff, InputProblem, Patch, SourceTree } from '../core/patch.ts';
 import { gatherSide, hasChange, type GatheredImage } from './hunk-mode.ts';
@@ -33,13 +33,15 @@ export async function analyzeFunctionSource(
  */
 async function sameUnrolling(view: FunctionView, gp: GatheredImage | undefined, gq: GatheredImage | undefined): Promise<void> {
   if (!view.pre || !view.post || !gp || !gq) return;
-  const a = unrollingLevel(view.pre.problems);
-  const b = unrollingLevel(view.post.problems);
+  const a = view.pre.pathBound?.level ?? 0;
+  const b = view.post.pathBound?.level ?? 0;
   if (a === b) return;
   const level = Math.max(a, b);
   const setting = LOWER_UNROLLING[level]!;
   const redo = async (g: GatheredImage, other: string): Promise<FunctionImage> => {
     const img = await imageOf(g, setting.opts);
+    // Compared at a level below its own bound: what a further pass would add is not walked (never `complete`).
+    img.pathBound = { level, complete: false };
     img.problems = [
       ...img.problems,
       `MMR011: path bound reached (on the ${other}-image at ${LOWER_UNROLLING[0]!.what}; ${setting.what} on both images); ${img.paths.length} path(s) kept`,
