@@ -3,6 +3,7 @@
 import type { FileDiff, Hunk, InputProblem } from '../core/patch.ts';
 import { isHunkHeader, parseDiffGitLine, parseHunkHeader, pathFromMarkerLine } from './hunk-header.ts';
 import { isHardStop, readHunk } from './hunk-reader.ts';
+import { leadingHeading } from './fragment-heading.ts';
 import { isCodeLine, isCommentLine, isProseLine } from './line-kind.ts';
 import type { ViewLine } from './quote.ts';
 
@@ -90,7 +91,18 @@ export function scanView(lines: ViewLine[], opts: ScanOptions): ViewScan {
       const f = readFragment(lines, i);
       if (f) {
         const h = headerForOrphan(lastHeader, opts);
-        const block = startBlock(blocks, h.header, 'fragment', i, f.next - 1);
+        // The function's heading quoted as context right above the fragment: part of the fragment.
+        const lead = leadingHeading(lines, i);
+        if (lead !== undefined) {
+          for (let k = i - 1; k >= lead; k--) {
+            f.hunk.lines.unshift({ type: 'ctx', text: lines[k]!.text.slice(1), inputLine: lines[k]!.inputLine });
+            f.hunk.oldLines++;
+            f.hunk.newLines++;
+            prose[k] = false;
+          }
+          f.hunk.inputLine = lines[lead]!.inputLine;
+        }
+        const block = startBlock(blocks, h.header, 'fragment', lead ?? i, f.next - 1);
         block.file.hunks.push(f.hunk);
         const note = h.note(lines[i]!.inputLine);
         if (note) block.damage.push(note);
