@@ -71,7 +71,7 @@ export function unmappedWalkField(fnName: string, image: FunctionImage, path: Ev
   const mention = new RegExp(`\\b${escapeRegExp(variable)}\\b`);
   for (let l = open + 2; l < line; l++) {
     const text = (lines[l - 1] ?? '').trim();
-    if (!mention.test(text) || /^(?:\}\s*)?(?:else\s+)?if\s*\(.*\)\s*\{?$/.test(text)) continue;
+    if (!mention.test(text) || /^(?:\/[*/]|\*)/.test(text) || /^(?:\}\s*)?(?:else\s+)?if\s*\(.*\)\s*\{?$/.test(text)) continue;
     return { entry, variable, unknown: `line ${l} (\`${text}\`) may set ${variable}->${field} or hand ${variable} on` };
   }
   for (const st of path.steps.slice(0, index)) {
