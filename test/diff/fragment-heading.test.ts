@@ -46,6 +46,28 @@ describe('fragment heading', () => {
     expect(await names([' static int scan_pte_range(pmd_t *pmd, unsigned long addr)', ' {', ' }', ' ', ...BODY])).not.toContain('scan_pte_range');
   });
 
+  it('keeps context lines quoted between and after the fragment\'s runs in one fragment', async () => {
+    const quoted = [
+      ' \tif (folio_test_large(folio)) {',
+      '+\t\tif (folio_mapcount(folio) != 1)',
+      '+\t\t\tgoto out;',
+      ' \t\tfolio_get(folio);',
+      ' \t\tpte_unmap_unlock(start_pte, ptl);',
+      '+\t\tif (split_folio(folio)) {',
+      '+\t\t\tpte_offset_map_lock(mm, pmd, addr, &ptl);',
+      '+\t\t\tgoto out;',
+      '+\t\t}',
+      ' \t\tpte = pte_offset_map_lock(mm, pmd, addr, &ptl);',
+      ' \t}',
+    ];
+    const { patches } = extractPatchesFromText(reply(quoted), { kind: 'mail', name: 'reply.eml' });
+    expect(patches).toHaveLength(1);
+    const hunks = patches[0]!.files.flatMap((f) => f.hunks);
+    expect(hunks).toHaveLength(1);
+    expect(hunks[0]!.lines.map((l) => l.type).join(' ')).toBe('ctx add add ctx ctx add add add add ctx ctx');
+    expect([hunks[0]!.oldLines, hunks[0]!.newLines]).toEqual([5, 11]);
+  });
+
   it('takes a definition heading, not a declaration, a statement or an initialiser', () => {
     expect(isFunctionHeading('static int scan_pte_range(pmd_t *pmd, unsigned long addr,')).toBe(true);
     expect(isFunctionHeading('void __update_cache(struct vm_area_struct *vma)')).toBe(true);
