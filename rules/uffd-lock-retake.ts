@@ -25,6 +25,7 @@ import type { LoopLockVerdict } from './utils/loop-lock.ts';
 import { LockState, callArgs, fragmentEntryLocks, imageEvent, insertAt, isPtlAcquire, lockOf, loopStacks, norm, pickAnchor, removeAt, replaceAt, stripStep, truncated } from './utils/paths.ts';
 import { escapeRegExp } from '../src/core/regexp.ts';
 import { callMayCompare, exclusiveHolds } from './utils/stale-entry.ts';
+import { unmappedWalkField } from './utils/walk-pte-origin.ts';
 
 export type MessageId = 'nextIteration' | 'accessUnlocked' | 'doubleUnlock' | 'unlockUnderflow' | 'unmapNull' | 'unmapUnmapped' | 'doubleUnmap' | 'unmapPastEnd' | 'unmapStale' | 'mapLeak' | 'mapDiscarded' | 'unmapKeepsLock' | 'staleValue';
 
@@ -509,7 +510,7 @@ function locate(steps: PathStep[], index: number): number {
 function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<string>, structure: string | undefined): void {
   const holds: MapHold[] = [];
   const steps: PathStep[] = [];
-  const findings: Array<{ messageId: MessageId; anchor: Event; related: Array<{ event: Event; message: string }>; data: Record<string, string>; kind: string; fix: string; fixPath?: (steps: PathStep[], shift: number) => PathStep[]; shift?: number }> = [];
+  const findings: Array<{ messageId: MessageId; anchor: Event; related: Array<{ event: Event; message: string }>; data: Record<string, string>; kind: string; fix: string; fixPath?: (steps: PathStep[], shift: number) => PathStep[]; shift?: number; unknown?: string }> = [];
   const real = (e: Event): Event => imageEvent(ctx.image, e);
   const live = (): MapHold[] => holds.filter((h) => h.mapped && !h.isNull);
   let retValue: string | undefined;
@@ -597,6 +598,24 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
         holds.push(h);
       }
       if (!h) {
+        // A field some walks set without mapping it (`pte_unmap(pvmw->pte)` after a hugetlb walk).
+        const field = highptePossible(ctx.fn.path) ? unmappedWalkField(ctx.fn.name, ctx.image, path, index, arg, ev.loc.line) : undefined;
+        if (field) {
+          const never: MapHold = { n: holds.length + 1, names: new Set([base]), map: ev, at: -1, lockKey: '', mapped: false, locked: false, isNull: false, never: true };
+          holds.push(never);
+          findings.push({
+            messageId: 'unmapUnmapped',
+            anchor: real(ev),
+            related: [],
+            data: { unmap: ev.callee, arg: arg ?? base, from: `set by ${field.entry.unmappedBy} on the walks this function also ends` },
+            kind: 'unmap-never-mapped',
+            fix: `unmap ${arg ?? base} only on the walks that mapped it (exclude the hugetlb walk)`,
+            fixPath: dropFrom(steps.length + 1, 1),
+            ...(field.unknown ? { unknown: field.unknown } : {}),
+          });
+          steps.push(s, holdStep('unlock', never, ev, `${ev.callee}(${arg ?? base}): mapping released [map ${never.n}] (never mapped on a hugetlb walk)`));
+          continue;
+        }
         steps.push(s);
         continue;
       }
@@ -824,7 +843,7 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
   const modelled: EventPath = { steps: model, complete: path.complete };
   for (const f of findings) {
     // One finding per call site and hazard: the first path that shows it.
-    const key = `${f.messageId}:${f.anchor.id}${structure ? ':structure-unknown' : ''}`;
+    const key = `${f.messageId}:${f.anchor.id}${structure ?? f.unknown ? ':structure-unknown' : ''}`;
     if (seen.has(key)) continue;
     seen.add(key);
     ctx.report({
@@ -833,7 +852,7 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
       anchor: f.anchor,
       related: f.related,
       path: modelled,
-      hazard: { ...MAP_HAZARD, kind: f.kind, ...(structure ? { unknown: structure } : {}) },
+      hazard: { ...MAP_HAZARD, kind: f.kind, ...(structure ?? f.unknown ? { unknown: structure ?? f.unknown } : {}) },
       suggestion: { text: f.fix, ...(f.fixPath ? { path: { steps: f.fixPath(model, f.shift ?? 0), complete: path.complete } } : {}) },
     });
   }

@@ -3,6 +3,7 @@
 import type { FileDiff, Hunk, InputProblem } from '../core/patch.ts';
 import { isHunkHeader, parseDiffGitLine, parseHunkHeader, pathFromMarkerLine } from './hunk-header.ts';
 import { isHardStop, readHunk } from './hunk-reader.ts';
+import { leadingHeading } from './fragment-heading.ts';
 import { isCodeLine, isCommentLine, isProseLine } from './line-kind.ts';
 import type { ViewLine } from './quote.ts';
 
@@ -90,7 +91,18 @@ export function scanView(lines: ViewLine[], opts: ScanOptions): ViewScan {
       const f = readFragment(lines, i);
       if (f) {
         const h = headerForOrphan(lastHeader, opts);
-        const block = startBlock(blocks, h.header, 'fragment', i, f.next - 1);
+        // The function's heading quoted as context right above the fragment: part of the fragment.
+        const lead = leadingHeading(lines, i, (b) => isCodeLine(b) || isCommentLine(b));
+        if (lead !== undefined) {
+          for (let k = i - 1; k >= lead; k--) {
+            f.hunk.lines.unshift({ type: 'ctx', text: lines[k]!.text.slice(1), inputLine: lines[k]!.inputLine });
+            f.hunk.oldLines++;
+            f.hunk.newLines++;
+            prose[k] = false;
+          }
+          f.hunk.inputLine = lines[lead]!.inputLine;
+        }
+        const block = startBlock(blocks, h.header, 'fragment', lead ?? i, f.next - 1);
         block.file.hunks.push(f.hunk);
         const note = h.note(lines[i]!.inputLine);
         if (note) block.damage.push(note);
@@ -235,10 +247,20 @@ function readFragment(lines: ViewLine[], i: number): { hunk: Hunk; next: number 
   let nonEmpty = 0;
   let adds = 0;
   let dels = 0;
+  const ctxAt = new Set<number>();
   while (j < lines.length) {
     const t = lines[j]!.text;
     if (isHardStop(lines, j)) break;
     const c = t[0];
+    if (c === ' ') {
+      // Context lines quoted between runs of the fragment (or after it) belong to it.
+      const run = contextRun(lines, j);
+      if (run.end === j) break;
+      for (let k = j; k < run.end; k++) ctxAt.add(k);
+      j = run.end;
+      if (!run.more) break;
+      continue;
+    }
     if (c !== '+' && c !== '-') break;
     if (t.startsWith('+++ ') || t.startsWith('--- ') || t === '-- ') break;
     const body = t.slice(1);
@@ -263,9 +285,39 @@ function readFragment(lines: ViewLine[], i: number): { hunk: Hunk; next: number 
     lines: [],
     inputLine: lines[i]!.inputLine,
   };
+  // Trailing blank context is the quote's spacing, not the diff's.
+  while (j > i && ctxAt.has(j - 1) && lines[j - 1]!.text.trim() === '') {
+    ctxAt.delete(j - 1);
+    j--;
+  }
   for (let k = i; k < j; k++) {
     const l = lines[k]!;
+    if (ctxAt.has(k)) {
+      hunk.lines.push({ type: 'ctx', text: l.text.slice(1), inputLine: l.inputLine });
+      hunk.oldLines++;
+      hunk.newLines++;
+      continue;
+    }
     hunk.lines.push({ type: l.text[0] === '+' ? 'add' : 'del', text: l.text.slice(1), inputLine: l.inputLine });
   }
   return { hunk, next: j };
+}
+
+/**
+ * The context lines (` ` prefix) from `j` of a header-less fragment: up to the first line that is not context, with
+ * no reply text interleaved (`afterGap`), and only lines that read as code or are blank. `more` when a `+`/`-` line
+ * of the fragment follows them directly.
+ */
+function contextRun(lines: ViewLine[], j: number): { end: number; more: boolean } {
+  let k = j;
+  while (k < lines.length && lines[k]!.text.startsWith(' ') && !(k > j && lines[k]!.afterGap)) {
+    const body = lines[k]!.text.slice(1);
+    if (body.trim() !== '' && !isCodeLine(body) && !isCommentLine(body)) break;
+    k++;
+  }
+  const next = lines[k];
+  const more =
+    next !== undefined && k > j && !next.afterGap && !isHardStop(lines, k) && (next.text.startsWith('+') || next.text.startsWith('-')) &&
+    !next.text.startsWith('+++ ') && !next.text.startsWith('--- ') && next.text !== '-- ';
+  return { end: k, more };
 }

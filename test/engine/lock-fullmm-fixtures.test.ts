@@ -27,6 +27,7 @@ describe('uffd-lock-retake and fullmm-misuse fixtures through the engine', () =>
     ['uffd-lock-retake', 'invalid-unmap-address-of-pte-copy.patch', 'lock-balance'],
     ['uffd-lock-retake', 'invalid-unmap-unlock-twice.patch', 'lock-balance'],
     ['uffd-lock-retake', 'invalid-unmap-cursor-past-walk.patch', 'lock-balance'],
+    ['uffd-lock-retake', 'invalid-unmap-walk-pte-of-hugetlb-walk.patch', 'lock-balance'],
     ['uffd-lock-retake', 'invalid-stale-pte-value-after-retake.patch', 'no-stale-access'],
     ['uffd-lock-retake', 'invalid-fault-retake-without-pte-same.patch', 'no-stale-access'],
     ['uffd-lock-retake', 'invalid-lockless-read-then-write-under-lock.patch', 'no-stale-access'],
@@ -55,6 +56,7 @@ describe('uffd-lock-retake and fullmm-misuse fixtures through the engine', () =>
     ['uffd-lock-retake', 'valid-unmap-then-spin-unlock.patch'],
     ['uffd-lock-retake', 'valid-arch-remap-result-discarded.patch'],
     ['uffd-lock-retake', 'valid-unmap-of-pte-offset-map.patch'],
+    ['uffd-lock-retake', 'valid-unmap-walk-pte-hugetlb-excluded.patch'],
     ['uffd-lock-retake', 'valid-unmap-unlock-once-per-path.patch'],
     ['uffd-lock-retake', 'valid-unmap-cursor-minus-one-after-walk.patch'],
     ['uffd-lock-retake', 'valid-pte-same-after-retake.patch'],
@@ -77,6 +79,42 @@ describe('uffd-lock-retake and fullmm-misuse fixtures through the engine', () =>
     expect(mine[0]?.location?.messageId).toBe('quoted-discarded-remap@mmreview.invalid');
     // The line of the discarded call in the message body.
     expect(mine[0]?.location?.line).toBe(9);
+  });
+
+  it('credits excluding the hugetlb walk from the walk end\'s pte_unmap() as a fix (the pointer was never mapped there)', async () => {
+    const findings = await check('uffd-lock-retake', 'valid-unmap-walk-pte-hugetlb-excluded.patch');
+    const fixed = findings.filter((f) => f.fixed);
+    expect(fixed.map((f) => [f.function, f.status]), JSON.stringify(findings.map((f) => [f.rule, f.status, f.fixed]))).toEqual([['page_vma_mapped_walk_done', 'confirmed']]);
+    expect(fixed[0]?.message).toMatch(/pte_unmap\(pvmw->pte\) ends a mapping that was never made: .*hugetlb/);
+    expect(fixed[0]?.simulation?.invariant).toBe('lock-balance');
+  });
+
+  it('says inconclusive when the walk end hands the walk on before its unmap (the callee may reset the pointer)', async () => {
+    const text = [
+      'From: Fixture Author <fixtures@mmreview.invalid>',
+      'Subject: [PATCH] rmap: trace the end of a walk',
+      '',
+      '---',
+      'diff --git a/include/linux/rmap.h b/include/linux/rmap.h',
+      '--- a/include/linux/rmap.h',
+      '+++ b/include/linux/rmap.h',
+      '@@ -10,7 +10,8 @@',
+      ' static inline void page_vma_mapped_walk_done(struct page_vma_mapped_walk *pvmw)',
+      ' {',
+      '-\tif (pvmw->pte && !is_vm_hugetlb_page(pvmw->vma))',
+      '+\twalk_trace_end(pvmw);',
+      '+\tif (pvmw->pte)',
+      ' \t\tpte_unmap(pvmw->pte);',
+      ' \tif (pvmw->ptl)',
+      ' \t\tspin_unlock(pvmw->ptl);',
+      '',
+    ].join('\n');
+    const { patches } = extractPatchesFromText(text, { kind: 'patch-file', name: 'inline.patch' });
+    const findings = (await checkPatches(patches, { rules: ['uffd-lock-retake'] })).findings;
+    const f = findings.find((x) => x.rule === 'uffd-lock-retake');
+    expect(f?.status, JSON.stringify(findings.map((x) => [x.rule, x.status]))).toBe('inconclusive');
+    expect(f?.dependsOn).toMatch(/walk_trace_end\(pvmw\)/);
+    expect(findings.filter(isReportable)).toEqual([]);
   });
 
   it('says inconclusive when a hunk gap lies between the fault handler\'s lock and its install', async () => {

@@ -35,6 +35,8 @@ testRule(rule, {
     'valid-unmap-cursor-minus-one-after-walk.patch',
     'valid-unmap-start-after-alias-cursor-walk.patch',
     'valid-unmap-of-pte-offset-map.patch',
+    'valid-unmap-walk-pte-hugetlb-excluded.patch',
+    'valid-unmap-walk-pte-own-helper.c',
     'valid-unmap-returns-lock-to-caller.c',
     'valid-unmap-then-helper-gets-lock.c',
     'valid-unmap-then-spin-unlock.patch',
@@ -80,5 +82,6 @@ testRule(rule, {
     'invalid-unmap-keeps-lock.patch',
     'invalid-unmap-of-kernel-pte.patch',
     'invalid-unmap-unlock-twice.patch',
+    'invalid-unmap-walk-pte-of-hugetlb-walk.patch',
   ],
 });
