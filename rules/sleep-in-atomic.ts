@@ -10,13 +10,15 @@ import type { LockClass } from '../src/core/ops.ts';
 import { PTE_MAP_SEMANTICS } from '../src/kernel-api/catalogue.ts';
 import { createRule } from './create-rule.ts';
 import type { TypedRuleContext } from './create-rule.ts';
-import { annotatedEntryLocks, annotationsOf } from './utils/contracts.ts';
+import { annotatedEntryLocks } from './utils/contracts.ts';
 import { applyOnPath, callOutcome, failedCalls } from './utils/failure.ts';
 import { declaredBetween } from './utils/loop-lock.ts';
 import { walkedCursorAfter } from './utils/pte-walk.ts';
 import { ATOMIC_LOCK_CLASSES, LockState, firstGapBetween, gapsOf, fragmentEntryLocks, imageEvent, insertAt, lockOf, norm, stripStep, synthEvent } from './utils/paths.ts';
+import { callerHeldLocks, feasibleFor, handsLocks, sleepingCallees, sleepsOnEveryPath } from './utils/sleep-callees.ts';
+import type { CallerLock } from './utils/sleep-callees.ts';
 
-export type MessageId = 'sleepUnderLock' | 'sleepUnderPteMap' | 'sleepInPteWalk';
+export type MessageId = 'sleepUnderLock' | 'sleepUnderCallerLock' | 'sleepUnderPteMap' | 'sleepInPteWalk';
 
 function hazard(): Hazard {
   return { kind: 'sleep-in-atomic', invariants: ['no-sleep-in-atomic'], adversaries: [], arch: ['x86'], context: ['pte-map-hold'] };
@@ -111,43 +113,6 @@ function gapBetween(take: { id: number; loc: Event['loc'] }, call: { loc: Event[
 }
 
 /**
- * Changed functions of the patch (same side, whole functions) that sleep on every path: each complete path reaches
- * a sleeping call outside the function's own atomic sections. Calling one of them is a sleeping call.
- */
-function sleepingSiblings(ctx: TypedRuleContext<MessageId>): Set<string> {
-  const out = new Set<string>();
-  for (const sib of ctx.siblings) {
-    if (sib.name === ctx.fn.name) continue;
-    const img = ctx.side === 'pre' ? sib.pre : sib.post;
-    if (!img?.complete || img.paths.length === 0) continue;
-    // A function entered with its caller's lock (annotated, or released without being taken) is called under that
-    // lock by contract and sleeps after dropping it: not a sleeping call for the caller.
-    const ann = annotationsOf(img);
-    if (ann.mustHold.length > 0 || ann.releases.length > 0) continue;
-    let handedIn = false;
-    const every = img.paths.every((p) => {
-      if (!p.complete || p.steps.some((st) => st.step === 'control' && st.kind === 'truncated')) return false;
-      const st = new LockState();
-      const failed = failedCalls(p);
-      let hit = false;
-      p.steps.forEach((x, i) => {
-        if (x.step !== 'event' || failed.has(i)) return;
-        const e = stripStep(x);
-        if ((e.attrs.releases?.length ?? 0) > 0) handedIn = true;
-        if (maySleep(e) && !st.atomicHeld()) hit = true;
-        const r = applyOnPath(st, p, i);
-        if (r && r.unheld.length > 0) handedIn = true;
-        if (e.kind === 'unlock' && e.attrs.lockClass !== undefined && !r?.released.length) handedIn = true;
-      });
-      return hit;
-    });
-    if (handedIn) continue;
-    if (every) out.add(sib.name);
-  }
-  return out;
-}
-
-/**
  * Locks the patch stops releasing: in a hunk fragment's post-image, a page-table lock that the pre-image releases on a
  * deleted line without having taken it was held from above the hunk. The lines above the hunk are the same in both
  * images, so the post-image is entered holding it too, and with that release gone it stays held (until a release the
@@ -178,6 +143,17 @@ function takenAbove(key: string, path: EventPath): Event {
   return { ...synthEvent('lock', 'spin_lock', { lock: key }, loc, { lockClass: 'ptl' }), text: `(above the hunk) ${key} taken: the pre-image released it on a line this patch deletes` };
 }
 
+/** The marker callee of a lock the function is entered with because a visible caller holds it (callerHeldLocks()). */
+const CALLER_HELD = '<caller holds>';
+
+/** The step that stands for the caller's lock, held when the function is entered. */
+function callerEntry(c: CallerLock, path: EventPath): Event {
+  const first = path.steps.find((s) => s.step === 'event');
+  const loc = first ? first.loc : { line: 1, column: 0 };
+  const line = c.call.loc.fileLine ?? c.call.loc.line;
+  return { ...synthEvent('lock', CALLER_HELD, { lock: c.key }, loc, { lockClass: c.cls }), text: `(caller) ${c.caller}() holds ${c.lock} (${c.take.callee}()) at its call at line ${line}` };
+}
+
 /** The marker callee of a lock held from above because the patch deleted its release (deletedEntryReleases()). */
 const DELETED_RELEASE = '<before hunk, release deleted>';
 
@@ -191,11 +167,15 @@ function checkPath(
   seen: Set<number>,
   sleepers: ReadonlySet<string>,
   deleted: ReadonlyArray<{ key: string; cls: LockClass; by: Event }>,
+  callers: readonly CallerLock[],
+  unconditional: boolean,
 ): void {
   const { image } = ctx;
   // `__must_hold` / `__releases` say the lock is held on entry; in a hunk fragment the unseen lines between the entry
   // and the hunk may already have released it, so the annotation speaks only for whole functions.
   const entry = image.complete ? [...annotatedEntryLocks(image)] : [];
+  // A whole function a visible caller calls holding a spinlock is entered holding it (callerHeldLocks()).
+  for (const c of callers) if (!entry.some((e) => e.key === c.key)) entry.push({ key: c.key, cls: c.cls, by: callerEntry(c, path) });
   const fromAbove = [...fragmentEntryLocks(image, path)];
   for (const l of deleted) if (!fromAbove.some((e) => e.key === l.key)) fromAbove.push(l);
   for (const l of fromAbove) if (!entry.some((e) => e.key === l.key)) entry.push(l);
@@ -213,6 +193,8 @@ function checkPath(
       // the lock it is given to reschedule) is called under that lock by contract: only another atomic lock counts.
       const dropped = new Set((ev.attrs.releases ?? []).map((x) => norm(x)));
       if (ev.callee === 'cond_resched_lock') dropped.add(norm(ev.args.lock));
+      // A caller whose literal arguments steer its call away from this path does not hold its lock here.
+      for (const c of callers) if (!feasibleFor(c.call, image, path, i)) dropped.add(c.key);
       const held = atomicHeldExcept(state, dropped);
       // Held only because the fragment releases it below: not claimed across a gap between hunks.
       // Nor when the fragment declares the lock variable: then unseen lines after the declaration took it, not code
@@ -227,7 +209,22 @@ function checkPath(
         : fromAboveHeld && (!heldThroughGaps(path, i, held.key, gaps) || declaredBetween(image, held.key, 1, image.lineInfo.length));
       // Taken in the visible code, but unseen lines lie between the lock and the sleeping call: they may drop it.
       const gapAfter = held !== undefined && !unknown ? gapBetween(held.by, ev, gaps) : undefined;
-      if (held && !unknown) {
+      const byCaller = held ? callers.find((c) => c.key === held.key && state.held.get(c.key)?.by.callee === CALLER_HELD) : undefined;
+      if (held && byCaller) {
+        seen.add(ev.id);
+        const line = byCaller.call.loc.fileLine ?? byCaller.call.loc.line;
+        ctx.report({
+          messageId: 'sleepUnderCallerLock',
+          data: { call: ev.callee, caller: byCaller.caller, fn: ctx.fn.name, line: String(line), lock: byCaller.lock },
+          anchor: real(ev),
+          related: [],
+          path: insertAt(simPath(path, i, ev, undefined, undefined), 0, callerEntry(byCaller, path)),
+          // The call holds the lock; whether it reaches this path of the function depends on what it passes, unless
+          // the function sleeps on every path.
+          hazard: unconditional ? hazard() : { ...hazard(), unknown: `does the call of ${ctx.fn.name}() by ${byCaller.caller}() at line ${line}, made holding ${byCaller.lock}, reach this path (the call of ${ev.callee}() at line ${fileLine(ev) ?? ev.loc.line})?` },
+          suggestion: { text: `do not call ${ev.callee}() from ${ctx.fn.name}() while its caller holds ${byCaller.lock}: move it to the caller before the lock is taken, or use a non-sleeping form` },
+        });
+      } else if (held && !unknown) {
         seen.add(ev.id);
         const at = held.by.id >= 0 ? path.steps.findIndex((x) => x.step === 'event' && x.id === held.by.id) : -1;
         ctx.report({
@@ -296,6 +293,7 @@ export default createRule<MessageId>({
     docs: { description: 'Do not call a function that may sleep while a spinlock (PTL, pmd lock) is held or a PTE table is mapped' },
     messages: {
       sleepUnderLock: '{{call}}() may sleep, but {{lock}} (a spinlock) is held here: sleeping in atomic context.',
+      sleepUnderCallerLock: '{{call}}() may sleep, but {{caller}}() calls {{fn}}() holding {{lock}} (a spinlock, line {{line}}): sleeping in atomic context.',
       sleepUnderPteMap: '{{call}}() may sleep, but the PTE table mapped by {{map}}() is not unmapped yet: since 6.5 the mapping is an RCU read-side section, where sleeping is not allowed.',
       sleepInPteWalk: '{{call}}() may sleep inside a walk of a mapped PTE table ({{cursor}} is advanced after it with no pte_unmap() in between): with the page-table lock held, or since 6.5 in the RCU read-side section of the mapping, sleeping is not allowed.',
     },
@@ -304,8 +302,15 @@ export default createRule<MessageId>({
   },
   check(ctx) {
     const seen = new Set<number>();
-    const sleepers = sleepingSiblings(ctx);
+    const views = [...ctx.siblings, ...(ctx.context ?? [])];
+    const sleepers = sleepingCallees(views, ctx.fn.name, ctx.side, maySleep);
     const deleted = deletedEntryReleases(ctx);
-    for (const path of ctx.image.paths) checkPath(ctx, path, seen, sleepers, deleted);
+    // Entered holding a visible caller's spinlock: whole functions that do not take their caller's lock by contract.
+    const heldBy = ctx.image.complete && !handsLocks(ctx.image) ? callerHeldLocks(views, ctx.fn, ctx.side) : [];
+    const unconditional = heldBy.length > 0 && sleepsOnEveryPath(ctx.image, (e) => maySleep(e) || (e.kind === 'call' && sleepers.has(e.callee)));
+    // A function that sleeps on every path is a sleeping call for a changed caller, reported at that call (one
+    // finding per root cause); an unchanged caller (the tree's) is not reviewed, so its lock is reported here.
+    const callers = unconditional ? heldBy.filter((c) => !ctx.siblings.some((s) => s.name === c.caller)) : heldBy;
+    for (const path of ctx.image.paths) checkPath(ctx, path, seen, sleepers, deleted, callers, unconditional);
   },
 });

@@ -79,6 +79,17 @@ describe('sleep-in-atomic through the engine on patches', () => {
     const mine = all.filter((f) => f.rule === 'sleep-in-atomic');
     expect(mine.map((f) => [f.function, f.status]), summary).toEqual([['demo_scan_one', 'confirmed']]);
   });
+  it('a wrapper of a sleeping helper (two levels, both in the patch), called under the PTL, is confirmed at the call', async () => {
+    const { all, summary } = await findings('invalid-sleeping-wrapper-two-levels.patch');
+    const mine = all.filter((f) => f.rule === 'sleep-in-atomic');
+    expect(mine.map((f) => [f.function, f.status, f.introduced]), summary).toEqual([['demo_scan_two', 'confirmed', true]]);
+  });
+  it('a helper that sleeps on some paths, called by a caller of the patch holding the PTL: inconclusive in the helper', async () => {
+    const { all, summary } = await findings('invalid-helper-allocates-under-caller-lock.patch');
+    const mine = all.filter((f) => f.rule === 'sleep-in-atomic');
+    expect(mine.map((f) => [f.function, f.status, f.introduced]), summary).toEqual([['demo_dup_one', 'inconclusive', true]]);
+    expect(summary).toMatch(/demo_dup_range\(\) at line \d+, made holding ptl/);
+  });
   it('a helper that sleeps only on some paths is not claimed at its call', async () => {
     const { all } = await findings('valid-helper-sleeps-conditionally.patch');
     expect(all.filter((f) => f.rule === 'sleep-in-atomic')).toEqual([]);

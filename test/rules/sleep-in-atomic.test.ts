@@ -15,6 +15,7 @@ testRule(rule, {
     'valid-fragment-unlock-after-gap.patch',
     'valid-helper-sleeps-conditionally.patch',
     'valid-resched-after-pte-walk.patch',
+    'valid-fix-folio-trylock-under-ptl.patch',
   ],
   invalid: [
     'invalid-split-under-ptl.c',
@@ -28,5 +29,7 @@ testRule(rule, {
     'invalid-fragment-sleep-before-unlock.patch',
     'invalid-sleeping-helper-under-lock.patch',
     'invalid-resched-inside-pte-walk.patch',
+    'invalid-sleeping-wrapper-two-levels.patch',
+    'invalid-helper-allocates-under-caller-lock.patch',
   ],
 });
