@@ -8,6 +8,8 @@ import type { Event, EventPath, FunctionImage } from '../src/core/events.ts';
 import type { Hazard } from '../src/core/rule.ts';
 import type { LockClass } from '../src/core/ops.ts';
 import { PTE_MAP_SEMANTICS } from '../src/kernel-api/catalogue.ts';
+import { ATOMIC_SECTION_KINDS, FAULT_ONLY_SLEEPERS, PAGEFAULT_OFF_KINDS, SECTION_CALLS } from '../src/kernel-api/atomic-sections.ts';
+import type { SectionKind } from '../src/kernel-api/atomic-sections.ts';
 import { createRule } from './create-rule.ts';
 import type { TypedRuleContext } from './create-rule.ts';
 import { annotatedEntryLocks } from './utils/contracts.ts';
@@ -18,7 +20,7 @@ import { ATOMIC_LOCK_CLASSES, LockState, firstGapBetween, gapsOf, fragmentEntryL
 import { callerHeldLocks, feasibleFor, handsLocks, sleepingCallees, sleepsOnEveryPath } from './utils/sleep-callees.ts';
 import type { CallerLock } from './utils/sleep-callees.ts';
 
-export type MessageId = 'sleepUnderLock' | 'sleepUnderCallerLock' | 'sleepUnderPteMap' | 'sleepInPteWalk';
+export type MessageId = 'sleepUnderLock' | 'sleepUnderCallerLock' | 'sleepUnderPteMap' | 'sleepInAtomicSection' | 'sleepInPteWalk';
 
 function hazard(): Hazard {
   return { kind: 'sleep-in-atomic', invariants: ['no-sleep-in-atomic'], adversaries: [], arch: ['x86'], context: ['pte-map-hold'] };
@@ -59,6 +61,38 @@ function simPath(path: EventPath, at: number, ev: Event, map: MapHold | undefine
     if (unmapAt !== undefined) marks.push({ index: unmapAt + 1, ev: { ...synthEvent('unlock', '<pte-map>', hold, path.steps[unmapAt]!.loc, { lockClass: 'other' }), text: 'pte_unmap(): rcu_read_unlock()' } });
   }
   // Insert from the back so earlier indices stay valid.
+  for (const m of marks.sort((a, b) => b.index - a.index)) p = insertAt(p, m.index, m.ev);
+  return p;
+}
+
+/** An open atomic section on a path (rcu_read_lock(), preempt_disable(), kmap_atomic(), ...): the step that opened it. */
+interface SectionHold {
+  index: number;
+  event: Event;
+  kind: SectionKind;
+}
+
+/** Index of the call that closes the section of `kind` that is the `opened`-th open one at `from`, or undefined. */
+function sectionCloseIndex(path: EventPath, from: number, kind: SectionKind, opened: number): number | undefined {
+  let depth = opened;
+  for (let i = from + 1; i < path.steps.length; i++) {
+    const s = path.steps[i];
+    const sc = s?.step === 'event' ? SECTION_CALLS[s.callee] : undefined;
+    if (!sc || sc.kind !== kind) continue;
+    depth += sc.opens ? 1 : -1;
+    if (depth < opened) return i;
+  }
+  return undefined;
+}
+
+/** The simulated path for a sleep inside an atomic section: the section as a spinning hold from its open to its close. */
+function sectionPath(path: EventPath, at: number, ev: Event, sec: SectionHold, closeAt: number | undefined): EventPath {
+  let p = path;
+  const hold = { lock: `${sec.kind}-section:${sec.index}` };
+  const marks: Array<{ index: number; ev: Event }> = [];
+  if (ev.kind !== 'may-sleep') marks.push({ index: at, ev: { ...synthEvent('may-sleep', ev.callee, {}, ev.loc), text: `${ev.callee}() may sleep` } });
+  marks.push({ index: sec.index + 1, ev: { ...synthEvent('lock', `<${sec.kind}-section>`, hold, sec.event.loc, { lockClass: 'spin' }), text: `${sec.event.callee}(): atomic section (${sec.kind})` } });
+  if (closeAt !== undefined) marks.push({ index: closeAt + 1, ev: { ...synthEvent('unlock', `<${sec.kind}-section>`, hold, path.steps[closeAt]!.loc, { lockClass: 'spin' }), text: `${(path.steps[closeAt] as Event).callee}(): end of the atomic section` } });
   for (const m of marks.sort((a, b) => b.index - a.index)) p = insertAt(p, m.index, m.ev);
   return p;
 }
@@ -183,12 +217,16 @@ function checkPath(
   const state = new LockState(entry);
   const failed = failedCalls(path);
   const maps: MapHold[] = [];
+  const sections: SectionHold[] = [];
   const real = (e: Event): Event => imageEvent(image, e);
   path.steps.forEach((s, i) => {
     if (s.step !== 'event') return;
     const ev = stripStep(s);
     if (failed.has(i)) return;
-    if ((maySleep(ev) || (ev.kind === 'call' && sleepers.has(ev.callee))) && !seen.has(ev.id)) {
+    // With page faults off (kmap_atomic(), pagefault_disable()) a user access fails instead of sleeping.
+    const faultsOff = sections.some((x) => PAGEFAULT_OFF_KINDS.has(x.kind));
+    const sleeps = (maySleep(ev) && !(faultsOff && FAULT_ONLY_SLEEPERS.has(ev.callee))) || (ev.kind === 'call' && sleepers.has(ev.callee));
+    if (sleeps && !seen.has(ev.id)) {
       // A call that drops a lock before it sleeps (do_wp_page() releases vmf->ptl, cond_resched_lock(lock) drops
       // the lock it is given to reschedule) is called under that lock by contract: only another atomic lock counts.
       const dropped = new Set((ev.attrs.releases ?? []).map((x) => norm(x)));
@@ -249,6 +287,21 @@ function checkPath(
           hazard: hazard(),
           suggestion: { text: `pte_unmap() before calling ${ev.callee}() and map the table again afterwards (it may have changed)` },
         });
+      } else if (!held && sections.some((x) => ATOMIC_SECTION_KINDS.has(x.kind))) {
+        const sec = sections.filter((x) => ATOMIC_SECTION_KINDS.has(x.kind)).pop() as SectionHold;
+        seen.add(ev.id);
+        // Unseen lines between the open and the call may close the section: then only a question.
+        const gap = gapBetween(sec.event, ev, gaps);
+        const opened = sections.filter((x) => x.kind === sec.kind).length;
+        ctx.report({
+          messageId: 'sleepInAtomicSection',
+          data: { call: ev.callee, section: sec.event.callee, kind: sec.kind },
+          anchor: real(ev),
+          related: [{ event: real(sec.event), message: `atomic section (${sec.kind}) opened here` }],
+          path: sectionPath(path, i, ev, sec, sectionCloseIndex(path, i, sec.kind, opened)),
+          hazard: gap !== undefined ? { ...hazard(), unknown: `the unseen lines after line ${gap}: is the ${sec.kind} section opened by ${sec.event.callee}() still open at line ${fileLine(ev) ?? '?'}?` } : hazard(),
+          suggestion: { text: `call ${ev.callee}() outside the section opened by ${sec.event.callee}(), or use a form that does not sleep` },
+        });
       } else if (!held && !image.complete) {
         // A fragment whose visible code does not map the table, but advances a PTE cursor after the call with no
         // unmap in between: the table walked by the loop is mapped at the call, by code above the hunk.
@@ -271,6 +324,13 @@ function checkPath(
       }
     }
     applyOnPath(state, path, i);
+    const sc = SECTION_CALLS[ev.callee];
+    if (sc?.opens) sections.push({ index: i, event: ev, kind: sc.kind });
+    else if (sc) {
+      // A close without an open on the path (opened above a hunk, or by the caller) closes nothing we track.
+      const k = sections.map((x) => x.kind).lastIndexOf(sc.kind);
+      if (k >= 0) sections.splice(k, 1);
+    }
     // A callee that releases a lock it is given (do_wp_page() and vmf->ptl) returns without it, and unmaps the
     // table it was mapped with.
     for (const r of ev.attrs.releases ?? []) {
@@ -295,6 +355,7 @@ export default createRule<MessageId>({
       sleepUnderLock: '{{call}}() may sleep, but {{lock}} (a spinlock) is held here: sleeping in atomic context.',
       sleepUnderCallerLock: '{{call}}() may sleep, but {{caller}}() calls {{fn}}() holding {{lock}} (a spinlock, line {{line}}): sleeping in atomic context.',
       sleepUnderPteMap: '{{call}}() may sleep, but the PTE table mapped by {{map}}() is not unmapped yet: since 6.5 the mapping is an RCU read-side section, where sleeping is not allowed.',
+      sleepInAtomicSection: '{{call}}() may sleep, but the atomic section ({{kind}}) opened by {{section}}() is not closed yet: sleeping in atomic context.',
       sleepInPteWalk: '{{call}}() may sleep inside a walk of a mapped PTE table ({{cursor}} is advanced after it with no pte_unmap() in between): with the page-table lock held, or since 6.5 in the RCU read-side section of the mapping, sleeping is not allowed.',
     },
     hazard:

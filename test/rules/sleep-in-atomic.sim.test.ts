@@ -28,6 +28,8 @@ const cases: Array<{ file: string; messageId: string; table: RegExp }> = [
   { file: 'invalid-cond-resched-under-pte-map.c', messageId: 'sleepUnderPteMap', table: /cond_resched/ },
   { file: 'invalid-mutex-under-pmd-lock.c', messageId: 'sleepUnderLock', table: /mutex_lock/ },
   { file: 'invalid-sleep-after-unlock-before-unmap.c', messageId: 'sleepUnderPteMap', table: /cond_resched/ },
+  { file: 'invalid-alloc-under-rcu-read-lock.c', messageId: 'sleepInAtomicSection', table: /kmalloc/ },
+  { file: 'invalid-mutex-under-irq-save.c', messageId: 'sleepInAtomicSection', table: /mutex_lock/ },
 ];
 
 describe('sleep-in-atomic findings are confirmed by the simulator', () => {

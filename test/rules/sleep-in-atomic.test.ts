@@ -16,6 +16,9 @@ testRule(rule, {
     'valid-helper-sleeps-conditionally.patch',
     'valid-resched-after-pte-walk.patch',
     'valid-fix-folio-trylock-under-ptl.patch',
+    'valid-user-copy-under-kmap-atomic.c',
+    'valid-alloc-after-rcu-unlock.c',
+    'valid-user-read-under-lock-faults-off.c',
   ],
   invalid: [
     'invalid-split-under-ptl.c',
@@ -31,5 +34,7 @@ testRule(rule, {
     'invalid-resched-inside-pte-walk.patch',
     'invalid-sleeping-wrapper-two-levels.patch',
     'invalid-helper-allocates-under-caller-lock.patch',
+    'invalid-alloc-under-rcu-read-lock.c',
+    'invalid-mutex-under-irq-save.c',
   ],
 });
