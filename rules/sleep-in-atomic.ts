@@ -12,15 +12,16 @@ import { ATOMIC_SECTION_KINDS, FAULT_ONLY_SLEEPERS, PAGEFAULT_OFF_KINDS, SECTION
 import type { SectionKind } from '../src/kernel-api/atomic-sections.ts';
 import { createRule } from './create-rule.ts';
 import type { TypedRuleContext } from './create-rule.ts';
-import { annotatedEntryLocks } from './utils/contracts.ts';
+import { annotatedEntryLocks, callersOf } from './utils/contracts.ts';
 import { applyOnPath, callOutcome, failedCalls } from './utils/failure.ts';
 import { declaredBetween } from './utils/loop-lock.ts';
 import { walkedCursorAfter } from './utils/pte-walk.ts';
+import { ptePointerParams, unseenMappedPte } from './utils/pte-in-use.ts';
 import { ATOMIC_LOCK_CLASSES, LockState, firstGapBetween, gapsOf, fragmentEntryLocks, imageEvent, insertAt, lockOf, norm, stripStep, synthEvent } from './utils/paths.ts';
 import { callerHeldLocks, feasibleFor, handsLocks, sleepingCallees, sleepsOnEveryPath } from './utils/sleep-callees.ts';
 import type { CallerLock } from './utils/sleep-callees.ts';
 
-export type MessageId = 'sleepUnderLock' | 'sleepUnderCallerLock' | 'sleepUnderPteMap' | 'sleepInAtomicSection' | 'sleepInPteWalk';
+export type MessageId = 'sleepUnderLock' | 'sleepUnderCallerLock' | 'sleepUnderPteMap' | 'sleepInAtomicSection' | 'sleepInPteWalk' | 'sleepWithMappedPte';
 
 function hazard(): Hazard {
   return { kind: 'sleep-in-atomic', invariants: ['no-sleep-in-atomic'], adversaries: [], arch: ['x86'], context: ['pte-map-hold'] };
@@ -203,6 +204,7 @@ function checkPath(
   deleted: ReadonlyArray<{ key: string; cls: LockClass; by: Event }>,
   callers: readonly CallerLock[],
   unconditional: boolean,
+  pteParams: readonly string[],
 ): void {
   const { image } = ctx;
   // `__must_hold` / `__releases` say the lock is held on entry; in a hunk fragment the unseen lines between the entry
@@ -302,11 +304,28 @@ function checkPath(
           hazard: gap !== undefined ? { ...hazard(), unknown: `the unseen lines after line ${gap}: is the ${sec.kind} section opened by ${sec.event.callee}() still open at line ${fileLine(ev) ?? '?'}?` } : hazard(),
           suggestion: { text: `call ${ev.callee}() outside the section opened by ${sec.event.callee}(), or use a form that does not sleep` },
         });
-      } else if (!held && !image.complete) {
+      } else if (!held) {
         // A fragment whose visible code does not map the table, but advances a PTE cursor after the call with no
         // unmap in between: the table walked by the loop is mapped at the call, by code above the hunk.
-        const cursor = walkedCursorAfter(path, i, gaps);
-        if (cursor !== undefined) {
+        const cursor = image.complete ? undefined : walkedCursorAfter(path, i, gaps);
+        // Otherwise a PTE pointer the visible code never mapped, in use at the call (handed in, or used after it).
+        const inUse = cursor === undefined ? unseenMappedPte(image, path, i, gaps, pteParams) : undefined;
+        if (inUse) {
+          seen.add(ev.id);
+          const first = path.steps[0]?.loc ?? ev.loc;
+          const how = inUse.how === 'param' ? `${inUse.pte} is handed in by the caller, which mapped its table` : `${inUse.pte} is used after the call and was mapped above the hunk`;
+          const map: MapHold = { index: -1, event: { ...synthEvent('pte-map', 'pte_offset_map', { pte: inUse.pte }, first), text: `(unseen) the PTE table ${inUse.pte} points into is mapped` } };
+          ctx.report({
+            messageId: 'sleepWithMappedPte',
+            data: { call: ev.callee, pte: inUse.pte, how },
+            anchor: real(ev),
+            related: [],
+            path: simPath(path, i, ev, map, undefined),
+            hazard: hazard(),
+            unseen: `depends on code the patch does not show: how the PTE table that ${inUse.pte} points into was mapped (${inUse.how === 'param' ? 'by the caller' : 'above the hunk'}): pte_offset_map_lock() holds the page-table lock; since 6.5 pte_offset_map() is an RCU read-side section; before it only a HIGHPTE kmap_atomic() is atomic`,
+            suggestion: { text: `call ${ev.callee}() where the PTE table is not mapped (before the caller maps it, or after pte_unmap()), or use a form that does not sleep` },
+          });
+        } else if (cursor !== undefined) {
           seen.add(ev.id);
           const first = path.steps[0]?.loc ?? ev.loc;
           const map: MapHold = { index: -1, event: { ...synthEvent('pte-map', 'pte_offset_map', { pte: cursor }, first), text: `(above the hunk) the PTE table walked by ${cursor} is mapped` } };
@@ -355,6 +374,7 @@ export default createRule<MessageId>({
       sleepUnderLock: '{{call}}() may sleep, but {{lock}} (a spinlock) is held here: sleeping in atomic context.',
       sleepUnderCallerLock: '{{call}}() may sleep, but {{caller}}() calls {{fn}}() holding {{lock}} (a spinlock, line {{line}}): sleeping in atomic context.',
       sleepUnderPteMap: '{{call}}() may sleep, but the PTE table mapped by {{map}}() is not unmapped yet: since 6.5 the mapping is an RCU read-side section, where sleeping is not allowed.',
+      sleepWithMappedPte: '{{call}}() may sleep while the PTE table that {{pte}} points into is mapped ({{how}}): with the page-table lock held, or since 6.5 in the RCU read-side section of the mapping, sleeping is not allowed.',
       sleepInAtomicSection: '{{call}}() may sleep, but the atomic section ({{kind}}) opened by {{section}}() is not closed yet: sleeping in atomic context.',
       sleepInPteWalk: '{{call}}() may sleep inside a walk of a mapped PTE table ({{cursor}} is advanced after it with no pte_unmap() in between): with the page-table lock held, or since 6.5 in the RCU read-side section of the mapping, sleeping is not allowed.',
     },
@@ -372,6 +392,8 @@ export default createRule<MessageId>({
     // A function that sleeps on every path is a sleeping call for a changed caller, reported at that call (one
     // finding per root cause); an unchanged caller (the tree's) is not reviewed, so its lock is reported here.
     const callers = unconditional ? heldBy.filter((c) => !ctx.siblings.some((s) => s.name === c.caller)) : heldBy;
-    for (const path of ctx.image.paths) checkPath(ctx, path, seen, sleepers, deleted, callers, unconditional);
+    // `pte_t *` parameters: the caller mapped their table. Not when visible callers were judged (callerHeldLocks()).
+    const pteParams = callersOf(views, ctx.fn, ctx.side).length === 0 && !(ctx.image.complete && handsLocks(ctx.image)) ? ptePointerParams(ctx.image) : [];
+    for (const path of ctx.image.paths) checkPath(ctx, path, seen, sleepers, deleted, callers, unconditional, pteParams);
   },
 });

@@ -45,6 +45,21 @@ describe('sleep-in-atomic findings are confirmed by the simulator', () => {
   });
 });
 
+describe('sleep-in-atomic: a PTE table mapped by code the patch does not show is a question, never confirmed', () => {
+  beforeAll(loadSimulator);
+  it('a helper handed a PTE pointer by its caller, which allocates', async () => {
+    const { fn, c } = await candidates('invalid-alloc-with-handed-in-pte.c');
+    expect(c.map((x) => x.messageId)).toEqual(['sleepWithMappedPte']);
+    const r = confirm({ candidate: c[0]!, path: 'fixtures/rules/sleep-in-atomic/invalid-alloc-with-handed-in-pte.c', fn }, c[0]!.hazard.arch);
+    expect(r.status).toBe('inconclusive');
+    expect(r.dependsOn).toMatch(/dst_pte points into was mapped \(by the caller\)/);
+  });
+  it('a page lock taken before a PTE pointer mapped above the hunk is used', async () => {
+    const { all, summary } = await findings('invalid-folio-lock-before-pte-use.patch');
+    expect(all.filter((f) => f.rule === 'sleep-in-atomic').map((f) => [f.function, f.status]), summary).toEqual([['demo_isolate_range', 'inconclusive']]);
+  });
+});
+
 async function findings(file: string): Promise<{ all: Array<{ rule: string; function: string; status: string; introduced?: boolean; fixed?: boolean }>; summary: string }> {
   const { patches } = await readInputs([join(DIR, file)]);
   const report = await checkPatches(patches);

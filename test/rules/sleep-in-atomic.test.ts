@@ -19,6 +19,7 @@ testRule(rule, {
     'valid-user-copy-under-kmap-atomic.c',
     'valid-alloc-after-rcu-unlock.c',
     'valid-user-read-under-lock-faults-off.c',
+    'valid-huge-entry-handed-in.c',
   ],
   invalid: [
     'invalid-split-under-ptl.c',
@@ -36,5 +37,7 @@ testRule(rule, {
     'invalid-helper-allocates-under-caller-lock.patch',
     'invalid-alloc-under-rcu-read-lock.c',
     'invalid-mutex-under-irq-save.c',
+    'invalid-alloc-with-handed-in-pte.c',
+    'invalid-folio-lock-before-pte-use.patch',
   ],
 });
