@@ -30,6 +30,7 @@ const cases: Array<{ file: string; messageId: string; table: RegExp }> = [
   { file: 'invalid-sleep-after-unlock-before-unmap.c', messageId: 'sleepUnderPteMap', table: /cond_resched/ },
   { file: 'invalid-alloc-under-rcu-read-lock.c', messageId: 'sleepInAtomicSection', table: /kmalloc/ },
   { file: 'invalid-mutex-under-irq-save.c', messageId: 'sleepInAtomicSection', table: /mutex_lock/ },
+  { file: 'invalid-table-alloc-under-spinlock.c', messageId: 'sleepUnderLock', table: /pte_alloc/ },
 ];
 
 describe('sleep-in-atomic findings are confirmed by the simulator', () => {

@@ -20,6 +20,7 @@ testRule(rule, {
     'valid-alloc-after-rcu-unlock.c',
     'valid-user-read-under-lock-faults-off.c',
     'valid-huge-entry-handed-in.c',
+    'valid-nowait-node-alloc-under-spinlock.c',
   ],
   invalid: [
     'invalid-split-under-ptl.c',
@@ -39,5 +40,6 @@ testRule(rule, {
     'invalid-mutex-under-irq-save.c',
     'invalid-alloc-with-handed-in-pte.c',
     'invalid-folio-lock-before-pte-use.patch',
+    'invalid-table-alloc-under-spinlock.c',
   ],
 });
