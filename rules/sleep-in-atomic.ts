@@ -17,6 +17,7 @@ import { applyOnPath, callOutcome, failedCalls } from './utils/failure.ts';
 import { declaredBetween } from './utils/loop-lock.ts';
 import { walkedCursorAfter } from './utils/pte-walk.ts';
 import { ptePointerParams, unseenMappedPte } from './utils/pte-in-use.ts';
+import { heldAssertions } from './utils/lock-assertions.ts';
 import { ATOMIC_LOCK_CLASSES, LockState, firstGapBetween, gapsOf, fragmentEntryLocks, imageEvent, insertAt, lockOf, norm, stripStep, synthEvent } from './utils/paths.ts';
 import { callerHeldLocks, feasibleFor, handsLocks, sleepingCallees, sleepsOnEveryPath } from './utils/sleep-callees.ts';
 import type { CallerLock } from './utils/sleep-callees.ts';
@@ -178,6 +179,28 @@ function takenAbove(key: string, path: EventPath): Event {
   return { ...synthEvent('lock', 'spin_lock', { lock: key }, loc, { lockClass: 'ptl' }), text: `(above the hunk) ${key} taken: the pre-image released it on a line this patch deletes` };
 }
 
+/** The marker callee of a spinlock the code asserts it holds (assertedSpinlocks()). */
+const ASSERTED = '<asserted held>';
+
+/**
+ * Spinlocks the code asserts it holds (rules/utils/lock-assertions.ts): a top-level `assert_spin_locked(l)`, or a
+ * `lockdep_assert_held*(l)` of a page-table lock or a KVM mmu_lock (spinlock or rwlock) — of any other lock the
+ * assertion does not say whether it spins. Held from the assertion's line on (tracked from the path's start, claimed
+ * only for calls below that line with no hunk gap in between).
+ */
+function assertedSpinlocks(image: FunctionImage): Array<{ key: string; cls: LockClass; by: Event; line: number }> {
+  const out: Array<{ key: string; cls: LockClass; by: Event; line: number }> = [];
+  for (const a of heldAssertions(image)) {
+    if (!a.topLevel || a.lock === '' || out.some((o) => o.key === a.lock)) continue;
+    const cls: LockClass | undefined = a.callee === 'assert_spin_locked' ? 'spin' : a.cls === 'ptl' || a.cls === 'pmd-ptl' || a.cls === 'mmu' ? a.cls : undefined;
+    if (!cls) continue;
+    const fileLine = image.lineInfo[a.line - 1]?.fileLine;
+    const loc = { line: a.line, column: 0, ...(fileLine !== undefined ? { fileLine } : {}) };
+    out.push({ key: a.lock, cls, line: a.line, by: { ...synthEvent('lock', ASSERTED, { lock: a.lock }, loc, { lockClass: cls }), text: `${a.callee}(${a.lock}): the code asserts ${a.lock} is held` } });
+  }
+  return out;
+}
+
 /** The marker callee of a lock the function is entered with because a visible caller holds it (callerHeldLocks()). */
 const CALLER_HELD = '<caller holds>';
 
@@ -210,6 +233,9 @@ function checkPath(
   // `__must_hold` / `__releases` say the lock is held on entry; in a hunk fragment the unseen lines between the entry
   // and the hunk may already have released it, so the annotation speaks only for whole functions.
   const entry = image.complete ? [...annotatedEntryLocks(image)] : [];
+  // A spinlock the code asserts it holds: from the assertion on.
+  const asserted = assertedSpinlocks(image);
+  for (const a of asserted) if (!entry.some((e) => e.key === a.key)) entry.push(a);
   // A whole function a visible caller calls holding a spinlock is entered holding it (callerHeldLocks()).
   for (const c of callers) if (!entry.some((e) => e.key === c.key)) entry.push({ key: c.key, cls: c.cls, by: callerEntry(c, path) });
   const fromAbove = [...fragmentEntryLocks(image, path)];
@@ -235,6 +261,14 @@ function checkPath(
       if (ev.callee === 'cond_resched_lock') dropped.add(norm(ev.args.lock));
       // A caller whose literal arguments steer its call away from this path does not hold its lock here.
       for (const c of callers) if (!feasibleFor(c.call, image, path, i)) dropped.add(c.key);
+      // An asserted lock counts only below its assertion, with no unseen lines in between.
+      for (const a of asserted) {
+        if (state.held.get(a.key)?.by !== a.by) continue;
+        const from = a.by.loc.fileLine;
+        const to = fileLine(ev);
+        const unseen = gaps.length > 0 && (from === undefined || to === undefined || firstGapBetween(gaps, from, to) !== undefined);
+        if (ev.loc.line <= a.line || unseen) dropped.add(a.key);
+      }
       const held = atomicHeldExcept(state, dropped);
       // Held only because the fragment releases it below: not claimed across a gap between hunks.
       // Nor when the fragment declares the lock variable: then unseen lines after the declaration took it, not code
@@ -273,7 +307,7 @@ function checkPath(
           anchor: real(ev),
           related: at >= 0 ? [{ event: real(held.by), message: `${held.key} (a spinlock) taken here` }] : [],
           // A lock held from above only because the patch deleted its release: the simulated path takes it first.
-          path: held.by.callee === DELETED_RELEASE ? insertAt(simPath(path, i, ev, undefined, undefined), 0, takenAbove(held.key, path)) : simPath(path, i, ev, undefined, undefined),
+          path: held.by.callee === DELETED_RELEASE ? insertAt(simPath(path, i, ev, undefined, undefined), 0, takenAbove(held.key, path)) : held.by.callee === ASSERTED ? insertAt(simPath(path, i, ev, undefined, undefined), 0, held.by) : simPath(path, i, ev, undefined, undefined),
           hazard: gapAfter !== undefined ? { ...hazard(), unknown: `the unseen lines after line ${gapAfter}: is ${held.key} still held at line ${fileLine(ev) ?? '?'}?` } : hazard(),
           suggestion: { text: `call ${ev.callee}() before taking ${held.key} or after dropping it (re-validate the entry after re-taking the lock)` },
         });

@@ -31,6 +31,7 @@ const cases: Array<{ file: string; messageId: string; table: RegExp }> = [
   { file: 'invalid-alloc-under-rcu-read-lock.c', messageId: 'sleepInAtomicSection', table: /kmalloc/ },
   { file: 'invalid-mutex-under-irq-save.c', messageId: 'sleepInAtomicSection', table: /mutex_lock/ },
   { file: 'invalid-table-alloc-under-spinlock.c', messageId: 'sleepUnderLock', table: /pte_alloc/ },
+  { file: 'invalid-sleep-after-asserted-ptl.c', messageId: 'sleepUnderLock', table: /mutex_lock/ },
 ];
 
 describe('sleep-in-atomic findings are confirmed by the simulator', () => {

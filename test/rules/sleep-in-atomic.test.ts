@@ -21,6 +21,7 @@ testRule(rule, {
     'valid-user-read-under-lock-faults-off.c',
     'valid-huge-entry-handed-in.c',
     'valid-nowait-node-alloc-under-spinlock.c',
+    'valid-sleep-under-asserted-mutex.c',
   ],
   invalid: [
     'invalid-split-under-ptl.c',
@@ -41,5 +42,6 @@ testRule(rule, {
     'invalid-alloc-with-handed-in-pte.c',
     'invalid-folio-lock-before-pte-use.patch',
     'invalid-table-alloc-under-spinlock.c',
+    'invalid-sleep-after-asserted-ptl.c',
   ],
 });
