@@ -17,7 +17,7 @@ import type { Event, EventPath, FunctionImage, FunctionView } from '../../src/co
 import type { LockClass } from '../../src/core/ops.ts';
 import { annotationsOf, callersOf } from './contracts.ts';
 import { applyOnPath, failedCalls } from './failure.ts';
-import { ATOMIC_LOCK_CLASSES, LockState, stripStep } from './paths.ts';
+import { ATOMIC_LOCK_CLASSES, LockState, firstGapBetween, gapsOf, stripStep } from './paths.ts';
 
 /** Does the image take its caller's lock by contract (annotated, releases a lock it never takes, hands one on)? */
 export function handsLocks(img: FunctionImage): boolean {
@@ -101,20 +101,29 @@ export interface CallerLock {
 }
 
 /**
- * Spinlocks held by a visible caller (a whole function, same side: a changed function of the patch or, with a tree,
- * an unchanged one of the file) at a call of `self`, taken on the caller's path. A call is counted only when every
+ * Spinlocks held by a visible caller (same side: a changed function of the patch or, with a tree, an unchanged one of
+ * the file) at a call of `self`, taken on the caller's path (in a hunk fragment of the caller: with no unseen lines
+ * between the take and the call). A call is counted only when every
  * path of that caller reaching that call holds the lock there (two paths disagreeing at one call say nothing certain).
  */
 export function callerHeldLocks(views: readonly FunctionView[], self: FunctionView, side: 'pre' | 'post'): CallerLock[] {
   const byCall = new Map<string, { locks: CallerLock[] | undefined }>();
   for (const site of callersOf(views, self, side)) {
-    if (!site.image.complete || !wholePath(site.path)) continue;
+    // A hunk fragment of a caller counts for what it shows: a lock taken on its path, with no unseen lines between
+    // the take and the call.
+    const gaps = site.image.complete ? [] : gapsOf(site.image);
+    if (site.image.complete ? !wholePath(site.path) : site.path.steps.slice(0, site.index).some((st) => st.step === 'control' && st.kind === 'truncated')) continue;
     const st = new LockState();
     const failed = failedCalls(site.path);
     for (let i = 0; i < site.index; i++) if (!failed.has(i)) applyOnPath(st, site.path, i);
     const held: CallerLock[] = [];
     for (const [key, v] of [...st.held.entries()].sort((a, b) => a[0].localeCompare(b[0]))) {
       if (!ATOMIC_LOCK_CLASSES.includes(v.cls) || v.by.id < 0) continue;
+      if (!site.image.complete) {
+        const from = v.by.loc.fileLine;
+        const to = site.event.loc.fileLine;
+        if (from === undefined || to === undefined || firstGapBetween(gaps, from, to) !== undefined) continue;
+      }
       held.push({ key: `${site.caller.name}():${key}`, lock: key, cls: v.cls, caller: site.caller.name, call: site.event, take: v.by });
     }
     const id = `${site.caller.path}\u0000${site.caller.name}\u0000${site.event.id}`;

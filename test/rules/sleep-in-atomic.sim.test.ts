@@ -109,6 +109,11 @@ describe('sleep-in-atomic through the engine on patches', () => {
     expect(mine.map((f) => [f.function, f.status, f.introduced]), summary).toEqual([['demo_dup_one', 'inconclusive', true]]);
     expect(summary).toMatch(/demo_dup_range\(\) at line \d+, made holding ptl/);
   });
+  it('a helper that sleeps on some paths, called in a hunk of its caller that takes the PTL: inconclusive in the helper', async () => {
+    const { all, summary } = await findings('invalid-helper-sleeps-under-fragment-caller-lock.patch');
+    const mine = all.filter((f) => f.rule === 'sleep-in-atomic');
+    expect(mine.map((f) => [f.function, f.status, f.introduced]), summary).toEqual([['demo_keep_history', 'inconclusive', true]]);
+  });
   it('a helper that sleeps only on some paths is not claimed at its call', async () => {
     const { all } = await findings('valid-helper-sleeps-conditionally.patch');
     expect(all.filter((f) => f.rule === 'sleep-in-atomic')).toEqual([]);

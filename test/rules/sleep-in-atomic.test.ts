@@ -43,5 +43,6 @@ testRule(rule, {
     'invalid-folio-lock-before-pte-use.patch',
     'invalid-table-alloc-under-spinlock.c',
     'invalid-sleep-after-asserted-ptl.c',
+    'invalid-helper-sleeps-under-fragment-caller-lock.patch',
   ],
 });
