@@ -8,15 +8,21 @@ import type { Event, EventPath, FunctionImage } from '../src/core/events.ts';
 import type { Hazard } from '../src/core/rule.ts';
 import type { LockClass } from '../src/core/ops.ts';
 import { PTE_MAP_SEMANTICS } from '../src/kernel-api/catalogue.ts';
+import { ATOMIC_SECTION_KINDS, FAULT_ONLY_SLEEPERS, PAGEFAULT_OFF_KINDS, SECTION_CALLS } from '../src/kernel-api/atomic-sections.ts';
+import type { SectionKind } from '../src/kernel-api/atomic-sections.ts';
 import { createRule } from './create-rule.ts';
 import type { TypedRuleContext } from './create-rule.ts';
-import { annotatedEntryLocks, annotationsOf } from './utils/contracts.ts';
+import { annotatedEntryLocks, callersOf } from './utils/contracts.ts';
 import { applyOnPath, callOutcome, failedCalls } from './utils/failure.ts';
 import { declaredBetween } from './utils/loop-lock.ts';
 import { walkedCursorAfter } from './utils/pte-walk.ts';
+import { ptePointerParams, unseenMappedPte } from './utils/pte-in-use.ts';
+import { heldAssertions } from './utils/lock-assertions.ts';
 import { ATOMIC_LOCK_CLASSES, LockState, firstGapBetween, gapsOf, fragmentEntryLocks, imageEvent, insertAt, lockOf, norm, stripStep, synthEvent } from './utils/paths.ts';
+import { callerHeldLocks, feasibleFor, handsLocks, sleepingCallees, sleepsOnEveryPath } from './utils/sleep-callees.ts';
+import type { CallerLock } from './utils/sleep-callees.ts';
 
-export type MessageId = 'sleepUnderLock' | 'sleepUnderPteMap' | 'sleepInPteWalk';
+export type MessageId = 'sleepUnderLock' | 'sleepUnderCallerLock' | 'sleepUnderPteMap' | 'sleepInAtomicSection' | 'sleepInPteWalk' | 'sleepWithMappedPte';
 
 function hazard(): Hazard {
   return { kind: 'sleep-in-atomic', invariants: ['no-sleep-in-atomic'], adversaries: [], arch: ['x86'], context: ['pte-map-hold'] };
@@ -57,6 +63,38 @@ function simPath(path: EventPath, at: number, ev: Event, map: MapHold | undefine
     if (unmapAt !== undefined) marks.push({ index: unmapAt + 1, ev: { ...synthEvent('unlock', '<pte-map>', hold, path.steps[unmapAt]!.loc, { lockClass: 'other' }), text: 'pte_unmap(): rcu_read_unlock()' } });
   }
   // Insert from the back so earlier indices stay valid.
+  for (const m of marks.sort((a, b) => b.index - a.index)) p = insertAt(p, m.index, m.ev);
+  return p;
+}
+
+/** An open atomic section on a path (rcu_read_lock(), preempt_disable(), kmap_atomic(), ...): the step that opened it. */
+interface SectionHold {
+  index: number;
+  event: Event;
+  kind: SectionKind;
+}
+
+/** Index of the call that closes the section of `kind` that is the `opened`-th open one at `from`, or undefined. */
+function sectionCloseIndex(path: EventPath, from: number, kind: SectionKind, opened: number): number | undefined {
+  let depth = opened;
+  for (let i = from + 1; i < path.steps.length; i++) {
+    const s = path.steps[i];
+    const sc = s?.step === 'event' ? SECTION_CALLS[s.callee] : undefined;
+    if (!sc || sc.kind !== kind) continue;
+    depth += sc.opens ? 1 : -1;
+    if (depth < opened) return i;
+  }
+  return undefined;
+}
+
+/** The simulated path for a sleep inside an atomic section: the section as a spinning hold from its open to its close. */
+function sectionPath(path: EventPath, at: number, ev: Event, sec: SectionHold, closeAt: number | undefined): EventPath {
+  let p = path;
+  const hold = { lock: `${sec.kind}-section:${sec.index}` };
+  const marks: Array<{ index: number; ev: Event }> = [];
+  if (ev.kind !== 'may-sleep') marks.push({ index: at, ev: { ...synthEvent('may-sleep', ev.callee, {}, ev.loc), text: `${ev.callee}() may sleep` } });
+  marks.push({ index: sec.index + 1, ev: { ...synthEvent('lock', `<${sec.kind}-section>`, hold, sec.event.loc, { lockClass: 'spin' }), text: `${sec.event.callee}(): atomic section (${sec.kind})` } });
+  if (closeAt !== undefined) marks.push({ index: closeAt + 1, ev: { ...synthEvent('unlock', `<${sec.kind}-section>`, hold, path.steps[closeAt]!.loc, { lockClass: 'spin' }), text: `${(path.steps[closeAt] as Event).callee}(): end of the atomic section` } });
   for (const m of marks.sort((a, b) => b.index - a.index)) p = insertAt(p, m.index, m.ev);
   return p;
 }
@@ -111,43 +149,6 @@ function gapBetween(take: { id: number; loc: Event['loc'] }, call: { loc: Event[
 }
 
 /**
- * Changed functions of the patch (same side, whole functions) that sleep on every path: each complete path reaches
- * a sleeping call outside the function's own atomic sections. Calling one of them is a sleeping call.
- */
-function sleepingSiblings(ctx: TypedRuleContext<MessageId>): Set<string> {
-  const out = new Set<string>();
-  for (const sib of ctx.siblings) {
-    if (sib.name === ctx.fn.name) continue;
-    const img = ctx.side === 'pre' ? sib.pre : sib.post;
-    if (!img?.complete || img.paths.length === 0) continue;
-    // A function entered with its caller's lock (annotated, or released without being taken) is called under that
-    // lock by contract and sleeps after dropping it: not a sleeping call for the caller.
-    const ann = annotationsOf(img);
-    if (ann.mustHold.length > 0 || ann.releases.length > 0) continue;
-    let handedIn = false;
-    const every = img.paths.every((p) => {
-      if (!p.complete || p.steps.some((st) => st.step === 'control' && st.kind === 'truncated')) return false;
-      const st = new LockState();
-      const failed = failedCalls(p);
-      let hit = false;
-      p.steps.forEach((x, i) => {
-        if (x.step !== 'event' || failed.has(i)) return;
-        const e = stripStep(x);
-        if ((e.attrs.releases?.length ?? 0) > 0) handedIn = true;
-        if (maySleep(e) && !st.atomicHeld()) hit = true;
-        const r = applyOnPath(st, p, i);
-        if (r && r.unheld.length > 0) handedIn = true;
-        if (e.kind === 'unlock' && e.attrs.lockClass !== undefined && !r?.released.length) handedIn = true;
-      });
-      return hit;
-    });
-    if (handedIn) continue;
-    if (every) out.add(sib.name);
-  }
-  return out;
-}
-
-/**
  * Locks the patch stops releasing: in a hunk fragment's post-image, a page-table lock that the pre-image releases on a
  * deleted line without having taken it was held from above the hunk. The lines above the hunk are the same in both
  * images, so the post-image is entered holding it too, and with that release gone it stays held (until a release the
@@ -178,6 +179,39 @@ function takenAbove(key: string, path: EventPath): Event {
   return { ...synthEvent('lock', 'spin_lock', { lock: key }, loc, { lockClass: 'ptl' }), text: `(above the hunk) ${key} taken: the pre-image released it on a line this patch deletes` };
 }
 
+/** The marker callee of a spinlock the code asserts it holds (assertedSpinlocks()). */
+const ASSERTED = '<asserted held>';
+
+/**
+ * Spinlocks the code asserts it holds (rules/utils/lock-assertions.ts): a top-level `assert_spin_locked(l)`, or a
+ * `lockdep_assert_held*(l)` of a page-table lock or a KVM mmu_lock (spinlock or rwlock) — of any other lock the
+ * assertion does not say whether it spins. Held from the assertion's line on (tracked from the path's start, claimed
+ * only for calls below that line with no hunk gap in between).
+ */
+function assertedSpinlocks(image: FunctionImage): Array<{ key: string; cls: LockClass; by: Event; line: number }> {
+  const out: Array<{ key: string; cls: LockClass; by: Event; line: number }> = [];
+  for (const a of heldAssertions(image)) {
+    if (!a.topLevel || a.lock === '' || out.some((o) => o.key === a.lock)) continue;
+    const cls: LockClass | undefined = a.callee === 'assert_spin_locked' ? 'spin' : a.cls === 'ptl' || a.cls === 'pmd-ptl' || a.cls === 'mmu' ? a.cls : undefined;
+    if (!cls) continue;
+    const fileLine = image.lineInfo[a.line - 1]?.fileLine;
+    const loc = { line: a.line, column: 0, ...(fileLine !== undefined ? { fileLine } : {}) };
+    out.push({ key: a.lock, cls, line: a.line, by: { ...synthEvent('lock', ASSERTED, { lock: a.lock }, loc, { lockClass: cls }), text: `${a.callee}(${a.lock}): the code asserts ${a.lock} is held` } });
+  }
+  return out;
+}
+
+/** The marker callee of a lock the function is entered with because a visible caller holds it (callerHeldLocks()). */
+const CALLER_HELD = '<caller holds>';
+
+/** The step that stands for the caller's lock, held when the function is entered. */
+function callerEntry(c: CallerLock, path: EventPath): Event {
+  const first = path.steps.find((s) => s.step === 'event');
+  const loc = first ? first.loc : { line: 1, column: 0 };
+  const line = c.call.loc.fileLine ?? c.call.loc.line;
+  return { ...synthEvent('lock', CALLER_HELD, { lock: c.key }, loc, { lockClass: c.cls }), text: `(caller) ${c.caller}() holds ${c.lock} (${c.take.callee}()) at its call at line ${line}` };
+}
+
 /** The marker callee of a lock held from above because the patch deleted its release (deletedEntryReleases()). */
 const DELETED_RELEASE = '<before hunk, release deleted>';
 
@@ -191,11 +225,19 @@ function checkPath(
   seen: Set<number>,
   sleepers: ReadonlySet<string>,
   deleted: ReadonlyArray<{ key: string; cls: LockClass; by: Event }>,
+  callers: readonly CallerLock[],
+  unconditional: boolean,
+  pteParams: readonly string[],
 ): void {
   const { image } = ctx;
   // `__must_hold` / `__releases` say the lock is held on entry; in a hunk fragment the unseen lines between the entry
   // and the hunk may already have released it, so the annotation speaks only for whole functions.
   const entry = image.complete ? [...annotatedEntryLocks(image)] : [];
+  // A spinlock the code asserts it holds: from the assertion on.
+  const asserted = assertedSpinlocks(image);
+  for (const a of asserted) if (!entry.some((e) => e.key === a.key)) entry.push(a);
+  // A whole function a visible caller calls holding a spinlock is entered holding it (callerHeldLocks()).
+  for (const c of callers) if (!entry.some((e) => e.key === c.key)) entry.push({ key: c.key, cls: c.cls, by: callerEntry(c, path) });
   const fromAbove = [...fragmentEntryLocks(image, path)];
   for (const l of deleted) if (!fromAbove.some((e) => e.key === l.key)) fromAbove.push(l);
   for (const l of fromAbove) if (!entry.some((e) => e.key === l.key)) entry.push(l);
@@ -203,16 +245,30 @@ function checkPath(
   const state = new LockState(entry);
   const failed = failedCalls(path);
   const maps: MapHold[] = [];
+  const sections: SectionHold[] = [];
   const real = (e: Event): Event => imageEvent(image, e);
   path.steps.forEach((s, i) => {
     if (s.step !== 'event') return;
     const ev = stripStep(s);
     if (failed.has(i)) return;
-    if ((maySleep(ev) || (ev.kind === 'call' && sleepers.has(ev.callee))) && !seen.has(ev.id)) {
+    // With page faults off (kmap_atomic(), pagefault_disable()) a user access fails instead of sleeping.
+    const faultsOff = sections.some((x) => PAGEFAULT_OFF_KINDS.has(x.kind));
+    const sleeps = (maySleep(ev) && !(faultsOff && FAULT_ONLY_SLEEPERS.has(ev.callee))) || (ev.kind === 'call' && sleepers.has(ev.callee));
+    if (sleeps && !seen.has(ev.id)) {
       // A call that drops a lock before it sleeps (do_wp_page() releases vmf->ptl, cond_resched_lock(lock) drops
       // the lock it is given to reschedule) is called under that lock by contract: only another atomic lock counts.
       const dropped = new Set((ev.attrs.releases ?? []).map((x) => norm(x)));
       if (ev.callee === 'cond_resched_lock') dropped.add(norm(ev.args.lock));
+      // A caller whose literal arguments steer its call away from this path does not hold its lock here.
+      for (const c of callers) if (!feasibleFor(c.call, image, path, i)) dropped.add(c.key);
+      // An asserted lock counts only below its assertion, with no unseen lines in between.
+      for (const a of asserted) {
+        if (state.held.get(a.key)?.by !== a.by) continue;
+        const from = a.by.loc.fileLine;
+        const to = fileLine(ev);
+        const unseen = gaps.length > 0 && (from === undefined || to === undefined || firstGapBetween(gaps, from, to) !== undefined);
+        if (ev.loc.line <= a.line || unseen) dropped.add(a.key);
+      }
       const held = atomicHeldExcept(state, dropped);
       // Held only because the fragment releases it below: not claimed across a gap between hunks.
       // Nor when the fragment declares the lock variable: then unseen lines after the declaration took it, not code
@@ -227,7 +283,22 @@ function checkPath(
         : fromAboveHeld && (!heldThroughGaps(path, i, held.key, gaps) || declaredBetween(image, held.key, 1, image.lineInfo.length));
       // Taken in the visible code, but unseen lines lie between the lock and the sleeping call: they may drop it.
       const gapAfter = held !== undefined && !unknown ? gapBetween(held.by, ev, gaps) : undefined;
-      if (held && !unknown) {
+      const byCaller = held ? callers.find((c) => c.key === held.key && state.held.get(c.key)?.by.callee === CALLER_HELD) : undefined;
+      if (held && byCaller) {
+        seen.add(ev.id);
+        const line = byCaller.call.loc.fileLine ?? byCaller.call.loc.line;
+        ctx.report({
+          messageId: 'sleepUnderCallerLock',
+          data: { call: ev.callee, caller: byCaller.caller, fn: ctx.fn.name, line: String(line), lock: byCaller.lock },
+          anchor: real(ev),
+          related: [],
+          path: insertAt(simPath(path, i, ev, undefined, undefined), 0, callerEntry(byCaller, path)),
+          // The call holds the lock; whether it reaches this path of the function depends on what it passes, unless
+          // the function sleeps on every path.
+          hazard: unconditional ? hazard() : { ...hazard(), unknown: `does the call of ${ctx.fn.name}() by ${byCaller.caller}() at line ${line}, made holding ${byCaller.lock}, reach this path (the call of ${ev.callee}() at line ${fileLine(ev) ?? ev.loc.line})?` },
+          suggestion: { text: `do not call ${ev.callee}() from ${ctx.fn.name}() while its caller holds ${byCaller.lock}: move it to the caller before the lock is taken, or use a non-sleeping form` },
+        });
+      } else if (held && !unknown) {
         seen.add(ev.id);
         const at = held.by.id >= 0 ? path.steps.findIndex((x) => x.step === 'event' && x.id === held.by.id) : -1;
         ctx.report({
@@ -236,7 +307,7 @@ function checkPath(
           anchor: real(ev),
           related: at >= 0 ? [{ event: real(held.by), message: `${held.key} (a spinlock) taken here` }] : [],
           // A lock held from above only because the patch deleted its release: the simulated path takes it first.
-          path: held.by.callee === DELETED_RELEASE ? insertAt(simPath(path, i, ev, undefined, undefined), 0, takenAbove(held.key, path)) : simPath(path, i, ev, undefined, undefined),
+          path: held.by.callee === DELETED_RELEASE ? insertAt(simPath(path, i, ev, undefined, undefined), 0, takenAbove(held.key, path)) : held.by.callee === ASSERTED ? insertAt(simPath(path, i, ev, undefined, undefined), 0, held.by) : simPath(path, i, ev, undefined, undefined),
           hazard: gapAfter !== undefined ? { ...hazard(), unknown: `the unseen lines after line ${gapAfter}: is ${held.key} still held at line ${fileLine(ev) ?? '?'}?` } : hazard(),
           suggestion: { text: `call ${ev.callee}() before taking ${held.key} or after dropping it (re-validate the entry after re-taking the lock)` },
         });
@@ -252,11 +323,43 @@ function checkPath(
           hazard: hazard(),
           suggestion: { text: `pte_unmap() before calling ${ev.callee}() and map the table again afterwards (it may have changed)` },
         });
-      } else if (!held && !image.complete) {
+      } else if (!held && sections.some((x) => ATOMIC_SECTION_KINDS.has(x.kind))) {
+        const sec = sections.filter((x) => ATOMIC_SECTION_KINDS.has(x.kind)).pop() as SectionHold;
+        seen.add(ev.id);
+        // Unseen lines between the open and the call may close the section: then only a question.
+        const gap = gapBetween(sec.event, ev, gaps);
+        const opened = sections.filter((x) => x.kind === sec.kind).length;
+        ctx.report({
+          messageId: 'sleepInAtomicSection',
+          data: { call: ev.callee, section: sec.event.callee, kind: sec.kind },
+          anchor: real(ev),
+          related: [{ event: real(sec.event), message: `atomic section (${sec.kind}) opened here` }],
+          path: sectionPath(path, i, ev, sec, sectionCloseIndex(path, i, sec.kind, opened)),
+          hazard: gap !== undefined ? { ...hazard(), unknown: `the unseen lines after line ${gap}: is the ${sec.kind} section opened by ${sec.event.callee}() still open at line ${fileLine(ev) ?? '?'}?` } : hazard(),
+          suggestion: { text: `call ${ev.callee}() outside the section opened by ${sec.event.callee}(), or use a form that does not sleep` },
+        });
+      } else if (!held) {
         // A fragment whose visible code does not map the table, but advances a PTE cursor after the call with no
         // unmap in between: the table walked by the loop is mapped at the call, by code above the hunk.
-        const cursor = walkedCursorAfter(path, i, gaps);
-        if (cursor !== undefined) {
+        const cursor = image.complete ? undefined : walkedCursorAfter(path, i, gaps);
+        // Otherwise a PTE pointer the visible code never mapped, in use at the call (handed in, or used after it).
+        const inUse = cursor === undefined ? unseenMappedPte(image, path, i, gaps, pteParams) : undefined;
+        if (inUse) {
+          seen.add(ev.id);
+          const first = path.steps[0]?.loc ?? ev.loc;
+          const how = inUse.how === 'param' ? `${inUse.pte} is handed in by the caller, which mapped its table` : `${inUse.pte} is used after the call and was mapped above the hunk`;
+          const map: MapHold = { index: -1, event: { ...synthEvent('pte-map', 'pte_offset_map', { pte: inUse.pte }, first), text: `(unseen) the PTE table ${inUse.pte} points into is mapped` } };
+          ctx.report({
+            messageId: 'sleepWithMappedPte',
+            data: { call: ev.callee, pte: inUse.pte, how },
+            anchor: real(ev),
+            related: [],
+            path: simPath(path, i, ev, map, undefined),
+            hazard: hazard(),
+            unseen: `depends on code the patch does not show: how the PTE table that ${inUse.pte} points into was mapped (${inUse.how === 'param' ? 'by the caller' : 'above the hunk'}): pte_offset_map_lock() holds the page-table lock; since 6.5 pte_offset_map() is an RCU read-side section; before it only a HIGHPTE kmap_atomic() is atomic`,
+            suggestion: { text: `call ${ev.callee}() where the PTE table is not mapped (before the caller maps it, or after pte_unmap()), or use a form that does not sleep` },
+          });
+        } else if (cursor !== undefined) {
           seen.add(ev.id);
           const first = path.steps[0]?.loc ?? ev.loc;
           const map: MapHold = { index: -1, event: { ...synthEvent('pte-map', 'pte_offset_map', { pte: cursor }, first), text: `(above the hunk) the PTE table walked by ${cursor} is mapped` } };
@@ -274,6 +377,13 @@ function checkPath(
       }
     }
     applyOnPath(state, path, i);
+    const sc = SECTION_CALLS[ev.callee];
+    if (sc?.opens) sections.push({ index: i, event: ev, kind: sc.kind });
+    else if (sc) {
+      // A close without an open on the path (opened above a hunk, or by the caller) closes nothing we track.
+      const k = sections.map((x) => x.kind).lastIndexOf(sc.kind);
+      if (k >= 0) sections.splice(k, 1);
+    }
     // A callee that releases a lock it is given (do_wp_page() and vmf->ptl) returns without it, and unmaps the
     // table it was mapped with.
     for (const r of ev.attrs.releases ?? []) {
@@ -296,7 +406,10 @@ export default createRule<MessageId>({
     docs: { description: 'Do not call a function that may sleep while a spinlock (PTL, pmd lock) is held or a PTE table is mapped' },
     messages: {
       sleepUnderLock: '{{call}}() may sleep, but {{lock}} (a spinlock) is held here: sleeping in atomic context.',
+      sleepUnderCallerLock: '{{call}}() may sleep, but {{caller}}() calls {{fn}}() holding {{lock}} (a spinlock, line {{line}}): sleeping in atomic context.',
       sleepUnderPteMap: '{{call}}() may sleep, but the PTE table mapped by {{map}}() is not unmapped yet: since 6.5 the mapping is an RCU read-side section, where sleeping is not allowed.',
+      sleepWithMappedPte: '{{call}}() may sleep while the PTE table that {{pte}} points into is mapped ({{how}}): with the page-table lock held, or since 6.5 in the RCU read-side section of the mapping, sleeping is not allowed.',
+      sleepInAtomicSection: '{{call}}() may sleep, but the atomic section ({{kind}}) opened by {{section}}() is not closed yet: sleeping in atomic context.',
       sleepInPteWalk: '{{call}}() may sleep inside a walk of a mapped PTE table ({{cursor}} is advanced after it with no pte_unmap() in between): with the page-table lock held, or since 6.5 in the RCU read-side section of the mapping, sleeping is not allowed.',
     },
     hazard:
@@ -304,8 +417,17 @@ export default createRule<MessageId>({
   },
   check(ctx) {
     const seen = new Set<number>();
-    const sleepers = sleepingSiblings(ctx);
+    const views = [...ctx.siblings, ...(ctx.context ?? [])];
+    const sleepers = sleepingCallees(views, ctx.fn.name, ctx.side, maySleep);
     const deleted = deletedEntryReleases(ctx);
-    for (const path of ctx.image.paths) checkPath(ctx, path, seen, sleepers, deleted);
+    // Entered holding a visible caller's spinlock: whole functions that do not take their caller's lock by contract.
+    const heldBy = ctx.image.complete && !handsLocks(ctx.image) ? callerHeldLocks(views, ctx.fn, ctx.side) : [];
+    const unconditional = heldBy.length > 0 && sleepsOnEveryPath(ctx.image, (e) => maySleep(e) || (e.kind === 'call' && sleepers.has(e.callee)));
+    // A function that sleeps on every path is a sleeping call for a changed caller, reported at that call (one
+    // finding per root cause); an unchanged caller (the tree's) is not reviewed, so its lock is reported here.
+    const callers = unconditional ? heldBy.filter((c) => !ctx.siblings.some((s) => s.name === c.caller)) : heldBy;
+    // `pte_t *` parameters: the caller mapped their table. Not when visible callers were judged (callerHeldLocks()).
+    const pteParams = callersOf(views, ctx.fn, ctx.side).length === 0 && !(ctx.image.complete && handsLocks(ctx.image)) ? ptePointerParams(ctx.image) : [];
+    for (const path of ctx.image.paths) checkPath(ctx, path, seen, sleepers, deleted, callers, unconditional, pteParams);
   },
 });

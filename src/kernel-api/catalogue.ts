@@ -4,6 +4,7 @@
  */
 import type { EventAttrs } from '../core/events.ts';
 import type { KernelOpKind, LockClass, PteEffect } from '../core/ops.ts';
+import { MORE_SLEEPERS } from './sleepers.ts';
 
 /** Named argument-dependent refinements, implemented in classify.ts. */
 export type HookName =
@@ -535,6 +536,8 @@ export const CATALOGUE: Readonly<Record<string, ApiEntry>> = {
   split_folio: { kind: 'may-sleep', roles: ['page'], attrs: SLEEPS },
   split_folio_to_list: { kind: 'may-sleep', roles: ['page', ''], attrs: SLEEPS },
   split_folio_to_order: { kind: 'may-sleep', roles: ['page', ''], attrs: SLEEPS },
+  // More sleepers (allocators, page-table allocation, waits, work flushes): src/kernel-api/sleepers.ts.
+  ...MORE_SLEEPERS,
 };
 
 /**

@@ -28,6 +28,10 @@ const cases: Array<{ file: string; messageId: string; table: RegExp }> = [
   { file: 'invalid-cond-resched-under-pte-map.c', messageId: 'sleepUnderPteMap', table: /cond_resched/ },
   { file: 'invalid-mutex-under-pmd-lock.c', messageId: 'sleepUnderLock', table: /mutex_lock/ },
   { file: 'invalid-sleep-after-unlock-before-unmap.c', messageId: 'sleepUnderPteMap', table: /cond_resched/ },
+  { file: 'invalid-alloc-under-rcu-read-lock.c', messageId: 'sleepInAtomicSection', table: /kmalloc/ },
+  { file: 'invalid-mutex-under-irq-save.c', messageId: 'sleepInAtomicSection', table: /mutex_lock/ },
+  { file: 'invalid-table-alloc-under-spinlock.c', messageId: 'sleepUnderLock', table: /pte_alloc/ },
+  { file: 'invalid-sleep-after-asserted-ptl.c', messageId: 'sleepUnderLock', table: /mutex_lock/ },
 ];
 
 describe('sleep-in-atomic findings are confirmed by the simulator', () => {
@@ -40,6 +44,21 @@ describe('sleep-in-atomic findings are confirmed by the simulator', () => {
     expect(r.status, r.dependsOn).toBe('confirmed');
     expect(r.simulation?.invariant).toBe('no-sleep-in-atomic');
     expect(renderTable(r.simulation!.trace!, { width: 200 })).toMatch(want.table);
+  });
+});
+
+describe('sleep-in-atomic: a PTE table mapped by code the patch does not show is a question, never confirmed', () => {
+  beforeAll(loadSimulator);
+  it('a helper handed a PTE pointer by its caller, which allocates', async () => {
+    const { fn, c } = await candidates('invalid-alloc-with-handed-in-pte.c');
+    expect(c.map((x) => x.messageId)).toEqual(['sleepWithMappedPte']);
+    const r = confirm({ candidate: c[0]!, path: 'fixtures/rules/sleep-in-atomic/invalid-alloc-with-handed-in-pte.c', fn }, c[0]!.hazard.arch);
+    expect(r.status).toBe('inconclusive');
+    expect(r.dependsOn).toMatch(/dst_pte points into was mapped \(by the caller\)/);
+  });
+  it('a page lock taken before a PTE pointer mapped above the hunk is used', async () => {
+    const { all, summary } = await findings('invalid-folio-lock-before-pte-use.patch');
+    expect(all.filter((f) => f.rule === 'sleep-in-atomic').map((f) => [f.function, f.status]), summary).toEqual([['demo_isolate_range', 'inconclusive']]);
   });
 });
 
@@ -78,6 +97,22 @@ describe('sleep-in-atomic through the engine on patches', () => {
     const { all, summary } = await findings('invalid-sleeping-helper-under-lock.patch');
     const mine = all.filter((f) => f.rule === 'sleep-in-atomic');
     expect(mine.map((f) => [f.function, f.status]), summary).toEqual([['demo_scan_one', 'confirmed']]);
+  });
+  it('a wrapper of a sleeping helper (two levels, both in the patch), called under the PTL, is confirmed at the call', async () => {
+    const { all, summary } = await findings('invalid-sleeping-wrapper-two-levels.patch');
+    const mine = all.filter((f) => f.rule === 'sleep-in-atomic');
+    expect(mine.map((f) => [f.function, f.status, f.introduced]), summary).toEqual([['demo_scan_two', 'confirmed', true]]);
+  });
+  it('a helper that sleeps on some paths, called by a caller of the patch holding the PTL: inconclusive in the helper', async () => {
+    const { all, summary } = await findings('invalid-helper-allocates-under-caller-lock.patch');
+    const mine = all.filter((f) => f.rule === 'sleep-in-atomic');
+    expect(mine.map((f) => [f.function, f.status, f.introduced]), summary).toEqual([['demo_dup_one', 'inconclusive', true]]);
+    expect(summary).toMatch(/demo_dup_range\(\) at line \d+, made holding ptl/);
+  });
+  it('a helper that sleeps on some paths, called in a hunk of its caller that takes the PTL: inconclusive in the helper', async () => {
+    const { all, summary } = await findings('invalid-helper-sleeps-under-fragment-caller-lock.patch');
+    const mine = all.filter((f) => f.rule === 'sleep-in-atomic');
+    expect(mine.map((f) => [f.function, f.status, f.introduced]), summary).toEqual([['demo_keep_history', 'inconclusive', true]]);
   });
   it('a helper that sleeps only on some paths is not claimed at its call', async () => {
     const { all } = await findings('valid-helper-sleeps-conditionally.patch');

@@ -1,0 +1,88 @@
+/**
+ * More calls that may sleep, for sleep-in-atomic (merged into CATALOGUE; names no other catalogue entry uses).
+ * `hook: 'gfp'`: an allocation that sleeps only when its GFP mask allows direct reclaim (include/linux/gfp_types.h
+ * __GFP_DIRECT_RECLAIM, part of GFP_KERNEL / GFP_USER / GFP_HIGHUSER*; not of GFP_ATOMIC / GFP_NOWAIT); a mask the
+ * front end cannot read is not claimed. Each group cites the kernel definition it describes.
+ */
+import type { ApiEntry } from './catalogue.ts';
+
+const SLEEPS = { sleeps: true } as const;
+const GFP: ApiEntry = { kind: 'may-sleep', hook: 'gfp' };
+const SLEEPER: ApiEntry = { kind: 'may-sleep', roles: [], attrs: SLEEPS };
+
+export const MORE_SLEEPERS: Readonly<Record<string, ApiEntry>> = {
+  // Allocators taking a GFP mask: include/linux/slab.h kmalloc_node() / kzalloc_node() / kcalloc_node() /
+  // kmalloc_array_node() / kvmalloc_node() / kvzalloc_node() / kvmalloc_array() / kvcalloc() / krealloc(),
+  // mm/slub.c kmem_cache_alloc_node(), mm/util.c kmemdup() / kstrdup(), include/linux/gfp.h alloc_pages_node() /
+  // __alloc_pages() / __alloc_pages_node() / __folio_alloc(), mm/page_alloc.c alloc_pages_exact(),
+  // mm/mempool.c mempool_alloc(), mm/vmalloc.c __vmalloc().
+  kmalloc_node: GFP,
+  kzalloc_node: GFP,
+  kcalloc_node: GFP,
+  kmalloc_array_node: GFP,
+  kvmalloc_node: GFP,
+  kvzalloc_node: GFP,
+  kvmalloc_array: GFP,
+  kvcalloc: GFP,
+  krealloc: GFP,
+  kmem_cache_alloc_node: GFP,
+  kmemdup: GFP,
+  kstrdup: GFP,
+  alloc_pages_node: GFP,
+  __alloc_pages: GFP,
+  __alloc_pages_node: GFP,
+  __folio_alloc: GFP,
+  alloc_pages_exact: GFP,
+  mempool_alloc: GFP,
+  __vmalloc: GFP,
+  // mm/vmalloc.c vmalloc_node() / vzalloc_node() (GFP_KERNEL), vmap(), vunmap(), vm_map_ram(): might_sleep().
+  vmalloc_node: SLEEPER,
+  vzalloc_node: SLEEPER,
+  vmap: SLEEPER,
+  vunmap: SLEEPER,
+  vm_map_ram: SLEEPER,
+  // Page-table allocation: include/linux/mm.h pte_alloc() (→ __pte_alloc() when the PMD entry is empty),
+  // pmd_alloc() / pud_alloc() / p4d_alloc() (→ __pmd_alloc() / __pud_alloc() / __p4d_alloc()): mm/memory.c
+  // allocates the table with GFP_PGTABLE_USER / GFP_PGTABLE_KERNEL (GFP_KERNEL based).
+  pte_alloc: SLEEPER,
+  __pte_alloc: SLEEPER,
+  pmd_alloc: SLEEPER,
+  __pmd_alloc: SLEEPER,
+  pud_alloc: SLEEPER,
+  __pud_alloc: SLEEPER,
+  p4d_alloc: SLEEPER,
+  __p4d_alloc: SLEEPER,
+  // Waiting: include/linux/wait.h wait_event*() (might_sleep()), kernel/sched/completion.c
+  // wait_for_completion_*(), kernel/time/timer.c schedule_timeout_*() / msleep_interruptible(), include/linux/wait_bit.h
+  // wait_on_bit*(), mm/filemap.c folio_wait_bit().
+  wait_event: SLEEPER,
+  wait_event_interruptible: SLEEPER,
+  wait_event_killable: SLEEPER,
+  wait_event_timeout: SLEEPER,
+  wait_event_interruptible_timeout: SLEEPER,
+  wait_for_completion_interruptible: SLEEPER,
+  wait_for_completion_killable: SLEEPER,
+  wait_for_completion_timeout: SLEEPER,
+  schedule_timeout_interruptible: SLEEPER,
+  schedule_timeout_uninterruptible: SLEEPER,
+  schedule_timeout_killable: SLEEPER,
+  schedule_timeout_idle: SLEEPER,
+  msleep_interruptible: SLEEPER,
+  wait_on_bit: SLEEPER,
+  wait_on_bit_io: SLEEPER,
+  folio_wait_bit: SLEEPER,
+  // Flushing work and grace periods: kernel/workqueue.c flush_work() / cancel_work_sync() / flush_workqueue() /
+  // flush_delayed_work() / cancel_delayed_work_sync() (might_sleep(), wait for the work), kernel/rcu/tree.c
+  // synchronize_rcu_expedited() / rcu_barrier().
+  flush_work: SLEEPER,
+  cancel_work_sync: SLEEPER,
+  flush_workqueue: SLEEPER,
+  flush_delayed_work: SLEEPER,
+  cancel_delayed_work_sync: SLEEPER,
+  synchronize_rcu_expedited: SLEEPER,
+  rcu_barrier: SLEEPER,
+  // mm/swap.c lru_add_drain_all(): mutex_lock() and flush_work() on every CPU's drain.
+  lru_add_drain_all: SLEEPER,
+  // mm/migrate.c migrate_pages(): locks and waits on the folios it migrates (folio_lock(), writeback waits).
+  migrate_pages: SLEEPER,
+};
