@@ -8,7 +8,9 @@
  * never unmapped on a path that returns (a bare spin_unlock() of its PTL) or whose map result was thrown away (no
  * pointer left to unmap it, seen or unseen), or a locked mapping released by a bare pte_unmap() that keeps its PTL
  * to the return. And a PTE written after the lock was
- * (re-)taken from a value read before it, with no re-read or pte_same() under the lock.
+ * (re-)taken from a value read before it, with no re-read or pte_same() under the lock. And a page table emptied
+ * under its PTL and detached (pmdp_collapse_flush()) after the PTL was dropped, with no look at its entries under
+ * the re-taken locks (rules/utils/emptied-table.ts).
  */
 import type { Event, EventPath, FunctionImage, PathStep } from '../src/core/events.ts';
 import type { Hazard } from '../src/core/rule.ts';
