@@ -8,7 +8,9 @@
  * never unmapped on a path that returns (a bare spin_unlock() of its PTL) or whose map result was thrown away (no
  * pointer left to unmap it, seen or unseen), or a locked mapping released by a bare pte_unmap() that keeps its PTL
  * to the return. And a PTE written after the lock was
- * (re-)taken from a value read before it, with no re-read or pte_same() under the lock.
+ * (re-)taken from a value read before it, with no re-read or pte_same() under the lock. And a page table emptied
+ * under its PTL and detached (pmdp_collapse_flush()) after the PTL was dropped, with no look at its entries under
+ * the re-taken locks (rules/utils/emptied-table.ts).
  */
 import type { Event, EventPath, FunctionImage, PathStep } from '../src/core/events.ts';
 import type { Hazard } from '../src/core/rule.ts';
@@ -26,8 +28,9 @@ import { LockState, callArgs, fragmentEntryLocks, imageEvent, insertAt, isPtlAcq
 import { escapeRegExp } from '../src/core/regexp.ts';
 import { callMayCompare, exclusiveHolds } from './utils/stale-entry.ts';
 import { unmappedWalkField } from './utils/walk-pte-origin.ts';
+import { checkEmptiedTable } from './utils/emptied-table-check.ts';
 
-export type MessageId = 'nextIteration' | 'accessUnlocked' | 'doubleUnlock' | 'unlockUnderflow' | 'unmapNull' | 'unmapUnmapped' | 'doubleUnmap' | 'unmapPastEnd' | 'unmapStale' | 'mapLeak' | 'mapDiscarded' | 'unmapKeepsLock' | 'staleValue';
+export type MessageId = 'nextIteration' | 'accessUnlocked' | 'doubleUnlock' | 'unlockUnderflow' | 'unmapNull' | 'unmapUnmapped' | 'doubleUnmap' | 'unmapPastEnd' | 'unmapStale' | 'mapLeak' | 'mapDiscarded' | 'unmapKeepsLock' | 'staleValue' | 'tableRefilled';
 
 /** Event kinds that read or write a PTE through its pointer (need the PTL). */
 export const PTE_ACCESS_KINDS: ReadonlySet<Event['kind']> = new Set([
@@ -1045,6 +1048,7 @@ export default createRule<MessageId>({
       staleValue: '{{write}}() writes the PTE after {{retake}}() {{how}} the page-table lock, on the strength of what {{read}} read {{when}}; the entry was neither read again nor compared with pte_same(), so a change made meanwhile (a zap, a fault) is overwritten.',
       mapLeak: 'The PTE table mapped by {{map}}() is still mapped when this path returns: {{how}} (pte_unmap() ends the kmap_local / RCU read-side section the map opened).',
       unmapKeepsLock: '{{unmap}}() releases the mapping {{map}}() made but not the page-table lock it took: {{lock}} is still held when this path returns (pte_unmap_unlock() releases both).',
+      tableRefilled: '{{detach}}() takes the page table out of the PMD after {{unlock}}() dropped the page-table lock the table was emptied under ({{clear}}()), and nothing looks at its entries again under the re-taken locks: an entry installed in between (a userfaultfd fill needs only mmap_lock for read and the PTL) is dropped with the table, and its page with it.',
       mapDiscarded: 'The result of {{map}}() is thrown away: the PTE table it maps (and kmap_local()s under HIGHPTE) can only be unmapped through that pointer, so it is still mapped when this path {{end}}; a pte_unmap() of an older pointer releases an older mapping, not this one.',
     },
     hazard:
@@ -1058,6 +1062,7 @@ export default createRule<MessageId>({
       checkPath(ctx, path, structure);
       checkMaps(ctx, path, seen, structure);
       checkStaleValue(ctx, path, seen, structure);
+      checkEmptiedTable(ctx, path, seen, structure);
     }
   },
 });

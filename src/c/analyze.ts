@@ -245,6 +245,7 @@ function madeUpBackEdgesCut(paths: EventPath[], nLines: number): EventPath[] {
       continue;
     }
     const cut: EventPath = {
+      ...p,
       steps: [...p.steps.slice(0, i), { step: 'control', kind: 'truncated', reason: 'the loop body goes on in code the fragment does not show', loc: p.steps[i]!.loc }],
       complete: false,
     };

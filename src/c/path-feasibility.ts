@@ -23,7 +23,9 @@
  *   invented loop) forgets everything; a goto keeps the facts (the lines it jumps over did not run);
  * - a constant assignment on straight-line code right after a call (`start_pte = NULL;` after the unlock), or first
  *   in the braced body of an `if` the path took (`if (!locked) { locked = 1; …`), is a fact;
- * - a fact does not survive the unseen lines between two hunks of a fragment (they may change what it reads);
+ * - a fact does not survive the unseen lines between two hunks of a fragment (they may change what it reads) when the
+ *   path may have run them (it went on from the line before the gap to the line after it); a goto from above the
+ *   gap to a label below it runs none of them;
  * - the plain statements at the top of a whole function's body run first: a constant assignment among them
  *   (`range.start = 0;`, a field path of a struct variable too) is a fact from its line, until a line run since hands
  *   the variable or its struct to a call by name (`WRITE_ONCE(x, 1)`, `get_user(x, p)`: handedToCall()); none when
@@ -250,13 +252,24 @@ export function feasiblePaths(paths: EventPath[], text: string, unseenAfter: Rea
     // it. A fact is checked against the lines run since it was learned (Fact.from), wherever they are: a later
     // iteration of a loop may change it on a line above it.
     const ran: number[] = [];
+    // Positions in `ran` at which the path may have run the unseen lines of a gap: it went on from the line before a gap
+    // (after line index g: between 1-based lines g + 1 and g + 2) to the line after it, or went round a loop with a gap
+    // in it. A goto from above a gap to a label below it, or a return / break over it, runs none of them.
+    const crossed: number[] = [];
+    const gapIn = (lo: number, hi: number): boolean => {
+      for (const g of unseenAfter) if (g >= lo && g <= hi) return true;
+      return false;
+    };
     const markRan = (from: number, to: number, skipSteps = false): void => {
       for (let l = Math.max(1, from); l <= Math.min(to, lines.length); l++) if (!skipSteps || !stepLines.has(l)) ran.push(l);
     };
+    // While `ignoreGaps` is set, a fact killed only by a gap crossing still counts (for EventPath.unseenBranch).
+    let ignoreGaps = false;
+    let unseenBranch: string | undefined;
     const valid = (f: Fact, at: number): boolean => {
       if (f.line >= at) return false;
-      // A gap after line index g lies between 1-based lines g + 1 and g + 2.
-      for (let g = f.line - 1; g <= Math.max(at, furthest) - 2; g++) if (unseenAfter.has(g)) return false;
+      // The unseen lines of a gap the path may have run since the fact was learned may change what it reads.
+      if (!ignoreGaps && crossed.some((c) => c >= f.from)) return false;
       // The fact's own line (the test, the assignment, the declaration) re-establishes it when it runs again.
       for (let i = f.from; i < ran.length; i++) {
         if (ran[i] === f.line) continue;
@@ -309,6 +322,7 @@ export function feasiblePaths(paths: EventPath[], text: string, unseenAfter: Rea
           if (f) learn(f, a.value, a.line, [...new Set([a.name, a.name.split('.')[0]!])]);
         }
         markRan(upTo, line - 1);
+        if (gapIn(0, line - 2)) crossed.push(ran.length);
       }
       else if (line >= prev.loc.line) {
         if (!jumped) {
@@ -329,7 +343,12 @@ export function feasiblePaths(paths: EventPath[], text: string, unseenAfter: Rea
             if (f) learn(f, a.value, a.line);
           }
           markRan(upTo, line - 1, true);
+          // The segment's facts are learned before the crossing is logged: one learned above the gap must not outlive it.
+          if (gapIn(from - 2, line - 2)) crossed.push(ran.length);
         }
+      } else if (gapIn(line - 2, Math.max(prev.loc.line, furthest) - 1)) {
+        // A back edge: going round a loop with a gap in it may run the gap again.
+        crossed.push(ran.length);
       }
       // A back edge runs the loop's end and its head (condition, increment): both are steps, logged as such; the
       // body's lines that ran were logged on the way down.
@@ -353,12 +372,19 @@ export function feasiblePaths(paths: EventPath[], text: string, unseenAfter: Rea
         if (f && readsOfFormula(f).length > 0) {
           const v = known(f, line);
           if (v !== undefined && v !== s.taken) return false;
+          if (v === undefined && unseenBranch === undefined && crossed.length > 0 && !/\b__mmr_\w*__\b/.test(s.cond)) {
+            ignoreGaps = true;
+            const w = known(f, line);
+            ignoreGaps = false;
+            if (w !== undefined && w !== s.taken) unseenBranch = `whether the lines the diff does not show before line ${s.loc.fileLine ?? line} change what \`${s.cond}\` tests (the code shown makes it ${w ? 'true' : 'false'} there)`;
+          }
           learn(f, s.taken, line);
         }
       }
       furthest = Math.max(furthest, line);
       ran.push(line);
     }
+    if (unseenBranch !== undefined) p.unseenBranch = unseenBranch;
     return true;
   });
 }

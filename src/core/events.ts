@@ -129,6 +129,12 @@ export interface EventPath {
   steps: PathStep[];
   /** True when the path ends at a return / end of function; false when it was cut by a bound. */
   complete: boolean;
+  /**
+   * Set when the path takes a branch that the visible code decides the other way, unless the unseen lines of a hunk
+   * gap it ran changed what the branch tests (`bool notified = false;` … gap … `if (notified)` taken): the path is an
+   * execution only for some contents of those lines, so a claim on it depends on them (src/c/path-feasibility.ts).
+   */
+  unseenBranch?: string;
 }
 
 /** One side (pre or post) of a changed function. */

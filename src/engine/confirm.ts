@@ -67,10 +67,11 @@ function run(input: BuildInput, arch: Arch, group: InvariantName[], completion: 
 
 /**
  * The unseen code a rule said its claim depends on: Candidate.unseen, or Hazard.unknown (the same idea as spelled
- * by the lockrules branch; read structurally so both spellings are honoured).
+ * by the lockrules branch; read structurally so both spellings are honoured); else the front end's word that the
+ * path itself runs only for some contents of a hunk gap (EventPath.unseenBranch).
  */
 export function ruleUnseen(c: BuildInput['candidate']): string | undefined {
-  return c.unseen ?? (c.hazard as { unknown?: string }).unknown;
+  return c.unseen ?? (c.hazard as { unknown?: string }).unknown ?? c.path.unseenBranch;
 }
 
 /**

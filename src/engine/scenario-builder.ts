@@ -168,10 +168,25 @@ function modelGatherWalk(program: Instr[], path: EventPath, file: string): Instr
   return [...program.slice(0, init + 1), ...walk, ...program.slice(init + 1)];
 }
 
+/**
+ * A table detach (hazard context `table-detach:<line>`, rules/utils/emptied-table.ts): pmdp_collapse_flush() at that
+ * line takes the whole PTE table out of the PMD, so in the model it clears and flushes every entry of the table, not
+ * only the one the path's cursor is at.
+ */
+function detachWholeTable(program: Instr[], context: readonly string[], ptes: number): Instr[] {
+  const lines = new Set(context.filter((c) => c.startsWith('table-detach:')).map((c) => Number(c.slice('table-detach:'.length))));
+  if (lines.size === 0) return program;
+  return program.flatMap((i): Instr[] => {
+    if ('ctl' in i || i.op !== 'pte-clear-flush' || i.src?.line === undefined || !lines.has(i.src.line)) return [i];
+    return Array.from({ length: ptes }, (_, k): Instr => ({ ...i, pte: `pte${k}` }));
+  });
+}
+
 function patchedThread(name: string, candidate: Candidate, path: EventPath, file: string, fn: string, ptes: number, fragment: boolean, completion?: Completion): ThreadSpec {
   let body = pathToProgram(path, { path: file, ptes, fragment });
   if (completion) body = [...completion.prologue, ...(completion.transform ? completion.transform(body) : body), ...completion.epilogue];
   if (candidate.hazard.kind === 'fullmm-on-live-mm') body = modelGatherWalk(body, path, file);
+  body = detachWholeTable(body, candidate.hazard.context, ptes);
   // Protection promises (write-protect, uffd-wp, unmap) are derived by the simulator from the ops themselves; an
   // unmapping call that may find its entries already cleared (context `unmap-call`) promises them unmapped on return.
   const program = wrapContext(body, candidate.hazard.context, ptes, fn);
@@ -213,7 +228,8 @@ export function buildScenario(input: BuildInput, arch: Arch, invariants: readonl
     // Lazyfree reclaim acts once the patched path (MADV_FREE's walker) returned (src/sim/adversaries/lazyfree-reclaim.ts).
     // A companion running the same MADV_FREE path is waited for too: a store racing with either call may be discarded.
     const walkers = threads.filter((t) => t.name === 'patched' || t.name === 'patched2').map((t) => t.name);
-    const after = adv === 'lazyfree-reclaim' && !input.baseline ? { after: walkers } : {};
+    // A userfaultfd fill looks at the address again once the path that emptied and detached the table returned.
+    const after = (adv === 'lazyfree-reclaim' || adv === 'uffd-fill') && !input.baseline ? { after: walkers } : {};
     const t = buildAdversary(adv, { pte: at, ptl: 'ptl0', page: 'page0', newPage: ADVERSARY_PAGE, name: adv, range, ...after });
     threads.push(t);
     if (adv === 'user-writer' || adv === 'user-reader') tlb.push({ thread: t.name, pte: 'pte0' });

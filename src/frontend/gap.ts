@@ -77,7 +77,7 @@ export function gapJoin(before: readonly string[], after: readonly string[]): st
   }
   // Complete a statement cut before the gap.
   let closing = '';
-  if (stack.length && stack[stack.length - 1]!.ch !== '{') closing += operandFill(a);
+  if (stack.length && stack[stack.length - 1]!.ch !== '{') closing += operandFill(a) + forHeaderFill(a, stack[stack.length - 1]!);
   while (stack.length && stack[stack.length - 1]!.ch !== '{') closing += stack.pop()!.ch === '(' ? ')' : ']';
   const code = a.replace(/\/\*[\s\S]*?(?:\*\/|$)/g, ' ').replace(/\/\/[^\n]*/g, ' ').split('\n').filter((l) => !/^\s*#/.test(l)).join('\n').trimEnd();
   const last = code ? code[code.length - 1]! : '';
@@ -167,6 +167,28 @@ export function gapJoin(before: readonly string[], after: readonly string[]): st
   if (unseenHead) out.push('if (__mmr_context__)');
   if (sb.startsInComment) out.push('/*');
   return out;
+}
+
+/**
+ * The clauses missing from a `for (` header cut before the gap (`for (i = 0, pte = start_pte;` with the condition and
+ * step on the unseen next line): an unknown condition and an empty step, so that the header closes as
+ * `for (i = 0, pte = start_pte; __mmr_for_cond__;)` — a loop of unknown count (a condition of its own: the
+ * fragment's `__mmr_context__` is one value, tested once per path) — instead of `for (...;)`, which is no C.
+ * Empty for any other open parenthesis or a header that already has both semicolons.
+ */
+function forHeaderFill(a: string, open: { ch: string; at: number }): string {
+  if (open.ch !== '(' || !/\bfor\s*$/.test(a.slice(Math.max(0, open.at - 12), open.at))) return '';
+  const inner = a.slice(open.at + 1).replace(/\/\*[\s\S]*?(?:\*\/|$)/g, ' ').replace(/\/\/[^\n]*/g, ' ');
+  let depth = 0;
+  let semis = 0;
+  for (const ch of inner) {
+    if (ch === '(' || ch === '[') depth++;
+    else if ((ch === ')' || ch === ']') && depth > 0) depth--;
+    else if (ch === ';' && depth === 0) semis++;
+  }
+  if (semis === 1) return ' __mmr_for_cond__;';
+  if (semis === 0) return '; __mmr_for_cond__;';
+  return '';
 }
 
 /**

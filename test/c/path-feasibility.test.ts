@@ -441,4 +441,52 @@ describe('feasible paths: a constant assigned at the top of the body, then hande
     // A gap after the declarations (0-based line 3) hides what ran before the assignment.
     expect(feasiblePaths(all, text, new Set([3])).map(starts).sort()).toEqual(['', 'mmu_notifier_invalidate_range_end']);
   });
+  it('a goto from above a gap to a label below it keeps the facts: the unseen lines did not run', async () => {
+    const text = `static int fold_once(struct vm_area_struct *vma, pmd_t *pmd)
+{
+	bool started;
+
+	started = false;
+	fold_begin(vma);
+	started = true;
+	if (fold_busy(vma))
+		goto out;
+	fold_step(vma);
+	fold_step(vma);
+	fold_step(vma);
+out:
+	if (!started)
+		mmu_notifier_invalidate_range_end(&range);
+	return 0;
+}`;
+    const all = (await analyzeFunctionText(text.replace('started = true;', 'started = v;'))).paths;
+    // A gap after 0-based line 10 (between two fold_step() lines): the goto at line 9 jumps over it.
+    const kept = feasiblePaths(all, text, new Set([10]));
+    const jumped = (p: EventPath): boolean => p.steps.some((st) => st.step === 'control' && st.kind === 'goto');
+    // The goto path knows `started` is true at the test; the fall-through path ran the gap, so it may reach the end,
+    // marked as resting on the unseen lines.
+    expect(kept.filter(jumped).map(starts)).toEqual(['']);
+    expect(kept.filter((p) => !jumped(p) && starts(p) !== '').map((p) => p.unseenBranch !== undefined)).toEqual([true]);
+  });
+  it('a branch the visible code decides the other way, undecided only because the path ran a gap, marks the path', async () => {
+    const text = `static int fold_twice(struct vm_area_struct *vma)
+{
+	bool started;
+
+	started = false;
+	fold_begin(vma);
+	fold_step(vma);
+	fold_step(vma);
+	if (started)
+		mmu_notifier_invalidate_range_end(&range);
+	return 0;
+}`;
+    const all = (await analyzeFunctionText(text.replace('started = false;', 'started = v;'))).paths;
+    // No gap: the end is never reached. A gap between the two steps (after 0-based line 6): the path that reaches it
+    // is kept, marked as resting on the unseen lines; the other is not marked.
+    expect(feasiblePaths(all.map((p) => ({ ...p })), text).map(starts)).toEqual(['']);
+    const kept = feasiblePaths(all.map((p) => ({ ...p })), text, new Set([6]));
+    expect(kept.map((p) => [starts(p), p.unseenBranch !== undefined]).sort()).toEqual([['', false], ['mmu_notifier_invalidate_range_end', true]]);
+    expect(kept.find((p) => p.unseenBranch)?.unseenBranch).toMatch(/whether the lines the diff does not show before line 9 change what `started` tests \(the code shown makes it false there\)/);
+  });
 });

@@ -31,6 +31,14 @@ describe('gap joins', () => {
     expect(join).toEqual(['do { if (1) { if (__mmr_context__) {']);
   });
 
+  it('a for header cut after its first clause gets an unknown condition of its own, not `for (...;)`', () => {
+    const before = ['static int f(pte_t *start_pte)', '{', '\tint i;', '\tfor (i = 0, pte = start_pte;'];
+    const after = ['\t\tif (bad(pte))', '\t\t\tgoto out;', '\t}', '\treturn 0;', 'out:', '\treturn 1;', '}'];
+    expect(gapJoin(before, after)).toEqual([' __mmr_for_cond__;);', 'if (__mmr_context__) {']);
+    // Both semicolons already there: only the parenthesis is closed.
+    expect(gapJoin(['\tfor (i = 0; i < n;'], ['\treturn 0;', '}'])[0]).toBe(');');
+  });
+
   it('a first statement deeper than its block is the body of an unseen if', () => {
     const before = ['\tif (pmd_trans_unstable(pmd))'];
     const after = ['\t\t\tcontinue;', '\t\tif (!ok(page))', '\t\t\tcontinue;', '\t\tbreak;', '\t}', '\tpte_unmap_unlock(pte - 1, ptl);', '}'];

@@ -5,6 +5,8 @@ import { testRule } from '../../src/rule-tester/rule-tester.ts';
 testRule(rule, {
   valid: [
     'valid-arch-remap-result-discarded.patch',
+    'valid-emptied-table-rechecked-after-retake.patch',
+    'valid-emptied-table-uffd-private-holds-pmd-lock.c',
     'valid-asserted-lock-dropped-and-retaken.patch',
     'valid-fault-checks-through-alias.c',
     'valid-fault-install-checks-pte-changed.c',
@@ -49,6 +51,8 @@ testRule(rule, {
   ],
   invalid: [
     'invalid-map-handed-to-own-helper.patch',
+    'invalid-emptied-table-detached-after-drop.patch',
+    'invalid-emptied-table-caller-lock-unknown.c',
     'invalid-asserted-lock-dropped-continues.patch',
     'invalid-asserted-lock-dropped-then-written.patch',
     'invalid-break-unlocks-pte-minus-one.patch',

@@ -15,6 +15,7 @@ import { madviseDontneed } from './madvise-dontneed.ts';
 import { madviseFree } from './madvise-free.ts';
 import { migration } from './migration.ts';
 import { reclaimAging } from './reclaim-aging.ts';
+import { uffdFill } from './uffd-fill.ts';
 import { uffdMonitor } from './uffd-monitor.ts';
 import { userReader } from './user-reader.ts';
 import { userWriter } from './user-writer.ts';
@@ -40,6 +41,7 @@ const LIBRARY: Record<AdversaryName, (b: AdversaryBind) => ThreadSpec> = {
   'reclaim-aging': reclaimAging,
   'change-prot-numa': changeProtNuma,
   'lazyfree-reclaim': lazyfreeReclaim,
+  'uffd-fill': uffdFill,
 };
 
 /** The thread program of adversary `name` bound to `bind`. Throws TypeError when a required object is missing. */
