@@ -43,6 +43,7 @@ import {
 import { wholeVmaRange } from './utils/vma-bounds.ts';
 import { maybeMovedFrom, movedFrom } from './utils/moved-entry.ts';
 import { hoistedMoveFlush } from './utils/hoisted-flush.ts';
+import { fileBackedClearQuestion } from './utils/file-backed.ts';
 import { ARCH_FLUSH_MESSAGES, archFlushCandidate, archFlushViolations, type ArchFlushMessageId } from './utils/arch-flush.ts';
 import { COPY_MESSAGES, copyBeforeFlushCandidates, type CopyMessageId } from './utils/clear-then-copy.ts';
 
@@ -80,6 +81,12 @@ const EFFECT_VERB: Record<string, string> = {
  */
 function neverFlushed(h: Hazard): Hazard {
   return h.invariants.includes('write-protect-holds') ? h : { ...h, invariants: [...h.invariants, 'write-protect-holds'] };
+}
+
+/** The hazard with one more question about unseen facts added to what it already depends on. */
+function withUnknown(h: Hazard, question: string | undefined): Hazard {
+  if (!question) return h;
+  return { ...h, unknown: h.unknown ? `${h.unknown}; ${question}` : question };
 }
 
 /** Invariants and adversaries that can show the stale TLB entry for a set of effects. */
@@ -545,6 +552,8 @@ function checkPath(
       const verb = EFFECT_VERB[p.effects[0] ?? 'clear'] ?? 'changes';
       // A call in between that may be the flush (a wrapper not visible, or flushing on some paths only): unseen.
       const hidden = mayFlushBetween(path, p.index, releaseIndex, [...ctx.siblings, ...(ctx.context ?? [])], ctx.side);
+      // A clear on a file-backed VMA: the stale access reaches the page cache's page, harmful only if it goes (file-backed.ts).
+      const fileBacked = p.moved ? undefined : fileBackedClearQuestion(path, p.index, p.effects);
       if (onEntry && !release) {
         ctx.report({
           messageId: 'callbackNoFlush',
@@ -555,7 +564,7 @@ function checkPath(
           // Whether a helper that leaves the flush to its caller is wrong depends on that caller: it may flush before
           // it drops the lock, announce the deferral, or exclude faults (mmap_lock held for write, as fork does).
           hazard: flushShownOutsidePtl(ctx.side, ctx.siblings, ctx.fn) || recordsFlushRange(ctx.image)
-            ? hazardFor(p.effects, context)
+            ? withUnknown(hazardFor(p.effects, context), fileBacked)
             : {
                 ...hazardFor(p.effects, context),
                 unknown: `the callers of ${ctx.fn.name}(): do they flush the TLB before dropping the page-table lock, or exclude concurrent faults (mmap_lock held for write, a deferred flush announced)? The patch shows no flush outside the lock, and the function records no range for one`,
@@ -575,7 +584,7 @@ function checkPath(
           anchor,
           related: rel,
           path: model(path),
-          hazard: callerFlush ? { ...hazardOf(p, context), unknown: callerFlush } : hazardOf(p, context),
+          hazard: withUnknown(callerFlush ? { ...hazardOf(p, context), unknown: callerFlush } : hazardOf(p, context), fileBacked),
           suggestion: { text: sugg.text, path: model(sugg.path) },
           ...(hidden ? { unseen: hidden } : {}),
         });
