@@ -1393,8 +1393,8 @@ export default createRule<MessageId>({
       report: (c: Parameters<TypedRuleContext<MessageId>['report']>[0]): void =>
         outer.report({
           ...c,
-          path: modelNonPresentStores(c.path),
-          ...(c.suggestion ? { suggestion: { ...c.suggestion, ...(c.suggestion.path ? { path: modelNonPresentStores(c.suggestion.path) } : {}) } } : {}),
+          path: modelNonPresentStores(c.path, outer.image),
+          ...(c.suggestion ? { suggestion: { ...c.suggestion, ...(c.suggestion.path ? { path: modelNonPresentStores(c.suggestion.path, outer.image) } : {}) } } : {}),
         }),
     });
     checkClearFlushDefinition(ctx);
