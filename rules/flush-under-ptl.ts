@@ -46,6 +46,8 @@ import { hoistedMoveFlush } from './utils/hoisted-flush.ts';
 import { fileBackedClearQuestion } from './utils/file-backed.ts';
 import { ARCH_FLUSH_MESSAGES, archFlushCandidate, archFlushViolations, type ArchFlushMessageId } from './utils/arch-flush.ts';
 import { COPY_MESSAGES, copyBeforeFlushCandidates, type CopyMessageId } from './utils/clear-then-copy.ts';
+import { NON_PRESENT_VALUE, modelNonPresentStores } from './utils/non-present-store.ts';
+import { feasiblePaths } from './utils/feasible-path.ts';
 
 export type MessageId =
   | ArchFlushMessageId
@@ -860,7 +862,7 @@ function checkPath(
         const flushedUnderLock = eventsOf(path).some(
           (x) => x.index < i && (x.event.kind === 'tlb-flush' || x.event.kind === 'gather-flush' || x.event.kind === 'pte-clear-flush' || x.event.attrs.flushes === true),
         );
-        const flagged = announcedAnywhere(ctx) || flushedUnderLock ? undefined : guardingFlushFlag(ctx.image, path, i, flush.index);
+        const flagged = announcedAnywhere(ctx) || flushedUnderLock ? undefined : guardingFlushFlag(ctx.image, path, i, flush.index, ctx.fn.name);
         const effect = flagged ? flagged.flag.effect : 'wrprotect';
         const above = flagged
           ? { ...synthEvent('pte-clear', 'ptep_get_and_clear', { pte: 'pte' }, { line: 0, column: 0 }, { effects: [effect] }), text: `(above the hunk) an entry changed under the page-table lock (${flagged.name} set)` }
@@ -1354,12 +1356,6 @@ function forkSources(image: FunctionImage): Set<string> {
   return out;
 }
 
-/**
- * Constructors of non-present entry values (include/linux/swapops.h swp_entry_to_pte(), swp_entry_to_pmd(),
- * pte_swp_mk*() / pmd_swp_mk*(), make_pte_marker(); include/linux/swapops.h make_*migration_entry() build the swap
- * entry they encode): storing one installs no translation a TLB can cache.
- */
-const NON_PRESENT_VALUE = /^(?:swp_entry_to_p(?:te|md)|p(?:te|md)_swp_mk\w+|p(?:te|md)_swp_clear_\w+|make_pte_marker)$/;
 
 export default createRule<MessageId>({
   meta: {
@@ -1399,7 +1395,17 @@ export default createRule<MessageId>({
     hazard:
       'Between the PTE update and the TLB flush, other CPUs may still hold the old translation. Once the page-table lock is dropped, a concurrent thread (writeback, zap, a fault) sees the new PTE and acts on it while a user CPU still writes or reads through the stale entry: lost writes after page_mkclean, writes through a write-protected mapping, or accesses to a freed page.',
   },
-  check(ctx) {
+  check(outer) {
+    // Every candidate's simulated path stores a non-present value (a migration or swap entry) as an empty entry
+    // (rules/utils/non-present-store.ts).
+    const ctx: TypedRuleContext<MessageId> = Object.assign(Object.create(outer) as TypedRuleContext<MessageId>, {
+      report: (c: Parameters<TypedRuleContext<MessageId>['report']>[0]): void =>
+        outer.report({
+          ...c,
+          path: modelNonPresentStores(c.path, outer.image),
+          ...(c.suggestion ? { suggestion: { ...c.suggestion, ...(c.suggestion.path ? { path: modelNonPresentStores(c.suggestion.path, outer.image) } : {}) } } : {}),
+        }),
+    });
     checkClearFlushDefinition(ctx);
     const onEntry = isPtlHeldOnEntry(ctx.image);
     if (onEntry && deferredBySibling(ctx.side, ctx.siblings, ctx.fn)) return;
@@ -1409,9 +1415,11 @@ export default createRule<MessageId>({
     const callerGather = gatherOnEntry(ctx.image);
     // A call to a wrapper whose visible definition flushes on every path is that flush (rules/utils/hidden-flush.ts).
     const defs = [...ctx.siblings, ...(ctx.context ?? [])];
-    for (const path of ctx.image.paths) checkPath(ctx, withVisibleFlushes(path, defs, ctx.side), onEntry, guards, owned, forkSrc, callerGather);
-    for (const path of ctx.image.paths) checkDirtyGathered(ctx, withVisibleFlushes(path, defs, ctx.side), guards, callerGather);
-    for (const path of ctx.image.paths) checkHoistedFlush(ctx, path);
+    // Paths that test one local value both ways cannot run (rules/utils/feasible-path.ts).
+    const paths = feasiblePaths(ctx.image);
+    for (const path of paths) checkPath(ctx, withVisibleFlushes(path, defs, ctx.side), onEntry, guards, owned, forkSrc, callerGather);
+    for (const path of paths) checkDirtyGathered(ctx, withVisibleFlushes(path, defs, ctx.side), guards, callerGather);
+    for (const path of paths) checkHoistedFlush(ctx, path);
     checkNestedFinish(ctx);
     // An architecture's flush hook that invalidates less than the generic contract (rules/utils/arch-flush.ts).
     for (const v of archFlushViolations(ctx.fn, ctx.side, ctx.image, ctx.siblings)) ctx.report(archFlushCandidate(v, ctx.image));

@@ -22,15 +22,17 @@ export function flagSetVisibly(image: FunctionImage, flag: string): boolean {
 
 /**
  * The catalogued flag whose taken branch, between steps `from` and `to` of the path, guards the flush at `to`, when
- * the visible code never sets it (it is set above the hunk, by the kernel idiom the catalogue records).
+ * the visible code never sets it (it is set above the hunk, by the kernel idiom the catalogue records). A flag whose
+ * name is a common word (`only`) counts only in function `fn` among the ones the catalogue cites.
  */
-export function guardingFlushFlag(image: FunctionImage, path: EventPath, from: number, to: number): { name: string; flag: FlushFlag } | undefined {
+export function guardingFlushFlag(image: FunctionImage, path: EventPath, from: number, to: number, fn: string): { name: string; flag: FlushFlag } | undefined {
   for (let j = to - 1; j > from; j--) {
     const s = path.steps[j] as PathStep;
     if (s.step !== 'control' || s.kind !== 'branch' || !s.taken) continue;
     const name = flagOf(s.cond);
     if (name === undefined) continue;
     const flag = FLUSH_FLAGS[name];
+    if (flag?.only === true && !flag.kernel.includes(fn)) return undefined;
     return flag !== undefined && !flagSetVisibly(image, name) ? { name, flag } : undefined;
   }
   return undefined;

@@ -117,13 +117,20 @@ function lockBalanceAtEnd(program: Instr[]): number {
  */
 function applyPathAssumptions(ptes: Array<Scenario['init']['ptes'][number]>, program: readonly Instr[], keepPresent = false): void {
   const written = new Set<string>();
+  // A test reads the thread's snapshot of the entry once it took one (src/sim/step.ts evalCond()): a snapshot taken
+  // before the thread wrote the entry (`pte = ptep_get_and_clear()`, or `pte = *ptep` and then the clear) still holds
+  // the initial value, so a test of it after the write decides the initial state too.
+  const snap = new Map<string, boolean>();
   const decided = new Set<string>();
   for (const i of program) {
     if (!('ctl' in i)) {
+      if (i.pte && SNAPSHOTS.has(i.op)) snap.set(i.pte, !written.has(i.pte));
       if (i.pte && (PTE_WRITES.has(i.op) || i.op === 'pte-modify-start' || i.op === 'wp-page-copy' || i.op === 'fault')) written.add(i.pte);
       continue;
     }
-    if (i.ctl !== 'assume' || !i.cond.pte || written.has(i.cond.pte)) continue;
+    if (i.ctl !== 'assume' || !i.cond.pte) continue;
+    const initial = snap.has(i.cond.pte) ? snap.get(i.cond.pte) === true : !written.has(i.cond.pte);
+    if (!initial) continue;
     const key = `${i.cond.pte}:${i.cond.test}`;
     if (decided.has(key)) continue;
     decided.add(key);
@@ -141,6 +148,9 @@ function applyPathAssumptions(ptes: Array<Scenario['init']['ptes'][number]>, pro
     }
   }
 }
+
+/** Ops that load the thread's snapshot of the entry before anything they write (src/sim/ops-kernel.ts). */
+const SNAPSHOTS = new Set(['pte-read', 'pte-clear', 'pte-clear-flush', 'pte-modify-start']);
 
 const PTE_WRITES = new Set(['pte-set', 'pte-clear', 'pte-clear-flush', 'pte-modify-commit', 'pte-wrprotect', 'pte-mkold']);
 

@@ -11,6 +11,11 @@ export interface FlushFlag {
   effect: PteEffect;
   /** The kernel functions whose code sets the flag only after such a change. */
   kernel: readonly string[];
+  /**
+   * The name is a common word that other code uses for other things: the flag is read as evidence only inside the
+   * functions of `kernel`.
+   */
+  only?: boolean;
 }
 
 export const FLUSH_FLAGS: Readonly<Record<string, FlushFlag>> = {
@@ -21,4 +26,9 @@ export const FLUSH_FLAGS: Readonly<Record<string, FlushFlag>> = {
   // after ptep_get_and_clear_full() when the gather's batch is full or the rmap removal is delayed; mm/hugetlb.c
   // __unmap_hugepage_range(): set when huge_pmd_unshare() cleared the shared PMD's PUD entry.
   force_flush: { effect: 'clear', kernel: ['move_ptes', 'move_huge_pmd', 'zap_pte_range', '__unmap_hugepage_range'] },
+  // mm/migrate_device.c migrate_vma_collect_pmd() (since 8c3328f1f36a): `ptep_get_and_clear(mm, addr, ptep)` (or
+  // ptep_clear_flush() for an exclusive anon page), a migration entry stored in its place, then `if
+  // (pte_present(pte)) unmapped++;` under the PTL; `if (unmapped) flush_tlb_range(walk->vma, start, end);` flushes
+  // them (before pte_unmap_unlock() since 60bae7370896, after it before).
+  unmapped: { effect: 'clear', kernel: ['migrate_vma_collect_pmd'], only: true },
 };

@@ -23,6 +23,16 @@ async function candidates(file: string): Promise<{ fn: string; c: Candidate[] }>
 
 const cases: Array<{ file: string; messageId: string; invariant: string; table: RegExp[]; fixRefutes: boolean }> = [
   {
+    // A present PTE replaced by a migration entry under the PTL (the value read before the clear tested several
+    // times): the migration entry is no translation, so a zap in the window finds nothing to flush and returns
+    // while the reader still loads through its stale TLB entry.
+    file: 'invalid-collect-migration-entry-flush-after-unlock.c',
+    messageId: 'flushAfterUnlock',
+    invariant: 'write-protect-holds',
+    table: [/ptep_get_and_clea/, /set_pte_at\(\)/, /pte_unmap_unlock\(\)/, /unmapping call returned/],
+    fixRefutes: true,
+  },
+  {
     file: 'invalid-pmd-move-flush-after-unlock.c',
     messageId: 'flushAfterUnlock',
     invariant: 'no-stale-access',
@@ -322,6 +332,27 @@ describe('a flush guarded by a catalogued flag (force_flush) moved after the unl
     const { findings, summary } = await run('valid-fix-flagged-flush-before-unlock.patch');
     expect(findings.filter(isReportable), summary).toEqual([]);
     expect(findings.some((f) => f.fixed && f.status === 'confirmed' && f.function === 'shuffle_pte_span'), summary).toBe(true);
+  });
+  it('invalid-collect-unmapped-flush-moved-after-unlock.patch: `unmapped` in migrate_vma_collect_pmd() records the clears: confirmed and introduced', async () => {
+    const { findings, summary } = await run('invalid-collect-unmapped-flush-moved-after-unlock.patch');
+    const f = findings.find((x) => isReportable(x));
+    expect(f, summary).toBeDefined();
+    expect(f?.function).toBe('migrate_vma_collect_pmd');
+    const table = renderTable(f!.simulation!.trace!, { width: 200 });
+    expect(table).toMatch(/unmapped set/);
+    expect(table).toMatch(/pte_unmap_unlock\(\)/);
+  });
+  it('valid-fix-collect-unmapped-flush-under-lock.patch: the flush moved under the lock is recognised as a fix', async () => {
+    const { findings, summary } = await run('valid-fix-collect-unmapped-flush-under-lock.patch');
+    expect(findings.filter(isReportable), summary).toEqual([]);
+    expect(findings.some((f) => f.fixed && f.status === 'confirmed' && f.function === 'migrate_vma_collect_pmd'), summary).toBe(true);
+  });
+  it('`unmapped` in another function is a common word, not the catalogued flag: inconclusive, no fix credit', async () => {
+    const bug = await run('invalid-collect-unmapped-flush-moved-after-unlock.patch', (t) => t.replace('static int migrate_vma_collect_pmd(', 'static int relocate_collect_pmd('));
+    expect(bug.findings.filter(isReportable), bug.summary).toEqual([]);
+    expect(bug.findings.some((f) => f.status === 'inconclusive' && f.function === 'relocate_collect_pmd'), bug.summary).toBe(true);
+    const fix = await run('valid-fix-collect-unmapped-flush-under-lock.patch', (t) => t.replace('static int migrate_vma_collect_pmd(', 'static int relocate_collect_pmd('));
+    expect(fix.findings.some((f) => f.fixed), fix.summary).toBe(false);
   });
   it('a flag the visible code sets itself says nothing by the catalogue: inconclusive', async () => {
     const { findings, summary } = await run('invalid-flagged-flush-moved-after-unlock.patch', (t) =>
