@@ -22,7 +22,10 @@ import { expectRatchets } from '../helpers/ratchet.ts';
 // flush-fix-04 is no longer credited: its pre-image violation is one the simulated adversaries (writeback, zap and a
 // user writer) reach without the patched code at all (a limit of the writeback model: PG_dirty is cleared when the
 // page is written, not by clear_page_dirty_for_io()), and such a violation is never the patch's (confirm.ts).
-const FLOOR = { bugsConfirmed: 10, fixesRecognised: 10 };
+// flush-fix-04 is credited again (11): the migration entry its pre-image stores after the clear is modelled as no
+// translation, and its `unmapped` flag is catalogued as counting cleared entries; lockretake-fix-23 (pte_unmap() of
+// a hugetlb walk's unmapped pointer) is the tenth.
+const FLOOR = { bugsConfirmed: 10, fixesRecognised: 11 };
 
 const present = corpusPresent();
 const labels: CorpusLabel[] = present ? JSON.parse(readFileSync(join(dir, 'labels.json'), 'utf8')) : [];
