@@ -6,6 +6,7 @@
 import type { Event, EventPath, FunctionImage, FunctionView, PathStep } from '../src/core/events.ts';
 import type { Hazard } from '../src/core/rule.ts';
 import type { InvariantName } from '../src/core/sim-contract.ts';
+import { ranGapBetween } from './utils/ran-gap.ts';
 import { createRule } from './create-rule.ts';
 import type { TypedRuleContext } from './create-rule.ts';
 import { annotatedEntryLocks, baseName, callersOf, callSitesVerdict, handOver, paramName, rangeFromCaller } from './utils/contracts.ts';
@@ -321,12 +322,16 @@ function checkPath(
     const args = byCall ? { range: HANDED_RANGE } : pick(o.event.args, ['range', 'mm', 'start', 'end']);
     const simPath = byCall ? replaceAt(path, o.index, { ...synthEvent('notifier-start', 'mmu_notifier_invalidate_range_start', args, o.event.loc), id: o.event.id, text: o.event.text }) : path;
     const end = synthEvent('notifier-end', 'mmu_notifier_invalidate_range_end', args, locAt(path, ret));
+    // The path ran lines between two hunks after the start: they may end the window (rules/utils/ran-gap.ts).
+    const gap = ranGapBetween(image, path, o.index, ret);
+    const gapQ = gap === undefined ? undefined : `depends on the lines between the hunks after line ${gap}: do they end the invalidation window before the return at line ${locAt(path, ret).fileLine ?? locAt(path, ret).line}?`;
+    const unseen = [o.unseen, gapQ].filter((q): q is string => q !== undefined).join('; ');
     ctx.report({
       messageId: 'missingEnd',
       data: { start: o.event.callee },
       anchor: real(o.event),
       related: [],
-      ...(o.unseen ? { unseen: o.unseen } : {}),
+      ...(unseen ? { unseen } : {}),
       path: simPath,
       hazard: hazard('unpaired-notifier', ['notifier-balance', 'secondary-mmu-coherent']),
       suggestion: { text: 'call mmu_notifier_invalidate_range_end() on every path that started the invalidation', path: insertAt(simPath, ret, end) },
