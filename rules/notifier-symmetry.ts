@@ -12,6 +12,7 @@ import { annotatedEntryLocks, baseName, callersOf, callSitesVerdict, handOver, p
 import { PTE_PRESERVING_HOOKS } from '../src/kernel-api/catalogue.ts';
 import { coversRegion, regionBoundsUnseen, widenedRanges } from './utils/extent.ts';
 import { RANGE_ZAPPERS } from '../src/kernel-api/range-zappers.ts';
+import { WINDOW_OWED_CHANGERS } from '../src/kernel-api/window-owed-changers.ts';
 import { callOutcome, failedCalls, returnSemantics } from './utils/failure.ts';
 import { untestedFailureVariants } from './utils/untested-failure.ts';
 import { gotoOutOfFragment, leaveAtGoto } from './utils/goto-out.ts';
@@ -244,7 +245,7 @@ function checkPath(
     // and the claim names the value it depends on (never confirmed).
     const unknownValue = u.event.kind === 'pte-set' && untracedValue(u.event);
     // A range zap is simulated as the clear of one mirrored entry of the range.
-    const zap = u.event.kind === 'call' && RANGE_ZAPPERS.has(u.event.callee);
+    const zap = u.event.kind === 'call' && knownChanger(u.event.callee);
     const simPath = unknownValue
       ? replaceAt(path, u.index, { ...u.event, attrs: { ...u.event.attrs, effects: ['wrprotect'] } })
       : zap
@@ -363,6 +364,15 @@ function uncoveredCallees(ctx: TypedRuleContext<MessageId>, other: FunctionImage
   return out;
 }
 
+/**
+ * A call the catalogue knows to change PTEs secondary MMUs mirror while notifying nothing itself: a range zap
+ * (RANGE_ZAPPERS: unmap_page_range()) or a present entry's replacement (WINDOW_OWED_CHANGERS:
+ * migrate_vma_insert_page()). The caller owes the window around it.
+ */
+function knownChanger(callee: string): boolean {
+  return RANGE_ZAPPERS.has(callee) || WINDOW_OWED_CHANGERS.has(callee);
+}
+
 /** Does another changed function gain an invalidation start in this image (the window moved, not removed)? */
 function windowMovedElsewhere(ctx: TypedRuleContext<MessageId>): boolean {
   return gainedStart(ctx).length > 0;
@@ -387,25 +397,27 @@ function gainedStart(ctx: TypedRuleContext<MessageId>): string[] {
  */
 function reportUncoveredCall(ctx: TypedRuleContext<MessageId>, path: EventPath, calls: ReadonlyArray<{ index: number; event: Event; held: LockState }>): void {
   if (windowMovedElsewhere(ctx)) return;
-  const u = calls[0] as (typeof calls)[number];
+  // A call the catalogue knows to change a mirrored PTE with no window of its own speaks for itself: it is the one
+  // simulated, and the claim no longer depends on an unseen callee.
+  const u = calls.find((c) => knownChanger(c.event.callee)) ?? (calls[0] as (typeof calls)[number]);
   const ev = u.event;
   // The stand-in takes the mirrored entry away from the page it mapped (the first half of a replacement): the
   // change a window exists for. Write-protecting or replacing it is judged the same way by the secondary MMU.
   const stand = { ...synthEvent('pte-clear', ev.callee, { mm: 'mm' }, ev.loc, { effects: ['clear'] }), id: ev.id, text: ev.text };
   // With a tree that shows the callee whole, one of its paths that changes a mirrored PTE replaces the stand-in:
   // the claim no longer depends on the callee.
-  const body = calleeChange(ctx, ev.callee);
+  const body = knownChanger(ev.callee) ? undefined : calleeChange(ctx, ev.callee);
   const simPath = body ? { steps: [...path.steps.slice(0, u.index), ...body.steps, ...path.steps.slice(u.index + 1)], complete: path.complete } : replaceAt(path, u.index, stand);
   const names = [...new Set(calls.map((c) => c.event.callee))];
   const listed = names.slice(0, 3).map((n) => `${n}()`).join(', ') + (names.length > 3 ? ` and ${names.length - 3} more` : '');
   ctx.report({
-    ...(body
+    ...(body || knownChanger(ev.callee)
       ? {}
       : { unseen: `depends on ${listed}: the patch removed the mmu_notifier invalidation window around ${names.length > 1 ? 'these calls' : 'this call'} — does ${names.length > 1 ? 'one of them' : 'it'} change a PTE that secondary MMUs mirror?` }),
     messageId: 'unbracketedCall',
     data: { callee: ev.callee },
     anchor: imageEvent(ctx.image, ev),
-    related: calls.slice(1).map((c) => ({ event: imageEvent(ctx.image, c.event), message: 'another call the removed window covered' })),
+    related: calls.filter((c) => c !== u).map((c) => ({ event: imageEvent(ctx.image, c.event), message: 'another call the removed window covered' })),
     path: simPath,
     hazard: hazard('unbracketed-pte-change', ['secondary-mmu-coherent']),
     suggestion: { text: `keep ${ev.callee}() inside an mmu_notifier_invalidate_range_start()/_end() window`, path: body ? bracketSpan(simPath, u.index, u.index + body.steps.length, ev) : bracket(simPath, u.index, stand, u.held) },

@@ -22,7 +22,7 @@ import { expectRatchets } from '../helpers/ratchet.ts';
 // flush-fix-04 is no longer credited: its pre-image violation is one the simulated adversaries (writeback, zap and a
 // user writer) reach without the patched code at all (a limit of the writeback model: PG_dirty is cleared when the
 // page is written, not by clear_page_dirty_for_io()), and such a violation is never the patch's (confirm.ts).
-const FLOOR = { bugsConfirmed: 10, fixesRecognised: 9 };
+const FLOOR = { bugsConfirmed: 11, fixesRecognised: 9 };
 
 const present = corpusPresent();
 const labels: CorpusLabel[] = present ? JSON.parse(readFileSync(join(dir, 'labels.json'), 'utf8')) : [];

@@ -22,6 +22,7 @@ testRule(rule, {
     'valid-start-moved-into-helper.patch',
     'valid-goto-label-below-hunk-after-end.patch',
     'valid-window-whole-vma-shared-pmd.c',
+    'valid-window-kept-around-known-changer.patch',
   ],
   invalid: [
     'invalid-blockable-start-under-ptl.c',
@@ -44,5 +45,6 @@ testRule(rule, {
     'invalid-goto-label-below-hunk.patch',
     'invalid-window-not-widened-gap-after-start.patch',
     'invalid-nonblock-failure-ends-modern-tree.patch',
+    'invalid-window-removed-around-known-changer.patch',
   ],
 });
