@@ -17,6 +17,7 @@ import { callOutcome, failedCalls, returnSemantics } from './utils/failure.ts';
 import { untestedFailureVariants } from './utils/untested-failure.ts';
 import { gotoOutOfFragment, leaveAtGoto } from './utils/goto-out.ts';
 import { wholeVmaRange } from './utils/vma-bounds.ts';
+import { rangesDiffer } from './utils/range-differ.ts';
 import { treeAtLeast } from './utils/tree-era.ts';
 import type { GotoOut } from './utils/goto-out.ts';
 import type { FailureSemantics } from '../src/kernel-api/catalogue.ts';
@@ -206,7 +207,11 @@ function checkPath(
         const match = at >= 0 ? open.splice(at, 1)[0] : open.pop();
         if (match && at < 0) {
           const fixed: Event = { ...ev, args: { ...ev.args, ...pick(match.event.args, ['range', 'mm', 'start', 'end']) } };
+          // Bounds written differently may be equal (an address its callers already aligned, a local assigned out of
+          // sight): the claim stands alone only when the text settles the difference (rules/utils/range-differ.ts).
+          const differs = rangesDiffer(match.key, key);
           ctx.report({
+            ...(differs ? {} : { unseen: `depends on the values of the bounds: are ${match.key} (started at line ${lineOf(match.event)}) and ${key} (ended at line ${lineOf(ev)}) different here (an address its callers have not aligned, locals assigned out of sight)?` }),
             messageId: 'rangeMismatch',
             data: { start: match.event.callee, end: ev.callee, startRange: match.key, endRange: key },
             anchor: pickAnchor(ctx.side, [real(ev), real(match.event)]),

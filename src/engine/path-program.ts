@@ -156,6 +156,8 @@ export function shapeOf(paths: readonly EventPath[]): PathShape {
     for (const s of p.steps) {
       if (s.step !== 'event') continue;
       if (s.kind === 'pte-advance') ptes = 2;
+      // An end over a range no start of the path named: two ranges, so the model needs two entries to tell them apart.
+      if (s.kind === 'notifier-end' && endsUnstartedRange(p, s)) ptes = 2;
       if (['lock', 'trylock', 'unlock', 'mmap-lock', 'mmap-unlock'].includes(s.kind)) {
         const r = lockRef(s, s.args.lock, nested);
         if (r.name !== 'ptl0') locks.set(r.name, r.kind);
@@ -164,6 +166,26 @@ export function shapeOf(paths: readonly EventPath[]): PathShape {
     }
   }
   return { ptes, locks: [...locks.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, kind]) => ({ name, kind })) };
+}
+
+/**
+ * Is `end` over a range that no notifier start of the path names (a range object resolved through the path's
+ * mmu_notifier_range_init(), so `&range` and the bounds it was initialised with are one range)?
+ */
+function endsUnstartedRange(path: EventPath, end: Event): boolean {
+  const inits = new Map<string, string>();
+  const resolved = (e: Event): string => {
+    const k = rangeKey(e);
+    return e.args.range ? (inits.get(k) ?? k) : k;
+  };
+  const starts = new Set<string>();
+  for (const s of path.steps) {
+    if (s.step !== 'event') continue;
+    if (s.kind === 'notifier-range-init' && s.args.range) inits.set(rangeKey(s), `${(s.args.start ?? '').replace(/\s+/g, '')}..${(s.args.end ?? '').replace(/\s+/g, '')}`);
+    if (s.kind === 'notifier-start') starts.add(resolved(s));
+    if (s === end) return starts.size > 0 && !starts.has(resolved(s));
+  }
+  return false;
 }
 
 /** Distinct notifier range expressions of a path, in order of appearance. */

@@ -46,5 +46,7 @@ testRule(rule, {
     'invalid-window-not-widened-gap-after-start.patch',
     'invalid-nonblock-failure-ends-modern-tree.patch',
     'invalid-window-removed-around-known-changer.patch',
+    'invalid-end-range-other-size.c',
+    'invalid-end-range-unaligned-address.patch',
   ],
 });
