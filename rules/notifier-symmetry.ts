@@ -133,15 +133,18 @@ function checkPath(
   // an opaque call sliced off the paths still widened the range (utils/extent.ts widenedRanges).
   const widened = widenedRanges(image);
   /** Entries whose region the window open around them does not cover (huge_pmd_unshare()'s PUD entry). */
-  const small: Array<{ index: number; event: Event; window: Event; init: Event }> = [];
+  const small: Array<{ index: number; event: Event; window: Event; init: Event; extent: 'pmd' | 'pud' }> = [];
   path.steps.forEach((s, i) => {
     if (s.step !== 'event') return;
     const ev = stripStep(s);
     if (failed.has(i)) return;
-    if (ev.attrs.extent !== undefined && MIRRORED_KINDS.has(ev.kind) && open.length > 0 && clearedOnPath(path, i, ev)) {
+    const extent = regionOf(ev);
+    if (extent !== undefined && MIRRORED_KINDS.has(ev.kind) && open.length > 0 && clearedOnPath(path, i, ev)) {
       const w = open[open.length - 1];
       const init = w && w.key !== '*' ? windowInit(image, w.event) : undefined;
-      if (w && init && !windowCovers(image, w.event, init, ev.attrs.extent, widened) && !wholeVmaRange(image, init.args.start, init.args.end, callArgs(ev.text))) small.push({ index: i, event: ev, window: w.event, init });
+      // A PMD or PUD entry's change (no catalogue extent) is judged only against a window written as one page.
+      const judged = ev.attrs.extent !== undefined || (init !== undefined && onePage(init.args.start, init.args.end));
+      if (w && init && judged && !windowCovers(image, w.event, init, extent, widened) && !wholeVmaRange(image, init.args.start, init.args.end, callArgs(ev.text))) small.push({ index: i, event: ev, window: w.event, init, extent });
     }
     const opener = ev.kind === 'call' ? handOff.openers.get(ev.callee) : undefined;
     if (opener) {
@@ -460,6 +463,27 @@ function bracketSpan(path: EventPath, from: number, to: number, call: Event): Ev
  * called _end() after a failure. Which contract the patch's kernel has is not in the visible code.
  */
 /**
+ * The region of address space the changed entry maps, when it is more than a page: the catalogue's `extent`
+ * (huge_pmd_unshare() clears a PUD entry over a shared PMD table), or the entry's own level for a change that takes a
+ * PMD or PUD entry away or restricts it (pmdp_invalidate(), pmdp_huge_clear_flush(), pmdp_collapse_flush(),
+ * pmdp_set_wrprotect(), their PUD forms): a huge entry maps the whole PMD_SIZE / PUD_SIZE region, a table entry
+ * every page under it, and secondary MMUs may mirror any of those pages with small mappings of their own. Such a
+ * level-only change is judged against a window written as one page (`addr, addr + PAGE_SIZE`), which can never cover
+ * the region; other windows (a parameter range; `addr, addr + HPAGE_PMD_SIZE` at the aligned address the pmdp_*
+ * helpers require, VM_BUG_ON(address & ~HPAGE_PMD_MASK) in mm/pgtable-generic.c) are left alone.
+ */
+function regionOf(ev: Event): 'pmd' | 'pud' | undefined {
+  if (ev.attrs.extent !== undefined) return ev.attrs.extent;
+  if (ev.kind !== 'pte-clear' && ev.kind !== 'pte-clear-flush' && ev.kind !== 'pte-wrprotect') return undefined;
+  return ev.attrs.level === 'pmd' || ev.attrs.level === 'pud' ? ev.attrs.level : undefined;
+}
+
+/** Is the range written as exactly one page (`X`, `X + PAGE_SIZE`)? */
+function onePage(start: string | undefined, end: string | undefined): boolean {
+  return start !== undefined && end !== undefined && norm(end).replace(/^\((.*)\)$/, '$1') === `${norm(start)}+PAGE_SIZE`;
+}
+
+/**
  * Does the path take the branch on which the entry was changed? For a call that changes it only when it returns
  * true (`attrs.onlyIfTrue`: huge_pmd_unshare()), the next branch on the call must be taken true.
  */
@@ -499,8 +523,8 @@ function windowCovers(image: FunctionImage, start: Event, init: Event, level: 'p
  * MMUs keep mappings of the rest of the region: for them that part of the change is outside any window. Simulated as
  * the change made outside the window; the fix (the window widened) as the path unchanged.
  */
-function reportSmallWindow(ctx: TypedRuleContext<MessageId>, path: EventPath, sm: { index: number; event: Event; window: Event; init: Event }): void {
-  const level = sm.event.attrs.extent === 'pmd' ? 'PMD_SIZE' : 'PUD_SIZE';
+function reportSmallWindow(ctx: TypedRuleContext<MessageId>, path: EventPath, sm: { index: number; event: Event; window: Event; init: Event; extent: 'pmd' | 'pud' }): void {
+  const level = sm.extent === 'pmd' ? 'PMD_SIZE' : 'PUD_SIZE';
   const outside: EventPath = { steps: path.steps.filter((x) => !(x.step === 'event' && (x.kind === 'notifier-start' || x.kind === 'notifier-end'))), complete: path.complete };
   const anchor = pickAnchor(ctx.side, [imageEvent(ctx.image, sm.event), imageEvent(ctx.image, sm.init), imageEvent(ctx.image, sm.window)].filter((e) => e.id >= 0));
   // In a fragment the bounds may have been widened (or aligned) in lines the hunks do not show, but only before the
@@ -508,7 +532,7 @@ function reportSmallWindow(ctx: TypedRuleContext<MessageId>, path: EventPath, sm
   // it (in a gap between the start and the change) does not widen the window they hold. So the unseen lines that
   // matter are those above the start: above the hunk, or in a gap between the window's setup and its start.
   // Or its bounds are the function's parameters, which the callers may have aligned already.
-  const unseen = regionBoundsUnseen(ctx.image, sm.init.args.start, sm.init.args.end, sm.event.attrs.extent === 'pmd' ? 'pmd' : 'pud', sm.window.loc.line, `before the window is started at line ${lineOf(sm.window)}`);
+  const unseen = regionBoundsUnseen(ctx.image, sm.init.args.start, sm.init.args.end, sm.extent, sm.window.loc.line, `before the window is started at line ${lineOf(sm.window)}`, { onePage: onePage(sm.init.args.start, sm.init.args.end) });
   ctx.report({
     ...(unseen ? { unseen } : {}),
     messageId: 'windowTooSmall',

@@ -23,6 +23,7 @@ testRule(rule, {
     'valid-goto-label-below-hunk-after-end.patch',
     'valid-window-whole-vma-shared-pmd.c',
     'valid-window-kept-around-known-changer.patch',
+    'valid-window-huge-page-for-huge-pmd.c',
   ],
   invalid: [
     'invalid-blockable-start-under-ptl.c',
@@ -48,5 +49,6 @@ testRule(rule, {
     'invalid-window-removed-around-known-changer.patch',
     'invalid-end-range-other-size.c',
     'invalid-end-range-unaligned-address.patch',
+    'invalid-window-one-page-for-huge-pmd.c',
   ],
 });
