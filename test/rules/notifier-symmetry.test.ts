@@ -24,6 +24,7 @@ testRule(rule, {
     'valid-window-whole-vma-shared-pmd.c',
     'valid-window-kept-around-known-changer.patch',
     'valid-window-huge-page-for-huge-pmd.c',
+    'valid-return-before-gap-above-end.patch',
   ],
   invalid: [
     'invalid-blockable-start-under-ptl.c',
