@@ -231,6 +231,8 @@ function bodyLike(lines: readonly string[], preproc: readonly boolean[], indente
     }
     if (preproc[i] || code.trim() === '') continue;
     const t = code.trim();
+    // The rest of a comment the text starts inside (` * text`, ` */`): no statement, and it ends none.
+    if (/^\*(?:\/|\s|$)/.test(t)) continue;
     // A label (`out_unlock:`, `case X:`, `default:`) ends nothing but precedes a statement: what follows it starts one.
     if (depth === 0 && (/[;{}]/.test(prev) || (prev === ':' && /^[ \t]*(?:[A-Za-z_]\w*|case\b[^?]*|default)\s*:\s*$/.test(lines[lastCode] ?? ''))) && !/^\*/.test(t)) {
       const col = /^[ \t]+/.test(code);

@@ -75,6 +75,31 @@ describe('gap joins', () => {
     expect(viaGoto.steps.some((s) => s.step === 'event' && s.kind === 'notifier-end')).toBe(true);
   });
 
+  it('a later hunk that starts inside a comment, then ends the function, is the same function\'s body', async () => {
+    const diff = [
+      ...header,
+      '@@ -30,6 +30,7 @@ static void drop_slots(struct vm_area_struct *vma, unsigned long start, unsigned long end)',
+      ' \tstruct mmu_notifier_range range;',
+      ' \tunsigned long addr;',
+      '+\tstruct slot_batch batch;',
+      ' ',
+      ' \tif (start >= end)',
+      ' \t\treturn;',
+      '@@ -61,6 +62,7 @@ static void drop_slots(struct vm_area_struct *vma, unsigned long start, unsigned long end)',
+      ' \t * Documentation/mm/mmu_notifier.rst.',
+      ' \t */',
+      ' \tmmu_notifier_invalidate_range_end(&range);',
+      '+\tslot_batch_finish(&batch);',
+      ' }',
+      ' ',
+      ' /*',
+    ].join('\n');
+    const fn = (await functionsOf(diff)).find((f) => f.name === 'drop_slots')!;
+    // Both images show the end: the pre-image (no added statement after it) as well as the post-image.
+    expect(fn.pre!.events.map((e) => e.kind)).toContain('notifier-end');
+    expect(fn.post!.events.map((e) => e.kind)).toContain('notifier-end');
+  });
+
   it('hunks joined across a gap: a lock at the deeper column of a run is taken on every path through the run', async () => {
     const diff = [
       ...header,
