@@ -13,14 +13,16 @@ import { annotatedEntryLocks, baseName, callersOf, callSitesVerdict, handOver, p
 import { PTE_PRESERVING_HOOKS } from '../src/kernel-api/catalogue.ts';
 import { coversRegion, regionBoundsUnseen, widenedRanges } from './utils/extent.ts';
 import { RANGE_ZAPPERS } from '../src/kernel-api/range-zappers.ts';
+import { WINDOW_OWED_CHANGERS } from '../src/kernel-api/window-owed-changers.ts';
 import { callOutcome, failedCalls, returnSemantics } from './utils/failure.ts';
 import { untestedFailureVariants } from './utils/untested-failure.ts';
 import { gotoOutOfFragment, leaveAtGoto } from './utils/goto-out.ts';
 import { wholeVmaRange } from './utils/vma-bounds.ts';
+import { rangesDiffer } from './utils/range-differ.ts';
 import { treeAtLeast } from './utils/tree-era.ts';
 import type { GotoOut } from './utils/goto-out.ts';
 import type { FailureSemantics } from '../src/kernel-api/catalogue.ts';
-import { LockState, MIRRORED_KINDS, callArgs, imageEvent, insertAt, isPtlAcquire, locAt, moveBefore, norm, pickAnchor, removeAt, replaceAt, stripStep, synthEvent, truncated } from './utils/paths.ts';
+import { LockState, MIRRORED_KINDS, callArgs, firstGapBetween, gapsOf, imageEvent, insertAt, isPtlAcquire, locAt, moveBefore, norm, pickAnchor, removeAt, replaceAt, stripStep, synthEvent, truncated } from './utils/paths.ts';
 
 export type MessageId = 'missingEnd' | 'missingEndAbove' | 'strayEnd' | 'rangeMismatch' | 'windowTooSmall' | 'unbracketed' | 'unbracketedCall' | 'blockableUnderLock' | 'windowLeftToCaller';
 
@@ -132,15 +134,18 @@ function checkPath(
   // an opaque call sliced off the paths still widened the range (utils/extent.ts widenedRanges).
   const widened = widenedRanges(image);
   /** Entries whose region the window open around them does not cover (huge_pmd_unshare()'s PUD entry). */
-  const small: Array<{ index: number; event: Event; window: Event; init: Event }> = [];
+  const small: Array<{ index: number; event: Event; window: Event; init: Event; extent: 'pmd' | 'pud' }> = [];
   path.steps.forEach((s, i) => {
     if (s.step !== 'event') return;
     const ev = stripStep(s);
     if (failed.has(i)) return;
-    if (ev.attrs.extent !== undefined && MIRRORED_KINDS.has(ev.kind) && open.length > 0 && clearedOnPath(path, i, ev)) {
+    const extent = regionOf(ev);
+    if (extent !== undefined && MIRRORED_KINDS.has(ev.kind) && open.length > 0 && clearedOnPath(path, i, ev)) {
       const w = open[open.length - 1];
       const init = w && w.key !== '*' ? windowInit(image, w.event) : undefined;
-      if (w && init && !windowCovers(image, w.event, init, ev.attrs.extent, widened) && !wholeVmaRange(image, init.args.start, init.args.end, callArgs(ev.text))) small.push({ index: i, event: ev, window: w.event, init });
+      // A PMD or PUD entry's change (no catalogue extent) is judged only against a window written as one page.
+      const judged = ev.attrs.extent !== undefined || (init !== undefined && onePage(init.args.start, init.args.end));
+      if (w && init && judged && !windowCovers(image, w.event, init, extent, widened) && !wholeVmaRange(image, init.args.start, init.args.end, callArgs(ev.text))) small.push({ index: i, event: ev, window: w.event, init, extent });
     }
     const opener = ev.kind === 'call' ? handOff.openers.get(ev.callee) : undefined;
     if (opener) {
@@ -206,7 +211,11 @@ function checkPath(
         const match = at >= 0 ? open.splice(at, 1)[0] : open.pop();
         if (match && at < 0) {
           const fixed: Event = { ...ev, args: { ...ev.args, ...pick(match.event.args, ['range', 'mm', 'start', 'end']) } };
+          // Bounds written differently may be equal (an address its callers already aligned, a local assigned out of
+          // sight): the claim stands alone only when the text settles the difference (rules/utils/range-differ.ts).
+          const differs = rangesDiffer(match.key, key);
           ctx.report({
+            ...(differs ? {} : { unseen: `depends on the values of the bounds: are ${match.key} (started at line ${lineOf(match.event)}) and ${key} (ended at line ${lineOf(ev)}) different here (an address its callers have not aligned, locals assigned out of sight)?` }),
             messageId: 'rangeMismatch',
             data: { start: match.event.callee, end: ev.callee, startRange: match.key, endRange: key },
             anchor: pickAnchor(ctx.side, [real(ev), real(match.event)]),
@@ -245,7 +254,7 @@ function checkPath(
     // and the claim names the value it depends on (never confirmed).
     const unknownValue = u.event.kind === 'pte-set' && untracedValue(u.event);
     // A range zap is simulated as the clear of one mirrored entry of the range.
-    const zap = u.event.kind === 'call' && RANGE_ZAPPERS.has(u.event.callee);
+    const zap = u.event.kind === 'call' && knownChanger(u.event.callee);
     const simPath = unknownValue
       ? replaceAt(path, u.index, { ...u.event, attrs: { ...u.event.attrs, effects: ['wrprotect'] } })
       : zap
@@ -368,6 +377,15 @@ function uncoveredCallees(ctx: TypedRuleContext<MessageId>, other: FunctionImage
   return out;
 }
 
+/**
+ * A call the catalogue knows to change PTEs secondary MMUs mirror while notifying nothing itself: a range zap
+ * (RANGE_ZAPPERS: unmap_page_range()) or a present entry's replacement (WINDOW_OWED_CHANGERS:
+ * migrate_vma_insert_page()). The caller owes the window around it.
+ */
+function knownChanger(callee: string): boolean {
+  return RANGE_ZAPPERS.has(callee) || WINDOW_OWED_CHANGERS.has(callee);
+}
+
 /** Does another changed function gain an invalidation start in this image (the window moved, not removed)? */
 function windowMovedElsewhere(ctx: TypedRuleContext<MessageId>): boolean {
   return gainedStart(ctx).length > 0;
@@ -392,25 +410,27 @@ function gainedStart(ctx: TypedRuleContext<MessageId>): string[] {
  */
 function reportUncoveredCall(ctx: TypedRuleContext<MessageId>, path: EventPath, calls: ReadonlyArray<{ index: number; event: Event; held: LockState }>): void {
   if (windowMovedElsewhere(ctx)) return;
-  const u = calls[0] as (typeof calls)[number];
+  // A call the catalogue knows to change a mirrored PTE with no window of its own speaks for itself: it is the one
+  // simulated, and the claim no longer depends on an unseen callee.
+  const u = calls.find((c) => knownChanger(c.event.callee)) ?? (calls[0] as (typeof calls)[number]);
   const ev = u.event;
   // The stand-in takes the mirrored entry away from the page it mapped (the first half of a replacement): the
   // change a window exists for. Write-protecting or replacing it is judged the same way by the secondary MMU.
   const stand = { ...synthEvent('pte-clear', ev.callee, { mm: 'mm' }, ev.loc, { effects: ['clear'] }), id: ev.id, text: ev.text };
   // With a tree that shows the callee whole, one of its paths that changes a mirrored PTE replaces the stand-in:
   // the claim no longer depends on the callee.
-  const body = calleeChange(ctx, ev.callee);
+  const body = knownChanger(ev.callee) ? undefined : calleeChange(ctx, ev.callee);
   const simPath = body ? { steps: [...path.steps.slice(0, u.index), ...body.steps, ...path.steps.slice(u.index + 1)], complete: path.complete } : replaceAt(path, u.index, stand);
   const names = [...new Set(calls.map((c) => c.event.callee))];
   const listed = names.slice(0, 3).map((n) => `${n}()`).join(', ') + (names.length > 3 ? ` and ${names.length - 3} more` : '');
   ctx.report({
-    ...(body
+    ...(body || knownChanger(ev.callee)
       ? {}
       : { unseen: `depends on ${listed}: the patch removed the mmu_notifier invalidation window around ${names.length > 1 ? 'these calls' : 'this call'} — does ${names.length > 1 ? 'one of them' : 'it'} change a PTE that secondary MMUs mirror?` }),
     messageId: 'unbracketedCall',
     data: { callee: ev.callee },
     anchor: imageEvent(ctx.image, ev),
-    related: calls.slice(1).map((c) => ({ event: imageEvent(ctx.image, c.event), message: 'another call the removed window covered' })),
+    related: calls.filter((c) => c !== u).map((c) => ({ event: imageEvent(ctx.image, c.event), message: 'another call the removed window covered' })),
     path: simPath,
     hazard: hazard('unbracketed-pte-change', ['secondary-mmu-coherent']),
     suggestion: { text: `keep ${ev.callee}() inside an mmu_notifier_invalidate_range_start()/_end() window`, path: body ? bracketSpan(simPath, u.index, u.index + body.steps.length, ev) : bracket(simPath, u.index, stand, u.held) },
@@ -447,6 +467,27 @@ function bracketSpan(path: EventPath, from: number, to: number, call: Event): Ev
  * them. Before it the core left them started (KVM's mmu_notifier_count raised) and the oom reaper's fix of the time
  * called _end() after a failure. Which contract the patch's kernel has is not in the visible code.
  */
+/**
+ * The region of address space the changed entry maps, when it is more than a page: the catalogue's `extent`
+ * (huge_pmd_unshare() clears a PUD entry over a shared PMD table), or the entry's own level for a change that takes a
+ * PMD or PUD entry away or restricts it (pmdp_invalidate(), pmdp_huge_clear_flush(), pmdp_collapse_flush(),
+ * pmdp_set_wrprotect(), their PUD forms): a huge entry maps the whole PMD_SIZE / PUD_SIZE region, a table entry
+ * every page under it, and secondary MMUs may mirror any of those pages with small mappings of their own. Such a
+ * level-only change is judged against a window written as one page (`addr, addr + PAGE_SIZE`), which can never cover
+ * the region; other windows (a parameter range; `addr, addr + HPAGE_PMD_SIZE` at the aligned address the pmdp_*
+ * helpers require, VM_BUG_ON(address & ~HPAGE_PMD_MASK) in mm/pgtable-generic.c) are left alone.
+ */
+function regionOf(ev: Event): 'pmd' | 'pud' | undefined {
+  if (ev.attrs.extent !== undefined) return ev.attrs.extent;
+  if (ev.kind !== 'pte-clear' && ev.kind !== 'pte-clear-flush' && ev.kind !== 'pte-wrprotect') return undefined;
+  return ev.attrs.level === 'pmd' || ev.attrs.level === 'pud' ? ev.attrs.level : undefined;
+}
+
+/** Is the range written as exactly one page (`X`, `X + PAGE_SIZE`)? */
+function onePage(start: string | undefined, end: string | undefined): boolean {
+  return start !== undefined && end !== undefined && norm(end).replace(/^\((.*)\)$/, '$1') === `${norm(start)}+PAGE_SIZE`;
+}
+
 /**
  * Does the path take the branch on which the entry was changed? For a call that changes it only when it returns
  * true (`attrs.onlyIfTrue`: huge_pmd_unshare()), the next branch on the call must be taken true.
@@ -487,8 +528,8 @@ function windowCovers(image: FunctionImage, start: Event, init: Event, level: 'p
  * MMUs keep mappings of the rest of the region: for them that part of the change is outside any window. Simulated as
  * the change made outside the window; the fix (the window widened) as the path unchanged.
  */
-function reportSmallWindow(ctx: TypedRuleContext<MessageId>, path: EventPath, sm: { index: number; event: Event; window: Event; init: Event }): void {
-  const level = sm.event.attrs.extent === 'pmd' ? 'PMD_SIZE' : 'PUD_SIZE';
+function reportSmallWindow(ctx: TypedRuleContext<MessageId>, path: EventPath, sm: { index: number; event: Event; window: Event; init: Event; extent: 'pmd' | 'pud' }): void {
+  const level = sm.extent === 'pmd' ? 'PMD_SIZE' : 'PUD_SIZE';
   const outside: EventPath = { steps: path.steps.filter((x) => !(x.step === 'event' && (x.kind === 'notifier-start' || x.kind === 'notifier-end'))), complete: path.complete };
   const anchor = pickAnchor(ctx.side, [imageEvent(ctx.image, sm.event), imageEvent(ctx.image, sm.init), imageEvent(ctx.image, sm.window)].filter((e) => e.id >= 0));
   // In a fragment the bounds may have been widened (or aligned) in lines the hunks do not show, but only before the
@@ -496,7 +537,7 @@ function reportSmallWindow(ctx: TypedRuleContext<MessageId>, path: EventPath, sm
   // it (in a gap between the start and the change) does not widen the window they hold. So the unseen lines that
   // matter are those above the start: above the hunk, or in a gap between the window's setup and its start.
   // Or its bounds are the function's parameters, which the callers may have aligned already.
-  const unseen = regionBoundsUnseen(ctx.image, sm.init.args.start, sm.init.args.end, sm.event.attrs.extent === 'pmd' ? 'pmd' : 'pud', sm.window.loc.line, `before the window is started at line ${lineOf(sm.window)}`);
+  const unseen = regionBoundsUnseen(ctx.image, sm.init.args.start, sm.init.args.end, sm.extent, sm.window.loc.line, `before the window is started at line ${lineOf(sm.window)}`, { onePage: onePage(sm.init.args.start, sm.init.args.end) });
   ctx.report({
     ...(unseen ? { unseen } : {}),
     messageId: 'windowTooSmall',
@@ -693,6 +734,9 @@ function reportAboveLeak(ctx: TypedRuleContext<MessageId>, path: EventPath, endL
   const end = ctx.image.events.filter((e) => e.kind === 'notifier-end').find((e) => e.loc.line > (path.steps[ret] as PathStep).loc.line);
   if (!end) return;
   const retLoc = (path.steps[ret] as PathStep).loc;
+  // Unseen lines between the return and the end may be where the window is opened (after this return): the claim
+  // that it is open here would rest on nothing the fragment shows.
+  if (retLoc.fileLine !== undefined && firstGapBetween(gapsOf(ctx.image), retLoc.fileLine, lineOf(end)) !== undefined) return;
   const start = synthEvent('notifier-start', 'mmu_notifier_invalidate_range_start', pick(end.args, ['range', 'mm', 'start', 'end']), { line: 0, column: 0 }, { blockable: true });
   ctx.report({
     messageId: 'missingEndAbove',

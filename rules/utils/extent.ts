@@ -48,9 +48,10 @@ export function coversRegion(image: FunctionImage, start: string | undefined, en
  * parameters, which its callers may already have aligned to the region (hugetlb_unshare_pmds() is handed PUD-aligned
  * bounds and says so). A page-walk callback's bounds (a `struct mm_walk *` parameter) are the walker's: one entry's
  * range (walk_hugetlb_range() hands each hugetlb_entry [addr, hugetlb_entry_end())), never a whole PUD region for the
- * PMD-sized pages whose tables are shared. Undefined when the visible code settles it.
+ * PMD-sized pages whose tables are shared. A range written as one page (`opts.onePage`) is too small whatever its
+ * callers aligned. Undefined when the visible code settles it.
  */
-export function regionBoundsUnseen(image: FunctionImage, start: string | undefined, end: string | undefined, level: 'pmd' | 'pud', line: number, where: string): string | undefined {
+export function regionBoundsUnseen(image: FunctionImage, start: string | undefined, end: string | undefined, level: 'pmd' | 'pud', line: number, where: string, opts: { onePage?: boolean } = {}): string | undefined {
   const region = level === 'pud' ? 'PUD_SIZE' : 'PMD_SIZE';
   const s = norm(start);
   const e = norm(end);
@@ -61,6 +62,8 @@ export function regionBoundsUnseen(image: FunctionImage, start: string | undefin
   if (!image.complete && (!headerSeen || gapAbove)) {
     return `depends on code the hunks do not show: is the range ${s}..${e} widened to the ${region} region (adjust_range_if_pmd_sharing_possible()) ${where}?`;
   }
+  // A range written as one page is smaller than the region however its callers aligned its start.
+  if (opts.onePage) return undefined;
   const params = new Set(image.params.map(paramName).filter(Boolean));
   if (level === 'pud' && image.params.some((p) => /\bstruct\s+mm_walk\s*\*/.test(p))) return undefined;
   const root = (x: string): string => /^[A-Za-z_]\w*/.exec(x)?.[0] ?? '';

@@ -6,7 +6,7 @@
 import type { Event, EventPath, PathStep } from '../core/events.ts';
 import type { Cond, Instr, OpInstr } from '../sim/scenario.ts';
 import type { PteEffect } from '../core/ops.ts';
-import { callArgs } from '../../rules/utils/paths.ts';
+import { callArgs, norm } from '../../rules/utils/paths.ts';
 import { failedCalls } from '../../rules/utils/failure.ts';
 
 /** Label of the lock a fragment path releases before taking it, prepended to its program (see unseen.ts for gaps). */
@@ -156,6 +156,8 @@ export function shapeOf(paths: readonly EventPath[]): PathShape {
     for (const s of p.steps) {
       if (s.step !== 'event') continue;
       if (s.kind === 'pte-advance') ptes = 2;
+      // An end over a range no start of the path named: two ranges, so the model needs two entries to tell them apart.
+      if (s.kind === 'notifier-end' && endsUnstartedRange(p, s)) ptes = 2;
       if (['lock', 'trylock', 'unlock', 'mmap-lock', 'mmap-unlock'].includes(s.kind)) {
         const r = lockRef(s, s.args.lock, nested);
         if (r.name !== 'ptl0') locks.set(r.name, r.kind);
@@ -164,6 +166,25 @@ export function shapeOf(paths: readonly EventPath[]): PathShape {
     }
   }
   return { ptes, locks: [...locks.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, kind]) => ({ name, kind })) };
+}
+
+/**
+ * Is `end` over a range that no notifier start of the path names (a range object resolved through the path's
+ * mmu_notifier_range_init(), so `&range` and the bounds it was initialised with are one range)?
+ */
+function endsUnstartedRange(path: EventPath, end: Event): boolean {
+  // Bounds compared as the rule compares them (rules/utils/paths.ts norm(): no blanks, outer parens or leading `&`).
+  const bounds = (e: Event): string => `${norm(e.args.start)}..${norm(e.args.end)}`;
+  const inits = new Map<string, string>();
+  const resolved = (e: Event): string => (e.args.range ? (inits.get(norm(e.args.range)) ?? `range:${norm(e.args.range)}`) : bounds(e));
+  const starts = new Set<string>();
+  for (const s of path.steps) {
+    if (s.step !== 'event') continue;
+    if (s.kind === 'notifier-range-init' && s.args.range) inits.set(norm(s.args.range), bounds(s));
+    if (s.kind === 'notifier-start') starts.add(resolved(s));
+    if (s === end) return starts.size > 0 && !starts.has(resolved(s));
+  }
+  return false;
 }
 
 /** Distinct notifier range expressions of a path, in order of appearance. */

@@ -213,6 +213,7 @@ function bodyLike(lines: readonly string[], preproc: readonly boolean[], indente
   let prev = leadingTail(lines.join('\n')) ? ',' : ';';
   let depth = 0;
   let inComment = false;
+  let lastCode = -1;
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i]!;
     const stripped = raw.replace(/\/\*.*?\*\//g, ' ').replace(/\/\/.*$/, '');
@@ -230,7 +231,10 @@ function bodyLike(lines: readonly string[], preproc: readonly boolean[], indente
     }
     if (preproc[i] || code.trim() === '') continue;
     const t = code.trim();
-    if (depth === 0 && /[;{}]/.test(prev) && !/^\*/.test(t)) {
+    // The rest of a comment the text starts inside (` * text`, ` */`): no statement, and it ends none.
+    if (/^\*(?:\/|\s|$)/.test(t)) continue;
+    // A label (`out_unlock:`, `case X:`, `default:`) ends nothing but precedes a statement: what follows it starts one.
+    if (depth === 0 && (/[;{}]/.test(prev) || (prev === ':' && /^[ \t]*(?:[A-Za-z_]\w*|case\b[^?]*|default)\s*:\s*$/.test(lines[lastCode] ?? ''))) && !/^\*/.test(t)) {
       const col = /^[ \t]+/.test(code);
       if ((col || !indented) && !declarationOnly(t)) return true;
     }
@@ -239,6 +243,7 @@ function bodyLike(lines: readonly string[], preproc: readonly boolean[], indente
       else if (ch === ')') depth = Math.max(0, depth - 1);
     }
     prev = t[t.length - 1]!;
+    lastCode = i;
   }
   return false;
 }

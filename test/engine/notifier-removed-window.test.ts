@@ -25,7 +25,13 @@ describe('notifier-symmetry: a call taken out of a removed window', () => {
     expect(findings[0]?.simulation?.verdict).toBe('violation');
     expect(findings[0]?.simulation?.invariant).toBe('secondary-mmu-coherent');
   });
-  it.each(['valid-window-moved-to-caller.patch', 'valid-window-moved-into-callee.patch', 'valid-pte-change-window-moved-to-caller.patch'])('%s gives no finding', async (file) => {
+  it('is confirmed when the callee is a catalogued PTE changer that opens no window itself (migrate_vma_insert_page)', async () => {
+    const findings = await check('invalid-window-removed-around-known-changer.patch');
+    expect(findings.map((f) => [f.function, f.status, f.introduced])).toEqual([['devmem_fill_holes', 'confirmed', true]]);
+    expect(findings[0]?.dependsOn).toBeUndefined();
+    expect(findings[0]?.simulation?.invariant).toBe('secondary-mmu-coherent');
+  });
+  it.each(['valid-window-moved-to-caller.patch', 'valid-window-kept-around-known-changer.patch', 'valid-window-moved-into-callee.patch', 'valid-pte-change-window-moved-to-caller.patch'])('%s gives no finding', async (file) => {
     expect((await check(file)).map((f) => [f.function, f.status])).toEqual([]);
   });
 });

@@ -52,6 +52,62 @@ describe('gap joins', () => {
     expect(gapJoin(before, after)).not.toContain('if (__mmr_context__)');
   });
 
+  it('a later hunk that starts at a label (the function\'s exit labels) is the same function\'s body, not dropped', async () => {
+    const diff = [
+      ...header,
+      '@@ -20,9 +20,11 @@ static int seal_slot(struct vm_area_struct *vma, unsigned long addr)',
+      ' \tint err = -EAGAIN;',
+      ' ',
+      '+\tmmu_notifier_invalidate_range_start(vma->vm_mm, addr, addr + PAGE_SIZE);',
+      ' \tptep = slot_lookup(vma, addr, &ptl);',
+      ' \tif (!ptep)',
+      '-\t\tgoto out;',
+      '+\t\tgoto out_mn;',
+      ' ',
+      ' \tif (pte_write(*ptep)) {',
+      ' \t\tpte_t entry;',
+      '@@ -50,6 +52,8 @@ static int seal_slot(struct vm_area_struct *vma, unsigned long addr)',
+      ' ',
+      ' out_unlock:',
+      ' \tpte_unmap_unlock(ptep, ptl);',
+      '+out_mn:',
+      '+\tmmu_notifier_invalidate_range_end(vma->vm_mm, addr, addr + PAGE_SIZE);',
+      ' out:',
+      ' \treturn err;',
+      ' }',
+    ].join('\n');
+    const post = (await functionsOf(diff)).find((f) => f.name === 'seal_slot')!.post!;
+    expect(post.events.map((e) => e.kind)).toContain('notifier-end');
+    // The goto lands on the label the second hunk shows: the window is ended on that path.
+    const viaGoto = post.paths.find((p) => p.steps.some((s) => s.step === 'control' && s.kind === 'goto' && s.label === 'out_mn'))!;
+    expect(viaGoto.steps.some((s) => s.step === 'event' && s.kind === 'notifier-end')).toBe(true);
+  });
+
+  it('a later hunk that starts inside a comment, then ends the function, is the same function\'s body', async () => {
+    const diff = [
+      ...header,
+      '@@ -30,6 +30,7 @@ static void drop_slots(struct vm_area_struct *vma, unsigned long start, unsigned long end)',
+      ' \tstruct mmu_notifier_range range;',
+      ' \tunsigned long addr;',
+      '+\tstruct slot_batch batch;',
+      ' ',
+      ' \tif (start >= end)',
+      ' \t\treturn;',
+      '@@ -61,6 +62,7 @@ static void drop_slots(struct vm_area_struct *vma, unsigned long start, unsigned long end)',
+      ' \t * Documentation/mm/mmu_notifier.rst.',
+      ' \t */',
+      ' \tmmu_notifier_invalidate_range_end(&range);',
+      '+\tslot_batch_finish(&batch);',
+      ' }',
+      ' ',
+      ' /*',
+    ].join('\n');
+    const fn = (await functionsOf(diff)).find((f) => f.name === 'drop_slots')!;
+    // Both images show the end: the pre-image (no added statement after it) as well as the post-image.
+    expect(fn.pre!.events.map((e) => e.kind)).toContain('notifier-end');
+    expect(fn.post!.events.map((e) => e.kind)).toContain('notifier-end');
+  });
+
   it('hunks joined across a gap: a lock at the deeper column of a run is taken on every path through the run', async () => {
     const diff = [
       ...header,

@@ -22,6 +22,9 @@ testRule(rule, {
     'valid-start-moved-into-helper.patch',
     'valid-goto-label-below-hunk-after-end.patch',
     'valid-window-whole-vma-shared-pmd.c',
+    'valid-window-kept-around-known-changer.patch',
+    'valid-window-huge-page-for-huge-pmd.c',
+    'valid-return-before-gap-above-end.patch',
   ],
   invalid: [
     'invalid-blockable-start-under-ptl.c',
@@ -44,5 +47,9 @@ testRule(rule, {
     'invalid-goto-label-below-hunk.patch',
     'invalid-window-not-widened-gap-after-start.patch',
     'invalid-nonblock-failure-ends-modern-tree.patch',
+    'invalid-window-removed-around-known-changer.patch',
+    'invalid-end-range-other-size.c',
+    'invalid-end-range-unaligned-address.patch',
+    'invalid-window-one-page-for-huge-pmd.c',
   ],
 });
