@@ -72,11 +72,9 @@ export function runCached(bundle, save = true) {
   // The build writes the bundle in ASCII: read as latin1 it is a one-byte string, no UTF-8 decoding.
   const source = readFileSync(bundle.file, 'latin1');
   const wrapper = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
-  const script = new vm.Script(wrapper, {
-    filename: bundle.file,
-    ...(cachedData ? { cachedData } : {}),
-    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-  });
+  // No dynamic-import callback: the build turns the bundle's import() calls into require() (a function restored
+  // from the cache would not keep the callback).
+  const script = new vm.Script(wrapper, { filename: bundle.file, ...(cachedData ? { cachedData } : {}) });
   if (save && (cachedData === undefined || script.cachedDataRejected)) {
     process.once('exit', (code) => {
       if (code === 0 || code === 1) writeCache(dir, path, script.createCachedData());

@@ -13,6 +13,7 @@
 // No type checking here: `npm run typecheck` (tsc) does that.
 import { createHash } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -81,6 +82,15 @@ writeFileSync(join(outdir, 'meta.json'), JSON.stringify(result.metafile));
 
 // The code-cached CommonJS bundle of the command line (bin/code-cache.js). Modules that the ESM build loads with
 // import() stay lazy (esbuild's init wrappers); import.meta.url reads the bundle file's own URL.
+// web-tree-sitter's JavaScript is bundled too (a large emscripten module, compiled on every run when required from
+// node_modules); src/c/parser.ts names its wasm by package.
+const cjsPackages = {
+  name: 'mmreview-cjs-packages',
+  setup(b) {
+    b.onResolve({ filter: /^web-tree-sitter$/ }, () => ({ path: createRequire(join(root, 'package.json')).resolve('web-tree-sitter') }));
+    packages.setup(b);
+  },
+};
 await build({
   absWorkingDir: root,
   entryPoints: ['src/cli/main-cjs.ts'],
@@ -89,7 +99,7 @@ await build({
   format: 'cjs',
   platform: 'node',
   target: 'node20',
-  plugins: [packages],
+  plugins: [cjsPackages],
   define: { 'import.meta.url': '__mmreviewModuleUrl' },
   minifyWhitespace: true,
   banner: { js: "const __mmreviewModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
@@ -101,7 +111,13 @@ await build({
 // strings but keeps them in regular expression literals, where a \uXXXX escape of each UTF-16 unit means the same.
 // Whitespace and comments are left out (minifyWhitespace): a smaller file to read; names are kept.
 const cjsFile = join(outdir, 'cjs', 'cli.cjs');
-const cjsText = readFileSync(cjsFile, 'utf8').replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+// A dynamic import() of a package esbuild leaves external becomes a require(): a function V8 restores from the code
+// cache has lost the script's dynamic-import callback ("A dynamic import callback was not specified"), and Node 20
+// warns that the callback is experimental. Each such package is CommonJS (or a builtin), read by its named exports.
+const cjsText = readFileSync(cjsFile, 'utf8')
+  .replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+  .replace(/\bimport\(("[^"]+")\)/g, 'Promise.resolve().then(()=>require($1))');
+if (/\bimport\(/.test(cjsText)) throw new Error('dist/cjs/cli.cjs: a dynamic import() is left that the code cache cannot serve');
 writeFileSync(cjsFile, cjsText, 'latin1');
 const cjsHash = createHash('sha256').update(cjsText).digest('hex').slice(0, 16);
 writeFileSync(join(outdir, 'cjs', 'cli.json'), JSON.stringify({ file: 'cli.cjs', hash: cjsHash }));

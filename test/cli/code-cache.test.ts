@@ -118,7 +118,32 @@ describe('check through the V8 code cache', () => {
     const r = run(['check', patch], { MMREVIEW_CACHE_DIR: join(dir, 'lazy'), MMR_REQUIRE_LOG: log }, ['--require', hook]);
     expect(r.status).toBe(0);
     const required = readFileSync(log, 'utf8').split('\n').filter(Boolean);
-    expect(required).toContain('web-tree-sitter');
+    // the hook sees the bundle's requires: web-tree-sitter, part of the bundle itself, requires 'fs'
+    expect(required).toContain('fs');
+    expect(required).not.toContain('web-tree-sitter');
     expect(required.filter((m) => /^(mailparser|libmime|nodemailer|better-sqlite3|probot|octokit|@octokit\/)/.test(m))).toEqual([]);
+  });
+
+  it('a command that loads a package on demand (mailparser for a quoted-printable mail) runs from a warm cache', () => {
+    const mail = join(dir, 'qp.eml');
+    writeFileSync(
+      mail,
+      'From 0123456789abcdef0123456789abcdef01234567 Mon Sep 17 00:00:00 2001\nFrom: Ada <ada@example.org>\nDate: Mon, 1 Jan 2024 00:00:00 +0000\n' +
+        'Subject: [PATCH] mm: tweak f()\nMessage-ID: <2@example.org>\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n' +
+        'Content-Transfer-Encoding: quoted-printable\n\nText =E2=80=94 with a dash.\n\nSigned-off-by: Ada <ada@example.org>\n---\n' +
+        'diff --git a/mm/x.c b/mm/x.c\n--- a/mm/x.c\n+++ b/mm/x.c\n@@ -1,4 +1,4 @@\n int f(void)\n {\n-=09return 0;\n+=09return 1;\n }\n',
+    );
+    const args = ['check', '--format', 'json', mail];
+    const ref = run(args, { MMREVIEW_CODE_CACHE: 'off' });
+    const cache = join(dir, 'warm');
+    run(args, { MMREVIEW_CACHE_DIR: cache });
+    expect(caches(cache)).toHaveLength(1);
+    const log = join(dir, 'require-qp.log');
+    writeFileSync(log, '');
+    const r = run(args, { MMREVIEW_CACHE_DIR: cache, MMR_REQUIRE_LOG: log }, ['--require', hook]);
+    expect(r.status).toBe(ref.status);
+    expect(r.stderr).toBe('');
+    expect(report(r)).toEqual(report(ref));
+    expect(readFileSync(log, 'utf8').split('\n')).toContain('mailparser');
   });
 });
