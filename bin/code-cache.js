@@ -1,9 +1,10 @@
 // Runs dist/cjs/cli.cjs (the command line as one CommonJS file, built by scripts/build.mjs) through a V8 code cache:
 // Node 20 caches no ES module code, but a vm.Script compiled with `cachedData` skips the parse and compile of the
-// bundle and of every function an earlier run compiled. The cache lives in the user's cache directory
-// ($MMREVIEW_CACHE_DIR, else $XDG_CACHE_HOME/mmreview, else ~/.cache/mmreview), one file per bundle content, Node
-// version and architecture; it is written at exit by the first run that found none (or found it rejected), and
-// only after a completed review (exit status 0 or 1).
+// bundle and of every function an earlier run compiled. One cache file per bundle content, Node version and
+// architecture: the build writes one beside the bundle (dist/cjs/); when there is none for this Node, the first run
+// writes one at exit into the user's cache directory ($XDG_CACHE_HOME/mmreview, else ~/.cache/mmreview), after a
+// completed review only (exit status 0 or 1). $MMREVIEW_CACHE_DIR replaces both places (tests, the build itself).
+// A rejected cache is rewritten where it was found.
 // Every failure falls back silently: no cache directory or an unwritable one (the run simply compiles), a cache
 // from another V8 or for another source (V8 rejects it: cachedDataRejected, and the run compiles), a corrupt file
 // (V8 verifies the cache's checksum, --verify-snapshot-checksum, which it otherwise skips in release builds and
@@ -66,9 +67,17 @@ function writeCache(dir, path, data) {
  */
 export function runCached(bundle, save = true) {
   process.getBuiltinModule('node:v8').setFlagsFromString('--verify-snapshot-checksum');
-  const dir = cacheDir();
-  const path = join(dir, cacheName(bundle.hash));
-  const cachedData = readCache(path);
+  const name = cacheName(bundle.hash);
+  // The build's own cache (scripts/build.mjs writes it beside the bundle from a review of the fixture series, so it
+  // holds the whole check path), else the one a first run wrote into the user's cache directory (another Node).
+  // $MMREVIEW_CACHE_DIR, when set, is the only place looked at.
+  let dir = process.env.MMREVIEW_CACHE_DIR ? cacheDir() : dirname(bundle.file);
+  let cachedData = readCache(join(dir, name));
+  if (cachedData === undefined && dir !== cacheDir()) {
+    dir = cacheDir();
+    cachedData = readCache(join(dir, name));
+  }
+  const path = join(dir, name);
   // The build writes the bundle in ASCII: read as latin1 it is a one-byte string, no UTF-8 decoding.
   const source = readFileSync(bundle.file, 'latin1');
   const wrapper = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;

@@ -12,7 +12,8 @@
 // Source maps: `npm run build -- --sourcemap` (or MMREVIEW_SOURCEMAP=1), off by default.
 // No type checking here: `npm run typecheck` (tsc) does that.
 import { createHash } from 'node:crypto';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -121,3 +122,15 @@ if (/\bimport\(/.test(cjsText)) throw new Error('dist/cjs/cli.cjs: a dynamic imp
 writeFileSync(cjsFile, cjsText, 'latin1');
 const cjsHash = createHash('sha256').update(cjsText).digest('hex').slice(0, 16);
 writeFileSync(join(outdir, 'cjs', 'cli.json'), JSON.stringify({ file: 'cli.cjs', hash: cjsHash }));
+
+// The code cache of the bundle, written beside it by one review of the fixture series (the whole check path:
+// parser, rules, simulator, text report) run through bin/mmreview.js with this Node; a Node of another version
+// finds none here and writes its own into the user's cache directory (bin/code-cache.js). Without the fixtures (an
+// install that ships none) or on any failure there is simply no build cache.
+if (existsSync(join(root, 'fixtures', 'patches', 'series'))) {
+  spawnSync(process.execPath, [join(root, 'bin', 'mmreview.js'), 'check', '--tree', 'fixtures/tree', 'fixtures/patches/series'], {
+    cwd: root,
+    stdio: 'ignore',
+    env: { ...process.env, MMREVIEW_CACHE_DIR: join(outdir, 'cjs'), MMREVIEW_CODE_CACHE: 'on' },
+  });
+}

@@ -146,4 +146,21 @@ describe('check through the V8 code cache', () => {
     expect(report(r)).toEqual(report(ref));
     expect(readFileSync(log, 'utf8').split('\n')).toContain('mailparser');
   });
+
+  it('without MMREVIEW_CACHE_DIR the cache the build wrote beside the bundle serves, and nothing is written elsewhere', () => {
+    expect(readdirSync(join(ROOT, 'dist', 'cjs')).filter((f) => f.endsWith('.v8cache'))).toHaveLength(1);
+    const home = join(dir, 'home');
+    const env: Record<string, string> = { HOME: home, XDG_CACHE_HOME: '' };
+    const r = spawnSync(process.execPath, [BIN, ...ARGS], { cwd: ROOT, encoding: 'utf8', env: { ...withoutCacheDir(), ...env } });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('');
+    expect(report({ status: r.status, stdout: r.stdout, stderr: r.stderr })).toEqual(report(reference));
+    expect(existsSync(home)).toBe(false);
+  });
 });
+
+function withoutCacheDir(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.MMREVIEW_CACHE_DIR;
+  return env;
+}
