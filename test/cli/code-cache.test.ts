@@ -118,7 +118,9 @@ describe('check through the V8 code cache', () => {
     const r = run(['check', patch], { MMREVIEW_CACHE_DIR: join(dir, 'lazy'), MMR_REQUIRE_LOG: log }, ['--require', hook]);
     expect(r.status).toBe(0);
     const required = readFileSync(log, 'utf8').split('\n').filter(Boolean);
-    // the hook sees the bundle's requires: web-tree-sitter, part of the bundle itself, requires 'fs'
+    // the hook sees the bundle's requires: its first line requires node:url; web-tree-sitter, part of the bundle
+    // itself, requires 'fs'
+    expect(required).toContain('node:url');
     expect(required).toContain('fs');
     expect(required).not.toContain('web-tree-sitter');
     expect(required.filter((m) => /^(mailparser|libmime|nodemailer|better-sqlite3|probot|octokit|@octokit\/)/.test(m))).toEqual([]);
@@ -157,7 +159,26 @@ describe('check through the V8 code cache', () => {
     expect(report({ status: r.status, stdout: r.stdout, stderr: r.stderr })).toEqual(report(reference));
     expect(existsSync(home)).toBe(false);
   });
+
+  it('a check of large input files takes the ES modules (the restored code would raise its peak RSS)', () => {
+    const big = join(dir, 'big.patch');
+    // one small patch padded past 4 MB with a commit message
+    const patch = readFileSync(join(ROOT, PATCH), 'utf8');
+    const cut = patch.indexOf('\n---\n');
+    writeFileSync(big, patch.slice(0, cut) + '\n' + 'Padding line of a long commit message.\n'.repeat(120_000) + patch.slice(cut));
+    const log = join(dir, 'require-big.log');
+    writeFileSync(log, '');
+    const cache = join(dir, 'big');
+    const r = run(['check', '--format', 'json', big], { MMREVIEW_CACHE_DIR: cache, MMR_REQUIRE_LOG: log }, ['--require', hook]);
+    expect(r.status).toBe(1);
+    expect(JSON.parse(r.stdout).stats.patches).toBe(1);
+    expect(r.stderr).toBe('');
+    // no bundle ran (its first line requires node:url for import.meta.url), and no cache was written
+    expect(readFileSync(log, 'utf8').split('\n')).not.toContain('node:url');
+    expect(caches(cache)).toEqual([]);
+  });
 });
+
 
 function withoutCacheDir(): NodeJS.ProcessEnv {
   const env = { ...process.env };
