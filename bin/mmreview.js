@@ -6,6 +6,7 @@
 // it takes the ES modules too, as does a check of large input files (below). In a checkout without dist/ (sources
 // edited, never built) it falls back to loading the TypeScript sources through tsx, which is slower to start.
 import { existsSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 const dist = new URL('../dist/src/cli/main.js', import.meta.url);
 const argv = process.argv.slice(2);
@@ -32,7 +33,7 @@ const cached =
   process.env.MMREVIEW_CODE_CACHE !== 'off' &&
   !argv.some((a) => /^--(pr|post|api-url)(=|$)/.test(a)) &&
   inputBytes(argv.slice(1)) < LARGE_INPUT
-    ? await import('./code-cache.js').then((c) => c.bundleOf(new URL('../dist/cjs/', import.meta.url).pathname))
+    ? await import('./code-cache.js').then((c) => c.bundleOf(fileURLToPath(new URL('../dist/cjs/', import.meta.url))))
     : undefined;
 if (cached) {
   // WebAssembly's baseline tier, as the check command sets it (src/cli/wasm-baseline.ts), before the bundle is
