@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -8,6 +10,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
-    env: { LOG_LEVEL: 'fatal' },
+    // The V8 code cache of `check` (bin/code-cache.js) goes to a temporary directory, not the user's cache.
+    env: { LOG_LEVEL: 'fatal', MMREVIEW_CACHE_DIR: join(tmpdir(), 'mmreview-test-code-cache') },
   },
 });

@@ -2,7 +2,9 @@
  * The command line as a user runs it (process start included), each figure beside its reference measured in the
  * same run: `mmreview --help` vs `node -e 0`; `check` on single corpus patches that need no simulation (wall), vs
  * the kernel's checkpatch.pl on the same patch when it is installed ($CHECKPATCH or on PATH; never vendored); the
- * fixture 5-patch series with all simulations; peak RSS of `check` on a generated 10 MB patch.
+ * fixture 5-patch series with all simulations; peak RSS of `check` on a generated 10 MB patch. `check` runs through
+ * its V8 code cache (bin/code-cache.js; the one the build wrote into dist/cjs/); each check figure is printed beside
+ * the same runs without it (MMREVIEW_CODE_CACHE=off: the ES modules).
  */
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
@@ -88,8 +90,13 @@ function ms(x: number): string {
   return `${x.toFixed(0)} ms`;
 }
 
+/** Without the code cache: `check` from the ES modules. */
+const NO_CACHE = { env: { MMREVIEW_CODE_CACHE: 'off' } };
+
 /** Run the benchmark and print its figures. */
 export default async function bench(): Promise<void> {
+  const built = readdirSync(join(ROOT, 'dist', 'cjs')).filter((f) => f.endsWith('.v8cache'));
+  console.log(`  check's code cache: ${built.length > 0 ? `dist/cjs/${built[0]} (written by the build)` : 'none in dist/cjs (a first run writes one into the user cache directory)'}`);
   // 1. start-up: --help beside a bare node
   const node0 = medianRun(5, () => runNode(['-e', '0']));
   const help = medianRun(5, () => runNode([BIN, '--help']));
@@ -105,6 +112,8 @@ export default async function bench(): Promise<void> {
     const cases = readdirSync(corpus).filter((f) => /\.(patch|eml)$/.test(f)).sort();
     const walls: number[] = [];
     const cpus: number[] = [];
+    const offWalls: number[] = [];
+    const offCpus: number[] = [];
     const pairs: Array<{ ours: number; theirs: number }> = [];
     for (const c of cases) {
       const r = runNode([BIN, 'check', '--format', 'json', join(corpus, c)]);
@@ -117,6 +126,9 @@ export default async function bench(): Promise<void> {
       if (sims !== 0) continue;
       walls.push(r.wallMs);
       cpus.push(r.cpuMs);
+      const off = runNode([BIN, 'check', '--format', 'json', join(corpus, c)], NO_CACHE);
+      offWalls.push(off.wallMs);
+      offCpus.push(off.cpuMs);
       if (checkpatch) {
         const cp = runCmd('perl', [checkpatch, '--no-tree', '-q', join(corpus, c)]);
         if (cp.status !== null) pairs.push({ ours: r.wallMs, theirs: cp.wallMs });
@@ -125,7 +137,7 @@ export default async function bench(): Promise<void> {
     const med = median(walls);
     console.log(
       `  check, one corpus patch without simulation: median ${ms(med)} wall (max ${ms(Math.max(...walls))}), ${ms(median(cpus))} CPU over ${walls.length} patches` +
-        ` (target ≤ 300 ms: ${verdict(med <= 300)})`,
+        ` (target ≤ 300 ms: ${verdict(med <= 300)}) | without the code cache: ${ms(median(offWalls))} wall, ${ms(median(offCpus))} CPU`,
     );
     if (checkpatch && pairs.length > 0) {
       const rs = pairs.map((p) => p.ours / p.theirs);
@@ -140,7 +152,9 @@ export default async function bench(): Promise<void> {
   }
 
   // 3. the fixture series with every simulation, process start included
-  const series = medianRun(5, () => runNode([BIN, 'check', '--format', 'json', '--tree', 'fixtures/tree', 'fixtures/patches/series']));
+  const seriesArgs = [BIN, 'check', '--format', 'json', '--tree', 'fixtures/tree', 'fixtures/patches/series'];
+  const series = medianRun(5, () => runNode(seriesArgs));
+  const seriesOff = medianRun(5, () => runNode(seriesArgs, NO_CACHE));
   let sims = 0;
   let confirmed = 0;
   try {
@@ -152,7 +166,8 @@ export default async function bench(): Promise<void> {
   }
   console.log(
     `  check, fixture 5-patch series with all simulations (process start included): median ${ms(series.wallMs)} wall, ${ms(series.cpuMs)} CPU, ` +
-      `${series.maxRssMb.toFixed(0)} MB; ${sims} simulations, ${confirmed} confirmed (target < 500 ms: ${verdict(series.wallMs < 500)}) | node -e 0: ${ms(node0.wallMs)}`,
+      `${series.maxRssMb.toFixed(0)} MB; ${sims} simulations, ${confirmed} confirmed (target < 500 ms: ${verdict(series.wallMs < 500)}) | ` +
+      `without the code cache: ${ms(seriesOff.wallMs)} wall, ${ms(seriesOff.cpuMs)} CPU | node -e 0: ${ms(node0.wallMs)}`,
   );
 
   // 4. peak memory on a 10 MB patch

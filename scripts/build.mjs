@@ -5,9 +5,16 @@
 // from node_modules as before: native addons, wasm located beside their module). One file per chunk instead of one
 // per source module is what makes start-up fast: Node's ESM loader reads each module separately.
 // dist/meta.json (esbuild's metafile) records which source modules each chunk holds (the lazy-loading test reads it).
+// dist/cjs/cli.cjs: the same command line as one CommonJS file (entry src/cli/main-cjs.ts), which bin/mmreview.js
+// runs for `check` through a V8 code cache (bin/code-cache.js; Node 20 caches no ES module code): no module
+// resolution, no parse or compile of the bundle, no lazy compile of the functions an earlier run compiled.
+// dist/cjs/cli.json names its content hash (the cache file's name).
 // Source maps: `npm run build -- --sourcemap` (or MMREVIEW_SOURCEMAP=1), off by default.
 // No type checking here: `npm run typecheck` (tsc) does that.
-import { rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -73,3 +80,57 @@ const result = await build({
   logLevel: 'warning',
 });
 writeFileSync(join(outdir, 'meta.json'), JSON.stringify(result.metafile));
+
+// The code-cached CommonJS bundle of the command line (bin/code-cache.js). Modules that the ESM build loads with
+// import() stay lazy (esbuild's init wrappers); import.meta.url reads the bundle file's own URL.
+// web-tree-sitter's JavaScript is bundled too (a large emscripten module, compiled on every run when required from
+// node_modules); src/c/parser.ts names its wasm by package.
+const cjsPackages = {
+  name: 'mmreview-cjs-packages',
+  setup(b) {
+    b.onResolve({ filter: /^web-tree-sitter$/ }, () => ({ path: createRequire(join(root, 'package.json')).resolve('web-tree-sitter') }));
+    packages.setup(b);
+  },
+};
+await build({
+  absWorkingDir: root,
+  entryPoints: ['src/cli/main-cjs.ts'],
+  outfile: 'dist/cjs/cli.cjs',
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  plugins: [cjsPackages],
+  define: { 'import.meta.url': '__mmreviewModuleUrl' },
+  minifyWhitespace: true,
+  banner: { js: "const __mmreviewModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  sourcemap: sourcemap ? 'linked' : false,
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+// ASCII only, so bin/code-cache.js reads it as a one-byte (latin1) string: esbuild escapes non-ASCII characters in
+// strings but keeps them in regular expression literals, where a \uXXXX escape of each UTF-16 unit means the same.
+// Whitespace and comments are left out (minifyWhitespace): a smaller file to read; names are kept.
+const cjsFile = join(outdir, 'cjs', 'cli.cjs');
+// A dynamic import() of a package esbuild leaves external becomes a require(): a function V8 restores from the code
+// cache has lost the script's dynamic-import callback ("A dynamic import callback was not specified"), and Node 20
+// warns that the callback is experimental. Each such package is CommonJS (or a builtin), read by its named exports.
+const cjsText = readFileSync(cjsFile, 'utf8')
+  .replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+  .replace(/\bimport\(("[^"]+")\)/g, 'Promise.resolve().then(()=>require($1))');
+if (/\bimport\(/.test(cjsText)) throw new Error('dist/cjs/cli.cjs: a dynamic import() is left that the code cache cannot serve');
+writeFileSync(cjsFile, cjsText, 'latin1');
+const cjsHash = createHash('sha256').update(cjsText).digest('hex').slice(0, 16);
+writeFileSync(join(outdir, 'cjs', 'cli.json'), JSON.stringify({ file: 'cli.cjs', hash: cjsHash }));
+
+// The code cache of the bundle, written beside it by one review of the fixture series (the whole check path:
+// parser, rules, simulator, text report) run through bin/mmreview.js with this Node; a Node of another version
+// finds none here and writes its own into the user's cache directory (bin/code-cache.js). Without the fixtures (an
+// install that ships none) or on any failure there is simply no build cache.
+if (existsSync(join(root, 'fixtures', 'patches', 'series'))) {
+  spawnSync(process.execPath, [join(root, 'bin', 'mmreview.js'), 'check', '--tree', 'fixtures/tree', 'fixtures/patches/series'], {
+    cwd: root,
+    stdio: 'ignore',
+    env: { ...process.env, MMREVIEW_CACHE_DIR: join(outdir, 'cjs'), MMREVIEW_CODE_CACHE: 'on' },
+  });
+}

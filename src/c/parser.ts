@@ -10,8 +10,10 @@ let ready: Promise<Parser> | undefined;
 export function getParser(): Promise<Parser> {
   if (!ready) {
     ready = (async () => {
-      await Parser.init();
       const require = createRequire(import.meta.url);
+      // The runtime's own wasm named by package, not beside the running script: the code-cached CommonJS bundle
+      // (scripts/build.mjs) holds web-tree-sitter's JavaScript, so its directory is not the package's.
+      await Parser.init({ locateFile: (file: string) => require.resolve(`web-tree-sitter/${file}`) });
       const lang = await Language.load(require.resolve('tree-sitter-c/tree-sitter-c.wasm'));
       const p = new Parser();
       p.setLanguage(lang);

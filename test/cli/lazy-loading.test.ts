@@ -37,7 +37,13 @@ function chunkInputs(): Map<string, string[]> {
 function loaded(args: string[], name: string): { status: number | null; stdout: string; modules: string[]; sources: string[] } {
   const log = join(dir, `${name}.log`);
   writeFileSync(log, '');
-  const r = spawnSync(process.execPath, ['--import', register, BIN, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, MMR_LOAD_LOG: log } });
+  // `check` runs from the ES modules here (the code-cached CommonJS bundle loads no module files to log: its
+  // laziness is tested in code-cache.test.ts).
+  const r = spawnSync(process.execPath, ['--import', register, BIN, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, MMR_LOAD_LOG: log, MMREVIEW_CODE_CACHE: 'off' },
+  });
   const modules = readFileSync(log, 'utf8')
     .split('\n')
     .filter(Boolean)
