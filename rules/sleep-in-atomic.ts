@@ -4,23 +4,25 @@
  * page_table_lock, any spin_lock) or while a PTE table mapped by pte_offset_map() is not yet unmapped (an RCU
  * read-side section since 6.5). What may sleep is catalogue data (`attrs.sleeps`, the `gfp` hook).
  */
-import type { Event, EventPath, FunctionImage } from '../src/core/events.ts';
+import type { Event, EventPath, FunctionImage, FunctionView } from '../src/core/events.ts';
 import type { Hazard } from '../src/core/rule.ts';
 import type { LockClass } from '../src/core/ops.ts';
 import { PTE_MAP_SEMANTICS } from '../src/kernel-api/catalogue.ts';
-import { ATOMIC_SECTION_KINDS, FAULT_ONLY_SLEEPERS, PAGEFAULT_OFF_KINDS, SECTION_CALLS } from '../src/kernel-api/atomic-sections.ts';
+import { ATOMIC_SECTION_KINDS, FAULT_ONLY_SLEEPERS, PAGEFAULT_OFF_KINDS, sectionEffect } from '../src/kernel-api/atomic-sections.ts';
 import type { SectionKind } from '../src/kernel-api/atomic-sections.ts';
 import { createRule } from './create-rule.ts';
 import type { TypedRuleContext } from './create-rule.ts';
-import { annotatedEntryLocks, callersOf } from './utils/contracts.ts';
+import { annotatedEntryLocks, sameFunctionCallersOf } from './utils/contracts.ts';
 import { applyOnPath, callOutcome, failedCalls } from './utils/failure.ts';
 import { declaredBetween } from './utils/loop-lock.ts';
 import { walkedCursorAfter } from './utils/pte-walk.ts';
 import { ptePointerParams, unseenMappedPte } from './utils/pte-in-use.ts';
 import { heldAssertions } from './utils/lock-assertions.ts';
 import { ATOMIC_LOCK_CLASSES, LockState, firstGapBetween, gapsOf, fragmentEntryLocks, imageEvent, insertAt, lockOf, norm, stripStep, synthEvent } from './utils/paths.ts';
-import { callerHeldLocks, feasibleFor, handsLocks, sleepingCallees, sleepsOnEveryPath } from './utils/sleep-callees.ts';
+import { callerHeldLocks, droppedWhileSleeping, feasibleFor, handsLocks, sleepingCallees, sleepsOnEveryPath } from './utils/sleep-callees.ts';
 import type { CallerLock } from './utils/sleep-callees.ts';
+import { unrunnableRelease } from './utils/unrunnable-release.ts';
+import { calleeOwnersOf, ownersOf, unknownReleaserBefore } from './utils/entry-lock-release.ts';
 
 export type MessageId = 'sleepUnderLock' | 'sleepUnderCallerLock' | 'sleepUnderPteMap' | 'sleepInAtomicSection' | 'sleepInPteWalk' | 'sleepWithMappedPte';
 
@@ -79,7 +81,7 @@ function sectionCloseIndex(path: EventPath, from: number, kind: SectionKind, ope
   let depth = opened;
   for (let i = from + 1; i < path.steps.length; i++) {
     const s = path.steps[i];
-    const sc = s?.step === 'event' ? SECTION_CALLS[s.callee] : undefined;
+    const sc = s?.step === 'event' ? sectionEffect(s.callee) : undefined;
     if (!sc || sc.kind !== kind) continue;
     depth += sc.opens ? 1 : -1;
     if (depth < opened) return i;
@@ -228,6 +230,7 @@ function checkPath(
   callers: readonly CallerLock[],
   unconditional: boolean,
   pteParams: readonly string[],
+  views: readonly FunctionView[],
 ): void {
   const { image } = ctx;
   // `__must_hold` / `__releases` say the lock is held on entry; in a hunk fragment the unseen lines between the entry
@@ -242,6 +245,11 @@ function checkPath(
   for (const l of deleted) if (!fromAbove.some((e) => e.key === l.key)) fromAbove.push(l);
   for (const l of fromAbove) if (!entry.some((e) => e.key === l.key)) entry.push(l);
   const gaps = image.complete ? [] : gapsOf(image);
+  // A path that releases a lock it did not take (closes a section it did not open) while the function takes it on a
+  // branch above that the path skipped is not one the code runs as walked: a claim on it depends on how the tests
+  // correlate (rules/utils/unrunnable-release.ts).
+  const bad = unrunnableRelease(image, path, entry.map((e) => e.key));
+  const report: typeof ctx.report = (r) => ctx.report(bad && r.hazard.unknown === undefined ? { ...r, hazard: { ...r.hazard, unknown: `can this path run as walked? ${bad.what}: the branches that take and release it may test the same condition` } } : r);
   const state = new LockState(entry);
   const failed = failedCalls(path);
   const maps: MapHold[] = [];
@@ -258,7 +266,10 @@ function checkPath(
       // A call that drops a lock before it sleeps (do_wp_page() releases vmf->ptl, cond_resched_lock(lock) drops
       // the lock it is given to reschedule) is called under that lock by contract: only another atomic lock counts.
       const dropped = new Set((ev.attrs.releases ?? []).map((x) => norm(x)));
-      if (ev.callee === 'cond_resched_lock') dropped.add(norm(ev.args.lock));
+      const given = droppedWhileSleeping(ev);
+      if (given !== undefined) dropped.add(given);
+      // A caller's lock is keyed with the caller's name: the callee drops it when it names it as the caller does.
+      for (const c of callers) if (dropped.has(norm(c.lock))) dropped.add(c.key);
       // A caller whose literal arguments steer its call away from this path does not hold its lock here.
       for (const c of callers) if (!feasibleFor(c.call, image, path, i)) dropped.add(c.key);
       // An asserted lock counts only below its assertion, with no unseen lines in between.
@@ -284,10 +295,17 @@ function checkPath(
       // Taken in the visible code, but unseen lines lie between the lock and the sleeping call: they may drop it.
       const gapAfter = held !== undefined && !unknown ? gapBetween(held.by, ev, gaps) : undefined;
       const byCaller = held ? callers.find((c) => c.key === held.key && state.held.get(c.key)?.by.callee === CALLER_HELD) : undefined;
+      // An entry lock (asserted, annotated, a caller's) given, or its owner, to a function the tool does not know
+      // before the call: that function may have dropped it (rules/utils/entry-lock-release.ts).
+      const entryKind = held === undefined ? undefined : byCaller ? 'caller' : held.by.callee === ASSERTED || held.by.callee === '<caller>' ? 'own' : undefined;
+      const releaser = held === undefined || entryKind === undefined ? undefined
+        : byCaller ? unknownReleaserBefore(path, i, 0, byCaller.lock, calleeOwnersOf(byCaller.lock, byCaller.call, image), views, ctx.fn.path, ctx.side)
+        : unknownReleaserBefore(path, i, held.by.loc.line, held.key, ownersOf(held.key), views, ctx.fn.path, ctx.side);
+      const mayDrop = releaser ? `does ${releaser.callee}() at line ${fileLine(releaser) ?? releaser.loc.line} (not shown) release ${byCaller ? byCaller.lock : held?.key}? It is given ${releaser.text.trim()}` : undefined;
       if (held && byCaller) {
         seen.add(ev.id);
         const line = byCaller.call.loc.fileLine ?? byCaller.call.loc.line;
-        ctx.report({
+        report({
           messageId: 'sleepUnderCallerLock',
           data: { call: ev.callee, caller: byCaller.caller, fn: ctx.fn.name, line: String(line), lock: byCaller.lock },
           anchor: real(ev),
@@ -295,26 +313,26 @@ function checkPath(
           path: insertAt(simPath(path, i, ev, undefined, undefined), 0, callerEntry(byCaller, path)),
           // The call holds the lock; whether it reaches this path of the function depends on what it passes, unless
           // the function sleeps on every path.
-          hazard: unconditional ? hazard() : { ...hazard(), unknown: `does the call of ${ctx.fn.name}() by ${byCaller.caller}() at line ${line}, made holding ${byCaller.lock}, reach this path (the call of ${ev.callee}() at line ${fileLine(ev) ?? ev.loc.line})?` },
+          hazard: mayDrop ? { ...hazard(), unknown: mayDrop } : unconditional ? hazard() : { ...hazard(), unknown: `does the call of ${ctx.fn.name}() by ${byCaller.caller}() at line ${line}, made holding ${byCaller.lock}, reach this path (the call of ${ev.callee}() at line ${fileLine(ev) ?? ev.loc.line})?` },
           suggestion: { text: `do not call ${ev.callee}() from ${ctx.fn.name}() while its caller holds ${byCaller.lock}: move it to the caller before the lock is taken, or use a non-sleeping form` },
         });
       } else if (held && !unknown) {
         seen.add(ev.id);
         const at = held.by.id >= 0 ? path.steps.findIndex((x) => x.step === 'event' && x.id === held.by.id) : -1;
-        ctx.report({
+        report({
           messageId: 'sleepUnderLock',
           data: { call: ev.callee, lock: held.key },
           anchor: real(ev),
           related: at >= 0 ? [{ event: real(held.by), message: `${held.key} (a spinlock) taken here` }] : [],
           // A lock held from above only because the patch deleted its release: the simulated path takes it first.
           path: held.by.callee === DELETED_RELEASE ? insertAt(simPath(path, i, ev, undefined, undefined), 0, takenAbove(held.key, path)) : held.by.callee === ASSERTED ? insertAt(simPath(path, i, ev, undefined, undefined), 0, held.by) : simPath(path, i, ev, undefined, undefined),
-          hazard: gapAfter !== undefined ? { ...hazard(), unknown: `the unseen lines after line ${gapAfter}: is ${held.key} still held at line ${fileLine(ev) ?? '?'}?` } : hazard(),
+          hazard: gapAfter !== undefined ? { ...hazard(), unknown: `the unseen lines after line ${gapAfter}: is ${held.key} still held at line ${fileLine(ev) ?? '?'}?` } : mayDrop ? { ...hazard(), unknown: mayDrop } : hazard(),
           suggestion: { text: `call ${ev.callee}() before taking ${held.key} or after dropping it (re-validate the entry after re-taking the lock)` },
         });
       } else if (!held && maps.some((m) => !m.lock || !dropped.has(m.lock))) {
         seen.add(ev.id);
         const map = maps.filter((m) => !m.lock || !dropped.has(m.lock)).pop() as MapHold;
-        ctx.report({
+        report({
           messageId: 'sleepUnderPteMap',
           data: { call: ev.callee, map: map.event.callee },
           anchor: real(ev),
@@ -329,7 +347,7 @@ function checkPath(
         // Unseen lines between the open and the call may close the section: then only a question.
         const gap = gapBetween(sec.event, ev, gaps);
         const opened = sections.filter((x) => x.kind === sec.kind).length;
-        ctx.report({
+        report({
           messageId: 'sleepInAtomicSection',
           data: { call: ev.callee, section: sec.event.callee, kind: sec.kind },
           anchor: real(ev),
@@ -349,7 +367,7 @@ function checkPath(
           const first = path.steps[0]?.loc ?? ev.loc;
           const how = inUse.how === 'param' ? `${inUse.pte} is handed in by the caller, which mapped its table` : `${inUse.pte} is used after the call and was mapped above the hunk`;
           const map: MapHold = { index: -1, event: { ...synthEvent('pte-map', 'pte_offset_map', { pte: inUse.pte }, first), text: `(unseen) the PTE table ${inUse.pte} points into is mapped` } };
-          ctx.report({
+          report({
             messageId: 'sleepWithMappedPte',
             data: { call: ev.callee, pte: inUse.pte, how },
             anchor: real(ev),
@@ -363,7 +381,7 @@ function checkPath(
           seen.add(ev.id);
           const first = path.steps[0]?.loc ?? ev.loc;
           const map: MapHold = { index: -1, event: { ...synthEvent('pte-map', 'pte_offset_map', { pte: cursor }, first), text: `(above the hunk) the PTE table walked by ${cursor} is mapped` } };
-          ctx.report({
+          report({
             messageId: 'sleepInPteWalk',
             data: { call: ev.callee, cursor },
             anchor: real(ev),
@@ -377,7 +395,8 @@ function checkPath(
       }
     }
     applyOnPath(state, path, i);
-    const sc = SECTION_CALLS[ev.callee];
+    // A release with _irq / _irqrestore / _bh also ends an open irq / softirq section (sectionEffect()).
+    const sc = sectionEffect(ev.callee);
     if (sc?.opens) sections.push({ index: i, event: ev, kind: sc.kind });
     else if (sc) {
       // A close without an open on the path (opened above a hunk, or by the caller) closes nothing we track.
@@ -418,7 +437,7 @@ export default createRule<MessageId>({
   check(ctx) {
     const seen = new Set<number>();
     const views = [...ctx.siblings, ...(ctx.context ?? [])];
-    const sleepers = sleepingCallees(views, ctx.fn.name, ctx.side, maySleep);
+    const sleepers = sleepingCallees(views, ctx.fn.name, ctx.side, maySleep, ctx.fn.path);
     const deleted = deletedEntryReleases(ctx);
     // Entered holding a visible caller's spinlock: whole functions that do not take their caller's lock by contract.
     const heldBy = ctx.image.complete && !handsLocks(ctx.image) ? callerHeldLocks(views, ctx.fn, ctx.side) : [];
@@ -427,7 +446,9 @@ export default createRule<MessageId>({
     // finding per root cause); an unchanged caller (the tree's) is not reviewed, so its lock is reported here.
     const callers = unconditional ? heldBy.filter((c) => !ctx.siblings.some((s) => s.name === c.caller)) : heldBy;
     // `pte_t *` parameters: the caller mapped their table. Not when visible callers were judged (callerHeldLocks()).
-    const pteParams = callersOf(views, ctx.fn, ctx.side).length === 0 && !(ctx.image.complete && handsLocks(ctx.image)) ? ptePointerParams(ctx.image) : [];
-    for (const path of ctx.image.paths) checkPath(ctx, path, seen, sleepers, deleted, callers, unconditional, pteParams);
+    const pteParams = sameFunctionCallersOf(views, ctx.fn, ctx.side).length === 0 && !(ctx.image.complete && handsLocks(ctx.image)) ? ptePointerParams(ctx.image) : [];
+    // Paths that can run as walked first: a sleep both they and an unrunnable path reach is claimed on them.
+    const paths = [...ctx.image.paths].sort((a, b) => Number(unrunnableRelease(ctx.image, a, []) !== undefined) - Number(unrunnableRelease(ctx.image, b, []) !== undefined));
+    for (const path of paths) checkPath(ctx, path, seen, sleepers, deleted, callers, unconditional, pteParams, views);
   },
 });

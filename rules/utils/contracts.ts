@@ -121,6 +121,35 @@ export function callersOf(siblings: readonly FunctionView[], self: FunctionView,
 }
 
 /**
+ * Is the function's header shown and without `static` (`void f(…)`, not `static inline void f(…)`)? Only such a
+ * function can be the one a call in another file reaches; a header not shown (a hunk fragment) proves nothing.
+ */
+export function visiblyExtern(view: FunctionView, side: 'pre' | 'post'): boolean {
+  const image = side === 'pre' ? (view.pre ?? view.post) : (view.post ?? view.pre);
+  if (!image) return false;
+  const m = new RegExp(`\\b${view.name}\\s*\\(`).exec(image.text);
+  if (!m) return false;
+  const head = image.text.slice(0, m.index);
+  return !head.includes('{') && !head.includes(';') && !/\bstatic\b/.test(head);
+}
+
+/**
+ * Can a call of `target.name` made in the file `from` be a call of `target`? In its own file, yes; from another file
+ * only when that file shows no function of the name of its own and `target` is visibly not static (a static
+ * function of another file is another function that shares the name).
+ */
+export function callReaches(views: readonly FunctionView[], from: string, target: FunctionView, side: 'pre' | 'post'): boolean {
+  if (target.path === from) return true;
+  if (views.some((v) => v.name === target.name && v.path === from)) return false;
+  return visiblyExtern(target, side);
+}
+
+/** callersOf(), keeping only calls that reach `self` (callReaches(): the same file, or `self` not static). */
+export function sameFunctionCallersOf(views: readonly FunctionView[], self: FunctionView, side: 'pre' | 'post'): CallSite[] {
+  return callersOf(views, self, side).filter((site) => callReaches([...views, self], site.caller.path, self, side));
+}
+
+/**
  * The call sites whose state at the call (`holds`: a lock held, a window open) another path contradicts at the same
  * call (the same event of the same caller image). Whether both paths can run depends on how the caller's branches
  * correlate, which path enumeration does not always know (a window opened lazily behind a flag on the first pass;

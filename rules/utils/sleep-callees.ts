@@ -15,11 +15,28 @@
  */
 import type { Event, EventPath, FunctionImage, FunctionView } from '../../src/core/events.ts';
 import type { LockClass } from '../../src/core/ops.ts';
-import { annotationsOf, callersOf } from './contracts.ts';
+import { annotationsOf, callReaches, sameFunctionCallersOf } from './contracts.ts';
 import { applyOnPath, failedCalls } from './failure.ts';
-import { ATOMIC_LOCK_CLASSES, LockState, firstGapBetween, gapsOf, stripStep } from './paths.ts';
+import { ATOMIC_LOCK_CLASSES, LockState, firstGapBetween, gapsOf, norm, stripStep } from './paths.ts';
 
-/** Does the image take its caller's lock by contract (annotated, releases a lock it never takes, hands one on)? */
+/**
+ * Calls that drop the spinlock they are given to reschedule and take it again (include/linux/sched.h
+ * cond_resched_lock(), cond_resched_rwlock_read(), cond_resched_rwlock_write(): kernel/sched/core.c
+ * __cond_resched_lock() unlocks, schedules, relocks). Called under that lock by contract.
+ */
+const DROPS_GIVEN_LOCK: ReadonlySet<string> = new Set(['cond_resched_lock', 'cond_resched_rwlock_read', 'cond_resched_rwlock_write']);
+
+/** The lock a call drops while it sleeps and takes again (DROPS_GIVEN_LOCK), normalised, or undefined. */
+export function droppedWhileSleeping(e: Event): string | undefined {
+  if (!DROPS_GIVEN_LOCK.has(e.callee)) return undefined;
+  const l = norm(e.args.lock ?? callArgs(e.text)[0]);
+  return l === '' ? undefined : l;
+}
+
+/**
+ * Does the image take its caller's lock by contract (annotated, releases a lock it never takes, hands one on, or
+ * reschedules through cond_resched_lock() on a lock it never takes)?
+ */
 export function handsLocks(img: FunctionImage): boolean {
   const ann = annotationsOf(img);
   if (ann.mustHold.length > 0 || ann.releases.length > 0) return true;
@@ -31,6 +48,8 @@ export function handsLocks(img: FunctionImage): boolean {
       if (x?.step !== 'event' || failed.has(i)) continue;
       const e = stripStep(x);
       if ((e.attrs.releases?.length ?? 0) > 0) return true;
+      const given = droppedWhileSleeping(e);
+      if (given !== undefined && !st.held.has(given)) return true;
       const r = applyOnPath(st, p, i);
       if (r && r.unheld.length > 0) return true;
       if (e.kind === 'unlock' && e.attrs.lockClass !== undefined && !r?.released.length) return true;
@@ -62,27 +81,41 @@ export function sleepsOnEveryPath(img: FunctionImage, sleeps: (e: Event) => bool
 }
 
 /**
- * Names of the visible functions (`views`, same side; `self` excluded) that sleep on every path: a sleeping call
- * (`maySleep`) or a call of another such function, outside their own atomic sections. Iterated to a fixpoint.
+ * Names that, called from the file `file`, reach a visible function (`views`, same side; `self` of `file` excluded)
+ * that sleeps on every path: a sleeping call (`maySleep`) or a call of another such function, outside their own
+ * atomic sections. Iterated to a fixpoint over functions keyed by file and name: a call reaches a function of its own
+ * file, or of another file only when its own file shows none of that name and that one is not static
+ * (contracts.ts callReaches()).
  */
-export function sleepingCallees(views: readonly FunctionView[], self: string, side: 'pre' | 'post', maySleep: (e: Event) => boolean): Set<string> {
-  const out = new Set<string>();
-  const cand = new Map<string, FunctionImage>();
+export function sleepingCallees(views: readonly FunctionView[], self: string, side: 'pre' | 'post', maySleep: (e: Event) => boolean, file?: string): Set<string> {
+  const keyOf = (v: { path: string; name: string }): string => `${v.path}\u0000${v.name}`;
+  const sleeping = new Set<string>();
+  const cand = new Map<string, { view: FunctionView; img: FunctionImage }>();
   for (const v of views) {
-    if (v.name === self || cand.has(v.name)) continue;
+    if ((v.name === self && (file === undefined || v.path === file)) || cand.has(keyOf(v))) continue;
     const img = side === 'pre' ? v.pre : v.post;
-    if (img?.complete && !handsLocks(img)) cand.set(v.name, img);
+    if (img?.complete && !handsLocks(img)) cand.set(keyOf(v), { view: v, img });
   }
+  const selfView = file !== undefined ? [{ path: file, name: self }] : [];
+  const all = [...views, ...selfView];
+  // Does a call of `name` made in `from` reach a function known to sleep?
+  const reachesSleeper = (name: string, from: string): boolean => {
+    if (sleeping.has(keyOf({ path: from, name }))) return true;
+    if (all.some((v) => v.name === name && v.path === from)) return false;
+    return [...cand.values()].some((c) => c.view.name === name && sleeping.has(keyOf(c.view)) && callReaches(views, from, c.view, side));
+  };
   for (let changed = true; changed; ) {
     changed = false;
-    for (const [name, img] of cand) {
-      if (out.has(name)) continue;
-      if (sleepsOnEveryPath(img, (e) => maySleep(e) || (e.kind === 'call' && out.has(e.callee)))) {
-        out.add(name);
+    for (const [key, { view, img }] of cand) {
+      if (sleeping.has(key)) continue;
+      if (sleepsOnEveryPath(img, (e) => maySleep(e) || (e.kind === 'call' && reachesSleeper(e.callee, view.path)))) {
+        sleeping.add(key);
         changed = true;
       }
     }
   }
+  const out = new Set<string>();
+  for (const { view } of cand.values()) if (sleeping.has(keyOf(view)) && (file === undefined || reachesSleeper(view.name, file))) out.add(view.name);
   return out;
 }
 
@@ -108,7 +141,7 @@ export interface CallerLock {
  */
 export function callerHeldLocks(views: readonly FunctionView[], self: FunctionView, side: 'pre' | 'post'): CallerLock[] {
   const byCall = new Map<string, { locks: CallerLock[] | undefined }>();
-  for (const site of callersOf(views, self, side)) {
+  for (const site of sameFunctionCallersOf(views, self, side)) {
     // A hunk fragment of a caller counts for what it shows: a lock taken on its path, with no unseen lines between
     // the take and the call.
     const gaps = site.image.complete ? [] : gapsOf(site.image);

@@ -69,3 +69,25 @@ export const PAGEFAULT_OFF_KINDS: ReadonlySet<SectionKind> = new Set(['kmap', 'p
  * (include/linux/uaccess.h faulthandler_disabled()). With page faults off they do not sleep.
  */
 export const FAULT_ONLY_SLEEPERS: ReadonlySet<string> = new Set(['copy_from_user', 'copy_to_user', 'clear_user', 'get_user', 'put_user', 'might_fault']);
+
+/**
+ * Lock releases that also end an irq or softirq section: include/linux/spinlock_api_smp.h
+ * __raw_spin_unlock_irq() (spin_release + do_raw_spin_unlock + local_irq_enable()),
+ * __raw_spin_unlock_irqrestore() (local_irq_restore(flags)), __raw_spin_unlock_bh() (__local_bh_enable_ip()); the
+ * rwlock forms in include/linux/rwlock_api_smp.h; xa_unlock_irq() / xa_unlock_bh() / xa_unlock_irqrestore()
+ * (include/linux/xarray.h: spin_unlock_*(&xa->xa_lock)). They only close: `local_irq_disable(); spin_lock(l); …
+ * spin_unlock_irq(l);` leaves interrupts on. A restore returns to the saved state, which may still be off (a save
+ * nested inside an open section): treated as a close all the same, which can only drop a claim, never add one. A
+ * close with no open section on the path closes nothing.
+ */
+export const RELEASE_SECTION_CLOSES: Readonly<Record<string, SectionCall>> = Object.fromEntries(
+  [
+    ...['spin', 'raw_spin', 'read', 'write', 'xa'].flatMap((p) => [`${p}_unlock_irq`, `${p}_unlock_irqrestore`].map((c) => [c, { kind: 'irq', opens: false }] as const)),
+    ...['spin', 'raw_spin', 'read', 'write', 'xa'].map((p) => [`${p}_unlock_bh`, { kind: 'softirq', opens: false }] as const),
+  ],
+);
+
+/** What a call does to atomic sections: SECTION_CALLS, else a section-closing release (RELEASE_SECTION_CLOSES). */
+export function sectionEffect(callee: string): SectionCall | undefined {
+  return SECTION_CALLS[callee] ?? RELEASE_SECTION_CLOSES[callee];
+}
