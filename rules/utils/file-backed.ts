@@ -13,25 +13,7 @@
  */
 import type { EventPath } from '../../src/core/events.ts';
 import type { PteEffect } from '../../src/core/ops.ts';
-
-/** Split `cond` at top-level occurrences of `op` (`||` or `&&`), outside parentheses. */
-function splitTop(cond: string, op: '||' | '&&'): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < cond.length; i++) {
-    const c = cond[i];
-    if (c === '(' || c === '[') depth++;
-    else if (c === ')' || c === ']') depth--;
-    else if (depth === 0 && cond.startsWith(op, i)) {
-      parts.push(cond.slice(start, i).trim());
-      start = i + 2;
-      i++;
-    }
-  }
-  parts.push(cond.slice(start).trim());
-  return parts;
-}
+import { splitTop } from '../../src/c/split-top.ts';
 
 /** Strip one layer of enclosing parentheses that wrap the whole expression. */
 function unwrap(s: string): string {
@@ -63,13 +45,13 @@ export function settlesFileBacked(cond: string, taken: boolean): boolean {
   const c = unwrap(cond);
   if (taken) {
     // Every conjunct holds: one of them saying vm_file is set settles it.
-    return splitTop(c, '&&').some((p) => {
+    return splitTop(c, ['&&']).some((p) => {
       const q = unwrap(p);
       return FILE_FIELD.test(q) || FILE_SET.test(q);
     });
   }
   // Every disjunct is false: one of them saying vm_file is NULL settles it.
-  return splitTop(c, '||').some((p) => {
+  return splitTop(c, ['||']).some((p) => {
     const q = unwrap(p);
     return NO_FILE.test(q) || FILE_NULL.test(q);
   });
