@@ -20,6 +20,11 @@ export interface UnmappedField {
   unknown?: string;
 }
 
+/** The file line of an image line (the image line when the front end gave none). */
+function fileLine(image: FunctionImage, line: number): number {
+  return image.lineInfo[line - 1]?.fileLine ?? line;
+}
+
 /** The lines from the function's first line to `line` follow each other in the file (no hunk gap). */
 function seenFromStart(image: FunctionImage, line: number): boolean {
   let last: number | undefined;
@@ -93,7 +98,7 @@ export function unmappedWalkField(fnName: string, image: FunctionImage, path: Ev
     const catalogued = entry.unmappedWhen.test(st.cond);
     if (catalogued && excludesUnmapped(st.cond, st.taken, entry.unmappedWhen)) return undefined;
     if (catalogued || readsStructure(st.cond, variable, field, entry.unmappedWhen)) {
-      return { entry, variable, unknown: `the test \`${st.cond}\` (line ${st.loc.line}) may tell whether the walk mapped ${variable}->${field}` };
+      return { entry, variable, unknown: `the test \`${st.cond}\` (line ${fileLine(image, st.loc.line)}) may tell whether the walk mapped ${variable}->${field}` };
     }
   }
   if (!seenFromStart(image, line)) return { entry, variable, unknown: `lines between the function's start and the unmap are not shown` };
@@ -102,10 +107,10 @@ export function unmappedWalkField(fnName: string, image: FunctionImage, path: Ev
   for (let l = open + 2; l < line; l++) {
     const text = (lines[l - 1] ?? '').trim();
     if (!mention.test(text) || /^(?:\/[*/]|\*)/.test(text) || /^(?:\}\s*)?(?:else\s+)?if\s*\(.*\)\s*\{?$/.test(text)) continue;
-    return { entry, variable, unknown: `line ${l} (\`${text}\`) may set ${variable}->${field} or hand ${variable} on` };
+    return { entry, variable, unknown: `line ${fileLine(image, l)} (\`${text}\`) may set ${variable}->${field} or hand ${variable} on` };
   }
   for (const st of path.steps.slice(0, index)) {
-    if (st.step === 'event' && mention.test(st.text)) return { entry, variable, unknown: `${st.text} (line ${st.loc.line}) may set ${variable}->${field}` };
+    if (st.step === 'event' && mention.test(st.text)) return { entry, variable, unknown: `${st.text} (line ${fileLine(image, st.loc.line)}) may set ${variable}->${field}` };
   }
   return { entry, variable };
 }

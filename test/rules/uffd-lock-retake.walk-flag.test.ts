@@ -60,6 +60,6 @@ describe('uffd-lock-retake unmapUnmapped: only a catalogued test settles the wal
     const f = await retakeFindings(text);
     expect(f).toHaveLength(1);
     expect(f[0]?.status).toBe('inconclusive');
-    expect(f[0]?.dependsOn).toMatch(/PVMW_DEMO_MAPPED/);
+    expect(f[0]?.dependsOn).toMatch(/PVMW_DEMO_MAPPED\)` \(line 3\)/);
   }, 60_000);
 });
