@@ -7,6 +7,9 @@ import type { EventPath } from '../../src/core/events.ts';
 import type { Hazard } from '../../src/core/rule.ts';
 import type { TypedRuleContext } from '../create-rule.ts';
 import { emptiedTableGaps } from './emptied-table.ts';
+import type { GapContext } from './emptied-table.ts';
+import { callersMmapMode } from './emptied-table-callers.ts';
+import { callersOf } from './contracts.ts';
 import { imageEvent, pickAnchor } from './paths.ts';
 
 /** The hazard: the fill of the gap, lost when the table is detached (`table-detach:<line>` names the detach). */
@@ -22,7 +25,7 @@ function hazardOf(detachLine: number, unknown: string | undefined): Hazard {
 }
 
 export function checkEmptiedTable(ctx: TypedRuleContext<'tableRefilled'> | TypedRuleContext<string>, path: EventPath, seen: Set<string>, structure: string | undefined): void {
-  for (const g of emptiedTableGaps(ctx.image, path)) {
+  for (const g of emptiedTableGaps(ctx.image, path, gapContext(ctx))) {
     // The model's fill targets the first entry: the clear must be made before the walk advanced.
     const advanced = path.steps.slice(0, g.clear.index).some((s) => s.step === 'event' && s.kind === 'pte-advance');
     if (advanced) continue;
@@ -42,4 +45,29 @@ export function checkEmptiedTable(ctx: TypedRuleContext<'tableRefilled'> | Typed
       hazard: hazardOf(g.detach.event.loc.fileLine ?? g.detach.event.loc.line, unknown),
     });
   }
+}
+
+/**
+ * The rule's view beyond the function: its visible callers' mmap_lock mode (the patch's functions and, with a tree,
+ * the same file's callers), and the visible bodies of functions of the same file.
+ */
+const CONTEXTS = new WeakMap<object, GapContext>();
+function gapContext(ctx: TypedRuleContext<string>): GapContext {
+  const cached = CONTEXTS.get(ctx.image);
+  if (cached) return cached;
+  const gc = buildGapContext(ctx);
+  CONTEXTS.set(ctx.image, gc);
+  return gc;
+}
+
+function buildGapContext(ctx: TypedRuleContext<string>): GapContext {
+  const others = [...ctx.siblings, ...(ctx.context ?? [])].filter((f) => f.path === ctx.fn.path);
+  const side = ctx.side === 'pre' ? 'pre' : 'post';
+  return {
+    callersMode: callersMmapMode(callersOf(others, ctx.fn, side)),
+    body: (name) => {
+      const f = others.find((o) => o.name === name);
+      return f ? (side === 'pre' ? f.pre : f.post) : undefined;
+    },
+  };
 }

@@ -10,14 +10,27 @@
  * path whose branches say the VMA is not registered with userfaultfd or is shared (`if (userfaultfd_armed(vma) &&
  * !(vma->vm_flags & VM_SHARED))` not taken). What leaves it to the unseen code (`unknown`): no sign on the path or in
  * the function of which mmap_lock mode the function runs under — the caller may hold it for write. A function that
- * asserts only `mmap_assert_locked()` or takes mmap_lock for read states that read suffices: the fill may run.
+ * takes mmap_lock for read runs beside the fill. `mmap_assert_locked()` allows a read OR a write hold: the callers
+ * decide (emptied-table-callers.ts): one visible caller holding it for read lets the fill run; visible callers all
+ * holding it for write close the gap; else `unknown`. A call handed the table or its PMD between the re-take and the
+ * detach may be the re-check (emptied-table-helper.ts): followed when its body is visible, else `unknown`.
  */
 import type { Event, EventPath, FunctionImage } from '../../src/core/events.ts';
 import { TABLE_DETACHERS, UFFD_FILL } from '../../src/kernel-api/emptied-table.ts';
 import { hasTopLevel, splitTop } from '../../src/c/split-top.ts';
 import { heldAssertions } from './lock-assertions.ts';
-import { isPtlAcquire, isPtlRelease, lockOf, stripStep } from './paths.ts';
+import { isPtlAcquire, isPtlRelease, lockOf, norm, stripStep } from './paths.ts';
 import { exclusiveHolds } from './stale-entry.ts';
+import type { CallerMode } from './emptied-table-callers.ts';
+import { helperRecheck } from './emptied-table-helper.ts';
+
+/** What the rule knows beyond the function: its callers' mmap_lock mode, the bodies of functions it calls. */
+export interface GapContext {
+  /** The visible callers' mmap_lock mode at the calls (rules/utils/emptied-table-callers.ts). */
+  callersMode?: CallerMode;
+  /** The body of a function this one calls, when visible (a function of the patch; with a tree, of the same file). */
+  body?: (name: string) => FunctionImage | undefined;
+}
 
 export interface EmptiedTableGap {
   /** Path index and event of the last PTE clear under the lock before the drop. */
@@ -120,7 +133,7 @@ export function branchExcludesFill(cond: string, taken: boolean): boolean {
  * The emptied-then-detached gaps of one path. A path that goes on after a detach with another clear is read again
  * from there.
  */
-export function emptiedTableGaps(image: FunctionImage, path: EventPath): EmptiedTableGap[] {
+export function emptiedTableGaps(image: FunctionImage, path: EventPath, gc: GapContext = {}): EmptiedTableGap[] {
   const out: EmptiedTableGap[] = [];
   const exclusive = exclusiveHolds(image, path);
   const held = new Map<string, string>(); // lock key -> class
@@ -134,6 +147,8 @@ export function emptiedTableGaps(image: FunctionImage, path: EventPath): Emptied
   // it; never NULL): a path that then finds one NULL is no execution.
   const neverNull = new Set<string>();
   let impossible = false;
+  // The table's pointers and its PMD, as the path names them (pte_offset_map*() results, their pmd, the clears).
+  const tables = new Set<string>();
   path.steps.forEach((s, index) => {
     if (impossible) return;
     if (s.step === 'control') {
@@ -150,21 +165,38 @@ export function emptiedTableGaps(image: FunctionImage, path: EventPath): Emptied
     }
     const ev = stripStep(s);
     if (ev.kind === 'lock' && ev.callee === 'pmd_lock' && ev.result) neverNull.add(ev.result);
+    if (ev.kind === 'pte-map' || ev.kind === 'pte-map-lock' || clearsPte(ev) || (ev.kind === 'lock' && ev.callee === 'pmd_lock')) {
+      for (const a of [ev.result, ev.args.pte, ev.args.pmd]) if (a && ev.kind !== 'lock') tables.add(norm(a));
+      if (ev.args.pmd) tables.add(norm(ev.args.pmd));
+    }
     if (ev.kind === 'call' && UFFD_FILL.writeLocked.test(ev.callee)) writeShown = true;
     if ((ev.kind === 'call' && UFFD_FILL.readLocked.test(ev.callee)) || (ev.kind === 'mmap-lock' && ev.attrs.mode === 'read')) readShown = true;
     if (isTableDetach(ev)) {
       // The source lines between the re-take and the detach are read too, whatever path runs through them: a look at
       // the entries there (a re-scan loop the path runs zero times) may be the re-check.
       const between = open?.retakeLine !== undefined ? lines.slice(open.retakeLine - 1, ev.loc.line - 1).join('\n').replace(/\/\*[\s\S]*?\*\//g, ' ') : '';
-      if (open && held.size > 0 && !TEXT_RECHECK.test(between) && !fillExcluded && !writeShown && exclusive[index] === undefined && exclusive[open.release.index] === undefined) {
+      // A call handed the table (or its PMD) between the re-take and the detach may be the re-check.
+      const helper = open?.retakeLine !== undefined ? helperRecheck(image, open.retakeLine, ev.loc.line, tables, TEXT_RECHECK, gc.body ?? (() => undefined)) : undefined;
+      const asserted = heldAssertions(image).filter((a) => a.cls === 'mmap');
+      // mmap_assert_locked() allows a read OR a write hold: which one the function runs under is the callers' to
+      // show. Every visible caller holding it for write: no gap; none holding it for read: a question.
+      const readAsserted = asserted.some((a) => a.mode === 'read');
+      const anyAsserted = asserted.some((a) => a.mode === 'any');
+      const callers = gc.callersMode ?? 'unknown';
+      const writeByCallers = !readShown && !readAsserted && anyAsserted && callers === 'write';
+      if (open && held.size > 0 && !TEXT_RECHECK.test(between) && helper?.kind !== 'rechecks' && !fillExcluded && !writeShown && !writeByCallers && exclusive[index] === undefined && exclusive[open.release.index] === undefined) {
         const gap: EmptiedTableGap = { ...open, detach: { index, event: ev } };
-        const asserted = heldAssertions(image).filter((a) => a.cls === 'mmap');
-        const readOk = readShown || asserted.some((a) => a.mode === 'any' || a.mode === 'read');
+        const readOk = readShown || readAsserted || (anyAsserted && callers === 'read');
+        const questions: string[] = [];
         if (!readOk) {
           const at = ev.loc.fileLine ?? ev.loc.line;
           const from = open.release.event.loc.fileLine ?? open.release.event.loc.line;
-          gap.unknown = `whether the caller holds mmap_lock for write from line ${from} to line ${at} (a userfaultfd fill takes it for read only)`;
+          questions.push(anyAsserted
+            ? `whether the callers hold mmap_lock for read or for write from line ${from} to line ${at} (mmap_assert_locked() allows either; a userfaultfd fill takes it for read only; no visible caller shows a read hold)`
+            : `whether the caller holds mmap_lock for write from line ${from} to line ${at} (a userfaultfd fill takes it for read only)`);
         }
+        if (helper?.kind === 'unknown') questions.push(helper.question);
+        if (questions.length > 0) gap.unknown = questions.join('; ');
         out.push(gap);
       }
       open = undefined;

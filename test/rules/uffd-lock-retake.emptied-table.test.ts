@@ -28,9 +28,12 @@ describe('uffd-lock-retake: emptied table detached after the drop', () => {
     expect(c).toHaveLength(1);
     expect(c[0]?.unknown).toMatch(/whether the caller holds mmap_lock for write from line 21 to line 26/);
   });
-  it('mmap_assert_locked() or a read lock says read suffices: confirmable; a write hold keeps the fill out', async () => {
+  it('a read lock taken says read suffices: confirmable; mmap_assert_locked() (read or write) asks the callers; a write hold keeps the fill out', async () => {
     const withAssert = (a: string): string => UNKNOWN.replace('\tstart_pte = pte_offset_map_lock(', `\t${a}\n\tstart_pte = pte_offset_map_lock(`);
-    expect(await refills(withAssert('mmap_assert_locked(mm);'))).toEqual([{ line: 27 }]);
+    expect(await refills(withAssert('mmap_read_lock(mm);'))).toEqual([{ line: 27 }]);
+    const asserted = await refills(withAssert('mmap_assert_locked(mm);'));
+    expect(asserted).toHaveLength(1);
+    expect(asserted[0]?.unknown).toMatch(/mmap_assert_locked\(\) allows either/);
     expect(await refills(withAssert('mmap_assert_write_locked(mm);'))).toEqual([]);
     expect(await refills(withAssert('vma_start_write(vma);'))).toEqual([]);
   });
