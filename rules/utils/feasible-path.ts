@@ -94,26 +94,12 @@ export function contradictoryPath(path: EventPath, image: FunctionImage): boolea
 }
 
 /**
- * Does the path find an entry value old (`!pte_young(v)` holds)? The model's hardware sets the accessed bit on every
- * TLB fill, so an entry a path finds old is one no CPU of the model caches: such a path can show no stale entry.
- */
-function findsOld(path: EventPath): boolean {
-  return path.steps.some((s) => {
-    if (s.step !== 'control' || s.kind !== 'branch') return false;
-    const { key, negated } = polarity(s.cond);
-    return /^(?:pte|pmd|pud)_young\([A-Za-z_]\w*\)$/.test(key) && s.taken === negated;
-  });
-}
-
-/**
- * The image's paths the model can run and show a stale entry on: without the ones that cannot run, and without the
- * ones that find the entry old when others remain (the same change on a path that finds it young is kept: the
- * engine keeps the shortest path per anchor, which would otherwise be the one that skips the young branch). Never
- * empty when the image has paths.
+ * The image's paths that can run: without the ones that test a value both ways. Never empty when the image has
+ * paths. (Paths that find the entry old are kept: an entry tested old may still be cached, and a path the model
+ * cannot show a stale entry on is refuted there while the engine tries the anchor's longer paths,
+ * Candidate.alternatives.)
  */
 export function feasiblePaths(image: FunctionImage): readonly EventPath[] {
   const kept = image.paths.filter((p) => !contradictoryPath(p, image));
-  if (kept.length === 0) return image.paths;
-  const young = kept.filter((p) => !findsOld(p));
-  return young.length > 0 ? young : kept;
+  return kept.length === 0 ? image.paths : kept;
 }

@@ -70,6 +70,12 @@ export interface Candidate {
    * `inconclusive` with this reason (docs/engine.md, "Unseen code").
    */
   unseen?: string;
+  /**
+   * Longer paths with the same rule, side, anchor, message and hazard, shortest first (at most ALTERNATIVE_PATHS,
+   * set by dedupeCandidates): the engine simulates them when no path of the group confirms, since the shortest
+   * path may be one the hazard cannot occur on (a test that settles the entry was never present).
+   */
+  alternatives?: Candidate[];
 }
 
 export interface RuleMeta {

@@ -58,6 +58,8 @@ interface Simulated {
 
 /** Distinct path programs simulated per (function, side, rule, hazard) before the budget stops. */
 export const HAZARD_SIMULATION_BUDGET = 6;
+/** Longer paths of the group's anchors (Candidate.alternatives) simulated when none of the shortest confirms. */
+export const ALTERNATIVE_SIMULATION_BUDGET = 4;
 
 /** Key pairing a pre-image candidate with a post-image one: same rule, same hazard, same kind of anchor call. */
 function pairKey(c: Candidate): string {
@@ -273,11 +275,22 @@ async function checkPatch(patch: Patch, opts: CheckOptions, stats: Report['stats
       seen.add(sig);
       distinct.push(m.c);
     }
+    // Longer paths of the same anchors (Candidate.alternatives), tried only when no shortest path confirms.
+    const alternatives: Candidate[] = [];
+    for (const c of distinct) {
+      for (const a of c.alternatives ?? []) {
+        const sig = programSignature(fn, a);
+        if (seen.has(sig)) continue;
+        seen.add(sig);
+        alternatives.push(a);
+      }
+    }
     let best: { c: Candidate; confirmation: Confirmation } | undefined;
     let tried = 0;
     const siblings = [...changed, ...fileContext(fn.path)];
-    for (const c of distinct.slice(0, HAZARD_SIMULATION_BUDGET)) {
-      tried++;
+    const primaries = distinct.slice(0, HAZARD_SIMULATION_BUDGET);
+    for (const c of [...primaries, ...alternatives.slice(0, ALTERNATIVE_SIMULATION_BUDGET)]) {
+      if (primaries.includes(c)) tried++;
       const input: BuildInput = { candidate: c, path: fn.path, fn: fn.name, fragment: isFragment(fn, c.side), facts: factsFor(fn, c.side, siblings) };
       const companion = companionFor(c, all);
       if (companion) input.companion = companion;
@@ -314,7 +327,8 @@ async function checkPatch(patch: Patch, opts: CheckOptions, stats: Report['stats
       budgets.push(`simulation budget: ${tried} of ${distinct.length} distinct paths with this hazard simulated`);
     }
     const chosen = best.c;
-    simulated.push({ fn, candidate: chosen, confirmation: best.confirmation, others: members.map((m) => m.c).filter((c) => c !== chosen), budgets, siblings });
+    const others = members.map((m) => m.c).filter((c) => c !== chosen && !(c.alternatives ?? []).includes(chosen));
+    simulated.push({ fn, candidate: chosen, confirmation: best.confirmation, others, budgets, siblings });
   }
   const findings: Finding[] = [];
   const byFn = new Map<FunctionView, Simulated[]>();

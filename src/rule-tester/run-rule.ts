@@ -2,7 +2,7 @@
  * Runs one rule over one changed function (both images): the report plumbing shared by the engine and the tests
  * (messageId check, template filling, per-anchor de-duplication, stable ordering).
  */
-import type { FunctionView } from '../core/events.ts';
+import type { EventPath, FunctionView } from '../core/events.ts';
 import { isTextAnchor, type Candidate, type Rule, type RuleContext, type Side } from '../core/rule.ts';
 import type { RunError } from '../core/finding.ts';
 
@@ -68,8 +68,25 @@ function checkSide(rule: Rule, fn: FunctionView, side: Side, siblings: readonly 
  * Keep one candidate per (side, anchor event, message, hazard kind): the one with the shortest path, the first
  * reported on ties.
  */
+/**
+ * A path's loop and jump skeleton: its loop iterations, gotos, labels and returns in order (no branch outcomes). An
+ * alternative path must share the kept path's skeleton: it may take other branch outcomes (a PTE-state test the
+ * shortest path took the way the hazard cannot occur on), never more iterations or other exits, which would judge
+ * a longer walk than the one the finding describes.
+ */
+function loopSkeleton(path: EventPath): string {
+  return path.steps
+    .map((st) => (st.step === 'control' && st.kind !== 'branch' && st.kind !== 'truncated' ? `${st.kind}:${'loop' in st ? st.loop : ''}${'label' in st ? st.label : ''}@${st.loc.line}` : ''))
+    .filter((x) => x !== '')
+    .join(' ');
+}
+
+/** Longer paths kept beside a deduplicated candidate (Candidate.alternatives). */
+export const ALTERNATIVE_PATHS = 2;
+
 export function dedupeCandidates(cands: readonly Candidate[]): Candidate[] {
   const best = new Map<string, Candidate>();
+  const rest = new Map<string, Candidate[]>();
   const order: string[] = [];
   for (const c of cands) {
     // Two hazards at one anchor (a flush moved after the unlock: the entry changed on this path, or changed before
@@ -81,9 +98,23 @@ export function dedupeCandidates(cands: readonly Candidate[]): Candidate[] {
       order.push(key);
     } else if (c.path.steps.length < prev.path.steps.length) {
       best.set(key, c);
+      rest.set(key, [...(rest.get(key) ?? []), prev]);
+    } else {
+      rest.set(key, [...(rest.get(key) ?? []), c]);
     }
   }
-  const list = order.map((k) => best.get(k) as Candidate);
+  const list = order.map((k) => {
+    const c = best.get(k) as Candidate;
+    // The next shortest paths (stable among equal lengths), for the engine to try when the shortest is refuted.
+    const skeleton = loopSkeleton(c.path);
+    const alts = (rest.get(k) ?? [])
+      .filter((x) => loopSkeleton(x.path) === skeleton)
+      .map((x, i) => ({ x, i }))
+      .sort((a, b) => a.x.path.steps.length - b.x.path.steps.length || a.i - b.i)
+      .slice(0, ALTERNATIVE_PATHS)
+      .map(({ x }) => x);
+    return alts.length > 0 ? { ...c, alternatives: alts } : c;
+  });
   const sideRank = (s: Side): number => (s === 'pre' ? 0 : 1);
   return list
     .map((c, i) => ({ c, i }))

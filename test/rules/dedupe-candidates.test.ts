@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { EventPath, PathStep } from '../../src/core/events.ts';
 import type { Candidate } from '../../src/core/rule.ts';
 import { ctl, ev } from '../../src/rule-tester/path-builder.ts';
-import { dedupeCandidates } from '../../src/rule-tester/index.ts';
+import { ALTERNATIVE_PATHS, dedupeCandidates } from '../../src/rule-tester/index.ts';
 
 const path = (steps: PathStep[]): EventPath => ({ steps, complete: true });
 const flush = ev(3, 'tlb-flush', 'flush_tlb_range', { vma: 'vma' });
@@ -37,6 +37,16 @@ describe('dedupeCandidates', () => {
 
   it('still keeps the shortest path of one hazard at one anchor', () => {
     const longer = cand('unlockBeforeFlush', 'unlock-before-flush', [ev(5, 'call', 'foo', {}), unlock, flush, ctl({ kind: 'return' })]);
-    expect(dedupeCandidates([longer, changeless])).toEqual([changeless]);
+    expect(dedupeCandidates([longer, changeless])).toEqual([{ ...changeless, alternatives: [longer] }]);
+  });
+
+  it('keeps the next shortest paths as alternatives, shortest first, at most ALTERNATIVE_PATHS', () => {
+    const mid = cand('unlockBeforeFlush', 'unlock-before-flush', [ev(5, 'call', 'foo', {}), unlock, flush, ctl({ kind: 'return' })]);
+    const long = cand('unlockBeforeFlush', 'unlock-before-flush', [ev(5, 'call', 'foo', {}), ev(6, 'call', 'bar', {}), unlock, flush, ctl({ kind: 'return' })]);
+    const longest = cand('unlockBeforeFlush', 'unlock-before-flush', [ev(5, 'call', 'foo', {}), ev(6, 'call', 'bar', {}), ev(7, 'call', 'baz', {}), unlock, flush, ctl({ kind: 'return' })]);
+    const [kept] = dedupeCandidates([longest, mid, changeless, long]);
+    expect(kept!.path).toBe(changeless.path);
+    expect(kept!.alternatives?.map((a) => a.path.steps.length)).toEqual([mid.path.steps.length, long.path.steps.length]);
+    expect(ALTERNATIVE_PATHS).toBe(2);
   });
 });
