@@ -8,8 +8,7 @@
  *
  * Only conditions whose value depends on nothing but the variables they read are usable: no assignment, no `++`/`--`,
  * and no call except the pure predicates of PURE_PREDICATES (functions of their arguments alone that read no
- * page-table or other hardware state, so two calls with unchanged arguments give the same answer) and the tests of an
- * entry value held in a local (ENTRY_VALUE_TESTS: `pte_present(pte)`, not `pte_present(*ptep)`).
+ * page-table or other hardware state, so two calls with unchanged arguments give the same answer).
  */
 import { hasTopLevel, splitTop } from './split-top.ts';
 
@@ -21,26 +20,6 @@ import { hasTopLevel, splitTop } from './split-top.ts';
  * - likely()/unlikely(): branch hints, the value of their argument (stripped before parsing).
  */
 export const PURE_PREDICATES: ReadonlySet<string> = new Set(['mm_is_kernel', 'is_vm_hugetlb_page', 'IS_ENABLED']);
-
-/**
- * Tests of a page-table entry *value* (`pte_t`, `pmd_t`: include/linux/pgtable.h and the arch pgtable.h define them
- * as functions of their by-value argument): pure when that argument is a plain local name (`pte_present(pte)`), whose
- * changes (`pte = ptep_get(ptep)`, `&pte`) the facts already track. Not with a dereference or a call as argument
- * (`pte_present(*ptep)`, `pte_none(ptep_get(ptep))`: those read the table, which another CPU may change).
- */
-export const ENTRY_VALUE_TESTS: ReadonlySet<string> = new Set([
-  'pte_present', 'pte_none', 'pte_write', 'pte_dirty', 'pte_young', 'pte_uffd_wp', 'pte_soft_dirty', 'pte_special',
-  'pte_swp_soft_dirty', 'pte_swp_uffd_wp', 'pte_swp_exclusive', 'pte_protnone', 'pte_devmap',
-  'pmd_present', 'pmd_none', 'pmd_write', 'pmd_dirty', 'pmd_young', 'pmd_trans_huge', 'pmd_devmap',
-]);
-
-/** A call allowed in a condition the facts may use: a pure predicate, or an entry-value test of a plain name. */
-function pureCall(c: string, m: RegExpMatchArray): boolean {
-  const name = m[1]!;
-  if (PURE_PREDICATES.has(name) || name === 'sizeof') return true;
-  if (!ENTRY_VALUE_TESTS.has(name)) return false;
-  return /^\s*[A-Za-z_]\w*\s*\)/.test(c.slice(m.index! + m[0].length));
-}
 
 export type Formula =
   | { op: 'lit'; atom: string; pos: boolean; reads: string[] }
@@ -156,7 +135,7 @@ export function parseCondition(cond: string): Formula | undefined {
   const c = cond.replace(/\b(?:un)?likely\s*\(/g, '(');
   if (/\+\+|--/.test(c)) return undefined;
   if (/(?<![=!<>])=(?!=)/.test(c)) return undefined;
-  for (const m of c.matchAll(/([A-Za-z_]\w*)\s*\(/g)) if (!pureCall(c, m)) return undefined;
+  for (const m of c.matchAll(/([A-Za-z_]\w*)\s*\(/g)) if (!PURE_PREDICATES.has(m[1]!) && m[1] !== 'sizeof') return undefined;
   return nnf(c, true);
 }
 

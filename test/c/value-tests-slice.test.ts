@@ -1,5 +1,5 @@
-// Event-relative slicing of PTE-state tests (src/c/value-tests-slice.ts) and the facts entry-value tests give path
-// feasibility (src/c/condition-logic.ts ENTRY_VALUE_TESTS), on small kernel-style functions written for these tests.
+// Event-relative slicing of PTE-state tests (src/c/value-tests-slice.ts), on small kernel-style functions written for
+// these tests.
 import { describe, expect, it } from 'vitest';
 import { analyzeFunctionText } from '../../src/c/analyze.ts';
 import type { EventPath } from '../../src/core/events.ts';
@@ -73,31 +73,5 @@ describe('PTE-state tests equivalent on events', () => {
     const img = await analyzeFunctionText(text);
     expect(tested(img.paths, '!demo_private(entry)')).toBe(true);
     expect(tested(img.paths, 'pte_young(pte)')).toBe(false);
-  });
-});
-
-describe('entry-value tests as facts', () => {
-  const twice = (arg: string) => `static void demo_twice(struct mm_struct *mm, unsigned long addr, pte_t *ptep)
-{
-	pte_t pte = ptep_get(ptep);
-
-	if (pte_present(${arg}))
-		demo_count_present(mm);
-	ptep_get_and_clear(mm, addr, ptep);
-	if (pte_present(${arg}))
-		demo_count_cleared(mm);
-	flush_tlb_page(mm, addr);
-}
-`;
-
-  it('the same test of a local entry value goes the same way twice', async () => {
-    const img = await analyzeFunctionText(twice('pte'));
-    const shapes = img.paths.map((p) => branches(p).join(' '));
-    expect(shapes.sort()).toEqual(['+pte_present(pte) +pte_present(pte)', '-pte_present(pte) -pte_present(pte)']);
-  });
-
-  it('a test of the entry in the table may answer differently after a write to it', async () => {
-    const img = await analyzeFunctionText(twice('*ptep'));
-    expect(img.paths).toHaveLength(4);
   });
 });

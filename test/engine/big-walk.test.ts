@@ -4,9 +4,8 @@
  * and a flush after the loop conditioned on a count of replaced present entries. The patch moves the flush before
  * the unlock.
  *
- * Whole function: the PTE-state tests that only choose the marker's bits are sliced (src/c/value-tests-slice.ts) and
- * the tests of the local entry value are facts of path feasibility, so the walk is enumerated at the default
- * unrolling without reaching the bound (it hit MMR011 before, and a fix is never credited on a cut after-image);
+ * Whole function: the PTE-state tests that only choose the marker's bits are sliced (src/c/value-tests-slice.ts), so
+ * the walk is enumerated at the default unrolling without reaching the bound (it hit MMR011 before, and a fix is never credited on a cut after-image);
  * the before-image's violation is confirmed and the fix recognised.
  *
  * Hunk only: the clear is above the hunk, so the before-image's violation depends on unseen code — no fix claim,

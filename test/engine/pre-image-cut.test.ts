@@ -41,7 +41,7 @@ function walkerPatch(extra: number): string {
     ' \t\t\tdemo_age(ctl);',
     ' \t\t} else {',
     ' \t\t\tptep_get_and_clear(mm, addr, ptep);',
-    '+\t\t\tif (!pte_dirty(pte))',
+    '+\t\t\tif (pte_write(pte))',
     '+\t\t\t\tdemo_count_cleared(ctl);',
     ' \t\t}',
     ...tests,
