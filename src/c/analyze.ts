@@ -10,7 +10,7 @@ import { LocalEnv } from './env.ts';
 import { declaratorName } from './expr-events.ts';
 import { parseC } from './parser.ts';
 import { enumeratePaths, type PathOptions } from './paths.ts';
-import { feasiblePaths } from './path-feasibility.ts';
+import { feasibility, feasiblePaths } from './path-feasibility.ts';
 import { closeFragment, contextAnnotations, leadingTail, prepass, elseOpener, unshiftColumn, wrapFragment, CONTEXT_COND, LOOP_COND, SYNTHETIC_NAME } from './prepass.ts';
 
 /** Per-line facts for an image (index = line - 1). */
@@ -164,10 +164,11 @@ export async function analyzeFunctionText(text: string, opts: AnalyzeOptions = {
     b.stmt(body);
     const endRow = Math.min(maxRow, Math.max(0, def.endPosition.row - lineOffset));
     const cfg = b.finish({ ...locOf(def), line: endRow + 1, column: 0, ...lineFacts(lineInfo[endRow]) }, !whole);
-    const res = enumeratePaths(cfg, opts);
+    const unseen = unseenAfter(lineInfo);
+    const res = enumeratePaths(cfg, { ...opts, lines, feasibility: (stepLines) => feasibility(text, unseen, stepLines) });
     base.events = cfg.events;
     // Paths that test one condition twice and go both ways, with nothing in between changing it, cannot run.
-    base.paths = madeUpBackEdgesCut(inventedLoopsIncomplete(feasiblePaths(res.paths, text, unseenAfter(lineInfo))), lines.length);
+    base.paths = madeUpBackEdgesCut(inventedLoopsIncomplete(feasiblePaths(res.paths, text, unseen)), lines.length);
     // Openers the front end invented (a block or loop whose head is unseen) make no image complete.
     if (new RegExp(`\\b(?:${CONTEXT_COND}|${LOOP_COND})\\b`).test(text)) base.complete = false;
     if (tree.rootNode.hasError) {

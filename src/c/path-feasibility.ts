@@ -37,6 +37,26 @@
 import type { EventPath } from '../core/events.ts';
 import { keyOf, negate, parseCondition, readsOfFormula, type Formula } from './condition-logic.ts';
 
+/** keyOf(), keyOf(negate()) and readsOfFormula() of a formula, computed once (they are asked per path and per step). */
+const KEYS = new WeakMap<Formula, string>();
+const NEG_KEYS = new WeakMap<Formula, string>();
+const READS = new WeakMap<Formula, string[]>();
+function keyMemo(f: Formula): string {
+  let k = KEYS.get(f);
+  if (k === undefined) KEYS.set(f, (k = keyOf(f)));
+  return k;
+}
+function negKeyMemo(f: Formula): string {
+  let k = NEG_KEYS.get(f);
+  if (k === undefined) NEG_KEYS.set(f, (k = keyOf(negate(f))));
+  return k;
+}
+function readsMemo(f: Formula): string[] {
+  let r = READS.get(f);
+  if (r === undefined) READS.set(f, (r = readsOfFormula(f)));
+  return r;
+}
+
 /** The three tests of modifies() for one variable name, compiled once per name. */
 const MODIFIERS = new Map<string, RegExp[]>();
 
@@ -216,33 +236,43 @@ function entryAssignments(lines: readonly string[], to: number): Array<{ name: s
  * lines may change what it tests.
  */
 export function feasiblePaths(paths: EventPath[], text: string, unseenAfter: ReadonlySet<number> = new Set()): EventPath[] {
-  const lines = text.split('\n');
-  const seeds = constantSeeds(lines);
   // Lines that hold a step (a call the front end models, a branch, a loop's control) on some path: a path whose two
   // consecutive steps lie on either side of such a line did not run it (running it would have been a step).
   const stepLines = new Set<number>();
   for (const p of paths) for (const st of p.steps) stepLines.add(st.loc.line);
+  return paths.filter(feasibility(text, unseenAfter, stepLines));
+}
+
+/**
+ * The test feasiblePaths() applies, for one path at a time (path enumeration drops infeasible paths before they count
+ * against its bound, src/c/paths.ts). `stepLines`: the lines that hold a step on some path (there, every line of a
+ * node that can be a step); a line missing from it is taken as run, which only ends facts sooner. Sets the path's
+ * `unseenBranch` as feasiblePaths() does.
+ */
+export function feasibility(text: string, unseenAfter: ReadonlySet<number>, stepLines: ReadonlySet<number>): (p: EventPath) => boolean {
+  const lines = text.split('\n');
+  const seeds = constantSeeds(lines);
   const parsed = new Map<string, Formula | undefined>();
   // Whether line i (0-based) modifies a name: the same lines are asked about for every path and every fact.
-  const modified = new Map<string, boolean>();
-  const handed = new Map<string, boolean>();
+  const modified: Array<Map<string, boolean> | undefined> = [];
+  const handed: Array<Map<string, boolean> | undefined> = [];
   const handedAt = (i: number, name: string): boolean => {
-    const key = `${i}\u0000${name}`;
-    let h = handed.get(key);
-    if (h === undefined) handed.set(key, (h = handedToCall(lines[i]!, name)));
+    const at = (handed[i] ??= new Map());
+    let h = at.get(name);
+    if (h === undefined) at.set(name, (h = handedToCall(lines[i]!, name)));
     return h;
   };
   const modifiesAt = (i: number, name: string): boolean => {
-    const key = `${i}\u0000${name}`;
-    let m = modified.get(key);
-    if (m === undefined) modified.set(key, (m = modifies(lines[i]!, name)));
+    const at = (modified[i] ??= new Map());
+    let m = at.get(name);
+    if (m === undefined) at.set(name, (m = modifies(lines[i]!, name)));
     return m;
   };
   const formula = (cond: string): Formula | undefined => {
     if (!parsed.has(cond)) parsed.set(cond, parseCondition(cond));
     return parsed.get(cond);
   };
-  return paths.filter((p) => {
+  return (p) => {
     const facts = new Map<string, Fact>();
     const loopHeads = new Set<number>();
     let furthest = 0;
@@ -279,9 +309,9 @@ export function feasiblePaths(paths: EventPath[], text: string, unseenAfter: Rea
       return true;
     };
     const known = (f: Formula, at: number): boolean | undefined => {
-      const k = facts.get(keyOf(f));
+      const k = facts.get(keyMemo(f));
       if (k && valid(k, at)) return k.value;
-      const n = facts.get(keyOf(negate(f)));
+      const n = facts.get(negKeyMemo(f));
       if (n && valid(n, at)) return !n.value;
       if (f.op === 'lit') return undefined;
       const vals = f.kids.map((x) => known(x, at));
@@ -289,9 +319,9 @@ export function feasiblePaths(paths: EventPath[], text: string, unseenAfter: Rea
       return vals.some((v) => v === true) ? true : vals.every((v) => v === false) ? false : undefined;
     };
     const learn = (f: Formula, value: boolean, line: number, handed?: string[]): void => {
-      const reads = readsOfFormula(f);
+      const reads = readsMemo(f);
       if (reads.length === 0) return;
-      facts.set(keyOf(f), { value, line, reads, from: ran.length, ...(handed ? { handed } : {}) });
+      facts.set(keyMemo(f), { value, line, reads, from: ran.length, ...(handed ? { handed } : {}) });
       if (f.op === 'and' && value) for (const k of f.kids) learn(k, true, line, handed);
       if (f.op === 'or' && !value) for (const k of f.kids) learn(k, false, line, handed);
     };
@@ -369,7 +399,7 @@ export function feasiblePaths(paths: EventPath[], text: string, unseenAfter: Rea
       const partialHead = s.step === 'control' && s.kind === 'branch' && line === 1 && !/\b(?:if|while|for|switch)\s*\(/.test(lines[0] ?? '');
       if (s.step === 'control' && s.kind === 'branch' && !partialHead) {
         const f = formula(s.cond);
-        if (f && readsOfFormula(f).length > 0) {
+        if (f && readsMemo(f).length > 0) {
           const v = known(f, line);
           if (v !== undefined && v !== s.taken) return false;
           if (v === undefined && unseenBranch === undefined && crossed.length > 0 && !/\b__mmr_\w*__\b/.test(s.cond)) {
@@ -386,5 +416,5 @@ export function feasiblePaths(paths: EventPath[], text: string, unseenAfter: Rea
     }
     if (unseenBranch !== undefined) p.unseenBranch = unseenBranch;
     return true;
-  });
+  };
 }

@@ -17,6 +17,7 @@
 import type { EventPath, PathStep, SourceLoc } from '../core/events.ts';
 import type { Cfg, CfgNode } from './cfg.ts';
 import { resultTestOf } from './result-tests.ts';
+import { sliceableTests } from './value-tests-slice.ts';
 
 /** Bounds for path enumeration. */
 export interface PathOptions {
@@ -28,6 +29,18 @@ export interface PathOptions {
   maxSteps?: number;
   /** Times each backward goto may be taken (default: maxUnroll). */
   gotoUnroll?: number;
+  /**
+   * The function's source lines (as the CFG's locations number them): PTE-state tests whose arms hold no event and
+   * change no deciding variable are sliced like other branches (src/c/value-tests-slice.ts). Without them, every
+   * PTE-state test is kept.
+   */
+  lines?: readonly string[];
+  /**
+   * Path feasibility (src/c/path-feasibility.ts feasibility()), given the lines of the nodes that can be steps: a path
+   * it rejects is dropped when it is recorded, before it counts against `maxPaths`, so that a capped walk keeps
+   * paths that can run.
+   */
+  feasibility?: (stepLines: ReadonlySet<number>) => (p: EventPath) => boolean;
 }
 
 /** Internal: only paths through one of these CFG nodes (the changed lines) are walked. */
@@ -113,27 +126,30 @@ function pathKey(steps: readonly PathStep[], kept: (cond: string) => boolean): s
  * Nodes the slicer keeps: kernel events, control markers, loop iterations, PTE-state and loop-head branches, and
  * branches that test a failable call's result (`kept`, src/c/result-tests.ts).
  */
-function relevant(n: CfgNode, kept: (cond: string | undefined) => boolean): boolean {
+function relevant(n: CfgNode, kept: (cond: string | undefined) => boolean, soft: ReadonlySet<number> = NONE): boolean {
   switch (n.type) {
     case 'nop':
       return false;
     case 'event':
       return n.event!.kind !== 'call';
     case 'branch':
-      return n.loop !== undefined || PTE_STATE_COND.test(n.cond ?? '') || kept(n.cond);
+      return n.loop !== undefined || (PTE_STATE_COND.test(n.cond ?? '') && !soft.has(n.id)) || kept(n.cond);
     default:
       return true;
   }
 }
 
+const NONE: ReadonlySet<number> = new Set();
+
 /**
  * For each non-relevant branch whose arms hold no relevant node before they join: the join node (the first node of
  * the not-taken arm that the taken arm also reaches through non-relevant nodes). Later branches between the join
- * and the next relevant node do not matter: they are decided at their own node.
+ * and the next relevant node do not matter: they are decided at their own node. `soft`: PTE-state tests treated as
+ * not relevant (value-tests-slice.ts).
  */
-function sliceBranches(cfg: Cfg, kept: (cond: string | undefined) => boolean): Map<number, number> {
+function sliceBranches(cfg: Cfg, kept: (cond: string | undefined) => boolean, soft: ReadonlySet<number> = NONE): Map<number, number> {
   const nodes = cfg.nodes;
-  const rel = nodes.map((n) => relevant(n, kept));
+  const rel = nodes.map((n) => relevant(n, kept, soft));
   /** Nodes reachable from `from` through non-relevant nodes (relevant ones included, not expanded), BFS order. */
   const reach = (from: number, stopAt = -1): number[] => {
     const order: number[] = [];
@@ -170,6 +186,17 @@ type Task =
   | { t: 'loop'; loop: number; value: number; depth?: number }
   | { t: 'goto'; id: number; value: number };
 
+/**
+ * The branches a walk jumps over (branch → join) and the PTE-state tests among them (`soft`): with the source lines,
+ * the tests value-tests-slice.ts shows to be equivalent on events; without, none.
+ */
+function slicing(cfg: Cfg, kept: (cond: string | undefined) => boolean, lines: readonly string[] | undefined): { sliced: Map<number, number>; soft: ReadonlySet<number> } {
+  if (lines === undefined) return { sliced: sliceBranches(cfg, kept), soft: NONE };
+  const tests = new Set(cfg.nodes.filter((n) => n.type === 'branch' && n.loop === undefined && PTE_STATE_COND.test(n.cond ?? '') && !kept(n.cond)).map((n) => n.id));
+  const soft = tests.size === 0 ? NONE : sliceableTests(cfg, lines, tests, (c) => sliceBranches(cfg, kept, c));
+  return { sliced: sliceBranches(cfg, kept, soft), soft };
+}
+
 /** Enumerate bounded paths of a CFG (one setting of the bounds). */
 function enumerateOnce(cfg: Cfg, opts: OnceOptions = {}): PathResult {
   const maxUnroll = opts.maxUnroll ?? 2;
@@ -179,7 +206,8 @@ function enumerateOnce(cfg: Cfg, opts: OnceOptions = {}): PathResult {
   const budget = maxPaths * 16;
   const nodes = cfg.nodes;
   const kept = resultTestOf(cfg);
-  const sliced = sliceBranches(cfg, kept);
+  const { sliced, soft } = slicing(cfg, kept, opts.lines);
+  const feasible = opts.feasibility?.(stepLinesOf(cfg, kept, soft));
   const toward = opts.through ? reaching(cfg, sliced, opts.through) : undefined;
   // Steps on the current path at a changed line (when walking only the paths through the change).
   let touched = 0;
@@ -207,7 +235,8 @@ function enumerateOnce(cfg: Cfg, opts: OnceOptions = {}): PathResult {
     }
     const out = cut && loc ? [...steps, { step: 'control', kind: 'truncated', reason: cut, loc } as PathStep] : [...steps];
     const key = pathKey(out, kept);
-    if (!seen.has(key)) {
+    // A key already kept needs no second path; a path that cannot run is not one (another with its key may be).
+    if (!seen.has(key) && (!feasible || feasible({ steps: out, complete }))) {
       seen.add(key);
       paths.push({ steps: out, complete });
       if (paths.length >= maxPaths) {
@@ -373,7 +402,7 @@ export function enumeratePaths(cfg: Cfg, opts: PathOptions = {}): PathResult {
     last = res;
     lastOpts = o;
   }
-  const changed = changedNodes(cfg);
+  const changed = changedNodes(cfg, slicing(cfg, resultTestOf(cfg), opts.lines).soft);
   if (changed.size === 0) return last;
   const through = enumerateOnce(cfg, { ...lastOpts, through: changed });
   const kept = resultTestOf(cfg);
@@ -393,6 +422,16 @@ export function enumeratePaths(cfg: Cfg, opts: PathOptions = {}): PathResult {
   return res;
 }
 
+/** The lines of the nodes a walk can put on a path as steps (a subset of the lines that hold a step). */
+function stepLinesOf(cfg: Cfg, kept: (cond: string | undefined) => boolean, soft: ReadonlySet<number>): Set<number> {
+  const out = new Set<number>();
+  for (const n of cfg.nodes) {
+    const l = nodeLoc(n)?.line;
+    if (l !== undefined && relevant(n, kept, soft)) out.add(l);
+  }
+  return out;
+}
+
 /** A step at an added or deleted line. */
 function changedStep(s: PathStep): boolean {
   const d = s.loc?.diff;
@@ -405,12 +444,12 @@ function nodeLoc(n: CfgNode): SourceLoc | undefined {
 }
 
 /** The CFG nodes at an added or deleted line whose step a walk can put on a path (relevant nodes only). */
-function changedNodes(cfg: Cfg): Set<number> {
+function changedNodes(cfg: Cfg, soft: ReadonlySet<number>): Set<number> {
   const kept = resultTestOf(cfg);
   const out = new Set<number>();
   for (const n of cfg.nodes) {
     const d = nodeLoc(n)?.diff;
-    if ((d === 'add' || d === 'del') && relevant(n, kept)) out.add(n.id);
+    if ((d === 'add' || d === 'del') && relevant(n, kept, soft)) out.add(n.id);
   }
   return out;
 }
