@@ -165,6 +165,9 @@ export async function analyzeFunctionText(text: string, opts: AnalyzeOptions = {
     const endRow = Math.min(maxRow, Math.max(0, def.endPosition.row - lineOffset));
     const cfg = b.finish({ ...locOf(def), line: endRow + 1, column: 0, ...lineFacts(lineInfo[endRow]) }, !whole);
     const unseen = unseenAfter(lineInfo);
+    if (opts.keepCalls && opts.keepCalls.size > 0) {
+      for (const n of cfg.nodes) if (n.type === 'event' && n.event!.kind === 'call' && opts.keepCalls.has(n.event!.callee)) n.keep = true;
+    }
     const res = enumeratePaths(cfg, { ...opts, lines, feasibility: (stepLines) => feasibility(text, unseen, stepLines) });
     base.events = cfg.events;
     // Paths that test one condition twice and go both ways, with nothing in between changing it, cannot run.

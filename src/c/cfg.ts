@@ -24,6 +24,11 @@ export interface CfgNode {
   loop?: number;
   /** The goto jumps backwards (a retry loop). */
   backward?: boolean;
+  /**
+   * An opaque call the path enumeration must keep (its callee's body is one the review reads: a function of the
+   * same file the patch changes, or a tree context function), so a branch around it is not sliced away.
+   */
+  keep?: boolean;
 }
 
 /** A CFG with its events (ids in source order). */

@@ -30,6 +30,11 @@ export interface PathOptions {
   /** Times each backward goto may be taken (default: maxUnroll). */
   gotoUnroll?: number;
   /**
+   * Callees whose calls are kept on paths like kernel events (functions whose bodies the review reads): a branch
+   * whose arms differ by such a call is not sliced away. The analyser marks the CFG's call nodes (CfgNode.keep).
+   */
+  keepCalls?: ReadonlySet<string>;
+  /**
    * The function's source lines (as the CFG's locations number them): PTE-state tests whose arms hold no event and
    * change no deciding variable are sliced like other branches (src/c/value-tests-slice.ts). Without them, every
    * PTE-state test is kept.
@@ -131,7 +136,7 @@ function relevant(n: CfgNode, kept: (cond: string | undefined) => boolean, soft:
     case 'nop':
       return false;
     case 'event':
-      return n.event!.kind !== 'call';
+      return n.event!.kind !== 'call' || n.keep === true;
     case 'branch':
       return n.loop !== undefined || (PTE_STATE_COND.test(n.cond ?? '') && !soft.has(n.id)) || kept(n.cond);
     default:

@@ -31,7 +31,7 @@ export async function analyzeFunctionSource(
  * the path bound (src/c/paths.ts), the other is redone at that level too, so that what is introduced or fixed is
  * judged on like paths (a violation needing a second iteration is then missing from both images, not from one).
  */
-async function sameUnrolling(view: FunctionView, gp: GatheredImage | undefined, gq: GatheredImage | undefined): Promise<void> {
+async function sameUnrolling(view: FunctionView, gp: GatheredImage | undefined, gq: GatheredImage | undefined, keep: PathOptions = {}): Promise<void> {
   if (!view.pre || !view.post || !gp || !gq) return;
   const a = view.pre.pathBound?.level ?? 0;
   const b = view.post.pathBound?.level ?? 0;
@@ -39,7 +39,7 @@ async function sameUnrolling(view: FunctionView, gp: GatheredImage | undefined, 
   const level = Math.max(a, b);
   const setting = LOWER_UNROLLING[level]!;
   const redo = async (g: GatheredImage, other: string): Promise<FunctionImage> => {
-    const img = await imageOf(g, setting.opts);
+    const img = await imageOf(g, { ...keep, ...setting.opts });
     // Compared at a level below its own bound: what a further pass would add is not walked (never `complete`).
     img.pathBound = { level, complete: false };
     img.problems = [
@@ -121,6 +121,10 @@ async function functionsOfFile(fd: FileDiff, patch: Patch, tree: SourceTree | un
   const names = [...new Set([...pre.keys(), ...post.keys()])];
   const order = (n: string): number => Math.min(pre.get(n)?.order ?? Infinity, post.get(n)?.order ?? Infinity);
   names.sort((a, b) => order(a) - order(b) || (a < b ? -1 : a > b ? 1 : 0));
+  // Calls of functions whose bodies the review reads (this file's changed functions and, with a tree, their callers
+  // and callees) stay on paths: a branch around one is not sliced away (src/c/paths.ts), so a rule following the
+  // call into its callee, or looking for its call sites, sees it.
+  const keep: PathOptions = { keepCalls: new Set([...names, ...context.flatMap((set) => [...set.pre.keys(), ...set.post.keys()])]) };
   const views: FunctionView[] = [];
   for (const name of names) {
     const gp = pre.get(name);
@@ -128,9 +132,9 @@ async function functionsOfFile(fd: FileDiff, patch: Patch, tree: SourceTree | un
     const changed = (gp ? hasChange(gp.lines) : false) || (gq ? hasChange(gq.lines) : false);
     if (!changed) continue;
     const view: FunctionView = { path, name, changed };
-    if (gp) view.pre = await imageOf(gp);
-    if (gq) view.post = await imageOf(gq);
-    await sameUnrolling(view, gp, gq);
+    if (gp) view.pre = await imageOf(gp, keep);
+    if (gq) view.post = await imageOf(gq, keep);
+    await sameUnrolling(view, gp, gq, keep);
     problems.push(...toProblems(view.pre, path, name, 'pre', patch.id), ...toProblems(view.post, path, name, 'post', patch.id));
     views.push(view);
   }
@@ -142,8 +146,8 @@ async function functionsOfFile(fd: FileDiff, patch: Patch, tree: SourceTree | un
       const view: FunctionView = { path, name, changed: false };
       const gp = set.pre.get(name);
       const gq = set.post.get(name);
-      if (gp) view.pre = await imageOf(gp);
-      if (gq) view.post = await imageOf(gq);
+      if (gp) view.pre = await imageOf(gp, keep);
+      if (gq) view.post = await imageOf(gq, keep);
       views.push(view);
     }
   }
