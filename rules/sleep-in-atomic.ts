@@ -249,7 +249,16 @@ function checkPath(
   // branch above that the path skipped is not one the code runs as walked: a claim on it depends on how the tests
   // correlate (rules/utils/unrunnable-release.ts).
   const bad = unrunnableRelease(image, path, entry.map((e) => e.key));
-  const report: typeof ctx.report = (r) => ctx.report(bad && r.hazard.unknown === undefined ? { ...r, hazard: { ...r.hazard, unknown: `can this path run as walked? ${bad.what}: the branches that take and release it may test the same condition` } } : r);
+  const report: typeof ctx.report = (r) => {
+    const questions: string[] = [];
+    if (r.hazard.unknown !== undefined) questions.push(r.hazard.unknown);
+    else if (bad) questions.push(`can this path run as walked? ${bad.what}: the branches that take and release it may test the same condition`);
+    // A call that sleeps only under a condition the code around it may rule out (a page-table allocator on tables
+    // the caller preallocated): whether it sleeps here is a question (catalogue attrs.sleepsWhen).
+    const conditional = [r.anchor, ...r.related.map((x) => x.event)].find((e): e is Event => 'attrs' in e && e.attrs.sleepsWhen !== undefined && maySleep(e));
+    if (conditional) questions.push(`does ${conditional.callee}() sleep here? It sleeps ${conditional.attrs.sleepsWhen}: are the tables it walks allocated before this point?`);
+    return ctx.report(questions.length > 0 ? { ...r, hazard: { ...r.hazard, unknown: questions.join('; ') } } : r);
+  };
   const state = new LockState(entry);
   const failed = failedCalls(path);
   const maps: MapHold[] = [];

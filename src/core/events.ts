@@ -21,6 +21,11 @@ export interface SourceLoc {
 /** Extra facts about an event, filled from the catalogue and local data flow. */
 export interface EventAttrs {
   lockClass?: LockClass;
+  /**
+   * With `sleeps`: the call sleeps only under this condition (a page-table allocator sleeps only when the level is
+   * missing), which the code around it may rule out (tables preallocated): a finding resting on it is a question.
+   */
+  sleepsWhen?: string;
   /** rwsem mode. */
   mode?: 'read' | 'write';
   /** PTE writes: what the written value lost or gained relative to what was read (local value tracking). */

@@ -4,7 +4,7 @@
  */
 import type { EventAttrs } from '../core/events.ts';
 import type { KernelOpKind, LockClass, PteEffect } from '../core/ops.ts';
-import { MORE_SLEEPERS } from './sleepers.ts';
+import { MORE_SLEEPERS, SLEEPS_ALLOCATING_TABLE } from './sleepers.ts';
 
 /** Named argument-dependent refinements, implemented in classify.ts. */
 export type HookName =
@@ -170,9 +170,9 @@ export const CATALOGUE: Readonly<Record<string, ApiEntry>> = {
    * __pte_alloc() → pte_alloc_one() with GFP_PGTABLE_USER (GFP_KERNEL) when the PMD entry is empty; mm/memory.c
    * __get_locked_pte() → walk_to_pmd() → p4d_alloc()/pud_alloc()/pmd_alloc() likewise, then pte_alloc_map_lock().
    */
-  pte_alloc_map_lock: { kind: 'pte-map-lock', roles: PTE_MAP_LOCK, resultRole: 'pte', lockClass: 'ptl', attrs: SLEEPS },
-  get_locked_pte: { kind: 'pte-map-lock', roles: ['mm', 'addr', 'lock'], resultRole: 'pte', lockClass: 'ptl', attrs: SLEEPS },
-  __get_locked_pte: { kind: 'pte-map-lock', roles: ['mm', 'addr', 'lock'], resultRole: 'pte', lockClass: 'ptl', attrs: SLEEPS },
+  pte_alloc_map_lock: { kind: 'pte-map-lock', roles: PTE_MAP_LOCK, resultRole: 'pte', lockClass: 'ptl', attrs: SLEEPS_ALLOCATING_TABLE },
+  get_locked_pte: { kind: 'pte-map-lock', roles: ['mm', 'addr', 'lock'], resultRole: 'pte', lockClass: 'ptl', attrs: SLEEPS_ALLOCATING_TABLE },
+  __get_locked_pte: { kind: 'pte-map-lock', roles: ['mm', 'addr', 'lock'], resultRole: 'pte', lockClass: 'ptl', attrs: SLEEPS_ALLOCATING_TABLE },
   /** ≤4.x rmap helper: returns a mapped and locked pte, ptl out-param. */
   page_check_address: { kind: 'pte-map-lock', roles: ['page', 'mm', 'addr', 'lock', ''], resultRole: 'pte', lockClass: 'ptl' },
   __page_check_address: { kind: 'pte-map-lock', roles: ['page', 'mm', 'addr', 'lock', ''], resultRole: 'pte', lockClass: 'ptl' },
@@ -184,7 +184,7 @@ export const CATALOGUE: Readonly<Record<string, ApiEntry>> = {
   pte_offset_map: { kind: 'pte-map', roles: ['pmd', 'addr'], resultRole: 'pte' },
   pte_offset_kernel: { kind: 'pte-map', roles: ['pmd', 'addr'], resultRole: 'pte' },
   /** include/linux/mm.h pte_alloc_map(): pte_alloc() (may sleep, as above) then pte_offset_map(). */
-  pte_alloc_map: { kind: 'pte-map', roles: ['mm', 'pmd', 'addr'], resultRole: 'pte', attrs: SLEEPS },
+  pte_alloc_map: { kind: 'pte-map', roles: ['mm', 'pmd', 'addr'], resultRole: 'pte', attrs: SLEEPS_ALLOCATING_TABLE },
   pte_unmap_unlock: { kind: 'pte-unmap-unlock', roles: ['pte', 'lock'], lockClass: 'ptl' },
   pte_unmap: { kind: 'pte-unmap', roles: ['pte'] },
   pmd_lock: { kind: 'lock', roles: ['mm', 'pmd'], resultRole: 'lock', lockClass: 'pmd-ptl' },

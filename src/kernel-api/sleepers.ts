@@ -7,6 +7,15 @@
 import type { ApiEntry } from './catalogue.ts';
 
 const SLEEPS = { sleeps: true } as const;
+/**
+ * Lookups that allocate missing page-table levels (mm/memory.c __get_locked_pte() → walk_to_pmd() →
+ * p4d_alloc()/pud_alloc()/pmd_alloc(), then pte_alloc_map_lock() → pte_alloc(): `unlikely(pmd_none(*pmd)) &&
+ * __pte_alloc()`) sleep only when a level is missing: on tables the caller preallocated (powerpc's patching mm,
+ * text_area_cpu_up_mm() then __do_patch_instruction_mm() with interrupts off) they never allocate. The explicit
+ * allocators (pte_alloc(), pmd_alloc(), ...) stay unconditional sleepers: code calls them because the level may be
+ * missing.
+ */
+export const SLEEPS_ALLOCATING_TABLE = { sleeps: true, sleepsWhen: 'only when a page-table level is missing and must be allocated' } as const;
 const GFP: ApiEntry = { kind: 'may-sleep', hook: 'gfp' };
 const SLEEPER: ApiEntry = { kind: 'may-sleep', roles: [], attrs: SLEEPS };
 
