@@ -44,6 +44,7 @@ import { wholeVmaRange } from './utils/vma-bounds.ts';
 import { maybeMovedFrom, movedFrom } from './utils/moved-entry.ts';
 import { hoistedMoveFlush } from './utils/hoisted-flush.ts';
 import { fileBackedClearQuestion } from './utils/file-backed.ts';
+import { freshMmOnPath } from './utils/fresh-mm.ts';
 import { ARCH_FLUSH_MESSAGES, archFlushCandidate, archFlushViolations, type ArchFlushMessageId } from './utils/arch-flush.ts';
 import { COPY_MESSAGES, copyBeforeFlushCandidates, type CopyMessageId } from './utils/clear-then-copy.ts';
 import { NON_PRESENT_VALUE, modelNonPresentStores } from './utils/non-present-store.ts';
@@ -539,6 +540,8 @@ function checkPath(
   };
   const report = (releaseIndex: number, release: Event | undefined): void => {
     for (const p of pending) {
+      // An mm the path just created and has not loaded or published: no TLB holds its entries (fresh-mm.ts).
+      if (freshMmOnPath(ctx.image, path, p.event.args.mm, p.index)) continue;
       const after = eventsOf(path).filter((x) => x.index > releaseIndex && x.event.kind === 'tlb-flush');
       const flush = after[0]?.event;
       const context = contextOf(p);

@@ -892,8 +892,10 @@ export const DEAD_MM_ENTRIES: ReadonlySet<string> = new Set(['exit_mmap', 'arch_
  * - get_task_mm() non-NULL: kernel/fork.c get_task_mm() takes an mm_users reference;
  * - mmget(): include/linux/sched/mm.h, a new mm_users reference on an mm already in use;
  * - current->mm: the mm the calling task runs on (kernel/fork.c: a task's mm has its mm_users reference).
- * A new mm before it is published (kernel/fork.c mm_alloc() → allocate_mm()) has no user but the caller: dead for
- * this purpose (`MM_WITHOUT_USERS`).
+ * A new mm before it is published (kernel/fork.c mm_alloc() → allocate_mm(); copy_init_mm() → dup_mm(NULL,
+ * &init_mm), an mm for firmware or text-patching use that no task runs on until the caller switches to it) has no
+ * user but the caller: dead for this purpose (`MM_WITHOUT_USERS`), and no CPU has it loaded, so no TLB holds its
+ * entries (flush-under-ptl, rules/utils/fresh-mm.ts).
  */
 /**
  * The architecture hook the generic mmu_gather flushes through: include/asm-generic/tlb.h tlb_flush_mmu_tlbonly()
@@ -904,7 +906,7 @@ export const DEAD_MM_ENTRIES: ReadonlySet<string> = new Set(['exit_mmap', 'arch_
 export const GATHER_FLUSH_HOOKS: ReadonlySet<string> = new Set(['tlb_flush']);
 
 export const MM_USER_REFS: ReadonlySet<string> = new Set(['mmget_not_zero', 'get_task_mm', 'mmget']);
-export const MM_WITHOUT_USERS: ReadonlySet<string> = new Set(['mm_alloc', 'allocate_mm']);
+export const MM_WITHOUT_USERS: ReadonlySet<string> = new Set(['mm_alloc', 'allocate_mm', 'copy_init_mm']);
 
 /**
  * Kernel functions a rule's modelled scenario takes as given, by hazard kind: when a patch (or another patch of its
