@@ -45,6 +45,7 @@ import { maybeMovedFrom, movedFrom } from './utils/moved-entry.ts';
 import { hoistedMoveFlush } from './utils/hoisted-flush.ts';
 import { fileBackedClearQuestion } from './utils/file-backed.ts';
 import { freshMmOnPath } from './utils/fresh-mm.ts';
+import { tableOrLeafQuestion } from './utils/table-or-leaf.ts';
 import { ARCH_FLUSH_MESSAGES, archFlushCandidate, archFlushViolations, type ArchFlushMessageId } from './utils/arch-flush.ts';
 import { COPY_MESSAGES, copyBeforeFlushCandidates, type CopyMessageId } from './utils/clear-then-copy.ts';
 import { NON_PRESENT_VALUE, modelNonPresentStores } from './utils/non-present-store.ts';
@@ -557,8 +558,8 @@ function checkPath(
       const verb = EFFECT_VERB[p.effects[0] ?? 'clear'] ?? 'changes';
       // A call in between that may be the flush (a wrapper not visible, or flushing on some paths only): unseen.
       const hidden = mayFlushBetween(path, p.index, releaseIndex, [...ctx.siblings, ...(ctx.context ?? [])], ctx.side);
-      // A clear on a file-backed VMA: the stale access reaches the page cache's page, harmful only if it goes (file-backed.ts).
-      const fileBacked = p.moved ? undefined : fileBackedClearQuestion(path, p.index, p.effects);
+      // What the cleared entry mapped: a file page the page cache keeps (file-backed.ts), or maybe a table (table-or-leaf.ts).
+      const entryQuestion = p.moved ? undefined : [fileBackedClearQuestion(path, p.index, p.effects), tableOrLeafQuestion(path, p.event, p.index)].filter((q): q is string => q !== undefined).join('; ') || undefined;
       if (onEntry && !release) {
         ctx.report({
           messageId: 'callbackNoFlush',
@@ -569,7 +570,7 @@ function checkPath(
           // Whether a helper that leaves the flush to its caller is wrong depends on that caller: it may flush before
           // it drops the lock, announce the deferral, or exclude faults (mmap_lock held for write, as fork does).
           hazard: flushShownOutsidePtl(ctx.side, ctx.siblings, ctx.fn) || recordsFlushRange(ctx.image)
-            ? withUnknown(hazardFor(p.effects, context), fileBacked)
+            ? withUnknown(hazardFor(p.effects, context), entryQuestion)
             : {
                 ...hazardFor(p.effects, context),
                 unknown: `the callers of ${ctx.fn.name}(): do they flush the TLB before dropping the page-table lock, or exclude concurrent faults (mmap_lock held for write, a deferred flush announced)? The patch shows no flush outside the lock, and the function records no range for one`,
@@ -589,7 +590,7 @@ function checkPath(
           anchor,
           related: rel,
           path: model(path),
-          hazard: withUnknown(callerFlush ? { ...hazardOf(p, context), unknown: callerFlush } : hazardOf(p, context), fileBacked),
+          hazard: withUnknown(callerFlush ? { ...hazardOf(p, context), unknown: callerFlush } : hazardOf(p, context), entryQuestion),
           suggestion: { text: sugg.text, path: model(sugg.path) },
           ...(hidden ? { unseen: hidden } : {}),
         });
