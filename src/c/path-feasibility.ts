@@ -154,7 +154,8 @@ const CONST_ASSIGN = /^(\s*)([A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*)\s*=\s*(NULL|
 /** A line that could leave the block or skip what follows (or hide such a thing): not straight-line code. */
 const NOT_STRAIGHT = /^\s*(?:if|else|for|while|do|switch|case|default|return|break|continue|goto|[A-Za-z_]\w*\s*:(?!:)|#|[{}])/;
 
-function indentOf(text: string): number {
+/** Column width of a line's leading whitespace (a tab counts 8, as kernel style lays code out). */
+export function indentOf(text: string): number {
   let n = 0;
   for (const c of text) {
     if (c === '\t') n += 8;

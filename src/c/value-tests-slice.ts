@@ -21,6 +21,7 @@
  * kept makes its own condition's variables decide, and its arms stop the arms of tests around it from being clean.
  */
 import type { Cfg, CfgNode } from './cfg.ts';
+import { indentOf } from './path-feasibility.ts';
 
 /** The join of each sliced branch given the set of PTE-state tests treated as not relevant (paths.ts sliceBranches). */
 export type SliceWith = (candidates: ReadonlySet<number>) => Map<number, number>;
@@ -79,15 +80,6 @@ function afterCondition(text: string): string {
   return '';
 }
 
-function indentOf(text: string): number {
-  let n = 0;
-  for (const c of text) {
-    if (c === '\t') n += 8;
-    else if (c === ' ') n++;
-    else break;
-  }
-  return n;
-}
 
 /**
  * Is the read of `name` on line `at` (1-based) preceded in its own block by an unconditional assignment of it: a line
