@@ -14,26 +14,7 @@
 import type { EventPath } from '../../src/core/events.ts';
 import type { PteEffect } from '../../src/core/ops.ts';
 import { splitTop } from '../../src/c/split-top.ts';
-
-/** Strip one layer of enclosing parentheses that wrap the whole expression. */
-function unwrap(s: string): string {
-  let t = s.trim();
-  while (t.startsWith('(') && t.endsWith(')')) {
-    let depth = 0;
-    let whole = true;
-    for (let i = 0; i < t.length - 1; i++) {
-      if (t[i] === '(') depth++;
-      else if (t[i] === ')') depth--;
-      if (depth === 0) {
-        whole = false;
-        break;
-      }
-    }
-    if (!whole) break;
-    t = t.slice(1, -1).trim();
-  }
-  return t;
-}
+import { unwrap } from '../../src/c/condition-logic.ts';
 
 const FILE_FIELD = /^[A-Za-z_][\w]*(?:->|\.)vm_file$/;
 const NO_FILE = /^!\s*([A-Za-z_][\w]*(?:->|\.)vm_file)$/;

@@ -7,6 +7,7 @@
 import type { Event, EventPath } from '../../src/core/events.ts';
 import { LEAF_TESTS, TABLE_OR_LEAF_CLEARS } from '../../src/kernel-api/table-or-leaf.ts';
 import { norm } from './paths.ts';
+import { splitTop } from '../../src/c/split-top.ts';
 
 /** The question a flush-after-unlock claim on this clear depends on, or undefined when the path shows a leaf. */
 export function tableOrLeafQuestion(path: EventPath, clear: Event, clearIndex: number): string | undefined {
@@ -15,7 +16,7 @@ export function tableOrLeafQuestion(path: EventPath, clear: Event, clearIndex: n
     if (s.step !== 'control' || s.kind !== 'branch') continue;
     const c = norm(s.cond);
     // `pmd_trans_huge(x)` taken, or `!pmd_trans_huge(x)` not taken; a conjunction taken holds each conjunct.
-    const positive = c.split('&&').some((part) => LEAF_TESTS.test(norm(part).replace(/^(?:un)?likely\(/, '')));
+    const positive = splitTop(c, ['&&']).some((part) => LEAF_TESTS.test(norm(part).replace(/^(?:un)?likely\(/, '')));
     const negated = /^!\s*/.test(c) && LEAF_TESTS.test(c.replace(/^!\s*/, '').replace(/^(?:un)?likely\(/, ''));
     if ((positive && !negated && s.taken) || (negated && !s.taken)) return undefined;
   }

@@ -44,7 +44,7 @@ function splitAt(s: string, sep: '||' | '&&'): string[] | undefined {
 }
 
 /** `s` without parentheses that wrap all of it. */
-function unwrap(s: string): string {
+export function unwrap(s: string): string {
   let t = s.trim();
   for (;;) {
     if (!t.startsWith('(') || !t.endsWith(')')) return t;
