@@ -24,10 +24,8 @@ export function ranGapBetween(image: FunctionImage, path: EventPath, from: numbe
     if (a.step === 'control' && a.kind === 'loop-next') continue;
     const x = a.loc.fileLine;
     const y = b.loc.fileLine;
-    if (x === undefined || y === undefined) {
-      if (gaps.length > 0) return gaps[0];
-      continue;
-    }
+    // A step with no file line: where it lies against the gaps is unknown, so count one as run.
+    if (x === undefined || y === undefined) return gaps[0];
     if (y <= x) continue;
     const g = firstGapBetween(gaps, x, y);
     if (g !== undefined) return g;
