@@ -35,7 +35,7 @@ export function bundleOf(distDir) {
 }
 
 /** Name of the cache file of a bundle with content hash `hash` for this Node. */
-export function cacheName(hash) {
+function cacheName(hash) {
   return `cli-${hash}-${process.version}-${process.arch}.v8cache`;
 }
 

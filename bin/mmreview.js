@@ -28,19 +28,20 @@ function inputBytes(args) {
 // Inputs of several MB take seconds to review, where the cache's tens of milliseconds do not count, but the code
 // it restores (all of the check path, at start) raises the peak RSS by ~20 MB: such runs take the ES modules.
 const LARGE_INPUT = 4 << 20;
+/** bin/code-cache.js, loaded only when `check` may run from the cached bundle. */
+let codeCache;
 const cached =
   argv[0] === 'check' &&
   process.env.MMREVIEW_CODE_CACHE !== 'off' &&
   !argv.some((a) => /^--(pr|post|api-url)(=|$)/.test(a)) &&
   inputBytes(argv.slice(1)) < LARGE_INPUT
-    ? await import('./code-cache.js').then((c) => c.bundleOf(fileURLToPath(new URL('../dist/cjs/', import.meta.url))))
+    ? (codeCache = await import('./code-cache.js')).bundleOf(fileURLToPath(new URL('../dist/cjs/', import.meta.url)))
     : undefined;
 if (cached) {
   // WebAssembly's baseline tier, as the check command sets it (src/cli/wasm-baseline.ts), before the bundle is
   // compiled: V8's flags are part of the code cache's identity.
   process.getBuiltinModule('node:v8').setFlagsFromString('--liftoff-only');
-  const { runCached } = await import('./code-cache.js');
-  await runCached(cached, !argv.some((a) => a === '-h' || a === '--help'));
+  await codeCache.runCached(cached, !argv.some((a) => a === '-h' || a === '--help'));
 } else if (existsSync(dist)) {
   await import(dist.href);
 } else {

@@ -457,7 +457,8 @@ export default createRule<MessageId>({
     // `pte_t *` parameters: the caller mapped their table. Not when visible callers were judged (callerHeldLocks()).
     const pteParams = sameFunctionCallersOf(views, ctx.fn, ctx.side).length === 0 && !(ctx.image.complete && handsLocks(ctx.image)) ? ptePointerParams(ctx.image) : [];
     // Paths that can run as walked first: a sleep both they and an unrunnable path reach is claimed on them.
-    const paths = [...ctx.image.paths].sort((a, b) => Number(unrunnableRelease(ctx.image, a, []) !== undefined) - Number(unrunnableRelease(ctx.image, b, []) !== undefined));
+    const unrunnable = new Set(ctx.image.paths.filter((p) => unrunnableRelease(ctx.image, p, []) !== undefined));
+    const paths = [...ctx.image.paths.filter((p) => !unrunnable.has(p)), ...unrunnable];
     for (const path of paths) checkPath(ctx, path, seen, sleepers, deleted, callers, unconditional, pteParams, views);
   },
 });

@@ -21,7 +21,8 @@ export function freshMmOnPath(image: FunctionImage, path: EventPath, mm: string 
   if (made < 0) return false;
   // Lines (1-based) that store the mm elsewhere: `x = mm;`, `x->f = mm;` (not `mm = ...`, not a comparison).
   const store = new RegExp(`[\\w\\]>.)-]\\s*=\\s*${escapeRegExp(name)}\\s*;`);
-  const published = image.text.split('\n').flatMap((l, i) => (store.test(l) && !new RegExp(`^\\s*${escapeRegExp(name)}\\s*=`).test(l) ? [i + 1] : []));
+  const assigns = new RegExp(`^\\s*${escapeRegExp(name)}\\s*=`);
+  const published = image.text.split('\n').flatMap((l, i) => (store.test(l) && !assigns.test(l) ? [i + 1] : []));
   if (published.length === 0) return true;
   const first = Math.min(...published);
   return !path.steps.slice(made, until + 1).some((s) => s.loc.line >= first);

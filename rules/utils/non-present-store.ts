@@ -45,9 +45,10 @@ function storesNonPresent(steps: readonly PathStep[], i: number, image: Function
  * Only the simulated path changes; the rule's own reasoning is unaffected.
  */
 export function modelNonPresentStores(path: EventPath, image: FunctionImage): EventPath {
-  if (!path.steps.some((_, i) => storesNonPresent(path.steps, i, image))) return path;
+  const hit = path.steps.map((s, i) => s.step === 'event' && storesNonPresent(path.steps, i, image));
+  if (!hit.includes(true)) return path;
   return {
     ...path,
-    steps: path.steps.map((s, i) => (s.step === 'event' && storesNonPresent(path.steps, i, image) ? { ...s, attrs: { ...s.attrs, effects: ['clear'] } } : s)),
+    steps: path.steps.map((s, i) => (s.step === 'event' && hit[i] ? { ...s, attrs: { ...s.attrs, effects: ['clear'] } } : s)),
   };
 }

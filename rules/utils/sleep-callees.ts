@@ -17,6 +17,7 @@ import type { Event, EventPath, FunctionImage, FunctionView } from '../../src/co
 import type { LockClass } from '../../src/core/ops.ts';
 import { annotationsOf, callReaches, sameFunctionCallersOf } from './contracts.ts';
 import { applyOnPath, failedCalls } from './failure.ts';
+import { callArgs } from '../../src/c/call-args.ts';
 import { ATOMIC_LOCK_CLASSES, LockState, firstGapBetween, gapsOf, norm, stripStep } from './paths.ts';
 
 /**
@@ -166,28 +167,6 @@ export function callerHeldLocks(views: readonly FunctionView[], self: FunctionVi
   }
   const out: CallerLock[] = [];
   for (const g of byCall.values()) for (const l of g.locks ?? []) if (!out.some((o) => o.key === l.key)) out.push(l);
-  return out;
-}
-
-/** The argument texts of a call expression (`f(a, g(b, c), d)` → ['a', 'g(b, c)', 'd']), split at top-level commas. */
-function callArgs(text: string): string[] {
-  const open = text.indexOf('(');
-  if (open < 0) return [];
-  const out: string[] = [];
-  let depth = 0;
-  let cur = '';
-  for (const ch of text.slice(open + 1)) {
-    if (ch === '(' || ch === '[' || ch === '{') depth++;
-    if (ch === ')' || ch === ']' || ch === '}') {
-      if (depth === 0) break;
-      depth--;
-    }
-    if (ch === ',' && depth === 0) {
-      out.push(cur.trim());
-      cur = '';
-    } else cur += ch;
-  }
-  if (cur.trim() !== '') out.push(cur.trim());
   return out;
 }
 

@@ -102,7 +102,7 @@ const NOT_CALLS = new Set(['if', 'while', 'switch', 'for', 'return', 'sizeof']);
  * keyword is a call; a bare grouping parenthesis defers to the one around it; none on the line (a continuation) counts
  * as a call, to be safe.
  */
-export function handedToCall(line: string, name: string): boolean {
+function handedToCall(line: string, name: string): boolean {
   if (!line.includes(name.split('.')[0]!)) return false;
   const n = name.split('.').map((x) => x.replace(/[$]/g, '\\$&')).join('\\s*\\.\\s*');
   const arg = new RegExp(`(?:^|[(,])\\s*${n}\\s*(?=[,)])`, 'g');

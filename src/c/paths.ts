@@ -202,6 +202,22 @@ function slicing(cfg: Cfg, kept: (cond: string | undefined) => boolean, lines: r
   return { sliced: sliceBranches(cfg, kept, soft), soft };
 }
 
+/**
+ * What the walks of one CFG share whatever their bounds: the failable-result tests and the slicing. Computed once per
+ * CFG and line array (enumeratePaths walks a CFG up to four times: the default bounds, two lower unrollings, the
+ * paths through the change).
+ */
+const PREPARED = new WeakMap<Cfg, { lines: readonly string[] | undefined; kept: (cond: string | undefined) => boolean; sliced: Map<number, number>; soft: ReadonlySet<number> }>();
+
+function prepared(cfg: Cfg, lines: readonly string[] | undefined): { kept: (cond: string | undefined) => boolean; sliced: Map<number, number>; soft: ReadonlySet<number> } {
+  const hit = PREPARED.get(cfg);
+  if (hit && hit.lines === lines) return hit;
+  const kept = resultTestOf(cfg);
+  const p = { lines, kept, ...slicing(cfg, kept, lines) };
+  PREPARED.set(cfg, p);
+  return p;
+}
+
 /** Enumerate bounded paths of a CFG (one setting of the bounds). */
 function enumerateOnce(cfg: Cfg, opts: OnceOptions = {}): PathResult {
   const maxUnroll = opts.maxUnroll ?? 2;
@@ -210,8 +226,7 @@ function enumerateOnce(cfg: Cfg, opts: OnceOptions = {}): PathResult {
   const maxSteps = opts.maxSteps ?? 4000;
   const budget = maxPaths * 16;
   const nodes = cfg.nodes;
-  const kept = resultTestOf(cfg);
-  const { sliced, soft } = slicing(cfg, kept, opts.lines);
+  const { kept, sliced, soft } = prepared(cfg, opts.lines);
   const feasible = opts.feasibility?.(stepLinesOf(cfg, kept, soft));
   const toward = opts.through ? reaching(cfg, sliced, opts.through) : undefined;
   // Steps on the current path at a changed line (when walking only the paths through the change).
@@ -407,10 +422,10 @@ export function enumeratePaths(cfg: Cfg, opts: PathOptions = {}): PathResult {
     last = res;
     lastOpts = o;
   }
-  const changed = changedNodes(cfg, slicing(cfg, resultTestOf(cfg), opts.lines).soft);
+  const { kept, soft } = prepared(cfg, opts.lines);
+  const changed = changedNodes(cfg, kept, soft);
   if (changed.size === 0) return last;
   const through = enumerateOnce(cfg, { ...lastOpts, through: changed });
-  const kept = resultTestOf(cfg);
   const seen = new Set(through.paths.map((p) => pathKey(p.steps, kept)));
   const maxPaths = opts.maxPaths ?? 1024;
   const paths = [...through.paths];
@@ -449,8 +464,7 @@ function nodeLoc(n: CfgNode): SourceLoc | undefined {
 }
 
 /** The CFG nodes at an added or deleted line whose step a walk can put on a path (relevant nodes only). */
-function changedNodes(cfg: Cfg, soft: ReadonlySet<number>): Set<number> {
-  const kept = resultTestOf(cfg);
+function changedNodes(cfg: Cfg, kept: (cond: string | undefined) => boolean, soft: ReadonlySet<number>): Set<number> {
   const out = new Set<number>();
   for (const n of cfg.nodes) {
     const d = nodeLoc(n)?.diff;

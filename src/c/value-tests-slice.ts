@@ -22,14 +22,15 @@
  */
 import type { Cfg, CfgNode } from './cfg.ts';
 import { indentOf } from './path-feasibility.ts';
+import { closingParen } from './parens.ts';
 
 /** The join of each sliced branch given the set of PTE-state tests treated as not relevant (paths.ts sliceBranches). */
-export type SliceWith = (candidates: ReadonlySet<number>) => Map<number, number>;
+type SliceWith = (candidates: ReadonlySet<number>) => Map<number, number>;
 
 const KEYWORDS = new Set(['NULL', 'true', 'false', 'sizeof', 'unlikely', 'likely', 'if', 'return']);
 
 /** Variables (member chains by their root) an expression reads; names of calls and macros in capitals excluded. */
-export function readNames(expr: string): string[] {
+function readNames(expr: string): string[] {
   const out = new Set<string>();
   for (const m of expr.matchAll(/(?<![.>\w])([A-Za-z_]\w*)(\s*\()?/g)) {
     const name = m[1]!;
@@ -42,7 +43,7 @@ export function readNames(expr: string): string[] {
 const esc = (s: string): string => s.replace(/[$]/g, '\\$&');
 
 /** Does the line assign, increment, take the address of, or hand by name to a call, the variable `name`? */
-export function mayChange(line: string, name: string): boolean {
+function mayChange(line: string, name: string): boolean {
   if (!line.includes(name)) return false;
   const n = esc(name);
   return (
@@ -72,12 +73,8 @@ function handedByName(line: string, n: string): boolean {
 function afterCondition(text: string): string {
   const at = text.search(/\b(?:if|while)\s*\(/);
   if (at < 0) return '';
-  let depth = 0;
-  for (let i = text.indexOf('(', at); i < text.length; i++) {
-    if (text[i] === '(') depth++;
-    else if (text[i] === ')' && --depth === 0) return text.slice(i + 1);
-  }
-  return '';
+  const close = closingParen(text, text.indexOf('(', at));
+  return close < 0 ? '' : text.slice(close + 1);
 }
 
 

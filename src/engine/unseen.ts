@@ -223,6 +223,7 @@ export function completionsOf(program: readonly Instr[], complete: boolean, fact
     const change = list.find((i) => PTE_CHANGES.has(i.op));
     const excluded = list.some((i) => EXCLUDES_PTL.has(i.op) || (i.op === 'notifier-start' && i.blockable === true) || (i.op === 'lock' && i.lock === 'mmap'));
     const caller = facts.callerHoldsPtl ?? 'maybe';
+    const asserted = change && facts.fragment ? assertedBefore(facts, change) : undefined;
     if (change && !excluded && !facts.fragment && caller === 'yes') {
       // Every caller in the patch calls it with the page-table lock held.
       base.prologue.push({ op: 'lock', lock: 'ptl0', label: '(caller) holds the page-table lock' });
@@ -237,9 +238,9 @@ export function completionsOf(program: readonly Instr[], complete: boolean, fact
           assumes: 'the caller holds the page-table lock around the call',
         },
       });
-    } else if (change && !excluded && facts.fragment && assertedBefore(facts, change) !== undefined) {
+    } else if (change && !excluded && facts.fragment && asserted !== undefined) {
       // The hunk itself asserts the page-table lock held above the change, with no unseen line in between.
-      const at = assertedBefore(facts, change);
+      const at = asserted;
       base.prologue.push({ op: 'lock', lock: 'ptl0', label: `(above the hunk) the page-table lock is taken (asserted held at line ${at})` });
       base.epilogue.push({ op: 'unlock', lock: 'ptl0', label: '(below the hunk) the page-table lock is dropped' });
       base.assumes.push(`the page-table lock is held at line ${at}, as the code asserts`);

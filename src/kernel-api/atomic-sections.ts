@@ -80,7 +80,7 @@ export const FAULT_ONLY_SLEEPERS: ReadonlySet<string> = new Set(['copy_from_user
  * nested inside an open section): treated as a close all the same, which can only drop a claim, never add one. A
  * close with no open section on the path closes nothing.
  */
-export const RELEASE_SECTION_CLOSES: Readonly<Record<string, SectionCall>> = Object.fromEntries(
+const RELEASE_SECTION_CLOSES: Readonly<Record<string, SectionCall>> = Object.fromEntries(
   [
     ...['spin', 'raw_spin', 'read', 'write', 'xa'].flatMap((p) => [`${p}_unlock_irq`, `${p}_unlock_irqrestore`].map((c) => [c, { kind: 'irq', opens: false }] as const)),
     ...['spin', 'raw_spin', 'read', 'write', 'xa'].map((p) => [`${p}_unlock_bh`, { kind: 'softirq', opens: false }] as const),

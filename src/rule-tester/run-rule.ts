@@ -65,10 +65,6 @@ function checkSide(rule: Rule, fn: FunctionView, side: Side, siblings: readonly 
 }
 
 /**
- * Keep one candidate per (side, anchor event, message, hazard kind): the one with the shortest path, the first
- * reported on ties.
- */
-/**
  * A path's loop and jump skeleton: its loop iterations, gotos, labels and returns in order (no branch outcomes). An
  * alternative path must share the kept path's skeleton: it may take other branch outcomes (a PTE-state test the
  * shortest path took the way the hazard cannot occur on), never more iterations or other exits, which would judge
@@ -81,9 +77,19 @@ function loopSkeleton(path: EventPath): string {
     .join(' ');
 }
 
+function pushTo<T>(m: Map<string, T[]>, key: string, x: T): void {
+  const list = m.get(key);
+  if (list) list.push(x);
+  else m.set(key, [x]);
+}
+
 /** Longer paths kept beside a deduplicated candidate (Candidate.alternatives). */
 export const ALTERNATIVE_PATHS = 2;
 
+/**
+ * Keep one candidate per (side, anchor event, message, hazard kind): the one with the shortest path, the first
+ * reported on ties; the next shortest paths with the same skeleton ride along as Candidate.alternatives.
+ */
 export function dedupeCandidates(cands: readonly Candidate[]): Candidate[] {
   const best = new Map<string, Candidate>();
   const rest = new Map<string, Candidate[]>();
@@ -98,9 +104,9 @@ export function dedupeCandidates(cands: readonly Candidate[]): Candidate[] {
       order.push(key);
     } else if (c.path.steps.length < prev.path.steps.length) {
       best.set(key, c);
-      rest.set(key, [...(rest.get(key) ?? []), prev]);
+      pushTo(rest, key, prev);
     } else {
-      rest.set(key, [...(rest.get(key) ?? []), c]);
+      pushTo(rest, key, c);
     }
   }
   const list = order.map((k) => {
