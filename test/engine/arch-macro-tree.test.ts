@@ -100,6 +100,17 @@ describe('hook macros read from the tree', () => {
     expect(f[0]?.message).toMatch(/lazy-TLB CPUs/);
   });
 
+  it('with the tree, a change that only adds lines to the macro still reads its other image', async () => {
+    // The pre-image has no removed line inside the macro: its image comes from the name the post-image changed.
+    const added = patch('false', 'true')
+      .replace(`-\t\t\t   false)\n+\t\t\t   true)\n`, `+\t\t\t   0 ||\t\t\t\t\\\n \t\t\t   false)\n`)
+      .replace('@@ -9,6 +9,6 @@', '@@ -9,6 +9,7 @@');
+    expect(added).toContain('+\t\t\t   0 ||');
+    const f = await run(added, tree('flush_tlb_range', 'false'));
+    // Before and after skip lazy CPUs alike: a pre-existing violation, neither introduced nor fixed.
+    expect(f.map((x) => [x.function, x.status, x.introduced, x.fixed])).toEqual([['flush_tlb_range', 'confirmed', false, false]]);
+  });
+
   it('a macro that is not a catalogued hook stays unjudged with the tree too', async () => {
     expect(await run(patch('true', 'false'), tree('demo_leaf_range', 'true'))).toEqual([]);
   });
