@@ -53,6 +53,7 @@ testRule(rule, {
     'valid-fix-arch-gather-walk-cache-path-added.patch',
     'valid-arch-gather-flush-all-flag-never-set-here.patch',
     'valid-arch-collapse-flush-whole-mm.patch',
+    'valid-arch-gather-last-level-tables-flushed-at-free.patch',
     'valid-fix-arch-collapse-flush-walk-caches.patch',
 
   ],
