@@ -168,6 +168,8 @@ function coverOfCall(call: ArchCall, sigma: Assignment, env: Env): CallCover {
   if (prim.arity && !(call.partial ? prim.arity.some((n) => n >= call.args.length) : prim.arity.includes(call.args.length))) {
     return { cov: {}, flush: false, unknown: `${call.name}() is called with ${call.args.length} arguments, a signature the arch flush catalogue does not describe` };
   }
+  // A page-table update that invalidates nothing (the catalogue lists it so that it is not an unknown call).
+  if (prim.coverage.levels.length === 0) return NONE;
   let levels = prim.coverage.levels;
   let reach = prim.coverage.reach;
   if (prim.opArg !== undefined) {
@@ -448,7 +450,9 @@ function modelPath(v: ArchViolation, fixed: boolean, at: Event['loc']): EventPat
   const lvl = v.missing.level;
   const change =
     lvl === 'table'
-      ? 'free_pgtables(): pmd_clear() of a PMD that points to a page table, pte_free_tlb() (tlb->freed_tables)'
+      ? ARCH_HOOKS[v.hook]?.kind === 'collapse'
+        ? 'pmdp_collapse_flush(): the PMD that points to a page table cleared, the table then freed or reused (khugepaged)'
+        : 'free_pgtables(): pmd_clear() of a PMD that points to a page table, pte_free_tlb() (tlb->freed_tables)'
       : lvl === 'pmd'
         ? 'a huge (PMD-level) entry cleared (zap_huge_pmd(), huge_ptep_clear_flush())'
         : 'zap_pte_range(): ptep_get_and_clear_full(), the page gathered';
@@ -475,6 +479,7 @@ const HOOK_TEXT: Record<string, string> = {
   page: 'a page flush',
   range: 'a range flush',
   mm: 'the mm flush',
+  collapse: 'the PMD collapse flush',
 };
 
 const SUGGEST: Record<TlbLevel, string> = {

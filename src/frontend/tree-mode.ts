@@ -11,6 +11,7 @@ import { applyFileDiff } from '../diff/apply.ts';
 import { hunkImage, type ImageLine, type Side } from './images.ts';
 import type { GatheredImage } from './hunk-mode.ts';
 import { allCallers, calledDefs } from './tree-callers.ts';
+import { treeMacroHookImages } from './macro-hooks.ts';
 
 export interface Def {
   name: string;
@@ -149,6 +150,19 @@ export async function treeImages(
   }
   // A function changed on one side only still gets its other image (e.g. lines only removed).
   await fillOtherSide(out, preText, applied.text, fd);
+  // Arch TLB-flush hooks defined as macros, read from the whole file (a hunk may show a macro's body without its
+  // `#define` line); a macro changed on one side only gets its other side's image too.
+  const path = fd.newPath ?? oldPath ?? '';
+  const macroNames = new Set<string>();
+  for (const side of ['pre', 'post'] as const) {
+    const p = parsed[side];
+    if (p) for (const name of treeMacroHookImages(path, p.fileLines, p.facts, side).keys()) macroNames.add(name);
+  }
+  for (const side of ['pre', 'post'] as const) {
+    const p = parsed[side];
+    if (!p || macroNames.size === 0) continue;
+    for (const [name, g] of treeMacroHookImages(path, p.fileLines, p.facts, side, macroNames)) if (!out[side].has(name)) out[side].set(name, g);
+  }
   // The unchanged callers of the changed functions, when the file shows them all (tree-callers.ts).
   for (const side of ['pre', 'post'] as const) {
     const p = parsed[side];

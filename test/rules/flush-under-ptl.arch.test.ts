@@ -108,6 +108,11 @@ describe('engine verdicts on arch hooks', () => {
     const fs = await findings(join(FX, 'valid-fix-arch-level-hint-no-ttl-for-freed-tables.patch'));
     expect(fs.map((f) => [f.function, f.status, f.fixed])).toEqual([['tlb_get_level', 'confirmed', true]]);
   });
+  it('a PMD collapse flush that now drops the walk caches too: the patch is credited with the fix', async () => {
+    const fs = await findings(join(FX, 'valid-fix-arch-collapse-flush-walk-caches.patch'));
+    expect(fs.map((f) => [f.function, f.status, f.fixed])).toEqual([['pmdp_collapse_flush', 'confirmed', true]]);
+    expect(fs[0]?.message).toMatch(/walk-cache entry/);
+  });
   it.each(['arch-flush-opaque-early-return.patch', 'arch-flush-opaque-gather-test.patch'])(
     '%s: an early return on a condition of unknown meaning is not confirmed',
     async (file) => {

@@ -52,6 +52,9 @@ testRule(rule, {
     'valid-fix-flush-through-visible-wrapper.patch',
     'valid-fix-arch-gather-walk-cache-path-added.patch',
     'valid-arch-gather-flush-all-flag-never-set-here.patch',
+    'valid-arch-collapse-flush-whole-mm.patch',
+    'valid-arch-gather-last-level-tables-flushed-at-free.patch',
+    'valid-fix-arch-collapse-flush-walk-caches.patch',
 
   ],
   invalid: [
@@ -63,6 +66,7 @@ testRule(rule, {
     'invalid-arch-page-flush-level-hint.patch',
     'invalid-arch-range-leaf-only-ignores-last-level.patch',
     'invalid-arch-range-macro-skips-lazy-cpus.patch',
+    'invalid-arch-collapse-flush-leaf-only.patch',
     'invalid-batched-flush-not-announced.c',
     'invalid-callback-wrprotect.c',
     'invalid-collect-clear-after-unlock.c',
