@@ -47,6 +47,11 @@ export interface Hunk {
   lines: DiffLine[];
   /** 1-based input line of the `@@` header. */
   inputLine?: number;
+  /**
+   * A later piece of a quoted hunk after a reviewer's elision (`[...]`, reply text where lines were cut): it goes on
+   * with the function the piece before it left open, whatever the `@@` line names (that names the hunk's start).
+   */
+  elided?: boolean;
 }
 
 export interface FileDiff {

@@ -4,7 +4,7 @@
 import type { DiffLine, Hunk, InputProblem } from '../core/patch.ts';
 import type { HunkHeader } from './hunk-header.ts';
 import { isHunkHeader } from './hunk-header.ts';
-import { isCodeLine, isCommentLine, isProseLine, wrapScore } from './line-kind.ts';
+import { ELISION, isCodeLine, isCommentLine, isProseLine, wrapScore } from './line-kind.ts';
 import type { ViewLine } from './quote.ts';
 
 /** Result of reading one hunk. `next` is the view index of the first line after the hunk. */
@@ -18,9 +18,6 @@ export interface HunkRead {
 }
 
 type Kind = 'add' | 'del' | 'ctx' | 'blank' | 'bare' | 'marker' | 'elision';
-
-/** A reviewer's elision mark inside a quoted hunk: `[...]`, `[ ... ]`, `[snip]`, `<snip>`, `...`, `…`. */
-const ELISION = /^\s*(?:\[\s*(?:\.{2,}|…|snip(?:ped)?|trimmed|cut|skip(?:ped)?)[^\]]*\]|<\s*(?:snip(?:ped)?|\.{3}|…)\s*>|\.{3,}|…)\s*$/i;
 
 /** True for lines that end a hunk region no matter what the counts say (next hunk, next file, next commit). */
 export function isHardStop(lines: ViewLine[], j: number): boolean {
@@ -136,6 +133,8 @@ function readTolerant(lines: ViewLine[], at: number, hh: HunkHeader, input: stri
     const k = kindOf(t);
     if (t === '-- ' && lines[j + 1] !== undefined && /^\d+\.\d+/.test(lines[j + 1]!.text)) break; // mail signature
     if (k === 'bare' && isProseLine(t)) break;
+    // An elision mark the reviewer wrote outside the quote, between two quoted lines: quoted lines were cut there.
+    if (lines[j]!.afterElision && region.length > 0) region.push({ view: { text: '[...] (outside the quote)', inputLine: lines[j]!.inputLine, afterGap: true }, kind: 'elision', idx: j });
     region.push({ view: lines[j]!, kind: k, idx: j });
   }
   const here = lines[at]!.inputLine;
@@ -180,6 +179,8 @@ function readTolerant(lines: ViewLine[], at: number, hh: HunkHeader, input: stri
     // Deficit or exact: drop trailing blank paragraph lines only when they are not needed.
     chosen = region;
   }
+
+  if (quoted) chosen = gapsAsElisions(chosen, hh, wraps);
 
   // Build the hunk.
   const hunk = newHunk(lines, at, hh);
@@ -272,6 +273,7 @@ function readTolerant(lines: ViewLine[], at: number, hh: HunkHeader, input: stri
           newStart: n0,
           newLines: p.filter((l) => l.type !== 'del').length,
           header: hh.header,
+          elided: true,
           lines: p,
           ...(p[0]?.inputLine !== undefined ? { inputLine: p[0].inputLine } : {}),
         } as Hunk;
@@ -327,6 +329,34 @@ function trimmedByReply(lines: ViewLine[], next: number, hardStop: boolean): boo
     return isProseLine(t) || !/^[-+ @]/.test(t);
   }
   return true;
+}
+
+/**
+ * A quoted hunk that falls short of its header's counts while reply text interleaves it: the reviewer cut lines
+ * where they wrote, so each point where the quote resumes after reply text is an elision (a gap in the function,
+ * never a function read as whole). Only when no elision mark is written (then the marks say where), and not for a
+ * mailer-mangled quote (lines that lost their leading space, wrapped lines).
+ */
+function gapsAsElisions(chosen: RegionLine[], hh: HunkHeader, wraps: ReadonlySet<number>): RegionLine[] {
+  if (chosen.some((r) => r.kind === 'elision')) return chosen;
+  let gotOld = 0;
+  let gotNew = 0;
+  for (const r of chosen) {
+    if (r.kind === 'marker' || wraps.has(r.idx)) continue;
+    if (r.kind !== 'add') gotOld++;
+    if (r.kind !== 'del') gotNew++;
+  }
+  const short = (gotOld < hh.oldLines || gotNew < hh.newLines) && gotOld <= hh.oldLines && gotNew <= hh.newLines;
+  if (!short || !chosen.slice(1).some((r) => r.view.afterGap)) return chosen;
+  // A mailer that stripped leading spaces or wrapped lines also loses lines of its own (blank context lines, a `+`
+  // line's sign): there the shortfall says nothing about where the reviewer cut (readTolerant reports it).
+  if (wraps.size > 0 || chosen.some((r) => r.kind === 'bare')) return chosen;
+  const out: RegionLine[] = [];
+  chosen.forEach((r, i) => {
+    if (i > 0 && r.view.afterGap) out.push({ view: { text: '[reply text]', inputLine: r.view.inputLine, afterGap: true }, kind: 'elision', idx: r.idx });
+    out.push(r);
+  });
+  return out;
 }
 
 function trimTrailingBlank(region: RegionLine[]): RegionLine[] {

@@ -72,3 +72,6 @@ function count(s: string, ch: string): number {
   for (const c of s) if (c === ch) n++;
   return n;
 }
+
+/** A reviewer's elision mark inside a quoted hunk: `[...]`, `[ ... ]`, `[snip]`, `<snip>`, `...`, `…`. */
+export const ELISION = /^\s*(?:\[\s*(?:\.{2,}|…|snip(?:ped)?|trimmed|cut|skip(?:ped)?)[^\]]*\]|<\s*(?:snip(?:ped)?|\.{3}|…)\s*>|\.{3,}|…)\s*$/i;

@@ -1,11 +1,18 @@
 // Splits mail text into per-quote-depth views (`> `, `> > `, `>>`, `>` without a space), keeping input line numbers.
 
+import { ELISION } from './line-kind.ts';
+
 /** One line of a view: the text with its quote prefix removed and the 1-based line in the decoded input. */
 export interface ViewLine {
   text: string;
   inputLine: number;
   /** True when lines of another quote depth were skipped right before this line (reply text interleaved). */
   afterGap: boolean;
+  /**
+   * True when those skipped lines hold an elision mark (`[...]`, `<snip>`) written outside the quote: the reviewer
+   * cut quoted lines there.
+   */
+  afterElision?: boolean;
 }
 
 /** All lines of one quote depth, in input order. */
@@ -49,6 +56,9 @@ export function buildQuoteViews(lines: string[], lineOffset = 0): QuoteView[] {
   const byDepth = new Map<number, QuoteView>();
   const lastIndex = new Map<number, number>();
   const keepSpace = noSpaceDepths(lines);
+  // Index of the last elision mark seen at each depth (for afterElision of the lines of other depths).
+  let lastElision = -1;
+  let lastElisionDepth = -1;
   for (let i = 0; i < lines.length; i++) {
     let { depth, text } = splitQuote(lines[i]!);
     if (depth > 0 && keepSpace.has(depth)) text = rawRest(lines[i]!);
@@ -58,8 +68,15 @@ export function buildQuoteViews(lines: string[], lineOffset = 0): QuoteView[] {
       byDepth.set(depth, view);
     }
     const prev = lastIndex.get(depth);
-    view.lines.push({ text, inputLine: i + 1 + lineOffset, afterGap: prev !== undefined && prev !== i - 1 });
+    const afterGap = prev !== undefined && prev !== i - 1;
+    const line: ViewLine = { text, inputLine: i + 1 + lineOffset, afterGap };
+    if (afterGap && lastElision > prev! && lastElisionDepth !== depth) line.afterElision = true;
+    view.lines.push(line);
     lastIndex.set(depth, i);
+    if (ELISION.test(text)) {
+      lastElision = i;
+      lastElisionDepth = depth;
+    }
   }
   return [...byDepth.values()].sort((a, b) => a.depth - b.depth);
 }

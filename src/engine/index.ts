@@ -14,6 +14,7 @@ import type { Patch, SourceTree } from '../core/patch.ts';
 import type { Candidate } from '../core/rule.ts';
 import type { Arch } from '../core/sim-contract.ts';
 import { movedPartners } from './moves.ts';
+import { movedIntoCallee, replacedByUnseenCall } from './fix-credit.ts';
 import { seriesMates, touchedFunctions, withAssumptions } from './scenario-assumptions.ts';
 import { ARCH_PRESETS } from '../core/sim-contract.ts';
 import { VERSION } from '../core/version.ts';
@@ -336,6 +337,15 @@ async function checkPatch(patch: Patch, opts: CheckOptions, stats: Report['stats
   // A moved function is judged against its other half: the added copy's "before" is the removed original's code,
   // and the removed original's "after" is the copy's.
   const moved = movedPartners(changed, patch);
+  // Functions of this patch whose after-image carries a candidate of a rule that the simulator did not refute.
+  const holders = new Map<string, Set<string>>();
+  for (const s of simulated) {
+    if (s.candidate.side !== 'post' || s.confirmation.status === 'refuted') continue;
+    const set = holders.get(s.fn.name) ?? new Set<string>();
+    set.add(s.candidate.rule);
+    holders.set(s.fn.name, set);
+  }
+  const visibleNames = new Set(changed.filter((f) => f.post !== undefined).map((f) => f.name));
   for (const [fn, list] of byFn) {
     const partner = moved.get(fn);
     const partnerList = partner ? (byFn.get(partner) ?? []) : [];
@@ -386,6 +396,12 @@ async function checkPatch(patch: Patch, opts: CheckOptions, stats: Report['stats
       // A patch that may introduce a hazard of the same rule into the same function is not credited with fixing
       // one: the only note a reader would see is a fix, on a patch that may have broken the same protocol.
       if (introducing.has(p.candidate.rule)) continue;
+      // Nor a violation the patch only moved out of sight: into a function of this patch that still carries it, or
+      // behind a call the tool cannot see given the same objects (src/engine/fix-credit.ts).
+      const after = fn.post ?? partner?.post;
+      const selfHolders = new Map([...holders].filter(([name]) => name !== fn.name));
+      if (movedIntoCallee(after, p.candidate.rule, selfHolders) !== undefined) continue;
+      if (replacedByUnseenCall(p.candidate, after, patch, visibleNames) !== undefined) continue;
       findings.push(toFinding({ patch, fn, candidate: p.candidate, confirmation: p.confirmation, introduced: false, fixed: true, others: p.others, budgets: p.budgets }));
     }
   }

@@ -33,7 +33,8 @@ export function gatherSide(fd: FileDiff, side: Side): Map<string, GatheredImage>
     );
     let lastOpen: string | undefined;
     for (const p of pieces) {
-      const name = p.name ?? hdr ?? prevOpen ?? '?';
+      // A piece after an elision continues what the piece before it left open; the `@@` line names the hunk's start.
+      const name = p.name ?? (h.elided ? (prevOpen ?? hdr) : (hdr ?? prevOpen)) ?? '?';
       const chunk = lines.slice(p.start, p.end + 1);
       const cur = out.get(name);
       if (!cur) {
