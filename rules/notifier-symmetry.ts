@@ -16,6 +16,7 @@ import { RANGE_ZAPPERS } from '../src/kernel-api/range-zappers.ts';
 import { WINDOW_OWED_CHANGERS } from '../src/kernel-api/window-owed-changers.ts';
 import { callOutcome, failedCalls, returnSemantics } from './utils/failure.ts';
 import { untestedFailureVariants } from './utils/untested-failure.ts';
+import { failureLeftUnended } from './utils/failure-swap.ts';
 import { gotoOutOfFragment, leaveAtGoto } from './utils/goto-out.ts';
 import { wholeVmaRange } from './utils/vma-bounds.ts';
 import { rangesDiffer } from './utils/range-differ.ts';
@@ -188,6 +189,10 @@ function checkPath(
         // The patch moved the start into a changed function this path called first: that call opened the window.
         const movedInto = removed && !skipped && !failedStart ? gainedStart(ctx) : [];
         const openedByCallee = movedInto.length > 0 && path.steps.slice(0, i).some((x) => x.step === 'event' && x.kind === 'call' && movedInto.includes(x.callee));
+        // With the era unknown, a patch that moves an _end() onto (or off) the failure arm of a `_nonblock` start
+        // trades one notifier contract's violation for the other's: neither image is claimed.
+        const eraUnknown = failedStart && !skipped && !removed && !treeAtLeast([ctx.fn, ...ctx.siblings], NONBLOCK_CONTRACT_SETTLED);
+        if (eraUnknown && failureLeftUnended(other, ev.args.range)) return;
         if (!openedByCallee && (skipped || removed || failedStart)) {
           const moved = movedInto.length > 0 ? `depends on the window the patch opens in ${movedInto.map((n) => `${n}()`).join(', ')}: is it open when this path reaches the end?` : undefined;
           ctx.report({
@@ -195,7 +200,7 @@ function checkPath(
             // The end after a failed start is stray only under the notifier core's contract since v5.12; which one
             // the patch's kernel has is in the visible code only when it uses an API of a later release
             // (catalogue API_SINCE: struct folio, the VMA iterator, ...). Otherwise the claim names the question.
-            ...(failedStart && !skipped && !removed && !treeAtLeast([ctx.fn, ...ctx.siblings], NONBLOCK_CONTRACT_SETTLED) ? { unseen: FAILED_START_UNSEEN } : {}),
+            ...(eraUnknown ? { unseen: FAILED_START_UNSEEN } : {}),
             messageId: 'strayEnd',
             data: { end: ev.callee },
             anchor: real(ev),
