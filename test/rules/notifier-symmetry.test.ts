@@ -52,5 +52,6 @@ testRule(rule, {
     'invalid-end-range-other-size.c',
     'invalid-end-range-unaligned-address.patch',
     'invalid-window-one-page-for-huge-pmd.c',
+    'invalid-nonblock-negated-note-before-range-zap.c',
   ],
 });
