@@ -1,15 +1,25 @@
 /**
- * The oldest mainline release the visible code can belong to: the latest release among the APIs it uses
- * (catalogue API_SINCE). Read from the function's images and the patch's other changed functions (one tree).
+ * The oldest mainline release the patch's own code can belong to: the latest release among the APIs it uses
+ * (catalogue API_SINCE). Read from the lines the patch shows (context, removed and added lines) of the function's
+ * images and the patch's other changed functions. Lines a tree adds around the hunks are not read: a tree given for
+ * review may be another release than the one the patch was written for (a patch of 5.12-rc2 applies cleanly to a
+ * 6.1 file), and a claim posted on the patch must hold for the patch's kernel.
  */
 import type { FunctionImage, FunctionView } from '../../src/core/events.ts';
 import { API_SINCE } from '../../src/kernel-api/api-since.ts';
 import { blankComments } from '../../src/c/blank-comments.ts';
 
-/** The API (described) that shows the tree is at least `release`, or undefined when the visible code shows none. */
+/** The image's text with the lines the diff does not show blanked (a hunk fragment shows all of its lines). */
+function patchLines(image: FunctionImage): string {
+  const lines = blankComments(image.text).split('\n');
+  if (!image.complete) return lines.join('\n');
+  return lines.map((l, i) => (image.lineInfo[i]?.diff !== undefined ? l : '')).join('\n');
+}
+
+/** The API (described) that shows the tree is at least `release`, or undefined when the patch's lines show none. */
 export function treeAtLeast(views: readonly FunctionView[], release: readonly [number, number]): string | undefined {
   const images = views.flatMap((v) => [v.pre, v.post]).filter((i): i is FunctionImage => i !== undefined);
-  const code = images.map((i) => blankComments(i.text)).join('\n');
+  const code = images.map(patchLines).join('\n');
   const newer = (s: readonly [number, number]): boolean => s[0] > release[0] || (s[0] === release[0] && s[1] >= release[1]);
   return API_SINCE.find((a) => newer(a.since) && a.pattern.test(code))?.what;
 }

@@ -13,14 +13,15 @@ import { gapsOf } from './paths.ts';
 import { closingParen } from '../../src/c/parens.ts';
 
 /**
- * Is the call the whole condition of an `if` (`if (call)`, `if (unlikely(call))`, `if (call != 0)`)? The slicer
- * keeps such a branch only when its arms differ in events, so a path without a branch on it took either arm.
+ * Is the call the whole condition of an `if` (`if (call)`, `if (!call)`, `if (unlikely(call))`, `if (call != 0)`)? The
+ * slicer keeps such a branch only when its arms differ in events or opaque calls, so a path without a branch on it
+ * took either arm.
  */
 function wholeIfCondition(text: string, ev: Event): boolean {
   const at = offsetOf(text, ev.loc.line, ev.loc.column);
   if (at < 0 || !text.startsWith(ev.callee, at)) return false;
   const before = text.slice(Math.max(0, at - 40), at).replace(/\s+/g, '');
-  if (!/\bif\((?:(?:un)?likely\()?$/.test(before)) return false;
+  if (!/\bif\((?:(?:un)?likely\()?!?$/.test(before)) return false;
   const open = text.indexOf('(', at + ev.callee.length);
   if (open < 0 || text.slice(at + ev.callee.length, open).trim() !== '') return false;
   const close = closingParen(text, open);

@@ -3,7 +3,7 @@
  * (loops, returns, gotos, labels, fragment boundaries) and branches on PTE state (the engine turns those into assume
  * guards). Everything else is sliced away before paths are counted:
  * - a branch on anything but PTE state or a failable call's result (`if (ptep)` after get_locked_pte(),
- *   src/c/result-tests.ts) whose arms reach the same next relevant node (they differ at most in opaque calls) is one
+ *   `if (!mmu_notifier_invalidate_range_start_nonblock(&r))`, src/c/result-tests.ts) whose arms reach the same next relevant node (they differ at most in opaque calls) is one
  *   edge to the arms' join point (the opaque calls inside its arms are not on paths; they stay in
  *   `FunctionImage.events`);
  * - paths with the same event/control sequence (outcomes of PTE-state and failable-result branches included, other

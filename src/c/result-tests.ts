@@ -49,9 +49,21 @@ function failableResults(cfg: Cfg): Set<string> {
   return names;
 }
 
-/** A predicate on branch conditions: does it test a failable call's result for NULL? */
+/**
+ * Does one operand test the result of a failable call written in the condition itself
+ * (`!mmu_notifier_invalidate_range_start_nonblock(&range)`, `spin_trylock(ptl)`)? Its arms then run after a call
+ * that did its work on one arm and nothing on the other, even when they differ only in opaque calls
+ * (`if (!…_start_nonblock(&range)) unmap_page_range(…); else ret = false;`).
+ */
+function testsCall(operand: string): boolean {
+  let a = bare(operand);
+  if (a.startsWith('!')) a = bare(a.slice(1));
+  const m = /^(\w+)\((.*)\)(?:(?:==|!=)0)?$/.exec(a);
+  return m !== null && balanced(m[2] as string) && Object.prototype.hasOwnProperty.call(FAILURE, m[1] as string);
+}
+
+/** A predicate on branch conditions: does it test a failable call's result (NULL, or the call's own value)? */
 export function resultTestOf(cfg: Cfg): (cond: string | undefined) => boolean {
   const names = failableResults(cfg);
-  if (names.size === 0) return () => false;
-  return (cond) => cond !== undefined && splitTop(bare(cond), ['&&', '||']).some((o) => testsNull(o, names));
+  return (cond) => cond !== undefined && splitTop(bare(cond), ['&&', '||']).some((o) => testsCall(o) || (names.size > 0 && testsNull(o, names)));
 }

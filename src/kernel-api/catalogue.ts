@@ -807,7 +807,8 @@ export const FAILURE: Readonly<Record<string, FailureSemantics>> = {
   // include/linux/mmu_notifier.h mmu_notifier_invalidate_range_start_nonblock() returns the -EAGAIN of
   // __mmu_notifier_invalidate_range_start(); mm/mmu_notifier.c mn_hlist_invalidate_range_start() has already called
   // invalidate_range_end() for the subscriptions that had started, so the caller owes no _end() (mm/oom_kill.c
-  // __oom_reap_task_mm() skips the vma without one).
+  // __oom_reap_task_mm() skips the vma without one). That is the promise since v5.12 (c2655835fd8c); the one before
+  // it, and the release that settles which a tree has, are in failure-eras.ts.
   mmu_notifier_invalidate_range_start_nonblock: { returns: 'nonzero', kernel: 'mmu_notifier_invalidate_range_start_nonblock' },
   // mm/pgtable-generic.c __pte_offset_map_lock(): NULL when the pmd no longer points to a page table (≥6.5), with
   // neither the mapping nor the PTL taken; pte_offset_map() → __pte_offset_map() likewise maps nothing.

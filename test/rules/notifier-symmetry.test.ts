@@ -25,6 +25,8 @@ testRule(rule, {
     'valid-window-kept-around-known-changer.patch',
     'valid-window-huge-page-for-huge-pmd.c',
     'valid-return-before-gap-above-end.patch',
+    'valid-nonblock-failure-handling-swapped.patch',
+    'valid-nonblock-failure-only-noted-era-unknown.patch',
   ],
   invalid: [
     'invalid-blockable-start-under-ptl.c',
@@ -40,7 +42,6 @@ testRule(rule, {
     'invalid-notify-value-computed-above.patch',
     'invalid-nonblock-failure-ends-late.patch',
     'invalid-nonblock-result-discarded.c',
-    'invalid-nonblock-failure-only-noted.patch',
     'invalid-window-not-widened-for-shared-pmd.c',
     'invalid-nonblock-ignored-before-range-zap.c',
     'invalid-walk-callback-bracket-other-branch.c',
@@ -51,5 +52,6 @@ testRule(rule, {
     'invalid-end-range-other-size.c',
     'invalid-end-range-unaligned-address.patch',
     'invalid-window-one-page-for-huge-pmd.c',
+    'invalid-nonblock-negated-note-before-range-zap.c',
   ],
 });

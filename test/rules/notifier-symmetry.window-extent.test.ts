@@ -40,6 +40,15 @@ describe('notifier window too small for the entry changed in it', () => {
     expect(r.status).toBe('confirmed');
     expect(r.simulation?.invariant).toBe('secondary-mmu-coherent');
   });
+  it('confirms a range zap after a non-blocking start only noted with `if (!start)`, as outside any window', async () => {
+    const { fn, c } = await run('invalid-nonblock-negated-note-before-range-zap.c');
+    const zap = c.find((x) => x.messageId === 'unbracketed');
+    expect(zap?.anchor.callee).toBe('unmap_page_range');
+    const r = confirm({ candidate: zap!, path: 'x.c', fn }, zap!.hazard.arch);
+    expect(r.status).toBe('confirmed');
+    expect(r.simulation?.invariant).toBe('secondary-mmu-coherent');
+    expect(zap!.hazard.adversaries).toContain('kvm-vcpu');
+  });
   it('reports nothing once the range is widened', async () => {
     expect((await run('valid-window-widened-for-shared-pmd.c')).c).toEqual([]);
   });
