@@ -28,6 +28,8 @@ import { LockState, callArgs, fragmentEntryLocks, imageEvent, insertAt, isPtlAcq
 import { escapeRegExp } from '../src/core/regexp.ts';
 import { callMayCompare, exclusiveHolds } from './utils/stale-entry.ts';
 import { unmappedWalkField } from './utils/walk-pte-origin.ts';
+import { contractHelper, withContract } from './utils/pte-map-contracts.ts';
+import { returnDecidedByEntry } from './utils/pte-map-balance.ts';
 import { checkEmptiedTable } from './utils/emptied-table-check.ts';
 
 export type MessageId = 'nextIteration' | 'accessUnlocked' | 'doubleUnlock' | 'unlockUnderflow' | 'unmapNull' | 'unmapUnmapped' | 'doubleUnmap' | 'unmapPastEnd' | 'unmapStale' | 'mapLeak' | 'mapDiscarded' | 'unmapKeepsLock' | 'staleValue' | 'tableRefilled';
@@ -520,7 +522,10 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
   let returned = false;
   const stale = new Set<number>();
   const loops = loopStacks(path);
-  for (const [index, s] of path.steps.entries()) {
+  // Helpers of the patch (or, with a tree, of the same file) seen whole: what they do to a mapping (pte-map-contracts.ts).
+  const views = [...ctx.siblings, ...(ctx.context ?? [])];
+  for (const [index, raw] of path.steps.entries()) {
+    const s = withContract(raw, views, ctx.side);
     if (s.step === 'control') {
       steps.push(s);
       if (s.kind === 'branch') {
@@ -545,7 +550,9 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
       }
       continue;
     }
-    const ev = stripStep(s);
+    // A helper's step is named after the helper in messages (the model runs the primitive it stands for).
+    const helper = contractHelper(s);
+    const ev = helper ? { ...stripStep(s), callee: helper } : stripStep(s);
     // A walker that maps and unmaps inside its own iterations (page_vma_mapped_walk() / _done()) is not a mapping
     // this function holds by a pointer.
     if (ev.args.walk !== undefined) {
@@ -573,7 +580,7 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
       continue;
     }
     if (ev.kind === 'pte-unmap' || ev.kind === 'pte-unmap-unlock') {
-      const arg = callArgs(ev.text)[0] ?? ev.args.pte;
+      const arg = helper ? ev.args.pte : (callArgs(ev.text)[0] ?? ev.args.pte);
       const base = baseName(arg);
       // `pte_unmap(&orig_pte)`: the address of a local copy of an entry, never a mapping of the table. Where a
       // mapping is released by address (HIGHPTE: kunmap_local()), that unmaps a stack address.
@@ -748,7 +755,9 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
       if (handsMapToCaller(ctx.image, h, retValue)) continue;
       // The function unmaps this pointer on other paths: this one may skip it on a condition correlated with how
       // the map was made (`pte = kernel ? pte_offset_kernel() : pte_offset_map_lock()`), which paths cannot tell.
-      if (ctx.image.events.some((e) => (e.kind === 'pte-unmap' || e.kind === 'pte-unmap-unlock') && h.names.has(baseName(callArgs(e.text)[0] ?? e.args.pte)))) continue;
+      // Not when every branch from the map to the return decided on the mapped entry itself (pte-map-balance.ts).
+      const mapIndex = path.steps.findLastIndex((x) => x.step === 'event' && x.id === h.map.id);
+      if (ctx.image.events.some((e) => (e.kind === 'pte-unmap' || e.kind === 'pte-unmap-unlock') && h.names.has(baseName(callArgs(e.text)[0] ?? e.args.pte))) && !returnDecidedByEntry(ctx.image, path, mapIndex, h.names)) continue;
       // A call the catalogue does not know, given the pointer after the PTL was dropped (or, with no unlock, after the
       // map), may unmap it (`gmap_pte_op_end(ptep, ptl)`).
       const from = path.steps.findIndex((x) => x.step === 'event' && x.id === (h.bareUnlock ?? h.map).id);
