@@ -29,7 +29,8 @@ import { escapeRegExp } from '../src/core/regexp.ts';
 import { callMayCompare, exclusiveHolds } from './utils/stale-entry.ts';
 import { unmappedWalkField } from './utils/walk-pte-origin.ts';
 import { contractHelper, withContract } from './utils/pte-map-contracts.ts';
-import { returnDecidedByEntry } from './utils/pte-map-balance.ts';
+import { mapEra, returnDecidedByEntry } from './utils/pte-map-balance.ts';
+import { treeAtLeast } from './utils/tree-era.ts';
 import { checkEmptiedTable } from './utils/emptied-table-check.ts';
 
 export type MessageId = 'nextIteration' | 'accessUnlocked' | 'doubleUnlock' | 'unlockUnderflow' | 'unmapNull' | 'unmapUnmapped' | 'doubleUnmap' | 'unmapPastEnd' | 'unmapStale' | 'mapLeak' | 'mapDiscarded' | 'unmapKeepsLock' | 'staleValue' | 'tableRefilled';
@@ -745,7 +746,13 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
   }
   // A mapping still held when the path returns: only when the path from the map to the return is seen whole.
   // A mapping left in place matters where pte_unmap() does something: HIGHPTE, or the ≥6.5 RCU mapping API.
-  if (returned && !truncated(path) && (highptePossible(ctx.fn.path) || rcuMappingApi(ctx.image))) {
+  // Elsewhere (an arch without HIGHPTE, code that does not show the ≥6.5 API) pte_unmap() is a no-op before v6.5 and
+  // ends an RCU read-side section since: the map's contract (every map is unmapped) holds in every era, its effect
+  // only since v6.5. A fix credit may rest on the contract (the code before the patch breaks it); a complaint about
+  // the code after the patch asks which era (pte-map-balance.ts mapEra()).
+  const era = mapEra(ctx.fn.path, highptePossible(ctx.fn.path) || rcuMappingApi(ctx.image) || treeAtLeast([ctx.fn, ...views], [6, 5]) !== undefined);
+  // The contract alone is claimed only with the whole function in view (a tree, or a patch showing all of it).
+  if (returned && !truncated(path) && (era.known || ctx.image.complete)) {
     const retLine = [...path.steps].reverse().find((s) => s.step === 'control' && s.kind === 'return')?.loc.line ?? Number.MAX_SAFE_INTEGER;
     for (const h of live()) {
       // A mapping whose pointer this analysis could not name (assigned through a conditional, a macro) is unknown.
@@ -773,10 +780,11 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
         messageId: 'mapLeak',
         anchor: real(anchorEv),
         related: h.bareUnlock ? [{ event: real(h.map), message: `mapped here by ${h.map.callee}()` }] : [],
-        data: { map: h.map.callee, how: h.bareUnlock ? `${h.bareUnlock.callee}() drops the page-table lock but leaves the table mapped` : 'no pte_unmap() follows on this path' },
+        data: { map: h.map.callee, how: `${h.bareUnlock ? `${h.bareUnlock.callee}() drops the page-table lock but leaves the table mapped` : 'no pte_unmap() follows on this path'}${era.known ? '' : `; ${era.note}`}` },
         kind: 'map-not-unmapped',
         fix: h.bareUnlock ? `release with pte_unmap_unlock(${[...h.names][0] ?? 'pte'}, ${h.lockKey}) instead of ${h.bareUnlock.callee}()` : `pte_unmap(${[...h.names][0] ?? 'pte'}) before returning`,
         fixPath: unmapBeforeReturn(h),
+        ...(!era.known && ctx.side === 'post' && era.question !== undefined ? { unknown: era.question } : {}),
       });
     }
   }

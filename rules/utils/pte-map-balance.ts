@@ -77,3 +77,20 @@ export function returnDecidedByEntry(image: FunctionImage, path: EventPath, mapI
   }
   return false;
 }
+
+/**
+ * What a mapping left in place does in the file's era. `known`: unmapping does something whatever the release
+ * (HIGHPTE possible — generic code, x86, arm — or code that shows the ≥6.5 API). Otherwise the map's contract still
+ * asks for the unmap (include/linux/pgtable.h: every pte_offset_map*() is balanced by pte_unmap*(); since v6.5
+ * __pte_offset_map() takes rcu_read_lock() and pte_unmap() drops it, before that pte_unmap() was a no-op without
+ * HIGHPTE): `question` is what a complaint would rest on, `note` what the message says.
+ */
+export function mapEra(file: string, known: boolean): { known: boolean; question?: string; note: string } {
+  if (known) return { known, note: '' };
+  const arch = /(?:^|\/)arch\/([^/]+)\//.exec(file)?.[1] ?? 'this architecture';
+  return {
+    known,
+    question: `whether the tree is v6.5 or later, where pte_offset_map() opens an RCU read-side section that only pte_unmap() ends (on ${arch}, without CONFIG_HIGHPTE, pte_unmap() did nothing before)`,
+    note: `on ${arch} (no CONFIG_HIGHPTE) the unmap the map's contract asks for ends the RCU read-side section __pte_offset_map() opens since v6.5, and is a no-op before`,
+  };
+}

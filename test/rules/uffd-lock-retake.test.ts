@@ -53,6 +53,7 @@ testRule(rule, {
     'valid-zap-loop-drops-and-retries.c',
   ],
   invalid: [
+    'invalid-arch-leak-era-unknown.patch',
     'invalid-early-return-skips-unmap.patch',
     'invalid-helper-pair-drops-only-lock.patch',
     'invalid-map-handed-to-own-helper.patch',
