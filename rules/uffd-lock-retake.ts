@@ -526,7 +526,12 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
   // Helpers of the patch (or, with a tree, of the same file) seen whole: what they do to a mapping (pte-map-contracts.ts).
   const views = [...ctx.siblings, ...(ctx.context ?? [])];
   for (const [index, raw] of path.steps.entries()) {
-    const s = withContract(raw, views, ctx.side);
+    let s = withContract(raw, views, ctx.side);
+    // A helper that only unlocks stands for the bare unlock of a mapping's PTL only when it is handed that lock.
+    if (s !== raw && s.step === 'event' && s.kind === 'unlock') {
+      const key = norm(s.args.lock);
+      if (!holds.some((x) => x.locked && x.mapped && x.lockKey !== '' && x.lockKey === key)) s = raw;
+    }
     if (s.step === 'control') {
       steps.push(s);
       if (s.kind === 'branch') {
