@@ -28,6 +28,9 @@ import { LockState, callArgs, fragmentEntryLocks, imageEvent, insertAt, isPtlAcq
 import { escapeRegExp } from '../src/core/regexp.ts';
 import { callMayCompare, exclusiveHolds } from './utils/stale-entry.ts';
 import { unmappedWalkField } from './utils/walk-pte-origin.ts';
+import { contractHelper, withContract } from './utils/pte-map-contracts.ts';
+import { mapEra, returnDecidedByEntry } from './utils/pte-map-balance.ts';
+import { treeAtLeast } from './utils/tree-era.ts';
 import { checkEmptiedTable } from './utils/emptied-table-check.ts';
 
 export type MessageId = 'nextIteration' | 'accessUnlocked' | 'doubleUnlock' | 'unlockUnderflow' | 'unmapNull' | 'unmapUnmapped' | 'doubleUnmap' | 'unmapPastEnd' | 'unmapStale' | 'mapLeak' | 'mapDiscarded' | 'unmapKeepsLock' | 'staleValue' | 'tableRefilled';
@@ -520,7 +523,15 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
   let returned = false;
   const stale = new Set<number>();
   const loops = loopStacks(path);
-  for (const [index, s] of path.steps.entries()) {
+  // Helpers of the patch (or, with a tree, of the same file) seen whole: what they do to a mapping (pte-map-contracts.ts).
+  const views = [...ctx.siblings, ...(ctx.context ?? [])];
+  for (const [index, raw] of path.steps.entries()) {
+    let s = withContract(raw, views, ctx.side);
+    // A helper that only unlocks stands for the bare unlock of a mapping's PTL only when it is handed that lock.
+    if (s !== raw && s.step === 'event' && s.kind === 'unlock') {
+      const key = norm(s.args.lock);
+      if (!holds.some((x) => x.locked && x.mapped && x.lockKey !== '' && x.lockKey === key)) s = raw;
+    }
     if (s.step === 'control') {
       steps.push(s);
       if (s.kind === 'branch') {
@@ -545,7 +556,9 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
       }
       continue;
     }
-    const ev = stripStep(s);
+    // A helper's step is named after the helper in messages (the model runs the primitive it stands for).
+    const helper = contractHelper(s);
+    const ev = helper ? { ...stripStep(s), callee: helper } : stripStep(s);
     // A walker that maps and unmaps inside its own iterations (page_vma_mapped_walk() / _done()) is not a mapping
     // this function holds by a pointer.
     if (ev.args.walk !== undefined) {
@@ -573,7 +586,7 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
       continue;
     }
     if (ev.kind === 'pte-unmap' || ev.kind === 'pte-unmap-unlock') {
-      const arg = callArgs(ev.text)[0] ?? ev.args.pte;
+      const arg = helper ? ev.args.pte : (callArgs(ev.text)[0] ?? ev.args.pte);
       const base = baseName(arg);
       // `pte_unmap(&orig_pte)`: the address of a local copy of an entry, never a mapping of the table. Where a
       // mapping is released by address (HIGHPTE: kunmap_local()), that unmaps a stack address.
@@ -738,7 +751,13 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
   }
   // A mapping still held when the path returns: only when the path from the map to the return is seen whole.
   // A mapping left in place matters where pte_unmap() does something: HIGHPTE, or the ≥6.5 RCU mapping API.
-  if (returned && !truncated(path) && (highptePossible(ctx.fn.path) || rcuMappingApi(ctx.image))) {
+  // Elsewhere (an arch without HIGHPTE, code that does not show the ≥6.5 API) pte_unmap() is a no-op before v6.5 and
+  // ends an RCU read-side section since: the map's contract (every map is unmapped) holds in every era, its effect
+  // only since v6.5. A fix credit may rest on the contract (the code before the patch breaks it); a complaint about
+  // the code after the patch asks which era (pte-map-balance.ts mapEra()).
+  const era = mapEra(ctx.fn.path, highptePossible(ctx.fn.path) || rcuMappingApi(ctx.image) || treeAtLeast([ctx.fn, ...views], [6, 5]) !== undefined);
+  // The contract alone is claimed only with the whole function in view (a tree, or a patch showing all of it).
+  if (returned && !truncated(path) && (era.known || ctx.image.complete)) {
     const retLine = [...path.steps].reverse().find((s) => s.step === 'control' && s.kind === 'return')?.loc.line ?? Number.MAX_SAFE_INTEGER;
     for (const h of live()) {
       // A mapping whose pointer this analysis could not name (assigned through a conditional, a macro) is unknown.
@@ -748,7 +767,9 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
       if (handsMapToCaller(ctx.image, h, retValue)) continue;
       // The function unmaps this pointer on other paths: this one may skip it on a condition correlated with how
       // the map was made (`pte = kernel ? pte_offset_kernel() : pte_offset_map_lock()`), which paths cannot tell.
-      if (ctx.image.events.some((e) => (e.kind === 'pte-unmap' || e.kind === 'pte-unmap-unlock') && h.names.has(baseName(callArgs(e.text)[0] ?? e.args.pte)))) continue;
+      // Not when every branch from the map to the return decided on the mapped entry itself (pte-map-balance.ts).
+      const mapIndex = path.steps.findLastIndex((x) => x.step === 'event' && x.id === h.map.id);
+      if (ctx.image.events.some((e) => (e.kind === 'pte-unmap' || e.kind === 'pte-unmap-unlock') && h.names.has(baseName(callArgs(e.text)[0] ?? e.args.pte))) && !returnDecidedByEntry(ctx.image, path, mapIndex, h.names)) continue;
       // A call the catalogue does not know, given the pointer after the PTL was dropped (or, with no unlock, after the
       // map), may unmap it (`gmap_pte_op_end(ptep, ptl)`).
       const from = path.steps.findIndex((x) => x.step === 'event' && x.id === (h.bareUnlock ?? h.map).id);
@@ -764,10 +785,11 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
         messageId: 'mapLeak',
         anchor: real(anchorEv),
         related: h.bareUnlock ? [{ event: real(h.map), message: `mapped here by ${h.map.callee}()` }] : [],
-        data: { map: h.map.callee, how: h.bareUnlock ? `${h.bareUnlock.callee}() drops the page-table lock but leaves the table mapped` : 'no pte_unmap() follows on this path' },
+        data: { map: h.map.callee, how: `${h.bareUnlock ? `${h.bareUnlock.callee}() drops the page-table lock but leaves the table mapped` : 'no pte_unmap() follows on this path'}${era.known ? '' : `; ${era.note}`}` },
         kind: 'map-not-unmapped',
         fix: h.bareUnlock ? `release with pte_unmap_unlock(${[...h.names][0] ?? 'pte'}, ${h.lockKey}) instead of ${h.bareUnlock.callee}()` : `pte_unmap(${[...h.names][0] ?? 'pte'}) before returning`,
         fixPath: unmapBeforeReturn(h),
+        ...(!era.known && ctx.side === 'post' && era.question !== undefined ? { unknown: era.question } : {}),
       });
     }
   }
