@@ -258,7 +258,9 @@ export function buildScenario(input: BuildInput, arch: Arch, invariants: readonl
     young: !faultFixup,
   }));
   if (usesPrev) pteInit.push({ name: PREV_PTE, page: 'pageprev', table: PREV_PTL, write: true, dirty: !faultFixup, young: !faultFixup });
-  if (moves) pteInit.push({ name: DEST_PTE, page: null, table: destinationTable(threads[0]!.program, mainPath), write: false, dirty: false, young: false });
+  // An adversary that moves a table (mremap-table-move) installs the move's destination entry of its own.
+  const destUsed = moves || threads.some((t) => t.program.some((i) => !('ctl' in i) && i.pte === DEST_PTE));
+  if (destUsed) pteInit.push({ name: DEST_PTE, page: null, table: destinationTable(threads[0]!.program, mainPath), write: false, dirty: false, young: false });
   // A path that finds its entry already cleared by an adversary (context `entry-cleared-concurrently`) starts from a
   // present entry: the adversary clears it first.
   applyPathAssumptions(pteInit, threads[0]!.program, hazard.context.includes('entry-cleared-concurrently'));

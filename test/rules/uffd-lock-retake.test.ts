@@ -23,6 +23,7 @@ testRule(rule, {
     'valid-nolock-map-then-spin-lock.c',
     'valid-null-map-returns-early.patch',
     'valid-pte-same-after-retake.patch',
+    'valid-pmd-detach-keeps-mmap-lock.patch',
     'valid-relock-before-continue.c',
     'valid-remap-result-kept.patch',
     'valid-retake-fresh-map-rechecks.c',
@@ -52,6 +53,7 @@ testRule(rule, {
   invalid: [
     'invalid-map-handed-to-own-helper.patch',
     'invalid-emptied-table-detached-after-drop.patch',
+    'invalid-pmd-detach-drops-mmap-lock.patch',
     'invalid-emptied-table-caller-lock-unknown.c',
     'invalid-asserted-lock-dropped-continues.patch',
     'invalid-asserted-lock-dropped-then-written.patch',

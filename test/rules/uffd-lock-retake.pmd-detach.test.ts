@@ -1,0 +1,41 @@
+// uffd-lock-retake detachUnlocked: a PTE table taken out of its PMD (pmdp_collapse_flush()) by a function that held
+// mmap_lock for write before the patch and no longer does. A catalogued reader that trusts that lock (mremap's
+// whole-table move, v5.1–v6.11: adversary mremap-table-move) finds the PMD gone under its lock and installs a page
+// that is not a table (no-stale-access). Confirmed only when the visible code dates the tree inside the reader's range.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readInputs } from '../../src/sources/index.ts';
+import { checkPatches, isReportable } from '../../src/engine/index.ts';
+
+const DIR = join(import.meta.dirname, '../../fixtures/rules/uffd-lock-retake');
+const INVALID = readFileSync(join(DIR, 'invalid-pmd-detach-drops-mmap-lock.patch'), 'utf8');
+
+async function findings(text: string) {
+  const file = join(mkdtempSync(join(tmpdir(), 'pmd-detach-')), 'x.patch');
+  writeFileSync(file, text);
+  const read = await readInputs([file]);
+  return (await checkPatches(read.patches, { rules: ['uffd-lock-retake'] })).findings.filter((f) => f.message.includes('takes the page table out of the PMD without mmap_lock'));
+}
+
+describe('uffd-lock-retake: a PMD table detached without the mmap_lock the function held before', () => {
+  it('is confirmed (no-stale-access, against mremap-table-move) and introduced when the code dates the tree before v6.12', async () => {
+    const f = (await findings(INVALID)).filter(isReportable);
+    expect(f).toHaveLength(1);
+    expect(f[0]?.status).toBe('confirmed');
+    expect(f[0]?.introduced).toBe(true);
+    expect(f[0]?.simulation?.invariant).toBe('no-stale-access');
+  }, 60_000);
+  it('with nothing dating the tree before the reader re-validates, it is a question about the kernel release', async () => {
+    const undated = INVALID.replace('collapse_and_free_pmd(mm, vma, addr, pmd);', 'fold_free_pmd(mm, vma, addr, pmd);');
+    const f = await findings(undated);
+    expect(f.filter(isReportable)).toEqual([]);
+    expect(f).toHaveLength(1);
+    expect(f[0]?.status).toBe('inconclusive');
+    expect(JSON.stringify(f[0])).toMatch(/between v5\.1 and v6\.12/);
+  }, 60_000);
+  it('keeping mmap_lock for write around the detach leaves nothing to report', async () => {
+    expect(await findings(readFileSync(join(DIR, 'valid-pmd-detach-keeps-mmap-lock.patch'), 'utf8'))).toEqual([]);
+  }, 60_000);
+});
