@@ -30,8 +30,9 @@ import { callMayCompare, exclusiveHolds } from './utils/stale-entry.ts';
 import { unmappedWalkField } from './utils/walk-pte-origin.ts';
 import { checkEmptiedTable } from './utils/emptied-table-check.ts';
 import { checkUnlockedDetach } from './utils/pmd-detach-lock-check.ts';
+import { checkStalePmd } from './utils/stale-pmd-check.ts';
 
-export type MessageId = 'nextIteration' | 'accessUnlocked' | 'doubleUnlock' | 'unlockUnderflow' | 'unmapNull' | 'unmapUnmapped' | 'doubleUnmap' | 'unmapPastEnd' | 'unmapStale' | 'mapLeak' | 'mapDiscarded' | 'unmapKeepsLock' | 'staleValue' | 'tableRefilled' | 'detachUnlocked';
+export type MessageId = 'nextIteration' | 'accessUnlocked' | 'doubleUnlock' | 'unlockUnderflow' | 'unmapNull' | 'unmapUnmapped' | 'doubleUnmap' | 'unmapPastEnd' | 'unmapStale' | 'mapLeak' | 'mapDiscarded' | 'unmapKeepsLock' | 'staleValue' | 'tableRefilled' | 'detachUnlocked' | 'pmdUnchecked';
 
 /** Event kinds that read or write a PTE through its pointer (need the PTL). */
 export const PTE_ACCESS_KINDS: ReadonlySet<Event['kind']> = new Set([
@@ -1051,6 +1052,7 @@ export default createRule<MessageId>({
       unmapKeepsLock: '{{unmap}}() releases the mapping {{map}}() made but not the page-table lock it took: {{lock}} is still held when this path returns (pte_unmap_unlock() releases both).',
       tableRefilled: '{{detach}}() takes the page table out of the PMD after {{unlock}}() dropped the page-table lock the table was emptied under ({{clear}}()), and nothing looks at its entries again under the re-taken locks: an entry installed in between (a userfaultfd fill needs only mmap_lock for read and the PTL) is dropped with the table, and its page with it.',
       detachUnlocked: '{{detach}}() takes the page table out of the PMD without mmap_lock held for write, which the function held before: {{reader}} reads the PMD before taking its lock and trusts mmap_lock for write to keep the table there, so it can find the entry gone under its lock and install what it read as a page table.',
+      pmdUnchecked: '{{populate}}() installs the page table of the PMD that {{clear}}() cleared under the lock without looking at the entry there: it was judged a table before the lock was taken, and a path that takes tables out of their PMDs with only the PMD lock (khugepaged\'s retract) may have emptied it meanwhile, leaving a page that is not a table at the destination.',
       mapDiscarded: 'The result of {{map}}() is thrown away: the PTE table it maps (and kmap_local()s under HIGHPTE) can only be unmapped through that pointer, so it is still mapped when this path {{end}}; a pte_unmap() of an older pointer releases an older mapping, not this one.',
     },
     hazard:
@@ -1066,6 +1068,7 @@ export default createRule<MessageId>({
       checkStaleValue(ctx, path, seen, structure);
       checkEmptiedTable(ctx, path, seen, structure);
       checkUnlockedDetach(ctx, path, seen, structure);
+      checkStalePmd(ctx, path, seen, structure);
     }
   },
 });

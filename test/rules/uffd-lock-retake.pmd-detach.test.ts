@@ -39,3 +39,33 @@ describe('uffd-lock-retake: a PMD table detached without the mmap_lock the funct
     expect(await findings(readFileSync(join(DIR, 'valid-pmd-detach-keeps-mmap-lock.patch'), 'utf8'))).toEqual([]);
   }, 60_000);
 });
+
+describe('uffd-lock-retake: a whole-table move that trusts the PMD under its lock (pmdUnchecked)', () => {
+  const MOVE = readFileSync(join(DIR, 'invalid-pmd-table-moved-unchecked.c'), 'utf8');
+  /** The function added as a new file: a whole function, the patch's own. */
+  function added(text: string): string {
+    const lines = text.split('\n');
+    return `From: Fixture Author <fixtures@mmreview.invalid>\nSubject: [PATCH] mm/shift: move page tables\n\n---\ndiff --git a/mm/shift.c b/mm/shift.c\nnew file mode 100644\n--- /dev/null\n+++ b/mm/shift.c\n@@ -0,0 +1,${lines.length} @@\n${lines.map((l) => `+${l}`).join('\n')}\n`;
+  }
+  async function moves(text: string) {
+    const file = join(mkdtempSync(join(tmpdir(), 'pmd-move-')), 'x.patch');
+    writeFileSync(file, added(text));
+    const read = await readInputs([file]);
+    return (await checkPatches(read.patches, { rules: ['uffd-lock-retake'] })).findings.filter((f) => f.message.includes('without looking at the entry there'));
+  }
+  it('is simulated against a retract (no-stale-access) and left inconclusive on the caller, the release and the VMA', async () => {
+    const f = await moves(MOVE);
+    expect(f).toHaveLength(1);
+    expect(f[0]?.status).toBe('inconclusive');
+    expect(f[0]?.simulation?.invariant).toBe('no-stale-access');
+    expect(f[0]?.dependsOn ?? JSON.stringify(f[0])).toMatch(/retract can reach this VMA/);
+  }, 60_000);
+  it('a look at the entry under the lock (pmd_present() / pmd_leaf(), pmd_same()) leaves nothing', async () => {
+    expect(await moves(readFileSync(join(DIR, 'valid-pmd-table-move-rechecked.c'), 'utf8'))).toEqual([]);
+    expect(await moves(readFileSync(join(DIR, 'valid-pmd-table-move-pmd-same.c'), 'utf8'))).toEqual([]);
+  }, 60_000);
+  it('a test of the destination (pmd_none(*dst)) is no look at the source', async () => {
+    const f = await moves(MOVE.replace('\tpmd_clear(src);\n', '\tpmd_clear(src);\n\tVM_BUG_ON(!pmd_none(*dst));\n'));
+    expect(f).toHaveLength(1);
+  }, 60_000);
+});
