@@ -8,11 +8,13 @@
  * The claim needs a catalogued reader whose trusting releases include the tree: the visible code must date the tree
  * at or after the reader's first release (api-since.ts) and before the release that re-validates it (api-until.ts);
  * otherwise the candidate carries that question (`unknown`). Only a function that took mmap_lock for write itself
- * before the patch is considered: its callers then do not hold it (a trylock of a lock the caller holds for write
- * always fails, and the detach under it would never run), so the post-image runs without it.
+ * before the patch (a lock or trylock, not an assertion) is considered: its callers then do not hold it (a trylock of
+ * a lock the caller holds for write always fails, and the detach under it would never run), so the post-image runs
+ * without it — unless it shows mmap_lock or a VMA lock held in any mode (taken, needed or asserted: the mover, which
+ * holds mmap_lock for write and write-locks the VMAs, is then kept out).
  */
 import type { Event, EventPath, FunctionImage, FunctionView } from '../../src/core/events.ts';
-import { MMAP_WRITE_SHOWN, PMD_TABLE_READERS } from '../../src/kernel-api/pmd-table-changers.ts';
+import { MMAP_OR_VMA_HELD, MMAP_WRITE_TAKERS, PMD_TABLE_READERS } from '../../src/kernel-api/pmd-table-changers.ts';
 import type { PmdTableReader } from '../../src/kernel-api/pmd-table-changers.ts';
 import { heldAssertions } from './lock-assertions.ts';
 import { isTableDetach } from './emptied-table.ts';
@@ -27,17 +29,19 @@ export interface UnlockedDetach {
   unknown?: string;
 }
 
-/** Does this event take mmap_lock for write (a lock, a trylock, or a call that needs it held)? */
+/** Does this event take mmap_lock for write itself (a lock or a trylock; not an assertion that the caller holds it)? */
 function takesMmapWrite(ev: Event): boolean {
   const mmap = ev.kind === 'mmap-lock' || ev.attrs.lockClass === 'mmap';
   if (mmap && (ev.kind === 'mmap-lock' || ev.kind === 'lock' || ev.kind === 'trylock') && ev.attrs.mode === 'write') return true;
-  return ev.kind === 'call' && MMAP_WRITE_SHOWN.test(ev.callee);
+  return ev.kind === 'call' && MMAP_WRITE_TAKERS.test(ev.callee);
 }
 
-/** Does the image show mmap_lock held for write anywhere (taken, tried, needed or asserted)? */
-function showsMmapWrite(image: FunctionImage): boolean {
-  if (image.events.some(takesMmapWrite)) return true;
-  return heldAssertions(image).some((a) => a.cls === 'mmap' && a.mode === 'write');
+/** Does the image show mmap_lock or a VMA lock held anywhere (taken in any mode, needed, or asserted)? */
+function showsMmapHeld(image: FunctionImage): boolean {
+  const mmap = (ev: Event): boolean => ev.kind === 'mmap-lock' || ev.attrs.lockClass === 'mmap' || ((ev.kind === 'call' || ev.kind === 'lock' || ev.kind === 'trylock') && MMAP_OR_VMA_HELD.test(ev.callee));
+  if (image.events.some(mmap)) return true;
+  if (heldAssertions(image).some((a) => a.cls === 'mmap')) return true;
+  return /\b(?:mmap_assert_(?:write_)?locked|vma_assert_(?:write_)?locked|lockdep_assert_held\w*\s*\(\s*&[^)]*mmap_lock)\s*\(?/.test(image.text);
 }
 
 /** The unlocked detaches of one post-image path of a function that held mmap_lock for write before the patch. */
@@ -45,7 +49,7 @@ export function unlockedDetaches(fn: FunctionView, path: EventPath, views: reado
   const pre = fn.pre;
   const post = fn.post;
   // A fragment's unseen lines may take it: only a whole post-image shows that it is no longer held.
-  if (!pre || !post || !post.complete || !showsMmapWrite(pre) || showsMmapWrite(post)) return [];
+  if (!pre || !post || !post.complete || !pre.events.some(takesMmapWrite) || showsMmapHeld(post)) return [];
   const out: UnlockedDetach[] = [];
   const held = new Set<string>();
   path.steps.forEach((s, index) => {

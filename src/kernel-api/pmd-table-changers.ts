@@ -43,5 +43,11 @@ export const PMD_TABLE_READERS: readonly PmdTableReader[] = [
   },
 ];
 
-/** Calls that show the caller holds mmap_lock for write (or needs it held: vma_start_write()). */
-export const MMAP_WRITE_SHOWN = /^(?:mmap_write_lock|mmap_write_lock_killable|mmap_write_trylock|vma_start_write|vma_try_start_write|mmap_assert_write_locked|vma_assert_write_locked)$/;
+/** Calls that take mmap_lock for write themselves (include/linux/mmap_lock.h). */
+export const MMAP_WRITE_TAKERS = /^(?:mmap_write_lock|mmap_write_lock_killable|mmap_write_trylock)$/;
+
+/**
+ * Calls that show mmap_lock (any mode) or a VMA lock held or needed on the path: any of them keeps a whole-table mremap
+ * out (it holds mmap_lock for write and, since v6.4, write-locks the VMAs it moves: vma_start_write()).
+ */
+export const MMAP_OR_VMA_HELD = /^(?:mmap_(?:read|write)_(?:lock|lock_killable|trylock)|mmap_assert_(?:write_)?locked|vma_start_(?:read|write)|vma_try_start_write|lock_vma_under_rcu|vma_assert_(?:write_)?locked|vma_assert_locked)$/;

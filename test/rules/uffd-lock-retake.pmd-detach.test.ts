@@ -16,7 +16,10 @@ async function findings(text: string) {
   const file = join(mkdtempSync(join(tmpdir(), 'pmd-detach-')), 'x.patch');
   writeFileSync(file, text);
   const read = await readInputs([file]);
-  return (await checkPatches(read.patches, { rules: ['uffd-lock-retake'] })).findings.filter((f) => f.message.includes('takes the page table out of the PMD without mmap_lock'));
+  const out = await checkPatches(read.patches, { rules: ['uffd-lock-retake'] });
+  // The function was read (an empty answer is the rule's, not a patch the front end could not parse).
+  expect(out.stats.functions).toBe(1);
+  return out.findings.filter((f) => f.message.includes('takes the page table out of the PMD without mmap_lock'));
 }
 
 describe('uffd-lock-retake: a PMD table detached without the mmap_lock the function held before', () => {
@@ -34,6 +37,16 @@ describe('uffd-lock-retake: a PMD table detached without the mmap_lock the funct
     expect(f).toHaveLength(1);
     expect(f[0]?.status).toBe('inconclusive');
     expect(JSON.stringify(f[0])).toMatch(/between v5\.1 and v6\.12/);
+  }, 60_000);
+  it('a post-image that holds mmap_lock for read, or asserts it held, keeps the mover out: nothing to report', async () => {
+    const read = INVALID.replace('+\t\tpml = pmd_lock(mm, pmd);', '+\t\tmmap_read_lock(mm);\n+\t\tpml = pmd_lock(mm, pmd);').replace('+\t\tmm_dec_nr_ptes(mm);', '+\t\tmmap_read_unlock(mm);\n+\t\tmm_dec_nr_ptes(mm);').replace(/@@ -3,23 \+3,30 @@/, '@@ -3,23 +3,32 @@');
+    expect(await findings(read)).toEqual([]);
+    const asserted = INVALID.replace('+\t\tpml = pmd_lock(mm, pmd);', '+\t\tmmap_assert_locked(mm);\n+\t\tpml = pmd_lock(mm, pmd);').replace(/@@ -3,23 \+3,30 @@/, '@@ -3,23 +3,31 @@');
+    expect(await findings(asserted)).toEqual([]);
+  }, 60_000);
+  it('a pre-image that only asserted mmap_lock held (the caller took it) is no lock the function dropped', async () => {
+    const onlyAsserted = INVALID.replace('-\t\tif (!mmap_write_trylock(mm))\n-\t\t\tcontinue;\n', '-\t\tmmap_assert_write_locked(mm);\n').replace('-\t\tmmap_write_unlock(mm);\n', '').replace(/@@ -3,23 \+3,30 @@/, '@@ -3,21 +3,30 @@');
+    expect(await findings(onlyAsserted)).toEqual([]);
   }, 60_000);
   it('keeping mmap_lock for write around the detach leaves nothing to report', async () => {
     expect(await findings(readFileSync(join(DIR, 'valid-pmd-detach-keeps-mmap-lock.patch'), 'utf8'))).toEqual([]);
