@@ -35,7 +35,8 @@ export function mremapTableMove(bind: AdversaryBind): ThreadSpec {
       { op: 'pte-read', pte: pmd, label: 'move_page_tables(): the PMD read with no page-table lock: a table, move it whole' },
       { ctl: 'if', cond: { test: 'pte-present', pte: pmd, negate: true }, then: 'skip' },
       { op: 'lock', lock: bind.ptl ?? 'ptl0', label: 'move_normal_pmd(): pmd_lock(old_pmd)' },
-      { op: 'pte-clear', pte: pmd, label: 'move_normal_pmd(): pmd = *old_pmd; pmd_clear(old_pmd)' },
+      // pmd_clear() and, before the lock is dropped, flush_tlb_range() of the old range: one step in the model.
+      { op: 'pte-clear-flush', pte: pmd, label: 'move_normal_pmd(): pmd = *old_pmd; pmd_clear(old_pmd); flush_tlb_range()' },
       { ctl: 'if', cond: { test: 'pte-present', pte: pmd }, then: 'table' },
       { op: 'pte-set', pte: DEST, page: bind.newPage, effects: ['new-page'], label: 'move_normal_pmd(): pmd_populate(new_pmd, pmd_pgtable(pmd)) of an entry that is no longer a table: a page that is not one' },
       { ctl: 'goto', to: 'moved' },
