@@ -12,6 +12,10 @@
  * pmd_pgtable() of an entry that is no longer a table names a page that is not one (pfn 0 on x86): the destination
  * then points at a page the mm does not own as its page table.
  *
+ * Since v5.14 move_pgt_entry() takes the rmap locks (i_mmap_rwsem for write) around move_normal_pmd(), but only after
+ * the PMD was read: they order the move after a retract holding i_mmap_rwsem for read, they do not keep one out of the
+ * window between the read and the lock, so the model leaves them out.
+ *
  * In the model `bind.pte` is the source PMD (its page is the PTE table), the destination is the move's own entry
  * (`ptedst`), and `bind.newPage` (a free page) stands for the page pmd_pgtable() of a non-table entry names. Once the
  * move is done, userspace touches the new address: through a table that is not one, that access reaches a page the
