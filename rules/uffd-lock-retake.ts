@@ -32,8 +32,10 @@ import { contractHelper, withContract } from './utils/pte-map-contracts.ts';
 import { mapEra, returnDecidedByEntry } from './utils/pte-map-balance.ts';
 import { treeAtLeast } from './utils/tree-era.ts';
 import { checkEmptiedTable } from './utils/emptied-table-check.ts';
+import { checkUnlockedDetach } from './utils/pmd-detach-lock-check.ts';
+import { checkStalePmd } from './utils/stale-pmd-check.ts';
 
-export type MessageId = 'nextIteration' | 'accessUnlocked' | 'doubleUnlock' | 'unlockUnderflow' | 'unmapNull' | 'unmapUnmapped' | 'doubleUnmap' | 'unmapPastEnd' | 'unmapStale' | 'mapLeak' | 'mapDiscarded' | 'unmapKeepsLock' | 'staleValue' | 'tableRefilled';
+export type MessageId = 'nextIteration' | 'accessUnlocked' | 'doubleUnlock' | 'unlockUnderflow' | 'unmapNull' | 'unmapUnmapped' | 'doubleUnmap' | 'unmapPastEnd' | 'unmapStale' | 'mapLeak' | 'mapDiscarded' | 'unmapKeepsLock' | 'staleValue' | 'tableRefilled' | 'detachUnlocked' | 'pmdUnchecked';
 
 /** Event kinds that read or write a PTE through its pointer (need the PTL). */
 export const PTE_ACCESS_KINDS: ReadonlySet<Event['kind']> = new Set([
@@ -1071,6 +1073,8 @@ export default createRule<MessageId>({
       mapLeak: 'The PTE table mapped by {{map}}() is still mapped when this path returns: {{how}} (pte_unmap() ends the kmap_local / RCU read-side section the map opened).',
       unmapKeepsLock: '{{unmap}}() releases the mapping {{map}}() made but not the page-table lock it took: {{lock}} is still held when this path returns (pte_unmap_unlock() releases both).',
       tableRefilled: '{{detach}}() takes the page table out of the PMD after {{unlock}}() dropped the page-table lock the table was emptied under ({{clear}}()), and nothing looks at its entries again under the re-taken locks: an entry installed in between (a userfaultfd fill needs only mmap_lock for read and the PTL) is dropped with the table, and its page with it.',
+      detachUnlocked: '{{detach}}() takes the page table out of the PMD without mmap_lock held for write, which the function held before: {{reader}} reads the PMD before taking its lock and trusts mmap_lock for write to keep the table there, so it can find the entry gone under its lock and install what it read as a page table.',
+      pmdUnchecked: '{{populate}}() installs the page table of the PMD that {{clear}}() cleared under the lock without looking at the entry there: it was judged a table before the lock was taken, and a path that takes tables out of their PMDs with only the PMD lock (khugepaged\'s retract) may have emptied it meanwhile, leaving a page that is not a table at the destination.',
       mapDiscarded: 'The result of {{map}}() is thrown away: the PTE table it maps (and kmap_local()s under HIGHPTE) can only be unmapped through that pointer, so it is still mapped when this path {{end}}; a pte_unmap() of an older pointer releases an older mapping, not this one.',
     },
     hazard:
@@ -1085,6 +1089,8 @@ export default createRule<MessageId>({
       checkMaps(ctx, path, seen, structure);
       checkStaleValue(ctx, path, seen, structure);
       checkEmptiedTable(ctx, path, seen, structure);
+      checkUnlockedDetach(ctx, path, seen, structure);
+      checkStalePmd(ctx, path, seen, structure);
     }
   },
 });

@@ -7,6 +7,7 @@
  */
 import type { FunctionImage, FunctionView } from '../../src/core/events.ts';
 import { API_SINCE } from '../../src/kernel-api/api-since.ts';
+import { API_UNTIL } from '../../src/kernel-api/api-until.ts';
 import { blankComments } from '../../src/c/blank-comments.ts';
 
 /** The image's text with the lines the diff does not show blanked (a hunk fragment shows all of its lines). */
@@ -22,4 +23,12 @@ export function treeAtLeast(views: readonly FunctionView[], release: readonly [n
   const code = images.map(patchLines).join('\n');
   const newer = (s: readonly [number, number]): boolean => s[0] > release[0] || (s[0] === release[0] && s[1] >= release[1]);
   return API_SINCE.find((a) => newer(a.since) && a.pattern.test(code))?.what;
+}
+
+/** The removed API (described) that shows the tree is older than `release`, or undefined (catalogue API_UNTIL). */
+export function treeBefore(views: readonly FunctionView[], release: readonly [number, number]): string | undefined {
+  const images = views.flatMap((v) => [v.pre, v.post]).filter((i): i is FunctionImage => i !== undefined);
+  const code = images.map((i) => blankComments(i.text)).join('\n');
+  const older = (u: readonly [number, number]): boolean => u[0] < release[0] || (u[0] === release[0] && u[1] <= release[1]);
+  return API_UNTIL.find((a) => older(a.until) && a.pattern.test(code))?.what;
 }

@@ -36,6 +36,8 @@ export const ADVERSARIES = [
   'change-prot-numa', // change_protection to PROT_NONE / NUMA hint: entry made unusable, flush deferred and announced
   'lazyfree-reclaim', // reclaim of a MADV_FREE (lazyfree) anon page: ptep_clear_flush, discard when clean, else keep
   'uffd-fill', // UFFDIO_COPY into an empty entry (mmap_lock read + PTL), then a later access of the address
+  'pmd-retract', // khugepaged retract_page_tables() (v6.6+): PMD lock only, no mmap_lock: clears a PMD that points to a table, frees the table
+  'mremap-table-move', // mremap moving a whole PTE table: lockless PMD read under mmap_lock write, then clear + populate under the PMD lock
 ] as const;
 export type AdversaryName = (typeof ADVERSARIES)[number];
 

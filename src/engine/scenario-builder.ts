@@ -192,11 +192,37 @@ function detachWholeTable(program: Instr[], context: readonly string[], ptes: nu
   });
 }
 
+/**
+ * A whole-table move (hazard context `pmd-table-move`, rules/utils/stale-pmd.ts): `pmd_populate(mm, new_pmd,
+ * pmd_pgtable(pmd))` of a value that is no longer a table (cleared meanwhile) installs what pmd_pgtable() of it names —
+ * a page that is not a table (pfn 0 on x86) — not an empty entry: in the model the free adversary page.
+ */
+function populateFromNonTable(program: Instr[], context: readonly string[]): Instr[] {
+  if (!context.includes('pmd-table-move')) return program;
+  let k = 0;
+  return program.flatMap((i): Instr[] => {
+    if ('ctl' in i || i.op !== 'pte-set' || i.pte !== DEST_PTE || i.from === undefined) return [i];
+    k++;
+    const { from, ...rest } = i;
+    const table = `__pmd_table_${k}`;
+    const done = `__pmd_done_${k}`;
+    return [
+      { ctl: 'if', cond: { test: 'pte-present', pte: from }, then: table },
+      { ...rest, page: ADVERSARY_PAGE, effects: ['new-page'], label: `${i.src?.text ?? 'pmd_populate()'}: of an entry that is no longer a table, a page that is not one` },
+      { ctl: 'goto', to: done },
+      { ctl: 'label', name: table },
+      i,
+      { ctl: 'label', name: done },
+    ];
+  });
+}
+
 function patchedThread(name: string, candidate: Candidate, path: EventPath, file: string, fn: string, ptes: number, fragment: boolean, completion?: Completion): ThreadSpec {
   let body = pathToProgram(path, { path: file, ptes, fragment });
   if (completion) body = [...completion.prologue, ...(completion.transform ? completion.transform(body) : body), ...completion.epilogue];
   if (candidate.hazard.kind === 'fullmm-on-live-mm') body = modelGatherWalk(body, path, file);
   body = detachWholeTable(body, candidate.hazard.context, ptes);
+  body = populateFromNonTable(body, candidate.hazard.context);
   // Protection promises (write-protect, uffd-wp, unmap) are derived by the simulator from the ops themselves; an
   // unmapping call that may find its entries already cleared (context `unmap-call`) promises them unmapped on return.
   const program = wrapContext(body, candidate.hazard.context, ptes, fn);
@@ -239,7 +265,7 @@ export function buildScenario(input: BuildInput, arch: Arch, invariants: readonl
     // A companion running the same MADV_FREE path is waited for too: a store racing with either call may be discarded.
     const walkers = threads.filter((t) => t.name === 'patched' || t.name === 'patched2').map((t) => t.name);
     // A userfaultfd fill looks at the address again once the path that emptied and detached the table returned.
-    const after = (adv === 'lazyfree-reclaim' || adv === 'uffd-fill') && !input.baseline ? { after: walkers } : {};
+    const after = (adv === 'lazyfree-reclaim' || adv === 'uffd-fill' || adv === 'pmd-retract') && !input.baseline ? { after: walkers } : {};
     const t = buildAdversary(adv, { pte: at, ptl: 'ptl0', page: 'page0', newPage: ADVERSARY_PAGE, name: adv, range, ...after });
     threads.push(t);
     if (adv === 'user-writer' || adv === 'user-reader') tlb.push({ thread: t.name, pte: 'pte0' });
@@ -258,7 +284,9 @@ export function buildScenario(input: BuildInput, arch: Arch, invariants: readonl
     young: !faultFixup,
   }));
   if (usesPrev) pteInit.push({ name: PREV_PTE, page: 'pageprev', table: PREV_PTL, write: true, dirty: !faultFixup, young: !faultFixup });
-  if (moves) pteInit.push({ name: DEST_PTE, page: null, table: destinationTable(threads[0]!.program, mainPath), write: false, dirty: false, young: false });
+  // An adversary that moves a table (mremap-table-move) installs the move's destination entry of its own.
+  const destUsed = moves || threads.some((t) => t.program.some((i) => !('ctl' in i) && i.pte === DEST_PTE));
+  if (destUsed) pteInit.push({ name: DEST_PTE, page: null, table: destinationTable(threads[0]!.program, mainPath), write: false, dirty: false, young: false });
   // A path that finds its entry already cleared by an adversary (context `entry-cleared-concurrently`) starts from a
   // present entry: the adversary clears it first.
   applyPathAssumptions(pteInit, threads[0]!.program, hazard.context.includes('entry-cleared-concurrently'));

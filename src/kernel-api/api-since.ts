@@ -23,4 +23,6 @@ export const API_SINCE: readonly ApiSince[] = [
   { pattern: /\bvma_start_write\s*\(/, since: [6, 4], what: 'per-VMA locks, vma_start_write() (v6.4)' },
   // include/linux/mm.h pte_offset_map_nolock() (v6.5: Hugh Dickins' "allow pte_offset_map[_lock]() to fail" series).
   { pattern: /\bpte_offset_map_(?:ro_|rw_)?nolock\s*\(/, since: [6, 5], what: 'pte_offset_map_nolock() (v6.5)' },
+  // include/linux/pgtable.h pte_free_defer(), pmdp_get_lockless_sync() (v6.6: "mm: free retracted page table by RCU").
+  { pattern: /\b(?:pte_free_defer|pmdp_get_lockless_sync)\s*\(/, since: [6, 6], what: 'pte_free_defer() (v6.6)' },
 ];

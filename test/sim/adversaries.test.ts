@@ -10,14 +10,17 @@ import type { Scenario } from '../../src/sim/index.ts';
 const bind = { pte: 'pte0', page: 'page0', newPage: 'page1' };
 
 function alone(name: (typeof ADVERSARIES)[number]): Scenario {
+  const adv = buildAdversary(name, bind);
+  // A whole-table move installs the move's destination entry (src/engine/path-program.ts DEST_PTE), empty until then.
+  const dest = adv.program.some((i) => !('ctl' in i) && i.pte === 'ptedst') ? [{ name: 'ptedst', page: null, table: 'ptl0', write: false, dirty: false, young: false }] : [];
   return {
     name: `adv-${name}`,
     init: {
       pages: [{ name: 'page0' }, { name: 'page1', free: true }],
-      ptes: [{ name: 'pte0', page: 'page0', write: true, dirty: true }],
+      ptes: [{ name: 'pte0', page: 'page0', write: true, dirty: true }, ...dest],
       sptes: [{ pte: 'pte0' }],
     },
-    threads: [buildAdversary(name, bind), buildAdversary(name === 'user-writer' ? 'user-reader' : 'user-writer', { pte: 'pte0', name: 'user' })],
+    threads: [adv, buildAdversary(name === 'user-writer' ? 'user-reader' : 'user-writer', { pte: 'pte0', name: 'user' })],
   };
 }
 

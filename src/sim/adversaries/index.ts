@@ -14,6 +14,8 @@ import { kvmVcpu } from './kvm-vcpu.ts';
 import { madviseDontneed } from './madvise-dontneed.ts';
 import { madviseFree } from './madvise-free.ts';
 import { migration } from './migration.ts';
+import { mremapTableMove } from './mremap-table-move.ts';
+import { pmdRetract } from './pmd-retract.ts';
 import { reclaimAging } from './reclaim-aging.ts';
 import { uffdFill } from './uffd-fill.ts';
 import { uffdMonitor } from './uffd-monitor.ts';
@@ -42,6 +44,8 @@ const LIBRARY: Record<AdversaryName, (b: AdversaryBind) => ThreadSpec> = {
   'change-prot-numa': changeProtNuma,
   'lazyfree-reclaim': lazyfreeReclaim,
   'uffd-fill': uffdFill,
+  'mremap-table-move': mremapTableMove,
+  'pmd-retract': pmdRetract,
 };
 
 /** The thread program of adversary `name` bound to `bind`. Throws TypeError when a required object is missing. */
