@@ -23,6 +23,7 @@ import { callerHeldLocks, droppedWhileSleeping, feasibleFor, handsLocks, sleepin
 import type { CallerLock } from './utils/sleep-callees.ts';
 import { unrunnableRelease } from './utils/unrunnable-release.ts';
 import { calleeOwnersOf, ownersOf, unknownReleaserBefore } from './utils/entry-lock-release.ts';
+import { SPIN_BEFORE_HUNK, fragmentSpinEntryLocks, unseenTakeBetween } from './utils/fragment-spin-entry.ts';
 
 export type MessageId = 'sleepUnderLock' | 'sleepUnderCallerLock' | 'sleepUnderPteMap' | 'sleepInAtomicSection' | 'sleepInPteWalk' | 'sleepWithMappedPte';
 
@@ -181,6 +182,12 @@ function takenAbove(key: string, path: EventPath): Event {
   return { ...synthEvent('lock', 'spin_lock', { lock: key }, loc, { lockClass: 'ptl' }), text: `(above the hunk) ${key} taken: the pre-image released it on a line this patch deletes` };
 }
 
+/** The step that stands for a spinlock taken above the hunk, which the fragment releases below `at` (fragmentSpinEntryLocks()). */
+function spinTakenAbove(key: string, by: Event, at: Event): Event {
+  const line = by.loc.fileLine ?? by.loc.line;
+  return { ...synthEvent('lock', 'spin_lock', { lock: key }, at.loc, { lockClass: by.attrs.lockClass ?? 'spin' }), text: `(above the hunk) ${key} taken: the hunk releases it at line ${line} without taking it` };
+}
+
 /** The marker callee of a spinlock the code asserts it holds (assertedSpinlocks()). */
 const ASSERTED = '<asserted held>';
 
@@ -242,6 +249,8 @@ function checkPath(
   // A whole function a visible caller calls holding a spinlock is entered holding it (callerHeldLocks()).
   for (const c of callers) if (!entry.some((e) => e.key === c.key)) entry.push({ key: c.key, cls: c.cls, by: callerEntry(c, path) });
   const fromAbove = [...fragmentEntryLocks(image, path)];
+  // Any other spinning lock the fragment releases without taking it: held from above the hunk too.
+  for (const l of fragmentSpinEntryLocks(image, path)) if (!fromAbove.some((e) => e.key === l.key)) fromAbove.push(l);
   for (const l of deleted) if (!fromAbove.some((e) => e.key === l.key)) fromAbove.push(l);
   for (const l of fromAbove) if (!entry.some((e) => e.key === l.key)) entry.push(l);
   const gaps = image.complete ? [] : gapsOf(image);
@@ -300,7 +309,7 @@ function checkPath(
       const at = fileLine(ev);
       const unknown = deletedHeld
         ? top === undefined || at === undefined || firstGapBetween(gaps, top, at) !== undefined || declaredBetween(image, held.key, 1, image.lineInfo.length)
-        : fromAboveHeld && (!heldThroughGaps(path, i, held.key, gaps) || declaredBetween(image, held.key, 1, image.lineInfo.length));
+        : fromAboveHeld && (!heldThroughGaps(path, i, held.key, gaps) || declaredBetween(image, held.key, 1, image.lineInfo.length) || (held.by.callee === SPIN_BEFORE_HUNK && unseenTakeBetween(path, i, held.key) !== undefined));
       // Taken in the visible code, but unseen lines lie between the lock and the sleeping call: they may drop it.
       const gapAfter = held !== undefined && !unknown ? gapBetween(held.by, ev, gaps) : undefined;
       const byCaller = held ? callers.find((c) => c.key === held.key && state.held.get(c.key)?.by.callee === CALLER_HELD) : undefined;
@@ -334,7 +343,9 @@ function checkPath(
           anchor: real(ev),
           related: at >= 0 ? [{ event: real(held.by), message: `${held.key} (a spinlock) taken here` }] : [],
           // A lock held from above only because the patch deleted its release: the simulated path takes it first.
-          path: held.by.callee === DELETED_RELEASE ? insertAt(simPath(path, i, ev, undefined, undefined), 0, takenAbove(held.key, path)) : held.by.callee === ASSERTED ? insertAt(simPath(path, i, ev, undefined, undefined), 0, held.by) : simPath(path, i, ev, undefined, undefined),
+          // A spinlock released below without a take: the simulated path takes it just before the sleeping call (it is
+          // known held only from there to the release, with no unseen lines in between).
+          path: held.by.callee === DELETED_RELEASE ? insertAt(simPath(path, i, ev, undefined, undefined), 0, takenAbove(held.key, path)) : held.by.callee === ASSERTED ? insertAt(simPath(path, i, ev, undefined, undefined), 0, held.by) : held.by.callee === SPIN_BEFORE_HUNK ? insertAt(simPath(path, i, ev, undefined, undefined), i, spinTakenAbove(held.key, held.by, ev)) : simPath(path, i, ev, undefined, undefined),
           hazard: gapAfter !== undefined ? { ...hazard(), unknown: `the unseen lines after line ${gapAfter}: is ${held.key} still held at line ${fileLine(ev) ?? '?'}?` } : mayDrop ? { ...hazard(), unknown: mayDrop } : hazard(),
           suggestion: { text: `call ${ev.callee}() before taking ${held.key} or after dropping it (re-validate the entry after re-taking the lock)` },
         });

@@ -22,6 +22,7 @@ testRule(rule, {
     'valid-huge-entry-handed-in.c',
     'valid-nowait-node-alloc-under-spinlock.c',
     'valid-sleep-under-asserted-mutex.c',
+    'valid-fragment-helper-takes-spinlock.patch',
   ],
   invalid: [
     'invalid-split-under-ptl.c',
@@ -44,5 +45,6 @@ testRule(rule, {
     'invalid-table-alloc-under-spinlock.c',
     'invalid-sleep-after-asserted-ptl.c',
     'invalid-helper-sleeps-under-fragment-caller-lock.patch',
+    'invalid-fragment-alloc-before-spin-unlock.patch',
   ],
 });
