@@ -23,6 +23,8 @@ testRule(rule, {
     'valid-nowait-node-alloc-under-spinlock.c',
     'valid-sleep-under-asserted-mutex.c',
     'valid-fragment-helper-takes-spinlock.patch',
+    'valid-sleep-after-write-unlock-irqrestore.c',
+    'valid-bit-spin-trylock-failed.c',
   ],
   invalid: [
     'invalid-split-under-ptl.c',
@@ -46,5 +48,7 @@ testRule(rule, {
     'invalid-sleep-after-asserted-ptl.c',
     'invalid-helper-sleeps-under-fragment-caller-lock.patch',
     'invalid-fragment-alloc-before-spin-unlock.patch',
+    'invalid-alloc-under-xa-lock-irq.c',
+    'invalid-mutex-under-bit-spinlock.c',
   ],
 });
