@@ -23,6 +23,7 @@ import { callerHeldLocks, droppedWhileSleeping, feasibleFor, handsLocks, sleepin
 import type { CallerLock } from './utils/sleep-callees.ts';
 import { unrunnableRelease } from './utils/unrunnable-release.ts';
 import { calleeOwnersOf, ownersOf, unknownReleaserBefore } from './utils/entry-lock-release.ts';
+import { fixedSleepingGfp } from './utils/gfp-variable.ts';
 import { SPIN_BEFORE_HUNK, fragmentSpinEntryLocks, unseenTakeBetween } from './utils/fragment-spin-entry.ts';
 
 export type MessageId = 'sleepUnderLock' | 'sleepUnderCallerLock' | 'sleepUnderPteMap' | 'sleepInAtomicSection' | 'sleepInPteWalk' | 'sleepWithMappedPte';
@@ -279,7 +280,7 @@ function checkPath(
     if (failed.has(i)) return;
     // With page faults off (kmap_atomic(), pagefault_disable()) a user access fails instead of sleeping.
     const faultsOff = sections.some((x) => PAGEFAULT_OFF_KINDS.has(x.kind));
-    const sleeps = (maySleep(ev) && !(faultsOff && FAULT_ONLY_SLEEPERS.has(ev.callee))) || (ev.kind === 'call' && sleepers.has(ev.callee));
+    const sleeps = (maySleep(ev) && !(faultsOff && FAULT_ONLY_SLEEPERS.has(ev.callee))) || (ev.kind === 'call' && (sleepers.has(ev.callee) || fixedSleepingGfp(image, path, i, ev) !== undefined));
     if (sleeps && !seen.has(ev.id)) {
       // A call that drops a lock before it sleeps (do_wp_page() releases vmf->ptl, cond_resched_lock(lock) drops
       // the lock it is given to reschedule) is called under that lock by contract: only another atomic lock counts.

@@ -25,6 +25,8 @@ testRule(rule, {
     'valid-fragment-helper-takes-spinlock.patch',
     'valid-sleep-after-write-unlock-irqrestore.c',
     'valid-bit-spin-trylock-failed.c',
+    'valid-gfp-variable-chosen-by-caller.c',
+    'valid-fix-gfp-variable-nowait.patch',
   ],
   invalid: [
     'invalid-split-under-ptl.c',
@@ -50,5 +52,6 @@ testRule(rule, {
     'invalid-fragment-alloc-before-spin-unlock.patch',
     'invalid-alloc-under-xa-lock-irq.c',
     'invalid-mutex-under-bit-spinlock.c',
+    'invalid-gfp-variable-fixed-to-kernel.c',
   ],
 });
