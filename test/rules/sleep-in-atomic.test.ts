@@ -53,5 +53,7 @@ testRule(rule, {
     'invalid-alloc-under-xa-lock-irq.c',
     'invalid-mutex-under-bit-spinlock.c',
     'invalid-gfp-variable-fixed-to-kernel.c',
+    'invalid-user-dup-and-nested-mutex-under-spinlock.c',
+    'invalid-folio-lock-killable-under-ptl.c',
   ],
 });
