@@ -8,7 +8,7 @@ import type { Event, EventPath, FunctionImage, FunctionView } from '../src/core/
 import type { Hazard } from '../src/core/rule.ts';
 import type { LockClass } from '../src/core/ops.ts';
 import { PTE_MAP_SEMANTICS } from '../src/kernel-api/catalogue.ts';
-import { ATOMIC_SECTION_KINDS, FAULT_ONLY_SLEEPERS, PAGEFAULT_OFF_KINDS, sectionEffect } from '../src/kernel-api/atomic-sections.ts';
+import { ATOMIC_SECTION_KINDS, FAULT_ONLY_SLEEPERS, PAGEFAULT_OFF_KINDS, SECTION_CALLS, sectionEffect } from '../src/kernel-api/atomic-sections.ts';
 import type { SectionKind } from '../src/kernel-api/atomic-sections.ts';
 import { createRule } from './create-rule.ts';
 import type { TypedRuleContext } from './create-rule.ts';
@@ -24,6 +24,7 @@ import type { CallerLock } from './utils/sleep-callees.ts';
 import { unrunnableRelease } from './utils/unrunnable-release.ts';
 import { calleeOwnersOf, ownersOf, unknownReleaserBefore } from './utils/entry-lock-release.ts';
 import { fixedSleepingGfp } from './utils/gfp-variable.ts';
+import { sectionClosedBelow } from './utils/section-from-above.ts';
 import { SPIN_BEFORE_HUNK, fragmentSpinEntryLocks, unseenTakeBetween } from './utils/fragment-spin-entry.ts';
 
 export type MessageId = 'sleepUnderLock' | 'sleepUnderCallerLock' | 'sleepUnderPteMap' | 'sleepInAtomicSection' | 'sleepInPteWalk' | 'sleepWithMappedPte';
@@ -376,6 +377,21 @@ function checkPath(
           path: sectionPath(path, i, ev, sec, sectionCloseIndex(path, i, sec.kind, opened)),
           hazard: gap !== undefined ? { ...hazard(), unknown: `the unseen lines after line ${gap}: is the ${sec.kind} section opened by ${sec.event.callee}() still open at line ${fileLine(ev) ?? '?'}?` } : hazard(),
           suggestion: { text: `call ${ev.callee}() outside the section opened by ${sec.event.callee}(), or use a form that does not sleep` },
+        });
+      } else if (!held && sectionClosedBelow(image, path, i, gaps) !== undefined) {
+        // A section the fragment closes below the call without opening it: opened above the hunk, open here.
+        const below = sectionClosedBelow(image, path, i, gaps) as NonNullable<ReturnType<typeof sectionClosedBelow>>;
+        const open = Object.entries(SECTION_CALLS).find(([, c]) => c.kind === below.kind && c.opens)?.[0] ?? below.kind;
+        const sec: SectionHold = { index: i - 1, kind: below.kind, event: { ...synthEvent('call', open, {}, ev.loc), text: `(above the hunk) ${open}(): the hunk closes the section at line ${fileLine(below.event) ?? below.event.loc.line} without opening it` } };
+        seen.add(ev.id);
+        report({
+          messageId: 'sleepInAtomicSection',
+          data: { call: ev.callee, section: open, kind: below.kind },
+          anchor: real(ev),
+          related: [{ event: real(below.event), message: `atomic section (${below.kind}) closed here, opened above the hunk` }],
+          path: sectionPath(path, i, ev, sec, below.close),
+          hazard: hazard(),
+          suggestion: { text: `call ${ev.callee}() outside the ${below.kind} section closed by ${below.event.callee}(), or use a form that does not sleep` },
         });
       } else if (!held) {
         // A fragment whose visible code does not map the table, but advances a PTE cursor after the call with no

@@ -27,6 +27,7 @@ testRule(rule, {
     'valid-bit-spin-trylock-failed.c',
     'valid-gfp-variable-chosen-by-caller.c',
     'valid-fix-gfp-variable-nowait.patch',
+    'valid-fragment-helper-before-rcu-unlock.patch',
   ],
   invalid: [
     'invalid-split-under-ptl.c',
@@ -55,5 +56,6 @@ testRule(rule, {
     'invalid-gfp-variable-fixed-to-kernel.c',
     'invalid-user-dup-and-nested-mutex-under-spinlock.c',
     'invalid-folio-lock-killable-under-ptl.c',
+    'invalid-fragment-sleep-before-rcu-unlock.patch',
   ],
 });
