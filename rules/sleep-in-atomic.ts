@@ -8,7 +8,7 @@ import type { Event, EventPath, FunctionImage, FunctionView } from '../src/core/
 import type { Hazard } from '../src/core/rule.ts';
 import type { LockClass } from '../src/core/ops.ts';
 import { PTE_MAP_SEMANTICS } from '../src/kernel-api/catalogue.ts';
-import { ATOMIC_SECTION_KINDS, FAULT_ONLY_SLEEPERS, PAGEFAULT_OFF_KINDS, sectionEffect } from '../src/kernel-api/atomic-sections.ts';
+import { ATOMIC_SECTION_KINDS, FAULT_ONLY_SLEEPERS, PAGEFAULT_OFF_KINDS, SECTION_CALLS, sectionEffect } from '../src/kernel-api/atomic-sections.ts';
 import type { SectionKind } from '../src/kernel-api/atomic-sections.ts';
 import { createRule } from './create-rule.ts';
 import type { TypedRuleContext } from './create-rule.ts';
@@ -23,6 +23,9 @@ import { callerHeldLocks, droppedWhileSleeping, feasibleFor, handsLocks, sleepin
 import type { CallerLock } from './utils/sleep-callees.ts';
 import { unrunnableRelease } from './utils/unrunnable-release.ts';
 import { calleeOwnersOf, ownersOf, unknownReleaserBefore } from './utils/entry-lock-release.ts';
+import { fixedSleepingGfp } from './utils/gfp-variable.ts';
+import { sectionClosedBelow } from './utils/section-from-above.ts';
+import { SPIN_BEFORE_HUNK, fragmentSpinEntryLocks, unseenTakeBetween } from './utils/fragment-spin-entry.ts';
 
 export type MessageId = 'sleepUnderLock' | 'sleepUnderCallerLock' | 'sleepUnderPteMap' | 'sleepInAtomicSection' | 'sleepInPteWalk' | 'sleepWithMappedPte';
 
@@ -181,6 +184,12 @@ function takenAbove(key: string, path: EventPath): Event {
   return { ...synthEvent('lock', 'spin_lock', { lock: key }, loc, { lockClass: 'ptl' }), text: `(above the hunk) ${key} taken: the pre-image released it on a line this patch deletes` };
 }
 
+/** The step that stands for a spinlock taken above the hunk, which the fragment releases below `at` (fragmentSpinEntryLocks()). */
+function spinTakenAbove(key: string, by: Event, at: Event): Event {
+  const line = by.loc.fileLine ?? by.loc.line;
+  return { ...synthEvent('lock', 'spin_lock', { lock: key }, at.loc, { lockClass: by.attrs.lockClass ?? 'spin' }), text: `(above the hunk) ${key} taken: the hunk releases it at line ${line} without taking it` };
+}
+
 /** The marker callee of a spinlock the code asserts it holds (assertedSpinlocks()). */
 const ASSERTED = '<asserted held>';
 
@@ -242,6 +251,8 @@ function checkPath(
   // A whole function a visible caller calls holding a spinlock is entered holding it (callerHeldLocks()).
   for (const c of callers) if (!entry.some((e) => e.key === c.key)) entry.push({ key: c.key, cls: c.cls, by: callerEntry(c, path) });
   const fromAbove = [...fragmentEntryLocks(image, path)];
+  // Any other spinning lock the fragment releases without taking it: held from above the hunk too.
+  for (const l of fragmentSpinEntryLocks(image, path)) if (!fromAbove.some((e) => e.key === l.key)) fromAbove.push(l);
   for (const l of deleted) if (!fromAbove.some((e) => e.key === l.key)) fromAbove.push(l);
   for (const l of fromAbove) if (!entry.some((e) => e.key === l.key)) entry.push(l);
   const gaps = image.complete ? [] : gapsOf(image);
@@ -270,7 +281,7 @@ function checkPath(
     if (failed.has(i)) return;
     // With page faults off (kmap_atomic(), pagefault_disable()) a user access fails instead of sleeping.
     const faultsOff = sections.some((x) => PAGEFAULT_OFF_KINDS.has(x.kind));
-    const sleeps = (maySleep(ev) && !(faultsOff && FAULT_ONLY_SLEEPERS.has(ev.callee))) || (ev.kind === 'call' && sleepers.has(ev.callee));
+    const sleeps = (maySleep(ev) && !(faultsOff && FAULT_ONLY_SLEEPERS.has(ev.callee))) || (ev.kind === 'call' && (sleepers.has(ev.callee) || fixedSleepingGfp(image, path, i, ev) !== undefined));
     if (sleeps && !seen.has(ev.id)) {
       // A call that drops a lock before it sleeps (do_wp_page() releases vmf->ptl, cond_resched_lock(lock) drops
       // the lock it is given to reschedule) is called under that lock by contract: only another atomic lock counts.
@@ -300,7 +311,7 @@ function checkPath(
       const at = fileLine(ev);
       const unknown = deletedHeld
         ? top === undefined || at === undefined || firstGapBetween(gaps, top, at) !== undefined || declaredBetween(image, held.key, 1, image.lineInfo.length)
-        : fromAboveHeld && (!heldThroughGaps(path, i, held.key, gaps) || declaredBetween(image, held.key, 1, image.lineInfo.length));
+        : fromAboveHeld && (!heldThroughGaps(path, i, held.key, gaps) || declaredBetween(image, held.key, 1, image.lineInfo.length) || (held.by.callee === SPIN_BEFORE_HUNK && unseenTakeBetween(path, i, held.key) !== undefined));
       // Taken in the visible code, but unseen lines lie between the lock and the sleeping call: they may drop it.
       const gapAfter = held !== undefined && !unknown ? gapBetween(held.by, ev, gaps) : undefined;
       const byCaller = held ? callers.find((c) => c.key === held.key && state.held.get(c.key)?.by.callee === CALLER_HELD) : undefined;
@@ -334,7 +345,9 @@ function checkPath(
           anchor: real(ev),
           related: at >= 0 ? [{ event: real(held.by), message: `${held.key} (a spinlock) taken here` }] : [],
           // A lock held from above only because the patch deleted its release: the simulated path takes it first.
-          path: held.by.callee === DELETED_RELEASE ? insertAt(simPath(path, i, ev, undefined, undefined), 0, takenAbove(held.key, path)) : held.by.callee === ASSERTED ? insertAt(simPath(path, i, ev, undefined, undefined), 0, held.by) : simPath(path, i, ev, undefined, undefined),
+          // A spinlock released below without a take: the simulated path takes it just before the sleeping call (it is
+          // known held only from there to the release, with no unseen lines in between).
+          path: held.by.callee === DELETED_RELEASE ? insertAt(simPath(path, i, ev, undefined, undefined), 0, takenAbove(held.key, path)) : held.by.callee === ASSERTED ? insertAt(simPath(path, i, ev, undefined, undefined), 0, held.by) : held.by.callee === SPIN_BEFORE_HUNK ? insertAt(simPath(path, i, ev, undefined, undefined), i, spinTakenAbove(held.key, held.by, ev)) : simPath(path, i, ev, undefined, undefined),
           hazard: gapAfter !== undefined ? { ...hazard(), unknown: `the unseen lines after line ${gapAfter}: is ${held.key} still held at line ${fileLine(ev) ?? '?'}?` } : mayDrop ? { ...hazard(), unknown: mayDrop } : hazard(),
           suggestion: { text: `call ${ev.callee}() before taking ${held.key} or after dropping it (re-validate the entry after re-taking the lock)` },
         });
@@ -364,6 +377,21 @@ function checkPath(
           path: sectionPath(path, i, ev, sec, sectionCloseIndex(path, i, sec.kind, opened)),
           hazard: gap !== undefined ? { ...hazard(), unknown: `the unseen lines after line ${gap}: is the ${sec.kind} section opened by ${sec.event.callee}() still open at line ${fileLine(ev) ?? '?'}?` } : hazard(),
           suggestion: { text: `call ${ev.callee}() outside the section opened by ${sec.event.callee}(), or use a form that does not sleep` },
+        });
+      } else if (!held && sectionClosedBelow(image, path, i, gaps) !== undefined) {
+        // A section the fragment closes below the call without opening it: opened above the hunk, open here.
+        const below = sectionClosedBelow(image, path, i, gaps) as NonNullable<ReturnType<typeof sectionClosedBelow>>;
+        const open = Object.entries(SECTION_CALLS).find(([, c]) => c.kind === below.kind && c.opens)?.[0] ?? below.kind;
+        const sec: SectionHold = { index: i - 1, kind: below.kind, event: { ...synthEvent('call', open, {}, ev.loc), text: `(above the hunk) ${open}(): the hunk closes the section at line ${fileLine(below.event) ?? below.event.loc.line} without opening it` } };
+        seen.add(ev.id);
+        report({
+          messageId: 'sleepInAtomicSection',
+          data: { call: ev.callee, section: open, kind: below.kind },
+          anchor: real(ev),
+          related: [{ event: real(below.event), message: `atomic section (${below.kind}) closed here, opened above the hunk` }],
+          path: sectionPath(path, i, ev, sec, below.close),
+          hazard: hazard(),
+          suggestion: { text: `call ${ev.callee}() outside the ${below.kind} section closed by ${below.event.callee}(), or use a form that does not sleep` },
         });
       } else if (!held) {
         // A fragment whose visible code does not map the table, but advances a PTE cursor after the call with no

@@ -5,6 +5,7 @@
 import type { EventAttrs } from '../core/events.ts';
 import type { KernelOpKind, LockClass, PteEffect } from '../core/ops.ts';
 import { MORE_SLEEPERS, SLEEPS_ALLOCATING_TABLE } from './sleepers.ts';
+import { MORE_SPINLOCKS, MORE_SPIN_FAILURE } from './spinning-locks.ts';
 
 /** Named argument-dependent refinements, implemented in classify.ts. */
 export type HookName =
@@ -538,6 +539,8 @@ export const CATALOGUE: Readonly<Record<string, ApiEntry>> = {
   split_folio_to_order: { kind: 'may-sleep', roles: ['page', ''], attrs: SLEEPS },
   // More sleepers (allocators, page-table allocation, waits, work flushes): src/kernel-api/sleepers.ts.
   ...MORE_SLEEPERS,
+  // More spinning locks (rwlock _irq / _bh forms, xarray, seqlock, bit spinlocks): src/kernel-api/spinning-locks.ts.
+  ...MORE_SPINLOCKS,
 };
 
 /**
@@ -850,6 +853,8 @@ export const FAILURE: Readonly<Record<string, FailureSemantics>> = {
   // include/linux/mmap_lock.h mmap_read_lock_killable(): down_read_killable() of mmap_lock.
   mmap_read_lock_killable: { returns: 'nonzero', kernel: 'mmap_read_lock_killable' },
   mmap_write_lock_killable: { returns: 'nonzero', kernel: 'mmap_write_lock_killable' },
+  // bit_spin_trylock(): src/kernel-api/spinning-locks.ts.
+  ...MORE_SPIN_FAILURE,
 };
 
 // ---- PTE-table mappings and mm lifetime (rules uffd-lock-retake, fullmm-misuse) -------------------------------

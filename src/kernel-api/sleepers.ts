@@ -94,4 +94,26 @@ export const MORE_SLEEPERS: Readonly<Record<string, ApiEntry>> = {
   lru_add_drain_all: SLEEPER,
   // mm/migrate.c migrate_pages(): locks and waits on the folios it migrates (folio_lock(), writeback waits).
   migrate_pages: SLEEPER,
+  // The lockdep-subclass forms of the sleeping locks: kernel/locking/mutex.c mutex_lock_nested() (__mutex_lock():
+  // might_sleep(); mutex_lock() itself without CONFIG_DEBUG_LOCK_ALLOC), kernel/locking/rwsem.c down_read_nested() /
+  // down_write_nested() (might_sleep()).
+  mutex_lock_nested: { kind: 'lock', roles: ['lock', ''], lockClass: 'mutex', attrs: SLEEPS },
+  down_read_nested: { kind: 'lock', roles: ['lock', ''], hook: 'rwsem', attrs: { mode: 'read', sleeps: true } },
+  down_write_nested: { kind: 'lock', roles: ['lock', ''], hook: 'rwsem', attrs: { mode: 'write', sleeps: true } },
+  // include/linux/percpu-rwsem.h percpu_down_read() (might_sleep()), kernel/locking/percpu-rwsem.c
+  // percpu_down_write() (might_sleep()).
+  percpu_down_read: SLEEPER,
+  percpu_down_write: SLEEPER,
+  // include/linux/pagemap.h folio_lock_killable() (might_sleep()); mm/filemap.c __folio_lock() /
+  // __folio_lock_killable() (folio_wait_bit_common() on PG_locked: called when the trylock failed, they wait).
+  folio_lock_killable: SLEEPER,
+  __folio_lock: SLEEPER,
+  __folio_lock_killable: SLEEPER,
+  // include/linux/buffer_head.h lock_buffer(): might_sleep(), then __lock_buffer() waits on BH_Lock.
+  lock_buffer: SLEEPER,
+  // mm/util.c memdup_user() (a GFP_USER allocation, then copy_from_user()), vmemdup_user() (kvmalloc(GFP_USER)),
+  // strndup_user() (memdup_user()): the allocation may sleep even with page faults off.
+  memdup_user: SLEEPER,
+  vmemdup_user: SLEEPER,
+  strndup_user: SLEEPER,
 };
