@@ -190,6 +190,10 @@ function coverOfCall(call: ArchCall, sigma: Assignment, env: Env): CallCover {
     if (v === undefined) return { cov: {}, flush: false, unknown: `which CPUs ${call.name}() reaches depends on ${call.args[prim.reachArg] ?? 'its argument'}` };
     if (!v && reach === 'all') reach = 'mm';
   }
+  if (prim.narrowRange !== undefined) {
+    const wide = wideRange(call.args[prim.narrowRange[0]], call.args[prim.narrowRange[1]]);
+    if (wide) return { cov: {}, flush: false, unknown: `what ${call.name}() invalidates for ${wide} is not known: a range wider than one stride may be flushed whole (a size threshold on the local and IPI paths, firmware on the SBI path)` };
+  }
   if (prim.sizeArg !== undefined) {
     if (call.args[prim.sizeArg] === undefined) return { cov: {}, flush: false, unknown: `the size ${call.name}() is given is not shown` };
     const size = (call.args[prim.sizeArg] ?? '').replace(/\s+/g, '');
@@ -203,6 +207,21 @@ function coverOfCall(call: ArchCall, sigma: Assignment, env: Env): CallCover {
     if (lv) levels = levels.filter((l) => l === lv);
   }
   return { cov: cover(levels, reach), flush: true };
+}
+
+/**
+ * The range `start`..`end` described, unless it is known to be at most one stride at some run: one page
+ * (`addr, addr + PAGE_SIZE`), or the gather's recorded range (`tlb->start, tlb->end`: one page when one entry or one
+ * table was recorded). Undefined when the range is narrow.
+ */
+function wideRange(start: string | undefined, end: string | undefined): string | undefined {
+  if (start === undefined || end === undefined) return 'a range the hunk does not show';
+  const s = start.replace(/\s+/g, '');
+  const e = end.replace(/\s+/g, '');
+  if (/->start$/.test(s) && /->end$/.test(e)) return undefined;
+  const bare = s.replace(/^\((.*)\)$/, '$1');
+  if (e === `${bare}+PAGE_SIZE` || e === `(${bare})+PAGE_SIZE` || e === `${bare}+PAGE_SIZE-1`) return undefined;
+  return `the range ${start.trim()}..${end.trim()}`;
 }
 
 /** The name a parameter declares (`bool last_level` → `last_level`); undefined when the header is not shown. */

@@ -25,10 +25,13 @@ export function treeAtLeast(views: readonly FunctionView[], release: readonly [n
   return API_SINCE.find((a) => newer(a.since) && a.pattern.test(code))?.what;
 }
 
-/** The removed API (described) that shows the tree is older than `release`, or undefined (catalogue API_UNTIL). */
+/**
+ * The removed API (described) that shows the tree is older than `release`, or undefined (catalogue API_UNTIL). Read,
+ * like treeAtLeast(), from the patch's own lines only: an older tree's lines must not date a newer patch.
+ */
 export function treeBefore(views: readonly FunctionView[], release: readonly [number, number]): string | undefined {
   const images = views.flatMap((v) => [v.pre, v.post]).filter((i): i is FunctionImage => i !== undefined);
-  const code = images.map((i) => blankComments(i.text)).join('\n');
+  const code = images.map(patchLines).join('\n');
   const older = (u: readonly [number, number]): boolean => u[0] < release[0] || (u[0] === release[0] && u[1] <= release[1]);
   return API_UNTIL.find((a) => older(a.until) && a.pattern.test(code))?.what;
 }

@@ -113,6 +113,12 @@ export interface Primitive {
   hintArg?: number;
   /** Argument index of a size: `-1` (the whole mm) invalidates everything; any other size leaves only. */
   sizeArg?: number;
+  /**
+   * Argument indexes of a range's start and end, for a flush whose coverage holds only for a range of one stride: a
+   * wider range may be flushed whole (a size threshold, firmware), so its coverage is then unknown. The gather's own
+   * range (`tlb->start`, `tlb->end`) can be one page at run time, so the catalogued coverage holds for it.
+   */
+  narrowRange?: readonly [number, number];
   /** For arm64 TLBI macros: the argument index of the TLBI operation (coverage then comes from ARM64_TLBI_OPS). */
   opArg?: number;
   /**
@@ -145,6 +151,10 @@ export const ARM64_TLBI_OPS: Readonly<Record<string, { levels: readonly TlbLevel
   rvale1: { levels: LEAVES, reach: 'local' },
   rvae1: { levels: ALL, reach: 'local' },
 };
+
+/** Why a riscv range wider than one stride is not known to be leaf-only. */
+const RISCV_WIDE =
+  'a range of more than one stride is flushed as the whole ASID on the local and IPI paths up to v6.7, and above tlb_flush_all_threshold (64 strides) from v6.8 (local_flush_tlb_range_threshold_asid()); the SBI remote path leaves it to firmware';
 
 const TLBI_CITE = 'arch/arm64/include/asm/tlbflush.h __tlbi()/__tlbi_level() (Arm ARM D8: TLBI <op>IS broadcasts, V*LE* last level only, TTL names the leaf level)';
 
@@ -180,7 +190,8 @@ export const ARCH_PRIMITIVES: Readonly<Record<string, Readonly<Record<string, Pr
     flush_tlb_mm_range: {
       coverage: { levels: LEAVES, reach: 'all' },
       arity: [4],
-      cites: 'arch/riscv/mm/tlbflush.c flush_tlb_mm_range() -> __flush_tlb_range(mm, start, size, stride): sfence.vma with an address, which invalidates leaf entries only (RISC-V privileged spec, SFENCE.VMA rs1 != x0)',
+      narrowRange: [1, 2],
+      cites: 'arch/riscv/mm/tlbflush.c flush_tlb_mm_range() -> __flush_tlb_range(mm, start, size, stride): sfence.vma with an address, which invalidates leaf entries only (RISC-V privileged spec, SFENCE.VMA rs1 != x0); ' + RISCV_WIDE,
     },
     __flush_tlb_range: {
       coverage: { levels: ALL, reach: 'all' },
@@ -188,7 +199,7 @@ export const ARCH_PRIMITIVES: Readonly<Record<string, Readonly<Record<string, Pr
       arity: [4],
       cites: 'arch/riscv/mm/tlbflush.c __flush_tlb_range(mm, start, size, stride): size -1 flushes the ASID, a range uses sfence.vma per address (leaf entries only)',
     },
-    flush_tlb_range: { coverage: { levels: LEAVES, reach: 'all' }, cites: 'arch/riscv/mm/tlbflush.c flush_tlb_range(): __flush_tlb_range(mm, start, end - start, PAGE_SIZE)' },
+    flush_tlb_range: { coverage: { levels: LEAVES, reach: 'all' }, narrowRange: [1, 2], cites: 'arch/riscv/mm/tlbflush.c flush_tlb_range(): __flush_tlb_range(mm, start, end - start, PAGE_SIZE); ' + RISCV_WIDE },
     flush_tlb_page: { coverage: { levels: LEAVES, reach: 'all' }, cites: 'arch/riscv/mm/tlbflush.c flush_tlb_page(): sfence.vma of one address' },
     local_flush_tlb_all: { coverage: { levels: ALL, reach: 'local' }, cites: 'arch/riscv/include/asm/tlbflush.h local_flush_tlb_all(): sfence.vma' },
     local_flush_tlb_page: { coverage: { levels: LEAVES, reach: 'local' }, cites: 'arch/riscv/include/asm/tlbflush.h local_flush_tlb_page(): sfence.vma addr' },

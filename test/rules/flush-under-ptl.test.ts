@@ -55,6 +55,7 @@ testRule(rule, {
     'valid-arch-collapse-flush-whole-mm.patch',
     'valid-arch-gather-last-level-tables-flushed-at-free.patch',
     'valid-fix-arch-collapse-flush-walk-caches.patch',
+    'valid-arch-collapse-flush-wide-range.patch',
 
   ],
   invalid: [
