@@ -51,5 +51,8 @@ testRule(rule, {
     'invalid-end-range-other-size.c',
     'invalid-end-range-unaligned-address.patch',
     'invalid-window-one-page-for-huge-pmd.c',
+    'invalid-start-folded-into-unseen-helper.patch',
+    'invalid-start-folded-into-unseen-helper-old-api.patch',
+    'invalid-start-dropped-walk-given-bounds.patch',
   ],
 });
