@@ -192,7 +192,7 @@ function checkPath(
         if (!openedByCallee && (skipped || removed || failedStart)) {
           const moved = movedInto.length > 0 ? `depends on the window the patch opens in ${movedInto.map((n) => `${n}()`).join(', ')}: is it open when this path reaches the end?` : undefined;
           // A helper the diff does not show, given this end's range before it, may have started it (utils/unseen-range-starter.ts).
-          const starter = skipped || removed ? unseenRangeStarter(path, i, ev, [...ctx.siblings, ...(ctx.context ?? [])], ctx.side) : undefined;
+          const starter = skipped || removed ? unseenRangeStarter(path, i, ev, [...ctx.siblings, ...(ctx.context ?? [])], ctx.side, [image, other]) : undefined;
           const unseenQ = [moved, starter ? unseenStarterQuestion(starter, real(ev)) : undefined].filter((q): q is string => q !== undefined).join('; ');
           ctx.report({
             ...(unseenQ ? { unseen: unseenQ } : {}),

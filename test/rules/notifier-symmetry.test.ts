@@ -54,5 +54,6 @@ testRule(rule, {
     'invalid-start-folded-into-unseen-helper.patch',
     'invalid-start-folded-into-unseen-helper-old-api.patch',
     'invalid-start-dropped-walk-given-bounds.patch',
+    'invalid-start-dropped-after-setup-helper.patch',
   ],
 });
