@@ -15,11 +15,12 @@ export type RetryEvidence = { kind: 'retried' } | { kind: 'unseen'; question: st
 /** Calls that read or write a pinned page through a kernel mapping (the access done without the user mapping). */
 const PAGE_ACCESS = /^(?:kmap\w*|kmap_local_\w+|page_address|folio_address|copy_(?:from|to)_page|memcpy_(?:from|to)_page|memcpy_(?:from|to)_folio|copy_(?:from|to)_user_page|memcpy_page|copy_page)$/;
 
-/** Variables a gup call stores pinned pages into (`&page`, `pages`, `&pages[0]`). */
+/** Variables a gup call may store pinned pages into (`&page`, `&pg`, `pages`, `&pages[0]`). */
 function pinnedPages(gup: Event): string[] {
   return callArgs(gup.text)
-    .map((a) => /^&?\s*([A-Za-z_]\w*)/.exec(a.trim())?.[1])
-    .filter((n): n is string => n !== undefined && /page/.test(n) && !/^(?:nr_pages|npages|nr)$/.test(n));
+    .map((a) => /^(&?)\s*([A-Za-z_]\w*)/.exec(a.trim()))
+    .filter((m): m is RegExpExecArray => m !== null && (m[1] === '&' || /page/.test(m[2] as string)) && !/^(?:nr_pages|npages|nr)$/.test(m[2] as string))
+    .map((m) => m[2] as string);
 }
 
 /** Does the path read or write one of the pinned pages through a kernel mapping after step `from`? */

@@ -8,6 +8,7 @@ testRule(rule, {
     'valid-plain-gup-user.c',
     'valid-lookup-with-pagefaults-disabled.c',
     'valid-atomic-read-then-read-pinned-page.c',
+    'valid-atomic-read-then-read-pinned-page-returns-count.c',
     'valid-retry-after-real-fault-in.c',
   ],
   invalid: [
