@@ -6,6 +6,8 @@
 import type { Event, FunctionImage, FunctionView } from '../src/core/events.ts';
 import { createRule } from './create-rule.ts';
 import { callArgs, imageEvent, replaceAt, stripStep } from './utils/paths.ts';
+import { pageAccessedAfter, retryAfterGup } from './utils/fault-retry.ts';
+import type { RetryEvidence } from './utils/fault-retry.ts';
 
 export type MessageId = 'gupFixup';
 
@@ -17,6 +19,14 @@ const ATOMIC_ACCESS = /^(__copy_\w+_inatomic|\w+_user_inatomic|futex_atomic_\w+|
 
 /** Plain user accesses: with page faults disabled, they fail with -EFAULT instead of faulting. */
 const USER_ACCESS = /\b(?:__)?(?:get_user|put_user|copy_from_user|copy_to_user|raw_copy_from_user|raw_copy_to_user|unsafe_get_user|unsafe_put_user)\s*\(/;
+
+/** The same user accesses as calls (events of a path). */
+const USER_ACCESS_CALL = /^(?:__)?(?:get_user|put_user|copy_from_user|copy_to_user|raw_copy_from_user|raw_copy_to_user|unsafe_get_user|unsafe_put_user)$/;
+
+/** Is the event the user access a fix-up is for (atomic, or a plain one with page faults disabled)? */
+function isUserAccess(e: Event): boolean {
+  return ATOMIC_ACCESS.test(e.callee) || USER_ACCESS_CALL.test(e.callee);
+}
 
 /**
  * Does the function fix up faults: a fixup helper by name, or an in-place retry around an atomic user access?
@@ -68,12 +78,27 @@ export default createRule<MessageId>({
     const { image, fn, side } = ctx;
     if (!image.events.some((e) => e.kind === 'gup')) return;
     if (!isFixupSite(fn, image) || hasRealFault(image)) return;
+    // A fix-up helper by name is called to fix a fault its caller then retries (its contract). A function that makes
+    // the access itself must show the retry (utils/fault-retry.ts), or the claim depends on its unseen callers.
+    const byName = FIXUP_NAME.test(fn.name);
+    const retries = new Map<number, RetryEvidence>();
+    const retryOf = (gup: Event): RetryEvidence => {
+      const known = retries.get(gup.id);
+      if (known) return known;
+      const found = retryAfterGup(fn.name, image.paths, gup.id, isUserAccess);
+      retries.set(gup.id, found);
+      return found;
+    };
     for (const path of image.paths) {
       if (path.steps.some((s) => s.step === 'event' && (s.kind === 'fault' || s.kind === 'pte-fixup-young-dirty'))) continue;
       for (const [i, s] of path.steps.entries()) {
         if (s.step !== 'event' || s.kind !== 'gup') continue;
         const ev = stripStep(s);
         if (ev.attrs.fixfault === true || flagHonoured(follFlags(ev), ctx.siblings, fn, side)) continue;
+        // The pinned page read or written through the kernel map: the access is done there, not retried.
+        if (pageAccessedAfter(path, i, ev)) continue;
+        const retry = byName ? undefined : retryOf(ev);
+        if (retry?.kind === 'none') continue;
         const args = callArgs(ev.text);
         const addr = ev.args.addr ?? ev.args.start ?? args.find((a) => /addr|uaddr/.test(a)) ?? 'address';
         const fault: Event = {
@@ -86,6 +111,7 @@ export default createRule<MessageId>({
           text: `fixup_user_fault(${ev.args.mm ?? 'mm'}, ${addr}, FAULT_FLAG_WRITE, NULL)`,
         };
         ctx.report({
+          ...(retry?.kind === 'unseen' ? { unseen: retry.question } : {}),
           messageId: 'gupFixup',
           data: { fn: fn.name, gup: ev.callee },
           anchor: imageEvent(image, ev),

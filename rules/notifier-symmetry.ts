@@ -7,6 +7,7 @@ import type { Event, EventPath, FunctionImage, FunctionView, PathStep } from '..
 import type { Hazard } from '../src/core/rule.ts';
 import type { InvariantName } from '../src/core/sim-contract.ts';
 import { ranGapBetween } from './utils/ran-gap.ts';
+import { unseenRangeStarter, unseenStarterQuestion } from './utils/unseen-range-starter.ts';
 import { createRule } from './create-rule.ts';
 import type { TypedRuleContext } from './create-rule.ts';
 import { annotatedEntryLocks, baseName, callersOf, callSitesVerdict, handOver, paramName, rangeFromCaller } from './utils/contracts.ts';
@@ -197,8 +198,11 @@ function checkPath(
         if (eraUnknown && failureLeftUnended(other, ev.args.range)) return;
         if (!openedByCallee && (skipped || removed || failedStart)) {
           const moved = movedInto.length > 0 ? `depends on the window the patch opens in ${movedInto.map((n) => `${n}()`).join(', ')}: is it open when this path reaches the end?` : undefined;
+          // A helper the diff does not show, given this end's range before it, may have started it (utils/unseen-range-starter.ts).
+          const starter = skipped || removed ? unseenRangeStarter(path, i, ev, [...ctx.siblings, ...(ctx.context ?? [])], ctx.side, [image, other]) : undefined;
+          const unseenQ = [moved, starter ? unseenStarterQuestion(starter, real(ev)) : undefined].filter((q): q is string => q !== undefined).join('; ');
           ctx.report({
-            ...(moved ? { unseen: moved } : {}),
+            ...(unseenQ ? { unseen: unseenQ } : {}),
             // The end after a failed start is stray only under the notifier core's contract since v5.12; which one
             // the patch's kernel has is in the visible code only when it uses an API of a later release
             // (catalogue API_SINCE: struct folio, the VMA iterator, ...). Otherwise the claim names the question.

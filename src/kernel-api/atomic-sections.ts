@@ -66,9 +66,10 @@ export const PAGEFAULT_OFF_KINDS: ReadonlySet<SectionKind> = new Set(['kmap', 'p
 /**
  * Sleepers that sleep only by faulting a user page in: mm/memory.c __might_fault() returns early when
  * pagefault_disabled(), and a fault taken with faults disabled fails (-EFAULT) instead of sleeping
- * (include/linux/uaccess.h faulthandler_disabled()). With page faults off they do not sleep.
+ * (include/linux/uaccess.h faulthandler_disabled()). With page faults off they do not sleep. mm/gup.c
+ * fault_in_writeable() / fault_in_readable() only touch the pages with unsafe_put_user() / unsafe_get_user().
  */
-export const FAULT_ONLY_SLEEPERS: ReadonlySet<string> = new Set(['copy_from_user', 'copy_to_user', 'clear_user', 'get_user', 'put_user', 'might_fault']);
+export const FAULT_ONLY_SLEEPERS: ReadonlySet<string> = new Set(['copy_from_user', 'copy_to_user', 'clear_user', 'get_user', 'put_user', 'might_fault', 'fault_in_writeable', 'fault_in_readable']);
 
 /**
  * Lock releases that also end an irq or softirq section: include/linux/spinlock_api_smp.h

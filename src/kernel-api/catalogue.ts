@@ -458,6 +458,15 @@ export const CATALOGUE: Readonly<Record<string, ApiEntry>> = {
   handle_mm_fault: { kind: 'fault', roles: [], attrs: SLEEPS, hook: 'fault' },
   __handle_mm_fault: { kind: 'fault', roles: [], attrs: SLEEPS, hook: 'fault' },
   fixup_user_fault: { kind: 'fault', roles: [], attrs: SLEEPS, hook: 'fault' },
+  // Fault-in helpers that run the real fault handler, so the PTE gets dirty/young as a fault sets them (fault-fixup):
+  // kernel/futex/core.c fault_in_user_writeable() and mm/gup.c fault_in_safe_writeable() call
+  // fixup_user_fault(mm, addr, FAULT_FLAG_WRITE, ...) under mmap_read_lock(); mm/gup.c fault_in_writeable() and
+  // fault_in_readable() touch each page with unsafe_put_user() / unsafe_get_user() with page faults enabled, a hardware
+  // fault handled by handle_mm_fault(). All may sleep (mmap_lock, or might_fault()).
+  fault_in_user_writeable: { kind: 'fault', roles: [], attrs: { sleeps: true, write: true } },
+  fault_in_safe_writeable: { kind: 'fault', roles: [], attrs: { sleeps: true, write: true } },
+  fault_in_writeable: { kind: 'fault', roles: [], attrs: { sleeps: true, write: true } },
+  fault_in_readable: { kind: 'fault', roles: [], attrs: { sleeps: true, write: false } },
   handle_pte_sw_young_dirty: { kind: 'pte-fixup-young-dirty', roles: ['vma', 'addr', 'pte', 'write'] },
   get_user_pages: { kind: 'gup', attrs: SLEEPS, hook: 'gup' },
   get_user_pages_remote: { kind: 'gup', attrs: SLEEPS, hook: 'gup' },
