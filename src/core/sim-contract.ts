@@ -36,6 +36,7 @@ export const ADVERSARIES = [
   'change-prot-numa', // change_protection to PROT_NONE / NUMA hint: entry made unusable, flush deferred and announced
   'lazyfree-reclaim', // reclaim of a MADV_FREE (lazyfree) anon page: ptep_clear_flush, discard when clean, else keep
   'uffd-fill', // UFFDIO_COPY into an empty entry (mmap_lock read + PTL), then a later access of the address
+  'clean-reclaim', // shrink_folio_list on a page that looks clean (no PG_dirty, no dirty entry): unmap and drop it
 ] as const;
 export type AdversaryName = (typeof ADVERSARIES)[number];
 

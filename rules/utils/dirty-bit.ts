@@ -1,0 +1,148 @@
+/**
+ * A cleared entry's dirty bit dropped (flush-under-ptl `dirtyBitLost`; kernel semantics in
+ * src/kernel-api/dirty-owed.ts). A clear that returns the old entry (ptep_get_and_clear(), ptep_clear_flush(),
+ * pmdp_huge_get_and_clear() ...) written as a statement of its own throws the returned value away: no code, seen or
+ * unseen, can read the dirty bit the hardware set in the entry up to the clear. Claimed only where the path shows
+ * that the page stays in use, so the bit was owed: a non-present entry that keeps the page (a migration,
+ * device-private or device-exclusive entry) is built after the clear on the path — or, when the path is cut by the
+ * hunk right after the clear, by the code where it is cut. A file-backed page alone is not taken as proof: a private
+ * file mapping's entry (wp_page_copy() replacing it by an anonymous copy) maps the page-cache page read-only, so no
+ * store can have dirtied it, and the model's initial entry is writable.
+ *
+ * Not claimed when the function shows a dirty transfer anywhere (folio_mark_dirty(), set_page_dirty(),
+ * make_migration_entry_dirty(), pte_mkdirty() ...: it may be fed by a copy of the value this path does not show), nor
+ * for a clear whose statement may continue unseen lines (a hunk gap between the previous statement and the call).
+ * What is not understood: a value assigned and then never consulted for its dirty bit, and a transfer from a value
+ * read before the clear (racy, but the model keeps one local value per entry and cannot show it).
+ */
+import type { Event, EventPath, FunctionImage, PathStep } from '../../src/core/events.ts';
+import { DIRTY_CARRYING_CLEARS, DIRTY_TRANSFERS, PAGE_KEEPING_ENTRIES } from '../../src/kernel-api/dirty-owed.ts';
+import { resultDiscarded } from './discarded-result.ts';
+import type { Candidate, Side } from '../../src/core/rule.ts';
+import { eventsOf, gapsOf, imageEvent, insertAt, pickAnchor, synthEvent } from './paths.ts';
+
+export interface LostDirtyBit {
+  clear: Event;
+  /** Path step index of the clear. */
+  clearIndex: number;
+  /** The page-keeping entry built after the clear: the page stays in use. */
+  entry: Event;
+}
+
+const PAGE_DIRTY_CALLEES = ['set_page_dirty', 'set_page_dirty_lock', 'folio_mark_dirty', 'folio_mark_dirty_lock', 'SetPageDirty', 'folio_set_dirty', '__set_page_dirty', '__folio_mark_dirty'];
+const TRANSFER = new RegExp(`\\b(?:${[...PAGE_DIRTY_CALLEES, ...DIRTY_TRANSFERS].join('|')})\\s*\\(`);
+
+/** Does the image show a dirty transfer anywhere (its text, comments aside)? */
+function showsTransfer(image: FunctionImage): boolean {
+  return TRANSFER.test(image.text.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/[^\n]*/g, ' '));
+}
+
+/** Is the call written as a statement of its own, with no unseen lines between it and the statement before? */
+function discardedInSight(image: FunctionImage, ev: Event): boolean {
+  const d = resultDiscarded(image, ev);
+  if (!d) return false;
+  const gaps = new Set(gapsOf(image));
+  for (let l = d.prevLine; l < ev.loc.line; l++) {
+    const fl = image.lineInfo[l - 1]?.fileLine;
+    if (fl !== undefined && gaps.has(fl)) return false;
+  }
+  return true;
+}
+
+/** The page-keeping entry built after step `from` on the path, or where the hunk cuts it right after the clear. */
+function keepingEntry(image: FunctionImage, path: EventPath, from: number, clear: Event): Event | undefined {
+  for (let i = from + 1; i < path.steps.length; i++) {
+    const s = path.steps[i] as PathStep;
+    if (s.step === 'event') {
+      if (PAGE_KEEPING_ENTRIES.has(s.callee)) return s;
+      continue;
+    }
+    // Another iteration builds the entry of another page; a return or a jump leaves the clear's page behind.
+    if (s.kind === 'return' || s.kind === 'goto' || s.kind === 'loop-next' || s.kind === 'loop-exit') return undefined;
+    if (s.kind === 'truncated') {
+      // Cut with no event after the clear: the code where the cut falls (a statement the hunk cuts in the middle,
+      // `entry = make_..._migration_entry(`), when every event of the image below the clear builds such an entry.
+      if (eventsOf(path).some((e) => e.index > from)) return undefined;
+      const below = image.events.filter((e) => e.loc.line > clear.loc.line || (e.loc.line === clear.loc.line && e.loc.column > clear.loc.column));
+      const next = below[0];
+      return next && below.every((e) => PAGE_KEEPING_ENTRIES.has(e.callee)) && next.loc.line >= s.loc.line - 1 ? next : undefined;
+    }
+  }
+  return undefined;
+}
+
+/** The clears of `path` whose returned dirty bit is thrown away while the page stays in use. */
+export function lostDirtyBits(image: FunctionImage, path: EventPath): LostDirtyBit[] {
+  if (showsTransfer(image)) return [];
+  const out: LostDirtyBit[] = [];
+  path.steps.forEach((s, i) => {
+    if (s.step !== 'event' || (s.kind !== 'pte-clear' && s.kind !== 'pte-clear-flush') || !DIRTY_CARRYING_CLEARS.has(s.callee)) return;
+    const clear = image.events.find((e) => e.id === s.id) ?? s;
+    if (clear.result !== undefined || !discardedInSight(image, clear)) return;
+    const entry = keepingEntry(image, path, i, clear);
+    if (entry) out.push({ clear, clearIndex: i, entry });
+  });
+  return out;
+}
+
+export type DirtyBitMessageId = 'dirtyBitLost';
+
+export const DIRTY_BIT_MESSAGES: Record<DirtyBitMessageId, string> = {
+  dirtyBitLost:
+    '{{clear}}() clears a {{entry}} and throws away the value it returns — the only reliable copy of the dirty bit the hardware set in it (a value read before the clear misses a store made in between) — while {{keeper}}() keeps the page in use: the page is not marked dirty from the cleared value, so reclaim can drop it as clean and the last stores to it are lost.',
+};
+
+/**
+ * The path the simulator runs: a clear that does not flush is modelled as a clear and flush in one step
+ * (ptep_clear_flush()). The claim is not about the flush (flushAfterUnlock's class): with no stale TLB entry left,
+ * only a store made before the clear — whose dirty bit the clear returned — can be lost, and a violation of the
+ * atomic clear-and-flush is one of the clear alone too (it only takes interleavings away).
+ */
+function flushedAfter(path: EventPath, v: LostDirtyBit): EventPath {
+  if (v.clear.kind === 'pte-clear-flush') return path;
+  const steps = path.steps.map((s, i): PathStep =>
+    i === v.clearIndex && s.step === 'event' ? { ...s, kind: 'pte-clear-flush', attrs: { ...s.attrs, flushes: true } } : s,
+  );
+  return { ...path, steps };
+}
+
+/** One candidate per clear (the first path that shows it). */
+export function lostDirtyBitCandidates(
+  image: FunctionImage,
+  side: Side,
+  paths: readonly EventPath[],
+): Array<Omit<Candidate, 'rule' | 'message' | 'side' | 'messageId'> & { messageId: DirtyBitMessageId }> {
+  const seen = new Set<number>();
+  const out: Array<Omit<Candidate, 'rule' | 'message' | 'side' | 'messageId'> & { messageId: DirtyBitMessageId }> = [];
+  for (const path of paths) {
+    for (const v of lostDirtyBits(image, path)) {
+      if (seen.has(v.clear.id)) continue;
+      seen.add(v.clear.id);
+      const entry = v.clear.attrs.level === 'pmd' ? 'PMD' : v.clear.attrs.level === 'pud' ? 'PUD' : 'PTE';
+      const keeper = imageEvent(image, v.entry);
+      const shown = [v.clear, keeper].filter((e) => e.id >= 0);
+      const anchor = pickAnchor(side, shown);
+      const transfer = synthEvent('page-dirty', 'folio_mark_dirty', { page: 'folio' }, v.clear.loc);
+      const modelled = flushedAfter(path, v);
+      out.push({
+        messageId: 'dirtyBitLost',
+        data: { clear: v.clear.callee, entry, keeper: v.entry.callee },
+        anchor,
+        related: keeper.id >= 0 && keeper.id !== anchor.id ? [{ event: keeper, message: 'the page stays in use: its dirty state still matters' }] : [],
+        path: modelled,
+        hazard: {
+          kind: 'dirty-bit-lost',
+          invariants: ['no-lost-write'],
+          adversaries: ['user-writer', 'clean-reclaim'],
+          arch: ['x86', 'arm64'],
+          context: ['mm-live'],
+        },
+        suggestion: {
+          text: `keep the value ${v.clear.callee}() returns and move its dirty bit to the page: \`if (pte_dirty(pteval)) folio_mark_dirty(folio);\` (as try_to_migrate_one() does), or keep it in the replacing entry (make_migration_entry_dirty())`,
+          path: insertAt(modelled, v.clearIndex + 1, transfer),
+        },
+      });
+    }
+  }
+  return out;
+}
