@@ -19,7 +19,7 @@ import type { Event, EventPath, FunctionImage, PathStep } from '../../src/core/e
 import { DIRTY_CARRYING_CLEARS, DIRTY_TRANSFERS, PAGE_KEEPING_ENTRIES } from '../../src/kernel-api/dirty-owed.ts';
 import { resultDiscarded } from './discarded-result.ts';
 import type { Candidate, Side } from '../../src/core/rule.ts';
-import { eventsOf, gapsOf, imageEvent, insertAt, pickAnchor, synthEvent } from './paths.ts';
+import { callArgs, eventsOf, gapsOf, imageEvent, insertAt, pickAnchor, synthEvent } from './paths.ts';
 
 export interface LostDirtyBit {
   clear: Event;
@@ -92,57 +92,73 @@ export const DIRTY_BIT_MESSAGES: Record<DirtyBitMessageId, string> = {
     '{{clear}}() clears a {{entry}} and throws away the value it returns — the only reliable copy of the dirty bit the hardware set in it (a value read before the clear misses a store made in between) — while {{keeper}}() keeps the page in use: the page is not marked dirty from the cleared value, so reclaim can drop it as clean and the last stores to it are lost.',
 };
 
+/** Reference drops that free a page only with the last reference (mm/swap.c put_page(), folio_put()). */
+const REFERENCE_DROPS: ReadonlySet<string> = new Set(['put_page', 'folio_put', 'page_cache_release', 'put_user_page', 'unpin_user_page']);
+
 /**
- * The path the simulator runs: a clear that does not flush is modelled as a clear and flush in one step
- * (ptep_clear_flush()). The claim is not about the flush (flushAfterUnlock's class): with no stale TLB entry left,
+ * The path the simulator runs. A clear that does not flush is modelled as a clear and flush in one step
+ * (ptep_clear_flush()): the claim is not about the flush (flushAfterUnlock's class); with no stale TLB entry left,
  * only a store made before the clear — whose dirty bit the clear returned — can be lost, and a violation of the
- * atomic clear-and-flush is one of the clear alone too (it only takes interleavings away).
+ * atomic clear-and-flush is one of the clear alone too (it only takes interleavings away). A reference drop of the
+ * page after the page-keeping entry was built for it is not a free: the entry needs the page (a migration holds its
+ * own reference and the page lock until it is resolved), so the drop is left out.
  */
-function flushedAfter(path: EventPath, v: LostDirtyBit): EventPath {
-  if (v.clear.kind === 'pte-clear-flush') return path;
-  const steps = path.steps.map((s, i): PathStep =>
-    i === v.clearIndex && s.step === 'event' ? { ...s, kind: 'pte-clear-flush', attrs: { ...s.attrs, flushes: true } } : s,
-  );
+function modelPath(path: EventPath, v: LostDirtyBit): EventPath {
+  const entryAt = path.steps.findIndex((s, i) => i > v.clearIndex && s.step === 'event' && s.id === v.entry.id && s.loc.line === v.entry.loc.line);
+  const names = new Set(v.entry.text.match(/[A-Za-z_]\w*/g) ?? []);
+  const kept = (s: PathStep, i: number): boolean => {
+    if (entryAt < 0 || i <= entryAt || s.step !== 'event' || s.kind !== 'page-free' || !REFERENCE_DROPS.has(s.callee)) return true;
+    const base = /^[&*(\s]*([A-Za-z_]\w*)/.exec(callArgs(s.text)[0] ?? '')?.[1];
+    return base === undefined || !names.has(base);
+  };
+  const steps = path.steps
+    .map((s, i): PathStep => (i === v.clearIndex && s.step === 'event' && s.kind === 'pte-clear' ? { ...s, kind: 'pte-clear-flush', attrs: { ...s.attrs, flushes: true } } : s))
+    .filter(kept);
   return { ...path, steps };
 }
 
-/** One candidate per clear (the first path that shows it). */
+/**
+ * One candidate per clear, on the path that reaches it soonest (the first loop iteration, not one after iterations
+ * that skipped other entries: the model's adversaries act on the first entry), then the shortest.
+ */
 export function lostDirtyBitCandidates(
   image: FunctionImage,
   side: Side,
   paths: readonly EventPath[],
 ): Array<Omit<Candidate, 'rule' | 'message' | 'side' | 'messageId'> & { messageId: DirtyBitMessageId }> {
-  const seen = new Set<number>();
-  const out: Array<Omit<Candidate, 'rule' | 'message' | 'side' | 'messageId'> & { messageId: DirtyBitMessageId }> = [];
+  const best = new Map<number, { v: LostDirtyBit; path: EventPath }>();
   for (const path of paths) {
     for (const v of lostDirtyBits(image, path)) {
-      if (seen.has(v.clear.id)) continue;
-      seen.add(v.clear.id);
-      const entry = v.clear.attrs.level === 'pmd' ? 'PMD' : v.clear.attrs.level === 'pud' ? 'PUD' : 'PTE';
-      const keeper = imageEvent(image, v.entry);
-      const shown = [v.clear, keeper].filter((e) => e.id >= 0);
-      const anchor = pickAnchor(side, shown);
-      const transfer = synthEvent('page-dirty', 'folio_mark_dirty', { page: 'folio' }, v.clear.loc);
-      const modelled = flushedAfter(path, v);
-      out.push({
-        messageId: 'dirtyBitLost',
-        data: { clear: v.clear.callee, entry, keeper: v.entry.callee },
-        anchor,
-        related: keeper.id >= 0 && keeper.id !== anchor.id ? [{ event: keeper, message: 'the page stays in use: its dirty state still matters' }] : [],
-        path: modelled,
-        hazard: {
-          kind: 'dirty-bit-lost',
-          invariants: ['no-lost-write'],
-          adversaries: ['user-writer', 'clean-reclaim'],
-          arch: ['x86', 'arm64'],
-          context: ['mm-live'],
-        },
-        suggestion: {
-          text: `keep the value ${v.clear.callee}() returns and move its dirty bit to the page: \`if (pte_dirty(pteval)) folio_mark_dirty(folio);\` (as try_to_migrate_one() does), or keep it in the replacing entry (make_migration_entry_dirty())`,
-          path: insertAt(modelled, v.clearIndex + 1, transfer),
-        },
-      });
+      const had = best.get(v.clear.id);
+      if (!had || v.clearIndex < had.v.clearIndex || (v.clearIndex === had.v.clearIndex && path.steps.length < had.path.steps.length)) best.set(v.clear.id, { v, path });
     }
+  }
+  const out: Array<Omit<Candidate, 'rule' | 'message' | 'side' | 'messageId'> & { messageId: DirtyBitMessageId }> = [];
+  for (const { v, path } of [...best.values()].sort((a, b) => a.v.clear.id - b.v.clear.id)) {
+    const entry = v.clear.attrs.level === 'pmd' ? 'PMD' : v.clear.attrs.level === 'pud' ? 'PUD' : 'PTE';
+    const keeper = imageEvent(image, v.entry);
+    const shown = [v.clear, keeper].filter((e) => e.id >= 0);
+    const anchor = pickAnchor(side, shown);
+    const transfer = synthEvent('page-dirty', 'folio_mark_dirty', { page: 'folio' }, v.clear.loc);
+    const modelled = modelPath(path, v);
+    out.push({
+      messageId: 'dirtyBitLost',
+      data: { clear: v.clear.callee, entry, keeper: v.entry.callee },
+      anchor,
+      related: keeper.id >= 0 && keeper.id !== anchor.id ? [{ event: keeper, message: 'the page stays in use: its dirty state still matters' }] : [],
+      path: modelled,
+      hazard: {
+        kind: 'dirty-bit-lost',
+        invariants: ['no-lost-write'],
+        adversaries: ['user-writer', 'clean-reclaim'],
+        arch: ['x86', 'arm64'],
+        context: ['mm-live'],
+      },
+      suggestion: {
+        text: `keep the value ${v.clear.callee}() returns and move its dirty bit to the page: \`if (pte_dirty(pteval)) folio_mark_dirty(folio);\` (as try_to_migrate_one() does), or keep it in the replacing entry (make_migration_entry_dirty())`,
+        path: insertAt(modelled, v.clearIndex + 1, transfer),
+      },
+    });
   }
   return out;
 }

@@ -36,6 +36,14 @@ describe('lost dirty bit through the engine', () => {
     expect(f.suggestion?.verdict).toBe('removes-violation');
   });
 
+  it('a reference drop after the migration entry is not a free: the page it keeps is still lost clean', async () => {
+    const findings = await check('invalid-dirty-bit-dropped-then-ref-put.patch');
+    const mine = findings.filter((f) => isReportable(f) && /throws away the value it returns/.test(f.message));
+    expect(mine, JSON.stringify(findings.map((f) => [f.rule, f.status, f.message]))).toHaveLength(1);
+    expect(mine[0]!.introduced).toBe(true);
+    expect(mine[0]!.simulation?.invariant).toBe('no-lost-write');
+  });
+
   it('moving the dirty bit to the folio is recognised as the fix, with nothing to report', async () => {
     const findings = await check('valid-dirty-bit-moved-to-folio.patch');
     expect(findings.filter(isReportable)).toEqual([]);

@@ -12,5 +12,6 @@ testRule(rule, {
   invalid: [
     'invalid-dirty-bit-dropped-for-migration.patch',
     'invalid-dirty-bit-dropped-device-entry.c',
+    'invalid-dirty-bit-dropped-then-ref-put.patch',
   ],
 });
