@@ -4,16 +4,17 @@
  * pmdp_huge_get_and_clear() ...) written as a statement of its own throws the returned value away: no code, seen or
  * unseen, can read the dirty bit the hardware set in the entry up to the clear. Claimed only where the path shows
  * that the page stays in use, so the bit was owed: a non-present entry that keeps the page (a migration,
- * device-private or device-exclusive entry) is built after the clear on the path — or, when the path is cut by the
- * hunk right after the clear, by the code where it is cut. A file-backed page alone is not taken as proof: a private
+ * device-private or device-exclusive entry) is built after the clear on the path, or in the source between the clear
+ * and the path's store to the same entry, or, when the path is cut by the hunk right after the clear, by the code
+ * where it is cut. A file-backed page alone is not taken as proof: a private
  * file mapping's entry (wp_page_copy() replacing it by an anonymous copy) maps the page-cache page read-only, so no
  * store can have dirtied it, and the model's initial entry is writable.
  *
- * Not claimed when the function shows a dirty transfer anywhere (folio_mark_dirty(), set_page_dirty(),
- * make_migration_entry_dirty(), pte_mkdirty() ...: it may be fed by a copy of the value this path does not show), nor
- * for a clear whose statement may continue unseen lines (a hunk gap between the previous statement and the call).
- * What is not understood: a value assigned and then never consulted for its dirty bit, and a transfer from a value
- * read before the clear (racy, but the model keeps one local value per entry and cannot show it).
+ * A transfer under a dirty test tests another value than the one thrown away (one read before the clear, which
+ * misses a store made in between) and excuses nothing. Not claimed when the function shows a dirty transfer that no
+ * dirty test guards (folio_mark_dirty(), make_migration_entry_dirty(), pte_mkdirty() ...: the page may be marked
+ * dirty whatever the entry held), nor for a clear whose statement may continue unseen lines (a hunk gap between the
+ * previous statement and the call). Not understood: a value assigned and then never consulted for its dirty bit.
  */
 import type { Event, EventPath, FunctionImage, PathStep } from '../../src/core/events.ts';
 import { DIRTY_CARRYING_CLEARS, DIRTY_TRANSFERS, PAGE_KEEPING_ENTRIES } from '../../src/kernel-api/dirty-owed.ts';
@@ -32,9 +33,25 @@ export interface LostDirtyBit {
 const PAGE_DIRTY_CALLEES = ['set_page_dirty', 'set_page_dirty_lock', 'folio_mark_dirty', 'folio_mark_dirty_lock', 'SetPageDirty', 'folio_set_dirty', '__set_page_dirty', '__folio_mark_dirty'];
 const TRANSFER = new RegExp(`\\b(?:${[...PAGE_DIRTY_CALLEES, ...DIRTY_TRANSFERS].join('|')})\\s*\\(`);
 
-/** Does the image show a dirty transfer anywhere (its text, comments aside)? */
-function showsTransfer(image: FunctionImage): boolean {
-  return TRANSFER.test(image.text.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/[^\n]*/g, ' '));
+const DIRTY_TEST = /\bif\s*\([^;]*\b(?:pte|pmd|pud|huge_pte)_dirty\s*\(/;
+
+/**
+ * Does the image show a dirty transfer that no dirty test guards (its text, comments aside)? With the clear's value
+ * thrown away, a transfer under `if (pte_dirty(x))` tests another value — one read before the clear, which misses a
+ * store made in between (mm/migrate_device.c before the fix: `pte = *ptep` ... `if (pte_dirty(pte)) entry =
+ * make_migration_entry_dirty(entry)`) — and excuses nothing. One with no such test (the page marked dirty whatever
+ * the entry held) may: no claim then.
+ */
+function showsUnguardedTransfer(image: FunctionImage): boolean {
+  const text = image.text.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/[^\n]*/g, ' ');
+  const all = new RegExp(TRANSFER.source, 'g');
+  for (let m = all.exec(text); m; m = all.exec(text)) {
+    // The code since the end of the statement or block before the call (`if (pte_dirty(pte)) {` stays in it).
+    const before = text.slice(0, m.index);
+    const from = Math.max(before.lastIndexOf(';'), before.lastIndexOf('}'));
+    if (!DIRTY_TEST.test(before.slice(from + 1))) return true;
+  }
+  return false;
 }
 
 /** Is the call written as a statement of its own, with no unseen lines between it and the statement before? */
@@ -55,6 +72,12 @@ function keepingEntry(image: FunctionImage, path: EventPath, from: number, clear
     const s = path.steps[i] as PathStep;
     if (s.step === 'event') {
       if (PAGE_KEEPING_ENTRIES.has(s.callee)) return s;
+      // The store that replaces the cleared entry: a constructor written between the two in the source builds the
+      // value stored (the path slicer may leave out a call whose result only feeds that value).
+      if (s.kind === 'pte-set' && s.args.pte !== undefined && s.args.pte === clear.args.pte) {
+        const between = image.events.find((e) => PAGE_KEEPING_ENTRIES.has(e.callee) && e.loc.line > clear.loc.line && e.loc.line < s.loc.line);
+        if (between) return between;
+      }
       continue;
     }
     // Another iteration builds the entry of another page; a return or a jump leaves the clear's page behind.
@@ -73,7 +96,7 @@ function keepingEntry(image: FunctionImage, path: EventPath, from: number, clear
 
 /** The clears of `path` whose returned dirty bit is thrown away while the page stays in use. */
 export function lostDirtyBits(image: FunctionImage, path: EventPath): LostDirtyBit[] {
-  if (showsTransfer(image)) return [];
+  if (showsUnguardedTransfer(image)) return [];
   const out: LostDirtyBit[] = [];
   path.steps.forEach((s, i) => {
     if (s.step !== 'event' || (s.kind !== 'pte-clear' && s.kind !== 'pte-clear-flush') || !DIRTY_CARRYING_CLEARS.has(s.callee)) return;

@@ -44,6 +44,13 @@ describe('lost dirty bit through the engine', () => {
     expect(mine[0]!.simulation?.invariant).toBe('no-lost-write');
   });
 
+  it('a dirty bit carried from a value read before the clear excuses nothing: the clear\'s own is still lost', async () => {
+    const findings = await check('invalid-dirty-bit-from-value-read-before.patch');
+    const mine = findings.filter((f) => isReportable(f) && /throws away the value it returns/.test(f.message));
+    expect(mine, JSON.stringify(findings.map((f) => [f.rule, f.status, f.message]))).toHaveLength(1);
+    expect(mine[0]!.introduced).toBe(true);
+  });
+
   it('moving the dirty bit to the folio is recognised as the fix, with nothing to report', async () => {
     const findings = await check('valid-dirty-bit-moved-to-folio.patch');
     expect(findings.filter(isReportable)).toEqual([]);

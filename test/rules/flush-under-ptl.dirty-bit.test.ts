@@ -13,5 +13,6 @@ testRule(rule, {
     'invalid-dirty-bit-dropped-for-migration.patch',
     'invalid-dirty-bit-dropped-device-entry.c',
     'invalid-dirty-bit-dropped-then-ref-put.patch',
+    'invalid-dirty-bit-from-value-read-before.patch',
   ],
 });
