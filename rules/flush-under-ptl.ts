@@ -50,10 +50,12 @@ import { ARCH_FLUSH_MESSAGES, archFlushCandidate, archFlushViolations, type Arch
 import { COPY_MESSAGES, copyBeforeFlushCandidates, type CopyMessageId } from './utils/clear-then-copy.ts';
 import { NON_PRESENT_VALUE, modelNonPresentStores } from './utils/non-present-store.ts';
 import { feasiblePaths } from './utils/feasible-path.ts';
+import { DIRTY_BIT_MESSAGES, lostDirtyBitCandidates, type DirtyBitMessageId } from './utils/dirty-bit.ts';
 
 export type MessageId =
   | ArchFlushMessageId
   | CopyMessageId
+  | DirtyBitMessageId
   | 'flushAfterUnlock'
   | 'callbackNoFlush'
   | 'unlockBeforeFlush'
@@ -1369,6 +1371,7 @@ export default createRule<MessageId>({
     messages: {
       ...ARCH_FLUSH_MESSAGES,
       ...COPY_MESSAGES,
+      ...DIRTY_BIT_MESSAGES,
       flushAfterUnlock:
         '{{op}}() {{verb}} a {{entry}} under the page-table lock, but {{unlock}}() releases the lock before {{flush}}: another CPU can keep using the stale TLB entry in between.',
       notGathered:
@@ -1429,5 +1432,7 @@ export default createRule<MessageId>({
     for (const v of archFlushViolations(ctx.fn, ctx.side, ctx.image, ctx.siblings)) ctx.report(archFlushCandidate(v, ctx.image));
     // A cleared entry's page copied before the flush: a stale-TLB store after the copy is lost (rules/utils/clear-then-copy.ts).
     for (const c of copyBeforeFlushCandidates(ctx.image, ctx.side)) ctx.report(c);
+    // A cleared entry's dirty bit thrown away while its page stays in use (rules/utils/dirty-bit.ts).
+    for (const c of lostDirtyBitCandidates(ctx.image, ctx.side, paths)) ctx.report(c);
   },
 });

@@ -19,6 +19,9 @@ function storesNonPresent(steps: readonly PathStep[], i: number, image: Function
   const s = steps[i];
   if (s?.step !== 'event' || s.kind !== 'pte-set' || s.args.value === undefined) return false;
   const value = norm(s.args.value);
+  // The constructor written in the store itself: `set_pte_at(mm, addr, ptep, swp_entry_to_pte(entry))`.
+  const inline = /^([A-Za-z_]\w*)\s*\(/.exec(value);
+  if (inline) return NON_PRESENT_VALUE.test(inline[1] as string);
   if (!/^[A-Za-z_]\w*$/.test(value)) return false;
   let built: number | undefined;
   for (let j = 0; j < i; j++) {

@@ -38,6 +38,7 @@ export const ADVERSARIES = [
   'uffd-fill', // UFFDIO_COPY into an empty entry (mmap_lock read + PTL), then a later access of the address
   'pmd-retract', // khugepaged retract_page_tables() (v6.6+): PMD lock only, no mmap_lock: clears a PMD that points to a table, frees the table
   'mremap-table-move', // mremap moving a whole PTE table: lockless PMD read under mmap_lock write, then clear + populate under the PMD lock
+  'clean-reclaim', // shrink_folio_list on a page that looks clean (no PG_dirty, no dirty entry): unmap and drop it
 ] as const;
 export type AdversaryName = (typeof ADVERSARIES)[number];
 

@@ -265,7 +265,8 @@ export function buildScenario(input: BuildInput, arch: Arch, invariants: readonl
     // A companion running the same MADV_FREE path is waited for too: a store racing with either call may be discarded.
     const walkers = threads.filter((t) => t.name === 'patched' || t.name === 'patched2').map((t) => t.name);
     // A userfaultfd fill looks at the address again once the path that emptied and detached the table returned.
-    const after = (adv === 'lazyfree-reclaim' || adv === 'uffd-fill' || adv === 'pmd-retract') && !input.baseline ? { after: walkers } : {};
+    // Reclaim of a page the path left in use (clean-reclaim) finds it once that path let go of it.
+    const after = (adv === 'lazyfree-reclaim' || adv === 'uffd-fill' || adv === 'pmd-retract' || adv === 'clean-reclaim') && !input.baseline ? { after: walkers } : {};
     const t = buildAdversary(adv, { pte: at, ptl: 'ptl0', page: 'page0', newPage: ADVERSARY_PAGE, name: adv, range, ...after });
     threads.push(t);
     if (adv === 'user-writer' || adv === 'user-reader') tlb.push({ thread: t.name, pte: 'pte0' });

@@ -5,6 +5,7 @@ import type { AdversaryName } from '../../core/sim-contract.ts';
 import type { ThreadSpec } from '../scenario.ts';
 import type { AdversaryBind } from './types.ts';
 import { changeProtNuma } from './change-prot-numa.ts';
+import { cleanReclaim } from './clean-reclaim.ts';
 import { cow } from './cow.ts';
 import { fault } from './fault.ts';
 import { invalidator } from './invalidator.ts';
@@ -46,6 +47,7 @@ const LIBRARY: Record<AdversaryName, (b: AdversaryBind) => ThreadSpec> = {
   'uffd-fill': uffdFill,
   'mremap-table-move': mremapTableMove,
   'pmd-retract': pmdRetract,
+  'clean-reclaim': cleanReclaim,
 };
 
 /** The thread program of adversary `name` bound to `bind`. Throws TypeError when a required object is missing. */
