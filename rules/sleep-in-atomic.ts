@@ -22,7 +22,7 @@ import { ATOMIC_LOCK_CLASSES, LockState, firstGapBetween, gapsOf, fragmentEntryL
 import { callerHeldLocks, droppedWhileSleeping, feasibleFor, handsLocks, sleepingCallees, sleepsOnEveryPath } from './utils/sleep-callees.ts';
 import type { CallerLock } from './utils/sleep-callees.ts';
 import { unrunnableRelease } from './utils/unrunnable-release.ts';
-import { calleeOwnersOf, ownersOf, unknownReleaserBefore } from './utils/entry-lock-release.ts';
+import { calleeOwnersOf, ownersOf, takenLockReleaser, unknownReleaserBefore } from './utils/entry-lock-release.ts';
 
 export type MessageId = 'sleepUnderLock' | 'sleepUnderCallerLock' | 'sleepUnderPteMap' | 'sleepInAtomicSection' | 'sleepInPteWalk' | 'sleepWithMappedPte';
 
@@ -307,7 +307,9 @@ function checkPath(
       // An entry lock (asserted, annotated, a caller's) given, or its owner, to a function the tool does not know
       // before the call: that function may have dropped it (rules/utils/entry-lock-release.ts).
       const entryKind = held === undefined ? undefined : byCaller ? 'caller' : held.by.callee === ASSERTED || held.by.callee === '<caller>' ? 'own' : undefined;
-      const releaser = held === undefined || entryKind === undefined ? undefined
+      // A lock taken in the visible code (or held from above a hunk) given to such a function after the take likewise.
+      const releaser = held === undefined ? undefined
+        : entryKind === undefined ? takenLockReleaser(path, i, held.key, held.by.callee === DELETED_RELEASE ? { ...held.by, id: -1 } : held.by, image, views, ctx.fn.path, ctx.side)
         : byCaller ? unknownReleaserBefore(path, i, 0, byCaller.lock, calleeOwnersOf(byCaller.lock, byCaller.call, image), views, ctx.fn.path, ctx.side)
         : unknownReleaserBefore(path, i, held.by.loc.line, held.key, ownersOf(held.key), views, ctx.fn.path, ctx.side);
       const mayDrop = releaser ? `does ${releaser.callee}() at line ${fileLine(releaser) ?? releaser.loc.line} (not shown) release ${byCaller ? byCaller.lock : held?.key}? It is given ${releaser.text.trim()}` : undefined;

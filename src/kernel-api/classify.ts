@@ -149,6 +149,13 @@ export function classifyCall(site: CallSite, env?: AliasEnv): Classified | null 
     case 'spin':
       attrs.lockClass = lockClassOfExpr(out.lock ?? '', env);
       break;
+    case 'double-pt': {
+      attrs.lockClass = lockClassOfExpr(out.lock ?? '', env);
+      const second = out.lock2 === undefined ? '' : stripAddr(out.lock2);
+      delete out.lock2;
+      if (kind === 'unlock' && second !== '' && second !== out.lock) attrs.releases = [...(attrs.releases ?? []), second];
+      break;
+    }
     case 'rwsem': {
       const lock = out.lock ?? '';
       if (MMAP_LOCK_EXPR.test(lock)) {
