@@ -21,6 +21,16 @@ import { hasTopLevel, splitTop } from './split-top.ts';
  */
 export const PURE_PREDICATES: ReadonlySet<string> = new Set(['mm_is_kernel', 'is_vm_hugetlb_page', 'IS_ENABLED']);
 
+/**
+ * Calls whose result is never NULL: a lock getter that takes the lock it returns, or returns the lock a caller then
+ * spins on. include/linux/mm.h pmd_lock() / pud_lock() (`ptl = pmd_lockptr(mm, pmd); spin_lock(ptl); return ptl;`),
+ * include/linux/hugetlb.h huge_pte_lock() (the same over huge_pte_lockptr()), and the getters pte_lockptr(),
+ * pmd_lockptr(), pud_lockptr(), huge_pte_lockptr() (a split table's ptdesc lock or `&mm->page_table_lock`). A local
+ * assigned one of them tests true until it is written again (`ptl = pmd_lock(mm, pmd); … if (!ptl)` cannot be
+ * taken). pmd_trans_huge_lock() and pte_offset_map_lock() may return NULL and are not here.
+ */
+export const NON_NULL_RESULTS: ReadonlySet<string> = new Set(['pmd_lock', 'pud_lock', 'huge_pte_lock', 'pte_lockptr', 'pmd_lockptr', 'pud_lockptr', 'huge_pte_lockptr']);
+
 export type Formula =
   | { op: 'lit'; atom: string; pos: boolean; reads: string[] }
   | { op: 'and' | 'or'; kids: Formula[] };
