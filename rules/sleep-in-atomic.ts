@@ -22,6 +22,7 @@ import { ATOMIC_LOCK_CLASSES, LockState, firstGapBetween, gapsOf, fragmentEntryL
 import { callerHeldLocks, droppedWhileSleeping, feasibleFor, handsLocks, sleepingCallees, sleepsOnEveryPath } from './utils/sleep-callees.ts';
 import type { CallerLock } from './utils/sleep-callees.ts';
 import { unrunnableRelease } from './utils/unrunnable-release.ts';
+import { unresolvedSleep } from './utils/unresolved-sleep.ts';
 import { calleeOwnersOf, ownersOf, takenLockReleaser, unknownReleaserBefore } from './utils/entry-lock-release.ts';
 
 export type MessageId = 'sleepUnderLock' | 'sleepUnderCallerLock' | 'sleepUnderPteMap' | 'sleepInAtomicSection' | 'sleepInPteWalk' | 'sleepWithMappedPte';
@@ -257,6 +258,8 @@ function checkPath(
     // the caller preallocated): whether it sleeps here is a question (catalogue attrs.sleepsWhen).
     const conditional = [r.anchor, ...r.related.map((x) => x.event)].find((e): e is Event => 'attrs' in e && e.attrs.sleepsWhen !== undefined && maySleep(e));
     if (conditional) questions.push(`does ${conditional.callee}() sleep here? It sleeps ${conditional.attrs.sleepsWhen}: are the tables it walks allocated before this point?`);
+    const unread = 'attrs' in r.anchor ? unresolvedSleep(r.anchor) : undefined;
+    if (unread !== undefined) questions.push(unread);
     return ctx.report(questions.length > 0 ? { ...r, hazard: { ...r.hazard, unknown: questions.join('; ') } } : r);
   };
   const state = new LockState(entry);
@@ -270,7 +273,8 @@ function checkPath(
     if (failed.has(i)) return;
     // With page faults off (kmap_atomic(), pagefault_disable()) a user access fails instead of sleeping.
     const faultsOff = sections.some((x) => PAGEFAULT_OFF_KINDS.has(x.kind));
-    const sleeps = (maySleep(ev) && !(faultsOff && FAULT_ONLY_SLEEPERS.has(ev.callee))) || (ev.kind === 'call' && sleepers.has(ev.callee));
+    // An allocation whose GFP mask the text does not spell may sleep: claimed only as a question (unresolved-sleep.ts).
+    const sleeps = (maySleep(ev) && !(faultsOff && FAULT_ONLY_SLEEPERS.has(ev.callee))) || (ev.kind === 'call' && sleepers.has(ev.callee)) || unresolvedSleep(ev) !== undefined;
     if (sleeps && !seen.has(ev.id)) {
       // A call that drops a lock before it sleeps (do_wp_page() releases vmf->ptl, cond_resched_lock(lock) drops
       // the lock it is given to reschedule) is called under that lock by contract: only another atomic lock counts.

@@ -729,6 +729,10 @@ export const PURE_HELPERS: ReadonlySet<string> = new Set([
   'lockdep_assert_held',
   'fatal_signal_pending',
   'signal_pending',
+  // include/linux/pagemap.h mapping_gfp_mask(): `return mapping->gfp_mask;`; mapping_gfp_constraint():
+  // `return mapping_gfp_mask(mapping) & gfp_mask;`. Values only (an allocation given one is judged by its mask).
+  'mapping_gfp_mask',
+  'mapping_gfp_constraint',
 ]);
 
 /**
