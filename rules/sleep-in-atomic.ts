@@ -23,7 +23,7 @@ import { callerHeldLocks, droppedWhileSleeping, feasibleFor, handsLocks, sleepin
 import type { CallerLock } from './utils/sleep-callees.ts';
 import { unrunnableRelease } from './utils/unrunnable-release.ts';
 import { unresolvedSleep } from './utils/unresolved-sleep.ts';
-import { calleeOwnersOf, ownersOf, takenLockReleaser, unknownReleaserBefore } from './utils/entry-lock-release.ts';
+import { calleeOwnersOf, mappedPteReleaser, ownersOf, takenLockReleaser, unknownReleaserBefore } from './utils/entry-lock-release.ts';
 
 export type MessageId = 'sleepUnderLock' | 'sleepUnderCallerLock' | 'sleepUnderPteMap' | 'sleepInAtomicSection' | 'sleepInPteWalk' | 'sleepWithMappedPte';
 
@@ -347,13 +347,15 @@ function checkPath(
       } else if (!held && maps.some((m) => !m.lock || !dropped.has(m.lock))) {
         seen.add(ev.id);
         const map = maps.filter((m) => !m.lock || !dropped.has(m.lock)).pop() as MapHold;
+        // The mapped pointer given to a function the tool does not know: it may have unmapped the table.
+        const unmapper = mappedPteReleaser(path, i, map.event, views, ctx.fn.path, ctx.side);
         report({
           messageId: 'sleepUnderPteMap',
           data: { call: ev.callee, map: map.event.callee },
           anchor: real(ev),
           related: [{ event: real(map.event), message: `PTE table mapped here (rcu_read_lock())` }],
           path: simPath(path, i, ev, map, unmapIndex(path, i, maps.length)),
-          hazard: hazard(),
+          hazard: unmapper ? { ...hazard(), unknown: `does ${unmapper.callee}() at line ${fileLine(unmapper) ?? unmapper.loc.line} (not shown) unmap the PTE table mapped by ${map.event.callee}()? It is given ${unmapper.text.trim()}` } : hazard(),
           suggestion: { text: `pte_unmap() before calling ${ev.callee}() and map the table again afterwards (it may have changed)` },
         });
       } else if (!held && sections.some((x) => ATOMIC_SECTION_KINDS.has(x.kind))) {

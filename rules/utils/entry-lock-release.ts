@@ -55,7 +55,7 @@ function releaserBetween(path: EventPath, from: number, to: number, afterLine: n
     const s = path.steps[i];
     if (s?.step !== 'event' || s.kind !== 'call' || s.attrs.opaque !== true || s.loc.line <= afterLine) continue;
     const args = Object.entries(s.args).filter(([k]) => /^arg\d+$/.test(k)).map(([, v]) => v);
-    if (!args.some((a) => norm(a) === key || owners.includes(baseName(a)))) continue;
+    if (!args.some((a) => (key !== '' && norm(a) === key) || owners.includes(baseName(a)))) continue;
     // A body the patch (or the tree) shows that releases nothing it was not given is known to keep the lock.
     const body = views.find((v) => v.name === s.callee && v.path === file);
     const img: FunctionImage | undefined = body ? (side === 'pre' ? body.pre : body.post) : undefined;
@@ -117,4 +117,16 @@ export function takenLockReleaser(path: EventPath, to: number, lock: string, tak
   const k = take && take.id >= 0 ? path.steps.findIndex((s) => s.step === 'event' && s.id === take.id) : -1;
   const from = k >= 0 && k < to ? k + 1 : 0;
   return releaserBetween(path, from, to, 0, lock, heldLockOwners(lock, take, image), views, file, side);
+}
+
+/**
+ * For a PTE table mapped at `map` (pte_offset_map(): an RCU read-side section since 6.5, until pte_unmap()), the
+ * first call before step `to`, after the map, of a function the tool does not know that is given the mapped pointer
+ * (the map's result or an alias): it may pte_unmap() it. Undefined when there is none.
+ */
+export function mappedPteReleaser(path: EventPath, to: number, map: Event, views: readonly FunctionView[], file: string, side: 'pre' | 'post'): Event | undefined {
+  const k = map.id >= 0 ? path.steps.findIndex((s) => s.step === 'event' && s.id === map.id) : -1;
+  if (k < 0 || k >= to) return undefined;
+  const ptes = [map.result, ...(map.resultAliases ?? []), map.args.pte].map((x) => baseName(x)).filter((b) => b !== '');
+  return ptes.length === 0 ? undefined : releaserBetween(path, k + 1, to, 0, '', [...new Set(ptes)], views, file, side);
 }

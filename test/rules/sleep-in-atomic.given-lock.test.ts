@@ -37,6 +37,11 @@ describe('sleep-in-atomic: a held lock given to a function the tool cannot see',
     expect(out.get('demo_walk_pte')?.status).toBe('inconclusive');
     expect(out.get('demo_walk_pte')?.dependsOn).toMatch(/demo_walk_release_table\(\)/);
   });
+  it('a table mapped by pte_offset_map() given to a helper may be unmapped there: a question', async () => {
+    const out = await findings('invalid-lock-handed-to-unseen-helper.patch');
+    expect(out.get('demo_walk_mapped')?.status).toBe('inconclusive');
+    expect(out.get('demo_walk_mapped')?.dependsOn).toMatch(/demo_walk_put_table\(\).*unmap/);
+  });
   it('double_pt_unlock() releases the second lock it is given', async () => {
     const out = await findings('invalid-lock-handed-to-unseen-helper.patch');
     expect(out.get('demo_walk_pair')).toBeUndefined();
