@@ -49,7 +49,6 @@ import { tableOrLeafQuestion } from './utils/table-or-leaf.ts';
 import { ARCH_FLUSH_MESSAGES, archFlushCandidate, archFlushViolations, type ArchFlushMessageId } from './utils/arch-flush.ts';
 import { COPY_MESSAGES, copyBeforeFlushCandidates, type CopyMessageId } from './utils/clear-then-copy.ts';
 import { NON_PRESENT_VALUE, modelNonPresentStores } from './utils/non-present-store.ts';
-import { feasiblePaths } from './utils/feasible-path.ts';
 import { DIRTY_BIT_MESSAGES, lostDirtyBitCandidates, type DirtyBitMessageId } from './utils/dirty-bit.ts';
 
 export type MessageId =
@@ -1422,8 +1421,9 @@ export default createRule<MessageId>({
     const callerGather = gatherOnEntry(ctx.image);
     // A call to a wrapper whose visible definition flushes on every path is that flush (rules/utils/hidden-flush.ts).
     const defs = [...ctx.siblings, ...(ctx.context ?? [])];
-    // Paths that test one local value both ways cannot run (rules/utils/feasible-path.ts).
-    const paths = feasiblePaths(ctx.image);
+    // Paths that test one local value both ways (`pte_present(pte)` twice on one read) were dropped with the other
+    // infeasible paths when the image was built (src/c/path-feasibility.ts).
+    const paths = ctx.image.paths;
     for (const path of paths) checkPath(ctx, withVisibleFlushes(path, defs, ctx.side), onEntry, guards, owned, forkSrc, callerGather);
     for (const path of paths) checkDirtyGathered(ctx, withVisibleFlushes(path, defs, ctx.side), guards, callerGather);
     for (const path of paths) checkHoistedFlush(ctx, path);

@@ -22,10 +22,11 @@ import { ATOMIC_LOCK_CLASSES, LockState, firstGapBetween, gapsOf, fragmentEntryL
 import { callerHeldLocks, droppedWhileSleeping, feasibleFor, handsLocks, sleepingCallees, sleepsOnEveryPath } from './utils/sleep-callees.ts';
 import type { CallerLock } from './utils/sleep-callees.ts';
 import { unrunnableRelease } from './utils/unrunnable-release.ts';
-import { calleeOwnersOf, ownersOf, unknownReleaserBefore } from './utils/entry-lock-release.ts';
-import { fixedSleepingGfp } from './utils/gfp-variable.ts';
+import { fixedGfpVariable } from './utils/gfp-variable.ts';
 import { sectionClosedBelow } from './utils/section-from-above.ts';
 import { SPIN_BEFORE_HUNK, fragmentSpinEntryLocks, unseenTakeBetween } from './utils/fragment-spin-entry.ts';
+import { unresolvedSleep } from './utils/unresolved-sleep.ts';
+import { calleeOwnersOf, mappedPteReleaser, ownersOf, takenLockReleaser, unknownReleaserBefore } from './utils/entry-lock-release.ts';
 
 export type MessageId = 'sleepUnderLock' | 'sleepUnderCallerLock' | 'sleepUnderPteMap' | 'sleepInAtomicSection' | 'sleepInPteWalk' | 'sleepWithMappedPte';
 
@@ -260,6 +261,8 @@ function checkPath(
   // branch above that the path skipped is not one the code runs as walked: a claim on it depends on how the tests
   // correlate (rules/utils/unrunnable-release.ts).
   const bad = unrunnableRelease(image, path, entry.map((e) => e.key));
+  // Allocations whose GFP local the visible code settles as sleeping (no question then).
+  const gfpResolved = new Set<number>();
   const report: typeof ctx.report = (r) => {
     const questions: string[] = [];
     if (r.hazard.unknown !== undefined) questions.push(r.hazard.unknown);
@@ -268,6 +271,8 @@ function checkPath(
     // the caller preallocated): whether it sleeps here is a question (catalogue attrs.sleepsWhen).
     const conditional = [r.anchor, ...r.related.map((x) => x.event)].find((e): e is Event => 'attrs' in e && e.attrs.sleepsWhen !== undefined && maySleep(e));
     if (conditional) questions.push(`does ${conditional.callee}() sleep here? It sleeps ${conditional.attrs.sleepsWhen}: are the tables it walks allocated before this point?`);
+    const unread = 'attrs' in r.anchor && !gfpResolved.has(r.anchor.id) ? unresolvedSleep(r.anchor) : undefined;
+    if (unread !== undefined) questions.push(unread);
     return ctx.report(questions.length > 0 ? { ...r, hazard: { ...r.hazard, unknown: questions.join('; ') } } : r);
   };
   const state = new LockState(entry);
@@ -281,7 +286,11 @@ function checkPath(
     if (failed.has(i)) return;
     // With page faults off (kmap_atomic(), pagefault_disable()) a user access fails instead of sleeping.
     const faultsOff = sections.some((x) => PAGEFAULT_OFF_KINDS.has(x.kind));
-    const sleeps = (maySleep(ev) && !(faultsOff && FAULT_ONLY_SLEEPERS.has(ev.callee))) || (ev.kind === 'call' && (sleepers.has(ev.callee) || fixedSleepingGfp(image, path, i, ev) !== undefined));
+    // A GFP mask held in a local the visible code only ever gives sleeping masks (gfp-variable.ts) sleeps; one the
+    // text does not spell otherwise may sleep, claimed only as a question (unresolved-sleep.ts).
+    const gfpVar = fixedGfpVariable(image, path, i, ev);
+    if (gfpVar) gfpResolved.add(ev.id);
+    const sleeps = (maySleep(ev) && !(faultsOff && FAULT_ONLY_SLEEPERS.has(ev.callee))) || (ev.kind === 'call' && (sleepers.has(ev.callee) || gfpVar?.sleeps === true)) || (!gfpVar && unresolvedSleep(ev) !== undefined);
     if (sleeps && !seen.has(ev.id)) {
       // A call that drops a lock before it sleeps (do_wp_page() releases vmf->ptl, cond_resched_lock(lock) drops
       // the lock it is given to reschedule) is called under that lock by contract: only another atomic lock counts.
@@ -318,7 +327,9 @@ function checkPath(
       // An entry lock (asserted, annotated, a caller's) given, or its owner, to a function the tool does not know
       // before the call: that function may have dropped it (rules/utils/entry-lock-release.ts).
       const entryKind = held === undefined ? undefined : byCaller ? 'caller' : held.by.callee === ASSERTED || held.by.callee === '<caller>' ? 'own' : undefined;
-      const releaser = held === undefined || entryKind === undefined ? undefined
+      // A lock taken in the visible code (or held from above a hunk) given to such a function after the take likewise.
+      const releaser = held === undefined ? undefined
+        : entryKind === undefined ? takenLockReleaser(path, i, held.key, held.by.callee === DELETED_RELEASE ? { ...held.by, id: -1 } : held.by, image, views, ctx.fn.path, ctx.side)
         : byCaller ? unknownReleaserBefore(path, i, 0, byCaller.lock, calleeOwnersOf(byCaller.lock, byCaller.call, image), views, ctx.fn.path, ctx.side)
         : unknownReleaserBefore(path, i, held.by.loc.line, held.key, ownersOf(held.key), views, ctx.fn.path, ctx.side);
       const mayDrop = releaser ? `does ${releaser.callee}() at line ${fileLine(releaser) ?? releaser.loc.line} (not shown) release ${byCaller ? byCaller.lock : held?.key}? It is given ${releaser.text.trim()}` : undefined;
@@ -354,13 +365,15 @@ function checkPath(
       } else if (!held && maps.some((m) => !m.lock || !dropped.has(m.lock))) {
         seen.add(ev.id);
         const map = maps.filter((m) => !m.lock || !dropped.has(m.lock)).pop() as MapHold;
+        // The mapped pointer given to a function the tool does not know: it may have unmapped the table.
+        const unmapper = mappedPteReleaser(path, i, map.event, views, ctx.fn.path, ctx.side);
         report({
           messageId: 'sleepUnderPteMap',
           data: { call: ev.callee, map: map.event.callee },
           anchor: real(ev),
           related: [{ event: real(map.event), message: `PTE table mapped here (rcu_read_lock())` }],
           path: simPath(path, i, ev, map, unmapIndex(path, i, maps.length)),
-          hazard: hazard(),
+          hazard: unmapper ? { ...hazard(), unknown: `does ${unmapper.callee}() at line ${fileLine(unmapper) ?? unmapper.loc.line} (not shown) unmap the PTE table mapped by ${map.event.callee}()? It is given ${unmapper.text.trim()}` } : hazard(),
           suggestion: { text: `pte_unmap() before calling ${ev.callee}() and map the table again afterwards (it may have changed)` },
         });
       } else if (!held && sections.some((x) => ATOMIC_SECTION_KINDS.has(x.kind))) {

@@ -1,5 +1,6 @@
 /**
- * An allocation whose GFP mask is a local variable the visible code fixes to a mask that allows direct reclaim:
+ * An allocation whose GFP mask is a local variable the visible code fixes to a mask that allows direct reclaim (or to
+ * one that never does: then the allocation does not sleep, and no question about its mask is asked):
  * `gfp_t gfp = GFP_KERNEL; … spin_lock(l); p = kmalloc(sz, gfp);`. The front end reads only a literal mask at the
  * call (src/kernel-api/classify.ts, the `gfp` hook: a call with no literal mask is a plain call); here the variable is
  * followed to its declaration. The mask sleeps when every value the code gives the variable is one that allows
@@ -27,6 +28,16 @@ function sleepingMask(value: string): boolean {
   return SLEEPING_GFP.test(value) && !ATOMIC_GFP.test(value);
 }
 
+/** A mask spelled only with constants that never allow direct reclaim (`GFP_NOWAIT | __GFP_NOWARN`, `GFP_ATOMIC`). */
+function atomicMask(value: string): boolean {
+  return ATOMIC_GFP.test(value) && !SLEEPING_GFP.test(value) && /^[\s\w|()~]+$/.test(value) && /^[\s|()~]*(?:__)?GFP_/.test(value);
+}
+
+/** What a mask value says: sleeping, atomic, or neither known. */
+function maskKind(value: string): 'sleeps' | 'atomic' | undefined {
+  return sleepingMask(value) ? 'sleeps' : atomicMask(value) ? 'atomic' : undefined;
+}
+
 function escape(s: string): string {
   return s.replace(/[^\w]/g, (c) => `\\${c}`);
 }
@@ -42,25 +53,27 @@ function declaration(image: FunctionImage, v: string): { line: number; init?: st
   return undefined;
 }
 
-/** Are all the values the text gives `v` (besides its initialiser) masks that allow direct reclaim? */
-function assignmentsSleep(text: string, v: string): boolean {
+/** Are all the values the text gives `v` (besides its initialiser) masks of `kind`? */
+function assignmentsAre(text: string, v: string, kind: 'sleeps' | 'atomic'): boolean {
   const id = escape(v);
   if (new RegExp(`&\\s*${id}\\b`).test(text)) return false;
   for (const m of text.matchAll(new RegExp(`(?<![\\w.>])${id}\\s*([-+*/%&|^]?=)(?!=)\\s*([^;]*);`, 'g'))) {
     const op = m[1] as string;
     const value = m[2] as string;
-    if (op === '=' && !sleepingMask(value)) return false;
-    if (op === '|=' && ATOMIC_GFP.test(value)) return false;
+    if (op === '=' && maskKind(value) !== kind) return false;
+    // An OR adds bits: it cannot clear the reclaim bit of a sleeping mask, and must not add it to an atomic one.
+    if (op === '|=' && (kind === 'sleeps' ? ATOMIC_GFP.test(value) : SLEEPING_GFP.test(value))) return false;
     if (op !== '=' && op !== '|=') return false;
   }
   return true;
 }
 
 /**
- * The local GFP variable that makes the allocation `ev` (a `gfp`-hook call the front end could not read a mask for)
- * a sleeping one at step `at` of `path`, or undefined.
+ * The local GFP variable that fixes the mask of the allocation `ev` (a `gfp`-hook call the front end could not read a
+ * mask for) at step `at` of `path`, and whether every value it can hold there sleeps or none does; undefined when the
+ * visible code does not settle it.
  */
-export function fixedSleepingGfp(image: FunctionImage, path: EventPath, at: number, ev: Event): string | undefined {
+export function fixedGfpVariable(image: FunctionImage, path: EventPath, at: number, ev: Event): { variable: string; sleeps: boolean } | undefined {
   if (ev.kind !== 'call' || ev.args.gfp !== undefined || lookup(ev.callee)?.hook !== 'gfp') return undefined;
   const params = new Set(image.params.map((p) => /(\w+)\s*$/.exec(p)?.[1]));
   const from = ev.text.indexOf(`${ev.callee}`);
@@ -69,10 +82,11 @@ export function fixedSleepingGfp(image: FunctionImage, path: EventPath, at: numb
     if (!IDENT.test(v) || params.has(v)) continue;
     const decl = declaration(image, v);
     if (!decl || decl.line >= ev.loc.line) continue;
-    if (decl.init !== undefined && !sleepingMask(decl.init)) continue;
+    const kind = decl.init !== undefined ? maskKind(decl.init) : 'sleeps';
+    if (kind === undefined) continue;
     // The text after the declaration (the initialiser was judged above).
     const after = image.text.split('\n').slice(decl.line).join('\n');
-    if (!assignmentsSleep(after, v)) continue;
+    if (!assignmentsAre(after, v, kind)) continue;
     if (!image.complete) {
       if (decl.init === undefined) continue;
       const from = image.lineInfo[decl.line - 1]?.fileLine;
@@ -80,8 +94,8 @@ export function fixedSleepingGfp(image: FunctionImage, path: EventPath, at: numb
       if (from === undefined || to === undefined || firstGapBetween(gapsOf(image), from, to) !== undefined) continue;
       const loopAfterDecl = path.steps.slice(0, at).some((s) => s.step === 'control' && s.kind === 'loop-enter' && s.loc.line > decl.line);
       if (loopAfterDecl) continue;
-    }
-    return v;
+    } else if (decl.init === undefined && kind === 'atomic') continue;
+    return { variable: v, sleeps: kind === 'sleeps' };
   }
   return undefined;
 }

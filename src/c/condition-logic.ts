@@ -8,7 +8,8 @@
  *
  * Only conditions whose value depends on nothing but the variables they read are usable: no assignment, no `++`/`--`,
  * and no call except the pure predicates of PURE_PREDICATES (functions of their arguments alone that read no
- * page-table or other hardware state, so two calls with unchanged arguments give the same answer).
+ * page-table or other hardware state, so two calls with unchanged arguments give the same answer) and page-table
+ * entry predicates of a local entry value (`pte_present(pte)`: entryValuePredicate()).
  */
 import { hasTopLevel, splitTop } from './split-top.ts';
 
@@ -20,6 +21,16 @@ import { hasTopLevel, splitTop } from './split-top.ts';
  * - likely()/unlikely(): branch hints, the value of their argument (stripped before parsing).
  */
 export const PURE_PREDICATES: ReadonlySet<string> = new Set(['mm_is_kernel', 'is_vm_hugetlb_page', 'IS_ENABLED']);
+
+/**
+ * Calls whose result is never NULL: a lock getter that takes the lock it returns, or returns the lock a caller then
+ * spins on. include/linux/mm.h pmd_lock() / pud_lock() (`ptl = pmd_lockptr(mm, pmd); spin_lock(ptl); return ptl;`),
+ * include/linux/hugetlb.h huge_pte_lock() (the same over huge_pte_lockptr()), and the getters pte_lockptr(),
+ * pmd_lockptr(), pud_lockptr(), huge_pte_lockptr() (a split table's ptdesc lock or `&mm->page_table_lock`). A local
+ * assigned one of them tests true until it is written again (`ptl = pmd_lock(mm, pmd); … if (!ptl)` cannot be
+ * taken). pmd_trans_huge_lock() and pte_offset_map_lock() may return NULL and are not here.
+ */
+export const NON_NULL_RESULTS: ReadonlySet<string> = new Set(['pmd_lock', 'pud_lock', 'huge_pte_lock', 'pte_lockptr', 'pmd_lockptr', 'pud_lockptr', 'huge_pte_lockptr']);
 
 export type Formula =
   | { op: 'lit'; atom: string; pos: boolean; reads: string[] }
@@ -130,12 +141,29 @@ function nnf(s: string, pos: boolean): Formula {
   return atomOf(t, pos);
 }
 
+/**
+ * A page-table entry predicate of an entry value held in a local (`pte_present(pte)`, `pmd_trans_huge(pmdval)`,
+ * `pte_none(ptent)`): a function of the value alone (include/linux/pgtable.h and the arch pgtable.h test bits of the
+ * value they are given), so it answers the same while the local is unchanged. Not one given a dereference
+ * (`pmd_none(*pmd)` reads the table, which another CPU may change) or anything but one plain name, and not the
+ * helpers that allocate, lock, map or write (`pte_alloc_one(mm)`, `pte_unmap(pte)`).
+ */
+const ENTRY_PREDICATE = /^(?:pte|pmd|pud)_[a-z_]+$/;
+const NOT_A_PREDICATE = /alloc|lock|map|free|offset|populate|clear|set|get|install|flush|update|mk|pgtable|page|pfn_to/;
+
+function entryValuePredicate(name: string, after: string): boolean {
+  return ENTRY_PREDICATE.test(name) && !NOT_A_PREDICATE.test(name) && /^\(\s*[A-Za-z_]\w*\s*\)/.test(after);
+}
+
 /** The formula of a condition, or undefined when the condition may answer differently on a second evaluation. */
 export function parseCondition(cond: string): Formula | undefined {
   const c = cond.replace(/\b(?:un)?likely\s*\(/g, '(');
   if (/\+\+|--/.test(c)) return undefined;
   if (/(?<![=!<>])=(?!=)/.test(c)) return undefined;
-  for (const m of c.matchAll(/([A-Za-z_]\w*)\s*\(/g)) if (!PURE_PREDICATES.has(m[1]!) && m[1] !== 'sizeof') return undefined;
+  for (const m of c.matchAll(/([A-Za-z_]\w*)\s*(?=\()/g)) {
+    if (PURE_PREDICATES.has(m[1]!) || m[1] === 'sizeof') continue;
+    if (!entryValuePredicate(m[1]!, c.slice(m.index + m[0].length))) return undefined;
+  }
   return nnf(c, true);
 }
 

@@ -21,8 +21,12 @@
  *   condition, and lines holding another path's step, which would have been steps), so a later iteration of a loop
  *   that changes it on a line above the fact undoes it; going round a loop whose head the path never entered (an
  *   invented loop) forgets everything; a goto keeps the facts (the lines it jumps over did not run);
- * - a constant assignment on straight-line code right after a call (`start_pte = NULL;` after the unlock), or first
- *   in the braced body of an `if` the path took (`if (!locked) { locked = 1; …`), is a fact;
+ * - a constant assignment on straight-line code right after a call (`start_pte = NULL;` after the unlock), first
+ *   in the braced body of an `if` the path took (`if (!locked) { locked = 1; …`), or right after the body of an `if`
+ *   it did not take (`if (!pte) return -EAGAIN; locked = 1;`), is a fact;
+ * - a local assigned a lock getter that never returns NULL (condition-logic.ts NON_NULL_RESULTS: `ptl =
+ *   pmd_lock(mm, pmd);` as a step, or `ptl = pte_lockptr(mm, pmd);` where a constant assignment would be a fact) tests
+ *   true from there, so `if (!ptl) folio_lock(folio);` after it cannot be taken;
  * - a fact does not survive the unseen lines between two hunks of a fragment (they may change what it reads) when the
  *   path may have run them (it went on from the line before the gap to the line after it); a goto from above the
  *   gap to a label below it runs none of them;
@@ -35,7 +39,7 @@
  *   a local never given to a call nor having its address taken (constantSeeds()).
  */
 import type { EventPath } from '../core/events.ts';
-import { keyOf, negate, parseCondition, readsOfFormula, type Formula } from './condition-logic.ts';
+import { NON_NULL_RESULTS, keyOf, negate, parseCondition, readsOfFormula, type Formula } from './condition-logic.ts';
 
 /** keyOf(), keyOf(negate()) and readsOfFormula() of a formula, computed once (they are asked per path and per step). */
 const KEYS = new WeakMap<Formula, string>();
@@ -151,6 +155,8 @@ function constantSeeds(lines: readonly string[]): Array<{ name: string; value: b
  * address ends: a call given `&range` may set its fields).
  */
 const CONST_ASSIGN = /^(\s*)([A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*)\s*=\s*(NULL|0|false|true|1)\s*;\s*(?:\/\*.*\*\/\s*)?$/;
+/** `x = getter(...);` alone on a line: a plain local assigned a call's result (NON_NULL_RESULTS: then x is true). */
+const NON_NULL_ASSIGN = /^\s*([A-Za-z_]\w*)\s*=\s*([A-Za-z_]\w*)\s*\([^;]*\)\s*;\s*(?:\/\*.*\*\/\s*)?$/;
 /** A line that could leave the block or skip what follows (or hide such a thing): not straight-line code. */
 const NOT_STRAIGHT = /^\s*(?:if|else|for|while|do|switch|case|default|return|break|continue|goto|[A-Za-z_]\w*\s*:(?!:)|#|[{}])/;
 
@@ -196,6 +202,8 @@ function leadingAssignments(lines: readonly string[], start: number, to: number,
     if (/^\s*/.exec(text)![0] !== indent || NOT_STRAIGHT.test(text) || !text.trimEnd().endsWith(';')) break;
     const m = CONST_ASSIGN.exec(text);
     if (m) out.push({ name: m[2]!.replace(/\s+/g, ''), value: m[3] === 'true' || m[3] === '1', line: l });
+    const g = NON_NULL_ASSIGN.exec(text);
+    if (g && NON_NULL_RESULTS.has(g[2]!)) out.push({ name: g[1]!, value: true, line: l });
   }
   return out;
 }
@@ -211,6 +219,24 @@ function takenBodyAssignments(lines: readonly string[], head: number, to: number
   const first = lines[head] ?? '';
   if (indentOf(first) <= indentOf(text)) return [];
   return leadingAssignments(lines, head + 1, to, /^\s*/.exec(first)![0]);
+}
+
+/**
+ * Constant assignments that certainly run after the `if` on line `head` that the path did not take, when its next
+ * step is on line `to`: the plain statements at the `if`'s own indentation right after its body (after the closing
+ * brace of a braced body; none when an `else` follows): `if (!pte) return -EAGAIN; locked = 1;`.
+ */
+function skippedBodyAssignments(lines: readonly string[], head: number, to: number): Array<{ name: string; value: boolean; line: number }> {
+  const text = lines[head - 1] ?? '';
+  if (!/^\s*if\b/.test(text)) return [];
+  const indent = /^\s*/.exec(text)![0];
+  let from = bodyEnd(lines, head);
+  // A braced body ends on its closing brace, alone on its line at the `if`'s indentation.
+  if (/\{\s*(?:\/\*.*\*\/\s*)?$/.test(text) || (lines[head] ?? '').trim() === '{') {
+    if (!new RegExp(`^${indent}\\}\\s*$`).test(lines[from - 1] ?? '')) return [];
+    from++;
+  }
+  return leadingAssignments(lines, from, to, indent);
 }
 
 /**
@@ -366,7 +392,9 @@ export function feasibility(text: string, unseenAfter: ReadonlySet<number>, step
               ? straightAssignments(lines, prev.loc.line, line)
               : prev.step === 'control' && prev.kind === 'branch' && prev.taken
                 ? takenBodyAssignments(lines, prev.loc.line, line)
-                : [];
+                : prev.step === 'control' && prev.kind === 'branch'
+                  ? skippedBodyAssignments(lines, prev.loc.line, line)
+                  : [];
           for (const a of assigned) {
             markRan(upTo, a.line, true);
             upTo = a.line + 1;
@@ -410,6 +438,13 @@ export function feasibility(text: string, unseenAfter: ReadonlySet<number>, step
             if (w !== undefined && w !== s.taken) unseenBranch = `whether the lines the diff does not show before line ${s.loc.fileLine ?? line} change what \`${s.cond}\` tests (the code shown makes it ${w ? 'true' : 'false'} there)`;
           }
           learn(f, s.taken, line);
+        }
+      }
+      // A lock getter that never returns NULL (NON_NULL_RESULTS): the local it is stored in is true from here.
+      if (s.step === 'event' && s.result !== undefined && NON_NULL_RESULTS.has(s.callee)) {
+        for (const r of [s.result, ...(s.resultAliases ?? [])]) {
+          const f = /^[A-Za-z_]\w*$/.test(r) ? formula(r) : undefined;
+          if (f) learn(f, true, line);
         }
       }
       furthest = Math.max(furthest, line);

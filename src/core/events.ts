@@ -26,6 +26,11 @@ export interface EventAttrs {
    * missing), which the code around it may rule out (tables preallocated): a finding resting on it is a question.
    */
   sleepsWhen?: string;
+  /**
+   * An argument the op's effect depends on that the text does not spell out (a GFP mask passed as a parameter, read
+   * from a field, or computed: mapping_gfp_mask()). `gfp-mask`: the call may or may not sleep; `question` asks it.
+   */
+  unresolved?: { what: 'gfp-mask'; question: string };
   /** rwsem mode. */
   mode?: 'read' | 'write';
   /** PTE writes: what the written value lost or gained relative to what was read (local value tracking). */

@@ -17,6 +17,7 @@ export type HookName =
   | 'gfp' // may sleep iff the GFP mask allows direct reclaim
   | 'do-wp-page' // releases the PTL it is given (vmf->ptl, or the old ptl argument)
   | 'walk' // page_vma_mapped_walk(&pvmw): pte = pvmw.pte, lock = pvmw.ptl
+  | 'double-pt' // double_pt_lock()/double_pt_unlock(): the first lock is the event's, the unlock releases the second too
   | 'cydp'; // clear_young_dirty_ptes(): CYDP_CLEAR_DIRTY in the flags → a cleaning commit, else an age change
 
 /** One catalogue entry. `roles` are positional argument roles ('' = not recorded). */
@@ -116,6 +117,12 @@ export const CATALOGUE: Readonly<Record<string, ApiEntry>> = {
   spin_unlock_bh: { kind: 'unlock', roles: ['lock'], hook: 'spin' },
   raw_spin_unlock: { kind: 'unlock', roles: ['lock'], hook: 'spin' },
   raw_spin_unlock_irqrestore: { kind: 'unlock', roles: ['lock', 'flags'], hook: 'spin' },
+  // mm/userfaultfd.c double_pt_lock(ptl1, ptl2): spin_lock() on both page-table locks, in address order, the second
+  // only when it is another lock (`__acquires(ptl1) __acquires(ptl2)`); double_pt_unlock(ptl1, ptl2): spin_unlock()
+  // on both (`__releases(ptl1) __releases(ptl2)`). Modelled as a take of the first lock (the second is not tracked:
+  // a sleep under it alone is missed, never claimed) and a release of both (the 'double-pt' hook: attrs.releases).
+  double_pt_lock: { kind: 'lock', roles: ['lock', ''], hook: 'double-pt' },
+  double_pt_unlock: { kind: 'unlock', roles: ['lock', 'lock2'], hook: 'double-pt' },
   write_lock: { kind: 'lock', roles: ['lock'], lockClass: 'spin' },
   write_unlock: { kind: 'unlock', roles: ['lock'], lockClass: 'spin' },
   read_lock: { kind: 'lock', roles: ['lock'], lockClass: 'spin' },
@@ -734,6 +741,10 @@ export const PURE_HELPERS: ReadonlySet<string> = new Set([
   'lockdep_assert_held',
   'fatal_signal_pending',
   'signal_pending',
+  // include/linux/pagemap.h mapping_gfp_mask(): `return mapping->gfp_mask;`; mapping_gfp_constraint():
+  // `return mapping_gfp_mask(mapping) & gfp_mask;`. Values only (an allocation given one is judged by its mask).
+  'mapping_gfp_mask',
+  'mapping_gfp_constraint',
 ]);
 
 /**

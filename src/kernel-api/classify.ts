@@ -149,6 +149,13 @@ export function classifyCall(site: CallSite, env?: AliasEnv): Classified | null 
     case 'spin':
       attrs.lockClass = lockClassOfExpr(out.lock ?? '', env);
       break;
+    case 'double-pt': {
+      attrs.lockClass = lockClassOfExpr(out.lock ?? '', env);
+      const second = out.lock2 === undefined ? '' : stripAddr(out.lock2);
+      delete out.lock2;
+      if (kind === 'unlock' && second !== '' && second !== out.lock) attrs.releases = [...(attrs.releases ?? []), second];
+      break;
+    }
     case 'rwsem': {
       const lock = out.lock ?? '';
       if (MMAP_LOCK_EXPR.test(lock)) {
@@ -196,6 +203,12 @@ export function classifyCall(site: CallSite, env?: AliasEnv): Classified | null 
       const sleeps = gfp ? SLEEPING_GFP.test(gfp) && !ATOMIC_GFP.test(gfp) : false;
       if (sleeps) attrs.sleeps = true;
       else kind = 'call';
+      // A mask the text does not spell in GFP constants alone (`gfp`, `c->gfp`, `mapping_gfp_mask(m)`,
+      // `gfp | __GFP_ZERO`) may or may not allow direct reclaim: not a sleep, but not known not to be one.
+      const unread = unreadGfpMask(args, gfp);
+      if (!sleeps && !(gfp && ATOMIC_GFP.test(gfp)) && unread !== undefined) {
+        attrs.unresolved = { what: 'gfp-mask', question: `does the GFP mask ${unread === '' ? `of ${callee}()` : `\`${unread}\``} allow direct reclaim (then ${callee}() may sleep)?` };
+      }
       break;
     }
     case 'do-wp-page': {
@@ -229,6 +242,19 @@ export function classifyCall(site: CallSite, env?: AliasEnv): Classified | null 
   const result: Classified = { kind, args: out, attrs };
   if (valueArg !== undefined) result.valueArg = valueArg;
   return result;
+}
+
+/**
+ * The GFP mask argument of an allocation when the text does not spell it in GFP constants alone: the argument that
+ * names GFP_ / __GFP_ flags together with anything else, or one that names `gfp` (`gfp`, `gfp_mask`, `c->gfp`,
+ * `mapping_gfp_mask(mapping)`); '' when no argument looks like a mask (`kmalloc(size, flags)`); undefined when the
+ * mask is readable (only GFP constants).
+ */
+function unreadGfpMask(args: readonly string[], gfp: string | undefined): string | undefined {
+  const mask = gfp ?? args.find((a) => /gfp/i.test(a));
+  if (mask === undefined) return '';
+  const others = (mask.match(/[A-Za-z_]\w*/g) ?? []).filter((id) => !/^_*GFP_\w+$/.test(id));
+  return others.length > 0 ? mask : undefined;
 }
 
 /** FOLL_* flag names and the mm/address arguments of a gup-style call. */

@@ -2,7 +2,7 @@
  * More calls that may sleep, for sleep-in-atomic (merged into CATALOGUE; names no other catalogue entry uses).
  * `hook: 'gfp'`: an allocation that sleeps only when its GFP mask allows direct reclaim (include/linux/gfp_types.h
  * __GFP_DIRECT_RECLAIM, part of GFP_KERNEL / GFP_USER / GFP_HIGHUSER*; not of GFP_ATOMIC / GFP_NOWAIT); a mask the
- * front end cannot read is not claimed. Each group cites the kernel definition it describes.
+ * front end cannot read is `attrs.unresolved` (claimed only as a question). Each group cites the kernel definition it describes.
  */
 import type { ApiEntry } from './catalogue.ts';
 
