@@ -49,6 +49,7 @@ import { tableOrLeafQuestion } from './utils/table-or-leaf.ts';
 import { ARCH_FLUSH_MESSAGES, archFlushCandidate, archFlushViolations, type ArchFlushMessageId } from './utils/arch-flush.ts';
 import { COPY_MESSAGES, copyBeforeFlushCandidates, type CopyMessageId } from './utils/clear-then-copy.ts';
 import { NON_PRESENT_VALUE, modelNonPresentStores } from './utils/non-present-store.ts';
+import { ranGapBetween } from './utils/ran-gap.ts';
 import { DIRTY_BIT_MESSAGES, lostDirtyBitCandidates, type DirtyBitMessageId } from './utils/dirty-bit.ts';
 
 export type MessageId =
@@ -558,7 +559,12 @@ function checkPath(
       const sugg = suggestPath(path, releaseIndex, p.event, p.index);
       const verb = EFFECT_VERB[p.effects[0] ?? 'clear'] ?? 'changes';
       // A call in between that may be the flush (a wrapper not visible, or flushing on some paths only): unseen.
-      const hidden = mayFlushBetween(path, p.index, releaseIndex, [...ctx.siblings, ...(ctx.context ?? [])], ctx.side);
+      // Unseen lines of a hunk gap the path ran between the change and the release may hold the flush (or an
+      // mmu_gather record) itself: a claim that needs them empty is a question (rules/utils/ran-gap.ts).
+      const gap = release !== undefined ? ranGapBetween(ctx.image, path, p.index, releaseIndex) : undefined;
+      const hidden =
+        mayFlushBetween(path, p.index, releaseIndex, [...ctx.siblings, ...(ctx.context ?? [])], ctx.side) ??
+        (gap !== undefined ? `the lines the diff does not show after line ${gap}: do they flush the TLB (or give the ${entryName(p.event)} to an mmu_gather) before ${release!.callee}()?` : undefined);
       // What the cleared entry mapped: a file page the page cache keeps (file-backed.ts), or maybe a table (table-or-leaf.ts).
       const entryQuestion = p.moved ? undefined : [fileBackedClearQuestion(path, p.index, p.effects), tableOrLeafQuestion(path, p.event, p.index)].filter((q): q is string => q !== undefined).join('; ') || undefined;
       if (onEntry && !release) {
