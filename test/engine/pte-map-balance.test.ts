@@ -31,7 +31,14 @@ describe('PTE-map balance through the engine', () => {
     expect(mine[0]?.message).toMatch(/still mapped when this path returns/);
   });
 
-  it.each(['valid-helper-pair-unmap-unlock.patch', 'valid-early-return-after-unmap.patch'])('%s: nothing to report', async (file) => {
+  it.each([
+    'valid-helper-pair-unmap-unlock.patch',
+    'valid-early-return-after-unmap.patch',
+    // A flag or another parameter's NULL test gives a helper no release contract; a literal NULL is no release.
+    'valid-helper-releases-on-flag.patch',
+    'valid-helper-returns-on-null-state.patch',
+    'valid-helper-given-null-releases-nothing.patch',
+  ])('%s: nothing to report', async (file) => {
     expect((await fixture(file)).filter(isReportable)).toEqual([]);
   });
 
