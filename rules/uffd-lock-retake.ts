@@ -769,9 +769,12 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
       if (handsMapToCaller(ctx.image, h, retValue)) continue;
       // The function unmaps this pointer on other paths: this one may skip it on a condition correlated with how
       // the map was made (`pte = kernel ? pte_offset_kernel() : pte_offset_map_lock()`), which paths cannot tell.
-      // Not when every branch from the map to the return decided on the mapped entry itself (pte-map-balance.ts).
+      // Not when every branch from the map to the return decided on the mapped entry itself (pte-map-balance.ts),
+      // and only when no name of the mapping is also set otherwise (`ptep = (pte_t *)pmdp`, a kernel PTE, NULL):
+      // then what is read through it (a leaf, a huge bit) may be how it was made.
       const mapIndex = path.steps.findLastIndex((x) => x.step === 'event' && x.id === h.map.id);
-      if (ctx.image.events.some((e) => (e.kind === 'pte-unmap' || e.kind === 'pte-unmap-unlock') && h.names.has(baseName(callArgs(e.text)[0] ?? e.args.pte))) && !returnDecidedByEntry(ctx.image, path, mapIndex, h.names)) continue;
+      const decided = (): boolean => ![...h.names].some((n) => assignedOutsideMaps(ctx.image, n)) && returnDecidedByEntry(ctx.image, path, mapIndex, h.names);
+      if (ctx.image.events.some((e) => (e.kind === 'pte-unmap' || e.kind === 'pte-unmap-unlock') && h.names.has(baseName(callArgs(e.text)[0] ?? e.args.pte))) && !decided()) continue;
       // A call the catalogue does not know, given the pointer after the PTL was dropped (or, with no unlock, after the
       // map), may unmap it (`gmap_pte_op_end(ptep, ptl)`).
       const from = path.steps.findIndex((x) => x.step === 'event' && x.id === (h.bareUnlock ?? h.map).id);

@@ -15,6 +15,7 @@ testRule(rule, {
     'valid-helper-releases-on-flag.patch',
     'valid-helper-returns-on-null-state.patch',
     'valid-helper-given-null-releases-nothing.patch',
+    'valid-leaf-read-through-cast-pmd.patch',
     'valid-fault-install-checks-pte-changed.c',
     'valid-fault-retake-checks-pte-same.c',
     'valid-huge-retake-checks-pmd-same.c',
