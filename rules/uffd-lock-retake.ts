@@ -755,8 +755,8 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
   // A mapping left in place matters where pte_unmap() does something: HIGHPTE, or the ≥6.5 RCU mapping API.
   // Elsewhere (an arch without HIGHPTE, code that does not show the ≥6.5 API) pte_unmap() is a no-op before v6.5 and
   // ends an RCU read-side section since: the map's contract (every map is unmapped) holds in every era, its effect
-  // only since v6.5. A fix credit may rest on the contract (the code before the patch breaks it); a complaint about
-  // the code after the patch asks which era (pte-map-balance.ts mapEra()).
+  // only since v6.5. Neither a complaint about the code after the patch nor a fix credit for the code before it may
+  // rest on the contract alone: both ask which era (pte-map-balance.ts mapEra()).
   const era = mapEra(ctx.fn.path, highptePossible(ctx.fn.path) || rcuMappingApi(ctx.image) || treeAtLeast([ctx.fn, ...views], [6, 5]) !== undefined);
   // The contract alone is claimed only with the whole function in view (a tree, or a patch showing all of it).
   if (returned && !truncated(path) && (era.known || ctx.image.complete)) {
@@ -790,11 +790,17 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
         messageId: 'mapLeak',
         anchor: real(anchorEv),
         related: h.bareUnlock ? [{ event: real(h.map), message: `mapped here by ${h.map.callee}()` }] : [],
-        data: { map: h.map.callee, how: `${h.bareUnlock ? `${h.bareUnlock.callee}() drops the page-table lock but leaves the table mapped` : 'no pte_unmap() follows on this path'}${era.known ? '' : `; ${era.note}`}` },
+        data: {
+          map: h.map.callee,
+          how: h.bareUnlock ? `${h.bareUnlock.callee}() drops the page-table lock but leaves the table mapped` : 'no pte_unmap() follows on this path',
+          effect: era.known ? 'pte_unmap() ends the kmap_local / RCU read-side section the map opened' : era.note.replaceAll('{{map}}', h.map.callee),
+        },
         kind: 'map-not-unmapped',
         fix: h.bareUnlock ? `release with pte_unmap_unlock(${[...h.names][0] ?? 'pte'}, ${h.lockKey}) instead of ${h.bareUnlock.callee}()` : `pte_unmap(${[...h.names][0] ?? 'pte'}) before returning`,
         fixPath: unmapBeforeReturn(h),
-        ...(!era.known && ctx.side === 'post' && era.question !== undefined ? { unknown: era.question } : {}),
+        // With the era unknown, neither a complaint nor a fix credit: before v6.5 without HIGHPTE the unmap was a
+        // no-op, so the code before a patch that adds it had no hazard either.
+        ...(!era.known && era.question !== undefined ? { unknown: era.question } : {}),
       });
     }
   }
@@ -1073,7 +1079,7 @@ export default createRule<MessageId>({
       unmapUnmapped: '{{unmap}}({{arg}}) ends a mapping that was never made: {{arg}} is {{from}} (no kmap_local() / rcu_read_lock() was taken for it).',
       unmapStale: '{{unmap}}({{arg}}) releases a mapping that was already released: the table was mapped again by {{map}}() into {{fresh}}, and that mapping is never unmapped.',
       staleValue: '{{write}}() writes the PTE after {{retake}}() {{how}} the page-table lock, on the strength of what {{read}} read {{when}}; the entry was neither read again nor compared with pte_same(), so a change made meanwhile (a zap, a fault) is overwritten.',
-      mapLeak: 'The PTE table mapped by {{map}}() is still mapped when this path returns: {{how}} (pte_unmap() ends the kmap_local / RCU read-side section the map opened).',
+      mapLeak: 'The PTE table mapped by {{map}}() is still mapped when this path returns: {{how}} ({{effect}}).',
       unmapKeepsLock: '{{unmap}}() releases the mapping {{map}}() made but not the page-table lock it took: {{lock}} is still held when this path returns (pte_unmap_unlock() releases both).',
       tableRefilled: '{{detach}}() takes the page table out of the PMD after {{unlock}}() dropped the page-table lock the table was emptied under ({{clear}}()), and nothing looks at its entries again under the re-taken locks: an entry installed in between (a userfaultfd fill needs only mmap_lock for read and the PTL) is dropped with the table, and its page with it.',
       detachUnlocked: '{{detach}}() takes the page table out of the PMD without mmap_lock held for write, which the function held before: {{reader}} reads the PMD before taking its lock and trusts mmap_lock for write to keep the table there, so it can find the entry gone under its lock and install what it read as a page table.',
