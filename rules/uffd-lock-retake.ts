@@ -755,8 +755,8 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
   // A mapping left in place matters where pte_unmap() does something: HIGHPTE, or the ≥6.5 RCU mapping API.
   // Elsewhere (an arch without HIGHPTE, code that does not show the ≥6.5 API) pte_unmap() is a no-op before v6.5 and
   // ends an RCU read-side section since: the map's contract (every map is unmapped) holds in every era, its effect
-  // only since v6.5. A fix credit may rest on the contract (the code before the patch breaks it); a complaint about
-  // the code after the patch asks which era (pte-map-balance.ts mapEra()).
+  // only since v6.5. Neither a complaint about the code after the patch nor a fix credit for the code before it may
+  // rest on the contract alone: both ask which era (pte-map-balance.ts mapEra()).
   const era = mapEra(ctx.fn.path, highptePossible(ctx.fn.path) || rcuMappingApi(ctx.image) || treeAtLeast([ctx.fn, ...views], [6, 5]) !== undefined);
   // The contract alone is claimed only with the whole function in view (a tree, or a patch showing all of it).
   if (returned && !truncated(path) && (era.known || ctx.image.complete)) {
@@ -769,9 +769,12 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
       if (handsMapToCaller(ctx.image, h, retValue)) continue;
       // The function unmaps this pointer on other paths: this one may skip it on a condition correlated with how
       // the map was made (`pte = kernel ? pte_offset_kernel() : pte_offset_map_lock()`), which paths cannot tell.
-      // Not when every branch from the map to the return decided on the mapped entry itself (pte-map-balance.ts).
+      // Not when every branch from the map to the return decided on the mapped entry itself (pte-map-balance.ts),
+      // and only when no name of the mapping is also set otherwise (`ptep = (pte_t *)pmdp`, a kernel PTE, NULL):
+      // then what is read through it (a leaf, a huge bit) may be how it was made.
       const mapIndex = path.steps.findLastIndex((x) => x.step === 'event' && x.id === h.map.id);
-      if (ctx.image.events.some((e) => (e.kind === 'pte-unmap' || e.kind === 'pte-unmap-unlock') && h.names.has(baseName(callArgs(e.text)[0] ?? e.args.pte))) && !returnDecidedByEntry(ctx.image, path, mapIndex, h.names)) continue;
+      const decided = (): boolean => ![...h.names].some((n) => assignedOutsideMaps(ctx.image, n)) && returnDecidedByEntry(ctx.image, path, mapIndex, h.names);
+      if (ctx.image.events.some((e) => (e.kind === 'pte-unmap' || e.kind === 'pte-unmap-unlock') && h.names.has(baseName(callArgs(e.text)[0] ?? e.args.pte))) && !decided()) continue;
       // A call the catalogue does not know, given the pointer after the PTL was dropped (or, with no unlock, after the
       // map), may unmap it (`gmap_pte_op_end(ptep, ptl)`).
       const from = path.steps.findIndex((x) => x.step === 'event' && x.id === (h.bareUnlock ?? h.map).id);
@@ -787,11 +790,17 @@ function checkMaps(ctx: TypedRuleContext<MessageId>, path: EventPath, seen: Set<
         messageId: 'mapLeak',
         anchor: real(anchorEv),
         related: h.bareUnlock ? [{ event: real(h.map), message: `mapped here by ${h.map.callee}()` }] : [],
-        data: { map: h.map.callee, how: `${h.bareUnlock ? `${h.bareUnlock.callee}() drops the page-table lock but leaves the table mapped` : 'no pte_unmap() follows on this path'}${era.known ? '' : `; ${era.note}`}` },
+        data: {
+          map: h.map.callee,
+          how: h.bareUnlock ? `${h.bareUnlock.callee}() drops the page-table lock but leaves the table mapped` : 'no pte_unmap() follows on this path',
+          effect: era.known ? 'pte_unmap() ends the kmap_local / RCU read-side section the map opened' : era.note.replaceAll('{{map}}', h.map.callee),
+        },
         kind: 'map-not-unmapped',
         fix: h.bareUnlock ? `release with pte_unmap_unlock(${[...h.names][0] ?? 'pte'}, ${h.lockKey}) instead of ${h.bareUnlock.callee}()` : `pte_unmap(${[...h.names][0] ?? 'pte'}) before returning`,
         fixPath: unmapBeforeReturn(h),
-        ...(!era.known && ctx.side === 'post' && era.question !== undefined ? { unknown: era.question } : {}),
+        // With the era unknown, neither a complaint nor a fix credit: before v6.5 without HIGHPTE the unmap was a
+        // no-op, so the code before a patch that adds it had no hazard either.
+        ...(!era.known && era.question !== undefined ? { unknown: era.question } : {}),
       });
     }
   }
@@ -1070,7 +1079,7 @@ export default createRule<MessageId>({
       unmapUnmapped: '{{unmap}}({{arg}}) ends a mapping that was never made: {{arg}} is {{from}} (no kmap_local() / rcu_read_lock() was taken for it).',
       unmapStale: '{{unmap}}({{arg}}) releases a mapping that was already released: the table was mapped again by {{map}}() into {{fresh}}, and that mapping is never unmapped.',
       staleValue: '{{write}}() writes the PTE after {{retake}}() {{how}} the page-table lock, on the strength of what {{read}} read {{when}}; the entry was neither read again nor compared with pte_same(), so a change made meanwhile (a zap, a fault) is overwritten.',
-      mapLeak: 'The PTE table mapped by {{map}}() is still mapped when this path returns: {{how}} (pte_unmap() ends the kmap_local / RCU read-side section the map opened).',
+      mapLeak: 'The PTE table mapped by {{map}}() is still mapped when this path returns: {{how}} ({{effect}}).',
       unmapKeepsLock: '{{unmap}}() releases the mapping {{map}}() made but not the page-table lock it took: {{lock}} is still held when this path returns (pte_unmap_unlock() releases both).',
       tableRefilled: '{{detach}}() takes the page table out of the PMD after {{unlock}}() dropped the page-table lock the table was emptied under ({{clear}}()), and nothing looks at its entries again under the re-taken locks: an entry installed in between (a userfaultfd fill needs only mmap_lock for read and the PTL) is dropped with the table, and its page with it.',
       detachUnlocked: '{{detach}}() takes the page table out of the PMD without mmap_lock held for write, which the function held before: {{reader}} reads the PMD before taking its lock and trusts mmap_lock for write to keep the table there, so it can find the entry gone under its lock and install what it read as a page table.',

@@ -83,7 +83,8 @@ export function returnDecidedByEntry(image: FunctionImage, path: EventPath, mapI
  * (HIGHPTE possible — generic code, x86, arm — or code that shows the ≥6.5 API). Otherwise the map's contract still
  * asks for the unmap (include/linux/pgtable.h: every pte_offset_map*() is balanced by pte_unmap*(); since v6.5
  * __pte_offset_map() takes rcu_read_lock() and pte_unmap() drops it, before that pte_unmap() was a no-op without
- * HIGHPTE): `question` is what a complaint would rest on, `note` what the message says.
+ * HIGHPTE): `question` is what a complaint or a fix credit would rest on, `note` what the message says (`{{map}}`
+ * stands for the map's callee).
  */
 export function mapEra(file: string, known: boolean): { known: boolean; question?: string; note: string } {
   if (known) return { known, note: '' };
@@ -91,6 +92,6 @@ export function mapEra(file: string, known: boolean): { known: boolean; question
   return {
     known,
     question: `whether the tree is v6.5 or later, where pte_offset_map() opens an RCU read-side section that only pte_unmap() ends (on ${arch}, without CONFIG_HIGHPTE, pte_unmap() did nothing before)`,
-    note: `on ${arch} (no CONFIG_HIGHPTE) the unmap the map's contract asks for ends the RCU read-side section __pte_offset_map() opens since v6.5, and is a no-op before`,
+    note: `the pte_unmap() the map's contract asks for balances {{map}}(); it matters with CONFIG_HIGHPTE or from v6.5, where {{map}}() enters an RCU read-side section; on ${arch}, without CONFIG_HIGHPTE, pte_unmap() does nothing before v6.5`,
   };
 }

@@ -123,11 +123,14 @@ function returnsMap(name: string, image: FunctionImage): ReturnsMap | undefined 
 /**
  * Does the helper (complete) release a mapping handed in: on every path, pte_unmap[_unlock]() of a pte_t *
  * parameter and/or an unlock of a spinlock_t * parameter, the same on every path, nothing else but reads? A path
- * that does nothing must be one where a branch found the parameter NULL (`if (ptl) spin_unlock(ptl);`): a caller
- * handing a mapping it holds gives a set pointer.
+ * that does nothing must be one where a branch found the released parameter itself NULL (`if (ptl)
+ * spin_unlock(ptl);`, the parameter declared as a pointer): a caller handing a mapping it holds gives a set pointer.
+ * A flag (`if (unlock) pte_unmap_unlock(pte, ptl);`) or another pointer (`if (!ctl) return;`) says nothing about
+ * what the caller hands in: no contract, the call stays a call the catalogue does not know.
  */
 function releases(image: FunctionImage): Releases | undefined {
   let out: Releases | undefined;
+  const idle: Array<ReadonlySet<string>> = [];
   for (const path of image.paths) {
     if (truncated(path)) return undefined;
     let ptr: number | undefined;
@@ -165,15 +168,26 @@ function releases(image: FunctionImage): Releases | undefined {
     }
     if (ptr === undefined && lock === undefined) {
       // Nothing released: only on a path that found what it would release NULL.
-      const names = image.params.map(paramName).filter((n) => nulls.has(n));
-      if (names.length === 0) return undefined;
+      if (nulls.size === 0) return undefined;
+      idle.push(nulls);
       continue;
     }
     const r: Releases = { kind: 'releases', via, ...(ptr !== undefined ? { ptrParam: ptr } : {}), ...(lock !== undefined ? { lockParam: lock } : {}) };
     if (out && (out.ptrParam !== r.ptrParam || out.lockParam !== r.lockParam)) return undefined;
     out = r;
   }
+  if (!out) return undefined;
+  // Each path releasing nothing found a released pointer parameter NULL.
+  const released = [out.ptrParam, out.lockParam]
+    .filter((i): i is number => i !== undefined && /\*/.test(image.params[i] ?? ''))
+    .map((i) => paramName(image.params[i] as string));
+  if (idle.some((nulls) => !released.some((n) => nulls.has(n)))) return undefined;
   return out;
+}
+
+/** A literal that is no pointer a caller holds a mapping through (`NULL`, `0`, `false`). */
+function nullLiteral(arg: string | undefined): boolean {
+  return /^\(?\s*(?:NULL|0|0L|0UL|false|\(\s*void\s*\*\s*\)\s*0)\s*\)?$/.test(norm(arg ?? ''));
 }
 
 /** Contracts by image (every path of every caller asks). */
@@ -222,6 +236,8 @@ export function contractStep(s: PathStep & { step: 'event' }, c: PteMapContract)
     const ptr = argAt(c.ptrParam);
     const lock = argAt(c.lockParam);
     if ((c.ptrParam !== undefined && !ptr) || (c.lockParam !== undefined && !lock)) return undefined;
+    // A literal NULL at the released pointer or lock is no release (the helper's NULL path, or worse).
+    if (nullLiteral(ptr) || nullLiteral(lock)) return undefined;
     if (ptr !== undefined) {
       out = { ...s, kind: lock !== undefined ? 'pte-unmap-unlock' : 'pte-unmap', callee: lock !== undefined ? 'pte_unmap_unlock' : 'pte_unmap', args: { pte: ptr, ...(lock ? { lock } : {}) }, attrs };
     } else {
