@@ -26,7 +26,9 @@ describe('a big PTE walk with a flush after the loop', () => {
     const read = await readInputs([join(dir, 'harvest-flush-under-lock-whole.patch')]);
     const { findings, errors } = await checkPatches(read.patches, { rules: ['flush-under-ptl'] });
     expect(errors.filter((e) => e.code === 'MMR011')).toEqual([]);
-    expect(findings.map((f) => [f.rule, f.function, f.status, f.fixed, f.introduced])).toEqual([['flush-under-ptl', 'demo_harvest_pmd', 'confirmed', true, false]]);
+    // (The post-image's lost-dirty-bit candidate on its migration entry is refuted by the simulator: not a claim.)
+    const claims = findings.filter((f) => f.status !== 'refuted');
+    expect(claims.map((f) => [f.rule, f.function, f.status, f.fixed, f.introduced])).toEqual([['flush-under-ptl', 'demo_harvest_pmd', 'confirmed', true, false]]);
     expect(findings.filter(isReportable)).toEqual([]);
   });
 
