@@ -19,7 +19,7 @@
 import type { Event, EventPath, FunctionImage } from '../../src/core/events.ts';
 import type { LockClass } from '../../src/core/ops.ts';
 import { baseName } from './contracts.ts';
-import { lockOf, norm, outParamLocks, stripStep } from './paths.ts';
+import { lockOf, norm, outParamLocks, releasedUntaken, stripStep } from './paths.ts';
 
 /** Spinning lock classes other than the page-table locks: spinlocks, rwlocks, a KVM mmu_lock. */
 const SPIN_CLASSES: ReadonlySet<LockClass> = new Set(['spin', 'mmu']);
@@ -32,20 +32,10 @@ export const SPIN_BEFORE_HUNK = '<before hunk, spinlock>';
  * above the hunk. None for a whole function (its entry locks are its annotations and its visible callers').
  */
 export function fragmentSpinEntryLocks(image: FunctionImage, path: EventPath): Array<{ key: string; cls: LockClass; by: Event }> {
-  if (image.complete) return [];
-  const taken = new Set<string>();
-  const out: Array<{ key: string; cls: LockClass; by: Event }> = [];
-  for (const s of path.steps) {
-    if (s.step !== 'event') continue;
-    const ev = stripStep(s);
-    if (ev.kind === 'pte-map-lock' || ev.kind === 'lock' || ev.kind === 'trylock') taken.add(lockOf(ev));
-    for (const k of outParamLocks(ev.text)) taken.add(k);
+  return releasedUntaken(image, path, (ev) => {
     const cls = ev.attrs.lockClass;
-    const key = lockOf(ev);
-    if (ev.kind !== 'unlock' || cls === undefined || !SPIN_CLASSES.has(cls) || key === '' || taken.has(key) || out.some((o) => o.key === key)) continue;
-    out.push({ key, cls, by: { ...ev, id: -1, kind: 'lock', callee: SPIN_BEFORE_HUNK } });
-  }
-  return out;
+    return ev.kind === 'unlock' && cls !== undefined && SPIN_CLASSES.has(cls) ? { cls, kind: 'lock', callee: SPIN_BEFORE_HUNK } : undefined;
+  });
 }
 
 /**

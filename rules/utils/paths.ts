@@ -137,6 +137,23 @@ export class LockState {
  * both (src/engine/unseen.ts), so a claim that needs the lock held before such a gap is never confirmed.
  */
 export function fragmentEntryLocks(image: FunctionImage, path: EventPath): Array<{ key: string; cls: LockClass; by: Event }> {
+  return releasedUntaken(image, path, (ev) => {
+    const ptlRelease = ev.kind === 'pte-unmap-unlock' || (ev.kind === 'unlock' && (ev.attrs.lockClass === 'ptl' || ev.attrs.lockClass === 'pmd-ptl'));
+    return ptlRelease ? { cls: ev.attrs.lockClass === 'pmd-ptl' ? 'pmd-ptl' : 'ptl', kind: 'pte-map-lock', callee: '<before hunk>' } : undefined;
+  });
+}
+
+/**
+ * The locks a fragment path releases without having taken them first, as `classify` names them (its class and the
+ * marker event that stands for the take above the hunk), or none for a whole function. A call handed the lock's
+ * address (`follow_thing(..., &ptl)`) may take it and pass it back through the out-parameter: such a lock is not
+ * necessarily held above the hunk.
+ */
+export function releasedUntaken(
+  image: FunctionImage,
+  path: EventPath,
+  classify: (ev: Event) => { cls: LockClass; kind: Event['kind']; callee: string } | undefined,
+): Array<{ key: string; cls: LockClass; by: Event }> {
   if (image.complete) return [];
   const taken = new Set<string>();
   const out: Array<{ key: string; cls: LockClass; by: Event }> = [];
@@ -144,14 +161,11 @@ export function fragmentEntryLocks(image: FunctionImage, path: EventPath): Array
     if (s.step !== 'event') continue;
     const ev = stripStep(s);
     if (ev.kind === 'pte-map-lock' || ev.kind === 'lock' || ev.kind === 'trylock') taken.add(lockOf(ev));
-    // A call handed the lock's address (`follow_thing(..., &ptl)`) may take it and pass it back through the
-    // out-parameter: the lock was not necessarily held above the hunk.
     for (const k of outParamLocks(ev.text)) taken.add(k);
-    const ptlRelease = ev.kind === 'pte-unmap-unlock' || (ev.kind === 'unlock' && (ev.attrs.lockClass === 'ptl' || ev.attrs.lockClass === 'pmd-ptl'));
     const key = lockOf(ev);
-    if (ptlRelease && key !== '' && !taken.has(key) && !out.some((o) => o.key === key)) {
-      out.push({ key, cls: ev.attrs.lockClass === 'pmd-ptl' ? 'pmd-ptl' : 'ptl', by: { ...ev, id: -1, kind: 'pte-map-lock', callee: '<before hunk>' } });
-    }
+    const c = classify(ev);
+    if (c === undefined || key === '' || taken.has(key) || out.some((o) => o.key === key)) continue;
+    out.push({ key, cls: c.cls, by: { ...ev, id: -1, kind: c.kind, callee: c.callee } });
   }
   return out;
 }
