@@ -25,6 +25,7 @@ import {
   downgradeEffects,
   eventsOf,
   fragmentEntryLocks,
+  PTL_BEFORE_HUNK,
   firstGapBetween,
   gapsOf,
   imageEvent,
@@ -854,7 +855,7 @@ function checkPath(
     } else if (ptlReleased && !sawDowngrade && announce <= 0 && !gatherActive && !ctx.image.complete) {
       // Hunk-only image: the lock was taken before the hunk; a flush after its release flushes changes made under
       // it in code the hunk does not show.
-      const entry = res.released.find((r) => r.by.id < 0 && r.by.callee === '<before hunk>');
+      const entry = res.released.find((r) => r.by.id < 0 && r.by.callee === PTL_BEFORE_HUNK);
       const flush = entry ? eventsOf(path).find((x) => x.index > i && x.event.kind === 'tlb-flush') : undefined;
       if (flush) {
         const shown = [imageEvent(ctx.image, ev), imageEvent(ctx.image, flush.event)];

@@ -22,7 +22,7 @@ import { resultDiscarded } from './discarded-result.ts';
 import type { Candidate, Side } from '../../src/core/rule.ts';
 import { callArgs, eventsOf, gapsOf, imageEvent, insertAt, pickAnchor, synthEvent } from './paths.ts';
 
-export interface LostDirtyBit {
+interface LostDirtyBit {
   clear: Event;
   /** Path step index of the clear. */
   clearIndex: number;
@@ -95,7 +95,7 @@ function keepingEntry(image: FunctionImage, path: EventPath, from: number, clear
 }
 
 /** The clears of `path` whose returned dirty bit is thrown away while the page stays in use. */
-export function lostDirtyBits(image: FunctionImage, path: EventPath): LostDirtyBit[] {
+function lostDirtyBits(image: FunctionImage, path: EventPath): LostDirtyBit[] {
   if (showsUnguardedTransfer(image)) return [];
   const out: LostDirtyBit[] = [];
   path.steps.forEach((s, i) => {

@@ -17,6 +17,7 @@ import type { Event, EventPath, FunctionImage, FunctionView } from '../../src/co
 import { baseName } from './contracts.ts';
 import { handsLocks } from './sleep-callees.ts';
 import { norm } from './paths.ts';
+import { escapeRegExp } from '../../src/core/regexp.ts';
 
 /** The names under which the function sees a lock's owner: the lock expression's base (`vmf` of `vmf->ptl`). */
 export function ownersOf(lock: string): string[] {
@@ -66,19 +67,15 @@ function releaserBetween(path: EventPath, from: number, to: number, afterLine: n
   return undefined;
 }
 
-/** `s` with the characters of a regular expression escaped. */
-function escape(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
-}
 
 /**
  * Locals of the image that capture the lock: assigned it or its address (`w.ptl = ptl;`, `p = &ptl;`), or
  * initialised with a brace list one of whose members is it (`struct x w = { .pte = pte, .ptl = ptl };`).
  */
 function capturesOf(lock: string, image: FunctionImage): string[] {
-  const key = norm(lock).replace(/^&/, '');
+  const key = norm(lock);
   if (key === '') return [];
-  const l = key.split(/(->|\.)/).map((t) => (t === '->' ? '\\s*->\\s*' : t === '.' ? '\\s*\\.\\s*' : escape(t))).join('');
+  const l = key.split(/(->|\.)/).map((t) => (t === '->' ? '\\s*->\\s*' : t === '.' ? '\\s*\\.\\s*' : escapeRegExp(t))).join('');
   const plain = new RegExp(`(?:^|[^\\w.>])([A-Za-z_]\\w*)(?:\\s*(?:\\.|->)\\s*\\w+)*\\s*=\\s*&?\\s*${l}\\s*;`);
   const brace = new RegExp(`(?:^|[^\\w.>])([A-Za-z_]\\w*)\\s*=\\s*\\{[^}]*=\\s*&?\\s*${l}\\s*[,}]`);
   const out = new Set<string>();
@@ -96,7 +93,7 @@ function capturesOf(lock: string, image: FunctionImage): string[] {
  * `vmf->ptl`), the PTE pointer taken or released with it (the take's result and its aliases, its `pte` argument),
  * and the locals that capture it (capturesOf()).
  */
-export function heldLockOwners(lock: string, take: Event | undefined, image: FunctionImage): string[] {
+function heldLockOwners(lock: string, take: Event | undefined, image: FunctionImage): string[] {
   const out = new Set(ownersOf(lock));
   if (take) {
     for (const x of [take.result, ...(take.resultAliases ?? []), take.args.pte]) {

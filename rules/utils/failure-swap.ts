@@ -11,7 +11,7 @@ import { norm } from './paths.ts';
 
 /** The range a notifier call names (`&range` → `range`). */
 function rangeOf(args: Record<string, string>): string | undefined {
-  return args.range === undefined ? undefined : norm(args.range).replace(/^&/, '');
+  return args.range === undefined ? undefined : norm(args.range);
 }
 
 /** On this path, does a failed start over `range` reach no _end() over it before the path stops? */
@@ -31,6 +31,6 @@ function failureArmEndsNothing(path: EventPath, range: string): boolean {
 /** Does some path of `other` fail a non-blocking start over `range` and reach no _end() over it afterwards? */
 export function failureLeftUnended(other: FunctionImage | undefined, range: string | undefined): boolean {
   if (!other || range === undefined) return false;
-  const r = norm(range).replace(/^&/, '');
+  const r = norm(range);
   return other.paths.some((p) => failureArmEndsNothing(p, r));
 }

@@ -9,6 +9,7 @@
  */
 import type { Event, EventPath } from '../../src/core/events.ts';
 import { callArgs, norm, stripStep, truncated } from './paths.ts';
+import { escapeRegExp } from '../../src/core/regexp.ts';
 
 export type RetryEvidence = { kind: 'retried' } | { kind: 'unseen'; question: string } | { kind: 'none' };
 
@@ -43,7 +44,7 @@ function bare(cond: string): string {
 /** Did the gup fail on this path, by the first branch after it that tests its result alone? */
 function failedOn(path: EventPath, from: number, result: string | undefined): boolean {
   if (!result) return false;
-  const r = result.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const r = escapeRegExp(result);
   const fails = new RegExp(`^(?:${r}(?:<0|<=0|<1|!=1|==0)|!${r})$`);
   const succeeds = new RegExp(`^(?:${r}(?:>0|>=1|==1|!=0)|${r})$`);
   for (const s of path.steps.slice(from + 1)) {

@@ -19,7 +19,7 @@
 import type { Event, EventPath, FunctionImage } from '../../src/core/events.ts';
 import type { LockClass } from '../../src/core/ops.ts';
 import { baseName } from './contracts.ts';
-import { lockOf, norm, outParamLocks, releasedUntaken, stripStep } from './paths.ts';
+import { lockOf, norm, releasedUntaken, stripStep } from './paths.ts';
 
 /** Spinning lock classes other than the page-table locks: spinlocks, rwlocks, a KVM mmu_lock. */
 const SPIN_CLASSES: ReadonlySet<LockClass> = new Set(['spin', 'mmu']);

@@ -21,6 +21,7 @@ import { ATOMIC_GFP, SLEEPING_GFP } from '../../src/kernel-api/catalogue.ts';
 import { lookup } from '../../src/kernel-api/classify.ts';
 import { callArgs } from '../../src/c/call-args.ts';
 import { firstGapBetween, gapsOf } from './paths.ts';
+import { escapeRegExp } from '../../src/core/regexp.ts';
 
 const IDENT = /^[A-Za-z_]\w*$/;
 
@@ -38,13 +39,9 @@ function maskKind(value: string): 'sleeps' | 'atomic' | undefined {
   return sleepingMask(value) ? 'sleeps' : atomicMask(value) ? 'atomic' : undefined;
 }
 
-function escape(s: string): string {
-  return s.replace(/[^\w]/g, (c) => `\\${c}`);
-}
-
 /** The declaration of local `gfp_t v` in the image text: its text line (1-based) and initialiser, or undefined. */
 function declaration(image: FunctionImage, v: string): { line: number; init?: string } | undefined {
-  const re = new RegExp(`\\bgfp_t\\s+(?:const\\s+)?${escape(v)}\\s*(?:=\\s*([^;,]+))?\\s*[;,]`);
+  const re = new RegExp(`\\bgfp_t\\s+(?:const\\s+)?${escapeRegExp(v)}\\s*(?:=\\s*([^;,]+))?\\s*[;,]`);
   const lines = image.text.split('\n');
   for (let k = 0; k < lines.length; k++) {
     const m = re.exec(lines[k] ?? '');
@@ -55,7 +52,7 @@ function declaration(image: FunctionImage, v: string): { line: number; init?: st
 
 /** Are all the values the text gives `v` (besides its initialiser) masks of `kind`? */
 function assignmentsAre(text: string, v: string, kind: 'sleeps' | 'atomic'): boolean {
-  const id = escape(v);
+  const id = escapeRegExp(v);
   if (new RegExp(`&\\s*${id}\\b`).test(text)) return false;
   for (const m of text.matchAll(new RegExp(`(?<![\\w.>])${id}\\s*([-+*/%&|^]?=)(?!=)\\s*([^;]*);`, 'g'))) {
     const op = m[1] as string;

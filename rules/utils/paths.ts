@@ -129,6 +129,9 @@ export class LockState {
   }
 }
 
+/** The marker callee of a page-table lock held from above the hunk because the fragment releases it. */
+export const PTL_BEFORE_HUNK = '<before hunk>';
+
 /**
  * Locks a fragment path must have held on entry: in a hunk-only image (not the whole function), a page-table lock
  * released on the path without being taken before was taken in the part of the function the hunk does not show.
@@ -139,7 +142,7 @@ export class LockState {
 export function fragmentEntryLocks(image: FunctionImage, path: EventPath): Array<{ key: string; cls: LockClass; by: Event }> {
   return releasedUntaken(image, path, (ev) => {
     const ptlRelease = ev.kind === 'pte-unmap-unlock' || (ev.kind === 'unlock' && (ev.attrs.lockClass === 'ptl' || ev.attrs.lockClass === 'pmd-ptl'));
-    return ptlRelease ? { cls: ev.attrs.lockClass === 'pmd-ptl' ? 'pmd-ptl' : 'ptl', kind: 'pte-map-lock', callee: '<before hunk>' } : undefined;
+    return ptlRelease ? { cls: ev.attrs.lockClass === 'pmd-ptl' ? 'pmd-ptl' : 'ptl', kind: 'pte-map-lock', callee: PTL_BEFORE_HUNK } : undefined;
   });
 }
 

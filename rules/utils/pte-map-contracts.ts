@@ -194,7 +194,7 @@ function nullLiteral(arg: string | undefined): boolean {
 const CACHE = new WeakMap<FunctionImage, PteMapContract | null>();
 
 /** The contract of a helper `callee` among the visible functions, for the caller's `side`. */
-export function pteMapContract(callee: string, views: readonly FunctionView[], side: Side): PteMapContract | undefined {
+function pteMapContract(callee: string, views: readonly FunctionView[], side: Side): PteMapContract | undefined {
   const matches = views.filter((v) => v.name === callee);
   if (matches.length !== 1) return undefined;
   const image = imageFor(matches[0] as FunctionView, side);
@@ -221,7 +221,7 @@ export function contractHelper(s: PathStep): string | undefined {
  * its id, location and text (the anchor is the call); its callee is the primitive the helper runs (so the engine
  * does not take it for a catalogued call of a function the patch redefines), contractHelper() names the helper.
  */
-export function contractStep(s: PathStep & { step: 'event' }, c: PteMapContract): (PathStep & { step: 'event' }) | undefined {
+function contractStep(s: PathStep & { step: 'event' }, c: PteMapContract): (PathStep & { step: 'event' }) | undefined {
   const args = callArgs(s.text);
   const { opaque: _opaque, ...kept } = s.attrs;
   const attrs = { ...kept, lockClass: 'ptl' as const };

@@ -17,10 +17,18 @@ function patchLines(image: FunctionImage): string {
   return lines.map((l, i) => (image.lineInfo[i]?.diff !== undefined ? l : '')).join('\n');
 }
 
+/** The patch's own lines of every image of `views`. */
+function patchCode(views: readonly FunctionView[]): string {
+  return views
+    .flatMap((v) => [v.pre, v.post])
+    .filter((i): i is FunctionImage => i !== undefined)
+    .map(patchLines)
+    .join('\n');
+}
+
 /** The API (described) that shows the tree is at least `release`, or undefined when the patch's lines show none. */
 export function treeAtLeast(views: readonly FunctionView[], release: readonly [number, number]): string | undefined {
-  const images = views.flatMap((v) => [v.pre, v.post]).filter((i): i is FunctionImage => i !== undefined);
-  const code = images.map(patchLines).join('\n');
+  const code = patchCode(views);
   const newer = (s: readonly [number, number]): boolean => s[0] > release[0] || (s[0] === release[0] && s[1] >= release[1]);
   return API_SINCE.find((a) => newer(a.since) && a.pattern.test(code))?.what;
 }
@@ -30,8 +38,7 @@ export function treeAtLeast(views: readonly FunctionView[], release: readonly [n
  * like treeAtLeast(), from the patch's own lines only: an older tree's lines must not date a newer patch.
  */
 export function treeBefore(views: readonly FunctionView[], release: readonly [number, number]): string | undefined {
-  const images = views.flatMap((v) => [v.pre, v.post]).filter((i): i is FunctionImage => i !== undefined);
-  const code = images.map(patchLines).join('\n');
+  const code = patchCode(views);
   const older = (u: readonly [number, number]): boolean => u[0] < release[0] || (u[0] === release[0] && u[1] <= release[1]);
   return API_UNTIL.find((a) => older(a.until) && a.pattern.test(code))?.what;
 }

@@ -82,7 +82,7 @@ export function unseenRangeStarter(
 
 /** The question a claim that rests on such a call names. */
 export function unseenStarterQuestion(call: Event, end: Event): string {
-  const range = end.args.range !== undefined ? norm(end.args.range).replace(/^&/, '') : `${norm(end.args.start)}..${norm(end.args.end)}`;
+  const range = end.args.range !== undefined ? norm(end.args.range) : `${norm(end.args.start)}..${norm(end.args.end)}`;
   const line = call.loc.fileLine ?? call.loc.line;
   return `depends on ${call.callee}() (line ${line}), which the diff does not show: does it start the invalidation of ${range} that the end at line ${end.loc.fileLine ?? end.loc.line} closes?`;
 }
