@@ -20,7 +20,7 @@ export interface Annotations {
 }
 
 /** The function's header: the text before the body's opening brace (where sparse annotations sit). */
-function header(image: FunctionImage): string {
+export function header(image: FunctionImage): string {
   const at = image.text.indexOf('{');
   return at < 0 ? '' : image.text.slice(0, at);
 }

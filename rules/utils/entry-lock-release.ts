@@ -16,7 +16,7 @@
 import type { Event, EventPath, FunctionImage, FunctionView } from '../../src/core/events.ts';
 import { baseName } from './contracts.ts';
 import { handsLocks } from './sleep-callees.ts';
-import { norm } from './paths.ts';
+import { norm, positionalArgs } from './paths.ts';
 import { escapeRegExp } from '../../src/core/regexp.ts';
 
 /** The names under which the function sees a lock's owner: the lock expression's base (`vmf` of `vmf->ptl`). */
@@ -55,7 +55,7 @@ function releaserBetween(path: EventPath, from: number, to: number, afterLine: n
   for (let i = Math.max(0, from); i < to && i < path.steps.length; i++) {
     const s = path.steps[i];
     if (s?.step !== 'event' || s.kind !== 'call' || s.attrs.opaque !== true || s.loc.line <= afterLine) continue;
-    const args = Object.entries(s.args).filter(([k]) => /^arg\d+$/.test(k)).map(([, v]) => v);
+    const args = positionalArgs(s);
     if (!args.some((a) => (key !== '' && norm(a) === key) || owners.includes(baseName(a)))) continue;
     // A body the patch (or the tree) shows that releases nothing it was not given is known to keep the lock.
     const body = views.find((v) => v.name === s.callee && v.path === file);

@@ -28,7 +28,8 @@ function pinnedPages(gup: Event): string[] {
 export function pageAccessedAfter(path: EventPath, from: number, gup: Event): boolean {
   const pages = pinnedPages(gup);
   if (pages.length === 0) return false;
-  return path.steps.slice(from + 1).some((s) => s.step === 'event' && PAGE_ACCESS.test(s.callee) && pages.some((p) => new RegExp(`\\b${p}\\b`).test(s.text)));
+  const words = pages.map((p) => new RegExp(`\\b${escapeRegExp(p)}\\b`));
+  return path.steps.slice(from + 1).some((s) => s.step === 'event' && PAGE_ACCESS.test(s.callee) && words.some((w) => w.test(s.text)));
 }
 
 /** Strip `likely()/unlikely()`, spaces and outer parentheses. */

@@ -19,7 +19,7 @@
 import type { Event, EventPath, FunctionImage } from '../../src/core/events.ts';
 import type { LockClass } from '../../src/core/ops.ts';
 import { baseName } from './contracts.ts';
-import { lockOf, norm, releasedUntaken, stripStep } from './paths.ts';
+import { lockOf, norm, positionalArgs, releasedUntaken, stripStep } from './paths.ts';
 
 /** Spinning lock classes other than the page-table locks: spinlocks, rwlocks, a KVM mmu_lock. */
 const SPIN_CLASSES: ReadonlySet<LockClass> = new Set(['spin', 'mmu']);
@@ -50,7 +50,7 @@ export function unseenTakeBetween(path: EventPath, from: number, key: string): E
     if (s?.step !== 'event') continue;
     if ((s.kind === 'unlock' || s.kind === 'pte-unmap-unlock') && lockOf(stripStep(s)) === key) return undefined;
     if (s.kind !== 'call' || s.attrs.opaque !== true) continue;
-    const args = Object.entries(s.args).filter(([a]) => /^arg\d+$/.test(a)).map(([, v]) => norm(v));
+    const args = positionalArgs(s).map(norm);
     if (/lock/i.test(s.callee) || args.some((a) => a === key || (owner !== '' && a === owner))) return stripStep(s);
   }
   return undefined;

@@ -129,6 +129,11 @@ export class LockState {
   }
 }
 
+/** The arguments of an event by position (`arg0`, `arg1`, …: the roles the catalogue does not name). */
+export function positionalArgs(ev: { args: Record<string, string> }): string[] {
+  return Object.entries(ev.args).filter(([k]) => /^arg\d+$/.test(k)).map(([, v]) => v);
+}
+
 /** The marker callee of a page-table lock held from above the hunk because the fragment releases it. */
 export const PTL_BEFORE_HUNK = '<before hunk>';
 

@@ -12,8 +12,8 @@
 import type { Event, EventPath, FunctionImage, FunctionView, PathStep } from '../../src/core/events.ts';
 import type { Side } from '../../src/core/rule.ts';
 import { escapeRegExp } from '../../src/core/regexp.ts';
-import { callArgs, lockOf, norm, stripStep, truncated } from './paths.ts';
-import { paramName } from './contracts.ts';
+import { callArgs, lockOf, norm, returnIndex, stripStep, truncated } from './paths.ts';
+import { header, paramName } from './contracts.ts';
 
 /** The helper returns NULL or a mapping of a PTE table (taken with its lock when `lockParam` is set). */
 export interface ReturnsMap {
@@ -47,23 +47,14 @@ function imageFor(view: FunctionView, side: Side): FunctionImage | undefined {
   return view.changed ? undefined : (view.post ?? view.pre);
 }
 
-/** The text before the body's opening brace. */
-function header(image: FunctionImage): string {
-  const at = image.text.indexOf('{');
-  return at < 0 ? '' : image.text.slice(0, at);
-}
-
 function paramIndex(image: FunctionImage, name: string): number {
   return image.params.findIndex((p) => paramName(p) === name);
 }
 
 /** The path's return value, when the path returns. */
 function returnValue(path: EventPath): string | undefined {
-  for (let i = path.steps.length - 1; i >= 0; i--) {
-    const s = path.steps[i] as PathStep;
-    if (s.step === 'control' && s.kind === 'return') return norm(s.value ?? '');
-  }
-  return undefined;
+  const s = path.steps[returnIndex(path)];
+  return s?.step === 'control' && s.kind === 'return' ? norm(s.value ?? '') : undefined;
 }
 
 /** `pte = pte_offset_map_lock(...)` → 'pte' (the plain variable the map's result is assigned to, from its line). */

@@ -16,6 +16,8 @@
  * PMD under it. A fix that adds the test under the lock is judged the same way: never credited on these grounds alone.
  */
 import type { Event, EventPath, FunctionImage, FunctionView } from '../../src/core/events.ts';
+import { escapeRegExp } from '../../src/core/regexp.ts';
+import { closingParen } from '../../src/c/parens.ts';
 import { isPtlAcquire, isPtlRelease, lockOf, stripStep } from './paths.ts';
 import { exclusiveHolds } from './stale-entry.ts';
 import { treeAtLeast } from './tree-era.ts';
@@ -32,15 +34,12 @@ const PMD_LOOK = /\b(?:pmd_present|pmd_none|pmd_leaf|pmd_trans_huge|pmd_bad|pmd_
 /** Does `text` look (PMD_LOOK) at one of `names` (an argument naming it as a word)? */
 function looksAt(text: string, names: ReadonlySet<string>): boolean {
   const re = new RegExp(PMD_LOOK.source, 'g');
+  const words = [...names].map((n) => new RegExp(`\\b${escapeRegExp(n)}\\b`));
   for (let m = re.exec(text); m; m = re.exec(text)) {
-    let depth = 0;
-    let end = m.index + m[0].length;
-    for (; end < text.length; end++) {
-      if (text[end] === '(') depth++;
-      else if (text[end] === ')' && depth-- === 0) break;
-    }
-    const args = text.slice(m.index + m[0].length, end);
-    for (const n of names) if (new RegExp(`\\b${n}\\b`).test(args)) return true;
+    // PMD_LOOK ends at the call's opening parenthesis; an unclosed call reads to the end of the text.
+    const close = closingParen(text, m.index + m[0].length - 1);
+    const args = text.slice(m.index + m[0].length, close < 0 ? text.length : close);
+    if (words.some((w) => w.test(args))) return true;
   }
   return false;
 }
